@@ -1,0 +1,104 @@
+// Stable error and reject codes shared by every component. Codes are part of the public contract:
+// add new ones, never rename or reuse one.
+
+export const ErrorCode = {
+  // Decoding of untrusted bytes (docs/protocol.md §2).
+  TRUNCATED: 'TRUNCATED',
+  BAD_LENGTH: 'BAD_LENGTH',
+  BAD_VERSION: 'BAD_VERSION',
+  U64_OUT_OF_RANGE: 'U64_OUT_OF_RANGE',
+  RESERVED_FLAGS: 'RESERVED_FLAGS',
+  TOKEN_INCONSISTENT: 'TOKEN_INCONSISTENT',
+  DECK_EMPTY: 'DECK_EMPTY',
+  BATCH_EMPTY: 'BATCH_EMPTY',
+  BATCH_TOO_LARGE: 'BATCH_TOO_LARGE',
+  BAD_PUBLIC_KEY: 'BAD_PUBLIC_KEY',
+
+  // APDU exchange (docs/protocol.md §4).
+  APDU_MALFORMED: 'APDU_MALFORMED',
+  APDU_NOT_REDTAP: 'APDU_NOT_REDTAP',
+  APDU_REFUSED: 'APDU_REFUSED',
+  APDU_STATUS: 'APDU_STATUS',
+  APDU_TIMEOUT: 'APDU_TIMEOUT',
+  CARD_REMOVED: 'CARD_REMOVED',
+  READER_ERROR: 'READER_ERROR',
+
+  // Redemption, in the order the rules are applied (docs/protocol.md §7).
+  SCREEN_UNKNOWN: 'SCREEN_UNKNOWN',
+  SCREEN_REVOKED: 'SCREEN_REVOKED',
+  SCREEN_SIGNATURE_INVALID: 'SCREEN_SIGNATURE_INVALID',
+  SCREEN_MISMATCH: 'SCREEN_MISMATCH',
+  CREDENTIAL_ISSUER_UNKNOWN: 'CREDENTIAL_ISSUER_UNKNOWN',
+  CREDENTIAL_SIGNATURE_INVALID: 'CREDENTIAL_SIGNATURE_INVALID',
+  CREDENTIAL_EXPIRED: 'CREDENTIAL_EXPIRED',
+  CREDENTIAL_REVOKED: 'CREDENTIAL_REVOKED',
+  CREDENTIAL_MISMATCH: 'CREDENTIAL_MISMATCH',
+  PHONE_SIGNATURE_INVALID: 'PHONE_SIGNATURE_INVALID',
+  DECK_UNKNOWN: 'DECK_UNKNOWN',
+  DECK_WRONG_SCREEN: 'DECK_WRONG_SCREEN',
+  DECK_EXPIRED: 'DECK_EXPIRED',
+  ENVELOPE_OUT_OF_RANGE: 'ENVELOPE_OUT_OF_RANGE',
+  ENVELOPE_MISMATCH: 'ENVELOPE_MISMATCH',
+  ENVELOPE_REUSED: 'ENVELOPE_REUSED',
+  CLOCK_SKEW: 'CLOCK_SKEW',
+  CAP_WALLET_DAILY_COUNT: 'CAP_WALLET_DAILY_COUNT',
+  CAP_WALLET_DAILY_AMOUNT: 'CAP_WALLET_DAILY_AMOUNT',
+  CAP_CAMPAIGN_WALLET: 'CAP_CAMPAIGN_WALLET',
+  CAP_ADVERTISER_WALLET: 'CAP_ADVERTISER_WALLET',
+  FRAUD_IMPOSSIBLE_TRAVEL: 'FRAUD_IMPOSSIBLE_TRAVEL',
+  FRAUD_TAP_RATE: 'FRAUD_TAP_RATE',
+  FRAUD_COUNTER_GAP: 'FRAUD_COUNTER_GAP',
+  FRAUD_COUNTER_ROLLBACK: 'FRAUD_COUNTER_ROLLBACK',
+  FRAUD_ENVELOPE_ORDER: 'FRAUD_ENVELOPE_ORDER',
+  FRAUD_TOO_MANY_SCREENS: 'FRAUD_TOO_MANY_SCREENS',
+  HELD_FOR_REVIEW: 'HELD_FOR_REVIEW',
+
+  // Kiosk.
+  NO_DECK: 'NO_DECK',
+  LOCAL_CAP: 'LOCAL_CAP',
+  STORE_UNAVAILABLE: 'STORE_UNAVAILABLE',
+
+  // HTTP and accounts.
+  VALIDATION_FAILED: 'VALIDATION_FAILED',
+  UNAUTHENTICATED: 'UNAUTHENTICATED',
+  FORBIDDEN: 'FORBIDDEN',
+  NOT_FOUND: 'NOT_FOUND',
+  CONFLICT: 'CONFLICT',
+  RATE_LIMITED: 'RATE_LIMITED',
+  BODY_TOO_LARGE: 'BODY_TOO_LARGE',
+  INTERNAL: 'INTERNAL',
+  ENROLMENT_CODE_INVALID: 'ENROLMENT_CODE_INVALID',
+  ENROLMENT_CODE_EXPIRED: 'ENROLMENT_CODE_EXPIRED',
+  ENROLMENT_CODE_USED: 'ENROLMENT_CODE_USED',
+  ENROLMENT_SIGNATURE_INVALID: 'ENROLMENT_SIGNATURE_INVALID',
+  LOGIN_CHALLENGE_INVALID: 'LOGIN_CHALLENGE_INVALID',
+  INSUFFICIENT_FUNDS: 'INSUFFICIENT_FUNDS',
+  TRANSFER_CONFLICT: 'TRANSFER_CONFLICT',
+  WITHDRAWAL_TOO_SMALL: 'WITHDRAWAL_TOO_SMALL',
+  WITHDRAWAL_DAILY_LIMIT: 'WITHDRAWAL_DAILY_LIMIT',
+  MONEY_INVALID: 'MONEY_INVALID',
+} as const;
+
+export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];
+
+export const errorCodes: readonly ErrorCode[] = Object.values(ErrorCode);
+
+/** The result of decoding untrusted input: decoders return it and never throw. */
+export type Result<T> = { ok: true; value: T } | { ok: false; code: ErrorCode; message: string };
+
+export function ok<T>(value: T): { ok: true; value: T } {
+  return { ok: true, value };
+}
+
+export function fail(code: ErrorCode, message: string): { ok: false; code: ErrorCode; message: string } {
+  return { ok: false, code, message };
+}
+
+/** Programmer errors: crash loudly. Expected failures use Result instead. */
+export function assert(condition: unknown, message = 'assertion failed'): asserts condition {
+  if (!condition) throw new AssertionError(message);
+}
+
+export class AssertionError extends Error {
+  override name = 'AssertionError';
+}

@@ -1,0 +1,158 @@
+// zod schemas for every JSON payload on MQTT (docs/protocol.md §5). Binary payloads (taps, decks) have
+// codecs in ./wire instead. Every array and string is bounded.
+import { z } from 'zod';
+import { TAP_BATCH_SIZE_MAX } from './wire/tap-batch.ts';
+
+const u32 = z.number().int().min(0).max(0xffffffff);
+const id = z.number().int().min(1).max(Number.MAX_SAFE_INTEGER);
+const sha256Hex = z.string().regex(/^[0-9a-f]{64}$/);
+const hex = (bytes: number) => z.string().regex(new RegExp(`^[0-9a-f]{${bytes * 2}}$`));
+
+export const AckStatus = z.enum(['credited', 'duplicate', 'rejected', 'retry']);
+export type AckStatus = z.infer<typeof AckStatus>;
+
+export const AckResult = z.object({
+  counter: u32.min(1),
+  status: AckStatus,
+  code: z.string().max(64).optional(),
+  amountFen: u32.optional(),
+});
+export type AckResult = z.infer<typeof AckResult>;
+
+/** cloud → screen on `…/acks`. Every status but `retry` is final. */
+export const Ack = z.object({ results: z.array(AckResult).max(TAP_BATCH_SIZE_MAX) });
+export type Ack = z.infer<typeof Ack>;
+
+export const DeckLevel = z.object({
+  deckId: id,
+  campaignId: id,
+  remaining: z.number().int().min(0).max(0xffff),
+  count: z.number().int().min(1).max(0xffff),
+  validUntil: u32,
+});
+export type DeckLevel = z.infer<typeof DeckLevel>;
+
+export const HeartbeatEvent = z.object({
+  type: z.literal('heartbeat'),
+  ts: u32,
+  appVersion: z.string().max(64),
+  counter: u32,
+  backlog: z.number().int().min(0),
+  decks: z.array(DeckLevel).max(256),
+  /** The kiosk's uptime clock alongside its wall clock lets the cloud estimate skew. */
+  uptimeS: z.number().int().min(0).optional(),
+});
+
+export const ProofOfPlayEvent = z.object({
+  type: z.literal('proof-of-play'),
+  periodStart: u32,
+  periodEnd: u32,
+  items: z
+    .array(
+      z.object({
+        creativeSha256: sha256Hex,
+        campaignId: z.number().int().min(0),
+        plays: z.number().int().min(0),
+        durationMs: z.number().int().min(0),
+      }),
+    )
+    .max(1000),
+});
+
+export const DeckReceiptEvent = z.object({
+  type: z.literal('deck-receipt'),
+  deckId: id,
+  status: z.enum(['stored', 'rejected']),
+  code: z.string().max(64).optional(),
+});
+
+export const DeckLowEvent = z.object({
+  type: z.literal('deck-low'),
+  campaignId: id,
+  deckId: id.optional(),
+  remaining: z.number().int().min(0),
+  /** Taps per hour the screen observed recently, so the cloud sizes the next deck. */
+  tapRatePerHour: z.number().min(0).optional(),
+});
+
+export const DeckCloseEvent = z.object({
+  type: z.literal('deck-close'),
+  /** docs/protocol.md §3.6, hex encoded. */
+  report: hex(87),
+});
+
+export const ScreenEvent = z.discriminatedUnion('type', [
+  HeartbeatEvent,
+  ProofOfPlayEvent,
+  DeckReceiptEvent,
+  DeckLowEvent,
+  DeckCloseEvent,
+]);
+export type ScreenEvent = z.infer<typeof ScreenEvent>;
+export type HeartbeatEvent = z.infer<typeof HeartbeatEvent>;
+export type ProofOfPlayEvent = z.infer<typeof ProofOfPlayEvent>;
+
+export const Daypart = z.object({
+  /** ISO weekdays 1 (Monday) … 7; empty means every day. */
+  days: z.array(z.number().int().min(1).max(7)).max(7),
+  startMinute: z.number().int().min(0).max(1439),
+  endMinute: z.number().int().min(1).max(1440),
+});
+export type Daypart = z.infer<typeof Daypart>;
+
+export const PlaylistItem = z.object({
+  campaignId: z.number().int().min(0),
+  creativeSha256: sha256Hex,
+  durationMs: z.number().int().min(1000).max(600_000),
+  validFrom: u32,
+  validUntil: u32,
+  dayparts: z.array(Daypart).max(16),
+});
+export type PlaylistItem = z.infer<typeof PlaylistItem>;
+
+export const CreativeEntry = z.object({
+  sha256: sha256Hex,
+  mime: z.enum(['image/png', 'image/jpeg', 'image/webp', 'video/mp4', 'video/webm']),
+  bytes: z.number().int().min(1),
+  url: z.string().max(2048),
+});
+export type CreativeEntry = z.infer<typeof CreativeEntry>;
+
+export const IssuerKey = z.object({
+  keyId: z.number().int().min(0).max(255),
+  publicKey: hex(65),
+  /** After this the key signs nothing new; credentials it signed stay valid until they expire. */
+  retiredAt: u32.optional(),
+});
+export type IssuerKey = z.infer<typeof IssuerKey>;
+
+export const CampaignConfig = z.object({
+  campaignId: id,
+  name: z.string().max(200),
+  sponsor: z.string().max(200),
+  /** Local cap: cash packets per wallet per campaign per local day on this screen. */
+  cashPerWalletPerDay: z.number().int().min(0).max(100),
+  /** Coupon given when the local cap withholds cash; 0 = a thank-you instead. */
+  fallbackCouponOfferId: z.number().int().min(0),
+  couponOffers: z.array(z.object({ couponOfferId: id, title: z.string().max(200), valueFen: u32 })).max(64),
+});
+export type CampaignConfig = z.infer<typeof CampaignConfig>;
+
+/** cloud → screen, retained on `…/config`. */
+export const ScreenConfig = z.object({
+  version: z.number().int().min(0),
+  issuedAt: u32,
+  timezone: z.string().max(64),
+  issuerKeys: z.array(IssuerKey).min(1).max(16),
+  campaigns: z.array(CampaignConfig).max(64),
+  playlist: z.array(PlaylistItem).max(500),
+  creatives: z.array(CreativeEntry).max(500),
+  revocation: z.object({
+    version: z.number().int().min(0),
+    /** Revoked wallet credentials as `walletId:serial`. */
+    credentials: z.array(z.string().regex(/^\d{1,16}:\d{1,10}$/)).max(100_000),
+  }),
+  /** Deck refill is requested when fewer envelopes than this are left. */
+  deckRefillThreshold: z.number().int().min(0).max(0xffff),
+});
+export type ScreenConfig = z.infer<typeof ScreenConfig>;
