@@ -1,0 +1,427 @@
+// The kiosk tap engine: checks a phone's credential, issues the challenge, and on the phone's signature
+// draws the next envelope, signs the tap token and commits it durably before any prize is shown
+// (docs/protocol.md §3.2, §3.3, §4). It touches nothing but the store, so any tap source can drive it.
+import { randomBytes as cryptoRandomBytes, type KeyObject } from 'node:crypto';
+import {
+  assert,
+  decodeHello,
+  encodeChallenge,
+  ENVELOPE_INDEX_NONE,
+  ErrorCode,
+  FEN_MAX,
+  NONCE_LENGTH,
+  PublicKeyCache,
+  SignatureLabel,
+  signTapToken,
+  TapFlag,
+  HelloFlag,
+  verify,
+  verifyCredentialSignature,
+  type Hello,
+} from '@redtap/shared';
+import { pino, type Logger } from 'pino';
+import { KioskCode, refuse, type Refusal } from '../codes.ts';
+import { loadConfig } from '../store/config-queries.ts';
+import { loadIdentity } from '../store/identity-queries.ts';
+import { storeDeck, type DeckReceipt } from '../decks/deck-intake.ts';
+import { checkpointStore, type Store } from '../store/open-store.ts';
+import { isStoreUnavailable } from '../store/store-errors.ts';
+import { campaignsWithUsableDeck } from '../store/deck-queries.ts';
+import { prepareTapCommitQueries, type TapCommitQueries } from '../store/tap-commit-queries.ts';
+import { TapLease, realTimer, type StartTimer } from './tap-lease.ts';
+import { buildTrust, issuerKeysOf, type TrustView } from './trust.ts';
+
+export interface TapEngineOptions {
+  store: Store;
+  /** The screen's P-256 private key (see loadScreenKey); its public half must match the identity. */
+  screenKey: KeyObject;
+  screenPublicKeyRaw: Uint8Array;
+  /** Wall clock, Unix seconds. */
+  now?: () => number;
+  randomBytes?: (length: number) => Uint8Array;
+  startTimer?: StartTimer;
+  /** See TapLease. */
+  leaseMs?: number;
+  leaseWaitMaxMs?: number;
+  leaseWaitersMax?: number;
+  keyCache?: PublicKeyCache;
+  logger?: Logger;
+  /** Taps between WAL checkpoints; each runs after the prize is returned, never inside a tap. */
+  checkpointEveryTaps?: number;
+  /** Runs work after the current tap has been answered (default setImmediate). */
+  defer?: (work: () => void) => void;
+}
+
+/** A tap between challenge and commit. Opaque to drivers: pass it back to completeTap or abandonTap. */
+export interface TapSession {
+  readonly id: number;
+  /** The 36 bytes to send in SIGN CHALLENGE. */
+  readonly challenge: Uint8Array;
+  readonly counter: number;
+  readonly campaignId: number;
+  readonly walletId: number;
+  readonly ts: number;
+}
+
+interface ActiveSession extends TapSession {
+  grant: number;
+  hello: Hello;
+  phoneKey: KeyObject;
+  nonce: Uint8Array;
+}
+
+/** What the UI shows and the phone receives, returned only after the token is durably committed. */
+export interface TapPrize {
+  counter: number;
+  walletId: number;
+  campaignId: number;
+  amountFen: number;
+  /** 0 = none. */
+  couponOfferId: number;
+  /** 0 when no envelope was drawn. */
+  deckId: number;
+  envelopeIndex: number | null;
+  flags: number;
+  noDeck: boolean;
+  localCap: boolean;
+  /** The 196-byte signed token: the receipt for PUT RECEIPT. */
+  token: Uint8Array;
+  ts: number;
+}
+
+export type BeginTapResult = { ok: true; session: TapSession } | Refusal;
+export type CompleteTapResult = { ok: true; prize: TapPrize } | Refusal;
+
+export interface BeginTapOptions {
+  /** The driver's exchange budget: waiting for the counter lease stops when it aborts. */
+  signal?: AbortSignal;
+}
+
+/** Thrown inside the commit transaction to roll it back with a typed refusal. */
+class CommitRefused extends Error {
+  readonly refusal: Refusal;
+  constructor(refusal: Refusal) {
+    super(refusal.message);
+    this.refusal = refusal;
+  }
+}
+
+const ENVELOPE_BYTES = 8;
+
+export class TapEngine {
+  private readonly store: Store;
+  private readonly screenKey: KeyObject;
+  private readonly now: () => number;
+  private readonly randomBytes: (length: number) => Uint8Array;
+  private readonly keyCache: PublicKeyCache;
+  private readonly logger: Logger;
+  private readonly lease: TapLease;
+  private readonly screenPublicKeyRaw: Uint8Array;
+  private queries: TapCommitQueries | null = null;
+  private trust: TrustView | null = null;
+  /** Known once enrolled, even before a config arrives, so decks can be taken in early. */
+  private deckTrust: { screenId: number; issuerKeys: ReadonlyMap<number, KeyObject> } | null = null;
+  private notReady: Refusal = refuse(KioskCode.NOT_ENROLLED, 'screen is not enrolled');
+  private active: ActiveSession | null = null;
+  private nextSessionId = 1;
+  private readonly checkpointEveryTaps: number;
+  private readonly defer: (work: () => void) => void;
+  private tapsSinceCheckpoint = 0;
+
+  constructor(options: TapEngineOptions) {
+    this.store = options.store;
+    this.screenKey = options.screenKey;
+    this.screenPublicKeyRaw = options.screenPublicKeyRaw;
+    this.now = options.now ?? (() => Math.floor(Date.now() / 1000));
+    this.randomBytes = options.randomBytes ?? ((length) => new Uint8Array(cryptoRandomBytes(length)));
+    this.keyCache = options.keyCache ?? new PublicKeyCache(1_000);
+    this.logger = options.logger ?? pino({ enabled: false });
+    this.checkpointEveryTaps = options.checkpointEveryTaps ?? 100;
+    assert(this.checkpointEveryTaps >= 1, 'checkpointEveryTaps must be positive');
+    this.defer = options.defer ?? ((work) => setImmediate(work));
+    this.lease = new TapLease({
+      leaseMs: options.leaseMs ?? 1_000,
+      waitMaxMs: options.leaseWaitMaxMs ?? 1_000,
+      waitersMax: options.leaseWaitersMax ?? 8,
+      startTimer: options.startTimer ?? realTimer,
+      onExpired: (grant) => {
+        if (this.active?.grant === grant) {
+          this.logger.warn({ counter: this.active.counter }, 'tap session expired before commit');
+          this.active = null;
+        }
+      },
+    });
+    this.reload();
+  }
+
+  /** Re-reads identity and config from the store; call after enrolment or a new ScreenConfig. */
+  reload(): void {
+    const identity = loadIdentity(this.store);
+    const config = loadConfig(this.store);
+    this.trust = null;
+    this.deckTrust = null;
+    if (identity === null) {
+      this.notReady = refuse(KioskCode.NOT_ENROLLED, 'screen is not enrolled');
+      return;
+    }
+    if (!Buffer.from(identity.publicKey).equals(this.screenPublicKeyRaw)) {
+      throw new Error(`${KioskCode.KEY_MISMATCH}: the screen key does not match the enrolled identity`);
+    }
+    this.deckTrust = { screenId: identity.screenId, issuerKeys: issuerKeysOf(identity, config, this.logger) };
+    if (config === null) {
+      this.notReady = refuse(KioskCode.NOT_CONFIGURED, 'no screen config has arrived yet');
+      return;
+    }
+    this.trust = buildTrust(identity, config, this.logger);
+    this.queries ??= prepareTapCommitQueries(this.store);
+  }
+
+  /** Deck intake with this screen's id and issuer keys (docs/protocol.md §3.4). */
+  storeDeck(bytes: Uint8Array): DeckReceipt {
+    if (this.deckTrust === null)
+      return { deckId: null, status: 'rejected', code: KioskCode.NOT_ENROLLED, message: 'not enrolled' };
+    return storeDeck({ store: this.store, ...this.deckTrust, now: this.now() }, bytes);
+  }
+
+  /** The trust view in force, or null before enrolment and config. */
+  get trustView(): TrustView | null {
+    return this.trust;
+  }
+
+  /**
+   * After HELLO: verifies the credential, takes the counter lease and builds the challenge
+   * (docs/protocol.md §3.2). Records nothing.
+   */
+  async beginTap(hello: Uint8Array | Hello, options: BeginTapOptions = {}): Promise<BeginTapResult> {
+    const trust = this.trust;
+    if (trust === null) return this.notReady;
+    let decoded: Hello;
+    if (hello instanceof Uint8Array) {
+      const result = decodeHello(hello);
+      if (!result.ok) return refuse(result.code, result.message);
+      decoded = result.value;
+    } else {
+      decoded = hello;
+    }
+    const credential = decoded.credential;
+
+    // Same order as the cloud's redemption rules (docs/protocol.md §7, step 3).
+    const issuerKey = trust.issuerKeys.get(credential.issuerKeyId);
+    if (issuerKey === undefined)
+      return refuse(
+        ErrorCode.CREDENTIAL_ISSUER_UNKNOWN,
+        `issuer key ${credential.issuerKeyId} is not pinned`,
+      );
+    if (!verifyCredentialSignature(decoded.credentialBytes, issuerKey))
+      return refuse(ErrorCode.CREDENTIAL_SIGNATURE_INVALID, 'credential issuer signature does not verify');
+    if (this.now() >= credential.expiresAt)
+      return refuse(ErrorCode.CREDENTIAL_EXPIRED, `credential expired at ${credential.expiresAt}`);
+    if (trust.revoked.has(`${credential.walletId}:${credential.credentialSerial}`))
+      return refuse(ErrorCode.CREDENTIAL_REVOKED, 'credential is revoked');
+    const phoneKey = this.keyCache.get(credential.phonePublicKey);
+    if (!phoneKey.ok) return refuse(phoneKey.code, phoneKey.message);
+    if (trust.campaigns.length === 0) return refuse(KioskCode.NO_ACTIVE_CAMPAIGN, 'config has no campaign');
+
+    const grant = await this.lease.acquire(options.signal);
+    if (grant === null) return refuse(KioskCode.SCREEN_BUSY, 'another tap holds the counter');
+    try {
+      const queries = this.commitQueries();
+      const ts = this.now();
+      const lastCommitted = queries.lastCommitted();
+      assert(lastCommitted !== undefined, 'counter row missing');
+      const counter = lastCommitted + 1;
+      assert(counter <= 0xffffffff, 'tap counter exhausted');
+      const withDeck = campaignsWithUsableDeck(this.store, ts);
+      const campaign = trust.campaigns.find((c) => withDeck.has(c.campaignId)) ?? trust.campaigns[0];
+      assert(campaign !== undefined, 'campaigns checked non-empty');
+      const nonce = this.randomBytes(NONCE_LENGTH);
+      assert(nonce.length === NONCE_LENGTH, 'nonce must be 16 bytes');
+      const challenge = encodeChallenge({
+        screenId: trust.screenId,
+        counter,
+        ts,
+        nonce,
+        campaignId: campaign.campaignId,
+      });
+      const session: ActiveSession = {
+        id: this.nextSessionId++,
+        challenge,
+        counter,
+        campaignId: campaign.campaignId,
+        walletId: credential.walletId,
+        ts,
+        grant,
+        hello: decoded,
+        phoneKey: phoneKey.value,
+        nonce,
+      };
+      this.active = session;
+      return {
+        ok: true,
+        session: {
+          id: session.id,
+          challenge,
+          counter,
+          campaignId: session.campaignId,
+          walletId: session.walletId,
+          ts,
+        },
+      };
+    } catch (error) {
+      this.lease.release(grant);
+      if (isStoreUnavailable(error)) return this.storeUnavailable(error);
+      throw error;
+    }
+  }
+
+  /**
+   * After the phone's signature: applies local caps, draws the next envelope, signs the token and
+   * commits token + counter + deck cursor + cap in one transaction. Only a committed tap returns a
+   * prize; every refusal leaves the store untouched.
+   */
+  completeTap(session: TapSession, phoneSignature: Uint8Array): CompleteTapResult {
+    const active = this.active;
+    if (active === null || active.id !== session.id || !this.lease.holds(active.grant))
+      return refuse(KioskCode.SESSION_STALE, 'tap session is not current (expired, abandoned or completed)');
+    this.active = null;
+    try {
+      return this.commit(active, phoneSignature);
+    } finally {
+      this.lease.release(active.grant);
+    }
+  }
+
+  /** The driver gave up (card removed, timeout): frees the counter for the next tap. */
+  abandonTap(session: TapSession): void {
+    const active = this.active;
+    if (active === null || active.id !== session.id) return;
+    this.active = null;
+    this.lease.release(active.grant);
+  }
+
+  private commit(session: ActiveSession, phoneSignature: Uint8Array): CompleteTapResult {
+    if (!verify(SignatureLabel.challenge, session.challenge, phoneSignature, session.phoneKey))
+      return refuse(ErrorCode.PHONE_SIGNATURE_INVALID, 'phone signature over the challenge does not verify');
+    const trust = this.trust;
+    const campaign = trust?.campaignById.get(session.campaignId);
+    if (trust === null || campaign === undefined)
+      return refuse(KioskCode.NO_ACTIVE_CAMPAIGN, `campaign ${session.campaignId} left the config`);
+    const queries = this.commitQueries();
+    const credential = session.hello.credential;
+    const localDay = trust.localDay(session.ts);
+    const phoneOnline = (session.hello.flags & HelloFlag.phoneOnline) !== 0 ? TapFlag.phoneOnline : 0;
+    const createdAt = this.now();
+
+    try {
+      const prize = queries.transaction((): TapPrize => {
+        const lastCommitted = queries.lastCommitted();
+        if (lastCommitted !== session.counter - 1) {
+          throw new CommitRefused(
+            refuse(
+              KioskCode.COUNTER_OVERTAKEN,
+              `challenge counter ${session.counter} but last committed is ${String(lastCommitted)}`,
+            ),
+          );
+        }
+        const capped =
+          queries.cashCount(credential.walletId, campaign.campaignId, localDay) >=
+          campaign.cashPerWalletPerDay;
+        const deck = capped ? undefined : queries.drawableDeck(campaign.campaignId, session.ts);
+        let deckId = 0;
+        let envelopeIndex = ENVELOPE_INDEX_NONE;
+        let amountFen = 0;
+        let couponOfferId = campaign.fallbackCouponOfferId;
+        let flags = phoneOnline;
+        if (capped) flags |= TapFlag.localCap;
+        else if (deck === undefined) flags |= TapFlag.noDeck;
+        else {
+          assert(deck.envelope.length === ENVELOPE_BYTES, 'envelope read past the deck');
+          deckId = deck.deckId;
+          envelopeIndex = deck.cursor;
+          amountFen = deck.envelope.readUInt32BE(0);
+          couponOfferId = deck.envelope.readUInt32BE(4);
+        }
+        assert(Number.isInteger(amountFen) && amountFen >= 0 && amountFen <= FEN_MAX, 'amount out of range');
+
+        const signed = signTapToken(
+          {
+            screenId: trust.screenId,
+            counter: session.counter,
+            ts: session.ts,
+            nonce: session.nonce,
+            campaignId: campaign.campaignId,
+            walletId: credential.walletId,
+            credentialSerial: credential.credentialSerial,
+            phoneSignature,
+            deckId,
+            envelopeIndex,
+            amountFen,
+            couponOfferId,
+            flags,
+          },
+          this.screenKey,
+        );
+        const hasEnvelope = envelopeIndex !== ENVELOPE_INDEX_NONE;
+        queries.insertTap({
+          counter: session.counter,
+          token: Buffer.from(signed.bytes.buffer, signed.bytes.byteOffset, signed.bytes.byteLength),
+          walletId: credential.walletId,
+          campaignId: campaign.campaignId,
+          amountFen,
+          couponOfferId,
+          deckId,
+          envelopeIndex: hasEnvelope ? envelopeIndex : null,
+          flags,
+          createdAt,
+        });
+        assert(
+          queries.advanceCounter(session.counter - 1, session.counter),
+          'counter moved inside the commit',
+        );
+        if (hasEnvelope) {
+          assert(queries.advanceDeck(deckId, envelopeIndex), 'deck cursor moved inside the commit');
+          if (amountFen > 0) queries.countCash(credential.walletId, campaign.campaignId, localDay);
+        }
+        return {
+          counter: session.counter,
+          walletId: credential.walletId,
+          campaignId: campaign.campaignId,
+          amountFen,
+          couponOfferId,
+          deckId,
+          envelopeIndex: hasEnvelope ? envelopeIndex : null,
+          flags,
+          noDeck: (flags & TapFlag.noDeck) !== 0,
+          localCap: (flags & TapFlag.localCap) !== 0,
+          token: signed.bytes,
+          ts: session.ts,
+        };
+      });
+      this.afterCommit();
+      return { ok: true, prize };
+    } catch (error) {
+      if (error instanceof CommitRefused) return error.refusal;
+      if (isStoreUnavailable(error)) return this.storeUnavailable(error);
+      throw error;
+    }
+  }
+
+  private afterCommit(): void {
+    if (++this.tapsSinceCheckpoint < this.checkpointEveryTaps) return;
+    this.tapsSinceCheckpoint = 0;
+    this.defer(() => {
+      if (!checkpointStore(this.store))
+        this.logger.warn('WAL checkpoint failed; SQLite will retry at commit');
+    });
+  }
+
+  private commitQueries(): TapCommitQueries {
+    this.queries ??= prepareTapCommitQueries(this.store);
+    return this.queries;
+  }
+
+  private storeUnavailable(error: unknown): Refusal {
+    this.logger.error({ err: error }, 'kiosk store unavailable; tap refused with no prize');
+    return refuse(ErrorCode.STORE_UNAVAILABLE, error instanceof Error ? error.message : 'store unavailable');
+  }
+}

@@ -1,0 +1,55 @@
+// What the engine trusts, derived once per identity/config: issuer keys, revocations, campaigns.
+import type { KeyObject } from 'node:crypto';
+import { fromHex, importPublicKeyRaw, type CampaignConfig, type ScreenConfig } from '@redtap/shared';
+import type { Logger } from 'pino';
+import type { ScreenIdentity } from '../store/identity-queries.ts';
+import { localDayIn, type LocalDay } from './local-day.ts';
+
+export interface TrustView {
+  screenId: number;
+  issuerKeys: ReadonlyMap<number, KeyObject>;
+  /** `walletId:serial` of revoked credentials (docs/protocol.md §5.5). */
+  revoked: ReadonlySet<string>;
+  /** Config order: the first campaign is the default when no campaign has a usable deck. */
+  campaigns: readonly CampaignConfig[];
+  campaignById: ReadonlyMap<number, CampaignConfig>;
+  localDay: LocalDay;
+  deckRefillThreshold: number;
+}
+
+/**
+ * Keys pinned at enrolment are the trust root. The retained config (published only by the cloud, per
+ * the broker ACL) may add keys for rotation, but never replaces a pinned key id.
+ */
+export function issuerKeysOf(
+  identity: ScreenIdentity,
+  config: ScreenConfig | null,
+  logger?: Logger,
+): Map<number, KeyObject> {
+  const keys = new Map<number, KeyObject>();
+  for (const pinned of identity.issuerKeys) {
+    const imported = importPublicKeyRaw(pinned.publicKey);
+    if (imported.ok) keys.set(pinned.keyId, imported.value);
+    else logger?.error({ keyId: pinned.keyId }, 'pinned issuer key is not a P-256 point');
+  }
+  for (const offered of config?.issuerKeys ?? []) {
+    if (keys.has(offered.keyId)) continue;
+    const raw = fromHex(offered.publicKey);
+    const imported = raw === null ? null : importPublicKeyRaw(raw);
+    if (imported?.ok === true) keys.set(offered.keyId, imported.value);
+    else logger?.warn({ keyId: offered.keyId }, 'config issuer key is not a P-256 point');
+  }
+  return keys;
+}
+
+export function buildTrust(identity: ScreenIdentity, config: ScreenConfig, logger?: Logger): TrustView {
+  return {
+    screenId: identity.screenId,
+    issuerKeys: issuerKeysOf(identity, config, logger),
+    revoked: new Set(config.revocation.credentials),
+    campaigns: config.campaigns,
+    campaignById: new Map(config.campaigns.map((campaign) => [campaign.campaignId, campaign])),
+    localDay: localDayIn(config.timezone, logger),
+    deckRefillThreshold: config.deckRefillThreshold,
+  };
+}

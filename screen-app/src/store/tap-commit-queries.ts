@@ -1,0 +1,144 @@
+// Prepared statements of the tap commit, the kiosk's hot path (docs/protocol.md §3.3). The engine runs
+// them inside one IMMEDIATE transaction; preparing once keeps a tap to a handful of SQLite steps.
+import { and, asc, eq, gte, isNull, lt, lte, sql } from 'drizzle-orm';
+import { decks, localCaps, tapCounter, taps } from './schema/index.ts';
+import type { Store } from './open-store.ts';
+
+/** Offset of envelope 0 in deck bytes (docs/protocol.md §3.4); SQLite's substr() counts from 1. */
+const ENVELOPES_OFFSET = 31;
+const ENVELOPE_LENGTH = 8;
+
+export interface DrawableDeck {
+  deckId: number;
+  cursor: number;
+  /** The 8 bytes of envelope `cursor`: u32 amountFen, u32 couponOfferId. */
+  envelope: Buffer;
+}
+
+export interface TapRow {
+  counter: number;
+  token: Buffer;
+  walletId: number;
+  campaignId: number;
+  amountFen: number;
+  couponOfferId: number;
+  deckId: number;
+  envelopeIndex: number | null;
+  flags: number;
+  createdAt: number;
+}
+
+export interface TapCommitQueries {
+  lastCommitted(): number | undefined;
+  /** The deck to draw from: the usable deck of the campaign that expires first. */
+  drawableDeck(campaignId: number, ts: number): DrawableDeck | undefined;
+  cashCount(walletId: number, campaignId: number, localDay: string): number;
+  insertTap(row: TapRow): void;
+  /** Compare-and-set; false when the counter moved under us. */
+  advanceCounter(previous: number, next: number): boolean;
+  /** Compare-and-set on the cursor; false when the envelope was drawn already. */
+  advanceDeck(deckId: number, cursor: number): boolean;
+  countCash(walletId: number, campaignId: number, localDay: string): void;
+  transaction<T>(body: () => T): T;
+}
+
+export function prepareTapCommitQueries(store: Store): TapCommitQueries {
+  const { db } = store;
+  const p = sql.placeholder;
+
+  const lastCommitted = db
+    .select({ value: tapCounter.lastCommitted })
+    .from(tapCounter)
+    .where(eq(tapCounter.id, 1))
+    .prepare();
+
+  const drawableDeck = db
+    .select({
+      deckId: decks.deckId,
+      cursor: decks.cursor,
+      envelope: sql<Buffer>`substr(${decks.bytes}, ${ENVELOPES_OFFSET + 1} + ${ENVELOPE_LENGTH} * ${decks.cursor}, ${ENVELOPE_LENGTH})`,
+    })
+    .from(decks)
+    .where(
+      and(
+        eq(decks.campaignId, p('campaignId')),
+        isNull(decks.closedAt),
+        lt(decks.cursor, decks.count),
+        lte(decks.validFrom, p('ts')),
+        gte(decks.validUntil, p('ts')),
+      ),
+    )
+    .orderBy(asc(decks.validUntil), asc(decks.deckId))
+    .limit(1)
+    .prepare();
+
+  const capKey = and(
+    eq(localCaps.walletId, p('walletId')),
+    eq(localCaps.campaignId, p('campaignId')),
+    eq(localCaps.localDay, p('localDay')),
+  );
+  const cashCount = db.select({ value: localCaps.cashCount }).from(localCaps).where(capKey).prepare();
+
+  const insertTap = db
+    .insert(taps)
+    .values({
+      counter: p('counter'),
+      token: p('token'),
+      walletId: p('walletId'),
+      campaignId: p('campaignId'),
+      amountFen: p('amountFen'),
+      couponOfferId: p('couponOfferId'),
+      deckId: p('deckId'),
+      envelopeIndex: p('envelopeIndex'),
+      flags: p('flags'),
+      createdAt: p('createdAt'),
+      state: 'pending',
+    })
+    .prepare();
+
+  const advanceCounter = db
+    .update(tapCounter)
+    .set({ lastCommitted: sql`${p('next')}` })
+    .where(and(eq(tapCounter.id, 1), eq(tapCounter.lastCommitted, p('previous'))))
+    .prepare();
+
+  const advanceDeck = db
+    .update(decks)
+    .set({ cursor: sql`${decks.cursor} + 1` })
+    .where(and(eq(decks.deckId, p('deckId')), eq(decks.cursor, p('cursor')), isNull(decks.closedAt)))
+    .prepare();
+
+  const countCash = db
+    .insert(localCaps)
+    .values({
+      walletId: p('walletId'),
+      campaignId: p('campaignId'),
+      localDay: p('localDay'),
+      cashCount: 1,
+    })
+    .onConflictDoUpdate({
+      target: [localCaps.walletId, localCaps.campaignId, localCaps.localDay],
+      set: { cashCount: sql`${localCaps.cashCount} + 1` },
+    })
+    .prepare();
+
+  // IMMEDIATE takes the write lock up front, so the counter read and the insert can never interleave
+  // with another connection's commit.
+  const transaction = store.sqlite.transaction((body: () => unknown) => body());
+
+  return {
+    lastCommitted: () => lastCommitted.get()?.value,
+    drawableDeck: (campaignId, ts) => drawableDeck.get({ campaignId, ts }),
+    cashCount: (walletId, campaignId, localDay) =>
+      cashCount.get({ walletId, campaignId, localDay })?.value ?? 0,
+    insertTap: (row) => {
+      insertTap.run({ ...row });
+    },
+    advanceCounter: (previous, next) => advanceCounter.run({ previous, next }).changes === 1,
+    advanceDeck: (deckId, cursor) => advanceDeck.run({ deckId, cursor }).changes === 1,
+    countCash: (walletId, campaignId, localDay) => {
+      countCash.run({ walletId, campaignId, localDay });
+    },
+    transaction: <T>(body: () => T) => transaction.immediate(body) as T,
+  };
+}
