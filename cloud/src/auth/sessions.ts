@@ -1,0 +1,65 @@
+// Session tokens: short-lived HS256 JWTs (hono/jwt) naming the principal, its role and its tenant.
+import { sign, verify } from 'hono/jwt';
+import { z } from 'zod';
+
+export const roles = ['operator', 'advertiser', 'wallet'] as const;
+export type Role = (typeof roles)[number];
+
+export type Principal =
+  | { role: 'operator'; userId: number }
+  | { role: 'advertiser'; userId: number; advertiserId: number }
+  | { role: 'wallet'; walletId: number };
+
+const Claims = z.object({
+  sub: z.string().regex(/^\d{1,16}$/),
+  role: z.enum(roles),
+  adv: z.number().int().positive().optional(),
+  exp: z.number().int(),
+});
+
+export interface SessionKeys {
+  secret: string;
+  ttlS: number;
+  now: () => Date;
+}
+
+export interface IssuedSession {
+  token: string;
+  expiresAt: number;
+}
+
+export async function issueSession(principal: Principal, keys: SessionKeys): Promise<IssuedSession> {
+  const nowS = Math.floor(keys.now().getTime() / 1000);
+  const expiresAt = nowS + keys.ttlS;
+  const sub = String(principal.role === 'wallet' ? principal.walletId : principal.userId);
+  const payload =
+    principal.role === 'advertiser'
+      ? { sub, role: principal.role, adv: principal.advertiserId, iat: nowS, exp: expiresAt }
+      : { sub, role: principal.role, iat: nowS, exp: expiresAt };
+  return { token: await sign(payload, keys.secret, 'HS256'), expiresAt };
+}
+
+/** Null for anything that is not a valid, unexpired token of ours. */
+export async function readSession(token: string, keys: SessionKeys): Promise<Principal | null> {
+  let payload: unknown;
+  try {
+    payload = await verify(token, keys.secret, 'HS256');
+  } catch {
+    return null;
+  }
+  const claims = Claims.safeParse(payload);
+  if (!claims.success) return null;
+  // hono/jwt checks exp against the real clock; this check honours the injected one too.
+  if (claims.data.exp <= Math.floor(keys.now().getTime() / 1000)) return null;
+  const id = Number(claims.data.sub);
+  switch (claims.data.role) {
+    case 'operator':
+      return { role: 'operator', userId: id };
+    case 'advertiser':
+      return claims.data.adv === undefined
+        ? null
+        : { role: 'advertiser', userId: id, advertiserId: claims.data.adv };
+    case 'wallet':
+      return { role: 'wallet', walletId: id };
+  }
+}

@@ -1,0 +1,473 @@
+// One contract suite, run against both engines: embedded aedes on an ephemeral port, and a private
+// Mosquitto 2 with the dynamic-security plugin that this file starts itself (docs/protocol.md §5.2).
+import { randomBytes } from 'node:crypto';
+import type { MqttClient } from 'mqtt';
+import pino from 'pino';
+import { Registry } from 'prom-client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { screenMqttUsername, screenTopic, TAP_BATCH_BYTES_MAX, type ScreenConfig } from '@redtap/shared';
+import { Collector, nextEvent } from '../../test/broker/collector.ts';
+import {
+  mosquittoMissingReason,
+  startMosquitto,
+  type PrivateMosquitto,
+} from '../../test/broker/mosquitto.ts';
+import { createEmbeddedBroker } from './embedded-broker.ts';
+import { connectExternalBroker } from './external-broker.ts';
+import { connectOnce, MqttConnectError } from './mqtt-connect.ts';
+import type { CloudBroker, ScreenEventMessage, TapBatchMessage } from './types.ts';
+
+const WAIT_MS = 5_000;
+const logger = pino({ level: process.env.LOG_LEVEL ?? 'silent' });
+
+interface Harness {
+  broker: CloudBroker;
+  registry: Registry;
+  /** aedes closes a connection that publishes out of bounds; Mosquitto drops the message silently. */
+  forbiddenPublishDisconnects: boolean;
+  /** What the database would hold for a screen after enrolment, then asks the broker to provision it. */
+  provision(screenId: number): Promise<string>;
+  stop(): Promise<void>;
+}
+
+interface Engine {
+  name: string;
+  /** aedes 1.x speaks MQTT 3.1.1 only. */
+  mqtt5: boolean;
+  /** CONNACK codes (MQTT 3.1.1 §3.2.2.3) for a wrong password, and for a client id other than the username. */
+  badPasswordCode: number;
+  wrongClientIdCode: number;
+  missingReason(): string | null;
+  start(topicRoot: string): Promise<Harness>;
+}
+
+const engines: Engine[] = [
+  {
+    name: 'aedes (embedded)',
+    mqtt5: false,
+    badPasswordCode: 4,
+    wrongClientIdCode: 2,
+    missingReason: () => null,
+    async start(topicRoot) {
+      const passwords = new Map<string, { screenId: number; password: string }>();
+      const registry = new Registry();
+      const broker = await createEmbeddedBroker({
+        logger,
+        topicRoot,
+        port: 0,
+        metricsRegistry: registry,
+        authenticateScreen: (username, password) => {
+          const entry = passwords.get(username);
+          return Promise.resolve(entry !== undefined && entry.password === password ? entry.screenId : null);
+        },
+      });
+      return {
+        broker,
+        registry,
+        forbiddenPublishDisconnects: true,
+        async provision(screenId) {
+          const password = randomBytes(12).toString('hex');
+          passwords.set(screenMqttUsername(screenId), { screenId, password });
+          await broker.provisionScreen(screenId, screenMqttUsername(screenId), password);
+          return password;
+        },
+        stop: () => broker.close(),
+      };
+    },
+  },
+  {
+    name: 'mosquitto (dynamic security)',
+    mqtt5: true,
+    // dynsec answers every failed login "not authorised"; its client id binding refuses other ids.
+    badPasswordCode: 5,
+    wrongClientIdCode: 5,
+    missingReason: mosquittoMissingReason,
+    async start(topicRoot) {
+      const mosquitto: PrivateMosquitto = await startMosquitto({ topicRoot });
+      const registry = new Registry();
+      try {
+        const broker = await connectExternalBroker({
+          logger,
+          topicRoot,
+          url: mosquitto.url,
+          username: mosquitto.username,
+          password: mosquitto.password,
+          metricsRegistry: registry,
+        });
+        expect(broker.sharedSubscription).toBe(true);
+        return {
+          broker,
+          registry,
+          forbiddenPublishDisconnects: false,
+          async provision(screenId) {
+            const password = randomBytes(12).toString('hex');
+            await broker.provisionScreen(screenId, screenMqttUsername(screenId), password);
+            return password;
+          },
+          async stop() {
+            await broker.close();
+            await mosquitto.stop();
+          },
+        };
+      } catch (error) {
+        await mosquitto.stop();
+        throw error;
+      }
+    },
+  },
+];
+
+const heartbeat = (appVersion: string) => ({
+  type: 'heartbeat',
+  ts: 1_760_000_000,
+  appVersion,
+  counter: 1,
+  backlog: 0,
+  decks: [],
+});
+
+const config: ScreenConfig = {
+  version: 7,
+  issuedAt: 1_760_000_000,
+  timezone: 'Asia/Shanghai',
+  issuerKeys: [{ keyId: 1, publicKey: `04${'ab'.repeat(64)}` }],
+  campaigns: [],
+  playlist: [],
+  creatives: [],
+  revocation: { version: 3, credentials: [] },
+  deckRefillThreshold: 20,
+};
+
+/** SUBACK return codes; mqtt.js rejects when any is a failure but keeps the packet on the error. */
+async function subackCodes(client: MqttClient, filters: string[]): Promise<number[]> {
+  try {
+    const granted = await client.subscribeAsync(filters, { qos: 1 });
+    return granted.map((grant) => grant.qos);
+  } catch (error) {
+    const codes = (error as { packet?: { granted?: unknown } }).packet?.granted;
+    if (!Array.isArray(codes)) throw error;
+    return codes as number[];
+  }
+}
+
+/** mulberry32: the fuzz input is the same on every run. */
+function seededRandom(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+for (const engine of engines) {
+  const missing = engine.missingReason();
+  const inCi = process.env.CI === 'true';
+  if (missing !== null && !inCi) {
+    console.warn(`\n*** SKIPPING broker contract on ${engine.name}: ${missing} ***\n`);
+  }
+
+  describe.skipIf(missing !== null && !inCi)(`broker contract: ${engine.name}`, { timeout: 20_000 }, () => {
+    const topicRoot = `redtap-test-${process.pid}-${randomBytes(4).toString('hex')}/v1`;
+    let harness: Harness;
+    let broker: CloudBroker;
+    const taps = new Collector<TapBatchMessage>();
+    const events = new Collector<ScreenEventMessage>();
+    const clients: MqttClient[] = [];
+    let nextScreenId = 1000;
+
+    beforeAll(async () => {
+      if (missing !== null) throw new Error(`CI=true and ${missing}`);
+      harness = await engine.start(topicRoot);
+      broker = harness.broker;
+      broker.onTapBatch((message) => {
+        taps.push(message);
+        // Every 50th batch throws: a failing handler is logged and the lane carries on.
+        if (taps.items.length % 50 === 0) return Promise.reject(new Error('handler failure on purpose'));
+        return Promise.resolve();
+      });
+      broker.onScreenEvent((message) => {
+        events.push(message);
+        return Promise.resolve();
+      });
+    }, 20_000);
+
+    afterAll(async () => {
+      for (const client of clients) client.end(true);
+      await harness.stop();
+    });
+
+    async function connectScreen(
+      screenId: number,
+      password: string,
+      options: { clientId?: string } = {},
+    ): Promise<MqttClient> {
+      const username = screenMqttUsername(screenId);
+      const client = await connectOnce(
+        broker.url,
+        {
+          username,
+          password,
+          clientId: options.clientId ?? username,
+          protocolVersion: 4,
+          reconnectPeriod: 0,
+        },
+        WAIT_MS,
+      );
+      clients.push(client);
+      return client;
+    }
+
+    async function newScreen(): Promise<{ screenId: number; password: string; client: MqttClient }> {
+      const screenId = nextScreenId++;
+      const password = await harness.provision(screenId);
+      return { screenId, password, client: await connectScreen(screenId, password) };
+    }
+
+    async function refusal(connecting: Promise<unknown>): Promise<MqttConnectError> {
+      const error = await connecting.then(
+        () => null,
+        (reason: unknown) => reason,
+      );
+      expect(error).toBeInstanceOf(MqttConnectError);
+      return error as MqttConnectError;
+    }
+
+    it('lets a provisioned screen in with its password and refuses a wrong one', async () => {
+      const { screenId, client } = await newScreen();
+      expect(client.connected).toBe(true);
+      const refused = await refusal(connectScreen(screenId, 'not-the-password'));
+      expect(refused.code).toBe(engine.badPasswordCode);
+    });
+
+    it('refuses a screen whose client id is not its username', async () => {
+      const screenId = nextScreenId++;
+      const password = await harness.provision(screenId);
+      const refused = await refusal(
+        connectScreen(screenId, password, { clientId: `${screenMqttUsername(screenId)}x` }),
+      );
+      expect(refused.code).toBe(engine.wrongClientIdCode);
+    });
+
+    it('takes a new password when a screen is provisioned again', async () => {
+      const { screenId, password: old, client } = await newScreen();
+      client.end(true);
+      const fresh = await harness.provision(screenId);
+      const again = await connectScreen(screenId, fresh);
+      expect(again.connected).toBe(true);
+      await refusal(connectScreen(screenId, old));
+    });
+
+    it('refuses an unknown username and anonymous logins', async () => {
+      await refusal(connectScreen(999_999, 'whatever'));
+      await refusal(
+        connectOnce(broker.url, { clientId: 'anon', protocolVersion: 4, reconnectPeriod: 0 }, WAIT_MS),
+      );
+    });
+
+    it("hands the screen's own taps and events to the cloud's handlers", async () => {
+      const { screenId, client } = await newScreen();
+      const batch = randomBytes(3 + 196);
+      await client.publishAsync(screenTopic(screenId, 'taps', topicRoot), batch, { qos: 1 });
+      await client.publishAsync(
+        screenTopic(screenId, 'events', topicRoot),
+        JSON.stringify(heartbeat('own')),
+        {
+          qos: 1,
+        },
+      );
+      const tap = await taps.waitFor((m) => m.screenId === screenId, WAIT_MS, 'tap batch');
+      expect(Buffer.from(tap.payload).equals(batch)).toBe(true);
+      const event = await events.waitFor((m) => m.screenId === screenId, WAIT_MS, 'event');
+      expect(event.event).toMatchObject({ type: 'heartbeat', appVersion: 'own' });
+    });
+
+    it("never delivers a screen's publish on another screen's up topics", async () => {
+      const a = await newScreen();
+      const b = await newScreen();
+      const forged = Buffer.from('forged by A');
+      const closed = nextEvent(a.client, 'close', WAIT_MS);
+      a.client.publish(screenTopic(b.screenId, 'taps', topicRoot), forged, { qos: 1 });
+      a.client.publish(screenTopic(b.screenId, 'events', topicRoot), JSON.stringify(heartbeat('forged')), {
+        qos: 1,
+      });
+      // A sentinel behind the forgeries: once it is in, anything sent before it would be in too.
+      let sentinelFrom = a;
+      if (harness.forbiddenPublishDisconnects) {
+        await closed;
+        sentinelFrom = b;
+      } else {
+        void closed.catch(() => undefined);
+      }
+      const sentinel = Buffer.from(`sentinel ${sentinelFrom.screenId}`);
+      await sentinelFrom.client.publishAsync(
+        screenTopic(sentinelFrom.screenId, 'taps', topicRoot),
+        sentinel,
+        {
+          qos: 1,
+        },
+      );
+      await taps.waitFor((m) => Buffer.from(m.payload).equals(sentinel), WAIT_MS, 'sentinel');
+      expect(
+        taps.items.filter((m) => m.screenId === b.screenId && Buffer.from(m.payload).equals(forged)),
+      ).toEqual([]);
+      expect(events.items.filter((m) => m.screenId === b.screenId)).toEqual([]);
+    });
+
+    // aedes 1.x has no MQTT 5, so the test exists only where it can run.
+    if (engine.mqtt5)
+      it('answers a forbidden MQTT 5 publish with PUBACK 0x87', async () => {
+        const a = await newScreen();
+        const b = await newScreen();
+        const username = screenMqttUsername(a.screenId);
+        const client = await connectOnce(
+          broker.url,
+          { username, password: a.password, clientId: username, protocolVersion: 5, reconnectPeriod: 0 },
+          WAIT_MS,
+        );
+        clients.push(client);
+        const error = await client
+          .publishAsync(screenTopic(b.screenId, 'taps', topicRoot), 'forged', { qos: 1 })
+          .then(
+            () => null,
+            (reason: unknown) => reason,
+          );
+        expect((error as { code?: number } | null)?.code).toBe(0x87);
+        await client.publishAsync(screenTopic(a.screenId, 'taps', topicRoot), 'own', { qos: 1 });
+      });
+
+    it("refuses subscriptions to another screen's down topics and to wildcards", async () => {
+      const a = await newScreen();
+      const b = await newScreen();
+      const filters = [
+        screenTopic(b.screenId, 'acks', topicRoot),
+        screenTopic(b.screenId, 'decks', topicRoot),
+        screenTopic(b.screenId, 'config', topicRoot),
+        screenTopic(a.screenId, 'taps', topicRoot),
+        `${topicRoot}/screens/+/acks`,
+        `${topicRoot}/screens/${a.screenId}/#`,
+        `${topicRoot}/#`,
+        '#',
+      ];
+      expect(await subackCodes(a.client, filters)).toEqual(filters.map(() => 0x80));
+      expect(await subackCodes(a.client, [screenTopic(a.screenId, 'acks', topicRoot)])).toEqual([1]);
+      expect(a.client.connected).toBe(true);
+    });
+
+    it('delivers retained config to its screen on subscribe', async () => {
+      const screenId = nextScreenId++;
+      const password = await harness.provision(screenId);
+      await broker.publishConfig(screenId, config);
+      const client = await connectScreen(screenId, password);
+      const received = new Collector<{ topic: string; payload: Buffer; retain: boolean }>();
+      client.on('message', (topic, payload, packet) => {
+        received.push({ topic, payload, retain: packet.retain });
+      });
+      await client.subscribeAsync(screenTopic(screenId, 'config', topicRoot), { qos: 1 });
+      const message = await received.waitFor(() => true, WAIT_MS, 'retained config');
+      expect(message.retain).toBe(true);
+      expect(JSON.parse(message.payload.toString('utf8'))).toEqual(config);
+    });
+
+    it('delivers acks and decks to their screen only', async () => {
+      const a = await newScreen();
+      const b = await newScreen();
+      const inboxes = new Map<number, Collector<string>>();
+      for (const screen of [a, b]) {
+        const inbox = new Collector<string>();
+        inboxes.set(screen.screenId, inbox);
+        screen.client.on('message', (topic) => inbox.push(topic));
+        await screen.client.subscribeAsync(
+          [screenTopic(screen.screenId, 'acks', topicRoot), screenTopic(screen.screenId, 'decks', topicRoot)],
+          { qos: 1 },
+        );
+      }
+      await broker.publishAck(a.screenId, { results: [{ counter: 1, status: 'credited', amountFen: 88 }] });
+      await broker.publishDeck(b.screenId, randomBytes(64));
+      await broker.publishDeck(a.screenId, randomBytes(64));
+      await broker.publishAck(b.screenId, { results: [{ counter: 9, status: 'retry' }] });
+      const inboxA = inboxes.get(a.screenId)!;
+      const inboxB = inboxes.get(b.screenId)!;
+      await inboxA.waitFor((t) => t.endsWith('/decks'), WAIT_MS, 'deck for A');
+      await inboxB.waitFor((t) => t.endsWith('/acks'), WAIT_MS, 'ack for B');
+      expect(inboxA.items).toEqual([
+        screenTopic(a.screenId, 'acks', topicRoot),
+        screenTopic(a.screenId, 'decks', topicRoot),
+      ]);
+      expect(inboxB.items).toEqual([
+        screenTopic(b.screenId, 'decks', topicRoot),
+        screenTopic(b.screenId, 'acks', topicRoot),
+      ]);
+    });
+
+    it('disconnects a revoked screen at once and refuses it afterwards', async () => {
+      const { screenId, password, client } = await newScreen();
+      const closed = nextEvent(client, 'close', WAIT_MS);
+      await broker.revokeScreen(screenId);
+      await closed;
+      await refusal(connectScreen(screenId, password));
+    });
+
+    it('counts and drops invalid events', async () => {
+      const { screenId, client } = await newScreen();
+      const before = broker.stats().eventsInvalid;
+      const topic = screenTopic(screenId, 'events', topicRoot);
+      await client.publishAsync(topic, '{not json', { qos: 1 });
+      await client.publishAsync(topic, JSON.stringify({ type: 'heartbeat', ts: -1 }), { qos: 1 });
+      await client.publishAsync(topic, JSON.stringify({ type: 'no-such-event' }), { qos: 1 });
+      await client.publishAsync(topic, JSON.stringify(heartbeat('after-invalid')), { qos: 1 });
+      await events.waitFor((m) => m.screenId === screenId, WAIT_MS, 'valid event');
+      expect(broker.stats().eventsInvalid - before).toBe(3);
+      expect(events.items.filter((m) => m.screenId === screenId)).toHaveLength(1);
+      const metrics = await harness.registry.getSingleMetricAsString('redtap_broker_inbound_messages_total');
+      expect(metrics).toMatch(/kind="events",outcome="invalid"} [1-9]/);
+    });
+
+    it('survives 1,000 random payloads on the taps and events topics', async () => {
+      const { screenId, client } = await newScreen();
+      const random = seededRandom(0x5eed);
+      const before = broker.stats();
+      const count = 1000;
+      for (let start = 0; start < count; start += 100) {
+        const sends: Promise<unknown>[] = [];
+        for (let i = start; i < start + 100; i++) {
+          const kind = random() < 0.5 ? 'taps' : 'events';
+          const oversize = i % 200 === 0;
+          const length = oversize ? TAP_BATCH_BYTES_MAX + 1 : Math.floor(random() * 1024);
+          const payload = Buffer.alloc(length);
+          for (let j = 0; j < length; j++) payload[j] = Math.floor(random() * 256);
+          if (kind === 'events' && i % 3 === 0) payload.write('{"type":"heartbeat","ts":');
+          sends.push(
+            client.publishAsync(screenTopic(screenId, oversize ? 'taps' : kind, topicRoot), payload, {
+              qos: 1,
+            }),
+          );
+        }
+        await Promise.all(sends);
+      }
+      await client.publishAsync(
+        screenTopic(screenId, 'events', topicRoot),
+        JSON.stringify(heartbeat('after-fuzz')),
+        {
+          qos: 1,
+        },
+      );
+      await events.waitFor((m) => m.screenId === screenId, WAIT_MS, 'event after fuzz');
+      const after = broker.stats();
+      const delta = (key: keyof typeof after): number => after[key] - before[key];
+      expect(
+        delta('tapBatchesAccepted') +
+          delta('tapBatchesOversize') +
+          delta('eventsAccepted') +
+          delta('eventsInvalid') +
+          delta('messagesDropped'),
+      ).toBe(count + 1);
+      expect(delta('tapBatchesOversize')).toBe(5);
+      expect(delta('eventsAccepted')).toBe(1);
+      expect(after.handlerErrors).toBeGreaterThan(0);
+      expect(client.connected).toBe(true);
+    });
+  });
+}

@@ -1,0 +1,184 @@
+import { randomBytes } from 'node:crypto';
+import pino from 'pino';
+import { Registry } from 'prom-client';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { TAP_BATCH_BYTES_MAX } from '@redtap/shared';
+import { Inbound } from './inbound.ts';
+import type { ScreenEventMessage, TapBatchMessage } from './types.ts';
+
+const root = 'test/v1';
+const logger = pino({ level: 'silent' });
+const heartbeat = JSON.stringify({
+  type: 'heartbeat',
+  ts: 1,
+  appVersion: 'x',
+  counter: 0,
+  backlog: 0,
+  decks: [],
+});
+const bytes = (text: string) => Buffer.from(text, 'utf8');
+
+/** A promise the test settles by hand, to hold a handler mid-flight. */
+function deferred(): { promise: Promise<void>; resolve: () => void } {
+  let resolve = (): void => undefined;
+  const promise = new Promise<void>((r) => {
+    resolve = r;
+  });
+  return { promise, resolve };
+}
+
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+describe('Inbound', () => {
+  it('routes taps as raw bytes and events as validated objects', async () => {
+    const inbound = new Inbound({ topicRoot: root, logger });
+    const taps: TapBatchMessage[] = [];
+    const events: ScreenEventMessage[] = [];
+    inbound.onTapBatch((m) => Promise.resolve(void taps.push(m)));
+    inbound.onScreenEvent((m) => Promise.resolve(void events.push(m)));
+    const batch = randomBytes(199);
+    inbound.dispatch(`${root}/screens/42/taps`, batch);
+    inbound.dispatch(`${root}/screens/42/events`, bytes(heartbeat));
+    await inbound.close(1000);
+    expect(taps).toHaveLength(1);
+    expect(taps[0]?.screenId).toBe(42);
+    expect(Buffer.from(taps[0]!.payload).equals(batch)).toBe(true);
+    expect(events[0]).toMatchObject({ screenId: 42, event: { type: 'heartbeat' } });
+  });
+
+  it('copies the payload, so a reused engine buffer cannot change a queued batch', async () => {
+    const inbound = new Inbound({ topicRoot: root, logger });
+    const gate = deferred();
+    const taps: TapBatchMessage[] = [];
+    inbound.onTapBatch(async (m) => {
+      await gate.promise;
+      taps.push(m);
+    });
+    const buffer = Buffer.from([1, 2, 3]);
+    inbound.dispatch(`${root}/screens/1/taps`, buffer);
+    buffer.fill(0);
+    gate.resolve();
+    await vi.waitFor(() => expect(taps).toHaveLength(1));
+    expect([...taps[0]!.payload]).toEqual([1, 2, 3]);
+  });
+
+  it('drops oversized batches, invalid events and foreign topics, and counts each', () => {
+    const registry = new Registry();
+    const inbound = new Inbound({ topicRoot: root, logger, metricsRegistry: registry });
+    inbound.dispatch(`${root}/screens/1/taps`, Buffer.alloc(TAP_BATCH_BYTES_MAX + 1));
+    inbound.dispatch(`${root}/screens/1/events`, bytes('{"type":"heartbeat"'));
+    inbound.dispatch(`${root}/screens/1/events`, bytes('{"type":"heartbeat","ts":"soon"}'));
+    inbound.dispatch(`${root}/screens/1/events`, Buffer.alloc(300 * 1024, 0x20));
+    inbound.dispatch(`${root}/screens/1/acks`, bytes('{}'));
+    inbound.dispatch(`other/screens/1/taps`, bytes('x'));
+    inbound.dispatch(`${root}/screens/0/taps`, bytes('x'));
+    expect(inbound.stats()).toMatchObject({
+      tapBatchesOversize: 1,
+      eventsInvalid: 3,
+      messagesIgnored: 3,
+      tapBatchesAccepted: 0,
+      eventsAccepted: 0,
+    });
+  });
+
+  it('runs each handler one message at a time, in arrival order', async () => {
+    const inbound = new Inbound({ topicRoot: root, logger });
+    let running = 0;
+    let runningMax = 0;
+    const seen: number[] = [];
+    inbound.onTapBatch(async (m) => {
+      running++;
+      runningMax = Math.max(runningMax, running);
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      seen.push(m.payload[0]!);
+      running--;
+    });
+    for (let i = 0; i < 20; i++) inbound.dispatch(`${root}/screens/1/taps`, Buffer.from([i]));
+    await vi.waitFor(() => expect(seen).toHaveLength(20));
+    expect(seen).toEqual([...Array(20).keys()]);
+    expect(runningMax).toBe(1);
+  });
+
+  it('queues until a handler is registered, then drops beyond the bound', async () => {
+    const inbound = new Inbound({ topicRoot: root, logger, limits: { queueLengthMax: 3 } });
+    for (let i = 0; i < 5; i++) inbound.dispatch(`${root}/screens/1/taps`, Buffer.from([i]));
+    expect(inbound.stats()).toMatchObject({ tapBatchesAccepted: 3, messagesDropped: 2 });
+    const seen: number[] = [];
+    inbound.onTapBatch((m) => Promise.resolve(void seen.push(m.payload[0]!)));
+    await vi.waitFor(() => expect(seen).toEqual([0, 1, 2]));
+  });
+
+  it('logs a throwing handler and carries on with the next message', async () => {
+    const inbound = new Inbound({ topicRoot: root, logger });
+    const seen: number[] = [];
+    inbound.onTapBatch((m) => {
+      seen.push(m.payload[0]!);
+      if (m.payload[0] === 0) throw new Error('synchronous throw');
+      if (m.payload[0] === 1) return Promise.reject(new Error('rejection'));
+      return Promise.resolve();
+    });
+    for (let i = 0; i < 3; i++) inbound.dispatch(`${root}/screens/1/taps`, Buffer.from([i]));
+    await vi.waitFor(() => expect(seen).toEqual([0, 1, 2]));
+    await vi.waitFor(() => expect(inbound.stats().handlerErrors).toBe(2));
+  });
+
+  it('moves on from a handler that never settles once its timeout passes', async () => {
+    vi.useFakeTimers();
+    const inbound = new Inbound({ topicRoot: root, logger, limits: { handlerTimeoutMs: 1000 } });
+    const seen: number[] = [];
+    inbound.onTapBatch((m) => {
+      seen.push(m.payload[0]!);
+      return m.payload[0] === 0 ? new Promise<void>(() => undefined) : Promise.resolve();
+    });
+    inbound.dispatch(`${root}/screens/1/taps`, Buffer.from([0]));
+    inbound.dispatch(`${root}/screens/1/taps`, Buffer.from([1]));
+    await vi.advanceTimersByTimeAsync(999);
+    expect(seen).toEqual([0]);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(seen).toEqual([0, 1]);
+    expect(inbound.stats().handlerTimeouts).toBe(1);
+  });
+
+  it('gives every registered handler each message', async () => {
+    const inbound = new Inbound({ topicRoot: root, logger });
+    const first: number[] = [];
+    const second: number[] = [];
+    inbound.onScreenEvent((m) => Promise.resolve(void first.push(m.screenId)));
+    inbound.onScreenEvent((m) => Promise.resolve(void second.push(m.screenId)));
+    inbound.dispatch(`${root}/screens/7/events`, bytes(heartbeat));
+    await vi.waitFor(() => expect(second).toEqual([7]));
+    expect(first).toEqual([7]);
+  });
+
+  it('takes nothing after close', async () => {
+    const inbound = new Inbound({ topicRoot: root, logger });
+    await inbound.close(100);
+    inbound.dispatch(`${root}/screens/1/taps`, Buffer.from([1]));
+    expect(inbound.stats().tapBatchesAccepted).toBe(0);
+  });
+
+  it('never throws on 10,000 random topics and payloads', () => {
+    const inbound = new Inbound({ topicRoot: root, logger, limits: { queueLengthMax: 10 } });
+    const kinds = ['taps', 'events', 'acks', '', '+', '#', 'taps/x'];
+    for (let i = 0; i < 10_000; i++) {
+      const noise = randomBytes(1 + (i % 64));
+      const topic =
+        i % 3 === 0
+          ? noise.toString('latin1')
+          : `${root}/screens/${i % 5 === 0 ? noise.toString('hex') : String(i)}/${kinds[i % kinds.length]!}`;
+      const payload = i % 4 === 0 ? Buffer.concat([bytes('{"type":"heartbeat",'), noise]) : noise;
+      inbound.dispatch(topic, payload);
+    }
+    const stats = inbound.stats();
+    const total =
+      stats.tapBatchesAccepted +
+      stats.tapBatchesOversize +
+      stats.eventsAccepted +
+      stats.eventsInvalid +
+      stats.messagesIgnored +
+      stats.messagesDropped;
+    expect(total).toBe(10_000);
+  });
+});

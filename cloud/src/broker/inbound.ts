@@ -1,0 +1,236 @@
+// Inbound screen messages, whichever engine delivered them (docs/protocol.md §5): topic parsing, size and
+// schema checks, and one bounded queue per message kind that feeds its handlers one message at a time.
+import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
+import { Counter } from 'prom-client';
+import { assert, parseScreenTopic, ScreenEvent, TAP_BATCH_BYTES_MAX } from '@redtap/shared';
+import type { BrokerStats, ScreenEventMessage, TapBatchMessage } from './types.ts';
+
+export interface InboundLimits {
+  /** Messages waiting per kind (taps, events); beyond it new ones are dropped and counted. */
+  queueLengthMax: number;
+  /** An event is JSON; a proof-of-play report of 1,000 items is well under this. */
+  eventBytesMax: number;
+  /** A handler that has not settled by then is logged and the lane moves on. */
+  handlerTimeoutMs: number;
+  handlersPerKindMax: number;
+}
+
+export const defaultInboundLimits: InboundLimits = {
+  queueLengthMax: 1000,
+  eventBytesMax: 256 * 1024,
+  handlerTimeoutMs: 30_000,
+  handlersPerKindMax: 8,
+};
+
+type Handler<T> = (message: T) => Promise<void>;
+
+interface InboundMetrics {
+  messages: Counter<'kind' | 'outcome'>;
+  handlerFailures: Counter<'kind' | 'reason'>;
+}
+
+function createMetrics(registry: Registry): InboundMetrics {
+  return {
+    messages: new Counter({
+      name: 'redtap_broker_inbound_messages_total',
+      help: 'Screen messages received from the broker, by kind and outcome',
+      labelNames: ['kind', 'outcome'],
+      registers: [registry],
+    }),
+    handlerFailures: new Counter({
+      name: 'redtap_broker_handler_failures_total',
+      help: 'Inbound handlers that threw or timed out',
+      labelNames: ['kind', 'reason'],
+      registers: [registry],
+    }),
+  };
+}
+
+type Kind = 'taps' | 'events';
+
+/** A FIFO drained by one async loop, so each handler sees one message at a time. */
+class Lane<T> {
+  readonly handlers: Handler<T>[] = [];
+  private readonly queue: T[] = [];
+  private draining: Promise<void> | null = null;
+  private readonly kind: Kind;
+  private readonly inbound: Inbound;
+
+  constructor(kind: Kind, inbound: Inbound) {
+    this.kind = kind;
+    this.inbound = inbound;
+  }
+
+  push(message: T): boolean {
+    if (this.queue.length >= this.inbound.limits.queueLengthMax) return false;
+    this.queue.push(message);
+    this.kick();
+    return true;
+  }
+
+  addHandler(handler: Handler<T>): void {
+    assert(this.handlers.length < this.inbound.limits.handlersPerKindMax, `too many ${this.kind} handlers`);
+    this.handlers.push(handler);
+    this.kick();
+  }
+
+  /** Resolves once the lane is idle; messages still queued after `close()` are discarded. */
+  idle(): Promise<void> {
+    return this.draining ?? Promise.resolve();
+  }
+
+  clear(): void {
+    this.queue.length = 0;
+  }
+
+  private kick(): void {
+    if (this.draining !== null || this.handlers.length === 0 || this.queue.length === 0) return;
+    this.draining = this.drain().finally(() => {
+      this.draining = null;
+    });
+  }
+
+  private async drain(): Promise<void> {
+    for (let message = this.queue.shift(); message !== undefined; message = this.queue.shift()) {
+      for (const handler of this.handlers) await this.inbound.runHandler(this.kind, handler, message);
+    }
+  }
+}
+
+export class Inbound {
+  readonly limits: InboundLimits;
+  private readonly root: string;
+  private readonly logger: Logger;
+  private readonly metrics: InboundMetrics | null;
+  private readonly counters: BrokerStats = {
+    tapBatchesAccepted: 0,
+    tapBatchesOversize: 0,
+    eventsAccepted: 0,
+    eventsInvalid: 0,
+    messagesIgnored: 0,
+    messagesDropped: 0,
+    handlerErrors: 0,
+    handlerTimeouts: 0,
+  };
+  private readonly taps = new Lane<TapBatchMessage>('taps', this);
+  private readonly events = new Lane<ScreenEventMessage>('events', this);
+  private closed = false;
+
+  constructor(options: {
+    topicRoot: string;
+    logger: Logger;
+    limits?: Partial<InboundLimits>;
+    metricsRegistry?: Registry | undefined;
+  }) {
+    this.root = options.topicRoot;
+    this.logger = options.logger;
+    this.limits = { ...defaultInboundLimits, ...options.limits };
+    assert(this.limits.queueLengthMax >= 1, 'queueLengthMax must be positive');
+    this.metrics = options.metricsRegistry === undefined ? null : createMetrics(options.metricsRegistry);
+  }
+
+  onTapBatch(handler: Handler<TapBatchMessage>): void {
+    this.taps.addHandler(handler);
+  }
+
+  onScreenEvent(handler: Handler<ScreenEventMessage>): void {
+    this.events.addHandler(handler);
+  }
+
+  stats(): BrokerStats {
+    return { ...this.counters };
+  }
+
+  /** Takes any topic and payload from the wire; never throws. */
+  dispatch(topic: string, payload: Uint8Array): void {
+    if (this.closed) return;
+    const parsed = parseScreenTopic(topic, this.root);
+    if (parsed === null || parsed.direction !== 'up') {
+      this.count('messagesIgnored', 'other', 'ignored');
+      return;
+    }
+    if (parsed.kind === 'taps') {
+      if (payload.length > TAP_BATCH_BYTES_MAX) {
+        this.count('tapBatchesOversize', 'taps', 'oversize');
+        return;
+      }
+      // Copy: the engine may reuse the buffer, and the handler decodes it later.
+      const message = { screenId: parsed.screenId, payload: Uint8Array.from(payload) };
+      if (this.taps.push(message)) this.count('tapBatchesAccepted', 'taps', 'accepted');
+      else this.count('messagesDropped', 'taps', 'dropped');
+      return;
+    }
+    const event = this.parseEvent(payload);
+    if (event === null) {
+      this.count('eventsInvalid', 'events', 'invalid');
+      return;
+    }
+    if (this.events.push({ screenId: parsed.screenId, event }))
+      this.count('eventsAccepted', 'events', 'accepted');
+    else this.count('messagesDropped', 'events', 'dropped');
+  }
+
+  /** Stops taking messages and waits, at most `timeoutMs`, for the handlers already running. */
+  async close(timeoutMs: number): Promise<void> {
+    this.closed = true;
+    this.taps.clear();
+    this.events.clear();
+    await withTimeout(Promise.all([this.taps.idle(), this.events.idle()]), timeoutMs).catch(() => {
+      this.logger.warn({ timeoutMs }, 'broker handlers still running at close');
+    });
+  }
+
+  /** @internal used by Lane. */
+  async runHandler<T>(kind: Kind, handler: Handler<T>, message: T): Promise<void> {
+    try {
+      await withTimeout(handler(message), this.limits.handlerTimeoutMs);
+    } catch (error) {
+      if (error instanceof TimeoutError) {
+        this.counters.handlerTimeouts++;
+        this.metrics?.handlerFailures.inc({ kind, reason: 'timeout' });
+        this.logger.error({ kind, timeoutMs: this.limits.handlerTimeoutMs }, 'broker handler timed out');
+      } else {
+        this.counters.handlerErrors++;
+        this.metrics?.handlerFailures.inc({ kind, reason: 'error' });
+        this.logger.error({ kind, err: error }, 'broker handler failed');
+      }
+    }
+  }
+
+  private parseEvent(payload: Uint8Array): ScreenEvent | null {
+    if (payload.length > this.limits.eventBytesMax) return null;
+    let json: unknown;
+    try {
+      json = JSON.parse(Buffer.from(payload.buffer, payload.byteOffset, payload.length).toString('utf8'));
+    } catch {
+      return null;
+    }
+    const result = ScreenEvent.safeParse(json);
+    return result.success ? result.data : null;
+  }
+
+  private count(counter: keyof BrokerStats, kind: Kind | 'other', outcome: string): void {
+    this.counters[counter]++;
+    this.metrics?.messages.inc({ kind, outcome });
+  }
+}
+
+export class TimeoutError extends Error {
+  override name = 'TimeoutError';
+}
+
+/** Rejects with TimeoutError after `timeoutMs`; the underlying work is not cancelled. */
+export async function withTimeout<T>(promise: Promise<T>, timeoutMs: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_resolve, reject) => {
+    timer = setTimeout(() => {
+      reject(new TimeoutError(`timed out after ${timeoutMs} ms`));
+    }, timeoutMs);
+  });
+  try {
+    return await Promise.race([promise, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

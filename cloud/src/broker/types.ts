@@ -1,0 +1,55 @@
+// The cloud's view of its MQTT broker, whichever engine runs it (embedded aedes or an external
+// Mosquitto/EMQX). The HTTP side and the ingest worker depend only on this interface.
+import type { Ack, ScreenConfig, ScreenEvent } from '@redtap/shared';
+
+/** Checks a screen's MQTT login against the database; resolves the screenId, or null to refuse. */
+export type AuthenticateScreen = (username: string, password: string) => Promise<number | null>;
+
+export interface TapBatchMessage {
+  screenId: number;
+  /** Raw payload of `…/screens/{id}/taps`, still untrusted. */
+  payload: Uint8Array;
+}
+
+export interface ScreenEventMessage {
+  screenId: number;
+  event: ScreenEvent;
+}
+
+export interface BrokerStats {
+  tapBatchesAccepted: number;
+  /** Larger than a 500-token batch can be: never handed to the tap handler. */
+  tapBatchesOversize: number;
+  eventsAccepted: number;
+  /** Not JSON, too large, or not a valid ScreenEvent. */
+  eventsInvalid: number;
+  /** A topic that is not a screen up topic (the broker's ACL should make this impossible). */
+  messagesIgnored: number;
+  /** The kind's queue was full. */
+  messagesDropped: number;
+  handlerErrors: number;
+  handlerTimeouts: number;
+}
+
+export interface CloudBroker {
+  /** `mqtt://host:port` that kiosks connect to. */
+  readonly url: string;
+  /**
+   * Creates or updates a screen's broker identity (Mosquitto dynamic security). Idempotent; a new password
+   * replaces the old. aedes asks `AuthenticateScreen` at every login instead, so there it only lifts an
+   * earlier in-process revocation.
+   */
+  provisionScreen(screenId: number, username: string, password: string): Promise<void>;
+  /** Removes the identity and disconnects the screen at once. */
+  revokeScreen(screenId: number): Promise<void>;
+  publishConfig(screenId: number, config: ScreenConfig): Promise<void>;
+  publishDeck(screenId: number, deck: Uint8Array): Promise<void>;
+  publishAck(screenId: number, ack: Ack): Promise<void>;
+  /** Handlers run one message at a time per handler; a rejected promise is logged, never fatal. */
+  onTapBatch(handler: (message: TapBatchMessage) => Promise<void>): void;
+  /** Events arrive already validated against the shared zod schema; invalid ones are counted and dropped. */
+  onScreenEvent(handler: (message: ScreenEventMessage) => Promise<void>): void;
+  /** Inbound counters since start (also exported as prom-client metrics when a registry is given). */
+  stats(): BrokerStats;
+  close(): Promise<void>;
+}

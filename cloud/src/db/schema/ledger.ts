@@ -1,0 +1,85 @@
+// Double-entry ledger after TigerBeetle's model: accounts with posted debits and credits, and
+// immutable transfers with client-supplied unique ids. Corrections are new transfers.
+import { sql } from 'drizzle-orm';
+import {
+  bigint,
+  boolean,
+  check,
+  index,
+  pgSequence,
+  pgTable,
+  text,
+  timestamp,
+  uniqueIndex,
+} from 'drizzle-orm/pg-core';
+
+export const ledgerAccountKinds = [
+  /** Money entering or leaving the system (bank, payment provider): the only kind that may go negative. */
+  'external_funding',
+  /** The operator's own revenue and fees. */
+  'operator',
+  'advertiser',
+  'campaign_budget',
+  /** Money reserved for one envelope deck on one screen. */
+  'deck_escrow',
+  'wallet_cash',
+  /** Withdrawals in flight to the payment provider. */
+  'withdrawal_clearing',
+] as const;
+export type LedgerAccountKind = (typeof ledgerAccountKinds)[number];
+
+export const ledgerAccounts = pgTable(
+  'ledger_accounts',
+  {
+    id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
+    kind: text('kind', { enum: ledgerAccountKinds }).notNull(),
+    /** The id of the owning row in the kind's table (advertiser, campaign, deck, wallet), if any. */
+    ownerId: bigint('owner_id', { mode: 'number' }),
+    allowNegative: boolean('allow_negative').notNull().default(false),
+    debitsPostedFen: bigint('debits_posted_fen', { mode: 'number' }).notNull().default(0),
+    creditsPostedFen: bigint('credits_posted_fen', { mode: 'number' }).notNull().default(0),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (table) => [
+    uniqueIndex('ledger_accounts_owner_key')
+      .on(table.kind, table.ownerId)
+      .where(sql`${table.ownerId} is not null`),
+    // The last line of defence: the posting code checks first and reports INSUFFICIENT_FUNDS.
+    check(
+      'ledger_accounts_balance_check',
+      sql`${table.allowNegative} or ${table.creditsPostedFen} >= ${table.debitsPostedFen}`,
+    ),
+    check(
+      'ledger_accounts_negative_kind_check',
+      sql`not ${table.allowNegative} or ${table.kind} = 'external_funding'`,
+    ),
+  ],
+);
+
+export const ledgerTransfers = pgTable(
+  'ledger_transfers',
+  {
+    /** Client-supplied, so a retried post is recognised; allocate from `ledger_transfer_id_seq`. */
+    id: bigint('id', { mode: 'number' }).primaryKey(),
+    debitAccountId: bigint('debit_account_id', { mode: 'number' })
+      .notNull()
+      .references(() => ledgerAccounts.id),
+    creditAccountId: bigint('credit_account_id', { mode: 'number' })
+      .notNull()
+      .references(() => ledgerAccounts.id),
+    amountFen: bigint('amount_fen', { mode: 'number' }).notNull(),
+    /** What the movement is (`fund_advertiser`, `reserve_deck`, `redeem`, …). */
+    code: text('code').notNull(),
+    /** Free-form reference to the business row that caused it (`deck:42`). */
+    reference: text('reference'),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (table) => [
+    index('ledger_transfers_debit_idx').on(table.debitAccountId),
+    index('ledger_transfers_credit_idx').on(table.creditAccountId),
+    check('ledger_transfers_amount_check', sql`${table.amountFen} > 0`),
+    check('ledger_transfers_distinct_check', sql`${table.debitAccountId} <> ${table.creditAccountId}`),
+  ],
+);
+
+export const ledgerTransferIdSequence = pgSequence('ledger_transfer_id_seq', { startWith: 1 });

@@ -1,0 +1,101 @@
+// Screens (kiosks), their enrolment codes, health reported by heartbeats, and operator-named groups.
+import { sql } from 'drizzle-orm';
+import {
+  bigint,
+  check,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+  uniqueIndex,
+} from 'drizzle-orm/pg-core';
+import type { DeckLevel } from '@redtap/shared';
+
+export const screenStatuses = ['pending', 'active', 'revoked'] as const;
+export type ScreenStatus = (typeof screenStatuses)[number];
+
+export const screens = pgTable(
+  'screens',
+  {
+    id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
+    name: text('name').notNull(),
+    city: text('city').notNull(),
+    building: text('building').notNull(),
+    elevator: text('elevator').notNull(),
+    timezone: text('timezone').notNull(),
+    status: text('status', { enum: screenStatuses }).notNull().default('pending'),
+    /** The kiosk's P-256 key (hex), set at enrolment; it signs every tap token. */
+    publicKey: text('public_key'),
+    /** scrypt hash of the MQTT password handed out at enrolment. */
+    mqttPasswordHash: text('mqtt_password_hash'),
+    /** Bumped whenever the retained config changes. */
+    configVersion: integer('config_version').notNull().default(0),
+    enrolledAt: timestamp('enrolled_at', { withTimezone: true }),
+    revokedAt: timestamp('revoked_at', { withTimezone: true }),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (table) => [
+    index('screens_location_idx').on(table.city, table.building, table.elevator),
+    check('screens_status_check', sql`${table.status} in ('pending', 'active', 'revoked')`),
+  ],
+);
+
+export const enrolmentCodes = pgTable(
+  'enrolment_codes',
+  {
+    id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
+    screenId: bigint('screen_id', { mode: 'number' })
+      .notNull()
+      .references(() => screens.id),
+    /** SHA-256 of the code (hex); the code itself is shown once and never stored. */
+    codeHash: text('code_hash').notNull(),
+    expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+    usedAt: timestamp('used_at', { withTimezone: true }),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (table) => [uniqueIndex('enrolment_codes_hash_key').on(table.codeHash)],
+);
+
+/** Latest heartbeat per screen (docs/protocol.md §5.3); overwritten, not appended. */
+export const screenHealth = pgTable('screen_health', {
+  screenId: bigint('screen_id', { mode: 'number' })
+    .primaryKey()
+    .references(() => screens.id),
+  lastSeenAt: timestamp('last_seen_at', { withTimezone: true }).notNull(),
+  appVersion: text('app_version').notNull(),
+  tapCounter: bigint('tap_counter', { mode: 'number' }).notNull(),
+  backlog: integer('backlog').notNull(),
+  /** Cloud time minus the kiosk's timestamp, in seconds; positive means the kiosk runs behind. */
+  clockSkewS: integer('clock_skew_s').notNull(),
+  decks: jsonb('decks').$type<DeckLevel[]>().notNull(),
+});
+
+export const screenGroups = pgTable(
+  'screen_groups',
+  {
+    id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
+    name: text('name').notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (table) => [uniqueIndex('screen_groups_name_key').on(table.name)],
+);
+
+export const screenGroupMembers = pgTable(
+  'screen_group_members',
+  {
+    groupId: bigint('group_id', { mode: 'number' })
+      .notNull()
+      .references(() => screenGroups.id, { onDelete: 'cascade' }),
+    screenId: bigint('screen_id', { mode: 'number' })
+      .notNull()
+      .references(() => screens.id),
+  },
+  (table) => [
+    primaryKey({ columns: [table.groupId, table.screenId] }),
+    index('screen_group_members_screen_idx').on(table.screenId),
+  ],
+);

@@ -1,0 +1,81 @@
+// The cloud's configuration, read from the environment and validated once. Nothing else reads process.env.
+import { z } from 'zod';
+
+const port = z.coerce.number().int().min(0).max(65_535);
+const optionalText = z
+  .string()
+  .optional()
+  .transform((value) => (value === undefined || value.trim() === '' ? undefined : value));
+const flag = z
+  .enum(['true', 'false', '1', '0', ''])
+  .optional()
+  .transform((value) => value === 'true' || value === '1');
+
+const EnvSchema = z.object({
+  HOST: z.string().default('127.0.0.1'),
+  PORT: port.default(8787),
+  /** PostgreSQL connection string; unset = embedded PGlite under REDTAP_DATA_DIR. */
+  DATABASE_URL: optionalText,
+  REDTAP_DATA_DIR: z.string().default('.redtap/cloud'),
+  /** External broker (Mosquitto/EMQX); unset = embedded aedes on MQTT_HOST:MQTT_PORT. */
+  MQTT_URL: optionalText,
+  MQTT_USERNAME: optionalText,
+  MQTT_PASSWORD: optionalText,
+  MQTT_HOST: z.string().default('127.0.0.1'),
+  MQTT_PORT: port.default(1884),
+  /** The broker address handed to kiosks at enrolment when it differs from the one the cloud uses. */
+  MQTT_PUBLIC_URL: optionalText,
+  REDTAP_TOPIC_ROOT: z.string().min(1).max(100).default('redtap/v1'),
+  /** HS256 session secret; unset = generated once and kept in REDTAP_DATA_DIR/secrets.json. */
+  REDTAP_JWT_SECRET: z.string().min(32).optional(),
+  /** Key-encryption key for issuer private keys (64 hex chars); unset = kept in secrets.json. */
+  REDTAP_ISSUER_KEY_SECRET: z
+    .string()
+    .regex(/^[0-9a-fA-F]{64}$/)
+    .optional(),
+  REDTAP_SESSION_TTL_S: z.coerce.number().int().min(60).max(86_400).default(3_600),
+  REDTAP_CREDENTIAL_TTL_S: z.coerce
+    .number()
+    .int()
+    .min(3_600)
+    .max(5 * 365 * 86_400)
+    .default(180 * 86_400),
+  REDTAP_TIMEZONE: z.string().default('Asia/Shanghai'),
+  REDTAP_OPERATOR_EMAIL: optionalText,
+  REDTAP_OPERATOR_PASSWORD: optionalText,
+  /** Trust X-Forwarded-For for rate limiting; only behind a proxy that sets it. */
+  REDTAP_TRUST_PROXY: flag,
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+});
+
+export type Env = z.infer<typeof EnvSchema>;
+
+/** `overrides` (e.g. CLI flags) win over the environment; undefined values are ignored. */
+export function loadEnv(
+  source: NodeJS.ProcessEnv = process.env,
+  overrides: Partial<Record<keyof Env, string | undefined>> = {},
+): Env {
+  const merged: NodeJS.ProcessEnv = { ...source };
+  for (const [key, value] of Object.entries(overrides)) if (value !== undefined) merged[key] = value;
+  const parsed = EnvSchema.safeParse(merged);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`);
+    throw new Error(`invalid configuration: ${problems.join('; ')}`);
+  }
+  return parsed.data;
+}
+
+const TestEnvSchema = z.object({
+  CI: flag,
+  /** Admin connection for the test suites, which create and drop their own databases. */
+  REDTAP_TEST_POSTGRES_URL: z.string().default('postgres://postgres@127.0.0.1:5432/postgres'),
+  REDTAP_TEST_MQTT_URL: z.string().default('mqtt://127.0.0.1:1883'),
+  /** pino level for the app under test; `silent` keeps test output readable. */
+  REDTAP_TEST_LOG: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('silent'),
+});
+
+export type TestEnv = z.infer<typeof TestEnvSchema>;
+
+export function loadTestEnv(source: NodeJS.ProcessEnv = process.env): TestEnv {
+  return TestEnvSchema.parse(source);
+}

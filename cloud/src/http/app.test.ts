@@ -1,0 +1,225 @@
+// The role matrix: EVERY route (from the OpenAPI document, plus the system routes) against EVERY
+// role. A route without a policy fails here. Also the cross-cutting HTTP conventions.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ErrorCode } from '@redtap/shared';
+import { openTestDatabase } from '../../test/databases.ts';
+import {
+  advertiserSession,
+  createTestCloud,
+  json,
+  operatorToken,
+  walletSession,
+  type TestCloud,
+} from '../../test/harness.ts';
+import type { DatabaseHandle } from '../db/client.ts';
+import { systemRoutes } from './app.ts';
+import { POLICY_EXTENSION } from './policy.ts';
+
+type Caller = 'anonymous' | 'operator' | 'advertiserA' | 'advertiserB' | 'wallet';
+const callerRole = {
+  anonymous: null,
+  operator: 'operator',
+  advertiserA: 'advertiser',
+  advertiserB: 'advertiser',
+  wallet: 'wallet',
+} as const;
+
+interface Operation {
+  method: string;
+  path: string;
+  policy: string[] | undefined;
+}
+
+describe('HTTP app', () => {
+  let handle: DatabaseHandle;
+  let cloud: TestCloud;
+  const tokens: Partial<Record<Caller, string>> = {};
+  let advertiserA = 0;
+
+  beforeAll(async () => {
+    handle = await openTestDatabase('pglite');
+    cloud = createTestCloud(handle);
+    tokens.operator = await operatorToken(cloud);
+    const a = await advertiserSession(cloud, tokens.operator);
+    const b = await advertiserSession(cloud, tokens.operator);
+    tokens.advertiserA = a.token;
+    tokens.advertiserB = b.token;
+    advertiserA = a.advertiserId;
+    tokens.wallet = (await walletSession(cloud)).token;
+  });
+  afterAll(async () => {
+    await handle.close();
+  });
+
+  async function documentedOperations(): Promise<Operation[]> {
+    const document = await json<{ paths: Record<string, Record<string, Record<string, unknown>>> }>(
+      await cloud.request('GET', '/openapi.json'),
+    );
+    return Object.entries(document.paths).flatMap(([path, methods]) =>
+      Object.entries(methods).map(([method, operation]) => ({
+        method: method.toUpperCase(),
+        path,
+        policy: operation[POLICY_EXTENSION] as string[] | undefined,
+      })),
+    );
+  }
+
+  it('documents a policy for every route the app serves', async () => {
+    const operations = await documentedOperations();
+    for (const operation of operations)
+      expect(operation.policy, `${operation.method} ${operation.path}`).toBeDefined();
+    const known = new Set([
+      ...operations.map((op) => `${op.method} ${op.path}`),
+      ...systemRoutes.map((route) => `${route.method} ${route.path}`),
+    ]);
+    const served = cloud.app.routes
+      .filter((route) => route.method !== 'ALL')
+      .map((route) => `${route.method} ${route.path.replace(/:(\w+)/g, '{$1}')}`);
+    expect(served.length).toBeGreaterThan(20);
+    for (const route of served) expect(known, `${route} has no policy`).toContain(route);
+  });
+
+  it('enforces each route policy for every role', async () => {
+    const operations = await documentedOperations();
+    const all: Operation[] = [
+      ...operations,
+      ...systemRoutes.map((route) => ({ method: route.method, path: route.path, policy: ['public'] })),
+    ];
+    let checked = 0;
+    for (const operation of all) {
+      const path = operation.path.replace(/\{id\}/g, String(advertiserA)).replace(/\{serial\}/g, '1');
+      for (const caller of Object.keys(callerRole) as Caller[]) {
+        const role = callerRole[caller];
+        const response = await cloud.request(operation.method, path, { token: tokens[caller] });
+        const body = response.headers.get('content-type')?.includes('json') ? await json(response) : {};
+        const code = (body as { error?: { code?: string } }).error?.code;
+        const label = `${operation.method} ${operation.path} as ${caller} → ${response.status} ${code ?? ''}`;
+        const allowed =
+          operation.policy?.includes('public') === true ||
+          (role !== null && operation.policy?.includes(role) === true);
+        if (allowed) {
+          expect([ErrorCode.UNAUTHENTICATED, ErrorCode.FORBIDDEN], label).not.toContain(code);
+        } else if (role === null) {
+          expect([response.status, code], label).toEqual([401, ErrorCode.UNAUTHENTICATED]);
+        } else {
+          expect([response.status, code], label).toEqual([403, ErrorCode.FORBIDDEN]);
+        }
+        checked += 1;
+      }
+    }
+    expect(checked).toBe(all.length * 5);
+  });
+
+  it('scopes advertisers to their own tenant', async () => {
+    const asB = { token: tokens.advertiserB };
+    expect((await cloud.request('GET', `/v1/advertisers/${advertiserA}`, asB)).status).toBe(404);
+    expect((await cloud.request('GET', `/v1/advertisers/${advertiserA}/balance`, asB)).status).toBe(404);
+    const listed = await json<{ items: { id: number }[] }>(
+      await cloud.request('GET', '/v1/advertisers', asB),
+    );
+    expect(listed.items).toHaveLength(1);
+    expect(listed.items[0]?.id).not.toBe(advertiserA);
+    const own = await cloud.request('GET', `/v1/advertisers/${advertiserA}`, { token: tokens.advertiserA });
+    expect(own.status).toBe(200);
+    const all = await json<{ items: unknown[] }>(
+      await cloud.request('GET', '/v1/advertisers', { token: tokens.operator }),
+    );
+    expect(all.items.length).toBeGreaterThanOrEqual(2);
+  });
+
+  it('funds an advertiser idempotently through the ledger', async () => {
+    const fund = (amountFen: number) =>
+      cloud.request('POST', `/v1/advertisers/${advertiserA}/funding`, {
+        token: tokens.operator,
+        body: { amountFen, transferId: 900_001 },
+      });
+    expect(await json(await fund(50_000))).toEqual({ status: 'posted', balanceFen: 50_000 });
+    expect(await json(await fund(50_000))).toEqual({ status: 'exists', balanceFen: 50_000 });
+    const conflict = await fund(40_000);
+    expect(conflict.status).toBe(409);
+    expect((await json<{ error: { code: string } }>(conflict)).error.code).toBe(ErrorCode.TRANSFER_CONFLICT);
+    const check = await json<{ ok: boolean }>(
+      await cloud.request('GET', '/v1/ledger/check', { token: tokens.operator }),
+    );
+    expect(check.ok).toBe(true);
+  });
+
+  it('answers validation failures, unknown routes and bad tokens in the one error shape', async () => {
+    const invalid = await cloud.request('POST', '/v1/screens', {
+      token: tokens.operator,
+      body: { name: '' },
+    });
+    expect(invalid.status).toBe(400);
+    expect((await json<{ error: { code: string; message: string } }>(invalid)).error.code).toBe(
+      ErrorCode.VALIDATION_FAILED,
+    );
+    const missing = await cloud.request('GET', '/v1/nothing');
+    expect(await json(missing)).toEqual({
+      error: { code: ErrorCode.NOT_FOUND, message: 'no route for GET /v1/nothing' },
+    });
+    const forged = await cloud.request('GET', '/v1/auth/me', { token: `${tokens.operator ?? ''}x` });
+    expect(forged.status).toBe(401);
+    const page = await cloud.request('GET', '/v1/screens?limit=1000', { token: tokens.operator });
+    expect(page.status).toBe(400);
+  });
+
+  it('refuses bodies over the limit with BODY_TOO_LARGE', async () => {
+    const response = await cloud.app.request('/v1/auth/login', {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email: 'a@b.c', password: 'x'.repeat(100_000) }),
+    });
+    expect(response.status).toBe(413);
+    expect((await json<{ error: { code: string } }>(response)).error.code).toBe(ErrorCode.BODY_TOO_LARGE);
+  });
+
+  it('rate-limits login attempts with RATE_LIMITED', async () => {
+    const limited = createTestCloud(handle, { loginRateLimit: { limit: 3, windowMs: 60_000 } });
+    const statuses: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      const response = await limited.request('POST', '/v1/auth/login', {
+        body: { email: 'nobody@example.com', password: 'wrong' },
+      });
+      statuses.push(response.status);
+    }
+    expect(statuses).toEqual([401, 401, 401, 429, 429]);
+    limited.clock.nowMs += 60_000;
+    expect(
+      (await limited.request('POST', '/v1/auth/login', { body: { email: 'x@example.com', password: 'y' } }))
+        .status,
+    ).toBe(401);
+  });
+
+  it('rejects an expired session', async () => {
+    expect((await cloud.request('GET', '/v1/auth/me', { token: tokens.operator })).status).toBe(200);
+    cloud.clock.nowMs += 901_000;
+    try {
+      expect((await cloud.request('GET', '/v1/auth/me', { token: tokens.operator })).status).toBe(401);
+    } finally {
+      cloud.clock.nowMs -= 901_000;
+    }
+  });
+
+  it('serves the OpenAPI document, the reference page, health and metrics', async () => {
+    const document = await json<{ openapi: string; paths: Record<string, unknown> }>(
+      await cloud.request('GET', '/openapi.json'),
+    );
+    expect(document.openapi).toBe('3.1.0');
+    expect(Object.keys(document.paths)).toContain('/v1/enrol');
+    const docs = await cloud.request('GET', '/docs');
+    expect(docs.status).toBe(200);
+    expect(await docs.text()).toContain('/openapi.json');
+    // The reference works offline: its scripts come from this server, not a CDN.
+    const bundle = await cloud.request('GET', '/docs/assets/swagger-ui-bundle.js');
+    expect([bundle.status, bundle.headers.get('content-type')]).toEqual([
+      200,
+      'text/javascript; charset=utf-8',
+    ]);
+    expect((await bundle.arrayBuffer()).byteLength).toBeGreaterThan(100_000);
+    expect((await cloud.request('GET', '/docs/assets/..%2Fpackage.json')).status).toBe(404);
+    expect(await json(await cloud.request('GET', '/healthz'))).toEqual({ ok: true });
+    const metrics = await (await cloud.request('GET', '/metrics')).text();
+    expect(metrics).toContain('http_request_duration_seconds_bucket');
+    expect(metrics).toContain('route="/v1/auth/login"');
+  });
+});

@@ -1,0 +1,119 @@
+// The cloud's HTTP app: cross-cutting middleware (request log, metrics, body limit, session), every
+// feature router, the OpenAPI document at /openapi.json with a reference at /docs, /healthz and /metrics.
+import { randomUUID } from 'node:crypto';
+import { OpenAPIHono } from '@hono/zod-openapi';
+import { sql } from 'drizzle-orm';
+import { bodyLimit } from 'hono/body-limit';
+import { HTTPException } from 'hono/http-exception';
+import { ErrorCode } from '@redtap/shared';
+import { readSession } from '../auth/sessions.ts';
+import { DomainError } from '../errors.ts';
+import type { AppDeps, AppEnv } from './context.ts';
+import { mountApiReference } from './api-reference.ts';
+import { errorBody, statusForCode } from './errors.ts';
+import { httpMetrics } from './metrics.ts';
+import type { Policy } from './policy.ts';
+import { advertiserRoutes } from './routes/advertisers.ts';
+import { authRoutes } from './routes/auth.ts';
+import { enrolmentRoutes } from './routes/enrolment.ts';
+import { issuerKeyRoutes } from './routes/issuer-keys.ts';
+import { ledgerRoutes } from './routes/ledger.ts';
+import { screenGroupRoutes } from './routes/screen-groups.ts';
+import { screenRoutes } from './routes/screens.ts';
+import { walletRoutes } from './routes/wallets.ts';
+
+/** Routes outside the OpenAPI document, with their policies (checked by the role-matrix test). */
+export const systemRoutes: { method: string; path: string; policy: Policy }[] = [
+  { method: 'GET', path: '/healthz', policy: 'public' },
+  { method: 'GET', path: '/metrics', policy: 'public' },
+  { method: 'GET', path: '/openapi.json', policy: 'public' },
+  { method: 'GET', path: '/docs', policy: 'public' },
+  { method: 'GET', path: '/docs/assets/{file}', policy: 'public' },
+];
+
+const BEARER = /^Bearer ([A-Za-z0-9._-]{1,4096})$/;
+
+export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
+  const app = new OpenAPIHono<AppEnv>();
+  const sessionKeys = { secret: deps.secrets.jwtSecret, ttlS: deps.settings.sessionTtlS, now: deps.now };
+
+  // Request log in pino-http's shape: one line per request with id, method, url, status and time.
+  app.use(async (c, next) => {
+    const requestId = randomUUID();
+    c.set('requestId', requestId);
+    const startMs = performance.now();
+    await next();
+    c.header('X-Request-Id', requestId);
+    const level = c.res.status >= 500 ? 'error' : c.res.status >= 400 ? 'warn' : 'info';
+    deps.logger[level](
+      {
+        req: { id: requestId, method: c.req.method, url: c.req.path },
+        res: { statusCode: c.res.status },
+        responseTime: Math.round(performance.now() - startMs),
+      },
+      'request completed',
+    );
+  });
+  app.use(httpMetrics(deps.metrics));
+  app.use(
+    bodyLimit({
+      maxSize: deps.settings.bodyLimitBytes,
+      onError: (c) =>
+        c.json(
+          errorBody(ErrorCode.BODY_TOO_LARGE, `request body exceeds ${deps.settings.bodyLimitBytes} bytes`),
+          413,
+        ),
+    }),
+  );
+  app.use(async (c, next) => {
+    const match = BEARER.exec(c.req.header('authorization') ?? '');
+    c.set('principal', match?.[1] === undefined ? null : await readSession(match[1], sessionKeys));
+    await next();
+  });
+
+  app.onError((error, c) => {
+    if (error instanceof DomainError)
+      return c.json(errorBody(error.code, error.message), statusForCode(error.code));
+    if (error instanceof HTTPException && error.status < 500) {
+      return c.json(errorBody(ErrorCode.VALIDATION_FAILED, error.message), 400);
+    }
+    deps.logger.error({ err: error, requestId: c.get('requestId') }, 'unhandled error');
+    return c.json(errorBody(ErrorCode.INTERNAL, 'internal error'), 500);
+  });
+  app.notFound((c) =>
+    c.json(errorBody(ErrorCode.NOT_FOUND, `no route for ${c.req.method} ${c.req.path}`), 404),
+  );
+
+  app.route('/', authRoutes(deps));
+  app.route('/', advertiserRoutes(deps));
+  app.route('/', walletRoutes(deps));
+  app.route('/', screenRoutes(deps));
+  app.route('/', screenGroupRoutes(deps));
+  app.route('/', enrolmentRoutes(deps));
+  app.route('/', issuerKeyRoutes(deps));
+  app.route('/', ledgerRoutes(deps));
+
+  app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', {
+    type: 'http',
+    scheme: 'bearer',
+    bearerFormat: 'JWT',
+  });
+  app.doc31('/openapi.json', {
+    openapi: '3.1.0',
+    info: {
+      title: 'RedTap cloud API',
+      version: '1',
+      description: 'Errors are always `{ "error": { "code", "message" } }` with a stable code.',
+    },
+  });
+  mountApiReference(app);
+  app.get('/healthz', async (c) => {
+    await deps.db.execute(sql`select 1`);
+    return c.json({ ok: true }, 200);
+  });
+  app.get('/metrics', async (c) => {
+    c.header('Content-Type', deps.metrics.contentType);
+    return c.body(await deps.metrics.metrics(), 200);
+  });
+  return app;
+}

@@ -1,0 +1,46 @@
+// What every route handler can reach: the services' dependencies and the request's principal.
+import type { Logger } from 'pino';
+import type { Registry } from 'prom-client';
+import type { CloudBroker } from '../broker/types.ts';
+import type { Database } from '../db/client.ts';
+import type { ScryptParameters } from '../auth/passwords.ts';
+import type { CloudSecrets } from '../auth/secrets.ts';
+import type { Principal } from '../auth/sessions.ts';
+import type { ScreenAuthenticator } from '../services/screen-auth.ts';
+
+export interface RateLimitSetting {
+  limit: number;
+  windowMs: number;
+}
+
+export interface AppSettings {
+  sessionTtlS: number;
+  credentialTtlS: number;
+  timezone: string;
+  topicRoot: string;
+  /** The broker address kiosks are told at enrolment; defaults to the broker's own url. */
+  mqttPublicUrl: string | undefined;
+  trustProxy: boolean;
+  passwordScrypt: ScryptParameters;
+  bodyLimitBytes: number;
+  loginRateLimit: RateLimitSetting;
+  enrolRateLimit: RateLimitSetting;
+}
+
+export interface AppDeps {
+  db: Database;
+  broker: CloudBroker;
+  logger: Logger;
+  secrets: CloudSecrets;
+  screenAuth: ScreenAuthenticator;
+  metrics: Registry;
+  now: () => Date;
+  settings: AppSettings;
+}
+
+export interface AppEnv {
+  Variables: {
+    principal: Principal | null;
+    requestId: string;
+  };
+}

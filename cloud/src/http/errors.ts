@@ -1,0 +1,55 @@
+// The one JSON error shape, `{ error: { code, message } }`, and the HTTP status of every code.
+import { z } from '@hono/zod-openapi';
+import { ErrorCode } from '@redtap/shared';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
+
+export const ErrorBody = z
+  .object({
+    error: z.object({
+      code: z.string().openapi({ example: ErrorCode.VALIDATION_FAILED }),
+      message: z.string(),
+    }),
+  })
+  .openapi('Error');
+export type ErrorBody = z.infer<typeof ErrorBody>;
+
+const statusByCode: Partial<Record<ErrorCode, ContentfulStatusCode>> = {
+  [ErrorCode.VALIDATION_FAILED]: 400,
+  [ErrorCode.BAD_PUBLIC_KEY]: 400,
+  [ErrorCode.MONEY_INVALID]: 400,
+  [ErrorCode.UNAUTHENTICATED]: 401,
+  [ErrorCode.LOGIN_CHALLENGE_INVALID]: 401,
+  [ErrorCode.FORBIDDEN]: 403,
+  [ErrorCode.SCREEN_REVOKED]: 403,
+  [ErrorCode.NOT_FOUND]: 404,
+  [ErrorCode.CONFLICT]: 409,
+  [ErrorCode.TRANSFER_CONFLICT]: 409,
+  [ErrorCode.ENROLMENT_CODE_USED]: 409,
+  [ErrorCode.ENROLMENT_CODE_EXPIRED]: 410,
+  [ErrorCode.ENROLMENT_CODE_INVALID]: 400,
+  [ErrorCode.ENROLMENT_SIGNATURE_INVALID]: 400,
+  [ErrorCode.BODY_TOO_LARGE]: 413,
+  [ErrorCode.INSUFFICIENT_FUNDS]: 422,
+  [ErrorCode.RATE_LIMITED]: 429,
+  [ErrorCode.INTERNAL]: 500,
+};
+
+export function statusForCode(code: ErrorCode): ContentfulStatusCode {
+  return statusByCode[code] ?? 400;
+}
+
+export function errorBody(code: ErrorCode, message: string): ErrorBody {
+  return { error: { code, message } };
+}
+
+/** The documented error responses every route can produce, merged into each route definition. */
+export function errorResponses(
+  ...statuses: number[]
+): Record<number, { description: string; content: { 'application/json': { schema: typeof ErrorBody } } }> {
+  return Object.fromEntries(
+    statuses.map((status) => [
+      status,
+      { description: 'Error', content: { 'application/json': { schema: ErrorBody } } },
+    ]),
+  );
+}

@@ -1,0 +1,47 @@
+// Every route declares who may call it. `defineRoute` attaches the check as the route's first
+// middleware (before body validation) and records the policy in the OpenAPI document as
+// `x-redtap-policy`, which is what the role-matrix test enumerates.
+import { createRoute, type RouteConfig } from '@hono/zod-openapi';
+import type { Context, MiddlewareHandler } from 'hono';
+import { ErrorCode } from '@redtap/shared';
+import type { Principal, Role } from '../auth/sessions.ts';
+import { DomainError } from '../errors.ts';
+import type { AppEnv } from './context.ts';
+
+export type Policy = 'public' | readonly [Role, ...Role[]];
+export const POLICY_EXTENSION = 'x-redtap-policy';
+
+export function requirePolicy(policy: Policy): MiddlewareHandler<AppEnv> {
+  return async (c, next) => {
+    if (policy !== 'public') {
+      const principal = c.get('principal');
+      if (principal === null) throw new DomainError(ErrorCode.UNAUTHENTICATED, 'sign in first');
+      if (!policy.includes(principal.role)) {
+        throw new DomainError(ErrorCode.FORBIDDEN, `${principal.role} may not call this route`);
+      }
+    }
+    await next();
+  };
+}
+
+export function defineRoute<const R extends Omit<RouteConfig, 'middleware'>>(policy: Policy, config: R) {
+  return createRoute({
+    ...config,
+    middleware: [requirePolicy(policy)] as const,
+    security: policy === 'public' ? [] : [{ bearer: [] }],
+    [POLICY_EXTENSION]: policy === 'public' ? ['public'] : [...policy],
+  });
+}
+
+/** The caller of a route whose policy excludes anonymous callers. */
+export function principalOf(c: Context<AppEnv>): Principal {
+  const principal = c.get('principal');
+  if (principal === null) throw new DomainError(ErrorCode.UNAUTHENTICATED, 'sign in first');
+  return principal;
+}
+
+export function walletIdOf(c: Context<AppEnv>): number {
+  const principal = principalOf(c);
+  if (principal.role !== 'wallet') throw new DomainError(ErrorCode.FORBIDDEN, 'wallet sessions only');
+  return principal.walletId;
+}

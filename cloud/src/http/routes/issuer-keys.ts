@@ -1,0 +1,69 @@
+// Issuer public keys (anyone may read them) and key rotation (operators).
+import { z } from '@hono/zod-openapi';
+import { IssuerKey } from '@redtap/shared';
+import { activeIssuerKey, pinnedIssuerKeys, rotateIssuerKey } from '../../services/issuer-keys.ts';
+import { publishAllScreenConfigs } from '../../services/screen-config.ts';
+import type { AppDeps } from '../context.ts';
+import { errorResponses } from '../errors.ts';
+import { defineRoute } from '../policy.ts';
+import { createRouter } from '../router.ts';
+
+export function issuerKeyRoutes(deps: AppDeps) {
+  const app = createRouter();
+
+  app.openapi(
+    defineRoute('public', {
+      method: 'get',
+      path: '/v1/issuer-keys',
+      tags: ['keys'],
+      summary: 'Issuer public keys that currently verify (the active one has no retiredAt)',
+      responses: {
+        200: {
+          description: 'Keys',
+          content: { 'application/json': { schema: z.object({ keys: z.array(IssuerKey) }) } },
+        },
+      },
+    }),
+    async (c) => {
+      await activeIssuerKey(deps.db, deps.secrets.issuerKek);
+      return c.json({ keys: await pinnedIssuerKeys(deps.db, deps.now()) }, 200);
+    },
+  );
+
+  app.openapi(
+    defineRoute(['operator'], {
+      method: 'post',
+      path: '/v1/issuer-keys/rotate',
+      tags: ['keys'],
+      summary: 'Start signing with a new key; the old one verifies until its credentials expire',
+      responses: {
+        200: {
+          description: 'The new active key',
+          content: {
+            'application/json': {
+              schema: z.object({
+                keyId: z.number().int(),
+                publicKey: z.string(),
+                screensUpdated: z.number().int(),
+              }),
+            },
+          },
+        },
+        ...errorResponses(401, 403),
+      },
+    }),
+    async (c) => {
+      const now = deps.now();
+      const key = await rotateIssuerKey(deps.db, deps.secrets.issuerKek, {
+        now,
+        credentialTtlS: deps.settings.credentialTtlS,
+      });
+      const screensUpdated = await publishAllScreenConfigs(deps.db, deps.broker, now);
+      return c.json(
+        { keyId: key.keyId, publicKey: Buffer.from(key.publicKeyRaw).toString('hex'), screensUpdated },
+        200,
+      );
+    },
+  );
+  return app;
+}

@@ -1,0 +1,87 @@
+// Named screen groups ("Shanghai towers", "pilot"), for targeting and for filtering the screen list.
+import { z } from '@hono/zod-openapi';
+import {
+  createScreenGroup,
+  listScreenGroups,
+  SCREEN_GROUP_SIZE_MAX,
+  setScreenGroupMembers,
+} from '../../services/screens.ts';
+import type { AppDeps } from '../context.ts';
+import { errorResponses } from '../errors.ts';
+import { defineRoute } from '../policy.ts';
+import { createRouter } from '../router.ts';
+import { Id, IdParam, Name, nextAfter, PageQuery, pageOf } from '../schemas.ts';
+
+const Group = z
+  .object({ id: z.number().int(), name: z.string(), screenIds: z.array(z.number().int()) })
+  .openapi('ScreenGroup');
+
+export function screenGroupRoutes(deps: AppDeps) {
+  const app = createRouter();
+
+  app.openapi(
+    defineRoute(['operator'], {
+      method: 'post',
+      path: '/v1/screen-groups',
+      tags: ['screens'],
+      request: { body: { content: { 'application/json': { schema: z.object({ name: Name }) } } } },
+      responses: {
+        201: { description: 'Created', content: { 'application/json': { schema: Group } } },
+        ...errorResponses(400, 401, 403, 409),
+      },
+    }),
+    async (c) => c.json(await createScreenGroup(deps.db, c.req.valid('json').name), 201),
+  );
+
+  app.openapi(
+    defineRoute(['operator'], {
+      method: 'get',
+      path: '/v1/screen-groups',
+      tags: ['screens'],
+      request: { query: PageQuery },
+      responses: {
+        200: {
+          description: 'Page',
+          content: {
+            'application/json': {
+              schema: pageOf(z.object({ id: z.number().int(), name: z.string(), screens: z.number().int() })),
+            },
+          },
+        },
+        ...errorResponses(400, 401, 403),
+      },
+    }),
+    async (c) => {
+      const page = c.req.valid('query');
+      const items = await listScreenGroups(deps.db, page);
+      return c.json({ items, nextAfter: nextAfter(items, page.limit) }, 200);
+    },
+  );
+
+  app.openapi(
+    defineRoute(['operator'], {
+      method: 'put',
+      path: '/v1/screen-groups/{id}/screens',
+      tags: ['screens'],
+      summary: "Replace the group's members",
+      request: {
+        params: IdParam,
+        body: {
+          content: {
+            'application/json': { schema: z.object({ screenIds: z.array(Id).max(SCREEN_GROUP_SIZE_MAX) }) },
+          },
+        },
+      },
+      responses: {
+        200: { description: 'Group', content: { 'application/json': { schema: Group } } },
+        ...errorResponses(400, 401, 403, 404),
+      },
+    }),
+    async (c) =>
+      c.json(
+        await setScreenGroupMembers(deps.db, c.req.valid('param').id, c.req.valid('json').screenIds),
+        200,
+      ),
+  );
+  return app;
+}

@@ -1,0 +1,281 @@
+// Screens for operators: create, list and filter, the location tree, update, enrolment codes,
+// revocation, and a preview of the retained config.
+import { z } from '@hono/zod-openapi';
+import { ErrorCode, ScreenConfig } from '@redtap/shared';
+import { screenStatuses } from '../../db/schema/screens.ts';
+import { DomainError } from '../../errors.ts';
+import { createEnrolmentCode } from '../../services/enrolment.ts';
+import { buildScreenConfig, publishScreenConfig } from '../../services/screen-config.ts';
+import {
+  createScreen,
+  getScreen,
+  listScreens,
+  revokeScreen,
+  screenLocations,
+  updateScreen,
+} from '../../services/screens.ts';
+import type { AppDeps } from '../context.ts';
+import { errorResponses } from '../errors.ts';
+import { defineRoute } from '../policy.ts';
+import { createRouter } from '../router.ts';
+import { Id, IdParam, Name, nextAfter, PAGE_SIZE_MAX, PageQuery, pageOf } from '../schemas.ts';
+
+const Place = z.string().trim().min(1).max(100);
+const Timezone = z
+  .string()
+  .max(64)
+  .refine((zone) => {
+    try {
+      new Intl.DateTimeFormat('en', { timeZone: zone });
+      return true;
+    } catch {
+      return false;
+    }
+  }, 'unknown IANA time zone');
+
+const DeckLevel = z.object({
+  deckId: z.number().int(),
+  campaignId: z.number().int(),
+  remaining: z.number().int(),
+  count: z.number().int(),
+  validUntil: z.number().int(),
+});
+
+const Screen = z
+  .object({
+    id: z.number().int(),
+    name: z.string(),
+    city: z.string(),
+    building: z.string(),
+    elevator: z.string(),
+    timezone: z.string(),
+    status: z.enum(screenStatuses),
+    publicKey: z.string().nullable(),
+    configVersion: z.number().int(),
+    enrolledAt: z.string().nullable(),
+    revokedAt: z.string().nullable(),
+    createdAt: z.string(),
+    health: z
+      .object({
+        lastSeenAt: z.string(),
+        appVersion: z.string(),
+        tapCounter: z.number().int(),
+        backlog: z.number().int(),
+        clockSkewS: z.number().int().openapi({ description: 'cloud time − screen time, seconds' }),
+        decks: z.array(DeckLevel),
+      })
+      .nullable(),
+  })
+  .openapi('Screen');
+
+const ScreenInput = z.object({
+  name: Name,
+  city: Place,
+  building: Place,
+  elevator: Place,
+  timezone: Timezone.optional(),
+});
+
+export function screenRoutes(deps: AppDeps) {
+  const app = createRouter();
+
+  app.openapi(
+    defineRoute(['operator'], {
+      method: 'post',
+      path: '/v1/screens',
+      tags: ['screens'],
+      summary: 'Create a screen (status pending until it enrols)',
+      request: { body: { content: { 'application/json': { schema: ScreenInput } } } },
+      responses: {
+        201: { description: 'Created', content: { 'application/json': { schema: Screen } } },
+        ...errorResponses(400, 401, 403),
+      },
+    }),
+    async (c) => {
+      const input = c.req.valid('json');
+      const screen = await createScreen(deps.db, {
+        ...input,
+        timezone: input.timezone ?? deps.settings.timezone,
+      });
+      return c.json(screen, 201);
+    },
+  );
+
+  app.openapi(
+    defineRoute(['operator'], {
+      method: 'get',
+      path: '/v1/screens',
+      tags: ['screens'],
+      summary: 'List screens with their health, filtered by location, status or group',
+      request: {
+        query: PageQuery.extend({
+          city: Place.optional(),
+          building: Place.optional(),
+          elevator: Place.optional(),
+          status: z.enum(screenStatuses).optional(),
+          groupId: Id.optional(),
+        }),
+      },
+      responses: {
+        200: { description: 'Page', content: { 'application/json': { schema: pageOf(Screen) } } },
+        ...errorResponses(400, 401, 403),
+      },
+    }),
+    async (c) => {
+      const { limit, after, ...filter } = c.req.valid('query');
+      const items = await listScreens(deps.db, filter, { limit, after });
+      return c.json({ items, nextAfter: nextAfter(items, limit) }, 200);
+    },
+  );
+
+  app.openapi(
+    defineRoute(['operator'], {
+      method: 'get',
+      path: '/v1/screens/locations',
+      tags: ['screens'],
+      summary: 'Screen counts per city, building and elevator',
+      request: {
+        query: z.object({
+          city: Place.optional(),
+          building: Place.optional(),
+          limit: z.coerce
+            .number()
+            .int()
+            .min(1)
+            .max(PAGE_SIZE_MAX * 10)
+            .default(PAGE_SIZE_MAX),
+        }),
+      },
+      responses: {
+        200: {
+          description: 'Locations',
+          content: {
+            'application/json': {
+              schema: z.object({
+                items: z.array(
+                  z.object({
+                    city: z.string(),
+                    building: z.string(),
+                    elevator: z.string(),
+                    screens: z.number().int(),
+                    active: z.number().int(),
+                  }),
+                ),
+              }),
+            },
+          },
+        },
+        ...errorResponses(400, 401, 403),
+      },
+    }),
+    async (c) => {
+      const { limit, ...filter } = c.req.valid('query');
+      return c.json({ items: await screenLocations(deps.db, filter, limit) }, 200);
+    },
+  );
+
+  app.openapi(
+    defineRoute(['operator'], {
+      method: 'get',
+      path: '/v1/screens/{id}',
+      tags: ['screens'],
+      request: { params: IdParam },
+      responses: {
+        200: { description: 'Screen', content: { 'application/json': { schema: Screen } } },
+        ...errorResponses(401, 403, 404),
+      },
+    }),
+    async (c) => c.json(await getScreen(deps.db, c.req.valid('param').id), 200),
+  );
+
+  app.openapi(
+    defineRoute(['operator'], {
+      method: 'patch',
+      path: '/v1/screens/{id}',
+      tags: ['screens'],
+      summary: 'Rename or move a screen; a new time zone republishes its config',
+      request: {
+        params: IdParam,
+        body: {
+          content: {
+            'application/json': { schema: ScreenInput.partial().extend({ timezone: Timezone.optional() }) },
+          },
+        },
+      },
+      responses: {
+        200: { description: 'Screen', content: { 'application/json': { schema: Screen } } },
+        ...errorResponses(400, 401, 403, 404),
+      },
+    }),
+    async (c) => {
+      const id = c.req.valid('param').id;
+      const patch = Object.fromEntries(
+        Object.entries(c.req.valid('json')).filter(([, value]) => value !== undefined),
+      );
+      const { screen, configChanged } = await updateScreen(deps.db, id, patch, deps.now());
+      if (configChanged) await publishScreenConfig(deps.db, deps.broker, id, deps.now());
+      return c.json(screen, 200);
+    },
+  );
+
+  app.openapi(
+    defineRoute(['operator'], {
+      method: 'post',
+      path: '/v1/screens/{id}/enrolment-codes',
+      tags: ['screens'],
+      summary: 'A one-time enrolment code (8 characters, 24 h); earlier unused codes stop working',
+      request: { params: IdParam },
+      responses: {
+        201: {
+          description: 'Code, shown once',
+          content: { 'application/json': { schema: z.object({ code: z.string(), expiresAt: z.string() }) } },
+        },
+        ...errorResponses(401, 403, 404),
+      },
+    }),
+    async (c) => c.json(await createEnrolmentCode(deps.db, c.req.valid('param').id, deps.now()), 201),
+  );
+
+  app.openapi(
+    defineRoute(['operator'], {
+      method: 'post',
+      path: '/v1/screens/{id}/revoke',
+      tags: ['screens'],
+      summary: 'Revoke a screen: its broker identity is removed and its later tokens are rejected',
+      request: { params: IdParam },
+      responses: {
+        200: { description: 'Screen', content: { 'application/json': { schema: Screen } } },
+        ...errorResponses(401, 403, 404),
+      },
+    }),
+    async (c) => {
+      const id = c.req.valid('param').id;
+      const screen = await revokeScreen(deps.db, id, deps.now());
+      deps.screenAuth.forget(id);
+      await deps.broker.revokeScreen(id);
+      return c.json(screen, 200);
+    },
+  );
+
+  app.openapi(
+    defineRoute(['operator'], {
+      method: 'get',
+      path: '/v1/screens/{id}/config',
+      tags: ['screens'],
+      summary: 'The retained config the screen currently receives',
+      request: { params: IdParam },
+      responses: {
+        200: { description: 'Config', content: { 'application/json': { schema: ScreenConfig } } },
+        ...errorResponses(401, 403, 404),
+      },
+    }),
+    async (c) => {
+      const id = c.req.valid('param').id;
+      await getScreen(deps.db, id);
+      const config = await buildScreenConfig(deps.db, id, deps.now());
+      if (config === null) throw new DomainError(ErrorCode.NOT_FOUND, `screen ${id} is not active`);
+      return c.json(config, 200);
+    },
+  );
+  return app;
+}

@@ -1,0 +1,249 @@
+// Ledger contract tests, run against PGlite and PostgreSQL: idempotent retries, conflicts, funds
+// checks, linked batches, and a property test of random (and, on PostgreSQL, concurrent) batches.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { sql } from 'drizzle-orm';
+import { ErrorCode } from '@redtap/shared';
+import { openTestDatabase, testEngines } from '../../test/databases.ts';
+import type { DatabaseHandle } from '../db/client.ts';
+import { createLedgerAccount, getLedgerAccount, getLedgerAccounts, systemLedgerAccount } from './accounts.ts';
+import { checkLedger } from './check-ledger.ts';
+import { allocateTransferIds, postTransfers, type TransferInput } from './post-transfers.ts';
+
+const engines = await testEngines();
+
+describe.each(engines)('ledger on $engine', ({ engine, available }) => {
+  let handle: DatabaseHandle;
+
+  beforeAll(async () => {
+    if (available) handle = await openTestDatabase(engine);
+  });
+  afterAll(async () => {
+    if (available) await handle.close();
+  });
+
+  it.skipIf(!available)('funds an account, retries idempotently and flags conflicts', async () => {
+    const { db } = handle;
+    const bank = await systemLedgerAccount(db, 'external_funding');
+    expect(await systemLedgerAccount(db, 'external_funding')).toBe(bank);
+    const advertiser = await createLedgerAccount(db, 'advertiser', 1);
+    const [id = 0] = await allocateTransferIds(db, 1);
+    const fund: TransferInput = {
+      id,
+      debitAccountId: bank,
+      creditAccountId: advertiser,
+      amountFen: 10_000,
+      code: 'fund',
+    };
+
+    expect(await postTransfers(db, [fund])).toEqual([{ id, status: 'posted' }]);
+    expect(await postTransfers(db, [fund])).toEqual([{ id, status: 'exists' }]);
+    expect(await postTransfers(db, [{ ...fund, amountFen: 9_999 }])).toEqual([
+      { id, status: 'rejected', code: ErrorCode.TRANSFER_CONFLICT },
+    ]);
+    expect((await getLedgerAccount(db, advertiser))?.balanceFen).toBe(10_000);
+    expect((await getLedgerAccount(db, bank))?.balanceFen).toBe(-10_000);
+    expect((await checkLedger(db)).ok).toBe(true);
+  });
+
+  it.skipIf(!available)('rejects overdrafts, unknown accounts and bad amounts per transfer', async () => {
+    const { db } = handle;
+    const a = await createLedgerAccount(db, 'campaign_budget');
+    const b = await createLedgerAccount(db, 'deck_escrow');
+    const ids = await allocateTransferIds(db, 4);
+    const results = await postTransfers(db, [
+      { id: ids[0]!, debitAccountId: a, creditAccountId: b, amountFen: 1, code: 'reserve' },
+      { id: ids[1]!, debitAccountId: a, creditAccountId: 987_654_321, amountFen: 1, code: 'reserve' },
+      { id: ids[2]!, debitAccountId: a, creditAccountId: b, amountFen: 0, code: 'reserve' },
+      { id: ids[3]!, debitAccountId: a, creditAccountId: a, amountFen: 1, code: 'reserve' },
+    ]);
+    expect(results.map((r) => (r.status === 'rejected' ? r.code : r.status))).toEqual([
+      ErrorCode.INSUFFICIENT_FUNDS,
+      ErrorCode.NOT_FOUND,
+      ErrorCode.MONEY_INVALID,
+      ErrorCode.VALIDATION_FAILED,
+    ]);
+    expect((await checkLedger(db)).ok).toBe(true);
+  });
+
+  it.skipIf(!available)('applies a batch in order and undoes a linked batch as a whole', async () => {
+    const { db } = handle;
+    const bank = await systemLedgerAccount(db, 'external_funding');
+    const budget = await createLedgerAccount(db, 'campaign_budget');
+    const escrow = await createLedgerAccount(db, 'deck_escrow');
+    const ids = await allocateTransferIds(db, 4);
+    // The second transfer spends what the first brought in, within one batch.
+    const inOrder = await postTransfers(db, [
+      { id: ids[0]!, debitAccountId: bank, creditAccountId: budget, amountFen: 500, code: 'fund' },
+      { id: ids[1]!, debitAccountId: budget, creditAccountId: escrow, amountFen: 500, code: 'reserve' },
+    ]);
+    expect(inOrder.every((r) => r.status === 'posted')).toBe(true);
+    const linked = await postTransfers(
+      db,
+      [
+        { id: ids[2]!, debitAccountId: escrow, creditAccountId: budget, amountFen: 100, code: 'return' },
+        { id: ids[3]!, debitAccountId: budget, creditAccountId: escrow, amountFen: 10_000, code: 'reserve' },
+      ],
+      { linked: true },
+    );
+    expect(linked.map((r) => r.status)).toEqual(['rejected', 'rejected']);
+    const balances = await getLedgerAccounts(db, [budget, escrow]);
+    expect(balances.map((a) => a.balanceFen).sort()).toEqual([0, 500]);
+    expect((await checkLedger(db)).ok).toBe(true);
+  });
+
+  it.skipIf(!available)(
+    'posts one of two racing copies of a transfer and reports the other as a retry',
+    async () => {
+      const { db } = handle;
+      const bank = await systemLedgerAccount(db, 'external_funding');
+      const wallet = await createLedgerAccount(db, 'wallet_cash');
+      const [id = 0] = await allocateTransferIds(db, 1);
+      const transfer: TransferInput = {
+        id,
+        debitAccountId: bank,
+        creditAccountId: wallet,
+        amountFen: 88,
+        code: 'race',
+      };
+      const results = await Promise.all([postTransfers(db, [transfer]), postTransfers(db, [transfer])]);
+      expect(results.map(([r]) => r?.status).sort()).toEqual(['exists', 'posted']);
+      expect((await getLedgerAccount(db, wallet))?.balanceFen).toBe(88);
+    },
+  );
+
+  it.skipIf(!available)(
+    'never deadlocks when parallel batches touch the same accounts in opposite orders',
+    async () => {
+      const { db } = handle;
+      const bank = await systemLedgerAccount(db, 'external_funding');
+      const a = await createLedgerAccount(db, 'campaign_budget');
+      const b = await createLedgerAccount(db, 'deck_escrow');
+      const [seed = 0] = await allocateTransferIds(db, 1);
+      await postTransfers(db, [
+        { id: seed, debitAccountId: bank, creditAccountId: a, amountFen: 1_000, code: 'fund' },
+      ]);
+      for (let round = 0; round < 10; round++) {
+        const batches = await Promise.all(
+          Array.from({ length: 6 }, async (_, index) => {
+            const ids = await allocateTransferIds(db, 2);
+            const [from, to] = index % 2 === 0 ? [a, b] : [b, a];
+            return [
+              { id: ids[0]!, debitAccountId: from, creditAccountId: to, amountFen: 10, code: 'swap' },
+              { id: ids[1]!, debitAccountId: to, creditAccountId: from, amountFen: 10, code: 'swap' },
+            ];
+          }),
+        );
+        await Promise.all(batches.map((batch) => postTransfers(db, batch)));
+      }
+      const [budget, escrow] = await getLedgerAccounts(db, [a, b]);
+      expect((budget?.balanceFen ?? 0) + (escrow?.balanceFen ?? 0)).toBe(1_000);
+      expect((await checkLedger(db)).ok).toBe(true);
+    },
+  );
+
+  it.skipIf(!available)('detects a tampered balance', async () => {
+    const { db } = handle;
+    const tampered = await openTestDatabase(engine);
+    try {
+      const account = await createLedgerAccount(tampered.db, 'wallet_cash', 77);
+      await tampered.db.execute(sql`update ledger_accounts set credits_posted_fen = 5 where id = ${account}`);
+      const check = await checkLedger(tampered.db);
+      expect(check.ok).toBe(false);
+      expect(check.totalFen).toBe(5);
+      expect(check.mismatchedAccountIds).toEqual([account]);
+    } finally {
+      await tampered.close();
+    }
+    expect((await checkLedger(db)).ok).toBe(true);
+  });
+
+  it.skipIf(!available)(
+    'keeps the invariant over thousands of random transfers',
+    async () => {
+      const { db } = handle;
+      const bank = await systemLedgerAccount(db, 'external_funding');
+      const accounts = [bank];
+      for (const kind of [
+        'advertiser',
+        'campaign_budget',
+        'deck_escrow',
+        'wallet_cash',
+        'withdrawal_clearing',
+      ] as const) {
+        accounts.push(await createLedgerAccount(db, kind), await createLedgerAccount(db, kind));
+      }
+      const reusable: TransferInput[] = [];
+      const transfer = fc.record({
+        // Money must enter through the bank before the other accounts can move it.
+        debit: fc.oneof(
+          { arbitrary: fc.constant(bank), weight: 1 },
+          { arbitrary: fc.constantFrom(...accounts), weight: 3 },
+        ),
+        credit: fc.constantFrom(...accounts),
+        amountFen: fc.oneof(fc.integer({ min: 1, max: 5_000 }), fc.constant(0)),
+        // Some transfers reuse an earlier id, as a retry (same content) or a conflict (other content).
+        reuse: fc.integer({ min: 0, max: 9 }),
+      });
+      const batch = fc.array(transfer, { minLength: 5, maxLength: 40 });
+      // Parallel batches on PostgreSQL exercise the row locks; PGlite has one connection and serialises.
+      const round = fc.array(batch, { minLength: 1, maxLength: engine === 'postgres' ? 4 : 2 });
+      let operations = 0;
+
+      await fc.assert(
+        fc.asyncProperty(round, async (batches) => {
+          const inputs = await Promise.all(
+            batches.map(async (drawn) => {
+              const ids = await allocateTransferIds(db, drawn.length);
+              return drawn.map((t, index): TransferInput => {
+                const previous = reusable[t.reuse * 7 + index];
+                if (t.reuse === 0 && previous !== undefined) {
+                  return index % 2 === 0 ? previous : { ...previous, amountFen: previous.amountFen + 1 };
+                }
+                return {
+                  id: ids[index]!,
+                  debitAccountId: t.debit,
+                  creditAccountId: t.credit,
+                  amountFen: t.amountFen,
+                  code: 'p',
+                };
+              });
+            }),
+          );
+          const results = await Promise.all(inputs.map((input) => postTransfers(db, input)));
+          inputs.flat().forEach((input) => {
+            if (reusable.length < 500) reusable.push(input);
+          });
+          operations += inputs.flat().length;
+          for (const [b, input] of inputs.entries()) {
+            for (const [i, result] of (results[b] ?? []).entries()) {
+              const sent = input[i]!;
+              if (sent.amountFen === 0)
+                expect(result).toMatchObject({ status: 'rejected', code: ErrorCode.MONEY_INVALID });
+              if (
+                sent.debitAccountId === sent.creditAccountId &&
+                sent.amountFen > 0 &&
+                result.status === 'posted'
+              )
+                throw new Error('posted a self-transfer');
+            }
+          }
+          const check = await checkLedger(db);
+          expect(check).toMatchObject({
+            ok: true,
+            totalFen: 0,
+            negativeAccountIds: [],
+            mismatchedAccountIds: [],
+          });
+        }),
+        { numRuns: engine === 'postgres' ? 120 : 160, seed: 20_240_601 },
+      );
+      expect(operations).toBeGreaterThan(2_000);
+      const balances = await getLedgerAccounts(db, accounts);
+      for (const account of balances) {
+        if (!account.allowNegative) expect(account.balanceFen).toBeGreaterThanOrEqual(0);
+      }
+    },
+    120_000,
+  );
+});

@@ -1,0 +1,241 @@
+// Posts a batch of ledger transfers in one transaction with set-based SQL (TigerBeetle's model):
+// lock the touched accounts in id order, recognise retries by transfer id, apply the batch in
+// order in memory, then write every transfer and every balance change with one statement each.
+import { sql } from 'drizzle-orm';
+import { assert, ErrorCode } from '@redtap/shared';
+import type { Database } from '../db/client.ts';
+import { int, queryRows, sqlState } from '../db/rows.ts';
+
+export const TRANSFER_BATCH_SIZE_MAX = 8_190;
+/** A concurrent batch inserting the same new id makes ours fail on the unique key; re-run it. */
+const UNIQUE_RACE_RETRIES_MAX = 3;
+
+export interface TransferInput {
+  /** Client-supplied and unique forever; allocate with `allocateTransferIds`. */
+  id: number;
+  debitAccountId: number;
+  creditAccountId: number;
+  amountFen: number;
+  code: string;
+  reference?: string | null;
+}
+
+export type TransferRejectCode =
+  | typeof ErrorCode.INSUFFICIENT_FUNDS
+  | typeof ErrorCode.TRANSFER_CONFLICT
+  | typeof ErrorCode.NOT_FOUND
+  | typeof ErrorCode.MONEY_INVALID
+  | typeof ErrorCode.VALIDATION_FAILED;
+
+export type TransferResult =
+  | { id: number; status: 'posted' }
+  /** The same transfer was posted before (a retry): the first result stands. */
+  | { id: number; status: 'exists' }
+  | { id: number; status: 'rejected'; code: TransferRejectCode };
+
+export interface PostOptions {
+  /** All or nothing: if any transfer is rejected, none is posted (TigerBeetle's linked events). */
+  linked?: boolean;
+}
+
+interface AccountRow {
+  id: unknown;
+  allow_negative: boolean;
+  debits_posted_fen: unknown;
+  credits_posted_fen: unknown;
+}
+
+interface ExistingRow {
+  id: unknown;
+  debit_account_id: unknown;
+  credit_account_id: unknown;
+  amount_fen: unknown;
+  code: string;
+  reference: string | null;
+}
+
+function sameContent(transfer: TransferInput, other: TransferInput): boolean {
+  return (
+    transfer.debitAccountId === other.debitAccountId &&
+    transfer.creditAccountId === other.creditAccountId &&
+    transfer.amountFen === other.amountFen &&
+    transfer.code === other.code &&
+    (transfer.reference ?? null) === (other.reference ?? null)
+  );
+}
+
+function shapeError(transfer: TransferInput): TransferRejectCode | null {
+  if (!Number.isSafeInteger(transfer.amountFen) || transfer.amountFen <= 0) return ErrorCode.MONEY_INVALID;
+  if (transfer.debitAccountId === transfer.creditAccountId) return ErrorCode.VALIDATION_FAILED;
+  return null;
+}
+
+export async function allocateTransferIds(db: Database, count: number): Promise<number[]> {
+  assert(Number.isSafeInteger(count) && count >= 0 && count <= TRANSFER_BATCH_SIZE_MAX, 'bad id count');
+  if (count === 0) return [];
+  const rows = await queryRows<{ id: unknown }>(
+    db,
+    sql`select nextval('ledger_transfer_id_seq') as id from generate_series(1, ${count})`,
+  );
+  return rows.map((row) => int(row.id));
+}
+
+/** Posts inside the caller's transaction when given one, else in its own. Results are in input order. */
+export async function postTransfers(
+  db: Database,
+  transfers: TransferInput[],
+  options: PostOptions = {},
+): Promise<TransferResult[]> {
+  assert(transfers.length <= TRANSFER_BATCH_SIZE_MAX, `batch of ${transfers.length} transfers`);
+  for (const transfer of transfers) {
+    assert(Number.isSafeInteger(transfer.id) && transfer.id > 0, `bad transfer id ${transfer.id}`);
+  }
+  if (transfers.length === 0) return [];
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await db.transaction((tx) => postInTransaction(tx, transfers, options));
+    } catch (error) {
+      if (sqlState(error) !== '23505' || attempt >= UNIQUE_RACE_RETRIES_MAX) throw error;
+    }
+  }
+}
+
+async function postInTransaction(
+  tx: Database,
+  transfers: TransferInput[],
+  options: PostOptions,
+): Promise<TransferResult[]> {
+  const accountIds = [...new Set(transfers.flatMap((t) => [t.debitAccountId, t.creditAccountId]))];
+  const transferIds = [...new Set(transfers.map((t) => t.id))];
+
+  // Row locks in id order: two batches touching the same accounts queue instead of deadlocking.
+  const accountRows = await queryRows<AccountRow>(
+    tx,
+    sql`select id, allow_negative, debits_posted_fen, credits_posted_fen from ledger_accounts
+        where id in (select jsonb_array_elements_text(${JSON.stringify(accountIds)}::jsonb)::bigint)
+        order by id for update`,
+  );
+  const existingRows = await queryRows<ExistingRow>(
+    tx,
+    sql`select id, debit_account_id, credit_account_id, amount_fen, code, reference from ledger_transfers
+        where id in (select jsonb_array_elements_text(${JSON.stringify(transferIds)}::jsonb)::bigint)`,
+  );
+
+  const accounts = new Map(
+    accountRows.map((row) => [
+      int(row.id),
+      {
+        allowNegative: row.allow_negative,
+        balanceFen: int(row.credits_posted_fen) - int(row.debits_posted_fen),
+      },
+    ]),
+  );
+  const known = new Map<number, TransferInput>(
+    existingRows.map((row) => [
+      int(row.id),
+      {
+        id: int(row.id),
+        debitAccountId: int(row.debit_account_id),
+        creditAccountId: int(row.credit_account_id),
+        amountFen: int(row.amount_fen),
+        code: row.code,
+        reference: row.reference,
+      },
+    ]),
+  );
+
+  const results: TransferResult[] = [];
+  const accepted: TransferInput[] = [];
+  const deltas = new Map<number, { debitsFen: number; creditsFen: number }>();
+  for (const transfer of transfers) {
+    const previous = known.get(transfer.id);
+    if (previous !== undefined) {
+      results.push(
+        sameContent(transfer, previous)
+          ? { id: transfer.id, status: 'exists' }
+          : { id: transfer.id, status: 'rejected', code: ErrorCode.TRANSFER_CONFLICT },
+      );
+      continue;
+    }
+    const shape = shapeError(transfer);
+    const debit = accounts.get(transfer.debitAccountId);
+    const credit = accounts.get(transfer.creditAccountId);
+    let code: TransferRejectCode | null = shape;
+    if (code === null && (debit === undefined || credit === undefined)) code = ErrorCode.NOT_FOUND;
+    if (
+      code === null &&
+      debit !== undefined &&
+      !debit.allowNegative &&
+      debit.balanceFen < transfer.amountFen
+    ) {
+      code = ErrorCode.INSUFFICIENT_FUNDS;
+    }
+    if (code !== null || debit === undefined || credit === undefined) {
+      results.push({ id: transfer.id, status: 'rejected', code: code ?? ErrorCode.NOT_FOUND });
+      continue;
+    }
+    debit.balanceFen -= transfer.amountFen;
+    credit.balanceFen += transfer.amountFen;
+    addDelta(deltas, transfer.debitAccountId, transfer.amountFen, 0);
+    addDelta(deltas, transfer.creditAccountId, 0, transfer.amountFen);
+    // A second copy of the same id later in this batch is a retry of this one.
+    known.set(transfer.id, transfer);
+    accepted.push(transfer);
+    results.push({ id: transfer.id, status: 'posted' });
+  }
+
+  if (options.linked === true && results.some((result) => result.status === 'rejected')) {
+    // Nothing is written; posted ones report the failure that undid them.
+    return results.map((result) =>
+      result.status === 'posted'
+        ? { id: result.id, status: 'rejected', code: firstRejectCode(results) }
+        : result,
+    );
+  }
+  if (accepted.length === 0) return results;
+
+  const transferRows = accepted.map((t) => ({
+    id: t.id,
+    debit_account_id: t.debitAccountId,
+    credit_account_id: t.creditAccountId,
+    amount_fen: t.amountFen,
+    code: t.code,
+    reference: t.reference ?? null,
+  }));
+  await tx.execute(
+    sql`insert into ledger_transfers (id, debit_account_id, credit_account_id, amount_fen, code, reference)
+        select id, debit_account_id, credit_account_id, amount_fen, code, reference
+        from jsonb_to_recordset(${JSON.stringify(transferRows)}::jsonb)
+          as t(id bigint, debit_account_id bigint, credit_account_id bigint, amount_fen bigint, code text, reference text)`,
+  );
+  const deltaRows = [...deltas].map(([id, delta]) => ({
+    id,
+    debits: delta.debitsFen,
+    credits: delta.creditsFen,
+  }));
+  await tx.execute(
+    sql`update ledger_accounts a
+        set debits_posted_fen = a.debits_posted_fen + d.debits,
+            credits_posted_fen = a.credits_posted_fen + d.credits
+        from jsonb_to_recordset(${JSON.stringify(deltaRows)}::jsonb) as d(id bigint, debits bigint, credits bigint)
+        where a.id = d.id`,
+  );
+  return results;
+}
+
+function addDelta(
+  deltas: Map<number, { debitsFen: number; creditsFen: number }>,
+  accountId: number,
+  debitsFen: number,
+  creditsFen: number,
+): void {
+  const delta = deltas.get(accountId) ?? { debitsFen: 0, creditsFen: 0 };
+  delta.debitsFen += debitsFen;
+  delta.creditsFen += creditsFen;
+  deltas.set(accountId, delta);
+}
+
+function firstRejectCode(results: TransferResult[]): TransferRejectCode {
+  for (const result of results) if (result.status === 'rejected') return result.code;
+  return ErrorCode.VALIDATION_FAILED;
+}

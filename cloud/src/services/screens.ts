@@ -1,0 +1,266 @@
+// Screens: create, list (keyset pages, filtered by location or group), update, the city → building →
+// elevator tree, named screen groups, and revocation.
+import { and, asc, count, eq, gt, inArray, sql } from 'drizzle-orm';
+import { ErrorCode } from '@redtap/shared';
+import type { Database } from '../db/client.ts';
+import { sqlState } from '../db/rows.ts';
+import {
+  screenGroupMembers,
+  screenGroups,
+  screenHealth,
+  screens,
+  type ScreenStatus,
+} from '../db/schema/screens.ts';
+import { DomainError } from '../errors.ts';
+
+export const SCREEN_GROUP_SIZE_MAX = 10_000;
+
+export interface ScreenHealthView {
+  lastSeenAt: string;
+  appVersion: string;
+  tapCounter: number;
+  backlog: number;
+  clockSkewS: number;
+  decks: { deckId: number; campaignId: number; remaining: number; count: number; validUntil: number }[];
+}
+
+export interface ScreenView {
+  id: number;
+  name: string;
+  city: string;
+  building: string;
+  elevator: string;
+  timezone: string;
+  status: ScreenStatus;
+  publicKey: string | null;
+  configVersion: number;
+  enrolledAt: string | null;
+  revokedAt: string | null;
+  createdAt: string;
+  health: ScreenHealthView | null;
+}
+
+export interface ScreenLocation {
+  name: string;
+  city: string;
+  building: string;
+  elevator: string;
+  timezone: string;
+}
+
+const iso = (date: Date | null): string | null => (date === null ? null : date.toISOString());
+
+function toView(
+  row: typeof screens.$inferSelect,
+  health: typeof screenHealth.$inferSelect | null,
+): ScreenView {
+  return {
+    id: row.id,
+    name: row.name,
+    city: row.city,
+    building: row.building,
+    elevator: row.elevator,
+    timezone: row.timezone,
+    status: row.status,
+    publicKey: row.publicKey,
+    configVersion: row.configVersion,
+    enrolledAt: iso(row.enrolledAt),
+    revokedAt: iso(row.revokedAt),
+    createdAt: row.createdAt.toISOString(),
+    health:
+      health === null
+        ? null
+        : {
+            lastSeenAt: health.lastSeenAt.toISOString(),
+            appVersion: health.appVersion,
+            tapCounter: health.tapCounter,
+            backlog: health.backlog,
+            clockSkewS: health.clockSkewS,
+            decks: health.decks,
+          },
+  };
+}
+
+export async function createScreen(db: Database, input: ScreenLocation): Promise<ScreenView> {
+  const [row] = await db.insert(screens).values(input).returning();
+  if (row === undefined) throw new Error('insert returned no row');
+  return toView(row, null);
+}
+
+export interface ScreenFilter {
+  city?: string | undefined;
+  building?: string | undefined;
+  elevator?: string | undefined;
+  status?: ScreenStatus | undefined;
+  groupId?: number | undefined;
+}
+
+export async function listScreens(
+  db: Database,
+  filter: ScreenFilter,
+  page: { limit: number; after: number },
+): Promise<ScreenView[]> {
+  const conditions = [
+    gt(screens.id, page.after),
+    filter.city === undefined ? undefined : eq(screens.city, filter.city),
+    filter.building === undefined ? undefined : eq(screens.building, filter.building),
+    filter.elevator === undefined ? undefined : eq(screens.elevator, filter.elevator),
+    filter.status === undefined ? undefined : eq(screens.status, filter.status),
+    filter.groupId === undefined
+      ? undefined
+      : inArray(
+          screens.id,
+          db
+            .select({ id: screenGroupMembers.screenId })
+            .from(screenGroupMembers)
+            .where(eq(screenGroupMembers.groupId, filter.groupId)),
+        ),
+  ];
+  const rows = await db
+    .select({ screen: screens, health: screenHealth })
+    .from(screens)
+    .leftJoin(screenHealth, eq(screenHealth.screenId, screens.id))
+    .where(and(...conditions))
+    .orderBy(asc(screens.id))
+    .limit(page.limit);
+  return rows.map((row) => toView(row.screen, row.health));
+}
+
+export async function getScreen(db: Database, id: number): Promise<ScreenView> {
+  const [row] = await db
+    .select({ screen: screens, health: screenHealth })
+    .from(screens)
+    .leftJoin(screenHealth, eq(screenHealth.screenId, screens.id))
+    .where(eq(screens.id, id))
+    .limit(1);
+  if (row === undefined) throw new DomainError(ErrorCode.NOT_FOUND, `screen ${id} not found`);
+  return toView(row.screen, row.health);
+}
+
+/** Returns the updated screen and whether its retained config must be republished. */
+export async function updateScreen(
+  db: Database,
+  id: number,
+  patch: Partial<ScreenLocation>,
+  now: Date,
+): Promise<{ screen: ScreenView; configChanged: boolean }> {
+  const before = await getScreen(db, id);
+  const configChanged = patch.timezone !== undefined && patch.timezone !== before.timezone;
+  const [row] = await db
+    .update(screens)
+    .set({
+      ...patch,
+      updatedAt: now,
+      ...(configChanged ? { configVersion: sql`${screens.configVersion} + 1` } : {}),
+    })
+    .where(eq(screens.id, id))
+    .returning({ id: screens.id });
+  if (row === undefined) throw new DomainError(ErrorCode.NOT_FOUND, `screen ${id} not found`);
+  return { screen: await getScreen(db, id), configChanged };
+}
+
+/** Marks the screen revoked; its tokens arriving after this are rejected (SCREEN_REVOKED). */
+export async function revokeScreen(db: Database, id: number, now: Date): Promise<ScreenView> {
+  const [row] = await db
+    .update(screens)
+    .set({ status: 'revoked', revokedAt: now, updatedAt: now, mqttPasswordHash: null })
+    .where(eq(screens.id, id))
+    .returning({ id: screens.id });
+  if (row === undefined) throw new DomainError(ErrorCode.NOT_FOUND, `screen ${id} not found`);
+  return getScreen(db, id);
+}
+
+export interface LocationCount {
+  city: string;
+  building: string;
+  elevator: string;
+  screens: number;
+  active: number;
+}
+
+/** Screens counted per city, building and elevator: the operator's map of the network. */
+export async function screenLocations(
+  db: Database,
+  filter: { city?: string | undefined; building?: string | undefined },
+  limit: number,
+): Promise<LocationCount[]> {
+  const rows = await db
+    .select({
+      city: screens.city,
+      building: screens.building,
+      elevator: screens.elevator,
+      screens: count(),
+      active: sql<number>`count(*) filter (where ${screens.status} = 'active')`.mapWith(Number),
+    })
+    .from(screens)
+    .where(
+      and(
+        filter.city === undefined ? undefined : eq(screens.city, filter.city),
+        filter.building === undefined ? undefined : eq(screens.building, filter.building),
+      ),
+    )
+    .groupBy(screens.city, screens.building, screens.elevator)
+    .orderBy(asc(screens.city), asc(screens.building), asc(screens.elevator))
+    .limit(limit);
+  return rows;
+}
+
+export interface ScreenGroupView {
+  id: number;
+  name: string;
+  screenIds: number[];
+}
+
+export async function createScreenGroup(db: Database, name: string): Promise<ScreenGroupView> {
+  try {
+    const [row] = await db.insert(screenGroups).values({ name }).returning();
+    if (row === undefined) throw new Error('insert returned no row');
+    return { id: row.id, name: row.name, screenIds: [] };
+  } catch (error) {
+    if (sqlState(error) === '23505') throw new DomainError(ErrorCode.CONFLICT, `group "${name}" exists`);
+    throw error;
+  }
+}
+
+export async function listScreenGroups(
+  db: Database,
+  page: { limit: number; after: number },
+): Promise<{ id: number; name: string; screens: number }[]> {
+  return db
+    .select({ id: screenGroups.id, name: screenGroups.name, screens: count(screenGroupMembers.screenId) })
+    .from(screenGroups)
+    .leftJoin(screenGroupMembers, eq(screenGroupMembers.groupId, screenGroups.id))
+    .where(gt(screenGroups.id, page.after))
+    .groupBy(screenGroups.id, screenGroups.name)
+    .orderBy(asc(screenGroups.id))
+    .limit(page.limit);
+}
+
+/** Replaces the group's members with exactly these screens. */
+export async function setScreenGroupMembers(
+  db: Database,
+  groupId: number,
+  screenIds: number[],
+): Promise<ScreenGroupView> {
+  if (screenIds.length > SCREEN_GROUP_SIZE_MAX) {
+    throw new DomainError(
+      ErrorCode.VALIDATION_FAILED,
+      `a group holds at most ${SCREEN_GROUP_SIZE_MAX} screens`,
+    );
+  }
+  const unique = [...new Set(screenIds)];
+  return db.transaction(async (tx) => {
+    const [group] = await tx.select().from(screenGroups).where(eq(screenGroups.id, groupId)).for('update');
+    if (group === undefined) throw new DomainError(ErrorCode.NOT_FOUND, `screen group ${groupId} not found`);
+    if (unique.length > 0) {
+      const known = await tx.select({ id: screens.id }).from(screens).where(inArray(screens.id, unique));
+      if (known.length !== unique.length)
+        throw new DomainError(ErrorCode.NOT_FOUND, 'some screens do not exist');
+    }
+    await tx.delete(screenGroupMembers).where(eq(screenGroupMembers.groupId, groupId));
+    if (unique.length > 0) {
+      await tx.insert(screenGroupMembers).values(unique.map((screenId) => ({ groupId, screenId })));
+    }
+    return { id: group.id, name: group.name, screenIds: unique.sort((a, b) => a - b) };
+  });
+}

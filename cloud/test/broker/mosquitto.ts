@@ -1,0 +1,140 @@
+// Starts a private Mosquitto 2 with the dynamic-security plugin on a free loopback port, for the broker
+// contract tests. The shared Mosquitto on 1883 is never touched.
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir, userInfo } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { CLOUD_ROLE_NAME, cloudServiceRole } from '../../src/broker/dynsec.ts';
+
+const execFileAsync = promisify(execFile);
+
+export const MOSQUITTO_BIN = '/usr/sbin/mosquitto';
+export const MOSQUITTO_CTRL_BIN = '/usr/bin/mosquitto_ctrl';
+export const DYNSEC_PLUGIN = '/usr/lib/x86_64-linux-gnu/mosquitto_dynamic_security.so';
+
+/** Why Mosquitto cannot run here, or null when it can. */
+export function mosquittoMissingReason(): string | null {
+  for (const path of [MOSQUITTO_BIN, MOSQUITTO_CTRL_BIN, DYNSEC_PLUGIN]) {
+    if (!existsSync(path)) return `${path} is not installed`;
+  }
+  return null;
+}
+
+export interface PrivateMosquitto {
+  url: string;
+  username: string;
+  password: string;
+  /** Mosquitto's log so far (bounded), for failure messages. */
+  log(): string;
+  stop(): Promise<void>;
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => {
+        if (address !== null && typeof address === 'object') resolve(address.port);
+        else reject(new Error('no port'));
+      });
+    });
+  });
+}
+
+/**
+ * The dynsec admin from `mosquitto_ctrl dynsec init` only bootstraps: the cloud gets its own account with
+ * nothing but the `redtap-cloud` role, so the suite proves that role is enough. Receiving is denied by
+ * default too, so every screen's explicit `publishClientReceive` ACLs are exercised.
+ */
+export async function startMosquitto(options: {
+  topicRoot: string;
+  startTimeoutMs?: number;
+}): Promise<PrivateMosquitto> {
+  const startTimeoutMs = options.startTimeoutMs ?? 10_000;
+  const dir = await mkdtemp(join(tmpdir(), 'redtap-mosquitto-'));
+  const adminUsername = 'dynsec-admin';
+  const adminPassword = randomBytes(12).toString('hex');
+  const username = 'redtap-cloud';
+  const password = randomBytes(12).toString('hex');
+  const dynsecFile = join(dir, 'dynamic-security.json');
+  await execFileAsync(MOSQUITTO_CTRL_BIN, ['dynsec', 'init', dynsecFile, adminUsername, adminPassword]);
+  const dynsec = JSON.parse(await readFile(dynsecFile, 'utf8')) as {
+    roles: unknown[];
+    defaultACLAccess: Record<string, boolean>;
+  };
+  dynsec.roles.push(cloudServiceRole(options.topicRoot));
+  dynsec.defaultACLAccess.publishClientReceive = false;
+  await writeFile(dynsecFile, JSON.stringify(dynsec, null, 2));
+
+  const port = await freePort();
+  const confFile = join(dir, 'mosquitto.conf');
+  await writeFile(
+    confFile,
+    [
+      'per_listener_settings false',
+      `listener ${port} 127.0.0.1`,
+      `plugin ${DYNSEC_PLUGIN}`,
+      `plugin_opt_config_file ${dynsecFile}`,
+      'allow_anonymous false',
+      // Run as root, Mosquitto would switch to `mosquitto`, which cannot read or save our private temp dir.
+      `user ${userInfo().username}`,
+      'persistence false',
+      'log_dest stderr',
+      'log_type error',
+      'log_type warning',
+      'log_type notice',
+      'log_type information',
+      '',
+    ].join('\n'),
+  );
+
+  const child: ChildProcess = spawn(MOSQUITTO_BIN, ['-c', confFile], { stdio: ['ignore', 'ignore', 'pipe'] });
+  const log: string[] = [];
+  const stop = async (): Promise<void> => {
+    if (child.exitCode === null && child.signalCode === null) {
+      const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
+      await exited;
+      clearTimeout(timer);
+    }
+    await rm(dir, { recursive: true, force: true });
+  };
+  try {
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        reject(new Error(`mosquitto did not start within bound:\n${log.join('')}`));
+      }, startTimeoutMs);
+      child.stderr?.on('data', (chunk: Buffer) => {
+        if (log.length < 2000) log.push(chunk.toString('utf8'));
+        if (chunk.toString('utf8').includes(' running')) {
+          clearTimeout(timer);
+          resolve();
+        }
+      });
+      child.once('exit', (code) => {
+        clearTimeout(timer);
+        reject(new Error(`mosquitto exited with ${code}:\n${log.join('')}`));
+      });
+    });
+    const ctrl = (...args: string[]) =>
+      execFileAsync(
+        MOSQUITTO_CTRL_BIN,
+        ['-h', '127.0.0.1', '-p', String(port), '-u', adminUsername, '-P', adminPassword, 'dynsec', ...args],
+        { timeout: startTimeoutMs },
+      );
+    await ctrl('createClient', username, '-p', password);
+    await ctrl('addClientRole', username, CLOUD_ROLE_NAME);
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+
+  return { url: `mqtt://127.0.0.1:${port}`, username, password, log: () => log.join(''), stop };
+}

@@ -1,0 +1,64 @@
+// An in-memory CloudBroker for tests of the HTTP side: records what the cloud publishes and lets a
+// test deliver screen events as the broker would.
+import type { Ack, ScreenConfig } from '@redtap/shared';
+import type { BrokerStats, CloudBroker, ScreenEventMessage, TapBatchMessage } from '../src/broker/types.ts';
+
+export class FakeBroker implements CloudBroker {
+  readonly url = 'mqtt://127.0.0.1:1884';
+  readonly provisioned = new Map<number, { username: string; password: string }>();
+  readonly revoked: number[] = [];
+  readonly configs = new Map<number, ScreenConfig>();
+  readonly acks: { screenId: number; ack: Ack }[] = [];
+  readonly decks: { screenId: number; deck: Uint8Array }[] = [];
+  private readonly eventHandlers: ((message: ScreenEventMessage) => Promise<void>)[] = [];
+  private readonly tapHandlers: ((message: TapBatchMessage) => Promise<void>)[] = [];
+  closed = false;
+
+  provisionScreen(screenId: number, username: string, password: string): Promise<void> {
+    this.provisioned.set(screenId, { username, password });
+    return Promise.resolve();
+  }
+  revokeScreen(screenId: number): Promise<void> {
+    this.provisioned.delete(screenId);
+    this.revoked.push(screenId);
+    return Promise.resolve();
+  }
+  publishConfig(screenId: number, config: ScreenConfig): Promise<void> {
+    this.configs.set(screenId, config);
+    return Promise.resolve();
+  }
+  publishDeck(screenId: number, deck: Uint8Array): Promise<void> {
+    this.decks.push({ screenId, deck });
+    return Promise.resolve();
+  }
+  publishAck(screenId: number, ack: Ack): Promise<void> {
+    this.acks.push({ screenId, ack });
+    return Promise.resolve();
+  }
+  onTapBatch(handler: (message: TapBatchMessage) => Promise<void>): void {
+    this.tapHandlers.push(handler);
+  }
+  onScreenEvent(handler: (message: ScreenEventMessage) => Promise<void>): void {
+    this.eventHandlers.push(handler);
+  }
+  /** Delivers an event to every handler and waits for them, as the real broker's dispatch would. */
+  async deliverEvent(message: ScreenEventMessage): Promise<void> {
+    for (const handler of this.eventHandlers) await handler(message);
+  }
+  stats(): BrokerStats {
+    return {
+      tapBatchesAccepted: 0,
+      tapBatchesOversize: 0,
+      eventsAccepted: 0,
+      eventsInvalid: 0,
+      messagesIgnored: 0,
+      messagesDropped: 0,
+      handlerErrors: 0,
+      handlerTimeouts: 0,
+    };
+  }
+  close(): Promise<void> {
+    this.closed = true;
+    return Promise.resolve();
+  }
+}

@@ -1,0 +1,139 @@
+// A cloud app over a test database and the fake broker, with helpers to sign in as each role.
+import pino from 'pino';
+import { generateKeyPair, loginMessage, SignatureLabel, sign, toHex, type KeyPair } from '@redtap/shared';
+import { SECRET_SCRYPT } from '../src/auth/passwords.ts';
+import { ephemeralSecrets } from '../src/auth/secrets.ts';
+import type { DatabaseHandle } from '../src/db/client.ts';
+import { loadTestEnv } from '../src/env.ts';
+import { createApp } from '../src/http/app.ts';
+import type { AppDeps, AppSettings } from '../src/http/context.ts';
+import { createMetricsRegistry } from '../src/http/metrics.ts';
+import { createOperator } from '../src/services/accounts.ts';
+import { createScreenAuthenticator } from '../src/services/screen-auth.ts';
+import { wireScreenEvents } from '../src/services/screen-events.ts';
+import { FakeBroker } from './fake-broker.ts';
+
+const testEnv = loadTestEnv();
+
+export interface TestCloud {
+  app: ReturnType<typeof createApp>;
+  deps: AppDeps;
+  broker: FakeBroker;
+  clock: { nowMs: number };
+  request(
+    method: string,
+    path: string,
+    options?: { token?: string | undefined; body?: unknown },
+  ): Promise<Response>;
+}
+
+export function testSettings(overrides: Partial<AppSettings> = {}): AppSettings {
+  return {
+    sessionTtlS: 900,
+    credentialTtlS: 30 * 86_400,
+    timezone: 'Asia/Shanghai',
+    topicRoot: 'redtap/test',
+    mqttPublicUrl: undefined,
+    trustProxy: false,
+    passwordScrypt: SECRET_SCRYPT,
+    bodyLimitBytes: 64 * 1024,
+    loginRateLimit: { limit: 10_000, windowMs: 60_000 },
+    enrolRateLimit: { limit: 10_000, windowMs: 60_000 },
+    ...overrides,
+  };
+}
+
+export function createTestCloud(handle: DatabaseHandle, overrides: Partial<AppSettings> = {}): TestCloud {
+  const broker = new FakeBroker();
+  const clock = { nowMs: Date.now() };
+  const now = () => new Date(clock.nowMs);
+  const deps: AppDeps = {
+    db: handle.db,
+    broker,
+    logger: pino({ level: testEnv.REDTAP_TEST_LOG }),
+    secrets: ephemeralSecrets(),
+    screenAuth: createScreenAuthenticator(handle.db, {
+      cacheTtlMs: 30_000,
+      cacheSizeMax: 100,
+      now: () => clock.nowMs,
+    }),
+    metrics: createMetricsRegistry({ defaultMetrics: false }),
+    now,
+    settings: testSettings(overrides),
+  };
+  wireScreenEvents(deps);
+  const app = createApp(deps);
+  return {
+    app,
+    deps,
+    broker,
+    clock,
+    request: async (method, path, options = {}) => {
+      const headers: Record<string, string> = {};
+      if (options.token !== undefined) headers.authorization = `Bearer ${options.token}`;
+      if (options.body !== undefined) headers['content-type'] = 'application/json';
+      return app.request(path, {
+        method,
+        headers,
+        ...(options.body === undefined ? {} : { body: JSON.stringify(options.body) }),
+      });
+    },
+  };
+}
+
+export async function json<T = Record<string, unknown>>(response: Response): Promise<T> {
+  return (await response.json()) as T;
+}
+
+let sequence = 0;
+export function uniqueEmail(prefix: string): string {
+  sequence += 1;
+  return `${prefix}-${Date.now().toString(36)}-${sequence}@example.com`;
+}
+
+export async function operatorToken(cloud: TestCloud): Promise<string> {
+  const email = uniqueEmail('operator');
+  await createOperator(cloud.deps.db, { email, password: 'operator-password' }, SECRET_SCRYPT);
+  const response = await cloud.request('POST', '/v1/auth/login', {
+    body: { email, password: 'operator-password' },
+  });
+  return (await json<{ token: string }>(response)).token;
+}
+
+export async function advertiserSession(
+  cloud: TestCloud,
+  operator: string,
+): Promise<{ token: string; advertiserId: number }> {
+  const email = uniqueEmail('advertiser');
+  const created = await cloud.request('POST', '/v1/advertisers', {
+    token: operator,
+    body: { name: `Brand ${email}`, email, password: 'advertiser-password' },
+  });
+  const { id } = await json<{ id: number }>(created);
+  const login = await cloud.request('POST', '/v1/auth/login', {
+    body: { email, password: 'advertiser-password' },
+  });
+  return { token: (await json<{ token: string }>(login)).token, advertiserId: id };
+}
+
+export async function walletSession(
+  cloud: TestCloud,
+): Promise<{ token: string; walletId: number; phone: KeyPair }> {
+  const phone = generateKeyPair();
+  const registered = await cloud.request('POST', '/v1/wallets', {
+    body: { publicKey: toHex(phone.publicKeyRaw) },
+  });
+  const { walletId } = await json<{ walletId: number }>(registered);
+  const challenge = await json<{ nonce: string }>(
+    await cloud.request('GET', `/v1/wallets/${walletId}/login-challenge`),
+  );
+  const signature = sign(
+    SignatureLabel.login,
+    loginMessage(walletId, Buffer.from(challenge.nonce, 'hex')),
+    phone.privateKey,
+  );
+  const login = await cloud.request('POST', `/v1/wallets/${walletId}/login`, {
+    body: { nonce: challenge.nonce, signature: toHex(signature) },
+  });
+  return { token: (await json<{ token: string }>(login)).token, walletId, phone };
+}
