@@ -40,8 +40,10 @@ function ensureNpmDependencies() {
   if (existsSync(stampPath) && readFileSync(stampPath, 'utf8') === wanted) return;
   const fresh = !existsSync(join(root, 'node_modules'));
   log(fresh ? 'installing npm dependencies…' : 'npm dependencies changed; updating…');
-  const args = fresh && existsSync(join(root, 'package-lock.json')) ? ['ci'] : ['install'];
-  const status = run('npm', [...args, '--no-audit', '--no-fund']);
+  // `npm install`, not `npm ci`: it installs the locked versions all the same, while `npm ci` refuses a
+  // lock that lacks optional packages for other platforms (turbo's macOS and Windows binaries) when the
+  // registry in use does not carry them.
+  const status = run('npm', ['install', '--no-audit', '--no-fund']);
   if (status !== 0) process.exit(status);
   writeFileSync(stampPath, dependencyStamp());
 }
