@@ -4,7 +4,8 @@
 # Without root or apt-get it changes nothing and prints the exact command to run instead.
 set -euo pipefail
 
-packages=(pcscd libpcsclite-dev vsmartcard-vpcd chromium)
+# fonts-wqy-microhei: a CJK font, without which Chinese on the kiosk and console renders as boxes.
+packages=(pcscd libpcsclite-dev vsmartcard-vpcd chromium fonts-wqy-microhei)
 command -v mosquitto >/dev/null 2>&1 || packages+=(mosquitto)
 command -v pg_ctlcluster >/dev/null 2>&1 || packages+=(postgresql)
 
