@@ -2,7 +2,7 @@
 // Entry point of `npm start`, `npm test`, `npm run bench|chaos|simulate`. Dependency-free on purpose:
 // it runs before node_modules exists, installs npm dependencies when they are missing or stale, and
 // for tests the system parts too (scripts/install-system-deps.sh), then hands over to the real job.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -21,6 +21,40 @@ function run(command, args, options = {}) {
   const result = spawnSync(command, args, { cwd: root, stdio: 'inherit', ...options });
   if (result.error) throw result.error;
   return result.status ?? (result.signal ? 128 : 1);
+}
+
+/**
+ * Runs a command with its output passed through, tallying the test runners' summary lines (vitest's
+ * `Tests  12 passed | 1 failed (13)`, Playwright's `12 passed` / `1 failed` / `1 skipped`) so `npm test`
+ * can close on one plain total.
+ */
+function runCountingTests(command, args) {
+  const totals = { passed: 0, failed: 0, skipped: 0 };
+  const ansi = /\u001b\[[0-9;]*m/g;
+  const scan = (line) => {
+    const text = line.replace(ansi, '');
+    const vitest = /^(?:\S+:\S+: )?\s*Tests\s+(.*)\(\d+\)\s*$/.exec(text);
+    if (vitest) {
+      for (const [, count, kind] of vitest[1].matchAll(/(\d+) (passed|failed|skipped)/g)) totals[kind] += Number(count);
+      return;
+    }
+    const playwright = /^(?:\S+:\S+: )?\s+(\d+) (passed|failed|skipped|flaky)(?: \(|$)/.exec(text);
+    if (playwright) totals[playwright[2] === 'flaky' ? 'passed' : playwright[2]] += Number(playwright[1]);
+  };
+  return new Promise((resolve) => {
+    const child = spawn(command, args, { cwd: root, stdio: ['inherit', 'pipe', 'inherit'] });
+    let pending = '';
+    child.stdout.on('data', (chunk) => {
+      process.stdout.write(chunk);
+      const lines = (pending + chunk.toString('utf8')).split('\n');
+      pending = lines.pop() ?? '';
+      lines.forEach(scan);
+    });
+    child.on('close', (code, signal) => {
+      scan(pending);
+      resolve({ status: code ?? (signal ? 128 : 1), totals });
+    });
+  });
 }
 
 function dependencyStamp() {
@@ -73,7 +107,9 @@ switch (job) {
     const checks = run('npx', ['turbo', 'run', 'typecheck', 'lint', '--output-logs=errors-only']);
     if (checks !== 0) process.exit(checks);
     // One package at a time: the PC/SC, broker and database tests share machine-wide resources.
-    process.exit(run('npx', ['turbo', 'run', 'test', '--concurrency=1', ...args]));
+    const { status, totals } = await runCountingTests('npx', ['turbo', 'run', 'test', '--concurrency=1', ...args]);
+    console.log(`\nTests: ${totals.passed} passed, ${totals.failed} failed, ${totals.skipped} skipped`);
+    process.exit(status !== 0 ? status : totals.failed > 0 ? 1 : 0);
     break;
   }
   case 'bench':

@@ -1,0 +1,184 @@
+// The screen's MQTT connection over mqtt.js (docs/protocol.md §5): logs in as `screen-{id}`, subscribes
+// to its own down topics by exact name, routes their messages, and reconnects with jittered backoff on
+// injected timers. It knows nothing of taps or decks; screen-sync decides what the messages mean.
+import { parseScreenTopic, screenTopic, type ScreenTopicKind } from '@redtap/shared';
+import mqtt, { type MqttClient } from 'mqtt';
+import type { Logger } from 'pino';
+import type { StartTimer } from '../engine/tap-lease.ts';
+import { backoffDelayMs } from './backoff.ts';
+
+export type DownKind = 'acks' | 'decks' | 'config';
+const DOWN_KINDS: readonly DownKind[] = ['acks', 'decks', 'config'];
+
+export interface ScreenLinkLimits {
+  connectTimeoutMs: number;
+  keepaliveS: number;
+  reconnectInitialMs: number;
+  reconnectMaxMs: number;
+}
+
+export const defaultScreenLinkLimits: ScreenLinkLimits = {
+  connectTimeoutMs: 10_000,
+  keepaliveS: 30,
+  reconnectInitialMs: 1_000,
+  reconnectMaxMs: 60_000,
+};
+
+export interface ScreenLinkOptions {
+  url: string;
+  username: string;
+  password: string;
+  screenId: number;
+  topicRoot: string;
+  startTimer: StartTimer;
+  random?: () => number;
+  logger: Logger;
+  limits?: Partial<ScreenLinkLimits>;
+  onConnect: () => void;
+  onDisconnect: () => void;
+  onMessage: (kind: DownKind, payload: Buffer) => void;
+}
+
+export class ScreenLink {
+  private readonly options: ScreenLinkOptions;
+  private readonly limits: ScreenLinkLimits;
+  private readonly random: () => number;
+  private client: MqttClient | null = null;
+  private up = false;
+  private stopped = false;
+  private failedAttempts = 0;
+  private cancelReconnect: (() => void) | null = null;
+  private readonly topics: Record<ScreenTopicKind, string>;
+
+  constructor(options: ScreenLinkOptions) {
+    this.options = options;
+    this.limits = { ...defaultScreenLinkLimits, ...options.limits };
+    this.random = options.random ?? Math.random;
+    const topic = (kind: ScreenTopicKind) => screenTopic(options.screenId, kind, options.topicRoot);
+    this.topics = {
+      taps: topic('taps'),
+      events: topic('events'),
+      acks: topic('acks'),
+      decks: topic('decks'),
+      config: topic('config'),
+    };
+  }
+
+  get connected(): boolean {
+    return this.up && this.client?.connected === true;
+  }
+
+  start(): void {
+    if (this.client !== null || this.stopped) return;
+    const client = mqtt.connect(this.options.url, {
+      clientId: this.options.username,
+      username: this.options.username,
+      password: this.options.password,
+      // Correctness never rests on the broker's session (docs/protocol.md §5.2): the outbox resends.
+      clean: true,
+      // Reconnects are ours, on injected timers with jitter; mqtt.js' fixed period would make a fleet
+      // that lost the broker together return in step.
+      reconnectPeriod: 0,
+      resubscribe: false,
+      connectTimeout: this.limits.connectTimeoutMs,
+      keepalive: this.limits.keepaliveS,
+      // MQTT 3.1.1: what both aedes and Mosquitto speak; payload sizes are checked per topic on receipt.
+      protocolVersion: 4,
+    });
+    this.client = client;
+    client.on('connect', () => {
+      client.subscribe(
+        DOWN_KINDS.map((kind) => this.topics[kind]),
+        { qos: 1 },
+        (error, granted) => {
+          if (error !== null) {
+            this.options.logger.error({ err: error }, 'subscribing to the down topics failed');
+            client.end(true);
+            return;
+          }
+          const refused = (granted ?? []).filter((grant) => grant.qos === 0x80);
+          if (refused.length > 0)
+            this.options.logger.error({ refused: refused.map((g) => g.topic) }, 'broker refused topics');
+          this.failedAttempts = 0;
+          this.up = true;
+          this.options.logger.info({ url: this.options.url }, 'connected to the broker');
+          this.options.onConnect();
+        },
+      );
+    });
+    client.on('message', (topic, payload) => {
+      const parsed = parseScreenTopic(topic, this.options.topicRoot);
+      if (parsed?.screenId !== this.options.screenId || parsed.direction !== 'down') {
+        this.options.logger.warn({ topic: topic.slice(0, 200) }, 'message on an unexpected topic ignored');
+        return;
+      }
+      this.options.onMessage(parsed.kind as DownKind, payload);
+    });
+    client.on('error', (error) => {
+      this.options.logger.warn({ err: error.message }, 'mqtt error');
+    });
+    client.on('close', () => {
+      if (this.up) {
+        this.up = false;
+        this.options.logger.warn('disconnected from the broker');
+        this.options.onDisconnect();
+      }
+      this.scheduleReconnect();
+    });
+  }
+
+  /** QoS 1 publish on one of our up topics; false (nothing sent) while the link is down. */
+  publish(
+    kind: 'taps' | 'events',
+    payload: Uint8Array | string,
+    onDelivered?: (ok: boolean) => void,
+  ): boolean {
+    const client = this.client;
+    if (client === null || !this.connected) return false;
+    const body =
+      typeof payload === 'string'
+        ? payload
+        : Buffer.from(payload.buffer, payload.byteOffset, payload.byteLength);
+    client.publish(this.topics[kind], body, { qos: 1 }, (error) => {
+      onDelivered?.(!(error instanceof Error));
+    });
+    return true;
+  }
+
+  /** Drops the connection as a network failure would; the link reconnects on its own. */
+  drop(): void {
+    this.client?.stream.destroy();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.cancelReconnect?.();
+    this.cancelReconnect = null;
+    const client = this.client;
+    this.client = null;
+    if (client === null) return;
+    this.up = false;
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, 2_000);
+      client.end(true, {}, () => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+  }
+
+  private scheduleReconnect(): void {
+    if (this.stopped || this.cancelReconnect !== null || this.client === null) return;
+    this.failedAttempts++;
+    const delayMs = backoffDelayMs(
+      this.failedAttempts,
+      { initialMs: this.limits.reconnectInitialMs, maxMs: this.limits.reconnectMaxMs },
+      this.random,
+    );
+    this.cancelReconnect = this.options.startTimer(() => {
+      this.cancelReconnect = null;
+      if (this.stopped || this.client === null) return;
+      this.client.reconnect();
+    }, delayMs);
+  }
+}

@@ -1,0 +1,393 @@
+// Kiosk ↔ cloud sync over MQTT (docs/protocol.md §5): the tap outbox goes up in pipelined batches and
+// settles on acks; decks come down, are verified and stored, and answered with a receipt; the retained
+// config is applied when newer; heartbeats, proof-of-play, refill requests and deck close reports go up.
+// Every down payload is untrusted: a bad one is counted and logged, never fatal.
+import type { KeyObject } from 'node:crypto';
+import { DECK_ENVELOPES_MAX, ScreenConfig, ScreenEvent } from '@redtap/shared';
+import { pino, type Logger } from 'pino';
+import type { DeckReceipt } from '../decks/deck-intake.ts';
+import { closeExpiredDecks } from '../decks/deck-levels.ts';
+import type { TapEngine } from '../engine/tap-engine.ts';
+import { realTimer, type StartTimer } from '../engine/tap-lease.ts';
+import { saveConfig, type SaveConfigOutcome } from '../store/config-queries.ts';
+import type { ScreenIdentity } from '../store/identity-queries.ts';
+import type { Store } from '../store/open-store.ts';
+import { markPlaysReported } from '../store/proof-of-play-queries.ts';
+import { recentDeckCloseReports } from '../store/sync-queries.ts';
+import { RefillWatch } from './refill-watch.ts';
+import { ScreenLink, defaultScreenLinkLimits, type DownKind, type ScreenLinkLimits } from './screen-link.ts';
+import { deckCloseEvent, deckReceiptEvent, heartbeatEvent, proofOfPlayEvents } from './screen-events.ts';
+import {
+  TapUplink,
+  defaultTapUplinkLimits,
+  type AckHandling,
+  type TapUplinkLimits,
+  type TapUplinkStats,
+} from './tap-uplink.ts';
+
+export interface ScreenSyncLimits extends TapUplinkLimits, ScreenLinkLimits {
+  heartbeatIntervalMs: number;
+  proofOfPlayIntervalMs: number;
+  /** Deck expiry, refill checks and a safety kick of the outbox. */
+  maintenanceIntervalMs: number;
+  /** A config with 100,000 revoked credentials is about 2 MB of JSON. */
+  configBytesMax: number;
+  deckBytesMax: number;
+  refillRepeatAfterS: number;
+  tapRateWindowS: number;
+  proofOfPlayPeriodsPerTickMax: number;
+  /** Close reports kept in memory while the link is down; the store keeps them all regardless. */
+  closeReportsUnsentMax: number;
+  /** After each connect, close reports of decks closed this recently are sent again (the cloud dedups). */
+  closeReportsResendWindowS: number;
+}
+
+export const defaultScreenSyncLimits: ScreenSyncLimits = {
+  ...defaultTapUplinkLimits,
+  ...defaultScreenLinkLimits,
+  heartbeatIntervalMs: 60_000,
+  proofOfPlayIntervalMs: 300_000,
+  maintenanceIntervalMs: 5_000,
+  configBytesMax: 4 * 1024 * 1024,
+  // docs/protocol.md §3.4: 31 + 8·count + 65 bytes.
+  deckBytesMax: 31 + 8 * DECK_ENVELOPES_MAX + 65,
+  refillRepeatAfterS: 600,
+  tapRateWindowS: 3_600,
+  proofOfPlayPeriodsPerTickMax: 10,
+  closeReportsUnsentMax: 256,
+  closeReportsResendWindowS: 7 * 86_400,
+};
+
+/** What sync did, for the agent's observers and for tests that wait on it. */
+export type SyncEvent =
+  | { type: 'connected' }
+  | { type: 'disconnected' }
+  | { type: 'ack'; handling: AckHandling }
+  | { type: 'config'; outcome: SaveConfigOutcome | 'invalid' | 'cleared'; version?: number }
+  | { type: 'deck'; receipt: DeckReceipt }
+  | { type: 'published'; event: ScreenEvent }
+  | { type: 'handler-error'; kind: DownKind; message: string };
+
+export interface ScreenSyncStats extends TapUplinkStats {
+  connected: boolean;
+  configsInvalid: number;
+  decksStored: number;
+  decksRejected: number;
+  eventsPublished: number;
+  handlerErrors: number;
+}
+
+export interface ScreenSyncOptions {
+  store: Store;
+  engine: TapEngine;
+  identity: ScreenIdentity;
+  /** Signs deck close reports (docs/protocol.md §3.6). */
+  screenKey: KeyObject;
+  appVersion: string;
+  /** Overrides the broker URL from enrolment. */
+  mqttUrl?: string;
+  /** Wall clock, Unix seconds. */
+  now?: () => number;
+  startTimer?: StartTimer;
+  random?: () => number;
+  logger?: Logger;
+  limits?: Partial<ScreenSyncLimits>;
+  onEvent?: (event: SyncEvent) => void;
+  /** A newer config was stored and the engine reloaded (the content cache follows its manifest). */
+  onConfig?: (config: ScreenConfig) => void;
+}
+
+export class ScreenSync {
+  readonly limits: ScreenSyncLimits;
+  private readonly options: ScreenSyncOptions;
+  private readonly store: Store;
+  private readonly now: () => number;
+  private readonly startTimer: StartTimer;
+  private readonly logger: Logger;
+  private readonly link: ScreenLink;
+  private readonly uplink: TapUplink;
+  private readonly refill: RefillWatch;
+  private readonly timers = new Map<string, () => void>();
+  private readonly unsentCloseReports = new Map<number, Uint8Array>();
+  private readonly startedAtMs = performance.now();
+  private kickQueued = false;
+  private stopped = false;
+  private readonly counters = {
+    configsInvalid: 0,
+    decksStored: 0,
+    decksRejected: 0,
+    eventsPublished: 0,
+    handlerErrors: 0,
+  };
+
+  constructor(options: ScreenSyncOptions) {
+    this.options = options;
+    this.store = options.store;
+    this.limits = { ...defaultScreenSyncLimits, ...options.limits };
+    this.now = options.now ?? (() => Math.floor(Date.now() / 1000));
+    this.startTimer = options.startTimer ?? realTimer;
+    this.logger = (options.logger ?? pino({ enabled: false })).child({ component: 'sync' });
+    const random = options.random ?? Math.random;
+    this.uplink = new TapUplink({
+      store: this.store,
+      startTimer: this.startTimer,
+      now: this.now,
+      random,
+      logger: this.logger,
+      limits: this.limits,
+      publishBatch: (payload) => this.link.publish('taps', payload),
+    });
+    this.refill = new RefillWatch({
+      store: this.store,
+      now: this.now,
+      repeatAfterS: this.limits.refillRepeatAfterS,
+      tapRateWindowS: this.limits.tapRateWindowS,
+    });
+    const { identity } = options;
+    this.link = new ScreenLink({
+      url: options.mqttUrl ?? identity.mqtt.url,
+      username: identity.mqtt.username,
+      password: identity.mqtt.password,
+      screenId: identity.screenId,
+      topicRoot: identity.mqtt.topicRoot,
+      startTimer: this.startTimer,
+      random,
+      logger: this.logger,
+      limits: this.limits,
+      onConnect: () => this.connected(),
+      onDisconnect: () => {
+        this.uplink.onDisconnected();
+        this.emit({ type: 'disconnected' });
+      },
+      onMessage: (kind, payload) => this.received(kind, payload),
+    });
+  }
+
+  start(): void {
+    this.link.start();
+    this.every('heartbeat', this.limits.heartbeatIntervalMs, () => this.sendHeartbeat());
+    this.every('proof-of-play', this.limits.proofOfPlayIntervalMs, () => this.sendProofOfPlay());
+    this.every('maintenance', this.limits.maintenanceIntervalMs, () => this.maintain());
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    for (const cancel of this.timers.values()) cancel();
+    this.timers.clear();
+    this.uplink.stop();
+    await this.link.stop();
+  }
+
+  get isConnected(): boolean {
+    return this.link.connected;
+  }
+
+  stats(): ScreenSyncStats {
+    return { ...this.uplink.stats(), ...this.counters, connected: this.link.connected };
+  }
+
+  /** Call after a tap commits: the outbox is sent on the next turn, never inside the tap. */
+  notifyTapCommitted(): void {
+    if (this.kickQueued || this.stopped) return;
+    this.kickQueued = true;
+    setImmediate(() => {
+      this.kickQueued = false;
+      this.guard('maintenance', () => this.uplink.kick());
+    });
+  }
+
+  /** Cuts the connection as a network failure would; for chaos tests and operators. */
+  dropConnection(): void {
+    this.link.drop();
+  }
+
+  /** Runs expiry, refill checks and the outbox now, instead of at the next maintenance tick. */
+  maintainNow(): void {
+    this.guard('maintenance', () => this.maintain());
+  }
+
+  private connected(): void {
+    this.emit({ type: 'connected' });
+    this.refill.forget();
+    this.guard('maintenance', () => {
+      for (const { deckId, report } of recentDeckCloseReports(
+        this.store,
+        this.now() - this.limits.closeReportsResendWindowS,
+      ))
+        this.queueCloseReport(deckId, report);
+      this.uplink.onConnected();
+      this.sendHeartbeat();
+      this.sendProofOfPlay();
+      this.maintain();
+    });
+  }
+
+  private received(kind: DownKind, payload: Buffer): void {
+    this.guard(kind, () => {
+      const bytes = new Uint8Array(payload.buffer, payload.byteOffset, payload.byteLength);
+      if (kind === 'acks') this.emit({ type: 'ack', handling: this.uplink.handleAck(bytes) });
+      else if (kind === 'decks') this.receiveDeck(bytes);
+      else this.receiveConfig(bytes);
+    });
+  }
+
+  private receiveDeck(bytes: Uint8Array): void {
+    if (bytes.length > this.limits.deckBytesMax) {
+      this.counters.decksRejected++;
+      this.logger.warn({ bytes: bytes.length }, 'oversized deck ignored');
+      return;
+    }
+    // The engine keeps its own copy in the store; mqtt.js may reuse the buffer.
+    const receipt = this.options.engine.storeDeck(Uint8Array.from(bytes));
+    if (receipt.status === 'stored') this.counters.decksStored++;
+    else this.counters.decksRejected++;
+    this.logger.info({ deckId: receipt.deckId, status: receipt.status, code: receipt.code }, 'deck received');
+    this.emit({ type: 'deck', receipt });
+    const event = deckReceiptEvent(receipt);
+    if (event !== null) this.publishEvent(event);
+    if (receipt.status === 'stored') this.maintain();
+  }
+
+  private receiveConfig(bytes: Uint8Array): void {
+    // An empty retained message clears the topic: the cloud does that when it revokes a screen.
+    if (bytes.length === 0) {
+      this.logger.warn('retained config cleared by the cloud');
+      this.emit({ type: 'config', outcome: 'cleared' });
+      return;
+    }
+    const config = bytes.length > this.limits.configBytesMax ? null : parseConfig(bytes);
+    if (config === null) {
+      this.counters.configsInvalid++;
+      this.logger.warn({ bytes: bytes.length }, 'invalid config ignored');
+      this.emit({ type: 'config', outcome: 'invalid' });
+      return;
+    }
+    const outcome = saveConfig(this.store, config, this.now());
+    if (outcome === 'stored') {
+      this.options.engine.reload();
+      this.logger.info({ version: config.version }, 'config applied');
+      this.options.onConfig?.(config);
+    } else if (outcome === 'stale') {
+      this.logger.warn({ version: config.version }, 'older config ignored');
+    }
+    this.emit({ type: 'config', outcome, version: config.version });
+    if (outcome === 'stored') this.maintain();
+  }
+
+  private maintain(): void {
+    const now = this.now();
+    const identity = this.options.identity;
+    for (const { deckId, report } of closeExpiredDecks({
+      store: this.store,
+      screenId: identity.screenId,
+      screenKey: this.options.screenKey,
+      now,
+    })) {
+      this.logger.info({ deckId }, 'expired deck closed');
+      this.queueCloseReport(deckId, report);
+    }
+    this.flushCloseReports();
+    const trust = this.options.engine.trustView;
+    if (trust !== null && this.link.connected) {
+      const campaignIds = trust.campaigns.map((campaign) => campaign.campaignId);
+      for (const event of this.refill.due(campaignIds, trust.deckRefillThreshold)) this.publishEvent(event);
+    }
+    this.uplink.kick();
+  }
+
+  private queueCloseReport(deckId: number, report: Uint8Array): void {
+    if (
+      !this.unsentCloseReports.has(deckId) &&
+      this.unsentCloseReports.size >= this.limits.closeReportsUnsentMax
+    ) {
+      // The store keeps every report; the oldest goes out again after the next connect instead.
+      const oldest = this.unsentCloseReports.keys().next();
+      if (oldest.done !== true) this.unsentCloseReports.delete(oldest.value);
+    }
+    this.unsentCloseReports.set(deckId, report);
+  }
+
+  private flushCloseReports(): void {
+    for (const [deckId, report] of this.unsentCloseReports) {
+      if (!this.publishEvent(deckCloseEvent(report))) return;
+      this.unsentCloseReports.delete(deckId);
+    }
+  }
+
+  private sendHeartbeat(): void {
+    if (!this.link.connected) return;
+    const uptimeS = (performance.now() - this.startedAtMs) / 1000;
+    this.publishEvent(heartbeatEvent(this.store, this.now(), this.options.appVersion, uptimeS));
+  }
+
+  private sendProofOfPlay(): void {
+    if (!this.link.connected) return;
+    for (const event of proofOfPlayEvents(this.store, this.now(), this.limits.proofOfPlayPeriodsPerTickMax)) {
+      // Marked reported once the broker has it; plays are not money, so broker-grade delivery is enough.
+      this.publishEvent(event, (delivered) => {
+        if (delivered)
+          this.guard('maintenance', () => markPlaysReported(this.store, event.periodStart, this.now()));
+      });
+    }
+  }
+
+  private publishEvent(event: ScreenEvent, onDelivered?: (ok: boolean) => void): boolean {
+    const checked = ScreenEvent.safeParse(event);
+    if (!checked.success) {
+      this.logger.error(
+        { type: event.type, issues: checked.error.issues.slice(0, 3) },
+        'event failed its schema',
+      );
+      return false;
+    }
+    if (!this.link.publish('events', JSON.stringify(event), onDelivered)) return false;
+    this.counters.eventsPublished++;
+    this.emit({ type: 'published', event });
+    return true;
+  }
+
+  private every(name: string, intervalMs: number, work: () => void): void {
+    const schedule = () => {
+      this.timers.set(
+        name,
+        this.startTimer(() => {
+          if (this.stopped) return;
+          this.guard('maintenance', work);
+          schedule();
+        }, intervalMs),
+      );
+    };
+    schedule();
+  }
+
+  /** Runs one handler; a failure is logged and counted, and the agent carries on. */
+  private guard(kind: DownKind | 'maintenance', work: () => void): void {
+    try {
+      work();
+    } catch (error) {
+      this.counters.handlerErrors++;
+      const message = error instanceof Error ? error.message : String(error);
+      this.logger.error({ err: error, kind }, 'sync handler failed');
+      if (kind !== 'maintenance') this.emit({ type: 'handler-error', kind, message });
+    }
+  }
+
+  private emit(event: SyncEvent): void {
+    try {
+      this.options.onEvent?.(event);
+    } catch (error) {
+      this.logger.error({ err: error }, 'sync observer failed');
+    }
+  }
+}
+
+function parseConfig(bytes: Uint8Array): ScreenConfig | null {
+  let json: unknown;
+  try {
+    json = JSON.parse(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8'));
+  } catch {
+    return null;
+  }
+  const parsed = ScreenConfig.safeParse(json);
+  return parsed.success ? parsed.data : null;
+}

@@ -1,0 +1,5 @@
+export * from './channels.ts';
+export * from './bridge-frames.ts';
+export * from './format-fen.ts';
+export * from './tap-view.ts';
+export * from './preload-api.ts';
