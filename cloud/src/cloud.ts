@@ -18,8 +18,16 @@ import { activeIssuerKey } from './services/issuer-keys.ts';
 import { createScreenAuthenticator } from './services/screen-auth.ts';
 import { publishAllScreenConfigs } from './services/screen-config.ts';
 import { wireScreenEvents } from './services/screen-events.ts';
+import { createFileContentStore } from './services/content-store.ts';
+import { settleExpiredDecks } from './services/decks.ts';
+import { defaultMoneySettings } from './money-settings.ts';
+import { createRedemptionService } from './redemption/redemption-service.ts';
+import { createVerifierPool } from './redemption/verifier-pool.ts';
+import { createInlineVerifier } from './redemption/signature-verifier.ts';
 
 export const BODY_LIMIT_BYTES = 64 * 1024;
+/** How often open decks past validUntil + grace are settled. */
+export const DECK_SWEEP_INTERVAL_MS = 60_000;
 
 export interface RunningCloud {
   httpUrl: string;
@@ -59,6 +67,8 @@ function settingsFrom(env: Env): AppSettings {
     bodyLimitBytes: BODY_LIMIT_BYTES,
     loginRateLimit: { limit: 10, windowMs: 60_000 },
     enrolRateLimit: { limit: 10, windowMs: 60_000 },
+    redeemRateLimit: { limit: 600, windowMs: 60_000 },
+    money: { ...defaultMoneySettings, timezone: env.REDTAP_TIMEZONE },
   };
 }
 
@@ -144,6 +154,18 @@ export async function startCloud(env: Env, logger: Logger = createLogger(env)): 
             ...(env.MQTT_PUBLIC_URL === undefined ? {} : { advertisedUrl: env.MQTT_PUBLIC_URL }),
           });
 
+    const settings = settingsFrom(env);
+    const now = () => new Date();
+    const redemption = createRedemptionService({
+      db: database.db,
+      logger,
+      now,
+      settings: settings.money,
+      // Measured on 2 cores (scripts/src/bench/redeem.ts): sliced verification on the main thread beats a
+      // pool there, because Postgres and the broker already use the second core. More cores: raise it.
+      verifier:
+        env.REDTAP_VERIFY_THREADS > 0 ? createVerifierPool(env.REDTAP_VERIFY_THREADS) : createInlineVerifier(),
+    });
     const deps: AppDeps = {
       db: database.db,
       broker,
@@ -151,10 +173,19 @@ export async function startCloud(env: Env, logger: Logger = createLogger(env)): 
       secrets,
       screenAuth,
       metrics,
-      now: () => new Date(),
-      settings: settingsFrom(env),
+      now,
+      settings,
+      content: createFileContentStore(join(resolve(env.REDTAP_DATA_DIR), 'content')),
+      redemption,
     };
     wireScreenEvents(deps);
+    redemption.attach(broker);
+    const sweep = setInterval(() => {
+      settleExpiredDecks(database.db, settings.money, now()).catch((error: unknown) =>
+        logger.error({ err: error }, 'settling expired decks failed'),
+      );
+    }, DECK_SWEEP_INTERVAL_MS);
+    sweep.unref();
     if (env.MQTT_URL === undefined) {
       // aedes keeps retained messages in memory only: after a restart, every screen's config is re-sent.
       publishAllScreenConfigs(database.db, deps.broker, deps.now()).then(
@@ -187,7 +218,9 @@ export async function startCloud(env: Env, logger: Logger = createLogger(env)): 
             if (runningServer !== undefined && 'closeAllConnections' in runningServer)
               runningServer.closeAllConnections();
           });
+          clearInterval(sweep);
           await runningBroker.close();
+          await redemption.close();
           await database.close();
           logger.info('redtap cloud stopped');
         })()),

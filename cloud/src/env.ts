@@ -45,6 +45,8 @@ const EnvSchema = z.object({
   REDTAP_OPERATOR_PASSWORD: optionalText,
   /** Trust X-Forwarded-For for rate limiting; only behind a proxy that sets it. */
   REDTAP_TRUST_PROXY: flag,
+  /** Worker threads for P-256 verification in redemption; 0 = on the main thread, in slices. */
+  REDTAP_VERIFY_THREADS: z.coerce.number().int().min(0).max(16).default(0),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 

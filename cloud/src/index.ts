@@ -9,3 +9,20 @@ export {
   type TransferResult,
 } from './ledger/post-transfers.ts';
 export { createApp } from './http/app.ts';
+export { connectExternalBroker, createEmbeddedBroker, type CloudBroker } from './broker/index.ts';
+export { defaultMoneySettings, type MoneySettings } from './money-settings.ts';
+export {
+  createRedemptionService,
+  toAckResult,
+  type RedemptionProfile,
+  type RedemptionService,
+} from './redemption/redemption-service.ts';
+export { createInlineVerifier, type SignatureVerifier } from './redemption/signature-verifier.ts';
+export { createVerifierPool } from './redemption/verifier-pool.ts';
+export { createAdvertiser, fundAdvertiser } from './services/accounts.ts';
+export { createCampaign, fundCampaign, transitionCampaign } from './services/campaigns.ts';
+export { issueDeck } from './services/decks.ts';
+export { createScreen } from './services/screens.ts';
+export { registerWallet } from './services/wallets.ts';
+export { ephemeralSecrets } from './auth/secrets.ts';
+export { SECRET_SCRYPT } from './auth/passwords.ts';

@@ -45,6 +45,20 @@ export class FakeBroker implements CloudBroker {
   async deliverEvent(message: ScreenEventMessage): Promise<void> {
     for (const handler of this.eventHandlers) await handler(message);
   }
+  /** Hands a tap batch to the handlers as the broker's taps lane would. */
+  async deliverTapBatch(message: TapBatchMessage): Promise<void> {
+    for (const handler of this.tapHandlers) await handler(message);
+  }
+  /** The first ack for a screen published after `from` acks, waited for with a bound. */
+  async nextAck(screenId: number, from: number, timeoutMs = 10_000): Promise<Ack> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const found = this.acks.slice(from).find((entry) => entry.screenId === screenId);
+      if (found !== undefined) return found.ack;
+      if (Date.now() > deadline) throw new Error(`no ack for screen ${screenId} within ${timeoutMs} ms`);
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+  }
   stats(): BrokerStats {
     return {
       tapBatchesAccepted: 0,

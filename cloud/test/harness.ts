@@ -12,6 +12,9 @@ import { createOperator } from '../src/services/accounts.ts';
 import { createScreenAuthenticator } from '../src/services/screen-auth.ts';
 import { wireScreenEvents } from '../src/services/screen-events.ts';
 import { FakeBroker } from './fake-broker.ts';
+import { defaultMoneySettings } from '../src/money-settings.ts';
+import { createMemoryContentStore } from '../src/services/content-store.ts';
+import { createRedemptionService } from '../src/redemption/redemption-service.ts';
 
 const testEnv = loadTestEnv();
 
@@ -39,6 +42,8 @@ export function testSettings(overrides: Partial<AppSettings> = {}): AppSettings 
     bodyLimitBytes: 64 * 1024,
     loginRateLimit: { limit: 10_000, windowMs: 60_000 },
     enrolRateLimit: { limit: 10_000, windowMs: 60_000 },
+    redeemRateLimit: { limit: 10_000, windowMs: 60_000 },
+    money: defaultMoneySettings,
     ...overrides,
   };
 }
@@ -47,10 +52,12 @@ export function createTestCloud(handle: DatabaseHandle, overrides: Partial<AppSe
   const broker = new FakeBroker();
   const clock = { nowMs: Date.now() };
   const now = () => new Date(clock.nowMs);
+  const settings = testSettings(overrides);
+  const logger = pino({ level: testEnv.REDTAP_TEST_LOG });
   const deps: AppDeps = {
     db: handle.db,
     broker,
-    logger: pino({ level: testEnv.REDTAP_TEST_LOG }),
+    logger,
     secrets: ephemeralSecrets(),
     screenAuth: createScreenAuthenticator(handle.db, {
       cacheTtlMs: 30_000,
@@ -59,9 +66,12 @@ export function createTestCloud(handle: DatabaseHandle, overrides: Partial<AppSe
     }),
     metrics: createMetricsRegistry({ defaultMetrics: false }),
     now,
-    settings: testSettings(overrides),
+    settings,
+    content: createMemoryContentStore(),
+    redemption: createRedemptionService({ db: handle.db, logger, now, settings: settings.money }),
   };
   wireScreenEvents(deps);
+  deps.redemption.attach(broker);
   const app = createApp(deps);
   return {
     app,

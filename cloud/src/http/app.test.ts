@@ -87,7 +87,10 @@ describe('HTTP app', () => {
     ];
     let checked = 0;
     for (const operation of all) {
-      const path = operation.path.replace(/\{id\}/g, String(advertiserA)).replace(/\{serial\}/g, '1');
+      const path = operation.path
+        .replace(/\{id\}/g, String(advertiserA))
+        .replace(/\{serial\}/g, '1')
+        .replace(/\{sha256\}/g, 'a'.repeat(64));
       for (const caller of Object.keys(callerRole) as Caller[]) {
         const role = callerRole[caller];
         const response = await cloud.request(operation.method, path, { token: tokens[caller] });

@@ -21,6 +21,9 @@ import { ledgerRoutes } from './routes/ledger.ts';
 import { screenGroupRoutes } from './routes/screen-groups.ts';
 import { screenRoutes } from './routes/screens.ts';
 import { walletRoutes } from './routes/wallets.ts';
+import { campaignRoutes } from './routes/campaigns.ts';
+import { moneyRoutes } from './routes/money.ts';
+import { CONTENT_BYTES_MAX } from '../services/content.ts';
 
 /** Routes outside the OpenAPI document, with their policies (checked by the role-matrix test). */
 export const systemRoutes: { method: string; path: string; policy: Policy }[] = [
@@ -55,15 +58,16 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
     );
   });
   app.use(httpMetrics(deps.metrics));
-  app.use(
+  const tooLarge = (limit: number) =>
     bodyLimit({
-      maxSize: deps.settings.bodyLimitBytes,
-      onError: (c) =>
-        c.json(
-          errorBody(ErrorCode.BODY_TOO_LARGE, `request body exceeds ${deps.settings.bodyLimitBytes} bytes`),
-          413,
-        ),
-    }),
+      maxSize: limit,
+      onError: (c) => c.json(errorBody(ErrorCode.BODY_TOO_LARGE, `request body exceeds ${limit} bytes`), 413),
+    });
+  const defaultLimit = tooLarge(deps.settings.bodyLimitBytes);
+  // Creative uploads are the one place for large bodies; everything else stays small.
+  const contentLimit = tooLarge(CONTENT_BYTES_MAX);
+  app.use((c, next) =>
+    c.req.method === 'POST' && c.req.path === '/v1/content' ? contentLimit(c, next) : defaultLimit(c, next),
   );
   app.use(async (c, next) => {
     const match = BEARER.exec(c.req.header('authorization') ?? '');
@@ -92,6 +96,8 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   app.route('/', enrolmentRoutes(deps));
   app.route('/', issuerKeyRoutes(deps));
   app.route('/', ledgerRoutes(deps));
+  app.route('/', campaignRoutes(deps));
+  app.route('/', moneyRoutes(deps));
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', {
     type: 'http',

@@ -7,6 +7,9 @@ import type { ScryptParameters } from '../auth/passwords.ts';
 import type { CloudSecrets } from '../auth/secrets.ts';
 import type { Principal } from '../auth/sessions.ts';
 import type { ScreenAuthenticator } from '../services/screen-auth.ts';
+import type { ContentStore } from '../services/content-store.ts';
+import type { MoneySettings } from '../money-settings.ts';
+import type { RedemptionService } from '../redemption/redemption-service.ts';
 
 export interface RateLimitSetting {
   limit: number;
@@ -25,6 +28,8 @@ export interface AppSettings {
   bodyLimitBytes: number;
   loginRateLimit: RateLimitSetting;
   enrolRateLimit: RateLimitSetting;
+  redeemRateLimit: RateLimitSetting;
+  money: MoneySettings;
 }
 
 export interface AppDeps {
@@ -36,6 +41,10 @@ export interface AppDeps {
   metrics: Registry;
   now: () => Date;
   settings: AppSettings;
+  /** Creative files by SHA-256. */
+  content: ContentStore;
+  /** Both redemption paths: kiosk batches (attached to the broker) and `POST /v1/redeem`. */
+  redemption: RedemptionService;
 }
 
 export interface AppEnv {

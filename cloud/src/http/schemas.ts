@@ -6,6 +6,12 @@ export const PAGE_SIZE_MAX = 100;
 export const PAGE_SIZE_DEFAULT = 50;
 
 export const Id = z.coerce.number().int().min(1).max(Number.MAX_SAFE_INTEGER);
+/** Client-supplied ledger transfer ids stay below the server's own range (db/schema/ledger.ts). */
+export const ClientTransferId = z
+  .number()
+  .int()
+  .min(1)
+  .max(2 ** 40 - 1);
 export const IdParam = z.object({ id: Id.openapi({ param: { name: 'id', in: 'path' }, example: 1 }) });
 
 export const PageQuery = z.object({

@@ -31,7 +31,7 @@ export async function createLedgerAccount(
 /** The single system account of a kind without an owner (external funding, operator), created on first use. */
 export async function systemLedgerAccount(
   db: Database,
-  kind: 'external_funding' | 'operator',
+  kind: 'external_funding' | 'operator' | 'withdrawal_clearing' | 'review_hold',
 ): Promise<number> {
   const [existing] = await db
     .select({ id: ledgerAccounts.id })

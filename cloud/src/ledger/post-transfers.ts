@@ -36,6 +36,11 @@ export type TransferResult =
 export interface PostOptions {
   /** All or nothing: if any transfer is rejected, none is posted (TigerBeetle's linked events). */
   linked?: boolean;
+  /**
+   * Every id was just drawn from `ledger_transfer_id_seq` in this transaction, so none can exist yet and
+   * the retry lookup is skipped (the primary key still guards it).
+   */
+  idsFresh?: boolean;
 }
 
 interface AccountRow {
@@ -115,11 +120,14 @@ async function postInTransaction(
         where id in (select jsonb_array_elements_text(${JSON.stringify(accountIds)}::jsonb)::bigint)
         order by id for update`,
   );
-  const existingRows = await queryRows<ExistingRow>(
-    tx,
-    sql`select id, debit_account_id, credit_account_id, amount_fen, code, reference from ledger_transfers
-        where id in (select jsonb_array_elements_text(${JSON.stringify(transferIds)}::jsonb)::bigint)`,
-  );
+  const existingRows =
+    options.idsFresh === true
+      ? []
+      : await queryRows<ExistingRow>(
+          tx,
+          sql`select id, debit_account_id, credit_account_id, amount_fen, code, reference from ledger_transfers
+              where id in (select jsonb_array_elements_text(${JSON.stringify(transferIds)}::jsonb)::bigint)`,
+        );
 
   const accounts = new Map(
     accountRows.map((row) => [

@@ -1,5 +1,6 @@
-// The retained per-screen config (shared ScreenConfig, docs/protocol.md §5.4): issuer keys, time zone
-// and the credential revocation list. Campaigns and playlist stay empty until campaigns exist.
+// The retained per-screen config (shared ScreenConfig, docs/protocol.md §5.5): issuer keys, time zone,
+// the credential revocation list, and the active campaigns that target the screen with their playlist
+// and creatives manifest.
 import { and, asc, count, eq, gt, isNotNull } from 'drizzle-orm';
 import { ScreenConfig } from '@redtap/shared';
 import type { CloudBroker } from '../broker/types.ts';
@@ -7,6 +8,127 @@ import type { Database } from '../db/client.ts';
 import { screens } from '../db/schema/screens.ts';
 import { walletCredentials } from '../db/schema/wallets.ts';
 import { pinnedIssuerKeys } from './issuer-keys.ts';
+import { int, queryRows } from '../db/rows.ts';
+import type { CampaignConfig, CreativeEntry, PlaylistItem } from '@redtap/shared';
+import type { CampaignCreative, CampaignRules, CampaignTargeting } from '../db/schema/campaigns.ts';
+import { sql } from 'drizzle-orm';
+import type { Daypart } from '@redtap/shared';
+
+const CONFIG_CAMPAIGNS_MAX = 64;
+const PLAYLIST_ITEMS_MAX = 500;
+
+const parsed = <T>(value: T | string): T => (typeof value === 'string' ? (JSON.parse(value) as T) : value);
+
+/** Active campaigns targeting this screen, their playlist items and the creatives they need. */
+async function screenCampaigns(
+  db: Database,
+  screenId: number,
+  screen: { city: string; building: string },
+): Promise<{ campaigns: CampaignConfig[]; playlist: PlaylistItem[]; creatives: CreativeEntry[] }> {
+  const rows = await queryRows<{
+    id: unknown;
+    name: string;
+    sponsor: string;
+    starts_at: unknown;
+    ends_at: unknown;
+    dayparts: Daypart[] | string;
+    targeting: CampaignTargeting | string;
+    rules: CampaignRules | string;
+    creatives: CampaignCreative[] | string;
+  }>(
+    db,
+    sql`select id, name, sponsor, starts_at, ends_at, dayparts, targeting, rules, creatives from campaigns
+        where status = 'active' order by id limit 1000`,
+  );
+  const groups = await queryRows<{ group_id: unknown }>(
+    db,
+    sql`select group_id from screen_group_members where screen_id = ${screenId}`,
+  );
+  const groupIds = new Set(groups.map((row) => int(row.group_id)));
+  const targeted = rows
+    .filter((row) => {
+      const targeting = parsed(row.targeting);
+      return (
+        (targeting.cities.length === 0 || targeting.cities.includes(screen.city)) &&
+        (targeting.buildings.length === 0 || targeting.buildings.includes(screen.building)) &&
+        (targeting.screenGroupIds.length === 0 || targeting.screenGroupIds.some((id) => groupIds.has(id)))
+      );
+    })
+    .slice(0, CONFIG_CAMPAIGNS_MAX);
+  const ids = targeted.map((row) => int(row.id));
+  const offers =
+    ids.length === 0
+      ? []
+      : await queryRows<{ id: unknown; campaign_id: unknown; title: string; value_fen: unknown }>(
+          db,
+          sql`select id, campaign_id, title, value_fen from coupon_offers
+              where campaign_id in (select jsonb_array_elements_text(${JSON.stringify(ids)}::jsonb)::bigint) order by id`,
+        );
+  const playlist: PlaylistItem[] = [];
+  const hashes = new Set<string>();
+  const campaignConfigs = targeted.map((row): CampaignConfig => {
+    const rules = parsed(row.rules);
+    for (const creative of parsed(row.creatives)) {
+      hashes.add(creative.sha256);
+      if (playlist.length < PLAYLIST_ITEMS_MAX)
+        playlist.push({
+          campaignId: int(row.id),
+          creativeSha256: creative.sha256,
+          durationMs: creative.durationMs,
+          validFrom: int(row.starts_at),
+          validUntil: int(row.ends_at),
+          dayparts: parsed(row.dayparts),
+        });
+    }
+    return {
+      campaignId: int(row.id),
+      name: row.name,
+      sponsor: row.sponsor,
+      cashPerWalletPerDay: rules.cashPerWalletPerDay,
+      fallbackCouponOfferId: rules.fallbackCouponOfferId,
+      couponOffers: offers
+        .filter((offer) => int(offer.campaign_id) === int(row.id))
+        .map((offer) => ({
+          couponOfferId: int(offer.id),
+          title: offer.title,
+          valueFen: int(offer.value_fen),
+        })),
+    };
+  });
+  const content =
+    hashes.size === 0
+      ? []
+      : await queryRows<{ sha256: string; mime: CreativeEntry['mime']; bytes: unknown }>(
+          db,
+          sql`select sha256, mime, bytes from content_objects
+              where sha256 in (select jsonb_array_elements_text(${JSON.stringify([...hashes])}::jsonb))`,
+        );
+  // Relative to the cloud's HTTP base, which the kiosk already knows from enrolment.
+  const creatives = content.map((row) => ({
+    sha256: row.sha256,
+    mime: row.mime,
+    bytes: int(row.bytes),
+    url: `/v1/content/${row.sha256}`,
+  }));
+  return { campaigns: campaignConfigs, playlist, creatives };
+}
+
+/** Bumps the config version of the given screens (kiosks ignore a config whose version they hold) and republishes. */
+export async function republishScreenConfigs(
+  db: Database,
+  broker: CloudBroker,
+  screenIds: number[],
+  now: Date,
+): Promise<number> {
+  if (screenIds.length === 0) return 0;
+  await db.execute(
+    sql`update screens set config_version = config_version + 1
+        where id in (select jsonb_array_elements_text(${JSON.stringify(screenIds)}::jsonb)::bigint)`,
+  );
+  let published = 0;
+  for (const screenId of screenIds) if (await publishScreenConfig(db, broker, screenId, now)) published += 1;
+  return published;
+}
 
 export const DECK_REFILL_THRESHOLD_DEFAULT = 20;
 const REVOKED_CREDENTIALS_MAX = 100_000;
@@ -18,7 +140,13 @@ export async function buildScreenConfig(
   now: Date,
 ): Promise<ScreenConfig | null> {
   const [screen] = await db
-    .select({ timezone: screens.timezone, configVersion: screens.configVersion, status: screens.status })
+    .select({
+      timezone: screens.timezone,
+      configVersion: screens.configVersion,
+      status: screens.status,
+      city: screens.city,
+      building: screens.building,
+    })
     .from(screens)
     .where(eq(screens.id, screenId))
     .limit(1);
@@ -42,9 +170,7 @@ export async function buildScreenConfig(
     issuedAt: nowS,
     timezone: screen.timezone,
     issuerKeys: await pinnedIssuerKeys(db, now),
-    campaigns: [],
-    playlist: [],
-    creatives: [],
+    ...(await screenCampaigns(db, screenId, screen)),
     revocation: { version: everRevoked?.value ?? 0, credentials },
     deckRefillThreshold: DECK_REFILL_THRESHOLD_DEFAULT,
   });

@@ -49,7 +49,7 @@ export async function registerWallet(
   const issuer = await activeIssuerKey(db, input.kek);
   const expiresAt = Math.min(U32_MAX, Math.floor(input.now.getTime() / 1000) + input.credentialTtlS);
 
-  const { walletId, serial } = await db.transaction(async (tx) => {
+  const { walletId, serial, credential } = await db.transaction(async (tx) => {
     const ledgerAccountId = await createLedgerAccount(tx, 'wallet_cash');
     // Upsert: a known key bumps its serial; a new key gets a wallet. One statement, race-free.
     const [row] = await tx
@@ -71,22 +71,27 @@ export async function registerWallet(
     } else {
       await tx.execute(sql`update ledger_accounts set owner_id = ${row.id} where id = ${ledgerAccountId}`);
     }
-    await tx
-      .insert(walletCredentials)
-      .values({ walletId: row.id, serial: row.serial, issuerKeyId: issuer.keyId, expiresAt });
-    return { walletId: row.id, serial: row.serial };
+    const signed = signCredential(
+      {
+        walletId: row.id,
+        credentialSerial: row.serial,
+        phonePublicKey: input.publicKeyRaw,
+        expiresAt,
+        issuerKeyId: issuer.keyId,
+      },
+      issuer.privateKey,
+    );
+    // The bytes are kept so redemption can check the issuer signature like any verifier would.
+    await tx.insert(walletCredentials).values({
+      walletId: row.id,
+      serial: row.serial,
+      issuerKeyId: issuer.keyId,
+      expiresAt,
+      credential: toHex(encodeCredential(signed)),
+    });
+    return { walletId: row.id, serial: row.serial, credential: signed };
   });
 
-  const credential = signCredential(
-    {
-      walletId,
-      credentialSerial: serial,
-      phonePublicKey: input.publicKeyRaw,
-      expiresAt,
-      issuerKeyId: issuer.keyId,
-    },
-    issuer.privateKey,
-  );
   return {
     walletId,
     credentialSerial: serial,

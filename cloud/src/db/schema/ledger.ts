@@ -25,6 +25,8 @@ export const ledgerAccountKinds = [
   'wallet_cash',
   /** Withdrawals in flight to the payment provider. */
   'withdrawal_clearing',
+  /** Cash of taps held for operator review: released to the wallet or refused back to the budget. */
+  'review_hold',
 ] as const;
 export type LedgerAccountKind = (typeof ledgerAccountKinds)[number];
 
@@ -82,4 +84,9 @@ export const ledgerTransfers = pgTable(
   ],
 );
 
-export const ledgerTransferIdSequence = pgSequence('ledger_transfer_id_seq', { startWith: 1 });
+/**
+ * Server-allocated ids start at 2^40, so they can never meet client-supplied ids (funding calls), which
+ * must stay below it.
+ */
+export const CLIENT_TRANSFER_ID_MAX = 2 ** 40 - 1;
+export const ledgerTransferIdSequence = pgSequence('ledger_transfer_id_seq', { startWith: 2 ** 40 });

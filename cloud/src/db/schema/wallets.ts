@@ -38,6 +38,8 @@ export const walletCredentials = pgTable(
     issuerKeyId: integer('issuer_key_id').notNull(),
     /** u32 Unix seconds, as in the credential bytes. */
     expiresAt: bigint('expires_at', { mode: 'number' }).notNull(),
+    /** The 147 credential bytes as issued, hex, so redemption verifies the issuer signature (§7 step 3). */
+    credential: text('credential'),
     revokedAt: timestamp('revoked_at', { withTimezone: true }),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   },

@@ -13,7 +13,16 @@ import type { AppDeps } from '../context.ts';
 import { errorResponses } from '../errors.ts';
 import { defineRoute, principalOf } from '../policy.ts';
 import { createRouter } from '../router.ts';
-import { Email, Id, IdParam, Name, nextAfter, PageQuery, pageOf, Password } from '../schemas.ts';
+import {
+  ClientTransferId,
+  Email,
+  IdParam,
+  Name,
+  nextAfter,
+  PageQuery,
+  pageOf,
+  Password,
+} from '../schemas.ts';
 
 const Advertiser = z
   .object({
@@ -120,7 +129,10 @@ export function advertiserRoutes(deps: AppDeps) {
         body: {
           content: {
             'application/json': {
-              schema: z.object({ amountFen: z.number().int().min(1).max(FEN_MAX), transferId: Id }),
+              schema: z.object({
+                amountFen: z.number().int().min(1).max(FEN_MAX),
+                transferId: ClientTransferId,
+              }),
             },
           },
         },

@@ -1,0 +1,102 @@
+// Redeemed tap tokens (docs/protocol.md §7): one row per token identity (screenId, counter), forever,
+// with its first result; coupon instances; and the small per-screen and per-wallet state fraud rules read.
+import { sql } from 'drizzle-orm';
+import {
+  bigint,
+  date,
+  index,
+  integer,
+  pgTable,
+  real,
+  text,
+  timestamp,
+  uniqueIndex,
+} from 'drizzle-orm/pg-core';
+
+export const redemptionStatuses = ['credited', 'rejected', 'held', 'released', 'refused'] as const;
+export type RedemptionStatus = (typeof redemptionStatuses)[number];
+
+export const redemptions = pgTable(
+  'redemptions',
+  {
+    id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
+    screenId: bigint('screen_id', { mode: 'number' }).notNull(),
+    counter: bigint('counter', { mode: 'number' }).notNull(),
+    /** First 16 bytes of SHA-256 of the token, hex: a second token with this identity but other bytes is a rollback. */
+    tokenHash: text('token_hash').notNull(),
+    walletId: bigint('wallet_id', { mode: 'number' }).notNull(),
+    campaignId: bigint('campaign_id', { mode: 'number' }).notNull(),
+    advertiserId: bigint('advertiser_id', { mode: 'number' }),
+    /** Set when this token consumed a deck envelope (whatever the result). */
+    deckId: bigint('deck_id', { mode: 'number' }),
+    envelopeIndex: integer('envelope_index'),
+    /** Cash that left escrow for the wallet (credited) or the review hold (held); 0 otherwise. */
+    amountFen: bigint('amount_fen', { mode: 'number' }).notNull(),
+    couponOfferId: integer('coupon_offer_id'),
+    status: text('status', { enum: redemptionStatuses }).notNull(),
+    /** The reject or hold reason (shared ErrorCode). */
+    code: text('code'),
+    tapTs: bigint('tap_ts', { mode: 'number' }).notNull(),
+    /** The tap's local day in the operator's time zone: caps and reports count by it. */
+    tapDay: date('tap_day', { mode: 'string' }).notNull(),
+    city: text('city').notNull(),
+    source: text('source', { enum: ['mqtt', 'http'] }).notNull(),
+    receivedAt: timestamp('received_at', { withTimezone: true }).notNull(),
+    reviewedAt: timestamp('reviewed_at', { withTimezone: true }),
+  },
+  (table) => [
+    uniqueIndex('redemptions_identity_key').on(table.screenId, table.counter),
+    uniqueIndex('redemptions_envelope_key')
+      .on(table.deckId, table.envelopeIndex)
+      .where(sql`${table.envelopeIndex} is not null`),
+    index('redemptions_wallet_day_idx').on(table.walletId, table.tapDay),
+    index('redemptions_wallet_idx').on(table.walletId, table.id),
+    index('redemptions_campaign_day_idx').on(table.campaignId, table.tapDay),
+    index('redemptions_held_idx')
+      .on(table.id)
+      .where(sql`${table.status} = 'held'`),
+  ],
+);
+
+export const coupons = pgTable(
+  'coupons',
+  {
+    id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
+    /** 16 characters of Crockford base32 from 80 random bits: unguessable. */
+    code: text('code').notNull(),
+    walletId: bigint('wallet_id', { mode: 'number' }).notNull(),
+    couponOfferId: integer('coupon_offer_id').notNull(),
+    campaignId: bigint('campaign_id', { mode: 'number' }).notNull(),
+    screenId: bigint('screen_id', { mode: 'number' }).notNull(),
+    counter: bigint('counter', { mode: 'number' }).notNull(),
+    tapDay: date('tap_day', { mode: 'string' }).notNull(),
+    issuedAt: timestamp('issued_at', { withTimezone: true }).notNull(),
+    /** u32 Unix seconds. */
+    validUntil: bigint('valid_until', { mode: 'number' }).notNull(),
+  },
+  (table) => [
+    uniqueIndex('coupons_code_key').on(table.code),
+    uniqueIndex('coupons_tap_key').on(table.screenId, table.counter),
+    index('coupons_wallet_idx').on(table.walletId, table.id),
+    index('coupons_campaign_day_idx').on(table.campaignId, table.tapDay),
+  ],
+);
+
+/** Per screen: the highest counter seen and a sliding window for the tap-rate rule. */
+export const screenTapState = pgTable('screen_tap_state', {
+  screenId: bigint('screen_id', { mode: 'number' }).primaryKey(),
+  counterMax: bigint('counter_max', { mode: 'number' }).notNull(),
+  tsAtCounterMax: bigint('ts_at_counter_max', { mode: 'number' }).notNull(),
+  windowCounter: bigint('window_counter', { mode: 'number' }).notNull(),
+  windowTs: bigint('window_ts', { mode: 'number' }).notNull(),
+  /** Latest observed tap rate (deck-low events), which sizes the next deck. */
+  tapRatePerHour: real('tap_rate_per_hour'),
+});
+
+/** Per wallet: where and when it last tapped (impossible-travel rule). */
+export const walletTapState = pgTable('wallet_tap_state', {
+  walletId: bigint('wallet_id', { mode: 'number' }).primaryKey(),
+  lastTs: bigint('last_ts', { mode: 'number' }).notNull(),
+  lastCity: text('last_city').notNull(),
+  lastScreenId: bigint('last_screen_id', { mode: 'number' }).notNull(),
+});

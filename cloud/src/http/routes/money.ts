@@ -1,0 +1,371 @@
+// The money routes: creatives by hash, the phone redemption path, a wallet's history, coupons and
+// withdrawals, fraud-hold review, payout settlement, deck expiry and reports.
+import { z } from '@hono/zod-openapi';
+import { ErrorCode, FEN_MAX, fromHex, TAP_TOKEN_LENGTH } from '@redtap/shared';
+import { DomainError } from '../../errors.ts';
+import { scopeOf } from '../../services/accounts.ts';
+import { CONTENT_BYTES_MAX, loadContent, storeContent } from '../../services/content.ts';
+import { settleExpiredDecks } from '../../services/decks.ts';
+import { campaignReport, reportCsv } from '../../services/reports.ts';
+import { listHeldTaps, reviewHeldTap } from '../../services/reviews.ts';
+import {
+  listWithdrawals,
+  requestWithdrawal,
+  settleWithdrawals,
+  walletCoupons,
+  walletHistory,
+} from '../../services/wallet-money.ts';
+import type { AppDeps } from '../context.ts';
+import { errorResponses } from '../errors.ts';
+import { defineRoute, principalOf, walletIdOf } from '../policy.ts';
+import { rateLimit } from '../rate-limits.ts';
+import { createRouter } from '../router.ts';
+import { Id, IdParam, PAGE_SIZE_DEFAULT, PAGE_SIZE_MAX, PageQuery, pageOf } from '../schemas.ts';
+
+const BeforeQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(PAGE_SIZE_MAX).default(PAGE_SIZE_DEFAULT),
+  before: z.coerce.number().int().min(0).max(Number.MAX_SAFE_INTEGER).default(0),
+});
+const Sha256Param = z.object({
+  sha256: z
+    .string()
+    .regex(/^[0-9a-f]{64}$/)
+    .openapi({ param: { name: 'sha256', in: 'path' } }),
+});
+const RedeemReply = z
+  .object({
+    counter: z.number().int().nullable(),
+    status: z.enum(['credited', 'duplicate', 'rejected', 'held', 'retry']),
+    code: z.string().optional(),
+    amountFen: z.number().int().optional(),
+    couponCode: z.string().optional(),
+  })
+  .openapi('RedeemResult');
+
+/** A token as hex (392 chars) or base64 (264 chars). */
+function tokenBytes(text: string): Uint8Array | null {
+  const trimmed = text.trim();
+  if (/^[0-9a-fA-F]+$/.test(trimmed)) return fromHex(trimmed);
+  if (/^[A-Za-z0-9+/_-]+={0,2}$/.test(trimmed)) return new Uint8Array(Buffer.from(trimmed, 'base64'));
+  return null;
+}
+
+export function moneyRoutes(deps: AppDeps) {
+  const app = createRouter();
+  app.on(
+    'POST',
+    '/v1/redeem',
+    rateLimit(deps.settings.redeemRateLimit, deps.settings.trustProxy, () => deps.now().getTime()),
+  );
+
+  app.openapi(
+    defineRoute(['operator', 'advertiser'], {
+      method: 'post',
+      path: '/v1/content',
+      tags: ['content'],
+      summary: 'Upload a creative as the raw body (png, jpeg, webp, mp4, webm); stored by SHA-256',
+      responses: {
+        201: {
+          description: 'Stored',
+          content: {
+            'application/json': {
+              schema: z.object({
+                sha256: z.string(),
+                mime: z.string(),
+                bytes: z.number().int(),
+                url: z.string(),
+              }),
+            },
+          },
+        },
+        ...errorResponses(400, 401, 403, 413),
+      },
+    }),
+    async (c) => {
+      const principal = principalOf(c);
+      const declared = c.req.header('content-type')?.split(';')[0]?.trim() ?? null;
+      const length = Number(c.req.header('content-length') ?? '0');
+      if (length > CONTENT_BYTES_MAX) throw new DomainError(ErrorCode.BODY_TOO_LARGE, 'creative too large');
+      const bytes = new Uint8Array(await c.req.arrayBuffer());
+      const stored = await storeContent(deps.db, deps.content, {
+        bytes,
+        declaredMime: declared === 'application/octet-stream' ? null : declared,
+        advertiserId: principal.role === 'advertiser' ? principal.advertiserId : null,
+      });
+      return c.json(stored, 201);
+    },
+  );
+
+  app.openapi(
+    defineRoute('public', {
+      method: 'get',
+      path: '/v1/content/{sha256}',
+      tags: ['content'],
+      summary: 'A creative by its SHA-256 (immutable)',
+      request: { params: Sha256Param },
+      responses: { 200: { description: 'The bytes' }, ...errorResponses(404) },
+    }),
+    async (c) => {
+      const found = await loadContent(deps.db, deps.content, c.req.valid('param').sha256);
+      if (found === null) throw new DomainError(ErrorCode.NOT_FOUND, 'no such content');
+      c.header('Content-Type', found.mime);
+      c.header('Cache-Control', 'public, max-age=31536000, immutable');
+      c.header('ETag', `"${c.req.valid('param').sha256}"`);
+      return c.body(found.bytes.buffer as ArrayBuffer, 200);
+    },
+  );
+
+  app.openapi(
+    defineRoute('public', {
+      method: 'post',
+      path: '/v1/redeem',
+      tags: ['redemption'],
+      summary:
+        'The phone path: redeem one signed tap receipt (hex or base64). The token authenticates itself; a copy that already arrived is `duplicate`',
+      request: {
+        body: {
+          content: { 'application/json': { schema: z.object({ token: z.string().min(1).max(600) }) } },
+        },
+      },
+      responses: {
+        200: { description: 'Result', content: { 'application/json': { schema: RedeemReply } } },
+        ...errorResponses(400, 429),
+      },
+    }),
+    async (c) => {
+      const bytes = tokenBytes(c.req.valid('json').token);
+      if (bytes?.length !== TAP_TOKEN_LENGTH)
+        throw new DomainError(ErrorCode.VALIDATION_FAILED, 'token must be 196 bytes as hex or base64');
+      return c.json(await deps.redemption.redeem(bytes), 200);
+    },
+  );
+
+  app.openapi(
+    defineRoute(['wallet'], {
+      method: 'get',
+      path: '/v1/wallets/me/history',
+      tags: ['wallets'],
+      summary:
+        'Taps newest first, with their result and reason (credited, rejected with a cap, held, released)',
+      request: { query: BeforeQuery },
+      responses: {
+        200: {
+          description: 'Page',
+          content: {
+            'application/json': { schema: z.object({ items: z.array(z.object({}).loose()) }) },
+          },
+        },
+        ...errorResponses(401, 403),
+      },
+    }),
+    async (c) => c.json({ items: await walletHistory(deps.db, walletIdOf(c), c.req.valid('query')) }, 200),
+  );
+
+  app.openapi(
+    defineRoute(['wallet'], {
+      method: 'get',
+      path: '/v1/wallets/me/coupons',
+      tags: ['wallets'],
+      request: { query: BeforeQuery },
+      responses: {
+        200: {
+          description: 'Page',
+          content: {
+            'application/json': { schema: z.object({ items: z.array(z.object({}).loose()) }) },
+          },
+        },
+        ...errorResponses(401, 403),
+      },
+    }),
+    async (c) => c.json({ items: await walletCoupons(deps.db, walletIdOf(c), c.req.valid('query')) }, 200),
+  );
+
+  const Withdrawal = z
+    .object({ id: z.number().int(), amountFen: z.number().int(), status: z.string() })
+    .loose()
+    .openapi('Withdrawal');
+
+  app.openapi(
+    defineRoute(['wallet'], {
+      method: 'post',
+      path: '/v1/wallets/me/withdrawals',
+      tags: ['wallets'],
+      summary: 'Withdraw to the payment provider (≥ the minimum, within the daily limit, idempotent per key)',
+      request: {
+        body: {
+          content: {
+            'application/json': {
+              schema: z.object({
+                amountFen: z.number().int().min(1).max(FEN_MAX),
+                idempotencyKey: z
+                  .string()
+                  .min(8)
+                  .max(64)
+                  .regex(/^[A-Za-z0-9_-]+$/),
+              }),
+            },
+          },
+        },
+      },
+      responses: {
+        201: { description: 'Created', content: { 'application/json': { schema: Withdrawal } } },
+        200: {
+          description: 'The earlier request with this key',
+          content: { 'application/json': { schema: Withdrawal } },
+        },
+        ...errorResponses(400, 401, 403, 409, 422),
+      },
+    }),
+    async (c) => {
+      const body = c.req.valid('json');
+      const result = await requestWithdrawal(deps.db, {
+        walletId: walletIdOf(c),
+        ...body,
+        now: deps.now(),
+        settings: deps.settings.money,
+      });
+      return result.replayed ? c.json(result.withdrawal, 200) : c.json(result.withdrawal, 201);
+    },
+  );
+
+  app.openapi(
+    defineRoute(['wallet'], {
+      method: 'get',
+      path: '/v1/wallets/me/withdrawals',
+      tags: ['wallets'],
+      responses: {
+        200: {
+          description: 'Latest first',
+          content: { 'application/json': { schema: z.object({ items: z.array(Withdrawal) }) } },
+        },
+        ...errorResponses(401, 403),
+      },
+    }),
+    async (c) => c.json({ items: await listWithdrawals(deps.db, walletIdOf(c), PAGE_SIZE_MAX) }, 200),
+  );
+
+  const HeldTap = z.object({ id: z.number().int(), amountFen: z.number().int() }).loose().openapi('HeldTap');
+
+  app.openapi(
+    defineRoute(['operator'], {
+      method: 'get',
+      path: '/v1/holds',
+      tags: ['review'],
+      summary: 'Taps held by a fraud rule, oldest first',
+      request: { query: PageQuery },
+      responses: {
+        200: { description: 'Page', content: { 'application/json': { schema: pageOf(HeldTap) } } },
+        ...errorResponses(400, 401, 403),
+      },
+    }),
+    async (c) => {
+      const page = c.req.valid('query');
+      const items = await listHeldTaps(deps.db, page);
+      return c.json({ items, nextAfter: items.length < page.limit ? null : (items.at(-1)?.id ?? null) }, 200);
+    },
+  );
+
+  for (const decision of ['release', 'refuse'] as const) {
+    app.openapi(
+      defineRoute(['operator'], {
+        method: 'post',
+        path: `/v1/holds/{id}/${decision}`,
+        tags: ['review'],
+        summary:
+          decision === 'release'
+            ? 'Pay a held tap to the wallet'
+            : 'Return a held tap to the campaign budget',
+        request: { params: IdParam },
+        responses: {
+          200: {
+            description: 'Reviewed',
+            content: {
+              'application/json': {
+                schema: z.object({ id: z.number().int(), status: z.string(), amountFen: z.number().int() }),
+              },
+            },
+          },
+          ...errorResponses(401, 403, 404, 409),
+        },
+      }),
+      async (c) =>
+        c.json(
+          await reviewHeldTap(deps.db, { redemptionId: c.req.valid('param').id, decision, now: deps.now() }),
+          200,
+        ),
+    );
+  }
+
+  app.openapi(
+    defineRoute(['operator'], {
+      method: 'post',
+      path: '/v1/settlements',
+      tags: ['review'],
+      summary: 'Export pending withdrawals as CSV for the payment provider and mark them paid',
+      responses: { 200: { description: 'text/csv' }, ...errorResponses(401, 403) },
+    }),
+    async (c) => {
+      const settlement = await settleWithdrawals(deps.db, deps.now());
+      c.header('Content-Type', 'text/csv; charset=utf-8');
+      c.header('X-Settlement-Count', String(settlement.count));
+      c.header('X-Settlement-Total-Fen', String(settlement.totalFen));
+      return c.body(settlement.csv, 200);
+    },
+  );
+
+  app.openapi(
+    defineRoute(['operator'], {
+      method: 'post',
+      path: '/v1/decks/settle-expired',
+      tags: ['campaigns'],
+      summary: 'Return the escrow of decks past validUntil + grace now (a timer also does this)',
+      responses: {
+        200: {
+          description: 'Settled',
+          content: {
+            'application/json': {
+              schema: z.object({ decks: z.number().int(), returnedFen: z.number().int() }),
+            },
+          },
+        },
+        ...errorResponses(401, 403),
+      },
+    }),
+    async (c) => c.json(await settleExpiredDecks(deps.db, deps.settings.money, deps.now()), 200),
+  );
+
+  const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/);
+  app.openapi(
+    defineRoute(['operator', 'advertiser'], {
+      method: 'get',
+      path: '/v1/reports',
+      tags: ['reports'],
+      summary: 'Impressions, taps, unique wallets, cash and coupons by day, city or screen (JSON or CSV)',
+      request: {
+        query: z.object({
+          by: z.enum(['day', 'city', 'screen']).default('day'),
+          campaignId: Id.optional(),
+          from: day.default('2000-01-01'),
+          to: day.default('2100-01-01'),
+          format: z.enum(['json', 'csv']).default('json'),
+        }),
+      },
+      responses: {
+        200: {
+          description: 'Rows (JSON, or CSV with format=csv)',
+        },
+        ...errorResponses(400, 401, 403),
+      },
+    }),
+    async (c) => {
+      const query = c.req.valid('query');
+      const rows = await campaignReport(deps.db, scopeOf(principalOf(c)), query);
+      if (query.format === 'csv') {
+        c.header('Content-Type', 'text/csv; charset=utf-8');
+        return c.body(reportCsv(query.by, rows), 200);
+      }
+      return c.body(JSON.stringify({ items: rows }), 200, { 'Content-Type': 'application/json' });
+    },
+  );
+  return app;
+}

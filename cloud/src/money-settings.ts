@@ -1,0 +1,72 @@
+// Limits of the money flow: deck sizing and expiry, clock sanity, global caps, fraud thresholds,
+// withdrawals and ingest batching. Defaults here; the process may override them.
+
+export interface MoneySettings {
+  /** The operator's time zone: caps, withdrawals and reports count by its local day. */
+  timezone: string;
+  deckValiditySMax: number;
+  /** After validUntil, how long taps from offline kiosks may still arrive before the escrow flows back. */
+  deckGraceS: number;
+  deckSizeMin: number;
+  deckSizeMax: number;
+  /** A deck should last this long at the screen's observed tap rate. */
+  deckHorizonS: number;
+  tapRatePerHourDefault: number;
+  /** Open decks per screen and campaign; a deck-low event beyond it issues nothing. */
+  openDecksPerScreenMax: number;
+  /** A token's ts may lead the cloud's receive time by at most this (docs/protocol.md §7 step 6). */
+  clockFutureMaxS: number;
+  /** …and may precede its deck's validFrom by at most this. */
+  clockPastSlackS: number;
+  walletDailyCashCountMax: number;
+  walletDailyCashFenMax: number;
+  /** Cash packets per wallet per day across one advertiser's campaigns. */
+  advertiserWalletDailyCashMax: number;
+  /** Same wallet in two cities closer in time than this: impossible travel. */
+  travelWindowS: number;
+  screensPerWalletPerDayMax: number;
+  /** Taps per window; fewer seconds than window × interval between its ends is inhuman. */
+  tapRateWindow: number;
+  tapIntervalMinS: number;
+  /** A counter this far above the screen's highest so far is held. */
+  counterGapMax: number;
+  withdrawalMinFen: number;
+  withdrawalDailyFenMax: number;
+  withdrawalsPerDayMax: number;
+  /** Tokens judged in one database transaction (coalesced from several batches). */
+  transactionTokensMax: number;
+  /** Batches waiting for a transaction; a full queue pushes back on the broker lane. */
+  ingestQueueBatchesMax: number;
+  /** Transient failures (serialization, deadlock, unique race) retried before the tokens are acked `retry`. */
+  transactionAttemptsMax: number;
+  /** Held taps listed per page and settled per call. */
+  reviewPageSizeMax: number;
+}
+
+export const defaultMoneySettings: MoneySettings = {
+  timezone: 'Asia/Shanghai',
+  deckValiditySMax: 24 * 3600,
+  deckGraceS: 2 * 3600,
+  deckSizeMin: 10,
+  deckSizeMax: 2_000,
+  deckHorizonS: 6 * 3600,
+  tapRatePerHourDefault: 30,
+  openDecksPerScreenMax: 3,
+  clockFutureMaxS: 300,
+  clockPastSlackS: 300,
+  walletDailyCashCountMax: 30,
+  walletDailyCashFenMax: 10_000,
+  advertiserWalletDailyCashMax: 10,
+  travelWindowS: 600,
+  screensPerWalletPerDayMax: 40,
+  tapRateWindow: 10,
+  tapIntervalMinS: 2,
+  counterGapMax: 10_000,
+  withdrawalMinFen: 10,
+  withdrawalDailyFenMax: 20_000,
+  withdrawalsPerDayMax: 5,
+  transactionTokensMax: 2_000,
+  ingestQueueBatchesMax: 64,
+  transactionAttemptsMax: 4,
+  reviewPageSizeMax: 100,
+};

@@ -1,0 +1,302 @@
+// Redemption for both paths (docs/protocol.md §7): kiosk batches from MQTT and single tokens from
+// `POST /v1/redeem` go through one bounded queue. Batches that arrive while a transaction runs are
+// coalesced into the next one (up to `transactionTokensMax` tokens), and the next group is decoded
+// and verified while the current one commits. Acks are published only after the commit.
+import { performance } from 'node:perf_hooks';
+import type { Logger } from 'pino';
+import { type AckResult, decodeTapBatch, ErrorCode } from '@redtap/shared';
+import type { CloudBroker, TapBatchMessage } from '../broker/types.ts';
+import type { Database } from '../db/client.ts';
+import { sqlState } from '../db/rows.ts';
+import type { MoneySettings } from '../money-settings.ts';
+import { prepareTokens, type PreparedToken, type RecordableToken, type TokenSubmission } from './prepare.ts';
+import { settleStepMs, settleTokens, type SettledResult } from './settle.ts';
+import { BoundedSet, createInlineVerifier, type SignatureVerifier } from './signature-verifier.ts';
+
+/** What a caller learns about one token. `retry` only when the transaction failed transiently. */
+export interface RedeemResult {
+  counter: number | null;
+  status: 'credited' | 'duplicate' | 'rejected' | 'held' | 'retry';
+  code?: string;
+  amountFen?: number;
+  couponCode?: string;
+}
+
+export interface RedemptionProfile {
+  groups: number;
+  tokens: number;
+  credited: number;
+  prepareMs: number;
+  verifyMs: number;
+  databaseMs: number;
+  ackMs: number;
+  transactionRetries: number;
+  retryAcks: number;
+  /** Milliseconds per statement of the redemption transaction, in order (s01 = advisory locks …). */
+  databaseSteps: Record<string, number>;
+}
+
+export interface RedemptionService {
+  /** The phone path: one token, judged by the same code in the same kind of transaction. */
+  redeem(bytes: Uint8Array): Promise<RedeemResult>;
+  /** Subscribes to kiosk tap batches on the broker. */
+  attach(broker: CloudBroker): void;
+  profile(): RedemptionProfile;
+  /** Resolves when nothing is queued or running. */
+  idle(): Promise<void>;
+  close(): Promise<void>;
+}
+
+interface Job {
+  submissions: TokenSubmission[];
+  done: (results: RedeemResult[]) => void;
+}
+
+interface PreparedGroup {
+  jobs: Job[];
+  prepared: PreparedToken[];
+}
+
+const CREDENTIALS_CACHED_MAX = 200_000;
+const RETRY_BACKOFF_MS = 20;
+
+const TRANSIENT_STATES = new Set(['40001', '40P01', '23505', '55P03', '57014']);
+
+export interface RedemptionDeps {
+  db: Database;
+  logger: Logger;
+  now: () => Date;
+  settings: MoneySettings;
+  verifier?: SignatureVerifier;
+}
+
+/** The wire ack for a result (docs/protocol.md §5.4); a hold is final for the kiosk, so it is a rejection. */
+export function toAckResult(result: RedeemResult): AckResult | null {
+  if (result.counter === null || result.counter < 1) return null;
+  const ack: AckResult = {
+    counter: result.counter,
+    status: result.status === 'held' ? 'rejected' : result.status,
+  };
+  if (result.status === 'held') ack.code = ErrorCode.HELD_FOR_REVIEW;
+  else if (result.code !== undefined) ack.code = result.code;
+  if (result.amountFen !== undefined && result.status !== 'rejected' && result.status !== 'held')
+    ack.amountFen = result.amountFen;
+  return ack;
+}
+
+export function createRedemptionService(deps: RedemptionDeps): RedemptionService {
+  const settings = deps.settings;
+  const innerVerifier = deps.verifier ?? createInlineVerifier();
+  const stats: RedemptionProfile = {
+    groups: 0,
+    tokens: 0,
+    credited: 0,
+    prepareMs: 0,
+    verifyMs: 0,
+    databaseMs: 0,
+    ackMs: 0,
+    transactionRetries: 0,
+    retryAcks: 0,
+    databaseSteps: {},
+  };
+  const verifier: SignatureVerifier = {
+    async verifyMany(jobs) {
+      const startMs = performance.now();
+      try {
+        return await innerVerifier.verifyMany(jobs);
+      } finally {
+        stats.verifyMs += performance.now() - startMs;
+      }
+    },
+    close: () => innerVerifier.close(),
+  };
+  const context = { verifier, verifiedCredentials: new BoundedSet(CREDENTIALS_CACHED_MAX) };
+  // The step timers are process-wide; this service reports what accrued since it started.
+  const stepBaseline = { ...settleStepMs };
+  const queue: Job[] = [];
+  const spaceWaiters: (() => void)[] = [];
+  let running: Promise<void> | null = null;
+  let closed = false;
+
+  function nowS(): number {
+    return Math.floor(deps.now().getTime() / 1000);
+  }
+
+  async function enqueue(job: Job): Promise<void> {
+    // Bounded: a full queue makes the producer wait, which backs up the broker lane (it drops and the
+    // kiosk resends, which is safe) or the HTTP request.
+    while (queue.length >= settings.ingestQueueBatchesMax) {
+      await new Promise<void>((resolve) => spaceWaiters.push(resolve));
+    }
+    queue.push(job);
+    running ??= drain().finally(() => {
+      running = null;
+      if (queue.length > 0 && !closed) running ??= drain();
+    });
+  }
+
+  function takeGroup(): Job[] {
+    const jobs: Job[] = [];
+    let tokens = 0;
+    while (queue.length > 0) {
+      const next = queue[0];
+      if (next === undefined) break;
+      if (jobs.length > 0 && tokens + next.submissions.length > settings.transactionTokensMax) break;
+      queue.shift();
+      jobs.push(next);
+      tokens += next.submissions.length;
+    }
+    for (let i = 0; i < jobs.length; i++) spaceWaiters.shift()?.();
+    return jobs;
+  }
+
+  async function prepareGroup(jobs: Job[]): Promise<PreparedGroup> {
+    const startMs = performance.now();
+    const submissions = jobs.flatMap((job) => job.submissions);
+    try {
+      return { jobs, prepared: await prepareTokens(deps.db, submissions, context) };
+    } finally {
+      stats.prepareMs += performance.now() - startMs;
+    }
+  }
+
+  async function drain(): Promise<void> {
+    let next: Promise<PreparedGroup> | null = null;
+    for (;;) {
+      let current = next;
+      next = null;
+      if (current === null) {
+        const jobs = takeGroup();
+        if (jobs.length === 0) return;
+        current = prepareGroup(jobs);
+      }
+      let group: PreparedGroup;
+      try {
+        group = await current;
+      } catch (error) {
+        deps.logger.error({ err: error }, 'preparing a tap group failed');
+        continue;
+      }
+      // Pipeline: verify the next group while this one's transaction runs.
+      const upcoming = takeGroup();
+      if (upcoming.length > 0) next = prepareGroup(upcoming);
+      await commitGroup(group);
+    }
+  }
+
+  async function commitGroup(group: PreparedGroup): Promise<void> {
+    const recordable: RecordableToken[] = [];
+    const positions: number[] = [];
+    group.prepared.forEach((token, index) => {
+      if (token.kind === 'recordable') {
+        recordable.push(token);
+        positions.push(index);
+      }
+    });
+    let settled: SettledResult[] | null = null;
+    const startMs = performance.now();
+    for (let attempt = 1; attempt <= settings.transactionAttemptsMax && recordable.length > 0; attempt++) {
+      try {
+        const now = deps.now();
+        settled = await deps.db.transaction((tx) => settleTokens(tx, recordable, settings, now));
+        break;
+      } catch (error) {
+        const state = sqlState(error);
+        const transient =
+          (state !== undefined && (TRANSIENT_STATES.has(state) || state.startsWith('08'))) ||
+          (error instanceof Error && error.name === 'TransientRedemptionError');
+        deps.logger[transient ? 'warn' : 'error']({ err: error, attempt }, 'redemption transaction failed');
+        if (attempt >= settings.transactionAttemptsMax) break;
+        stats.transactionRetries += 1;
+        await new Promise((resolve) => setTimeout(resolve, RETRY_BACKOFF_MS * attempt));
+      }
+    }
+    stats.databaseMs += performance.now() - startMs;
+
+    const results: RedeemResult[] = group.prepared.map((token) =>
+      token.kind === 'unrecorded'
+        ? { counter: token.counter, status: 'rejected', code: token.code }
+        : { counter: token.token.counter, status: 'retry' },
+    );
+    if (settled !== null) {
+      settled.forEach((result, index) => {
+        const position = positions[index];
+        if (position !== undefined) results[position] = result;
+      });
+    }
+    stats.groups += 1;
+    stats.tokens += results.length;
+    for (const result of results) {
+      if (result.status === 'credited') stats.credited += 1;
+      if (result.status === 'retry') stats.retryAcks += 1;
+    }
+    let offset = 0;
+    for (const job of group.jobs) {
+      job.done(results.slice(offset, offset + job.submissions.length));
+      offset += job.submissions.length;
+    }
+  }
+
+  function onTapBatch(broker: CloudBroker) {
+    return async ({ screenId, payload }: TapBatchMessage): Promise<void> => {
+      if (closed) return;
+      const batch = decodeTapBatch(payload);
+      if (!batch.ok) {
+        // No counters can be read from a broken frame; the kiosk resends and is logged here.
+        deps.logger.warn({ screenId, code: batch.code }, 'undecodable tap batch dropped');
+        return;
+      }
+      const receivedAtS = nowS();
+      await enqueue({
+        submissions: batch.value.map((bytes) => ({
+          bytes,
+          topicScreenId: screenId,
+          source: 'mqtt',
+          receivedAtS,
+        })),
+        done: (results) => {
+          const startMs = performance.now();
+          const acks = results.map(toAckResult).filter((ack): ack is AckResult => ack !== null);
+          if (acks.length === 0) return;
+          broker.publishAck(screenId, { results: acks }).then(
+            () => {
+              stats.ackMs += performance.now() - startMs;
+            },
+            (error: unknown) => deps.logger.warn({ err: error, screenId }, 'publishing an ack failed'),
+          );
+        },
+      });
+    };
+  }
+
+  return {
+    async redeem(bytes) {
+      if (closed) return { counter: null, status: 'retry' };
+      const receivedAtS = nowS();
+      return new Promise<RedeemResult>((resolve, reject) => {
+        enqueue({
+          submissions: [{ bytes, topicScreenId: null, source: 'http', receivedAtS }],
+          done: (results) => resolve(results[0] ?? { counter: null, status: 'retry' }),
+        }).catch(reject);
+      });
+    },
+    attach(broker) {
+      broker.onTapBatch(onTapBatch(broker));
+    },
+    profile: () => ({
+      ...stats,
+      databaseSteps: Object.fromEntries(
+        Object.entries(settleStepMs).map(([step, ms]) => [step, Math.round(ms - (stepBaseline[step] ?? 0))]),
+      ),
+    }),
+    async idle() {
+      while (running !== null) await running;
+    },
+    async close() {
+      closed = true;
+      while (running !== null) await running;
+      for (const waiter of spaceWaiters.splice(0)) waiter();
+      await verifier.close();
+    },
+  };
+}

@@ -1,0 +1,431 @@
+// Campaigns: create (with coupon offers), read within the tenant, fund from the advertiser through the
+// ledger, and move through the lifecycle draft → submitted → approved → active ⇄ paused → ended.
+// Activation draws the whole envelope pool from the prize plan; ending refunds what is unspent.
+import { and, asc, eq, gt, inArray, sql } from 'drizzle-orm';
+import {
+  ErrorCode,
+  planEnvelopes,
+  planTotalFen,
+  secureRandomInt,
+  shuffleInPlace,
+  type Daypart,
+  type PrizePlan,
+  type RandomInt,
+} from '@redtap/shared';
+import type { Database } from '../db/client.ts';
+import { int, queryRows } from '../db/rows.ts';
+import { advertisers } from '../db/schema/accounts.ts';
+import {
+  campaigns,
+  contentObjects,
+  couponOffers,
+  type CampaignCreative,
+  type CampaignRules,
+  type CampaignStatus,
+  type CampaignTargeting,
+} from '../db/schema/campaigns.ts';
+import { DomainError } from '../errors.ts';
+import { createLedgerAccount, getLedgerAccount } from '../ledger/accounts.ts';
+import { allocateTransferIds, postTransfers } from '../ledger/post-transfers.ts';
+import type { TenantScope } from './accounts.ts';
+
+export const COUPON_OFFERS_PER_CAMPAIGN_MAX = 64;
+const POOL_INSERT_CHUNK = 10_000;
+
+export interface CouponOfferInput {
+  title: string;
+  valueFen: number;
+  stock: number;
+  validUntil: number;
+  validityDays: number;
+  terms: string;
+}
+
+export interface CampaignInput {
+  /** Operators create on behalf of an advertiser; an advertiser's own id is taken from its session. */
+  advertiserId?: number | undefined;
+  name: string;
+  sponsor: string;
+  startsAt: number;
+  endsAt: number;
+  dayparts: Daypart[];
+  targeting: CampaignTargeting;
+  budgetFen: number;
+  prizePlan: PrizePlan;
+  couponOffers: CouponOfferInput[];
+  rules: {
+    cashPerWalletPerDay: number;
+    couponsPerWalletPerDay: number;
+    fallbackCouponOfferIndex: number | null;
+  };
+  creatives: CampaignCreative[];
+}
+
+export interface CouponOfferView extends CouponOfferInput {
+  id: number;
+}
+
+export interface CampaignView {
+  id: number;
+  advertiserId: number;
+  name: string;
+  sponsor: string;
+  status: CampaignStatus;
+  startsAt: number;
+  endsAt: number;
+  dayparts: Daypart[];
+  targeting: CampaignTargeting;
+  budgetFen: number;
+  prizePlan: PrizePlan;
+  rules: CampaignRules;
+  creatives: CampaignCreative[];
+  couponOffers: CouponOfferView[];
+  budgetAccountId: number;
+  /** What the budget account holds now. */
+  budgetBalanceFen: number;
+  createdAt: string;
+}
+
+/** Allowed transitions and who may make them. Anything else is CONFLICT. */
+export const campaignTransitions: Record<
+  string,
+  { from: CampaignStatus[]; to: CampaignStatus; roles: string[] }
+> = {
+  submit: { from: ['draft'], to: 'submitted', roles: ['operator', 'advertiser'] },
+  approve: { from: ['submitted'], to: 'approved', roles: ['operator'] },
+  reject: { from: ['submitted'], to: 'draft', roles: ['operator'] },
+  activate: { from: ['approved'], to: 'active', roles: ['operator', 'advertiser'] },
+  pause: { from: ['active'], to: 'paused', roles: ['operator', 'advertiser'] },
+  resume: { from: ['paused'], to: 'active', roles: ['operator', 'advertiser'] },
+  end: {
+    from: ['draft', 'submitted', 'approved', 'active', 'paused'],
+    to: 'ended',
+    roles: ['operator', 'advertiser'],
+  },
+};
+export type CampaignTransition = keyof typeof campaignTransitions;
+
+function scopeFilter(scope: TenantScope) {
+  return scope.kind === 'advertiser' ? eq(campaigns.advertiserId, scope.advertiserId) : undefined;
+}
+
+function validatePlan(input: CampaignInput): void {
+  const total = planTotalFen(input.prizePlan);
+  if (total !== input.budgetFen)
+    throw new DomainError(
+      ErrorCode.MONEY_INVALID,
+      `prize plan totals ${total} fen, budget is ${input.budgetFen}`,
+    );
+  const check = planEnvelopes(input.prizePlan, (minInclusive) => minInclusive);
+  if (!check.ok) throw new DomainError(check.code, check.message);
+  if (input.endsAt <= input.startsAt)
+    throw new DomainError(ErrorCode.VALIDATION_FAILED, 'endsAt must follow startsAt');
+  const fallback = input.rules.fallbackCouponOfferIndex;
+  if (fallback !== null && (fallback < 0 || fallback >= input.couponOffers.length))
+    throw new DomainError(ErrorCode.VALIDATION_FAILED, 'fallbackCouponOfferIndex names no offer');
+}
+
+export async function createCampaign(
+  db: Database,
+  scope: TenantScope,
+  input: CampaignInput,
+): Promise<CampaignView> {
+  const advertiserId = scope.kind === 'advertiser' ? scope.advertiserId : input.advertiserId;
+  if (advertiserId === undefined)
+    throw new DomainError(ErrorCode.VALIDATION_FAILED, 'operators must name the advertiserId');
+  validatePlan(input);
+  const [advertiser] = await db
+    .select({ id: advertisers.id })
+    .from(advertisers)
+    .where(eq(advertisers.id, advertiserId))
+    .limit(1);
+  if (advertiser === undefined)
+    throw new DomainError(ErrorCode.NOT_FOUND, `advertiser ${advertiserId} not found`);
+  const hashes = [...new Set(input.creatives.map((creative) => creative.sha256))];
+  if (hashes.length > 0) {
+    const known = await db
+      .select({ sha256: contentObjects.sha256 })
+      .from(contentObjects)
+      .where(inArray(contentObjects.sha256, hashes));
+    if (known.length !== hashes.length)
+      throw new DomainError(ErrorCode.VALIDATION_FAILED, 'a creative was not uploaded to /v1/content');
+  }
+  const id = await db.transaction(async (tx) => {
+    const budgetAccountId = await createLedgerAccount(tx, 'campaign_budget');
+    const [row] = await tx
+      .insert(campaigns)
+      .values({
+        advertiserId,
+        name: input.name,
+        sponsor: input.sponsor,
+        startsAt: input.startsAt,
+        endsAt: input.endsAt,
+        dayparts: input.dayparts,
+        targeting: input.targeting,
+        budgetFen: input.budgetFen,
+        prizePlan: input.prizePlan,
+        rules: {
+          cashPerWalletPerDay: input.rules.cashPerWalletPerDay,
+          couponsPerWalletPerDay: input.rules.couponsPerWalletPerDay,
+          fallbackCouponOfferId: 0,
+        },
+        creatives: input.creatives,
+        budgetAccountId,
+      })
+      .returning({ id: campaigns.id });
+    if (row === undefined) throw new Error('insert returned no row');
+    await tx.execute(sql`update ledger_accounts set owner_id = ${row.id} where id = ${budgetAccountId}`);
+    const offers =
+      input.couponOffers.length === 0
+        ? []
+        : await tx
+            .insert(couponOffers)
+            .values(input.couponOffers.map((offer) => ({ ...offer, campaignId: row.id })))
+            .returning({ id: couponOffers.id });
+    const fallback = input.rules.fallbackCouponOfferIndex;
+    const fallbackId = fallback === null ? 0 : (offers[fallback]?.id ?? 0);
+    if (fallbackId !== 0) {
+      await tx
+        .update(campaigns)
+        .set({
+          rules: {
+            cashPerWalletPerDay: input.rules.cashPerWalletPerDay,
+            couponsPerWalletPerDay: input.rules.couponsPerWalletPerDay,
+            fallbackCouponOfferId: fallbackId,
+          },
+        })
+        .where(eq(campaigns.id, row.id));
+    }
+    return row.id;
+  });
+  return getCampaign(db, scope, id);
+}
+
+async function toViews(db: Database, rows: (typeof campaigns.$inferSelect)[]): Promise<CampaignView[]> {
+  if (rows.length === 0) return [];
+  const ids = rows.map((row) => row.id);
+  const offers = await db
+    .select()
+    .from(couponOffers)
+    .where(inArray(couponOffers.campaignId, ids))
+    .orderBy(asc(couponOffers.id));
+  const balances = await queryRows<{ id: unknown; balance: unknown }>(
+    db,
+    sql`select id, credits_posted_fen - debits_posted_fen as balance from ledger_accounts
+        where id in (select jsonb_array_elements_text(${JSON.stringify(rows.map((r) => r.budgetAccountId))}::jsonb)::bigint)`,
+  );
+  const balanceOf = new Map(balances.map((row) => [int(row.id), int(row.balance)]));
+  return rows.map((row) => ({
+    id: row.id,
+    advertiserId: row.advertiserId,
+    name: row.name,
+    sponsor: row.sponsor,
+    status: row.status,
+    startsAt: row.startsAt,
+    endsAt: row.endsAt,
+    dayparts: row.dayparts,
+    targeting: row.targeting,
+    budgetFen: row.budgetFen,
+    prizePlan: row.prizePlan,
+    rules: row.rules,
+    creatives: row.creatives,
+    couponOffers: offers
+      .filter((offer) => offer.campaignId === row.id)
+      .map((offer) => ({
+        id: offer.id,
+        title: offer.title,
+        valueFen: offer.valueFen,
+        stock: offer.stock,
+        validUntil: offer.validUntil,
+        validityDays: offer.validityDays,
+        terms: offer.terms,
+      })),
+    budgetAccountId: row.budgetAccountId,
+    budgetBalanceFen: balanceOf.get(row.budgetAccountId) ?? 0,
+    createdAt: row.createdAt.toISOString(),
+  }));
+}
+
+/** Out-of-tenant campaigns are NOT_FOUND, so a tenant cannot probe ids. */
+export async function getCampaign(db: Database, scope: TenantScope, id: number): Promise<CampaignView> {
+  const rows = await db
+    .select()
+    .from(campaigns)
+    .where(and(eq(campaigns.id, id), scopeFilter(scope)))
+    .limit(1);
+  const [view] = await toViews(db, rows);
+  if (view === undefined) throw new DomainError(ErrorCode.NOT_FOUND, `campaign ${id} not found`);
+  return view;
+}
+
+export async function listCampaigns(
+  db: Database,
+  scope: TenantScope,
+  page: { limit: number; after: number; status?: CampaignStatus | undefined },
+): Promise<CampaignView[]> {
+  const rows = await db
+    .select()
+    .from(campaigns)
+    .where(
+      and(
+        gt(campaigns.id, page.after),
+        scopeFilter(scope),
+        page.status === undefined ? undefined : eq(campaigns.status, page.status),
+      ),
+    )
+    .orderBy(asc(campaigns.id))
+    .limit(page.limit);
+  return toViews(db, rows);
+}
+
+/** Moves the advertiser's cash into the campaign budget; `transferId` makes a retry safe. */
+export async function fundCampaign(
+  db: Database,
+  scope: TenantScope,
+  input: { campaignId: number; amountFen: number; transferId: number },
+): Promise<{ status: 'posted' | 'exists'; budgetBalanceFen: number }> {
+  const campaign = await getCampaign(db, scope, input.campaignId);
+  const [advertiser] = await db
+    .select({ accountId: advertisers.ledgerAccountId })
+    .from(advertisers)
+    .where(eq(advertisers.id, campaign.advertiserId))
+    .limit(1);
+  if (advertiser === undefined) throw new DomainError(ErrorCode.NOT_FOUND, 'advertiser not found');
+  const [known] = await queryRows<{ id: unknown }>(
+    db,
+    sql`select id from ledger_transfers where id = ${input.transferId}`,
+  );
+  if (known === undefined) {
+    const [row] = await db
+      .select({ poolBuiltAt: campaigns.poolBuiltAt })
+      .from(campaigns)
+      .where(eq(campaigns.id, campaign.id));
+    if (row?.poolBuiltAt != null || campaign.status === 'ended')
+      throw new DomainError(
+        ErrorCode.CONFLICT,
+        'the campaign is already running or ended; its budget is fixed',
+      );
+    if (campaign.budgetBalanceFen + input.amountFen > campaign.budgetFen)
+      throw new DomainError(
+        ErrorCode.MONEY_INVALID,
+        `the budget is ${campaign.budgetFen} fen; that would exceed it`,
+      );
+  }
+  const [result] = await postTransfers(db, [
+    {
+      id: input.transferId,
+      debitAccountId: advertiser.accountId,
+      creditAccountId: campaign.budgetAccountId,
+      amountFen: input.amountFen,
+      code: 'fund_campaign',
+      reference: `campaign:${campaign.id}`,
+    },
+  ]);
+  if (result === undefined) throw new Error('no transfer result');
+  if (result.status === 'rejected') throw new DomainError(result.code, `funding rejected: ${result.code}`);
+  const account = await getLedgerAccount(db, campaign.budgetAccountId);
+  return { status: result.status, budgetBalanceFen: account?.balanceFen ?? 0 };
+}
+
+/** The shuffled pool: the plan's cash envelopes with each offer's stock of coupons mixed in. */
+export function buildEnvelopePool(
+  plan: PrizePlan,
+  offers: { id: number; stock: number }[],
+  random: RandomInt = secureRandomInt,
+): [number, number][] {
+  const amounts = planEnvelopes(plan, random);
+  if (!amounts.ok) throw new DomainError(amounts.code, amounts.message);
+  const pool: [number, number][] = amounts.value.map((amount) => [amount, 0]);
+  const free = shuffleInPlace(
+    pool.map((_, index) => index),
+    random,
+  );
+  for (const offer of offers) {
+    for (let i = 0; i < offer.stock; i++) {
+      const slot = free.pop();
+      const envelope = slot === undefined ? undefined : pool[slot];
+      if (envelope !== undefined) envelope[1] = offer.id;
+      else pool.push([0, offer.id]);
+    }
+  }
+  return shuffleInPlace(pool, random);
+}
+
+export async function transitionCampaign(
+  db: Database,
+  scope: TenantScope,
+  input: { campaignId: number; transition: CampaignTransition; role: string; now: Date },
+): Promise<CampaignView> {
+  const rule = campaignTransitions[input.transition];
+  if (rule === undefined) throw new DomainError(ErrorCode.VALIDATION_FAILED, 'unknown transition');
+  if (!rule.roles.includes(input.role))
+    throw new DomainError(ErrorCode.FORBIDDEN, `${input.role} may not ${input.transition} a campaign`);
+  await getCampaign(db, scope, input.campaignId);
+  await db.transaction(async (tx) => {
+    const [row] = await tx.select().from(campaigns).where(eq(campaigns.id, input.campaignId)).for('update');
+    if (row === undefined) throw new DomainError(ErrorCode.NOT_FOUND, 'campaign not found');
+    if (!rule.from.includes(row.status))
+      throw new DomainError(
+        ErrorCode.CONFLICT,
+        `cannot ${input.transition} a campaign that is ${row.status}`,
+      );
+    if (rule.to === 'active' && row.poolBuiltAt === null) {
+      const budget = await getLedgerAccount(tx, row.budgetAccountId);
+      if ((budget?.balanceFen ?? 0) !== row.budgetFen)
+        throw new DomainError(
+          ErrorCode.CONFLICT,
+          `fund the full budget (${row.budgetFen} fen) before activating`,
+        );
+      const offers = await tx
+        .select({ id: couponOffers.id, stock: couponOffers.stock })
+        .from(couponOffers)
+        .where(eq(couponOffers.campaignId, row.id))
+        .orderBy(asc(couponOffers.id));
+      const pool = buildEnvelopePool(row.prizePlan, offers);
+      for (let start = 0; start < pool.length; start += POOL_INSERT_CHUNK) {
+        const chunk = pool.slice(start, start + POOL_INSERT_CHUNK).map(([a, c]) => ({ a, c }));
+        await tx.execute(
+          sql`insert into campaign_envelopes (campaign_id, amount_fen, coupon_offer_id)
+              select ${row.id}, a, c from jsonb_to_recordset(${JSON.stringify(chunk)}::jsonb) as t(a bigint, c int)`,
+        );
+      }
+      await tx.update(campaigns).set({ poolBuiltAt: input.now }).where(eq(campaigns.id, row.id));
+    }
+    if (rule.to === 'ended') {
+      await tx.execute(sql`delete from campaign_envelopes where campaign_id = ${row.id} and deck_id is null`);
+      await refundBudget(tx, row.id);
+    }
+    await tx
+      .update(campaigns)
+      .set({ status: rule.to, updatedAt: input.now, ...(rule.to === 'ended' ? { endedAt: input.now } : {}) })
+      .where(eq(campaigns.id, row.id));
+  });
+  return getCampaign(db, scope, input.campaignId);
+}
+
+/** Everything left in an ended campaign's budget goes back to its advertiser. */
+export async function refundBudget(tx: Database, campaignId: number): Promise<number> {
+  const [row] = await queryRows<{ budget: unknown; advertiser: unknown; balance: unknown }>(
+    tx,
+    sql`select c.budget_account_id as budget, a.ledger_account_id as advertiser,
+               b.credits_posted_fen - b.debits_posted_fen as balance
+        from campaigns c join advertisers a on a.id = c.advertiser_id
+        join ledger_accounts b on b.id = c.budget_account_id
+        where c.id = ${campaignId}`,
+  );
+  if (row === undefined || int(row.balance) <= 0) return 0;
+  const [id] = await allocateTransferIds(tx, 1);
+  if (id === undefined) throw new Error('no transfer id');
+  const [result] = await postTransfers(tx, [
+    {
+      id,
+      debitAccountId: int(row.budget),
+      creditAccountId: int(row.advertiser),
+      amountFen: int(row.balance),
+      code: 'refund_campaign',
+      reference: `campaign:${campaignId}`,
+    },
+  ]);
+  if (result?.status !== 'posted') throw new Error(`refund refused: ${JSON.stringify(result)}`);
+  return int(row.balance);
+}

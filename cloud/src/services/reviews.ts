@@ -1,0 +1,126 @@
+// Taps held by a fraud rule (HELD_FOR_REVIEW): their cash waits in the review-hold account until an
+// operator releases it to the wallet (with the coupon, if any) or refuses it back to the campaign budget.
+import { sql } from 'drizzle-orm';
+import { ErrorCode } from '@redtap/shared';
+import type { Database } from '../db/client.ts';
+import { int, queryRows } from '../db/rows.ts';
+import { DomainError } from '../errors.ts';
+import { systemLedgerAccount } from '../ledger/accounts.ts';
+import { allocateTransferIds, postTransfers } from '../ledger/post-transfers.ts';
+import { couponCode } from '../redemption/settle.ts';
+
+export interface HeldTap {
+  id: number;
+  screenId: number;
+  counter: number;
+  walletId: number;
+  campaignId: number;
+  amountFen: number;
+  reason: string | null;
+  tapTs: number;
+}
+
+export async function listHeldTaps(db: Database, page: { limit: number; after: number }): Promise<HeldTap[]> {
+  const rows = await queryRows<{
+    id: unknown;
+    screen_id: unknown;
+    counter: unknown;
+    wallet_id: unknown;
+    campaign_id: unknown;
+    amount_fen: unknown;
+    code: string | null;
+    tap_ts: unknown;
+  }>(
+    db,
+    sql`select id, screen_id, counter, wallet_id, campaign_id, amount_fen, code, tap_ts from redemptions
+        where status = 'held' and id > ${page.after} order by id limit ${page.limit}`,
+  );
+  return rows.map((row) => ({
+    id: int(row.id),
+    screenId: int(row.screen_id),
+    counter: int(row.counter),
+    walletId: int(row.wallet_id),
+    campaignId: int(row.campaign_id),
+    amountFen: int(row.amount_fen),
+    reason: row.code,
+    tapTs: int(row.tap_ts),
+  }));
+}
+
+export async function reviewHeldTap(
+  db: Database,
+  input: { redemptionId: number; decision: 'release' | 'refuse'; now: Date },
+): Promise<{ id: number; status: 'released' | 'refused'; amountFen: number }> {
+  return db.transaction(async (tx) => {
+    const [row] = await queryRows<{
+      status: string;
+      amount_fen: unknown;
+      wallet_account: unknown;
+      budget_account: unknown;
+      wallet_id: unknown;
+      coupon_offer_id: unknown;
+      campaign_id: unknown;
+      screen_id: unknown;
+      counter: unknown;
+      tap_day: string;
+      tap_ts: unknown;
+    }>(
+      tx,
+      sql`select r.status, r.amount_fen, w.ledger_account_id as wallet_account, c.budget_account_id as budget_account,
+                 r.wallet_id, r.coupon_offer_id, r.campaign_id, r.screen_id, r.counter, r.tap_day::text as tap_day, r.tap_ts
+          from redemptions r join campaigns c on c.id = r.campaign_id
+          left join wallets w on w.id = r.wallet_id
+          where r.id = ${input.redemptionId} for update of r`,
+    );
+    if (row === undefined) throw new DomainError(ErrorCode.NOT_FOUND, 'held tap not found');
+    if (row.status !== 'held')
+      throw new DomainError(ErrorCode.CONFLICT, `the tap is ${row.status}, not held`);
+    const amountFen = int(row.amount_fen);
+    const release = input.decision === 'release';
+    if (amountFen > 0) {
+      const hold = await systemLedgerAccount(tx, 'review_hold');
+      const [transferId] = await allocateTransferIds(tx, 1);
+      const credit = release ? row.wallet_account : row.budget_account;
+      if (credit === null) throw new DomainError(ErrorCode.CONFLICT, 'the wallet no longer exists');
+      const [result] = await postTransfers(tx, [
+        {
+          id: transferId ?? 0,
+          debitAccountId: hold,
+          creditAccountId: int(credit),
+          amountFen,
+          code: release ? 'release_hold' : 'refuse_hold',
+          reference: `redemption:${input.redemptionId}`,
+        },
+      ]);
+      if (result?.status !== 'posted') throw new Error(`hold transfer refused: ${JSON.stringify(result)}`);
+    }
+    if (!release && amountFen > 0) {
+      // Refused cash goes back into the campaign's pool with the budget.
+      await tx.execute(
+        sql`insert into campaign_envelopes (campaign_id, amount_fen, coupon_offer_id)
+            values (${int(row.campaign_id)}, ${amountFen}, 0)`,
+      );
+    }
+    if (release && row.coupon_offer_id !== null) {
+      const [offer] = await queryRows<{ valid_until: unknown; validity_days: unknown }>(
+        tx,
+        sql`select valid_until, validity_days from coupon_offers where id = ${int(row.coupon_offer_id)}`,
+      );
+      if (offer !== undefined) {
+        await tx.execute(
+          sql`insert into coupons (code, wallet_id, coupon_offer_id, campaign_id, screen_id, counter, tap_day, issued_at, valid_until)
+              values (${couponCode()}, ${int(row.wallet_id)}, ${int(row.coupon_offer_id)}, ${int(row.campaign_id)},
+                ${int(row.screen_id)}, ${int(row.counter)}, ${row.tap_day}::date, ${input.now.toISOString()}::timestamptz,
+                ${Math.min(int(offer.valid_until), int(row.tap_ts) + int(offer.validity_days) * 86_400)})`,
+        );
+      }
+    }
+    const status = release ? 'released' : 'refused';
+    await tx.execute(
+      sql`update redemptions set status = ${status}, reviewed_at = ${input.now.toISOString()}::timestamptz,
+            amount_fen = ${release ? amountFen : 0}
+          where id = ${input.redemptionId}`,
+    );
+    return { id: input.redemptionId, status, amountFen };
+  });
+}

@@ -1,0 +1,272 @@
+// A wallet's money as its owner sees it: taps with their results, coupons, withdrawals into clearing
+// (idempotent per key, ≥ the minimum, within a daily limit), and the operator's payout settlement.
+import { and, desc, eq, lt, sql } from 'drizzle-orm';
+import { ErrorCode } from '@redtap/shared';
+import type { Database } from '../db/client.ts';
+import { int, queryRows, sqlState } from '../db/rows.ts';
+import { redemptions } from '../db/schema/redemptions.ts';
+import { wallets } from '../db/schema/wallets.ts';
+import { withdrawals } from '../db/schema/withdrawals.ts';
+import { DomainError } from '../errors.ts';
+import { systemLedgerAccount } from '../ledger/accounts.ts';
+import { allocateTransferIds, postTransfers } from '../ledger/post-transfers.ts';
+import { localDay } from '../local-day.ts';
+import type { MoneySettings } from '../money-settings.ts';
+
+export const SETTLEMENT_ROWS_MAX = 5_000;
+
+export interface HistoryItem {
+  id: number;
+  screenId: number;
+  counter: number;
+  campaignId: number;
+  tapTs: number;
+  amountFen: number;
+  couponOfferId: number | null;
+  status: string;
+  reason: string | null;
+}
+
+/** Newest first; `before` is the keyset cursor (0 = from the newest). */
+export async function walletHistory(
+  db: Database,
+  walletId: number,
+  page: { limit: number; before: number },
+): Promise<HistoryItem[]> {
+  const rows = await db
+    .select()
+    .from(redemptions)
+    .where(
+      and(eq(redemptions.walletId, walletId), page.before > 0 ? lt(redemptions.id, page.before) : undefined),
+    )
+    .orderBy(desc(redemptions.id))
+    .limit(page.limit);
+  return rows.map((row) => ({
+    id: row.id,
+    screenId: row.screenId,
+    counter: row.counter,
+    campaignId: row.campaignId,
+    tapTs: row.tapTs,
+    amountFen: row.amountFen,
+    couponOfferId: row.couponOfferId,
+    status: row.status,
+    reason: row.code,
+  }));
+}
+
+export async function walletCoupons(
+  db: Database,
+  walletId: number,
+  page: { limit: number; before: number },
+): Promise<
+  {
+    id: number;
+    code: string;
+    couponOfferId: number;
+    title: string;
+    valueFen: number;
+    terms: string;
+    validUntil: number;
+  }[]
+> {
+  const rows = await queryRows<{
+    id: unknown;
+    code: string;
+    coupon_offer_id: unknown;
+    title: string;
+    value_fen: unknown;
+    terms: string;
+    valid_until: unknown;
+  }>(
+    db,
+    sql`select c.id, c.code, c.coupon_offer_id, o.title, o.value_fen, o.terms, c.valid_until
+        from coupons c join coupon_offers o on o.id = c.coupon_offer_id
+        where c.wallet_id = ${walletId} and (${page.before} = 0 or c.id < ${page.before})
+        order by c.id desc limit ${page.limit}`,
+  );
+  return rows.map((row) => ({
+    id: int(row.id),
+    code: row.code,
+    couponOfferId: int(row.coupon_offer_id),
+    title: row.title,
+    valueFen: int(row.value_fen),
+    terms: row.terms,
+    validUntil: int(row.valid_until),
+  }));
+}
+
+export interface WithdrawalView {
+  id: number;
+  amountFen: number;
+  status: string;
+  createdAt: string;
+  paidAt: string | null;
+}
+
+function toWithdrawalView(row: typeof withdrawals.$inferSelect): WithdrawalView {
+  return {
+    id: row.id,
+    amountFen: row.amountFen,
+    status: row.status,
+    createdAt: row.createdAt.toISOString(),
+    paidAt: row.paidAt?.toISOString() ?? null,
+  };
+}
+
+export async function listWithdrawals(
+  db: Database,
+  walletId: number,
+  limit: number,
+): Promise<WithdrawalView[]> {
+  const rows = await db
+    .select()
+    .from(withdrawals)
+    .where(eq(withdrawals.walletId, walletId))
+    .orderBy(desc(withdrawals.id))
+    .limit(limit);
+  return rows.map(toWithdrawalView);
+}
+
+/** Wallet → withdrawal clearing. The same idempotency key returns the first withdrawal. */
+export async function requestWithdrawal(
+  db: Database,
+  input: { walletId: number; amountFen: number; idempotencyKey: string; now: Date; settings: MoneySettings },
+): Promise<{ withdrawal: WithdrawalView; replayed: boolean }> {
+  const { settings } = input;
+  const previous = async () => {
+    const [row] = await db
+      .select()
+      .from(withdrawals)
+      .where(
+        and(eq(withdrawals.walletId, input.walletId), eq(withdrawals.idempotencyKey, input.idempotencyKey)),
+      );
+    return row;
+  };
+  const known = await previous();
+  if (known !== undefined) {
+    if (known.amountFen !== input.amountFen)
+      throw new DomainError(ErrorCode.CONFLICT, 'this idempotency key was used for another amount');
+    return { withdrawal: toWithdrawalView(known), replayed: true };
+  }
+  if (input.amountFen < settings.withdrawalMinFen)
+    throw new DomainError(
+      ErrorCode.WITHDRAWAL_TOO_SMALL,
+      `withdrawals start at ${settings.withdrawalMinFen} fen`,
+    );
+  const day = localDay(Math.floor(input.now.getTime() / 1000), settings.timezone);
+  try {
+    const row = await db.transaction(async (tx) => {
+      const [wallet] = await tx
+        .select({ accountId: wallets.ledgerAccountId })
+        .from(wallets)
+        .where(eq(wallets.id, input.walletId))
+        .for('update');
+      if (wallet === undefined) throw new DomainError(ErrorCode.NOT_FOUND, 'wallet not found');
+      const [today] = await queryRows<{ n: unknown; fen: unknown }>(
+        tx,
+        sql`select count(*) as n, coalesce(sum(amount_fen), 0) as fen from withdrawals
+            where wallet_id = ${input.walletId} and day = ${day}::date`,
+      );
+      if (
+        int(today?.n ?? 0) + 1 > settings.withdrawalsPerDayMax ||
+        int(today?.fen ?? 0) + input.amountFen > settings.withdrawalDailyFenMax
+      )
+        throw new DomainError(ErrorCode.WITHDRAWAL_DAILY_LIMIT, 'the daily withdrawal limit is reached');
+      const clearing = await systemLedgerAccount(tx, 'withdrawal_clearing');
+      const [transferId] = await allocateTransferIds(tx, 1);
+      const [result] = await postTransfers(tx, [
+        {
+          id: transferId ?? 0,
+          debitAccountId: wallet.accountId,
+          creditAccountId: clearing,
+          amountFen: input.amountFen,
+          code: 'withdraw',
+          reference: `wallet:${input.walletId}`,
+        },
+      ]);
+      if (result?.status !== 'posted')
+        throw new DomainError(
+          result?.status === 'rejected' ? result.code : ErrorCode.INTERNAL,
+          'the wallet does not hold that much',
+        );
+      const [inserted] = await tx
+        .insert(withdrawals)
+        .values({
+          walletId: input.walletId,
+          idempotencyKey: input.idempotencyKey,
+          amountFen: input.amountFen,
+          transferId: transferId ?? 0,
+          day,
+          createdAt: input.now,
+        })
+        .returning();
+      if (inserted === undefined) throw new Error('insert returned no row');
+      return inserted;
+    });
+    return { withdrawal: toWithdrawalView(row), replayed: false };
+  } catch (error) {
+    // A concurrent request with the same key won; answer with its withdrawal.
+    if (sqlState(error) === '23505') {
+      const winner = await previous();
+      if (winner !== undefined) return { withdrawal: toWithdrawalView(winner), replayed: true };
+    }
+    throw error;
+  }
+}
+
+/**
+ * The payout file: every pending withdrawal (bounded) as CSV, marked paid in the same transaction and
+ * moved from clearing to the external funding account (money leaves the system).
+ */
+export async function settleWithdrawals(
+  db: Database,
+  now: Date,
+): Promise<{ csv: string; count: number; totalFen: number }> {
+  const settlementId = `settlement-${now.getTime()}`;
+  return db.transaction(async (tx) => {
+    const rows = await queryRows<{
+      id: unknown;
+      wallet_id: unknown;
+      amount_fen: unknown;
+      created_at: Date | string;
+    }>(
+      tx,
+      sql`select id, wallet_id, amount_fen, created_at from withdrawals where status = 'pending'
+          order by id limit ${SETTLEMENT_ROWS_MAX} for update`,
+    );
+    const lines = ['withdrawal_id,wallet_id,amount_fen,amount_yuan,requested_at,settlement_id'];
+    let totalFen = 0;
+    for (const row of rows) {
+      const fen = int(row.amount_fen);
+      totalFen += fen;
+      const requested =
+        row.created_at instanceof Date
+          ? row.created_at.toISOString()
+          : new Date(row.created_at).toISOString();
+      lines.push(
+        `${int(row.id)},${int(row.wallet_id)},${fen},${(fen / 100).toFixed(2)},${requested},${settlementId}`,
+      );
+    }
+    if (totalFen > 0) {
+      const clearing = await systemLedgerAccount(tx, 'withdrawal_clearing');
+      const bank = await systemLedgerAccount(tx, 'external_funding');
+      const [transferId] = await allocateTransferIds(tx, 1);
+      const [result] = await postTransfers(tx, [
+        {
+          id: transferId ?? 0,
+          debitAccountId: clearing,
+          creditAccountId: bank,
+          amountFen: totalFen,
+          code: 'payout',
+          reference: settlementId,
+        },
+      ]);
+      if (result?.status !== 'posted') throw new Error(`payout refused: ${JSON.stringify(result)}`);
+      await tx.execute(
+        sql`update withdrawals set status = 'paid', paid_at = ${now.toISOString()}::timestamptz, settlement_id = ${settlementId}
+            where id in (select jsonb_array_elements_text(${JSON.stringify(rows.map((row) => int(row.id)))}::jsonb)::bigint)`,
+      );
+    }
+    return { csv: `${lines.join('\n')}\n`, count: rows.length, totalFen };
+  });
+}

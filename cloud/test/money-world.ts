@@ -1,0 +1,242 @@
+// A small world for money tests: an advertiser with a funded, active campaign, enrolled kiosks holding
+// its decks, registered phones, and helpers that make signed tap tokens as a real kiosk would.
+import {
+  decodeDeck,
+  encodeChallenge,
+  enrolmentMessage,
+  ENVELOPE_INDEX_NONE,
+  generateKeyPair,
+  SignatureLabel,
+  sign,
+  signTapToken,
+  toHex,
+  type Deck,
+  type KeyPair,
+  type PrizePlan,
+} from '@redtap/shared';
+import { advertiserSession, json, operatorToken, type TestCloud } from './harness.ts';
+
+export interface Kiosk {
+  screenId: number;
+  key: KeyPair;
+  city: string;
+  counter: number;
+  decks: Deck[];
+  /** The next unused envelope per deck, as the kiosk's cursor. */
+  cursor: Map<number, number>;
+}
+
+export interface Phone {
+  walletId: number;
+  serial: number;
+  key: KeyPair;
+}
+
+let transferIds = 5_000_000 + Math.floor(Math.random() * 1_000_000) * 100;
+export function nextTransferId(): number {
+  transferIds += 1;
+  return transferIds;
+}
+
+async function ok<T>(response: Response, status = 200): Promise<T> {
+  if (response.status !== status) throw new Error(`HTTP ${response.status}: ${await response.text()}`);
+  return json<T>(response);
+}
+
+export async function enrolKiosk(
+  cloud: TestCloud,
+  operator: string,
+  city: string,
+  building = 'Tower',
+): Promise<Kiosk> {
+  const created = await ok<{ id: number }>(
+    await cloud.request('POST', '/v1/screens', {
+      token: operator,
+      body: { name: `Lift ${city}`, city, building, elevator: 'E1' },
+    }),
+    201,
+  );
+  const { code } = await ok<{ code: string }>(
+    await cloud.request('POST', `/v1/screens/${created.id}/enrolment-codes`, { token: operator }),
+    201,
+  );
+  const key = generateKeyPair();
+  await ok(
+    await cloud.request('POST', '/v1/enrol', {
+      body: {
+        code,
+        publicKey: toHex(key.publicKeyRaw),
+        signature: toHex(
+          sign(SignatureLabel.enroll, enrolmentMessage(code, key.publicKeyRaw), key.privateKey),
+        ),
+      },
+    }),
+    201,
+  );
+  return { screenId: created.id, key, city, counter: 0, decks: [], cursor: new Map() };
+}
+
+export async function registerPhone(cloud: TestCloud): Promise<Phone> {
+  const key = generateKeyPair();
+  const issued = await ok<{ walletId: number; credentialSerial: number }>(
+    await cloud.request('POST', '/v1/wallets', { body: { publicKey: toHex(key.publicKeyRaw) } }),
+    201,
+  );
+  return { walletId: issued.walletId, serial: issued.credentialSerial, key };
+}
+
+export interface World {
+  operator: string;
+  advertiser: { token: string; advertiserId: number };
+  campaignId: number;
+  couponOfferId: number;
+  budgetFen: number;
+  kiosks: Kiosk[];
+}
+
+export const tiersPlan = (budgetFen: number): PrizePlan => ({
+  kind: 'tiers',
+  tiers: [
+    { amountFen: 88, count: Math.floor(budgetFen / 176) },
+    { amountFen: 2, count: Math.floor((budgetFen - Math.floor(budgetFen / 176) * 88) / 2) },
+    { amountFen: 1, count: (budgetFen - Math.floor(budgetFen / 176) * 88) % 2 },
+  ],
+});
+
+/** Creates, funds and activates a campaign over `cities`; each kiosk receives a deck. */
+export async function buildWorld(
+  cloud: TestCloud,
+  options: {
+    cities: string[];
+    plan: PrizePlan;
+    budgetFen: number;
+    cashPerWalletPerDay?: number;
+    couponStock?: number;
+  },
+): Promise<World> {
+  const operator = await operatorToken(cloud);
+  const advertiser = await advertiserSession(cloud, operator);
+  await ok(
+    await cloud.request('POST', `/v1/advertisers/${advertiser.advertiserId}/funding`, {
+      token: operator,
+      body: { amountFen: options.budgetFen * 2, transferId: nextTransferId() },
+    }),
+  );
+  const kiosks: Kiosk[] = [];
+  for (const city of options.cities) kiosks.push(await enrolKiosk(cloud, operator, city));
+  const nowS = Math.floor(cloud.clock.nowMs / 1000);
+  const campaign = await ok<{ id: number; couponOffers: { id: number }[] }>(
+    await cloud.request('POST', '/v1/campaigns', {
+      token: advertiser.token,
+      body: {
+        name: 'Spring tea',
+        sponsor: 'Tea Co',
+        startsAt: nowS - 3600,
+        endsAt: nowS + 30 * 86_400,
+        targeting: { cities: options.cities, buildings: [], screenGroupIds: [] },
+        budgetFen: options.budgetFen,
+        prizePlan: options.plan,
+        couponOffers: [
+          {
+            title: '10% off',
+            valueFen: 500,
+            stock: options.couponStock ?? 3,
+            validUntil: nowS + 60 * 86_400,
+            validityDays: 7,
+            terms: 'one per visit',
+          },
+        ],
+        rules: {
+          cashPerWalletPerDay: options.cashPerWalletPerDay ?? 5,
+          couponsPerWalletPerDay: 2,
+          fallbackCouponOfferIndex: 0,
+        },
+      },
+    }),
+    201,
+  );
+  const run = (transition: string, token: string) =>
+    cloud.request('POST', `/v1/campaigns/${campaign.id}/transitions`, { token, body: { transition } });
+  await ok(await run('submit', advertiser.token));
+  await ok(await run('approve', operator));
+  await ok(
+    await cloud.request('POST', `/v1/campaigns/${campaign.id}/funding`, {
+      token: advertiser.token,
+      body: { amountFen: options.budgetFen, transferId: nextTransferId() },
+    }),
+  );
+  const before = cloud.broker.decks.length;
+  await ok(await run('activate', advertiser.token));
+  for (const published of cloud.broker.decks.slice(before)) {
+    const decoded = decodeDeck(published.deck);
+    if (!decoded.ok) throw new Error('published deck does not decode');
+    kiosks.find((kiosk) => kiosk.screenId === published.screenId)?.decks.push(decoded.value);
+  }
+  return {
+    operator,
+    advertiser,
+    campaignId: campaign.id,
+    couponOfferId: campaign.couponOffers[0]?.id ?? 0,
+    budgetFen: options.budgetFen,
+    kiosks,
+  };
+}
+
+export interface TapOptions {
+  ts?: number;
+  counter?: number;
+  deck?: Deck | null;
+  envelopeIndex?: number;
+  amountFen?: number;
+  couponOfferId?: number;
+  campaignId?: number;
+  phoneKey?: KeyPair;
+  screenKey?: KeyPair;
+  serial?: number;
+  flags?: number;
+}
+
+/** A signed token as the kiosk would commit it; takes the deck's next envelope unless told otherwise. */
+export function makeTap(kiosk: Kiosk, phone: Phone, nowMs: number, options: TapOptions = {}): Uint8Array {
+  const deck = options.deck === undefined ? kiosk.decks[0] : options.deck;
+  const counter = options.counter ?? (kiosk.counter += 1);
+  let envelopeIndex = ENVELOPE_INDEX_NONE;
+  let amountFen = 0;
+  let couponOfferId = options.couponOfferId ?? 0;
+  if (deck !== null && deck !== undefined) {
+    envelopeIndex = options.envelopeIndex ?? kiosk.cursor.get(deck.deckId) ?? 0;
+    if (options.envelopeIndex === undefined) kiosk.cursor.set(deck.deckId, envelopeIndex + 1);
+    const envelope = deck.envelopes[envelopeIndex];
+    amountFen = options.amountFen ?? envelope?.amountFen ?? 0;
+    couponOfferId = options.couponOfferId ?? envelope?.couponOfferId ?? 0;
+  }
+  const challenge = {
+    screenId: kiosk.screenId,
+    counter,
+    // Three seconds per committed tap from the deck's start: a human pace, never in the future.
+    ts:
+      options.ts ??
+      Math.min(Math.floor(nowMs / 1000), (deck?.validFrom ?? Math.floor(nowMs / 1000) - 300) + 3 * counter),
+    nonce: new Uint8Array(16).map((_, i) => (counter * 7 + i) & 0xff),
+    campaignId: options.campaignId ?? deck?.campaignId ?? 0,
+  };
+  const phoneSignature = sign(
+    SignatureLabel.challenge,
+    encodeChallenge(challenge),
+    (options.phoneKey ?? phone.key).privateKey,
+  );
+  return signTapToken(
+    {
+      ...challenge,
+      walletId: phone.walletId,
+      credentialSerial: options.serial ?? phone.serial,
+      phoneSignature,
+      deckId: deck?.deckId ?? 0,
+      envelopeIndex,
+      amountFen,
+      couponOfferId,
+      flags: options.flags ?? 0,
+    },
+    (options.screenKey ?? kiosk.key).privateKey,
+  ).bytes;
+}

@@ -1,0 +1,580 @@
+// Cloud redemption benchmark: kiosk-like MQTT clients publish pre-signed tap batches through a real
+// Mosquitto into the cloud's ingest (decode → P-256 verify → one transaction per coalesced group →
+// ack), on a fresh PostgreSQL database and on PGlite. Taps/s are counted from the acks. The same run
+// measures this machine's P-256 verify rate, the "crypto ceiling" it implies, and where time goes.
+import { randomBytes } from 'node:crypto';
+import { cpus } from 'node:os';
+import { performance } from 'node:perf_hooks';
+import { Worker } from 'node:worker_threads';
+import { Command } from 'commander';
+import mqtt from 'mqtt';
+import pg from 'pg';
+import pino from 'pino';
+import {
+  encodeChallenge,
+  encodeTapBatch,
+  generateKeyPair,
+  screenTopic,
+  sign,
+  SignatureLabel,
+  signTapToken,
+  toHex,
+  verify,
+  Ack,
+  type Deck,
+  type KeyPair,
+} from '@redtap/shared';
+import {
+  connectExternalBroker,
+  createAdvertiser,
+  createCampaign,
+  createInlineVerifier,
+  createRedemptionService,
+  createScreen,
+  createVerifierPool,
+  defaultMoneySettings,
+  ephemeralSecrets,
+  fundAdvertiser,
+  fundCampaign,
+  issueDeck,
+  openDatabase,
+  registerWallet,
+  SECRET_SCRYPT,
+  transitionCampaign,
+  type DatabaseHandle,
+  type MoneySettings,
+  type RedemptionProfile,
+} from '@redtap/cloud';
+import { sql } from 'drizzle-orm';
+import type { BenchReport, BenchRow } from './report.ts';
+
+const DECK_SIZE = 2_000;
+const ENVELOPES_PER_CAMPAIGN = 60_000;
+/** Realistic wallets tap a few times a day; 96,000 taps over 4,000 wallets is 24 each. */
+const WALLETS = 4_000;
+const REGISTRATION_CONCURRENCY = 16;
+const TAP_SPACING_S = 3;
+const ACK_TIMEOUT_MS = 120_000;
+const CEILING_SAMPLE_MS = 1_500;
+
+interface Options {
+  clients: number;
+  taps: number;
+  pgliteTaps: number;
+  batch: number;
+  window: number;
+  groupTokens: number;
+  verifierThreads: number;
+  engines: string[];
+  mqttUrl: string;
+  postgresUrl: string;
+}
+
+function parseOptions(args: string[]): Options {
+  const program = new Command('redeem')
+    .option('--clients <n>', 'kiosk MQTT clients', '8')
+    .option('--taps <n>', 'taps per client on PostgreSQL', '12000')
+    .option('--pglite-taps <n>', 'taps per client on PGlite', '2500')
+    .option('--batch <n>', 'tokens per MQTT batch (≤ 500)', '250')
+    .option('--window <n>', 'batches in flight per client', '4')
+    .option('--group-tokens <n>', 'tokens per database transaction', '2000')
+    .option('--verifier-threads <n>', 'worker threads for P-256 (0 = inline)', '0')
+    .option('--engines <list>', 'postgres,pglite', 'postgres,pglite')
+    .option('--mqtt-url <url>', 'broker', 'mqtt://127.0.0.1:1883')
+    .option('--postgres-url <url>', 'admin connection', 'postgres://postgres@127.0.0.1:5432/postgres')
+    .exitOverride();
+  program.parse(args, { from: 'user' });
+  const raw = program.opts<Record<string, string>>();
+  const num = (key: string) => Number.parseInt(raw[key] ?? '0', 10);
+  return {
+    clients: num('clients'),
+    taps: num('taps'),
+    pgliteTaps: num('pgliteTaps'),
+    batch: Math.min(500, num('batch')),
+    window: num('window'),
+    groupTokens: num('groupTokens'),
+    verifierThreads: num('verifierThreads'),
+    engines: (raw.engines ?? '').split(',').filter(Boolean),
+    mqttUrl: raw.mqttUrl ?? 'mqtt://127.0.0.1:1883',
+    postgresUrl: raw.postgresUrl ?? '',
+  };
+}
+
+// ---- crypto ceiling -------------------------------------------------------------------------------
+
+const CEILING_WORKER = `
+const { parentPort, workerData } = require('node:worker_threads');
+const { generateKeyPairSync, sign, verify } = require('node:crypto');
+const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+const message = Buffer.alloc(168, 7);
+const signature = sign('sha256', message, { key: privateKey, dsaEncoding: 'ieee-p1363' });
+const end = Date.now() + workerData.ms;
+let count = 0;
+while (Date.now() < end) { for (let i = 0; i < 50; i++) verify('sha256', message, { key: publicKey, dsaEncoding: 'ieee-p1363' }, signature); count += 50; }
+parentPort.postMessage(count);
+`;
+
+function verifiesPerSecondInline(ms: number): number {
+  const key = generateKeyPair();
+  const message = new Uint8Array(132).fill(7);
+  const signature = sign(SignatureLabel.tap, message, key.privateKey);
+  const start = performance.now();
+  let count = 0;
+  while (performance.now() - start < ms) {
+    for (let i = 0; i < 50; i++) verify(SignatureLabel.tap, message, signature, key.publicKey);
+    count += 50;
+  }
+  return (count * 1000) / (performance.now() - start);
+}
+
+async function verifiesPerSecondThreads(threads: number, ms: number): Promise<number> {
+  const counts = await Promise.all(
+    Array.from(
+      { length: threads },
+      () =>
+        new Promise<number>((resolve, reject) => {
+          const worker = new Worker(CEILING_WORKER, { eval: true, workerData: { ms } });
+          worker.once('message', (count: number) => {
+            resolve(count);
+            void worker.terminate();
+          });
+          worker.once('error', reject);
+        }),
+    ),
+  );
+  return (counts.reduce((sum, count) => sum + count, 0) * 1000) / ms;
+}
+
+// ---- world setup ----------------------------------------------------------------------------------
+
+interface KioskPlan {
+  screenId: number;
+  key: KeyPair;
+  batches: Uint8Array[][];
+}
+
+async function openEngine(
+  engine: string,
+  adminUrl: string,
+): Promise<{ handle: DatabaseHandle; drop: () => Promise<void> }> {
+  if (engine === 'pglite') {
+    const handle = await openDatabase({ engine: 'pglite' });
+    await handle.migrate();
+    return { handle, drop: () => Promise.resolve() };
+  }
+  const name = `redtap_bench_${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: adminUrl });
+  await admin.connect();
+  await admin.query(`create database ${name}`);
+  await admin.end();
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  const handle = await openDatabase({ engine: 'postgres', url: url.toString(), poolSizeMax: 8 });
+  await handle.migrate();
+  return {
+    handle,
+    drop: async () => {
+      const dropper = new pg.Client({ connectionString: adminUrl });
+      await dropper.connect();
+      await dropper.query(`drop database if exists ${name} with (force)`);
+      await dropper.end();
+    },
+  };
+}
+
+function benchSettings(options: Options): MoneySettings {
+  const big = 1_000_000_000;
+  return {
+    ...defaultMoneySettings,
+    deckSizeMin: DECK_SIZE,
+    deckSizeMax: DECK_SIZE,
+    openDecksPerScreenMax: 10_000,
+    walletDailyCashCountMax: big,
+    walletDailyCashFenMax: big,
+    advertiserWalletDailyCashMax: big,
+    screensPerWalletPerDayMax: big,
+    transactionTokensMax: options.groupTokens,
+    ingestQueueBatchesMax: Math.max(64, options.clients * options.window * 2),
+  };
+}
+
+async function buildWorld(
+  handle: DatabaseHandle,
+  options: Options,
+  tapsPerClient: number,
+  settings: MoneySettings,
+  log: (line: string) => void,
+): Promise<KioskPlan[]> {
+  const db = handle.db;
+  const secrets = ephemeralSecrets();
+  const nowMs = Date.now();
+  const spanS = tapsPerClient * TAP_SPACING_S + 600;
+  // Decks are issued "in the past" so every pre-made token's ts lies inside its deck's validity.
+  const issuedAt = new Date(nowMs - spanS * 1000);
+  const startTs = Math.floor(issuedAt.getTime() / 1000) + 60;
+  const { advertiser } = await createAdvertiser(
+    db,
+    {
+      name: 'Bench Brand',
+      email: `bench-${randomBytes(4).toString('hex')}@example.com`,
+      password: 'bench-password',
+    },
+    SECRET_SCRYPT,
+  );
+  const kiosksPerCampaign = Math.max(1, Math.floor(ENVELOPES_PER_CAMPAIGN / tapsPerClient));
+  const campaignCount = Math.ceil(options.clients / kiosksPerCampaign);
+  const plan = {
+    kind: 'tiers' as const,
+    tiers: [
+      { amountFen: 88, count: 20_000 },
+      { amountFen: 8, count: 40_000 },
+    ],
+  };
+  const budgetFen = 88 * 20_000 + 8 * 40_000;
+  await fundAdvertiser(db, {
+    advertiserId: advertiser.id,
+    amountFen: budgetFen * campaignCount,
+    transferId: 1,
+  });
+  const campaignIds: number[] = [];
+  for (let i = 0; i < campaignCount; i++) {
+    const campaign = await createCampaign(
+      db,
+      { kind: 'all' },
+      {
+        advertiserId: advertiser.id,
+        name: `Bench ${i}`,
+        sponsor: 'Bench',
+        startsAt: startTs - 3600,
+        endsAt: Math.floor(nowMs / 1000) + 7 * 86_400,
+        dayparts: [],
+        targeting: { cities: ['Benchville'], buildings: [], screenGroupIds: [] },
+        budgetFen,
+        prizePlan: plan,
+        couponOffers: [],
+        rules: {
+          cashPerWalletPerDay: 1_000_000_000,
+          couponsPerWalletPerDay: 1_000_000_000,
+          fallbackCouponOfferIndex: null,
+        },
+        creatives: [],
+      },
+    );
+    await fundCampaign(
+      db,
+      { kind: 'all' },
+      { campaignId: campaign.id, amountFen: budgetFen, transferId: 100 + i },
+    );
+    for (const transition of ['submit', 'approve', 'activate'] as const)
+      await transitionCampaign(
+        db,
+        { kind: 'all' },
+        { campaignId: campaign.id, transition, role: 'operator', now: issuedAt },
+      );
+    campaignIds.push(campaign.id);
+  }
+  log(`  ${campaignCount} campaigns active; registering ${WALLETS} wallets`);
+  const phones: { walletId: number; serial: number; key: KeyPair }[] = [];
+  for (let start = 0; start < WALLETS; start += REGISTRATION_CONCURRENCY) {
+    const registered = await Promise.all(
+      Array.from({ length: Math.min(REGISTRATION_CONCURRENCY, WALLETS - start) }, async () => {
+        const key = generateKeyPair();
+        const issued = await registerWallet(db, {
+          publicKeyRaw: key.publicKeyRaw,
+          kek: secrets.issuerKek,
+          now: issuedAt,
+          credentialTtlS: 365 * 86_400,
+        });
+        return { walletId: issued.walletId, serial: issued.credentialSerial, key };
+      }),
+    );
+    phones.push(...registered);
+  }
+  const kiosks: KioskPlan[] = [];
+  const decksPerKiosk = Math.ceil(tapsPerClient / DECK_SIZE);
+  for (let k = 0; k < options.clients; k++) {
+    const screen = await createScreen(db, {
+      name: `Bench ${k}`,
+      city: 'Benchville',
+      building: 'Tower',
+      elevator: `E${k}`,
+      timezone: settings.timezone,
+    });
+    const key = generateKeyPair();
+    await db.execute(
+      sql`update screens set status = 'active', public_key = ${toHex(key.publicKeyRaw)} where id = ${screen.id}`,
+    );
+    const decks: Deck[] = [];
+    for (let d = 0; d < decksPerKiosk; d++) {
+      const issued = await issueDeck(
+        { db, kek: secrets.issuerKek, settings },
+        {
+          campaignId: campaignIds[Math.floor(k / kiosksPerCampaign)] ?? 0,
+          screenId: screen.id,
+          now: issuedAt,
+        },
+      );
+      if (issued === null) throw new Error('deck issuance failed');
+      decks.push({
+        version: 1,
+        deckId: issued.deckId,
+        campaignId: campaignIds[Math.floor(k / kiosksPerCampaign)] ?? 0,
+        screenId: screen.id,
+        validFrom: 0,
+        validUntil: 0,
+        envelopes: issued.envelopes.map(([amountFen, couponOfferId]) => ({ amountFen, couponOfferId })),
+        issuerKeyId: 0,
+        issuerSignature: new Uint8Array(64),
+      });
+    }
+    kiosks.push({ screenId: screen.id, key, batches: [] });
+    // Pre-sign every token now, so the timed phase measures the cloud alone.
+    const tokens: Uint8Array[] = [];
+    let counter = 0;
+    for (const deck of decks) {
+      for (let index = 0; index < deck.envelopes.length && counter < tapsPerClient; index++) {
+        counter += 1;
+        const phone = phones[(k * 7919 + counter) % phones.length];
+        const envelope = deck.envelopes[index];
+        if (phone === undefined || envelope === undefined) throw new Error('world is inconsistent');
+        const challenge = {
+          screenId: screen.id,
+          counter,
+          ts: startTs + counter * TAP_SPACING_S,
+          nonce: randomBytes(16),
+          campaignId: deck.campaignId,
+        };
+        tokens.push(
+          signTapToken(
+            {
+              ...challenge,
+              walletId: phone.walletId,
+              credentialSerial: phone.serial,
+              phoneSignature: sign(
+                SignatureLabel.challenge,
+                encodeChallenge(challenge),
+                phone.key.privateKey,
+              ),
+              deckId: deck.deckId,
+              envelopeIndex: index,
+              amountFen: envelope.amountFen,
+              couponOfferId: envelope.couponOfferId,
+              flags: 0,
+            },
+            key.privateKey,
+          ).bytes,
+        );
+      }
+    }
+    const plan = kiosks.at(-1);
+    if (plan === undefined) throw new Error('no kiosk');
+    for (let start = 0; start < tokens.length; start += options.batch)
+      plan.batches.push(tokens.slice(start, start + options.batch));
+    log(`  kiosk ${k + 1}/${options.clients}: ${tokens.length} tokens signed in ${decks.length} decks`);
+  }
+  return kiosks;
+}
+
+// ---- the timed phase ------------------------------------------------------------------------------
+
+interface RunResult {
+  taps: number;
+  credited: number;
+  retried: number;
+  otherStatuses: Record<string, number>;
+  seconds: number;
+  profile: RedemptionProfile;
+}
+
+async function timedRun(
+  handle: DatabaseHandle,
+  kiosks: KioskPlan[],
+  options: Options,
+  settings: MoneySettings,
+  log: (line: string) => void,
+): Promise<RunResult> {
+  const topicRoot = `redtap-bench/${randomBytes(4).toString('hex')}`;
+  const logger = pino({ level: 'warn' });
+  const broker = await connectExternalBroker({
+    logger,
+    url: options.mqttUrl,
+    username: 'redtap-bench',
+    password: 'redtap-bench',
+    topicRoot,
+    dynamicSecurity: false,
+    limits: { queueLengthMax: 10_000 },
+  });
+  const verifier =
+    options.verifierThreads > 0 ? createVerifierPool(options.verifierThreads) : createInlineVerifier();
+  const redemption = createRedemptionService({
+    db: handle.db,
+    logger,
+    now: () => new Date(),
+    settings,
+    verifier,
+  });
+  redemption.attach(broker);
+
+  const total = kiosks.reduce(
+    (sum, kiosk) => sum + kiosk.batches.reduce((n, batch) => n + batch.length, 0),
+    0,
+  );
+  let credited = 0;
+  let retried = 0;
+  let acked = 0;
+  const otherStatuses: Record<string, number> = {};
+  const clients: mqtt.MqttClient[] = [];
+  let finish: () => void = () => undefined;
+  const finished = new Promise<void>((resolve) => (finish = resolve));
+  const startMs = performance.now();
+
+  for (const kiosk of kiosks) {
+    const client = await mqtt.connectAsync(options.mqttUrl, {
+      clientId: `screen-${kiosk.screenId}-${randomBytes(3).toString('hex')}`,
+      username: `screen-${kiosk.screenId}`,
+      password: 'bench',
+      protocolVersion: 5,
+      reconnectPeriod: 0,
+    });
+    clients.push(client);
+    await client.subscribeAsync(screenTopic(kiosk.screenId, 'acks', topicRoot), { qos: 1 });
+    const pending = [...kiosk.batches];
+    const retry: Uint8Array[] = [];
+    const byCounter = new Map<number, Uint8Array>();
+    for (const batch of kiosk.batches)
+      for (const token of batch)
+        byCounter.set(new DataView(token.buffer, token.byteOffset).getUint32(9), token);
+    let inFlight = 0;
+    const sendNext = () => {
+      while (inFlight < options.window) {
+        const batch = retry.length > 0 ? retry.splice(0, options.batch) : pending.shift();
+        if (batch === undefined) return;
+        inFlight += 1;
+        void client.publishAsync(
+          screenTopic(kiosk.screenId, 'taps', topicRoot),
+          Buffer.from(encodeTapBatch(batch)),
+          { qos: 1 },
+        );
+      }
+    };
+    client.on('message', (_topic, payload) => {
+      const parsed = Ack.safeParse(JSON.parse(payload.toString()));
+      if (!parsed.success) return;
+      inFlight -= 1;
+      for (const result of parsed.data.results) {
+        if (result.status === 'credited') credited += 1;
+        else if (result.status === 'retry') {
+          retried += 1;
+          const token = byCounter.get(result.counter);
+          if (token !== undefined) retry.push(token);
+          continue;
+        } else
+          otherStatuses[result.code ?? result.status] =
+            (otherStatuses[result.code ?? result.status] ?? 0) + 1;
+        acked += 1;
+      }
+      if (acked >= total) finish();
+      sendNext();
+    });
+    sendNext();
+  }
+
+  const progress = setInterval(() => {
+    const seconds = (performance.now() - startMs) / 1000;
+    log(
+      `  ${seconds.toFixed(1)} s: ${credited}/${total} credited, ${(credited / seconds).toFixed(0)} taps/s`,
+    );
+  }, 1_000);
+  const timeout = setTimeout(finish, ACK_TIMEOUT_MS);
+  await finished;
+  const seconds = (performance.now() - startMs) / 1000;
+  clearInterval(progress);
+  clearTimeout(timeout);
+  await Promise.all(clients.map((client) => client.endAsync()));
+  await redemption.close();
+  await broker.close();
+  return { taps: total, credited, retried, otherStatuses, seconds, profile: redemption.profile() };
+}
+
+// ---- report ---------------------------------------------------------------------------------------
+
+export async function run(args: string[]): Promise<BenchReport> {
+  const options = parseOptions(args);
+  const log = (line: string) => console.log(line);
+  const rows: BenchRow[] = [];
+  const data: Record<string, unknown> = { options };
+
+  // The machine is shared: the ceiling is sampled before and after the runs and the best sample kept,
+  // so contention can only make the reported ratio harsher, never flatter.
+  log('crypto ceiling: P-256 verifies/s');
+  let single = verifiesPerSecondInline(CEILING_SAMPLE_MS);
+  let all = await verifiesPerSecondThreads(cpus().length, CEILING_SAMPLE_MS);
+  const results: { engine: string; result: RunResult; rate: number }[] = [];
+
+  for (const engine of options.engines) {
+    const tapsPerClient = engine === 'pglite' ? options.pgliteTaps : options.taps;
+    log(`\n${engine}: building ${options.clients} kiosks × ${tapsPerClient} taps`);
+    const { handle, drop } = await openEngine(engine, options.postgresUrl);
+    try {
+      const settings = benchSettings(options);
+      const kiosks = await buildWorld(handle, options, tapsPerClient, settings, log);
+      log(`${engine}: timed phase`);
+      const result = await timedRun(handle, kiosks, options, settings, log);
+      const rate = result.credited / result.seconds;
+      results.push({ engine, result, rate });
+      data[engine] = { ...result, rate };
+    } finally {
+      await handle.close();
+      await drop();
+    }
+  }
+  single = Math.max(single, verifiesPerSecondInline(CEILING_SAMPLE_MS));
+  all = Math.max(all, await verifiesPerSecondThreads(cpus().length, CEILING_SAMPLE_MS));
+  const ceilingCached = all / 2;
+  const ceilingUncached = all / 3;
+  rows.push(
+    { metric: 'P-256 verifies/s, 1 core (best sample)', result: single.toFixed(0) },
+    { metric: `P-256 verifies/s, ${cpus().length} cores (best sample)`, result: all.toFixed(0) },
+    { metric: 'crypto ceiling, credential cached (÷2)', result: `${ceilingCached.toFixed(0)} taps/s` },
+    {
+      metric: 'crypto ceiling, credential verified per tap (÷3)',
+      result: `${ceilingUncached.toFixed(0)} taps/s`,
+    },
+  );
+  data.ceiling = { single, all, ceilingCached, ceilingUncached };
+  for (const { engine, result, rate } of results) {
+    const p = result.profile;
+    const groupSize = p.groups === 0 ? 0 : p.tokens / p.groups;
+    const pct = (ms: number) => `${((ms / (result.seconds * 1000)) * 100).toFixed(0)} %`;
+    const target = engine === 'postgres';
+    rows.push(
+      {
+        metric: `${engine}: credited taps/s over MQTT`,
+        ...(target ? { target: '≥ 5,000' } : {}),
+        result: `${rate.toFixed(0)} (${result.credited}/${result.taps} in ${result.seconds.toFixed(1)} s)`,
+        ...(target ? { pass: rate >= 5_000 } : {}),
+      },
+      {
+        metric: `${engine}: share of crypto ceiling (cached / uncached)`,
+        ...(target ? { target: '≥ 50 %' } : {}),
+        result: `${((rate / ceilingCached) * 100).toFixed(0)} % / ${((rate / ceilingUncached) * 100).toFixed(0)} %`,
+        ...(target ? { pass: rate / ceilingCached >= 0.5 } : {}),
+      },
+      {
+        metric: `${engine}: profile (wall share) prepare+verify / verify / DB / ack`,
+        result: `${pct(p.prepareMs)} / ${pct(p.verifyMs)} / ${pct(p.databaseMs)} / ${pct(p.ackMs)}`,
+      },
+      {
+        metric: `${engine}: batch ${options.batch} tokens, mean group per transaction`,
+        result: `${groupSize.toFixed(0)} tokens in ${p.groups} transactions, ${result.retried} retry acks`,
+      },
+      {
+        metric: `${engine}: ms per transaction step (s01 locks … ledger)`,
+        result: JSON.stringify(p.databaseSteps),
+      },
+    );
+    if (Object.keys(result.otherStatuses).length > 0)
+      rows.push({ metric: `${engine}: non-credited results`, result: JSON.stringify(result.otherStatuses) });
+  }
+  return { name: 'redeem', rows, data };
+}
