@@ -1,9 +1,10 @@
-// `redtap-screen`: enrol a kiosk, run its agent headless, print its status.
-import { Command } from 'commander';
+// `redtap-screen`: enrol a kiosk, run it (agent, tap reader and the screen in a browser), print its status.
+import { Command, Option } from 'commander';
 import { pino } from 'pino';
 import { loadKioskEnv } from './agent/env.ts';
 import { describeRefusal, enrollKiosk } from './agent/enroll-kiosk.ts';
-import { startKioskAgent } from './agent/kiosk-agent.ts';
+import { READER_CHOICES } from './agent/reader-source.ts';
+import { runKiosk } from './agent/run-kiosk.ts';
 import { readKioskStatus } from './agent/kiosk-status.ts';
 
 const program = new Command()
@@ -37,52 +38,78 @@ program
 
 program
   .command('run')
-  .description('run the kiosk agent headless (sync, decks, config, content)')
+  .description('run the enrolled kiosk: tap reader, sync with the cloud, and the screen in a browser')
   .option('--data-dir <dir>', 'kiosk data directory (REDTAP_KIOSK_DATA_DIR)')
   .option('--cloud <url>', 'cloud HTTP URL for content downloads (default: the one used at enrolment)')
-  .action(async (options: { dataDir?: string; cloud?: string }) => {
-    const env = loadKioskEnv(undefined, {
-      REDTAP_KIOSK_DATA_DIR: options.dataDir,
-      REDTAP_CLOUD_URL: options.cloud,
-    });
-    const logger = pino({ level: env.LOG_LEVEL, base: { service: 'redtap-screen' } });
-    // The browser host and the PC/SC reader plug in here as a TapSource once they exist; headless for now.
-    let started: Awaited<ReturnType<typeof startKioskAgent>>;
-    try {
-      started = await startKioskAgent({
-        dataDir: env.REDTAP_KIOSK_DATA_DIR,
-        cloudUrl: env.REDTAP_CLOUD_URL,
-        logger,
+  .option('--host <address>', 'browser host address (REDTAP_UI_HOST, default 127.0.0.1)')
+  .option('--port <port>', 'browser host port, 0 = any free one (REDTAP_UI_PORT, default 8710)')
+  .addOption(
+    new Option('--reader <reader>', 'tap source (REDTAP_READER, default pcsc)').choices(READER_CHOICES),
+  )
+  .option('--no-ui', 'run headless: no browser host')
+  .action(
+    async (options: {
+      dataDir?: string;
+      cloud?: string;
+      host?: string;
+      port?: string;
+      reader?: string;
+      ui: boolean;
+    }) => {
+      const env = loadKioskEnv(undefined, {
+        REDTAP_KIOSK_DATA_DIR: options.dataDir,
+        REDTAP_CLOUD_URL: options.cloud,
+        REDTAP_UI_HOST: options.host,
+        REDTAP_UI_PORT: options.port,
+        REDTAP_READER: options.reader,
       });
-    } catch (error) {
-      // A missing key file or an unreadable store: say what, without a stack trace.
-      logger.fatal({ err: error }, 'cannot start');
-      console.error(`cannot start: ${error instanceof Error ? error.message : String(error)}`);
-      process.exitCode = 1;
-      return;
-    }
-    if (!started.ok) {
-      console.error(`cannot start: ${describeRefusal(started)}`);
-      process.exitCode = 1;
-      return;
-    }
-    const { agent } = started;
-    let signals = 0;
-    const shutdown = (signal: NodeJS.Signals) => {
-      signals += 1;
-      if (signals > 1) process.exit(130);
-      logger.info({ signal }, 'stopping');
-      agent.stop().then(
-        () => process.exit(0),
-        (error: unknown) => {
-          logger.error({ err: error }, 'unclean stop');
-          process.exit(1);
-        },
-      );
-    };
-    process.on('SIGINT', shutdown);
-    process.on('SIGTERM', shutdown);
-  });
+      const logger = pino({ level: env.LOG_LEVEL, base: { service: 'redtap-screen' } });
+      let started: Awaited<ReturnType<typeof runKiosk>>;
+      try {
+        started = await runKiosk({
+          dataDir: env.REDTAP_KIOSK_DATA_DIR,
+          cloudUrl: env.REDTAP_CLOUD_URL,
+          reader: env.REDTAP_READER,
+          locale: env.REDTAP_LOCALE,
+          logger,
+          ui: options.ui ? { host: env.REDTAP_UI_HOST, port: env.REDTAP_UI_PORT } : false,
+        });
+      } catch (error) {
+        // A missing key file, an unreadable store or a port in use: say what, without a stack trace.
+        logger.fatal({ err: error }, 'cannot start');
+        console.error(`cannot start: ${error instanceof Error ? error.message : String(error)}`);
+        process.exitCode = 1;
+        return;
+      }
+      if (!started.ok) {
+        console.error(`cannot start: ${describeRefusal(started)}`);
+        process.exitCode = 1;
+        return;
+      }
+      const { kiosk } = started;
+      const { agent, host } = kiosk;
+      if (host !== null) {
+        logger.info({ url: host.url }, 'screen served');
+        console.log(`screen: ${host.url}`);
+        if (agent.simulator !== null) console.log(`simulated taps: POST ${host.url}sim/tap`);
+      }
+      let signals = 0;
+      const shutdown = (signal: NodeJS.Signals) => {
+        signals += 1;
+        if (signals > 1) process.exit(130);
+        logger.info({ signal }, 'stopping');
+        kiosk.stop().then(
+          () => process.exit(0),
+          (error: unknown) => {
+            logger.error({ err: error }, 'unclean stop');
+            process.exit(1);
+          },
+        );
+      };
+      process.on('SIGINT', shutdown);
+      process.on('SIGTERM', shutdown);
+    },
+  );
 
 program
   .command('status')

@@ -3,53 +3,27 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Ack } from '@redtap/shared';
+import { loadEnv, startCloud, type RunningCloud } from '@redtap/cloud';
 import { uniqueTopicRoot } from './sync-harness.ts';
 import type { FakeAckResponder } from './sync-harness.ts';
 
-/**
- * The part of `@redtap/cloud` these tests use. The package is loaded through a computed specifier so this
- * package's typecheck does not compile the cloud's sources (another package, with its own typecheck).
- */
-export interface RunningCloud {
-  httpUrl: string;
-  mqttUrl: string;
-  deps: {
-    /** Present once the cloud's redemption ingest is wired into startCloud. */
-    redemption?: unknown;
-    broker: {
-      onTapBatch(handler: (message: { screenId: number; payload: Uint8Array }) => Promise<void>): void;
-      publishAck(screenId: number, ack: Ack): Promise<void>;
-    };
-  };
-  stop(): Promise<void>;
-}
-
-interface CloudModule {
-  loadEnv: (source: Record<string, string>) => unknown;
-  startCloud: (env: unknown) => Promise<RunningCloud>;
-}
-
-const CLOUD_PACKAGE = '@redtap/cloud';
-
-export async function loadCloudModule(): Promise<CloudModule> {
-  return (await import(CLOUD_PACKAGE)) as CloudModule;
-}
+export type { RunningCloud };
 
 const OPERATOR = { email: 'ops@example.com', password: 'operator-password' };
 
 export interface TestCloud {
   cloud: RunningCloud;
   topicRoot: string;
-  call(
+  /** One HTTP call; a plain function, so it can be handed around unbound. */
+  call: (
     method: string,
     path: string,
     body?: unknown,
-  ): Promise<{ status: number; body: Record<string, unknown> }>;
+    /** Bearer token; the operator's session by default ('' for none). */
+    token?: string,
+  ) => Promise<{ status: number; body: Record<string, unknown> }>;
   /** Creates a screen and returns its id with a fresh one-time code. */
   screenWithCode(name?: string): Promise<{ screenId: number; code: string }>;
-  /** Whether this cloud answers tap batches itself (the real redemption ingest). */
-  hasIngest: boolean;
   /** Plays the cloud's tap ingest with a fake responder on the embedded broker. */
   answerTapsWith(responder: FakeAckResponder): void;
   stop(): Promise<void>;
@@ -58,7 +32,6 @@ export interface TestCloud {
 export async function startTestCloud(): Promise<TestCloud> {
   const dataDir = mkdtempSync(join(tmpdir(), 'redtap-kiosk-cloud-'));
   const topicRoot = uniqueTopicRoot();
-  const { loadEnv, startCloud } = await loadCloudModule();
   const cloud = await startCloud(
     loadEnv({
       HOST: '127.0.0.1',
@@ -72,11 +45,11 @@ export async function startTestCloud(): Promise<TestCloud> {
     }),
   );
   const session: { token?: string } = {};
-  const raw = async (method: string, path: string, body?: unknown) => {
+  const raw = async (method: string, path: string, body?: unknown, token = session.token) => {
     const response = await fetch(`${cloud.httpUrl}${path}`, {
       method,
       headers: {
-        ...(session.token === undefined ? {} : { authorization: `Bearer ${session.token}` }),
+        ...(token === undefined || token === '' ? {} : { authorization: `Bearer ${token}` }),
         ...(body === undefined ? {} : { 'content-type': 'application/json' }),
       },
       ...(body === undefined ? {} : { body: JSON.stringify(body) }),
@@ -91,7 +64,6 @@ export async function startTestCloud(): Promise<TestCloud> {
   return {
     cloud,
     topicRoot,
-    hasIngest: cloud.deps.redemption !== undefined,
     call: raw,
     async screenWithCode(name = 'Lobby') {
       sequence += 1;

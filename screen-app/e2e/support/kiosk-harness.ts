@@ -22,7 +22,7 @@ import { startBrowserHost, type BrowserHost } from '../../src/host/browser-host.
 import type { CreativeMime } from '../../src/playlist/playlist.ts';
 import type { UiLocale } from '../../src/ui-api/channels.ts';
 import { deckBytes, keys, kiosk, screenConfig, SCREEN_ID, T0, tempDir } from '../../test/fixtures.ts';
-import { EngineTapHandler } from './engine-tap-handler.ts';
+import { EngineTapHandler } from '../../src/agent/tap-handler.ts';
 
 export interface Creative {
   sha256: string;
@@ -99,12 +99,9 @@ export class KioskHarness {
       this.hub,
       (campaignId, couponOfferId) => couponTitles.get(`${campaignId}:${couponOfferId}`) ?? null,
     );
-    this.handler = new EngineTapHandler(this.engine, feed);
+    this.handler = new EngineTapHandler({ engine: this.engine, feed });
     this.source = new SimulatedTapSource({ handler: this.handler, readerNames: ['Simulated Reader 0'] });
-    this.source.on((event) => {
-      feed.onTapEvent(event);
-      if (event.type === 'tap') this.handler.release(event.result.readerName);
-    });
+    this.handler.attach(this.source);
   }
 
   async start(port = 0): Promise<string> {

@@ -54,7 +54,7 @@ const ADVICE: Partial<Record<string, string>> = {
 };
 
 /** One line for a person: what went wrong and what to do, with the stable code for support. */
-export function describeRefusal(refusal: Refusal): string {
+export function describeRefusal(refusal: Refusal<string>): string {
   const advice = ADVICE[refusal.code];
   // The enrolment client already prefixes the cloud's code to its message.
   const detail = refusal.message.startsWith(`${refusal.code}:`)

@@ -1,5 +1,7 @@
 // The kiosk's configuration from the environment, read and validated once. Nothing else reads process.env.
 import { z } from 'zod';
+import { UiLocale } from '../ui-api/channels.ts';
+import { READER_CHOICES } from './reader-source.ts';
 
 const optionalText = z
   .string()
@@ -17,6 +19,14 @@ const EnvSchema = z.object({
   /** The cloud's HTTP base URL; enrolment remembers it, so `run` rarely needs it. */
   REDTAP_CLOUD_URL: optionalText,
   LOG_LEVEL: LogLevel.default('info'),
+  /** Where taps come from: the PC/SC reader, the in-process simulated reader, or none (headless). */
+  REDTAP_READER: z.enum(READER_CHOICES).default('pcsc'),
+  /** Language of the screen UI. */
+  REDTAP_LOCALE: UiLocale.default('zh'),
+  /** The browser host's address: loopback unless the screen's browser runs on another machine. */
+  REDTAP_UI_HOST: z.string().min(1).default('127.0.0.1'),
+  /** The browser host's port; 0 picks a free one. */
+  REDTAP_UI_PORT: z.coerce.number().int().min(0).max(65_535).default(8710),
 });
 
 export type KioskEnv = z.infer<typeof EnvSchema>;

@@ -1,43 +1,43 @@
 // The kiosk agent: one process wiring the store, the tap engine, MQTT sync and the content cache around
-// an enrolled identity, plus housekeeping (pruning settled taps, WAL checkpoints). A TapSource (the PC/SC
-// reader, the simulated reader, the browser host) plugs in through `tapSource`; the agent runs headless
-// without one.
+// an enrolled identity, plus housekeeping (pruning settled taps, WAL checkpoints). It also drives the tap
+// source of its choice (PC/SC, simulated or none) through one engine adapter, and is the kiosk the screen
+// UI talks to (`ui`, a KioskUiPort), whether that screen is the Electron window or a browser.
 import { readFileSync } from 'node:fs';
+import type { ScreenConfig } from '@redtap/shared';
+import type { SimulatedTapSource, TapSource } from '@redtap/tap-reader';
 import { pino, type Logger } from 'pino';
 import { KioskCode, refuse, type Refusal } from '../codes.ts';
 import { ContentCache, type ContentCacheLimits } from '../content/content-cache.ts';
 import { loadScreenKey } from '../enrolment/screen-key.ts';
 import { TapEngine } from '../engine/tap-engine.ts';
 import { realTimer, type StartTimer } from '../engine/tap-lease.ts';
+import type { KioskUiHub } from '../host/kiosk-ui-hub.ts';
+import { loadConfig } from '../store/config-queries.ts';
 import { loadIdentity, type ScreenIdentity } from '../store/identity-queries.ts';
 import { checkpointStore, openStore, type Store } from '../store/open-store.ts';
 import { pruneSettledTaps } from '../store/tap-queries.ts';
 import { ScreenSync, type ScreenSyncLimits, type SyncEvent } from '../sync/screen-sync.ts';
+import type { UiLocale } from '../ui-api/channels.ts';
+import { AgentUi } from './agent-ui.ts';
 import { ensureDataDir, kioskPaths, readAgentSettings, type KioskPaths } from './data-dir.ts';
-
-/** What a tap source gets: the engine to run exchanges against, and a hook to call after each commit. */
-export interface TapSourceContext {
-  engine: TapEngine;
-  /** Call once a tap is committed, so sync sends it at once rather than at the next maintenance tick. */
-  onTapCommitted: () => void;
-  logger: Logger;
-}
-
-/**
- * The seam where taps enter the kiosk. The PC/SC driver, the simulated reader and the browser host each
- * implement it; the agent starts it after sync and stops it first on shutdown.
- */
-export interface TapSource {
-  start(context: TapSourceContext): Promise<void> | void;
-  stop(): Promise<void> | void;
-}
+import {
+  createReaderSource,
+  logReaderEvent,
+  type ReaderChoice,
+  type ReaderSourceOptions,
+} from './reader-source.ts';
+import { EngineTapHandler } from './tap-handler.ts';
 
 export interface KioskAgentOptions {
   dataDir: string;
   /** Overrides the cloud URL remembered at enrolment (content downloads use it). */
   cloudUrl?: string | undefined;
   logger?: Logger;
-  tapSource?: TapSource;
+  /** Where taps come from (default `none`: headless, sync only). */
+  reader?: ReaderChoice;
+  readerOptions?: ReaderSourceOptions;
+  /** Language of the screen UI. */
+  locale?: UiLocale;
   /** Overrides the broker URL from enrolment (tests, or a broker moved behind a new address). */
   mqttUrl?: string;
   appVersion?: string;
@@ -60,6 +60,17 @@ export interface KioskAgent {
   readonly engine: TapEngine;
   readonly sync: ScreenSync;
   readonly content: ContentCache;
+  /** The cloud's HTTP base URL (from the options or remembered at enrolment), if known. */
+  readonly cloudUrl: string | undefined;
+  /** The kiosk as the screen UI sees it (hand it to the browser host or the Electron IPC). */
+  readonly ui: KioskUiHub;
+  readonly reader: ReaderChoice;
+  /** The running tap source, or null for `none`. */
+  readonly tapSource: TapSource | null;
+  /** The simulated reader (only with `reader: 'simulated'`): present virtual phones on it. */
+  readonly simulator: SimulatedTapSource | null;
+  /** The engine adapter every tap source drives. */
+  readonly tapHandler: EngineTapHandler;
   stop(): Promise<void>;
 }
 
@@ -85,6 +96,7 @@ export async function startKioskAgent(options: KioskAgentOptions): Promise<Start
   const store = openStore({ path: paths.storePath });
   let sync: ScreenSync | undefined;
   let content: ContentCache | undefined;
+  let readerSource: { stop(): Promise<void> } | undefined;
   try {
     const identity = loadIdentity(store);
     if (identity === null) {
@@ -126,9 +138,20 @@ export async function startKioskAgent(options: KioskAgentOptions): Promise<Start
       ...(options.fetch === undefined ? {} : { fetch: options.fetch }),
       ...(options.contentLimits === undefined ? {} : { limits: options.contentLimits }),
     }));
+    const ui = new AgentUi({
+      store,
+      content: contents,
+      screenId: identity.screenId,
+      config: loadConfig(store),
+      locale: options.locale ?? 'zh',
+      logger,
+    });
     const syncContent = () => {
       contents.sync().then(
-        (report) => logger.debug({ outcomes: report.outcomes }, 'content cache in sync'),
+        (report) => {
+          logger.debug({ outcomes: report.outcomes }, 'content cache in sync');
+          ui.contentChanged();
+        },
         (error: unknown) => logger.error({ err: error }, 'content cache sync failed'),
       );
     };
@@ -143,8 +166,15 @@ export async function startKioskAgent(options: KioskAgentOptions): Promise<Start
       logger,
       ...(options.mqttUrl === undefined ? {} : { mqttUrl: options.mqttUrl }),
       ...(options.syncLimits === undefined ? {} : { limits: options.syncLimits }),
-      ...(options.onSyncEvent === undefined ? {} : { onEvent: options.onSyncEvent }),
-      onConfig: syncContent,
+      onEvent: (event) => {
+        if (event.type === 'connected') ui.setOnline(true);
+        else if (event.type === 'disconnected') ui.setOnline(false);
+        options.onSyncEvent?.(event);
+      },
+      onConfig: (config: ScreenConfig) => {
+        ui.applyConfig(config);
+        syncContent();
+      },
     }));
     screenSync.start();
     syncContent();
@@ -165,15 +195,28 @@ export async function startKioskAgent(options: KioskAgentOptions): Promise<Start
     };
     housekeeping();
 
-    const tapSource = options.tapSource;
-    if (tapSource !== undefined) {
-      await tapSource.start({
-        engine,
-        onTapCommitted: () => screenSync.notifyTapCommitted(),
-        logger: logger.child({ component: 'taps' }),
-      });
-    }
-    logger.info({ screenId: identity.screenId, dataDir: paths.dataDir }, 'kiosk agent started');
+    const tapLogger = logger.child({ component: 'taps' });
+    const tapHandler = new EngineTapHandler({
+      engine,
+      onTapCommitted: () => screenSync.notifyTapCommitted(),
+      feed: ui.feed,
+      logger: tapLogger,
+    });
+    const reader = (readerSource = createReaderSource(
+      options.reader ?? 'none',
+      tapHandler,
+      tapLogger,
+      options.readerOptions,
+    ));
+    const offTaps = reader.source === null ? () => undefined : tapHandler.attach(reader.source);
+    const offLog = reader.source?.on((event) => logReaderEvent(event, tapLogger)) ?? (() => undefined);
+    ui.start();
+    // A missing pcscd is retried in the background: start() resolves after the first attempt.
+    await reader.start();
+    logger.info(
+      { screenId: identity.screenId, dataDir: paths.dataDir, reader: reader.choice },
+      'kiosk agent started',
+    );
 
     let stopping: Promise<void> | null = null;
     return {
@@ -185,10 +228,19 @@ export async function startKioskAgent(options: KioskAgentOptions): Promise<Start
         engine,
         sync: screenSync,
         content: contents,
+        cloudUrl,
+        ui: ui.hub,
+        reader: reader.choice,
+        tapSource: reader.source,
+        simulator: reader.simulator,
+        tapHandler,
         stop: () =>
           (stopping ??= (async () => {
             // Taps first, so nothing is committed while sync winds down; the outbox keeps the rest.
-            await tapSource?.stop();
+            await reader.stop();
+            offTaps();
+            offLog();
+            ui.stop();
             cancelHousekeeping?.();
             await screenSync.stop();
             await contents.stop();
@@ -198,6 +250,7 @@ export async function startKioskAgent(options: KioskAgentOptions): Promise<Start
       },
     };
   } catch (error) {
+    await readerSource?.stop().catch(() => undefined);
     await sync?.stop().catch(() => undefined);
     await content?.stop().catch(() => undefined);
     store.close();

@@ -22,7 +22,11 @@ export async function buildElectron(): Promise<void> {
       entryPoints: ['src/electron/main.ts'],
       outfile: 'dist/electron/main.cjs',
       // Native and Electron modules are loaded from node_modules at run time, never bundled.
-      external: ['electron', 'better-sqlite3', 'pino', 'thread-stream'],
+      external: ['electron', 'better-sqlite3', 'pino', 'thread-stream', 'nfc-pcsc', '@pokusew/pcsclite'],
+      // The kiosk core finds its migrations and loads nfc-pcsc relative to import.meta.url; in a CJS
+      // bundle that is the bundle's own file, which sits two levels deep like the sources do.
+      define: { 'import.meta.url': 'importMetaUrl' },
+      banner: { js: "const importMetaUrl = require('node:url').pathToFileURL(__filename).href;" },
     }),
     build({
       ...common,

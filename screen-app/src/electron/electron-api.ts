@@ -45,6 +45,7 @@ export interface ElectronMain {
     exit(code: number): void;
     whenReady(): Promise<void>;
     on(event: 'second-instance' | 'window-all-closed', listener: () => void): void;
+    on(event: 'before-quit', listener: (event: { preventDefault(): void }) => void): void;
     getPath(name: 'userData'): string;
     isPackaged: boolean;
   };

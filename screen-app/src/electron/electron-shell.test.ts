@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { pino } from 'pino';
+import { tempDir } from '../../test/fixtures.ts';
+import type { KioskAgent, KioskAgentOptions } from '../agent/kiosk-agent.ts';
 import { KioskUiHub } from '../host/kiosk-ui-hub.ts';
 import { uiActionHandlers } from '../host/ui-actions.ts';
 import { ipcChannelOf } from '../ui-api/channels.ts';
@@ -7,6 +9,7 @@ import { APP_INDEX_URL, creativeAppUrl, resolveAppRequest } from './app-protocol
 import { CrashGuard } from './crash-guard.ts';
 import type { IpcMainInvokeEventLike, IpcMainLike } from './electron-api.ts';
 import { registerUiIpc } from './ipc.ts';
+import { readShellEnv, startShellKiosk } from './shell-kiosk.ts';
 import { isTrustedSenderUrl } from './trusted-sender.ts';
 import { kioskWindowOptions } from './window-options.ts';
 
@@ -138,5 +141,41 @@ describe('UI IPC', () => {
     unregister();
     expect(handlers.size).toBe(0);
     hub.stop();
+  });
+});
+
+describe('shell kiosk', () => {
+  it('reads the kiosk settings and the window mode from the environment', () => {
+    const env = readShellEnv({ REDTAP_KIOSK_MODE: '0', REDTAP_READER: 'simulated', REDTAP_LOCALE: 'en' });
+    expect(env.kioskMode).toBe(false);
+    expect(env.kiosk).toMatchObject({ REDTAP_READER: 'simulated', REDTAP_LOCALE: 'en' });
+    expect(readShellEnv({}).kioskMode).toBe(true);
+  });
+
+  it('serves the agent it started, or a stand-alone screen saying why it could not', async () => {
+    const dir = tempDir();
+    try {
+      const env = readShellEnv({ REDTAP_KIOSK_DATA_DIR: dir.dir, REDTAP_READER: 'none' });
+      const fallback = await startShellKiosk(env, pino({ enabled: false }));
+      expect(fallback.agent).toBeNull();
+      expect(fallback.problem).toContain('NOT_ENROLLED');
+      expect(fallback.kiosk.state()).toMatchObject({ enrolled: false, online: false });
+      await fallback.stop();
+
+      const ui = new KioskUiHub();
+      let stopped = false;
+      const fakeAgent = { ui, stop: () => Promise.resolve(void (stopped = true)) } as unknown as KioskAgent;
+      const seen: KioskAgentOptions[] = [];
+      const running = await startShellKiosk(env, pino({ enabled: false }), (options) => {
+        seen.push(options);
+        return Promise.resolve({ ok: true, agent: fakeAgent });
+      });
+      expect(running.kiosk).toBe(ui);
+      expect(seen[0]).toMatchObject({ dataDir: dir.dir, reader: 'none', locale: 'zh' });
+      await running.stop();
+      expect(stopped).toBe(true);
+    } finally {
+      dir.cleanup();
+    }
   });
 });

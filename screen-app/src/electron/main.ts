@@ -1,6 +1,7 @@
 // Electron main process: one fullscreen kiosk window with a locked-down renderer, the app protocol,
 // the typed UI IPC, a single-instance lock, no display sleep, and bounded reloads after a renderer
-// crash. Everything with logic lives in plain modules; this file only wires Electron to them.
+// crash, around the kiosk agent (shell-kiosk.ts). Everything with logic lives in plain modules; this file
+// only wires Electron to them.
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { pino } from 'pino';
@@ -15,7 +16,7 @@ import {
 import { CrashGuard } from './crash-guard.ts';
 import type { BrowserWindowLike, ElectronMain } from './electron-api.ts';
 import { forwardUiEvents, registerUiIpc } from './ipc.ts';
-import { createShellKiosk, readShellEnv } from './shell-kiosk.ts';
+import { readShellEnv, startShellKiosk, type ShellKiosk } from './shell-kiosk.ts';
 import { isTrustedSenderUrl } from './trusted-sender.ts';
 import { kioskWindowOptions } from './window-options.ts';
 
@@ -34,6 +35,8 @@ protocol.registerSchemesAsPrivileged([
 ]);
 
 let window: BrowserWindowLike | null = null;
+let shellKiosk: ShellKiosk | null = null;
+let quitting = false;
 
 if (!app.requestSingleInstanceLock()) {
   app.quit();
@@ -44,20 +47,34 @@ if (!app.requestSingleInstanceLock()) {
     window.focus();
   });
   app.on('window-all-closed', () => app.quit());
+  // Stop taps and sync cleanly before the process goes: the outbox is durable, but pcsclite and SQLite
+  // prefer a closed handle to a killed one.
+  app.on('before-quit', (event) => {
+    const running = shellKiosk;
+    if (running === null || quitting) return;
+    event.preventDefault();
+    quitting = true;
+    running.stop().then(
+      () => app.exit(0),
+      (error: unknown) => {
+        logger.error({ err: error }, 'kiosk did not stop cleanly');
+        app.exit(1);
+      },
+    );
+  });
   app
     .whenReady()
-    .then(() => {
-      start();
-    })
+    .then(() => start())
     .catch((error: unknown) => {
       logger.fatal({ err: error }, 'kiosk shell failed to start');
       app.exit(1);
     });
 }
 
-function start(): void {
+async function start(): Promise<void> {
   const env = readShellEnv(process.env);
-  const { kiosk } = createShellKiosk(env);
+  const running = (shellKiosk = await startShellKiosk(env, logger));
+  const kiosk = running.kiosk;
   Menu.setApplicationMenu(null);
   powerSaveBlocker.start('prevent-display-sleep');
 
@@ -75,7 +92,7 @@ function start(): void {
   registerUiIpc({ ipcMain, handlers: uiActionHandlers(kiosk, creativeAppUrl), logger });
 
   const crashGuard = new CrashGuard();
-  window = new BrowserWindow(kioskWindowOptions(preloadPath, { kiosk: env.REDTAP_KIOSK_MODE === '1' }));
+  window = new BrowserWindow(kioskWindowOptions(preloadPath, { kiosk: env.kioskMode }));
   const contents = window.webContents;
   const stopForwarding = forwardUiEvents(kiosk, contents);
   contents.session.setPermissionRequestHandler((_contents, _permission, callback) => callback(false));

@@ -39,6 +39,8 @@ export interface BrowserHostOptions {
   host?: string;
   rendererDir?: string;
   logger?: Logger;
+  /** More routes served before the renderer files (the simulated reader's /sim endpoint). */
+  extraRoutes?: readonly Hono[];
 }
 
 export interface BrowserHost {
@@ -51,7 +53,11 @@ export function creativePath(sha256: string): string {
   return `/creatives/${sha256}`;
 }
 
-export function buildHostApp(kiosk: KioskUiPort, rendererDir: string): Hono {
+export function buildHostApp(
+  kiosk: KioskUiPort,
+  rendererDir: string,
+  extraRoutes: readonly Hono[] = [],
+): Hono {
   const app = new Hono();
   app.use('*', async (c, next) => {
     await next();
@@ -78,6 +84,7 @@ export function buildHostApp(kiosk: KioskUiPort, rendererDir: string): Hono {
   });
 
   app.get('/healthz', (c) => c.json({ ok: true }));
+  for (const routes of extraRoutes) app.route('/', routes);
 
   app.use('/*', serveStatic({ root: rendererDir }));
   app.get('/', (c) =>
@@ -91,7 +98,7 @@ export async function startBrowserHost(options: BrowserHostOptions): Promise<Bro
   const rendererDir = options.rendererDir ?? DEFAULT_RENDERER_DIR;
   if (!existsSync(join(rendererDir, 'index.html')))
     logger.warn({ rendererDir }, 'renderer is not built; the host will answer 503 until it is');
-  const app = buildHostApp(options.kiosk, rendererDir);
+  const app = buildHostApp(options.kiosk, rendererDir, options.extraRoutes);
   const host = options.host ?? '127.0.0.1';
   const { server, port } = await new Promise<{ server: Server; port: number }>((resolve, reject) => {
     const listening = serve(

@@ -1,0 +1,80 @@
+// The production tap adapter on the real engine and the simulated reader: commits reach sync and the
+// screen once, early exits free the counter, refusals record nothing, two readers never share a counter.
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { bankCard } from '@redtap/tap-reader';
+import { tempDir } from '../../test/fixtures.ts';
+import { READERS, simulatedKiosk, testPhone } from '../../test/simulated-kiosk.ts';
+import { backlogCount, getTap } from '../store/tap-queries.ts';
+
+describe('EngineTapHandler', () => {
+  let dir: ReturnType<typeof tempDir>;
+  let k: ReturnType<typeof simulatedKiosk>;
+
+  beforeEach(async () => {
+    dir = tempDir();
+    k = simulatedKiosk(dir.dir);
+    await k.source.start();
+  });
+  afterEach(async () => {
+    await k.source.stop();
+    k.detach();
+    k.store.close();
+    dir.cleanup();
+  });
+
+  async function tap(card: Parameters<typeof k.source.present>[0], reader: string = READERS[0]) {
+    try {
+      return await k.source.present(card, reader);
+    } finally {
+      k.source.remove(reader);
+    }
+  }
+
+  it('commits a tap, tells sync and the screen once, and delivers the receipt', async () => {
+    const phone = testPhone(7);
+    const result = await tap(phone);
+    expect(result).toMatchObject({ outcome: 'completed', committed: true, walletId: 7 });
+    expect(k.committed.map((prize) => prize.counter)).toEqual([1]);
+    expect(k.shown).toEqual([{ readerName: READERS[0], counter: 1 }]);
+    expect(phone.receipts).toHaveLength(1);
+    expect(
+      Buffer.from(phone.receipts[0]?.token ?? []).equals(Buffer.from(getTap(k.store, 1)?.token ?? [])),
+    ).toBe(true);
+    // The screen sees the card arrive before the exchange result.
+    expect(k.events.filter((e) => e.type === 'card.present' || e.type === 'tap').map((e) => e.type)).toEqual([
+      'card.present',
+      'tap',
+    ]);
+  });
+
+  it('frees the counter when the phone leaves before signing, and records nothing', async () => {
+    const left = await tap(testPhone(8, { kind: 'leave-after-hello' }));
+    expect(left).toMatchObject({ outcome: 'aborted', committed: false });
+    expect(backlogCount(k.store)).toBe(0);
+    // Without the release the next tap would queue for the counter lease and run out of its budget.
+    const next = await tap(testPhone(8));
+    expect(next).toMatchObject({ outcome: 'completed', committed: true });
+    expect(getTap(k.store, 1)?.walletId).toBe(8);
+    expect(k.committed).toHaveLength(1);
+  });
+
+  it('pays a phone that leaves after signing, through the kiosk path', async () => {
+    const result = await tap(testPhone(9, { kind: 'leave-after-challenge' }));
+    expect(result).toMatchObject({ outcome: 'undelivered', committed: true });
+    expect(k.committed).toHaveLength(1);
+    expect(backlogCount(k.store)).toBe(1);
+  });
+
+  it('ignores a bank card without calling the engine', async () => {
+    const result = await tap(bankCard());
+    expect(result).toMatchObject({ outcome: 'ignored', committed: false });
+    expect(k.committed).toHaveLength(0);
+  });
+
+  it('runs two readers at once without sharing a counter', async () => {
+    const [a, b] = await Promise.all([tap(testPhone(10), READERS[0]), tap(testPhone(11), READERS[1])]);
+    expect(a.committed && b.committed).toBe(true);
+    expect(k.committed.map((prize) => prize.counter).sort()).toEqual([1, 2]);
+    expect(new Set([getTap(k.store, 1)?.walletId, getTap(k.store, 2)?.walletId])).toEqual(new Set([10, 11]));
+  });
+});

@@ -1,0 +1,100 @@
+// The tap engine behind tap-reader's exchange handler, for every tap source (PC/SC or simulated):
+// HELLO → beginTap, signature → completeTap (the durable commit), an exchange that ends early →
+// abandonTap. Each committed prize reaches the screen before the receipt goes out, and sync is told.
+import type {
+  HelloDecision,
+  SignatureContext,
+  SignatureDecision,
+  TapContext,
+  TapEvent,
+  TapHandler,
+  TapSource,
+} from '@redtap/tap-reader';
+import { pino, type Logger } from 'pino';
+import { KioskCode } from '../codes.ts';
+import type { TapEngine, TapPrize, TapSession } from '../engine/tap-engine.ts';
+import type { TapPrizeLike } from '../ui-api/tap-view.ts';
+
+/** Readers one kiosk drives at once; a tap source has a handful at most. */
+export const TAP_READERS_MAX = 8;
+
+/** Where the screen learns about taps (TapUiFeed, or nothing when running headless). */
+export interface TapFeed {
+  prizeCommitted(readerName: string, prize: TapPrizeLike): void;
+  onTapEvent(event: TapEvent): void;
+}
+
+export interface EngineTapHandlerOptions {
+  engine: Pick<TapEngine, 'beginTap' | 'completeTap' | 'abandonTap'>;
+  /** Called once per committed tap, before the receipt is sent (sync sends the outbox on the next turn). */
+  onTapCommitted?: (prize: TapPrize) => void;
+  feed?: TapFeed | null;
+  logger?: Logger;
+}
+
+export class EngineTapHandler implements TapHandler {
+  private readonly engine: EngineTapHandlerOptions['engine'];
+  private readonly onTapCommitted: (prize: TapPrize) => void;
+  private readonly feed: TapFeed | null;
+  private readonly logger: Logger;
+  private readonly sessions = new Map<string, TapSession>();
+
+  constructor(options: EngineTapHandlerOptions) {
+    this.engine = options.engine;
+    this.onTapCommitted = options.onTapCommitted ?? (() => undefined);
+    this.feed = options.feed ?? null;
+    this.logger = options.logger ?? pino({ enabled: false });
+  }
+
+  async onHello(hello: Parameters<TapHandler['onHello']>[0], context: TapContext): Promise<HelloDecision> {
+    if (!this.sessions.has(context.readerName) && this.sessions.size >= TAP_READERS_MAX)
+      return { kind: 'refuse', code: KioskCode.SCREEN_BUSY, message: 'too many readers mid-tap' };
+    // A session left over on this reader (its exchange never reported) must not hold the counter.
+    this.release(context.readerName);
+    const begun = await this.engine.beginTap(hello, { signal: context.signal });
+    if (!begun.ok) return { kind: 'refuse', code: begun.code, message: begun.message };
+    this.sessions.set(context.readerName, begun.session);
+    // A phone that leaves before signing must not hold the counter until the lease runs out.
+    context.signal.addEventListener(
+      'abort',
+      () => {
+        if (this.sessions.get(context.readerName)?.id === begun.session.id) this.release(context.readerName);
+      },
+      { once: true },
+    );
+    return { kind: 'challenge', challenge: begun.session.challenge };
+  }
+
+  onSignature(signature: Uint8Array, context: SignatureContext): Promise<SignatureDecision> {
+    const session = this.sessions.get(context.readerName);
+    this.sessions.delete(context.readerName);
+    if (session === undefined)
+      return Promise.resolve({ kind: 'refuse', code: KioskCode.SESSION_STALE, message: 'no tap session' });
+    const done = this.engine.completeTap(session, signature);
+    if (!done.ok) return Promise.resolve({ kind: 'refuse', code: done.code, message: done.message });
+    // Committed: from here the tap is paid whatever happens, so observers must not break the receipt.
+    try {
+      this.feed?.prizeCommitted(context.readerName, done.prize);
+      this.onTapCommitted(done.prize);
+    } catch (error) {
+      this.logger.error({ err: error, counter: done.prize.counter }, 'tap commit observer failed');
+    }
+    return Promise.resolve({ kind: 'receipt', token: done.prize.token });
+  }
+
+  /** The exchange ended without a commit: frees the counter for the next phone. */
+  release(readerName: string): void {
+    const session = this.sessions.get(readerName);
+    this.sessions.delete(readerName);
+    if (session !== undefined) this.engine.abandonTap(session);
+  }
+
+  /** Follows a tap source: feeds the screen and frees the counter when an exchange ends. */
+  attach(source: Pick<TapSource, 'on'>): () => void {
+    return source.on((event) => {
+      this.feed?.onTapEvent(event);
+      if (event.type === 'tap') this.release(event.result.readerName);
+      else if (event.type === 'reader.detached') this.release(event.readerName);
+    });
+  }
+}

@@ -1,0 +1,151 @@
+// Money set-up on an embedded cloud through its HTTP API, as an operator and an advertiser would do it:
+// a funded, approved and active campaign over a city, phones registered as wallets, and their balances.
+import {
+  decodeCredential,
+  fromHex,
+  generateKeyPair,
+  loginMessage,
+  sign,
+  SignatureLabel,
+  toHex,
+  type KeyPair,
+  type WalletCredential,
+} from '@redtap/shared';
+import type { TestCloud } from './cloud-harness.ts';
+
+type Call = TestCloud['call'];
+
+async function expectStatus(
+  reply: Promise<{ status: number; body: Record<string, unknown> }>,
+  status: number,
+  what: string,
+): Promise<Record<string, unknown>> {
+  const { status: seen, body } = await reply;
+  if (seen !== status) throw new Error(`${what}: HTTP ${seen} ${JSON.stringify(body)}`);
+  return body;
+}
+
+let transferIds = 7_000_000 + Math.floor(Math.random() * 1_000_000) * 100;
+
+export interface ActiveCampaign {
+  campaignId: number;
+  advertiserToken: string;
+}
+
+/**
+ * An advertiser funds a campaign over `city` with fixed tiers of `amountFen` packets, the operator
+ * approves it, and it is activated: the cloud issues decks to the targeted screens and republishes
+ * their configs. Screens should be enrolled (and connected) first so they receive their deck.
+ */
+export async function activeCampaign(
+  call: Call,
+  options: { city: string; amountFen: number; count: number; name?: string },
+): Promise<ActiveCampaign> {
+  const budgetFen = options.amountFen * options.count;
+  const email = `brand-${Date.now().toString(36)}-${(transferIds++).toString(36)}@example.com`;
+  const advertiser = await expectStatus(
+    call('POST', '/v1/advertisers', { name: `Brand ${email}`, email, password: 'advertiser-password' }),
+    201,
+    'create advertiser',
+  );
+  const advertiserId = Number(advertiser.id);
+  await expectStatus(
+    call('POST', `/v1/advertisers/${advertiserId}/funding`, {
+      amountFen: budgetFen * 2,
+      transferId: transferIds++,
+    }),
+    200,
+    'fund advertiser',
+  );
+  const login = await expectStatus(
+    call('POST', '/v1/auth/login', { email, password: 'advertiser-password' }),
+    200,
+    'advertiser login',
+  );
+  const advertiserToken = String(login.token);
+  const nowS = Math.floor(Date.now() / 1000);
+  const campaign = await expectStatus(
+    call(
+      'POST',
+      '/v1/campaigns',
+      {
+        name: options.name ?? 'Spring tea',
+        sponsor: 'Tea Co',
+        startsAt: nowS - 3_600,
+        endsAt: nowS + 30 * 86_400,
+        targeting: { cities: [options.city], buildings: [], screenGroupIds: [] },
+        budgetFen,
+        prizePlan: { kind: 'tiers', tiers: [{ amountFen: options.amountFen, count: options.count }] },
+        rules: { cashPerWalletPerDay: 1, couponsPerWalletPerDay: 1, fallbackCouponOfferIndex: null },
+      },
+      advertiserToken,
+    ),
+    201,
+    'create campaign',
+  );
+  const campaignId = Number(campaign.id);
+  const transition = (name: string, token?: string) =>
+    expectStatus(
+      call('POST', `/v1/campaigns/${campaignId}/transitions`, { transition: name }, token),
+      200,
+      `campaign ${name}`,
+    );
+  await transition('submit', advertiserToken);
+  await transition('approve');
+  await expectStatus(
+    call(
+      'POST',
+      `/v1/campaigns/${campaignId}/funding`,
+      { amountFen: budgetFen, transferId: transferIds++ },
+      advertiserToken,
+    ),
+    200,
+    'fund campaign',
+  );
+  await transition('activate', advertiserToken);
+  return { campaignId, advertiserToken };
+}
+
+export interface TestWallet {
+  walletId: number;
+  keyPair: KeyPair;
+  credential: WalletCredential;
+  /** The 147-byte credential as the cloud sent it, hex. */
+  credentialHex: string;
+}
+
+/** A phone registers its key with the cloud (`POST /v1/wallets`) and gets its credential. */
+export async function registerWallet(call: Call): Promise<TestWallet> {
+  const keyPair = generateKeyPair();
+  const issued = await expectStatus(
+    call('POST', '/v1/wallets', { publicKey: toHex(keyPair.publicKeyRaw) }, ''),
+    201,
+    'register wallet',
+  );
+  const credentialHex = String(issued.credential);
+  const decoded = decodeCredential(fromHex(credentialHex) ?? new Uint8Array());
+  if (!decoded.ok) throw new Error(`the cloud issued a credential that does not decode: ${decoded.code}`);
+  return { walletId: decoded.value.walletId, keyPair, credential: decoded.value, credentialHex };
+}
+
+/** Logs in as the wallet (a signed nonce) and reads its cash balance. */
+export async function walletBalanceFen(call: Call, wallet: TestWallet): Promise<number> {
+  const challenge = await expectStatus(
+    call('GET', `/v1/wallets/${wallet.walletId}/login-challenge`, undefined, ''),
+    200,
+    'login challenge',
+  );
+  const nonce = String(challenge.nonce);
+  const signature = sign(
+    SignatureLabel.login,
+    loginMessage(wallet.walletId, fromHex(nonce) ?? new Uint8Array()),
+    wallet.keyPair.privateKey,
+  );
+  const session = await expectStatus(
+    call('POST', `/v1/wallets/${wallet.walletId}/login`, { nonce, signature: toHex(signature) }, ''),
+    200,
+    'wallet login',
+  );
+  const me = await expectStatus(call('GET', '/v1/wallets/me', undefined, String(session.token)), 200, 'me');
+  return Number(me.balanceFen);
+}
