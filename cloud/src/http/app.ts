@@ -10,6 +10,7 @@ import { readSession } from '../auth/sessions.ts';
 import { DomainError } from '../errors.ts';
 import type { AppDeps, AppEnv } from './context.ts';
 import { mountApiReference } from './api-reference.ts';
+import { mountConsole } from './console-assets.ts';
 import { errorBody, statusForCode } from './errors.ts';
 import { httpMetrics } from './metrics.ts';
 import type { Policy } from './policy.ts';
@@ -32,6 +33,8 @@ export const systemRoutes: { method: string; path: string; policy: Policy }[] = 
   { method: 'GET', path: '/openapi.json', policy: 'public' },
   { method: 'GET', path: '/docs', policy: 'public' },
   { method: 'GET', path: '/docs/assets/{file}', policy: 'public' },
+  // The web console (a single-page app; every screen it shows calls the API with its own session).
+  { method: 'GET', path: '/*', policy: 'public' },
 ];
 
 const BEARER = /^Bearer ([A-Za-z0-9._-]{1,4096})$/;
@@ -121,5 +124,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
     c.header('Content-Type', deps.metrics.contentType);
     return c.body(await deps.metrics.metrics(), 200);
   });
+  // Last, so the API and system routes above always win over the console's fallback.
+  mountConsole(app);
   return app;
 }

@@ -1,0 +1,96 @@
+// A small typed fetch client for the cloud API. Every failure becomes an ApiError carrying the API's
+// stable `{ error: { code, message } }` code, so screens can show it.
+
+export class ApiError extends Error {
+  override name = 'ApiError';
+  readonly status: number;
+  readonly code: string;
+
+  constructor(status: number, code: string, message: string) {
+    super(message);
+    this.status = status;
+    this.code = code;
+  }
+}
+
+export const REQUEST_TIMEOUT_MS = 20_000;
+
+export interface RequestOptions {
+  method?: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+  token?: string | null;
+  /** JSON-encoded unless it is already a Blob (raw uploads). */
+  body?: unknown;
+  query?: Record<string, string | number | undefined>;
+  signal?: AbortSignal;
+}
+
+function urlOf(path: string, query: RequestOptions['query']): string {
+  const params = new URLSearchParams();
+  for (const [key, value] of Object.entries(query ?? {}))
+    if (value !== undefined) params.set(key, String(value));
+  const search = params.toString();
+  return search === '' ? path : `${path}?${search}`;
+}
+
+async function send(path: string, options: RequestOptions): Promise<Response> {
+  const headers: Record<string, string> = {};
+  if (options.token !== undefined && options.token !== null)
+    headers.authorization = `Bearer ${options.token}`;
+  let body: BodyInit | undefined;
+  if (options.body instanceof Blob) {
+    body = options.body;
+    headers['content-type'] = options.body.type === '' ? 'application/octet-stream' : options.body.type;
+  } else if (options.body !== undefined) {
+    body = JSON.stringify(options.body);
+    headers['content-type'] = 'application/json';
+  }
+  const timeout = AbortSignal.timeout(REQUEST_TIMEOUT_MS);
+  let response: Response;
+  try {
+    response = await fetch(urlOf(path, options.query), {
+      method: options.method ?? (body === undefined ? 'GET' : 'POST'),
+      headers,
+      ...(body === undefined ? {} : { body }),
+      signal: options.signal === undefined ? timeout : AbortSignal.any([options.signal, timeout]),
+    });
+  } catch (error) {
+    throw new ApiError(0, 'NETWORK', error instanceof Error ? error.message : 'network error');
+  }
+  if (!response.ok) throw await errorOf(response);
+  return response;
+}
+
+async function errorOf(response: Response): Promise<ApiError> {
+  try {
+    const parsed = (await response.json()) as { error?: { code?: unknown; message?: unknown } };
+    const code = typeof parsed.error?.code === 'string' ? parsed.error.code : `HTTP_${response.status}`;
+    const message = typeof parsed.error?.message === 'string' ? parsed.error.message : response.statusText;
+    return new ApiError(response.status, code, message);
+  } catch {
+    return new ApiError(response.status, `HTTP_${response.status}`, response.statusText);
+  }
+}
+
+export async function apiJson<T>(path: string, options: RequestOptions = {}): Promise<T> {
+  const response = await send(path, options);
+  return (await response.json()) as T;
+}
+
+/** For CSV exports: the body as text, plus the response headers (settlement counts). */
+export async function apiText(
+  path: string,
+  options: RequestOptions = {},
+): Promise<{ text: string; headers: Headers }> {
+  const response = await send(path, options);
+  return { text: await response.text(), headers: response.headers };
+}
+
+/** A client-chosen ledger transfer id below 2^40 (cloud schemas.ts `ClientTransferId`). */
+export function newTransferId(): number {
+  const words = crypto.getRandomValues(new Uint32Array(2));
+  return ((words[0] ?? 0) & 0xff) * 2 ** 32 + (words[1] ?? 0) + 1;
+}
+
+export function newIdempotencyKey(): string {
+  return crypto.randomUUID().replaceAll('-', '');
+}

@@ -1,0 +1,212 @@
+// The shapes the console reads from the cloud API (cloud/src/http/routes/*), only the fields it uses.
+
+export type Role = 'operator' | 'advertiser' | 'wallet';
+
+export interface Page<T> {
+  items: T[];
+  nextAfter: number | null;
+}
+
+export interface DeckLevel {
+  deckId: number;
+  campaignId: number;
+  remaining: number;
+  count: number;
+  validUntil: number;
+}
+
+export type ScreenStatus = 'pending' | 'active' | 'revoked';
+
+export interface Screen {
+  id: number;
+  name: string;
+  city: string;
+  building: string;
+  elevator: string;
+  timezone: string;
+  status: ScreenStatus;
+  enrolledAt: string | null;
+  revokedAt: string | null;
+  createdAt: string;
+  health: {
+    lastSeenAt: string;
+    appVersion: string;
+    tapCounter: number;
+    backlog: number;
+    clockSkewS: number;
+    decks: DeckLevel[];
+  } | null;
+}
+
+export interface ScreenGroup {
+  id: number;
+  name: string;
+  screens: number;
+}
+
+export interface ScreenLocation {
+  city: string;
+  building: string;
+  elevator: string;
+  screens: number;
+  active: number;
+}
+
+export interface EnrolmentCode {
+  code: string;
+  expiresAt: string;
+}
+
+export interface Advertiser {
+  id: number;
+  name: string;
+  ledgerAccountId: number;
+  createdAt: string;
+}
+
+export interface Daypart {
+  days: number[];
+  startMinute: number;
+  endMinute: number;
+}
+
+export type PrizePlan =
+  | { kind: 'lucky'; totalFen: number; count: number; minFen: number; maxFen: number }
+  | { kind: 'tiers'; tiers: { amountFen: number; count: number }[] };
+
+export interface CouponOfferInput {
+  title: string;
+  valueFen: number;
+  stock: number;
+  validUntil: number;
+  validityDays: number;
+  terms: string;
+}
+
+export interface CampaignInput {
+  advertiserId?: number;
+  name: string;
+  sponsor: string;
+  startsAt: number;
+  endsAt: number;
+  dayparts: Daypart[];
+  targeting: { cities: string[]; buildings: string[]; screenGroupIds: number[] };
+  budgetFen: number;
+  prizePlan: PrizePlan;
+  couponOffers: CouponOfferInput[];
+  rules: {
+    cashPerWalletPerDay: number;
+    couponsPerWalletPerDay: number;
+    fallbackCouponOfferIndex: number | null;
+  };
+  creatives: { sha256: string; durationMs: number }[];
+}
+
+export type CampaignStatus = 'draft' | 'submitted' | 'approved' | 'active' | 'paused' | 'ended';
+
+export interface Campaign {
+  id: number;
+  advertiserId: number;
+  name: string;
+  sponsor: string;
+  status: CampaignStatus;
+  startsAt: number;
+  endsAt: number;
+  budgetFen: number;
+  budgetBalanceFen: number;
+  dayparts?: Daypart[];
+  targeting?: { cities: string[]; buildings: string[]; screenGroupIds: number[] };
+  prizePlan?: PrizePlan;
+  creatives?: { sha256: string; durationMs: number }[];
+  couponOffers: (CouponOfferInput & { id: number })[];
+  createdAt?: string;
+}
+
+export type CampaignTransition = 'submit' | 'approve' | 'reject' | 'activate' | 'pause' | 'resume' | 'end';
+
+export interface StoredContent {
+  sha256: string;
+  mime: string;
+  bytes: number;
+  url: string;
+}
+
+export interface HeldTap {
+  id: number;
+  screenId: number;
+  counter: number;
+  walletId: number;
+  campaignId: number;
+  amountFen: number;
+  reason: string | null;
+  tapTs: number;
+}
+
+export interface LedgerCheck {
+  ok: boolean;
+  accounts: number;
+  transfers: number;
+  totalFen: number;
+  negativeAccountIds: number[];
+  mismatchedAccountIds: number[];
+}
+
+export interface ReportRow {
+  key: string;
+  impressions: number;
+  taps: number;
+  uniqueWallets: number;
+  cashFen: number;
+  coupons: number;
+  tapThroughRate: number | null;
+}
+
+export interface WalletCredential {
+  walletId: number;
+  credentialSerial: number;
+  expiresAt: number;
+  issuerKeyId: number;
+  credential: string;
+}
+
+export interface WalletSummary {
+  walletId: number;
+  balanceFen: number;
+  credentialSerial: number;
+  createdAt: string;
+}
+
+export interface HistoryItem {
+  id: number;
+  screenId: number;
+  counter: number;
+  campaignId: number;
+  tapTs: number;
+  amountFen: number;
+  couponOfferId: number | null;
+  status: string;
+  reason: string | null;
+}
+
+export interface WalletCoupon {
+  id: number;
+  code: string;
+  couponOfferId: number;
+  title: string;
+  valueFen: number;
+  terms: string;
+  validUntil: number;
+}
+
+export interface Withdrawal {
+  id: number;
+  amountFen: number;
+  status: string;
+  createdAt: string;
+  paidAt: string | null;
+}
+
+export interface Session {
+  token: string;
+  expiresAt: number;
+}

@@ -1,0 +1,108 @@
+// Routes of the console: the login page, the operator and advertiser areas (each behind a role guard)
+// and the mobile-first wallet.
+import { lazy, Suspense, useCallback, useState, type ReactNode } from 'react';
+import { useQueryClient } from '@tanstack/react-query';
+import { Navigate, Route, Routes } from 'react-router';
+import { ConsoleLayout } from './components/console-layout.tsx';
+import { Loading } from './components/feedback.tsx';
+import { SessionContext } from './components/session-context.tsx';
+import { loadSession, saveSession, type ConsoleSession } from './lib/session.ts';
+
+// Each page is its own chunk: the phone wallet never downloads the charts of the operator screens.
+const LoginPage = lazy(() =>
+  import('./pages/login-page.tsx').then((module) => ({ default: module.LoginPage })),
+);
+const AdvertisersPage = lazy(() =>
+  import('./pages/operator/advertisers-page.tsx').then((module) => ({ default: module.AdvertisersPage })),
+);
+const ApprovalsPage = lazy(() =>
+  import('./pages/operator/approvals-page.tsx').then((module) => ({ default: module.ApprovalsPage })),
+);
+const GroupsPage = lazy(() =>
+  import('./pages/operator/groups-page.tsx').then((module) => ({ default: module.GroupsPage })),
+);
+const HoldsPage = lazy(() =>
+  import('./pages/operator/holds-page.tsx').then((module) => ({ default: module.HoldsPage })),
+);
+const ScreensPage = lazy(() =>
+  import('./pages/operator/screens-page.tsx').then((module) => ({ default: module.ScreensPage })),
+);
+const SettlementsPage = lazy(() =>
+  import('./pages/operator/settlements-page.tsx').then((module) => ({ default: module.SettlementsPage })),
+);
+const CampaignsPage = lazy(() =>
+  import('./pages/advertiser/campaigns-page.tsx').then((module) => ({ default: module.CampaignsPage })),
+);
+const CampaignWizardPage = lazy(() =>
+  import('./pages/advertiser/campaign-wizard-page.tsx').then((module) => ({
+    default: module.CampaignWizardPage,
+  })),
+);
+const ReportsPage = lazy(() =>
+  import('./pages/advertiser/reports-page.tsx').then((module) => ({ default: module.ReportsPage })),
+);
+const WalletPage = lazy(() =>
+  import('./pages/wallet/wallet-page.tsx').then((module) => ({ default: module.WalletPage })),
+);
+
+function homeOf(session: ConsoleSession | null): string {
+  if (session === null) return '/login';
+  return session.role === 'operator' ? '/operator/screens' : '/advertiser/campaigns';
+}
+
+function Guard(props: {
+  session: ConsoleSession | null;
+  roles: ConsoleSession['role'][];
+  children: ReactNode;
+}) {
+  if (props.session === null) return <Navigate to="/login" replace />;
+  if (!props.roles.includes(props.session.role)) return <Navigate to={homeOf(props.session)} replace />;
+  return <ConsoleLayout>{props.children}</ConsoleLayout>;
+}
+
+export function App() {
+  const queryClient = useQueryClient();
+  const [session, setSessionState] = useState(() => loadSession());
+  const setSession = useCallback(
+    (next: ConsoleSession | null) => {
+      saveSession(next);
+      queryClient.clear();
+      setSessionState(next);
+    },
+    [queryClient],
+  );
+  const operator = (page: ReactNode) => (
+    <Guard session={session} roles={['operator']}>
+      {page}
+    </Guard>
+  );
+  const business = (page: ReactNode) => (
+    <Guard session={session} roles={['operator', 'advertiser']}>
+      {page}
+    </Guard>
+  );
+  return (
+    <SessionContext.Provider value={{ session, setSession }}>
+      <Suspense fallback={<Loading />}>
+        <Routes>
+          <Route path="/" element={<Navigate to={homeOf(session)} replace />} />
+          <Route
+            path="/login"
+            element={session === null ? <LoginPage /> : <Navigate to={homeOf(session)} replace />}
+          />
+          <Route path="/wallet" element={<WalletPage />} />
+          <Route path="/operator/screens" element={operator(<ScreensPage />)} />
+          <Route path="/operator/groups" element={operator(<GroupsPage />)} />
+          <Route path="/operator/campaigns" element={operator(<ApprovalsPage />)} />
+          <Route path="/operator/advertisers" element={operator(<AdvertisersPage />)} />
+          <Route path="/operator/holds" element={operator(<HoldsPage />)} />
+          <Route path="/operator/settlements" element={operator(<SettlementsPage />)} />
+          <Route path="/advertiser/campaigns" element={business(<CampaignsPage />)} />
+          <Route path="/advertiser/campaigns/new" element={business(<CampaignWizardPage />)} />
+          <Route path="/reports" element={business(<ReportsPage />)} />
+          <Route path="*" element={<Navigate to={homeOf(session)} replace />} />
+        </Routes>
+      </Suspense>
+    </SessionContext.Provider>
+  );
+}

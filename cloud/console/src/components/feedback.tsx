@@ -1,0 +1,94 @@
+// Loading, empty and error states, shared by every page. Errors show the API's stable code.
+import { Alert, Button, Center, Code, Group, Loader, Paper, Stack, Text, ThemeIcon } from '@mantine/core';
+import { notifications } from '@mantine/notifications';
+import type { ReactNode } from 'react';
+import { useTranslation } from 'react-i18next';
+import { ApiError } from '../api/client.ts';
+
+export function errorCode(error: unknown): string {
+  return error instanceof ApiError ? error.code : 'CLIENT_ERROR';
+}
+
+export function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+export function ErrorAlert({ error, onRetry }: { error: unknown; onRetry?: () => void }) {
+  const { t } = useTranslation();
+  return (
+    <Alert color="red" variant="light" title={t('common.errorTitle')} role="alert">
+      <Stack gap="xs">
+        <Text size="sm">
+          <Code data-testid="error-code">{errorCode(error)}</Code> {errorMessage(error)}
+        </Text>
+        {onRetry === undefined ? null : (
+          <Group>
+            <Button size="xs" variant="light" color="red" onClick={onRetry}>
+              {t('common.retry')}
+            </Button>
+          </Group>
+        )}
+      </Stack>
+    </Alert>
+  );
+}
+
+export function Loading() {
+  const { t } = useTranslation();
+  return (
+    <Center py="xl" aria-live="polite">
+      <Group gap="sm">
+        <Loader size="sm" />
+        <Text c="dimmed">{t('common.loading')}</Text>
+      </Group>
+    </Center>
+  );
+}
+
+export function Empty({ title, children, icon }: { title?: string; children?: ReactNode; icon?: ReactNode }) {
+  const { t } = useTranslation();
+  return (
+    <Paper withBorder p="xl" radius="md" bg="var(--mantine-color-gray-0)">
+      <Stack align="center" gap="xs">
+        <ThemeIcon size={44} radius="xl" variant="light" color="gray" aria-hidden>
+          {icon ?? '∅'}
+        </ThemeIcon>
+        <Text fw={600}>{title ?? t('common.empty')}</Text>
+        {children === undefined ? null : (
+          <Text c="dimmed" size="sm" ta="center" maw={460}>
+            {children}
+          </Text>
+        )}
+      </Stack>
+    </Paper>
+  );
+}
+
+/** Renders the right state for a query: loading, error (with retry), empty, or the content. */
+export function QueryState<T>(props: {
+  query: { isPending: boolean; error: unknown; data: T | undefined; refetch: () => unknown };
+  isEmpty?: (data: T) => boolean;
+  empty?: ReactNode;
+  children: (data: T) => ReactNode;
+}) {
+  const { query } = props;
+  if (query.isPending) return <Loading />;
+  if (query.error !== null && query.error !== undefined)
+    return <ErrorAlert error={query.error} onRetry={() => void query.refetch()} />;
+  if (query.data === undefined) return <Loading />;
+  if (props.isEmpty?.(query.data) === true) return <>{props.empty ?? <Empty />}</>;
+  return <>{props.children(query.data)}</>;
+}
+
+export function notifySuccess(message: string): void {
+  notifications.show({ color: 'teal', message, autoClose: 4000 });
+}
+
+export function notifyError(error: unknown): void {
+  notifications.show({
+    color: 'red',
+    title: errorCode(error),
+    message: errorMessage(error),
+    autoClose: 8000,
+  });
+}

@@ -1,0 +1,22 @@
+// The signed-in operator or advertiser, shared with every page; signing out clears the query cache.
+import { createContext, useContext } from 'react';
+import type { ConsoleSession } from '../lib/session.ts';
+
+export interface SessionContextValue {
+  session: ConsoleSession | null;
+  setSession: (session: ConsoleSession | null) => void;
+}
+
+export const SessionContext = createContext<SessionContextValue>({
+  session: null,
+  setSession: () => undefined,
+});
+
+export function useSession(): SessionContextValue {
+  return useContext(SessionContext);
+}
+
+/** The token of the signed-in console user; pages under a role guard always have one. */
+export function useToken(): string | null {
+  return useContext(SessionContext).session?.token ?? null;
+}

@@ -1,0 +1,819 @@
+// The campaign wizard: creatives (uploaded by hash, previewed), schedule and dayparts, targeting, budget
+// and prize plan with its envelope chart, coupon offers and per-wallet rules; then create (and submit).
+import {
+  ActionIcon,
+  Alert,
+  Button,
+  Card,
+  Chip,
+  FileButton,
+  Group,
+  MultiSelect,
+  NumberInput,
+  SegmentedControl,
+  Select,
+  SimpleGrid,
+  Stack,
+  Stepper,
+  TagsInput,
+  Text,
+  Textarea,
+  TextInput,
+  Title,
+} from '@mantine/core';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useMemo, useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { useNavigate } from 'react-router';
+import { apiJson } from '../../api/client.ts';
+import type {
+  Advertiser,
+  Campaign,
+  CampaignInput,
+  Daypart,
+  Page,
+  PrizePlan,
+  ScreenGroup,
+  ScreenLocation,
+  StoredContent,
+} from '../../api/types.ts';
+import { CreativePreview } from '../../components/creative-preview.tsx';
+import { ErrorAlert, notifySuccess } from '../../components/feedback.tsx';
+import { MoneyInput } from '../../components/money-input.tsx';
+import { PrizeChart } from '../../components/prize-chart.tsx';
+import { useSession } from '../../components/session-context.tsx';
+import {
+  clockToMinute,
+  formatDateTime,
+  fromLocalInput,
+  minuteToClock,
+  toLocalInput,
+} from '../../lib/format.ts';
+import { luckyPlanProblem } from '../../lib/lucky-plan.ts';
+import { formatFen } from '../../lib/money.ts';
+
+interface UploadedCreative extends StoredContent {
+  previewUrl: string;
+  durationS: number;
+}
+
+interface CouponDraft {
+  key: number;
+  title: string;
+  valueFen: number | null;
+  stock: number;
+  validUntil: string;
+  validityDays: number;
+  terms: string;
+}
+
+interface TierDraft {
+  key: number;
+  amountFen: number | null;
+  count: number;
+}
+
+const WEEKDAYS = ['1', '2', '3', '4', '5', '6', '7'] as const;
+const DAY_S = 86_400;
+
+function initialTimes() {
+  const now = Math.floor(Date.now() / 1000);
+  const start = now - (now % 3600);
+  return { startsAt: toLocalInput(start), endsAt: toLocalInput(start + 30 * DAY_S) };
+}
+
+let nextKey = 1;
+
+export function CampaignWizardPage() {
+  const { t, i18n } = useTranslation();
+  const { session } = useSession();
+  const token = session?.token ?? null;
+  const operator = session?.role === 'operator';
+  const navigate = useNavigate();
+  const queryClient = useQueryClient();
+  const [step, setStep] = useState(0);
+
+  const [name, setName] = useState('');
+  const [sponsor, setSponsor] = useState('');
+  const [advertiserId, setAdvertiserId] = useState<string | null>(null);
+  const [creatives, setCreatives] = useState<UploadedCreative[]>([]);
+  const [times, setTimes] = useState(initialTimes);
+  const [dayparts, setDayparts] = useState<(Daypart & { key: number })[]>([]);
+  const [cities, setCities] = useState<string[]>([]);
+  const [buildings, setBuildings] = useState<string[]>([]);
+  const [groupIds, setGroupIds] = useState<string[]>([]);
+  const [planKind, setPlanKind] = useState<'lucky' | 'tiers'>('lucky');
+  const [lucky, setLucky] = useState<{
+    count: number;
+    totalFen: number | null;
+    minFen: number | null;
+    maxFen: number | null;
+  }>({
+    count: 100,
+    totalFen: 10_000,
+    minFen: 1,
+    maxFen: 1_000,
+  });
+  const [tiers, setTiers] = useState<TierDraft[]>([
+    { key: nextKey++, amountFen: 888, count: 10 },
+    { key: nextKey++, amountFen: 88, count: 100 },
+  ]);
+  const [seed, setSeed] = useState(20_240_101);
+  const [coupons, setCoupons] = useState<CouponDraft[]>([]);
+  const [rules, setRules] = useState({
+    cashPerWalletPerDay: 1,
+    couponsPerWalletPerDay: 1,
+    fallback: null as string | null,
+  });
+
+  const advertisers = useQuery({
+    queryKey: ['advertisers'],
+    enabled: operator,
+    queryFn: () => apiJson<Page<Advertiser>>('/v1/advertisers', { token, query: { limit: 100 } }),
+  });
+  // Screen locations and groups are operator routes; advertisers type their targets.
+  const locations = useQuery({
+    queryKey: ['screen-locations'],
+    enabled: operator,
+    queryFn: () =>
+      apiJson<{ items: ScreenLocation[] }>('/v1/screens/locations', { token, query: { limit: 1000 } }),
+  });
+  const groups = useQuery({
+    queryKey: ['screen-groups'],
+    enabled: operator,
+    queryFn: () => apiJson<Page<ScreenGroup>>('/v1/screen-groups', { token, query: { limit: 100 } }),
+  });
+
+  const upload = useMutation({
+    mutationFn: async (files: File[]) => {
+      const stored: UploadedCreative[] = [];
+      for (const file of files) {
+        const reply = await apiJson<StoredContent>('/v1/content', { token, body: file });
+        stored.push({ ...reply, previewUrl: URL.createObjectURL(file), durationS: 10 });
+      }
+      return stored;
+    },
+    onSuccess: (stored) =>
+      setCreatives((previous) => [
+        ...previous,
+        ...stored.filter((s) => !previous.some((p) => p.sha256 === s.sha256)),
+      ]),
+  });
+
+  const plan: PrizePlan | null = useMemo(() => {
+    if (planKind === 'lucky') {
+      const { count, totalFen, minFen, maxFen } = lucky;
+      if (totalFen === null || minFen === null || maxFen === null) return null;
+      return { kind: 'lucky', count, totalFen, minFen, maxFen };
+    }
+    if (tiers.some((tier) => tier.amountFen === null)) return null;
+    return {
+      kind: 'tiers',
+      tiers: tiers.map((tier) => ({ amountFen: tier.amountFen ?? 0, count: tier.count })),
+    };
+  }, [planKind, lucky, tiers]);
+  const planProblem =
+    plan === null
+      ? 'INTEGERS'
+      : plan.kind === 'lucky'
+        ? luckyPlanProblem(plan)
+        : plan.tiers.some((tier) => tier.count < 0)
+          ? 'COUNT'
+          : null;
+  const budgetFen =
+    plan === null
+      ? 0
+      : plan.kind === 'lucky'
+        ? plan.totalFen
+        : plan.tiers.reduce((sum, tier) => sum + tier.amountFen * tier.count, 0);
+
+  const startsAt = fromLocalInput(times.startsAt);
+  const endsAt = fromLocalInput(times.endsAt);
+
+  const input = (): CampaignInput | null => {
+    if (plan === null || planProblem !== null || startsAt === null || endsAt === null) return null;
+    const couponOffers = coupons.map((coupon) => ({
+      title: coupon.title,
+      valueFen: coupon.valueFen ?? 0,
+      stock: coupon.stock,
+      validUntil: fromLocalInput(`${coupon.validUntil}T23:59`) ?? endsAt,
+      validityDays: coupon.validityDays,
+      terms: coupon.terms,
+    }));
+    return {
+      ...(operator && advertiserId !== null ? { advertiserId: Number(advertiserId) } : {}),
+      name,
+      sponsor,
+      startsAt,
+      endsAt,
+      dayparts: dayparts.map(({ days, startMinute, endMinute }) => ({ days, startMinute, endMinute })),
+      targeting: {
+        cities,
+        buildings,
+        screenGroupIds: groupIds.map(Number).filter((id) => Number.isSafeInteger(id) && id > 0),
+      },
+      budgetFen,
+      prizePlan: plan,
+      couponOffers,
+      rules: {
+        cashPerWalletPerDay: rules.cashPerWalletPerDay,
+        couponsPerWalletPerDay: rules.couponsPerWalletPerDay,
+        fallbackCouponOfferIndex: rules.fallback === null ? null : Number(rules.fallback),
+      },
+      creatives: creatives.map((creative) => ({
+        sha256: creative.sha256,
+        durationMs: creative.durationS * 1000,
+      })),
+    };
+  };
+
+  const create = useMutation({
+    mutationFn: async (submit: boolean) => {
+      const body = input();
+      if (body === null) throw new Error('the campaign is incomplete');
+      const campaign = await apiJson<Campaign>('/v1/campaigns', { token, body });
+      if (submit)
+        return apiJson<Campaign>(`/v1/campaigns/${campaign.id}/transitions`, {
+          token,
+          body: { transition: 'submit' },
+        });
+      return campaign;
+    },
+    onSuccess: (campaign) => {
+      notifySuccess(t('wizard.created', { name: campaign.name }));
+      void queryClient.invalidateQueries({ queryKey: ['campaigns'] });
+      void navigate(operator ? '/operator/campaigns' : '/advertiser/campaigns');
+    },
+  });
+
+  const stepValid = [
+    name.trim() !== '' && sponsor.trim() !== '' && (!operator || advertiserId !== null),
+    startsAt !== null &&
+      endsAt !== null &&
+      endsAt > startsAt &&
+      dayparts.every((d) => d.endMinute > d.startMinute),
+    true,
+    plan !== null && planProblem === null && budgetFen > 0,
+    coupons.every((c) => c.title.trim() !== '' && c.valueFen !== null),
+    true,
+  ];
+
+  const cityOptions = [...new Set(locations.data?.items.map((l) => l.city) ?? [])];
+  const buildingOptions = [
+    ...new Set(
+      locations.data?.items
+        .filter((l) => cities.length === 0 || cities.includes(l.city))
+        .map((l) => l.building) ?? [],
+    ),
+  ];
+
+  return (
+    <Stack maw={1100}>
+      <Title order={2}>{t('wizard.title')}</Title>
+      <Card withBorder radius="md" p="lg">
+        <Stepper active={step} onStepClick={setStep} allowNextStepsSelect={false} size="sm">
+          <Stepper.Step label={t('wizard.stepBasics')}>
+            <Stack mt="md">
+              <SimpleGrid cols={{ base: 1, sm: 2 }}>
+                <TextInput
+                  label={t('wizard.name')}
+                  required
+                  value={name}
+                  maxLength={200}
+                  onChange={(e) => setName(e.currentTarget.value)}
+                />
+                <TextInput
+                  label={t('wizard.sponsor')}
+                  required
+                  value={sponsor}
+                  maxLength={200}
+                  onChange={(e) => setSponsor(e.currentTarget.value)}
+                />
+              </SimpleGrid>
+              {operator ? (
+                <Select
+                  label={t('wizard.advertiser')}
+                  required
+                  searchable
+                  data={
+                    advertisers.data?.items.map((a) => ({
+                      value: String(a.id),
+                      label: `#${a.id} ${a.name}`,
+                    })) ?? []
+                  }
+                  value={advertiserId}
+                  onChange={setAdvertiserId}
+                />
+              ) : null}
+              <Group>
+                <FileButton
+                  onChange={(files) => upload.mutate(files)}
+                  accept="image/png,image/jpeg,image/webp,video/mp4,video/webm"
+                  multiple
+                >
+                  {(props) => (
+                    <Button {...props} variant="light" loading={upload.isPending}>
+                      {t('wizard.upload')}
+                    </Button>
+                  )}
+                </FileButton>
+              </Group>
+              {upload.error === null ? null : <ErrorAlert error={upload.error} />}
+              <Group align="start">
+                {creatives.map((creative) => (
+                  <Stack key={creative.sha256} gap={6} data-testid="creative">
+                    <CreativePreview
+                      src={creative.previewUrl}
+                      mime={creative.mime}
+                      width={140}
+                      label={creative.sha256.slice(0, 12)}
+                    />
+                    <Text size="xs" c="dimmed" ff="monospace">
+                      {creative.sha256.slice(0, 12)}… · {Math.ceil(creative.bytes / 1024)} KB
+                    </Text>
+                    <NumberInput
+                      size="xs"
+                      label={t('wizard.duration')}
+                      min={1}
+                      max={600}
+                      w={140}
+                      value={creative.durationS}
+                      onChange={(value) =>
+                        setCreatives((list) =>
+                          list.map((c) =>
+                            c.sha256 === creative.sha256 ? { ...c, durationS: Number(value) || 10 } : c,
+                          ),
+                        )
+                      }
+                    />
+                    <Button
+                      size="compact-xs"
+                      variant="subtle"
+                      color="red"
+                      onClick={() => setCreatives((list) => list.filter((c) => c.sha256 !== creative.sha256))}
+                    >
+                      {t('wizard.remove')}
+                    </Button>
+                  </Stack>
+                ))}
+              </Group>
+            </Stack>
+          </Stepper.Step>
+
+          <Stepper.Step label={t('wizard.stepSchedule')}>
+            <Stack mt="md">
+              <SimpleGrid cols={{ base: 1, sm: 2 }}>
+                <TextInput
+                  type="datetime-local"
+                  label={t('wizard.startsAt')}
+                  required
+                  value={times.startsAt}
+                  onChange={(e) => {
+                    const v = e.currentTarget.value;
+                    setTimes((x) => ({ ...x, startsAt: v }));
+                  }}
+                />
+                <TextInput
+                  type="datetime-local"
+                  label={t('wizard.endsAt')}
+                  required
+                  value={times.endsAt}
+                  onChange={(e) => {
+                    const v = e.currentTarget.value;
+                    setTimes((x) => ({ ...x, endsAt: v }));
+                  }}
+                />
+              </SimpleGrid>
+              <div>
+                <Text fw={600}>{t('wizard.dayparts')}</Text>
+                <Text size="sm" c="dimmed">
+                  {t('wizard.daypartsHelp')}
+                </Text>
+              </div>
+              {dayparts.map((daypart) => (
+                <Card key={daypart.key} withBorder radius="sm" p="sm">
+                  <Group align="end" wrap="wrap">
+                    <Chip.Group
+                      multiple
+                      value={daypart.days.map(String)}
+                      onChange={(days) =>
+                        setDayparts((list) =>
+                          list.map((d) =>
+                            d.key === daypart.key ? { ...d, days: days.map(Number).sort() } : d,
+                          ),
+                        )
+                      }
+                    >
+                      <Group gap={4} aria-label={t('wizard.days')}>
+                        {WEEKDAYS.map((day) => (
+                          <Chip key={day} value={day} size="xs">
+                            {t(`wizard.weekday.${day}`)}
+                          </Chip>
+                        ))}
+                      </Group>
+                    </Chip.Group>
+                    <TextInput
+                      type="time"
+                      label={t('wizard.from')}
+                      w={120}
+                      value={minuteToClock(daypart.startMinute)}
+                      onChange={(e) => {
+                        const minute = clockToMinute(e.currentTarget.value);
+                        if (minute !== null)
+                          setDayparts((list) =>
+                            list.map((d) =>
+                              d.key === daypart.key ? { ...d, startMinute: Math.min(minute, 1439) } : d,
+                            ),
+                          );
+                      }}
+                    />
+                    <TextInput
+                      type="time"
+                      label={t('wizard.to')}
+                      w={120}
+                      value={minuteToClock(daypart.endMinute % 1440)}
+                      onChange={(e) => {
+                        const minute = clockToMinute(e.currentTarget.value);
+                        if (minute !== null)
+                          setDayparts((list) =>
+                            list.map((d) =>
+                              d.key === daypart.key ? { ...d, endMinute: minute === 0 ? 1440 : minute } : d,
+                            ),
+                          );
+                      }}
+                    />
+                    <ActionIcon
+                      variant="subtle"
+                      color="red"
+                      aria-label={t('wizard.remove')}
+                      onClick={() => setDayparts((list) => list.filter((d) => d.key !== daypart.key))}
+                    >
+                      ✕
+                    </ActionIcon>
+                  </Group>
+                </Card>
+              ))}
+              <Group>
+                <Button
+                  variant="light"
+                  disabled={dayparts.length >= 16}
+                  onClick={() =>
+                    setDayparts((list) => [
+                      ...list,
+                      { key: nextKey++, days: [1, 2, 3, 4, 5], startMinute: 7 * 60, endMinute: 10 * 60 },
+                    ])
+                  }
+                >
+                  {t('wizard.addDaypart')}
+                </Button>
+              </Group>
+            </Stack>
+          </Stepper.Step>
+
+          <Stepper.Step label={t('wizard.stepTargeting')}>
+            <Stack mt="md">
+              <Text size="sm" c="dimmed">
+                {t('wizard.targetingHelp')}
+              </Text>
+              <TagsInput
+                label={t('wizard.cities')}
+                placeholder={t('wizard.typeToAdd')}
+                data={cityOptions}
+                value={cities}
+                onChange={setCities}
+                maxTags={100}
+                clearable
+              />
+              <TagsInput
+                label={t('wizard.buildings')}
+                placeholder={t('wizard.typeToAdd')}
+                data={buildingOptions}
+                value={buildings}
+                onChange={setBuildings}
+                maxTags={1000}
+                clearable
+              />
+              {operator ? (
+                <MultiSelect
+                  label={t('wizard.groups')}
+                  data={
+                    groups.data?.items.map((g) => ({
+                      value: String(g.id),
+                      label: `${g.name} (${g.screens})`,
+                    })) ?? []
+                  }
+                  value={groupIds}
+                  onChange={setGroupIds}
+                  clearable
+                />
+              ) : (
+                <TagsInput
+                  label={t('wizard.groups')}
+                  placeholder="#id"
+                  value={groupIds}
+                  onChange={(ids) => setGroupIds(ids.filter((id) => /^\d+$/.test(id)))}
+                />
+              )}
+            </Stack>
+          </Stepper.Step>
+
+          <Stepper.Step label={t('wizard.stepBudget')}>
+            <Stack mt="md">
+              <SegmentedControl
+                aria-label={t('wizard.planKind')}
+                value={planKind}
+                onChange={(value) => setPlanKind(value === 'tiers' ? 'tiers' : 'lucky')}
+                data={[
+                  { value: 'lucky', label: t('wizard.lucky') },
+                  { value: 'tiers', label: t('wizard.tiers') },
+                ]}
+              />
+              {planKind === 'lucky' ? (
+                <SimpleGrid cols={{ base: 1, sm: 2, md: 4 }}>
+                  <NumberInput
+                    label={t('wizard.envelopes')}
+                    min={1}
+                    max={65_535}
+                    value={lucky.count}
+                    onChange={(value) => setLucky((l) => ({ ...l, count: Math.floor(Number(value)) || 0 }))}
+                  />
+                  <MoneyInput
+                    label={t('wizard.total')}
+                    initialFen={lucky.totalFen ?? 0}
+                    onFen={(fen) => setLucky((l) => ({ ...l, totalFen: fen }))}
+                  />
+                  <MoneyInput
+                    label={t('wizard.min')}
+                    initialFen={lucky.minFen ?? 0}
+                    onFen={(fen) => setLucky((l) => ({ ...l, minFen: fen }))}
+                  />
+                  <MoneyInput
+                    label={t('wizard.max')}
+                    initialFen={lucky.maxFen ?? 0}
+                    onFen={(fen) => setLucky((l) => ({ ...l, maxFen: fen }))}
+                  />
+                </SimpleGrid>
+              ) : (
+                <Stack gap="xs">
+                  {tiers.map((tier, index) => (
+                    <Group key={tier.key} align="end">
+                      <MoneyInput
+                        label={`${t('wizard.tierAmount')} ${index + 1}`}
+                        initialFen={tier.amountFen ?? 0}
+                        w={180}
+                        onFen={(fen) =>
+                          setTiers((list) =>
+                            list.map((x) => (x.key === tier.key ? { ...x, amountFen: fen } : x)),
+                          )
+                        }
+                      />
+                      <NumberInput
+                        label={`${t('wizard.tierCount')} ${index + 1}`}
+                        min={0}
+                        max={65_535}
+                        w={160}
+                        value={tier.count}
+                        onChange={(value) =>
+                          setTiers((list) =>
+                            list.map((x) =>
+                              x.key === tier.key ? { ...x, count: Math.floor(Number(value)) || 0 } : x,
+                            ),
+                          )
+                        }
+                      />
+                      <ActionIcon
+                        variant="subtle"
+                        color="red"
+                        aria-label={t('wizard.remove')}
+                        disabled={tiers.length === 1}
+                        onClick={() => setTiers((list) => list.filter((x) => x.key !== tier.key))}
+                      >
+                        ✕
+                      </ActionIcon>
+                    </Group>
+                  ))}
+                  <Group>
+                    <Button
+                      variant="light"
+                      size="xs"
+                      disabled={tiers.length >= 32}
+                      onClick={() =>
+                        setTiers((list) => [...list, { key: nextKey++, amountFen: 100, count: 10 }])
+                      }
+                    >
+                      {t('wizard.addTier')}
+                    </Button>
+                  </Group>
+                </Stack>
+              )}
+              {planProblem === null ? null : (
+                <Alert color="orange" data-testid="plan-problem">
+                  {t(`wizard.planProblem.${planProblem}`)}
+                </Alert>
+              )}
+              <Text>
+                {t('wizard.budget')}: <b data-testid="wizard-budget">{formatFen(budgetFen)}</b>
+              </Text>
+              {plan !== null && planProblem === null ? (
+                <PrizeChart plan={plan} seed={seed} onReshuffle={() => setSeed((s) => s + 1)} />
+              ) : null}
+            </Stack>
+          </Stepper.Step>
+
+          <Stepper.Step label={t('wizard.stepCoupons')}>
+            <Stack mt="md">
+              <Text fw={600}>{t('wizard.coupons')}</Text>
+              {coupons.map((coupon, index) => (
+                <Card key={coupon.key} withBorder radius="sm" p="sm">
+                  <SimpleGrid cols={{ base: 1, sm: 3 }}>
+                    <TextInput
+                      label={`${t('wizard.couponTitle')} ${index + 1}`}
+                      required
+                      value={coupon.title}
+                      onChange={(e) => {
+                        const v = e.currentTarget.value;
+                        setCoupons((list) =>
+                          list.map((c) => (c.key === coupon.key ? { ...c, title: v } : c)),
+                        );
+                      }}
+                    />
+                    <MoneyInput
+                      label={t('wizard.couponValue')}
+                      initialFen={coupon.valueFen ?? 0}
+                      onFen={(fen) =>
+                        setCoupons((list) =>
+                          list.map((c) => (c.key === coupon.key ? { ...c, valueFen: fen } : c)),
+                        )
+                      }
+                    />
+                    <NumberInput
+                      label={t('wizard.couponStock')}
+                      min={0}
+                      max={65_535}
+                      value={coupon.stock}
+                      onChange={(v) =>
+                        setCoupons((list) =>
+                          list.map((c) =>
+                            c.key === coupon.key ? { ...c, stock: Math.floor(Number(v)) || 0 } : c,
+                          ),
+                        )
+                      }
+                    />
+                    <TextInput
+                      type="date"
+                      label={t('wizard.couponValidUntil')}
+                      value={coupon.validUntil}
+                      onChange={(e) => {
+                        const v = e.currentTarget.value;
+                        setCoupons((list) =>
+                          list.map((c) => (c.key === coupon.key ? { ...c, validUntil: v } : c)),
+                        );
+                      }}
+                    />
+                    <NumberInput
+                      label={t('wizard.couponValidityDays')}
+                      min={1}
+                      max={3650}
+                      value={coupon.validityDays}
+                      onChange={(v) =>
+                        setCoupons((list) =>
+                          list.map((c) =>
+                            c.key === coupon.key ? { ...c, validityDays: Math.floor(Number(v)) || 1 } : c,
+                          ),
+                        )
+                      }
+                    />
+                    <Textarea
+                      label={t('wizard.couponTerms')}
+                      autosize
+                      maxLength={2000}
+                      value={coupon.terms}
+                      onChange={(e) => {
+                        const v = e.currentTarget.value;
+                        setCoupons((list) =>
+                          list.map((c) => (c.key === coupon.key ? { ...c, terms: v } : c)),
+                        );
+                      }}
+                    />
+                  </SimpleGrid>
+                  <Group justify="flex-end" mt="xs">
+                    <Button
+                      size="compact-xs"
+                      variant="subtle"
+                      color="red"
+                      onClick={() => setCoupons((list) => list.filter((c) => c.key !== coupon.key))}
+                    >
+                      {t('wizard.remove')}
+                    </Button>
+                  </Group>
+                </Card>
+              ))}
+              <Group>
+                <Button
+                  variant="light"
+                  disabled={coupons.length >= 64}
+                  onClick={() =>
+                    setCoupons((list) => [
+                      ...list,
+                      {
+                        key: nextKey++,
+                        title: '',
+                        valueFen: 500,
+                        stock: 100,
+                        validUntil: times.endsAt.slice(0, 10),
+                        validityDays: 30,
+                        terms: '',
+                      },
+                    ])
+                  }
+                >
+                  {t('wizard.addCoupon')}
+                </Button>
+              </Group>
+              <Text fw={600}>{t('wizard.rules')}</Text>
+              <SimpleGrid cols={{ base: 1, sm: 3 }}>
+                <NumberInput
+                  label={t('wizard.cashPerDay')}
+                  min={0}
+                  max={100}
+                  value={rules.cashPerWalletPerDay}
+                  onChange={(v) =>
+                    setRules((r) => ({ ...r, cashPerWalletPerDay: Math.floor(Number(v)) || 0 }))
+                  }
+                />
+                <NumberInput
+                  label={t('wizard.couponsPerDay')}
+                  min={0}
+                  max={100}
+                  value={rules.couponsPerWalletPerDay}
+                  onChange={(v) =>
+                    setRules((r) => ({ ...r, couponsPerWalletPerDay: Math.floor(Number(v)) || 0 }))
+                  }
+                />
+                <Select
+                  label={t('wizard.fallback')}
+                  data={[
+                    { value: '', label: t('wizard.fallbackNone') },
+                    ...coupons.map((c, i) => ({ value: String(i), label: c.title || `#${i + 1}` })),
+                  ]}
+                  value={rules.fallback ?? ''}
+                  onChange={(v) => setRules((r) => ({ ...r, fallback: v === '' || v === null ? null : v }))}
+                />
+              </SimpleGrid>
+            </Stack>
+          </Stepper.Step>
+
+          <Stepper.Step label={t('wizard.stepReview')}>
+            <Stack mt="md">
+              <Text c="dimmed">{t('wizard.review')}</Text>
+              <SimpleGrid cols={{ base: 1, sm: 2 }} spacing="xs" data-testid="wizard-review">
+                <Text c="dimmed">{t('wizard.name')}</Text>
+                <Text fw={600}>{name}</Text>
+                <Text c="dimmed">{t('wizard.sponsor')}</Text>
+                <Text>{sponsor}</Text>
+                <Text c="dimmed">{t('approvals.schedule')}</Text>
+                <Text>
+                  {startsAt === null ? '—' : formatDateTime(startsAt, i18n.language)} →{' '}
+                  {endsAt === null ? '—' : formatDateTime(endsAt, i18n.language)}
+                </Text>
+                <Text c="dimmed">{t('wizard.stepTargeting')}</Text>
+                <Text>
+                  {[...cities, ...buildings, ...groupIds.map((id) => `#${id}`)].join(', ') || t('common.all')}
+                </Text>
+                <Text c="dimmed">{t('wizard.budget')}</Text>
+                <Text fw={600}>{formatFen(budgetFen)}</Text>
+                <Text c="dimmed">{t('approvals.creatives')}</Text>
+                <Text>{creatives.length}</Text>
+                <Text c="dimmed">{t('wizard.coupons')}</Text>
+                <Text>{coupons.map((c) => c.title).join(', ') || '—'}</Text>
+              </SimpleGrid>
+              {create.error === null ? null : <ErrorAlert error={create.error} />}
+              <Group>
+                <Button
+                  variant="default"
+                  loading={create.isPending && !create.variables}
+                  onClick={() => create.mutate(false)}
+                >
+                  {t('wizard.create')}
+                </Button>
+                <Button loading={create.isPending && create.variables} onClick={() => create.mutate(true)}>
+                  {t('wizard.createAndSubmit')}
+                </Button>
+              </Group>
+            </Stack>
+          </Stepper.Step>
+        </Stepper>
+        <Group justify="space-between" mt="xl">
+          <Button variant="default" disabled={step === 0} onClick={() => setStep((s) => Math.max(0, s - 1))}>
+            {t('common.back')}
+          </Button>
+          {step < 5 ? (
+            <Button disabled={stepValid[step] !== true} onClick={() => setStep((s) => Math.min(5, s + 1))}>
+              {t('common.next')}
+            </Button>
+          ) : null}
+        </Group>
+      </Card>
+    </Stack>
+  );
+}

@@ -1,0 +1,266 @@
+// Campaign reports: impressions, taps, tap-through rate and spend over time, then by city and by screen,
+// with CSV export of the same rows.
+import { BarChart, LineChart } from '@mantine/charts';
+import {
+  Button,
+  Card,
+  Group,
+  Select,
+  SimpleGrid,
+  Stack,
+  Table,
+  Tabs,
+  Text,
+  TextInput,
+  Title,
+} from '@mantine/core';
+import { useMutation, useQuery } from '@tanstack/react-query';
+import { useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { apiJson, apiText } from '../../api/client.ts';
+import type { Campaign, Page, ReportRow } from '../../api/types.ts';
+import { Empty, notifyError, QueryState } from '../../components/feedback.tsx';
+import { useToken } from '../../components/session-context.tsx';
+import { downloadText } from '../../lib/download.ts';
+import { formatCount, formatPercent } from '../../lib/format.ts';
+import { formatFen } from '../../lib/money.ts';
+
+type Dimension = 'day' | 'city' | 'screen';
+
+function isoDay(offsetDays: number): string {
+  return new Date(Date.now() + offsetDays * 86_400_000).toISOString().slice(0, 10);
+}
+
+function totals(rows: ReportRow[]) {
+  const sum = (pick: (row: ReportRow) => number) => rows.reduce((total, row) => total + pick(row), 0);
+  const impressions = sum((r) => r.impressions);
+  const taps = sum((r) => r.taps);
+  return {
+    impressions,
+    taps,
+    cashFen: sum((r) => r.cashFen),
+    coupons: sum((r) => r.coupons),
+    ctr: impressions === 0 ? null : taps / impressions,
+  };
+}
+
+function RowsTable({ rows, by }: { rows: ReportRow[]; by: Dimension }) {
+  const { t, i18n } = useTranslation();
+  return (
+    <Table.ScrollContainer minWidth={700}>
+      <Table
+        striped
+        verticalSpacing="xs"
+        aria-label={t(by === 'day' ? 'reports.byDay' : by === 'city' ? 'reports.byCity' : 'reports.byScreen')}
+      >
+        <Table.Thead>
+          <Table.Tr>
+            <Table.Th>
+              {t(by === 'day' ? 'reports.byDay' : by === 'city' ? 'reports.byCity' : 'reports.byScreen')}
+            </Table.Th>
+            <Table.Th ta="right">{t('reports.impressions')}</Table.Th>
+            <Table.Th ta="right">{t('reports.taps')}</Table.Th>
+            <Table.Th ta="right">{t('reports.ctr')}</Table.Th>
+            <Table.Th ta="right">{t('reports.uniqueWallets')}</Table.Th>
+            <Table.Th ta="right">{t('reports.spend')}</Table.Th>
+            <Table.Th ta="right">{t('reports.coupons')}</Table.Th>
+          </Table.Tr>
+        </Table.Thead>
+        <Table.Tbody>
+          {rows.map((row) => (
+            <Table.Tr key={row.key}>
+              <Table.Td>{by === 'screen' ? `#${row.key}` : row.key}</Table.Td>
+              <Table.Td ta="right">{formatCount(row.impressions, i18n.language)}</Table.Td>
+              <Table.Td ta="right">{formatCount(row.taps, i18n.language)}</Table.Td>
+              <Table.Td ta="right">{formatPercent(row.tapThroughRate, i18n.language)}</Table.Td>
+              <Table.Td ta="right">{formatCount(row.uniqueWallets, i18n.language)}</Table.Td>
+              <Table.Td ta="right">{formatFen(row.cashFen)}</Table.Td>
+              <Table.Td ta="right">{formatCount(row.coupons, i18n.language)}</Table.Td>
+            </Table.Tr>
+          ))}
+        </Table.Tbody>
+      </Table>
+    </Table.ScrollContainer>
+  );
+}
+
+export function ReportsPage() {
+  const { t, i18n } = useTranslation();
+  const token = useToken();
+  const [campaignId, setCampaignId] = useState<string | null>(null);
+  const [range, setRange] = useState({ from: isoDay(-29), to: isoDay(1) });
+  const [by, setBy] = useState<Dimension>('day');
+  const campaigns = useQuery({
+    queryKey: ['campaigns'],
+    queryFn: () => apiJson<Page<Campaign>>('/v1/campaigns', { token, query: { limit: 100 } }),
+  });
+  const query = (dimension: Dimension) => ({
+    by: dimension,
+    campaignId: campaignId ?? undefined,
+    from: range.from,
+    to: range.to,
+  });
+  const daily = useQuery({
+    queryKey: ['report', 'day', campaignId, range],
+    queryFn: () => apiJson<{ items: ReportRow[] }>('/v1/reports', { token, query: query('day') }),
+  });
+  const breakdown = useQuery({
+    queryKey: ['report', by, campaignId, range],
+    queryFn: () => apiJson<{ items: ReportRow[] }>('/v1/reports', { token, query: query(by) }),
+  });
+  const csv = useMutation({
+    mutationFn: () => apiText('/v1/reports', { token, query: { ...query(by), format: 'csv' } }),
+    onSuccess: ({ text }) => downloadText(`redtap-report-${by}-${range.from}-${range.to}.csv`, text),
+    onError: notifyError,
+  });
+  const sum = totals(daily.data?.items ?? []);
+  const kpis = [
+    [t('reports.impressions'), formatCount(sum.impressions, i18n.language)],
+    [t('reports.taps'), formatCount(sum.taps, i18n.language)],
+    [t('reports.ctr'), formatPercent(sum.ctr, i18n.language)],
+    [t('reports.spend'), formatFen(sum.cashFen)],
+    [t('reports.coupons'), formatCount(sum.coupons, i18n.language)],
+  ] as const;
+  return (
+    <Stack>
+      <Group justify="space-between">
+        <Title order={2}>{t('reports.title')}</Title>
+        <Button variant="light" onClick={() => csv.mutate()} loading={csv.isPending}>
+          {t('reports.csv')}
+        </Button>
+      </Group>
+      <Card withBorder radius="md">
+        <Group align="end">
+          <Select
+            label={t('reports.campaign')}
+            placeholder={t('reports.allCampaigns')}
+            clearable
+            w={280}
+            data={
+              campaigns.data?.items.map((c) => ({ value: String(c.id), label: `#${c.id} ${c.name}` })) ?? []
+            }
+            value={campaignId}
+            onChange={setCampaignId}
+          />
+          <TextInput
+            type="date"
+            label={t('reports.from')}
+            value={range.from}
+            onChange={(e) => {
+              const from = e.currentTarget.value;
+              setRange((r) => ({ ...r, from }));
+            }}
+          />
+          <TextInput
+            type="date"
+            label={t('reports.to')}
+            value={range.to}
+            onChange={(e) => {
+              const to = e.currentTarget.value;
+              setRange((r) => ({ ...r, to }));
+            }}
+          />
+        </Group>
+      </Card>
+      <SimpleGrid cols={{ base: 2, md: 5 }}>
+        {kpis.map(([label, value]) => (
+          <Card key={label} withBorder radius="md">
+            <Text size="xs" c="dimmed" tt="uppercase" fw={700}>
+              {label}
+            </Text>
+            <Text fz={24} fw={700} data-testid={`kpi-${label}`}>
+              {value}
+            </Text>
+          </Card>
+        ))}
+      </SimpleGrid>
+      <QueryState
+        query={daily}
+        isEmpty={(data) => data.items.length === 0}
+        empty={<Empty>{t('reports.emptyBody')}</Empty>}
+      >
+        {(data) => {
+          const points = data.items.map((row) => ({
+            day: row.key,
+            impressions: row.impressions,
+            taps: row.taps,
+            ctr: row.tapThroughRate === null ? 0 : Math.round(row.tapThroughRate * 1000) / 10,
+            spend: row.cashFen / 100,
+          }));
+          return (
+            <SimpleGrid cols={{ base: 1, lg: 2 }}>
+              <Card withBorder radius="md">
+                <Text fw={700} mb="sm">
+                  {t('reports.overTime')}
+                </Text>
+                <LineChart
+                  h={240}
+                  data={points}
+                  dataKey="day"
+                  withLegend
+                  series={[
+                    { name: 'impressions', label: t('reports.impressions'), color: 'blue.6' },
+                    { name: 'taps', label: t('reports.taps'), color: 'packet.6' },
+                    { name: 'ctr', label: `${t('reports.ctr')} %`, color: 'teal.6', yAxisId: 'right' },
+                  ]}
+                  withRightYAxis
+                  curveType="monotone"
+                />
+              </Card>
+              <Card withBorder radius="md">
+                <Text fw={700} mb="sm">
+                  {t('reports.spendOverTime')}
+                </Text>
+                <BarChart
+                  h={240}
+                  data={points}
+                  dataKey="day"
+                  valueFormatter={(value) => `¥${value.toFixed(2)}`}
+                  series={[{ name: 'spend', label: t('reports.spend'), color: 'packet.6' }]}
+                />
+              </Card>
+            </SimpleGrid>
+          );
+        }}
+      </QueryState>
+      <Card withBorder radius="md">
+        <Tabs value={by} onChange={(value) => setBy(value === 'city' || value === 'screen' ? value : 'day')}>
+          <Tabs.List>
+            <Tabs.Tab value="day">{t('reports.byDay')}</Tabs.Tab>
+            <Tabs.Tab value="city">{t('reports.byCity')}</Tabs.Tab>
+            <Tabs.Tab value="screen">{t('reports.byScreen')}</Tabs.Tab>
+          </Tabs.List>
+        </Tabs>
+        <Stack mt="md">
+          <QueryState
+            query={breakdown}
+            isEmpty={(data) => data.items.length === 0}
+            empty={<Empty>{t('reports.emptyBody')}</Empty>}
+          >
+            {(data) => (
+              <>
+                {by === 'day' ? null : (
+                  <BarChart
+                    h={220}
+                    data={data.items.map((row) => ({
+                      key: by === 'screen' ? `#${row.key}` : row.key,
+                      taps: row.taps,
+                      impressions: row.impressions,
+                    }))}
+                    dataKey="key"
+                    withLegend
+                    series={[
+                      { name: 'impressions', label: t('reports.impressions'), color: 'blue.6' },
+                      { name: 'taps', label: t('reports.taps'), color: 'packet.6' },
+                    ]}
+                  />
+                )}
+                <RowsTable rows={data.items} by={by} />
+              </>
+            )}
+          </QueryState>
+        </Stack>
+      </Card>
+    </Stack>
+  );
+}

@@ -1,0 +1,190 @@
+// Advertiser accounts: create one with its first user, see its unallocated cash, fund it.
+import {
+  Button,
+  Card,
+  Group,
+  Modal,
+  PasswordInput,
+  Stack,
+  Table,
+  Text,
+  TextInput,
+  Title,
+} from '@mantine/core';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useState, type SyntheticEvent } from 'react';
+import { useTranslation } from 'react-i18next';
+import { apiJson, newTransferId } from '../../api/client.ts';
+import type { Advertiser, Page } from '../../api/types.ts';
+import { Empty, ErrorAlert, notifySuccess, QueryState } from '../../components/feedback.tsx';
+import { MoneyInput } from '../../components/money-input.tsx';
+import { useToken } from '../../components/session-context.tsx';
+import { formatDateTime } from '../../lib/format.ts';
+import { formatFen } from '../../lib/money.ts';
+
+function Balance({ advertiserId }: { advertiserId: number }) {
+  const token = useToken();
+  const balance = useQuery({
+    queryKey: ['advertiser-balance', advertiserId],
+    queryFn: () => apiJson<{ balanceFen: number }>(`/v1/advertisers/${advertiserId}/balance`, { token }),
+  });
+  return (
+    <Text fw={600} data-testid={`advertiser-balance-${advertiserId}`}>
+      {balance.data === undefined ? '…' : formatFen(balance.data.balanceFen)}
+    </Text>
+  );
+}
+
+function FundModal({ advertiser, onClose }: { advertiser: Advertiser | null; onClose: () => void }) {
+  const { t } = useTranslation();
+  const token = useToken();
+  const queryClient = useQueryClient();
+  const [fen, setFen] = useState<number | null>(null);
+  // One transfer id per dialog: a double click or a retry posts the same transfer once.
+  const [transferId] = useState(newTransferId);
+  const fund = useMutation({
+    mutationFn: (target: Advertiser) =>
+      apiJson(`/v1/advertisers/${target.id}/funding`, { token, body: { amountFen: fen, transferId } }),
+    onSuccess: (_reply, target) => {
+      notifySuccess(t('advertisers.funded', { name: target.name, amount: formatFen(fen ?? 0) }));
+      void queryClient.invalidateQueries({ queryKey: ['advertiser-balance', target.id] });
+      onClose();
+    },
+  });
+  const submit = (event: SyntheticEvent) => {
+    event.preventDefault();
+    if (advertiser !== null && fen !== null) fund.mutate(advertiser);
+  };
+  return (
+    <Modal
+      opened={advertiser !== null}
+      onClose={onClose}
+      title={t('advertisers.fundTitle', { name: advertiser?.name ?? '' })}
+      centered
+    >
+      <form onSubmit={submit}>
+        <Stack>
+          <MoneyInput label={t('common.amount')} onFen={setFen} required />
+          {fund.error === null ? null : <ErrorAlert error={fund.error} />}
+          <Button type="submit" disabled={fen === null || fen < 1} loading={fund.isPending}>
+            {t('advertisers.fund')}
+          </Button>
+        </Stack>
+      </form>
+    </Modal>
+  );
+}
+
+export function AdvertisersPage() {
+  const { t, i18n } = useTranslation();
+  const token = useToken();
+  const queryClient = useQueryClient();
+  const [form, setForm] = useState({ name: '', email: '', password: '' });
+  const [creating, setCreating] = useState(false);
+  const [funding, setFunding] = useState<Advertiser | null>(null);
+  const advertisers = useQuery({
+    queryKey: ['advertisers'],
+    queryFn: () => apiJson<Page<Advertiser>>('/v1/advertisers', { token, query: { limit: 100 } }),
+  });
+  const create = useMutation({
+    mutationFn: () => apiJson<Advertiser>('/v1/advertisers', { token, body: form }),
+    onSuccess: (advertiser) => {
+      notifySuccess(t('advertisers.created', { name: advertiser.name }));
+      setForm({ name: '', email: '', password: '' });
+      setCreating(false);
+      void queryClient.invalidateQueries({ queryKey: ['advertisers'] });
+    },
+  });
+  const submit = (event: SyntheticEvent) => {
+    event.preventDefault();
+    create.mutate();
+  };
+  return (
+    <Stack>
+      <Group justify="space-between">
+        <Title order={2}>{t('advertisers.title')}</Title>
+        <Button onClick={() => setCreating(true)}>{t('advertisers.create')}</Button>
+      </Group>
+      <QueryState
+        query={advertisers}
+        isEmpty={(page) => page.items.length === 0}
+        empty={<Empty>{t('advertisers.emptyBody')}</Empty>}
+      >
+        {(page) => (
+          <Card withBorder radius="md" p={0}>
+            <Table verticalSpacing="sm" aria-label={t('advertisers.title')}>
+              <Table.Thead>
+                <Table.Tr>
+                  <Table.Th>{t('common.id')}</Table.Th>
+                  <Table.Th>{t('common.name')}</Table.Th>
+                  <Table.Th>{t('advertisers.balance')}</Table.Th>
+                  <Table.Th>{t('common.create')}</Table.Th>
+                  <Table.Th>{t('common.actions')}</Table.Th>
+                </Table.Tr>
+              </Table.Thead>
+              <Table.Tbody>
+                {page.items.map((advertiser) => (
+                  <Table.Tr key={advertiser.id}>
+                    <Table.Td>#{advertiser.id}</Table.Td>
+                    <Table.Td fw={600}>{advertiser.name}</Table.Td>
+                    <Table.Td>
+                      <Balance advertiserId={advertiser.id} />
+                    </Table.Td>
+                    <Table.Td>{formatDateTime(advertiser.createdAt, i18n.language)}</Table.Td>
+                    <Table.Td>
+                      <Button size="compact-sm" variant="light" onClick={() => setFunding(advertiser)}>
+                        {t('advertisers.fund')}
+                      </Button>
+                    </Table.Td>
+                  </Table.Tr>
+                ))}
+              </Table.Tbody>
+            </Table>
+          </Card>
+        )}
+      </QueryState>
+      <Modal opened={creating} onClose={() => setCreating(false)} title={t('advertisers.create')} centered>
+        <form onSubmit={submit}>
+          <Stack>
+            <TextInput
+              label={t('common.name')}
+              required
+              value={form.name}
+              onChange={(e) => {
+                const name = e.currentTarget.value;
+                setForm((f) => ({ ...f, name }));
+              }}
+            />
+            <TextInput
+              label={t('advertisers.email')}
+              type="email"
+              required
+              value={form.email}
+              onChange={(e) => {
+                const email = e.currentTarget.value;
+                setForm((f) => ({ ...f, email }));
+              }}
+            />
+            <PasswordInput
+              label={t('advertisers.password')}
+              required
+              minLength={10}
+              value={form.password}
+              onChange={(e) => {
+                const password = e.currentTarget.value;
+                setForm((f) => ({ ...f, password }));
+              }}
+            />
+            {create.error === null ? null : <ErrorAlert error={create.error} />}
+            <Button type="submit" loading={create.isPending}>
+              {t('common.create')}
+            </Button>
+          </Stack>
+        </form>
+      </Modal>
+      {funding === null ? null : (
+        <FundModal key={funding.id} advertiser={funding} onClose={() => setFunding(null)} />
+      )}
+    </Stack>
+  );
+}

@@ -1,0 +1,555 @@
+// The commuter's wallet, mobile-first. The browser is the phone: it creates or imports a P-256 key,
+// registers it, logs in by signing the server's nonce, then shows balance, history with reasons,
+// coupons (code + QR) and withdrawals.
+import {
+  Alert,
+  Badge,
+  Box,
+  Button,
+  Card,
+  Center,
+  Container,
+  Group,
+  Modal,
+  Paper,
+  SegmentedControl,
+  Stack,
+  Text,
+  Textarea,
+  Title,
+} from '@mantine/core';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { apiJson, newIdempotencyKey } from '../../api/client.ts';
+import type {
+  HistoryItem,
+  Session,
+  WalletCoupon,
+  WalletCredential,
+  WalletSummary,
+  Withdrawal,
+} from '../../api/types.ts';
+import { Logo } from '../../components/console-layout.tsx';
+import { Empty, ErrorAlert, notifySuccess, QueryState } from '../../components/feedback.tsx';
+import { LanguageSwitch } from '../../components/language-switch.tsx';
+import { MoneyInput } from '../../components/money-input.tsx';
+import { QrCode } from '../../components/qr-code.tsx';
+import { formatDate, formatDateTime } from '../../lib/format.ts';
+import { formatFen } from '../../lib/money.ts';
+import { loadPhoneKeyFile, savePhoneKeyFile } from '../../lib/phone-key-store.ts';
+import {
+  generatePhoneKey,
+  parsePhoneKeyFile,
+  publicKeyHex,
+  signLogin,
+  type PhoneKeyFile,
+} from '../../lib/wallet-key.ts';
+
+/** The cloud's minimum withdrawal (money-settings `withdrawalMinFen`); the cloud enforces it too. */
+export const WITHDRAWAL_MIN_FEN = 10;
+const SESSION_KEY = 'redtap.wallet.session';
+
+function loadWalletSession(): Session | null {
+  try {
+    const parsed = JSON.parse(sessionStorage.getItem(SESSION_KEY) ?? 'null') as Session | null;
+    return parsed !== null && typeof parsed.token === 'string' && parsed.expiresAt > Date.now() / 1000
+      ? parsed
+      : null;
+  } catch {
+    return null;
+  }
+}
+
+const STATUS_COLOR: Record<string, string> = {
+  credited: 'teal',
+  released: 'teal',
+  held: 'orange',
+  rejected: 'gray',
+  refused: 'red',
+  pending: 'yellow',
+  paid: 'teal',
+};
+
+function KeyTools({
+  file,
+  onImported,
+}: {
+  file: PhoneKeyFile | null;
+  onImported: (file: PhoneKeyFile) => void;
+}) {
+  const { t } = useTranslation();
+  const [mode, setMode] = useState<'import' | 'export' | null>(null);
+  const [text, setText] = useState('');
+  const [invalid, setInvalid] = useState(false);
+  return (
+    <>
+      <Group justify="center" gap="xs">
+        <Button
+          variant="subtle"
+          size="xs"
+          onClick={() => {
+            setText('');
+            setInvalid(false);
+            setMode('import');
+          }}
+        >
+          {t('wallet.importKey')}
+        </Button>
+        {file === null ? null : (
+          <Button variant="subtle" size="xs" onClick={() => setMode('export')}>
+            {t('wallet.exportKey')}
+          </Button>
+        )}
+      </Group>
+      <Modal
+        opened={mode !== null}
+        onClose={() => setMode(null)}
+        title={mode === 'export' ? t('wallet.exportKey') : t('wallet.importKey')}
+        centered
+      >
+        {mode === 'export' && file !== null ? (
+          <Stack>
+            <Alert color="orange" variant="light">
+              {t('wallet.exportHelp')}
+            </Alert>
+            <Textarea
+              label={t('wallet.importLabel')}
+              readOnly
+              autosize
+              minRows={6}
+              value={JSON.stringify(file, null, 2)}
+              data-testid="exported-key"
+              styles={{ input: { fontFamily: 'monospace', fontSize: 11 } }}
+            />
+          </Stack>
+        ) : (
+          <Stack>
+            <Textarea
+              label={t('wallet.importLabel')}
+              autosize
+              minRows={6}
+              value={text}
+              error={invalid ? t('wallet.importInvalid') : undefined}
+              onChange={(e) => setText(e.currentTarget.value)}
+              styles={{ input: { fontFamily: 'monospace', fontSize: 11 } }}
+            />
+            <Button
+              onClick={() => {
+                const parsed = parsePhoneKeyFile(text);
+                if (parsed === null) {
+                  setInvalid(true);
+                  return;
+                }
+                savePhoneKeyFile(parsed);
+                onImported(parsed);
+                setMode(null);
+                notifySuccess(t('wallet.importDone'));
+              }}
+            >
+              {t('wallet.importKey')}
+            </Button>
+          </Stack>
+        )}
+      </Modal>
+    </>
+  );
+}
+
+function SignIn({
+  file,
+  onFile,
+  onSession,
+}: {
+  file: PhoneKeyFile | null;
+  onFile: (file: PhoneKeyFile | null) => void;
+  onSession: (s: Session) => void;
+}) {
+  const { t } = useTranslation();
+  const login = useMutation({
+    mutationFn: async () => {
+      let current = file;
+      if (current === null)
+        current = { jwk: await generatePhoneKey(), walletId: null, credentialSerial: null, credential: null };
+      if (current.walletId === null) {
+        const issued = await apiJson<WalletCredential>('/v1/wallets', {
+          body: { publicKey: await publicKeyHex(current.jwk) },
+        });
+        current = {
+          ...current,
+          walletId: issued.walletId,
+          credentialSerial: issued.credentialSerial,
+          credential: issued.credential,
+        };
+      }
+      savePhoneKeyFile(current);
+      onFile(current);
+      const walletId = current.walletId ?? 0;
+      const challenge = await apiJson<{ nonce: string }>(`/v1/wallets/${walletId}/login-challenge`);
+      const signature = await signLogin(current.jwk, walletId, challenge.nonce);
+      if (signature === null) throw new Error('the login nonce is not 32 bytes');
+      return apiJson<Session>(`/v1/wallets/${walletId}/login`, {
+        body: { nonce: challenge.nonce, signature },
+      });
+    },
+    onSuccess: onSession,
+  });
+  return (
+    <Stack>
+      <Text size="sm" c="dimmed" ta="center">
+        {t('wallet.intro')}
+      </Text>
+      {file?.walletId === null || file === null ? null : (
+        <Text ta="center" size="sm">
+          {t('wallet.walletId')} #{file.walletId}
+        </Text>
+      )}
+      {login.error === null ? null : <ErrorAlert error={login.error} />}
+      <Button size="lg" radius="xl" loading={login.isPending} onClick={() => login.mutate()}>
+        {file?.walletId === null || file === null ? t('wallet.create') : t('wallet.login')}
+      </Button>
+      <KeyTools file={file} onImported={onFile} />
+    </Stack>
+  );
+}
+
+function HistoryList({ token }: { token: string }) {
+  const { t, i18n } = useTranslation();
+  const history = useQuery({
+    queryKey: ['wallet', 'history'],
+    queryFn: () =>
+      apiJson<{ items: HistoryItem[] }>('/v1/wallets/me/history', { token, query: { limit: 50 } }),
+    refetchInterval: 10_000,
+  });
+  return (
+    <QueryState
+      query={history}
+      isEmpty={(data) => data.items.length === 0}
+      empty={<Empty icon="🧧">{t('wallet.noHistory')}</Empty>}
+    >
+      {(data) => (
+        <Stack gap="xs">
+          {data.items.map((item) => {
+            const reasonKey = `wallet.reason.${item.reason ?? ''}`;
+            const reason =
+              item.reason === null
+                ? null
+                : i18n.exists(reasonKey)
+                  ? t(reasonKey)
+                  : t('wallet.reason.other', { code: item.reason });
+            return (
+              <Paper key={item.id} withBorder radius="md" p="sm" data-testid="history-item">
+                <Group justify="space-between" wrap="nowrap">
+                  <div>
+                    <Text fw={600}>
+                      {item.amountFen > 0
+                        ? formatFen(item.amountFen)
+                        : item.couponOfferId !== null
+                          ? t('wallet.coupon')
+                          : t('wallet.thanks')}
+                    </Text>
+                    <Text size="xs" c="dimmed">
+                      {t('wallet.tapAt', {
+                        screen: item.screenId,
+                        time: formatDateTime(item.tapTs, i18n.language),
+                      })}
+                    </Text>
+                    {reason === null ? null : (
+                      <Text size="xs" c="orange.9" data-testid="history-reason">
+                        {reason}
+                      </Text>
+                    )}
+                  </div>
+                  <Badge color={STATUS_COLOR[item.status] ?? 'gray'} variant="light">
+                    {i18n.exists(`wallet.status.${item.status}`)
+                      ? t(`wallet.status.${item.status}`)
+                      : item.status}
+                  </Badge>
+                </Group>
+              </Paper>
+            );
+          })}
+        </Stack>
+      )}
+    </QueryState>
+  );
+}
+
+function CouponList({ token }: { token: string }) {
+  const { t, i18n } = useTranslation();
+  const coupons = useQuery({
+    queryKey: ['wallet', 'coupons'],
+    queryFn: () =>
+      apiJson<{ items: WalletCoupon[] }>('/v1/wallets/me/coupons', { token, query: { limit: 50 } }),
+  });
+  const nowS = Date.now() / 1000;
+  return (
+    <QueryState
+      query={coupons}
+      isEmpty={(data) => data.items.length === 0}
+      empty={<Empty icon="🎟">{t('wallet.noCoupons')}</Empty>}
+    >
+      {(data) => (
+        <Stack gap="sm">
+          {data.items.map((coupon) => (
+            <Card key={coupon.id} withBorder radius="lg" data-testid="coupon">
+              <Group justify="space-between" align="start" wrap="nowrap">
+                <Stack gap={4}>
+                  <Text fw={700}>{coupon.title}</Text>
+                  <Text fz={22} fw={700} c="packet.8">
+                    {formatFen(coupon.valueFen)}
+                  </Text>
+                  <Text size="xs" c="dimmed">
+                    {t('wallet.code')}: <b style={{ fontFamily: 'monospace' }}>{coupon.code}</b>
+                  </Text>
+                  {coupon.validUntil < nowS ? (
+                    <Badge color="gray">{t('wallet.expired')}</Badge>
+                  ) : (
+                    <Text size="xs">
+                      {t('wallet.validUntil', { date: formatDate(coupon.validUntil, i18n.language) })}
+                    </Text>
+                  )}
+                  {coupon.terms === '' ? null : (
+                    <Text size="xs" c="dimmed">
+                      {coupon.terms}
+                    </Text>
+                  )}
+                </Stack>
+                <QrCode value={coupon.code} size={96} label={`${t('wallet.code')} ${coupon.code}`} />
+              </Group>
+            </Card>
+          ))}
+        </Stack>
+      )}
+    </QueryState>
+  );
+}
+
+function WithdrawalList({ token }: { token: string }) {
+  const { t, i18n } = useTranslation();
+  const withdrawals = useQuery({
+    queryKey: ['wallet', 'withdrawals'],
+    queryFn: () => apiJson<{ items: Withdrawal[] }>('/v1/wallets/me/withdrawals', { token }),
+  });
+  return (
+    <QueryState
+      query={withdrawals}
+      isEmpty={(data) => data.items.length === 0}
+      empty={<Empty>{t('wallet.noWithdrawals')}</Empty>}
+    >
+      {(data) => (
+        <Stack gap="xs">
+          {data.items.map((withdrawal) => (
+            <Paper key={withdrawal.id} withBorder radius="md" p="sm" data-testid="withdrawal">
+              <Group justify="space-between">
+                <div>
+                  <Text fw={600}>{formatFen(withdrawal.amountFen)}</Text>
+                  <Text size="xs" c="dimmed">
+                    {formatDateTime(withdrawal.createdAt, i18n.language)}
+                  </Text>
+                </div>
+                <Badge color={STATUS_COLOR[withdrawal.status] ?? 'gray'} variant="light">
+                  {i18n.exists(`wallet.status.${withdrawal.status}`)
+                    ? t(`wallet.status.${withdrawal.status}`)
+                    : withdrawal.status}
+                </Badge>
+              </Group>
+            </Paper>
+          ))}
+        </Stack>
+      )}
+    </QueryState>
+  );
+}
+
+function WithdrawModal({
+  token,
+  balanceFen,
+  onClose,
+}: {
+  token: string;
+  balanceFen: number;
+  onClose: () => void;
+}) {
+  const { t } = useTranslation();
+  const queryClient = useQueryClient();
+  const [fen, setFen] = useState<number | null>(balanceFen);
+  // One key per dialog: a retry of the same request cannot withdraw twice.
+  const [idempotencyKey] = useState(newIdempotencyKey);
+  const withdraw = useMutation({
+    mutationFn: () =>
+      apiJson<Withdrawal>('/v1/wallets/me/withdrawals', { token, body: { amountFen: fen, idempotencyKey } }),
+    onSuccess: (withdrawal) => {
+      notifySuccess(t('wallet.withdrawn', { amount: formatFen(withdrawal.amountFen) }));
+      void queryClient.invalidateQueries({ queryKey: ['wallet'] });
+      onClose();
+    },
+  });
+  const problem =
+    fen === null
+      ? null
+      : fen < WITHDRAWAL_MIN_FEN
+        ? t('wallet.withdrawMin', { min: formatFen(WITHDRAWAL_MIN_FEN) })
+        : fen > balanceFen
+          ? t('wallet.withdrawMore')
+          : null;
+  return (
+    <Modal opened onClose={onClose} title={t('wallet.withdrawTitle')} centered>
+      <Stack>
+        <MoneyInput
+          label={t('common.amount')}
+          initialFen={balanceFen}
+          onFen={setFen}
+          error={problem}
+          size="lg"
+        />
+        <Text size="xs" c="dimmed">
+          {t('wallet.withdrawMin', { min: formatFen(WITHDRAWAL_MIN_FEN) })}
+        </Text>
+        {withdraw.error === null ? null : <ErrorAlert error={withdraw.error} />}
+        <Button
+          size="lg"
+          radius="xl"
+          disabled={fen === null || problem !== null}
+          loading={withdraw.isPending}
+          onClick={() => withdraw.mutate()}
+        >
+          {t('wallet.withdraw')}
+        </Button>
+      </Stack>
+    </Modal>
+  );
+}
+
+function WalletHome({
+  session,
+  file,
+  onSignOut,
+  onFile,
+}: {
+  session: Session;
+  file: PhoneKeyFile | null;
+  onSignOut: () => void;
+  onFile: (f: PhoneKeyFile | null) => void;
+}) {
+  const { t } = useTranslation();
+  const [tab, setTab] = useState('history');
+  const [withdrawing, setWithdrawing] = useState(false);
+  const summary = useQuery({
+    queryKey: ['wallet', 'me'],
+    queryFn: () => apiJson<WalletSummary>('/v1/wallets/me', { token: session.token }),
+    refetchInterval: 10_000,
+  });
+  const balanceFen = summary.data?.balanceFen ?? 0;
+  return (
+    <Stack>
+      <Card
+        radius="xl"
+        p="lg"
+        bg="linear-gradient(150deg, var(--mantine-color-packet-7), var(--mantine-color-packet-9))"
+        c="white"
+        shadow="md"
+      >
+        <Stack gap={4}>
+          <Group justify="space-between">
+            <Text size="sm" opacity={0.85}>
+              {t('wallet.balance')}
+            </Text>
+            <Text size="xs" opacity={0.85}>
+              {t('wallet.walletId')} #{summary.data?.walletId ?? file?.walletId ?? '…'}
+            </Text>
+          </Group>
+          {summary.error === null ? (
+            <Text fz={40} fw={800} data-testid="wallet-balance" c="#f8d568">
+              {summary.data === undefined ? '…' : formatFen(balanceFen)}
+            </Text>
+          ) : (
+            <ErrorAlert error={summary.error} onRetry={() => void summary.refetch()} />
+          )}
+          <Group mt="sm">
+            <Button
+              radius="xl"
+              color="yellow.4"
+              c="dark"
+              disabled={balanceFen < WITHDRAWAL_MIN_FEN}
+              onClick={() => setWithdrawing(true)}
+            >
+              {t('wallet.withdraw')}
+            </Button>
+          </Group>
+          {balanceFen < WITHDRAWAL_MIN_FEN ? (
+            <Text size="xs" opacity={0.85}>
+              {t('wallet.withdrawMin', { min: formatFen(WITHDRAWAL_MIN_FEN) })}
+            </Text>
+          ) : null}
+        </Stack>
+      </Card>
+      <SegmentedControl
+        fullWidth
+        radius="xl"
+        value={tab}
+        onChange={setTab}
+        data={[
+          { value: 'history', label: t('wallet.history') },
+          { value: 'coupons', label: t('wallet.coupons') },
+          { value: 'withdrawals', label: t('wallet.withdrawals') },
+        ]}
+      />
+      {tab === 'history' ? <HistoryList token={session.token} /> : null}
+      {tab === 'coupons' ? <CouponList token={session.token} /> : null}
+      {tab === 'withdrawals' ? <WithdrawalList token={session.token} /> : null}
+      <Group justify="center" gap="xs">
+        <Button variant="subtle" size="xs" onClick={onSignOut}>
+          {t('app.signOut')}
+        </Button>
+      </Group>
+      <KeyTools
+        file={file}
+        onImported={(imported) => {
+          onFile(imported);
+          onSignOut();
+        }}
+      />
+      {withdrawing ? (
+        <WithdrawModal token={session.token} balanceFen={balanceFen} onClose={() => setWithdrawing(false)} />
+      ) : null}
+    </Stack>
+  );
+}
+
+export function WalletPage() {
+  const { t } = useTranslation();
+  const queryClient = useQueryClient();
+  const [file, setFile] = useState(loadPhoneKeyFile);
+  const [session, setSession] = useState(loadWalletSession);
+  const signIn = (next: Session | null) => {
+    if (next === null) sessionStorage.removeItem(SESSION_KEY);
+    else sessionStorage.setItem(SESSION_KEY, JSON.stringify(next));
+    queryClient.removeQueries({ queryKey: ['wallet'] });
+    setSession(next);
+  };
+  return (
+    <Box mih="100vh" bg="var(--mantine-color-gray-0)">
+      <Container size={480} px="md" py="md">
+        <Stack>
+          <Group justify="space-between">
+            <Logo />
+            <LanguageSwitch />
+          </Group>
+          <Title order={2} size="h3">
+            {t('wallet.title')}
+          </Title>
+          {session === null ? (
+            <Center>
+              <Card withBorder radius="xl" p="xl" w="100%">
+                <SignIn file={file} onFile={setFile} onSession={signIn} />
+              </Card>
+            </Center>
+          ) : (
+            <WalletHome session={session} file={file} onFile={setFile} onSignOut={() => signIn(null)} />
+          )}
+        </Stack>
+      </Container>
+    </Box>
+  );
+}
