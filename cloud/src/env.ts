@@ -46,7 +46,9 @@ const EnvSchema = z.object({
   /** Trust X-Forwarded-For for rate limiting; only behind a proxy that sets it. */
   REDTAP_TRUST_PROXY: flag,
   /** Worker threads for P-256 verification in redemption; 0 = on the main thread, in slices. */
-  REDTAP_VERIFY_THREADS: z.coerce.number().int().min(0).max(16).default(0),
+  // Signature verification runs on this many worker threads, off the thread that drives the database
+  // and MQTT (docs/benchmarks.md, redeem); 0 verifies inline.
+  REDTAP_VERIFY_THREADS: z.coerce.number().int().min(0).max(16).default(2),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 

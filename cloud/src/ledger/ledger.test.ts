@@ -6,9 +6,15 @@ import { sql } from 'drizzle-orm';
 import { ErrorCode } from '@redtap/shared';
 import { openTestDatabase, testEngines } from '../../test/databases.ts';
 import type { DatabaseHandle } from '../db/client.ts';
+import { queryRows } from '../db/rows.ts';
 import { createLedgerAccount, getLedgerAccount, getLedgerAccounts, systemLedgerAccount } from './accounts.ts';
 import { checkLedger } from './check-ledger.ts';
-import { allocateTransferIds, postTransfers, type TransferInput } from './post-transfers.ts';
+import {
+  allocateTransferIds,
+  postNewTransfers,
+  postTransfers,
+  type TransferInput,
+} from './post-transfers.ts';
 
 const engines = await testEngines();
 
@@ -89,6 +95,56 @@ describe.each(engines)('ledger on $engine', ({ engine, available }) => {
     expect(linked.map((r) => r.status)).toEqual(['rejected', 'rejected']);
     const balances = await getLedgerAccounts(db, [budget, escrow]);
     expect(balances.map((a) => a.balanceFen).sort()).toEqual([0, 500]);
+    expect((await checkLedger(db)).ok).toBe(true);
+  });
+
+  it.skipIf(!available)('posts new bulk transfers all or nothing with sequence-drawn ids', async () => {
+    const { db } = handle;
+    const bank = await systemLedgerAccount(db, 'external_funding');
+    const escrow = await createLedgerAccount(db, 'deck_escrow');
+    const wallets = [
+      await createLedgerAccount(db, 'wallet_cash'),
+      await createLedgerAccount(db, 'wallet_cash'),
+    ];
+    const [seed = 0] = await allocateTransferIds(db, 1);
+    await postTransfers(db, [
+      { id: seed, debitAccountId: bank, creditAccountId: escrow, amountFen: 100, code: 'fund' },
+    ]);
+    const moves = wallets.map((wallet, index) => ({
+      debitAccountId: escrow,
+      creditAccountId: wallet,
+      amountFen: 30 + index,
+      code: 'redeem',
+      reference: `tap:${index}`,
+    }));
+    expect(await db.transaction((tx) => postNewTransfers(tx, moves))).toEqual({ ok: true });
+    // 39 fen are left: the second move overdraws the escrow, so nothing of the batch is written.
+    const overdraw = [
+      { ...moves[0]!, amountFen: 20 },
+      { ...moves[1]!, amountFen: 20 },
+    ];
+    expect(await db.transaction((tx) => postNewTransfers(tx, overdraw))).toEqual({
+      ok: false,
+      index: 1,
+      code: ErrorCode.INSUFFICIENT_FUNDS,
+    });
+    expect(
+      await db.transaction((tx) => postNewTransfers(tx, [{ ...moves[0]!, creditAccountId: 987_654_321 }])),
+    ).toEqual({ ok: false, index: 0, code: ErrorCode.NOT_FOUND });
+    const balances = await getLedgerAccounts(db, [escrow, ...wallets]);
+    expect(new Map(balances.map((a) => [a.id, a.balanceFen]))).toEqual(
+      new Map([
+        [escrow, 39],
+        [wallets[0]!, 30],
+        [wallets[1]!, 31],
+      ]),
+    );
+    const rows = await queryRows<{ id: unknown }>(
+      db,
+      sql`select id from ledger_transfers where code = 'redeem' and credit_account_id in (${wallets[0]!}, ${wallets[1]!})`,
+    );
+    expect(rows).toHaveLength(2);
+    for (const row of rows) expect(Number(row.id)).toBeGreaterThanOrEqual(2 ** 40);
     expect((await checkLedger(db)).ok).toBe(true);
   });
 

@@ -247,3 +247,73 @@ function firstRejectCode(results: TransferResult[]): TransferRejectCode {
   for (const result of results) if (result.status === 'rejected') return result.code;
   return ErrorCode.VALIDATION_FAILED;
 }
+
+/** A new transfer whose id the ledger draws from `ledger_transfer_id_seq` while writing it. */
+export type NewTransfer = Omit<TransferInput, 'id'>;
+
+/**
+ * Posts new transfers, all or nothing, inside the caller's transaction, in two statements: lock and
+ * read the touched accounts in id order (as `postTransfers` does, so the two never deadlock), check
+ * every transfer in order in memory, then insert the transfers with sequence-drawn ids and apply the
+ * balance deltas in one statement. For bulk internal moves (redemption's escrow → wallet) that have no
+ * client id to recognise, it skips `postTransfers`' savepoint, id allocation and retry lookup. The CHECK
+ * constraints back the in-memory funds check as everywhere else.
+ */
+export async function postNewTransfers(
+  tx: Database,
+  transfers: readonly NewTransfer[],
+): Promise<{ ok: true } | { ok: false; index: number; code: TransferRejectCode }> {
+  assert(transfers.length <= TRANSFER_BATCH_SIZE_MAX, `batch of ${transfers.length} transfers`);
+  if (transfers.length === 0) return { ok: true };
+  const accountIds = [...new Set(transfers.flatMap((t) => [t.debitAccountId, t.creditAccountId]))];
+  const accountRows = await queryRows<AccountRow>(
+    tx,
+    sql`select id, allow_negative, debits_posted_fen, credits_posted_fen from ledger_accounts
+        where id in (select jsonb_array_elements_text(${JSON.stringify(accountIds)}::jsonb)::bigint)
+        order by id for update`,
+  );
+  const accounts = new Map(
+    accountRows.map((row) => [
+      int(row.id),
+      {
+        allowNegative: row.allow_negative,
+        balanceFen: int(row.credits_posted_fen) - int(row.debits_posted_fen),
+      },
+    ]),
+  );
+  const deltas = new Map<number, { debitsFen: number; creditsFen: number }>();
+  for (const [index, transfer] of transfers.entries()) {
+    const debit = accounts.get(transfer.debitAccountId);
+    const credit = accounts.get(transfer.creditAccountId);
+    let code = shapeError({ ...transfer, id: 1 });
+    if (code === null && (debit === undefined || credit === undefined)) code = ErrorCode.NOT_FOUND;
+    if (code === null && debit !== undefined && !debit.allowNegative && debit.balanceFen < transfer.amountFen)
+      code = ErrorCode.INSUFFICIENT_FUNDS;
+    if (code !== null || debit === undefined || credit === undefined)
+      return { ok: false, index, code: code ?? ErrorCode.NOT_FOUND };
+    debit.balanceFen -= transfer.amountFen;
+    credit.balanceFen += transfer.amountFen;
+    addDelta(deltas, transfer.debitAccountId, transfer.amountFen, 0);
+    addDelta(deltas, transfer.creditAccountId, 0, transfer.amountFen);
+  }
+  const transferRows = transfers.map((t) => ({
+    d: t.debitAccountId,
+    c: t.creditAccountId,
+    a: t.amountFen,
+    k: t.code,
+    r: t.reference ?? null,
+  }));
+  const deltaRows = [...deltas].map(([id, delta]) => ({ id, dr: delta.debitsFen, cr: delta.creditsFen }));
+  await tx.execute(
+    sql`with moved as (
+          insert into ledger_transfers (id, debit_account_id, credit_account_id, amount_fen, code, reference)
+          select nextval('ledger_transfer_id_seq'), t.d, t.c, t.a, t.k, t.r
+          from jsonb_to_recordset(${JSON.stringify(transferRows)}::jsonb) as t(d bigint, c bigint, a bigint, k text, r text)
+        )
+        update ledger_accounts a
+        set debits_posted_fen = a.debits_posted_fen + d.dr, credits_posted_fen = a.credits_posted_fen + d.cr
+        from jsonb_to_recordset(${JSON.stringify(deltaRows)}::jsonb) as d(id bigint, dr bigint, cr bigint)
+        where a.id = d.id`,
+  );
+  return { ok: true };
+}

@@ -4,7 +4,13 @@
 // and verified while the current one commits. Acks are published only after the commit.
 import { performance } from 'node:perf_hooks';
 import type { Logger } from 'pino';
-import { type AckResult, decodeTapBatch, ErrorCode } from '@redtap/shared';
+import {
+  type AckResult,
+  decodeTapBatch,
+  ErrorCode,
+  peekTokenCounter,
+  TAP_TOKEN_LENGTH,
+} from '@redtap/shared';
 import type { CloudBroker, TapBatchMessage } from '../broker/types.ts';
 import type { Database } from '../db/client.ts';
 import { sqlState } from '../db/rows.ts';
@@ -26,7 +32,9 @@ export interface RedemptionProfile {
   groups: number;
   tokens: number;
   credited: number;
+  /** Wall time during which at least one group was being prepared (overlapping groups count once). */
   prepareMs: number;
+  /** Wall time during which at least one verification was running. */
   verifyMs: number;
   databaseMs: number;
   ackMs: number;
@@ -59,6 +67,8 @@ interface PreparedGroup {
 
 const CREDENTIALS_CACHED_MAX = 200_000;
 const RETRY_BACKOFF_MS = 20;
+/** Groups verified ahead of the running transaction. */
+const PREPARED_AHEAD_MAX = 2;
 
 const TRANSIENT_STATES = new Set(['40001', '40P01', '23505', '55P03', '57014']);
 
@@ -68,6 +78,20 @@ export interface RedemptionDeps {
   now: () => Date;
   settings: MoneySettings;
   verifier?: SignatureVerifier;
+}
+
+/** Accrues the wall time during which at least one activity is running. */
+function busyTimer(accrue: (ms: number) => void): { enter(): void; leave(): void } {
+  let active = 0;
+  let sinceMs = 0;
+  return {
+    enter() {
+      if (active++ === 0) sinceMs = performance.now();
+    },
+    leave() {
+      if (--active === 0) accrue(performance.now() - sinceMs);
+    },
+  };
 }
 
 /** The wire ack for a result (docs/protocol.md §5.4); a hold is final for the kiosk, so it is a rejection. */
@@ -99,13 +123,15 @@ export function createRedemptionService(deps: RedemptionDeps): RedemptionService
     retryAcks: 0,
     databaseSteps: {},
   };
+  const verifyBusy = busyTimer((ms) => (stats.verifyMs += ms));
+  const prepareBusy = busyTimer((ms) => (stats.prepareMs += ms));
   const verifier: SignatureVerifier = {
     async verifyMany(jobs) {
-      const startMs = performance.now();
+      verifyBusy.enter();
       try {
         return await innerVerifier.verifyMany(jobs);
       } finally {
-        stats.verifyMs += performance.now() - startMs;
+        verifyBusy.leave();
       }
     },
     close: () => innerVerifier.close(),
@@ -151,36 +177,51 @@ export function createRedemptionService(deps: RedemptionDeps): RedemptionService
   }
 
   async function prepareGroup(jobs: Job[]): Promise<PreparedGroup> {
-    const startMs = performance.now();
+    prepareBusy.enter();
     const submissions = jobs.flatMap((job) => job.submissions);
     try {
       return { jobs, prepared: await prepareTokens(deps.db, submissions, context) };
     } finally {
-      stats.prepareMs += performance.now() - startMs;
+      prepareBusy.leave();
     }
   }
 
+  /** A group whose preparation failed is answered `retry`, so no caller waits forever. */
+  function answerRetry(jobs: Job[]): void {
+    for (const job of jobs)
+      job.done(
+        job.submissions.map((submission) => {
+          const counter =
+            submission.bytes.length === TAP_TOKEN_LENGTH ? peekTokenCounter(submission.bytes) : null;
+          return { counter: counter === 0 ? null : counter, status: 'retry' };
+        }),
+      );
+  }
+
   async function drain(): Promise<void> {
-    let next: Promise<PreparedGroup> | null = null;
-    for (;;) {
-      let current = next;
-      next = null;
-      if (current === null) {
+    // Pipeline: up to PREPARED_AHEAD_MAX groups are decoded and verified while one transaction runs, so
+    // the verifier never idles waiting for a commit; commits stay one at a time, in arrival order.
+    const ahead: Promise<PreparedGroup | null>[] = [];
+    const fill = () => {
+      while (ahead.length < PREPARED_AHEAD_MAX) {
         const jobs = takeGroup();
         if (jobs.length === 0) return;
-        current = prepareGroup(jobs);
+        ahead.push(
+          prepareGroup(jobs).catch((error: unknown) => {
+            deps.logger.error({ err: error }, 'preparing a tap group failed');
+            answerRetry(jobs);
+            return null;
+          }),
+        );
       }
-      let group: PreparedGroup;
-      try {
-        group = await current;
-      } catch (error) {
-        deps.logger.error({ err: error }, 'preparing a tap group failed');
-        continue;
-      }
-      // Pipeline: verify the next group while this one's transaction runs.
-      const upcoming = takeGroup();
-      if (upcoming.length > 0) next = prepareGroup(upcoming);
-      await commitGroup(group);
+    };
+    for (;;) {
+      fill();
+      const current = ahead.shift();
+      if (current === undefined) return;
+      const group = await current;
+      fill();
+      if (group !== null) await commitGroup(group);
     }
   }
 

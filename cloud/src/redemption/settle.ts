@@ -11,7 +11,7 @@ import { int, queryRows } from '../db/rows.ts';
 import type { CampaignRules } from '../db/schema/campaigns.ts';
 import type { RedemptionStatus } from '../db/schema/redemptions.ts';
 import { systemLedgerAccount } from '../ledger/accounts.ts';
-import { allocateTransferIds, postTransfers, type TransferInput } from '../ledger/post-transfers.ts';
+import { postNewTransfers, type NewTransfer } from '../ledger/post-transfers.ts';
 import { localDay } from '../local-day.ts';
 import type { MoneySettings } from '../money-settings.ts';
 import type { RecordableToken } from './prepare.ts';
@@ -390,7 +390,7 @@ export async function settleTokens(
   const rows: Record<string, unknown>[] = [];
   const couponRows: Record<string, unknown>[] = [];
   const returnedEnvelopes: { campaign_id: number; amount_fen: number; coupon_offer_id: number }[] = [];
-  const moves: Omit<TransferInput, 'id'>[] = [];
+  const moves: NewTransfer[] = [];
   let holdAccountId: number | null = null;
   const seenInGroup = new Map<string, number>();
 
@@ -694,7 +694,7 @@ async function writeAll(
     rows: Record<string, unknown>[];
     couponRows: Record<string, unknown>[];
     returnedEnvelopes: { campaign_id: number; amount_fen: number; coupon_offer_id: number }[];
-    moves: Omit<TransferInput, 'id'>[];
+    moves: NewTransfer[];
     decks: Map<number, DeckState>;
     screenStates: Map<number, ScreenState>;
     walletStates: Map<number, WalletState>;
@@ -721,12 +721,9 @@ async function writeAll(
       throw new TransientRedemptionError('a token identity was recorded concurrently');
   }
   if (input.moves.length > 0) {
-    const ids = await allocateTransferIds(tx, input.moves.length);
-    const transfers = input.moves.map((move, index) => ({ ...move, id: ids[index] ?? 0 }));
-    const posted = await timed('ledger', postTransfers(tx, transfers, { linked: true, idsFresh: true }));
-    const refused = posted.find((result) => result.status !== 'posted');
+    const posted = await timed('ledger', postNewTransfers(tx, input.moves));
     // Escrow always holds every unconsumed envelope, so a refusal is a broken invariant, not a tap's fault.
-    if (refused !== undefined) throw new Error(`redemption transfer refused: ${JSON.stringify(refused)}`);
+    if (!posted.ok) throw new Error(`redemption transfer refused: ${JSON.stringify(posted)}`);
   }
   if (input.couponRows.length > 0) {
     await tx.execute(
