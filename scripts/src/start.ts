@@ -1,89 +1,122 @@
-// `npm start`: the cloud on embedded defaults (PGlite under .redtap/cloud, embedded aedes), with a demo
-// operator created on first run. `--reset` wipes .redtap first. Ctrl-C stops everything cleanly.
-import { randomBytes } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, isAbsolute, join } from 'node:path';
+// `npm start`: the whole system on embedded defaults (see ./demo/launcher.ts). `--reset` wipes the data
+// directory first. Ctrl-C stops the phone simulator, the kiosks, the link proxies and the cloud, in order.
+import { rmSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Command } from 'commander';
-import { bootstrapOperator, createLogger, loadEnv, PortInUseError, startCloud } from '@redtap/cloud';
+import { Command, Option } from 'commander';
+import { createLogSink } from './lib/log-sink.ts';
+import { describeDemo, LauncherError, startDemo } from './demo/launcher.ts';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const stateDir = join(root, '.redtap');
-const demoOperatorFile = join(stateDir, 'demo-operator.json');
-const DEMO_OPERATOR_EMAIL = 'operator@redtap.local';
+const port = (value: string) => {
+  const parsed = Number.parseInt(value, 10);
+  if (!Number.isInteger(parsed) || parsed < 0 || parsed > 65_535) throw new Error(`not a port: ${value}`);
+  return parsed;
+};
 
 const options = new Command()
   .name('npm start --')
-  .option('--reset', 'wipe .redtap (database, secrets, demo operator) before starting')
+  .description('run the cloud, three kiosks and the phone simulator on this machine')
+  .option('--reset', 'wipe the data directory (database, kiosks, phones, demo logins) before starting')
+  .option('--data-dir <dir>', 'where everything is kept', process.env.REDTAP_HOME ?? join(root, '.redtap'))
+  .option('--host <address>', 'address every service listens on', '127.0.0.1')
+  .addOption(new Option('--port <port>', 'cloud HTTP port').env('PORT').default(8787).argParser(port))
+  .addOption(
+    new Option('--mqtt-port <port>', 'embedded MQTT broker port')
+      .env('MQTT_PORT')
+      .default(1884)
+      .argParser(port),
+  )
+  .addOption(
+    new Option('--screen-port <port>', 'first screen port; the others follow; 0 = any free')
+      .env('REDTAP_SCREEN_PORT')
+      .default(8711)
+      .argParser(port),
+  )
+  .addOption(
+    new Option('--phone-port <port>', 'phone simulator port')
+      .env('REDTAP_PHONE_PORT')
+      .default(8790)
+      .argParser(port),
+  )
+  .option('--no-pcsc', 'use the simulated reader on every screen, even when pcscd is running')
+  .addOption(new Option('--locale <locale>', 'screen language').choices(['zh', 'en']).default('zh'))
+  .option('--json-logs', 'JSON logs on the console instead of readable lines')
+  .addOption(
+    new Option('--log-level <level>', 'console log level')
+      .choices(['debug', 'info', 'warn', 'error'])
+      .env('LOG_LEVEL')
+      .default('info'),
+  )
   .parse(process.argv)
-  .opts<{ reset?: boolean }>();
+  .opts<{
+    reset?: boolean;
+    dataDir: string;
+    host: string;
+    port: number;
+    mqttPort: number;
+    screenPort: number;
+    phonePort: number;
+    pcsc: boolean;
+    locale: 'zh' | 'en';
+    jsonLogs?: boolean;
+    logLevel: string;
+  }>();
 
+const dataDir = resolve(options.dataDir);
 if (options.reset === true) {
-  rmSync(stateDir, { recursive: true, force: true });
-  console.log('[redtap] .redtap wiped');
+  rmSync(dataDir, { recursive: true, force: true });
+  console.log(`[redtap] ${dataDir} wiped`);
 }
-mkdirSync(stateDir, { recursive: true });
+const sink = createLogSink({
+  json: options.jsonLogs === true,
+  level: options.logLevel,
+  file: join(dataDir, 'logs', 'redtap.log'),
+});
+const logger = sink.logger.child({ service: 'launcher' });
+const startedAt = performance.now();
 
-function demoOperator(): { email: string; password: string } {
-  if (existsSync(demoOperatorFile)) {
-    return JSON.parse(readFileSync(demoOperatorFile, 'utf8')) as { email: string; password: string };
-  }
-  const credentials = { email: DEMO_OPERATOR_EMAIL, password: randomBytes(9).toString('base64url') };
-  writeFileSync(demoOperatorFile, JSON.stringify(credentials, null, 2), { mode: 0o600 });
-  chmodSync(demoOperatorFile, 0o600);
-  return credentials;
-}
-
-const loaded = loadEnv();
-// Relative data directories are relative to the repository, not to wherever npm was started from.
-const env = {
-  ...loaded,
-  REDTAP_DATA_DIR: isAbsolute(loaded.REDTAP_DATA_DIR)
-    ? loaded.REDTAP_DATA_DIR
-    : join(root, loaded.REDTAP_DATA_DIR),
-};
-const logger = createLogger(env);
-
-let cloud;
+let demo;
 try {
-  cloud = await startCloud(env, logger);
+  demo = await startDemo({
+    dataDir,
+    host: options.host,
+    httpPort: options.port,
+    mqttPort: options.mqttPort,
+    screenPort: options.screenPort,
+    phonePort: options.phonePort,
+    pcsc: options.pcsc,
+    locale: options.locale,
+    logLevel: options.logLevel,
+    logger: sink.logger,
+    writeLogLine: (line) => sink.writeLine(line),
+  });
 } catch (error) {
-  if (error instanceof PortInUseError) {
-    console.error(`[redtap] ${error.message}`);
+  if (error instanceof LauncherError) {
+    console.error(`[redtap] cannot start: ${error.message}`);
+    await sink.close();
     process.exit(1);
   }
   throw error;
 }
-const running = cloud;
-const hadDemoOperator = existsSync(demoOperatorFile);
-const operator = demoOperator();
-const created = await bootstrapOperator(running.database, operator, logger);
-if (!created && !hadDemoOperator) {
-  // Operators existed before (created by the CLI or env): these demo credentials were never used.
-  rmSync(demoOperatorFile, { force: true });
-}
-const operatorLine =
-  created || hadDemoOperator
-    ? `${operator.email} / ${operator.password}${created ? '  (created now)' : ''}`
-    : 'an operator already exists (redtap-cloud create-operator adds more)';
-
-console.log(`
-[redtap] cloud is running (${running.database.engine}${env.DATABASE_URL === undefined ? ` in ${env.REDTAP_DATA_DIR}` : ''})
-  API           ${running.httpUrl}
-  API reference ${running.httpUrl}/docs
-  OpenAPI       ${running.httpUrl}/openapi.json
-  Metrics       ${running.httpUrl}/metrics
-  MQTT broker   ${running.mqttUrl}
-  Operator      ${operatorLine}
-Press Ctrl-C to stop.`);
+const running = demo;
+console.log(describeDemo(running));
+logger.info(
+  { startupMs: Math.round(performance.now() - startedAt), jsonLog: join(dataDir, 'logs', 'redtap.log') },
+  'ready',
+);
 
 let stopping = false;
 const stop = (signal: NodeJS.Signals) => {
   if (stopping) process.exit(130);
   stopping = true;
-  console.log(`\n[redtap] ${signal}: stopping…`);
+  logger.info({ signal }, 'stopping…');
   running.stop().then(
-    () => process.exit(0),
+    async () => {
+      logger.info('stopped');
+      await sink.close();
+      process.exit(0);
+    },
     (error: unknown) => {
       console.error('[redtap] unclean stop', error);
       process.exit(1);

@@ -353,7 +353,8 @@ async function bundleSelf(): Promise<string> {
     platform: 'node',
     format: 'esm',
     target: 'node20',
-    external: ['better-sqlite3'],
+    // vite is only imported (dynamically) to build a missing screen renderer, never in this child.
+    external: ['better-sqlite3', 'vite'],
     banner: {
       js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
     },

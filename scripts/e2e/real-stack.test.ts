@@ -1,0 +1,107 @@
+// The system end to end on the real engines: PostgreSQL (a fresh database), a private Mosquitto with
+// dynamic security, and virtual phones through the real pcscd + vpcd into a kiosk's PC/SC reader.
+// Missing pieces skip locally with a loud reason; under CI=true they fail.
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import { pino } from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadEnv, startCloud, type RunningCloud } from '@redtap/cloud';
+import { probePcscd } from '@redtap/tap-reader';
+import {
+  mosquittoMissingReason,
+  startMosquitto,
+  type PrivateMosquitto,
+} from '@redtap/cloud/testing/mosquitto';
+import { runExactlyOnceScenario, startRig, type Rig } from './support/system-scenario.ts';
+
+const ADMIN_URL = process.env.REDTAP_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const ci = process.env.CI === 'true';
+
+async function postgresProblem(): Promise<string | null> {
+  const client = new pg.Client({ connectionString: ADMIN_URL, connectionTimeoutMillis: 3_000 });
+  try {
+    await client.connect();
+    return null;
+  } catch (error) {
+    return `PostgreSQL at ${ADMIN_URL}: ${error instanceof Error ? error.message : String(error)}`;
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+const problems = [
+  (await probePcscd()) ? null : 'pcscd is not running (start it with `pcscd`)',
+  await postgresProblem(),
+  mosquittoMissingReason(),
+].filter((problem): problem is string => problem !== null);
+
+async function adminQuery(text: string): Promise<void> {
+  const client = new pg.Client({ connectionString: ADMIN_URL });
+  await client.connect();
+  try {
+    await client.query(text);
+  } finally {
+    await client.end();
+  }
+}
+
+if (problems.length > 0 && ci) {
+  describe('real stack: PostgreSQL + Mosquitto + pcscd/vpcd', () => {
+    it('needs its environment (CI=true: missing pieces are a failure)', () => {
+      expect.fail(problems.join('; '));
+    });
+  });
+} else if (problems.length > 0) {
+  console.warn(`\n!!! SKIPPING the real-stack end-to-end test: ${problems.join('; ')} !!!\n`);
+  describe.skip('real stack: PostgreSQL + Mosquitto + pcscd/vpcd', () => undefined);
+} else {
+  describe('real stack: PostgreSQL + Mosquitto + pcscd/vpcd', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'redtap-e2e-real-'));
+    const database = `redtap_e2e_${Date.now().toString(36)}_${randomBytes(4).toString('hex')}`;
+    const topicRoot = `redtap-e2e-${randomBytes(4).toString('hex')}/v1`;
+    let mosquitto: PrivateMosquitto | undefined;
+    let cloud: RunningCloud | undefined;
+    let rig: Rig | undefined;
+
+    beforeAll(async () => {
+      await adminQuery(`create database ${database}`);
+      mosquitto = await startMosquitto({ topicRoot });
+      const url = new URL(ADMIN_URL);
+      url.pathname = `/${database}`;
+      const running = await startCloud(
+        loadEnv(
+          {},
+          {
+            PORT: '0',
+            DATABASE_URL: url.toString(),
+            MQTT_URL: mosquitto.url,
+            MQTT_USERNAME: mosquitto.username,
+            MQTT_PASSWORD: mosquitto.password,
+            REDTAP_TOPIC_ROOT: topicRoot,
+            REDTAP_DATA_DIR: join(dir, 'cloud'),
+            LOG_LEVEL: 'silent',
+          },
+        ),
+        pino({ level: 'silent' }),
+      );
+      cloud = running;
+      rig = await startRig(running, dir, 'pcsc');
+    });
+
+    afterAll(async () => {
+      await rig?.stop();
+      await cloud?.stop();
+      await mosquitto?.stop();
+      await adminQuery(`drop database if exists ${database} with (force)`);
+      rmSync(dir, { recursive: true, force: true });
+    });
+
+    it('credits vpcd taps exactly once over both routes, through an offline period', async () => {
+      if (rig === undefined) throw new Error('no rig');
+      await runExactlyOnceScenario(rig);
+    });
+  });
+}

@@ -1,0 +1,196 @@
+// Seeds the demo world through the cloud's HTTP API, the way an operator and an advertiser would: an
+// advertiser with cash, screens in two cities enrolled as kiosks, and a funded, approved, active campaign
+// of lucky cash envelopes with a coupon offer. Idempotent and resumable: progress is kept in demo.json.
+import { randomBytes } from 'node:crypto';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { enrollKiosk, describeRefusal, readKioskStatus } from '@redtap/screen-app';
+import { z } from 'zod';
+import { CloudApiError, loginUser, type CloudApi } from './cloud-api.ts';
+
+export const DEMO_SCREENS = [
+  { name: 'Jing An Tower · Lift A', city: 'Shanghai', building: 'Jing An Tower', elevator: 'A' },
+  { name: 'Lujiazui Center · Lift 3', city: 'Shanghai', building: 'Lujiazui Center', elevator: '3' },
+  { name: 'West Lake Plaza · Lift 1', city: 'Hangzhou', building: 'West Lake Plaza', elevator: '1' },
+] as const;
+
+/** Client transfer ids (below 2^40) make the two funding calls idempotent across restarts. */
+const ADVERTISER_FUNDING_TRANSFER_ID = 9_000_001;
+const CAMPAIGN_FUNDING_TRANSFER_ID = 9_000_002;
+const CAMPAIGN_BUDGET_FEN = 50_000;
+const CAMPAIGN_DAYS = 365;
+
+const Login = z.object({ email: z.string(), password: z.string() });
+const DemoState = z.object({
+  version: z.literal(1),
+  operator: Login,
+  advertiser: Login.extend({ id: z.number().int().optional() }),
+  campaignId: z.number().int().optional(),
+  screens: z.array(
+    z.object({
+      index: z.number().int(),
+      screenId: z.number().int().optional(),
+      name: z.string(),
+      city: z.string(),
+      dataDir: z.string(),
+      enrolled: z.boolean().default(false),
+    }),
+  ),
+  complete: z.boolean().default(false),
+});
+export type DemoState = z.infer<typeof DemoState>;
+
+export function readDemoState(file: string): DemoState | null {
+  if (!existsSync(file)) return null;
+  const parsed = DemoState.safeParse(JSON.parse(readFileSync(file, 'utf8')));
+  return parsed.success ? parsed.data : null;
+}
+
+function save(file: string, state: DemoState): void {
+  writeFileSync(file, JSON.stringify(state, null, 2), { mode: 0o600 });
+}
+
+export function newDemoState(kioskDataDir: (index: number) => string): DemoState {
+  return {
+    version: 1,
+    operator: { email: 'operator@redtap.local', password: randomBytes(9).toString('base64url') },
+    advertiser: { email: 'advertiser@redtap.local', password: randomBytes(9).toString('base64url') },
+    screens: DEMO_SCREENS.map((screen, i) => ({
+      index: i + 1,
+      name: screen.name,
+      city: screen.city,
+      dataDir: kioskDataDir(i + 1),
+      enrolled: false,
+    })),
+    complete: false,
+  };
+}
+
+export interface SeedProgress {
+  (step: string): void;
+}
+
+/**
+ * Runs every step not yet done. The operator must already exist (it is bootstrapped like
+ * `redtap-cloud create-operator`, since no API creates the first one).
+ */
+export async function seedDemo(
+  api: CloudApi,
+  file: string,
+  state: DemoState,
+  progress: SeedProgress = () => undefined,
+): Promise<DemoState> {
+  if (state.complete) return state;
+  const operator = await loginUser(api, state.operator.email, state.operator.password);
+
+  if (state.advertiser.id === undefined) {
+    try {
+      const created = await api.call<{ id: number }>('POST', '/v1/advertisers', {
+        token: operator,
+        body: { name: 'Tea Co', email: state.advertiser.email, password: state.advertiser.password },
+      });
+      state.advertiser.id = created.id;
+    } catch (error) {
+      // Created before a crash, after which demo.json was not written: look it up as the advertiser.
+      if (!(error instanceof CloudApiError) || error.status !== 409) throw error;
+      const token = await loginUser(api, state.advertiser.email, state.advertiser.password);
+      const page = await api.call<{ items: { id: number }[] }>('GET', '/v1/advertisers', { token });
+      state.advertiser.id = page.items[0]?.id;
+    }
+    save(file, state);
+    progress(`advertiser ${state.advertiser.email} created`);
+  }
+  const advertiserId = state.advertiser.id;
+  if (advertiserId === undefined) throw new Error('the demo advertiser could not be found');
+  await api.call('POST', `/v1/advertisers/${advertiserId}/funding`, {
+    token: operator,
+    body: { amountFen: CAMPAIGN_BUDGET_FEN * 2, transferId: ADVERTISER_FUNDING_TRANSFER_ID },
+  });
+
+  for (const [i, screen] of state.screens.entries()) {
+    const spec = DEMO_SCREENS[i];
+    if (spec === undefined) continue;
+    if (screen.screenId === undefined) {
+      const created = await api.call<{ id: number }>('POST', '/v1/screens', {
+        token: operator,
+        body: { name: spec.name, city: spec.city, building: spec.building, elevator: spec.elevator },
+      });
+      screen.screenId = created.id;
+      save(file, state);
+    }
+    if (!screen.enrolled) {
+      if (readKioskStatus(screen.dataDir, Math.floor(Date.now() / 1000)).screenId !== screen.screenId) {
+        const { code } = await api.call<{ code: string }>(
+          'POST',
+          `/v1/screens/${screen.screenId}/enrolment-codes`,
+          { token: operator },
+        );
+        const enrolled = await enrollKiosk({
+          dataDir: screen.dataDir,
+          cloudUrl: api.baseUrl,
+          code,
+          force: true,
+        });
+        if (!enrolled.ok) throw new Error(`enrolling screen ${screen.index}: ${describeRefusal(enrolled)}`);
+      }
+      screen.enrolled = true;
+      save(file, state);
+      progress(
+        `screen ${screen.index} (${screen.name}, ${screen.city}) enrolled as screen ${screen.screenId}`,
+      );
+    }
+  }
+
+  const advertiser = await loginUser(api, state.advertiser.email, state.advertiser.password);
+  if (state.campaignId === undefined) {
+    const nowS = Math.floor(Date.now() / 1000);
+    const campaign = await api.call<{ id: number }>('POST', '/v1/campaigns', {
+      token: advertiser,
+      body: {
+        name: 'Spring Tea Red Packets',
+        sponsor: 'Tea Co',
+        startsAt: nowS - 3_600,
+        endsAt: nowS + CAMPAIGN_DAYS * 86_400,
+        targeting: { cities: ['Shanghai', 'Hangzhou'], buildings: [], screenGroupIds: [] },
+        budgetFen: CAMPAIGN_BUDGET_FEN,
+        // Lucky envelopes: the double-mean split, ¥0.01 to ¥8.88, summing to the budget exactly.
+        prizePlan: { kind: 'lucky', totalFen: CAMPAIGN_BUDGET_FEN, count: 1_000, minFen: 1, maxFen: 888 },
+        couponOffers: [
+          {
+            title: 'Tea Co · ¥5 off any drink',
+            valueFen: 500,
+            stock: 500,
+            validUntil: nowS + (CAMPAIGN_DAYS + 30) * 86_400,
+            validityDays: 14,
+            terms: 'One per visit, any Tea Co store',
+          },
+        ],
+        rules: { cashPerWalletPerDay: 10, couponsPerWalletPerDay: 5, fallbackCouponOfferIndex: 0 },
+      },
+    });
+    state.campaignId = campaign.id;
+    save(file, state);
+    progress(`campaign ${campaign.id} created`);
+  }
+  const campaignId = state.campaignId;
+  const current = await api.call<{ status: string }>('GET', `/v1/campaigns/${campaignId}`, {
+    token: advertiser,
+  });
+  const transition = (name: string, token: string) =>
+    api.call<{ status: string }>('POST', `/v1/campaigns/${campaignId}/transitions`, {
+      token,
+      body: { transition: name },
+    });
+  let status = current.status;
+  if (status === 'draft') status = (await transition('submit', advertiser)).status;
+  if (status === 'submitted') status = (await transition('approve', operator)).status;
+  await api.call('POST', `/v1/campaigns/${campaignId}/funding`, {
+    token: advertiser,
+    body: { amountFen: CAMPAIGN_BUDGET_FEN, transferId: CAMPAIGN_FUNDING_TRANSFER_ID },
+  });
+  if (status === 'approved') status = (await transition('activate', advertiser)).status;
+  if (status !== 'active') throw new Error(`the demo campaign is ${status}, not active`);
+  progress(`campaign ${campaignId} funded (¥${CAMPAIGN_BUDGET_FEN / 100}), approved and active`);
+  state.complete = true;
+  save(file, state);
+  return state;
+}

@@ -1,0 +1,165 @@
+// One simulated kiosk: the real kiosk agent (store, tap engine, MQTT sync, simulated reader) behind a
+// link proxy, with its own clock. Taps on one screen are paced like people in a lift (one every few
+// seconds of kiosk time) so the cloud's inhuman-rate rule judges a realistic stream; kiosk time runs
+// ahead of the wall clock only within the cloud's clock-skew tolerance.
+import {
+  backlogCount,
+  deckLevels,
+  lastCommittedCounter,
+  readKioskStatus,
+  startKioskAgent,
+  type KioskAgent,
+} from '@redtap/screen-app';
+import { VirtualPhone } from '@redtap/tap-reader';
+import { pino, type Logger } from 'pino';
+import { startLinkProxy, type LinkProxy } from '../lib/link-proxy.ts';
+import type { SimPhone, SimScreen } from './sim-world.ts';
+
+/** Kiosk seconds between two taps on one screen: 10 taps then span ≥ 20 s (the cloud's rate rule). */
+export const TAP_SPACING_S = 2.5;
+/** Kiosk time starts this far behind the wall clock (inside a fresh deck's validFrom slack of 300 s). */
+const CLOCK_START_BEHIND_S = 280;
+/** …and never runs further ahead of it than this (the cloud accepts 300 s). */
+const CLOCK_AHEAD_MAX_S = 240;
+
+export interface SettledTap {
+  latencyMs: number;
+  status: string;
+  code: string | null;
+}
+
+export class SimKiosk {
+  readonly screen: SimScreen;
+  readonly link: LinkProxy;
+  readonly agent: KioskAgent;
+  /** Committed counters waiting for their ack, with the commit time. */
+  private readonly unsettled = new Map<number, number>();
+  private clockS: number;
+  private readonly onSettled: (tap: SettledTap) => void;
+  offline = false;
+  /** This screen spends part of the run offline (its latencies include that). */
+  offlineTapped = false;
+  /** Set when kiosk time had to be held back to stay within the cloud's skew tolerance. */
+  clockClamped = 0;
+
+  private constructor(
+    screen: SimScreen,
+    link: LinkProxy,
+    agent: KioskAgent,
+    clock: { s: number },
+    onSettled: (tap: SettledTap) => void,
+  ) {
+    this.screen = screen;
+    this.link = link;
+    this.agent = agent;
+    this.clockS = clock.s;
+    this.onSettled = onSettled;
+  }
+
+  static async start(options: {
+    screen: SimScreen;
+    /** The broker; by default the one the kiosk's enrolment named. */
+    brokerUrl?: string;
+    onSettled: (tap: SettledTap) => void;
+    logger?: Logger;
+  }): Promise<SimKiosk> {
+    const enrolledBroker = readKioskStatus(options.screen.dataDir, Math.floor(Date.now() / 1000)).broker;
+    const broker = new URL(options.brokerUrl ?? enrolledBroker ?? 'mqtt://127.0.0.1:1884');
+    const link = await startLinkProxy({ targetHost: broker.hostname, targetPort: Number(broker.port) });
+    const clock = { s: Date.now() / 1000 - CLOCK_START_BEHIND_S };
+    let kiosk: SimKiosk | null = null;
+    const started = await startKioskAgent({
+      dataDir: options.screen.dataDir,
+      reader: 'simulated',
+      mqttUrl: link.url,
+      logger: options.logger ?? pino({ enabled: false }),
+      now: () => Math.floor(kiosk?.clockS ?? clock.s),
+      syncLimits: { reconnectInitialMs: 250, reconnectMaxMs: 2_000 },
+      onSyncEvent: (event) => {
+        if (event.type === 'ack') kiosk?.collectSettled();
+      },
+    });
+    if (!started.ok) {
+      await link.close();
+      throw new Error(`kiosk ${options.screen.index}: ${started.message}`);
+    }
+    kiosk = new SimKiosk(options.screen, link, started.agent, clock, options.onSettled);
+    return kiosk;
+  }
+
+  get connected(): boolean {
+    return this.agent.sync.isConnected;
+  }
+
+  envelopesLeft(): number {
+    return deckLevels(this.agent.store, Math.floor(this.clockS)).reduce(
+      (sum, level) => sum + level.remaining,
+      0,
+    );
+  }
+
+  backlog(): number {
+    return backlogCount(this.agent.store);
+  }
+
+  get unsettledCount(): number {
+    return this.unsettled.size;
+  }
+
+  setOffline(offline: boolean): void {
+    this.offline = offline;
+    this.link.setOnline(!offline);
+  }
+
+  /** One tap of `phone` on reader 0; the caller never taps one kiosk twice at once. */
+  async tap(
+    phone: SimPhone,
+  ): Promise<{ outcome: string; code: string | null; committed: boolean; receipt: Uint8Array | null }> {
+    const simulator = this.agent.simulator;
+    if (simulator === null) throw new Error('the simulated reader is not running');
+    const wallClockS = Date.now() / 1000;
+    const next = this.clockS + TAP_SPACING_S;
+    if (next > wallClockS + CLOCK_AHEAD_MAX_S) this.clockClamped += 1;
+    this.clockS = Math.min(next, wallClockS + CLOCK_AHEAD_MAX_S);
+    const card = new VirtualPhone({ keyPair: phone.keyPair, credential: phone.credential });
+    const readerName = simulator.readers()[0]?.name;
+    let result;
+    try {
+      result = await simulator.present(card, readerName);
+    } finally {
+      simulator.remove(readerName);
+    }
+    if (result.committed) this.unsettled.set(lastCommittedCounter(this.agent.store), performance.now());
+    return {
+      outcome: result.outcome,
+      code: result.code,
+      committed: result.committed,
+      receipt: card.receipts.at(-1)?.token ?? null,
+    };
+  }
+
+  /** After an ack: every tap of ours now settled in the store is reported once, with its latency. */
+  collectSettled(): void {
+    if (this.unsettled.size === 0) return;
+    const counters = [...this.unsettled.keys()];
+    const low = Math.min(...counters);
+    const high = Math.max(...counters);
+    const rows = this.agent.store.sqlite
+      .prepare(
+        "SELECT counter, ack_status AS status, ack_code AS code FROM taps WHERE state = 'settled' AND counter BETWEEN ? AND ?",
+      )
+      .all(low, high) as { counter: number; status: string | null; code: string | null }[];
+    const nowMs = performance.now();
+    for (const row of rows) {
+      const committedAtMs = this.unsettled.get(row.counter);
+      if (committedAtMs === undefined) continue;
+      this.unsettled.delete(row.counter);
+      this.onSettled({ latencyMs: nowMs - committedAtMs, status: row.status ?? 'unknown', code: row.code });
+    }
+  }
+
+  async stop(): Promise<void> {
+    await this.agent.stop();
+    await this.link.close();
+  }
+}
