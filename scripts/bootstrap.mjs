@@ -99,9 +99,14 @@ function tsx(script, args) {
 const [job = 'start', ...args] = process.argv.slice(2);
 ensureNpmDependencies();
 switch (job) {
-  case 'start':
+  case 'start': {
+    // The web console and the screen renderer are static builds; turbo's cache skips them when their
+    // sources have not changed since the last build.
+    const built = run('npx', ['turbo', 'run', 'build', '--output-logs=errors-only']);
+    if (built !== 0) process.exit(built);
     process.exit(tsx('start.ts', args));
     break;
+  }
   case 'test': {
     ensureSystemDependencies();
     const checks = run('npx', ['turbo', 'run', 'typecheck', 'lint', '--output-logs=errors-only']);
