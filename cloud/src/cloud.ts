@@ -68,6 +68,8 @@ function settingsFrom(env: Env): AppSettings {
     loginRateLimit: { limit: 10, windowMs: 60_000 },
     enrolRateLimit: { limit: 10, windowMs: 60_000 },
     redeemRateLimit: { limit: 600, windowMs: 60_000 },
+    // 600 good scans a minute per till, or 60 wrong guesses: plenty for a queue, useless for guessing 80 bits.
+    tillRateLimit: { pointsMax: 600, windowMs: 60_000, failureCost: 10 },
     money: { ...defaultMoneySettings, timezone: env.REDTAP_TIMEZONE },
   };
 }
@@ -164,7 +166,9 @@ export async function startCloud(env: Env, logger: Logger = createLogger(env)): 
       // Measured on 2 cores (scripts/src/bench/redeem.ts): sliced verification on the main thread beats a
       // pool there, because Postgres and the broker already use the second core. More cores: raise it.
       verifier:
-        env.REDTAP_VERIFY_THREADS > 0 ? createVerifierPool(env.REDTAP_VERIFY_THREADS) : createInlineVerifier(),
+        env.REDTAP_VERIFY_THREADS > 0
+          ? createVerifierPool(env.REDTAP_VERIFY_THREADS)
+          : createInlineVerifier(),
     });
     const deps: AppDeps = {
       db: database.db,

@@ -24,5 +24,8 @@ export { createCampaign, fundCampaign, transitionCampaign } from './services/cam
 export { issueDeck } from './services/decks.ts';
 export { createScreen } from './services/screens.ts';
 export { registerWallet } from './services/wallets.ts';
+export { seedDemoStore } from './services/merchants.ts';
+export { formatCouponCode, newCouponBody, parseCouponCode } from './coupons/coupon-code.ts';
+export { CouponErrorCode } from './coupons/coupon-errors.ts';
 export { ephemeralSecrets } from './auth/secrets.ts';
 export { SECRET_SCRYPT } from './auth/passwords.ts';

@@ -43,6 +43,7 @@ export function testSettings(overrides: Partial<AppSettings> = {}): AppSettings 
     loginRateLimit: { limit: 10_000, windowMs: 60_000 },
     enrolRateLimit: { limit: 10_000, windowMs: 60_000 },
     redeemRateLimit: { limit: 10_000, windowMs: 60_000 },
+    tillRateLimit: { pointsMax: 100_000, windowMs: 60_000, failureCost: 10 },
     money: defaultMoneySettings,
     ...overrides,
   };

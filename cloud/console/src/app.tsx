@@ -1,5 +1,5 @@
 // Routes of the console: the login page, the operator and advertiser areas (each behind a role guard)
-// and the mobile-first wallet.
+// and the mobile-first wallet and store till.
 import { lazy, Suspense, useCallback, useState, type ReactNode } from 'react';
 import { useQueryClient } from '@tanstack/react-query';
 import { Navigate, Route, Routes } from 'react-router';
@@ -40,6 +40,12 @@ const CampaignWizardPage = lazy(() =>
 );
 const ReportsPage = lazy(() =>
   import('./pages/advertiser/reports-page.tsx').then((module) => ({ default: module.ReportsPage })),
+);
+const StoresPage = lazy(() =>
+  import('./pages/advertiser/stores-page.tsx').then((module) => ({ default: module.StoresPage })),
+);
+const TillPage = lazy(() =>
+  import('./pages/till/till-page.tsx').then((module) => ({ default: module.TillPage })),
 );
 const WalletPage = lazy(() =>
   import('./pages/wallet/wallet-page.tsx').then((module) => ({ default: module.WalletPage })),
@@ -91,6 +97,7 @@ export function App() {
             element={session === null ? <LoginPage /> : <Navigate to={homeOf(session)} replace />}
           />
           <Route path="/wallet" element={<WalletPage />} />
+          <Route path="/till" element={<TillPage />} />
           <Route path="/operator/screens" element={operator(<ScreensPage />)} />
           <Route path="/operator/groups" element={operator(<GroupsPage />)} />
           <Route path="/operator/campaigns" element={operator(<ApprovalsPage />)} />
@@ -99,6 +106,7 @@ export function App() {
           <Route path="/operator/settlements" element={operator(<SettlementsPage />)} />
           <Route path="/advertiser/campaigns" element={business(<CampaignsPage />)} />
           <Route path="/advertiser/campaigns/new" element={business(<CampaignWizardPage />)} />
+          <Route path="/advertiser/stores" element={business(<StoresPage />)} />
           <Route path="/reports" element={business(<ReportsPage />)} />
           <Route path="*" element={<Navigate to={homeOf(session)} replace />} />
         </Routes>

@@ -2,17 +2,24 @@
 import { sign, verify } from 'hono/jwt';
 import { z } from 'zod';
 
-export const roles = ['operator', 'advertiser', 'wallet'] as const;
+/** Roles that log in and hold a session token. */
+export const sessionRoles = ['operator', 'advertiser', 'wallet'] as const;
+export type SessionRole = (typeof sessionRoles)[number];
+/** Every role a route policy can name: the session roles, and a store's till (by till key, no session). */
+export const roles = [...sessionRoles, 'till'] as const;
 export type Role = (typeof roles)[number];
 
-export type Principal =
+export type SessionPrincipal =
   | { role: 'operator'; userId: number }
   | { role: 'advertiser'; userId: number; advertiserId: number }
   | { role: 'wallet'; walletId: number };
+/** A till key names one store (and so one brand); it can only check and redeem coupons there. */
+export type TillPrincipal = { role: 'till'; tillKeyId: number; storeId: number; advertiserId: number };
+export type Principal = SessionPrincipal | TillPrincipal;
 
 const Claims = z.object({
   sub: z.string().regex(/^\d{1,16}$/),
-  role: z.enum(roles),
+  role: z.enum(sessionRoles),
   adv: z.number().int().positive().optional(),
   exp: z.number().int(),
 });
@@ -28,7 +35,7 @@ export interface IssuedSession {
   expiresAt: number;
 }
 
-export async function issueSession(principal: Principal, keys: SessionKeys): Promise<IssuedSession> {
+export async function issueSession(principal: SessionPrincipal, keys: SessionKeys): Promise<IssuedSession> {
   const nowS = Math.floor(keys.now().getTime() / 1000);
   const expiresAt = nowS + keys.ttlS;
   const sub = String(principal.role === 'wallet' ? principal.walletId : principal.userId);
@@ -40,7 +47,7 @@ export async function issueSession(principal: Principal, keys: SessionKeys): Pro
 }
 
 /** Null for anything that is not a valid, unexpired token of ours. */
-export async function readSession(token: string, keys: SessionKeys): Promise<Principal | null> {
+export async function readSession(token: string, keys: SessionKeys): Promise<SessionPrincipal | null> {
   let payload: unknown;
   try {
     payload = await verify(token, keys.secret, 'HS256');

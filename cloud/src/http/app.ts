@@ -24,6 +24,9 @@ import { screenRoutes } from './routes/screens.ts';
 import { walletRoutes } from './routes/wallets.ts';
 import { campaignRoutes } from './routes/campaigns.ts';
 import { moneyRoutes } from './routes/money.ts';
+import { merchantRoutes } from './routes/merchants.ts';
+import { tillRoutes } from './routes/till.ts';
+import { authenticateTillKey, TILL_KEY_PREFIX } from '../services/merchants.ts';
 import { CONTENT_BYTES_MAX } from '../services/content.ts';
 
 /** Routes outside the OpenAPI document, with their policies (checked by the role-matrix test). */
@@ -73,8 +76,16 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
     c.req.method === 'POST' && c.req.path === '/v1/content' ? contentLimit(c, next) : defaultLimit(c, next),
   );
   app.use(async (c, next) => {
-    const match = BEARER.exec(c.req.header('authorization') ?? '');
-    c.set('principal', match?.[1] === undefined ? null : await readSession(match[1], sessionKeys));
+    const token = BEARER.exec(c.req.header('authorization') ?? '')?.[1];
+    // A till key is not a session: it is looked up (hashed) on every request, so revocation is immediate.
+    c.set(
+      'principal',
+      token === undefined
+        ? null
+        : token.startsWith(TILL_KEY_PREFIX)
+          ? await authenticateTillKey(deps.db, token, deps.now())
+          : await readSession(token, sessionKeys),
+    );
     await next();
   });
 
@@ -101,11 +112,18 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   app.route('/', ledgerRoutes(deps));
   app.route('/', campaignRoutes(deps));
   app.route('/', moneyRoutes(deps));
+  app.route('/', merchantRoutes(deps));
+  app.route('/', tillRoutes(deps));
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', {
     type: 'http',
     scheme: 'bearer',
     bearerFormat: 'JWT',
+  });
+  app.openAPIRegistry.registerComponent('securitySchemes', 'tillKey', {
+    type: 'http',
+    scheme: 'bearer',
+    description: "A store's till key (`rttk_…`), issued by its brand; it can only use the /v1/till routes",
   });
   app.doc31('/openapi.json', {
     openapi: '3.1.0',

@@ -39,6 +39,8 @@ export const CONSOLE_CSP = [
   "media-src 'self' blob:",
   "font-src 'self' data:",
   "connect-src 'self'",
+  // The till's QR scanner decodes in a worker that it builds from a blob (no network, no CDN).
+  "worker-src 'self' blob:",
   "object-src 'none'",
   "base-uri 'self'",
   "form-action 'self'",

@@ -16,6 +16,13 @@ export interface RateLimitSetting {
   windowMs: number;
 }
 
+/** Points per window for till lookups, per till key and per address; a failed lookup costs `failureCost`. */
+export interface TillRateLimitSetting {
+  pointsMax: number;
+  windowMs: number;
+  failureCost: number;
+}
+
 export interface AppSettings {
   sessionTtlS: number;
   credentialTtlS: number;
@@ -29,6 +36,7 @@ export interface AppSettings {
   loginRateLimit: RateLimitSetting;
   enrolRateLimit: RateLimitSetting;
   redeemRateLimit: RateLimitSetting;
+  tillRateLimit: TillRateLimitSetting;
   money: MoneySettings;
 }
 

@@ -32,6 +32,11 @@ const statusByCode: Partial<Record<ErrorCode, ContentfulStatusCode>> = {
   [ErrorCode.INSUFFICIENT_FUNDS]: 422,
   [ErrorCode.RATE_LIMITED]: 429,
   [ErrorCode.INTERNAL]: 500,
+  [ErrorCode.COUPON_CODE_INVALID]: 400,
+  [ErrorCode.COUPON_UNKNOWN]: 404,
+  [ErrorCode.COUPON_NOT_ACCEPTED_HERE]: 422,
+  [ErrorCode.COUPON_ALREADY_REDEEMED]: 409,
+  [ErrorCode.COUPON_EXPIRED]: 410,
 };
 
 export function statusForCode(code: ErrorCode): ContentfulStatusCode {

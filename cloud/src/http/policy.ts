@@ -4,7 +4,7 @@
 import { createRoute, type RouteConfig } from '@hono/zod-openapi';
 import type { Context, MiddlewareHandler } from 'hono';
 import { ErrorCode } from '@redtap/shared';
-import type { Principal, Role } from '../auth/sessions.ts';
+import type { Principal, Role, SessionPrincipal, TillPrincipal } from '../auth/sessions.ts';
 import { DomainError } from '../errors.ts';
 import type { AppEnv } from './context.ts';
 
@@ -28,7 +28,7 @@ export function defineRoute<const R extends Omit<RouteConfig, 'middleware'>>(pol
   return createRoute({
     ...config,
     middleware: [requirePolicy(policy)] as const,
-    security: policy === 'public' ? [] : [{ bearer: [] }],
+    security: policy === 'public' ? [] : policy.includes('till') ? [{ tillKey: [] }] : [{ bearer: [] }],
     [POLICY_EXTENSION]: policy === 'public' ? ['public'] : [...policy],
   });
 }
@@ -37,6 +37,21 @@ export function defineRoute<const R extends Omit<RouteConfig, 'middleware'>>(pol
 export function principalOf(c: Context<AppEnv>): Principal {
   const principal = c.get('principal');
   if (principal === null) throw new DomainError(ErrorCode.UNAUTHENTICATED, 'sign in first');
+  return principal;
+}
+
+/** The caller of a route open only to session roles (operators, advertisers, wallets). */
+export function sessionPrincipalOf(c: Context<AppEnv>): SessionPrincipal {
+  const principal = principalOf(c);
+  if (principal.role === 'till')
+    throw new DomainError(ErrorCode.FORBIDDEN, 'till keys may not call this route');
+  return principal;
+}
+
+/** The till of a route open only to till keys. */
+export function tillOf(c: Context<AppEnv>): TillPrincipal {
+  const principal = principalOf(c);
+  if (principal.role !== 'till') throw new DomainError(ErrorCode.FORBIDDEN, 'till keys only');
   return principal;
 }
 

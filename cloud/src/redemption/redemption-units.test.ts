@@ -6,7 +6,6 @@ import { localDay } from '../local-day.ts';
 import { defaultMoneySettings } from '../money-settings.ts';
 import { deckSize } from '../services/decks.ts';
 import { toAckResult } from './redemption-service.ts';
-import { couponCode } from './settle.ts';
 
 describe('redemption helpers', () => {
   it('maps results to the wire ack: a hold is a final rejection, retry carries nothing', () => {
@@ -24,12 +23,6 @@ describe('redemption helpers', () => {
     });
     expect(toAckResult({ counter: 5, status: 'retry' })).toEqual({ counter: 5, status: 'retry' });
     expect(toAckResult({ counter: null, status: 'rejected', code: ErrorCode.TRUNCATED })).toBeNull();
-  });
-
-  it('makes unguessable coupon codes', () => {
-    const codes = new Set(Array.from({ length: 1_000 }, () => couponCode()));
-    expect(codes.size).toBe(1_000);
-    for (const code of codes) expect(code).toMatch(/^[0-9A-HJKMNP-TV-Z]{16}$/);
   });
 
   it('sizes decks by the observed tap rate within bounds', () => {

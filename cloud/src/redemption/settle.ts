@@ -2,10 +2,10 @@
 // with set-based SQL: lock the group's screens and wallets, load decks, used envelopes, first results,
 // daily totals and fraud state with one query each, judge in memory, then write results, ledger
 // transfers, coupons, returned envelopes and state with one statement each.
-import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { sql } from 'drizzle-orm';
 import { ENVELOPE_INDEX_NONE, ErrorCode, type TapToken } from '@redtap/shared';
+import { newCouponBody } from '../coupons/coupon-code.ts';
 import type { Database } from '../db/client.ts';
 import { int, queryRows } from '../db/rows.ts';
 import type { CampaignRules } from '../db/schema/campaigns.ts';
@@ -75,26 +75,6 @@ interface WalletState {
   lastCity: string;
   lastScreenId: number;
   touched: boolean;
-}
-
-const CODE_ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
-
-/** 16 Crockford base32 characters from 80 random bits. */
-export function couponCode(): string {
-  const bytes = randomBytes(10);
-  let bits = 0;
-  let value = 0;
-  let out = '';
-  for (const byte of bytes) {
-    value = (value << 8) | byte;
-    bits += 8;
-    while (bits >= 5) {
-      out += CODE_ALPHABET.charAt((value >>> (bits - 5)) & 31);
-      bits -= 5;
-    }
-    value &= (1 << bits) - 1;
-  }
-  return out;
 }
 
 const json = (value: unknown) => JSON.stringify(value);
@@ -592,7 +572,7 @@ export async function settleTokens(
     if (status === 'credited' && token.couponOfferId !== 0 && campaign !== undefined) {
       const offer = campaign.offers.get(token.couponOfferId);
       if (offer !== undefined) {
-        code16 = couponCode();
+        code16 = newCouponBody();
         couponRows.push({
           code: code16,
           wallet_id: token.walletId,

@@ -5,7 +5,7 @@ import type { Database } from '../db/client.ts';
 import { sqlState } from '../db/rows.ts';
 import { advertisers, users, type UserRole } from '../db/schema/accounts.ts';
 import { hashSecret, verifySecret, type ScryptParameters } from '../auth/passwords.ts';
-import type { Principal } from '../auth/sessions.ts';
+import type { Principal, SessionPrincipal } from '../auth/sessions.ts';
 import { DomainError } from '../errors.ts';
 import { createLedgerAccount, getLedgerAccount, systemLedgerAccount } from '../ledger/accounts.ts';
 import { postTransfers } from '../ledger/post-transfers.ts';
@@ -156,7 +156,7 @@ export async function loginWithPassword(
   db: Database,
   input: { email: string; password: string },
   scryptParams?: ScryptParameters,
-): Promise<Principal | null> {
+): Promise<SessionPrincipal | null> {
   const [user] = await db
     .select({
       id: users.id,

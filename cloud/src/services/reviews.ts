@@ -7,7 +7,7 @@ import { int, queryRows } from '../db/rows.ts';
 import { DomainError } from '../errors.ts';
 import { systemLedgerAccount } from '../ledger/accounts.ts';
 import { allocateTransferIds, postTransfers } from '../ledger/post-transfers.ts';
-import { couponCode } from '../redemption/settle.ts';
+import { newCouponBody } from '../coupons/coupon-code.ts';
 
 export interface HeldTap {
   id: number;
@@ -109,7 +109,7 @@ export async function reviewHeldTap(
       if (offer !== undefined) {
         await tx.execute(
           sql`insert into coupons (code, wallet_id, coupon_offer_id, campaign_id, screen_id, counter, tap_day, issued_at, valid_until)
-              values (${couponCode()}, ${int(row.wallet_id)}, ${int(row.coupon_offer_id)}, ${int(row.campaign_id)},
+              values (${newCouponBody()}, ${int(row.wallet_id)}, ${int(row.coupon_offer_id)}, ${int(row.campaign_id)},
                 ${int(row.screen_id)}, ${int(row.counter)}, ${row.tap_day}::date, ${input.now.toISOString()}::timestamptz,
                 ${Math.min(int(offer.valid_until), int(row.tap_ts) + int(offer.validity_days) * 86_400)})`,
         );

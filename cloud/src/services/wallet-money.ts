@@ -2,6 +2,7 @@
 // (idempotent per key, ≥ the minimum, within a daily limit), and the operator's payout settlement.
 import { and, desc, eq, lt, sql } from 'drizzle-orm';
 import { ErrorCode } from '@redtap/shared';
+import { displayCouponCode } from '../coupons/coupon-code.ts';
 import type { Database } from '../db/client.ts';
 import { int, queryRows, sqlState } from '../db/rows.ts';
 import { redemptions } from '../db/schema/redemptions.ts';
@@ -58,6 +59,7 @@ export async function walletCoupons(
   db: Database,
   walletId: number,
   page: { limit: number; before: number },
+  now: Date,
 ): Promise<
   {
     id: number;
@@ -67,6 +69,8 @@ export async function walletCoupons(
     valueFen: number;
     terms: string;
     validUntil: number;
+    status: 'issued' | 'redeemed' | 'expired';
+    redeemedAt: string | null;
   }[]
 > {
   const rows = await queryRows<{
@@ -77,21 +81,30 @@ export async function walletCoupons(
     value_fen: unknown;
     terms: string;
     valid_until: unknown;
+    redeemed_at: Date | string | null;
   }>(
     db,
-    sql`select c.id, c.code, c.coupon_offer_id, o.title, o.value_fen, o.terms, c.valid_until
+    sql`select c.id, c.code, c.coupon_offer_id, o.title, o.value_fen, o.terms, c.valid_until, c.redeemed_at
         from coupons c join coupon_offers o on o.id = c.coupon_offer_id
         where c.wallet_id = ${walletId} and (${page.before} = 0 or c.id < ${page.before})
         order by c.id desc limit ${page.limit}`,
   );
   return rows.map((row) => ({
     id: int(row.id),
-    code: row.code,
+    // People and their QR code get the grouped form with its check character (src/coupons/coupon-code.ts).
+    code: displayCouponCode(row.code),
     couponOfferId: int(row.coupon_offer_id),
     title: row.title,
     valueFen: int(row.value_fen),
     terms: row.terms,
     validUntil: int(row.valid_until),
+    status:
+      row.redeemed_at !== null
+        ? 'redeemed'
+        : int(row.valid_until) < Math.floor(now.getTime() / 1000)
+          ? 'expired'
+          : 'issued',
+    redeemedAt: row.redeemed_at === null ? null : new Date(row.redeemed_at).toISOString(),
   }));
 }
 

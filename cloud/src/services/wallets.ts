@@ -16,7 +16,7 @@ import {
 } from '@redtap/shared';
 import type { Database } from '../db/client.ts';
 import { walletCredentials, walletLoginNonces, wallets } from '../db/schema/wallets.ts';
-import type { Principal } from '../auth/sessions.ts';
+import type { SessionPrincipal } from '../auth/sessions.ts';
 import { DomainError } from '../errors.ts';
 import { createLedgerAccount, getLedgerAccount } from '../ledger/accounts.ts';
 import { activeIssuerKey } from './issuer-keys.ts';
@@ -129,7 +129,7 @@ export async function createLoginChallenge(
 export async function loginWallet(
   db: Database,
   input: { walletId: number; nonce: string; signature: string; now: Date },
-): Promise<Principal> {
+): Promise<SessionPrincipal> {
   const invalid = new DomainError(
     ErrorCode.LOGIN_CHALLENGE_INVALID,
     'login challenge is unknown, used, expired or not signed',

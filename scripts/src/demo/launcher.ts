@@ -181,6 +181,9 @@ export function describeDemo(demo: RunningDemo): string {
     `  MQTT broker      ${cloud.mqttUrl}`,
     `  Operator         ${state.operator.email} / ${state.operator.password}`,
     `  Advertiser       ${state.advertiser.email} / ${state.advertiser.password}`,
+    ...(state.store === undefined
+      ? []
+      : [`  Till             ${cloud.httpUrl}/till   key ${state.store.tillKey}`]),
     '',
     'Open the phone simulator, tap a screen, and watch the prize there and the cash in the wallet.',
     'Press Ctrl-C to stop. Data stays in .redtap/ (npm start -- --reset starts over).',

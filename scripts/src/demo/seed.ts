@@ -25,6 +25,8 @@ const DemoState = z.object({
   operator: Login,
   advertiser: Login.extend({ id: z.number().int().optional() }),
   campaignId: z.number().int().optional(),
+  /** A Tea Co store that accepts the campaign's coupons, with its till key (shown once by the cloud). */
+  store: z.object({ id: z.number().int(), tillKey: z.string() }).optional(),
   screens: z.array(
     z.object({
       index: z.number().int(),
@@ -79,7 +81,7 @@ export async function seedDemo(
   state: DemoState,
   progress: SeedProgress = () => undefined,
 ): Promise<DemoState> {
-  if (state.complete) return state;
+  if (state.complete && state.store !== undefined) return state;
   const operator = await loginUser(api, state.operator.email, state.operator.password);
 
   if (state.advertiser.id === undefined) {
@@ -190,6 +192,35 @@ export async function seedDemo(
   if (status === 'approved') status = (await transition('activate', advertiser)).status;
   if (status !== 'active') throw new Error(`the demo campaign is ${status}, not active`);
   progress(`campaign ${campaignId} funded (¥${CAMPAIGN_BUDGET_FEN / 100}), approved and active`);
+
+  if (state.store === undefined) {
+    const merchant = await api.call<{ id: number }>('POST', '/v1/merchants', {
+      token: advertiser,
+      body: { name: 'Tea Co' },
+    });
+    const store = await api.call<{ id: number }>('POST', `/v1/merchants/${merchant.id}/stores`, {
+      token: advertiser,
+      body: { name: 'Tea Co · People’s Square', city: 'Shanghai', address: '120 Nanjing Road (E), Huangpu' },
+    });
+    const campaign = await api.call<{ couponOffers: { id: number }[] }>(
+      'GET',
+      `/v1/campaigns/${campaignId}`,
+      {
+        token: advertiser,
+      },
+    );
+    await api.call('PUT', `/v1/stores/${store.id}/offers`, {
+      token: advertiser,
+      body: { couponOfferIds: campaign.couponOffers.map((offer) => offer.id) },
+    });
+    const till = await api.call<{ key: string }>('POST', `/v1/stores/${store.id}/till-keys`, {
+      token: advertiser,
+      body: {},
+    });
+    state.store = { id: store.id, tillKey: till.key };
+    save(file, state);
+    progress(`store ${store.id} accepts the campaign's coupons at the till`);
+  }
   state.complete = true;
   save(file, state);
   return state;

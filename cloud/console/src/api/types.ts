@@ -196,6 +196,8 @@ export interface WalletCoupon {
   valueFen: number;
   terms: string;
   validUntil: number;
+  status?: 'issued' | 'redeemed' | 'expired';
+  redeemedAt?: string | null;
 }
 
 export interface Withdrawal {
@@ -209,4 +211,65 @@ export interface Withdrawal {
 export interface Session {
   token: string;
   expiresAt: number;
+}
+
+export interface Merchant {
+  id: number;
+  advertiserId: number;
+  name: string;
+  createdAt: string;
+}
+
+export interface Store {
+  id: number;
+  merchantId: number;
+  advertiserId: number;
+  name: string;
+  city: string;
+  address: string;
+  acceptedOfferIds: number[];
+  activeTillKeys: number;
+  createdAt: string;
+}
+
+export interface TillKey {
+  id: number;
+  storeId: number;
+  hint: string;
+  createdAt: string;
+  lastUsedAt: string | null;
+  revokedAt: string | null;
+}
+
+export interface TillStore {
+  storeId: number;
+  name: string;
+  city: string;
+  address: string;
+  merchant: string;
+  acceptedOffers: { id: number; title: string; valueFen: number }[];
+}
+
+export interface TillCoupon {
+  code: string;
+  status: 'issued' | 'redeemed' | 'expired';
+  offer: { id: number; title: string; valueFen: number; terms: string };
+  campaignId: number;
+  issuedAt: string;
+  validUntil: number;
+  redeemedAt: string | null;
+  acceptedHere: boolean;
+  refusal: string | null;
+  replayed?: boolean;
+}
+
+export interface CouponReportRow {
+  key: string;
+  label: string;
+  issued: number;
+  redeemed: number;
+  expired: number;
+  redemptionRate: number | null;
+  redeemMedianS: number | null;
+  redeemP90S: number | null;
 }

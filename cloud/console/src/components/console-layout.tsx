@@ -15,12 +15,14 @@ const OPERATOR_LINKS = [
   ['/operator/advertisers', 'nav.advertisers'],
   ['/operator/holds', 'nav.holds'],
   ['/operator/settlements', 'nav.settlements'],
+  ['/advertiser/stores', 'nav.stores'],
   ['/reports', 'nav.reports'],
 ] as const;
 
 const ADVERTISER_LINKS = [
   ['/advertiser/campaigns', 'nav.campaigns'],
   ['/advertiser/campaigns/new', 'nav.newCampaign'],
+  ['/advertiser/stores', 'nav.stores'],
   ['/reports', 'nav.reports'],
 ] as const;
 

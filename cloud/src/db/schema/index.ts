@@ -8,3 +8,4 @@ export * from './redemptions.ts';
 export * from './screens.ts';
 export * from './wallets.ts';
 export * from './withdrawals.ts';
+export * from './merchants.ts';

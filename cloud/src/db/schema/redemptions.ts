@@ -62,7 +62,10 @@ export const coupons = pgTable(
   'coupons',
   {
     id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
-    /** 16 characters of Crockford base32 from 80 random bits: unguessable. */
+    /**
+     * 16 characters of Crockford base32 from 80 random bits: unguessable. People see it with a check
+     * character (src/coupons/coupon-code.ts).
+     */
     code: text('code').notNull(),
     walletId: bigint('wallet_id', { mode: 'number' }).notNull(),
     couponOfferId: integer('coupon_offer_id').notNull(),
@@ -71,11 +74,21 @@ export const coupons = pgTable(
     counter: bigint('counter', { mode: 'number' }).notNull(),
     tapDay: date('tap_day', { mode: 'string' }).notNull(),
     issuedAt: timestamp('issued_at', { withTimezone: true }).notNull(),
-    /** u32 Unix seconds. */
+    /** u32 Unix seconds: after it the coupon is expired (unless redeemed before). */
     validUntil: bigint('valid_until', { mode: 'number' }).notNull(),
+    /** Set once, at the till: issued → redeemed. */
+    redeemedAt: timestamp('redeemed_at', { withTimezone: true }),
+    redeemedStoreId: bigint('redeemed_store_id', { mode: 'number' }),
+    redeemedTillKeyId: bigint('redeemed_till_key_id', { mode: 'number' }),
+    /** The till's own transaction id, if it sent one: a retry with it gets the same answer. */
+    redeemedTillTxnId: text('redeemed_till_txn_id'),
   },
   (table) => [
     uniqueIndex('coupons_code_key').on(table.code),
+    index('coupons_offer_idx').on(table.couponOfferId),
+    index('coupons_redeemed_store_idx')
+      .on(table.redeemedStoreId)
+      .where(sql`${table.redeemedStoreId} is not null`),
     uniqueIndex('coupons_tap_key').on(table.screenId, table.counter),
     index('coupons_wallet_idx').on(table.walletId, table.id),
     index('coupons_campaign_day_idx').on(table.campaignId, table.tapDay),

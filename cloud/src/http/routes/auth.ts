@@ -6,7 +6,7 @@ import { DomainError } from '../../errors.ts';
 import { loginWithPassword } from '../../services/accounts.ts';
 import type { AppDeps } from '../context.ts';
 import { errorResponses } from '../errors.ts';
-import { defineRoute, principalOf } from '../policy.ts';
+import { defineRoute, sessionPrincipalOf } from '../policy.ts';
 import { rateLimit } from '../rate-limits.ts';
 import { createRouter } from '../router.ts';
 import { Email, Session } from '../schemas.ts';
@@ -69,7 +69,7 @@ export function authRoutes(deps: AppDeps) {
         ...errorResponses(401),
       },
     }),
-    (c) => c.json(principalOf(c), 200),
+    (c) => c.json(sessionPrincipalOf(c), 200),
   );
   return app;
 }

@@ -2,6 +2,7 @@
 // withdrawals, fraud-hold review, payout settlement, deck expiry and reports.
 import { z } from '@hono/zod-openapi';
 import { ErrorCode, FEN_MAX, fromHex, TAP_TOKEN_LENGTH } from '@redtap/shared';
+import { displayCouponCode } from '../../coupons/coupon-code.ts';
 import { DomainError } from '../../errors.ts';
 import { scopeOf } from '../../services/accounts.ts';
 import { CONTENT_BYTES_MAX, loadContent, storeContent } from '../../services/content.ts';
@@ -136,7 +137,14 @@ export function moneyRoutes(deps: AppDeps) {
       const bytes = tokenBytes(c.req.valid('json').token);
       if (bytes?.length !== TAP_TOKEN_LENGTH)
         throw new DomainError(ErrorCode.VALIDATION_FAILED, 'token must be 196 bytes as hex or base64');
-      return c.json(await deps.redemption.redeem(bytes), 200);
+      const result = await deps.redemption.redeem(bytes);
+      // The phone shows (and draws as a QR) the code as people type it at the till.
+      return c.json(
+        result.couponCode === undefined
+          ? result
+          : { ...result, couponCode: displayCouponCode(result.couponCode) },
+        200,
+      );
     },
   );
 
@@ -177,7 +185,8 @@ export function moneyRoutes(deps: AppDeps) {
         ...errorResponses(401, 403),
       },
     }),
-    async (c) => c.json({ items: await walletCoupons(deps.db, walletIdOf(c), c.req.valid('query')) }, 200),
+    async (c) =>
+      c.json({ items: await walletCoupons(deps.db, walletIdOf(c), c.req.valid('query'), deps.now()) }, 200),
   );
 
   const Withdrawal = z

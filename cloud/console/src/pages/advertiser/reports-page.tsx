@@ -1,5 +1,5 @@
 // Campaign reports: impressions, taps, tap-through rate and spend over time, then by city and by screen,
-// with CSV export of the same rows.
+// with CSV export of the same rows; then coupon redemptions.
 import { BarChart, LineChart } from '@mantine/charts';
 import {
   Button,
@@ -19,6 +19,7 @@ import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { apiJson, apiText } from '../../api/client.ts';
 import type { Campaign, Page, ReportRow } from '../../api/types.ts';
+import { CouponReport } from '../../components/coupon-report.tsx';
 import { Empty, notifyError, QueryState } from '../../components/feedback.tsx';
 import { useToken } from '../../components/session-context.tsx';
 import { downloadText } from '../../lib/download.ts';
@@ -261,6 +262,7 @@ export function ReportsPage() {
           </QueryState>
         </Stack>
       </Card>
+      <CouponReport campaignId={campaignId} from={range.from} to={range.to} />
     </Stack>
   );
 }

@@ -302,7 +302,11 @@ function CouponList({ token }: { token: string }) {
                   <Text size="xs" c="dimmed">
                     {t('wallet.code')}: <b style={{ fontFamily: 'monospace' }}>{coupon.code}</b>
                   </Text>
-                  {coupon.validUntil < nowS ? (
+                  {coupon.status === 'redeemed' ? (
+                    <Badge color="green" data-testid="coupon-redeemed">
+                      {t('wallet.redeemed')}
+                    </Badge>
+                  ) : coupon.validUntil < nowS ? (
                     <Badge color="gray">{t('wallet.expired')}</Badge>
                   ) : (
                     <Text size="xs">

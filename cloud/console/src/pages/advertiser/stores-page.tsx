@@ -1,0 +1,394 @@
+// Merchants and stores for a brand (the operator sees every brand's): register them, choose the offers
+// each store accepts, and issue, rotate or revoke the stores' till keys (a new key is shown once).
+import {
+  Alert,
+  Anchor,
+  Badge,
+  Button,
+  Card,
+  CopyButton,
+  Group,
+  Modal,
+  MultiSelect,
+  Select,
+  Stack,
+  Table,
+  Text,
+  TextInput,
+  Textarea,
+  Title,
+} from '@mantine/core';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { apiJson } from '../../api/client.ts';
+import type { Advertiser, Campaign, Merchant, Page, Store, TillKey } from '../../api/types.ts';
+import { Empty, notifyError, notifySuccess, QueryState } from '../../components/feedback.tsx';
+import { useSession, useToken } from '../../components/session-context.tsx';
+import { formatDateTime } from '../../lib/format.ts';
+
+type IssuedKey = TillKey & { key: string; storeName: string };
+
+function NewMerchant() {
+  const { t } = useTranslation();
+  const token = useToken();
+  const { session } = useSession();
+  const queryClient = useQueryClient();
+  const [name, setName] = useState('');
+  const [advertiserId, setAdvertiserId] = useState<string | null>(null);
+  const isOperator = session?.role === 'operator';
+  const advertisers = useQuery({
+    queryKey: ['advertisers'],
+    queryFn: () => apiJson<Page<Advertiser>>('/v1/advertisers', { token, query: { limit: 100 } }),
+    enabled: isOperator,
+  });
+  const create = useMutation({
+    mutationFn: () =>
+      apiJson<Merchant>('/v1/merchants', {
+        token,
+        body: {
+          name,
+          ...(isOperator && advertiserId !== null ? { advertiserId: Number(advertiserId) } : {}),
+        },
+      }),
+    onSuccess: () => {
+      setName('');
+      void queryClient.invalidateQueries({ queryKey: ['merchants'] });
+    },
+    onError: notifyError,
+  });
+  return (
+    <Card withBorder radius="md">
+      <form
+        onSubmit={(event) => {
+          event.preventDefault();
+          create.mutate();
+        }}
+      >
+        <Group align="end">
+          {isOperator ? (
+            <Select
+              label={t('stores.advertiser')}
+              w={240}
+              required
+              data={advertisers.data?.items.map((a) => ({ value: String(a.id), label: a.name })) ?? []}
+              value={advertiserId}
+              onChange={setAdvertiserId}
+            />
+          ) : null}
+          <TextInput
+            label={t('stores.merchantName')}
+            value={name}
+            onChange={(event) => setName(event.currentTarget.value)}
+            required
+            w={280}
+          />
+          <Button type="submit" loading={create.isPending}>
+            {t('stores.newMerchant')}
+          </Button>
+        </Group>
+      </form>
+    </Card>
+  );
+}
+
+function NewStoreModal({ merchant, onClose }: { merchant: Merchant; onClose: () => void }) {
+  const { t } = useTranslation();
+  const token = useToken();
+  const queryClient = useQueryClient();
+  const [form, setForm] = useState({ name: '', city: '', address: '' });
+  const create = useMutation({
+    mutationFn: () => apiJson<Store>(`/v1/merchants/${merchant.id}/stores`, { token, body: form }),
+    onSuccess: () => {
+      void queryClient.invalidateQueries({ queryKey: ['stores'] });
+      onClose();
+    },
+    onError: notifyError,
+  });
+  const field = (key: keyof typeof form) => ({
+    value: form[key],
+    required: true,
+    onChange: (event: { currentTarget: { value: string } }) => {
+      const value = event.currentTarget.value;
+      setForm((current) => ({ ...current, [key]: value }));
+    },
+  });
+  return (
+    <Modal opened onClose={onClose} title={`${t('stores.addStore')} · ${merchant.name}`} centered>
+      <form
+        onSubmit={(event) => {
+          event.preventDefault();
+          create.mutate();
+        }}
+      >
+        <Stack>
+          <TextInput label={t('stores.storeName')} {...field('name')} />
+          <TextInput label={t('stores.city')} {...field('city')} />
+          <Textarea label={t('stores.address')} autosize minRows={1} {...field('address')} />
+          <Group justify="flex-end">
+            <Button variant="default" onClick={onClose}>
+              {t('common.cancel')}
+            </Button>
+            <Button type="submit" loading={create.isPending}>
+              {t('common.create')}
+            </Button>
+          </Group>
+        </Stack>
+      </form>
+    </Modal>
+  );
+}
+
+function KeysModal({ store, onClose }: { store: Store; onClose: () => void }) {
+  const { t, i18n } = useTranslation();
+  const token = useToken();
+  const queryClient = useQueryClient();
+  const keys = useQuery({
+    queryKey: ['till-keys', store.id],
+    queryFn: () => apiJson<{ items: TillKey[] }>(`/v1/stores/${store.id}/till-keys`, { token }),
+  });
+  const revoke = useMutation({
+    mutationFn: (id: number) => apiJson<TillKey>(`/v1/till-keys/${id}/revoke`, { token, body: {} }),
+    onSuccess: () => {
+      void queryClient.invalidateQueries({ queryKey: ['till-keys', store.id] });
+      void queryClient.invalidateQueries({ queryKey: ['stores'] });
+    },
+    onError: notifyError,
+  });
+  return (
+    <Modal opened onClose={onClose} title={`${t('stores.keys')} · ${store.name}`} centered size="lg">
+      <QueryState query={keys} isEmpty={(data) => data.items.length === 0} empty={<Empty />}>
+        {(data) => (
+          <Table>
+            <Table.Tbody>
+              {data.items.map((key) => (
+                <Table.Tr key={key.id}>
+                  <Table.Td style={{ fontFamily: 'monospace' }}>{key.hint}…</Table.Td>
+                  <Table.Td>{formatDateTime(key.createdAt, i18n.language)}</Table.Td>
+                  <Table.Td>
+                    {t('stores.lastUsed')}: {formatDateTime(key.lastUsedAt, i18n.language)}
+                  </Table.Td>
+                  <Table.Td>
+                    {key.revokedAt === null ? (
+                      <Button
+                        size="xs"
+                        color="red"
+                        variant="light"
+                        loading={revoke.isPending && revoke.variables === key.id}
+                        onClick={() => revoke.mutate(key.id)}
+                      >
+                        {t('stores.revoke')}
+                      </Button>
+                    ) : (
+                      <Badge color="gray">{t('stores.revoked')}</Badge>
+                    )}
+                  </Table.Td>
+                </Table.Tr>
+              ))}
+            </Table.Tbody>
+          </Table>
+        )}
+      </QueryState>
+    </Modal>
+  );
+}
+
+function StoreRow(props: {
+  store: Store;
+  offers: { value: string; label: string }[];
+  onKey: (key: IssuedKey) => void;
+}) {
+  const { t } = useTranslation();
+  const token = useToken();
+  const queryClient = useQueryClient();
+  const [accepted, setAccepted] = useState<string[] | null>(null);
+  const [showKeys, setShowKeys] = useState(false);
+  const shown = accepted ?? props.store.acceptedOfferIds.map(String);
+  const save = useMutation({
+    mutationFn: () =>
+      apiJson<Store>(`/v1/stores/${props.store.id}/offers`, {
+        token,
+        method: 'PUT',
+        body: { couponOfferIds: shown.map(Number) },
+      }),
+    onSuccess: () => {
+      notifySuccess(t('stores.offersSaved'));
+      setAccepted(null);
+      void queryClient.invalidateQueries({ queryKey: ['stores'] });
+    },
+    onError: notifyError,
+  });
+  const issue = useMutation({
+    mutationFn: (revokeOthers: boolean) =>
+      apiJson<TillKey & { key: string }>(`/v1/stores/${props.store.id}/till-keys`, {
+        token,
+        body: { revokeOthers },
+      }),
+    onSuccess: (key) => {
+      props.onKey({ ...key, storeName: props.store.name });
+      void queryClient.invalidateQueries({ queryKey: ['stores'] });
+      void queryClient.invalidateQueries({ queryKey: ['till-keys', props.store.id] });
+    },
+    onError: notifyError,
+  });
+  return (
+    <Table.Tr data-testid={`store-row-${props.store.id}`}>
+      <Table.Td>
+        <Text fw={600}>{props.store.name}</Text>
+        <Text size="xs" c="dimmed">
+          {props.store.city} · {props.store.address}
+        </Text>
+      </Table.Td>
+      <Table.Td miw={280}>
+        <Group gap="xs" align="end" wrap="nowrap">
+          <MultiSelect
+            aria-label={t('stores.offers')}
+            placeholder={shown.length === 0 ? t('stores.noOffers') : undefined}
+            data={props.offers}
+            value={shown}
+            onChange={setAccepted}
+            searchable
+            style={{ flex: 1 }}
+          />
+          {accepted === null ? null : (
+            <Button size="xs" loading={save.isPending} onClick={() => save.mutate()}>
+              {t('stores.saveOffers')}
+            </Button>
+          )}
+        </Group>
+      </Table.Td>
+      <Table.Td>
+        <Anchor component="button" type="button" onClick={() => setShowKeys(true)} size="sm">
+          {t('stores.activeKeys', { count: props.store.activeTillKeys })}
+        </Anchor>
+        {showKeys ? <KeysModal store={props.store} onClose={() => setShowKeys(false)} /> : null}
+      </Table.Td>
+      <Table.Td>
+        <Group gap="xs" wrap="nowrap">
+          <Button size="xs" variant="light" loading={issue.isPending} onClick={() => issue.mutate(false)}>
+            {t('stores.issueKey')}
+          </Button>
+          {props.store.activeTillKeys === 0 ? null : (
+            <Button size="xs" variant="default" loading={issue.isPending} onClick={() => issue.mutate(true)}>
+              {t('stores.rotateKey')}
+            </Button>
+          )}
+        </Group>
+      </Table.Td>
+    </Table.Tr>
+  );
+}
+
+export function StoresPage() {
+  const { t } = useTranslation();
+  const token = useToken();
+  const [addingTo, setAddingTo] = useState<Merchant | null>(null);
+  const [issued, setIssued] = useState<IssuedKey | null>(null);
+  const merchants = useQuery({
+    queryKey: ['merchants'],
+    queryFn: () => apiJson<{ items: Merchant[] }>('/v1/merchants', { token }),
+  });
+  const stores = useQuery({
+    queryKey: ['stores'],
+    queryFn: () => apiJson<{ items: Store[] }>('/v1/stores', { token }),
+  });
+  const campaigns = useQuery({
+    queryKey: ['campaigns'],
+    queryFn: () => apiJson<Page<Campaign>>('/v1/campaigns', { token, query: { limit: 100 } }),
+  });
+  const offersOf = (advertiserId: number) =>
+    (campaigns.data?.items ?? [])
+      .filter((campaign) => campaign.advertiserId === advertiserId)
+      .flatMap((campaign) =>
+        campaign.couponOffers.map((offer) => ({
+          value: String(offer.id),
+          label: `${offer.title} · ${campaign.name}`,
+        })),
+      );
+  return (
+    <Stack>
+      <Title order={2}>{t('stores.title')}</Title>
+      <Text c="dimmed">{t('stores.intro')}</Text>
+      <NewMerchant />
+      <QueryState
+        query={merchants}
+        isEmpty={(data) => data.items.length === 0}
+        empty={<Empty>{t('stores.noMerchants')}</Empty>}
+      >
+        {(data) => (
+          <Stack>
+            {data.items.map((merchant) => {
+              const own = (stores.data?.items ?? []).filter((store) => store.merchantId === merchant.id);
+              return (
+                <Card key={merchant.id} withBorder radius="md" data-testid={`merchant-${merchant.id}`}>
+                  <Group justify="space-between" mb="sm">
+                    <Text fw={700}>{merchant.name}</Text>
+                    <Button size="xs" variant="light" onClick={() => setAddingTo(merchant)}>
+                      {t('stores.addStore')}
+                    </Button>
+                  </Group>
+                  {own.length === 0 ? (
+                    <Text size="sm" c="dimmed">
+                      {t('stores.empty')}
+                    </Text>
+                  ) : (
+                    <Table.ScrollContainer minWidth={760}>
+                      <Table verticalSpacing="xs">
+                        <Table.Thead>
+                          <Table.Tr>
+                            <Table.Th>{t('stores.storeName')}</Table.Th>
+                            <Table.Th>{t('stores.offers')}</Table.Th>
+                            <Table.Th>{t('stores.keys')}</Table.Th>
+                            <Table.Th>{t('common.actions')}</Table.Th>
+                          </Table.Tr>
+                        </Table.Thead>
+                        <Table.Tbody>
+                          {own.map((store) => (
+                            <StoreRow
+                              key={store.id}
+                              store={store}
+                              offers={offersOf(store.advertiserId)}
+                              onKey={setIssued}
+                            />
+                          ))}
+                        </Table.Tbody>
+                      </Table>
+                    </Table.ScrollContainer>
+                  )}
+                </Card>
+              );
+            })}
+          </Stack>
+        )}
+      </QueryState>
+      {addingTo === null ? null : <NewStoreModal merchant={addingTo} onClose={() => setAddingTo(null)} />}
+      {issued === null ? null : (
+        <Modal
+          opened
+          onClose={() => setIssued(null)}
+          title={t('stores.keyTitle', { store: issued.storeName })}
+          centered
+        >
+          <Stack>
+            <Alert color="yellow">{t('stores.keyOnce')}</Alert>
+            <Text data-testid="till-key" style={{ fontFamily: 'monospace', wordBreak: 'break-all' }} fw={700}>
+              {issued.key}
+            </Text>
+            <Group justify="space-between">
+              <Anchor href="/till" target="_blank" size="sm">
+                {t('stores.openTill')}
+              </Anchor>
+              <CopyButton value={issued.key}>
+                {({ copied, copy }) => (
+                  <Button variant="light" onClick={copy}>
+                    {copied ? t('common.copied') : t('common.copy')}
+                  </Button>
+                )}
+              </CopyButton>
+            </Group>
+          </Stack>
+        </Modal>
+      )}
+    </Stack>
+  );
+}
