@@ -1,5 +1,5 @@
 // A feature router: an OpenAPIHono whose validation failures use the one error shape.
-import { OpenAPIHono } from '@hono/zod-openapi';
+import { OpenAPIHono, type RouteConfig } from '@hono/zod-openapi';
 import { ErrorCode } from '@redtap/shared';
 import type { AppEnv } from './context.ts';
 import { errorBody } from './errors.ts';
@@ -7,7 +7,7 @@ import { errorBody } from './errors.ts';
 const ISSUES_REPORTED_MAX = 5;
 
 export function createRouter(): OpenAPIHono<AppEnv> {
-  return new OpenAPIHono<AppEnv>({
+  const router = new OpenAPIHono<AppEnv>({
     defaultHook: (result, c) => {
       if (result.success) return undefined;
       const message = result.error.issues
@@ -17,4 +17,23 @@ export function createRouter(): OpenAPIHono<AppEnv> {
       return c.json(errorBody(ErrorCode.VALIDATION_FAILED, message), 400);
     },
   });
+  const register = router.openapi.bind(router) as (route: RouteConfig, ...rest: unknown[]) => unknown;
+  router.openapi = ((route: RouteConfig, ...rest: unknown[]) =>
+    register(requireBodyThatRejectsEmpty(route), ...rest)) as typeof router.openapi;
+  return router;
+}
+
+/**
+ * @hono/zod-openapi validates an optional JSON body only when a Content-Type is sent: without one, the
+ * handler gets `{}` unchecked (a 500 at best). A body whose schema refuses `{}` is therefore required, so
+ * such a request is a 400 like any other invalid body; bodies that may be empty keep working without one.
+ */
+export function requireBodyThatRejectsEmpty<R extends RouteConfig>(route: R): R {
+  const body = route.request?.body;
+  if (body === undefined || body.required !== undefined) return route;
+  const media: unknown = body.content['application/json'];
+  const schema: unknown = (media as { schema?: unknown } | undefined)?.schema;
+  const accepts = (schema as { safeParse?: (value: unknown) => { success: boolean } } | undefined)?.safeParse;
+  if (typeof accepts !== 'function' || accepts.call(schema, {}).success) return route;
+  return { ...route, request: { ...route.request, body: { ...body, required: true } } };
 }
