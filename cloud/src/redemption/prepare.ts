@@ -182,8 +182,9 @@ export async function prepareTokens(
     const screen = screens.get(token.screenId);
     if (screen === undefined || screen.status === 'pending' || screen.publicKey === null)
       return { kind: 'unrecorded', counter: token.counter, code: ErrorCode.SCREEN_UNKNOWN };
-    if (screen.status === 'revoked')
-      return { kind: 'unrecorded', counter: token.counter, code: ErrorCode.SCREEN_REVOKED };
+    // A revoked screen's tokens still have their signature checked: a genuine copy of a token settled
+    // before the revocation must come back as `duplicate` with its first result, and a new one is
+    // recorded as rejected (docs/protocol.md §7).
     const plan = {
       screenJob: jobs.length,
       credentialJob: null as number | null,
@@ -242,7 +243,8 @@ export async function prepareTokens(
       return { kind: 'unrecorded', counter: token.counter, code: ErrorCode.SCREEN_MISMATCH };
     const credential = credentials.get(`${token.walletId}:${token.credentialSerial}`);
     let preCode: ErrorCode | null = null;
-    if (credential === undefined) preCode = ErrorCode.CREDENTIAL_MISMATCH;
+    if (screens.get(token.screenId)?.status === 'revoked') preCode = ErrorCode.SCREEN_REVOKED;
+    else if (credential === undefined) preCode = ErrorCode.CREDENTIAL_MISMATCH;
     else if (!issuerKeys.has(credential.issuerKeyId)) preCode = ErrorCode.CREDENTIAL_ISSUER_UNKNOWN;
     else if (plan.credentialJob !== null && valid[plan.credentialJob] !== true)
       preCode = ErrorCode.CREDENTIAL_SIGNATURE_INVALID;

@@ -35,7 +35,8 @@ const PAYLOADS = Number(process.env.REDTAP_MQTT_FUZZ_PAYLOADS ?? 100_000);
 const SOCKET_PAYLOADS = 1_000;
 /** Dispatched before waiting for the lane to drain: below the inbound queue bound, so nothing is dropped. */
 const CHUNK = 500;
-const WAIT_MS = 60_000;
+/** Bounded waits, generous because CI shares two cores with other suites. */
+const WAIT_MS = 180_000;
 const ROOT = 'redtap/test';
 const logger = pino({ level: 'silent' });
 const knownCodes = new Set<string>(errorCodes);
