@@ -45,7 +45,7 @@ start() { # name, check command, start command
 }
 
 # pcscd reads /etc/reader.conf.d/vpcd at start-up and then exposes "Virtual PCD 00 00" and "00 01".
-start pcscd "pgrep -x pcscd >/dev/null" "pcscd"
+start pcscd "pgrep -x pcscd >/dev/null" "setsid -f pcscd"
 start mosquitto "port_open 1883" "mosquitto -d -c /etc/mosquitto/mosquitto.conf"
 start postgresql "port_open 5432" \
   "pg_ctlcluster --skip-systemctl-redirect \$(ls /etc/postgresql | sort -V | tail -n 1) main start"

@@ -51,9 +51,17 @@ function alive(pid: number): boolean {
   }
 }
 
+/**
+ * Starts pcscd in a session of its own (`setsid -f`), so it outlives this test run: otherwise it stays in
+ * the test runner's process group and is killed with it, and later suites find no pcscd.
+ */
+function startPcscd(): void {
+  execFileSync('setsid', ['-f', 'pcscd']);
+}
+
 async function ensurePcscdRunning(): Promise<void> {
   if (await probePcscd()) return;
-  execFileSync('pcscd');
+  startPcscd();
   await waitFor(() => probePcscd(), 'pcscd to come back');
 }
 
@@ -135,7 +143,7 @@ if (!pcscdUp && ci) {
         await unavailable;
         await waitFor(() => !alive(pid!), 'the old pcscd to exit');
         const ready = waitForTapEvent(source, 'source.ready', () => true, WAIT_MS);
-        execFileSync('pcscd');
+        startPcscd();
         await ready;
         await waitFor(() => READER_NAMES.every((name) => attached.has(name)), 'vpcd readers after restart');
         expect(events.filter((event) => event.type === 'reader.detached')).toHaveLength(2);
