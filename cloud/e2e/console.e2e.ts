@@ -266,8 +266,20 @@ test.describe.serial('web console', () => {
     await page.getByRole('button', { name: 'Add daypart' }).click();
     await page.getByRole('button', { name: 'Next' }).click();
 
-    await page.getByRole('textbox', { name: 'Cities' }).fill('上海');
-    await page.getByRole('textbox', { name: 'Cities' }).press('Enter');
+    // The pickers list what the network holds; the advertiser searches and picks rather than types.
+    await page.getByRole('textbox', { name: 'Cities' }).click();
+    await page.getByRole('option', { name: '北京' }).click();
+    await page.getByRole('textbox', { name: 'Cities' }).fill('上');
+    await page.getByRole('option', { name: '上海' }).click();
+    await page.getByRole('textbox', { name: 'Cities' }).press('Escape');
+    await page.getByRole('textbox', { name: 'Buildings' }).click();
+    await expect(page.getByRole('option', { name: '国贸三期 · 北京' })).toBeVisible();
+    await page.getByRole('option', { name: '国金中心 · 上海' }).click();
+    await page.getByRole('textbox', { name: 'Buildings' }).press('Escape');
+    // Dropping a city drops its buildings: only Shanghai is targeted.
+    await page.getByRole('textbox', { name: 'Cities' }).click();
+    await page.getByRole('option', { name: '北京' }).click();
+    await page.getByRole('textbox', { name: 'Cities' }).press('Escape');
     await page.getByRole('button', { name: 'Next' }).click();
 
     await page.getByLabel('Envelopes').fill('100');
@@ -288,6 +300,7 @@ test.describe.serial('web console', () => {
     await page.getByLabel('Stock').fill('5');
     await page.getByRole('button', { name: 'Next' }).click();
     await expect(page.getByTestId('wizard-review')).toContainText('¥100.00');
+    await expect(page.getByTestId('wizard-review')).toContainText('上海, 国金中心 · 上海');
     await page.getByRole('button', { name: 'Create and submit for approval' }).click();
 
     await expect(page).toHaveURL(/\/advertiser\/campaigns$/);

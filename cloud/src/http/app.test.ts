@@ -150,6 +150,44 @@ describe('HTTP app', () => {
     expect(all.items.length).toBeGreaterThanOrEqual(2);
   });
 
+  it('shows advertisers the targeting options: aggregates over non-revoked screens only', async () => {
+    const operator = { token: tokens.operator };
+    const screen = async (name: string, city: string, building: string) =>
+      (
+        await json<{ id: number }>(
+          await cloud.request('POST', '/v1/screens', {
+            ...operator,
+            body: { name, city, building, elevator: 'E1' },
+          }),
+        )
+      ).id;
+    const live = await screen('Lobby lift', 'Targetville', 'Tower T');
+    const gone = await screen('Old lift', 'Revokedtown', 'Tower R');
+    expect((await cloud.request('POST', `/v1/screens/${gone}/revoke`, operator)).status).toBe(200);
+    const group = await json<{ id: number }>(
+      await cloud.request('POST', '/v1/screen-groups', { ...operator, body: { name: 'Target towers' } }),
+    );
+    await cloud.request('PUT', `/v1/screen-groups/${group.id}/screens`, {
+      ...operator,
+      body: { screenIds: [live, gone] },
+    });
+
+    const response = await cloud.request('GET', '/v1/targeting-options', { token: tokens.advertiserA });
+    expect(response.status).toBe(200);
+    const options = await json<{
+      cities: string[];
+      buildings: { city: string; building: string }[];
+      screenGroups: { id: number; name: string }[];
+    }>(response);
+    expect(options.cities).toContain('Targetville');
+    expect(options.cities).not.toContain('Revokedtown');
+    expect(options.buildings).toContainEqual({ city: 'Targetville', building: 'Tower T' });
+    expect(options.buildings).not.toContainEqual({ city: 'Revokedtown', building: 'Tower R' });
+    expect(options.screenGroups).toContainEqual({ id: group.id, name: 'Target towers' });
+    expect(Object.keys(options).sort()).toEqual(['buildings', 'cities', 'screenGroups']);
+    expect(JSON.stringify(options)).not.toContain('Lobby lift');
+  });
+
   it('funds an advertiser idempotently through the ledger', async () => {
     const fund = (amountFen: number) =>
       cloud.request('POST', `/v1/advertisers/${advertiserA}/funding`, {

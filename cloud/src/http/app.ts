@@ -21,6 +21,7 @@ import { issuerKeyRoutes } from './routes/issuer-keys.ts';
 import { ledgerRoutes } from './routes/ledger.ts';
 import { screenGroupRoutes } from './routes/screen-groups.ts';
 import { screenRoutes } from './routes/screens.ts';
+import { targetingOptionRoutes } from './routes/targeting-options.ts';
 import { walletRoutes } from './routes/wallets.ts';
 import { campaignRoutes } from './routes/campaigns.ts';
 import { moneyRoutes } from './routes/money.ts';
@@ -107,6 +108,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   app.route('/', walletRoutes(deps));
   app.route('/', screenRoutes(deps));
   app.route('/', screenGroupRoutes(deps));
+  app.route('/', targetingOptionRoutes(deps));
   app.route('/', enrolmentRoutes(deps));
   app.route('/', issuerKeyRoutes(deps));
   app.route('/', ledgerRoutes(deps));

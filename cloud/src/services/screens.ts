@@ -1,6 +1,6 @@
 // Screens: create, list (keyset pages, filtered by location or group), update, the city → building →
 // elevator tree, named screen groups, and revocation.
-import { and, asc, count, eq, gt, inArray, sql } from 'drizzle-orm';
+import { and, asc, count, eq, gt, inArray, ne, sql } from 'drizzle-orm';
 import { ErrorCode } from '@redtap/shared';
 import type { Database } from '../db/client.ts';
 import { sqlState } from '../db/rows.ts';
@@ -203,6 +203,46 @@ export async function screenLocations(
     .orderBy(asc(screens.city), asc(screens.building), asc(screens.elevator))
     .limit(limit);
   return rows;
+}
+
+export const TARGETING_OPTIONS_MAX = 1_000;
+
+export interface TargetingOptions {
+  cities: string[];
+  buildings: { city: string; building: string }[];
+  screenGroups: { id: number; name: string }[];
+}
+
+/**
+ * What a campaign may target, as distinct values over non-revoked screens: aggregates only, so
+ * advertisers learn no screen ids, names or health.
+ */
+export async function targetingOptions(
+  db: Database,
+  limit = TARGETING_OPTIONS_MAX,
+): Promise<TargetingOptions> {
+  const live = ne(screens.status, 'revoked');
+  const cities = await db
+    .selectDistinct({ city: screens.city })
+    .from(screens)
+    .where(live)
+    .orderBy(asc(screens.city))
+    .limit(limit);
+  const buildings = await db
+    .selectDistinct({ city: screens.city, building: screens.building })
+    .from(screens)
+    .where(live)
+    .orderBy(asc(screens.city), asc(screens.building))
+    .limit(limit);
+  const groups = await db
+    .selectDistinct({ id: screenGroups.id, name: screenGroups.name })
+    .from(screenGroups)
+    .innerJoin(screenGroupMembers, eq(screenGroupMembers.groupId, screenGroups.id))
+    .innerJoin(screens, eq(screens.id, screenGroupMembers.screenId))
+    .where(live)
+    .orderBy(asc(screenGroups.name), asc(screenGroups.id))
+    .limit(limit);
+  return { cities: cities.map((row) => row.city), buildings, screenGroups: groups };
 }
 
 export interface ScreenGroupView {

@@ -52,6 +52,13 @@ export interface ScreenLocation {
   active: number;
 }
 
+/** GET /v1/targeting-options: what a campaign may target, as aggregates over non-revoked screens. */
+export interface TargetingOptions {
+  cities: string[];
+  buildings: { city: string; building: string }[];
+  screenGroups: { id: number; name: string }[];
+}
+
 export interface EnrolmentCode {
   code: string;
   expiresAt: string;

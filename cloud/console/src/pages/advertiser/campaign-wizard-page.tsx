@@ -8,6 +8,7 @@ import {
   Chip,
   FileButton,
   Group,
+  Loader,
   MultiSelect,
   NumberInput,
   SegmentedControl,
@@ -15,7 +16,6 @@ import {
   SimpleGrid,
   Stack,
   Stepper,
-  TagsInput,
   Text,
   Textarea,
   TextInput,
@@ -33,9 +33,8 @@ import type {
   Daypart,
   Page,
   PrizePlan,
-  ScreenGroup,
-  ScreenLocation,
   StoredContent,
+  TargetingOptions,
 } from '../../api/types.ts';
 import { CreativePreview } from '../../components/creative-preview.tsx';
 import { ErrorAlert, notifySuccess } from '../../components/feedback.tsx';
@@ -84,6 +83,30 @@ function initialTimes() {
 
 let nextKey = 1;
 
+/** A (city, building) pair as one MultiSelect value; JSON, so neither part needs escaping. */
+function buildingKey(city: string, building: string): string {
+  return JSON.stringify([city, building]);
+}
+
+function partOfKey(key: string, index: 0 | 1): string | null {
+  try {
+    const parsed: unknown = JSON.parse(key);
+    if (!Array.isArray(parsed)) return null;
+    const part: unknown = parsed[index];
+    return typeof part === 'string' ? part : null;
+  } catch {
+    return null;
+  }
+}
+
+function cityOfKey(key: string): string | null {
+  return partOfKey(key, 0);
+}
+
+function buildingOfKey(key: string): string | null {
+  return partOfKey(key, 1);
+}
+
 export function CampaignWizardPage() {
   const { t, i18n } = useTranslation();
   const { session } = useSession();
@@ -100,7 +123,8 @@ export function CampaignWizardPage() {
   const [times, setTimes] = useState(initialTimes);
   const [dayparts, setDayparts] = useState<(Daypart & { key: number })[]>([]);
   const [cities, setCities] = useState<string[]>([]);
-  const [buildings, setBuildings] = useState<string[]>([]);
+  // Keys of (city, building) pairs: one building name may stand in several cities.
+  const [buildingKeys, setBuildingKeys] = useState<string[]>([]);
   const [groupIds, setGroupIds] = useState<string[]>([]);
   const [planKind, setPlanKind] = useState<'lucky' | 'tiers'>('lucky');
   const [lucky, setLucky] = useState<{
@@ -131,17 +155,10 @@ export function CampaignWizardPage() {
     enabled: operator,
     queryFn: () => apiJson<Page<Advertiser>>('/v1/advertisers', { token, query: { limit: 100 } }),
   });
-  // Screen locations and groups are operator routes; advertisers type their targets.
-  const locations = useQuery({
-    queryKey: ['screen-locations'],
-    enabled: operator,
-    queryFn: () =>
-      apiJson<{ items: ScreenLocation[] }>('/v1/screens/locations', { token, query: { limit: 1000 } }),
-  });
-  const groups = useQuery({
-    queryKey: ['screen-groups'],
-    enabled: operator,
-    queryFn: () => apiJson<Page<ScreenGroup>>('/v1/screen-groups', { token, query: { limit: 100 } }),
+  // Aggregates only (no screen ids or health), so advertisers pick their targets too.
+  const targetingOptions = useQuery({
+    queryKey: ['targeting-options'],
+    queryFn: () => apiJson<TargetingOptions>('/v1/targeting-options', { token }),
   });
 
   const upload = useMutation({
@@ -209,7 +226,11 @@ export function CampaignWizardPage() {
       dayparts: dayparts.map(({ days, startMinute, endMinute }) => ({ days, startMinute, endMinute })),
       targeting: {
         cities,
-        buildings,
+        buildings: [
+          ...new Set(
+            buildingKeys.map(buildingOfKey).filter((building): building is string => building !== null),
+          ),
+        ],
         screenGroupIds: groupIds.map(Number).filter((id) => Number.isSafeInteger(id) && id > 0),
       },
       budgetFen,
@@ -258,14 +279,36 @@ export function CampaignWizardPage() {
     true,
   ];
 
-  const cityOptions = [...new Set(locations.data?.items.map((l) => l.city) ?? [])];
-  const buildingOptions = [
-    ...new Set(
-      locations.data?.items
-        .filter((l) => cities.length === 0 || cities.includes(l.city))
-        .map((l) => l.building) ?? [],
-    ),
-  ];
+  const options = targetingOptions.data;
+  const optionsLoading = targetingOptions.isPending;
+  const cityOptions = options?.cities ?? [];
+  const buildingOptions =
+    options?.buildings
+      .filter((b) => cities.length === 0 || cities.includes(b.city))
+      .map((b) => ({ value: buildingKey(b.city, b.building), label: `${b.building} · ${b.city}` })) ?? [];
+  const groupOptions = options?.screenGroups.map((g) => ({ value: String(g.id), label: g.name })) ?? [];
+  const pickerState = (count: number) => ({
+    searchable: true,
+    clearable: true,
+    disabled: optionsLoading,
+    nothingFoundMessage: t('wizard.nothingFound'),
+    placeholder: optionsLoading
+      ? t('common.loading')
+      : count === 0
+        ? t('wizard.noTargets')
+        : t('wizard.pickTargets'),
+    rightSection: optionsLoading ? <Loader size="xs" /> : undefined,
+  });
+  const chooseCities = (chosen: string[]) => {
+    setCities(chosen);
+    // Buildings follow the chosen cities: a building outside them could never match.
+    setBuildingKeys((keys) =>
+      keys.filter((key) => {
+        const city = cityOfKey(key);
+        return chosen.length === 0 || (city !== null && chosen.includes(city));
+      }),
+    );
+  };
 
   return (
     <Stack maw={1100}>
@@ -475,45 +518,33 @@ export function CampaignWizardPage() {
               <Text size="sm" c="dimmed">
                 {t('wizard.targetingHelp')}
               </Text>
-              <TagsInput
+              {targetingOptions.error === null ? null : (
+                <ErrorAlert error={targetingOptions.error} onRetry={() => void targetingOptions.refetch()} />
+              )}
+              <MultiSelect
                 label={t('wizard.cities')}
-                placeholder={t('wizard.typeToAdd')}
                 data={cityOptions}
                 value={cities}
-                onChange={setCities}
-                maxTags={100}
-                clearable
+                onChange={chooseCities}
+                maxValues={100}
+                {...pickerState(cityOptions.length)}
               />
-              <TagsInput
+              <MultiSelect
                 label={t('wizard.buildings')}
-                placeholder={t('wizard.typeToAdd')}
                 data={buildingOptions}
-                value={buildings}
-                onChange={setBuildings}
-                maxTags={1000}
-                clearable
+                value={buildingKeys}
+                onChange={setBuildingKeys}
+                maxValues={1000}
+                {...pickerState(buildingOptions.length)}
               />
-              {operator ? (
-                <MultiSelect
-                  label={t('wizard.groups')}
-                  data={
-                    groups.data?.items.map((g) => ({
-                      value: String(g.id),
-                      label: `${g.name} (${g.screens})`,
-                    })) ?? []
-                  }
-                  value={groupIds}
-                  onChange={setGroupIds}
-                  clearable
-                />
-              ) : (
-                <TagsInput
-                  label={t('wizard.groups')}
-                  placeholder="#id"
-                  value={groupIds}
-                  onChange={(ids) => setGroupIds(ids.filter((id) => /^\d+$/.test(id)))}
-                />
-              )}
+              <MultiSelect
+                label={t('wizard.groups')}
+                data={groupOptions}
+                value={groupIds}
+                onChange={setGroupIds}
+                maxValues={100}
+                {...pickerState(groupOptions.length)}
+              />
             </Stack>
           </Stepper.Step>
 
@@ -778,7 +809,13 @@ export function CampaignWizardPage() {
                 </Text>
                 <Text c="dimmed">{t('wizard.stepTargeting')}</Text>
                 <Text>
-                  {[...cities, ...buildings, ...groupIds.map((id) => `#${id}`)].join(', ') || t('common.all')}
+                  {[
+                    ...cities,
+                    ...buildingKeys.map((key) => `${buildingOfKey(key) ?? ''} · ${cityOfKey(key) ?? ''}`),
+                    ...groupIds.map(
+                      (id) => groupOptions.find((option) => option.value === id)?.label ?? `#${id}`,
+                    ),
+                  ].join(', ') || t('common.all')}
                 </Text>
                 <Text c="dimmed">{t('wizard.budget')}</Text>
                 <Text fw={600}>{formatFen(budgetFen)}</Text>

@@ -1,0 +1,35 @@
+// What a campaign may target (cities, buildings, screen groups), for operators and advertisers alike:
+// aggregates over non-revoked screens, never a screen's id, name or health.
+import { z } from '@hono/zod-openapi';
+import { TARGETING_OPTIONS_MAX, targetingOptions } from '../../services/screens.ts';
+import type { AppDeps } from '../context.ts';
+import { errorResponses } from '../errors.ts';
+import { defineRoute } from '../policy.ts';
+import { createRouter } from '../router.ts';
+
+const TargetingOptions = z
+  .object({
+    cities: z.array(z.string()).max(TARGETING_OPTIONS_MAX),
+    buildings: z.array(z.object({ city: z.string(), building: z.string() })).max(TARGETING_OPTIONS_MAX),
+    screenGroups: z.array(z.object({ id: z.number().int(), name: z.string() })).max(TARGETING_OPTIONS_MAX),
+  })
+  .openapi('TargetingOptions');
+
+export function targetingOptionRoutes(deps: AppDeps) {
+  const app = createRouter();
+
+  app.openapi(
+    defineRoute(['operator', 'advertiser'], {
+      method: 'get',
+      path: '/v1/targeting-options',
+      tags: ['campaigns'],
+      summary: 'Distinct cities, buildings and screen groups a campaign may target',
+      responses: {
+        200: { description: 'Options', content: { 'application/json': { schema: TargetingOptions } } },
+        ...errorResponses(401, 403),
+      },
+    }),
+    async (c) => c.json(await targetingOptions(deps.db), 200),
+  );
+  return app;
+}
