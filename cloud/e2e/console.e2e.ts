@@ -3,13 +3,12 @@
 // wizard and submits it; the operator approves, funds and activates it and a deck reaches the kiosk; a
 // phone-path tap (a token signed with the kiosk's key over the browser wallet's exported key) changes
 // the wallet and the report; a fraud rule holds a tap that the operator releases; the wallet
-// withdraws; the operator exports the settlement and sees the ledger balanced. Screenshots of each
-// main page go to docs/screenshots.
+// withdraws; the operator exports the settlement and sees the ledger balanced. Each main page is
+// screenshotted (to docs/screenshots when REDTAP_SCREENSHOT_DIR points there).
 import { createPrivateKey, randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { expect, test, type Browser, type Page } from '@playwright/test';
 import {
   decodeDeck,
@@ -24,7 +23,9 @@ import {
 import { enrollKiosk, loadScreenKey, startKioskAgent, type KioskAgent } from '@redtap/screen-app';
 import { eventually, OPERATOR, startConsoleCloud, type ConsoleCloud } from './support/console-cloud.ts';
 
-const SCREENSHOT_DIR = fileURLToPath(new URL('../../docs/screenshots/', import.meta.url));
+// The README's screenshots are refreshed with REDTAP_SCREENSHOT_DIR=docs/screenshots; otherwise they go to
+// a temp dir, so a test run never changes tracked files.
+const SCREENSHOT_DIR = process.env.REDTAP_SCREENSHOT_DIR ?? join(tmpdir(), 'redtap-screenshots');
 const ADVERTISER = { name: '瑞幸咖啡 Luckin', email: 'brand@luckin.test', password: 'advertiser-pass-1' };
 const MOBILE = { width: 390, height: 844 };
 /** Contexts made here do not inherit the config's `use`; no animations keeps screenshots settled. */

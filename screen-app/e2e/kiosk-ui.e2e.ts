@@ -1,12 +1,15 @@
 // The screen in Chromium against a real kiosk: SQLite store, tap engine, simulated reader with
 // virtual phones, UI hub and browser host. Every UI state is reached by a real tap.
 import { mkdirSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { expect, test, type Browser, type Page } from '@playwright/test';
 import { unreportedPlays } from '../src/store/proof-of-play-queries.ts';
 import { creativeOf, KioskHarness, playlistItem, type Creative } from './support/kiosk-harness.ts';
 
-const screenshotDir = fileURLToPath(new URL('../../docs/screenshots/', import.meta.url));
+// The README's screenshots are refreshed with REDTAP_SCREENSHOT_DIR=docs/screenshots; otherwise they go to
+// a temp dir, so a test run never changes tracked files.
+const screenshotDir = `${process.env.REDTAP_SCREENSHOT_DIR ?? join(tmpdir(), 'redtap-screenshots')}/`;
 
 /** An advertiser's creative, rendered from HTML in the test so the repo ships no image files. */
 async function renderCreative(browser: Browser): Promise<Creative> {
