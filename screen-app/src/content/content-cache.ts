@@ -70,6 +70,7 @@ export class ContentCache {
   private readonly options: ContentCacheOptions;
   private readonly fetchFn: typeof fetch;
   private readonly logger: Logger;
+  private lastUseStampMs = 0;
   /** sha256 → file; insertion order is not use order, lastUsedMs is. Bounded by what fits on disk. */
   private readonly files = new Map<string, CachedFile>();
   private readonly stopping = new AbortController();
@@ -99,11 +100,20 @@ export class ContentCache {
     return this.files.has(sha256);
   }
 
+  /**
+   * Use times for least-recently-used eviction: the wall clock, but strictly increasing, so two uses in
+   * the same millisecond still have an order.
+   */
+  private useStamp(): number {
+    this.lastUseStampMs = Math.max(Date.now(), this.lastUseStampMs + 1);
+    return this.lastUseStampMs;
+  }
+
   /** The file of a cached creative, marking it recently used; null when it is not here (yet). */
   pathFor(sha256: string): string | null {
     const file = this.files.get(sha256);
     if (file === undefined) return null;
-    file.lastUsedMs = Date.now();
+    file.lastUsedMs = this.useStamp();
     const path = join(this.options.dir, sha256);
     const seconds = file.lastUsedMs / 1000;
     // The mtime carries recency across restarts; losing one update only ages the file a little.
@@ -176,7 +186,7 @@ export class ContentCache {
       return 'no-space';
     }
     // Reserve the space now, so concurrent downloads cannot together overrun the bound.
-    const reservation: CachedFile = { bytes: entry.bytes, lastUsedMs: Date.now() };
+    const reservation: CachedFile = { bytes: entry.bytes, lastUsedMs: this.useStamp() };
     const partial = join(
       this.options.dir,
       `.partial-${entry.sha256}-${process.pid}-${Math.random().toString(36).slice(2)}`,
@@ -186,7 +196,7 @@ export class ContentCache {
       const outcome = await this.fetchTo(url, entry, partial);
       if (outcome !== 'stored') return outcome;
       await rename(partial, join(this.options.dir, entry.sha256));
-      this.files.set(entry.sha256, { bytes: entry.bytes, lastUsedMs: Date.now() });
+      this.files.set(entry.sha256, { bytes: entry.bytes, lastUsedMs: this.useStamp() });
       markContentStored(this.options.store, entry.sha256, this.now());
       this.logger.info({ sha256: entry.sha256, bytes: entry.bytes }, 'creative cached');
       return 'stored';
