@@ -35,7 +35,8 @@ function runCountingTests(command, args) {
     const text = line.replace(ansi, '');
     const vitest = /^(?:\S+:\S+: )?\s*Tests\s+(.*)\(\d+\)\s*$/.exec(text);
     if (vitest) {
-      for (const [, count, kind] of vitest[1].matchAll(/(\d+) (passed|failed|skipped)/g)) totals[kind] += Number(count);
+      for (const [, count, kind] of vitest[1].matchAll(/(\d+) (passed|failed|skipped)/g))
+        totals[kind] += Number(count);
       return;
     }
     const playwright = /^(?:\S+:\S+: )?\s+(\d+) (passed|failed|skipped|flaky)(?: \(|$)/.exec(text);
@@ -57,9 +58,14 @@ function runCountingTests(command, args) {
   });
 }
 
+// nfc-pcsc is optional: its native addon builds only where libpcsclite's headers are installed. They are
+// part of the stamp, so installing them later (as `npm test` does) rebuilds the addon on the next run.
+const pcscHeaders = '/usr/include/PCSC/winscard.h';
+
 function dependencyStamp() {
   const hash = createHash('sha256');
   hash.update(process.version);
+  hash.update(existsSync(pcscHeaders) ? 'pcsc' : 'no-pcsc');
   for (const dir of workspaces) {
     const file = join(root, dir, 'package.json');
     if (existsSync(file)) hash.update(readFileSync(file));
@@ -79,6 +85,9 @@ function ensureNpmDependencies() {
   // registry in use does not carry them.
   const status = run('npm', ['install', '--no-audit', '--no-fund']);
   if (status !== 0) process.exit(status);
+  if (!existsSync(join(root, 'node_modules', 'nfc-pcsc'))) {
+    log('PC/SC support is not built (libpcsclite-dev is missing): kiosks use the simulated reader');
+  }
   writeFileSync(stampPath, dependencyStamp());
 }
 
@@ -97,6 +106,8 @@ function tsx(script, args) {
 }
 
 const [job = 'start', ...args] = process.argv.slice(2);
+// Tests install the system parts first: libpcsclite-dev must be present when npm builds the PC/SC addon.
+if (job === 'test') ensureSystemDependencies();
 ensureNpmDependencies();
 switch (job) {
   case 'start': {
@@ -108,11 +119,16 @@ switch (job) {
     break;
   }
   case 'test': {
-    ensureSystemDependencies();
     const checks = run('npx', ['turbo', 'run', 'typecheck', 'lint', '--output-logs=errors-only']);
     if (checks !== 0) process.exit(checks);
     // One package at a time: the PC/SC, broker and database tests share machine-wide resources.
-    const { status, totals } = await runCountingTests('npx', ['turbo', 'run', 'test', '--concurrency=1', ...args]);
+    const { status, totals } = await runCountingTests('npx', [
+      'turbo',
+      'run',
+      'test',
+      '--concurrency=1',
+      ...args,
+    ]);
     console.log(`\nTests: ${totals.passed} passed, ${totals.failed} failed, ${totals.skipped} skipped`);
     process.exit(status !== 0 ? status : totals.failed > 0 ? 1 : 0);
     break;

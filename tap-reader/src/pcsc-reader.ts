@@ -74,10 +74,38 @@ interface ReaderSlot {
   exchange: Promise<ExchangeResult> | null;
 }
 
+type NfcConstructor = new (logger?: unknown) => Nfc;
+
+/** The fix when the optional nfc-pcsc package, or its native addon, is not installed. */
+export const PCSC_INSTALL_HINT =
+  'PC/SC support is not installed: run `apt-get install libpcsclite-dev` and then `npm install`';
+
+let nfcModule: { NFC: NfcConstructor } | Error | undefined;
+
+function requireNfc(): { NFC: NfcConstructor } | Error {
+  // Loaded lazily and optionally: the native addon builds only where libpcsclite-dev is installed, so
+  // a demo machine without it installs everything else and runs on the simulated reader.
+  if (nfcModule === undefined) {
+    try {
+      nfcModule = createRequire(import.meta.url)('nfc-pcsc') as { NFC: NfcConstructor };
+    } catch (error) {
+      nfcModule = new Error(
+        `${PCSC_INSTALL_HINT} (${error instanceof Error ? error.message.split('\n')[0] : String(error)})`,
+      );
+    }
+  }
+  return nfcModule;
+}
+
+/** Whether nfc-pcsc and its native addon load on this machine (pcscd itself may still be down). */
+export function pcscSupportInstalled(): boolean {
+  return !(requireNfc() instanceof Error);
+}
+
 function loadNfc(logger: Logger): Nfc {
-  // Loaded lazily: the native addon needs libpcsclite, which demo machines may lack.
-  const require = createRequire(import.meta.url);
-  const { NFC } = require('nfc-pcsc') as { NFC: new (logger?: unknown) => Nfc };
+  const loaded = requireNfc();
+  if (loaded instanceof Error) throw loaded;
+  const { NFC } = loaded;
   return new NFC({
     log: () => undefined,
     debug: () => undefined,

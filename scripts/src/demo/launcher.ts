@@ -6,7 +6,7 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { bootstrapOperator, loadEnv, PortInUseError, startCloud, type RunningCloud } from '@redtap/cloud';
-import { probePcscd } from '@redtap/tap-reader';
+import { PCSC_INSTALL_HINT, pcscSupportInstalled, probePcscd } from '@redtap/tap-reader';
 import { startLinkProxy, type LinkProxy } from '../lib/link-proxy.ts';
 import { cloudApi } from './cloud-api.ts';
 import { startDemoServer, type DemoServer } from './demo-server.ts';
@@ -114,7 +114,11 @@ export async function startDemo(options: LauncherOptions): Promise<RunningDemo> 
     if (!state.complete) logger.info('seeding the demo (first run)');
     state = await seedDemo(api, stateFile, state, (step) => logger.info(step));
 
-    const pcsc = options.pcsc && (await probePcscd());
+    let pcsc = options.pcsc && (await probePcscd());
+    if (pcsc && !pcscSupportInstalled()) {
+      logger.warn(`pcscd is running, but screen 1 uses the simulated reader: ${PCSC_INSTALL_HINT}`);
+      pcsc = false;
+    }
     const broker = new URL(cloud.mqttUrl);
     const startKiosk = async (i: number) => {
       const screen = state.screens[i];
