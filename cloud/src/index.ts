@@ -9,7 +9,13 @@ export {
   type TransferResult,
 } from './ledger/post-transfers.ts';
 export { createApp } from './http/app.ts';
-export { connectExternalBroker, createEmbeddedBroker, type CloudBroker } from './broker/index.ts';
+export {
+  cloudServiceRole,
+  CLOUD_ROLE_NAME,
+  connectExternalBroker,
+  createEmbeddedBroker,
+  type CloudBroker,
+} from './broker/index.ts';
 export { defaultMoneySettings, type MoneySettings } from './money-settings.ts';
 export {
   createRedemptionService,

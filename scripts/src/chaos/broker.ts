@@ -1,0 +1,129 @@
+// The chaos runner's broker: a private Mosquitto 2 with the dynamic-security plugin on a fixed loopback
+// port, so it can be stopped (SIGTERM) or crashed (SIGKILL) and started again where everyone expects it.
+// Its dynamic-security file and its persistence database live in the run's directory and survive
+// restarts, as on a production broker; a crash loses what was not yet autosaved.
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { userInfo } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { cloudServiceRole, CLOUD_ROLE_NAME } from '@redtap/cloud';
+import { DYNSEC_PLUGIN, MOSQUITTO_BIN, MOSQUITTO_CTRL_BIN } from '@redtap/cloud/testing/mosquitto';
+import { freePort } from './ports.ts';
+
+const execFileAsync = promisify(execFile);
+const START_TIMEOUT_MS = 10_000;
+const STOP_TIMEOUT_MS = 5_000;
+/** Seconds between persistence saves: a crash loses at most this much of the broker's queues. */
+const AUTOSAVE_INTERVAL_S = 2;
+
+export interface ChaosBroker {
+  readonly url: string;
+  readonly port: number;
+  readonly username: string;
+  readonly password: string;
+  readonly running: boolean;
+  /** SIGTERM (Mosquitto saves its state) or SIGKILL (it does not). */
+  stop(crash: boolean): Promise<void>;
+  start(): Promise<void>;
+}
+
+export async function startChaosBroker(options: { dir: string; topicRoot: string }): Promise<ChaosBroker> {
+  await mkdir(options.dir, { recursive: true });
+  const adminUsername = 'dynsec-admin';
+  const adminPassword = randomBytes(12).toString('hex');
+  const username = 'redtap-cloud';
+  const password = randomBytes(12).toString('hex');
+  const dynsecFile = join(options.dir, 'dynamic-security.json');
+  await execFileAsync(MOSQUITTO_CTRL_BIN, ['dynsec', 'init', dynsecFile, adminUsername, adminPassword]);
+  const dynsec = JSON.parse(await readFile(dynsecFile, 'utf8')) as {
+    roles: unknown[];
+    defaultACLAccess: Record<string, boolean>;
+  };
+  dynsec.roles.push(cloudServiceRole(options.topicRoot));
+  dynsec.defaultACLAccess.publishClientReceive = false;
+  await writeFile(dynsecFile, JSON.stringify(dynsec, null, 2));
+
+  const port = await freePort();
+  const confFile = join(options.dir, 'mosquitto.conf');
+  await writeFile(
+    confFile,
+    [
+      'per_listener_settings false',
+      `listener ${port} 127.0.0.1`,
+      `plugin ${DYNSEC_PLUGIN}`,
+      `plugin_opt_config_file ${dynsecFile}`,
+      'allow_anonymous false',
+      `user ${userInfo().username}`,
+      'persistence true',
+      `persistence_location ${options.dir}/`,
+      `autosave_interval ${AUTOSAVE_INTERVAL_S}`,
+      'log_dest stderr',
+      'log_type error',
+      'log_type warning',
+      'log_type notice',
+      'log_type information',
+      '',
+    ].join('\n'),
+  );
+  const log = createWriteStream(join(options.dir, 'mosquitto.log'), { flags: 'a' });
+  let child: ChildProcess | null = null;
+
+  const start = async (): Promise<void> => {
+    const spawned = spawn(MOSQUITTO_BIN, ['-c', confFile], { stdio: ['ignore', 'ignore', 'pipe'] });
+    child = spawned;
+    spawned.stderr.pipe(log, { end: false });
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error('mosquitto did not start in time')), START_TIMEOUT_MS);
+      spawned.stderr.on('data', (chunk: Buffer) => {
+        if (chunk.toString('utf8').includes(' running')) {
+          clearTimeout(timer);
+          resolve();
+        }
+      });
+      spawned.once('exit', (code) => {
+        clearTimeout(timer);
+        reject(
+          new Error(
+            `mosquitto exited with ${String(code)} while starting (see ${options.dir}/mosquitto.log)`,
+          ),
+        );
+      });
+    });
+  };
+
+  const stop = async (crash: boolean): Promise<void> => {
+    const running = child;
+    child = null;
+    if (running === null || running.exitCode !== null || running.signalCode !== null) return;
+    const exited = new Promise<void>((resolve) => running.once('exit', () => resolve()));
+    running.kill(crash ? 'SIGKILL' : 'SIGTERM');
+    const timer = setTimeout(() => running.kill('SIGKILL'), STOP_TIMEOUT_MS);
+    await exited;
+    clearTimeout(timer);
+  };
+
+  await start();
+  const ctrl = (...args: string[]) =>
+    execFileAsync(
+      MOSQUITTO_CTRL_BIN,
+      ['-h', '127.0.0.1', '-p', String(port), '-u', adminUsername, '-P', adminPassword, 'dynsec', ...args],
+      { timeout: START_TIMEOUT_MS },
+    );
+  await ctrl('createClient', username, '-p', password);
+  await ctrl('addClientRole', username, CLOUD_ROLE_NAME);
+
+  return {
+    url: `mqtt://127.0.0.1:${port}`,
+    port,
+    username,
+    password,
+    get running() {
+      return child !== null;
+    },
+    stop,
+    start,
+  };
+}
