@@ -5,7 +5,6 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadEnv, startCloud, type RunningCloud } from '@redtap/cloud';
@@ -15,38 +14,16 @@ import {
   startMosquitto,
   type PrivateMosquitto,
 } from '@redtap/cloud/testing/mosquitto';
+import { adminQuery, POSTGRES_ADMIN_URL as ADMIN_URL, postgresProblem } from '../src/lib/postgres-admin.ts';
 import { runExactlyOnceScenario, startRig, type Rig } from './support/system-scenario.ts';
 
-const ADMIN_URL = process.env.REDTAP_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const ci = process.env.CI === 'true';
-
-async function postgresProblem(): Promise<string | null> {
-  const client = new pg.Client({ connectionString: ADMIN_URL, connectionTimeoutMillis: 3_000 });
-  try {
-    await client.connect();
-    return null;
-  } catch (error) {
-    return `PostgreSQL at ${ADMIN_URL}: ${error instanceof Error ? error.message : String(error)}`;
-  } finally {
-    await client.end().catch(() => undefined);
-  }
-}
 
 const problems = [
   (await probePcscd()) ? null : 'pcscd is not running (start it with `pcscd`)',
   await postgresProblem(),
   mosquittoMissingReason(),
 ].filter((problem): problem is string => problem !== null);
-
-async function adminQuery(text: string): Promise<void> {
-  const client = new pg.Client({ connectionString: ADMIN_URL });
-  await client.connect();
-  try {
-    await client.query(text);
-  } finally {
-    await client.end();
-  }
-}
 
 if (problems.length > 0 && ci) {
   describe('real stack: PostgreSQL + Mosquitto + pcscd/vpcd', () => {

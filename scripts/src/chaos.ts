@@ -6,6 +6,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Command } from 'commander';
 import { runChaos } from './chaos/run-chaos.ts';
+import { POSTGRES_ADMIN_URL } from './lib/postgres-admin.ts';
 
 const int = (value: string) => {
   const parsed = Number.parseInt(value, 10);
@@ -32,7 +33,7 @@ const options = new Command()
   .option(
     '--postgres <url>',
     'admin connection; the run creates and drops its own database',
-    process.env.REDTAP_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres',
+    POSTGRES_ADMIN_URL,
   )
   .option('--keep', 'keep the run directory and database even when every check passes', false)
   .parse(process.argv)

@@ -1,26 +1,13 @@
 // One short chaos seed on every CI run: real kiosk, cloud and broker processes, every kind of fault,
 // then the exactly-once and money checks. Longer runs: `npm run chaos` (docs/reliability.md).
-import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { mosquittoMissingReason } from '@redtap/cloud/testing/mosquitto';
+import { POSTGRES_ADMIN_URL as ADMIN_URL, postgresProblem } from '../lib/postgres-admin.ts';
 import { runChaos } from './run-chaos.ts';
 
-const ADMIN_URL = process.env.REDTAP_TEST_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 /** A seed replayed on every run; REDTAP_CHAOS_SEED tries another. */
 const SEED = Number(process.env.REDTAP_CHAOS_SEED ?? 20_261_121);
 const ci = process.env.CI === 'true';
-
-async function postgresProblem(): Promise<string | null> {
-  const client = new pg.Client({ connectionString: ADMIN_URL, connectionTimeoutMillis: 3_000 });
-  try {
-    await client.connect();
-    return null;
-  } catch (error) {
-    return `PostgreSQL at ${ADMIN_URL}: ${error instanceof Error ? error.message : String(error)}`;
-  } finally {
-    await client.end().catch(() => undefined);
-  }
-}
 
 const problems = [await postgresProblem(), mosquittoMissingReason()].filter((p): p is string => p !== null);
 

@@ -6,11 +6,11 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
 import { exportPrivateKeyPem, toHex, encodeCredential } from '@redtap/shared';
 import { seededRandom, type Random } from '@redtap/tap-reader';
 import { CloudApiError, loginUser, loginWallet } from '../demo/cloud-api.ts';
 import { startLinkProxy, type LinkProxy } from '../lib/link-proxy.ts';
+import { adminQuery } from '../lib/postgres-admin.ts';
 import {
   createSimCampaign,
   enrolSimScreens,
@@ -134,15 +134,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     say(`  +${(entry.atMs / 1000).toFixed(1).padStart(6)} s  ${describeFault(entry.fault)}`);
 
   const database = `redtap_chaos_${options.seed}_${randomBytes(4).toString('hex')}`;
-  const admin = async (text: string) => {
-    const client = new pg.Client({ connectionString: options.adminUrl });
-    await client.connect();
-    try {
-      await client.query(text);
-    } finally {
-      await client.end();
-    }
-  };
+  const admin = (text: string) => adminQuery(text, options.adminUrl);
   const adminUrl = new URL(options.adminUrl);
   const databaseUrl = new URL(options.adminUrl);
   databaseUrl.pathname = `/${database}`;
