@@ -33,7 +33,7 @@ export interface PrivateMosquitto {
   stop(): Promise<void>;
 }
 
-async function freePort(): Promise<number> {
+export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once('error', reject);
@@ -47,6 +47,61 @@ async function freePort(): Promise<number> {
   });
 }
 
+export interface DynsecBootstrap {
+  file: string;
+  adminUsername: string;
+  adminPassword: string;
+}
+
+/**
+ * Writes a dynamic-security file into `dir` with a bootstrap admin, the `redtap-cloud` role for
+ * `topicRoot`, and receiving denied by default (so every screen's explicit receive ACLs are exercised).
+ */
+export async function writeDynsecFile(dir: string, topicRoot: string): Promise<DynsecBootstrap> {
+  const adminUsername = 'dynsec-admin';
+  const adminPassword = randomBytes(12).toString('hex');
+  const file = join(dir, 'dynamic-security.json');
+  await execFileAsync(MOSQUITTO_CTRL_BIN, ['dynsec', 'init', file, adminUsername, adminPassword]);
+  const dynsec = JSON.parse(await readFile(file, 'utf8')) as {
+    roles: unknown[];
+    defaultACLAccess: Record<string, boolean>;
+  };
+  dynsec.roles.push(cloudServiceRole(topicRoot));
+  dynsec.defaultACLAccess.publishClientReceive = false;
+  await writeFile(file, JSON.stringify(dynsec, null, 2));
+  return { file, adminUsername, adminPassword };
+}
+
+/** Creates the cloud's service account, with nothing but the `redtap-cloud` role. */
+export async function createCloudAccount(options: {
+  port: number;
+  admin: DynsecBootstrap;
+  username: string;
+  password: string;
+  timeoutMs: number;
+}): Promise<void> {
+  const { admin } = options;
+  const ctrl = (...args: string[]) =>
+    execFileAsync(
+      MOSQUITTO_CTRL_BIN,
+      [
+        '-h',
+        '127.0.0.1',
+        '-p',
+        String(options.port),
+        '-u',
+        admin.adminUsername,
+        '-P',
+        admin.adminPassword,
+        'dynsec',
+        ...args,
+      ],
+      { timeout: options.timeoutMs },
+    );
+  await ctrl('createClient', options.username, '-p', options.password);
+  await ctrl('addClientRole', options.username, CLOUD_ROLE_NAME);
+}
+
 /**
  * The dynsec admin from `mosquitto_ctrl dynsec init` only bootstraps: the cloud gets its own account with
  * nothing but the `redtap-cloud` role, so the suite proves that role is enough. Receiving is denied by
@@ -58,19 +113,9 @@ export async function startMosquitto(options: {
 }): Promise<PrivateMosquitto> {
   const startTimeoutMs = options.startTimeoutMs ?? 10_000;
   const dir = await mkdtemp(join(tmpdir(), 'redtap-mosquitto-'));
-  const adminUsername = 'dynsec-admin';
-  const adminPassword = randomBytes(12).toString('hex');
   const username = 'redtap-cloud';
   const password = randomBytes(12).toString('hex');
-  const dynsecFile = join(dir, 'dynamic-security.json');
-  await execFileAsync(MOSQUITTO_CTRL_BIN, ['dynsec', 'init', dynsecFile, adminUsername, adminPassword]);
-  const dynsec = JSON.parse(await readFile(dynsecFile, 'utf8')) as {
-    roles: unknown[];
-    defaultACLAccess: Record<string, boolean>;
-  };
-  dynsec.roles.push(cloudServiceRole(options.topicRoot));
-  dynsec.defaultACLAccess.publishClientReceive = false;
-  await writeFile(dynsecFile, JSON.stringify(dynsec, null, 2));
+  const admin = await writeDynsecFile(dir, options.topicRoot);
 
   const port = await freePort();
   const confFile = join(dir, 'mosquitto.conf');
@@ -80,7 +125,7 @@ export async function startMosquitto(options: {
       'per_listener_settings false',
       `listener ${port} 127.0.0.1`,
       `plugin ${DYNSEC_PLUGIN}`,
-      `plugin_opt_config_file ${dynsecFile}`,
+      `plugin_opt_config_file ${admin.file}`,
       'allow_anonymous false',
       // Run as root, Mosquitto would switch to `mosquitto`, which cannot read or save our private temp dir.
       `user ${userInfo().username}`,
@@ -123,14 +168,7 @@ export async function startMosquitto(options: {
         reject(new Error(`mosquitto exited with ${code}:\n${log.join('')}`));
       });
     });
-    const ctrl = (...args: string[]) =>
-      execFileAsync(
-        MOSQUITTO_CTRL_BIN,
-        ['-h', '127.0.0.1', '-p', String(port), '-u', adminUsername, '-P', adminPassword, 'dynsec', ...args],
-        { timeout: startTimeoutMs },
-      );
-    await ctrl('createClient', username, '-p', password);
-    await ctrl('addClientRole', username, CLOUD_ROLE_NAME);
+    await createCloudAccount({ port, admin, username, password, timeoutMs: startTimeoutMs });
   } catch (error) {
     await stop();
     throw error;

@@ -2,18 +2,20 @@
 // port, so it can be stopped (SIGTERM) or crashed (SIGKILL) and started again where everyone expects it.
 // Its dynamic-security file and its persistence database live in the run's directory and survive
 // restarts, as on a production broker; a crash loses what was not yet autosaved.
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
-import { promisify } from 'node:util';
-import { cloudServiceRole, CLOUD_ROLE_NAME } from '@redtap/cloud';
-import { DYNSEC_PLUGIN, MOSQUITTO_BIN, MOSQUITTO_CTRL_BIN } from '@redtap/cloud/testing/mosquitto';
-import { freePort } from './ports.ts';
+import {
+  createCloudAccount,
+  DYNSEC_PLUGIN,
+  freePort,
+  MOSQUITTO_BIN,
+  writeDynsecFile,
+} from '@redtap/cloud/testing/mosquitto';
 
-const execFileAsync = promisify(execFile);
 const START_TIMEOUT_MS = 10_000;
 const STOP_TIMEOUT_MS = 5_000;
 /** Seconds between persistence saves: a crash loses at most this much of the broker's queues. */
@@ -32,20 +34,9 @@ export interface ChaosBroker {
 
 export async function startChaosBroker(options: { dir: string; topicRoot: string }): Promise<ChaosBroker> {
   await mkdir(options.dir, { recursive: true });
-  const adminUsername = 'dynsec-admin';
-  const adminPassword = randomBytes(12).toString('hex');
   const username = 'redtap-cloud';
   const password = randomBytes(12).toString('hex');
-  const dynsecFile = join(options.dir, 'dynamic-security.json');
-  await execFileAsync(MOSQUITTO_CTRL_BIN, ['dynsec', 'init', dynsecFile, adminUsername, adminPassword]);
-  const dynsec = JSON.parse(await readFile(dynsecFile, 'utf8')) as {
-    roles: unknown[];
-    defaultACLAccess: Record<string, boolean>;
-  };
-  dynsec.roles.push(cloudServiceRole(options.topicRoot));
-  dynsec.defaultACLAccess.publishClientReceive = false;
-  await writeFile(dynsecFile, JSON.stringify(dynsec, null, 2));
-
+  const admin = await writeDynsecFile(options.dir, options.topicRoot);
   const port = await freePort();
   const confFile = join(options.dir, 'mosquitto.conf');
   await writeFile(
@@ -54,7 +45,7 @@ export async function startChaosBroker(options: { dir: string; topicRoot: string
       'per_listener_settings false',
       `listener ${port} 127.0.0.1`,
       `plugin ${DYNSEC_PLUGIN}`,
-      `plugin_opt_config_file ${dynsecFile}`,
+      `plugin_opt_config_file ${admin.file}`,
       'allow_anonymous false',
       `user ${userInfo().username}`,
       'persistence true',
@@ -106,14 +97,7 @@ export async function startChaosBroker(options: { dir: string; topicRoot: string
   };
 
   await start();
-  const ctrl = (...args: string[]) =>
-    execFileAsync(
-      MOSQUITTO_CTRL_BIN,
-      ['-h', '127.0.0.1', '-p', String(port), '-u', adminUsername, '-P', adminPassword, 'dynsec', ...args],
-      { timeout: START_TIMEOUT_MS },
-    );
-  await ctrl('createClient', username, '-p', password);
-  await ctrl('addClientRole', username, CLOUD_ROLE_NAME);
+  await createCloudAccount({ port, admin, username, password, timeoutMs: START_TIMEOUT_MS });
 
   return {
     url: `mqtt://127.0.0.1:${port}`,

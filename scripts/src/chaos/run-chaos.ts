@@ -21,7 +21,7 @@ import {
 } from '../simulator/sim-world.ts';
 import { startChaosBroker, type ChaosBroker } from './broker.ts';
 import { checkRun, type KioskRecord, type Verdict, type WithdrawalRecord } from './checks.ts';
-import { freePort } from './ports.ts';
+import { freePort } from '@redtap/cloud/testing/mosquitto';
 import { CloudReplica, KioskProcess } from './processes.ts';
 import { describeFault, faultTarget, planFaults, type Fault, type ScheduledFault } from './schedule.ts';
 
