@@ -112,7 +112,7 @@ export async function operatorToken(cloud: TestCloud): Promise<string> {
 }
 
 export async function advertiserSession(
-  cloud: TestCloud,
+  cloud: Pick<TestCloud, 'request'>,
   operator: string,
 ): Promise<{ token: string; advertiserId: number }> {
   const email = uniqueEmail('advertiser');

@@ -32,6 +32,17 @@ export interface Phone {
   key: KeyPair;
 }
 
+/** The HTTP side of a cloud, in process (`TestCloud`) or over a socket to a running one. */
+export type CloudRequest = Pick<TestCloud, 'request'>;
+
+/** What enrolment hands the kiosk for the broker (docs/protocol.md §3.7). */
+export interface MqttGrant {
+  url: string;
+  username: string;
+  password: string;
+  topicRoot: string;
+}
+
 let transferIds = 5_000_000 + Math.floor(Math.random() * 1_000_000) * 100;
 export function nextTransferId(): number {
   transferIds += 1;
@@ -44,11 +55,11 @@ async function ok<T>(response: Response, status = 200): Promise<T> {
 }
 
 export async function enrolKiosk(
-  cloud: TestCloud,
+  cloud: CloudRequest,
   operator: string,
   city: string,
   building = 'Tower',
-): Promise<Kiosk> {
+): Promise<Kiosk & { mqtt: MqttGrant }> {
   const created = await ok<{ id: number }>(
     await cloud.request('POST', '/v1/screens', {
       token: operator,
@@ -61,7 +72,7 @@ export async function enrolKiosk(
     201,
   );
   const key = generateKeyPair();
-  await ok(
+  const { mqtt } = await ok<{ mqtt: MqttGrant }>(
     await cloud.request('POST', '/v1/enrol', {
       body: {
         code,
@@ -73,10 +84,10 @@ export async function enrolKiosk(
     }),
     201,
   );
-  return { screenId: created.id, key, city, counter: 0, decks: [], cursor: new Map() };
+  return { screenId: created.id, key, city, counter: 0, decks: [], cursor: new Map(), mqtt };
 }
 
-export async function registerPhone(cloud: TestCloud): Promise<Phone> {
+export async function registerPhone(cloud: CloudRequest): Promise<Phone> {
   const key = generateKeyPair();
   const issued = await ok<{ walletId: number; credentialSerial: number }>(
     await cloud.request('POST', '/v1/wallets', { body: { publicKey: toHex(key.publicKeyRaw) } }),
@@ -103,28 +114,27 @@ export const tiersPlan = (budgetFen: number): PrizePlan => ({
   ],
 });
 
-/** Creates, funds and activates a campaign over `cities`; each kiosk receives a deck. */
-export async function buildWorld(
-  cloud: TestCloud,
-  options: {
-    cities: string[];
-    plan: PrizePlan;
-    budgetFen: number;
-    cashPerWalletPerDay?: number;
-    couponStock?: number;
+export interface CampaignOptions {
+  cities: string[];
+  plan: PrizePlan;
+  budgetFen: number;
+  cashPerWalletPerDay?: number;
+  couponStock?: number;
+}
+
+/**
+ * Creates, submits, approves, funds and activates a campaign over `cities`; activation publishes a deck to
+ * every enrolled screen there.
+ */
+export async function createActiveCampaign(
+  cloud: CloudRequest,
+  input: CampaignOptions & {
+    operator: string;
+    advertiser: { token: string };
+    nowS: number;
   },
-): Promise<World> {
-  const operator = await operatorToken(cloud);
-  const advertiser = await advertiserSession(cloud, operator);
-  await ok(
-    await cloud.request('POST', `/v1/advertisers/${advertiser.advertiserId}/funding`, {
-      token: operator,
-      body: { amountFen: options.budgetFen * 2, transferId: nextTransferId() },
-    }),
-  );
-  const kiosks: Kiosk[] = [];
-  for (const city of options.cities) kiosks.push(await enrolKiosk(cloud, operator, city));
-  const nowS = Math.floor(cloud.clock.nowMs / 1000);
+): Promise<{ campaignId: number; couponOfferId: number }> {
+  const { operator, advertiser, nowS } = input;
   const campaign = await ok<{ id: number; couponOffers: { id: number }[] }>(
     await cloud.request('POST', '/v1/campaigns', {
       token: advertiser.token,
@@ -133,21 +143,21 @@ export async function buildWorld(
         sponsor: 'Tea Co',
         startsAt: nowS - 3600,
         endsAt: nowS + 30 * 86_400,
-        targeting: { cities: options.cities, buildings: [], screenGroupIds: [] },
-        budgetFen: options.budgetFen,
-        prizePlan: options.plan,
+        targeting: { cities: input.cities, buildings: [], screenGroupIds: [] },
+        budgetFen: input.budgetFen,
+        prizePlan: input.plan,
         couponOffers: [
           {
             title: '10% off',
             valueFen: 500,
-            stock: options.couponStock ?? 3,
+            stock: input.couponStock ?? 3,
             validUntil: nowS + 60 * 86_400,
             validityDays: 7,
             terms: 'one per visit',
           },
         ],
         rules: {
-          cashPerWalletPerDay: options.cashPerWalletPerDay ?? 5,
+          cashPerWalletPerDay: input.cashPerWalletPerDay ?? 5,
           couponsPerWalletPerDay: 2,
           fallbackCouponOfferIndex: 0,
         },
@@ -162,24 +172,38 @@ export async function buildWorld(
   await ok(
     await cloud.request('POST', `/v1/campaigns/${campaign.id}/funding`, {
       token: advertiser.token,
-      body: { amountFen: options.budgetFen, transferId: nextTransferId() },
+      body: { amountFen: input.budgetFen, transferId: nextTransferId() },
     }),
   );
-  const before = cloud.broker.decks.length;
   await ok(await run('activate', advertiser.token));
+  return { campaignId: campaign.id, couponOfferId: campaign.couponOffers[0]?.id ?? 0 };
+}
+
+/** Creates, funds and activates a campaign over `cities`; each kiosk receives a deck. */
+export async function buildWorld(cloud: TestCloud, options: CampaignOptions): Promise<World> {
+  const operator = await operatorToken(cloud);
+  const advertiser = await advertiserSession(cloud, operator);
+  await ok(
+    await cloud.request('POST', `/v1/advertisers/${advertiser.advertiserId}/funding`, {
+      token: operator,
+      body: { amountFen: options.budgetFen * 2, transferId: nextTransferId() },
+    }),
+  );
+  const kiosks: Kiosk[] = [];
+  for (const city of options.cities) kiosks.push(await enrolKiosk(cloud, operator, city));
+  const before = cloud.broker.decks.length;
+  const { campaignId, couponOfferId } = await createActiveCampaign(cloud, {
+    ...options,
+    operator,
+    advertiser,
+    nowS: Math.floor(cloud.clock.nowMs / 1000),
+  });
   for (const published of cloud.broker.decks.slice(before)) {
     const decoded = decodeDeck(published.deck);
     if (!decoded.ok) throw new Error('published deck does not decode');
     kiosks.find((kiosk) => kiosk.screenId === published.screenId)?.decks.push(decoded.value);
   }
-  return {
-    operator,
-    advertiser,
-    campaignId: campaign.id,
-    couponOfferId: campaign.couponOffers[0]?.id ?? 0,
-    budgetFen: options.budgetFen,
-    kiosks,
-  };
+  return { operator, advertiser, campaignId, couponOfferId, budgetFen: options.budgetFen, kiosks };
 }
 
 export interface TapOptions {

@@ -101,6 +101,28 @@ describe('Inbound', () => {
     expect(runningMax).toBe(1);
   });
 
+  it('handles a message dispatched while the lane is finishing its previous drain', async () => {
+    // The second message follows the first handler after `offset` microtasks; at some offset it lands
+    // after the drain loop found its queue empty but before the loop reported itself finished.
+    for (let offset = 0; offset < 40; offset++) {
+      const inbound = new Inbound({ topicRoot: root, logger });
+      const seen: number[] = [];
+      inbound.onTapBatch((m) => {
+        seen.push(m.payload[0]!);
+        if (m.payload[0] === 1)
+          void (async () => {
+            for (let i = 0; i < offset; i++) await Promise.resolve();
+            inbound.dispatch(`${root}/screens/1/taps`, Buffer.from([2]));
+          })();
+        return Promise.resolve();
+      });
+      inbound.dispatch(`${root}/screens/1/taps`, Buffer.from([1]));
+      // Everything above runs in microtasks, so one turn of the event loop sees it through.
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      expect(seen, `second message ${offset} microtasks behind the first`).toEqual([1, 2]);
+    }
+  });
+
   it('queues until a handler is registered, then drops beyond the bound', async () => {
     const inbound = new Inbound({ topicRoot: root, logger, limits: { queueLengthMax: 3 } });
     for (let i = 0; i < 5; i++) inbound.dispatch(`${root}/screens/1/taps`, Buffer.from([i]));

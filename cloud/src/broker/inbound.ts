@@ -84,10 +84,15 @@ class Lane<T> {
     this.queue.length = 0;
   }
 
+  /**
+   * Starts the drain loop unless it runs. A message pushed after the loop found the queue empty but
+   * before `draining` is cleared would otherwise wait for the next push, so the loop that ends kicks again.
+   */
   private kick(): void {
     if (this.draining !== null || this.handlers.length === 0 || this.queue.length === 0) return;
     this.draining = this.drain().finally(() => {
       this.draining = null;
+      this.kick();
     });
   }
 

@@ -151,13 +151,27 @@ export function createRedemptionService(deps: RedemptionDeps): RedemptionService
   async function enqueue(job: Job): Promise<void> {
     // Bounded: a full queue makes the producer wait, which backs up the broker lane (it drops and the
     // kiosk resends, which is safe) or the HTTP request.
-    while (queue.length >= settings.ingestQueueBatchesMax) {
+    while (queue.length >= settings.ingestQueueBatchesMax && !closed) {
       await new Promise<void>((resolve) => spaceWaiters.push(resolve));
     }
+    if (closed) {
+      answerRetry([job]);
+      return;
+    }
     queue.push(job);
-    running ??= drain().finally(() => {
+    startDrain();
+  }
+
+  /**
+   * Runs `drain` unless it already runs. A job can be queued after the drain's last look at the queue
+   * but before `running` is cleared; the drain that ends then starts the next one, through this same
+   * function, so `running` is cleared after every drain and never left pointing at a settled promise.
+   */
+  function startDrain(): void {
+    if (running !== null || queue.length === 0 || closed) return;
+    running = drain().finally(() => {
       running = null;
-      if (queue.length > 0 && !closed) running ??= drain();
+      startDrain();
     });
   }
 
@@ -336,6 +350,8 @@ export function createRedemptionService(deps: RedemptionDeps): RedemptionService
     async close() {
       closed = true;
       while (running !== null) await running;
+      // Whatever was queued after the last drain is answered, so no caller waits for a closed service.
+      answerRetry(queue.splice(0));
       for (const waiter of spaceWaiters.splice(0)) waiter();
       await verifier.close();
     },
