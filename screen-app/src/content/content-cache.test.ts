@@ -78,6 +78,32 @@ function cache(limits: Partial<ContentCache['limits']> = {}): ContentCache {
 }
 
 describe('ContentCache', () => {
+  it('answers a sync asked for during a pass with a pass that starts after it, shared by every such call', async () => {
+    const first = creative(1_000);
+    const second = creative(1_000);
+    served.set(first.sha256, first.body);
+    served.set(second.sha256, second.body);
+    manifest(2, [first]);
+    const contents = cache();
+    const running = contents.sync();
+    // A new config lands while the first pass runs; two calls ask for it.
+    manifest(3, [first, second]);
+    const asked = [contents.sync(), contents.sync()];
+    expect(asked[0]).toBe(asked[1]);
+    expect(Object.keys((await running).outcomes)).toEqual([first.sha256]);
+    for (const report of await Promise.all(asked)) expect(report.outcomes[second.sha256]).toBe('stored');
+    // And a call at any microtask while a pass finishes still gets a pass of its own.
+    for (let offset = 0; offset < 20; offset++) {
+      const third = creative(500);
+      served.set(third.sha256, third.body);
+      const pass = contents.sync();
+      for (let i = 0; i < offset; i++) await Promise.resolve();
+      manifest(10 + offset, [first, second, third]);
+      const late = await contents.sync();
+      await pass;
+      expect(late.outcomes[third.sha256], `offset ${offset}`).toBe('stored');
+    }
+  });
   it('downloads, verifies and stores creatives content-addressed, with bounded concurrency', async () => {
     const creatives = Array.from({ length: 6 }, () => creative(2_000));
     for (const c of creatives) served.set(c.sha256, c.body);

@@ -75,7 +75,8 @@ export class ContentCache {
   private readonly files = new Map<string, CachedFile>();
   private readonly stopping = new AbortController();
   private running: Promise<ContentSyncReport> | null = null;
-  private again = false;
+  /** The pass queued behind the running one. */
+  private next: Promise<ContentSyncReport> | null = null;
 
   constructor(options: ContentCacheOptions) {
     this.options = options;
@@ -122,26 +123,24 @@ export class ContentCache {
   }
 
   /**
-   * Brings the cache in line with the stored manifest. Calls while a sync runs are folded into one more
-   * pass after it, so a burst of configs costs at most two passes.
+   * Brings the cache in line with the stored manifest. A call while a pass runs gets the pass that starts
+   * after it (every such call shares that one), so a burst of configs costs at most two passes and no
+   * call is answered by a pass that began before it.
    */
   sync(): Promise<ContentSyncReport> {
-    if (this.running !== null) {
-      this.again = true;
+    if (this.running === null) {
+      this.running = this.syncOnce().finally(() => {
+        this.running = null;
+      });
       return this.running;
     }
-    const run = async (): Promise<ContentSyncReport> => {
-      let report = await this.syncOnce();
-      for (let pass = 0; this.again && pass < 4 && !this.stopping.signal.aborted; pass++) {
-        this.again = false;
-        report = await this.syncOnce();
-      }
-      return report;
-    };
-    this.running = run().finally(() => {
-      this.running = null;
-    });
-    return this.running;
+    this.next ??= this.running
+      .catch(() => undefined)
+      .then(() => {
+        this.next = null;
+        return this.sync();
+      });
+    return this.next;
   }
 
   /** Aborts downloads in progress and waits for the running pass to finish. */
