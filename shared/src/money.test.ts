@@ -1,12 +1,20 @@
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
   formatFen,
+  luckyPlanProblem,
   parseYuan,
   planLucky,
   planTiers,
   planTotalFen,
+  SECURE_RANDOM_RANGE_MAX,
+  secureRandomInt,
   seededRandomInt,
+  seededUnit,
   type LuckyPlan,
 } from './money.ts';
 
@@ -142,5 +150,120 @@ describe('tier plan', () => {
   it('refuses empty plans and zero-fen envelopes', () => {
     expect(planTiers({ kind: 'tiers', tiers: [{ amountFen: 10, count: 0 }] })).toMatchObject({ ok: false });
     expect(planTiers({ kind: 'tiers', tiers: [{ amountFen: 0, count: 3 }] })).toMatchObject({ ok: false });
+  });
+});
+
+describe('secureRandomInt', () => {
+  afterEach(() => {
+    vi.restoreAllMocks();
+    vi.resetModules();
+  });
+
+  it('draws every value of a small range and nothing outside it', () => {
+    const seen = new Set<number>();
+    for (let i = 0; i < 2_000; i++) seen.add(secureRandomInt(-3, 4));
+    expect([...seen].sort((a, b) => a - b)).toEqual([-3, -2, -1, 0, 1, 2, 3]);
+  });
+
+  it('reaches both ends of the widest range', () => {
+    for (let i = 0; i < 100; i++) {
+      const value = secureRandomInt(0, SECURE_RANDOM_RANGE_MAX);
+      expect(Number.isSafeInteger(value) && value >= 0 && value < SECURE_RANDOM_RANGE_MAX).toBe(true);
+    }
+  });
+
+  it('redraws a 48-bit draw above the last whole multiple of the range instead of folding it', async () => {
+    // 2^48 mod 3 = 1, so the single draw 2^48 − 1 would make remainder 0 a little likelier: it is redrawn.
+    const words = [0xffff, 0xffffffff, 0x0000, 0x00000005];
+    vi.spyOn(globalThis.crypto, 'getRandomValues').mockImplementation((array) => {
+      if (array instanceof Uint32Array) array.set(words);
+      return array;
+    });
+    vi.resetModules();
+    const fresh = await import('./money.ts');
+    expect(fresh.secureRandomInt(10, 13)).toBe(10 + (5 % 3));
+  });
+
+  it.each([
+    [5, 5],
+    [5, 4],
+    [0, SECURE_RANDOM_RANGE_MAX + 1],
+    [-Number.MAX_SAFE_INTEGER, Number.MAX_SAFE_INTEGER],
+  ])('refuses the empty or too-wide range [%d, %d) with a RangeError, as node:crypto', (min, max) => {
+    expect(() => secureRandomInt(min, max)).toThrow(RangeError);
+  });
+
+  it.each([
+    [0.5, 3],
+    [0, Number.NaN],
+    [0, 2 ** 53],
+  ])('refuses the non-integer bounds [%d, %d) with a TypeError, as node:crypto', (min, max) => {
+    expect(() => secureRandomInt(min, max)).toThrow(TypeError);
+  });
+});
+
+describe('seeded generators', () => {
+  it('replay the recorded mulberry32 sequences', () => {
+    const unit = seededUnit(42);
+    expect([unit(), unit()]).toEqual([0.6011037519201636, 0.44829055899754167]);
+    const random = seededRandomInt(42);
+    expect([random(0, 100), random(-5, 5), random(1000, 2_000_000), random(0, 2)]).toEqual([
+      60, -1, 1705079, 1,
+    ]);
+    const fromZero = seededRandomInt(0);
+    expect([fromZero(0, 100), fromZero(-5, 5), fromZero(1000, 2_000_000), fromZero(0, 2)]).toEqual([
+      26, -5, 447320, 0,
+    ]);
+  });
+
+  it('derive integers from the same unit draws', () => {
+    fc.assert(
+      fc.property(fc.integer(), fc.integer({ min: 1, max: 1_000_000 }), (seed, span) => {
+        const unit = seededUnit(seed);
+        const random = seededRandomInt(seed);
+        for (let i = 0; i < 5; i++) expect(random(7, 7 + span)).toBe(7 + Math.floor(unit() * span));
+      }),
+    );
+  });
+});
+
+describe('luckyPlanProblem', () => {
+  it.each([
+    [{ totalFen: 10.5, count: 10, minFen: 1, maxFen: 10 }, 'INTEGERS'],
+    [{ totalFen: 10, count: 65_536, minFen: 1, maxFen: 10 }, 'COUNT'],
+    [{ totalFen: 10, count: 10, minFen: 0, maxFen: 10 }, 'MIN'],
+    [{ totalFen: 10, count: 10, minFen: 5, maxFen: 4 }, 'MAX_BELOW_MIN'],
+    [{ totalFen: 2 ** 33, count: 2, minFen: 1, maxFen: 2 ** 32 }, 'MAX_TOO_LARGE'],
+    [{ totalFen: 5, count: 10, minFen: 1, maxFen: 10 }, 'TOTAL_LOW'],
+    [{ totalFen: 500, count: 10, minFen: 1, maxFen: 10 }, 'TOTAL_HIGH'],
+    [{ totalFen: 50, count: 10, minFen: 1, maxFen: 10 }, null],
+  ])('names what is wrong with %j: %s', (plan, problem) => {
+    expect(luckyPlanProblem(plan)).toBe(problem);
+    expect(planLucky({ kind: 'lucky', ...plan }, seededRandomInt(1)).ok).toBe(problem === null);
+  });
+});
+
+describe('browser safety', () => {
+  it('money.ts reaches no package and no Node module, so @redtap/shared/money runs in a browser', () => {
+    const importPattern = /(?:import|export)\s+(?:type\s+)?(?:[^'"]*?\s+from\s+)?['"]([^'"]+)['"]/g;
+    const seen = new Set<string>();
+    const queue = [fileURLToPath(new URL('./money.ts', import.meta.url))];
+    const outside: string[] = [];
+    for (let file = queue.pop(); file !== undefined; file = queue.pop()) {
+      if (seen.has(file)) continue;
+      seen.add(file);
+      for (const [, specifier = ''] of readFileSync(file, 'utf8').matchAll(importPattern)) {
+        if (specifier.startsWith('.')) queue.push(resolve(dirname(file), specifier));
+        else outside.push(specifier);
+      }
+    }
+    expect(seen.size).toBe(2);
+    expect(outside).toEqual([]);
+  });
+
+  it('is the package export @redtap/shared/money', () => {
+    expect(createRequire(import.meta.url).resolve('@redtap/shared/money')).toBe(
+      fileURLToPath(new URL('./money.ts', import.meta.url)),
+    );
   });
 });

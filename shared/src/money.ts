@@ -1,5 +1,6 @@
 // Money is integer fen (¥1 = 100 fen) everywhere; no floating point touches an amount.
-import { randomInt as cryptoRandomInt } from 'node:crypto';
+// Browser-safe (exported alone as `@redtap/shared/money`): the web console and the kiosk renderer use it
+// too, so it and errors.ts import nothing from Node; randomness comes from WebCrypto.
 import { assert, ErrorCode, fail, ok, type Result } from './errors.ts';
 
 export const FEN_PER_YUAN = 100;
@@ -37,20 +38,64 @@ export function parseYuan(text: string): Result<number> {
 /** Random integer in [minInclusive, maxExclusive). Injected so plans are reproducible in tests. */
 export type RandomInt = (minInclusive: number, maxExclusive: number) => number;
 
-export const secureRandomInt: RandomInt = (minInclusive, maxExclusive) =>
-  cryptoRandomInt(minInclusive, maxExclusive);
+/** The widest range secureRandomInt draws from, as node:crypto `randomInt`: 48 random bits. */
+export const SECURE_RANDOM_RANGE_MAX = 2 ** 48 - 1;
+const RANDOM_BITS_SPAN = 2 ** 48;
 
-/** Small deterministic PRNG (mulberry32) for seeded simulations and tests; never for production draws. */
-export function seededRandomInt(seed: number): RandomInt {
+// Each getRandomValues call crosses into the platform's CSPRNG, and a 65,535-envelope plan draws about
+// twice per envelope, so words are fetched a pool at a time (as node:crypto's randomInt caches bytes).
+const randomWords = new Uint32Array(512);
+let randomWordsUsed = randomWords.length;
+
+function randomWord(): number {
+  if (randomWordsUsed === randomWords.length) {
+    globalThis.crypto.getRandomValues(randomWords);
+    randomWordsUsed = 0;
+  }
+  return randomWords[randomWordsUsed++] as number;
+}
+
+/**
+ * Uniform integer in [minInclusive, maxExclusive) from WebCrypto (Node ≥ 20 and browsers), with the
+ * contract of node:crypto `randomInt`: safe integers, max > min, a range of at most 2^48 − 1.
+ */
+export const secureRandomInt: RandomInt = (minInclusive, maxExclusive) => {
+  if (!Number.isSafeInteger(minInclusive) || !Number.isSafeInteger(maxExclusive))
+    throw new TypeError(`random bounds must be safe integers: [${minInclusive}, ${maxExclusive})`);
+  const range = maxExclusive - minInclusive;
+  if (!(range > 0 && range <= SECURE_RANDOM_RANGE_MAX))
+    throw new RangeError(
+      `random range must be 1..${SECURE_RANDOM_RANGE_MAX}: [${minInclusive}, ${maxExclusive})`,
+    );
+  // Rejection sampling: 48-bit draws at or above the largest multiple of `range` are redrawn, otherwise
+  // `draw % range` would favour the low remainders. Each draw is redrawn with probability below ½.
+  const limit = RANDOM_BITS_SPAN - (RANDOM_BITS_SPAN % range);
+  for (;;) {
+    const draw = (randomWord() & 0xffff) * 0x1_0000_0000 + randomWord();
+    if (draw < limit) return minInclusive + (draw % range);
+  }
+};
+
+/**
+ * Small deterministic PRNG (mulberry32): uniform numbers in [0, 1) from a 32-bit seed, for seeded
+ * simulations, tests and previews; never for production draws. The one generator behind every seeded
+ * sequence in RedTap, so a recorded seed replays the same values everywhere.
+ */
+export function seededUnit(seed: number): () => number {
   let state = seed >>> 0;
-  return (minInclusive, maxExclusive) => {
+  return () => {
     state = (state + 0x6d2b79f5) >>> 0;
     let t = state;
     t = Math.imul(t ^ (t >>> 15), t | 1);
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    const unit = ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    return minInclusive + Math.floor(unit * (maxExclusive - minInclusive));
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
+}
+
+/** Seeded RandomInt on seededUnit; never for production draws. */
+export function seededRandomInt(seed: number): RandomInt {
+  const unit = seededUnit(seed);
+  return (minInclusive, maxExclusive) => minInclusive + Math.floor(unit() * (maxExclusive - minInclusive));
 }
 
 export function shuffleInPlace<T>(items: T[], random: RandomInt): T[] {
@@ -80,17 +125,36 @@ export type PrizePlan = LuckyPlan | TierPlan;
 
 export const ENVELOPES_PER_PLAN_MAX = 65_535;
 
-export function validateLuckyPlan(plan: LuckyPlan): Result<LuckyPlan> {
+/** What makes a lucky plan infeasible, as a stable code the console can phrase for people. */
+export type LuckyPlanProblem =
+  'INTEGERS' | 'COUNT' | 'MIN' | 'MAX_BELOW_MIN' | 'MAX_TOO_LARGE' | 'TOTAL_LOW' | 'TOTAL_HIGH';
+
+/** The first rule a lucky plan breaks, in the order validateLuckyPlan applies them, or null. */
+export function luckyPlanProblem(plan: Omit<LuckyPlan, 'kind'>): LuckyPlanProblem | null {
   const { totalFen, count, minFen, maxFen } = plan;
-  const integers = [totalFen, count, minFen, maxFen].every((n) => Number.isSafeInteger(n));
-  if (!integers) return fail(ErrorCode.MONEY_INVALID, 'plan values must be integers');
-  if (count < 1 || count > ENVELOPES_PER_PLAN_MAX)
-    return fail(ErrorCode.MONEY_INVALID, `count must be 1..${ENVELOPES_PER_PLAN_MAX}`);
-  if (minFen < 1) return fail(ErrorCode.MONEY_INVALID, 'every envelope holds at least 1 fen');
-  if (maxFen < minFen || maxFen > FEN_MAX) return fail(ErrorCode.MONEY_INVALID, 'max must be ≥ min');
-  if (totalFen < minFen * count) return fail(ErrorCode.MONEY_INVALID, 'total is below count × min');
-  if (totalFen > maxFen * count) return fail(ErrorCode.MONEY_INVALID, 'total is above count × max');
-  return ok(plan);
+  if (![totalFen, count, minFen, maxFen].every((n) => Number.isSafeInteger(n))) return 'INTEGERS';
+  if (count < 1 || count > ENVELOPES_PER_PLAN_MAX) return 'COUNT';
+  if (minFen < 1) return 'MIN';
+  if (maxFen < minFen) return 'MAX_BELOW_MIN';
+  if (maxFen > FEN_MAX) return 'MAX_TOO_LARGE';
+  if (totalFen < minFen * count) return 'TOTAL_LOW';
+  if (totalFen > maxFen * count) return 'TOTAL_HIGH';
+  return null;
+}
+
+const LUCKY_PLAN_PROBLEM_MESSAGES: Readonly<Record<LuckyPlanProblem, string>> = {
+  INTEGERS: 'plan values must be integers',
+  COUNT: `count must be 1..${ENVELOPES_PER_PLAN_MAX}`,
+  MIN: 'every envelope holds at least 1 fen',
+  MAX_BELOW_MIN: 'max must be ≥ min',
+  MAX_TOO_LARGE: `max must be ≤ ${FEN_MAX} fen`,
+  TOTAL_LOW: 'total is below count × min',
+  TOTAL_HIGH: 'total is above count × max',
+};
+
+export function validateLuckyPlan(plan: LuckyPlan): Result<LuckyPlan> {
+  const problem = luckyPlanProblem(plan);
+  return problem === null ? ok(plan) : fail(ErrorCode.MONEY_INVALID, LUCKY_PLAN_PROBLEM_MESSAGES[problem]);
 }
 
 /**

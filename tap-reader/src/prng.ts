@@ -1,4 +1,6 @@
-// Seeded PRNG (mulberry32) so a hostile phone's "random" replies replay exactly from a seed.
+// Seeded PRNG so a hostile phone's "random" replies replay exactly from a seed. Built on the shared
+// mulberry32 generator (seededUnit), so a seed recorded here means the same sequence everywhere.
+import { seededUnit } from '@redtap/shared';
 
 export interface Random {
   /** [0, 1) */
@@ -9,14 +11,7 @@ export interface Random {
 }
 
 export function seededRandom(seed: number): Random {
-  let state = seed >>> 0;
-  const next = (): number => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const next = seededUnit(seed);
   const int = (maxExclusive: number): number => Math.floor(next() * maxExclusive);
   const bytes = (length: number): Uint8Array => {
     const out = new Uint8Array(length);

@@ -1,5 +1,4 @@
 export * from './channels.ts';
 export * from './bridge-frames.ts';
-export * from './format-fen.ts';
 export * from './tap-view.ts';
 export * from './preload-api.ts';

@@ -1,4 +1,5 @@
 // The shapes the console reads from the cloud API (cloud/src/http/routes/*), only the fields it uses.
+import type { PrizePlan } from '@redtap/shared/money';
 
 export type Role = 'operator' | 'advertiser' | 'wallet';
 
@@ -77,9 +78,8 @@ export interface Daypart {
   endMinute: number;
 }
 
-export type PrizePlan =
-  | { kind: 'lucky'; totalFen: number; count: number; minFen: number; maxFen: number }
-  | { kind: 'tiers'; tiers: { amountFen: number; count: number }[] };
+/** Sent and read as the cloud validates it: the shared money module's plan. */
+export type { PrizePlan };
 
 export interface CouponOfferInput {
   title: string;

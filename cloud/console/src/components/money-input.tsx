@@ -2,7 +2,8 @@
 import { TextInput, type TextInputProps } from '@mantine/core';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { fenToYuanText, parseYuan } from '../lib/money.ts';
+import { parseYuan } from '@redtap/shared/money';
+import { fenToYuanText } from '../lib/money.ts';
 
 export function MoneyInput(
   props: Omit<TextInputProps, 'value' | 'onChange' | 'error'> & {
@@ -27,7 +28,7 @@ export function MoneyInput(
         const value = event.currentTarget.value;
         setText(value);
         const next = parseYuan(value);
-        onFen(next.ok ? next.fen : null);
+        onFen(next.ok ? next.value : null);
       }}
     />
   );

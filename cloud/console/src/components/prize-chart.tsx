@@ -4,14 +4,17 @@ import { BarChart } from '@mantine/charts';
 import { Button, Card, Group, SimpleGrid, Stack, Text } from '@mantine/core';
 import { useMemo } from 'react';
 import { useTranslation } from 'react-i18next';
-import type { PrizePlan } from '../api/types.ts';
-import { histogram, planLucky, seededRandomInt } from '../lib/lucky-plan.ts';
+import { ENVELOPES_PER_PLAN_MAX, planLucky, seededRandomInt, type PrizePlan } from '@redtap/shared/money';
+import { histogram } from '../lib/histogram.ts';
 import { formatFen } from '../lib/money.ts';
 
 function amountsOf(plan: PrizePlan, seed: number): number[] | null {
-  if (plan.kind === 'lucky') return planLucky(plan, seededRandomInt(seed));
+  if (plan.kind === 'lucky') {
+    const drawn = planLucky(plan, seededRandomInt(seed));
+    return drawn.ok ? drawn.value : null;
+  }
   return plan.tiers.flatMap((tier) =>
-    Array.from({ length: Math.min(tier.count, 65_535) }, () => tier.amountFen),
+    Array.from({ length: Math.min(tier.count, ENVELOPES_PER_PLAN_MAX) }, () => tier.amountFen),
   );
 }
 

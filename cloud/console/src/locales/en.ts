@@ -251,6 +251,7 @@ export const en = {
       COUNT: 'Between 1 and 65,535 envelopes',
       MIN: 'Every envelope holds at least ¥0.01',
       MAX_BELOW_MIN: 'The largest envelope must be at least the smallest',
+      MAX_TOO_LARGE: 'The largest envelope holds at most ¥42,949,672.95',
       TOTAL_LOW: 'The total is below envelopes × smallest',
       TOTAL_HIGH: 'The total is above envelopes × largest',
     },

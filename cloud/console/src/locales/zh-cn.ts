@@ -251,6 +251,7 @@ export const zhCN: Messages = {
       COUNT: '红包个数须在 1 到 65,535 之间',
       MIN: '每个红包至少 ¥0.01',
       MAX_BELOW_MIN: '最大红包不能小于最小红包',
+      MAX_TOO_LARGE: '最大红包不能超过 ¥42,949,672.95',
       TOTAL_LOW: '总额低于 个数 × 最小红包',
       TOTAL_HIGH: '总额高于 个数 × 最大红包',
     },

@@ -1,6 +1,6 @@
 // What a tap looks like: a brief, large overlay per outcome, readable from across an elevator.
+import { formatFen } from '@redtap/shared/money';
 import type { TapView, UiLocale } from '../../ui-api/channels.ts';
-import { formatFen } from '../../ui-api/format-fen.ts';
 import { primary, secondary, text, type Phrase } from '../i18n.ts';
 import { RedPacket } from './red-packet.tsx';
 

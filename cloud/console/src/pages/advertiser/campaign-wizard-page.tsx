@@ -21,6 +21,7 @@ import {
   TextInput,
   Title,
 } from '@mantine/core';
+import { luckyPlanProblem, planTotalFen } from '@redtap/shared/money';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
@@ -48,7 +49,6 @@ import {
   minuteToClock,
   toLocalInput,
 } from '../../lib/format.ts';
-import { luckyPlanProblem } from '../../lib/lucky-plan.ts';
 import { formatFen } from '../../lib/money.ts';
 
 interface UploadedCreative extends StoredContent {
@@ -197,12 +197,7 @@ export function CampaignWizardPage() {
         : plan.tiers.some((tier) => tier.count < 0)
           ? 'COUNT'
           : null;
-  const budgetFen =
-    plan === null
-      ? 0
-      : plan.kind === 'lucky'
-        ? plan.totalFen
-        : plan.tiers.reduce((sum, tier) => sum + tier.amountFen * tier.count, 0);
+  const budgetFen = plan === null ? 0 : planTotalFen(plan);
 
   const startsAt = fromLocalInput(times.startsAt);
   const endsAt = fromLocalInput(times.endsAt);
