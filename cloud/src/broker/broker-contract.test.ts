@@ -5,7 +5,13 @@ import type { MqttClient } from 'mqtt';
 import pino from 'pino';
 import { Registry } from 'prom-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { screenMqttUsername, screenTopic, TAP_BATCH_BYTES_MAX, type ScreenConfig } from '@redtap/shared';
+import {
+  screenMqttUsername,
+  screenTopic,
+  seededUnit,
+  TAP_BATCH_BYTES_MAX,
+  type ScreenConfig,
+} from '@redtap/shared';
 import { Collector, nextEvent } from '../../test/broker/collector.ts';
 import {
   mosquittoMissingReason,
@@ -148,18 +154,6 @@ async function subackCodes(client: MqttClient, filters: string[]): Promise<numbe
     if (!Array.isArray(codes)) throw error;
     return codes as number[];
   }
-}
-
-/** mulberry32: the fuzz input is the same on every run. */
-function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 for (const engine of engines) {
@@ -427,7 +421,7 @@ for (const engine of engines) {
 
     it('survives 1,000 random payloads on the taps and events topics', async () => {
       const { screenId, client } = await newScreen();
-      const random = seededRandom(0x5eed);
+      const random = seededUnit(0x5eed);
       const before = broker.stats();
       const count = 1000;
       for (let start = 0; start < count; start += 100) {
