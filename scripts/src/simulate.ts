@@ -1,25 +1,39 @@
 // `npm run simulate -- --screens N --phones N --taps N [--offline-ratio R] [--seed N] [--cloud URL]`:
 // a load simulation of the whole system. An embedded cloud (or --cloud), N real kiosk agents in this
 // process with the simulated reader, phones registered as wallets, taps spread over the screens (phones
-// stay in their own city), a fraction of screens offline for the first half of the taps, and a share of
-// phones redeeming their receipts themselves. Ends with outcomes, settle latency and the ledger check.
+// stay in their own city and take turns, so each taps about as often as the others), a fraction of
+// screens offline for the first half of the taps, and a share of phones redeeming their receipts
+// themselves. The network is split between enough funded campaigns, each on its own group of screens,
+// that every tap can be credited (sim-world.ts, planSimNetwork). Ends with every tap's outcome and what
+// it means, settle latency and the ledger check.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import cliProgress from 'cli-progress';
 import { Command } from 'commander';
 import { pino } from 'pino';
-import { toHex } from '@redtap/shared';
+import { ENVELOPES_PER_PLAN_MAX, ErrorCode, toHex } from '@redtap/shared';
 import { seededRandom } from '@redtap/tap-reader';
-import { bootstrapOperator, checkLedger, loadEnv, startCloud, type RunningCloud } from '@redtap/cloud';
-import { loginUser, type CloudApi } from './demo/cloud-api.ts';
+import {
+  bootstrapOperator,
+  checkLedger,
+  defaultMoneySettings,
+  loadEnv,
+  startCloud,
+  type RunningCloud,
+} from '@redtap/cloud';
+import { CloudApiError, loginUser, type CloudApi } from './demo/cloud-api.ts';
 import { summarize } from './lib/stats.ts';
-import { SimKiosk, TAP_SPACING_S, type SettledTap } from './simulator/sim-kiosk.ts';
+import { CLOCK_HEADROOM_S, SimKiosk, TAP_SPACING_S, type SettledTap } from './simulator/sim-kiosk.ts';
 import {
   createSimCampaign,
   enrolSimScreens,
   fleetApi,
+  groupSimScreens,
+  planSimNetwork,
   registerSimPhones,
+  SIM_CASH_PER_WALLET_PER_DAY,
+  SIM_MEAN_ENVELOPE_FEN,
   type SimPhone,
 } from './simulator/sim-world.ts';
 
@@ -27,6 +41,41 @@ const SETTLE_TIMEOUT_MS = 300_000;
 const CONNECT_TIMEOUT_MS = 120_000;
 const POLL_MS = 100;
 const REDEEM_TIMEOUT_MS = 120_000;
+/** A phone that cannot reach the cloud keeps its receipt and tries again: this many tries in all… */
+const PHONE_REDEEM_ATTEMPTS = 3;
+/** …the n-th retry this many times n later. */
+const PHONE_RETRY_AFTER_MS = 2_000;
+/** Without a terminal (output to a file), the bars are printed as lines this often. */
+const PROGRESS_LINES_EVERY_MS = 15_000;
+/** The first decks have all arrived once no kiosk's deck count has changed for this long. */
+const DECKS_QUIET_MS = 3_000;
+
+/** What each final outcome means, by ack code (docs/protocol.md §7); limits are the cloud's defaults. */
+const money = defaultMoneySettings;
+const CODE_MEANINGS: Partial<Record<string, string>> = {
+  [ErrorCode.CAP_CAMPAIGN_WALLET]: `cap: the wallet already had ${SIM_CASH_PER_WALLET_PER_DAY} cash packets from this campaign today (the campaign's rule)`,
+  [ErrorCode.CAP_ADVERTISER_WALLET]: `cap: the wallet already had ${money.advertiserWalletDailyCashMax} cash packets from this advertiser today`,
+  [ErrorCode.CAP_WALLET_DAILY_COUNT]: `cap: the wallet already had ${money.walletDailyCashCountMax} cash packets today`,
+  [ErrorCode.CAP_WALLET_DAILY_AMOUNT]: `cap: the wallet already had ${money.walletDailyCashFenMax} fen of cash today`,
+  [ErrorCode.FRAUD_TAP_RATE]: `fraud rule: ${money.tapRateWindow} taps on one screen in less than ${money.tapRateWindow * money.tapIntervalMinS} s of kiosk time`,
+  [ErrorCode.FRAUD_IMPOSSIBLE_TRAVEL]: `fraud rule: the wallet tapped in another city less than ${money.travelWindowS} s before`,
+  [ErrorCode.FRAUD_TOO_MANY_SCREENS]: `fraud rule: the wallet took cash on more than ${money.screensPerWalletPerDayMax} screens today`,
+  [ErrorCode.FRAUD_COUNTER_GAP]: `fraud rule: the screen's counter jumped more than ${money.counterGapMax}`,
+  [ErrorCode.FRAUD_ENVELOPE_ORDER]: 'fraud rule: the screen drew envelopes out of counter order',
+  [ErrorCode.HELD_FOR_REVIEW]: 'held for an operator to review',
+  [ErrorCode.CLOCK_SKEW]: "the token's time lies outside the cloud's clock tolerance",
+  [ErrorCode.DECK_EXPIRED]: 'the envelope came from a deck past its validity or closed',
+  [ErrorCode.ENVELOPE_REUSED]: 'the envelope was redeemed by another tap',
+};
+const PRIZE_MEANINGS: Record<SettledTap['prize'], string> = {
+  cash: 'a cash red packet (and the coupon its envelope carries) in the wallet',
+  coupon: 'an envelope holding only a coupon, in the wallet',
+  'fallback coupon, no deck':
+    "the screen had no envelope left (its decks ran dry while it could not ask for more): the campaign's fallback coupon",
+  'fallback coupon, local cap':
+    "the screen had counted the wallet's cash cap itself: the campaign's fallback coupon instead of cash",
+  nothing: 'no envelope and no fallback coupon',
+};
 
 const int = (value: string) => {
   const parsed = Number.parseInt(value, 10);
@@ -94,6 +143,68 @@ async function waitUntil(condition: () => boolean, what: string, timeoutMs: numb
   }
 }
 
+interface Answer {
+  status: string;
+  code: string | null;
+}
+
+/** The phone's own route: POST /v1/redeem with its stored receipt, retried when the request fails. */
+async function redeemFromPhone(api: CloudApi, token: string): Promise<Answer> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const reply = await api.call<{ status: string; code?: string }>('POST', '/v1/redeem', {
+        body: { token },
+      });
+      return { status: reply.status, code: reply.code ?? null };
+    } catch (error) {
+      // An HTTP answer is final; a request that failed on the way may be tried again.
+      if (error instanceof CloudApiError || attempt >= PHONE_REDEEM_ATTEMPTS) {
+        const cause = error instanceof Error ? (error.cause as { code?: unknown } | undefined) : undefined;
+        const message = error instanceof Error ? error.message : String(error);
+        const detail = typeof cause?.code === 'string' ? `${message} (${cause.code})` : message;
+        return { status: 'error', code: detail.slice(0, 80) };
+      }
+      await new Promise((resolve) => setTimeout(resolve, PHONE_RETRY_AFTER_MS * attempt));
+    }
+  }
+}
+
+/**
+ * The answer that decided a tap: the kiosk's ack, or, when that is a duplicate, the phone's own
+ * redemption that settled first. A duplicate ack carries the first copy's result too (no code when
+ * credited), which stands in when the phone's answer is unknown.
+ */
+function decidingAnswer(tap: SettledTap, phone: Answer | undefined): Answer {
+  if (tap.status !== 'duplicate') return tap;
+  if (phone !== undefined && ['credited', 'held', 'rejected'].includes(phone.status)) return phone;
+  if (tap.code === null) return { status: 'credited', code: null };
+  return { status: tap.code === ErrorCode.HELD_FOR_REVIEW ? 'held' : 'rejected', code: tap.code };
+}
+
+/** Counted outcomes with what each means, widest first, as aligned text lines. */
+function outcomeLines(counts: Map<string, { n: number; meaning: string }>, total: number): string {
+  const rows = [...counts.entries()].sort((a, b) => b[1].n - a[1].n);
+  const width = Math.max(0, ...rows.map(([key]) => key.length));
+  const countWidth = Math.max(0, ...rows.map(([, { n }]) => n.toLocaleString('en').length));
+  return rows
+    .map(([key, { n, meaning }]) => {
+      const share = total === 0 ? '' : `${((n / total) * 100).toFixed(2).padStart(6)} %`;
+      return `  ${key.padEnd(width)}  ${n.toLocaleString('en').padStart(countWidth)}  ${share}  ${meaning}`;
+    })
+    .join('\n');
+}
+
+function count(
+  counts: Map<string, { n: number; meaning: string }>,
+  key: string,
+  meaning: string,
+  by = 1,
+): void {
+  const entry = counts.get(key);
+  if (entry === undefined) counts.set(key, { n: by, meaning });
+  else entry.n += by;
+}
+
 let cloud: RunningCloud | null = null;
 const kiosks: SimKiosk[] = [];
 let exitCode = 0;
@@ -127,18 +238,36 @@ try {
     operator = await loginUser(api, options.operatorEmail, options.operatorPassword);
   }
 
+  const plan = planSimNetwork(options);
+  const tapsPerScreenS = (options.taps / options.screens) * TAP_SPACING_S;
+  const tapPhaseS = options.rate > 0 ? options.taps / options.rate : 0;
+  if (options.rate > 0 && tapsPerScreenS > tapPhaseS + CLOCK_HEADROOM_S)
+    log(
+      `note: ${options.taps} taps on ${options.screens} screens take ${tapsPerScreenS.toFixed(0)} s of kiosk time per screen at one every ${TAP_SPACING_S} s, more than the ${tapPhaseS.toFixed(0)} s at --rate ${options.rate} allow; expect FRAUD_TAP_RATE holds (lower --rate or add screens)`,
+    );
+
   // A phone waits as long as it takes while the cloud works through a rush (the queue is shared).
   const redeemApi = fleetApi(api.baseUrl, REDEEM_TIMEOUT_MS);
   const bars = new cliProgress.MultiBar(
-    { format: '{task} [{bar}] {value}/{total} {extra}', hideCursor: true, clearOnComplete: false },
+    {
+      format: '{task} [{bar}] {value}/{total} {extra}',
+      hideCursor: true,
+      clearOnComplete: false,
+      // Written to a file, the bars become a line each so often instead of nothing at all.
+      noTTYOutput: !process.stdout.isTTY,
+      notTTYSchedule: PROGRESS_LINES_EVERY_MS,
+    },
     cliProgress.Presets.shades_classic,
   );
-  const setupBar = bars.create(options.screens + options.phones, 0, { task: 'setup    ', extra: '' });
+  const setupTotal = 2 * options.screens + options.phones;
+  const setupBar = bars.create(setupTotal, 0, { task: 'setup    ', extra: 'screens' });
   const screens = await enrolSimScreens(api, operator, options.screens, workDir, () => setupBar.increment());
+  setupBar.update({ extra: 'phones' });
   const phones = await registerSimPhones(api, options.phones, () => setupBar.increment());
 
   const settled: SettledTap[] = [];
   const settledOffline: SettledTap[] = [];
+  setupBar.update({ extra: 'kiosks' });
   for (const screen of screens) {
     const kiosk: SimKiosk = await SimKiosk.start({
       screen,
@@ -148,26 +277,55 @@ try {
       },
     });
     kiosks.push(kiosk);
+    setupBar.increment();
   }
+  setupBar.update({ extra: 'waiting for every kiosk to connect' });
   await waitUntil(
     () => kiosks.every((kiosk) => kiosk.connected),
     'every kiosk to connect',
     CONNECT_TIMEOUT_MS,
   );
 
-  const budgetFen = Math.max(10_000, options.taps * 40);
-  const { campaignId } = await createSimCampaign(api, operator, {
-    budgetFen,
-    envelopes: Math.min(65_535, Math.ceil(options.taps * 1.3)),
-  });
-  setupBar.update(options.screens + options.phones, { extra: `campaign ${campaignId}` });
+  setupBar.update({ extra: `${plan.campaigns} campaigns` });
+  const groupIds = await groupSimScreens(api, operator, screens, plan);
+  const campaignIds: number[] = [];
+  const groupSizes: number[] = [];
+  let envelopesInAll = 0;
+  for (let index = 0; index < plan.campaigns; index++) {
+    const groupSize = screens.filter((screen) => plan.campaignOf(screen.index) === index).length;
+    const envelopes = Math.min(ENVELOPES_PER_PLAN_MAX, groupSize * plan.envelopesPerScreen);
+    const { campaignId } = await createSimCampaign(api, operator, {
+      budgetFen: envelopes * SIM_MEAN_ENVELOPE_FEN,
+      envelopes,
+      screenGroupIds: groupIds.slice(index, index + 1),
+    });
+    campaignIds.push(campaignId);
+    groupSizes.push(groupSize);
+    envelopesInAll += envelopes;
+  }
+  setupBar.update(setupTotal, { extra: 'waiting for the first decks' });
   await waitUntil(
     () => kiosks.every((kiosk) => kiosk.envelopesLeft() > 0),
     'a deck on every kiosk',
     CONNECT_TIMEOUT_MS,
   );
+  // A kiosk asks for a refill as soon as its config names a campaign it holds no deck of, so a second
+  // deck is usually on its way: a screen going offline should have it, as a real one would by then.
+  let deckCounts = '';
+  let quietSinceMs = performance.now();
+  await waitUntil(
+    () => {
+      const counts = kiosks.map((kiosk) => kiosk.openDecks()).join(',');
+      if (counts !== deckCounts) [deckCounts, quietSinceMs] = [counts, performance.now()];
+      return performance.now() - quietSinceMs >= DECKS_QUIET_MS;
+    },
+    'the first decks to stop arriving',
+    CONNECT_TIMEOUT_MS,
+  );
 
-  // A seeded pick of screens goes offline for the first half of the taps.
+  // A seeded pick of screens goes offline for the first half of the taps. The two first decks of a
+  // screen cover its taps while offline unless the run gives each screen many hundreds; past that it
+  // hands out the campaign's fallback coupon, as a real screen would.
   const offlineCount = Math.round(options.screens * options.offlineRatio);
   const shuffled = [...kiosks].sort(() => random.next() - 0.5);
   const offline = new Set(shuffled.slice(0, offlineCount));
@@ -175,11 +333,28 @@ try {
     kiosk.setOffline(true);
     kiosk.offlineTapped = true;
   }
+  const setupS = (performance.now() - startedAtMs) / 1000;
+  setupBar.update({ extra: `done in ${setupS.toFixed(0)} s` });
 
-  const phonesByCity = new Map<string, SimPhone[]>();
-  for (const phone of phones) phonesByCity.set(phone.city, [...(phonesByCity.get(phone.city) ?? []), phone]);
-  const outcomes = new Map<string, number>();
-  const phoneRedeems = new Map<string, number>();
+  // Each city's phones take turns in a seeded order, reshuffled every round: every phone taps about
+  // equally often, as a crowd of commuters would, and never on two screens at once.
+  const turns = new Map<string, { phones: SimPhone[]; next: number }>();
+  for (const phone of phones) {
+    const turn = turns.get(phone.city) ?? { phones: [], next: 0 };
+    turn.phones.push(phone);
+    turns.set(phone.city, turn);
+  }
+  const nextPhone = (city: string): SimPhone | undefined => {
+    const turn = turns.get(city) ?? turns.values().next().value;
+    if (turn === undefined) return undefined;
+    if (turn.next === 0) turn.phones.sort(() => random.next() - 0.5);
+    const phone = turn.phones[turn.next];
+    turn.next = (turn.next + 1) % turn.phones.length;
+    return phone;
+  };
+
+  const screenOutcomes = new Map<string, { n: number; meaning: string }>();
+  const phoneAnswers = new Map<string, Answer>();
   const tapBar = bars.create(options.taps, 0, { task: 'taps     ', extra: '' });
   const settleBar = bars.create(options.taps, 0, { task: 'settled  ', extra: '' });
   const settleTicker = setInterval(() => {
@@ -214,26 +389,23 @@ try {
       }
       busy.add(kiosk);
       try {
-        const pool = phonesByCity.get(kiosk.screen.city) ?? phones;
-        const phone = pool[Math.floor(random.next() * pool.length)] ?? phones[0];
+        const phone = nextPhone(kiosk.screen.city);
         if (phone === undefined) break;
         const result = await kiosk.tap(phone);
         const key = result.code === null ? result.outcome : `${result.outcome} ${result.code}`;
-        outcomes.set(key, (outcomes.get(key) ?? 0) + 1);
+        count(
+          screenOutcomes,
+          key,
+          result.committed ? 'committed: receipt on the phone, token in the outbox' : result.message,
+        );
         if (!result.committed) settleBar.setTotal(Math.max(0, settleBar.getTotal() - 1));
-        if (result.receipt !== null && random.next() < options.phoneRedeemRatio) {
+        if (result.receipt !== null && result.counter !== null && random.next() < options.phoneRedeemRatio) {
           const token = toHex(result.receipt);
+          const tapKey = `${kiosk.screen.screenId}:${result.counter}`;
           redeems.push(
-            redeemApi.call<{ status: string; code?: string }>('POST', '/v1/redeem', { body: { token } }).then(
-              (reply) => {
-                const status = reply.code === undefined ? reply.status : `${reply.status} ${reply.code}`;
-                phoneRedeems.set(status, (phoneRedeems.get(status) ?? 0) + 1);
-              },
-              (error: unknown) => {
-                const status = `error ${error instanceof Error ? error.message.slice(0, 60) : 'unknown'}`;
-                phoneRedeems.set(status, (phoneRedeems.get(status) ?? 0) + 1);
-              },
-            ),
+            redeemFromPhone(redeemApi, token).then((answer) => {
+              phoneAnswers.set(tapKey, answer);
+            }),
           );
           if (redeems.length > 256) await Promise.all(redeems.splice(0));
         }
@@ -255,6 +427,7 @@ try {
     'every committed tap to settle',
     SETTLE_TIMEOUT_MS,
   );
+  const settleS = (performance.now() - settleStartedAtMs) / 1000;
   clearInterval(settleTicker);
   settleBar.update(settled.length + settledOffline.length, { extra: 'backlog 0' });
   bars.stop();
@@ -271,34 +444,78 @@ try {
         }>('GET', '/v1/ledger/check', { token: operator })
       : await checkLedger(cloud.database.db);
 
-  const settleCounts = new Map<string, number>();
-  for (const tap of [...settled, ...settledOffline]) {
-    const key = tap.code === null ? tap.status : `${tap.status} ${tap.code}`;
-    settleCounts.set(key, (settleCounts.get(key) ?? 0) + 1);
+  const allSettled = [...settled, ...settledOffline];
+  const committed = allSettled.length;
+  const outcomes = new Map<string, { n: number; meaning: string }>();
+  const kioskAcks = new Map<string, { n: number; meaning: string }>();
+  for (const tap of allSettled) {
+    const answer = decidingAnswer(tap, phoneAnswers.get(`${tap.screenId}:${tap.counter}`));
+    if (answer.status === 'credited') count(outcomes, `credited: ${tap.prize}`, PRIZE_MEANINGS[tap.prize]);
+    else
+      count(
+        outcomes,
+        `${answer.status} ${answer.code ?? ''}`.trim(),
+        CODE_MEANINGS[answer.code ?? ''] ?? 'see docs/protocol.md §7',
+      );
+    const ack = tap.code === null ? tap.status : `${tap.status} ${tap.code}`;
+    count(
+      kioskAcks,
+      ack,
+      tap.status === 'duplicate'
+        ? "the phone's own copy (POST /v1/redeem) settled first; the screen's copy is its duplicate"
+        : "the screen's copy settled first",
+    );
   }
-  const table = (map: Map<string, number>) =>
-    Object.fromEntries([...map.entries()].sort((a, b) => b[1] - a[1]));
+  const phonePath = new Map<string, { n: number; meaning: string }>();
+  for (const answer of phoneAnswers.values()) {
+    const key = answer.code === null ? answer.status : `${answer.status} ${answer.code}`;
+    count(
+      phonePath,
+      key,
+      answer.status === 'duplicate'
+        ? "the screen's copy settled first; the phone's is its duplicate"
+        : answer.status === 'error'
+          ? `the request failed (${PHONE_REDEEM_ATTEMPTS} tries)`
+          : "the phone's copy settled first",
+    );
+  }
+  const creditedCash = allSettled.filter(
+    (tap) =>
+      tap.prize === 'cash' &&
+      decidingAnswer(tap, phoneAnswers.get(`${tap.screenId}:${tap.counter}`)).status === 'credited',
+  ).length;
   const latency = (taps: SettledTap[]) => {
     const s = summarize(taps.map((tap) => tap.latencyMs));
     return s.count === 0
       ? 'none'
       : `n=${s.count}  p50 ${s.p50.toFixed(0)} ms  p95 ${s.p95.toFixed(0)} ms  p99 ${s.p99.toFixed(0)} ms  max ${s.max.toFixed(0)} ms`;
   };
-  const committed = settled.length + settledOffline.length;
   const clamped = kiosks.reduce((sum, kiosk) => sum + kiosk.clockClamped, 0);
+  const totalS = (performance.now() - startedAtMs) / 1000;
+  const [smallest, largest] = [Math.min(...groupSizes), Math.max(...groupSizes)];
+  const groupSpan = smallest === largest ? `${smallest}` : `${smallest}–${largest}`;
+  const network =
+    plan.campaigns === 1
+      ? `1 campaign of 1 advertiser on a group of ${groupSpan} screens`
+      : `${plan.campaigns} campaigns of ${plan.campaigns} advertisers, each on its own group of ${groupSpan} screens`;
   console.log(`
 RedTap simulation — ${options.screens} screens (${offlineCount} offline for the first half), ${options.phones} phones, ${options.taps} taps, seed ${options.seed}
-  taps issued in ${tapsElapsedS.toFixed(1)} s (${(options.taps / tapsElapsedS).toFixed(0)} taps/s); all settled ${((performance.now() - settleStartedAtMs) / 1000).toFixed(1)} s after the last tap
-  total run ${((performance.now() - startedAtMs) / 1000).toFixed(1)} s`);
-  console.log('\nTaps at the screen (exchange outcome):');
-  console.table(table(outcomes));
-  console.log(`Settled by the cloud (ack status and code), ${committed} committed taps:`);
-  console.table(table(settleCounts));
+  network: ${network}; ${envelopesInAll.toLocaleString('en')} envelopes funded
+  setup ${setupS.toFixed(1)} s; taps issued in ${tapsElapsedS.toFixed(1)} s (${(options.taps / tapsElapsedS).toFixed(0)} taps/s); all settled ${settleS.toFixed(1)} s after the last tap
+  total run ${totalS.toFixed(1)} s`);
+  console.log(`\nTaps at the screen (exchange outcome), ${options.taps} taps:`);
+  console.log(outcomeLines(screenOutcomes, options.taps));
   console.log(
-    `Phone path (POST /v1/redeem), ${[...phoneRedeems.values()].reduce((a, b) => a + b, 0)} receipts:`,
+    `\nOutcome of each committed tap (the kiosk's ack, or the phone's redemption when that came first), ${committed} taps, ${creditedCash} with cash:`,
   );
-  console.table(table(phoneRedeems));
-  console.log('Settle latency, commit → ack:');
+  console.log(outcomeLines(outcomes, committed));
+  console.log(`\nThe screens' copies, by ack, ${committed} taps:`);
+  console.log(outcomeLines(kioskAcks, committed));
+  console.log(
+    `\nThe phones' copies (POST /v1/redeem, ${(options.phoneRedeemRatio * 100).toFixed(0)} % of receipts), ${phoneAnswers.size} receipts:`,
+  );
+  console.log(outcomeLines(phonePath, phoneAnswers.size));
+  console.log('\nSettle latency, commit → ack:');
   console.log(`  screens online throughout   ${latency(settled)}`);
   console.log(`  screens offline for a while ${latency(settledOffline)}  (includes the offline period)`);
   if (clamped > 0)

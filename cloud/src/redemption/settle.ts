@@ -505,6 +505,9 @@ export async function settleTokens(
     if (code === null && amountFen > 0) {
       if (token.counter > screenState.counterMax + settings.counterGapMax) hold = ErrorCode.FRAUD_COUNTER_GAP;
       else if (
+        // Window counter 0 is no window yet: the screen's first tap seen (whatever its counter, e.g. one a
+        // phone redeemed while its screen was offline) only opens one.
+        screenState.windowCounter !== 0 &&
         token.counter > screenState.counterMax &&
         token.counter - screenState.windowCounter >= settings.tapRateWindow &&
         token.ts - screenState.windowTs <

@@ -185,7 +185,11 @@ export async function handleDeckLow(
   screenId: number,
   event: z.infer<typeof DeckLowEvent>,
 ): Promise<IssuedDeck | null> {
-  const rate = event.tapRatePerHour ?? null;
+  // No tap in the kiosk's window (a screen just given the campaign, an idle hour) is no observation: a
+  // rate of 0 would cut the minimum deck, and the screen's few open decks would all stay that small.
+  // Such a refill is sized by the screen's last observed rate, or the default.
+  const reported = event.tapRatePerHour ?? 0;
+  const rate = reported > 0 ? reported : null;
   if (rate !== null) {
     await deps.db.execute(
       sql`insert into screen_tap_state (screen_id, counter_max, ts_at_counter_max, window_counter, window_ts, tap_rate_per_hour)

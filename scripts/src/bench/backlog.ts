@@ -1,6 +1,13 @@
-// Backlog drain benchmark: a kiosk enrolled against an embedded cloud (PGlite + aedes) stores --taps
-// signed taps while offline, then its agent connects and the clock runs until every tap is settled by an
-// ack. Target (DESIGN targets): 100,000 taps settled within 30 s of reconnecting.
+// Backlog drain benchmark: a kiosk enrolled against an embedded cloud (PGlite + aedes) holds --taps
+// signed taps in its outbox, made while it was offline, then its agent connects and the clock runs until
+// every tap is settled by an ack. Target (DESIGN targets): 100,000 taps settled within 30 s of reconnecting.
+//
+// The taps are real ones the cloud credits: each draws the next envelope of a real deck of a funded,
+// active campaign (the decks issued by the cloud's own issueDeck, escrow and all), by a phone registered
+// as a wallet, and the wallets take turns so no per-wallet daily cap is reached. One screen may take a
+// tap only every `tapIntervalMinS` seconds (the cloud's tap-rate rule), so 100,000 taps span 56 hours of
+// kiosk time: the decks are issued before the first tap with a validity covering that span (the cloud's
+// own decks last at most a day), the one setting changed from the cloud's.
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeSync } from 'node:fs';
@@ -9,22 +16,34 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import cliProgress from 'cli-progress';
 import { Command } from 'commander';
+import { sql } from 'drizzle-orm';
 import pino from 'pino';
 import {
   decodeTapBatch,
   encodeChallenge,
-  ENVELOPE_INDEX_NONE,
   generateKeyPair,
   sign,
   SignatureLabel,
   signTapToken,
   TAP_BATCH_SIZE_MAX,
-  TapFlag,
-  toHex,
   type AckResult,
   type KeyPair,
 } from '@redtap/shared';
-import { loadEnv, startCloud, type RunningCloud } from '@redtap/cloud';
+import {
+  checkLedger,
+  createAdvertiser,
+  createCampaign,
+  fundAdvertiser,
+  fundCampaign,
+  issueDeck,
+  loadEnv,
+  registerWallet,
+  SECRET_SCRYPT,
+  startCloud,
+  transitionCampaign,
+  type MoneySettings,
+  type RunningCloud,
+} from '@redtap/cloud';
 import {
   backlogCount,
   defaultTapUplinkLimits,
@@ -41,8 +60,22 @@ import type { BenchReport } from './report.ts';
 
 const TARGET_S = 30;
 const INSERT_CHUNK = 10_000;
-const CAMPAIGN_ID = 12;
 const OPERATOR = { email: 'bench@example.com', password: 'bench-operator-password' };
+const SCREEN = { city: 'Shanghai', building: 'Bench' };
+/** The cloud's largest deck. */
+const DECK_SIZE = 2_000;
+/** Two tiers, as an advertiser would plan a pool: 20,000 × ¥0.88 and 40,000 × ¥0.08 (mean 34.7 fen). */
+const CAMPAIGN_TIERS = [
+  { amountFen: 88, count: 20_000 },
+  { amountFen: 8, count: 40_000 },
+];
+const ENVELOPES_PER_CAMPAIGN = CAMPAIGN_TIERS.reduce((sum, tier) => sum + tier.count, 0);
+const CAMPAIGN_BUDGET_FEN = CAMPAIGN_TIERS.reduce((sum, tier) => sum + tier.amountFen * tier.count, 0);
+/** A brand's usual rule; the wallets' turns keep each one below it. */
+const CASH_PER_WALLET_PER_DAY = 10;
+const REGISTRATION_CONCURRENCY = 16;
+/** The last tap was made this long before the benchmark, the decks issued this long before the first. */
+const LEAD_S = 60;
 
 async function call(cloud: RunningCloud, token: string | null, method: string, path: string, body?: unknown) {
   const response = await fetch(`${cloud.httpUrl}${path}`, {
@@ -65,8 +98,7 @@ async function enrolBenchKiosk(cloud: RunningCloud, dataDir: string): Promise<nu
   const token = String(login.token);
   const screen = await call(cloud, token, 'POST', '/v1/screens', {
     name: 'Backlog bench',
-    city: 'Shanghai',
-    building: 'Bench',
+    ...SCREEN,
     elevator: 'B1',
   });
   const screenId = Number(screen.id);
@@ -82,23 +114,148 @@ interface BenchWallet {
   phone: KeyPair;
 }
 
-/** Registers phones with the cloud, so the real ingest finds their credentials. */
-async function registerWallets(cloud: RunningCloud, count: number): Promise<BenchWallet[]> {
+interface BenchDeck {
+  deckId: number;
+  campaignId: number;
+  envelopes: [number, number][];
+}
+
+/** When the kiosk made its taps: one every `spacingS`, the last LEAD_S before now. */
+interface Timeline {
+  firstTs: number;
+  spacingS: number;
+  /** When the wallets were registered and the decks issued, before the first tap. */
+  issuedS: number;
+  nowS: number;
+}
+
+function timelineFor(taps: number, money: MoneySettings): Timeline {
+  const nowS = Math.floor(Date.now() / 1000);
+  // The tap-rate rule holds `tapRateWindow` taps made in less than window × tapIntervalMinS seconds.
+  const spacingS = money.tapIntervalMinS;
+  const firstTs = nowS - LEAD_S - (taps - 1) * spacingS;
+  return { firstTs, spacingS, issuedS: firstTs - LEAD_S, nowS };
+}
+
+/** Registers phones with the cloud's own service (the HTTP route limits registrations per address). */
+async function registerWallets(cloud: RunningCloud, count: number, at: Date): Promise<BenchWallet[]> {
   const wallets: BenchWallet[] = [];
-  for (let i = 0; i < count; i++) {
-    const phone = generateKeyPair();
-    const issued = await call(cloud, null, 'POST', '/v1/wallets', { publicKey: toHex(phone.publicKeyRaw) });
-    wallets.push({
-      walletId: Number(issued.walletId),
-      credentialSerial: Number(issued.credentialSerial),
-      phone,
-    });
+  for (let start = 0; start < count; start += REGISTRATION_CONCURRENCY) {
+    const batch = await Promise.all(
+      Array.from({ length: Math.min(REGISTRATION_CONCURRENCY, count - start) }, async () => {
+        const phone = generateKeyPair();
+        const issued = await registerWallet(cloud.database.db, {
+          publicKeyRaw: phone.publicKeyRaw,
+          kek: cloud.deps.secrets.issuerKek,
+          now: at,
+          credentialTtlS: cloud.deps.settings.credentialTtlS,
+        });
+        return { walletId: issued.walletId, credentialSerial: issued.credentialSerial, phone };
+      }),
+    );
+    wallets.push(...batch);
   }
   return wallets;
 }
 
-/** Writes `taps` pending taps, screen- and phone-signed like the engine's, straight into the outbox. */
-function fillOutbox(dataDir: string, taps: number, signed: boolean, wallets: readonly BenchWallet[]): void {
+/**
+ * An advertiser funds enough campaigns for the taps, an operator approves them, and the cloud issues
+ * the screen's decks from their pools, each deck's cash moved into escrow, all before the first tap.
+ */
+async function issueBenchDecks(
+  cloud: RunningCloud,
+  screenId: number,
+  taps: number,
+  timeline: Timeline,
+): Promise<BenchDeck[]> {
+  const db = cloud.database.db;
+  const issuedAt = new Date(timeline.issuedS * 1000);
+  const campaignCount = Math.ceil(taps / ENVELOPES_PER_CAMPAIGN);
+  const deckCount = Math.ceil(taps / DECK_SIZE);
+  const { advertiser } = await createAdvertiser(
+    db,
+    {
+      name: 'Backlog Brand',
+      email: `backlog-${randomBytes(4).toString('hex')}@example.com`,
+      password: randomBytes(12).toString('base64url'),
+    },
+    SECRET_SCRYPT,
+  );
+  await fundAdvertiser(db, {
+    advertiserId: advertiser.id,
+    amountFen: CAMPAIGN_BUDGET_FEN * campaignCount,
+    transferId: 1,
+  });
+  const settings: MoneySettings = {
+    ...cloud.deps.settings.money,
+    deckSizeMin: DECK_SIZE,
+    deckSizeMax: DECK_SIZE,
+    // The screen takes every deck before the first tap, and each lasts until after the drain.
+    openDecksPerScreenMax: deckCount,
+    deckValiditySMax: timeline.nowS + 3_600 - timeline.issuedS,
+  };
+  const decks: BenchDeck[] = [];
+  for (let index = 0; index < campaignCount; index++) {
+    const campaign = await createCampaign(
+      db,
+      { kind: 'all' },
+      {
+        advertiserId: advertiser.id,
+        name: `Backlog ${index + 1}`,
+        sponsor: 'Backlog Brand',
+        startsAt: timeline.issuedS - 3_600,
+        endsAt: timeline.nowS + 7 * 86_400,
+        dayparts: [],
+        targeting: { cities: [SCREEN.city], buildings: [SCREEN.building], screenGroupIds: [] },
+        budgetFen: CAMPAIGN_BUDGET_FEN,
+        prizePlan: { kind: 'tiers', tiers: CAMPAIGN_TIERS },
+        couponOffers: [],
+        rules: {
+          cashPerWalletPerDay: CASH_PER_WALLET_PER_DAY,
+          couponsPerWalletPerDay: CASH_PER_WALLET_PER_DAY,
+          fallbackCouponOfferIndex: null,
+        },
+        creatives: [],
+      },
+    );
+    await fundCampaign(
+      db,
+      { kind: 'all' },
+      { campaignId: campaign.id, amountFen: CAMPAIGN_BUDGET_FEN, transferId: 2 + index },
+    );
+    for (const transition of ['submit', 'approve', 'activate'] as const)
+      await transitionCampaign(
+        db,
+        { kind: 'all' },
+        { campaignId: campaign.id, transition, role: 'operator', now: issuedAt },
+      );
+    const decksOfCampaign = Math.min(
+      ENVELOPES_PER_CAMPAIGN / DECK_SIZE,
+      deckCount - index * (ENVELOPES_PER_CAMPAIGN / DECK_SIZE),
+    );
+    for (let d = 0; d < decksOfCampaign; d++) {
+      const deck = await issueDeck(
+        { db, kek: cloud.deps.secrets.issuerKek, settings },
+        { campaignId: campaign.id, screenId, now: issuedAt },
+      );
+      if (deck === null) throw new Error(`campaign ${campaign.id} issued no deck`);
+      decks.push({ deckId: deck.deckId, campaignId: campaign.id, envelopes: deck.envelopes });
+    }
+  }
+  return decks;
+}
+
+/**
+ * Writes `taps` pending taps into the outbox, signed by the screen's and the phones' keys exactly as the
+ * engine signs them: tap n draws envelope n of the decks in order, at the timeline's pace.
+ */
+function fillOutbox(
+  dataDir: string,
+  taps: number,
+  timeline: Timeline,
+  wallets: readonly BenchWallet[],
+  decks: readonly BenchDeck[],
+): void {
   const paths = kioskPaths(dataDir);
   const store = openStore({ path: paths.storePath });
   try {
@@ -108,50 +265,57 @@ function fillOutbox(dataDir: string, taps: number, signed: boolean, wallets: rea
     if (!key.ok) throw new Error(key.message);
     const insert = store.sqlite.prepare(
       `INSERT INTO taps (counter, token, wallet_id, campaign_id, amount_fen, coupon_offer_id, deck_id,
-         envelope_index, flags, created_at, state) VALUES (?, ?, ?, ?, 0, 0, 0, NULL, ?, ?, 'pending')`,
+         envelope_index, flags, created_at, state) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, ?, 'pending')`,
     );
-    // Stored while offline a minute ago: recent enough for the cloud's clock-sanity rule.
-    const ts = Math.floor(Date.now() / 1000) - 60;
-    const unsignedSignature = new Uint8Array(64);
-    const bar = new cliProgress.SingleBar({
-      format: `filling outbox (signed: ${signed}) [{bar}] {value}/{total}`,
-    });
+    const bar = new cliProgress.SingleBar({ format: 'filling outbox [{bar}] {value}/{total}' });
     bar.start(taps, 0);
     const chunk = store.sqlite.transaction((from: number, to: number) => {
       for (let counter = from; counter < to; counter++) {
-        const nonce = randomBytes(16);
-        const wallet = wallets[counter % wallets.length];
-        if (wallet === undefined) throw new Error('no wallets');
-        const walletId = wallet.walletId;
-        const challenge = encodeChallenge({
+        const deck = decks[Math.floor((counter - 1) / DECK_SIZE)];
+        const envelopeIndex = (counter - 1) % DECK_SIZE;
+        const envelope = deck?.envelopes[envelopeIndex];
+        // Consecutive taps are different phones; a phone comes back after every other wallet tapped.
+        const wallet = wallets[(counter - 1) % wallets.length];
+        if (deck === undefined || envelope === undefined || wallet === undefined)
+          throw new Error(`no envelope or wallet for tap ${counter}`);
+        const [amountFen, couponOfferId] = envelope;
+        const ts = timeline.firstTs + (counter - 1) * timeline.spacingS;
+        const challenge = {
           screenId: identity.screenId,
           counter,
           ts,
-          nonce,
-          campaignId: CAMPAIGN_ID,
-        });
-        const phoneSignature = signed
-          ? sign(SignatureLabel.challenge, challenge, wallet.phone.privateKey)
-          : unsignedSignature;
+          nonce: randomBytes(16),
+          campaignId: deck.campaignId,
+        };
         const token = signTapToken(
           {
-            screenId: identity.screenId,
-            counter,
-            ts,
-            nonce,
-            campaignId: CAMPAIGN_ID,
-            walletId,
+            ...challenge,
+            walletId: wallet.walletId,
             credentialSerial: wallet.credentialSerial,
-            phoneSignature,
-            deckId: 0,
-            envelopeIndex: ENVELOPE_INDEX_NONE,
-            amountFen: 0,
-            couponOfferId: 0,
-            flags: TapFlag.noDeck,
+            phoneSignature: sign(
+              SignatureLabel.challenge,
+              encodeChallenge(challenge),
+              wallet.phone.privateKey,
+            ),
+            deckId: deck.deckId,
+            envelopeIndex,
+            amountFen,
+            couponOfferId,
+            flags: 0,
           },
           key.value.privateKey,
         ).bytes;
-        insert.run(counter, Buffer.from(token), walletId, CAMPAIGN_ID, TapFlag.noDeck, ts);
+        insert.run(
+          counter,
+          Buffer.from(token),
+          wallet.walletId,
+          deck.campaignId,
+          amountFen,
+          couponOfferId,
+          deck.deckId,
+          envelopeIndex,
+          ts,
+        );
       }
     });
     for (let from = 1; from <= taps; from += INSERT_CHUNK) {
@@ -182,23 +346,25 @@ function attachFakeResponder(cloud: RunningCloud): void {
   });
 }
 
+/** The most cash taps one wallet makes in one local day, when wallets take turns one tap each. */
+function walletTapsPerDayMax(taps: number, wallets: number, spacingS: number): number {
+  return Math.ceil(Math.min(taps, Math.ceil(86_400 / spacingS)) / wallets);
+}
+
+const count = (n: number, noun: string) => `${n.toLocaleString('en')} ${noun}${n === 1 ? '' : 's'}`;
+const fen = (amount: number) => `¥${(amount / 100).toLocaleString('en', { minimumFractionDigits: 2 })}`;
+
 export async function run(args: string[]): Promise<BenchReport> {
   const options = new Command()
     .option('--taps <n>', 'taps stored offline before the kiosk connects', '100000')
-    .option('--unsigned-phone', 'skip the phone signature per token (faster setup; the screen still signs)')
     .option('--responder <kind>', 'auto (the real ingest when the cloud wires one) | fake | real', 'auto')
     .option('--window <n>', 'tap batches in flight (the agent default when unset)')
     .option('--in-process', 'run the kiosk agent inside the bench process instead of its own')
-    .option(
-      '--wallets <n>',
-      'wallets registered with the cloud and used round-robin (the cloud rate-limits registration)',
-      '5',
-    )
+    .option('--wallets <n>', 'phones registered as wallets, taking turns', '5000')
     .exitOverride()
     .parse(args, { from: 'user' })
     .opts<{
       taps: string;
-      unsignedPhone?: boolean;
       responder: string;
       wallets: string;
       window?: string;
@@ -207,6 +373,8 @@ export async function run(args: string[]): Promise<BenchReport> {
   const taps = Number(options.taps);
   if (!Number.isInteger(taps) || taps < 1 || taps > 10_000_000)
     throw new Error('--taps must be 1..10,000,000');
+  const walletCount = Number(options.wallets);
+  if (!Number.isInteger(walletCount) || walletCount < 1) throw new Error('--wallets must be at least 1');
 
   const root = mkdtempSync(join(tmpdir(), 'redtap-bench-backlog-'));
   const cloud = await startCloud(
@@ -233,11 +401,28 @@ export async function run(args: string[]): Promise<BenchReport> {
         ? 'fake + real ingest both attached (first answer wins)'
         : 'fake (acks by counter on the embedded broker; no cloud ingest wired)';
     if (!useReal) attachFakeResponder(cloud);
+    const money = cloud.deps.settings.money;
+    const perWalletDay = walletTapsPerDayMax(taps, walletCount, money.tapIntervalMinS);
+    const capPerWalletDay = Math.min(
+      CASH_PER_WALLET_PER_DAY,
+      money.advertiserWalletDailyCashMax,
+      money.walletDailyCashCountMax,
+    );
+    if (perWalletDay > capPerWalletDay)
+      console.warn(
+        `backlog: ${perWalletDay} taps per wallet and day exceed the cap of ${capPerWalletDay}; some taps will be rejected (raise --wallets)`,
+      );
+
+    const setupStart = performance.now();
     const dataDir = join(root, 'kiosk');
     const screenId = await enrolBenchKiosk(cloud, dataDir);
-    const wallets = await registerWallets(cloud, Math.max(1, Number(options.wallets)));
+    const timeline = timelineFor(taps, money);
+    const wallets = await registerWallets(cloud, walletCount, new Date(timeline.issuedS * 1000));
+    const decks = await issueBenchDecks(cloud, screenId, taps, timeline);
+    const campaigns = new Set(decks.map((deck) => deck.campaignId)).size;
+    const setupS = (performance.now() - setupStart) / 1000;
     const fillStart = performance.now();
-    fillOutbox(dataDir, taps, options.unsignedPhone !== true, wallets);
+    fillOutbox(dataDir, taps, timeline, wallets, decks);
     const fillS = (performance.now() - fillStart) / 1000;
 
     const window = options.window === undefined ? undefined : Number(options.window);
@@ -259,17 +444,31 @@ export async function run(args: string[]): Promise<BenchReport> {
     } finally {
       store.close();
     }
+    // Both database drivers answer raw SQL with `{ rows }`.
+    const credited: unknown = await cloud.database.db.execute(
+      sql`select count(*)::int as taps, coalesce(sum(amount_fen), 0)::bigint as fen,
+                 count(distinct wallet_id)::int as wallets
+          from redemptions where status = 'credited'`,
+    );
+    const creditedRow = (credited as { rows: { taps: unknown; fen: unknown; wallets: unknown }[] }).rows[0];
+    const ledger = await checkLedger(cloud.database.db);
     const { connectedAt, settledAt, stats } = drain;
     const drainS = connectedAt !== null && settledAt !== null ? (settledAt - connectedAt) / 1000 : Number.NaN;
+    const spanH = ((taps - 1) * timeline.spacingS) / 3_600;
     return {
       name: 'backlog',
       rows: [
         { metric: 'taps stored offline', result: taps.toLocaleString('en') },
         {
+          metric: 'what they are',
+          result: `one envelope each from ${count(decks.length, 'deck')} of ${DECK_SIZE.toLocaleString('en')} of ${count(campaigns, 'funded campaign')}; ${count(walletCount, 'wallet')} taking turns (at most ${count(perWalletDay, 'tap')} each a day); one tap every ${timeline.spacingS} s over ${spanH.toFixed(1)} h`,
+        },
+        {
           metric: 'kiosk agent',
           result: options.inProcess === true ? 'in the cloud process' : 'own process (as on a real kiosk)',
         },
         { metric: 'ack responder', result: responder },
+        { metric: 'setup (enrol, wallets, campaigns, decks)', result: `${setupS.toFixed(1)} s` },
         { metric: 'outbox fill (signing + insert)', result: `${fillS.toFixed(1)} s` },
         {
           metric: 'connect → all settled',
@@ -278,19 +477,42 @@ export async function run(args: string[]): Promise<BenchReport> {
           pass: !Number.isNaN(drainS) && drainS <= TARGET_S && backlog === 0,
         },
         {
+          metric: 'drain rate',
+          result: Number.isNaN(drainS) ? 'n/a' : `${Math.round(taps / drainS)} taps/s`,
+        },
+        {
           metric: 'ack outcomes',
           result: outcomes.map((o) => `${o.status}${o.code === '' ? '' : ` ${o.code}`}: ${o.n}`).join(', '),
         },
         {
-          metric: 'drain rate',
-          result: Number.isNaN(drainS) ? 'n/a' : `${Math.round(taps / drainS)} taps/s`,
+          metric: 'credited in the cloud',
+          result: `${Number(creditedRow?.taps ?? 0).toLocaleString('en')} taps, ${fen(Number(creditedRow?.fen ?? 0))} to ${Number(creditedRow?.wallets ?? 0).toLocaleString('en')} wallets`,
+        },
+        {
+          metric: 'ledger check',
+          result: `${ledger.ok ? 'OK' : 'FAILED'}: ${ledger.accounts} accounts, ${ledger.transfers} transfers, sum ${ledger.totalFen} fen`,
         },
         {
           metric: 'batches / window / ack timeouts',
           result: `${stats.batchesSent} × ≤${TAP_BATCH_SIZE_MAX} / ${window ?? defaultTapUplinkLimits.inFlightBatchesMax} in flight / ${stats.ackTimeouts}`,
         },
       ],
-      data: { taps, screenId, fillS, drainS, backlog, stats, responder, outcomes },
+      data: {
+        taps,
+        screenId,
+        wallets: walletCount,
+        decks: decks.length,
+        campaigns,
+        setupS,
+        fillS,
+        drainS,
+        backlog,
+        stats,
+        responder,
+        outcomes,
+        credited: creditedRow,
+        ledgerOk: ledger.ok,
+      },
     };
   } finally {
     await cloud.stop();

@@ -1,7 +1,8 @@
 // One simulated kiosk: the real kiosk agent (store, tap engine, MQTT sync, simulated reader) behind a
 // link proxy, with its own clock. Taps on one screen are paced like people in a lift (one every few
 // seconds of kiosk time) so the cloud's inhuman-rate rule judges a realistic stream; kiosk time runs
-// ahead of the wall clock only within the cloud's clock-skew tolerance.
+// ahead of the wall clock only within the cloud's clock-skew tolerance, and an idle screen's clock
+// follows the wall clock (a fixed distance behind it), so a deck issued at any point is already valid.
 import {
   backlogCount,
   deckLevels,
@@ -10,6 +11,7 @@ import {
   startKioskAgent,
   type KioskAgent,
 } from '@redtap/screen-app';
+import { TapFlag } from '@redtap/shared';
 import { VirtualPhone } from '@redtap/tap-reader';
 import { pino, type Logger } from 'pino';
 import { startLinkProxy, type LinkProxy } from '../lib/link-proxy.ts';
@@ -17,15 +19,47 @@ import type { SimPhone, SimScreen } from './sim-world.ts';
 
 /** Kiosk seconds between two taps on one screen: 10 taps then span ≥ 20 s (the cloud's rate rule). */
 export const TAP_SPACING_S = 2.5;
-/** Kiosk time starts this far behind the wall clock (inside a fresh deck's validFrom slack of 300 s). */
-const CLOCK_START_BEHIND_S = 280;
+/**
+ * An idle kiosk's clock stays this far behind the wall clock (inside a fresh deck's validFrom slack of
+ * 300 s), which leaves that much headroom for taps coming faster than TAP_SPACING_S of wall time.
+ */
+const CLOCK_BEHIND_S = 280;
 /** …and never runs further ahead of it than this (the cloud accepts 300 s). */
 const CLOCK_AHEAD_MAX_S = 240;
+/** Kiosk seconds a screen's taps may gain on the wall clock before the clock is held back. */
+export const CLOCK_HEADROOM_S = CLOCK_BEHIND_S + CLOCK_AHEAD_MAX_S;
+
+/** What the tap gave the phone at the screen (from the committed token). */
+export type TapPrize =
+  'cash' | 'coupon' | 'fallback coupon, no deck' | 'fallback coupon, local cap' | 'nothing';
 
 export interface SettledTap {
+  screenId: number;
+  counter: number;
   latencyMs: number;
+  /** The ack's status and code for the kiosk's copy. */
   status: string;
   code: string | null;
+  prize: TapPrize;
+}
+
+export interface SimTapResult {
+  outcome: string;
+  code: string | null;
+  /** The exchange's own account of its outcome. */
+  message: string;
+  committed: boolean;
+  /** The tap's counter when committed. */
+  counter: number | null;
+  receipt: Uint8Array | null;
+}
+
+function prizeOf(row: { amountFen: number; couponOfferId: number; flags: number }): TapPrize {
+  if (row.amountFen > 0) return 'cash';
+  if (row.couponOfferId === 0) return 'nothing';
+  if ((row.flags & TapFlag.noDeck) !== 0) return 'fallback coupon, no deck';
+  if ((row.flags & TapFlag.localCap) !== 0) return 'fallback coupon, local cap';
+  return 'coupon';
 }
 
 export class SimKiosk {
@@ -34,6 +68,7 @@ export class SimKiosk {
   readonly agent: KioskAgent;
   /** Committed counters waiting for their ack, with the commit time. */
   private readonly unsettled = new Map<number, number>();
+  /** Kiosk time of the last tap; see kioskNowS(). */
   private clockS: number;
   private readonly onSettled: (tap: SettledTap) => void;
   offline = false;
@@ -66,14 +101,14 @@ export class SimKiosk {
     const enrolledBroker = readKioskStatus(options.screen.dataDir, Math.floor(Date.now() / 1000)).broker;
     const broker = new URL(options.brokerUrl ?? enrolledBroker ?? 'mqtt://127.0.0.1:1884');
     const link = await startLinkProxy({ targetHost: broker.hostname, targetPort: Number(broker.port) });
-    const clock = { s: Date.now() / 1000 - CLOCK_START_BEHIND_S };
+    const clock = { s: Date.now() / 1000 - CLOCK_BEHIND_S };
     let kiosk: SimKiosk | null = null;
     const started = await startKioskAgent({
       dataDir: options.screen.dataDir,
       reader: 'simulated',
       mqttUrl: link.url,
       logger: options.logger ?? pino({ enabled: false }),
-      now: () => Math.floor(kiosk?.clockS ?? clock.s),
+      now: () => Math.floor(kiosk?.kioskNowS() ?? clock.s),
       syncLimits: { reconnectInitialMs: 250, reconnectMaxMs: 2_000 },
       onSyncEvent: (event) => {
         if (event.type === 'ack') kiosk?.collectSettled();
@@ -87,15 +122,25 @@ export class SimKiosk {
     return kiosk;
   }
 
+  /** Kiosk time: the last tap's, or the wall clock less CLOCK_BEHIND_S when that is later. */
+  kioskNowS(): number {
+    return Math.max(this.clockS, Date.now() / 1000 - CLOCK_BEHIND_S);
+  }
+
   get connected(): boolean {
     return this.agent.sync.isConnected;
   }
 
   envelopesLeft(): number {
-    return deckLevels(this.agent.store, Math.floor(this.clockS)).reduce(
+    return deckLevels(this.agent.store, Math.floor(this.kioskNowS())).reduce(
       (sum, level) => sum + level.remaining,
       0,
     );
+  }
+
+  /** Decks held that are neither expired nor closed, used up or not. */
+  openDecks(): number {
+    return deckLevels(this.agent.store, Math.floor(this.kioskNowS())).length;
   }
 
   backlog(): number {
@@ -112,13 +157,11 @@ export class SimKiosk {
   }
 
   /** One tap of `phone` on reader 0; the caller never taps one kiosk twice at once. */
-  async tap(
-    phone: SimPhone,
-  ): Promise<{ outcome: string; code: string | null; committed: boolean; receipt: Uint8Array | null }> {
+  async tap(phone: SimPhone): Promise<SimTapResult> {
     const simulator = this.agent.simulator;
     if (simulator === null) throw new Error('the simulated reader is not running');
     const wallClockS = Date.now() / 1000;
-    const next = this.clockS + TAP_SPACING_S;
+    const next = Math.max(this.clockS + TAP_SPACING_S, wallClockS - CLOCK_BEHIND_S);
     if (next > wallClockS + CLOCK_AHEAD_MAX_S) this.clockClamped += 1;
     this.clockS = Math.min(next, wallClockS + CLOCK_AHEAD_MAX_S);
     const card = new VirtualPhone({ keyPair: phone.keyPair, credential: phone.credential });
@@ -129,11 +172,18 @@ export class SimKiosk {
     } finally {
       simulator.remove(readerName);
     }
-    if (result.committed) this.unsettled.set(lastCommittedCounter(this.agent.store), performance.now());
+    const counter = result.committed ? lastCommittedCounter(this.agent.store) : null;
+    if (counter !== null) {
+      this.unsettled.set(counter, performance.now());
+      // The ack may have come while the exchange was finishing; no later ack would report this tap.
+      this.collectSettled();
+    }
     return {
       outcome: result.outcome,
       code: result.code,
+      message: result.message,
       committed: result.committed,
+      counter,
       receipt: card.receipts.at(-1)?.token ?? null,
     };
   }
@@ -146,15 +196,31 @@ export class SimKiosk {
     const high = Math.max(...counters);
     const rows = this.agent.store.sqlite
       .prepare(
-        "SELECT counter, ack_status AS status, ack_code AS code FROM taps WHERE state = 'settled' AND counter BETWEEN ? AND ?",
+        `SELECT counter, ack_status AS status, ack_code AS code, amount_fen AS amountFen,
+           coupon_offer_id AS couponOfferId, flags
+         FROM taps WHERE state = 'settled' AND counter BETWEEN ? AND ?`,
       )
-      .all(low, high) as { counter: number; status: string | null; code: string | null }[];
+      .all(low, high) as {
+      counter: number;
+      status: string | null;
+      code: string | null;
+      amountFen: number;
+      couponOfferId: number;
+      flags: number;
+    }[];
     const nowMs = performance.now();
     for (const row of rows) {
       const committedAtMs = this.unsettled.get(row.counter);
       if (committedAtMs === undefined) continue;
       this.unsettled.delete(row.counter);
-      this.onSettled({ latencyMs: nowMs - committedAtMs, status: row.status ?? 'unknown', code: row.code });
+      this.onSettled({
+        screenId: this.screen.screenId,
+        counter: row.counter,
+        latencyMs: nowMs - committedAtMs,
+        status: row.status ?? 'unknown',
+        code: row.code,
+        prize: prizeOf(row),
+      });
     }
   }
 

@@ -1,17 +1,20 @@
-// The simulator's world, set up through the cloud's HTTP API: an advertiser and a funded active campaign
-// over several cities, screens enrolled as kiosks (the kiosk's own enrolment), and phones registered as
-// wallets. Each request carries its own X-Forwarded-For, as a fleet of phones and screens would have
-// distinct addresses; the embedded cloud trusts it (REDTAP_TRUST_PROXY), so per-address limits hold.
+// The simulator's world, set up through the cloud's HTTP API: advertisers with funded active campaigns
+// over several cities (each on its own group of screens, as planSimNetwork splits them), screens
+// enrolled as kiosks (the kiosk's own enrolment), and phones registered as wallets. Each request carries
+// its own X-Forwarded-For, as a fleet of phones and screens would have distinct addresses; the embedded
+// cloud trusts it (REDTAP_TRUST_PROXY), so per-address limits hold.
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import {
   decodeCredential,
+  ENVELOPES_PER_PLAN_MAX,
   fromHex,
   generateKeyPair,
   toHex,
   type KeyPair,
   type WalletCredential,
 } from '@redtap/shared';
+import { defaultMoneySettings } from '@redtap/cloud';
 import { describeRefusal, enrollKiosk } from '@redtap/screen-app';
 import { cloudApi, loginUser, type CloudApi } from '../demo/cloud-api.ts';
 
@@ -72,12 +75,86 @@ export async function inBatches<T, R>(
   return results;
 }
 
+/** Cash packets per wallet per day in every simulated campaign's rules, as a brand would set them. */
+export const SIM_CASH_PER_WALLET_PER_DAY = 10;
+/** The mean envelope of a simulated campaign, in fen. */
+export const SIM_MEAN_ENVELOPE_FEN = 30;
+/** Taps land on screens at random, so a busy screen takes this much more than the mean. */
+const TAP_SPREAD_MARGIN = 1.3;
+
+/** How the simulated network is split between advertisers, sized for the taps it will take. */
+export interface SimNetworkPlan {
+  /** Campaigns, each of its own advertiser and on its own group of screens. */
+  campaigns: number;
+  /** Envelopes funded for each screen of a campaign's group. */
+  envelopesPerScreen: number;
+  /** The campaign (0-based) whose group screen `screenIndex` belongs to. */
+  campaignOf(screenIndex: number): number;
+}
+
+/**
+ * Enough campaigns that every tap can draw a funded envelope and that a phone's taps stay well inside
+ * each campaign's per-wallet daily cap. A campaign's pool holds at most ENVELOPES_PER_PLAN_MAX envelopes,
+ * and a screen may ask for a refill near the end of the run that the cloud cuts at its largest deck size,
+ * mostly unused when the run stops. Groups are made of consecutive screens, one per city in turn, so each
+ * campaign reaches every city and a phone (which stays in its city) meets all of them.
+ */
+export function planSimNetwork(input: { screens: number; phones: number; taps: number }): SimNetworkPlan {
+  const tapsPerScreen = Math.ceil(input.taps / input.screens);
+  const envelopesPerScreen = Math.ceil(tapsPerScreen * TAP_SPREAD_MARGIN) + defaultMoneySettings.deckSizeMax;
+  const screensPerPool = Math.max(1, Math.floor(ENVELOPES_PER_PLAN_MAX / envelopesPerScreen));
+  const forEnvelopes = Math.ceil(input.screens / screensPerPool);
+  // A phone's taps split over the campaigns at random: at a third of the cap per campaign on average,
+  // hardly any phone reaches a campaign's cap by chance.
+  const tapsPerPhone = Math.ceil(input.taps / input.phones);
+  const forCaps = Math.ceil((tapsPerPhone * 3) / SIM_CASH_PER_WALLET_PER_DAY);
+  const cityRounds = Math.max(1, Math.floor(input.screens / SIM_CITIES.length));
+  const campaigns = Math.min(cityRounds, Math.max(1, forEnvelopes, forCaps));
+  return {
+    campaigns,
+    envelopesPerScreen,
+    campaignOf: (screenIndex) => Math.floor(screenIndex / SIM_CITIES.length) % campaigns,
+  };
+}
+
+/** One screen group per campaign of the plan; returns the group ids by campaign index. */
+export async function groupSimScreens(
+  api: CloudApi,
+  operator: string,
+  screens: readonly SimScreen[],
+  plan: SimNetworkPlan,
+): Promise<number[]> {
+  const tag = `${Date.now().toString(36)}-${randomBytes(2).toString('hex')}`;
+  const groupIds: number[] = [];
+  for (let campaign = 0; campaign < plan.campaigns; campaign++) {
+    const group = await api.call<{ id: number }>('POST', '/v1/screen-groups', {
+      token: operator,
+      body: { name: `Simulated network ${campaign + 1} (${tag})` },
+    });
+    await api.call('PUT', `/v1/screen-groups/${group.id}/screens`, {
+      token: operator,
+      body: {
+        screenIds: screens
+          .filter((screen) => plan.campaignOf(screen.index) === campaign)
+          .map((screen) => screen.screenId),
+      },
+    });
+    groupIds.push(group.id);
+  }
+  return groupIds;
+}
+
 export interface SimCampaignPlan {
   budgetFen: number;
   envelopes: number;
+  /** Screen groups the campaign targets; every screen of the cities when empty or unset. */
+  screenGroupIds?: number[];
 }
 
-/** Creates an advertiser, funds it and a campaign over every city, and activates it. */
+/** Distinct ledger transfer ids for the fundings of this process, apart from other runs' ids. */
+let transferSequence = (Date.now() % 1_000_000_000) * 1_000;
+
+/** Creates an advertiser, funds it and a campaign over every city (or the given groups), and activates it. */
 export async function createSimCampaign(
   api: CloudApi,
   operator: string,
@@ -89,10 +166,9 @@ export async function createSimCampaign(
     token: operator,
     body: { name: `Simulated brand ${email}`, email, password },
   });
-  const transferBase = 1 + (Date.now() % 1_000_000_000) * 2;
   await api.call('POST', `/v1/advertisers/${advertiser.id}/funding`, {
     token: operator,
-    body: { amountFen: plan.budgetFen, transferId: transferBase },
+    body: { amountFen: plan.budgetFen, transferId: ++transferSequence },
   });
   const token = await loginUser(api, email, password);
   const nowS = Math.floor(Date.now() / 1000);
@@ -103,7 +179,7 @@ export async function createSimCampaign(
       sponsor: 'Simulated brand',
       startsAt: nowS - 3_600,
       endsAt: nowS + 30 * 86_400,
-      targeting: { cities: [...SIM_CITIES], buildings: [], screenGroupIds: [] },
+      targeting: { cities: [...SIM_CITIES], buildings: [], screenGroupIds: plan.screenGroupIds ?? [] },
       budgetFen: plan.budgetFen,
       prizePlan: {
         kind: 'lucky',
@@ -122,7 +198,11 @@ export async function createSimCampaign(
           terms: '',
         },
       ],
-      rules: { cashPerWalletPerDay: 10, couponsPerWalletPerDay: 10, fallbackCouponOfferIndex: 0 },
+      rules: {
+        cashPerWalletPerDay: SIM_CASH_PER_WALLET_PER_DAY,
+        couponsPerWalletPerDay: 10,
+        fallbackCouponOfferIndex: 0,
+      },
     },
   });
   const transition = (name: string, by: string) =>
@@ -131,7 +211,7 @@ export async function createSimCampaign(
   await transition('approve', operator);
   await api.call('POST', `/v1/campaigns/${campaign.id}/funding`, {
     token,
-    body: { amountFen: plan.budgetFen, transferId: transferBase + 1 },
+    body: { amountFen: plan.budgetFen, transferId: ++transferSequence },
   });
   await transition('activate', token);
   return { campaignId: campaign.id };
