@@ -67,7 +67,12 @@ export async function startChaosBroker(options: { dir: string; topicRoot: string
     child = spawned;
     spawned.stderr.pipe(log, { end: false });
     await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error('mosquitto did not start in time')), START_TIMEOUT_MS);
+      const timer = setTimeout(() => {
+        // Not left behind: a broker that never said it runs is killed before the start is failed.
+        spawned.kill('SIGKILL');
+        child = null;
+        reject(new Error('mosquitto did not start in time'));
+      }, START_TIMEOUT_MS);
       spawned.stderr.on('data', (chunk: Buffer) => {
         if (chunk.toString('utf8').includes(' running')) {
           clearTimeout(timer);
@@ -97,7 +102,12 @@ export async function startChaosBroker(options: { dir: string; topicRoot: string
   };
 
   await start();
-  await createCloudAccount({ port, admin, username, password, timeoutMs: START_TIMEOUT_MS });
+  try {
+    await createCloudAccount({ port, admin, username, password, timeoutMs: START_TIMEOUT_MS });
+  } catch (error) {
+    await stop(true);
+    throw error;
+  }
 
   return {
     url: `mqtt://127.0.0.1:${port}`,
