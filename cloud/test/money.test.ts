@@ -3,6 +3,7 @@
 // holds, deck close and expiry, withdrawals, content and reports — the ledger invariant after each.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  decodeDeck,
   encodeTapBatch,
   ErrorCode,
   generateKeyPair,
@@ -17,7 +18,7 @@ import { int, queryRows } from '../src/db/rows.ts';
 import { checkLedger } from '../src/ledger/check-ledger.ts';
 import { getLedgerAccount } from '../src/ledger/accounts.ts';
 import { defaultMoneySettings } from '../src/money-settings.ts';
-import { settleExpiredDecks } from '../src/services/decks.ts';
+import { deckSize, settleExpiredDecks } from '../src/services/decks.ts';
 import { openTestDatabase, testEngines } from './databases.ts';
 import { createTestCloud, json, walletSession, type TestCloud } from './harness.ts';
 import {
@@ -598,6 +599,46 @@ describe.each(engines)('money flow on $engine', ({ engine, available }) => {
       const spent = deck.envelopes.slice(0, 3).reduce((sum, e) => sum + e.amountFen, 0);
       expect(await budget()).toBe(extra.budgetFen - spent);
       await expectLedgerOk(cloud);
+    },
+  );
+
+  it.skipIf(!available)(
+    "credits a screen's first tap seen even when its counter is past the tap-rate window",
+    async () => {
+      // A phone redeemed its receipt while the screen was offline: the first the cloud hears of this
+      // screen is counter 15. One tap is no rate; it opens the screen's window.
+      const fresh = (
+        await buildWorld(cloud, { cities: ['Chengdu'], plan: tiersPlan(1_000), budgetFen: 1_000 })
+      ).kiosks[0] as Kiosk;
+      const phone = await registerPhone(cloud);
+      const ack = await sendBatch(cloud, fresh, [makeTap(fresh, phone, cloud.clock.nowMs, { counter: 15 })]);
+      expect(ack.results[0]).toMatchObject({ counter: 15, status: 'credited' });
+      await expectLedgerOk(cloud);
+    },
+  );
+
+  it.skipIf(!available)(
+    'sizes a refill reported at tap rate 0 like one with no rate, not as the smallest deck',
+    async () => {
+      // A screen asks as soon as its config names a new campaign, before any tap: rate 0 is no observation.
+      const fresh = await buildWorld(cloud, {
+        cities: ["Xi'an"],
+        plan: tiersPlan(10_000),
+        budgetFen: 10_000,
+      });
+      const kiosk = fresh.kiosks[0] as Kiosk;
+      const before = cloud.broker.decks.length;
+      await cloud.broker.deliverEvent({
+        screenId: kiosk.screenId,
+        event: { type: 'deck-low', campaignId: fresh.campaignId, remaining: 0, tapRatePerHour: 0 },
+      });
+      const published = cloud.broker.decks.slice(before);
+      expect(published).toHaveLength(1);
+      const deck = decodeDeck(published[0]?.deck ?? new Uint8Array());
+      expect(deck.ok && deck.value.envelopes.length).toBe(deckSize(null, cloud.deps.settings.money));
+      expect(deckSize(null, cloud.deps.settings.money)).toBeGreaterThan(
+        cloud.deps.settings.money.deckSizeMin,
+      );
     },
   );
 });
