@@ -37,6 +37,7 @@ export interface RedemptionProfile {
   /** Wall time during which at least one verification was running. */
   verifyMs: number;
   databaseMs: number;
+  /** Publish time of acks, summed: acks of several batches overlap, so this can exceed wall time. */
   ackMs: number;
   transactionRetries: number;
   retryAcks: number;
