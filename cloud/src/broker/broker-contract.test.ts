@@ -12,7 +12,7 @@ import {
   TAP_BATCH_BYTES_MAX,
   type ScreenConfig,
 } from '@redtap/shared';
-import { Collector, nextEvent } from '../../test/broker/collector.ts';
+import { Collector, nextEvent, subackCodes } from '../../test/broker/collector.ts';
 import {
   mosquittoMissingReason,
   startMosquitto,
@@ -143,18 +143,6 @@ const config: ScreenConfig = {
   revocation: { version: 3, credentials: [] },
   deckRefillThreshold: 20,
 };
-
-/** SUBACK return codes; mqtt.js rejects when any is a failure but keeps the packet on the error. */
-async function subackCodes(client: MqttClient, filters: string[]): Promise<number[]> {
-  try {
-    const granted = await client.subscribeAsync(filters, { qos: 1 });
-    return granted.map((grant) => grant.qos);
-  } catch (error) {
-    const codes = (error as { packet?: { granted?: unknown } }).packet?.granted;
-    if (!Array.isArray(codes)) throw error;
-    return codes as number[];
-  }
-}
 
 for (const engine of engines) {
   const missing = engine.missingReason();

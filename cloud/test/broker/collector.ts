@@ -1,4 +1,6 @@
-// Collects items as they arrive and lets a test wait, with a bound, for one that matches.
+// Collects items as they arrive and lets a test wait, with a bound, for one that matches; and the
+// SUBACK codes of a subscription, for the ACL suites.
+import type { MqttClient } from 'mqtt';
 
 interface Waiter<T> {
   predicate: (item: T) => boolean;
@@ -61,5 +63,17 @@ export async function nextEvent(
   } finally {
     clearTimeout(timer);
     if (listener !== undefined) emitter.off(event, listener);
+  }
+}
+
+/** SUBACK return codes; mqtt.js rejects when any is a failure but keeps the packet on the error. */
+export async function subackCodes(client: MqttClient, filters: string[]): Promise<number[]> {
+  try {
+    const granted = await client.subscribeAsync(filters, { qos: 1 });
+    return granted.map((grant) => grant.qos);
+  } catch (error) {
+    const codes = (error as { packet?: { granted?: unknown } }).packet?.granted;
+    if (!Array.isArray(codes)) throw error;
+    return codes as number[];
   }
 }

@@ -47,6 +47,40 @@ export async function freePort(): Promise<number> {
   });
 }
 
+/**
+ * A private Mosquitto's configuration: one loopback listener, dynamic security, no anonymous clients,
+ * logs on stderr (the `running` line there says it is up). With `persistence`, its state survives
+ * restarts, saved every `autosaveIntervalS`.
+ */
+export function mosquittoConfig(options: {
+  port: number;
+  dynsecFile: string;
+  persistence?: { dir: string; autosaveIntervalS: number };
+}): string {
+  return [
+    'per_listener_settings false',
+    `listener ${options.port} 127.0.0.1`,
+    `plugin ${DYNSEC_PLUGIN}`,
+    `plugin_opt_config_file ${options.dynsecFile}`,
+    'allow_anonymous false',
+    // Run as root, Mosquitto would switch to `mosquitto`, which cannot read or save our private temp dir.
+    `user ${userInfo().username}`,
+    ...(options.persistence === undefined
+      ? ['persistence false']
+      : [
+          'persistence true',
+          `persistence_location ${options.persistence.dir}/`,
+          `autosave_interval ${options.persistence.autosaveIntervalS}`,
+        ]),
+    'log_dest stderr',
+    'log_type error',
+    'log_type warning',
+    'log_type notice',
+    'log_type information',
+    '',
+  ].join('\n');
+}
+
 export interface DynsecBootstrap {
   file: string;
   adminUsername: string;
@@ -119,25 +153,7 @@ export async function startMosquitto(options: {
 
   const port = await freePort();
   const confFile = join(dir, 'mosquitto.conf');
-  await writeFile(
-    confFile,
-    [
-      'per_listener_settings false',
-      `listener ${port} 127.0.0.1`,
-      `plugin ${DYNSEC_PLUGIN}`,
-      `plugin_opt_config_file ${admin.file}`,
-      'allow_anonymous false',
-      // Run as root, Mosquitto would switch to `mosquitto`, which cannot read or save our private temp dir.
-      `user ${userInfo().username}`,
-      'persistence false',
-      'log_dest stderr',
-      'log_type error',
-      'log_type warning',
-      'log_type notice',
-      'log_type information',
-      '',
-    ].join('\n'),
-  );
+  await writeFile(confFile, mosquittoConfig({ port, dynsecFile: admin.file }));
 
   const child: ChildProcess = spawn(MOSQUITTO_BIN, ['-c', confFile], { stdio: ['ignore', 'ignore', 'pipe'] });
   const log: string[] = [];

@@ -25,7 +25,7 @@ import { connectOnce, MqttConnectError } from '../../src/broker/mqtt-connect.ts'
 import { startCloud, type RunningCloud } from '../../src/cloud.ts';
 import { int, queryRows } from '../../src/db/rows.ts';
 import { loadEnv } from '../../src/env.ts';
-import { Collector, nextEvent } from '../broker/collector.ts';
+import { Collector, nextEvent, subackCodes } from '../broker/collector.ts';
 import { mosquittoMissingReason, startMosquitto, type PrivateMosquitto } from '../broker/mosquitto.ts';
 import { advertiserSession } from '../harness.ts';
 import { ledgerChanges, ledgerSnapshot, walletAccountId } from '../hostile/ledger-snapshot.ts';
@@ -114,18 +114,6 @@ function httpApi(baseUrl: string): CloudRequest {
         ...(options.body === undefined ? {} : { body: JSON.stringify(options.body) }),
       }),
   };
-}
-
-/** SUBACK return codes; mqtt.js rejects when any is a failure but keeps the packet on the error. */
-async function subackCodes(client: MqttClient, filters: string[]): Promise<number[]> {
-  try {
-    const granted = await client.subscribeAsync(filters, { qos: 1 });
-    return granted.map((grant) => grant.qos);
-  } catch (error) {
-    const codes = (error as { packet?: { granted?: unknown } }).packet?.granted;
-    if (!Array.isArray(codes)) throw error;
-    return codes as number[];
-  }
 }
 
 /** The CONNACK refusal of a login that must fail. */

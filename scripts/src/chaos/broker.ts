@@ -6,13 +6,12 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
-import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import {
   createCloudAccount,
-  DYNSEC_PLUGIN,
   freePort,
   MOSQUITTO_BIN,
+  mosquittoConfig,
   writeDynsecFile,
 } from '@redtap/cloud/testing/mosquitto';
 
@@ -41,23 +40,11 @@ export async function startChaosBroker(options: { dir: string; topicRoot: string
   const confFile = join(options.dir, 'mosquitto.conf');
   await writeFile(
     confFile,
-    [
-      'per_listener_settings false',
-      `listener ${port} 127.0.0.1`,
-      `plugin ${DYNSEC_PLUGIN}`,
-      `plugin_opt_config_file ${admin.file}`,
-      'allow_anonymous false',
-      `user ${userInfo().username}`,
-      'persistence true',
-      `persistence_location ${options.dir}/`,
-      `autosave_interval ${AUTOSAVE_INTERVAL_S}`,
-      'log_dest stderr',
-      'log_type error',
-      'log_type warning',
-      'log_type notice',
-      'log_type information',
-      '',
-    ].join('\n'),
+    mosquittoConfig({
+      port,
+      dynsecFile: admin.file,
+      persistence: { dir: options.dir, autosaveIntervalS: AUTOSAVE_INTERVAL_S },
+    }),
   );
   const log = createWriteStream(join(options.dir, 'mosquitto.log'), { flags: 'a' });
   let child: ChildProcess | null = null;
