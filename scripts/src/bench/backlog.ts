@@ -32,18 +32,16 @@ import {
 import {
   checkLedger,
   createAdvertiser,
-  createCampaign,
   fundAdvertiser,
-  fundCampaign,
   issueDeck,
   loadEnv,
   registerWallet,
   SECRET_SCRYPT,
   startCloud,
-  transitionCampaign,
   type MoneySettings,
   type RunningCloud,
 } from '@redtap/cloud';
+import { createActiveCampaign } from '../lib/bench-campaign.ts';
 import {
   backlogCount,
   defaultTapUplinkLimits,
@@ -196,39 +194,19 @@ async function issueBenchDecks(
   };
   const decks: BenchDeck[] = [];
   for (let index = 0; index < campaignCount; index++) {
-    const campaign = await createCampaign(
-      db,
-      { kind: 'all' },
-      {
-        advertiserId: advertiser.id,
-        name: `Backlog ${index + 1}`,
-        sponsor: 'Backlog Brand',
-        startsAt: timeline.issuedS - 3_600,
-        endsAt: timeline.nowS + 7 * 86_400,
-        dayparts: [],
-        targeting: { cities: [SCREEN.city], buildings: [SCREEN.building], screenGroupIds: [] },
-        budgetFen: CAMPAIGN_BUDGET_FEN,
-        prizePlan: { kind: 'tiers', tiers: CAMPAIGN_TIERS },
-        couponOffers: [],
-        rules: {
-          cashPerWalletPerDay: CASH_PER_WALLET_PER_DAY,
-          couponsPerWalletPerDay: CASH_PER_WALLET_PER_DAY,
-          fallbackCouponOfferIndex: null,
-        },
-        creatives: [],
-      },
-    );
-    await fundCampaign(
-      db,
-      { kind: 'all' },
-      { campaignId: campaign.id, amountFen: CAMPAIGN_BUDGET_FEN, transferId: 2 + index },
-    );
-    for (const transition of ['submit', 'approve', 'activate'] as const)
-      await transitionCampaign(
-        db,
-        { kind: 'all' },
-        { campaignId: campaign.id, transition, role: 'operator', now: issuedAt },
-      );
+    const campaignId = await createActiveCampaign(db, {
+      advertiserId: advertiser.id,
+      name: `Backlog ${index + 1}`,
+      sponsor: 'Backlog Brand',
+      startsAt: timeline.issuedS - 3_600,
+      endsAt: timeline.nowS + 7 * 86_400,
+      targeting: { cities: [SCREEN.city], buildings: [SCREEN.building], screenGroupIds: [] },
+      budgetFen: CAMPAIGN_BUDGET_FEN,
+      prizePlan: { kind: 'tiers', tiers: CAMPAIGN_TIERS },
+      perWalletPerDay: CASH_PER_WALLET_PER_DAY,
+      transferId: 2 + index,
+      now: issuedAt,
+    });
     const decksOfCampaign = Math.min(
       ENVELOPES_PER_CAMPAIGN / DECK_SIZE,
       deckCount - index * (ENVELOPES_PER_CAMPAIGN / DECK_SIZE),
@@ -236,10 +214,10 @@ async function issueBenchDecks(
     for (let d = 0; d < decksOfCampaign; d++) {
       const deck = await issueDeck(
         { db, kek: cloud.deps.secrets.issuerKek, settings },
-        { campaignId: campaign.id, screenId, now: issuedAt },
+        { campaignId, screenId, now: issuedAt },
       );
-      if (deck === null) throw new Error(`campaign ${campaign.id} issued no deck`);
-      decks.push({ deckId: deck.deckId, campaignId: campaign.id, envelopes: deck.envelopes });
+      if (deck === null) throw new Error(`campaign ${campaignId} issued no deck`);
+      decks.push({ deckId: deck.deckId, campaignId, envelopes: deck.envelopes });
     }
   }
   return decks;

@@ -28,7 +28,6 @@ import {
 import {
   connectExternalBroker,
   createAdvertiser,
-  createCampaign,
   createInlineVerifier,
   createRedemptionService,
   createScreen,
@@ -36,16 +35,15 @@ import {
   defaultMoneySettings,
   ephemeralSecrets,
   fundAdvertiser,
-  fundCampaign,
   issueDeck,
   openDatabase,
   registerWallet,
   SECRET_SCRYPT,
-  transitionCampaign,
   type DatabaseHandle,
   type MoneySettings,
   type RedemptionProfile,
 } from '@redtap/cloud';
+import { createActiveCampaign } from '../lib/bench-campaign.ts';
 import { sql } from 'drizzle-orm';
 import type { BenchReport, BenchRow } from './report.ts';
 
@@ -241,40 +239,21 @@ async function buildWorld(
   });
   const campaignIds: number[] = [];
   for (let i = 0; i < campaignCount; i++) {
-    const campaign = await createCampaign(
-      db,
-      { kind: 'all' },
-      {
-        advertiserId: advertiser.id,
-        name: `Bench ${i}`,
-        sponsor: 'Bench',
-        startsAt: startTs - 3600,
-        endsAt: Math.floor(nowMs / 1000) + 7 * 86_400,
-        dayparts: [],
-        targeting: { cities: ['Benchville'], buildings: [], screenGroupIds: [] },
-        budgetFen,
-        prizePlan: plan,
-        couponOffers: [],
-        rules: {
-          cashPerWalletPerDay: 1_000_000_000,
-          couponsPerWalletPerDay: 1_000_000_000,
-          fallbackCouponOfferIndex: null,
-        },
-        creatives: [],
-      },
-    );
-    await fundCampaign(
-      db,
-      { kind: 'all' },
-      { campaignId: campaign.id, amountFen: budgetFen, transferId: 100 + i },
-    );
-    for (const transition of ['submit', 'approve', 'activate'] as const)
-      await transitionCampaign(
-        db,
-        { kind: 'all' },
-        { campaignId: campaign.id, transition, role: 'operator', now: issuedAt },
-      );
-    campaignIds.push(campaign.id);
+    const campaignId = await createActiveCampaign(db, {
+      advertiserId: advertiser.id,
+      name: `Bench ${i}`,
+      sponsor: 'Bench',
+      startsAt: startTs - 3600,
+      endsAt: Math.floor(nowMs / 1000) + 7 * 86_400,
+      targeting: { cities: ['Benchville'], buildings: [], screenGroupIds: [] },
+      budgetFen,
+      prizePlan: plan,
+      // No cap: the benchmark measures the ingest, and its wallets tap far more than people do.
+      perWalletPerDay: 1_000_000_000,
+      transferId: 100 + i,
+      now: issuedAt,
+    });
+    campaignIds.push(campaignId);
   }
   log(`  ${campaignCount} campaigns active; registering ${WALLETS} wallets`);
   const phones: { walletId: number; serial: number; key: KeyPair }[] = [];
