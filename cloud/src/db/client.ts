@@ -27,8 +27,16 @@ export interface DatabaseHandle {
   close(): Promise<void>;
 }
 
+/** How long the PostgreSQL pool waits on a link that has gone silent (defaults below). */
+export interface PostgresTimeouts {
+  queryMs: number;
+  statementMs: number;
+  idleInTransactionMs: number;
+  socketSilenceMs: number;
+}
+
 export type DatabaseOptions =
-  | { engine: 'postgres'; url: string; poolSizeMax?: number }
+  | { engine: 'postgres'; url: string; poolSizeMax?: number; timeouts?: Partial<PostgresTimeouts> }
   /** `dataDir` undefined = in memory. */
   | { engine: 'pglite'; dataDir?: string };
 
@@ -38,35 +46,40 @@ const CONNECT_TIMEOUT_MS = 5_000;
 /**
  * A half-open connection (a cut path that never told either end) would otherwise leave a query waiting
  * forever and its transaction holding row locks that stall every later redemption of the same screen.
- * The client gives up on a query after QUERY_TIMEOUT_MS and the server ends a transaction left idle for
- * IDLE_IN_TRANSACTION_TIMEOUT_MS, releasing its locks; TCP keepalives find dead peers in between.
+ * The client gives up on a query after `queryMs` and the server ends a transaction left idle for
+ * `idleInTransactionMs`, releasing its locks; TCP keepalives find dead peers in between.
+ *
+ * A connection silent for `socketSilenceMs` is dead: the server would have ended any statement or idle
+ * transaction on it by then. Destroying its socket makes the pool discard the client instead of reusing
+ * one whose timed-out query still blocks its queue.
  */
-const QUERY_TIMEOUT_MS = 30_000;
-const STATEMENT_TIMEOUT_MS = 25_000;
-const IDLE_IN_TRANSACTION_TIMEOUT_MS = 30_000;
-/**
- * A connection silent this long is dead: the server would have ended any statement or idle transaction
- * on it by now. Destroying its socket makes the pool discard the client instead of reusing one whose
- * timed-out query still blocks its queue.
- */
-const SOCKET_SILENCE_MS = 40_000;
+export const defaultPostgresTimeouts: PostgresTimeouts = {
+  queryMs: 30_000,
+  statementMs: 25_000,
+  idleInTransactionMs: 30_000,
+  socketSilenceMs: 40_000,
+};
 
 export async function openDatabase(options: DatabaseOptions): Promise<DatabaseHandle> {
   if (options.engine === 'postgres') {
+    const timeouts = { ...defaultPostgresTimeouts, ...options.timeouts };
     const pool = new pg.Pool({
       connectionString: options.url,
       max: options.poolSizeMax ?? POOL_SIZE_DEFAULT,
       connectionTimeoutMillis: CONNECT_TIMEOUT_MS,
       keepAlive: true,
-      query_timeout: QUERY_TIMEOUT_MS,
-      statement_timeout: STATEMENT_TIMEOUT_MS,
-      idle_in_transaction_session_timeout: IDLE_IN_TRANSACTION_TIMEOUT_MS,
+      query_timeout: timeouts.queryMs,
+      statement_timeout: timeouts.statementMs,
+      idle_in_transaction_session_timeout: timeouts.idleInTransactionMs,
     });
     // An idle client's network error would otherwise be an unhandled 'error' event.
     pool.on('error', () => undefined);
     pool.on('connect', (client) => {
+      // A checked-out client whose connection dies emits 'error' too; its query in flight already
+      // rejects, so the event only needs a listener (without one it would take the process down).
+      client.on('error', () => undefined);
       const socket = (client as unknown as { connection?: { stream?: Socket } }).connection?.stream;
-      socket?.setTimeout(SOCKET_SILENCE_MS, () => socket.destroy());
+      socket?.setTimeout(timeouts.socketSilenceMs, () => socket.destroy());
     });
     const db = drizzlePostgres(pool, { schema });
     await pool.query('select 1');
