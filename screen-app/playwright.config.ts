@@ -1,31 +1,12 @@
-// Browser tests of the screen UI against a real kiosk core, in the system Chromium (never a
-// downloaded browser). Files end in .e2e.ts so vitest never picks them up.
+// Browser tests of the screen UI against a real kiosk core.
 import { defineConfig } from '@playwright/test';
+import { browserTestConfig } from '@redtap/shared/testing/browser-tests';
 
-export const CHROMIUM_PATH = '/usr/bin/chromium';
-export const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
-
-export default defineConfig({
-  testDir: './e2e',
-  testMatch: '**/*.e2e.ts',
-  globalSetup: './e2e/global-setup.ts',
-  // One worker: the machine has two cores shared with other suites, and the kiosk is stateful.
-  workers: 1,
-  fullyParallel: false,
-  timeout: 60_000,
-  expect: { timeout: 10_000 },
-  retries: 0,
-  forbidOnly: process.env.CI === 'true',
-  reporter: [['list']],
-  use: {
-    browserName: 'chromium',
+export default defineConfig(
+  browserTestConfig({
+    timeoutMs: 60_000,
+    expectTimeoutMs: 10_000,
     viewport: { width: 1280, height: 720 },
-    launchOptions: { executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS },
-    trace: 'off',
-  },
-});
+    globalSetup: './e2e/global-setup.ts',
+  }),
+);

@@ -2,7 +2,7 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { build } from 'vite';
-import { CHROMIUM_PATH } from '../playwright.config.ts';
+import { CHROMIUM_PATH } from '@redtap/shared/testing/browser-tests';
 
 const consoleDir = fileURLToPath(new URL('../console/', import.meta.url));
 

@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { build } from 'vite';
 import { buildElectron } from '../src/electron/build-electron.ts';
-import { CHROMIUM_PATH } from '../playwright.config.ts';
+import { CHROMIUM_PATH } from '@redtap/shared/testing/browser-tests';
 
 const appDir = fileURLToPath(new URL('../', import.meta.url));
 
