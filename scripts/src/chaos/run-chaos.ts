@@ -376,11 +376,12 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     // --- taps ----------------------------------------------------------------------------------
     const count = (outcome: string) =>
       (report.taps.outcomes[outcome] = (report.taps.outcomes[outcome] ?? 0) + 1);
-    const tapLoop = async (kiosk: KioskProcess, random: Random, local: readonly SimPhone[]) => {
+    /** `local`: indices into `phones` of the phones in this kiosk's city (phones stay in their city). */
+    const tapLoop = async (kiosk: KioskProcess, random: Random, local: readonly number[]) => {
       for (;;) {
         await sleep(TAP_SPACING_MIN_MS + random.int(TAP_SPACING_MAX_MS - TAP_SPACING_MIN_MS));
         if (elapsed() >= endAt) return;
-        const phoneIndex = phones.indexOf(local[random.int(local.length)] ?? (phones[0] as SimPhone));
+        const phoneIndex = local[random.int(local.length)] ?? 0;
         const redeemRoll = random.next();
         const replicaRoll = random.int(replicas.length);
         report.taps.attempted += 1;
@@ -405,7 +406,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
     const taps = Promise.all(
       kiosks.map((kiosk) => {
         const city = SIM_CITIES[kiosk.index % SIM_CITIES.length];
-        const local = phones.filter((phone) => phone.city === city);
+        const local = phones.flatMap((phone, index) => (phone.city === city ? [index] : []));
         return tapLoop(kiosk, seededRandom((options.seed + 7_919 * (kiosk.index + 1)) >>> 0), local);
       }),
     );
@@ -421,18 +422,20 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
         amountFen,
         confirmed: false,
       };
+      let asked = false;
       for (let attempt = 0; attempt < WITHDRAWAL_RETRIES; attempt++) {
         const replica = replicas[attempt % replicas.length];
         try {
           const walletApi = fleetApi(replica?.httpUrl ?? '');
           const token = await loginWallet(walletApi, phone.walletId, phone.keyPair);
-          if (!withdrawalLog.includes(record)) {
+          if (!asked) {
             const { balanceFen } = await walletApi.call<{ balanceFen: number }>('GET', '/v1/wallets/me', {
               token,
             });
             // Nothing to take out yet: the phone does not ask.
             if (balanceFen < amountFen) return;
             // From the first request on, the phone retries this key until it has an answer.
+            asked = true;
             withdrawalLog.push(record);
             report.withdrawals.asked += 1;
           }
@@ -452,7 +455,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
           await sleep(RETRY_GAP_MS);
         }
       }
-      if (withdrawalLog.includes(record)) tallyWithdrawal('gave up');
+      if (asked) tallyWithdrawal('gave up');
     };
     const withdrawals = (async () => {
       let n = 0;
