@@ -80,10 +80,9 @@ function ensureNpmDependencies() {
   if (existsSync(stampPath) && readFileSync(stampPath, 'utf8') === wanted) return;
   const fresh = !existsSync(join(root, 'node_modules'));
   log(fresh ? 'installing npm dependencies…' : 'npm dependencies changed; updating…');
-  // `npm install`, not `npm ci`: it installs the locked versions all the same, while `npm ci` refuses a
-  // lock that lacks optional packages for other platforms (turbo's macOS and Windows binaries) when the
-  // registry in use does not carry them.
-  const status = run('npm', ['install', '--no-audit', '--no-fund']);
+  // `npm ci` installs exactly the lock file, so a fresh clone gets what CI tested; the lock carries every
+  // platform's optional packages (turbo's binaries), which `npm ci` insists on.
+  const status = run('npm', ['ci', '--no-audit', '--no-fund']);
   if (status !== 0) process.exit(status);
   if (!existsSync(join(root, 'node_modules', 'nfc-pcsc'))) {
     log('PC/SC support is not built (libpcsclite-dev is missing): kiosks use the simulated reader');
