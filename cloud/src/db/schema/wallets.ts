@@ -23,6 +23,16 @@ export const wallets = pgTable(
       .references(() => ledgerAccounts.id),
     /** The highest credential serial issued so far. */
     credentialSerial: integer('credential_serial').notNull().default(0),
+    /**
+     * Carried in every wallet session token and checked on each request; bumping it ends every
+     * session issued before (revocation does).
+     */
+    sessionEpoch: integer('session_epoch').notNull().default(0),
+    /**
+     * Set when a credential is revoked (a lost or cloned phone): the phone key can no longer register
+     * or log in, and nothing moves money for the wallet. Operators still see it.
+     */
+    revokedAt: timestamp('revoked_at', { withTimezone: true }),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   },
   (table) => [uniqueIndex('wallets_phone_public_key_key').on(table.phonePublicKey)],
@@ -51,7 +61,10 @@ export const walletCredentials = pgTable(
   ],
 );
 
-/** Single-use login challenges; a row is deleted when used or swept when expired. */
+/**
+ * Login challenges already used. Challenges themselves are stateless (HMAC-bound, see
+ * services/wallets.ts); a row here makes one single use until it expires, then it is swept.
+ */
 export const walletLoginNonces = pgTable(
   'wallet_login_nonces',
   {
