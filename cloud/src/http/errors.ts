@@ -19,6 +19,8 @@ const statusByCode: Partial<Record<ErrorCode, ContentfulStatusCode>> = {
   [ErrorCode.MONEY_INVALID]: 400,
   [ErrorCode.UNAUTHENTICATED]: 401,
   [ErrorCode.LOGIN_CHALLENGE_INVALID]: 401,
+  [ErrorCode.SESSION_REVOKED]: 401,
+  [ErrorCode.WALLET_REVOKED]: 403,
   [ErrorCode.FORBIDDEN]: 403,
   [ErrorCode.SCREEN_REVOKED]: 403,
   [ErrorCode.NOT_FOUND]: 404,
