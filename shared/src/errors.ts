@@ -86,6 +86,9 @@ export const ErrorCode = {
   COUPON_NOT_ACCEPTED_HERE: 'COUPON_NOT_ACCEPTED_HERE',
   COUPON_ALREADY_REDEEMED: 'COUPON_ALREADY_REDEEMED',
   COUPON_EXPIRED: 'COUPON_EXPIRED',
+  // A coupon offer whose validUntil is already past (or before the campaign starts): every coupon
+  // it handed out would be expired at once.
+  COUPON_OFFER_EXPIRED: 'COUPON_OFFER_EXPIRED',
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

@@ -109,7 +109,16 @@ function scopeFilter(scope: TenantScope) {
   return scope.kind === 'advertiser' ? eq(campaigns.advertiserId, scope.advertiserId) : undefined;
 }
 
-function validatePlan(input: CampaignInput): void {
+function validatePlan(input: CampaignInput, nowS: number): void {
+  // A coupon is handed out at a tap between startsAt and endsAt and is valid until
+  // min(validUntil, tap + validityDays): a validUntil before now or before the start is a coupon that
+  // is expired the moment it is issued.
+  const expired = input.couponOffers.findIndex((offer) => offer.validUntil <= Math.max(nowS, input.startsAt));
+  if (expired !== -1)
+    throw new DomainError(
+      ErrorCode.COUPON_OFFER_EXPIRED,
+      `coupon offer ${expired} ends before the campaign starts or before now; pick a later validUntil`,
+    );
   const total = planTotalFen(input.prizePlan);
   if (total !== input.budgetFen)
     throw new DomainError(
@@ -129,11 +138,12 @@ export async function createCampaign(
   db: Database,
   scope: TenantScope,
   input: CampaignInput,
+  nowS = Math.floor(Date.now() / 1000),
 ): Promise<CampaignView> {
   const advertiserId = scope.kind === 'advertiser' ? scope.advertiserId : input.advertiserId;
   if (advertiserId === undefined)
     throw new DomainError(ErrorCode.VALIDATION_FAILED, 'operators must name the advertiserId');
-  validatePlan(input);
+  validatePlan(input, nowS);
   const [advertiser] = await db
     .select({ id: advertisers.id })
     .from(advertisers)
@@ -278,7 +288,11 @@ export async function listCampaigns(
   return toViews(db, rows);
 }
 
-/** Moves the advertiser's cash into the campaign budget; `transferId` makes a retry safe. */
+/**
+ * Moves the advertiser's cash into the campaign budget; `transferId` makes a retry safe. The budget
+ * check and the transfer run in one transaction holding the campaign's row lock (the lock activation
+ * takes too), so parallel fundings are checked one after another and can never overfill the budget.
+ */
 export async function fundCampaign(
   db: Database,
   scope: TenantScope,
@@ -291,40 +305,51 @@ export async function fundCampaign(
     .where(eq(advertisers.id, campaign.advertiserId))
     .limit(1);
   if (advertiser === undefined) throw new DomainError(ErrorCode.NOT_FOUND, 'advertiser not found');
-  const [known] = await queryRows<{ id: unknown }>(
-    db,
-    sql`select id from ledger_transfers where id = ${input.transferId}`,
-  );
-  if (known === undefined) {
-    const [row] = await db
-      .select({ poolBuiltAt: campaigns.poolBuiltAt })
+  return db.transaction(async (tx) => {
+    const [row] = await tx
+      .select({
+        status: campaigns.status,
+        poolBuiltAt: campaigns.poolBuiltAt,
+        budgetFen: campaigns.budgetFen,
+        budgetAccountId: campaigns.budgetAccountId,
+      })
       .from(campaigns)
-      .where(eq(campaigns.id, campaign.id));
-    if (row?.poolBuiltAt != null || campaign.status === 'ended')
-      throw new DomainError(
-        ErrorCode.CONFLICT,
-        'the campaign is already running or ended; its budget is fixed',
-      );
-    if (campaign.budgetBalanceFen + input.amountFen > campaign.budgetFen)
-      throw new DomainError(
-        ErrorCode.MONEY_INVALID,
-        `the budget is ${campaign.budgetFen} fen; that would exceed it`,
-      );
-  }
-  const [result] = await postTransfers(db, [
-    {
-      id: input.transferId,
-      debitAccountId: advertiser.accountId,
-      creditAccountId: campaign.budgetAccountId,
-      amountFen: input.amountFen,
-      code: 'fund_campaign',
-      reference: `campaign:${campaign.id}`,
-    },
-  ]);
-  if (result === undefined) throw new Error('no transfer result');
-  if (result.status === 'rejected') throw new DomainError(result.code, `funding rejected: ${result.code}`);
-  const account = await getLedgerAccount(db, campaign.budgetAccountId);
-  return { status: result.status, budgetBalanceFen: account?.balanceFen ?? 0 };
+      .where(eq(campaigns.id, campaign.id))
+      .for('update');
+    if (row === undefined) throw new DomainError(ErrorCode.NOT_FOUND, 'campaign not found');
+    const [known] = await queryRows<{ id: unknown }>(
+      tx,
+      sql`select id from ledger_transfers where id = ${input.transferId}`,
+    );
+    // A retry of a posted funding is answered by the ledger (`exists`, or TRANSFER_CONFLICT).
+    if (known === undefined) {
+      if (row.poolBuiltAt !== null || row.status === 'ended')
+        throw new DomainError(
+          ErrorCode.CONFLICT,
+          'the campaign is already running or ended; its budget is fixed',
+        );
+      const budget = await getLedgerAccount(tx, row.budgetAccountId);
+      if ((budget?.balanceFen ?? 0) + input.amountFen > row.budgetFen)
+        throw new DomainError(
+          ErrorCode.MONEY_INVALID,
+          `the budget is ${row.budgetFen} fen; that would exceed it`,
+        );
+    }
+    const [result] = await postTransfers(tx, [
+      {
+        id: input.transferId,
+        debitAccountId: advertiser.accountId,
+        creditAccountId: row.budgetAccountId,
+        amountFen: input.amountFen,
+        code: 'fund_campaign',
+        reference: `campaign:${campaign.id}`,
+      },
+    ]);
+    if (result === undefined) throw new Error('no transfer result');
+    if (result.status === 'rejected') throw new DomainError(result.code, `funding rejected: ${result.code}`);
+    const account = await getLedgerAccount(tx, row.budgetAccountId);
+    return { status: result.status, budgetBalanceFen: account?.balanceFen ?? 0 };
+  });
 }
 
 /** The shuffled pool: the plan's cash envelopes with each offer's stock of coupons mixed in. */

@@ -122,7 +122,16 @@ export function campaignRoutes(deps: AppDeps) {
         ...errorResponses(400, 401, 403, 404),
       },
     }),
-    async (c) => c.json(await createCampaign(deps.db, scopeOf(principalOf(c)), c.req.valid('json')), 201),
+    async (c) =>
+      c.json(
+        await createCampaign(
+          deps.db,
+          scopeOf(principalOf(c)),
+          c.req.valid('json'),
+          Math.floor(deps.now().getTime() / 1000),
+        ),
+        201,
+      ),
   );
 
   app.openapi(
