@@ -531,9 +531,11 @@ describe.each(engines)('money flow on $engine', ({ engine, available }) => {
     const csv = await (
       await cloud.request('GET', '/v1/reports?by=day&format=csv', { token: world.advertiser.token })
     ).text();
-    expect(csv.startsWith('day,impressions,taps,unique_wallets,cash_fen,coupons,tap_through_rate')).toBe(
-      true,
-    );
+    expect(
+      csv.startsWith(
+        'day (Asia/Shanghai),impressions,taps,taps_in_reported_periods,unique_wallets,cash_fen,coupons,tap_through_rate',
+      ),
+    ).toBe(true);
     const other = await json<{ items: unknown[] }>(
       await cloud.request('GET', `/v1/reports?campaignId=${world.campaignId}`, {
         token: (await buildWorld(cloud, { cities: ['Lhasa'], plan: tiersPlan(500), budgetFen: 500 }))

@@ -43,6 +43,31 @@ export const Email = z.string().trim().toLowerCase().max(254).pipe(z.email());
 export const Password = z.string().min(10).max(256);
 export const Name = z.string().trim().min(1).max(200);
 
+/** The span of days a report may ask about; a date outside it is a typo, not a query. */
+export const DAY_MIN = '2000-01-01';
+export const DAY_MAX = '2100-12-31';
+
+/** True for a real calendar day: the pattern alone lets 2024-02-30 through to the database (a 500). */
+export function isCalendarDay(text: string): boolean {
+  const date = new Date(`${text}T00:00:00Z`);
+  return !Number.isNaN(date.getTime()) && date.toISOString().slice(0, 10) === text;
+}
+
+/** A calendar day, YYYY-MM-DD, between DAY_MIN and DAY_MAX. */
+export const IsoDay = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, 'must be YYYY-MM-DD')
+  .refine(isCalendarDay, 'must be a real calendar day')
+  .refine((day) => day >= DAY_MIN && day <= DAY_MAX, `must be between ${DAY_MIN} and ${DAY_MAX}`);
+
+/** A report's `from`/`to`, inclusive, defaulting to every day there is; refine with `fromNotAfterTo`. */
+export const DayRange = { from: IsoDay.default(DAY_MIN), to: IsoDay.default(DAY_MAX) };
+/** A range that ends before it starts is refused rather than answered with nothing. */
+export const fromNotAfterTo: [
+  (range: { from: string; to: string }) => boolean,
+  { message: string; path: string[] },
+] = [(range) => range.from <= range.to, { message: 'from must not be after to', path: ['from'] }];
+
 export const Session = z.object({
   token: z.string(),
   expiresAt: z.number().int().openapi({ description: 'Unix seconds' }),

@@ -4,6 +4,7 @@ import { sql, type SQL } from 'drizzle-orm';
 import type { Database } from '../db/client.ts';
 import { int, queryRows } from '../db/rows.ts';
 import type { TenantScope } from './accounts.ts';
+import { csvPercent, csvText } from './csv.ts';
 
 export const COUPON_REPORT_ROWS_MAX = 5_000;
 export type CouponReportDimension = 'campaign' | 'offer' | 'store' | 'city';
@@ -98,20 +99,17 @@ export async function couponReport(
 }
 
 export function couponReportCsv(by: CouponReportDimension, rows: CouponReportRow[]): string {
-  const escape = (text: string) => (/[",\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text);
-  const lines = [`${by},label,issued,redeemed,expired,redemption_rate,redeem_median_s,redeem_p90_s`];
-  for (const row of rows)
-    lines.push(
-      [
-        escape(row.key),
-        escape(row.label),
-        row.issued,
-        row.redeemed,
-        row.expired,
-        row.redemptionRate ?? '',
-        row.redeemMedianS ?? '',
-        row.redeemP90S ?? '',
-      ].join(','),
-    );
-  return `${lines.join('\n')}\n`;
+  return csvText(
+    [by, 'label', 'issued', 'redeemed', 'expired', 'redemption_rate', 'redeem_median_s', 'redeem_p90_s'],
+    rows.map((row) => [
+      row.key,
+      row.label,
+      row.issued,
+      row.redeemed,
+      row.expired,
+      csvPercent(row.redemptionRate),
+      row.redeemMedianS,
+      row.redeemP90S,
+    ]),
+  );
 }

@@ -1,39 +1,73 @@
 // Campaign reports for advertisers (their own campaigns) and operators: impressions from proof of
 // play, taps, unique wallets, cash spent and coupons issued, by day, city or screen; JSON or CSV.
+//
+// Impressions arrive late and not from everywhere: a screen reports its plays once a period is over
+// (docs/protocol.md §5.3), and a screen that never reports has none. Taps are known at once. So the
+// tap-through rate divides only the taps that fell inside a period the screen has reported
+// (`ratedTaps`) by the impressions of those periods, and a row without any proof of play has unknown
+// impressions (null) and no rate, rather than a rate of taps over nothing.
 import { sql, type SQL } from 'drizzle-orm';
 import type { Database } from '../db/client.ts';
 import { int, queryRows } from '../db/rows.ts';
 import type { TenantScope } from './accounts.ts';
+import { csvPercent, csvText } from './csv.ts';
 
 export const REPORT_ROWS_MAX = 5_000;
 export type ReportDimension = 'day' | 'city' | 'screen';
 
 export interface ReportRow {
   key: string;
-  impressions: number;
+  /** What the key names: the screen's name for `screen`, the key itself otherwise. */
+  label: string;
+  /** Plays reported by proof of play, or null when no screen reported any for this row. */
+  impressions: number | null;
   taps: number;
+  /** Taps inside periods the screen has reported proof of play for: what the rate divides. */
+  ratedTaps: number;
   uniqueWallets: number;
   cashFen: number;
   coupons: number;
-  /** taps ÷ impressions, or null without impressions. */
+  /** ratedTaps ÷ impressions, or null when impressions are unknown or zero. */
   tapThroughRate: number | null;
+}
+
+export interface Report {
+  /** The time zone report days (and the from/to filter) are counted in. */
+  timezone: string;
+  items: ReportRow[];
+}
+
+export function tapThroughRate(ratedTaps: number, impressions: number | null): number | null {
+  return impressions === null || impressions === 0 ? null : ratedTaps / impressions;
 }
 
 export async function campaignReport(
   db: Database,
   scope: TenantScope,
-  input: { by: ReportDimension; campaignId?: number | undefined; from: string; to: string },
-): Promise<ReportRow[]> {
+  input: {
+    by: ReportDimension;
+    campaignId?: number | undefined;
+    from: string;
+    to: string;
+    timezone: string;
+  },
+): Promise<Report> {
   const tenant: SQL = scope.kind === 'advertiser' ? sql`c.advertiser_id = ${scope.advertiserId}` : sql`true`;
   const campaign: SQL = input.campaignId === undefined ? sql`true` : sql`c.id = ${input.campaignId}`;
   const tapKey =
     input.by === 'day' ? sql`r.tap_day::text` : input.by === 'city' ? sql`r.city` : sql`r.screen_id::text`;
   const playKey =
     input.by === 'day' ? sql`p.day::text` : input.by === 'city' ? sql`s.city` : sql`p.screen_id::text`;
+  const label =
+    input.by === 'screen'
+      ? sql`(select n.name from screens n where n.id::text = coalesce(t.key, p.key))`
+      : sql`coalesce(t.key, p.key)`;
   const rows = await queryRows<{
     key: string;
+    label: string | null;
     impressions: unknown;
     taps: unknown;
+    rated_taps: unknown;
     wallets: unknown;
     cash: unknown;
     coupons: unknown;
@@ -42,6 +76,9 @@ export async function campaignReport(
     sql`with scoped as (select c.id from campaigns c where ${tenant} and ${campaign}),
         taps as (
           select ${tapKey} as key, count(*) as taps, count(distinct r.wallet_id) as wallets,
+                 count(*) filter (where exists (
+                   select 1 from play_reports pr where pr.screen_id = r.screen_id
+                     and pr.period_start <= r.tap_ts and r.tap_ts < pr.period_end)) as rated_taps,
                  coalesce(sum(r.amount_fen) filter (where r.status in ('credited', 'released')), 0) as cash,
                  count(*) filter (where r.coupon_offer_id is not null and r.status in ('credited', 'released')) as coupons
           from redemptions r where r.campaign_id in (select id from scoped)
@@ -53,40 +90,56 @@ export async function campaignReport(
           from play_stats p join screens s on s.id = p.screen_id
           where p.campaign_id in (select id from scoped) and p.day between ${input.from}::date and ${input.to}::date
           group by 1)
-        select coalesce(t.key, p.key) as key, coalesce(p.impressions, 0) as impressions, coalesce(t.taps, 0) as taps,
+        select coalesce(t.key, p.key) as key, ${label} as label, p.impressions as impressions,
+               coalesce(t.taps, 0) as taps, coalesce(t.rated_taps, 0) as rated_taps,
                coalesce(t.wallets, 0) as wallets, coalesce(t.cash, 0) as cash, coalesce(t.coupons, 0) as coupons
         from taps t full outer join plays p on p.key = t.key
         order by 1 limit ${REPORT_ROWS_MAX}`,
   );
-  return rows.map((row) => {
-    const impressions = int(row.impressions);
-    const taps = int(row.taps);
+  const items = rows.map((row) => {
+    const impressions =
+      row.impressions === null || row.impressions === undefined ? null : int(row.impressions);
+    const ratedTaps = int(row.rated_taps);
     return {
       key: row.key,
+      label: row.label ?? row.key,
       impressions,
-      taps,
+      taps: int(row.taps),
+      ratedTaps,
       uniqueWallets: int(row.wallets),
       cashFen: int(row.cash),
       coupons: int(row.coupons),
-      tapThroughRate: impressions === 0 ? null : taps / impressions,
+      tapThroughRate: tapThroughRate(ratedTaps, impressions),
     };
   });
+  return { timezone: input.timezone, items };
 }
 
-export function reportCsv(by: ReportDimension, rows: ReportRow[]): string {
-  const escape = (text: string) => (/[",\n]/.test(text) ? `"${text.replaceAll('"', '""')}"` : text);
-  const lines = [`${by},impressions,taps,unique_wallets,cash_fen,coupons,tap_through_rate`];
-  for (const row of rows)
-    lines.push(
-      [
-        escape(row.key),
-        row.impressions,
-        row.taps,
-        row.uniqueWallets,
-        row.cashFen,
-        row.coupons,
-        row.tapThroughRate ?? '',
-      ].join(','),
-    );
-  return `${lines.join('\n')}\n`;
+/** The CSV export: the day column names its time zone, screens carry their names, rates are percentages. */
+export function reportCsv(by: ReportDimension, report: Report): string {
+  const keys =
+    by === 'day' ? [`day (${report.timezone})`] : by === 'city' ? ['city'] : ['screen_id', 'screen_name'];
+  const header = [
+    ...keys,
+    'impressions',
+    'taps',
+    'taps_in_reported_periods',
+    'unique_wallets',
+    'cash_fen',
+    'coupons',
+    'tap_through_rate',
+  ];
+  return csvText(
+    header,
+    report.items.map((row) => [
+      ...(by === 'screen' ? [row.key, row.label] : [row.key]),
+      row.impressions,
+      row.taps,
+      row.ratedTaps,
+      row.uniqueWallets,
+      row.cashFen,
+      row.coupons,
+      csvPercent(row.tapThroughRate),
+    ]),
+  );
 }

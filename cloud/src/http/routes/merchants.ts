@@ -18,7 +18,7 @@ import type { AppDeps } from '../context.ts';
 import { errorResponses } from '../errors.ts';
 import { defineRoute, principalOf } from '../policy.ts';
 import { createRouter } from '../router.ts';
-import { Id, IdParam, Name } from '../schemas.ts';
+import { Id, IdParam, Name, DayRange, fromNotAfterTo } from '../schemas.ts';
 
 const Merchant = z
   .object({ id: z.number().int(), advertiserId: z.number().int(), name: z.string(), createdAt: z.string() })
@@ -59,7 +59,6 @@ const CouponReportRow = z
   })
   .openapi('CouponReportRow');
 const Text = z.string().trim().min(1).max(300);
-const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/);
 const business = ['operator', 'advertiser'] as const;
 
 export function merchantRoutes(deps: AppDeps) {
@@ -260,13 +259,14 @@ export function merchantRoutes(deps: AppDeps) {
       summary:
         'Coupons issued and redeemed, redemption rate and time to redeem (median, p90) by campaign, offer, store or city (JSON or CSV)',
       request: {
-        query: z.object({
-          by: z.enum(['campaign', 'offer', 'store', 'city']).default('campaign'),
-          campaignId: Id.optional(),
-          from: day.default('2000-01-01'),
-          to: day.default('2100-01-01'),
-          format: z.enum(['json', 'csv']).default('json'),
-        }),
+        query: z
+          .object({
+            ...DayRange,
+            by: z.enum(['campaign', 'offer', 'store', 'city']).default('campaign'),
+            campaignId: Id.optional(),
+            format: z.enum(['json', 'csv']).default('json'),
+          })
+          .refine(...fromNotAfterTo),
       },
       responses: {
         200: { description: '`{ items: CouponReportRow[] }`, or CSV with format=csv' },

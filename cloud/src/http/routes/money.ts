@@ -21,7 +21,16 @@ import { errorResponses } from '../errors.ts';
 import { defineRoute, principalOf, walletIdOf } from '../policy.ts';
 import { rateLimit } from '../rate-limits.ts';
 import { createRouter } from '../router.ts';
-import { Id, IdParam, PAGE_SIZE_DEFAULT, PAGE_SIZE_MAX, PageQuery, pageOf } from '../schemas.ts';
+import {
+  Id,
+  IdParam,
+  PAGE_SIZE_DEFAULT,
+  PAGE_SIZE_MAX,
+  PageQuery,
+  pageOf,
+  DayRange,
+  fromNotAfterTo,
+} from '../schemas.ts';
 
 const BeforeQuery = z.object({
   limit: z.coerce.number().int().min(1).max(PAGE_SIZE_MAX).default(PAGE_SIZE_DEFAULT),
@@ -343,7 +352,6 @@ export function moneyRoutes(deps: AppDeps) {
     async (c) => c.json(await settleExpiredDecks(deps.db, deps.settings.money, deps.now()), 200),
   );
 
-  const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/);
   app.openapi(
     defineRoute(['operator', 'advertiser'], {
       method: 'get',
@@ -351,29 +359,34 @@ export function moneyRoutes(deps: AppDeps) {
       tags: ['reports'],
       summary: 'Impressions, taps, unique wallets, cash and coupons by day, city or screen (JSON or CSV)',
       request: {
-        query: z.object({
-          by: z.enum(['day', 'city', 'screen']).default('day'),
-          campaignId: Id.optional(),
-          from: day.default('2000-01-01'),
-          to: day.default('2100-01-01'),
-          format: z.enum(['json', 'csv']).default('json'),
-        }),
+        query: z
+          .object({
+            ...DayRange,
+            by: z.enum(['day', 'city', 'screen']).default('day'),
+            campaignId: Id.optional(),
+            format: z.enum(['json', 'csv']).default('json'),
+          })
+          .refine(...fromNotAfterTo),
       },
       responses: {
         200: {
-          description: 'Rows (JSON, or CSV with format=csv)',
+          description:
+            '`{ timezone, items: ReportRow[] }` (days are counted in `timezone`), or CSV with format=csv',
         },
         ...errorResponses(400, 401, 403),
       },
     }),
     async (c) => {
       const query = c.req.valid('query');
-      const rows = await campaignReport(deps.db, scopeOf(principalOf(c)), query);
+      const report = await campaignReport(deps.db, scopeOf(principalOf(c)), {
+        ...query,
+        timezone: deps.settings.money.timezone,
+      });
       if (query.format === 'csv') {
         c.header('Content-Type', 'text/csv; charset=utf-8');
-        return c.body(reportCsv(query.by, rows), 200);
+        return c.body(reportCsv(query.by, report), 200);
       }
-      return c.body(JSON.stringify({ items: rows }), 200, { 'Content-Type': 'application/json' });
+      return c.body(JSON.stringify(report), 200, { 'Content-Type': 'application/json' });
     },
   );
   return app;
