@@ -170,13 +170,17 @@ test.describe.serial('web console', () => {
     expect((await request.get(`${env.url}/..%2f..%2fetc%2fpasswd.txt`)).status()).toBe(404);
   });
 
-  test('operator: a wrong password shows the API error code', async ({ browser }) => {
+  test('operator: a wrong password shows a translated error, with the code kept for support', async ({
+    browser,
+  }) => {
     const page = await (await browser.newContext({ ...CONTEXT, baseURL: env.url })).newPage();
     await page.goto('/login');
     await page.getByLabel('邮箱').fill(OPERATOR.email);
     await page.getByLabel('密码').fill('not-the-password');
     await page.getByRole('button', { name: '登录' }).click();
-    await expect(page.getByTestId('error-code')).toHaveText('UNAUTHENTICATED');
+    await expect(page.getByRole('alert')).toHaveAttribute('data-error-code', 'UNAUTHENTICATED');
+    await expect(page.getByTestId('error-message')).toContainText('请检查邮箱和密码');
+    await expect(page.getByRole('alert')).not.toContainText('UNAUTHENTICATED');
     await shot(page, 'login');
   });
 

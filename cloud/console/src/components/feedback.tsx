@@ -1,25 +1,27 @@
-// Loading, empty and error states, shared by every page. Errors show the API's stable code.
-import { Alert, Button, Center, Code, Group, Loader, Paper, Stack, Text, ThemeIcon } from '@mantine/core';
+// Loading, empty and error states, shared by every page. Errors show a translated message chosen by the
+// API's stable code (lib/errors.ts); the code itself stays in `data-error-code` for support and tests.
+import { Alert, Button, Center, Group, Loader, Paper, Stack, Text, ThemeIcon } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
+import i18next from 'i18next';
 import type { ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
-import { ApiError } from '../api/client.ts';
+import { errorCode, errorText } from '../lib/errors.ts';
 
-export function errorCode(error: unknown): string {
-  return error instanceof ApiError ? error.code : 'CLIENT_ERROR';
-}
-
-export function errorMessage(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
-}
+export { errorCode };
 
 export function ErrorAlert({ error, onRetry }: { error: unknown; onRetry?: () => void }) {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
   return (
-    <Alert color="red" variant="light" title={t('common.errorTitle')} role="alert">
+    <Alert
+      color="red"
+      variant="light"
+      title={t('common.errorTitle')}
+      role="alert"
+      data-error-code={errorCode(error)}
+    >
       <Stack gap="xs">
-        <Text size="sm">
-          <Code data-testid="error-code">{errorCode(error)}</Code> {errorMessage(error)}
+        <Text size="sm" data-testid="error-message">
+          {errorText(error, i18n)}
         </Text>
         {onRetry === undefined ? null : (
           <Group>
@@ -87,8 +89,8 @@ export function notifySuccess(message: string): void {
 export function notifyError(error: unknown): void {
   notifications.show({
     color: 'red',
-    title: errorCode(error),
-    message: errorMessage(error),
+    title: i18next.t('common.errorTitle'),
+    message: <span data-error-code={errorCode(error)}>{errorText(error, i18next)}</span>,
     autoClose: 8000,
   });
 }
