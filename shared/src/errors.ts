@@ -52,6 +52,16 @@ export const ErrorCode = {
   FRAUD_ENVELOPE_ORDER: 'FRAUD_ENVELOPE_ORDER',
   FRAUD_TOO_MANY_SCREENS: 'FRAUD_TOO_MANY_SCREENS',
   HELD_FOR_REVIEW: 'HELD_FOR_REVIEW',
+  // A signed token whose field does not fit the database column it is recorded in (e.g. a couponOfferId
+  // above 2^31 - 1): rejected alone, so it cannot fail the transaction of the other tokens with it.
+  TOKEN_FIELD_OUT_OF_RANGE: 'TOKEN_FIELD_OUT_OF_RANGE',
+  // A coupon on a tap without an envelope that no deck grants: only the campaign's fallback offer, while
+  // the campaign runs and targets the screen, may be issued that way.
+  COUPON_NOT_GRANTED: 'COUPON_NOT_GRANTED',
+  // The fallback offer's stock in the campaign's pool is used up.
+  COUPON_OUT_OF_STOCK: 'COUPON_OUT_OF_STOCK',
+  // Coupon stock beyond what the campaign's envelope pool may hold.
+  COUPON_STOCK_TOO_LARGE: 'COUPON_STOCK_TOO_LARGE',
 
   // Kiosk.
   NO_DECK: 'NO_DECK',

@@ -40,6 +40,8 @@ export interface RedemptionProfile {
   /** Publish time of acks, summed: acks of several batches overlap, so this can exceed wall time. */
   ackMs: number;
   transactionRetries: number;
+  /** Failed groups split in two to isolate the token that failed them. */
+  groupSplits: number;
   retryAcks: number;
   /** Milliseconds per statement of the redemption transaction, in order (s01 = advisory locks …). */
   databaseSteps: Record<string, number>;
@@ -121,6 +123,7 @@ export function createRedemptionService(deps: RedemptionDeps): RedemptionService
     databaseMs: 0,
     ackMs: 0,
     transactionRetries: 0,
+    groupSplits: 0,
     retryAcks: 0,
     databaseSteps: {},
   };
@@ -240,6 +243,46 @@ export function createRedemptionService(deps: RedemptionDeps): RedemptionService
     }
   }
 
+  /** One group in one transaction, retried while the failure is transient; null when it failed. */
+  async function settleOnce(items: RecordableToken[]): Promise<SettledResult[] | null> {
+    for (let attempt = 1; attempt <= settings.transactionAttemptsMax; attempt++) {
+      try {
+        const now = deps.now();
+        return await deps.db.transaction((tx) => settleTokens(tx, items, settings, now));
+      } catch (error) {
+        const state = sqlState(error);
+        const transient =
+          (state !== undefined && (TRANSIENT_STATES.has(state) || state.startsWith('08'))) ||
+          (error instanceof Error && error.name === 'TransientRedemptionError');
+        deps.logger[transient ? 'warn' : 'error'](
+          { err: error, attempt, tokens: items.length },
+          'redemption transaction failed',
+        );
+        // Retrying what failed for a reason of its own would fail the same way: split it instead.
+        if (!transient || attempt >= settings.transactionAttemptsMax) return null;
+        stats.transactionRetries += 1;
+        await new Promise((resolve) => setTimeout(resolve, RETRY_BACKOFF_MS * attempt));
+      }
+    }
+    return null;
+  }
+
+  /**
+   * Settles a coalesced group; if its transaction fails, each half is settled on its own, down to single
+   * tokens, so one token the database refuses gets `retry` (null here) alone instead of its whole group.
+   * At most about 2·log2(n) extra transactions per bad token.
+   */
+  async function settleIsolating(items: RecordableToken[]): Promise<(SettledResult | null)[]> {
+    const settled = await settleOnce(items);
+    if (settled !== null) return settled;
+    if (items.length === 1) return [null];
+    stats.groupSplits += 1;
+    const half = Math.ceil(items.length / 2);
+    const head = await settleIsolating(items.slice(0, half));
+    const tail = await settleIsolating(items.slice(half));
+    return [...head, ...tail];
+  }
+
   async function commitGroup(group: PreparedGroup): Promise<void> {
     const recordable: RecordableToken[] = [];
     const positions: number[] = [];
@@ -249,24 +292,8 @@ export function createRedemptionService(deps: RedemptionDeps): RedemptionService
         positions.push(index);
       }
     });
-    let settled: SettledResult[] | null = null;
     const startMs = performance.now();
-    for (let attempt = 1; attempt <= settings.transactionAttemptsMax && recordable.length > 0; attempt++) {
-      try {
-        const now = deps.now();
-        settled = await deps.db.transaction((tx) => settleTokens(tx, recordable, settings, now));
-        break;
-      } catch (error) {
-        const state = sqlState(error);
-        const transient =
-          (state !== undefined && (TRANSIENT_STATES.has(state) || state.startsWith('08'))) ||
-          (error instanceof Error && error.name === 'TransientRedemptionError');
-        deps.logger[transient ? 'warn' : 'error']({ err: error, attempt }, 'redemption transaction failed');
-        if (attempt >= settings.transactionAttemptsMax) break;
-        stats.transactionRetries += 1;
-        await new Promise((resolve) => setTimeout(resolve, RETRY_BACKOFF_MS * attempt));
-      }
-    }
+    const settled = recordable.length === 0 ? [] : await settleIsolating(recordable);
     stats.databaseMs += performance.now() - startMs;
 
     const results: RedeemResult[] = group.prepared.map((token) =>
@@ -274,12 +301,10 @@ export function createRedemptionService(deps: RedemptionDeps): RedemptionService
         ? { counter: token.counter, status: 'rejected', code: token.code }
         : { counter: token.token.counter, status: 'retry' },
     );
-    if (settled !== null) {
-      settled.forEach((result, index) => {
-        const position = positions[index];
-        if (position !== undefined) results[position] = result;
-      });
-    }
+    settled.forEach((result, index) => {
+      const position = positions[index];
+      if (position !== undefined && result !== null) results[position] = result;
+    });
     stats.groups += 1;
     stats.tokens += results.length;
     for (const result of results) {

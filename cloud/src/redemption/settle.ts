@@ -8,12 +8,13 @@ import { ENVELOPE_INDEX_NONE, ErrorCode, type TapToken } from '@redtap/shared';
 import { newCouponBody } from '../coupons/coupon-code.ts';
 import type { Database } from '../db/client.ts';
 import { int, queryRows } from '../db/rows.ts';
-import type { CampaignRules } from '../db/schema/campaigns.ts';
+import type { CampaignRules, CampaignTargeting } from '../db/schema/campaigns.ts';
 import type { RedemptionStatus } from '../db/schema/redemptions.ts';
 import { systemLedgerAccount } from '../ledger/accounts.ts';
 import { postNewTransfers, type NewTransfer } from '../ledger/post-transfers.ts';
 import { localDay } from '../local-day.ts';
 import type { MoneySettings } from '../money-settings.ts';
+import { screensTargeted } from '../services/decks.ts';
 import type { RecordableToken } from './prepare.ts';
 
 export type SettledStatus = 'credited' | 'duplicate' | 'rejected' | 'held';
@@ -46,9 +47,17 @@ interface DeckState {
   touched: boolean;
 }
 
+/** The largest value of a Postgres `int` column (`coupon_offer_id`); the wire field is a u32. */
+const INT_COLUMN_MAX = 2 ** 31 - 1;
+
+/** Campaign states in which a fallback coupon may still be issued for a tap made while it ran. */
+const FALLBACK_CAMPAIGN_STATUSES = new Set(['active', 'paused']);
+
 interface CampaignState {
   advertiserId: number;
   budgetAccountId: number;
+  status: string;
+  targeting: CampaignTargeting;
   rules: CampaignRules;
   offers: Map<number, { validUntil: number; validityDays: number }>;
 }
@@ -202,10 +211,12 @@ export async function settleTokens(
     id: unknown;
     advertiser_id: unknown;
     budget_account_id: unknown;
+    status: string;
+    targeting: CampaignTargeting | string;
     rules: CampaignRules | string;
   }>(
     tx,
-    sql`select id, advertiser_id, budget_account_id, rules from campaigns
+    sql`select id, advertiser_id, budget_account_id, status, targeting, rules from campaigns
         where id in (select jsonb_array_elements_text(${json(campaignIds)}::jsonb)::bigint)`,
   );
   const offerRows = await queryRows<{
@@ -295,6 +306,11 @@ export async function settleTokens(
       {
         advertiserId: int(row.advertiser_id),
         budgetAccountId: int(row.budget_account_id),
+        status: row.status,
+        targeting:
+          typeof row.targeting === 'string'
+            ? (JSON.parse(row.targeting) as CampaignTargeting)
+            : row.targeting,
         rules: typeof row.rules === 'string' ? (JSON.parse(row.rules) as CampaignRules) : row.rules,
         offers: new Map(),
       },
@@ -357,6 +373,58 @@ export async function settleTokens(
     ]),
   );
 
+  // A tap without an envelope may carry a coupon only as its campaign's fallback offer, while the campaign
+  // runs and targets the screen, and only out of that offer's stock still in the pool: each such coupon
+  // takes the offer off one pool envelope, so deck coupons and fallback coupons together never exceed
+  // the stock. Anything else would let a screen key mint coupons of any campaign.
+  const fallbackWanted = new Map<
+    string,
+    { campaignId: number; offerId: number; screens: Set<number>; n: number }
+  >();
+  for (const item of items) {
+    const token = item.token;
+    const campaign = campaigns.get(token.campaignId);
+    if (
+      token.envelopeIndex !== ENVELOPE_INDEX_NONE ||
+      token.couponOfferId === 0 ||
+      item.preCode !== null ||
+      campaign === undefined ||
+      campaign.rules.fallbackCouponOfferId !== token.couponOfferId ||
+      !FALLBACK_CAMPAIGN_STATUSES.has(campaign.status)
+    )
+      continue;
+    const key = `${token.campaignId}:${token.couponOfferId}`;
+    const entry = fallbackWanted.get(key) ?? {
+      campaignId: token.campaignId,
+      offerId: token.couponOfferId,
+      screens: new Set<number>(),
+      n: 0,
+    };
+    entry.screens.add(token.screenId);
+    entry.n += 1;
+    fallbackWanted.set(key, entry);
+  }
+  const fallbackTargets = new Set<string>();
+  const fallbackStock = new Map<string, number[]>();
+  for (const [key, wanted] of fallbackWanted) {
+    const campaign = campaigns.get(wanted.campaignId);
+    if (campaign === undefined) continue;
+    for (const screenId of await screensTargeted(tx, campaign.targeting, [...wanted.screens]))
+      fallbackTargets.add(`${wanted.campaignId}:${screenId}`);
+    // Skip locked: a deck being issued holds its envelopes; this never waits on (or deadlocks with) it.
+    const stockRows = await queryRows<{ position: unknown }>(
+      tx,
+      sql`select position from campaign_envelopes
+          where campaign_id = ${wanted.campaignId} and coupon_offer_id = ${wanted.offerId} and deck_id is null
+          order by position desc limit ${wanted.n} for update skip locked`,
+    );
+    fallbackStock.set(
+      key,
+      stockRows.map((row) => int(row.position)),
+    );
+  }
+  const stockTaken: number[] = [];
+
   // Judge in (screen, counter) order so the per-screen rules see taps as the kiosk made them.
   const order = items.map((_, index) => index);
   order.sort((a, b) => {
@@ -403,6 +471,9 @@ export async function settleTokens(
 
     let code: ErrorCode | null = item.preCode;
     let hold: ErrorCode | null = null;
+    // Checked before anything reads the field: an out-of-range value would fail the whole statement.
+    const couponOfferInRange = token.couponOfferId <= INT_COLUMN_MAX;
+    if (!couponOfferInRange) code ??= ErrorCode.TOKEN_FIELD_OUT_OF_RANGE;
     const hasEnvelope = token.envelopeIndex !== ENVELOPE_INDEX_NONE;
     const deck = hasEnvelope ? decks.get(token.deckId) : undefined;
     const campaignId = deck?.campaignId ?? token.campaignId;
@@ -439,6 +510,13 @@ export async function settleTokens(
       code ??= ErrorCode.DECK_UNKNOWN;
     } else if (token.couponOfferId !== 0 && !campaign.offers.has(token.couponOfferId)) {
       code ??= ErrorCode.ENVELOPE_MISMATCH;
+    } else if (
+      token.couponOfferId !== 0 &&
+      (campaign.rules.fallbackCouponOfferId !== token.couponOfferId ||
+        !FALLBACK_CAMPAIGN_STATUSES.has(campaign.status) ||
+        !fallbackTargets.has(`${campaignId}:${token.screenId}`))
+    ) {
+      code ??= ErrorCode.COUPON_NOT_GRANTED;
     }
 
     // Step 6: the clock.
@@ -476,6 +554,12 @@ export async function settleTokens(
     ) {
       if ((dayTotals.couponsByCampaign.get(campaignId) ?? 0) + 1 > campaign.rules.couponsPerWalletPerDay)
         code = ErrorCode.CAP_CAMPAIGN_WALLET;
+    }
+    // Last of the checks, so stock is only taken by a coupon that is issued.
+    if (code === null && !hasEnvelope && token.couponOfferId !== 0) {
+      const position = fallbackStock.get(`${campaignId}:${token.couponOfferId}`)?.pop();
+      if (position === undefined) code = ErrorCode.COUPON_OUT_OF_STOCK;
+      else stockTaken.push(position);
     }
     const walletState = walletStates.get(token.walletId);
     if (code === null && amountFen > 0) {
@@ -617,7 +701,7 @@ export async function settleTokens(
       deck_id: consumed ? token.deckId : null,
       envelope_index: consumed ? token.envelopeIndex : null,
       amount_fen: movedFen,
-      coupon_offer_id: token.couponOfferId === 0 ? null : token.couponOfferId,
+      coupon_offer_id: token.couponOfferId === 0 || !couponOfferInRange ? null : token.couponOfferId,
       status,
       code: resultCode,
       tap_ts: token.ts,
@@ -627,7 +711,17 @@ export async function settleTokens(
     });
     results[index] = resultOf(token, status, resultCode, movedFen, code16);
   }
-  await writeAll(tx, { rows, couponRows, returnedEnvelopes, moves, decks, screenStates, walletStates, now });
+  await writeAll(tx, {
+    rows,
+    couponRows,
+    returnedEnvelopes,
+    stockTaken,
+    moves,
+    decks,
+    screenStates,
+    walletStates,
+    now,
+  });
   return results;
 }
 
@@ -677,6 +771,8 @@ async function writeAll(
     rows: Record<string, unknown>[];
     couponRows: Record<string, unknown>[];
     returnedEnvelopes: { campaign_id: number; amount_fen: number; coupon_offer_id: number }[];
+    /** Pool envelopes whose coupon a fallback tap took: an empty one goes, a cash one keeps its cash. */
+    stockTaken: number[];
     moves: NewTransfer[];
     decks: Map<number, DeckState>;
     screenStates: Map<number, ScreenState>;
@@ -721,6 +817,17 @@ async function writeAll(
       sql`insert into campaign_envelopes (campaign_id, amount_fen, coupon_offer_id)
           select campaign_id, amount_fen, coupon_offer_id
           from jsonb_to_recordset(${json(input.returnedEnvelopes)}::jsonb) as t(campaign_id bigint, amount_fen bigint, coupon_offer_id int)`,
+    );
+  }
+  if (input.stockTaken.length > 0) {
+    const positions = json(input.stockTaken);
+    await tx.execute(
+      sql`delete from campaign_envelopes where amount_fen = 0
+            and position in (select jsonb_array_elements_text(${positions}::jsonb)::bigint)`,
+    );
+    await tx.execute(
+      sql`update campaign_envelopes set coupon_offer_id = 0
+          where position in (select jsonb_array_elements_text(${positions}::jsonb)::bigint)`,
     );
   }
   const deckUpdates = [...input.decks.values()]

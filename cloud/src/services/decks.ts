@@ -51,22 +51,41 @@ export function deckSize(tapRatePerHour: number | null, settings: MoneySettings)
   return Math.max(settings.deckSizeMin, Math.min(settings.deckSizeMax, wanted));
 }
 
-/** Active screens a campaign targets: every non-empty list must match (cities, buildings, groups). */
-export async function targetedScreenIds(db: Database, targeting: CampaignTargeting): Promise<number[]> {
-  const rows = await queryRows<{ id: unknown }>(
-    db,
-    sql`select s.id from screens s
-        where s.status = 'active'
-          and (jsonb_array_length(${JSON.stringify(targeting.cities)}::jsonb) = 0
+/** Every non-empty list of the targeting must match screen `s` (cities, buildings, groups). */
+function targets(targeting: CampaignTargeting) {
+  return sql`(jsonb_array_length(${JSON.stringify(targeting.cities)}::jsonb) = 0
                or s.city in (select jsonb_array_elements_text(${JSON.stringify(targeting.cities)}::jsonb)))
           and (jsonb_array_length(${JSON.stringify(targeting.buildings)}::jsonb) = 0
                or s.building in (select jsonb_array_elements_text(${JSON.stringify(targeting.buildings)}::jsonb)))
           and (jsonb_array_length(${JSON.stringify(targeting.screenGroupIds)}::jsonb) = 0
                or exists (select 1 from screen_group_members m where m.screen_id = s.id and m.group_id in
-                 (select jsonb_array_elements_text(${JSON.stringify(targeting.screenGroupIds)}::jsonb)::bigint)))
+                 (select jsonb_array_elements_text(${JSON.stringify(targeting.screenGroupIds)}::jsonb)::bigint)))`;
+}
+
+/** Active screens a campaign targets: every non-empty list must match (cities, buildings, groups). */
+export async function targetedScreenIds(db: Database, targeting: CampaignTargeting): Promise<number[]> {
+  const rows = await queryRows<{ id: unknown }>(
+    db,
+    sql`select s.id from screens s where s.status = 'active' and ${targets(targeting)}
         order by s.id limit ${TARGETED_SCREENS_MAX}`,
   );
   return rows.map((row) => int(row.id));
+}
+
+/** Of `screenIds`, those the targeting matches (whatever their status: the caller judged that). */
+export async function screensTargeted(
+  db: Database,
+  targeting: CampaignTargeting,
+  screenIds: readonly number[],
+): Promise<Set<number>> {
+  if (screenIds.length === 0) return new Set();
+  const rows = await queryRows<{ id: unknown }>(
+    db,
+    sql`select s.id from screens s
+        where s.id in (select jsonb_array_elements_text(${JSON.stringify(screenIds)}::jsonb)::bigint)
+          and ${targets(targeting)}`,
+  );
+  return new Set(rows.map((row) => int(row.id)));
 }
 
 /**
