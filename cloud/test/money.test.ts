@@ -44,11 +44,13 @@ async function sendBatch(
   return cloud.broker.nextAck(topicScreenId, from);
 }
 
+/** `session`: a wallet session; only the owning wallet's session is shown a won coupon code. */
 async function redeemHttp(
   cloud: TestCloud,
   token: Uint8Array,
+  session?: string,
 ): Promise<{ status: string; code?: string; amountFen?: number; couponCode?: string }> {
-  return json(await cloud.request('POST', '/v1/redeem', { body: { token: toHex(token) } }));
+  return json(await cloud.request('POST', '/v1/redeem', { token: session, body: { token: toHex(token) } }));
 }
 
 async function balanceOf(cloud: TestCloud, walletId: number): Promise<number> {
@@ -443,7 +445,7 @@ describe.each(engines)('money flow on $engine', ({ engine, available }) => {
         couponOfferId: world.couponOfferId,
         flags: 2,
       });
-      const viaPhone = await redeemHttp(cloud, couponOnly);
+      const viaPhone = await redeemHttp(cloud, couponOnly, session.token);
       expect(viaPhone.status).toBe('credited');
       expect(viaPhone.couponCode).toMatch(/^([0-9A-HJKMNP-TV-Z]{4}-){4}[0-9A-HJKMNP-TV-Z]$/);
       const cash = makeTap(kiosk, phone, now);
@@ -468,7 +470,8 @@ describe.each(engines)('money flow on $engine', ({ engine, available }) => {
       );
       if (balance >= 10) {
         expect((await withdraw(10, 'key-first-1')).status).toBe(201);
-        expect((await withdraw(10, 'key-first-1')).status).toBe(200);
+        // A replay is answered as the first request was.
+        expect((await withdraw(10, 'key-first-1')).status).toBe(201);
       }
       const tooMuch = await withdraw(1_000_000, 'key-huge-01');
       expect((await json<{ error: { code: string } }>(tooMuch)).error.code).toBe(

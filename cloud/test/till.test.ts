@@ -189,7 +189,7 @@ describe.each(engines)('coupons at the till on $engine', ({ engine, available })
       },
     );
     const won = await ok<{ status: string; couponCode: string }>(
-      await cloud.request('POST', '/v1/redeem', { body: { token: toHex(tap) } }),
+      await cloud.request('POST', '/v1/redeem', { token: session.token, body: { token: toHex(tap) } }),
     );
     expect(won.status).toBe('credited');
     // Lower case and spaces are what a cashier types; the check character still matches.

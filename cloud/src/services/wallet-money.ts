@@ -4,7 +4,7 @@ import { and, desc, eq, lt, sql } from 'drizzle-orm';
 import { ErrorCode } from '@redtap/shared';
 import { displayCouponCode } from '../coupons/coupon-code.ts';
 import type { Database } from '../db/client.ts';
-import { int, queryRows, sqlState } from '../db/rows.ts';
+import { int, queryRows } from '../db/rows.ts';
 import { redemptions } from '../db/schema/redemptions.ts';
 import { wallets } from '../db/schema/wallets.ts';
 import { withdrawals } from '../db/schema/withdrawals.ts';
@@ -140,91 +140,83 @@ export async function listWithdrawals(
   return rows.map(toWithdrawalView);
 }
 
-/** Wallet → withdrawal clearing. The same idempotency key returns the first withdrawal. */
+/**
+ * Wallet → withdrawal clearing. The same idempotency key returns the first withdrawal: the key is looked
+ * up under the wallet's row lock, so parallel requests with one key queue behind the first and replay
+ * its result instead of each trying to move the money. A revoked wallet withdraws nothing.
+ */
 export async function requestWithdrawal(
   db: Database,
   input: { walletId: number; amountFen: number; idempotencyKey: string; now: Date; settings: MoneySettings },
 ): Promise<{ withdrawal: WithdrawalView; replayed: boolean }> {
   const { settings } = input;
-  const previous = async () => {
-    const [row] = await db
+  const day = localDay(Math.floor(input.now.getTime() / 1000), settings.timezone);
+  return db.transaction(async (tx) => {
+    const [wallet] = await tx
+      .select({ accountId: wallets.ledgerAccountId, revokedAt: wallets.revokedAt })
+      .from(wallets)
+      .where(eq(wallets.id, input.walletId))
+      .for('update');
+    if (wallet === undefined) throw new DomainError(ErrorCode.NOT_FOUND, 'wallet not found');
+    const [known] = await tx
       .select()
       .from(withdrawals)
       .where(
         and(eq(withdrawals.walletId, input.walletId), eq(withdrawals.idempotencyKey, input.idempotencyKey)),
       );
-    return row;
-  };
-  const known = await previous();
-  if (known !== undefined) {
-    if (known.amountFen !== input.amountFen)
-      throw new DomainError(ErrorCode.CONFLICT, 'this idempotency key was used for another amount');
-    return { withdrawal: toWithdrawalView(known), replayed: true };
-  }
-  if (input.amountFen < settings.withdrawalMinFen)
-    throw new DomainError(
-      ErrorCode.WITHDRAWAL_TOO_SMALL,
-      `withdrawals start at ${settings.withdrawalMinFen} fen`,
-    );
-  const day = localDay(Math.floor(input.now.getTime() / 1000), settings.timezone);
-  try {
-    const row = await db.transaction(async (tx) => {
-      const [wallet] = await tx
-        .select({ accountId: wallets.ledgerAccountId })
-        .from(wallets)
-        .where(eq(wallets.id, input.walletId))
-        .for('update');
-      if (wallet === undefined) throw new DomainError(ErrorCode.NOT_FOUND, 'wallet not found');
-      const [today] = await queryRows<{ n: unknown; fen: unknown }>(
-        tx,
-        sql`select count(*) as n, coalesce(sum(amount_fen), 0) as fen from withdrawals
-            where wallet_id = ${input.walletId} and day = ${day}::date`,
-      );
-      if (
-        int(today?.n ?? 0) + 1 > settings.withdrawalsPerDayMax ||
-        int(today?.fen ?? 0) + input.amountFen > settings.withdrawalDailyFenMax
-      )
-        throw new DomainError(ErrorCode.WITHDRAWAL_DAILY_LIMIT, 'the daily withdrawal limit is reached');
-      const clearing = await systemLedgerAccount(tx, 'withdrawal_clearing');
-      const [transferId] = await allocateTransferIds(tx, 1);
-      const [result] = await postTransfers(tx, [
-        {
-          id: transferId ?? 0,
-          debitAccountId: wallet.accountId,
-          creditAccountId: clearing,
-          amountFen: input.amountFen,
-          code: 'withdraw',
-          reference: `wallet:${input.walletId}`,
-        },
-      ]);
-      if (result?.status !== 'posted')
-        throw new DomainError(
-          result?.status === 'rejected' ? result.code : ErrorCode.INTERNAL,
-          'the wallet does not hold that much',
-        );
-      const [inserted] = await tx
-        .insert(withdrawals)
-        .values({
-          walletId: input.walletId,
-          idempotencyKey: input.idempotencyKey,
-          amountFen: input.amountFen,
-          transferId: transferId ?? 0,
-          day,
-          createdAt: input.now,
-        })
-        .returning();
-      if (inserted === undefined) throw new Error('insert returned no row');
-      return inserted;
-    });
-    return { withdrawal: toWithdrawalView(row), replayed: false };
-  } catch (error) {
-    // A concurrent request with the same key won; answer with its withdrawal.
-    if (sqlState(error) === '23505') {
-      const winner = await previous();
-      if (winner !== undefined) return { withdrawal: toWithdrawalView(winner), replayed: true };
+    if (known !== undefined) {
+      if (known.amountFen !== input.amountFen)
+        throw new DomainError(ErrorCode.CONFLICT, 'this idempotency key was used for another amount');
+      return { withdrawal: toWithdrawalView(known), replayed: true };
     }
-    throw error;
-  }
+    if (wallet.revokedAt !== null)
+      throw new DomainError(ErrorCode.WALLET_REVOKED, 'this wallet is revoked; nothing can be withdrawn');
+    if (input.amountFen < settings.withdrawalMinFen)
+      throw new DomainError(
+        ErrorCode.WITHDRAWAL_TOO_SMALL,
+        `withdrawals start at ${settings.withdrawalMinFen} fen`,
+      );
+    const [today] = await queryRows<{ n: unknown; fen: unknown }>(
+      tx,
+      sql`select count(*) as n, coalesce(sum(amount_fen), 0) as fen from withdrawals
+          where wallet_id = ${input.walletId} and day = ${day}::date`,
+    );
+    if (
+      int(today?.n ?? 0) + 1 > settings.withdrawalsPerDayMax ||
+      int(today?.fen ?? 0) + input.amountFen > settings.withdrawalDailyFenMax
+    )
+      throw new DomainError(ErrorCode.WITHDRAWAL_DAILY_LIMIT, 'the daily withdrawal limit is reached');
+    const clearing = await systemLedgerAccount(tx, 'withdrawal_clearing');
+    const [transferId] = await allocateTransferIds(tx, 1);
+    const [result] = await postTransfers(tx, [
+      {
+        id: transferId ?? 0,
+        debitAccountId: wallet.accountId,
+        creditAccountId: clearing,
+        amountFen: input.amountFen,
+        code: 'withdraw',
+        reference: `wallet:${input.walletId}`,
+      },
+    ]);
+    if (result?.status !== 'posted')
+      throw new DomainError(
+        result?.status === 'rejected' ? result.code : ErrorCode.INTERNAL,
+        'the wallet does not hold that much',
+      );
+    const [inserted] = await tx
+      .insert(withdrawals)
+      .values({
+        walletId: input.walletId,
+        idempotencyKey: input.idempotencyKey,
+        amountFen: input.amountFen,
+        transferId: transferId ?? 0,
+        day,
+        createdAt: input.now,
+      })
+      .returning();
+    if (inserted === undefined) throw new Error('insert returned no row');
+    return { withdrawal: toWithdrawalView(inserted), replayed: false };
+  });
 }
 
 /**

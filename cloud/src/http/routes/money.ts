@@ -1,7 +1,7 @@
 // The money routes: creatives by hash, the phone redemption path, a wallet's history, coupons and
 // withdrawals, fraud-hold review, payout settlement, deck expiry and reports.
 import { z } from '@hono/zod-openapi';
-import { ErrorCode, FEN_MAX, fromHex, TAP_TOKEN_LENGTH } from '@redtap/shared';
+import { decodeTapToken, ErrorCode, FEN_MAX, fromHex, TAP_TOKEN_LENGTH } from '@redtap/shared';
 import { displayCouponCode } from '../../coupons/coupon-code.ts';
 import { DomainError } from '../../errors.ts';
 import { scopeOf } from '../../services/accounts.ts';
@@ -131,7 +131,7 @@ export function moneyRoutes(deps: AppDeps) {
       path: '/v1/redeem',
       tags: ['redemption'],
       summary:
-        'The phone path: redeem one signed tap receipt (hex or base64). The token authenticates itself; a copy that already arrived is `duplicate`',
+        "The phone path: redeem one signed tap receipt (hex or base64). The token authenticates itself; a copy that already arrived is `duplicate`. A won coupon's code is only in the reply to the owning wallet's session (anyone else gets status and amount; the wallet also finds it under /v1/wallets/me/coupons)",
       request: {
         body: {
           content: { 'application/json': { schema: z.object({ token: z.string().min(1).max(600) }) } },
@@ -146,14 +146,18 @@ export function moneyRoutes(deps: AppDeps) {
       const bytes = tokenBytes(c.req.valid('json').token);
       if (bytes?.length !== TAP_TOKEN_LENGTH)
         throw new DomainError(ErrorCode.VALIDATION_FAILED, 'token must be 196 bytes as hex or base64');
-      const result = await deps.redemption.redeem(bytes);
-      // The phone shows (and draws as a QR) the code as people type it at the till.
-      return c.json(
-        result.couponCode === undefined
-          ? result
-          : { ...result, couponCode: displayCouponCode(result.couponCode) },
-        200,
-      );
+      const { couponCode, ...result } = await deps.redemption.redeem(bytes);
+      // A receipt is not a secret (whoever saw it could submit it first), so the code it won goes only
+      // to the session of the wallet the receipt names; the phone shows (and draws as a QR) the code as
+      // people type it at the till.
+      const principal = c.get('principal');
+      const token = decodeTapToken(bytes);
+      const owner =
+        couponCode !== undefined &&
+        token.ok &&
+        principal?.role === 'wallet' &&
+        principal.walletId === token.value.walletId;
+      return c.json(owner ? { ...result, couponCode: displayCouponCode(couponCode) } : result, 200);
     },
   );
 
@@ -226,9 +230,9 @@ export function moneyRoutes(deps: AppDeps) {
         },
       },
       responses: {
-        201: { description: 'Created', content: { 'application/json': { schema: Withdrawal } } },
-        200: {
-          description: 'The earlier request with this key',
+        201: {
+          description:
+            'Created, or the earlier request with this key replayed as it was answered (with `Idempotent-Replayed: true`)',
           content: { 'application/json': { schema: Withdrawal } },
         },
         ...errorResponses(400, 401, 403, 409, 422),
@@ -242,7 +246,9 @@ export function moneyRoutes(deps: AppDeps) {
         now: deps.now(),
         settings: deps.settings.money,
       });
-      return result.replayed ? c.json(result.withdrawal, 200) : c.json(result.withdrawal, 201);
+      // A replay answers exactly as the first request was answered, so a retrying client sees one result.
+      if (result.replayed) c.header('Idempotent-Replayed', 'true');
+      return c.json(result.withdrawal, 201);
     },
   );
 
