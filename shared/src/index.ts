@@ -4,6 +4,7 @@ export * from './crypto.ts';
 export * from './money.ts';
 export * from './topics.ts';
 export * from './schemas.ts';
+export * from './time-rules.ts';
 export * from './wire/apdu.ts';
 export * from './wire/challenge.ts';
 export * from './wire/credential.ts';

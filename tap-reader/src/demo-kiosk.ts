@@ -9,6 +9,7 @@ import {
   PublicKeyCache,
   SignatureLabel,
   TapFlag,
+  credentialExpired,
   decodeChallenge,
   encodeChallenge,
   generateKeyPair,
@@ -65,7 +66,7 @@ export class DemoKiosk implements TapHandler {
     if (!verifyCredentialSignature(hello.credentialBytes, this.options.issuerPublicKey)) {
       return Promise.resolve({ kind: 'refuse', code: ErrorCode.CREDENTIAL_SIGNATURE_INVALID });
     }
-    if (hello.credential.expiresAt <= nowSeconds) {
+    if (credentialExpired(hello.credential.expiresAt, nowSeconds)) {
       return Promise.resolve({ kind: 'refuse', code: ErrorCode.CREDENTIAL_EXPIRED });
     }
     if (this.options.refusedWalletIds?.has(hello.credential.walletId) === true) {

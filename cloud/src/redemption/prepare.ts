@@ -14,6 +14,7 @@ import {
   TAP_TOKEN_SIGNED_LENGTH,
   tokenChallengeBytes,
   CREDENTIAL_SIGNED_LENGTH,
+  credentialExpired,
   type TapToken,
 } from '@redtap/shared';
 import type { Database } from '../db/client.ts';
@@ -249,7 +250,7 @@ export async function prepareTokens(
     else if (plan.credentialJob !== null && valid[plan.credentialJob] !== true)
       preCode = ErrorCode.CREDENTIAL_SIGNATURE_INVALID;
     else if (credential.bytes === null) preCode = ErrorCode.CREDENTIAL_SIGNATURE_INVALID;
-    else if (token.ts > credential.expiresAt) preCode = ErrorCode.CREDENTIAL_EXPIRED;
+    else if (credentialExpired(credential.expiresAt, token.ts)) preCode = ErrorCode.CREDENTIAL_EXPIRED;
     else if (credential.revokedAtS !== null && credential.revokedAtS <= submission.receivedAtS)
       preCode = ErrorCode.CREDENTIAL_REVOKED;
     else if (plan.phoneJob === null || valid[plan.phoneJob] !== true)

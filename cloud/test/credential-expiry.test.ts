@@ -1,0 +1,62 @@
+// The credential expiry boundary the cloud applies to a token's ts is the kiosk's (shared
+// credentialExpired): expiresAt is the first second a credential is no longer valid, so a token the
+// kiosk would have refused is never credited, and one it accepted a second earlier is.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { encodeTapBatch, ErrorCode, type Ack } from '@redtap/shared';
+import { sql } from 'drizzle-orm';
+import type { DatabaseHandle } from '../src/db/client.ts';
+import { defaultMoneySettings } from '../src/money-settings.ts';
+import { openTestDatabase, testEngines } from './databases.ts';
+import { createTestCloud, type TestCloud } from './harness.ts';
+import { buildWorld, makeTap, registerPhone, tiersPlan, type Kiosk, type World } from './money-world.ts';
+
+const engines = await testEngines();
+
+async function sendBatch(cloud: TestCloud, kiosk: Kiosk, tokens: Uint8Array[]): Promise<Ack> {
+  const from = cloud.broker.acks.length;
+  await cloud.broker.deliverTapBatch({ screenId: kiosk.screenId, payload: encodeTapBatch(tokens) });
+  return cloud.broker.nextAck(kiosk.screenId, from);
+}
+
+describe.each(engines)('credential expiry boundary on $engine', ({ engine, available }) => {
+  let handle: DatabaseHandle;
+  let cloud: TestCloud;
+  let world: World;
+
+  beforeAll(async () => {
+    if (!available) return;
+    handle = await openTestDatabase(engine);
+    cloud = createTestCloud(handle, { money: defaultMoneySettings });
+    world = await buildWorld(cloud, {
+      cities: ['Shanghai'],
+      plan: tiersPlan(1_000),
+      budgetFen: 1_000,
+      cashPerWalletPerDay: 5,
+    });
+  });
+  afterAll(async () => {
+    if (available) await handle.close();
+  });
+
+  it.skipIf(!available)('refuses a token whose ts is expiresAt and credits one a second before', async () => {
+    const kiosk = world.kiosks[0] as Kiosk;
+    const deck = kiosk.decks[0];
+    expect(deck).toBeDefined();
+    const ts = (deck?.validFrom ?? 0) + 10;
+    const atBoundary = await registerPhone(cloud);
+    const justLive = await registerPhone(cloud);
+    await cloud.deps.db.execute(
+      sql`update wallet_credentials set expires_at = ${ts} where wallet_id = ${atBoundary.walletId}`,
+    );
+    await cloud.deps.db.execute(
+      sql`update wallet_credentials set expires_at = ${ts + 1} where wallet_id = ${justLive.walletId}`,
+    );
+    const now = cloud.clock.nowMs;
+    const ack = await sendBatch(cloud, kiosk, [
+      makeTap(kiosk, atBoundary, now, { ts }),
+      makeTap(kiosk, justLive, now, { ts }),
+    ]);
+    expect(ack.results[0]?.code).toBe(ErrorCode.CREDENTIAL_EXPIRED);
+    expect(ack.results[1]).toMatchObject({ status: 'credited' });
+  });
+});
