@@ -134,7 +134,17 @@ export const CampaignConfig = z.object({
   cashPerWalletPerDay: z.number().int().min(0).max(100),
   /** Coupon given when the local cap withholds cash; 0 = a thank-you instead. */
   fallbackCouponOfferId: z.number().int().min(0),
-  couponOffers: z.array(z.object({ couponOfferId: id, title: z.string().max(200), valueFen: u32 })).max(64),
+  couponOffers: z
+    .array(
+      z.object({
+        couponOfferId: id,
+        title: z.string().max(200),
+        valueFen: u32,
+        /** No coupon of this offer is awarded at or after this time; absent in configs from before it. */
+        validUntil: u32.optional(),
+      }),
+    )
+    .max(64),
 });
 export type CampaignConfig = z.infer<typeof CampaignConfig>;
 

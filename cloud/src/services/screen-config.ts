@@ -59,9 +59,15 @@ async function screenCampaigns(
   const offers =
     ids.length === 0
       ? []
-      : await queryRows<{ id: unknown; campaign_id: unknown; title: string; value_fen: unknown }>(
+      : await queryRows<{
+          id: unknown;
+          campaign_id: unknown;
+          title: string;
+          value_fen: unknown;
+          valid_until: unknown;
+        }>(
           db,
-          sql`select id, campaign_id, title, value_fen from coupon_offers
+          sql`select id, campaign_id, title, value_fen, valid_until from coupon_offers
               where campaign_id in (select jsonb_array_elements_text(${JSON.stringify(ids)}::jsonb)::bigint) order by id`,
         );
   const playlist: PlaylistItem[] = [];
@@ -92,6 +98,7 @@ async function screenCampaigns(
           couponOfferId: int(offer.id),
           title: offer.title,
           valueFen: int(offer.value_fen),
+          validUntil: int(offer.valid_until),
         })),
     };
   });
