@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { formatFen as sharedFormat, parseYuan } from '@redtap/shared/money';
-import { fenToYuanText, formatFen } from '../src/lib/money.ts';
+import { fenToYuanText, formatFen, moneyInputProblem } from '../src/lib/money.ts';
 
 describe('console money', () => {
   it('formats every integer like the shared formatFen', () => {
@@ -23,5 +23,33 @@ describe('console money', () => {
         expect(parseYuan(fenToYuanText(fen))).toEqual({ ok: true, value: fen });
       }),
     );
+  });
+});
+
+describe('money input problems', () => {
+  it('says "positive" for a minus sign or zero where at least ¥0.01 is needed', () => {
+    expect(moneyInputProblem('-5', { minFen: 1 })).toEqual({ key: 'amountPositive' });
+    expect(moneyInputProblem('¥-5.00', { minFen: 1 })).toEqual({ key: 'amountPositive' });
+    expect(moneyInputProblem('-¥5', { minFen: 1 })).toEqual({ key: 'amountPositive' });
+    expect(moneyInputProblem('0', { minFen: 1 })).toEqual({ key: 'amountPositive' });
+    expect(moneyInputProblem('-1')).toEqual({ key: 'amountNotNegative' });
+    expect(moneyInputProblem('0')).toBeNull();
+  });
+
+  it('names the maximum for huge amounts instead of asking for the format', () => {
+    expect(moneyInputProblem('99999999999999999')).toEqual({ key: 'amountAtMost', max: '¥42,949,672.95' });
+    expect(moneyInputProblem('42949673')).toEqual({ key: 'amountAtMost', max: '¥42,949,672.95' });
+    expect(moneyInputProblem('1,000.01', { maxFen: 100_000 })).toEqual({
+      key: 'amountAtMost',
+      max: '¥1,000.00',
+    });
+    expect(moneyInputProblem('1,000', { maxFen: 100_000 })).toBeNull();
+  });
+
+  it('asks for the format only when the text is not an amount', () => {
+    expect(moneyInputProblem('12.345')).toEqual({ key: 'amountInvalid' });
+    expect(moneyInputProblem('abc')).toEqual({ key: 'amountInvalid' });
+    expect(moneyInputProblem('  ')).toBeNull();
+    expect(moneyInputProblem('5', { minFen: 1_000 })).toEqual({ key: 'amountAtLeast', min: '¥10.00' });
   });
 });

@@ -2,7 +2,7 @@
 import { Badge, Card, Progress, Stack, Table, Text } from '@mantine/core';
 import { useTranslation } from 'react-i18next';
 import type { Campaign } from '../api/types.ts';
-import { formatDateTime } from '../lib/format.ts';
+import { formatDateTime, timeZoneLabel } from '../lib/format.ts';
 import { formatFen } from '../lib/money.ts';
 import { CampaignActions, STATUS_COLOR } from './campaign-actions.tsx';
 
@@ -23,7 +23,9 @@ export function CampaignTable({
               <Table.Th>{t('common.name')}</Table.Th>
               {showAdvertiser === true ? <Table.Th>{t('approvals.advertiser')}</Table.Th> : null}
               <Table.Th>{t('common.status')}</Table.Th>
-              <Table.Th>{t('approvals.schedule')}</Table.Th>
+              <Table.Th data-testid="schedule-zone">
+                {t('approvals.schedule')} ({timeZoneLabel()})
+              </Table.Th>
               <Table.Th>{t('campaigns.budget')}</Table.Th>
               <Table.Th>{t('common.actions')}</Table.Th>
             </Table.Tr>

@@ -68,3 +68,17 @@ export function isOnline(lastSeenAt: string | null | undefined, nowMs: number): 
   const seenMs = new Date(lastSeenAt).getTime();
   return !Number.isNaN(seenMs) && nowMs - seenMs <= ONLINE_WINDOW_MS;
 }
+
+/**
+ * The zone the console shows times in (the browser's) with its UTC offset at `atMs`, e.g.
+ * `Asia/Shanghai (GMT+8)`: datetime-local inputs and formatted times carry no zone of their own.
+ */
+export function timeZoneLabel(atMs = Date.now(), timeZone?: string): string {
+  const format = new Intl.DateTimeFormat('en-US', {
+    timeZoneName: 'shortOffset',
+    ...(timeZone === undefined ? {} : { timeZone }),
+  });
+  const zone = format.resolvedOptions().timeZone;
+  const offset = format.formatToParts(new Date(atMs)).find((part) => part.type === 'timeZoneName')?.value;
+  return offset === undefined ? zone : `${zone} (${offset})`;
+}

@@ -47,6 +47,7 @@ import {
   formatDateTime,
   fromLocalInput,
   minuteToClock,
+  timeZoneLabel,
   toLocalInput,
 } from '../../lib/format.ts';
 import { formatFen } from '../../lib/money.ts';
@@ -62,8 +63,34 @@ interface CouponDraft {
   valueFen: number | null;
   stock: number;
   validUntil: string;
-  validityDays: number;
+  /** Null while the box is empty or not a number: never defaulted, a coupon must say how long it lasts. */
+  validityDays: number | null;
   terms: string;
+}
+
+const VALIDITY_DAYS_MAX = 3650;
+
+/** Unix seconds of the end of a coupon's last valid day (local time), or null for an empty date. */
+function couponValidUntilS(date: string): number | null {
+  return date === '' ? null : fromLocalInput(`${date}T23:59`);
+}
+
+/** The `wizard.*` key of what is wrong with a coupon's dates, or null; the cloud refuses the same. */
+function couponDateProblems(coupon: CouponDraft, startsAt: number | null, nowS: number) {
+  const validUntil = couponValidUntilS(coupon.validUntil);
+  const days = coupon.validityDays;
+  return {
+    validUntil:
+      validUntil === null
+        ? 'couponValidUntilMissing'
+        : validUntil <= Math.max(nowS, startsAt ?? 0)
+          ? 'couponValidUntilPast'
+          : null,
+    validityDays:
+      days === null || !Number.isInteger(days) || days < 1 || days > VALIDITY_DAYS_MAX
+        ? 'couponValidityDaysRange'
+        : null,
+  } as const;
 }
 
 interface TierDraft {
@@ -189,9 +216,10 @@ export function CampaignWizardPage() {
       tiers: tiers.map((tier) => ({ amountFen: tier.amountFen ?? 0, count: tier.count })),
     };
   }, [planKind, lucky, tiers]);
+  // A null plan means an amount box holds no valid amount: that box says what is wrong, inline.
   const planProblem =
     plan === null
-      ? 'INTEGERS'
+      ? null
       : plan.kind === 'lucky'
         ? luckyPlanProblem(plan)
         : plan.tiers.some((tier) => tier.count < 0)
@@ -204,14 +232,19 @@ export function CampaignWizardPage() {
 
   const input = (): CampaignInput | null => {
     if (plan === null || planProblem !== null || startsAt === null || endsAt === null) return null;
-    const couponOffers = coupons.map((coupon) => ({
-      title: coupon.title,
-      valueFen: coupon.valueFen ?? 0,
-      stock: coupon.stock,
-      validUntil: fromLocalInput(`${coupon.validUntil}T23:59`) ?? endsAt,
-      validityDays: coupon.validityDays,
-      terms: coupon.terms,
-    }));
+    const couponOffers = [];
+    for (const coupon of coupons) {
+      const validUntil = couponValidUntilS(coupon.validUntil);
+      if (validUntil === null || coupon.validityDays === null || coupon.valueFen === null) return null;
+      couponOffers.push({
+        title: coupon.title,
+        valueFen: coupon.valueFen,
+        stock: coupon.stock,
+        validUntil,
+        validityDays: coupon.validityDays,
+        terms: coupon.terms,
+      });
+    }
     return {
       ...(operator && advertiserId !== null ? { advertiserId: Number(advertiserId) } : {}),
       name,
@@ -262,17 +295,43 @@ export function CampaignWizardPage() {
     },
   });
 
-  const stepValid = [
-    name.trim() !== '' && sponsor.trim() !== '' && (!operator || advertiserId !== null),
-    startsAt !== null &&
-      endsAt !== null &&
-      endsAt > startsAt &&
-      dayparts.every((d) => d.endMinute > d.startMinute),
-    true,
-    plan !== null && planProblem === null && budgetFen > 0,
-    coupons.every((c) => c.title.trim() !== '' && c.valueFen !== null),
-    true,
+  // What blocks "Next" on each step, shown beside the button so a disabled button says why.
+  const nowS = Math.floor(Date.now() / 1000);
+  const couponProblems = coupons.map((coupon) => couponDateProblems(coupon, startsAt, nowS));
+  const stepProblems: string[][] = [
+    [
+      ...(name.trim() === '' ? [t('wizard.blocked.name')] : []),
+      ...(sponsor.trim() === '' ? [t('wizard.blocked.sponsor')] : []),
+      ...(operator && advertiserId === null ? [t('wizard.blocked.advertiser')] : []),
+    ],
+    [
+      ...(startsAt === null ? [t('wizard.blocked.startsAt')] : []),
+      ...(endsAt === null ? [t('wizard.blocked.endsAt')] : []),
+      ...(startsAt !== null && endsAt !== null && endsAt <= startsAt
+        ? [t('wizard.blocked.endBeforeStart')]
+        : []),
+      ...(dayparts.some((d) => d.endMinute <= d.startMinute) ? [t('wizard.blocked.daypart')] : []),
+    ],
+    [],
+    [
+      ...(plan === null ? [t('wizard.blocked.amounts')] : []),
+      ...(planProblem === null ? [] : [t(`wizard.planProblem.${planProblem}`)]),
+      ...(plan !== null && planProblem === null && budgetFen <= 0 ? [t('wizard.blocked.budget')] : []),
+    ],
+    coupons.flatMap((coupon, index) => {
+      const n = index + 1;
+      const dates = couponProblems[index];
+      return [
+        ...(coupon.title.trim() === '' ? [t('wizard.blocked.couponTitle', { n })] : []),
+        ...(coupon.valueFen === null ? [t('wizard.blocked.couponValue', { n })] : []),
+        ...(dates?.validUntil == null ? [] : [t('wizard.blocked.couponValidUntil', { n })]),
+        ...(dates?.validityDays == null ? [] : [t('wizard.blocked.couponValidityDays', { n })]),
+      ];
+    }),
+    [],
   ];
+  const nextProblems = stepProblems[step] ?? [];
+  const zone = timeZoneLabel();
 
   const options = targetingOptions.data;
   const optionsLoading = targetingOptions.isPending;
@@ -403,7 +462,7 @@ export function CampaignWizardPage() {
               <SimpleGrid cols={{ base: 1, sm: 2 }}>
                 <TextInput
                   type="datetime-local"
-                  label={t('wizard.startsAt')}
+                  label={`${t('wizard.startsAt')} (${zone})`}
                   required
                   value={times.startsAt}
                   onChange={(e) => {
@@ -413,7 +472,7 @@ export function CampaignWizardPage() {
                 />
                 <TextInput
                   type="datetime-local"
-                  label={t('wizard.endsAt')}
+                  label={`${t('wizard.endsAt')} (${zone})`}
                   required
                   value={times.endsAt}
                   onChange={(e) => {
@@ -422,6 +481,9 @@ export function CampaignWizardPage() {
                   }}
                 />
               </SimpleGrid>
+              <Text size="sm" c="dimmed" data-testid="wizard-zone-help">
+                {t('wizard.zoneHelp', { zone })}
+              </Text>
               <div>
                 <Text fw={600}>{t('wizard.dayparts')}</Text>
                 <Text size="sm" c="dimmed">
@@ -452,7 +514,7 @@ export function CampaignWizardPage() {
                     </Chip.Group>
                     <TextInput
                       type="time"
-                      label={t('wizard.from')}
+                      label={`${t('wizard.from')} (${t('wizard.screenTime')})`}
                       w={120}
                       value={minuteToClock(daypart.startMinute)}
                       onChange={(e) => {
@@ -467,7 +529,7 @@ export function CampaignWizardPage() {
                     />
                     <TextInput
                       type="time"
-                      label={t('wizard.to')}
+                      label={`${t('wizard.to')} (${t('wizard.screenTime')})`}
                       w={120}
                       value={minuteToClock(daypart.endMinute % 1440)}
                       onChange={(e) => {
@@ -565,16 +627,19 @@ export function CampaignWizardPage() {
                   />
                   <MoneyInput
                     label={t('wizard.total')}
+                    minFen={1}
                     initialFen={lucky.totalFen ?? 0}
                     onFen={(fen) => setLucky((l) => ({ ...l, totalFen: fen }))}
                   />
                   <MoneyInput
                     label={t('wizard.min')}
+                    minFen={1}
                     initialFen={lucky.minFen ?? 0}
                     onFen={(fen) => setLucky((l) => ({ ...l, minFen: fen }))}
                   />
                   <MoneyInput
                     label={t('wizard.max')}
+                    minFen={1}
                     initialFen={lucky.maxFen ?? 0}
                     onFen={(fen) => setLucky((l) => ({ ...l, maxFen: fen }))}
                   />
@@ -585,6 +650,7 @@ export function CampaignWizardPage() {
                     <Group key={tier.key} align="end">
                       <MoneyInput
                         label={`${t('wizard.tierAmount')} ${index + 1}`}
+                        minFen={1}
                         initialFen={tier.amountFen ?? 0}
                         w={180}
                         onFen={(fen) =>
@@ -687,7 +753,13 @@ export function CampaignWizardPage() {
                     />
                     <TextInput
                       type="date"
-                      label={t('wizard.couponValidUntil')}
+                      label={`${t('wizard.couponValidUntil')} (${zone})`}
+                      required
+                      error={
+                        couponProblems[index]?.validUntil == null
+                          ? undefined
+                          : t(`wizard.${couponProblems[index].validUntil}`)
+                      }
                       value={coupon.validUntil}
                       onChange={(e) => {
                         const v = e.currentTarget.value;
@@ -698,13 +770,24 @@ export function CampaignWizardPage() {
                     />
                     <NumberInput
                       label={t('wizard.couponValidityDays')}
+                      required
                       min={1}
-                      max={3650}
-                      value={coupon.validityDays}
+                      max={VALIDITY_DAYS_MAX}
+                      allowDecimal={false}
+                      // Out-of-range days get a message; clamping would quietly turn 0 into 1.
+                      clampBehavior="none"
+                      error={
+                        couponProblems[index]?.validityDays == null
+                          ? undefined
+                          : t(`wizard.${couponProblems[index].validityDays}`, { max: VALIDITY_DAYS_MAX })
+                      }
+                      value={coupon.validityDays ?? ''}
                       onChange={(v) =>
                         setCoupons((list) =>
                           list.map((c) =>
-                            c.key === coupon.key ? { ...c, validityDays: Math.floor(Number(v)) || 1 } : c,
+                            c.key === coupon.key
+                              ? { ...c, validityDays: typeof v === 'number' ? v : null }
+                              : c,
                           ),
                         )
                       }
@@ -840,9 +923,24 @@ export function CampaignWizardPage() {
             {t('common.back')}
           </Button>
           {step < 5 ? (
-            <Button disabled={stepValid[step] !== true} onClick={() => setStep((s) => Math.min(5, s + 1))}>
-              {t('common.next')}
-            </Button>
+            <Group gap="sm" wrap="nowrap" align="center">
+              {nextProblems.length === 0 ? null : (
+                <Stack gap={0} data-testid="next-blocked" id="next-blocked" aria-live="polite">
+                  {nextProblems.map((problem) => (
+                    <Text key={problem} size="sm" c="orange.8" ta="right">
+                      {problem}
+                    </Text>
+                  ))}
+                </Stack>
+              )}
+              <Button
+                disabled={nextProblems.length > 0}
+                aria-describedby={nextProblems.length === 0 ? undefined : 'next-blocked'}
+                onClick={() => setStep((s) => Math.min(5, s + 1))}
+              >
+                {t('common.next')}
+              </Button>
+            </Group>
           ) : null}
         </Group>
       </Card>
