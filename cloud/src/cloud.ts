@@ -63,6 +63,7 @@ function settingsFrom(env: Env): AppSettings {
     topicRoot: env.REDTAP_TOPIC_ROOT,
     mqttPublicUrl: env.MQTT_PUBLIC_URL,
     trustProxy: env.REDTAP_TRUST_PROXY,
+    metricsToken: env.REDTAP_METRICS_TOKEN,
     passwordScrypt: PASSWORD_SCRYPT,
     bodyLimitBytes: BODY_LIMIT_BYTES,
     loginRateLimit: { limit: 10, windowMs: 60_000 },

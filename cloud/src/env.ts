@@ -49,6 +49,16 @@ const EnvSchema = z.object({
   // Signature verification runs on this many worker threads, off the thread that drives the database
   // and MQTT (docs/benchmarks.md, redeem); 0 verifies inline.
   REDTAP_VERIFY_THREADS: z.coerce.number().int().min(0).max(16).default(2),
+  /**
+   * Bearer token a Prometheus scraper sends to read /metrics (operators' sessions always can); unset =
+   * operators only. At least 32 characters, since it is a password.
+   */
+  REDTAP_METRICS_TOKEN: z
+    .string()
+    .min(32)
+    .max(4096)
+    .regex(/^[A-Za-z0-9._-]+$/)
+    .optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 });
 

@@ -1,10 +1,11 @@
 // The cloud's HTTP app: cross-cutting middleware (request log, metrics, body limit, session), every
 // feature router, the OpenAPI document at /openapi.json with a reference at /docs, /healthz and /metrics.
-import { randomUUID } from 'node:crypto';
+import { randomUUID, timingSafeEqual } from 'node:crypto';
 import { OpenAPIHono } from '@hono/zod-openapi';
 import { sql } from 'drizzle-orm';
 import { bodyLimit } from 'hono/body-limit';
 import { HTTPException } from 'hono/http-exception';
+import { secureHeaders } from 'hono/secure-headers';
 import { ErrorCode } from '@redtap/shared';
 import { readSession } from '../auth/sessions.ts';
 import { DomainError } from '../errors.ts';
@@ -33,7 +34,8 @@ import { CONTENT_BYTES_MAX } from '../services/content.ts';
 /** Routes outside the OpenAPI document, with their policies (checked by the role-matrix test). */
 export const systemRoutes: { method: string; path: string; policy: Policy }[] = [
   { method: 'GET', path: '/healthz', policy: 'public' },
-  { method: 'GET', path: '/metrics', policy: 'public' },
+  // Operators, or Prometheus with REDTAP_METRICS_TOKEN as its bearer token (checked in the handler).
+  { method: 'GET', path: '/metrics', policy: ['operator'] },
   { method: 'GET', path: '/openapi.json', policy: 'public' },
   { method: 'GET', path: '/docs', policy: 'public' },
   { method: 'GET', path: '/docs/assets/{file}', policy: 'public' },
@@ -46,6 +48,14 @@ const BEARER = /^Bearer ([A-Za-z0-9._-]{1,4096})$/;
 export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   const app = new OpenAPIHono<AppEnv>();
   const sessionKeys = { secret: deps.secrets.jwtSecret, ttlS: deps.settings.sessionTtlS, now: deps.now };
+
+  // On every response, errors included: nosniff keeps a browser from running an uploaded creative or a
+  // CSV as HTML or script. Creatives are fetched by kiosks from other origins, so resources stay
+  // cross-origin readable; HSTS belongs to the TLS proxy in front. Headers a route sets itself (the
+  // console's stricter framing rule) are kept.
+  app.use(
+    secureHeaders({ crossOriginResourcePolicy: false, strictTransportSecurity: false, overwrite: false }),
+  );
 
   // Request log in pino-http's shape: one line per request with id, method, url, status and time.
   app.use(async (c, next) => {
@@ -141,10 +151,28 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
     return c.json({ ok: true }, 200);
   });
   app.get('/metrics', async (c) => {
+    const principal = c.get('principal');
+    const token = BEARER.exec(c.req.header('authorization') ?? '')?.[1];
+    const scraper = token !== undefined && metricsTokenMatches(token, deps.settings.metricsToken);
+    if (!scraper && principal === null)
+      return c.json(
+        errorBody(ErrorCode.UNAUTHENTICATED, 'sign in as an operator or send the metrics token'),
+        401,
+      );
+    if (!scraper && principal?.role !== 'operator')
+      return c.json(errorBody(ErrorCode.FORBIDDEN, 'metrics are for operators'), 403);
     c.header('Content-Type', deps.metrics.contentType);
     return c.body(await deps.metrics.metrics(), 200);
   });
   // Last, so the API and system routes above always win over the console's fallback.
   mountConsole(app);
   return app;
+}
+
+/** Constant-time comparison, so the token cannot be guessed a byte at a time from response times. */
+function metricsTokenMatches(token: string, expected: string | undefined): boolean {
+  if (expected === undefined) return false;
+  const given = Buffer.from(token);
+  const wanted = Buffer.from(expected);
+  return given.length === wanted.length && timingSafeEqual(given, wanted);
 }

@@ -31,6 +31,8 @@ export interface AppSettings {
   /** The broker address kiosks are told at enrolment; defaults to the broker's own url. */
   mqttPublicUrl: string | undefined;
   trustProxy: boolean;
+  /** The bearer token that may read /metrics besides operator sessions (REDTAP_METRICS_TOKEN). */
+  metricsToken?: string | undefined;
   passwordScrypt: ScryptParameters;
   bodyLimitBytes: number;
   loginRateLimit: RateLimitSetting;
