@@ -18,12 +18,14 @@ import { int, queryRows } from '../src/db/rows.ts';
 import { checkLedger } from '../src/ledger/check-ledger.ts';
 import { getLedgerAccount } from '../src/ledger/accounts.ts';
 import { defaultMoneySettings } from '../src/money-settings.ts';
+import { COUPON_STOCK_PER_CAMPAIGN_MAX } from '../src/services/campaigns.ts';
 import { deckSize, settleExpiredDecks } from '../src/services/decks.ts';
 import { openTestDatabase, testEngines } from './databases.ts';
 import { createTestCloud, json, walletSession, type TestCloud } from './harness.ts';
 import {
   buildWorld,
   makeTap,
+  nextTransferId,
   registerPhone,
   tiersPlan,
   type Kiosk,
@@ -618,6 +620,69 @@ describe.each(engines)('money flow on $engine', ({ engine, available }) => {
       const phone = await registerPhone(cloud);
       const ack = await sendBatch(cloud, fresh, [makeTap(fresh, phone, cloud.clock.nowMs, { counter: 15 })]);
       expect(ack.results[0]).toMatchObject({ counter: 15, status: 'credited' });
+      await expectLedgerOk(cloud);
+    },
+  );
+
+  it.skipIf(!available)(
+    'bounds coupon stock per campaign at creation and at activation, and never builds a larger pool',
+    async () => {
+      const nowS = Math.floor(cloud.clock.nowMs / 1000);
+      const offer = (stock: number) => ({
+        title: 'Free upsize',
+        valueFen: 500,
+        stock,
+        validUntil: nowS + 60 * 86_400,
+        validityDays: 7,
+      });
+      const body = (stocks: number[]) => ({
+        name: 'Coupons galore',
+        sponsor: 'Tea Co',
+        startsAt: nowS - 3600,
+        endsAt: nowS + 30 * 86_400,
+        budgetFen: 1_000,
+        prizePlan: { kind: 'tiers', tiers: [{ amountFen: 100, count: 10 }] },
+        couponOffers: stocks.map(offer),
+      });
+      const token = world.advertiser.token;
+      const refused = await cloud.request('POST', '/v1/campaigns', {
+        token,
+        body: body([COUPON_STOCK_PER_CAMPAIGN_MAX, 1]),
+      });
+      expect([refused.status, (await json<{ error: { code: string } }>(refused)).error.code]).toEqual([
+        400,
+        ErrorCode.COUPON_STOCK_TOO_LARGE,
+      ]);
+
+      // One created before the bound (stock raised behind the service's back) cannot be activated.
+      const created = await json<{ id: number }>(
+        await cloud.request('POST', '/v1/campaigns', { token, body: body([10, 10]) }),
+      );
+      await cloud.deps.db.execute(
+        sql`update coupon_offers set stock = ${COUPON_STOCK_PER_CAMPAIGN_MAX} where campaign_id = ${created.id}`,
+      );
+      const run = (transition: string, as: string) =>
+        cloud.request('POST', `/v1/campaigns/${created.id}/transitions`, { token: as, body: { transition } });
+      expect((await run('submit', token)).status).toBe(200);
+      expect((await run('approve', world.operator)).status).toBe(200);
+      expect(
+        (
+          await cloud.request('POST', `/v1/campaigns/${created.id}/funding`, {
+            token,
+            body: { amountFen: 1_000, transferId: nextTransferId() },
+          })
+        ).status,
+      ).toBe(200);
+      const activation = await run('activate', token);
+      expect([activation.status, (await json<{ error: { code: string } }>(activation)).error.code]).toEqual([
+        400,
+        ErrorCode.COUPON_STOCK_TOO_LARGE,
+      ]);
+      const [pool] = await queryRows<{ n: unknown }>(
+        cloud.deps.db,
+        sql`select count(*) as n from campaign_envelopes where campaign_id = ${created.id}`,
+      );
+      expect(int(pool?.n)).toBe(0);
       await expectLedgerOk(cloud);
     },
   );

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { seededRandomInt } from '@redtap/shared';
-import { buildEnvelopePool } from './campaigns.ts';
+import { ErrorCode } from '@redtap/shared';
+import { buildEnvelopePool, COUPON_STOCK_PER_CAMPAIGN_MAX } from './campaigns.ts';
 
 describe('buildEnvelopePool', () => {
   it('keeps a lucky plan exact to the fen and mixes in every coupon of stock', () => {
@@ -33,5 +34,14 @@ describe('buildEnvelopePool', () => {
       seededRandomInt(1),
     );
     expect(pool.map(([amount]) => amount).sort((a, b) => a - b)).toEqual([8, 8, 8, 8, 8, 88, 88, 88]);
+  });
+
+  it('refuses coupon stock beyond the per-campaign bound instead of materialising it', () => {
+    expect(() =>
+      buildEnvelopePool({ kind: 'tiers', tiers: [{ amountFen: 100, count: 10 }] }, [
+        { id: 7, stock: COUPON_STOCK_PER_CAMPAIGN_MAX },
+        { id: 9, stock: 1 },
+      ]),
+    ).toThrow(expect.objectContaining({ code: ErrorCode.COUPON_STOCK_TOO_LARGE }));
   });
 });

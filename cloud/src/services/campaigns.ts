@@ -3,6 +3,7 @@
 // Activation draws the whole envelope pool from the prize plan; ending refunds what is unspent.
 import { and, asc, eq, gt, inArray, sql } from 'drizzle-orm';
 import {
+  ENVELOPES_PER_PLAN_MAX,
   ErrorCode,
   planEnvelopes,
   planTotalFen,
@@ -30,6 +31,12 @@ import { allocateTransferIds, postTransfers } from '../ledger/post-transfers.ts'
 import type { TenantScope } from './accounts.ts';
 
 export const COUPON_OFFERS_PER_CAMPAIGN_MAX = 64;
+/**
+ * Coupons of all offers of one campaign. Coupons ride the plan's cash envelopes and the rest come alone,
+ * so the pool holds at most max(envelopes, stock) rows: with this bound never more than a plan's own
+ * envelope limit (64 offers of 65,535 each would otherwise materialise millions of rows).
+ */
+export const COUPON_STOCK_PER_CAMPAIGN_MAX = ENVELOPES_PER_PLAN_MAX;
 const POOL_INSERT_CHUNK = 10_000;
 
 export interface CouponOfferInput {
@@ -151,6 +158,7 @@ export async function createCampaign(
     .limit(1);
   if (advertiser === undefined)
     throw new DomainError(ErrorCode.NOT_FOUND, `advertiser ${advertiserId} not found`);
+  checkCouponStock(input.couponOffers);
   const hashes = [...new Set(input.creatives.map((creative) => creative.sha256))];
   if (hashes.length > 0) {
     const known = await db
@@ -352,12 +360,24 @@ export async function fundCampaign(
   });
 }
 
+/** Refuses coupon stock the envelope pool may not hold (COUPON_STOCK_PER_CAMPAIGN_MAX in all). */
+export function checkCouponStock(offers: readonly { stock: number }[]): void {
+  const stock = offers.reduce((sum, offer) => sum + offer.stock, 0);
+  if (stock > COUPON_STOCK_PER_CAMPAIGN_MAX)
+    throw new DomainError(
+      ErrorCode.COUPON_STOCK_TOO_LARGE,
+      `the offers' stock totals ${stock} coupons; a campaign may hold at most ${COUPON_STOCK_PER_CAMPAIGN_MAX}`,
+    );
+}
+
 /** The shuffled pool: the plan's cash envelopes with each offer's stock of coupons mixed in. */
 export function buildEnvelopePool(
   plan: PrizePlan,
   offers: { id: number; stock: number }[],
   random: RandomInt = secureRandomInt,
 ): [number, number][] {
+  // Checked again at activation: a campaign created before the bound must not build an unbounded pool.
+  checkCouponStock(offers);
   const amounts = planEnvelopes(plan, random);
   if (!amounts.ok) throw new DomainError(amounts.code, amounts.message);
   const pool: [number, number][] = amounts.value.map((amount) => [amount, 0]);
