@@ -12,7 +12,8 @@ export type Role = (typeof roles)[number];
 export type SessionPrincipal =
   | { role: 'operator'; userId: number }
   | { role: 'advertiser'; userId: number; advertiserId: number }
-  | { role: 'wallet'; walletId: number };
+  /** `sessionEpoch` is the wallet's epoch at login; a revocation bumps the wallet's and ends the session. */
+  | { role: 'wallet'; walletId: number; sessionEpoch: number };
 /** A till key names one store (and so one brand); it can only check and redeem coupons there. */
 export type TillPrincipal = { role: 'till'; tillKeyId: number; storeId: number; advertiserId: number };
 export type Principal = SessionPrincipal | TillPrincipal;
@@ -21,6 +22,7 @@ const Claims = z.object({
   sub: z.string().regex(/^\d{1,16}$/),
   role: z.enum(sessionRoles),
   adv: z.number().int().positive().optional(),
+  sep: z.number().int().min(0).optional(),
   exp: z.number().int(),
 });
 
@@ -39,10 +41,13 @@ export async function issueSession(principal: SessionPrincipal, keys: SessionKey
   const nowS = Math.floor(keys.now().getTime() / 1000);
   const expiresAt = nowS + keys.ttlS;
   const sub = String(principal.role === 'wallet' ? principal.walletId : principal.userId);
+  const base = { sub, role: principal.role, iat: nowS, exp: expiresAt };
   const payload =
     principal.role === 'advertiser'
-      ? { sub, role: principal.role, adv: principal.advertiserId, iat: nowS, exp: expiresAt }
-      : { sub, role: principal.role, iat: nowS, exp: expiresAt };
+      ? { ...base, adv: principal.advertiserId }
+      : principal.role === 'wallet'
+        ? { ...base, sep: principal.sessionEpoch }
+        : base;
   return { token: await sign(payload, keys.secret, 'HS256'), expiresAt };
 }
 
@@ -67,6 +72,9 @@ export async function readSession(token: string, keys: SessionKeys): Promise<Ses
         ? null
         : { role: 'advertiser', userId: id, advertiserId: claims.data.adv };
     case 'wallet':
-      return { role: 'wallet', walletId: id };
+      // A wallet token without an epoch is not one of ours: every wallet session carries one.
+      return claims.data.sep === undefined
+        ? null
+        : { role: 'wallet', walletId: id, sessionEpoch: claims.data.sep };
   }
 }

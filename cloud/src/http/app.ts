@@ -30,6 +30,7 @@ import { merchantRoutes } from './routes/merchants.ts';
 import { tillRoutes } from './routes/till.ts';
 import { authenticateTillKey, TILL_KEY_PREFIX } from '../services/merchants.ts';
 import { CONTENT_BYTES_MAX } from '../services/content.ts';
+import { walletSessionCurrent } from '../services/wallets.ts';
 
 /** Routes outside the OpenAPI document, with their policies (checked by the role-matrix test). */
 export const systemRoutes: { method: string; path: string; policy: Policy }[] = [
@@ -89,14 +90,19 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   app.use(async (c, next) => {
     const token = BEARER.exec(c.req.header('authorization') ?? '')?.[1];
     // A till key is not a session: it is looked up (hashed) on every request, so revocation is immediate.
-    c.set(
-      'principal',
+    const principal =
       token === undefined
         ? null
         : token.startsWith(TILL_KEY_PREFIX)
           ? await authenticateTillKey(deps.db, token, deps.now())
-          : await readSession(token, sessionKeys),
-    );
+          : await readSession(token, sessionKeys);
+    // A wallet session ends when its wallet is revoked (the epoch moves on): checked on every request.
+    if (principal?.role === 'wallet' && !(await walletSessionCurrent(deps.db, principal)))
+      throw new DomainError(
+        ErrorCode.SESSION_REVOKED,
+        'this wallet session has ended; the wallet is revoked',
+      );
+    c.set('principal', principal);
     await next();
   });
 

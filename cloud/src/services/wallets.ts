@@ -1,7 +1,7 @@
-// Wallets: registering a phone key (a wallet, its cash account and a signed credential) and the
-// challenge login with the phone key (docs/protocol.md §3.7).
-import { randomBytes } from 'node:crypto';
-import { and, count, eq, lt, sql } from 'drizzle-orm';
+// Wallets: registering a phone key (a wallet, its cash account and a signed credential), the
+// challenge login with the phone key (docs/protocol.md §3.7), and revocation of a lost or cloned phone.
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { and, eq, isNull, lt, sql } from 'drizzle-orm';
 import {
   encodeCredential,
   ErrorCode,
@@ -22,9 +22,12 @@ import { createLedgerAccount, getLedgerAccount } from '../ledger/accounts.ts';
 import { activeIssuerKey } from './issuer-keys.ts';
 
 export const LOGIN_NONCE_TTL_MS = 60_000;
-/** Outstanding challenges per wallet; more are refused until old ones expire or are used. */
-export const LOGIN_NONCES_PER_WALLET_MAX = 5;
 const U32_MAX = 0xffffffff;
+/** Nonce layout: expiry (u64 ms) ‖ 8 random bytes ‖ the first 16 bytes of an HMAC-SHA256 over both. */
+const NONCE_EXPIRY_BYTES = 8;
+const NONCE_RANDOM_BYTES = 8;
+const NONCE_MAC_OFFSET = NONCE_EXPIRY_BYTES + NONCE_RANDOM_BYTES;
+const NONCE_MAC_LABEL = 'redtap login challenge v1';
 
 export interface IssuedCredential {
   walletId: number;
@@ -37,7 +40,8 @@ export interface IssuedCredential {
 
 /**
  * Registers a phone key, or re-issues a credential for a key already registered (a reinstalled app
- * with a restored key). The credential is useless without the phone's private key, so this is safe.
+ * with a restored key). The credential is useless without the phone's private key, so this is safe —
+ * unless that key is known to be lost or cloned: a revoked wallet's key gets no new credential.
  */
 export async function registerWallet(
   db: Database,
@@ -58,13 +62,16 @@ export async function registerWallet(
       .onConflictDoUpdate({
         target: wallets.phonePublicKey,
         set: { credentialSerial: sql`${wallets.credentialSerial} + 1` },
+        // A revoked wallet's row is left alone, so the upsert returns nothing for its key.
+        setWhere: isNull(wallets.revokedAt),
       })
       .returning({
         id: wallets.id,
         serial: wallets.credentialSerial,
         ledgerAccountId: wallets.ledgerAccountId,
       });
-    if (row === undefined) throw new Error('upsert returned no row');
+    if (row === undefined)
+      throw new DomainError(ErrorCode.WALLET_REVOKED, 'this phone key belongs to a revoked wallet');
     if (row.ledgerAccountId !== ledgerAccountId) {
       // The key was known: the fresh account is not needed. It is empty, so deleting it is safe.
       await tx.execute(sql`delete from ledger_accounts where id = ${ledgerAccountId}`);
@@ -101,34 +108,61 @@ export async function registerWallet(
   };
 }
 
-export async function createLoginChallenge(
-  db: Database,
-  input: { walletId: number; now: Date },
-): Promise<{ nonce: string; expiresAt: string }> {
-  const [wallet] = await db
-    .select({ id: wallets.id })
-    .from(wallets)
-    .where(eq(wallets.id, input.walletId))
-    .limit(1);
-  if (wallet === undefined) throw new DomainError(ErrorCode.NOT_FOUND, `wallet ${input.walletId} not found`);
-  await db.delete(walletLoginNonces).where(lt(walletLoginNonces.expiresAt, input.now));
-  const [outstanding] = await db
-    .select({ value: count() })
-    .from(walletLoginNonces)
-    .where(eq(walletLoginNonces.walletId, input.walletId));
-  if ((outstanding?.value ?? 0) >= LOGIN_NONCES_PER_WALLET_MAX) {
-    throw new DomainError(ErrorCode.RATE_LIMITED, 'too many outstanding login challenges');
-  }
-  const nonce = toHex(randomBytes(LOGIN_NONCE_LENGTH));
-  const expiresAt = new Date(input.now.getTime() + LOGIN_NONCE_TTL_MS);
-  await db.insert(walletLoginNonces).values({ nonce, walletId: input.walletId, expiresAt });
-  return { nonce, expiresAt: expiresAt.toISOString() };
+function nonceMac(secret: string, walletId: number, head: Uint8Array): Buffer {
+  const key = createHmac('sha256', secret).update(NONCE_MAC_LABEL).digest();
+  const wallet = Buffer.alloc(8);
+  wallet.writeBigUInt64BE(BigInt(walletId));
+  return createHmac('sha256', key)
+    .update(wallet)
+    .update(head)
+    .digest()
+    .subarray(0, LOGIN_NONCE_LENGTH - NONCE_MAC_OFFSET);
 }
 
-/** Consumes the nonce (single use even when the signature is wrong) and checks the phone's signature. */
+/** The wallet's key and session epoch; NOT_FOUND, or WALLET_REVOKED for a wallet that may not log in. */
+async function walletForLogin(
+  db: Database,
+  walletId: number,
+): Promise<{ publicKey: string; sessionEpoch: number }> {
+  const [wallet] = await db
+    .select({
+      publicKey: wallets.phonePublicKey,
+      sessionEpoch: wallets.sessionEpoch,
+      revokedAt: wallets.revokedAt,
+    })
+    .from(wallets)
+    .where(eq(wallets.id, walletId))
+    .limit(1);
+  if (wallet === undefined) throw new DomainError(ErrorCode.NOT_FOUND, `wallet ${walletId} not found`);
+  if (wallet.revokedAt !== null) throw new DomainError(ErrorCode.WALLET_REVOKED, 'this wallet is revoked');
+  return wallet;
+}
+
+/**
+ * A login challenge that costs the server nothing to hand out: the nonce carries its own expiry and an
+ * HMAC binding it to the wallet, so nothing is stored and there is no per-wallet supply a third party
+ * could drain. Single use is enforced when it is spent (`loginWallet`).
+ */
+export async function createLoginChallenge(
+  db: Database,
+  input: { walletId: number; secret: string; now: Date },
+): Promise<{ nonce: string; expiresAt: string }> {
+  await walletForLogin(db, input.walletId);
+  const expiresAtMs = input.now.getTime() + LOGIN_NONCE_TTL_MS;
+  const head = Buffer.alloc(NONCE_MAC_OFFSET);
+  head.writeBigUInt64BE(BigInt(expiresAtMs));
+  randomBytes(NONCE_RANDOM_BYTES).copy(head, NONCE_EXPIRY_BYTES);
+  const nonce = Buffer.concat([head, nonceMac(input.secret, input.walletId, head)]);
+  return { nonce: toHex(nonce), expiresAt: new Date(expiresAtMs).toISOString() };
+}
+
+/**
+ * Checks the nonce is ours, for this wallet and unexpired, and the phone's signature over it; then
+ * spends it (a second login with the same signed nonce is refused). Revoked wallets cannot log in.
+ */
 export async function loginWallet(
   db: Database,
-  input: { walletId: number; nonce: string; signature: string; now: Date },
+  input: { walletId: number; nonce: string; signature: string; secret: string; now: Date },
 ): Promise<SessionPrincipal> {
   const invalid = new DomainError(
     ErrorCode.LOGIN_CHALLENGE_INVALID,
@@ -137,27 +171,41 @@ export async function loginWallet(
   const nonceBytes = fromHex(input.nonce);
   const signature = fromHex(input.signature);
   if (nonceBytes?.length !== LOGIN_NONCE_LENGTH || signature === null) throw invalid;
-  const [consumed] = await db
-    .delete(walletLoginNonces)
-    .where(
-      and(
-        eq(walletLoginNonces.nonce, input.nonce.toLowerCase()),
-        eq(walletLoginNonces.walletId, input.walletId),
-      ),
-    )
-    .returning({ expiresAt: walletLoginNonces.expiresAt });
-  if (consumed === undefined || consumed.expiresAt <= input.now) throw invalid;
-  const [wallet] = await db
-    .select({ publicKey: wallets.phonePublicKey })
-    .from(wallets)
-    .where(eq(wallets.id, input.walletId))
-    .limit(1);
-  const keyBytes = wallet === undefined ? null : fromHex(wallet.publicKey);
+  const head = nonceBytes.subarray(0, NONCE_MAC_OFFSET);
+  const expected = nonceMac(input.secret, input.walletId, head);
+  if (!timingSafeEqual(expected, nonceBytes.subarray(NONCE_MAC_OFFSET))) throw invalid;
+  const expiresAtMs = Number(Buffer.from(head).readBigUInt64BE(0));
+  if (expiresAtMs <= input.now.getTime()) throw invalid;
+  const wallet = await walletForLogin(db, input.walletId);
+  const keyBytes = fromHex(wallet.publicKey);
   const key = keyBytes === null ? null : importPublicKeyRaw(keyBytes);
   if (key?.ok !== true) throw invalid;
   if (!verify(SignatureLabel.login, loginMessage(input.walletId, nonceBytes), signature, key.value))
     throw invalid;
-  return { role: 'wallet', walletId: input.walletId };
+  await db.delete(walletLoginNonces).where(lt(walletLoginNonces.expiresAt, input.now));
+  const spent = await db
+    .insert(walletLoginNonces)
+    .values({ nonce: toHex(nonceBytes), walletId: input.walletId, expiresAt: new Date(expiresAtMs) })
+    .onConflictDoNothing()
+    .returning({ nonce: walletLoginNonces.nonce });
+  if (spent.length === 0) throw invalid;
+  return { role: 'wallet', walletId: input.walletId, sessionEpoch: wallet.sessionEpoch };
+}
+
+/**
+ * Whether a wallet session token is still good: its wallet is not revoked and the epoch it carries is
+ * the wallet's current one. Checked on every request that presents a wallet session.
+ */
+export async function walletSessionCurrent(
+  db: Database,
+  principal: { walletId: number; sessionEpoch: number },
+): Promise<boolean> {
+  const [wallet] = await db
+    .select({ sessionEpoch: wallets.sessionEpoch, revokedAt: wallets.revokedAt })
+    .from(wallets)
+    .where(eq(wallets.id, principal.walletId))
+    .limit(1);
+  return wallet !== undefined && wallet.revokedAt === null && wallet.sessionEpoch === principal.sessionEpoch;
 }
 
 export async function getWalletSummary(
@@ -175,20 +223,49 @@ export async function getWalletSummary(
   };
 }
 
-/** Revokes one credential; screens learn it through the revocation list in their retained config. */
+/**
+ * Revokes a credential of a lost or cloned phone. Every credential of a wallet carries the same phone
+ * key, so all of them are revoked, the key can no longer register or log in, and the wallet's session
+ * epoch is bumped, which ends every session issued before. The wallet row, its balance and its history
+ * stay for operators; it can withdraw nothing (checked under the wallet's lock), and screens and the
+ * redemption path refuse its taps that arrive from now on.
+ */
 export async function revokeWalletCredential(
   db: Database,
   input: { walletId: number; serial: number; now: Date },
-): Promise<{ walletId: number; serial: number; revokedAt: string }> {
-  const [row] = await db
-    .update(walletCredentials)
-    .set({
-      revokedAt: sql`coalesce(${walletCredentials.revokedAt}, ${input.now.toISOString()}::timestamptz)`,
-    })
-    .where(and(eq(walletCredentials.walletId, input.walletId), eq(walletCredentials.serial, input.serial)))
-    .returning({ revokedAt: walletCredentials.revokedAt });
-  if (row?.revokedAt == null) {
-    throw new DomainError(ErrorCode.NOT_FOUND, `credential ${input.walletId}:${input.serial} not found`);
-  }
-  return { walletId: input.walletId, serial: input.serial, revokedAt: row.revokedAt.toISOString() };
+): Promise<{ walletId: number; serial: number; revokedAt: string; credentialsRevoked: number }> {
+  return db.transaction(async (tx) => {
+    const [credential] = await tx
+      .select({ serial: walletCredentials.serial })
+      .from(walletCredentials)
+      .where(and(eq(walletCredentials.walletId, input.walletId), eq(walletCredentials.serial, input.serial)))
+      .limit(1);
+    if (credential === undefined) {
+      throw new DomainError(ErrorCode.NOT_FOUND, `credential ${input.walletId}:${input.serial} not found`);
+    }
+    // The wallet row is locked by this update, so a withdrawal holding it finishes first or sees the revocation.
+    await tx
+      .update(wallets)
+      .set({
+        revokedAt: sql`coalesce(${wallets.revokedAt}, ${input.now.toISOString()}::timestamptz)`,
+        sessionEpoch: sql`${wallets.sessionEpoch} + 1`,
+      })
+      .where(eq(wallets.id, input.walletId));
+    const revoked = await tx
+      .update(walletCredentials)
+      .set({ revokedAt: input.now })
+      .where(and(eq(walletCredentials.walletId, input.walletId), isNull(walletCredentials.revokedAt)))
+      .returning({ serial: walletCredentials.serial });
+    const [row] = await tx
+      .select({ revokedAt: walletCredentials.revokedAt })
+      .from(walletCredentials)
+      .where(and(eq(walletCredentials.walletId, input.walletId), eq(walletCredentials.serial, input.serial)));
+    if (row?.revokedAt == null) throw new Error('revoked credential has no revocation time');
+    return {
+      walletId: input.walletId,
+      serial: input.serial,
+      revokedAt: row.revokedAt.toISOString(),
+      credentialsRevoked: revoked.length,
+    };
+  });
 }

@@ -69,7 +69,14 @@ export function authRoutes(deps: AppDeps) {
         ...errorResponses(401),
       },
     }),
-    (c) => c.json(sessionPrincipalOf(c), 200),
+    (c) => {
+      const principal = sessionPrincipalOf(c);
+      // A wallet's session epoch is bookkeeping of the token, not part of who the caller is.
+      return c.json(
+        principal.role === 'wallet' ? { role: principal.role, walletId: principal.walletId } : principal,
+        200,
+      );
+    },
   );
   return app;
 }

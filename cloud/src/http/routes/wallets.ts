@@ -50,7 +50,7 @@ export function walletRoutes(deps: AppDeps) {
       },
       responses: {
         201: { description: 'Credential', content: { 'application/json': { schema: Credential } } },
-        ...errorResponses(400, 429),
+        ...errorResponses(400, 403, 429),
       },
     }),
     async (c) => {
@@ -70,20 +70,25 @@ export function walletRoutes(deps: AppDeps) {
       method: 'get',
       path: '/v1/wallets/{id}/login-challenge',
       tags: ['wallets'],
-      summary: 'A single-use 32-byte nonce to sign with label `login` (valid 60 s)',
+      summary:
+        'A single-use 32-byte nonce to sign with label `login` (valid 60 s; stateless, so any number may be outstanding)',
       request: { params: IdParam },
       responses: {
         200: {
           description: 'Nonce',
           content: { 'application/json': { schema: z.object({ nonce: z.string(), expiresAt: z.string() }) } },
         },
-        ...errorResponses(404, 429),
+        ...errorResponses(403, 404, 429),
       },
     }),
     async (c) => {
       c.header('Cache-Control', 'no-store');
       return c.json(
-        await createLoginChallenge(deps.db, { walletId: c.req.valid('param').id, now: deps.now() }),
+        await createLoginChallenge(deps.db, {
+          walletId: c.req.valid('param').id,
+          secret: deps.secrets.jwtSecret,
+          now: deps.now(),
+        }),
         200,
       );
     },
@@ -107,7 +112,7 @@ export function walletRoutes(deps: AppDeps) {
       },
       responses: {
         200: { description: 'Session', content: { 'application/json': { schema: Session } } },
-        ...errorResponses(400, 401, 429),
+        ...errorResponses(400, 401, 403, 404, 429),
       },
     }),
     async (c) => {
@@ -115,6 +120,7 @@ export function walletRoutes(deps: AppDeps) {
       const principal = await loginWallet(deps.db, {
         walletId: c.req.valid('param').id,
         ...body,
+        secret: deps.secrets.jwtSecret,
         now: deps.now(),
       });
       return c.json(await issueSession(principal, sessionKeys), 200);
@@ -153,7 +159,7 @@ export function walletRoutes(deps: AppDeps) {
       path: '/v1/wallets/{id}/credentials/{serial}/revoke',
       tags: ['wallets'],
       summary:
-        'Revoke a wallet credential (a lost or cloned phone); every screen gets the new revocation list',
+        'Revoke a lost or cloned phone: all its credentials, its key (no new credential, no login) and its sessions; every screen gets the new revocation list',
       request: {
         params: z.object({
           id: Id.openapi({ param: { name: 'id', in: 'path' } }),
@@ -174,6 +180,7 @@ export function walletRoutes(deps: AppDeps) {
                 walletId: z.number().int(),
                 serial: z.number().int(),
                 revokedAt: z.string(),
+                credentialsRevoked: z.number().int(),
                 screensUpdated: z.number().int(),
               }),
             },
