@@ -113,8 +113,6 @@ describe('HTTP app', () => {
         .replace(/^\/v1\/till-keys\/\{id\}/, '/v1/till-keys/999999')
         // Nor the matrix's own wallet: revoking it would end the wallet caller's session.
         .replace(/^\/v1\/wallets\/\{id\}\/credentials/, '/v1/wallets/999999/credentials')
-        // Nor the matrix's own wallet: revoking it would end the wallet caller's session.
-        .replace(/^\/v1\/wallets\/\{id\}\/credentials/, '/v1/wallets/999999/credentials')
         .replace(/\{id\}/g, String(advertiserA))
         .replace(/\{serial\}/g, '1')
         .replace(/\{sha256\}/g, 'a'.repeat(64))
