@@ -2,7 +2,7 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    // The PC/SC tests share pcscd and the two vpcd slots: files must not run side by side.
+    // The PC/SC tests start a pcscd and vpcd ports of their own; one file at a time keeps the load low.
     fileParallelism: false,
     testTimeout: 30_000,
     hookTimeout: 30_000,

@@ -10,6 +10,7 @@ export * from './direct-transport.ts';
 export * from './simulated-reader.ts';
 export * from './pcsc-reader.ts';
 export * from './pcscd-probe.ts';
+export * from './private-pcscd.ts';
 export * from './backoff.ts';
 export * from './vpcd-framing.ts';
 export * from './vpcd-adapter.ts';

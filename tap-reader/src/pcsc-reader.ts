@@ -5,7 +5,7 @@ import { createRequire } from 'node:module';
 import { pino, type Logger } from 'pino';
 import { backoffDelayMs } from './backoff.ts';
 import { runTapExchange } from './exchange.ts';
-import { PCSCD_SOCKET_PATH, probePcscd } from './pcscd-probe.ts';
+import { pcscdSocketPath, probePcscd } from './pcscd-probe.ts';
 import { TapEventHub } from './tap-events.ts';
 import { systemTimers, type Timers } from './timers.ts';
 import { TransportError, type ApduTransport, type TransportFailure } from './transport.ts';
@@ -233,7 +233,7 @@ export class PcscTapSource implements TapSource {
   private async connect(): Promise<void> {
     this.retryTimer = null;
     if (!this.running) return;
-    const socketPath = this.options.pcscdSocketPath ?? PCSCD_SOCKET_PATH;
+    const socketPath = this.options.pcscdSocketPath ?? pcscdSocketPath();
     const up = await (this.options.probe ?? (() => probePcscd(socketPath)))();
     // stop() may have run while the probe was out.
     if (!this.isRunning()) return;

@@ -6,6 +6,8 @@ import { connect } from 'node:net';
 
 /** pcsc-lite's default; Debian and Ubuntu build it with this path. */
 export const PCSCD_SOCKET_PATH = '/run/pcscd/pcscd.comm';
+/** libpcsclite connects to this variable's path instead when it is set, so the probe looks there too. */
+export const PCSCD_SOCKET_ENV = 'PCSCLITE_CSOCK_NAME';
 export const PCSCD_PROBE_TIMEOUT_MS = 500;
 
 const CMD_VERSION = 0x11;
@@ -24,8 +26,14 @@ function versionRequest(): Buffer {
   return request;
 }
 
+/** The socket libpcsclite (and so nfc-pcsc) uses in this process. */
+export function pcscdSocketPath(): string {
+  const configured = process.env[PCSCD_SOCKET_ENV];
+  return configured === undefined || configured === '' ? PCSCD_SOCKET_PATH : configured;
+}
+
 export function probePcscd(
-  socketPath = PCSCD_SOCKET_PATH,
+  socketPath = pcscdSocketPath(),
   timeoutMs = PCSCD_PROBE_TIMEOUT_MS,
 ): Promise<boolean> {
   return new Promise((resolve) => {

@@ -1,22 +1,21 @@
 // The real thing: the PC/SC driver through pcscd and the vpcd virtual readers, with virtual phones on
-// the vpcd slots. All vpcd tests live in this one file: they share pcscd and the two slots.
-import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+// the vpcd slots. The tests run a pcscd of their own (private-pcscd.ts: its own socket, reader names and
+// vpcd ports), so another PC/SC client on the machine — `npm start`'s screen reading "Virtual PCD 00 00"
+// through the system pcscd — neither disturbs them nor is disturbed (the restart test stops only ours).
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PcscTapSource } from '../src/pcsc-reader.ts';
-import { probePcscd } from '../src/pcscd-probe.ts';
+import { PCSCD_SOCKET_ENV } from '../src/pcscd-probe.ts';
+import { PrivatePcscd, privatePcscdAvailable } from '../src/private-pcscd.ts';
 import { waitForTapEvent } from '../src/tap-events.ts';
 import type { TapEvent, TapHandler } from '../src/types.ts';
-import { VpcdSlot, vpcdPort } from '../src/vpcd-adapter.ts';
+import { VpcdSlot } from '../src/vpcd-adapter.ts';
 import { createKiosk, createPhone } from './fixtures.ts';
 import { describeTapSourceContract, type TapRig } from './tap-source-contract.ts';
 
-const READER_NAMES = ['Virtual PCD 00 00', 'Virtual PCD 00 01'] as const;
-const PCSCD_PID_FILE = '/run/pcscd/pcscd.pid';
 const WAIT_MS = 15_000;
 
-const pcscdUp = await probePcscd();
+const available = privatePcscdAvailable();
 const ci = process.env.CI === 'true';
 
 async function waitFor(
@@ -25,7 +24,7 @@ async function waitFor(
   timeoutMs = WAIT_MS,
 ): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  // Bounded poll: a process we did not start gives no exit event.
+  // Bounded poll: the reader set has no "both attached" event.
   while (Date.now() < deadline) {
     if (await condition()) return;
     await new Promise((resolve) => setTimeout(resolve, 50));
@@ -33,52 +32,26 @@ async function waitFor(
   throw new Error(`timed out waiting for ${what}`);
 }
 
-function pcscdPid(): number | null {
-  try {
-    const pid = Number.parseInt(readFileSync(PCSCD_PID_FILE, 'utf8').trim(), 10);
-    return Number.isInteger(pid) && pid > 0 ? pid : null;
-  } catch {
-    return null;
-  }
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/**
- * Starts pcscd in a session of its own (`setsid -f`), so it outlives this test run: otherwise it stays in
- * the test runner's process group and is killed with it, and later suites find no pcscd.
- */
-function startPcscd(): void {
-  execFileSync('setsid', ['-f', 'pcscd']);
-}
-
-async function ensurePcscdRunning(): Promise<void> {
-  if (await probePcscd()) return;
-  startPcscd();
-  await waitFor(() => probePcscd(), 'pcscd to come back');
-}
-
-if (!pcscdUp && ci) {
+if (!available && ci) {
   describe('PC/SC through pcscd + vpcd', () => {
     it('needs pcscd with the vpcd driver (CI=true: a missing environment is a failure)', () => {
-      expect.fail('pcscd is not running: nothing answers on /run/pcscd/pcscd.comm');
+      expect.fail('pcscd or the vpcd driver is not installed (scripts/install-system-deps.sh)');
     });
   });
-} else if (!pcscdUp) {
-  console.warn('\n!!! SKIPPING PC/SC tests: pcscd is not running (start it with `pcscd`) !!!\n');
+} else if (!available) {
+  console.warn(
+    '\n!!! SKIPPING PC/SC tests: pcscd or vpcd is not installed (scripts/install-system-deps.sh) !!!\n',
+  );
   // Only outside CI (above, CI=true fails instead).
-  describe.skip('PC/SC through pcscd + vpcd — skipped: pcscd is not running', () => undefined);
+  describe.skip('PC/SC through pcscd + vpcd — skipped: pcscd or vpcd is not installed', () => undefined);
 } else {
+  const pcscd = await PrivatePcscd.start();
+  // libpcsclite reads this once, at the process's first PC/SC context: set before any source starts.
+  process.env[PCSCD_SOCKET_ENV] = pcscd.socketPath;
+  const READER_NAMES = pcscd.readerNames;
   let source: PcscTapSource;
   let handler: TapHandler = createKiosk();
-  const slots = [new VpcdSlot({ port: vpcdPort(0) }), new VpcdSlot({ port: vpcdPort(1) })] as const;
+  const slots = [new VpcdSlot({ port: pcscd.ports[0] }), new VpcdSlot({ port: pcscd.ports[1] })] as const;
   const attached = new Set<string>();
   const rig = (): TapRig => ({
     source,
@@ -118,7 +91,7 @@ if (!pcscdUp && ci) {
   afterAll(async () => {
     await Promise.all(slots.map((slot) => slot.remove()));
     await source.stop();
-    await ensurePcscdRunning();
+    await pcscd.dispose();
   });
 
   describeTapSourceContract('PC/SC via pcscd + vpcd', rig);
@@ -138,13 +111,10 @@ if (!pcscdUp && ci) {
       const off = source.on((event) => events.push(event));
       try {
         const unavailable = waitForTapEvent(source, 'source.unavailable', () => true, WAIT_MS);
-        const pid = pcscdPid();
-        expect(pid).not.toBeNull();
-        process.kill(pid!, 'SIGTERM');
+        await pcscd.stop();
         await unavailable;
-        await waitFor(() => !alive(pid!), 'the old pcscd to exit');
         const ready = waitForTapEvent(source, 'source.ready', () => true, WAIT_MS);
-        startPcscd();
+        await pcscd.restart();
         await ready;
         await waitFor(() => READER_NAMES.every((name) => attached.has(name)), 'vpcd readers after restart');
         expect(events.filter((event) => event.type === 'reader.detached')).toHaveLength(2);
@@ -162,7 +132,7 @@ if (!pcscdUp && ci) {
         await removed;
       } finally {
         off();
-        await ensurePcscdRunning();
+        if (pcscd.pid === null) await pcscd.restart();
       }
     });
   });
