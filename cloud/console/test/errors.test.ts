@@ -35,6 +35,11 @@ describe('error messages', () => {
       }
   });
 
+  it('do not print the raw code in the till’s catch-all refusal', () => {
+    expect(en.till.reason.other).not.toContain('{{code}}');
+    expect(zhCN.till.reason.other).not.toContain('{{code}}');
+  });
+
   it('shows the translation of a known code instead of the developer message', async () => {
     const zh = await translator('zh-CN');
     const error = new ApiError(403, 'WITHDRAWAL_DAILY_LIMIT', 'daily withdrawal limit of 50000 fen reached');

@@ -378,7 +378,7 @@ export const en = {
       COUPON_ALREADY_REDEEMED: 'This coupon was already redeemed.',
       RATE_LIMITED: 'Too many attempts. Wait a minute and try again.',
       UNAUTHENTICATED: 'This till key is not valid (revoked or rotated).',
-      other: 'Could not check the coupon ({{code}}).',
+      other: 'Could not check the coupon. Try again; if it keeps failing, sign in with the till key again.',
     },
   },
   couponReport: {

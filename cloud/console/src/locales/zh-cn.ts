@@ -376,7 +376,7 @@ export const zhCN: Messages = {
       COUPON_ALREADY_REDEEMED: '这张优惠券已经核销过了。',
       RATE_LIMITED: '尝试次数过多，请一分钟后再试。',
       UNAUTHENTICATED: '收银密钥无效（已吊销或已轮换）。',
-      other: '无法查询该券（{{code}}）。',
+      other: '无法查询该券，请重试；若一直失败，请重新用收银密钥登录。',
     },
   },
   couponReport: {
