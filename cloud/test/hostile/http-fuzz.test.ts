@@ -64,6 +64,37 @@ const garbageValue = fc.oneof(
   fc.dictionary(fc.string({ maxLength: 8 }), fc.string({ maxLength: 8 }), { maxKeys: 3 }),
 );
 
+/** Values that match a pattern but mean nothing: days that do not exist, counts beyond every column. */
+const IMPOSSIBLE_TEXT = [
+  '2024-02-30',
+  '2023-02-29',
+  '2024-13-01',
+  '2024-00-10',
+  '0000-00-00',
+  '9999-12-31',
+  '9'.repeat(5_000),
+  'a'.repeat(5_000),
+  'A'.repeat(5_000),
+  'f'.repeat(5_000),
+];
+const IMPOSSIBLE_NUMBERS = [2 ** 31, 2 ** 32, 2 ** 53 + 10, -(2 ** 63), 2 ** 64, 1e21, -1, -(2 ** 31) - 1];
+
+/** Impossible values for one schema: pattern-valid nonsense, and numbers just and far out of range. */
+function impossibleFor(schema: Schema, components: Record<string, Schema>): unknown[] {
+  const s = resolve(schema, components);
+  const type = Array.isArray(s.type) ? (s.type as string[]).find((t) => t !== 'null') : s.type;
+  if (type === 'string') {
+    const pattern = typeof s.pattern === 'string' ? new RegExp(s.pattern) : null;
+    const overlong = typeof s.maxLength === 'number' ? ['x'.repeat(s.maxLength + 1)] : [];
+    return [...IMPOSSIBLE_TEXT.filter((text) => pattern === null || pattern.test(text)), ...overlong];
+  }
+  if (type === 'integer' || type === 'number') {
+    const edges = [s.minimum, s.maximum].filter((edge): edge is number => typeof edge === 'number');
+    return [...IMPOSSIBLE_NUMBERS, ...edges.flatMap((edge) => [edge - 1, edge + 1])];
+  }
+  return [];
+}
+
 /** A value shaped by a JSON schema (OpenAPI 3.1 subset), sometimes bent out of shape. */
 function valueFor(
   schema: Schema | undefined,
@@ -109,13 +140,19 @@ function valueFor(
           fc.string({ maxLength }),
           fc.stringMatching(/^[0-9a-f]{0,140}$/),
           fc.constantFrom('a@b.co', '2026-01-01', 'Shanghai', 'ABCDEFGH', '04'.padEnd(130, 'a')),
+          ...(typeof s.pattern === 'string' ? [fc.stringMatching(new RegExp(s.pattern))] : []),
         );
       }
       default:
         return fc.anything({ maxDepth: 2 });
     }
   })();
-  return fc.oneof({ weight: 4, arbitrary: shaped }, { weight: 1, arbitrary: garbageValue });
+  const impossible = impossibleFor(s, components);
+  return fc.oneof(
+    { weight: 4, arbitrary: shaped },
+    { weight: 1, arbitrary: garbageValue },
+    ...(impossible.length === 0 ? [] : [{ weight: 1, arbitrary: fc.constantFrom(...impossible) }]),
+  );
 }
 
 function parameterValue(
@@ -133,7 +170,9 @@ function parameterValue(
             fc.string({ maxLength: 20 }),
             fc.stringMatching(/^[0-9a-f]{64}$/),
             fc.constant('ABCD-EFGH-JKMN'),
+            ...(typeof s.pattern === 'string' ? [fc.stringMatching(new RegExp(s.pattern))] : []),
           );
+  const impossible = impossibleFor(s, components).map(String);
   return fc.oneof(
     { weight: 4, arbitrary: shaped },
     {
@@ -141,6 +180,7 @@ function parameterValue(
       arbitrary: fc.constantFrom('', 'abc', '-1', '1e309', '9007199254740993', '%00', '..%2F..', 'null'),
     },
     { weight: 1, arbitrary: fc.string({ maxLength: 30 }) },
+    ...(impossible.length === 0 ? [] : [{ weight: 2, arbitrary: fc.constantFrom(...impossible) }]),
   );
 }
 
@@ -270,6 +310,58 @@ describe('HTTP fuzz over the OpenAPI document', () => {
       ]).toEqual([path, 400, 'VALIDATION_FAILED']);
     }
   });
+
+  // Regression: GET /v1/reports?from=2024-02-30 matched the day pattern and answered 500 from the
+  // database's date cast. Every parameter of every route, as the operator and a tenant, with each
+  // pattern-valid impossible value and each number past its column.
+  it('answers pattern-valid but impossible parameters below 500, in the error shape', async () => {
+    const document = await json<{
+      paths: Record<string, Record<string, { parameters?: Operation['parameters'] }>>;
+      components?: { schemas?: Record<string, Schema> };
+    }>(await cloud.request('GET', '/openapi.json'));
+    const components = document.components?.schemas ?? {};
+    let sent = 0;
+    const failures: string[] = [];
+    for (const [template, methods] of Object.entries(document.paths))
+      for (const [method, op] of Object.entries(methods)) {
+        const parameters = op.parameters ?? [];
+        const fill = (name: string, value: string) => {
+          let path = template;
+          for (const p of parameters.filter((p) => p.in === 'path'))
+            path = path.replace(`{${p.name}}`, encodeURIComponent(p.name === name ? value : '1'));
+          const query = parameters.some((p) => p.in === 'query' && p.name === name)
+            ? `?${new URLSearchParams({ [name]: value }).toString()}`
+            : '';
+          return `${path}${query}`;
+        };
+        for (const parameter of parameters)
+          for (const value of impossibleFor(parameter.schema ?? {}, components))
+            for (const caller of ['operator', 'advertiserA']) {
+              const token = tokens.get(caller);
+              const response = await cloud.app.request(fill(parameter.name, String(value)), {
+                method: method.toUpperCase(),
+                headers: token === undefined ? {} : { authorization: `Bearer ${token}` },
+              });
+              const label = `${method.toUpperCase()} ${template} ${parameter.name}=${String(value).slice(0, 20)} as ${caller} → ${response.status}`;
+              if (response.status >= 500) failures.push(label);
+              else if (response.status >= 400) {
+                const reply = (await response.json()) as { error?: { code?: unknown; message?: unknown } };
+                if (typeof reply.error?.message !== 'string' || !knownCodes.has(String(reply.error.code)))
+                  failures.push(`${label} ${JSON.stringify(reply)}`);
+              } else await response.arrayBuffer();
+              sent += 1;
+            }
+      }
+    expect(failures).toEqual([]);
+    expect(sent).toBeGreaterThan(100);
+    const reports = await cloud.app.request('/v1/reports?from=2024-02-30', {
+      headers: { authorization: `Bearer ${world.operator}` },
+    });
+    expect([reports.status, ((await reports.json()) as { error: { code: string } }).error.code]).toEqual([
+      400,
+      'VALIDATION_FAILED',
+    ]);
+  }, 300_000);
 
   it(`answers every route in the error shape, never 5xx, ${RUNS_PER_ROUTE} runs per route per property`, async () => {
     const document = await json<{

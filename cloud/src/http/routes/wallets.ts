@@ -163,11 +163,13 @@ export function walletRoutes(deps: AppDeps) {
       request: {
         params: z.object({
           id: Id.openapi({ param: { name: 'id', in: 'path' } }),
+          // A u32 on the wire, but serials are stored in an int column: anything larger names no
+          // credential, and would fail the query's cast (a 500) rather than answer 404.
           serial: z.coerce
             .number()
             .int()
             .min(1)
-            .max(0xffffffff)
+            .max(2 ** 31 - 1)
             .openapi({ param: { name: 'serial', in: 'path' } }),
         }),
       },
