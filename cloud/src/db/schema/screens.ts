@@ -33,6 +33,10 @@ export const screens = pgTable(
     mqttPasswordHash: text('mqtt_password_hash'),
     /** Bumped whenever the retained config changes. */
     configVersion: integer('config_version').notNull().default(0),
+    /** SHA-256 of the last published config's content (without version and issue time). */
+    configHash: text('config_hash'),
+    /** The screen that took this revoked one's place (replace), if any. */
+    replacedById: bigint('replaced_by_id', { mode: 'number' }),
     enrolledAt: timestamp('enrolled_at', { withTimezone: true }),
     revokedAt: timestamp('revoked_at', { withTimezone: true }),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
