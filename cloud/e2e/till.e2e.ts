@@ -10,6 +10,7 @@ import {
   enrolmentMessage,
   ENVELOPE_INDEX_NONE,
   generateKeyPair,
+  loginMessage,
   sign,
   SignatureLabel,
   signTapToken,
@@ -191,7 +192,18 @@ test.describe.serial('coupons at the till', () => {
       },
       screenKey.privateKey,
     );
+    // The won code is only shown to the owning wallet's session, so the phone signs in with its key.
+    const { nonce } = await api<{ nonce: string }>(`/v1/wallets/${exported.walletId}/login-challenge`);
+    const session = await api<{ token: string }>(`/v1/wallets/${exported.walletId}/login`, {
+      body: {
+        nonce,
+        signature: toHex(
+          sign(SignatureLabel.login, loginMessage(exported.walletId, Buffer.from(nonce, 'hex')), walletKey),
+        ),
+      },
+    });
     const won = await api<{ status: string; couponCode: string }>('/v1/redeem', {
+      token: session.token,
       body: { token: toHex(bytes) },
     });
     expect(won.status).toBe('credited');
