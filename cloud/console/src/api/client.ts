@@ -36,7 +36,7 @@ async function send(path: string, options: RequestOptions): Promise<Response> {
   const headers: Record<string, string> = {};
   if (options.token !== undefined && options.token !== null)
     headers.authorization = `Bearer ${options.token}`;
-  let body: BodyInit | undefined;
+  let body: RequestInit['body'];
   if (options.body instanceof Blob) {
     body = options.body;
     headers['content-type'] = options.body.type === '' ? 'application/octet-stream' : options.body.type;
