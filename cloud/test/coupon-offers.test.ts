@@ -1,5 +1,6 @@
 // Coupon offers at campaign creation: an offer that would hand out coupons already expired (validUntil
 // past, or before the campaign starts) is refused with its own 400 code, and days valid must be ≥ 1.
+// Money in the refusal messages is written in yuan, as people read it, not in fen.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ErrorCode } from '@redtap/shared';
 import type { DatabaseHandle } from '../src/db/client.ts';
@@ -68,6 +69,25 @@ describe('coupon offers at campaign creation', () => {
 
   it('refuses zero days valid instead of rounding it up', async () => {
     expect(await codeOf(await create({ validityDays: 0 }))).toEqual([400, ErrorCode.VALIDATION_FAILED]);
+  });
+
+  it('writes amounts in a budget refusal as ¥, not fen', async () => {
+    const response = await cloud.request('POST', '/v1/campaigns', {
+      token,
+      body: {
+        name: 'Mismatch',
+        sponsor: 'Tea Co',
+        startsAt: nowS,
+        endsAt: nowS + DAY_S,
+        budgetFen: 17_680,
+        prizePlan: { kind: 'tiers', tiers: [{ amountFen: 100, count: 10 }] },
+      },
+    });
+    const { error } = await json<{ error: { code: string; message: string } }>(response);
+    expect([response.status, error.code]).toEqual([400, ErrorCode.MONEY_INVALID]);
+    expect(error.message).toContain('¥176.80');
+    expect(error.message).toContain('¥10.00');
+    expect(error.message).not.toMatch(/\bfen\b/);
   });
 
   it('accepts a validUntil after the start and today', async () => {

@@ -5,6 +5,7 @@ import { and, asc, eq, gt, inArray, sql } from 'drizzle-orm';
 import {
   ENVELOPES_PER_PLAN_MAX,
   ErrorCode,
+  formatFen,
   planEnvelopes,
   planTotalFen,
   secureRandomInt,
@@ -130,7 +131,7 @@ function validatePlan(input: CampaignInput, nowS: number): void {
   if (total !== input.budgetFen)
     throw new DomainError(
       ErrorCode.MONEY_INVALID,
-      `prize plan totals ${total} fen, budget is ${input.budgetFen}`,
+      `prize plan totals ${formatFen(total)}, budget is ${formatFen(input.budgetFen)}`,
     );
   const check = planEnvelopes(input.prizePlan, (minInclusive) => minInclusive);
   if (!check.ok) throw new DomainError(check.code, check.message);
@@ -340,7 +341,7 @@ export async function fundCampaign(
       if ((budget?.balanceFen ?? 0) + input.amountFen > row.budgetFen)
         throw new DomainError(
           ErrorCode.MONEY_INVALID,
-          `the budget is ${row.budgetFen} fen; that would exceed it`,
+          `the budget is ${formatFen(row.budgetFen)}; that would exceed it`,
         );
     }
     const [result] = await postTransfers(tx, [
@@ -419,7 +420,7 @@ export async function transitionCampaign(
       if ((budget?.balanceFen ?? 0) !== row.budgetFen)
         throw new DomainError(
           ErrorCode.CONFLICT,
-          `fund the full budget (${row.budgetFen} fen) before activating`,
+          `fund the full budget (${formatFen(row.budgetFen)}) before activating`,
         );
       const offers = await tx
         .select({ id: couponOffers.id, stock: couponOffers.stock })
