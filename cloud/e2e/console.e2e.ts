@@ -482,7 +482,9 @@ test.describe.serial('web console', () => {
     await shot(operator, 'reports');
     const report = operator.waitForEvent('download');
     await operator.getByRole('button', { name: '导出 CSV' }).click();
-    expect(readFileSync(await (await report).path(), 'utf8')).toMatch(/^day,impressions,taps/);
+    expect(readFileSync(await (await report).path(), 'utf8')).toMatch(
+      /^day \(Asia\/Shanghai\),impressions,taps/,
+    );
 
     await operator.goto('/operator/screens');
     const screenRow = operator.getByTestId(`screen-row-${screenId}`);

@@ -160,12 +160,23 @@ export interface LedgerCheck {
 
 export interface ReportRow {
   key: string;
-  impressions: number;
+  /** The screen's name for a by-screen row, the key otherwise. */
+  label: string;
+  /** null: no screen has reported plays for this row (unknown, not zero). */
+  impressions: number | null;
   taps: number;
+  /** Taps from periods with reported plays: what tapThroughRate divides. */
+  ratedTaps: number;
   uniqueWallets: number;
   cashFen: number;
   coupons: number;
   tapThroughRate: number | null;
+}
+
+export interface Report {
+  /** The time zone report days are counted in. */
+  timezone: string;
+  items: ReportRow[];
 }
 
 export interface WalletCredential {

@@ -317,6 +317,10 @@ export const en = {
     overTime: 'Impressions and taps over time',
     spendOverTime: 'Spend over time',
     emptyBody: 'No impressions or taps in this range yet.',
+    dayIn: 'Day ({{zone}})',
+    zoneNote: 'Days are counted in {{zone}}, the same day tap caps count by.',
+    ctrNote:
+      'Screens report plays once an hour is over: the rate counts only taps from hours with reported plays (— where no plays are reported yet).',
   },
   stores: {
     title: 'Merchants & stores',

@@ -317,6 +317,9 @@ export const zhCN: Messages = {
     overTime: '曝光与拍拍趋势',
     spendOverTime: '支出趋势',
     emptyBody: '该时间范围内暂无曝光或拍拍。',
+    dayIn: '日期（{{zone}}）',
+    zoneNote: '日期按 {{zone}} 计算，与每日拍拍上限的计日方式相同。',
+    ctrNote: '屏幕在每小时结束后上报播放次数：拍拍率只计入已上报播放的小时内的拍拍（尚未上报时显示 —）。',
   },
   stores: {
     title: '商户与门店',

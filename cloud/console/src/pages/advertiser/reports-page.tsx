@@ -1,5 +1,6 @@
 // Campaign reports: impressions, taps, tap-through rate and spend over time, then by city and by screen,
-// with CSV export of the same rows; then coupon redemptions.
+// with CSV export of the same rows; then coupon redemptions. Days are labelled with the zone they are
+// counted in, and a rate is shown only where plays were reported (— otherwise), never taps over nothing.
 import { BarChart, LineChart } from '@mantine/charts';
 import {
   Button,
@@ -18,7 +19,7 @@ import { useMutation, useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { apiJson, apiText } from '../../api/client.ts';
-import type { Campaign, Page, ReportRow } from '../../api/types.ts';
+import type { Campaign, Page, Report, ReportRow } from '../../api/types.ts';
 import { CouponReport } from '../../components/coupon-report.tsx';
 import { Empty, notifyError, QueryState } from '../../components/feedback.tsx';
 import { useToken } from '../../components/session-context.tsx';
@@ -32,20 +33,33 @@ function isoDay(offsetDays: number): string {
   return new Date(Date.now() + offsetDays * 86_400_000).toISOString().slice(0, 10);
 }
 
-function totals(rows: ReportRow[]) {
+/**
+ * The KPIs over the daily rows. Impressions are unknown (null) when no row has reported plays, and
+ * the rate divides the same taps each row's rate divides (taps from reported periods) by those plays.
+ */
+export function totals(rows: ReportRow[]) {
   const sum = (pick: (row: ReportRow) => number) => rows.reduce((total, row) => total + pick(row), 0);
-  const impressions = sum((r) => r.impressions);
-  const taps = sum((r) => r.taps);
+  const reported = rows.filter((row) => row.impressions !== null);
+  const impressions = reported.length === 0 ? null : sum((r) => r.impressions ?? 0);
+  const ratedTaps = reported.reduce((total, row) => total + row.ratedTaps, 0);
   return {
     impressions,
-    taps,
+    taps: sum((r) => r.taps),
     cashFen: sum((r) => r.cashFen),
     coupons: sum((r) => r.coupons),
-    ctr: impressions === 0 ? null : taps / impressions,
+    ctr: impressions === null || impressions === 0 ? null : ratedTaps / impressions,
   };
 }
 
-function RowsTable({ rows, by }: { rows: ReportRow[]; by: Dimension }) {
+function formatImpressions(value: number | null, language: string): string {
+  return value === null ? '—' : formatCount(value, language);
+}
+
+function screenLabel(row: ReportRow): string {
+  return row.label === row.key ? `#${row.key}` : `#${row.key} ${row.label}`;
+}
+
+function RowsTable({ rows, by, timezone }: { rows: ReportRow[]; by: Dimension; timezone: string }) {
   const { t, i18n } = useTranslation();
   return (
     <Table.ScrollContainer minWidth={700}>
@@ -57,7 +71,9 @@ function RowsTable({ rows, by }: { rows: ReportRow[]; by: Dimension }) {
         <Table.Thead>
           <Table.Tr>
             <Table.Th>
-              {t(by === 'day' ? 'reports.byDay' : by === 'city' ? 'reports.byCity' : 'reports.byScreen')}
+              {by === 'day'
+                ? t('reports.dayIn', { zone: timezone })
+                : t(by === 'city' ? 'reports.byCity' : 'reports.byScreen')}
             </Table.Th>
             <Table.Th ta="right">{t('reports.impressions')}</Table.Th>
             <Table.Th ta="right">{t('reports.taps')}</Table.Th>
@@ -69,11 +85,13 @@ function RowsTable({ rows, by }: { rows: ReportRow[]; by: Dimension }) {
         </Table.Thead>
         <Table.Tbody>
           {rows.map((row) => (
-            <Table.Tr key={row.key}>
-              <Table.Td>{by === 'screen' ? `#${row.key}` : row.key}</Table.Td>
-              <Table.Td ta="right">{formatCount(row.impressions, i18n.language)}</Table.Td>
+            <Table.Tr key={row.key} data-testid={`report-row-${row.key}`}>
+              <Table.Td>{by === 'screen' ? screenLabel(row) : row.key}</Table.Td>
+              <Table.Td ta="right">{formatImpressions(row.impressions, i18n.language)}</Table.Td>
               <Table.Td ta="right">{formatCount(row.taps, i18n.language)}</Table.Td>
-              <Table.Td ta="right">{formatPercent(row.tapThroughRate, i18n.language)}</Table.Td>
+              <Table.Td ta="right" data-testid="report-ctr">
+                {formatPercent(row.tapThroughRate, i18n.language)}
+              </Table.Td>
               <Table.Td ta="right">{formatCount(row.uniqueWallets, i18n.language)}</Table.Td>
               <Table.Td ta="right">{formatFen(row.cashFen)}</Table.Td>
               <Table.Td ta="right">{formatCount(row.coupons, i18n.language)}</Table.Td>
@@ -103,11 +121,11 @@ export function ReportsPage() {
   });
   const daily = useQuery({
     queryKey: ['report', 'day', campaignId, range],
-    queryFn: () => apiJson<{ items: ReportRow[] }>('/v1/reports', { token, query: query('day') }),
+    queryFn: () => apiJson<Report>('/v1/reports', { token, query: query('day') }),
   });
   const breakdown = useQuery({
     queryKey: ['report', by, campaignId, range],
-    queryFn: () => apiJson<{ items: ReportRow[] }>('/v1/reports', { token, query: query(by) }),
+    queryFn: () => apiJson<Report>('/v1/reports', { token, query: query(by) }),
   });
   const csv = useMutation({
     mutationFn: () => apiText('/v1/reports', { token, query: { ...query(by), format: 'csv' } }),
@@ -115,8 +133,9 @@ export function ReportsPage() {
     onError: notifyError,
   });
   const sum = totals(daily.data?.items ?? []);
+  const timezone = daily.data?.timezone ?? breakdown.data?.timezone;
   const kpis = [
-    [t('reports.impressions'), formatCount(sum.impressions, i18n.language)],
+    [t('reports.impressions'), formatImpressions(sum.impressions, i18n.language)],
     [t('reports.taps'), formatCount(sum.taps, i18n.language)],
     [t('reports.ctr'), formatPercent(sum.ctr, i18n.language)],
     [t('reports.spend'), formatFen(sum.cashFen)],
@@ -162,6 +181,10 @@ export function ReportsPage() {
             }}
           />
         </Group>
+        <Text size="xs" c="dimmed" mt="sm" data-testid="report-zone-note">
+          {timezone === undefined ? null : `${t('reports.zoneNote', { zone: timezone })} `}
+          {t('reports.ctrNote')}
+        </Text>
       </Card>
       <SimpleGrid cols={{ base: 2, md: 5 }}>
         {kpis.map(([label, value]) => (
@@ -185,7 +208,8 @@ export function ReportsPage() {
             day: row.key,
             impressions: row.impressions,
             taps: row.taps,
-            ctr: row.tapThroughRate === null ? 0 : Math.round(row.tapThroughRate * 1000) / 10,
+            // A gap, not a zero, where the rate is unknown.
+            ctr: row.tapThroughRate === null ? null : Math.round(row.tapThroughRate * 1000) / 10,
             spend: row.cashFen / 100,
           }));
           return (
@@ -198,6 +222,7 @@ export function ReportsPage() {
                   h={240}
                   data={points}
                   dataKey="day"
+                  xAxisLabel={t('reports.dayIn', { zone: data.timezone })}
                   withLegend
                   series={[
                     { name: 'impressions', label: t('reports.impressions'), color: 'blue.6' },
@@ -244,9 +269,9 @@ export function ReportsPage() {
                   <BarChart
                     h={220}
                     data={data.items.map((row) => ({
-                      key: by === 'screen' ? `#${row.key}` : row.key,
+                      key: by === 'screen' ? screenLabel(row) : row.key,
                       taps: row.taps,
-                      impressions: row.impressions,
+                      impressions: row.impressions ?? 0,
                     }))}
                     dataKey="key"
                     withLegend
@@ -256,7 +281,7 @@ export function ReportsPage() {
                     ]}
                   />
                 )}
-                <RowsTable rows={data.items} by={by} />
+                <RowsTable rows={data.items} by={by} timezone={data.timezone} />
               </>
             )}
           </QueryState>
