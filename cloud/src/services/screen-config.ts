@@ -1,6 +1,7 @@
 // The retained per-screen config (shared ScreenConfig, docs/protocol.md §5.5): issuer keys, time zone,
 // the credential revocation list, and the active campaigns that target the screen with their playlist
 // and creatives manifest.
+import { createHash } from 'node:crypto';
 import { and, asc, count, eq, gt, isNotNull } from 'drizzle-orm';
 import { ScreenConfig } from '@redtap/shared';
 import type { CloudBroker } from '../broker/types.ts';
@@ -108,7 +109,8 @@ async function screenCampaigns(
       : await queryRows<{ sha256: string; mime: CreativeEntry['mime']; bytes: unknown }>(
           db,
           sql`select sha256, mime, bytes from content_objects
-              where sha256 in (select jsonb_array_elements_text(${JSON.stringify([...hashes])}::jsonb))`,
+              where sha256 in (select jsonb_array_elements_text(${JSON.stringify([...hashes])}::jsonb))
+              order by sha256`,
         );
   // Relative to the cloud's HTTP base, which the kiosk already knows from enrolment.
   const creatives = content.map((row) => ({
@@ -120,18 +122,13 @@ async function screenCampaigns(
   return { campaigns: campaignConfigs, playlist, creatives };
 }
 
-/** Bumps the config version of the given screens (kiosks ignore a config whose version they hold) and republishes. */
+/** Republishes the given screens' configs (each one's version rises when its content changed). */
 export async function republishScreenConfigs(
   db: Database,
   broker: CloudBroker,
   screenIds: number[],
   now: Date,
 ): Promise<number> {
-  if (screenIds.length === 0) return 0;
-  await db.execute(
-    sql`update screens set config_version = config_version + 1
-        where id in (select jsonb_array_elements_text(${JSON.stringify(screenIds)}::jsonb)::bigint)`,
-  );
   let published = 0;
   for (const screenId of screenIds) if (await publishScreenConfig(db, broker, screenId, now)) published += 1;
   return published;
@@ -183,16 +180,46 @@ export async function buildScreenConfig(
   });
 }
 
+/** What the kiosk enforces, without the version and issue time: equal hashes mean an equal config. */
+export function screenConfigContentHash(config: ScreenConfig): string {
+  const { version: _version, issuedAt: _issuedAt, ...content } = config;
+  return createHash('sha256').update(JSON.stringify(content)).digest('hex');
+}
+
+/**
+ * Builds and publishes the screen's retained config. A kiosk ignores a config whose version it holds,
+ * so any change of content (a revocation, an issuer key, a campaign) bumps the version here rather than
+ * trusting each caller to. The screen row stays locked until the broker has the message, so configs
+ * reach the broker in version order and a slower publisher cannot retain older content over newer.
+ */
 export async function publishScreenConfig(
   db: Database,
   broker: CloudBroker,
   screenId: number,
   now: Date,
 ): Promise<boolean> {
-  const config = await buildScreenConfig(db, screenId, now);
-  if (config === null) return false;
-  await broker.publishConfig(screenId, config);
-  return true;
+  return db.transaction(async (tx) => {
+    const [locked] = await tx
+      .select({ configVersion: screens.configVersion, configHash: screens.configHash })
+      .from(screens)
+      .where(eq(screens.id, screenId))
+      .for('update');
+    if (locked === undefined) return false;
+    const built = await buildScreenConfig(tx, screenId, now);
+    if (built === null) return false;
+    const hash = screenConfigContentHash(built);
+    let config = built;
+    if (hash !== locked.configHash) {
+      const version = locked.configVersion + 1;
+      await tx
+        .update(screens)
+        .set({ configVersion: version, configHash: hash })
+        .where(eq(screens.id, screenId));
+      config = { ...built, version };
+    }
+    await broker.publishConfig(screenId, config);
+    return true;
+  });
 }
 
 /** After a change that concerns every screen (issuer key rotation, revocations), page through them. */

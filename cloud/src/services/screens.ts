@@ -1,5 +1,5 @@
 // Screens: create, list (keyset pages, filtered by location or group), update, the city → building →
-// elevator tree, named screen groups, and revocation.
+// elevator tree, named screen groups, revocation, and replacing or reinstating a revoked screen.
 import { and, asc, count, eq, gt, inArray, ne, sql } from 'drizzle-orm';
 import { ErrorCode } from '@redtap/shared';
 import type { Database } from '../db/client.ts';
@@ -36,6 +36,7 @@ export interface ScreenView {
   configVersion: number;
   enrolledAt: string | null;
   revokedAt: string | null;
+  replacedById: number | null;
   createdAt: string;
   health: ScreenHealthView | null;
 }
@@ -66,6 +67,7 @@ function toView(
     configVersion: row.configVersion,
     enrolledAt: iso(row.enrolledAt),
     revokedAt: iso(row.revokedAt),
+    replacedById: row.replacedById,
     createdAt: row.createdAt.toISOString(),
     health:
       health === null
@@ -167,6 +169,67 @@ export async function revokeScreen(db: Database, id: number, now: Date): Promise
     .where(eq(screens.id, id))
     .returning({ id: screens.id });
   if (row === undefined) throw new DomainError(ErrorCode.NOT_FOUND, `screen ${id} not found`);
+  return getScreen(db, id);
+}
+
+/**
+ * A new screen in a revoked one's place: same name, location, time zone and groups, a fresh id that a
+ * new kiosk enrols into. The revoked row keeps its key and its refusals, so the old kiosk's tokens
+ * stay refused whatever key the new one holds.
+ */
+export async function replaceScreen(db: Database, id: number, now: Date): Promise<ScreenView> {
+  const replacementId = await db.transaction(async (tx) => {
+    const [old] = await tx.select().from(screens).where(eq(screens.id, id)).for('update');
+    if (old === undefined) throw new DomainError(ErrorCode.NOT_FOUND, `screen ${id} not found`);
+    if (old.status !== 'revoked')
+      throw new DomainError(
+        ErrorCode.CONFLICT,
+        `screen ${id} is ${old.status}; revoke it before replacing it`,
+      );
+    if (old.replacedById !== null)
+      throw new DomainError(ErrorCode.CONFLICT, `screen ${id} was already replaced by ${old.replacedById}`);
+    const [row] = await tx
+      .insert(screens)
+      .values({
+        name: old.name,
+        city: old.city,
+        building: old.building,
+        elevator: old.elevator,
+        timezone: old.timezone,
+      })
+      .returning({ id: screens.id });
+    if (row === undefined) throw new Error('insert returned no row');
+    const groups = await tx
+      .select({ groupId: screenGroupMembers.groupId })
+      .from(screenGroupMembers)
+      .where(eq(screenGroupMembers.screenId, id));
+    if (groups.length > 0)
+      await tx
+        .insert(screenGroupMembers)
+        .values(groups.map(({ groupId }) => ({ groupId, screenId: row.id })));
+    await tx.update(screens).set({ replacedById: row.id, updatedAt: now }).where(eq(screens.id, id));
+    return row.id;
+  });
+  return getScreen(db, replacementId);
+}
+
+/**
+ * Undoes a revocation made in error: the screen goes back to pending, under its id and groups, and
+ * must enrol again. Its old key is dropped, so tokens it signed stay refused (SCREEN_SIGNATURE_INVALID
+ * against whatever key enrols next), and revocation already removed its broker password.
+ */
+export async function reinstateScreen(db: Database, id: number, now: Date): Promise<ScreenView> {
+  await db.transaction(async (tx) => {
+    const [row] = await tx.select().from(screens).where(eq(screens.id, id)).for('update');
+    if (row === undefined) throw new DomainError(ErrorCode.NOT_FOUND, `screen ${id} not found`);
+    if (row.status !== 'revoked') throw new DomainError(ErrorCode.CONFLICT, `screen ${id} is not revoked`);
+    if (row.replacedById !== null)
+      throw new DomainError(ErrorCode.CONFLICT, `screen ${id} was replaced by ${row.replacedById}`);
+    await tx
+      .update(screens)
+      .set({ status: 'pending', publicKey: null, mqttPasswordHash: null, revokedAt: null, updatedAt: now })
+      .where(eq(screens.id, id));
+  });
   return getScreen(db, id);
 }
 

@@ -1,5 +1,5 @@
 // Screens for operators: create, list and filter, the location tree, update, enrolment codes,
-// revocation, and a preview of the retained config.
+// revocation, replacing or reinstating a revoked screen, and a preview of the retained config.
 import { z } from '@hono/zod-openapi';
 import { ErrorCode, ScreenConfig } from '@redtap/shared';
 import { screenStatuses } from '../../db/schema/screens.ts';
@@ -10,6 +10,8 @@ import {
   createScreen,
   getScreen,
   listScreens,
+  reinstateScreen,
+  replaceScreen,
   revokeScreen,
   screenLocations,
   updateScreen,
@@ -54,6 +56,7 @@ const Screen = z
     configVersion: z.number().int(),
     enrolledAt: z.string().nullable(),
     revokedAt: z.string().nullable(),
+    replacedById: z.number().int().nullable().openapi({ description: 'the screen that replaced this one' }),
     createdAt: z.string(),
     health: z
       .object({
@@ -67,6 +70,10 @@ const Screen = z
       .nullable(),
   })
   .openapi('Screen');
+
+const ReProvisioned = z
+  .object({ screen: Screen, code: z.string(), expiresAt: z.string() })
+  .openapi('ScreenWithEnrolmentCode');
 
 const ScreenInput = z.object({
   name: Name,
@@ -254,6 +261,54 @@ export function screenRoutes(deps: AppDeps) {
       deps.screenAuth.forget(id);
       await deps.broker.revokeScreen(id);
       return c.json(screen, 200);
+    },
+  );
+
+  app.openapi(
+    defineRoute(['operator'], {
+      method: 'post',
+      path: '/v1/screens/{id}/replace',
+      tags: ['screens'],
+      summary:
+        'Replace a revoked screen: a new screen at the same place (name, location, time zone, groups) with a one-time enrolment code; the old one stays revoked',
+      request: { params: IdParam },
+      responses: {
+        201: {
+          description: 'The new screen and its code, shown once',
+          content: { 'application/json': { schema: ReProvisioned } },
+        },
+        ...errorResponses(401, 403, 404, 409),
+      },
+    }),
+    async (c) => {
+      const now = deps.now();
+      const screen = await replaceScreen(deps.db, c.req.valid('param').id, now);
+      const { code, expiresAt } = await createEnrolmentCode(deps.db, screen.id, now);
+      return c.json({ screen, code, expiresAt }, 201);
+    },
+  );
+
+  app.openapi(
+    defineRoute(['operator'], {
+      method: 'post',
+      path: '/v1/screens/{id}/reinstate',
+      tags: ['screens'],
+      summary:
+        'Undo a revocation: the screen goes back to pending under its id and must enrol again with the returned code (its old key is dropped)',
+      request: { params: IdParam },
+      responses: {
+        200: {
+          description: 'The screen and its code, shown once',
+          content: { 'application/json': { schema: ReProvisioned } },
+        },
+        ...errorResponses(401, 403, 404, 409),
+      },
+    }),
+    async (c) => {
+      const now = deps.now();
+      const screen = await reinstateScreen(deps.db, c.req.valid('param').id, now);
+      const { code, expiresAt } = await createEnrolmentCode(deps.db, screen.id, now);
+      return c.json({ screen, code, expiresAt }, 200);
     },
   );
 
