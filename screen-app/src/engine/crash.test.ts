@@ -8,7 +8,15 @@ import { decodeTapToken, seededRandomInt } from '@redtap/shared';
 import { getDeckState } from '../store/deck-queries.ts';
 import { openStore } from '../store/open-store.ts';
 import { lastCommittedCounter } from '../store/tap-queries.ts';
-import { campaign, deckBytes, enrolStore, engineFor, screenConfig, tempDir } from '../../test/fixtures.ts';
+import {
+  campaign,
+  deckBytes,
+  enrolStore,
+  engineFor,
+  screenConfig,
+  T0,
+  tempDir,
+} from '../../test/fixtures.ts';
 
 const CHILD = fileURLToPath(new URL('../../test/crash-child.ts', import.meta.url));
 const ITERATIONS = Number(process.env.REDTAP_CRASH_ITERATIONS ?? 24);
@@ -71,7 +79,8 @@ describe('crash safety', () => {
   beforeAll(() => {
     const store = openStore({ path });
     enrolStore(store, screenConfig({ campaigns: [campaign({ cashPerWalletPerDay: 100 })] }));
-    const receipt = engineFor(store).storeDeck(
+    // The child taps at T0 (test/crash-child.ts): the deck must be judged at the same clock.
+    const receipt = engineFor(store, { now: () => T0 }).storeDeck(
       deckBytes({
         envelopes: Array.from({ length: DECK_SIZE }, (_, i) => ({
           amountFen: 1 + (i % 50),

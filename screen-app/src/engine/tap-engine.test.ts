@@ -436,3 +436,178 @@ describe('store failures', () => {
     expect(await k.engine.beginTap(hello())).toMatchObject({ ok: false, code: ErrorCode.STORE_UNAVAILABLE });
   });
 });
+
+describe('which campaign a tap pays', () => {
+  const OTHER = 3;
+  const THIRD = 7;
+  const otherDeck = (deckId = 910, campaignId = OTHER) =>
+    deckBytes({
+      deckId,
+      campaignId,
+      envelopes: [
+        { amountFen: 500, couponOfferId: 0 },
+        { amountFen: 600, couponOfferId: 0 },
+      ],
+    });
+  const twoCampaigns = () =>
+    screenConfig({
+      campaigns: [
+        campaign(),
+        campaign({ campaignId: OTHER, couponOffers: [], fallbackCouponOfferId: 0, name: 'Noodles' }),
+      ],
+    });
+
+  async function campaignOfTap(engine: ReturnType<typeof kiosk>['engine'], walletId: number) {
+    const result = await tap(engine, hello({ walletId }));
+    if (!result.ok) throw new Error(result.code);
+    const token = decodeTapToken(result.prize.token);
+    expect(token.ok && token.value.campaignId).toBe(result.prize.campaignId);
+    return result.prize;
+  }
+
+  it('pays the campaign whose ad is on screen, not the first one with a deck', async () => {
+    let showing: number | null = OTHER;
+    const k = kiosk(dir.dir, { now: clock().now, config: twoCampaigns(), showingCampaignId: () => showing });
+    store = k.store;
+    k.engine.storeDeck(deckBytes());
+    k.engine.storeDeck(otherDeck());
+    expect(await campaignOfTap(k.engine, 1)).toMatchObject({
+      campaignId: OTHER,
+      deckId: 910,
+      amountFen: 500,
+    });
+    showing = CAMPAIGN_ID;
+    expect(await campaignOfTap(k.engine, 2)).toMatchObject({
+      campaignId: CAMPAIGN_ID,
+      deckId: 900,
+      amountFen: 120,
+    });
+    // Each campaign's taps and spend are its own in the outbox.
+    expect(getTap(store, 1)).toMatchObject({ campaignId: OTHER, amountFen: 500, deckId: 910 });
+    expect(getTap(store, 2)).toMatchObject({ campaignId: CAMPAIGN_ID, amountFen: 120, deckId: 900 });
+  });
+
+  it('when the campaign on screen has no deck, the next campaign after it in config order pays', async () => {
+    const config = screenConfig({
+      campaigns: [campaign(), campaign({ campaignId: OTHER }), campaign({ campaignId: THIRD })],
+    });
+    const k = kiosk(dir.dir, { now: clock().now, config, showingCampaignId: () => OTHER });
+    store = k.store;
+    k.engine.storeDeck(deckBytes());
+    k.engine.storeDeck(otherDeck(920, THIRD));
+    expect(await campaignOfTap(k.engine, 1)).toMatchObject({ campaignId: THIRD, deckId: 920 });
+  });
+
+  it("gives a capped commuter another campaign's cash before a coupon", async () => {
+    const k = kiosk(dir.dir, {
+      now: clock().now,
+      config: twoCampaigns(),
+      showingCampaignId: () => CAMPAIGN_ID,
+    });
+    store = k.store;
+    k.engine.storeDeck(deckBytes());
+    k.engine.storeDeck(otherDeck());
+    expect(await campaignOfTap(k.engine, 1)).toMatchObject({ campaignId: CAMPAIGN_ID, amountFen: 120 });
+    expect(await campaignOfTap(k.engine, 1)).toMatchObject({
+      campaignId: OTHER,
+      amountFen: 500,
+      localCap: false,
+    });
+    // Capped everywhere: the campaign on screen gives its fallback coupon.
+    expect(await campaignOfTap(k.engine, 1)).toMatchObject({
+      campaignId: CAMPAIGN_ID,
+      amountFen: 0,
+      couponOfferId: FALLBACK_COUPON,
+      localCap: true,
+    });
+    expect(getDeckState(store, 900)?.cursor).toBe(1);
+    expect(getDeckState(store, 910)?.cursor).toBe(1);
+  });
+
+  it('rotates over the campaigns while default content is on screen', async () => {
+    const k = kiosk(dir.dir, { now: clock().now, config: twoCampaigns() });
+    store = k.store;
+    k.engine.storeDeck(deckBytes());
+    k.engine.storeDeck(otherDeck());
+    const paid = [];
+    for (const walletId of [1, 2, 3]) paid.push((await campaignOfTap(k.engine, walletId)).campaignId);
+    expect(paid).toEqual([CAMPAIGN_ID, OTHER, CAMPAIGN_ID]);
+  });
+
+  it('reads what is showing from a source set after construction', async () => {
+    const k = kiosk(dir.dir, { now: clock().now, config: twoCampaigns() });
+    store = k.store;
+    k.engine.storeDeck(deckBytes());
+    k.engine.storeDeck(otherDeck());
+    k.engine.setShowingCampaign(() => OTHER);
+    expect(await campaignOfTap(k.engine, 1)).toMatchObject({ campaignId: OTHER });
+  });
+});
+
+describe('expired coupon offers', () => {
+  const dated = (validUntil: number) =>
+    screenConfig({
+      campaigns: [
+        campaign({
+          couponOffers: [{ couponOfferId: FALLBACK_COUPON, title: '¥2 off', valueFen: 200, validUntil }],
+        }),
+      ],
+    });
+
+  it('a dead fallback coupon becomes a thank-you, in the prize and the token', async () => {
+    const time = clock();
+    const k = kiosk(dir.dir, { now: time.now, config: dated(T0 + 10) });
+    store = k.store;
+    k.engine.storeDeck(deckBytes());
+    await tap(k.engine, hello({ walletId: 1 }));
+    time.set(T0 + 9);
+    const live = await tap(k.engine, hello({ walletId: 1 }));
+    expect(live.ok && live.prize).toMatchObject({ localCap: true, couponOfferId: FALLBACK_COUPON });
+    time.set(T0 + 10);
+    const dead = await tap(k.engine, hello({ walletId: 1 }));
+    expect(dead.ok && dead.prize).toMatchObject({ localCap: true, couponOfferId: 0, amountFen: 0 });
+    if (dead.ok) {
+      const token = decodeTapToken(dead.prize.token);
+      expect(token.ok && token.value.couponOfferId).toBe(0);
+    }
+  });
+
+  it("an envelope naming a dead offer pays its cash and awards no coupon; the token keeps the deck's", async () => {
+    const k = kiosk(dir.dir, { now: clock().now, config: dated(T0) });
+    store = k.store;
+    k.engine.storeDeck(deckBytes());
+    await tap(k.engine, hello({ walletId: 1 }));
+    // Envelope 1 is ¥0.35 with coupon 5.
+    const result = await tap(k.engine, hello({ walletId: 2 }));
+    expect(result.ok && result.prize).toMatchObject({ envelopeIndex: 1, amountFen: 35, couponOfferId: 0 });
+    if (result.ok) {
+      const token = decodeTapToken(result.prize.token);
+      expect(token.ok && token.value.couponOfferId).toBe(FALLBACK_COUPON);
+    }
+  });
+
+  it('an offer the config does not date is still awarded', async () => {
+    const k = kiosk(dir.dir, { now: clock().now });
+    store = k.store;
+    k.engine.storeDeck(deckBytes());
+    await tap(k.engine, hello({ walletId: 1 }));
+    const result = await tap(k.engine, hello({ walletId: 2 }));
+    expect(result.ok && result.prize).toMatchObject({ amountFen: 35, couponOfferId: FALLBACK_COUPON });
+  });
+});
+
+describe('credential expiry boundary', () => {
+  it('accepts a credential until the second before expiresAt (expired at expiresAt, as in the cloud)', async () => {
+    const time = clock();
+    const k = kiosk(dir.dir, { now: time.now });
+    store = k.store;
+    const begun = await k.engine.beginTap(hello({ expiresAt: T0 + 1 }));
+    expect(begun.ok).toBe(true);
+    if (begun.ok) k.engine.abandonTap(begun.session);
+    time.set(T0 + 1);
+    expect(await k.engine.beginTap(hello({ expiresAt: T0 + 1 }))).toMatchObject({
+      ok: false,
+      code: ErrorCode.CREDENTIAL_EXPIRED,
+    });
+  });
+});

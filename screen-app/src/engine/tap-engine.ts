@@ -4,6 +4,7 @@
 import { randomBytes as cryptoRandomBytes, type KeyObject } from 'node:crypto';
 import {
   assert,
+  credentialExpired,
   decodeHello,
   encodeChallenge,
   ENVELOPE_INDEX_NONE,
@@ -29,7 +30,8 @@ import { isStoreUnavailable } from '../store/store-errors.ts';
 import { campaignsWithUsableDeck } from '../store/deck-queries.ts';
 import { prepareTapCommitQueries, type TapCommitQueries } from '../store/tap-commit-queries.ts';
 import { TapLease, realTimer, type StartTimer } from './tap-lease.ts';
-import { buildTrust, issuerKeysOf, type TrustView } from './trust.ts';
+import { buildTrust, issuerKeysOf, liveCoupon, type TrustView } from './trust.ts';
+import { chooseCampaign } from './campaign-choice.ts';
 
 export interface TapEngineOptions {
   store: Store;
@@ -50,7 +52,12 @@ export interface TapEngineOptions {
   checkpointEveryTaps?: number;
   /** Runs work after the current tap has been answered (default setImmediate). */
   defer?: (work: () => void) => void;
+  /** The campaign of what the screen shows now (see setShowingCampaign). */
+  showingCampaignId?: ShowingCampaign;
 }
+
+/** The campaign of the playlist item on screen now, or null for default content. */
+export type ShowingCampaign = () => number | null;
 
 /** A tap between challenge and commit. Opaque to drivers: pass it back to completeTap or abandonTap. */
 export interface TapSession {
@@ -76,7 +83,10 @@ export interface TapPrize {
   walletId: number;
   campaignId: number;
   amountFen: number;
-  /** 0 = none. */
+  /**
+   * The coupon awarded, 0 = none. An expired offer awards none even when the drawn envelope names it;
+   * the token then still carries the envelope's couponOfferId, which the cloud checks against the deck.
+   */
   couponOfferId: number;
   /** 0 when no envelope was drawn. */
   deckId: number;
@@ -127,6 +137,7 @@ export class TapEngine {
   private readonly checkpointEveryTaps: number;
   private readonly defer: (work: () => void) => void;
   private tapsSinceCheckpoint = 0;
+  private showingCampaignId: ShowingCampaign;
 
   constructor(options: TapEngineOptions) {
     this.store = options.store;
@@ -139,6 +150,7 @@ export class TapEngine {
     this.checkpointEveryTaps = options.checkpointEveryTaps ?? 100;
     assert(this.checkpointEveryTaps >= 1, 'checkpointEveryTaps must be positive');
     this.defer = options.defer ?? ((work) => setImmediate(work));
+    this.showingCampaignId = options.showingCampaignId ?? (() => null);
     this.lease = new TapLease({
       leaseMs: options.leaseMs ?? 1_000,
       waitMaxMs: options.leaseWaitMaxMs ?? 1_000,
@@ -183,6 +195,14 @@ export class TapEngine {
     return storeDeck({ store: this.store, ...this.deckTrust, now: this.now() }, bytes);
   }
 
+  /**
+   * Where to read what the screen shows (the playlist player's current item), for drivers that build
+   * the screen after the engine. A tap pays the campaign on screen first (campaign-choice.ts).
+   */
+  setShowingCampaign(source: ShowingCampaign): void {
+    this.showingCampaignId = source;
+  }
+
   /** The trust view in force, or null before enrolment and config. */
   get trustView(): TrustView | null {
     return this.trust;
@@ -214,7 +234,7 @@ export class TapEngine {
       );
     if (!verifyCredentialSignature(decoded.credentialBytes, issuerKey))
       return refuse(ErrorCode.CREDENTIAL_SIGNATURE_INVALID, 'credential issuer signature does not verify');
-    if (this.now() >= credential.expiresAt)
+    if (credentialExpired(credential.expiresAt, this.now()))
       return refuse(ErrorCode.CREDENTIAL_EXPIRED, `credential expired at ${credential.expiresAt}`);
     if (trust.revoked.has(`${credential.walletId}:${credential.credentialSerial}`))
       return refuse(ErrorCode.CREDENTIAL_REVOKED, 'credential is revoked');
@@ -231,8 +251,14 @@ export class TapEngine {
       assert(lastCommitted !== undefined, 'counter row missing');
       const counter = lastCommitted + 1;
       assert(counter <= 0xffffffff, 'tap counter exhausted');
-      const withDeck = campaignsWithUsableDeck(this.store, ts);
-      const campaign = trust.campaigns.find((c) => withDeck.has(c.campaignId)) ?? trust.campaigns[0];
+      const day = trust.localDay(ts);
+      const campaign = chooseCampaign({
+        campaigns: trust.campaigns,
+        showingCampaignId: this.showingCampaignId(),
+        rotation: counter - 1,
+        withDeck: campaignsWithUsableDeck(this.store, ts),
+        capped: (c) => queries.cashCount(credential.walletId, c.campaignId, day) >= c.cashPerWalletPerDay,
+      });
       assert(campaign !== undefined, 'campaigns checked non-empty');
       const nonce = this.randomBytes(NONCE_LENGTH);
       assert(nonce.length === NONCE_LENGTH, 'nonce must be 16 bytes');
@@ -330,7 +356,8 @@ export class TapEngine {
         let deckId = 0;
         let envelopeIndex = ENVELOPE_INDEX_NONE;
         let amountFen = 0;
-        let couponOfferId = campaign.fallbackCouponOfferId;
+        // The fallback coupon is the kiosk's own choice, so a dead one is simply not put in the token.
+        let couponOfferId = liveCoupon(campaign, campaign.fallbackCouponOfferId, session.ts);
         let flags = phoneOnline;
         if (capped) flags |= TapFlag.localCap;
         else if (deck === undefined) flags |= TapFlag.noDeck;
@@ -387,7 +414,7 @@ export class TapEngine {
           walletId: credential.walletId,
           campaignId: campaign.campaignId,
           amountFen,
-          couponOfferId,
+          couponOfferId: liveCoupon(campaign, couponOfferId, session.ts),
           deckId,
           envelopeIndex: hasEnvelope ? envelopeIndex : null,
           flags,

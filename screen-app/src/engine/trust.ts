@@ -10,7 +10,7 @@ export interface TrustView {
   issuerKeys: ReadonlyMap<number, KeyObject>;
   /** `walletId:serial` of revoked credentials (docs/protocol.md §5.5). */
   revoked: ReadonlySet<string>;
-  /** Config order: the first campaign is the default when no campaign has a usable deck. */
+  /** Config order: the rotation of campaign-choice.ts runs over it. */
   campaigns: readonly CampaignConfig[];
   campaignById: ReadonlyMap<number, CampaignConfig>;
   localDay: LocalDay;
@@ -52,4 +52,15 @@ export function buildTrust(identity: ScreenIdentity, config: ScreenConfig, logge
     localDay: localDayIn(config.timezone, logger),
     deckRefillThreshold: config.deckRefillThreshold,
   };
+}
+
+/**
+ * The coupon a tap at `ts` awards: `couponOfferId`, or 0 when the config says that offer's validity
+ * ended (validUntil is the first second it is dead). An offer the config does not date is awarded:
+ * configs from before offers carried validUntil, and the cloud judges the offer again at settlement.
+ */
+export function liveCoupon(campaign: CampaignConfig, couponOfferId: number, ts: number): number {
+  if (couponOfferId === 0) return 0;
+  const offer = campaign.couponOffers.find((candidate) => candidate.couponOfferId === couponOfferId);
+  return offer?.validUntil !== undefined && ts >= offer.validUntil ? 0 : couponOfferId;
 }

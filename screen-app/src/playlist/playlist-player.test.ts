@@ -55,6 +55,15 @@ describe('PlaylistPlayer', () => {
     expect(shown).toHaveLength(3);
   });
 
+  it('says which campaign is on screen, for the tap engine', () => {
+    const { timers, player } = setup([item(1, 5_000), item(2, 8_000)], [1, 2]);
+    expect(player.showingCampaignId).toBe(1);
+    player.start();
+    timers.advance(5_000);
+    expect(player.showingCampaignId).toBe(2);
+    expect(setup([item(1, 5_000)], []).player.showingCampaignId).toBeNull();
+  });
+
   it('shows default content until a creative is cached, then switches on refresh', () => {
     const { timers, source, shown, player } = setup([item(1, 5_000)], []);
     expect(player.current).toMatchObject({ kind: 'default', durationMs: DEFAULT_CONTENT_DURATION_MS });

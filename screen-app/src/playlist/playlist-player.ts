@@ -26,6 +26,11 @@ export interface PlaylistPlayerOptions {
   onItem: (item: PlaylistItemView) => void;
 }
 
+/** The campaign of what is on screen, which the tap engine pays first; null for default content. */
+export function showingCampaignOf(item: PlaylistItemView): number | null {
+  return item.kind === 'creative' ? item.campaignId : null;
+}
+
 export class PlaylistPlayer {
   private readonly options: PlaylistPlayerOptions;
   private readonly startTimer: StartTimer;
@@ -42,6 +47,11 @@ export class PlaylistPlayer {
 
   get current(): PlaylistItemView {
     return this.currentView;
+  }
+
+  /** See showingCampaignOf; pass `() => player.showingCampaignId` to TapEngine.setShowingCampaign. */
+  get showingCampaignId(): number | null {
+    return showingCampaignOf(this.currentView);
   }
 
   start(): void {

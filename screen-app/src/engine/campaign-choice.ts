@@ -1,0 +1,45 @@
+// Which campaign a tap is for (docs/kiosk.md, "Which campaign a tap pays"). The challenge names one
+// campaign and the phone signs it, so the choice is made at HELLO, before the envelope is drawn.
+import type { CampaignConfig } from '@redtap/shared';
+
+export interface CampaignChoiceInput {
+  /** Config order. */
+  campaigns: readonly CampaignConfig[];
+  /** The campaign of the playlist item on screen at the tap; null for default content. */
+  showingCampaignId: number | null;
+  /** Where to start the rotation when no configured campaign is showing (the engine passes counter - 1). */
+  rotation: number;
+  /** Campaigns with a usable deck at the tap. */
+  withDeck: ReadonlySet<number>;
+  /** True when this wallet has had all the cash the campaign allows it today on this screen. */
+  capped: (campaign: CampaignConfig) => boolean;
+}
+
+/**
+ * Config order rotated to start at the showing campaign, or at `rotation` when no configured campaign
+ * is showing, so taps during default content spread over the campaigns instead of all paying the first.
+ */
+export function campaignOrder(
+  campaigns: readonly CampaignConfig[],
+  showingCampaignId: number | null,
+  rotation: number,
+): CampaignConfig[] {
+  const count = campaigns.length;
+  if (count === 0) return [];
+  const showing = campaigns.findIndex((campaign) => campaign.campaignId === showingCampaignId);
+  const start = showing >= 0 ? showing : ((rotation % count) + count) % count;
+  return [...campaigns.slice(start), ...campaigns.slice(0, start)];
+}
+
+/**
+ * The first campaign in campaignOrder that can pay this wallet cash (a usable deck and the local cap
+ * not reached), so a capped commuter still gets another campaign's cash and a campaign on screen
+ * without a deck does not turn the tap into a thank-you while another campaign could pay. When none
+ * can, the first in the order (the one showing), whose fallback coupon or thank-you the tap then gets.
+ */
+export function chooseCampaign(input: CampaignChoiceInput): CampaignConfig | undefined {
+  const order = campaignOrder(input.campaigns, input.showingCampaignId, input.rotation);
+  return (
+    order.find((campaign) => input.withDeck.has(campaign.campaignId) && !input.capped(campaign)) ?? order[0]
+  );
+}
