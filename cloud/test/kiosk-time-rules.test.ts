@@ -1,6 +1,7 @@
-// The credential expiry boundary the cloud applies to a token's ts is the kiosk's (shared
-// credentialExpired): expiresAt is the first second a credential is no longer valid, so a token the
-// kiosk would have refused is never credited, and one it accepted a second earlier is.
+// Time rules the cloud shares with the kiosk. The credential expiry boundary it applies to a token's
+// ts is the kiosk's (shared credentialExpired): expiresAt is the first second a credential is no longer
+// valid, so a token the kiosk would have refused is never credited, and one it accepted a second
+// earlier is. And the screen config dates each coupon offer, so the kiosk can tell a dead one.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeTapBatch, ErrorCode, type Ack } from '@redtap/shared';
 import { sql } from 'drizzle-orm';
@@ -18,7 +19,7 @@ async function sendBatch(cloud: TestCloud, kiosk: Kiosk, tokens: Uint8Array[]): 
   return cloud.broker.nextAck(kiosk.screenId, from);
 }
 
-describe.each(engines)('credential expiry boundary on $engine', ({ engine, available }) => {
+describe.each(engines)('kiosk time rules on $engine', ({ engine, available }) => {
   let handle: DatabaseHandle;
   let cloud: TestCloud;
   let world: World;
@@ -58,5 +59,12 @@ describe.each(engines)('credential expiry boundary on $engine', ({ engine, avail
     ]);
     expect(ack.results[0]?.code).toBe(ErrorCode.CREDENTIAL_EXPIRED);
     expect(ack.results[1]).toMatchObject({ status: 'credited' });
+  });
+
+  it.skipIf(!available)("publishes each coupon offer's validUntil in the screen config", () => {
+    const kiosk = world.kiosks[0] as Kiosk;
+    const offers = cloud.broker.configs.get(kiosk.screenId)?.campaigns[0]?.couponOffers ?? [];
+    expect(offers).toHaveLength(1);
+    expect(offers[0]?.validUntil).toBe(Math.floor(cloud.clock.nowMs / 1000) + 60 * 86_400);
   });
 });
