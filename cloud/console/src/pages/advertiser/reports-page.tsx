@@ -26,29 +26,12 @@ import { useToken } from '../../components/session-context.tsx';
 import { downloadText } from '../../lib/download.ts';
 import { formatCount, formatPercent } from '../../lib/format.ts';
 import { formatFen } from '../../lib/money.ts';
+import { totals } from '../../lib/report-totals.ts';
 
 type Dimension = 'day' | 'city' | 'screen';
 
 function isoDay(offsetDays: number): string {
   return new Date(Date.now() + offsetDays * 86_400_000).toISOString().slice(0, 10);
-}
-
-/**
- * The KPIs over the daily rows. Impressions are unknown (null) when no row has reported plays, and
- * the rate divides the same taps each row's rate divides (taps from reported periods) by those plays.
- */
-export function totals(rows: ReportRow[]) {
-  const sum = (pick: (row: ReportRow) => number) => rows.reduce((total, row) => total + pick(row), 0);
-  const reported = rows.filter((row) => row.impressions !== null);
-  const impressions = reported.length === 0 ? null : sum((r) => r.impressions ?? 0);
-  const ratedTaps = reported.reduce((total, row) => total + row.ratedTaps, 0);
-  return {
-    impressions,
-    taps: sum((r) => r.taps),
-    cashFen: sum((r) => r.cashFen),
-    coupons: sum((r) => r.coupons),
-    ctr: impressions === null || impressions === 0 ? null : ratedTaps / impressions,
-  };
 }
 
 function formatImpressions(value: number | null, language: string): string {
