@@ -13,6 +13,7 @@ import { systemLedgerAccount } from '../ledger/accounts.ts';
 import { allocateTransferIds, postTransfers } from '../ledger/post-transfers.ts';
 import { localDay } from '../local-day.ts';
 import type { MoneySettings } from '../money-settings.ts';
+import { csvText, type CsvCell } from './csv.ts';
 
 export const SETTLEMENT_ROWS_MAX = 5_000;
 
@@ -239,7 +240,7 @@ export async function settleWithdrawals(
       sql`select id, wallet_id, amount_fen, created_at from withdrawals where status = 'pending'
           order by id limit ${SETTLEMENT_ROWS_MAX} for update`,
     );
-    const lines = ['withdrawal_id,wallet_id,amount_fen,amount_yuan,requested_at,settlement_id'];
+    const lines: CsvCell[][] = [];
     let totalFen = 0;
     for (const row of rows) {
       const fen = int(row.amount_fen);
@@ -248,9 +249,7 @@ export async function settleWithdrawals(
         row.created_at instanceof Date
           ? row.created_at.toISOString()
           : new Date(row.created_at).toISOString();
-      lines.push(
-        `${int(row.id)},${int(row.wallet_id)},${fen},${(fen / 100).toFixed(2)},${requested},${settlementId}`,
-      );
+      lines.push([int(row.id), int(row.wallet_id), fen, (fen / 100).toFixed(2), requested, settlementId]);
     }
     if (totalFen > 0) {
       const clearing = await systemLedgerAccount(tx, 'withdrawal_clearing');
@@ -272,6 +271,10 @@ export async function settleWithdrawals(
             where id in (select jsonb_array_elements_text(${JSON.stringify(rows.map((row) => int(row.id)))}::jsonb)::bigint)`,
       );
     }
-    return { csv: `${lines.join('\n')}\n`, count: rows.length, totalFen };
+    const csv = csvText(
+      ['withdrawal_id', 'wallet_id', 'amount_fen', 'amount_yuan', 'requested_at', 'settlement_id'],
+      lines,
+    );
+    return { csv, count: rows.length, totalFen };
   });
 }
