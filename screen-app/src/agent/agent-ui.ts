@@ -107,4 +107,8 @@ export class AgentUi {
   setOnline(online: boolean): void {
     this.hub.setStatus({ online });
   }
+
+  setOutOfService(outOfService: boolean): void {
+    this.hub.setStatus({ outOfService });
+  }
 }

@@ -155,6 +155,14 @@ export async function startKioskAgent(options: KioskAgentOptions): Promise<Start
         (error: unknown) => logger.error({ err: error }, 'content cache sync failed'),
       );
     };
+    // Sync may report the screen out of service before the tap handler exists; the handler reads this.
+    let tapHandler: EngineTapHandler | undefined;
+    let outOfService = false;
+    const setOutOfService = (value: boolean) => {
+      outOfService = value;
+      tapHandler?.setOutOfService(value);
+      ui.setOutOfService(value);
+    };
     const screenSync = (sync = new ScreenSync({
       store,
       engine,
@@ -167,8 +175,15 @@ export async function startKioskAgent(options: KioskAgentOptions): Promise<Start
       ...(options.mqttUrl === undefined ? {} : { mqttUrl: options.mqttUrl }),
       ...(options.syncLimits === undefined ? {} : { limits: options.syncLimits }),
       onEvent: (event) => {
-        if (event.type === 'connected') ui.setOnline(true);
-        else if (event.type === 'disconnected') ui.setOnline(false);
+        if (event.type === 'connected') {
+          // A login the cloud accepts means the screen is in service (again).
+          setOutOfService(false);
+          ui.setOnline(true);
+        } else if (event.type === 'disconnected') ui.setOnline(false);
+        else if (event.type === 'out-of-service') {
+          logger.warn({ reason: event.reason }, 'the cloud revoked this screen: out of service');
+          setOutOfService(true);
+        }
         options.onSyncEvent?.(event);
       },
       onConfig: (config: ScreenConfig) => {
@@ -196,19 +211,20 @@ export async function startKioskAgent(options: KioskAgentOptions): Promise<Start
     housekeeping();
 
     const tapLogger = logger.child({ component: 'taps' });
-    const tapHandler = new EngineTapHandler({
+    const handler = (tapHandler = new EngineTapHandler({
       engine,
       onTapCommitted: () => screenSync.notifyTapCommitted(),
       feed: ui.feed,
       logger: tapLogger,
-    });
+    }));
+    handler.setOutOfService(outOfService);
     const reader = (readerSource = createReaderSource(
       options.reader ?? 'none',
-      tapHandler,
+      handler,
       tapLogger,
       options.readerOptions,
     ));
-    const offTaps = reader.source === null ? () => undefined : tapHandler.attach(reader.source);
+    const offTaps = reader.source === null ? () => undefined : handler.attach(reader.source);
     const offLog = reader.source?.on((event) => logReaderEvent(event, tapLogger)) ?? (() => undefined);
     ui.start();
     // A missing pcscd is retried in the background: start() resolves after the first attempt.
@@ -233,7 +249,7 @@ export async function startKioskAgent(options: KioskAgentOptions): Promise<Start
         reader: reader.choice,
         tapSource: reader.source,
         simulator: reader.simulator,
-        tapHandler,
+        tapHandler: handler,
         stop: () =>
           (stopping ??= (async () => {
             // Taps first, so nothing is committed while sync winds down; the outbox keeps the rest.

@@ -10,6 +10,7 @@ import type {
   TapHandler,
   TapSource,
 } from '@redtap/tap-reader';
+import { ErrorCode } from '@redtap/shared';
 import { pino, type Logger } from 'pino';
 import { KioskCode } from '../codes.ts';
 import type { TapEngine, TapPrize, TapSession } from '../engine/tap-engine.ts';
@@ -38,6 +39,7 @@ export class EngineTapHandler implements TapHandler {
   private readonly feed: TapFeed | null;
   private readonly logger: Logger;
   private readonly sessions = new Map<string, TapSession>();
+  private outOfService = false;
 
   constructor(options: EngineTapHandlerOptions) {
     this.engine = options.engine;
@@ -46,7 +48,17 @@ export class EngineTapHandler implements TapHandler {
     this.logger = options.logger ?? pino({ enabled: false });
   }
 
+  /**
+   * A revoked screen commits nothing: the cloud would refuse its tokens (SCREEN_REVOKED) after the
+   * envelope was used and the prize shown. Checked before the engine is asked for a challenge.
+   */
+  setOutOfService(outOfService: boolean): void {
+    this.outOfService = outOfService;
+  }
+
   async onHello(hello: Parameters<TapHandler['onHello']>[0], context: TapContext): Promise<HelloDecision> {
+    if (this.outOfService)
+      return { kind: 'refuse', code: ErrorCode.SCREEN_REVOKED, message: 'this screen is out of service' };
     if (!this.sessions.has(context.readerName) && this.sessions.size >= TAP_READERS_MAX)
       return { kind: 'refuse', code: KioskCode.SCREEN_BUSY, message: 'too many readers mid-tap' };
     // A session left over on this reader (its exchange never reported) must not hold the counter.
@@ -68,6 +80,15 @@ export class EngineTapHandler implements TapHandler {
   onSignature(signature: Uint8Array, context: SignatureContext): Promise<SignatureDecision> {
     const session = this.sessions.get(context.readerName);
     this.sessions.delete(context.readerName);
+    // Revoked mid-tap: abandon instead of committing.
+    if (session !== undefined && this.outOfService) {
+      this.engine.abandonTap(session);
+      return Promise.resolve({
+        kind: 'refuse',
+        code: ErrorCode.SCREEN_REVOKED,
+        message: 'this screen is out of service',
+      });
+    }
     if (session === undefined)
       return Promise.resolve({ kind: 'refuse', code: KioskCode.SESSION_STALE, message: 'no tap session' });
     const done = this.engine.completeTap(session, signature);

@@ -7,6 +7,9 @@ import type { Logger } from 'pino';
 import type { StartTimer } from '../engine/tap-lease.ts';
 import { backoffDelayMs } from './backoff.ts';
 
+const CONNACK_BAD_CREDENTIALS = 4;
+const CONNACK_NOT_AUTHORISED = 5;
+
 export type DownKind = 'acks' | 'decks' | 'config';
 const DOWN_KINDS: readonly DownKind[] = ['acks', 'decks', 'config'];
 
@@ -36,6 +39,8 @@ export interface ScreenLinkOptions {
   limits?: Partial<ScreenLinkLimits>;
   onConnect: () => void;
   onDisconnect: () => void;
+  /** The broker refused our login (bad credentials / not authorised): the cloud revoked this screen. */
+  onLoginRefused?: () => void;
   onMessage: (kind: DownKind, payload: Buffer) => void;
 }
 
@@ -116,6 +121,10 @@ export class ScreenLink {
     });
     client.on('error', (error) => {
       this.options.logger.warn({ err: error.message }, 'mqtt error');
+      // CONNACK 4 (bad user name or password) and 5 (not authorised): revocation deletes our password.
+      const code = (error as { code?: unknown }).code;
+      if (code === CONNACK_BAD_CREDENTIALS || code === CONNACK_NOT_AUTHORISED)
+        this.options.onLoginRefused?.();
     });
     client.on('close', () => {
       if (this.up) {

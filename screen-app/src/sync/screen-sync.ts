@@ -65,6 +65,8 @@ export type SyncEvent =
   | { type: 'ack'; handling: AckHandling }
   | { type: 'config'; outcome: SaveConfigOutcome | 'invalid' | 'cleared'; version?: number }
   | { type: 'deck'; receipt: DeckReceipt }
+  /** The cloud revoked this screen: its login was refused or its retained config cleared. */
+  | { type: 'out-of-service'; reason: 'login-refused' | 'config-cleared' }
   | { type: 'published'; event: ScreenEvent }
   | { type: 'handler-error'; kind: DownKind; message: string };
 
@@ -159,6 +161,7 @@ export class ScreenSync {
         this.uplink.onDisconnected();
         this.emit({ type: 'disconnected' });
       },
+      onLoginRefused: () => this.emit({ type: 'out-of-service', reason: 'login-refused' }),
       onMessage: (kind, payload) => this.received(kind, payload),
     });
   }
@@ -253,6 +256,7 @@ export class ScreenSync {
     if (bytes.length === 0) {
       this.logger.warn('retained config cleared by the cloud');
       this.emit({ type: 'config', outcome: 'cleared' });
+      this.emit({ type: 'out-of-service', reason: 'config-cleared' });
       return;
     }
     const config = bytes.length > this.limits.configBytesMax ? null : parseConfig(bytes);

@@ -43,6 +43,8 @@ export type PlaylistItemView = z.infer<typeof PlaylistItemView>;
 /** kiosk → screen: the whole state the screen needs, sent on connect and on every change. */
 export const ScreenState = z.object({
   online: z.boolean(),
+  /** The cloud refused this screen (revoked): it shows so and commits no tap. */
+  outOfService: z.boolean().optional(),
   enrolled: z.boolean(),
   screenId: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER).nullable(),
   locale: UiLocale,
