@@ -37,6 +37,13 @@ export interface MoneySettings {
   transactionTokensMax: number;
   /** Batches waiting for a transaction; a full queue pushes back on the broker lane. */
   ingestQueueBatchesMax: number;
+  /** Of those, one screen's; its further batches are dropped unanswered (its kiosk resends). */
+  ingestScreenBatchesMax: number;
+  /** Batches carrying a token the screen's key did not sign, within the window, before it is suspended. */
+  screenSignatureStrikesMax: number;
+  screenStrikeWindowS: number;
+  /** How long a suspended screen is disconnected and its batches dropped. */
+  screenSuspensionS: number;
   /** Transient failures (serialization, deadlock, unique race) retried before the tokens are acked `retry`. */
   transactionAttemptsMax: number;
   /** Held taps listed per page and settled per call. */
@@ -67,6 +74,10 @@ export const defaultMoneySettings: MoneySettings = {
   withdrawalsPerDayMax: 5,
   transactionTokensMax: 2_000,
   ingestQueueBatchesMax: 64,
+  ingestScreenBatchesMax: 8,
+  screenSignatureStrikesMax: 5,
+  screenStrikeWindowS: 60,
+  screenSuspensionS: 300,
   transactionAttemptsMax: 4,
   reviewPageSizeMax: 100,
 };

@@ -7,6 +7,7 @@ export class FakeBroker implements CloudBroker {
   readonly url = 'mqtt://127.0.0.1:1884';
   readonly provisioned = new Map<number, { username: string; password: string }>();
   readonly revoked: number[] = [];
+  readonly suspended: { screenId: number; untilMs: number }[] = [];
   readonly configs = new Map<number, ScreenConfig>();
   readonly acks: { screenId: number; ack: Ack }[] = [];
   readonly decks: { screenId: number; deck: Uint8Array }[] = [];
@@ -21,6 +22,10 @@ export class FakeBroker implements CloudBroker {
   revokeScreen(screenId: number): Promise<void> {
     this.provisioned.delete(screenId);
     this.revoked.push(screenId);
+    return Promise.resolve();
+  }
+  suspendScreen(screenId: number, untilMs: number): Promise<void> {
+    this.suspended.push({ screenId, untilMs });
     return Promise.resolve();
   }
   publishConfig(screenId: number, config: ScreenConfig): Promise<void> {

@@ -82,6 +82,8 @@ export async function createEmbeddedBroker(options: EmbeddedBrokerOptions): Prom
   const screenOfClient = new WeakMap<Client, number>();
   const clientOfScreen = new Map<number, Client>();
   const revokedScreens = new Set<number>();
+  /** Screens refused until a time (ms since the epoch), in suspension order. */
+  const suspendedScreens = new Map<number, number>();
   let publishesInflight = 0;
 
   const aedes = await Aedes.createBroker({
@@ -107,6 +109,14 @@ export async function createEmbeddedBroker(options: EmbeddedBrokerOptions): Prom
       if (revokedScreens.has(screenId)) {
         done(refusal(CONNACK_NOT_AUTHORIZED, 'screen revoked'), false);
         return;
+      }
+      const suspendedUntilMs = suspendedScreens.get(screenId);
+      if (suspendedUntilMs !== undefined) {
+        if (Date.now() < suspendedUntilMs) {
+          done(refusal(CONNACK_NOT_AUTHORIZED, 'screen suspended'), false);
+          return;
+        }
+        suspendedScreens.delete(screenId);
       }
       withTimeout(
         options.authenticateScreen(username, password.toString('utf8')),
@@ -236,6 +246,25 @@ export async function createEmbeddedBroker(options: EmbeddedBrokerOptions): Prom
       assert(username === screenMqttUsername(screenId), 'screen username must be screen-{id}');
       revokedScreens.delete(screenId);
       return Promise.resolve();
+    },
+    async suspendScreen(screenId, untilMs) {
+      if (suspendedScreens.size >= limits.revokedScreensMax) {
+        const oldest = suspendedScreens.keys().next();
+        if (oldest.done !== true) suspendedScreens.delete(oldest.value);
+      }
+      suspendedScreens.delete(screenId);
+      suspendedScreens.set(screenId, untilMs);
+      const client = clientOfScreen.get(screenId);
+      if (client !== undefined) {
+        clientOfScreen.delete(screenId);
+        await withTimeout(
+          new Promise<void>((resolve) => {
+            client.close(resolve);
+          }),
+          limits.closeTimeoutMs,
+        ).catch(() => undefined);
+      }
+      logger.warn({ screenId, untilMs, wasConnected: client !== undefined }, 'screen suspended');
     },
     async revokeScreen(screenId) {
       if (revokedScreens.size >= limits.revokedScreensMax) {

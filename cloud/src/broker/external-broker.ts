@@ -193,6 +193,20 @@ export async function connectExternalBroker(options: ExternalBrokerOptions): Pro
       }
       logger.info({ screenId }, 'screen provisioned in dynamic security');
     },
+    async suspendScreen(screenId, untilMs) {
+      requireDynsec();
+      const username = screenMqttUsername(screenId);
+      // disableClient kicks the connection; enabling again at once keeps a restart of this process from
+      // locking the screen out for good. The ingest drops its batches until `untilMs`.
+      await dynsec.runChecked(
+        [
+          { command: 'disableClient', username },
+          { command: 'enableClient', username },
+        ],
+        notFound,
+      );
+      logger.warn({ screenId, untilMs }, 'screen disconnected for misbehaving');
+    },
     async revokeScreen(screenId) {
       requireDynsec();
       const username = screenMqttUsername(screenId);

@@ -1,14 +1,18 @@
 // Inbound screen messages, whichever engine delivered them (docs/protocol.md §5): topic parsing, size and
-// schema checks, and one bounded queue per message kind that feeds its handlers one message at a time.
+// schema checks, and one bounded queue per message kind that feeds its handlers one message at a time,
+// taking screens round-robin so one screen's flood never queues ahead of another screen's message.
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { Counter } from 'prom-client';
 import { assert, parseScreenTopic, ScreenEvent, TAP_BATCH_BYTES_MAX } from '@redtap/shared';
+import { FairQueue } from './fair-queue.ts';
 import type { BrokerStats, ScreenEventMessage, TapBatchMessage } from './types.ts';
 
 export interface InboundLimits {
   /** Messages waiting per kind (taps, events); beyond it new ones are dropped and counted. */
   queueLengthMax: number;
+  /** Messages waiting per kind from one screen; beyond it that screen's new ones are dropped and counted. */
+  screenQueueLengthMax: number;
   /** An event is JSON; a proof-of-play report of 1,000 items is well under this. */
   eventBytesMax: number;
   /** A handler that has not settled by then is logged and the lane moves on. */
@@ -18,6 +22,7 @@ export interface InboundLimits {
 
 export const defaultInboundLimits: InboundLimits = {
   queueLengthMax: 1000,
+  screenQueueLengthMax: 32,
   eventBytesMax: 256 * 1024,
   handlerTimeoutMs: 30_000,
   handlersPerKindMax: 8,
@@ -49,10 +54,10 @@ function createMetrics(registry: Registry): InboundMetrics {
 
 type Kind = 'taps' | 'events';
 
-/** A FIFO drained by one async loop, so each handler sees one message at a time. */
-class Lane<T> {
+/** A fair queue drained by one async loop, so each handler sees one message at a time. */
+class Lane<T extends { screenId: number }> {
   readonly handlers: Handler<T>[] = [];
-  private readonly queue: T[] = [];
+  private readonly queue: FairQueue<number, T>;
   private draining: Promise<void> | null = null;
   private readonly kind: Kind;
   private readonly inbound: Inbound;
@@ -60,11 +65,14 @@ class Lane<T> {
   constructor(kind: Kind, inbound: Inbound) {
     this.kind = kind;
     this.inbound = inbound;
+    this.queue = new FairQueue({
+      perKeyMax: inbound.limits.screenQueueLengthMax,
+      totalMax: inbound.limits.queueLengthMax,
+    });
   }
 
   push(message: T): boolean {
-    if (this.queue.length >= this.inbound.limits.queueLengthMax) return false;
-    this.queue.push(message);
+    if (!this.queue.push(message.screenId, message)) return false;
     this.kick();
     return true;
   }
@@ -81,7 +89,7 @@ class Lane<T> {
   }
 
   clear(): void {
-    this.queue.length = 0;
+    this.queue.clear();
   }
 
   /**
@@ -118,8 +126,8 @@ export class Inbound {
     handlerErrors: 0,
     handlerTimeouts: 0,
   };
-  private readonly taps = new Lane<TapBatchMessage>('taps', this);
-  private readonly events = new Lane<ScreenEventMessage>('events', this);
+  private readonly taps: Lane<TapBatchMessage>;
+  private readonly events: Lane<ScreenEventMessage>;
   private closed = false;
 
   constructor(options: {
@@ -132,6 +140,10 @@ export class Inbound {
     this.logger = options.logger;
     this.limits = { ...defaultInboundLimits, ...options.limits };
     assert(this.limits.queueLengthMax >= 1, 'queueLengthMax must be positive');
+    assert(this.limits.screenQueueLengthMax >= 1, 'screenQueueLengthMax must be positive');
+    // After the limits: each lane sizes its queue from them.
+    this.taps = new Lane<TapBatchMessage>('taps', this);
+    this.events = new Lane<ScreenEventMessage>('events', this);
     this.metrics = options.metricsRegistry === undefined ? null : createMetrics(options.metricsRegistry);
   }
 

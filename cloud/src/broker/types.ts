@@ -42,6 +42,12 @@ export interface CloudBroker {
   provisionScreen(screenId: number, username: string, password: string): Promise<void>;
   /** Removes the identity and disconnects the screen at once. */
   revokeScreen(screenId: number): Promise<void>;
+  /**
+   * Disconnects a screen that misbehaves (e.g. keeps sending tokens its key did not sign) without touching
+   * its identity. aedes also refuses its logins until `untilMs`; with an external broker the screen may
+   * log in again, and the ingest drops its batches until then.
+   */
+  suspendScreen(screenId: number, untilMs: number): Promise<void>;
   publishConfig(screenId: number, config: ScreenConfig): Promise<void>;
   publishDeck(screenId: number, deck: Uint8Array): Promise<void>;
   publishAck(screenId: number, ack: Ack): Promise<void>;

@@ -1,7 +1,10 @@
 // Redemption for both paths (docs/protocol.md §7): kiosk batches from MQTT and single tokens from
 // `POST /v1/redeem` go through one bounded queue. Batches that arrive while a transaction runs are
 // coalesced into the next one (up to `transactionTokensMax` tokens), and the next group is decoded
-// and verified while the current one commits. Acks are published only after the commit.
+// and verified while the current one commits. Acks are published only after the commit. The queue is
+// fair: screens are served round-robin (the phone path counts as one more), one screen holds at most
+// `ingestScreenBatchesMax` batches of it, and a screen that keeps sending tokens its key did not sign is
+// disconnected and its batches dropped for a while.
 import { performance } from 'node:perf_hooks';
 import type { Logger } from 'pino';
 import {
@@ -11,6 +14,7 @@ import {
   peekTokenCounter,
   TAP_TOKEN_LENGTH,
 } from '@redtap/shared';
+import { FairQueue } from '../broker/fair-queue.ts';
 import type { CloudBroker, TapBatchMessage } from '../broker/types.ts';
 import type { Database } from '../db/client.ts';
 import { sqlState } from '../db/rows.ts';
@@ -42,6 +46,9 @@ export interface RedemptionProfile {
   transactionRetries: number;
   /** Failed groups split in two to isolate the token that failed them. */
   groupSplits: number;
+  /** Batches dropped unanswered: the screen had its share of the queue, or was suspended. */
+  batchesShed: number;
+  screensSuspended: number;
   retryAcks: number;
   /** Milliseconds per statement of the redemption transaction, in order (s01 = advisory locks …). */
   databaseSteps: Record<string, number>;
@@ -58,7 +65,17 @@ export interface RedemptionService {
   close(): Promise<void>;
 }
 
+/** The phone path's key in the fair queue: all phone requests together take one turn. */
+const HTTP_KEY = -1;
+/** Screens whose strikes or suspension are remembered; the oldest is forgotten first. */
+const SCREENS_TRACKED_MAX = 100_000;
+
+/** Codes that mean the batch's screen sent a token its own key did not sign for its own topic. */
+const STRIKE_CODES = new Set<string>([ErrorCode.SCREEN_SIGNATURE_INVALID, ErrorCode.SCREEN_MISMATCH]);
+
 interface Job {
+  /** The screen whose topic carried the batch, or HTTP_KEY. */
+  key: number;
   submissions: TokenSubmission[];
   done: (results: RedeemResult[]) => void;
 }
@@ -124,6 +141,8 @@ export function createRedemptionService(deps: RedemptionDeps): RedemptionService
     ackMs: 0,
     transactionRetries: 0,
     groupSplits: 0,
+    batchesShed: 0,
+    screensSuspended: 0,
     retryAcks: 0,
     databaseSteps: {},
   };
@@ -143,8 +162,13 @@ export function createRedemptionService(deps: RedemptionDeps): RedemptionService
   const context = { verifier, verifiedCredentials: new BoundedSet(CREDENTIALS_CACHED_MAX) };
   // The step timers are process-wide; this service reports what accrued since it started.
   const stepBaseline = { ...settleStepMs };
-  const queue: Job[] = [];
+  const queue = new FairQueue<number, Job>({
+    perKeyMax: settings.ingestScreenBatchesMax,
+    totalMax: settings.ingestQueueBatchesMax,
+  });
   const spaceWaiters: (() => void)[] = [];
+  const strikes = new Map<number, { count: number; sinceMs: number }>();
+  const suspendedUntilMs = new Map<number, number>();
   let running: Promise<void> | null = null;
   let closed = false;
 
@@ -162,8 +186,58 @@ export function createRedemptionService(deps: RedemptionDeps): RedemptionService
       answerRetry([job]);
       return;
     }
-    queue.push(job);
+    // A screen past its share is dropped, not waited for: waiting would stall the broker lane, which
+    // serves every screen. The phone path's requests may use the whole queue.
+    const pushed =
+      job.key === HTTP_KEY
+        ? queue.push(job.key, job, settings.ingestQueueBatchesMax)
+        : queue.push(job.key, job);
+    if (!pushed) {
+      stats.batchesShed += 1;
+      deps.logger.warn({ screenId: job.key }, 'tap batch dropped: the screen has its share of the queue');
+      return;
+    }
     startDrain();
+  }
+
+  function remember<V>(map: Map<number, V>, key: number, value: V): void {
+    map.delete(key);
+    if (map.size >= SCREENS_TRACKED_MAX) {
+      const oldest = map.keys().next();
+      if (oldest.done !== true) map.delete(oldest.value);
+    }
+    map.set(key, value);
+  }
+
+  function isSuspended(screenId: number): boolean {
+    const until = suspendedUntilMs.get(screenId);
+    if (until === undefined) return false;
+    if (deps.now().getTime() < until) return true;
+    suspendedUntilMs.delete(screenId);
+    return false;
+  }
+
+  /** Counts a batch carrying a token its screen did not sign; enough of them suspend the screen. */
+  function strike(broker: CloudBroker, screenId: number): void {
+    const nowMs = deps.now().getTime();
+    const previous = strikes.get(screenId);
+    const entry =
+      previous === undefined || nowMs - previous.sinceMs > settings.screenStrikeWindowS * 1000
+        ? { count: 0, sinceMs: nowMs }
+        : previous;
+    entry.count += 1;
+    if (entry.count < settings.screenSignatureStrikesMax) {
+      remember(strikes, screenId, entry);
+      return;
+    }
+    strikes.delete(screenId);
+    const untilMs = nowMs + settings.screenSuspensionS * 1000;
+    remember(suspendedUntilMs, screenId, untilMs);
+    stats.screensSuspended += 1;
+    deps.logger.warn({ screenId, untilMs }, 'screen suspended: it keeps sending tokens it did not sign');
+    broker.suspendScreen(screenId, untilMs).catch((error: unknown) => {
+      deps.logger.warn({ err: error, screenId }, 'disconnecting a suspended screen failed');
+    });
   }
 
   /**
@@ -183,7 +257,7 @@ export function createRedemptionService(deps: RedemptionDeps): RedemptionService
     const jobs: Job[] = [];
     let tokens = 0;
     while (queue.length > 0) {
-      const next = queue[0];
+      const next = queue.peek();
       if (next === undefined) break;
       if (jobs.length > 0 && tokens + next.submissions.length > settings.transactionTokensMax) break;
       queue.shift();
@@ -321,6 +395,10 @@ export function createRedemptionService(deps: RedemptionDeps): RedemptionService
   function onTapBatch(broker: CloudBroker) {
     return async ({ screenId, payload }: TapBatchMessage): Promise<void> => {
       if (closed) return;
+      if (isSuspended(screenId)) {
+        stats.batchesShed += 1;
+        return;
+      }
       const batch = decodeTapBatch(payload);
       if (!batch.ok) {
         // No counters can be read from a broken frame; the kiosk resends and is logged here.
@@ -329,6 +407,7 @@ export function createRedemptionService(deps: RedemptionDeps): RedemptionService
       }
       const receivedAtS = nowS();
       await enqueue({
+        key: screenId,
         submissions: batch.value.map((bytes) => ({
           bytes,
           topicScreenId: screenId,
@@ -336,6 +415,8 @@ export function createRedemptionService(deps: RedemptionDeps): RedemptionService
           receivedAtS,
         })),
         done: (results) => {
+          if (results.some((result) => result.code !== undefined && STRIKE_CODES.has(result.code)))
+            strike(broker, screenId);
           const startMs = performance.now();
           const acks = results.map(toAckResult).filter((ack): ack is AckResult => ack !== null);
           if (acks.length === 0) return;
@@ -356,6 +437,7 @@ export function createRedemptionService(deps: RedemptionDeps): RedemptionService
       const receivedAtS = nowS();
       return new Promise<RedeemResult>((resolve, reject) => {
         enqueue({
+          key: HTTP_KEY,
           submissions: [{ bytes, topicScreenId: null, source: 'http', receivedAtS }],
           done: (results) => resolve(results[0] ?? { counter: null, status: 'retry' }),
         }).catch(reject);
@@ -377,7 +459,7 @@ export function createRedemptionService(deps: RedemptionDeps): RedemptionService
       closed = true;
       while (running !== null) await running;
       // Whatever was queued after the last drain is answered, so no caller waits for a closed service.
-      answerRetry(queue.splice(0));
+      answerRetry(queue.drainAll());
       for (const waiter of spaceWaiters.splice(0)) waiter();
       await verifier.close();
     },
