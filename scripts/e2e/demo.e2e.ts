@@ -1,5 +1,6 @@
 // `npm start`'s demo in Chromium: the launcher on ephemeral ports with a temporary data directory; the
-// phone simulator taps a screen, the prize shows on that screen's page, and the wallet is credited.
+// phone simulator taps a screen, the prize shows on that screen's page, and the wallet is credited; a
+// phone opens its own wallet page (/wallet) through a one-time login link, and offline taps show pending.
 // With REDTAP_SCREENSHOT_DIR set, it also saves the README's screenshots there.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -61,4 +62,73 @@ test('tapping a phone on a screen shows the prize there and credits the wallet',
   await expect(phone.getByTestId('history')).toContainText('credited');
   if (screenshotDir !== undefined)
     await phone.screenshot({ path: join(screenshotDir, 'demo-phone.png'), fullPage: true });
+});
+
+test('a phone opens its own wallet page from the simulator, sees the tap there and can withdraw', async ({
+  context,
+}) => {
+  // The console's language (it defaults to Chinese) for every page this test opens.
+  await context.addInitScript(() => {
+    localStorage.setItem('redtap.language', 'en');
+  });
+  const phone = await context.newPage();
+  await phone.goto(demo.phoneSimulatorUrl);
+  await phone.locator('#new-phone-name').fill('bob');
+  await phone.getByTestId('new-phone').click();
+  await expect(phone.getByTestId('phone-select')).toHaveValue('bob');
+  await expect(phone.getByTestId('screen-2')).toHaveAttribute('data-connected', 'true');
+  await phone.getByTestId('tap-2').click();
+  await expect(phone.getByTestId('last-tap')).toContainText('screen 2: completed');
+  await expect(phone.getByTestId('history')).toContainText('credited');
+  const balance = (await phone.getByTestId('balance').textContent()) ?? '';
+  expect(balance).toMatch(/^¥\d+\.\d\d$/);
+
+  const opened = phone.waitForEvent('popup');
+  await phone.getByTestId('open-wallet').click();
+  const wallet = await opened;
+  await wallet.waitForURL(/\/wallet$/);
+  // The one-time login is gone from the address bar once used.
+  expect(wallet.url()).not.toContain('login=');
+  await expect(wallet.getByTestId('wallet-balance')).toHaveText(balance);
+  await expect(wallet.getByTestId('history-item')).toHaveCount(1);
+  await expect(wallet.getByTestId('history-title')).toHaveText(balance);
+  await expect(wallet.getByTestId('history-status')).toHaveText('Credited');
+  const withdraw = wallet.getByRole('button', { name: 'Withdraw' });
+  await expect(withdraw).toBeVisible();
+  // The cloud's minimum withdrawal is ¥0.10; a smaller prize cannot be withdrawn yet.
+  if (Number(balance.slice(1)) >= 0.1) await expect(withdraw).toBeEnabled();
+  else await expect(withdraw).toBeDisabled();
+
+  // Offline phone, screen without its link: the kiosk commits the tap, the cloud has not seen it, and
+  // the simulator shows it as pending until the screen's outbox reaches the cloud.
+  await phone.bringToFront();
+  await phone.getByTestId('phone-online').uncheck();
+  await expect(phone.getByTestId('wallet-id')).toContainText('offline');
+  await phone.getByTestId('link-2').click();
+  await expect(phone.getByTestId('link-2')).toHaveText('Restore link');
+  await phone.getByTestId('tap-2').click();
+  await expect(phone.getByTestId('last-tap')).toContainText('screen 2: completed');
+  await expect(phone.getByTestId('pending-tap')).toHaveCount(1);
+  await expect(phone.getByTestId('pending-tap')).toContainText('pending');
+  await phone.getByTestId('link-2').click();
+  await expect(phone.getByTestId('pending-tap')).toHaveCount(0);
+  await wallet.bringToFront();
+  await wallet.reload();
+  await expect(wallet.getByTestId('history-item')).toHaveCount(2);
+});
+
+test('a wallet link logs in once: the same link a second time is refused', async ({ context }) => {
+  const response = await fetch(new URL('api/phones/bob/wallet-link', demo.phoneSimulatorUrl), {
+    method: 'POST',
+  });
+  const { url } = (await response.json()) as { url: string };
+  expect(url).toMatch(/\/wallet#login=\d+\.[0-9a-f]{64}\.[0-9a-f]{128}$/);
+  const first = await context.newPage();
+  await first.goto(url);
+  await expect(first.getByTestId('wallet-balance')).toBeVisible();
+  // A tab of its own, so no session is carried over (sessionStorage is per tab).
+  const second = await context.newPage();
+  await second.goto(url);
+  await expect(second.getByRole('alert')).toBeVisible();
+  await expect(second.getByTestId('wallet-balance')).toHaveCount(0);
 });

@@ -79,13 +79,26 @@ export async function loginUser(api: CloudApi, email: string, password: string):
   return session.token;
 }
 
-/** Wallet login (docs/protocol.md §3.7): sign the cloud's single-use nonce with the phone key. */
-export async function loginWallet(api: CloudApi, walletId: number, phone: KeyPair): Promise<string> {
+/**
+ * The phone's half of a wallet login (docs/protocol.md §3.7): the cloud's nonce, signed with the phone
+ * key. Whoever presents the pair gets one session: the nonce is single use and expires in 60 s.
+ */
+export async function signWalletLogin(
+  api: CloudApi,
+  walletId: number,
+  phone: KeyPair,
+): Promise<{ nonce: string; signature: string }> {
   const challenge = await api.call<{ nonce: string }>('GET', `/v1/wallets/${walletId}/login-challenge`);
   const nonce = Buffer.from(challenge.nonce, 'hex');
   const signature = sign(SignatureLabel.login, loginMessage(walletId, nonce), phone.privateKey);
+  return { nonce: challenge.nonce, signature: toHex(signature) };
+}
+
+/** Wallet login: sign the cloud's single-use nonce with the phone key and exchange it for a session. */
+export async function loginWallet(api: CloudApi, walletId: number, phone: KeyPair): Promise<string> {
+  const signed = await signWalletLogin(api, walletId, phone);
   const session = await api.call<{ token: string }>('POST', `/v1/wallets/${walletId}/login`, {
-    body: { nonce: challenge.nonce, signature: toHex(signature) },
+    body: signed,
   });
   return session.token;
 }

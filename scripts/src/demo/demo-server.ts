@@ -117,6 +117,13 @@ export function demoApp(options: DemoServerOptions): Hono {
     const name = PhoneName.parse(c.req.param('name'));
     return c.json(await options.phones.wallet(name));
   });
+
+  // POST, so a page on another origin cannot read the link: without CORS headers its fetch is opaque.
+  app.post('/api/phones/:name/wallet-link', async (c) => {
+    const name = PhoneName.parse(c.req.param('name'));
+    c.header('cache-control', 'no-store');
+    return c.json(await options.phones.walletLoginLink(name, options.cloudUrl));
+  });
   return app;
 }
 

@@ -4,6 +4,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import {
   decodeCredential,
+  decodeTapToken,
   exportPrivateKeyPem,
   fromHex,
   generateKeyPair,
@@ -13,7 +14,7 @@ import {
 } from '@redtap/shared';
 import { VirtualPhone, VpcdSlot } from '@redtap/tap-reader';
 import { z } from 'zod';
-import { CloudApiError, loginWallet, type CloudApi } from './cloud-api.ts';
+import { CloudApiError, loginWallet, signWalletLogin, type CloudApi } from './cloud-api.ts';
 import type { DemoKiosk, KioskTapEvent } from './kiosk-fleet.ts';
 
 export const PHONES_MAX = 64;
@@ -58,11 +59,25 @@ export interface TapOutcome {
   phoneRedeem: string | null;
 }
 
+/** A receipt the phone holds whose tap the cloud has not settled yet (its kiosk or the phone still has it). */
+export interface PendingTap {
+  screenIndex: number;
+  screenId: number;
+  counter: number;
+  amountFen: number;
+  couponOfferId: number;
+  at: string;
+}
+
 export interface WalletView {
   balanceFen: number;
   history: Record<string, unknown>[];
   coupons: Record<string, unknown>[];
+  pending: PendingTap[];
 }
+
+/** History rows the simulator asks for; pending receipts are matched against these. */
+export const WALLET_HISTORY_LIMIT = 50;
 
 interface Phone {
   stored: StoredPhone;
@@ -187,9 +202,28 @@ export class PhoneBook {
       }
     };
     const me = await get<{ balanceFen: number }>('/v1/wallets/me');
-    const history = await get<{ items: Record<string, unknown>[] }>('/v1/wallets/me/history?limit=20');
+    const history = await get<{ items: Record<string, unknown>[] }>(
+      `/v1/wallets/me/history?limit=${WALLET_HISTORY_LIMIT}`,
+    );
     const coupons = await get<{ items: Record<string, unknown>[] }>('/v1/wallets/me/coupons?limit=20');
-    return { balanceFen: me.balanceFen, history: history.items, coupons: coupons.items };
+    return {
+      balanceFen: me.balanceFen,
+      history: history.items,
+      coupons: coupons.items,
+      pending: pendingTaps(phone.stored.receipts, history.items),
+    };
+  }
+
+  /**
+   * A one-time login for the console's /wallet page: the cloud's nonce signed with this phone's key,
+   * in the URL fragment (never sent to a server, and the page drops it at once). It is worth one
+   * session, once, within the nonce's 60 s; no session token is ever put in a URL.
+   */
+  async walletLoginLink(name: string, consoleUrl: string): Promise<{ url: string }> {
+    const phone = this.require(name);
+    const signed = await signWalletLogin(this.api, phone.stored.walletId, phone.key);
+    const base = consoleUrl.replace(/\/+$/, '');
+    return { url: `${base}/wallet#login=${phone.stored.walletId}.${signed.nonce}.${signed.signature}` };
   }
 
   private async redeem(receipt: PhoneReceipt): Promise<string> {
@@ -331,6 +365,39 @@ export class PhoneBook {
       },
     );
   }
+}
+
+/**
+ * The phone's receipts that the cloud's history does not show yet. Only receipts at least as new as the
+ * oldest history row are compared when the page is full: an older one may simply be off the page.
+ */
+export function pendingTaps(
+  receipts: readonly PhoneReceipt[],
+  history: Record<string, unknown>[],
+): PendingTap[] {
+  const settled = new Set(history.map((item) => `${String(item.screenId)}:${String(item.counter)}`));
+  const oldestTs = history.reduce(
+    (oldest, item) => (typeof item.tapTs === 'number' ? Math.min(oldest, item.tapTs) : oldest),
+    Number.POSITIVE_INFINITY,
+  );
+  const pageFull = history.length >= WALLET_HISTORY_LIMIT;
+  const pending: PendingTap[] = [];
+  for (const receipt of receipts) {
+    const token = decodeTapToken(fromHex(receipt.token) ?? new Uint8Array());
+    if (!token.ok) continue;
+    const { screenId, counter, ts, amountFen, couponOfferId } = token.value;
+    if (settled.has(`${String(screenId)}:${String(counter)}`)) continue;
+    if (pageFull && ts < oldestTs) continue;
+    pending.push({
+      screenIndex: receipt.screenIndex,
+      screenId,
+      counter,
+      amountFen,
+      couponOfferId,
+      at: receipt.at,
+    });
+  }
+  return pending.reverse();
 }
 
 export class PhoneError extends Error {

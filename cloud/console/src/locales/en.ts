@@ -440,6 +440,7 @@ export const en = {
       duplicate: 'Duplicate',
       pending: 'Pending',
       paid: 'Paid',
+      noPrize: 'No prize',
     },
     reason: {
       CAP_WALLET_DAILY_COUNT: 'Daily limit of red packets reached',
@@ -456,6 +457,8 @@ export const en = {
     },
     coupon: 'Coupon',
     thanks: 'Thank you',
+    capReached: 'Daily limit reached',
+    capReachedOf: 'Daily limit reached ({{count}} of {{max}})',
   },
   // What a person sees for each API error code (lib/errors.ts); console/test/errors.test.ts checks that
   // every code in @redtap/shared's ErrorCode has one, in both languages.

@@ -437,6 +437,7 @@ export const zhCN: Messages = {
       duplicate: '重复',
       pending: '处理中',
       paid: '已到账',
+      noPrize: '未中奖',
     },
     reason: {
       CAP_WALLET_DAILY_COUNT: '今日红包个数已达上限',
@@ -453,6 +454,8 @@ export const zhCN: Messages = {
     },
     coupon: '优惠券',
     thanks: '谢谢参与',
+    capReached: '已达今日上限',
+    capReachedOf: '已达今日上限（{{count}}/{{max}}）',
   },
   errors: {
     TRUNCATED: '发送的数据不完整，请重试。',

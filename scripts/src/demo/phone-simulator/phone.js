@@ -1,4 +1,4 @@
-/* global document, localStorage, fetch, setInterval */
+/* global document, localStorage, fetch, setInterval, window */
 // The phone simulator page: talks only to the launcher's /api (which holds the phones' keys).
 const $ = (selector) => document.querySelector(selector);
 const yuan = (fen) => `¥${(fen / 100).toFixed(2)}`;
@@ -70,23 +70,71 @@ function renderPhone() {
   );
 }
 
+const CAP_TEXT = {
+  CAP_WALLET_DAILY_COUNT: 'daily limit of red packets reached',
+  CAP_WALLET_DAILY_AMOUNT: 'daily cash limit reached',
+  CAP_CAMPAIGN_WALLET: 'daily limit for this campaign reached',
+  CAP_ADVERTISER_WALLET: 'daily limit for this brand reached',
+};
+
+function historyText(item) {
+  const cap = CAP_TEXT[item.reason];
+  if (cap !== undefined) {
+    // The count and the limit, when the cloud reports them with the row.
+    const of = typeof item.capCount === 'number' && typeof item.capMax === 'number';
+    return `not paid · ${cap}${of ? ` (${item.capCount} of ${item.capMax})` : ''}`;
+  }
+  const prize =
+    item.amountFen > 0 ? ` ${yuan(item.amountFen)}` : item.couponOfferId ? ' coupon' : ' no prize';
+  return `${item.status}${item.reason ? ` · ${item.reason}` : ''}${prize}`;
+}
+
+async function openWallet() {
+  const phone = currentPhone();
+  if (phone === undefined) return;
+  // Opened before the request, while the click still counts as a user gesture (no popup blocker).
+  const tab = window.open('about:blank', `wallet-${phone.name}`);
+  try {
+    const { url } = await api('POST', `/api/phones/${phone.name}/wallet-link`);
+    if (tab === null) window.location.assign(url);
+    else {
+      tab.opener = null;
+      tab.location.href = url;
+    }
+  } catch (error) {
+    tab?.close();
+    $('[data-testid=last-tap]').textContent = `cannot open the wallet: ${error.message}`;
+  }
+}
+
 async function refreshWallet() {
   const phone = currentPhone();
   if (phone === undefined) return;
   try {
     const wallet = await api('GET', `/api/phones/${phone.name}/wallet`);
     $('[data-testid=balance]').textContent = yuan(wallet.balanceFen);
+    // Receipts the phone holds that the cloud has not settled yet come first: the kiosk committed them
+    // (the prize is won) but its outbox, or the phone, has not reached the cloud.
+    const pending = wallet.pending.map((tap) =>
+      el(
+        'li',
+        { class: 'status-pending', 'data-testid': 'pending-tap' },
+        el('span', {}, `screen ${tap.screenId} #${tap.counter}`),
+        el(
+          'span',
+          {},
+          `pending · not yet settled by the cloud${tap.amountFen > 0 ? ` ${yuan(tap.amountFen)}` : ''}`,
+        ),
+      ),
+    );
     $('[data-testid=history]').replaceChildren(
+      ...pending,
       ...wallet.history.map((item) =>
         el(
           'li',
           { class: `status-${item.status}` },
           el('span', {}, `screen ${item.screenId} #${item.counter}`),
-          el(
-            'span',
-            {},
-            `${item.status}${item.reason ? ` · ${item.reason}` : ''} ${item.amountFen ? yuan(item.amountFen) : ''}`,
-          ),
+          el('span', {}, historyText(item)),
         ),
       ),
     );
@@ -176,6 +224,9 @@ async function tapOn(index) {
   await Promise.all([refreshScreens(), refreshWallet()]);
 }
 
+$('#open-wallet').addEventListener('click', () => {
+  openWallet().catch(() => undefined);
+});
 $('#phone-select').addEventListener('change', (event) => {
   current = event.target.value;
   localStorage.setItem('redtap-phone', current);

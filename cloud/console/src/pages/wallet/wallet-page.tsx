@@ -9,6 +9,7 @@ import {
   Card,
   Center,
   Container,
+  Loader,
   Group,
   Modal,
   Paper,
@@ -19,7 +20,7 @@ import {
   Title,
 } from '@mantine/core';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { apiJson, newIdempotencyKey } from '../../api/client.ts';
 import type {
@@ -60,6 +61,44 @@ function loadWalletSession(): Session | null {
     return null;
   }
 }
+
+/**
+ * A one-time login handed over by the phone that holds the wallet's key (the demo's phone simulator
+ * opens `/wallet#login=<walletId>.<nonce>.<signature>`): the cloud's single-use, 60-second login nonce
+ * signed with the phone key, never a session token. The fragment is never sent to a server, and it is
+ * dropped from the address bar and history before the first render uses it.
+ */
+interface LinkLogin {
+  walletId: number;
+  nonce: string;
+  signature: string;
+}
+const LINK_LOGIN = /^#login=(\d{1,15})\.([0-9a-fA-F]{64})\.([0-9a-fA-F]{128})$/;
+let linkLoginTaken: LinkLogin | null | undefined;
+
+/** Reads the link once per page load (StrictMode's second render gets the same answer). */
+function takeLinkLogin(): LinkLogin | null {
+  if (linkLoginTaken !== undefined) return linkLoginTaken;
+  const match = LINK_LOGIN.exec(window.location.hash);
+  linkLoginTaken =
+    match?.[1] === undefined || match[2] === undefined || match[3] === undefined
+      ? null
+      : { walletId: Number(match[1]), nonce: match[2], signature: match[3] };
+  if (window.location.hash.startsWith('#login='))
+    window.history.replaceState(window.history.state, '', window.location.pathname + window.location.search);
+  return linkLoginTaken;
+}
+
+/** The cap reasons: the tap won nothing because a daily limit was already reached. */
+const CAP_REASONS = new Set([
+  'CAP_WALLET_DAILY_COUNT',
+  'CAP_WALLET_DAILY_AMOUNT',
+  'CAP_CAMPAIGN_WALLET',
+  'CAP_ADVERTISER_WALLET',
+]);
+
+/** A history row; the cap's count and limit come with capped rows when the cloud reports them. */
+type HistoryRow = HistoryItem & { capCount?: number; capMax?: number };
 
 const STATUS_COLOR: Record<string, string> = {
   credited: 'teal',
@@ -218,7 +257,7 @@ function HistoryList({ token }: { token: string }) {
   const history = useQuery({
     queryKey: ['wallet', 'history'],
     queryFn: () =>
-      apiJson<{ items: HistoryItem[] }>('/v1/wallets/me/history', { token, query: { limit: 50 } }),
+      apiJson<{ items: HistoryRow[] }>('/v1/wallets/me/history', { token, query: { limit: 50 } }),
     refetchInterval: 10_000,
   });
   return (
@@ -237,16 +276,29 @@ function HistoryList({ token }: { token: string }) {
                 : i18n.exists(reasonKey)
                   ? t(reasonKey)
                   : t('wallet.reason.other', { code: item.reason });
+            const capped = item.reason !== null && CAP_REASONS.has(item.reason);
+            // A capped tap won nothing: say which limit (with the count when known), not "Thank you".
+            const title =
+              item.amountFen > 0
+                ? formatFen(item.amountFen)
+                : capped
+                  ? item.capCount !== undefined && item.capMax !== undefined
+                    ? t('wallet.capReachedOf', { count: item.capCount, max: item.capMax })
+                    : t('wallet.capReached')
+                  : item.couponOfferId !== null
+                    ? t('wallet.coupon')
+                    : t('wallet.thanks');
+            // "Credited" with nothing to credit reads like a lost prize: an empty envelope is "no prize".
+            const status =
+              item.status === 'credited' && item.amountFen === 0 && item.couponOfferId === null
+                ? 'noPrize'
+                : item.status;
             return (
               <Paper key={item.id} withBorder radius="md" p="sm" data-testid="history-item">
                 <Group justify="space-between" wrap="nowrap">
                   <div>
-                    <Text fw={600}>
-                      {item.amountFen > 0
-                        ? formatFen(item.amountFen)
-                        : item.couponOfferId !== null
-                          ? t('wallet.coupon')
-                          : t('wallet.thanks')}
+                    <Text fw={600} data-testid="history-title">
+                      {title}
                     </Text>
                     <Text size="xs" c="dimmed">
                       {t('wallet.tapAt', {
@@ -260,10 +312,8 @@ function HistoryList({ token }: { token: string }) {
                       </Text>
                     )}
                   </div>
-                  <Badge color={STATUS_COLOR[item.status] ?? 'gray'} variant="light">
-                    {i18n.exists(`wallet.status.${item.status}`)
-                      ? t(`wallet.status.${item.status}`)
-                      : item.status}
+                  <Badge color={STATUS_COLOR[status] ?? 'gray'} variant="light" data-testid="history-status">
+                    {i18n.exists(`wallet.status.${status}`) ? t(`wallet.status.${status}`) : status}
                   </Badge>
                 </Group>
               </Paper>
@@ -526,12 +576,33 @@ export function WalletPage() {
   const queryClient = useQueryClient();
   const [file, setFile] = useState(loadPhoneKeyFile);
   const [session, setSession] = useState(loadWalletSession);
+  const [link] = useState(takeLinkLogin);
   const signIn = (next: Session | null) => {
     if (next === null) sessionStorage.removeItem(SESSION_KEY);
     else sessionStorage.setItem(SESSION_KEY, JSON.stringify(next));
     queryClient.removeQueries({ queryKey: ['wallet'] });
     setSession(next);
   };
+  // A query, not a mutation: it runs once per nonce even when StrictMode mounts twice, since the
+  // nonce is single use and a second login with it would fail.
+  const linked = useQuery({
+    queryKey: ['wallet-link', link?.nonce ?? ''],
+    enabled: link !== null,
+    retry: false,
+    staleTime: Infinity,
+    gcTime: Infinity,
+    queryFn: () =>
+      apiJson<Session>(`/v1/wallets/${String(link?.walletId ?? 0)}/login`, {
+        body: { nonce: link?.nonce, signature: link?.signature },
+      }),
+  });
+  const linkedSession = linked.data;
+  useEffect(() => {
+    if (linkedSession === undefined) return;
+    sessionStorage.setItem(SESSION_KEY, JSON.stringify(linkedSession));
+    queryClient.removeQueries({ queryKey: ['wallet'] });
+    setSession(linkedSession);
+  }, [linkedSession, queryClient]);
   return (
     <Box mih="100vh" bg="var(--mantine-color-gray-0)">
       <Container size={480} px="md" py="md">
@@ -543,9 +614,14 @@ export function WalletPage() {
           <Title order={2} size="h3">
             {t('wallet.title')}
           </Title>
-          {session === null ? (
+          {link !== null && linked.isPending ? (
+            <Center>
+              <Loader data-testid="wallet-link-login" />
+            </Center>
+          ) : session === null ? (
             <Center>
               <Card withBorder radius="xl" p="xl" w="100%">
+                {linked.error === null ? null : <ErrorAlert error={linked.error} />}
                 <SignIn file={file} onFile={setFile} onSession={signIn} />
               </Card>
             </Center>
