@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, test, type Browser, type Page } from '@playwright/test';
 import { unreportedPlays } from '../src/store/proof-of-play-queries.ts';
+import { lastCommittedCounter } from '../src/store/tap-queries.ts';
 import { creativeOf, KioskHarness, playlistItem, type Creative } from './support/kiosk-harness.ts';
 
 // The README's screenshots are refreshed with REDTAP_SCREENSHOT_DIR=docs/screenshots; otherwise they go to
@@ -142,6 +143,29 @@ test('thank you: the deck is used up, the tap is still recorded', async ({ page 
   await expect(overlay).toContainText('谢谢参与');
   // Overlays go away on their own.
   await expect(overlay).toHaveCount(0, { timeout: 15_000 });
+});
+
+test('out of service: a revoked screen says so in both languages and commits no tap', async ({ page }) => {
+  await openScreen(page, url);
+  kiosk.setOutOfService(true);
+  const panel = page.getByTestId('out-of-service');
+  await expect(panel).toContainText('本屏幕暂停服务');
+  await expect(panel).toContainText('This screen is out of service');
+  await expect(page.getByTestId('cta')).toHaveCount(0);
+
+  const counter = lastCommittedCounter(kiosk.store);
+  const result = await kiosk.tap(kiosk.phone(6));
+  expect(result).toMatchObject({ outcome: 'refused', committed: false, code: 'SCREEN_REVOKED' });
+  const overlay = page.getByTestId('tap-overlay');
+  await expect(overlay).toHaveAttribute('data-state', 'unavailable');
+  await expect(overlay).toContainText('暂停服务');
+  expect(lastCommittedCounter(kiosk.store)).toBe(counter);
+  await freezeAnimations(page, 700);
+  await page.screenshot({ path: `${screenshotDir}kiosk-out-of-service.png` });
+
+  kiosk.setOutOfService(false);
+  await expect(page.getByTestId('out-of-service')).toHaveCount(0);
+  await expect(page.getByTestId('cta')).toContainText('碰一碰 抢红包');
 });
 
 test('English locale from the kiosk config and from the page', async ({ page }) => {

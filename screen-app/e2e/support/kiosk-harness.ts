@@ -149,6 +149,12 @@ export class KioskHarness {
     return new VirtualPhone({ keyPair, credential, behaviour });
   }
 
+  /** What the agent does when the cloud revokes the screen: refuse taps, show out of service. */
+  setOutOfService(outOfService: boolean): void {
+    this.handler.setOutOfService(outOfService);
+    this.hub.setStatus({ outOfService });
+  }
+
   /** One tap: the card enters the field, the exchange runs, the card leaves. */
   async tap(card: VirtualCard): Promise<ExchangeResult> {
     try {

@@ -1,10 +1,11 @@
-// The screen: ad loop, call to action, tap overlays and the operator's offline marker, all driven by
+// The screen: ad loop, call to action (or out of service), tap overlays and the operator's offline marker, all driven by
 // the kiosk through the typed UI API.
 import { useEffect, useState } from 'react';
 import type { ScreenState, TapView, UiApi } from '../ui-api/channels.ts';
 import { AdLoop } from './components/ad-loop.tsx';
 import { CallToAction } from './components/call-to-action.tsx';
 import { OfflineBadge } from './components/offline-badge.tsx';
+import { OutOfService } from './components/out-of-service.tsx';
 import { OVERLAY_MS, TapOverlay } from './components/tap-overlay.tsx';
 import { localeOverride } from './i18n.ts';
 
@@ -55,7 +56,7 @@ export function App({ api }: { api: UiApi }) {
       data-seq={state.item.seq}
     >
       <AdLoop api={api} item={state.item} locale={locale} />
-      <CallToAction locale={locale} />
+      {state.outOfService === true ? <OutOfService locale={locale} /> : <CallToAction locale={locale} />}
       {tap !== null && <TapOverlay key={tap.tapId} view={tap} locale={locale} />}
       {!state.online && <OfflineBadge locale={locale} />}
     </main>

@@ -28,6 +28,8 @@ export const text = {
   thankYouHint: { zh: '本轮红包已抢完，敬请期待', en: 'This round is all gone. More soon!' },
   unavailableTitle: { zh: '暂停服务', en: 'Temporarily unavailable' },
   unavailableHint: { zh: '请稍后再试', en: 'Please try again later' },
+  outOfServiceTitle: { zh: '本屏幕暂停服务', en: 'This screen is out of service' },
+  outOfServiceHint: { zh: '请使用其他屏幕碰一碰', en: 'Please tap at another screen' },
 } as const satisfies Record<string, Phrase>;
 
 export function primary(phrase: Phrase, locale: UiLocale): string {

@@ -34,6 +34,7 @@ const UNAVAILABLE_CODES: ReadonlySet<string> = new Set([
   'NO_ACTIVE_CAMPAIGN',
   'STORE_UNAVAILABLE',
   'PCSC_UNAVAILABLE',
+  'SCREEN_REVOKED',
 ]);
 
 export const TAP_VIEW_CODES = { notSupported: NOT_SUPPORTED_CODES, unavailable: UNAVAILABLE_CODES } as const;
