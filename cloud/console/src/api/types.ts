@@ -28,6 +28,8 @@ export interface Screen {
   status: ScreenStatus;
   enrolledAt: string | null;
   revokedAt: string | null;
+  /** The screen that replaced this revoked one. */
+  replacedById: number | null;
   createdAt: string;
   health: {
     lastSeenAt: string;

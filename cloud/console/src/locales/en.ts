@@ -83,6 +83,13 @@ export const en = {
     revoke: 'Revoke',
     revokeConfirm: 'Revoke screen {{name}}? Its later taps are rejected and it is disconnected at once.',
     revokedToast: 'Screen {{name}} revoked',
+    replace: 'Replace',
+    replaceConfirm:
+      'Replace screen {{name}}? A new screen takes its place (name, location, groups) and gets an enrolment code; the old kiosk stays revoked.',
+    reinstate: 'Reinstate',
+    reinstateConfirm:
+      'Reinstate screen {{name}}? It goes back to pending and must enrol again with the new code; its old key stays refused.',
+    replacedBy: 'Replaced by #{{id}}',
     codeTitle: 'Enrolment code for {{name}}',
     codeHelp:
       'Enter this one-time code on the kiosk (redtap-screen enroll --code …) or scan the QR code. It works once and expires {{expires}}.',

@@ -85,6 +85,12 @@ export const zhCN: Messages = {
     revoke: '吊销',
     revokeConfirm: '确定吊销屏幕 {{name}}？它将立即断开，之后的拍拍将被拒绝。',
     revokedToast: '屏幕 {{name}} 已吊销',
+    replace: '替换',
+    replaceConfirm:
+      '确定替换屏幕 {{name}}？将在原位置新建一块屏幕（名称、位置、分组不变）并生成激活码；旧设备保持吊销。',
+    reinstate: '恢复',
+    reinstateConfirm: '确定恢复屏幕 {{name}}？它将回到待激活状态，需用新激活码重新激活；旧密钥仍被拒绝。',
+    replacedBy: '已由 #{{id}} 替换',
     codeTitle: '{{name}} 的激活码',
     codeHelp:
       '在终端输入此一次性激活码（redtap-screen enroll --code …）或扫描二维码。仅可使用一次，{{expires}} 过期。',

@@ -1,5 +1,6 @@
 // The screen network: counts, filters, a table grouped by city or building with each screen's health,
-// provisioning with a one-time enrolment code (text and QR), new codes and revocation.
+// provisioning with a one-time enrolment code (text and QR), new codes, revocation, and replacing or
+// reinstating a revoked screen.
 import {
   Badge,
   Button,
@@ -193,6 +194,10 @@ export function ScreensPage() {
   const [provisioning, setProvisioning] = useState(false);
   const [shownCode, setShownCode] = useState<{ screen: Screen; code: EnrolmentCode } | null>(null);
   const [revoking, setRevoking] = useState<Screen | null>(null);
+  const [reprovisioning, setReprovisioning] = useState<{
+    screen: Screen;
+    action: 'replace' | 'reinstate';
+  } | null>(null);
 
   const screens = useQuery({
     queryKey: ['screens', filter],
@@ -236,6 +241,23 @@ export function ScreensPage() {
       setRevoking(null);
       notifySuccess(t('screens.revokedToast', { name: screen.name }));
       void queryClient.invalidateQueries({ queryKey: ['screens'] });
+    },
+    onError: notifyError,
+  });
+
+  // Replace: a new screen at the same place; reinstate: the same screen enrols again. Both hand back
+  // a one-time enrolment code, shown like a new screen's; the old key stays revoked either way.
+  const reprovision = useMutation({
+    mutationFn: ({ screen, action }: { screen: Screen; action: 'replace' | 'reinstate' }) =>
+      apiJson<{ screen: Screen } & EnrolmentCode>(`/v1/screens/${screen.id}/${action}`, {
+        token,
+        method: 'POST',
+      }),
+    onSuccess: ({ screen, code, expiresAt }) => {
+      setReprovisioning(null);
+      setShownCode({ screen, code: { code, expiresAt } });
+      void queryClient.invalidateQueries({ queryKey: ['screens'] });
+      void queryClient.invalidateQueries({ queryKey: ['screen-locations'] });
     },
     onError: notifyError,
   });
@@ -451,6 +473,29 @@ export function ScreensPage() {
                                 {t('screens.revoke')}
                               </Button>
                             )}
+                            {screen.status === 'revoked' && screen.replacedById === null ? (
+                              <>
+                                <Button
+                                  size="compact-sm"
+                                  variant="light"
+                                  onClick={() => setReprovisioning({ screen, action: 'replace' })}
+                                >
+                                  {t('screens.replace')}
+                                </Button>
+                                <Button
+                                  size="compact-sm"
+                                  variant="subtle"
+                                  onClick={() => setReprovisioning({ screen, action: 'reinstate' })}
+                                >
+                                  {t('screens.reinstate')}
+                                </Button>
+                              </>
+                            ) : null}
+                            {screen.replacedById === null ? null : (
+                              <Text size="xs" c="dimmed">
+                                {t('screens.replacedBy', { id: screen.replacedById })}
+                              </Text>
+                            )}
                           </Group>
                         </Table.Td>
                       </Table.Tr>
@@ -495,6 +540,31 @@ export function ScreensPage() {
               onClick={() => revoking !== null && revoke.mutate(revoking)}
             >
               {t('screens.revoke')}
+            </Button>
+          </Group>
+        </Stack>
+      </Modal>
+      <Modal
+        opened={reprovisioning !== null}
+        onClose={() => setReprovisioning(null)}
+        title={reprovisioning?.action === 'reinstate' ? t('screens.reinstate') : t('screens.replace')}
+        centered
+      >
+        <Stack>
+          <Text>
+            {reprovisioning?.action === 'reinstate'
+              ? t('screens.reinstateConfirm', { name: reprovisioning.screen.name })
+              : t('screens.replaceConfirm', { name: reprovisioning?.screen.name ?? '' })}
+          </Text>
+          <Group justify="flex-end">
+            <Button variant="default" onClick={() => setReprovisioning(null)}>
+              {t('common.cancel')}
+            </Button>
+            <Button
+              loading={reprovision.isPending}
+              onClick={() => reprovisioning !== null && reprovision.mutate(reprovisioning)}
+            >
+              {reprovisioning?.action === 'reinstate' ? t('screens.reinstate') : t('screens.replace')}
             </Button>
           </Group>
         </Stack>
