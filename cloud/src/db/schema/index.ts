@@ -9,3 +9,4 @@ export * from './screens.ts';
 export * from './wallets.ts';
 export * from './withdrawals.ts';
 export * from './merchants.ts';
+export * from './money-actions.ts';
