@@ -5,7 +5,7 @@ export default defineConfig({
   test: {
     include: ['src/**/*.test.ts', 'e2e/**/*.test.ts'],
     exclude: ['**/node_modules/**', '**/*.e2e.ts'],
-    // Suites share pcscd, the broker and the database: one file at a time.
+    // Suites share the database server and the machine's two cores: one file at a time.
     fileParallelism: false,
     testTimeout: 120_000,
     hookTimeout: 120_000,

@@ -68,9 +68,7 @@ test('a phone opens its own wallet page from the simulator, sees the tap there a
   context,
 }) => {
   // The console's language (it defaults to Chinese) for every page this test opens.
-  await context.addInitScript(() => {
-    localStorage.setItem('redtap.language', 'en');
-  });
+  await context.addInitScript({ content: "localStorage.setItem('redtap.language', 'en');" });
   const phone = await context.newPage();
   await phone.goto(demo.phoneSimulatorUrl);
   await phone.locator('#new-phone-name').fill('bob');

@@ -1,5 +1,7 @@
 // The system end to end on the real engines: PostgreSQL (a fresh database), a private Mosquitto with
-// dynamic security, and virtual phones through the real pcscd + vpcd into a kiosk's PC/SC reader.
+// dynamic security, and virtual phones through the real pcscd + vpcd into a kiosk's PC/SC reader. The
+// pcscd is the test's own (tap-reader's PrivatePcscd), so another PC/SC client on the machine — `npm
+// start`'s screen 1 on "Virtual PCD 00 00" — neither disturbs the test nor is disturbed by it.
 // Missing pieces skip locally with a loud reason; under CI=true they fail.
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -8,7 +10,7 @@ import { join } from 'node:path';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadEnv, startCloud, type RunningCloud } from '@redtap/cloud';
-import { probePcscd } from '@redtap/tap-reader';
+import { PCSCD_SOCKET_ENV, PrivatePcscd, privatePcscdAvailable } from '@redtap/tap-reader';
 import {
   mosquittoMissingReason,
   startMosquitto,
@@ -20,7 +22,9 @@ import { runExactlyOnceScenario, startRig, type Rig } from './support/system-sce
 const ci = process.env.CI === 'true';
 
 const problems = [
-  (await probePcscd()) ? null : 'pcscd is not running (start it with `pcscd`)',
+  privatePcscdAvailable()
+    ? null
+    : 'pcscd or the vpcd driver is not installed (scripts/install-system-deps.sh)',
   await postgresProblem(),
   mosquittoMissingReason(),
 ].filter((problem): problem is string => problem !== null);
@@ -44,6 +48,7 @@ if (problems.length > 0 && ci) {
     let mosquitto: PrivateMosquitto | undefined;
     let cloud: RunningCloud | undefined;
     let rig: Rig | undefined;
+    let pcscd: PrivatePcscd | undefined;
 
     beforeAll(async () => {
       await adminQuery(`create database ${database}`);
@@ -67,13 +72,17 @@ if (problems.length > 0 && ci) {
         pino({ level: 'silent' }),
       );
       cloud = running;
-      rig = await startRig(running, dir, 'pcsc');
+      pcscd = await PrivatePcscd.start();
+      // libpcsclite reads this once, at the process's first PC/SC context: set before the kiosk starts.
+      process.env[PCSCD_SOCKET_ENV] = pcscd.socketPath;
+      rig = await startRig(running, dir, 'pcsc', { vpcdPort: pcscd.ports[0] });
     });
 
     afterAll(async () => {
       await rig?.stop();
       await cloud?.stop();
       await mosquitto?.stop();
+      await pcscd?.dispose();
       await adminQuery(`drop database if exists ${database} with (force)`);
       rmSync(dir, { recursive: true, force: true });
     });

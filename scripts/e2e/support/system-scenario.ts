@@ -70,8 +70,16 @@ async function registerPhone(api: CloudApi): Promise<Phone> {
   return { walletId: issued.walletId, keyPair, credential: credential.value, receipts: [] };
 }
 
-/** Seeds the demo world through the API and runs screen 1 as a kiosk agent with `reader`. */
-export async function startRig(cloud: RunningCloud, dataDir: string, reader: ReaderChoice): Promise<Rig> {
+/**
+ * Seeds the demo world through the API and runs screen 1 as a kiosk agent with `reader`. With PC/SC,
+ * phones go on the vpcd slot at `vpcdPort` (the test's own pcscd, tap-reader's PrivatePcscd).
+ */
+export async function startRig(
+  cloud: RunningCloud,
+  dataDir: string,
+  reader: ReaderChoice,
+  options: { vpcdPort?: number } = {},
+): Promise<Rig> {
   const state = newDemoState((index) => join(dataDir, `kiosk-${index}`));
   await bootstrapOperator(cloud.database, state.operator, cloud.deps.logger);
   const api = cloudApi(cloud.httpUrl);
@@ -101,7 +109,7 @@ export async function startRig(cloud: RunningCloud, dataDir: string, reader: Rea
     'a deck on the kiosk',
   );
 
-  const slot = new VpcdSlot();
+  const slot = new VpcdSlot(options.vpcdPort === undefined ? {} : { port: options.vpcdPort });
   const tap = async (phone: Phone) => {
     const card = new VirtualPhone({ keyPair: phone.keyPair, credential: phone.credential });
     let result: ExchangeResult;
