@@ -5,7 +5,9 @@
 // stays bounded. REDTAP_MQTT_FUZZ_PAYLOADS sets the bulk count (default 100,000); a smaller count is a
 // cheap way to try many seeds. REDTAP_MQTT_FUZZ_SEED replays a run's input: every payload byte comes from
 // the seeded generator (only the genuine tokens' ECDSA signatures differ from run to run); how the async
-// work interleaves depends on timing and is not replayed.
+// work interleaves depends on timing and is not replayed. A third case sends tokens the screens really
+// signed with hostile contents (fields out of range, unknown and foreign decks, reused envelopes, coupons
+// no deck grants, far-future and far-past times): none pays or issues anything it should not.
 import { randomBytes, randomInt } from 'node:crypto';
 import type { MqttClient } from 'mqtt';
 import pino from 'pino';
@@ -28,6 +30,9 @@ import type { CloudBroker, TapBatchMessage } from '../../src/broker/types.ts';
 import type { DatabaseHandle } from '../../src/db/client.ts';
 import { checkLedger } from '../../src/ledger/check-ledger.ts';
 import { Collector } from '../broker/collector.ts';
+import { sql } from 'drizzle-orm';
+import { int, queryRows } from '../../src/db/rows.ts';
+import { defaultMoneySettings } from '../../src/money-settings.ts';
 import { openTestDatabase } from '../databases.ts';
 import { FakeBroker } from '../fake-broker.ts';
 import { createTestCloud, type TestCloud } from '../harness.ts';
@@ -51,7 +56,9 @@ const knownCodes = new Set<string>(errorCodes);
 
 /** A broker whose inbound side is the production `Inbound`, fed by the test instead of a socket. */
 class DispatchBroker extends FakeBroker {
-  readonly inbound = new Inbound({ topicRoot: ROOT, logger });
+  // Room for a whole chunk from one screen: this suite judges content; fair queuing is
+  // test/security/screen-flood.test.ts's.
+  readonly inbound = new Inbound({ topicRoot: ROOT, logger, limits: { screenQueueLengthMax: CHUNK } });
   handled = 0;
   private readonly drained = new Collector<number>();
 
@@ -152,7 +159,15 @@ describe(`hostile MQTT ingest (seed ${SEED})`, () => {
 
   beforeAll(async () => {
     handle = await openTestDatabase('pglite');
-    cloud = createTestCloud(handle);
+    // Two screens send everything here, forged tokens included: no per-screen share or suspension, so
+    // every genuine batch is judged and the assertions below can count them exactly.
+    cloud = createTestCloud(handle, {
+      money: {
+        ...defaultMoneySettings,
+        ingestScreenBatchesMax: defaultMoneySettings.ingestQueueBatchesMax,
+        screenSignatureStrikesMax: Number.MAX_SAFE_INTEGER,
+      },
+    });
     world = await buildWorld(cloud, {
       cities: ['Shanghai', 'Beijing'],
       plan: tiersPlan(40_000),
@@ -368,6 +383,8 @@ describe(`hostile MQTT ingest (seed ${SEED})`, () => {
       logger,
       topicRoot: ROOT,
       port: 0,
+      // One screen sends all 1,000: room for them in its share of the lane, as in the case above.
+      limits: { screenQueueLengthMax: SOCKET_PAYLOADS },
       authenticateScreen: (username, given) =>
         Promise.resolve(
           username === screenMqttUsername(kiosk.screenId) && given === password ? kiosk.screenId : null,
@@ -434,5 +451,188 @@ describe(`hostile MQTT ingest (seed ${SEED})`, () => {
       client?.end(true);
       await broker.close();
     }
+  }, 300_000);
+
+  it('judges screen-signed tokens with hostile contents without moving money wrongly', async () => {
+    const random = seededRandomInt((SEED + 2) >>> 0);
+    const broker = new DispatchBroker();
+    const book = new AckBook();
+    broker.publishAck = (screenId, ack) => {
+      book.record(screenId, ack);
+      return Promise.resolve();
+    };
+    broker.inbound.onScreenEvent(() => Promise.resolve());
+    cloud.deps.redemption.attach(broker);
+    const [a, b] = genuine as [Genuine, Genuine];
+    const deckOf = (kiosk: Kiosk) => {
+      const deck = kiosk.decks[0];
+      if (deck === undefined) throw new Error('kiosk without a deck');
+      return deck;
+    };
+    const phones = [await registerPhone(cloud), await registerPhone(cloud), await registerPhone(cloud)];
+    const couponsBefore = async () => {
+      const [row] = await queryRows<{ n: unknown }>(cloud.deps.db, sql`select count(*) as n from coupons`);
+      return int(row?.n);
+    };
+    const coupons = await couponsBefore();
+    const before = await ledgerSnapshot(cloud.deps.db);
+
+    // One genuine tap on an envelope no other case used; afterwards only replayed under new counters.
+    const kioskA = a.kiosk;
+    const deckA = deckOf(kioskA);
+    const reusedIndex = deckA.envelopes.length - 1;
+    const payer = phones[0]!;
+    const genuineTap = makeTap(kioskA, payer, cloud.clock.nowMs, { envelopeIndex: reusedIndex });
+    const genuineKey = `${kioskA.screenId}:${kioskA.counter}`;
+    broker.inbound.dispatch(screenTopic(kioskA.screenId, 'taps', ROOT), encodeTapBatch([genuineTap]));
+    await broker.drain();
+    await redemptionIdle(cloud);
+    expect(book.byIdentity.get(genuineKey)).toMatchObject({ credited: 1 });
+
+    const nowS = Math.floor(cloud.clock.nowMs / 1000);
+    const cases = [
+      'coupon-out-of-range',
+      'envelope-coupon-out-of-range',
+      'unknown-deck',
+      'foreign-deck',
+      'reused-envelope',
+      'envelope-out-of-range',
+      'envelope-mismatch',
+      'coupon-no-deck',
+      'foreign-campaign-coupon',
+      'future-ts',
+      'past-ts',
+    ] as const;
+    const kinds = new Map<string, number>();
+    const hostileTap = (kiosk: Kiosk, other: Kiosk): Uint8Array => {
+      const phone = phones[random(0, phones.length)]!;
+      const deck = deckOf(kiosk);
+      const kind = cases[random(0, cases.length)]!;
+      kinds.set(kind, (kinds.get(kind) ?? 0) + 1);
+      const fresh = random(0, Math.min(20, deck.envelopes.length));
+      switch (kind) {
+        case 'coupon-out-of-range':
+          return makeTap(kiosk, phone, cloud.clock.nowMs, {
+            deck: null,
+            campaignId: world.campaignId,
+            couponOfferId: 2 ** 31 + random(0, 2 ** 31 - 1),
+          });
+        case 'envelope-coupon-out-of-range':
+          return makeTap(kiosk, phone, cloud.clock.nowMs, {
+            envelopeIndex: fresh,
+            couponOfferId: 0xffffffff,
+          });
+        case 'unknown-deck':
+          return makeTap(kiosk, phone, cloud.clock.nowMs, {
+            deck: { ...deck, deckId: 1_000_000 + random(0, 1_000_000) },
+            envelopeIndex: fresh,
+          });
+        case 'foreign-deck':
+          return makeTap(kiosk, phone, cloud.clock.nowMs, { deck: deckOf(other), envelopeIndex: fresh });
+        case 'reused-envelope':
+          return kiosk === kioskA
+            ? makeTap(kiosk, phone, cloud.clock.nowMs, { envelopeIndex: reusedIndex })
+            : makeTap(kiosk, phone, cloud.clock.nowMs, { deck: deckOf(other), envelopeIndex: reusedIndex });
+        case 'envelope-out-of-range':
+          return makeTap(kiosk, phone, cloud.clock.nowMs, {
+            envelopeIndex: deck.envelopes.length + random(0, 0xfffe - deck.envelopes.length),
+            amountFen: random(1, 10_000),
+          });
+        case 'envelope-mismatch':
+          return makeTap(kiosk, phone, cloud.clock.nowMs, {
+            envelopeIndex: fresh,
+            amountFen: (deck.envelopes[fresh]?.amountFen ?? 0) + random(1, 1_000),
+          });
+        case 'coupon-no-deck':
+          // The campaign's own offer while it is no fallback (withdrawn below), or ids around it.
+          return makeTap(kiosk, phone, cloud.clock.nowMs, {
+            deck: null,
+            campaignId: world.campaignId,
+            couponOfferId: world.couponOfferId + (random(0, 2) === 0 ? 0 : random(1, 1_000)),
+          });
+        case 'foreign-campaign-coupon':
+          return makeTap(kiosk, phone, cloud.clock.nowMs, {
+            deck: null,
+            campaignId: world.campaignId + random(1, 1_000),
+            couponOfferId: random(1, 2 ** 31 - 1),
+          });
+        case 'future-ts':
+          // Within the credential's life but past the clock bound (a thank-you tap), or far beyond it.
+          return random(0, 2) === 0
+            ? makeTap(kiosk, phone, cloud.clock.nowMs, {
+                deck: null,
+                campaignId: world.campaignId,
+                ts: nowS + 3_600 + random(0, 86_400),
+              })
+            : makeTap(kiosk, phone, cloud.clock.nowMs, {
+                envelopeIndex: fresh,
+                ts: nowS + 3_600 + random(0, 2 ** 32 - 1 - nowS - 3_600),
+              });
+        case 'past-ts':
+          return makeTap(kiosk, phone, cloud.clock.nowMs, {
+            envelopeIndex: fresh,
+            ts: random(1, nowS - 86_400),
+          });
+      }
+    };
+
+    const hostileTokens = Math.max(200, Math.min(2_000, Math.floor(PAYLOADS / 50)));
+    // No fallback offer for now: every coupon on a tap without an envelope is one no deck grants.
+    await cloud.deps.db.execute(
+      sql`update campaigns set rules = jsonb_set(rules, '{fallbackCouponOfferId}', '0') where id = ${world.campaignId}`,
+    );
+    let made = 0;
+    while (made < hostileTokens) {
+      for (let i = 0; i < CHUNK && made < hostileTokens; i++) {
+        const [kiosk, other] = random(0, 2) === 0 ? [a.kiosk, b.kiosk] : [b.kiosk, a.kiosk];
+        const count = Math.min(random(1, 6), hostileTokens - made);
+        const tokens = Array.from({ length: count }, () => hostileTap(kiosk, other));
+        made += count;
+        broker.inbound.dispatch(screenTopic(kiosk.screenId, 'taps', ROOT), encodeTapBatch(tokens));
+      }
+      await broker.drain();
+      await redemptionIdle(cloud);
+    }
+    await cloud.deps.db.execute(
+      sql`update campaigns set rules = jsonb_set(rules, '{fallbackCouponOfferId}', ${String(world.couponOfferId)}::jsonb)
+          where id = ${world.campaignId}`,
+    );
+
+    // The process took it all: no handler failed, nothing was dropped, every ack is well formed.
+    const stats = broker.inbound.stats();
+    expect(stats).toMatchObject({ handlerErrors: 0, handlerTimeouts: 0, messagesDropped: 0 });
+    expect(book.invalid).toBe(0);
+    // Nothing hostile was credited, duplicated or left for retry: each was rejected with a known code.
+    for (const [key, tally] of book.byIdentity) {
+      if (key === genuineKey) continue;
+      expect([key, tally]).toEqual([key, { credited: 0, duplicate: 0, rejected: 1, retry: 0 }]);
+    }
+    expect(book.results).toBe(hostileTokens + 1);
+    for (const code of book.codes.keys()) if (code !== 'credited') expect(knownCodes, code).toContain(code);
+    for (const code of [
+      'TOKEN_FIELD_OUT_OF_RANGE',
+      'DECK_UNKNOWN',
+      'DECK_WRONG_SCREEN',
+      'ENVELOPE_REUSED',
+      'ENVELOPE_MISMATCH',
+      'COUPON_NOT_GRANTED',
+      'CLOCK_SKEW',
+    ])
+      expect(book.codes.get(code) ?? 0, code).toBeGreaterThan(0);
+
+    // Money: the one genuine envelope reached its wallet; the rest only went from escrow back to the
+    // campaign budget (consumed envelopes of rejected taps); no other wallet, and no coupon.
+    const changes = ledgerChanges(before, await ledgerSnapshot(cloud.deps.db));
+    const payerAccount = await walletAccountId(cloud.deps.db, payer.walletId);
+    expect(changes.get(payerAccount)).toBe(deckA.envelopes[reusedIndex]?.amountFen);
+    for (const phone of phones.slice(1))
+      expect(changes.has(await walletAccountId(cloud.deps.db, phone.walletId))).toBe(false);
+    expect([...changes.values()].reduce((sum, delta) => sum + delta, 0)).toBe(0);
+    expect(await couponsBefore()).toBe(coupons);
+    expect(await checkLedger(cloud.deps.db)).toMatchObject({ ok: true, totalFen: 0 });
+    console.log(
+      `[mqtt-ingest signed] ${hostileTokens} screen-signed hostile tokens ${JSON.stringify(Object.fromEntries(kinds))}; ` +
+        `codes ${JSON.stringify(Object.fromEntries(book.codes))}; seed ${SEED}`,
+    );
   }, 300_000);
 });
