@@ -12,7 +12,7 @@ import { loadScreenKey } from '../enrolment/screen-key.ts';
 import { TapEngine } from '../engine/tap-engine.ts';
 import { realTimer, type StartTimer } from '../engine/tap-lease.ts';
 import type { KioskUiHub } from '../host/kiosk-ui-hub.ts';
-import { loadConfig } from '../store/config-queries.ts';
+import { clearConfig, loadConfig } from '../store/config-queries.ts';
 import { loadIdentity, type ScreenIdentity } from '../store/identity-queries.ts';
 import { checkpointStore, openStore, type Store } from '../store/open-store.ts';
 import { pruneSettledTaps } from '../store/tap-queries.ts';
@@ -159,6 +159,12 @@ export async function startKioskAgent(options: KioskAgentOptions): Promise<Start
     let tapHandler: EngineTapHandler | undefined;
     let outOfService = false;
     const setOutOfService = (value: boolean) => {
+      if (value && !outOfService) {
+        // Persisted by forgetting the config: after a restart, and offline, the engine still refuses.
+        clearConfig(store);
+        engine.reload();
+        ui.applyConfig(null);
+      }
       outOfService = value;
       tapHandler?.setOutOfService(value);
       ui.setOutOfService(value);

@@ -125,5 +125,24 @@ describe('a kiosk follows revocations, issuer keys and its own revocation', () =
     expect(result).toMatchObject({ outcome: 'refused', committed: false, code: ErrorCode.SCREEN_REVOKED });
     expect(remaining()).toBe(envelopes);
     expect(lastCommittedCounter(agent.store)).toBe(counter);
+    expect(loadConfig(agent.store)).toBeNull();
+  });
+
+  it('still commits nothing after a restart without the broker', async () => {
+    await agent.stop();
+    const restarted = await startKioskAgent({
+      dataDir: dir.dir,
+      reader: 'simulated',
+      logger: pino({ level: testEnv.REDTAP_TEST_LOG }),
+      // Nothing listens here: the kiosk is offline and cannot be told again that it is revoked.
+      mqttUrl: 'mqtt://127.0.0.1:1',
+    });
+    if (!restarted.ok) throw new Error(describeRefusal(restarted));
+    agent = restarted.agent;
+    const counter = lastCommittedCounter(agent.store);
+    const wallet = await registerWallet(cloud.call);
+    const result = await tap(new VirtualPhone({ keyPair: wallet.keyPair, credential: wallet.credential }));
+    expect(result).toMatchObject({ outcome: 'refused', committed: false });
+    expect(lastCommittedCounter(agent.store)).toBe(counter);
   });
 });

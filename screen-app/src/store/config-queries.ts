@@ -43,6 +43,15 @@ export function saveConfig(store: Store, config: ScreenConfig, now: number): Sav
   );
 }
 
+/**
+ * Forgets the stored config (the cloud revoked this screen): with no config the engine refuses every
+ * tap, across restarts and while offline. The manifest and cached files stay; a config the cloud
+ * publishes again is stored as new.
+ */
+export function clearConfig(store: Store): void {
+  store.db.delete(screenConfig).run();
+}
+
 /** The stored config, or null when none has arrived (or it no longer parses under this version's schema). */
 export function loadConfig(store: Store): ScreenConfig | null {
   const row = store.db.select({ json: screenConfig.json }).from(screenConfig).get();
