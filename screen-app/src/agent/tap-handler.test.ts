@@ -1,6 +1,8 @@
 // The production tap adapter on the real engine and the simulated reader: commits reach sync and the
-// screen once, early exits free the counter, refusals record nothing, two readers never share a counter.
+// screen once, early exits free the counter, refusals record nothing (and an out-of-service screen
+// commits nothing), two readers never share a counter.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ErrorCode } from '@redtap/shared';
 import { bankCard } from '@redtap/tap-reader';
 import { tempDir } from '../../test/fixtures.ts';
 import { READERS, simulatedKiosk, testPhone } from '../../test/simulated-kiosk.ts';
@@ -69,6 +71,17 @@ describe('EngineTapHandler', () => {
     const result = await tap(bankCard());
     expect(result).toMatchObject({ outcome: 'ignored', committed: false });
     expect(k.committed).toHaveLength(0);
+  });
+
+  it('out of service, refuses every tap with SCREEN_REVOKED and commits nothing', async () => {
+    k.handler.setOutOfService(true);
+    const result = await tap(testPhone(12));
+    expect(result).toMatchObject({ outcome: 'refused', committed: false, code: ErrorCode.SCREEN_REVOKED });
+    expect(k.committed).toHaveLength(0);
+    expect(backlogCount(k.store)).toBe(0);
+    k.handler.setOutOfService(false);
+    expect(await tap(testPhone(12))).toMatchObject({ outcome: 'completed', committed: true });
+    expect(getTap(k.store, 1)?.walletId).toBe(12);
   });
 
   it('runs two readers at once without sharing a counter', async () => {
