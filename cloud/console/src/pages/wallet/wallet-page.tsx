@@ -23,14 +23,7 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { apiJson, newIdempotencyKey } from '../../api/client.ts';
-import type {
-  HistoryItem,
-  Session,
-  WalletCoupon,
-  WalletCredential,
-  WalletSummary,
-  Withdrawal,
-} from '../../api/types.ts';
+import type { Session, WalletCoupon, WalletCredential, WalletSummary, Withdrawal } from '../../api/types.ts';
 import { Logo } from '../../components/console-layout.tsx';
 import { Empty, ErrorAlert, notifySuccess, QueryState } from '../../components/feedback.tsx';
 import { LanguageSwitch } from '../../components/language-switch.tsx';
@@ -39,6 +32,7 @@ import { QrCode } from '../../components/qr-code.tsx';
 import { formatDate, formatDateTime } from '../../lib/format.ts';
 import { formatFen } from '../../lib/money.ts';
 import { loadPhoneKeyFile, savePhoneKeyFile } from '../../lib/phone-key-store.ts';
+import { historyStatus, historyTitle, type HistoryRow } from './history-row.ts';
 import {
   generatePhoneKey,
   parsePhoneKeyFile,
@@ -88,17 +82,6 @@ function takeLinkLogin(): LinkLogin | null {
     window.history.replaceState(window.history.state, '', window.location.pathname + window.location.search);
   return linkLoginTaken;
 }
-
-/** The cap reasons: the tap won nothing because a daily limit was already reached. */
-const CAP_REASONS = new Set([
-  'CAP_WALLET_DAILY_COUNT',
-  'CAP_WALLET_DAILY_AMOUNT',
-  'CAP_CAMPAIGN_WALLET',
-  'CAP_ADVERTISER_WALLET',
-]);
-
-/** A history row; the cap's count and limit come with capped rows when the cloud reports them. */
-type HistoryRow = HistoryItem & { capCount?: number; capMax?: number };
 
 const STATUS_COLOR: Record<string, string> = {
   credited: 'teal',
@@ -276,23 +259,18 @@ function HistoryList({ token }: { token: string }) {
                 : i18n.exists(reasonKey)
                   ? t(reasonKey)
                   : t('wallet.reason.other', { code: item.reason });
-            const capped = item.reason !== null && CAP_REASONS.has(item.reason);
-            // A capped tap won nothing: say which limit (with the count when known), not "Thank you".
+            const heading = historyTitle(item);
             const title =
-              item.amountFen > 0
-                ? formatFen(item.amountFen)
-                : capped
-                  ? item.capCount !== undefined && item.capMax !== undefined
-                    ? t('wallet.capReachedOf', { count: item.capCount, max: item.capMax })
+              heading.kind === 'amount'
+                ? formatFen(heading.fen)
+                : heading.kind === 'cap'
+                  ? 'count' in heading
+                    ? t('wallet.capReachedOf', { count: heading.count, max: heading.max })
                     : t('wallet.capReached')
-                  : item.couponOfferId !== null
+                  : heading.kind === 'coupon'
                     ? t('wallet.coupon')
                     : t('wallet.thanks');
-            // "Credited" with nothing to credit reads like a lost prize: an empty envelope is "no prize".
-            const status =
-              item.status === 'credited' && item.amountFen === 0 && item.couponOfferId === null
-                ? 'noPrize'
-                : item.status;
+            const status = historyStatus(item);
             return (
               <Paper key={item.id} withBorder radius="md" p="sm" data-testid="history-item">
                 <Group justify="space-between" wrap="nowrap">
