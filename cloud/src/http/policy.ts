@@ -60,3 +60,10 @@ export function walletIdOf(c: Context<AppEnv>): number {
   if (principal.role !== 'wallet') throw new DomainError(ErrorCode.FORBIDDEN, 'wallet sessions only');
   return principal.walletId;
 }
+
+/** The operator user behind an operator-only money action, recorded in its history. */
+export function operatorUserIdOf(c: Context<AppEnv>): number {
+  const principal = principalOf(c);
+  if (principal.role !== 'operator') throw new DomainError(ErrorCode.FORBIDDEN, 'operators only');
+  return principal.userId;
+}

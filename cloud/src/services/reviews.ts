@@ -4,6 +4,7 @@ import { sql } from 'drizzle-orm';
 import { ErrorCode } from '@redtap/shared';
 import type { Database } from '../db/client.ts';
 import { int, queryRows } from '../db/rows.ts';
+import { holdDecisions } from '../db/schema/money-actions.ts';
 import { DomainError } from '../errors.ts';
 import { systemLedgerAccount } from '../ledger/accounts.ts';
 import { allocateTransferIds, postTransfers } from '../ledger/post-transfers.ts';
@@ -49,7 +50,7 @@ export async function listHeldTaps(db: Database, page: { limit: number; after: n
 
 export async function reviewHeldTap(
   db: Database,
-  input: { redemptionId: number; decision: 'release' | 'refuse'; now: Date },
+  input: { redemptionId: number; decision: 'release' | 'refuse'; now: Date; decidedBy?: number | null },
 ): Promise<{ id: number; status: 'released' | 'refused'; amountFen: number }> {
   return db.transaction(async (tx) => {
     const [row] = await queryRows<{
@@ -121,6 +122,59 @@ export async function reviewHeldTap(
             amount_fen = ${release ? amountFen : 0}
           where id = ${input.redemptionId}`,
     );
+    // The history keeps the amount decided (a refused tap's own amount is zeroed above).
+    await tx.insert(holdDecisions).values({
+      redemptionId: input.redemptionId,
+      decision: input.decision,
+      amountFen,
+      decidedBy: input.decidedBy ?? null,
+      decidedAt: input.now,
+    });
     return { id: input.redemptionId, status, amountFen };
   });
+}
+
+export interface HoldDecision {
+  redemptionId: number;
+  decision: 'release' | 'refuse';
+  amountFen: number;
+  decidedBy: number | null;
+  decidedByEmail: string | null;
+  decidedAt: string;
+  walletId: number;
+  campaignId: number;
+  reason: string | null;
+}
+
+/** The latest decisions, newest first, with who made them. */
+export async function listHoldDecisions(db: Database, limit: number): Promise<HoldDecision[]> {
+  const rows = await queryRows<{
+    redemption_id: unknown;
+    decision: 'release' | 'refuse';
+    amount_fen: unknown;
+    decided_by: unknown;
+    email: string | null;
+    decided_at: Date | string;
+    wallet_id: unknown;
+    campaign_id: unknown;
+    code: string | null;
+  }>(
+    db,
+    sql`select d.redemption_id, d.decision, d.amount_fen, d.decided_by, u.email, d.decided_at,
+               r.wallet_id, r.campaign_id, r.code
+        from hold_decisions d join redemptions r on r.id = d.redemption_id
+        left join users u on u.id = d.decided_by
+        order by d.decided_at desc, d.redemption_id desc limit ${limit}`,
+  );
+  return rows.map((row) => ({
+    redemptionId: int(row.redemption_id),
+    decision: row.decision,
+    amountFen: int(row.amount_fen),
+    decidedBy: row.decided_by === null ? null : int(row.decided_by),
+    decidedByEmail: row.email,
+    decidedAt: new Date(row.decided_at).toISOString(),
+    walletId: int(row.wallet_id),
+    campaignId: int(row.campaign_id),
+    reason: row.code,
+  }));
 }

@@ -5,6 +5,7 @@ import { ErrorCode } from '@redtap/shared';
 import { displayCouponCode } from '../coupons/coupon-code.ts';
 import type { Database } from '../db/client.ts';
 import { int, queryRows } from '../db/rows.ts';
+import { settlementExports } from '../db/schema/money-actions.ts';
 import { redemptions } from '../db/schema/redemptions.ts';
 import { wallets } from '../db/schema/wallets.ts';
 import { withdrawals } from '../db/schema/withdrawals.ts';
@@ -227,8 +228,8 @@ export async function requestWithdrawal(
 export async function settleWithdrawals(
   db: Database,
   now: Date,
-): Promise<{ csv: string; count: number; totalFen: number }> {
-  const settlementId = `settlement-${now.getTime()}`;
+  createdBy: number | null = null,
+): Promise<{ csv: string; count: number; totalFen: number; exportId: number | null }> {
   return db.transaction(async (tx) => {
     const rows = await queryRows<{
       id: unknown;
@@ -240,6 +241,24 @@ export async function settleWithdrawals(
       sql`select id, wallet_id, amount_fen, created_at from withdrawals where status = 'pending'
           order by id limit ${SETTLEMENT_ROWS_MAX} for update`,
     );
+    const header = [
+      'withdrawal_id',
+      'wallet_id',
+      'amount_fen',
+      'amount_yuan',
+      'requested_at',
+      'settlement_id',
+    ];
+    // A concurrent export waited on the row locks above and finds nothing left: it pays nothing and
+    // leaves no empty export in the history.
+    if (rows.length === 0) return { csv: csvText(header, []), count: 0, totalFen: 0, exportId: null };
+    // The export row is the settlement's identity, so two exports never share a reference.
+    const [created] = await tx
+      .insert(settlementExports)
+      .values({ createdAt: now, createdBy, withdrawalCount: rows.length, totalFen: 0, csv: '' })
+      .returning({ id: settlementExports.id });
+    if (created === undefined) throw new Error('insert returned no row');
+    const settlementId = `settlement-${String(created.id)}`;
     const lines: CsvCell[][] = [];
     let totalFen = 0;
     for (const row of rows) {
@@ -271,10 +290,8 @@ export async function settleWithdrawals(
             where id in (select jsonb_array_elements_text(${JSON.stringify(rows.map((row) => int(row.id)))}::jsonb)::bigint)`,
       );
     }
-    const csv = csvText(
-      ['withdrawal_id', 'wallet_id', 'amount_fen', 'amount_yuan', 'requested_at', 'settlement_id'],
-      lines,
-    );
-    return { csv, count: rows.length, totalFen };
+    const csv = csvText(header, lines);
+    await tx.update(settlementExports).set({ csv, totalFen }).where(eq(settlementExports.id, created.id));
+    return { csv, count: rows.length, totalFen, exportId: created.id };
   });
 }

@@ -11,7 +11,8 @@ import {
 } from '../../services/accounts.ts';
 import type { AppDeps } from '../context.ts';
 import { errorResponses } from '../errors.ts';
-import { defineRoute, principalOf } from '../policy.ts';
+import { recordFunding } from '../../services/funding-statement.ts';
+import { defineRoute, operatorUserIdOf, principalOf } from '../policy.ts';
 import { createRouter } from '../router.ts';
 import {
   ClientTransferId,
@@ -151,7 +152,15 @@ export function advertiserRoutes(deps: AppDeps) {
     }),
     async (c) => {
       const body = c.req.valid('json');
-      const result = await fundAdvertiser(deps.db, { advertiserId: c.req.valid('param').id, ...body });
+      const advertiserId = c.req.valid('param').id;
+      const result = await fundAdvertiser(deps.db, { advertiserId, ...body });
+      await recordFunding(deps.db, {
+        transferId: body.transferId,
+        advertiserId,
+        amountFen: body.amountFen,
+        fundedBy: operatorUserIdOf(c),
+        now: deps.now(),
+      });
       return c.json(result, 200);
     },
   );

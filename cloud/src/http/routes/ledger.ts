@@ -1,10 +1,58 @@
-// The ledger invariant, on demand, for operators (the same check as `redtap-cloud check-ledger`).
+// The ledger invariant, on demand, for operators (the same check as `redtap-cloud check-ledger`), and
+// the history of money actions: past settlement exports (downloadable again), hold decisions and an
+// advertiser's funding statement.
 import { z } from '@hono/zod-openapi';
 import { checkLedger } from '../../ledger/check-ledger.ts';
+import { fundingStatement } from '../../services/funding-statement.ts';
+import { listHoldDecisions } from '../../services/reviews.ts';
+import { listSettlementExports, settlementExportCsv } from '../../services/settlements.ts';
 import type { AppDeps } from '../context.ts';
 import { errorResponses } from '../errors.ts';
 import { defineRoute } from '../policy.ts';
 import { createRouter } from '../router.ts';
+import { IdParam, PAGE_SIZE_DEFAULT, PAGE_SIZE_MAX } from '../schemas.ts';
+
+const SettlementExport = z
+  .object({
+    id: z.number().int(),
+    settlementId: z.string(),
+    createdAt: z.string(),
+    createdBy: z.number().int().nullable(),
+    withdrawalCount: z.number().int(),
+    totalFen: z.number().int(),
+  })
+  .openapi('SettlementExport');
+
+const HoldDecision = z
+  .object({
+    redemptionId: z.number().int(),
+    decision: z.enum(['release', 'refuse']),
+    amountFen: z.number().int(),
+    decidedBy: z.number().int().nullable(),
+    decidedByEmail: z.string().nullable(),
+    decidedAt: z.string(),
+    walletId: z.number().int(),
+    campaignId: z.number().int(),
+    reason: z.string().nullable(),
+  })
+  .openapi('HoldDecision');
+
+const FundingLine = z
+  .object({
+    transferId: z.number().int(),
+    amountFen: z.number().int(),
+    createdAt: z.string(),
+    fundedBy: z.number().int().nullable(),
+    fundedByEmail: z.string().nullable(),
+    balanceAfterFen: z.number().int(),
+  })
+  .openapi('FundingLine');
+
+const BeforeQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(PAGE_SIZE_MAX).default(PAGE_SIZE_DEFAULT),
+  /** Keyset cursor: the smallest id of the previous page (0: start from the newest). */
+  before: z.coerce.number().int().min(0).max(Number.MAX_SAFE_INTEGER).default(0),
+});
 
 const LedgerCheck = z
   .object({
@@ -31,6 +79,77 @@ export function ledgerRoutes(deps: AppDeps) {
       },
     }),
     async (c) => c.json(await checkLedger(deps.db), 200),
+  );
+
+  app.openapi(
+    defineRoute(['operator'], {
+      method: 'get',
+      path: '/v1/settlements',
+      tags: ['review'],
+      summary: 'Past settlement exports, newest first',
+      request: { query: BeforeQuery },
+      responses: {
+        200: {
+          description: 'Page',
+          content: { 'application/json': { schema: z.object({ items: z.array(SettlementExport) }) } },
+        },
+        ...errorResponses(400, 401, 403),
+      },
+    }),
+    async (c) => c.json({ items: await listSettlementExports(deps.db, c.req.valid('query')) }, 200),
+  );
+
+  app.openapi(
+    defineRoute(['operator'], {
+      method: 'get',
+      path: '/v1/settlements/{id}/csv',
+      tags: ['review'],
+      summary: 'Download a past settlement file again (the same bytes; nothing is marked or moved)',
+      request: { params: IdParam },
+      responses: { 200: { description: 'text/csv' }, ...errorResponses(401, 403, 404) },
+    }),
+    async (c) => {
+      const found = await settlementExportCsv(deps.db, c.req.valid('param').id);
+      c.header('Content-Type', 'text/csv; charset=utf-8');
+      c.header('Content-Disposition', `attachment; filename="${found.settlementId}.csv"`);
+      return c.body(found.csv, 200);
+    },
+  );
+
+  app.openapi(
+    defineRoute(['operator'], {
+      method: 'get',
+      path: '/v1/holds/decisions',
+      tags: ['review'],
+      summary: 'The latest decisions on held taps, newest first, with who made them',
+      responses: {
+        200: {
+          description: 'List',
+          content: { 'application/json': { schema: z.object({ items: z.array(HoldDecision) }) } },
+        },
+        ...errorResponses(401, 403),
+      },
+    }),
+    async (c) => c.json({ items: await listHoldDecisions(deps.db, PAGE_SIZE_MAX) }, 200),
+  );
+
+  app.openapi(
+    defineRoute(['operator'], {
+      method: 'get',
+      path: '/v1/advertisers/{id}/fundings',
+      tags: ['advertisers'],
+      summary: "An advertiser's funding statement, newest first: time, amount, by whom, balance after",
+      request: { params: IdParam },
+      responses: {
+        200: {
+          description: 'List',
+          content: { 'application/json': { schema: z.object({ items: z.array(FundingLine) }) } },
+        },
+        ...errorResponses(401, 403, 404),
+      },
+    }),
+    async (c) =>
+      c.json({ items: await fundingStatement(deps.db, c.req.valid('param').id, PAGE_SIZE_MAX) }, 200),
   );
   return app;
 }

@@ -18,7 +18,7 @@ import {
 } from '../../services/wallet-money.ts';
 import type { AppDeps } from '../context.ts';
 import { errorResponses } from '../errors.ts';
-import { defineRoute, principalOf, walletIdOf } from '../policy.ts';
+import { defineRoute, operatorUserIdOf, principalOf, walletIdOf } from '../policy.ts';
 import { rateLimit } from '../rate-limits.ts';
 import { createRouter } from '../router.ts';
 import {
@@ -314,7 +314,12 @@ export function moneyRoutes(deps: AppDeps) {
       }),
       async (c) =>
         c.json(
-          await reviewHeldTap(deps.db, { redemptionId: c.req.valid('param').id, decision, now: deps.now() }),
+          await reviewHeldTap(deps.db, {
+            redemptionId: c.req.valid('param').id,
+            decision,
+            now: deps.now(),
+            decidedBy: operatorUserIdOf(c),
+          }),
           200,
         ),
     );
@@ -325,11 +330,13 @@ export function moneyRoutes(deps: AppDeps) {
       method: 'post',
       path: '/v1/settlements',
       tags: ['review'],
-      summary: 'Export pending withdrawals as CSV for the payment provider and mark them paid',
+      summary:
+        'Export pending withdrawals as CSV for the payment provider and mark them paid; the file is kept (GET /v1/settlements/{id}/csv) and a second export holds only withdrawals not yet exported',
       responses: { 200: { description: 'text/csv' }, ...errorResponses(401, 403) },
     }),
     async (c) => {
-      const settlement = await settleWithdrawals(deps.db, deps.now());
+      const settlement = await settleWithdrawals(deps.db, deps.now(), operatorUserIdOf(c));
+      if (settlement.exportId !== null) c.header('X-Settlement-Export-Id', String(settlement.exportId));
       c.header('Content-Type', 'text/csv; charset=utf-8');
       c.header('X-Settlement-Count', String(settlement.count));
       c.header('X-Settlement-Total-Fen', String(settlement.totalFen));
