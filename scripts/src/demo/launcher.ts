@@ -176,6 +176,7 @@ export function describeDemo(demo: RunningDemo): string {
     `  Console          ${cloud.httpUrl}/`,
     `  API reference    ${cloud.httpUrl}/docs   (OpenAPI: ${cloud.httpUrl}/openapi.json)`,
     `  Phone simulator  ${demo.phoneSimulatorUrl}`,
+    `  Wallet           ${cloud.httpUrl}/wallet   ("Open wallet" in the phone simulator logs a phone in)`,
     ...demo.kiosks.map(
       (kiosk) =>
         `  Screen ${kiosk.index}         ${kiosk.url ?? '(headless)'}  ${
