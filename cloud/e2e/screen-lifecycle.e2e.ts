@@ -1,0 +1,94 @@
+// The operator replaces and reinstates revoked screens from the screens page: each action asks for a
+// confirmation, then shows the one-time enrolment code; the replaced row names its successor.
+import { expect, test, type Browser, type Page } from '@playwright/test';
+import { OPERATOR, startConsoleCloud, type ConsoleCloud } from './support/console-cloud.ts';
+
+const CONTEXT = { locale: 'zh-CN', timezoneId: 'Asia/Shanghai', reducedMotion: 'reduce' } as const;
+
+let env: ConsoleCloud;
+let token = '';
+
+async function api<T>(path: string, body?: unknown): Promise<T> {
+  const response = await fetch(`${env.url}${path}`, {
+    method: 'POST',
+    headers: {
+      'content-type': 'application/json',
+      ...(token === '' ? {} : { authorization: `Bearer ${token}` }),
+    },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  const text = await response.text();
+  if (!response.ok) throw new Error(`${path} → ${response.status} ${text}`);
+  return JSON.parse(text) as T;
+}
+
+async function revokedScreen(elevator: string): Promise<number> {
+  const screen = await api<{ id: number }>('/v1/screens', {
+    name: `Lobby ${elevator}`,
+    city: 'Hangzhou',
+    building: 'West Lake',
+    elevator,
+  });
+  await api(`/v1/screens/${screen.id}/revoke`);
+  return screen.id;
+}
+
+async function signIn(browser: Browser): Promise<Page> {
+  const context = await browser.newContext({ ...CONTEXT, baseURL: env.url });
+  const page = await context.newPage();
+  await page.goto('/login');
+  await page.getByLabel('邮箱').fill(OPERATOR.email);
+  await page.getByLabel('密码').fill(OPERATOR.password);
+  await page.getByRole('button', { name: '登录' }).click();
+  await expect(page.getByRole('button', { name: '退出登录' })).toBeVisible();
+  return page;
+}
+
+test.describe.configure({ mode: 'serial' });
+
+test.beforeAll(async () => {
+  env = await startConsoleCloud();
+  token = (await api<{ token: string }>('/v1/auth/login', OPERATOR)).token;
+});
+
+test.afterAll(async () => {
+  await env.stop();
+});
+
+test('replace a revoked screen: confirm, get a code, the old row names the new screen', async ({
+  browser,
+}) => {
+  const screenId = await revokedScreen('L1');
+  const page = await signIn(browser);
+  await page.goto('/operator/screens');
+  const row = page.getByTestId(`screen-row-${screenId}`);
+  await row.getByRole('button', { name: '替换' }).click();
+  const confirm = page.getByRole('dialog', { name: '替换' });
+  await expect(confirm).toContainText(`Lobby L1`);
+  await confirm.getByRole('button', { name: '替换' }).click();
+  await expect(page.getByTestId('enrolment-code')).toHaveText(/^[0-9A-HJKMNP-TV-Z]{8}$/);
+  await page.keyboard.press('Escape');
+  await expect(row).toContainText(/已由 #\d+ 替换/);
+  await expect(row.getByRole('button', { name: '替换' })).toHaveCount(0);
+  await page.context().close();
+});
+
+test('reinstate a revoked screen: cancel changes nothing, confirm gives a code and a pending screen', async ({
+  browser,
+}) => {
+  const screenId = await revokedScreen('L2');
+  const page = await signIn(browser);
+  await page.goto('/operator/screens');
+  const row = page.getByTestId(`screen-row-${screenId}`);
+  await row.getByRole('button', { name: '恢复' }).click();
+  await page.getByRole('dialog', { name: '恢复' }).getByRole('button', { name: '取消' }).click();
+  await expect(row.getByRole('button', { name: '恢复' })).toBeVisible();
+
+  await row.getByRole('button', { name: '恢复' }).click();
+  await page.getByRole('dialog', { name: '恢复' }).getByRole('button', { name: '恢复' }).click();
+  await expect(page.getByTestId('enrolment-code')).toHaveText(/^[0-9A-HJKMNP-TV-Z]{8}$/);
+  await page.keyboard.press('Escape');
+  await expect(row.getByRole('button', { name: '恢复' })).toHaveCount(0);
+  await expect(row.getByRole('button', { name: '激活码' })).toBeVisible();
+  await page.context().close();
+});
