@@ -145,4 +145,23 @@ describe('a kiosk follows revocations, issuer keys and its own revocation', () =
     expect(result).toMatchObject({ outcome: 'refused', committed: false });
     expect(lastCommittedCounter(agent.store)).toBe(counter);
   });
+
+  it('learns it is revoked from its refused broker login after a restart', async () => {
+    await agent.stop();
+    const restartEvents = new Waiter<SyncEvent>();
+    const restarted = await startKioskAgent({
+      dataDir: dir.dir,
+      reader: 'simulated',
+      logger: pino({ level: testEnv.REDTAP_TEST_LOG }),
+      onSyncEvent: restartEvents.push,
+    });
+    if (!restarted.ok) throw new Error(describeRefusal(restarted));
+    agent = restarted.agent;
+    await restartEvents.next(
+      (e) => e.type === 'out-of-service' && e.reason === 'login-refused',
+      'the refused login',
+      { includeSeen: true },
+    );
+    expect(agent.ui.state()).toMatchObject({ online: false, outOfService: true });
+  });
 });
