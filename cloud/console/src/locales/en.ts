@@ -515,11 +515,6 @@ export const en = {
     FRAUD_ENVELOPE_ORDER: 'Held for review: red packets were claimed out of order.',
     FRAUD_TOO_MANY_SCREENS: 'Held for review: too many screens today.',
     HELD_FOR_REVIEW: 'Held for a routine check. It is paid once it is reviewed.',
-    TOKEN_FIELD_OUT_OF_RANGE: 'This tap carries a value out of range and was not counted.',
-    COUPON_NOT_GRANTED: 'No red packet offered this coupon here, so it was not issued.',
-    COUPON_OUT_OF_STOCK: 'This coupon has run out.',
-    COUPON_STOCK_TOO_LARGE:
-      'The coupon offers hold more coupons in total than one campaign may (65,535). Lower the stock.',
     TOKEN_FIELD_OUT_OF_RANGE: 'The tap data is out of range. Tap again.',
     COUPON_NOT_GRANTED: 'No coupon was granted for this tap.',
     COUPON_OUT_OF_STOCK: 'This coupon is out of stock.',
