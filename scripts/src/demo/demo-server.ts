@@ -31,6 +31,9 @@ export interface DemoServerOptions {
   cloudUrl: string;
 }
 
+/** Host headers of a loopback address (any port): what a browser sends for the simulator's own page. */
+const LOOPBACK_HOST = /^(?:127\.0\.0\.1|localhost|\[::1\])(?::\d{1,5})?$/;
+
 const PhoneName = z.string().regex(/^[A-Za-z0-9_.-]{1,32}$/);
 
 export function demoApp(options: DemoServerOptions): Hono {
@@ -50,6 +53,23 @@ export function demoApp(options: DemoServerOptions): Hono {
       throw new PhoneError('BAD_REQUEST', parsed.error.issues[0]?.message ?? 'bad request');
     return parsed.data;
   };
+
+  // The API hands out wallet logins and taps with the phones' keys, so only the simulator's own page may
+  // call it: a Host other than loopback (or the address it was started on) is a DNS-rebinding page, and a POST whose Origin is another site is a
+  // cross-site request (a plain form or fetch from any page the user has open).
+  app.use('/api/*', async (c, next) => {
+    const host = c.req.header('host') ?? '';
+    if (!LOOPBACK_HOST.test(host) && host.replace(/:\d{1,5}$/, '') !== options.host)
+      return c.json(
+        { error: { code: 'FORBIDDEN', message: 'the phone simulator answers loopback only' } },
+        403,
+      );
+    const origin = c.req.header('origin');
+    if (c.req.method !== 'GET' && origin !== undefined && origin !== `http://${host}`)
+      return c.json({ error: { code: 'FORBIDDEN', message: 'cross-origin requests are refused' } }, 403);
+    await next();
+    return undefined;
+  });
 
   for (const [file, type] of Object.entries(ASSETS)) {
     const path = file === 'index.html' ? '/' : `/${file}`;
