@@ -61,6 +61,47 @@ describe.each(engines)('kiosk time rules on $engine', ({ engine, available }) =>
     expect(ack.results[1]).toMatchObject({ status: 'credited' });
   });
 
+  it.skipIf(!available)('issues no coupon for a tap at or after its offer’s validUntil', async () => {
+    const kiosk = world.kiosks[0] as Kiosk;
+    const phone = await registerPhone(cloud);
+    const nowS = Math.floor(cloud.clock.nowMs / 1000);
+    const ts = nowS - 60;
+    const coupons = async () =>
+      (
+        await cloud.deps.db.execute<{ n: number }>(
+          sql`select count(*)::int as n from coupons where wallet_id = ${phone.walletId}`,
+        )
+      ).rows[0]?.n;
+    // The campaign's fallback offer, which an envelope-less tap may carry: live a second after ts,
+    // then dead at ts.
+    await cloud.deps.db.execute(
+      sql`update coupon_offers set valid_until = ${ts + 1} where id = ${world.couponOfferId}`,
+    );
+    const live = await sendBatch(cloud, kiosk, [
+      makeTap(kiosk, phone, cloud.clock.nowMs, {
+        deck: null,
+        campaignId: world.campaignId,
+        couponOfferId: world.couponOfferId,
+        ts,
+      }),
+    ]);
+    expect(live.results[0]).toMatchObject({ status: 'credited' });
+    expect(await coupons()).toBe(1);
+    await cloud.deps.db.execute(
+      sql`update coupon_offers set valid_until = ${ts + 1} where id = ${world.couponOfferId}`,
+    );
+    const dead = await sendBatch(cloud, kiosk, [
+      makeTap(kiosk, phone, cloud.clock.nowMs, {
+        deck: null,
+        campaignId: world.campaignId,
+        couponOfferId: world.couponOfferId,
+        ts: ts + 1,
+      }),
+    ]);
+    expect(dead.results[0]?.status).not.toBe('retry');
+    expect(await coupons()).toBe(1);
+  });
+
   it.skipIf(!available)("publishes each coupon offer's validUntil in the screen config", () => {
     const kiosk = world.kiosks[0] as Kiosk;
     const offers = cloud.broker.configs.get(kiosk.screenId)?.campaigns[0]?.couponOffers ?? [];

@@ -658,7 +658,9 @@ export async function settleTokens(
     let code16: string | undefined;
     if (status === 'credited' && token.couponOfferId !== 0 && campaign !== undefined) {
       const offer = campaign.offers.get(token.couponOfferId);
-      if (offer !== undefined) {
+      // The kiosk awards no coupon at or after the offer's validUntil (docs/protocol.md §5.5); an
+      // envelope naming a dead offer still pays its cash, but the cloud issues no coupon either.
+      if (offer !== undefined && token.ts < offer.validUntil) {
         code16 = newCouponBody();
         couponRows.push({
           code: code16,
