@@ -12,6 +12,7 @@ import { loadScreenKey } from '../enrolment/screen-key.ts';
 import { TapEngine } from '../engine/tap-engine.ts';
 import { realTimer, type StartTimer } from '../engine/tap-lease.ts';
 import type { KioskUiHub } from '../host/kiosk-ui-hub.ts';
+import { showingCampaignOf } from '../playlist/playlist-player.ts';
 import { clearConfig, loadConfig } from '../store/config-queries.ts';
 import { loadIdentity, type ScreenIdentity } from '../store/identity-queries.ts';
 import { checkpointStore, openStore, type Store } from '../store/open-store.ts';
@@ -146,6 +147,8 @@ export async function startKioskAgent(options: KioskAgentOptions): Promise<Start
       locale: options.locale ?? 'zh',
       logger,
     });
+    // A tap pays the campaign whose ad is on screen first (docs/kiosk.md §1).
+    engine.setShowingCampaign(() => showingCampaignOf(ui.hub.state().item));
     const syncContent = () => {
       contents.sync().then(
         (report) => {
