@@ -60,13 +60,23 @@ export function clockToMinute(text: string): number | null {
   return minute >= 0 && minute <= 1440 ? minute : null;
 }
 
-/** A screen counts as online when its last heartbeat is this recent. */
-export const ONLINE_WINDOW_MS = 3 * 60_000;
+/** The kiosk's heartbeat interval (`heartbeatIntervalMs` in screen-app's sync limits). */
+export const HEARTBEAT_INTERVAL_MS = 60_000;
+/** Two missed heartbeats and a half (for network jitter) mean the screen is offline. */
+export const OFFLINE_AFTER_MS = 2.5 * HEARTBEAT_INTERVAL_MS;
+/** Offline this long is no blip: the screens page raises an alert for it. */
+export const OFFLINE_ALERT_AFTER_MS = 5 * 60_000;
+
+/** Milliseconds since the last heartbeat; null when the screen was never seen. */
+export function lastSeenAgeMs(lastSeenAt: string | null | undefined, nowMs: number): number | null {
+  if (lastSeenAt === null || lastSeenAt === undefined) return null;
+  const seenMs = new Date(lastSeenAt).getTime();
+  return Number.isNaN(seenMs) ? null : Math.max(0, nowMs - seenMs);
+}
 
 export function isOnline(lastSeenAt: string | null | undefined, nowMs: number): boolean {
-  if (lastSeenAt === null || lastSeenAt === undefined) return false;
-  const seenMs = new Date(lastSeenAt).getTime();
-  return !Number.isNaN(seenMs) && nowMs - seenMs <= ONLINE_WINDOW_MS;
+  const ageMs = lastSeenAgeMs(lastSeenAt, nowMs);
+  return ageMs !== null && ageMs <= OFFLINE_AFTER_MS;
 }
 
 /**

@@ -2,6 +2,7 @@
 // provisioning with a one-time enrolment code (text and QR), new codes, revocation, and replacing or
 // reinstating a revoked screen.
 import {
+  Alert,
   Badge,
   Button,
   Card,
@@ -21,16 +22,42 @@ import {
   Tooltip,
 } from '@mantine/core';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useMemo, useState, type SyntheticEvent } from 'react';
+import { useEffect, useMemo, useState, type SyntheticEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { apiJson } from '../../api/client.ts';
 import type { EnrolmentCode, Page, Screen, ScreenGroup, ScreenLocation } from '../../api/types.ts';
 import { Empty, ErrorAlert, notifyError, notifySuccess, QueryState } from '../../components/feedback.tsx';
 import { QrCode } from '../../components/qr-code.tsx';
 import { useToken } from '../../components/session-context.tsx';
-import { formatAgo, formatDateTime, isOnline } from '../../lib/format.ts';
+import {
+  formatAgo,
+  formatDateTime,
+  HEARTBEAT_INTERVAL_MS,
+  isOnline,
+  lastSeenAgeMs,
+  OFFLINE_ALERT_AFTER_MS,
+} from '../../lib/format.ts';
 
 type GroupBy = 'none' | 'city' | 'building';
+
+/** How often the ages ("12 s ago") and online states are recomputed between fetches. */
+const CLOCK_TICK_MS = 5_000;
+
+/** The current time, re-read every `CLOCK_TICK_MS`, so a screen that goes quiet turns offline on time. */
+function useNowMs(): number {
+  const [nowMs, setNowMs] = useState(() => Date.now());
+  useEffect(() => {
+    const timer = setInterval(() => setNowMs(Date.now()), CLOCK_TICK_MS);
+    return () => clearInterval(timer);
+  }, []);
+  return nowMs;
+}
+
+/** Badges keep their whole label: a narrow cell wraps around them instead of cutting "offline" short. */
+const BADGE_STYLES = {
+  root: { flexShrink: 0, maxWidth: 'none', overflow: 'visible' },
+  label: { overflow: 'visible', textOverflow: 'clip' },
+} as const;
 
 function StatCard({ label, value, color }: { label: string; value: number; color: string }) {
   return (
@@ -212,7 +239,8 @@ export function ScreensPage() {
           groupId: filter.groupId ?? undefined,
         },
       }),
-    refetchInterval: 15_000,
+    // Twice per heartbeat, so the table is never more than half an interval behind the kiosks.
+    refetchInterval: HEARTBEAT_INTERVAL_MS / 2,
   });
   const locations = useQuery({
     queryKey: ['screen-locations'],
@@ -277,7 +305,7 @@ export function ScreensPage() {
       ].sort(),
     [locations.data, filter.city],
   );
-  const nowMs = Date.now();
+  const nowMs = useNowMs();
   const items = screens.data?.items ?? [];
   const counts = {
     total: items.length,
@@ -285,6 +313,11 @@ export function ScreensPage() {
     offline: items.filter((s) => s.status === 'active' && !isOnline(s.health?.lastSeenAt, nowMs)).length,
     pending: items.filter((s) => s.status === 'pending').length,
   };
+  const longOffline = items.filter((s) => {
+    if (s.status !== 'active') return false;
+    const ageMs = lastSeenAgeMs(s.health?.lastSeenAt, nowMs);
+    return ageMs === null || ageMs > OFFLINE_ALERT_AFTER_MS;
+  });
   const grouped = useMemo(() => {
     const map = new Map<string, Screen[]>();
     for (const screen of items) {
@@ -296,12 +329,24 @@ export function ScreensPage() {
   }, [items, groupBy]);
 
   const statusBadge = (screen: Screen) => {
-    if (screen.status === 'revoked') return <Badge color="gray">{t('screens.statusRevoked')}</Badge>;
-    if (screen.status === 'pending') return <Badge color="yellow">{t('screens.statusPending')}</Badge>;
+    if (screen.status === 'revoked')
+      return (
+        <Badge color="gray" styles={BADGE_STYLES}>
+          {t('screens.statusRevoked')}
+        </Badge>
+      );
+    if (screen.status === 'pending')
+      return (
+        <Badge color="yellow" styles={BADGE_STYLES}>
+          {t('screens.statusPending')}
+        </Badge>
+      );
     return isOnline(screen.health?.lastSeenAt, nowMs) ? (
-      <Badge color="teal">{t('screens.onlineBadge')}</Badge>
+      <Badge color="teal" styles={BADGE_STYLES}>
+        {t('screens.onlineBadge')}
+      </Badge>
     ) : (
-      <Badge color="red" variant="outline">
+      <Badge color="red" variant="outline" styles={BADGE_STYLES}>
         {t('screens.offlineBadge')}
       </Badge>
     );
@@ -319,6 +364,18 @@ export function ScreensPage() {
         <StatCard label={t('screens.offline')} value={counts.offline} color="red.8" />
         <StatCard label={t('screens.pending')} value={counts.pending} color="yellow.9" />
       </SimpleGrid>
+      {longOffline.length > 0 && (
+        <Alert
+          color="red"
+          title={t('screens.offlineAlertTitle', { count: longOffline.length })}
+          data-testid="offline-alert"
+        >
+          {t('screens.offlineAlertBody', {
+            minutes: OFFLINE_ALERT_AFTER_MS / 60_000,
+            names: longOffline.map((s) => s.name).join(', '),
+          })}
+        </Alert>
+      )}
       <Card withBorder radius="md">
         <Group align="end" wrap="wrap">
           <Select
@@ -406,7 +463,7 @@ export function ScreensPage() {
                             <Table.Td colSpan={9}>
                               <Text fw={700} size="sm">
                                 {key}{' '}
-                                <Badge size="xs" variant="light" ml={6}>
+                                <Badge size="xs" variant="light" ml={6} styles={BADGE_STYLES}>
                                   {rows.length}
                                 </Badge>
                               </Text>
@@ -424,7 +481,7 @@ export function ScreensPage() {
                           </Text>
                         </Table.Td>
                         <Table.Td>{screen.elevator}</Table.Td>
-                        <Table.Td>{statusBadge(screen)}</Table.Td>
+                        <Table.Td style={{ whiteSpace: 'nowrap' }}>{statusBadge(screen)}</Table.Td>
                         <Table.Td>
                           {screen.health === null ? (
                             <Text size="xs" c="dimmed">
@@ -432,13 +489,26 @@ export function ScreensPage() {
                             </Text>
                           ) : (
                             <Tooltip label={formatDateTime(screen.health.lastSeenAt, i18n.language)}>
-                              <Text size="sm">
+                              <Text size="sm" data-testid={`last-seen-${screen.id}`}>
                                 {formatAgo(screen.health.lastSeenAt, nowMs, i18n.language)}
                               </Text>
                             </Tooltip>
                           )}
                         </Table.Td>
-                        <Table.Td>{screen.health?.backlog ?? '—'}</Table.Td>
+                        <Table.Td data-testid={`backlog-${screen.id}`}>
+                          {screen.health === null ? (
+                            '—'
+                          ) : isOnline(screen.health.lastSeenAt, nowMs) ? (
+                            screen.health.backlog
+                          ) : (
+                            // A quiet kiosk may have queued taps since: its last report is a floor.
+                            <Tooltip label={t('screens.backlogStale')}>
+                              <Text size="sm" c="dimmed">
+                                ≥ {screen.health.backlog}
+                              </Text>
+                            </Tooltip>
+                          )}
+                        </Table.Td>
                         <Table.Td>
                           <DeckLevels screen={screen} />
                         </Table.Td>

@@ -1,0 +1,105 @@
+// The screens page's fleet health over seeded heartbeats: a screen silent for 2 min 40 s (past
+// 2.5 heartbeat intervals) is offline although it was seen under 3 min ago, one that just reported is
+// online with its age in seconds and the backlog its kiosk reported, a screen silent for 10 min raises
+// the offline alert, and no status badge is cut short.
+import { expect, test, type Page } from '@playwright/test';
+import { sql } from 'drizzle-orm';
+import { OPERATOR, startConsoleCloud, type ConsoleCloud } from './support/console-cloud.ts';
+
+const CONTEXT = { locale: 'zh-CN', timezoneId: 'Asia/Shanghai', reducedMotion: 'reduce' } as const;
+
+let env: ConsoleCloud;
+const ids = { fresh: 0, quiet: 0, gone: 0 };
+
+async function api<T>(
+  path: string,
+  init: { token?: string; body?: unknown; status?: number } = {},
+): Promise<T> {
+  const response = await fetch(`${env.url}${path}`, {
+    method: init.body === undefined ? 'GET' : 'POST',
+    headers: {
+      ...(init.token === undefined ? {} : { authorization: `Bearer ${init.token}` }),
+      ...(init.body === undefined ? {} : { 'content-type': 'application/json' }),
+    },
+    ...(init.body === undefined ? {} : { body: JSON.stringify(init.body) }),
+  });
+  if (response.status !== (init.status ?? 200))
+    throw new Error(`${path}: HTTP ${String(response.status)} ${await response.text()}`);
+  return (await response.json()) as T;
+}
+
+test.describe.serial('screen health', () => {
+  test.beforeAll(async () => {
+    env = await startConsoleCloud();
+    const operator = (await api<{ token: string }>('/v1/auth/login', { body: OPERATOR })).token;
+    const db = env.cloud.database.db;
+    const seed = async (name: string, ageS: number, backlog: number): Promise<number> => {
+      const { id } = await api<{ id: number }>('/v1/screens', {
+        token: operator,
+        body: { name, city: '上海', building: '国金中心', elevator: 'E1' },
+        status: 201,
+      });
+      await db.execute(sql`update screens set status = 'active' where id = ${id}`);
+      await db.execute(
+        sql`insert into screen_health (screen_id, last_seen_at, app_version, tap_counter, backlog, clock_skew_s, decks)
+            values (${id}, now() - make_interval(secs => ${ageS}), '1.0.0', 10, ${backlog}, 0, '[]'::jsonb)`,
+      );
+      return id;
+    };
+    ids.fresh = await seed('刚上报 1 号梯', 12, 7);
+    ids.quiet = await seed('断网 2 号梯', 160, 0);
+    ids.gone = await seed('失联 3 号梯', 600, 3);
+  });
+
+  test.afterAll(async () => {
+    await env.stop();
+  });
+
+  async function signIn(browser: import('@playwright/test').Browser): Promise<Page> {
+    const context = await browser.newContext({ ...CONTEXT, baseURL: env.url });
+    const page = await context.newPage();
+    await page.goto('/login');
+    await page.getByLabel('邮箱').fill(OPERATOR.email);
+    await page.getByLabel('密码').fill(OPERATOR.password);
+    await page.getByRole('button', { name: '登录' }).click();
+    await expect(page.getByRole('button', { name: '退出登录' })).toBeVisible();
+    return page;
+  }
+
+  test('derives online from the last-seen age, shows the kiosk backlog and alerts on long silence', async ({
+    browser,
+  }) => {
+    const page = await signIn(browser);
+    await page.goto('/operator/screens');
+    const fresh = page.getByTestId(`screen-row-${String(ids.fresh)}`);
+    const quiet = page.getByTestId(`screen-row-${String(ids.quiet)}`);
+    const gone = page.getByTestId(`screen-row-${String(ids.gone)}`);
+    await expect(fresh.getByText('在线', { exact: true })).toBeVisible();
+    await expect(page.getByTestId(`last-seen-${String(ids.fresh)}`)).toContainText('秒');
+    await expect(page.getByTestId(`backlog-${String(ids.fresh)}`)).toHaveText('7');
+    // Seen 2 min 40 s ago: past 2.5 heartbeat intervals, so offline, and its backlog is only a floor.
+    await expect(quiet.getByText('离线', { exact: true })).toBeVisible();
+    await expect(page.getByTestId(`backlog-${String(ids.quiet)}`)).toHaveText('≥ 0');
+    await expect(gone.getByText('离线', { exact: true })).toBeVisible();
+    await expect(page.getByTestId('stat-在线')).toHaveText('1');
+    await expect(page.getByTestId('stat-离线')).toHaveText('2');
+    const alert = page.getByTestId('offline-alert');
+    await expect(alert).toContainText('离线屏幕：1 台');
+    await expect(alert).toContainText('失联 3 号梯');
+    await expect(alert).not.toContainText('断网 2 号梯');
+
+    // Every badge in the table shows its whole label, in a narrow window too.
+    for (const width of [1440, 1024]) {
+      await page.setViewportSize({ width, height: 900 });
+      const cut = await page
+        .locator('table .mantine-Badge-label')
+        .evaluateAll((labels) =>
+          labels
+            .filter((label) => label.scrollWidth > label.clientWidth + 1)
+            .map((label) => label.textContent),
+        );
+      expect(cut, `cut badges at ${String(width)} px`).toEqual([]);
+    }
+    await page.context().close();
+  });
+});
