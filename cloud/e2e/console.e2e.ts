@@ -238,10 +238,20 @@ test.describe.serial('web console', () => {
     await dialog.getByLabel('首个用户邮箱').fill(ADVERTISER.email);
     await dialog.getByLabel('首个用户密码').fill(ADVERTISER.password);
     await dialog.getByRole('button', { name: '创建' }).click();
-    await page.getByRole('button', { name: '充值' }).click();
+    await page.getByRole('button', { name: '充值', exact: true }).click();
     await dialog.getByLabel('金额').fill('1,000');
-    await dialog.getByRole('button', { name: '充值' }).click();
+    // Funding is confirmed on a second step before any money moves.
+    await dialog.getByRole('button', { name: '核对' }).click();
+    await expect(dialog.getByTestId('fund-confirm')).toContainText('¥1,000.00');
+    await expect(page.locator('[data-testid^=advertiser-balance-]')).toHaveText('¥0.00');
+    await dialog.getByRole('button', { name: '确认充值' }).click();
     await expect(page.locator('[data-testid^=advertiser-balance-]')).toHaveText('¥1,000.00');
+    await page.getByRole('button', { name: '充值记录' }).click();
+    const line = dialog.getByTestId('funding-line');
+    await expect(line).toHaveCount(1);
+    await expect(line).toContainText(OPERATOR.email);
+    await expect(line.locator('td').nth(3)).toHaveText('¥1,000.00');
+    await page.keyboard.press('Escape');
     await shot(page, 'advertisers');
 
     await page.goto('/operator/groups');
@@ -447,7 +457,15 @@ test.describe.serial('web console', () => {
     await expect(hold).toContainText('FRAUD_COUNTER_GAP');
     await shot(operator, 'holds');
     await hold.getByRole('button', { name: '放行' }).click();
+    // Nothing is paid until the operator confirms in the dialog.
+    await expect(operator.getByRole('dialog')).toContainText('此操作不可撤销');
+    await expect(operator.getByText('暂无处理记录。')).toBeVisible();
+    await operator.getByRole('dialog').getByRole('button', { name: '放行' }).click();
     await expect(operator.getByText('暂无冻结的拍拍。')).toBeVisible();
+    const decision = operator.locator('[data-testid^=decision-]');
+    await expect(decision).toHaveCount(1);
+    await expect(decision).toContainText('已放行');
+    await expect(decision).toContainText(OPERATOR.email);
 
     await phone.getByRole('button', { name: '提现' }).click();
     await phone.getByRole('dialog').getByLabel('金额').fill('0.09');
@@ -470,9 +488,16 @@ test.describe.serial('web console', () => {
     await expect(operator.getByTestId('ledger-status')).toHaveText('账本一致');
     const download = operator.waitForEvent('download');
     await operator.getByRole('button', { name: '导出结算 CSV' }).click();
+    await operator.getByRole('dialog').getByRole('button', { name: '导出并标记已支付' }).click();
     const csv = readFileSync(await (await download).path(), 'utf8');
     expect(csv).toContain(`,${exported.walletId},10,0.10,`);
     await expect(operator.getByTestId('settlement-result')).toContainText('¥0.10');
+    // The file stays in the history and downloads again byte for byte.
+    const past = operator.locator('[data-testid^=settlement-export-]');
+    await expect(past).toHaveCount(1);
+    const again = operator.waitForEvent('download');
+    await past.getByRole('button', { name: '再次下载' }).click();
+    expect(readFileSync(await (await again).path(), 'utf8')).toBe(csv);
     await operator.getByRole('button', { name: '刷新' }).click();
     await expect(operator.getByTestId('ledger-status')).toHaveText('账本一致');
     await shot(operator, 'settlements');

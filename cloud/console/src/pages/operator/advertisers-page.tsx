@@ -1,4 +1,5 @@
-// Advertiser accounts: create one with its first user, see its unallocated cash, fund it.
+// Advertiser accounts: create one with its first user, see its unallocated cash, fund it (after a
+// confirmation) and read its funding statement.
 import {
   Button,
   Card,
@@ -42,18 +43,23 @@ function FundModal({ advertiser, onClose }: { advertiser: Advertiser | null; onC
   const [fen, setFen] = useState<number | null>(null);
   // One transfer id per dialog: a double click or a retry posts the same transfer once.
   const [transferId] = useState(newTransferId);
+  // Funding moves real money in: the amount is confirmed on a second step before it is posted.
+  const [reviewing, setReviewing] = useState(false);
   const fund = useMutation({
     mutationFn: (target: Advertiser) =>
       apiJson(`/v1/advertisers/${target.id}/funding`, { token, body: { amountFen: fen, transferId } }),
     onSuccess: (_reply, target) => {
       notifySuccess(t('advertisers.funded', { name: target.name, amount: formatFen(fen ?? 0) }));
       void queryClient.invalidateQueries({ queryKey: ['advertiser-balance', target.id] });
+      void queryClient.invalidateQueries({ queryKey: ['advertiser-fundings', target.id] });
       onClose();
     },
   });
   const submit = (event: SyntheticEvent) => {
     event.preventDefault();
-    if (advertiser !== null && fen !== null) fund.mutate(advertiser);
+    if (advertiser === null || fen === null) return;
+    if (reviewing) fund.mutate(advertiser);
+    else setReviewing(true);
   };
   return (
     <Modal
@@ -64,13 +70,85 @@ function FundModal({ advertiser, onClose }: { advertiser: Advertiser | null; onC
     >
       <form onSubmit={submit}>
         <Stack>
-          <MoneyInput label={t('common.amount')} onFen={setFen} required />
+          {reviewing ? (
+            <Text size="sm" data-testid="fund-confirm">
+              {t('advertisers.fundConfirm', { name: advertiser?.name ?? '', amount: formatFen(fen ?? 0) })}
+            </Text>
+          ) : (
+            <MoneyInput label={t('common.amount')} onFen={setFen} required />
+          )}
           {fund.error === null ? null : <ErrorAlert error={fund.error} />}
-          <Button type="submit" disabled={fen === null || fen < 1} loading={fund.isPending}>
-            {t('advertisers.fund')}
-          </Button>
+          {reviewing ? (
+            <Group justify="flex-end">
+              <Button variant="default" onClick={() => setReviewing(false)}>
+                {t('advertisers.fundBack')}
+              </Button>
+              <Button type="submit" loading={fund.isPending}>
+                {t('advertisers.fundConfirmButton')}
+              </Button>
+            </Group>
+          ) : (
+            <Button type="submit" disabled={fen === null || fen < 1}>
+              {t('advertisers.fundReview')}
+            </Button>
+          )}
         </Stack>
       </form>
+    </Modal>
+  );
+}
+
+interface FundingLine {
+  transferId: number;
+  amountFen: number;
+  createdAt: string;
+  fundedByEmail: string | null;
+  balanceAfterFen: number;
+}
+
+function StatementModal({ advertiser, onClose }: { advertiser: Advertiser; onClose: () => void }) {
+  const { t, i18n } = useTranslation();
+  const token = useToken();
+  const statement = useQuery({
+    queryKey: ['advertiser-fundings', advertiser.id],
+    queryFn: () => apiJson<{ items: FundingLine[] }>(`/v1/advertisers/${advertiser.id}/fundings`, { token }),
+  });
+  return (
+    <Modal
+      opened
+      onClose={onClose}
+      title={t('advertisers.statementTitle', { name: advertiser.name })}
+      size="lg"
+      centered
+    >
+      <QueryState
+        query={statement}
+        isEmpty={(page) => page.items.length === 0}
+        empty={<Empty>{t('advertisers.statementEmpty')}</Empty>}
+      >
+        {(page) => (
+          <Table verticalSpacing="xs" aria-label={t('advertisers.statementTitle', { name: advertiser.name })}>
+            <Table.Thead>
+              <Table.Tr>
+                <Table.Th>{t('advertisers.fundedAt')}</Table.Th>
+                <Table.Th>{t('common.amount')}</Table.Th>
+                <Table.Th>{t('advertisers.fundedBy')}</Table.Th>
+                <Table.Th>{t('advertisers.balanceAfter')}</Table.Th>
+              </Table.Tr>
+            </Table.Thead>
+            <Table.Tbody>
+              {page.items.map((line) => (
+                <Table.Tr key={line.transferId} data-testid="funding-line">
+                  <Table.Td>{formatDateTime(line.createdAt, i18n.language)}</Table.Td>
+                  <Table.Td>{formatFen(line.amountFen)}</Table.Td>
+                  <Table.Td>{line.fundedByEmail ?? '—'}</Table.Td>
+                  <Table.Td>{formatFen(line.balanceAfterFen)}</Table.Td>
+                </Table.Tr>
+              ))}
+            </Table.Tbody>
+          </Table>
+        )}
+      </QueryState>
     </Modal>
   );
 }
@@ -82,6 +160,7 @@ export function AdvertisersPage() {
   const [form, setForm] = useState({ name: '', email: '', password: '' });
   const [creating, setCreating] = useState(false);
   const [funding, setFunding] = useState<Advertiser | null>(null);
+  const [statementOf, setStatementOf] = useState<Advertiser | null>(null);
   const advertisers = useQuery({
     queryKey: ['advertisers'],
     queryFn: () => apiJson<Page<Advertiser>>('/v1/advertisers', { token, query: { limit: 100 } }),
@@ -132,9 +211,18 @@ export function AdvertisersPage() {
                     </Table.Td>
                     <Table.Td>{formatDateTime(advertiser.createdAt, i18n.language)}</Table.Td>
                     <Table.Td>
-                      <Button size="compact-sm" variant="light" onClick={() => setFunding(advertiser)}>
-                        {t('advertisers.fund')}
-                      </Button>
+                      <Group gap={6} wrap="nowrap">
+                        <Button size="compact-sm" variant="light" onClick={() => setFunding(advertiser)}>
+                          {t('advertisers.fund')}
+                        </Button>
+                        <Button
+                          size="compact-sm"
+                          variant="default"
+                          onClick={() => setStatementOf(advertiser)}
+                        >
+                          {t('advertisers.statement')}
+                        </Button>
+                      </Group>
                     </Table.Td>
                   </Table.Tr>
                 ))}
@@ -182,6 +270,9 @@ export function AdvertisersPage() {
           </Stack>
         </form>
       </Modal>
+      {statementOf === null ? null : (
+        <StatementModal key={statementOf.id} advertiser={statementOf} onClose={() => setStatementOf(null)} />
+      )}
       {funding === null ? null : (
         <FundModal key={funding.id} advertiser={funding} onClose={() => setFunding(null)} />
       )}

@@ -1,7 +1,8 @@
 // Fraud-hold review: taps a fraud rule held, oldest first; release pays the wallet, refuse returns the
-// cash to the campaign budget.
-import { Badge, Button, Card, Group, Stack, Table, Text, Title } from '@mantine/core';
+// cash to the campaign budget. Each decision is confirmed first and then listed in the history.
+import { Badge, Button, Card, Group, Modal, Stack, Table, Text, Title } from '@mantine/core';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { apiJson } from '../../api/client.ts';
 import type { HeldTap, Page } from '../../api/types.ts';
@@ -10,17 +11,92 @@ import { useToken } from '../../components/session-context.tsx';
 import { formatDateTime } from '../../lib/format.ts';
 import { formatFen } from '../../lib/money.ts';
 
+type Decision = 'release' | 'refuse';
+
+interface HoldDecision {
+  redemptionId: number;
+  decision: Decision;
+  amountFen: number;
+  decidedByEmail: string | null;
+  decidedAt: string;
+  walletId: number;
+  campaignId: number;
+  reason: string | null;
+}
+
+function DecisionHistory() {
+  const { t, i18n } = useTranslation();
+  const token = useToken();
+  const history = useQuery({
+    queryKey: ['hold-decisions'],
+    queryFn: () => apiJson<{ items: HoldDecision[] }>('/v1/holds/decisions', { token }),
+  });
+  return (
+    <Stack gap="xs">
+      <Title order={4}>{t('holds.historyTitle')}</Title>
+      <QueryState
+        query={history}
+        isEmpty={(page) => page.items.length === 0}
+        empty={<Empty>{t('holds.historyEmpty')}</Empty>}
+      >
+        {(page) => (
+          <Card withBorder radius="md" p={0}>
+            <Table.ScrollContainer minWidth={760}>
+              <Table verticalSpacing="xs" aria-label={t('holds.historyTitle')}>
+                <Table.Thead>
+                  <Table.Tr>
+                    <Table.Th>{t('common.id')}</Table.Th>
+                    <Table.Th>{t('holds.decision')}</Table.Th>
+                    <Table.Th>{t('common.amount')}</Table.Th>
+                    <Table.Th>{t('holds.reason')}</Table.Th>
+                    <Table.Th>{t('holds.wallet')}</Table.Th>
+                    <Table.Th>{t('holds.decidedBy')}</Table.Th>
+                    <Table.Th>{t('holds.decidedAt')}</Table.Th>
+                  </Table.Tr>
+                </Table.Thead>
+                <Table.Tbody>
+                  {page.items.map((item) => (
+                    <Table.Tr key={item.redemptionId} data-testid={`decision-${item.redemptionId}`}>
+                      <Table.Td>#{item.redemptionId}</Table.Td>
+                      <Table.Td>
+                        <Badge
+                          color={item.decision === 'release' ? 'teal' : 'gray'}
+                          variant="light"
+                          styles={{ root: { overflow: 'visible' }, label: { overflow: 'visible' } }}
+                        >
+                          {t(item.decision === 'release' ? 'holds.decisionRelease' : 'holds.decisionRefuse')}
+                        </Badge>
+                      </Table.Td>
+                      <Table.Td>{formatFen(item.amountFen)}</Table.Td>
+                      <Table.Td>{item.reason ?? '—'}</Table.Td>
+                      <Table.Td>#{item.walletId}</Table.Td>
+                      <Table.Td>{item.decidedByEmail ?? '—'}</Table.Td>
+                      <Table.Td>{formatDateTime(item.decidedAt, i18n.language)}</Table.Td>
+                    </Table.Tr>
+                  ))}
+                </Table.Tbody>
+              </Table>
+            </Table.ScrollContainer>
+          </Card>
+        )}
+      </QueryState>
+    </Stack>
+  );
+}
+
 export function HoldsPage() {
   const { t, i18n } = useTranslation();
   const token = useToken();
   const queryClient = useQueryClient();
+  // A decision moves money and cannot be undone: it is confirmed in a dialog first.
+  const [confirming, setConfirming] = useState<{ hold: HeldTap; decision: Decision } | null>(null);
   const holds = useQuery({
     queryKey: ['holds'],
     queryFn: () => apiJson<Page<HeldTap>>('/v1/holds', { token, query: { limit: 100 } }),
     refetchInterval: 15_000,
   });
   const review = useMutation({
-    mutationFn: (input: { hold: HeldTap; decision: 'release' | 'refuse' }) =>
+    mutationFn: (input: { hold: HeldTap; decision: Decision }) =>
       apiJson<{ id: number; status: string }>(`/v1/holds/${input.hold.id}/${input.decision}`, {
         token,
         method: 'POST',
@@ -28,6 +104,8 @@ export function HoldsPage() {
     onSuccess: (reply, input) => {
       notifySuccess(t(input.decision === 'release' ? 'holds.released' : 'holds.refused', { id: reply.id }));
       void queryClient.invalidateQueries({ queryKey: ['holds'] });
+      void queryClient.invalidateQueries({ queryKey: ['hold-decisions'] });
+      setConfirming(null);
     },
     onError: notifyError,
   });
@@ -84,14 +162,14 @@ export function HoldsPage() {
                           <Button
                             size="compact-sm"
                             color="teal"
-                            onClick={() => review.mutate({ hold, decision: 'release' })}
+                            onClick={() => setConfirming({ hold, decision: 'release' })}
                           >
                             {t('holds.release')}
                           </Button>
                           <Button
                             size="compact-sm"
                             variant="default"
-                            onClick={() => review.mutate({ hold, decision: 'refuse' })}
+                            onClick={() => setConfirming({ hold, decision: 'refuse' })}
                           >
                             {t('holds.refuse')}
                           </Button>
@@ -105,6 +183,40 @@ export function HoldsPage() {
           </Card>
         )}
       </QueryState>
+      <DecisionHistory />
+      <Modal
+        opened={confirming !== null}
+        onClose={() => setConfirming(null)}
+        title={t(
+          confirming?.decision === 'refuse' ? 'holds.confirmRefuseTitle' : 'holds.confirmReleaseTitle',
+        )}
+        centered
+      >
+        {confirming === null ? null : (
+          <Stack>
+            <Text size="sm">
+              {t(confirming.decision === 'release' ? 'holds.confirmRelease' : 'holds.confirmRefuse', {
+                id: confirming.hold.id,
+                amount: formatFen(confirming.hold.amountFen),
+                wallet: confirming.hold.walletId,
+                campaign: confirming.hold.campaignId,
+              })}
+            </Text>
+            <Group justify="flex-end">
+              <Button variant="default" onClick={() => setConfirming(null)}>
+                {t('common.cancel')}
+              </Button>
+              <Button
+                color={confirming.decision === 'release' ? 'teal' : 'red'}
+                loading={review.isPending}
+                onClick={() => review.mutate(confirming)}
+              >
+                {t(confirming.decision === 'release' ? 'holds.release' : 'holds.refuse')}
+              </Button>
+            </Group>
+          </Stack>
+        )}
+      </Modal>
     </Stack>
   );
 }

@@ -1,14 +1,98 @@
-// Payout settlement (CSV download of pending withdrawals, which the cloud marks paid) and the ledger
-// invariant check.
-import { Alert, Badge, Button, Card, Group, SimpleGrid, Stack, Text, Title } from '@mantine/core';
-import { useMutation, useQuery } from '@tanstack/react-query';
+// Payout settlement (CSV download of pending withdrawals, which the cloud marks paid, after a
+// confirmation), the past exports (each downloadable again, the same file) and the ledger invariant check.
+import {
+  Alert,
+  Badge,
+  Button,
+  Card,
+  Group,
+  Modal,
+  SimpleGrid,
+  Stack,
+  Table,
+  Text,
+  Title,
+} from '@mantine/core';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { apiJson, apiText } from '../../api/client.ts';
 import type { LedgerCheck } from '../../api/types.ts';
 import { notifyError, QueryState } from '../../components/feedback.tsx';
 import { useToken } from '../../components/session-context.tsx';
 import { downloadText } from '../../lib/download.ts';
+import { formatDateTime } from '../../lib/format.ts';
 import { formatFen } from '../../lib/money.ts';
+
+interface SettlementExport {
+  id: number;
+  settlementId: string;
+  createdAt: string;
+  withdrawalCount: number;
+  totalFen: number;
+}
+
+function PastExports() {
+  const { t, i18n } = useTranslation();
+  const token = useToken();
+  const exports = useQuery({
+    queryKey: ['settlement-exports'],
+    queryFn: () => apiJson<{ items: SettlementExport[] }>('/v1/settlements', { token }),
+  });
+  // A re-download reads the stored file: nothing is marked paid or moved again.
+  const download = useMutation({
+    mutationFn: async (item: SettlementExport) => {
+      const { text } = await apiText(`/v1/settlements/${item.id}/csv`, { token });
+      downloadText(`redtap-${item.settlementId}.csv`, text);
+    },
+    onError: notifyError,
+  });
+  return (
+    <Card withBorder radius="md">
+      <Stack>
+        <Title order={4}>{t('settlements.historyTitle')}</Title>
+        <QueryState
+          query={exports}
+          isEmpty={(page) => page.items.length === 0}
+          empty={
+            <Text size="sm" c="dimmed">
+              {t('settlements.historyEmpty')}
+            </Text>
+          }
+        >
+          {(page) => (
+            <Table verticalSpacing="xs" aria-label={t('settlements.historyTitle')}>
+              <Table.Thead>
+                <Table.Tr>
+                  <Table.Th>{t('settlements.settlementId')}</Table.Th>
+                  <Table.Th>{t('settlements.exportedAt')}</Table.Th>
+                  <Table.Th>{t('settlements.withdrawals')}</Table.Th>
+                  <Table.Th>{t('common.amount')}</Table.Th>
+                  <Table.Th>{t('common.actions')}</Table.Th>
+                </Table.Tr>
+              </Table.Thead>
+              <Table.Tbody>
+                {page.items.map((item) => (
+                  <Table.Tr key={item.id} data-testid={`settlement-export-${item.id}`}>
+                    <Table.Td>{item.settlementId}</Table.Td>
+                    <Table.Td>{formatDateTime(item.createdAt, i18n.language)}</Table.Td>
+                    <Table.Td>{item.withdrawalCount}</Table.Td>
+                    <Table.Td>{formatFen(item.totalFen)}</Table.Td>
+                    <Table.Td>
+                      <Button size="compact-sm" variant="light" onClick={() => download.mutate(item)}>
+                        {t('settlements.downloadAgain')}
+                      </Button>
+                    </Table.Td>
+                  </Table.Tr>
+                ))}
+              </Table.Tbody>
+            </Table>
+          )}
+        </QueryState>
+      </Stack>
+    </Card>
+  );
+}
 
 function Figure({ label, value }: { label: string; value: string }) {
   return (
@@ -26,6 +110,9 @@ function Figure({ label, value }: { label: string; value: string }) {
 export function SettlementsPage() {
   const { t } = useTranslation();
   const token = useToken();
+  const queryClient = useQueryClient();
+  // Exporting marks withdrawals paid: the operator confirms first.
+  const [confirming, setConfirming] = useState(false);
   const ledger = useQuery({
     queryKey: ['ledger-check'],
     queryFn: () => apiJson<LedgerCheck>('/v1/ledger/check', { token }),
@@ -38,6 +125,8 @@ export function SettlementsPage() {
         text,
       );
       void ledger.refetch();
+      void queryClient.invalidateQueries({ queryKey: ['settlement-exports'] });
+      setConfirming(false);
     },
     onError: notifyError,
   });
@@ -59,7 +148,7 @@ export function SettlementsPage() {
               {t('settlements.exportBody')}
             </Text>
             <Group>
-              <Button onClick={() => settle.mutate()} loading={settle.isPending}>
+              <Button onClick={() => setConfirming(true)} loading={settle.isPending}>
                 {t('settlements.export')}
               </Button>
             </Group>
@@ -114,6 +203,25 @@ export function SettlementsPage() {
           </Stack>
         </Card>
       </SimpleGrid>
+      <PastExports />
+      <Modal
+        opened={confirming}
+        onClose={() => setConfirming(false)}
+        title={t('settlements.confirmTitle')}
+        centered
+      >
+        <Stack>
+          <Text size="sm">{t('settlements.confirmBody')}</Text>
+          <Group justify="flex-end">
+            <Button variant="default" onClick={() => setConfirming(false)}>
+              {t('common.cancel')}
+            </Button>
+            <Button loading={settle.isPending} onClick={() => settle.mutate()}>
+              {t('settlements.confirmExport')}
+            </Button>
+          </Group>
+        </Stack>
+      </Modal>
     </Stack>
   );
 }
