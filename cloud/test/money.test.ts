@@ -295,13 +295,20 @@ describe.each(engines)('money flow on $engine', ({ engine, available }) => {
 
   it.skipIf(!available)('applies the global caps and returns capped money to the budget', async () => {
     const [shanghai, beijing] = world.kiosks as [Kiosk, Kiosk];
-    const phone = await registerPhone(cloud);
+    const session = await walletSession(cloud);
+    const phone: Phone = { walletId: session.walletId, serial: 1, key: session.phone };
     const now = cloud.clock.nowMs;
     // Campaign cap: 5 cash packets per wallet per day.
     const six = Array.from({ length: 6 }, () => makeTap(shanghai, phone, now));
     const ack = await sendBatch(cloud, shanghai, six);
     expect(ack.results.slice(0, 5).every((r) => r.status === 'credited')).toBe(true);
     expect(ack.results[5]).toMatchObject({ status: 'rejected', code: ErrorCode.CAP_CAMPAIGN_WALLET });
+    // The wallet's history says which limit stopped the sixth, and how far the day had got.
+    const history = await json<{ items: { reason: string | null; capCount?: number; capMax?: number }[] }>(
+      await cloud.request('GET', '/v1/wallets/me/history', { token: session.token }),
+    );
+    expect(history.items[0]).toMatchObject({ reason: ErrorCode.CAP_CAMPAIGN_WALLET, capCount: 5, capMax: 5 });
+    expect(history.items[1]?.capCount).toBeUndefined();
     const withLimits = async (
       patch: Partial<typeof defaultMoneySettings>,
       taps: number,

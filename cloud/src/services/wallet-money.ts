@@ -28,6 +28,9 @@ export interface HistoryItem {
   couponOfferId: number | null;
   status: string;
   reason: string | null;
+  /** With a daily-count cap reason: the cash packets already counted that day, and the limit. */
+  capCount?: number;
+  capMax?: number;
 }
 
 /** Newest first; `before` is the keyset cursor (0 = from the newest). */
@@ -35,6 +38,7 @@ export async function walletHistory(
   db: Database,
   walletId: number,
   page: { limit: number; before: number },
+  settings: Pick<MoneySettings, 'walletDailyCashCountMax'>,
 ): Promise<HistoryItem[]> {
   const rows = await db
     .select()
@@ -44,17 +48,73 @@ export async function walletHistory(
     )
     .orderBy(desc(redemptions.id))
     .limit(page.limit);
-  return rows.map((row) => ({
-    id: row.id,
-    screenId: row.screenId,
-    counter: row.counter,
-    campaignId: row.campaignId,
-    tapTs: row.tapTs,
-    amountFen: row.amountFen,
-    couponOfferId: row.couponOfferId,
-    status: row.status,
-    reason: row.code,
-  }));
+  const counts = await dailyCashCounts(
+    db,
+    walletId,
+    rows.filter((row) => row.code !== null && COUNTED_CAPS.has(row.code)).map((row) => row.tapDay),
+  );
+  return rows.map((row) => {
+    const item: HistoryItem = {
+      id: row.id,
+      screenId: row.screenId,
+      counter: row.counter,
+      campaignId: row.campaignId,
+      tapTs: row.tapTs,
+      amountFen: row.amountFen,
+      couponOfferId: row.couponOfferId,
+      status: row.status,
+      reason: row.code,
+    };
+    const day = counts.get(row.tapDay);
+    if (day === undefined) return item;
+    // The same counts settlement judged by (settle.ts step 7): paid or held cash packets that day.
+    if (row.code === ErrorCode.CAP_WALLET_DAILY_COUNT)
+      return { ...item, capCount: day.total, capMax: settings.walletDailyCashCountMax };
+    const campaign = day.byCampaign.get(row.campaignId);
+    if (row.code === ErrorCode.CAP_CAMPAIGN_WALLET && campaign !== undefined)
+      return { ...item, capCount: campaign.count, capMax: campaign.max };
+    return item;
+  });
+}
+
+/** The count caps a history row can show as "n of max". */
+const COUNTED_CAPS: ReadonlySet<string> = new Set([
+  ErrorCode.CAP_WALLET_DAILY_COUNT,
+  ErrorCode.CAP_CAMPAIGN_WALLET,
+]);
+
+interface DayCashCounts {
+  total: number;
+  byCampaign: Map<number, { count: number; max: number }>;
+}
+
+/** One grouped query for every capped day on the page. */
+async function dailyCashCounts(
+  db: Database,
+  walletId: number,
+  days: string[],
+): Promise<Map<string, DayCashCounts>> {
+  const counts = new Map<string, DayCashCounts>();
+  if (days.length === 0) return counts;
+  const rows = await queryRows<{ tap_day: string; campaign_id: unknown; n: unknown; max: unknown }>(
+    db,
+    sql`select r.tap_day::text as tap_day, r.campaign_id, count(*) as n,
+               (c.rules->>'cashPerWalletPerDay')::int as max
+          from redemptions r join campaigns c on c.id = r.campaign_id
+         where r.wallet_id = ${walletId} and r.amount_fen > 0 and r.status in ('credited', 'held')
+           and r.tap_day in (${sql.join(
+             [...new Set(days)].map((day) => sql`${day}::date`),
+             sql`, `,
+           )})
+         group by r.tap_day, r.campaign_id, c.rules`,
+  );
+  for (const row of rows) {
+    const day = counts.get(row.tap_day) ?? { total: 0, byCampaign: new Map() };
+    day.total += int(row.n);
+    day.byCampaign.set(int(row.campaign_id), { count: int(row.n), max: int(row.max) });
+    counts.set(row.tap_day, day);
+  }
+  return counts;
 }
 
 export async function walletCoupons(

@@ -60,6 +60,24 @@ function tokenBytes(text: string): Uint8Array | null {
   return null;
 }
 
+const HistoryItemSchema = z.object({
+  id: z.number().int(),
+  screenId: z.number().int(),
+  counter: z.number().int(),
+  campaignId: z.number().int(),
+  tapTs: z.number().int(),
+  amountFen: z.number().int(),
+  couponOfferId: z.number().int().nullable(),
+  status: z.string(),
+  reason: z.string().nullable().openapi({ description: 'The reject, cap or hold code' }),
+  capCount: z
+    .number()
+    .int()
+    .optional()
+    .openapi({ description: 'With a count cap: packets counted that day' }),
+  capMax: z.number().int().optional().openapi({ description: 'With a count cap: the daily limit' }),
+});
+
 export function moneyRoutes(deps: AppDeps) {
   const app = createRouter();
   app.on(
@@ -173,13 +191,17 @@ export function moneyRoutes(deps: AppDeps) {
         200: {
           description: 'Page',
           content: {
-            'application/json': { schema: z.object({ items: z.array(z.object({}).loose()) }) },
+            'application/json': { schema: z.object({ items: z.array(HistoryItemSchema) }) },
           },
         },
         ...errorResponses(401, 403),
       },
     }),
-    async (c) => c.json({ items: await walletHistory(deps.db, walletIdOf(c), c.req.valid('query')) }, 200),
+    async (c) =>
+      c.json(
+        { items: await walletHistory(deps.db, walletIdOf(c), c.req.valid('query'), deps.settings.money) },
+        200,
+      ),
   );
 
   app.openapi(
