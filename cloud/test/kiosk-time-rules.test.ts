@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { encodeTapBatch, ErrorCode, type Ack } from '@redtap/shared';
 import { sql } from 'drizzle-orm';
 import type { DatabaseHandle } from '../src/db/client.ts';
+import { queryRows } from '../src/db/rows.ts';
 import { defaultMoneySettings } from '../src/money-settings.ts';
 import { openTestDatabase, testEngines } from './databases.ts';
 import { createTestCloud, type TestCloud } from './harness.ts';
@@ -68,10 +69,11 @@ describe.each(engines)('kiosk time rules on $engine', ({ engine, available }) =>
     const ts = nowS - 60;
     const coupons = async () =>
       (
-        await cloud.deps.db.execute<{ n: number }>(
+        await queryRows<{ n: number }>(
+          cloud.deps.db,
           sql`select count(*)::int as n from coupons where wallet_id = ${phone.walletId}`,
         )
-      ).rows[0]?.n;
+      )[0]?.n;
     // The campaign's fallback offer, which an envelope-less tap may carry: live a second after ts,
     // then dead at ts.
     await cloud.deps.db.execute(
