@@ -89,7 +89,7 @@ test.describe.serial('screen health', () => {
     await expect(alert).not.toContainText('断网 2 号梯');
 
     // Every badge in the table shows its whole label, in a narrow window too.
-    for (const width of [1440, 1024]) {
+    for (const width of [1440, 1024, 800]) {
       await page.setViewportSize({ width, height: 900 });
       // The e2e tsconfig has no DOM types: the check reads plain numbers from each label.
       const labels = page.locator('table .mantine-Badge-label');
