@@ -153,13 +153,18 @@ export function advertiserRoutes(deps: AppDeps) {
     async (c) => {
       const body = c.req.valid('json');
       const advertiserId = c.req.valid('param').id;
-      const result = await fundAdvertiser(deps.db, { advertiserId, ...body });
-      await recordFunding(deps.db, {
-        transferId: body.transferId,
-        advertiserId,
-        amountFen: body.amountFen,
-        fundedBy: operatorUserIdOf(c),
-        now: deps.now(),
+      const fundedBy = operatorUserIdOf(c);
+      // One transaction: the statement never lacks who posted a funding the ledger holds.
+      const result = await deps.db.transaction(async (tx) => {
+        const posted = await fundAdvertiser(tx, { advertiserId, ...body });
+        await recordFunding(tx, {
+          transferId: body.transferId,
+          advertiserId,
+          amountFen: body.amountFen,
+          fundedBy,
+          now: deps.now(),
+        });
+        return posted;
       });
       return c.json(result, 200);
     },
