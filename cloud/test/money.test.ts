@@ -378,6 +378,23 @@ describe.each(engines)('money flow on $engine', ({ engine, available }) => {
     });
     expect(twice.status).toBe(409);
     expect(await balanceOf(cloud, gap.walletId)).toBeGreaterThanOrEqual(gapBefore);
+    // A hold of a wallet revoked since cannot be released to it, only refused back to the budget.
+    const third = holds.items[2];
+    expect(third).toBeDefined();
+    await cloud.deps.db.execute(
+      sql`update wallets set revoked_at = now()
+          where id = (select wallet_id from redemptions where id = ${third?.id ?? 0})`,
+    );
+    const toRevoked = await cloud.request('POST', `/v1/holds/${third?.id ?? 0}/release`, {
+      token: world.operator,
+    });
+    expect([toRevoked.status, (await json<{ error: { code: string } }>(toRevoked)).error.code]).toEqual([
+      403,
+      ErrorCode.WALLET_REVOKED,
+    ]);
+    expect(
+      (await cloud.request('POST', `/v1/holds/${third?.id ?? 0}/refuse`, { token: world.operator })).status,
+    ).toBe(200);
     await expectLedgerOk(cloud);
   });
 

@@ -65,9 +65,11 @@ export async function reviewHeldTap(
       counter: unknown;
       tap_day: string;
       tap_ts: unknown;
+      wallet_revoked: boolean | null;
     }>(
       tx,
       sql`select r.status, r.amount_fen, w.ledger_account_id as wallet_account, c.budget_account_id as budget_account,
+                 w.revoked_at is not null as wallet_revoked,
                  r.wallet_id, r.coupon_offer_id, r.campaign_id, r.screen_id, r.counter, r.tap_day::text as tap_day, r.tap_ts
           from redemptions r join campaigns c on c.id = r.campaign_id
           left join wallets w on w.id = r.wallet_id
@@ -78,6 +80,9 @@ export async function reviewHeldTap(
       throw new DomainError(ErrorCode.CONFLICT, `the tap is ${row.status}, not held`);
     const amountFen = int(row.amount_fen);
     const release = input.decision === 'release';
+    // A revoked wallet is a cloned or stolen phone: nothing moves money to it any more (wallets.ts).
+    if (release && row.wallet_revoked === true)
+      throw new DomainError(ErrorCode.WALLET_REVOKED, 'the wallet was revoked; refuse the hold instead');
     if (amountFen > 0) {
       const hold = await systemLedgerAccount(tx, 'review_hold');
       const [transferId] = await allocateTransferIds(tx, 1);
