@@ -21,7 +21,14 @@ import {
   type Deck,
 } from '@redtap/shared';
 import { enrollKiosk, loadScreenKey, startKioskAgent, type KioskAgent } from '@redtap/screen-app';
-import { eventually, OPERATOR, startConsoleCloud, type ConsoleCloud } from './support/console-cloud.ts';
+import {
+  eventually,
+  OPERATOR,
+  startConsoleCloud,
+  type ConsoleCloud,
+  callApi,
+  type ApiInit,
+} from './support/console-cloud.ts';
 
 // The README's screenshots are refreshed with REDTAP_SCREENSHOT_DIR=docs/screenshots; otherwise they go to
 // a temp dir, so a test run never changes tracked files.
@@ -75,19 +82,7 @@ async function signIn(browser: Browser, email: string, password: string): Promis
   return page;
 }
 
-async function api<T>(path: string, init: { token?: string; body?: unknown } = {}): Promise<T> {
-  const response = await fetch(`${env.url}${path}`, {
-    method: init.body === undefined ? 'GET' : 'POST',
-    headers: {
-      'content-type': 'application/json',
-      ...(init.token === undefined ? {} : { authorization: `Bearer ${init.token}` }),
-    },
-    ...(init.body === undefined ? {} : { body: JSON.stringify(init.body) }),
-  });
-  const text = await response.text();
-  if (!response.ok) throw new Error(`${path} → ${response.status} ${text}`);
-  return JSON.parse(text) as T;
-}
+const api = <T>(path: string, init?: ApiInit): Promise<T> => callApi<T>(env.url, path, init);
 
 /** A poster creative rendered by the browser itself, small enough for the upload limit. */
 async function posterJpeg(browser: Browser): Promise<Buffer> {

@@ -7,7 +7,13 @@ import { expect, test, type Page } from '@playwright/test';
 import { generateKeyPair, toHex } from '@redtap/shared';
 import { sql } from 'drizzle-orm';
 import { localDay } from '../src/local-day.ts';
-import { OPERATOR, startConsoleCloud, type ConsoleCloud } from './support/console-cloud.ts';
+import {
+  OPERATOR,
+  startConsoleCloud,
+  type ConsoleCloud,
+  callApi,
+  type ApiInit,
+} from './support/console-cloud.ts';
 
 const CONTEXT = { locale: 'zh-CN', timezoneId: 'Asia/Shanghai', reducedMotion: 'reduce' } as const;
 const TIMEZONE = 'Asia/Shanghai';
@@ -18,22 +24,7 @@ let env: ConsoleCloud;
 let reportingId = 0;
 let silentId = 0;
 
-async function api<T>(
-  path: string,
-  init: { token?: string; body?: unknown; status?: number } = {},
-): Promise<T> {
-  const response = await fetch(`${env.url}${path}`, {
-    method: init.body === undefined ? 'GET' : 'POST',
-    headers: {
-      ...(init.token === undefined ? {} : { authorization: `Bearer ${init.token}` }),
-      ...(init.body === undefined ? {} : { 'content-type': 'application/json' }),
-    },
-    ...(init.body === undefined ? {} : { body: JSON.stringify(init.body) }),
-  });
-  if (response.status !== (init.status ?? 200))
-    throw new Error(`${path}: HTTP ${String(response.status)} ${await response.text()}`);
-  return (await response.json()) as T;
-}
+const api = <T>(path: string, init?: ApiInit): Promise<T> => callApi<T>(env.url, path, init);
 
 test.describe.serial('reports', () => {
   test.beforeAll(async () => {

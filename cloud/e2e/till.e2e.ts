@@ -17,7 +17,13 @@ import {
   toHex,
   type KeyPair,
 } from '@redtap/shared';
-import { OPERATOR, startConsoleCloud, type ConsoleCloud } from './support/console-cloud.ts';
+import {
+  OPERATOR,
+  startConsoleCloud,
+  type ConsoleCloud,
+  callApi,
+  type ApiInit,
+} from './support/console-cloud.ts';
 
 const BRAND = { name: '喜茶 HEYTEA', email: 'brand@heytea.test', password: 'advertiser-pass-2' };
 const MOBILE = { width: 390, height: 844 };
@@ -40,22 +46,7 @@ function watch(page: Page): Page {
   return page;
 }
 
-async function api<T>(
-  path: string,
-  init: { token?: string; body?: unknown; status?: number } = {},
-): Promise<T> {
-  const response = await fetch(`${env.url}${path}`, {
-    method: init.body === undefined ? 'GET' : 'POST',
-    headers: {
-      'content-type': 'application/json',
-      ...(init.token === undefined ? {} : { authorization: `Bearer ${init.token}` }),
-    },
-    ...(init.body === undefined ? {} : { body: JSON.stringify(init.body) }),
-  });
-  const text = await response.text();
-  if (response.status !== (init.status ?? 200)) throw new Error(`${path} → ${response.status} ${text}`);
-  return JSON.parse(text) as T;
-}
+const api = <T>(path: string, init?: ApiInit): Promise<T> => callApi<T>(env.url, path, init);
 
 async function signIn(browser: Browser, email: string, password: string): Promise<Page> {
   const context = await browser.newContext({ ...CONTEXT, baseURL: env.url });

@@ -3,7 +3,13 @@
 // refused inline (not rounded up); schedule inputs and the campaign list name their time zone; and an
 // API error shows its translated message, never the raw code or the API's developer text in fen.
 import { expect, test, type Browser, type Page } from '@playwright/test';
-import { OPERATOR, startConsoleCloud, type ConsoleCloud } from './support/console-cloud.ts';
+import {
+  OPERATOR,
+  startConsoleCloud,
+  type ConsoleCloud,
+  callApi,
+  type ApiInit,
+} from './support/console-cloud.ts';
 
 const ADVERTISER = { name: 'Tea Co', email: 'brand@tea.test', password: 'advertiser-pass-1' };
 const CONTEXT = { locale: 'zh-CN', timezoneId: 'Asia/Shanghai', reducedMotion: 'reduce' } as const;
@@ -11,19 +17,7 @@ const ZONE = 'Asia/Shanghai (GMT+8)';
 
 let env: ConsoleCloud;
 
-async function api<T>(path: string, init: { token?: string; body?: unknown } = {}): Promise<T> {
-  const response = await fetch(`${env.url}${path}`, {
-    method: init.body === undefined ? 'GET' : 'POST',
-    headers: {
-      'content-type': 'application/json',
-      ...(init.token === undefined ? {} : { authorization: `Bearer ${init.token}` }),
-    },
-    ...(init.body === undefined ? {} : { body: JSON.stringify(init.body) }),
-  });
-  const text = await response.text();
-  if (!response.ok) throw new Error(`${path} → ${response.status} ${text}`);
-  return JSON.parse(text) as T;
-}
+const api = <T>(path: string, init?: ApiInit): Promise<T> => callApi<T>(env.url, path, init);
 
 async function signIn(browser: Browser): Promise<Page> {
   const context = await browser.newContext({ ...CONTEXT, baseURL: env.url });

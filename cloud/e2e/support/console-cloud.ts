@@ -54,3 +54,27 @@ export async function eventually<T>(
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }
+
+export interface ApiInit {
+  token?: string;
+  /** Sent as JSON with POST; without it the request is a GET. */
+  body?: unknown;
+  /** The status expected; any 2xx when left out. */
+  status?: number;
+}
+
+/** Calls the cloud's API as a test's setup would, failing loudly on an unexpected status. */
+export async function callApi<T>(baseUrl: string, path: string, init: ApiInit = {}): Promise<T> {
+  const response = await fetch(`${baseUrl}${path}`, {
+    method: init.body === undefined ? 'GET' : 'POST',
+    headers: {
+      ...(init.token === undefined ? {} : { authorization: `Bearer ${init.token}` }),
+      ...(init.body === undefined ? {} : { 'content-type': 'application/json' }),
+    },
+    ...(init.body === undefined ? {} : { body: JSON.stringify(init.body) }),
+  });
+  const text = await response.text();
+  const expected = init.status === undefined ? response.ok : response.status === init.status;
+  if (!expected) throw new Error(`${path} → ${String(response.status)} ${text}`);
+  return JSON.parse(text) as T;
+}
