@@ -70,28 +70,6 @@ test.describe.serial('coupons at the till', () => {
       token: operator,
       body: { amountFen: 100_000, transferId: 77_001 },
     });
-    const screen = await api<{ id: number }>('/v1/screens', {
-      token: operator,
-      body: { name: '来福士 3 号梯', city: '上海', building: '来福士', elevator: 'C3' },
-      status: 201,
-    });
-    screenId = screen.id;
-    const { code } = await api<{ code: string }>(`/v1/screens/${screenId}/enrolment-codes`, {
-      token: operator,
-      body: {},
-      status: 201,
-    });
-    screenKey = generateKeyPair();
-    await api('/v1/enrol', {
-      body: {
-        code,
-        publicKey: toHex(screenKey.publicKeyRaw),
-        signature: toHex(
-          sign(SignatureLabel.enroll, enrolmentMessage(code, screenKey.publicKeyRaw), screenKey.privateKey),
-        ),
-      },
-      status: 201,
-    });
     brandToken = (
       await api<{ token: string }>('/v1/auth/login', {
         body: { email: BRAND.email, password: BRAND.password },
@@ -133,6 +111,30 @@ test.describe.serial('coupons at the till', () => {
       body: { amountFen: 1_000, transferId: 77_002 },
     });
     await transition('activate', brandToken);
+    // The screen joins after activation, so no deck takes the pool's envelopes: the fallback coupon
+    // this test taps for comes out of the stock still in the pool.
+    const screen = await api<{ id: number }>('/v1/screens', {
+      token: operator,
+      body: { name: '来福士 3 号梯', city: '上海', building: '来福士', elevator: 'C3' },
+      status: 201,
+    });
+    screenId = screen.id;
+    const { code } = await api<{ code: string }>(`/v1/screens/${screenId}/enrolment-codes`, {
+      token: operator,
+      body: {},
+      status: 201,
+    });
+    screenKey = generateKeyPair();
+    await api('/v1/enrol', {
+      body: {
+        code,
+        publicKey: toHex(screenKey.publicKeyRaw),
+        signature: toHex(
+          sign(SignatureLabel.enroll, enrolmentMessage(code, screenKey.publicKeyRaw), screenKey.privateKey),
+        ),
+      },
+      status: 201,
+    });
   });
 
   test.afterAll(async () => {
