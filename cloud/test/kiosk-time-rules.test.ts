@@ -34,6 +34,9 @@ describe.each(engines)('kiosk time rules on $engine', ({ engine, available }) =>
       plan: tiersPlan(1_000),
       budgetFen: 1_000,
       cashPerWalletPerDay: 5,
+      // More coupons than the kiosk's deck can take (180 of 285 envelopes), so the pool always keeps
+      // some of the fallback offer's stock: with a handful, the deck's random draw could take them all.
+      couponStock: 200,
     });
   });
   afterAll(async () => {

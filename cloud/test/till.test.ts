@@ -72,13 +72,15 @@ describe.each(engines)('coupons at the till on $engine', ({ engine, available })
       cities: ['上海'],
       plan: tiersPlan(2_000),
       budgetFen: 2_000,
-      couponStock: 5,
+      // More coupons than one deck can take (180 of 527 envelopes), so a fallback coupon always finds
+      // stock left in the pool whatever the deck's random draw took.
+      couponStock: 400,
     });
     brandB = await buildWorld(cloud, {
       cities: ['北京'],
       plan: tiersPlan(2_000),
       budgetFen: 2_000,
-      couponStock: 5,
+      couponStock: 400,
     });
   }, 60_000);
   afterAll(async () => {
