@@ -7,13 +7,8 @@ import { expect, test, type Page } from '@playwright/test';
 import { generateKeyPair, toHex } from '@redtap/shared';
 import { sql } from 'drizzle-orm';
 import { localDay } from '../src/local-day.ts';
-import {
-  OPERATOR,
-  startConsoleCloud,
-  type ConsoleCloud,
-  callApi,
-  type ApiInit,
-} from './support/console-cloud.ts';
+import { callApi, OPERATOR, startConsoleCloud, type ConsoleCloud } from './support/console-cloud.ts';
+import { loginToken, seedAdvertiser, seedCampaign, seedScreen } from './support/seed.ts';
 
 const CONTEXT = { locale: 'zh-CN', timezoneId: 'Asia/Shanghai', reducedMotion: 'reduce' } as const;
 const TIMEZONE = 'Asia/Shanghai';
@@ -24,40 +19,28 @@ let env: ConsoleCloud;
 let reportingId = 0;
 let silentId = 0;
 
-const api = <T>(path: string, init?: ApiInit): Promise<T> => callApi<T>(env.url, path, init);
-
 test.describe.serial('reports', () => {
   test.beforeAll(async () => {
     env = await startConsoleCloud();
-    const operator = (await api<{ token: string }>('/v1/auth/login', { body: OPERATOR })).token;
-    const brand = await api<{ id: number }>('/v1/advertisers', {
-      token: operator,
-      body: { name: 'Report brand', email: 'reports@brand.test', password: 'report-brand-pass-1' },
-      status: 201,
+    const operator = await loginToken(env.url, OPERATOR);
+    const brandId = await seedAdvertiser(env.url, operator, {
+      name: 'Report brand',
+      email: 'reports@brand.test',
+      password: 'report-brand-pass-1',
     });
     const screen = (name: string, city: string) =>
-      api<{ id: number }>('/v1/screens', {
-        token: operator,
-        body: { name, city, building: 'Tower', elevator: 'E1' },
-        status: 201,
-      });
-    reportingId = (await screen(FORMULA_NAME, '上海')).id;
-    silentId = (await screen('西湖 2 号梯', '杭州')).id;
+      seedScreen(env.url, operator, { name, city, building: 'Tower', elevator: 'E1' });
+    reportingId = await screen(FORMULA_NAME, '上海');
+    silentId = await screen('西湖 2 号梯', '杭州');
     const nowS = Math.floor(Date.now() / 1000);
-    const campaign = await api<{ id: number }>('/v1/campaigns', {
-      token: operator,
-      status: 201,
-      body: {
-        advertiserId: brand.id,
-        name: 'Report campaign',
-        sponsor: 'Brand',
-        startsAt: nowS - 86_400,
-        endsAt: nowS + 86_400,
-        budgetFen: 1_000,
-        prizePlan: { kind: 'tiers', tiers: [{ amountFen: 100, count: 10 }] },
-      },
+    const campaign = await seedCampaign(env.url, operator, {
+      advertiserId: brandId,
+      name: 'Report campaign',
+      sponsor: 'Brand',
+      startsAt: nowS - 86_400,
+      endsAt: nowS + 86_400,
     });
-    const wallet = await api<{ walletId: number }>('/v1/wallets', {
+    const wallet = await callApi<{ walletId: number }>(env.url, '/v1/wallets', {
       body: { publicKey: toHex(generateKeyPair().publicKeyRaw) },
       status: 201,
     });
@@ -81,7 +64,7 @@ test.describe.serial('reports', () => {
       await db.execute(
         sql`insert into redemptions (screen_id, counter, token_hash, wallet_id, campaign_id, advertiser_id,
               amount_fen, status, tap_ts, tap_day, city, source, received_at)
-            values (${tap.screenId}, ${i + 1}, ${`hash${String(i)}`}, ${wallet.walletId}, ${campaign.id}, ${brand.id},
+            values (${tap.screenId}, ${i + 1}, ${`hash${String(i)}`}, ${wallet.walletId}, ${campaign.id}, ${brandId},
               2, 'credited', ${tap.ts}, ${localDay(tap.ts, TIMEZONE)}::date, ${tap.city}, 'mqtt', now())`,
       );
   });

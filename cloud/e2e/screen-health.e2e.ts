@@ -4,31 +4,25 @@
 // the offline alert, and no status badge is cut short.
 import { expect, test, type Page } from '@playwright/test';
 import { sql } from 'drizzle-orm';
-import {
-  OPERATOR,
-  startConsoleCloud,
-  type ConsoleCloud,
-  callApi,
-  type ApiInit,
-} from './support/console-cloud.ts';
+import { OPERATOR, startConsoleCloud, type ConsoleCloud } from './support/console-cloud.ts';
+import { loginToken, seedScreen } from './support/seed.ts';
 
 const CONTEXT = { locale: 'zh-CN', timezoneId: 'Asia/Shanghai', reducedMotion: 'reduce' } as const;
 
 let env: ConsoleCloud;
 const ids = { fresh: 0, quiet: 0, gone: 0 };
 
-const api = <T>(path: string, init?: ApiInit): Promise<T> => callApi<T>(env.url, path, init);
-
 test.describe.serial('screen health', () => {
   test.beforeAll(async () => {
     env = await startConsoleCloud();
-    const operator = (await api<{ token: string }>('/v1/auth/login', { body: OPERATOR })).token;
+    const operator = await loginToken(env.url, OPERATOR);
     const db = env.cloud.database.db;
     const seed = async (name: string, ageS: number, backlog: number): Promise<number> => {
-      const { id } = await api<{ id: number }>('/v1/screens', {
-        token: operator,
-        body: { name, city: '上海', building: '国金中心', elevator: 'E1' },
-        status: 201,
+      const id = await seedScreen(env.url, operator, {
+        name,
+        city: '上海',
+        building: '国金中心',
+        elevator: 'E1',
       });
       await db.execute(sql`update screens set status = 'active' where id = ${id}`);
       await db.execute(

@@ -1,36 +1,23 @@
 // The operator replaces and reinstates revoked screens from the screens page: each action asks for a
 // confirmation, then shows the one-time enrolment code; the replaced row names its successor.
 import { expect, test, type Browser, type Page } from '@playwright/test';
-import { OPERATOR, startConsoleCloud, type ConsoleCloud } from './support/console-cloud.ts';
+import { callApi, OPERATOR, startConsoleCloud, type ConsoleCloud } from './support/console-cloud.ts';
+import { loginToken, seedScreen } from './support/seed.ts';
 
 const CONTEXT = { locale: 'zh-CN', timezoneId: 'Asia/Shanghai', reducedMotion: 'reduce' } as const;
 
 let env: ConsoleCloud;
 let token = '';
 
-async function api<T>(path: string, body?: unknown): Promise<T> {
-  const response = await fetch(`${env.url}${path}`, {
-    method: 'POST',
-    headers: {
-      'content-type': 'application/json',
-      ...(token === '' ? {} : { authorization: `Bearer ${token}` }),
-    },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  const text = await response.text();
-  if (!response.ok) throw new Error(`${path} → ${response.status} ${text}`);
-  return JSON.parse(text) as T;
-}
-
 async function revokedScreen(elevator: string): Promise<number> {
-  const screen = await api<{ id: number }>('/v1/screens', {
+  const screenId = await seedScreen(env.url, token, {
     name: `Lobby ${elevator}`,
     city: 'Hangzhou',
     building: 'West Lake',
     elevator,
   });
-  await api(`/v1/screens/${screen.id}/revoke`);
-  return screen.id;
+  await callApi(env.url, `/v1/screens/${screenId}/revoke`, { token, body: {} });
+  return screenId;
 }
 
 async function signIn(browser: Browser): Promise<Page> {
@@ -48,7 +35,7 @@ test.describe.configure({ mode: 'serial' });
 
 test.beforeAll(async () => {
   env = await startConsoleCloud();
-  token = (await api<{ token: string }>('/v1/auth/login', OPERATOR)).token;
+  token = await loginToken(env.url, OPERATOR);
 });
 
 test.afterAll(async () => {

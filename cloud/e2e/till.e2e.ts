@@ -24,6 +24,7 @@ import {
   callApi,
   type ApiInit,
 } from './support/console-cloud.ts';
+import { loginToken, seedAdvertiser, seedCampaign, seedScreen } from './support/seed.ts';
 
 const BRAND = { name: '喜茶 HEYTEA', email: 'brand@heytea.test', password: 'advertiser-pass-2' };
 const MOBILE = { width: 390, height: 844 };
@@ -64,41 +65,31 @@ test.describe.serial('coupons at the till', () => {
     env = await startConsoleCloud();
     // The brand, an enrolled screen and an active campaign with one coupon offer, through the API (the
     // console flows for these have their own test).
-    const operator = (await api<{ token: string }>('/v1/auth/login', { body: OPERATOR })).token;
-    const brand = await api<{ id: number }>('/v1/advertisers', { token: operator, body: BRAND, status: 201 });
-    await api(`/v1/advertisers/${brand.id}/funding`, {
+    const operator = await loginToken(env.url, OPERATOR);
+    const brandId = await seedAdvertiser(env.url, operator, BRAND);
+    await api(`/v1/advertisers/${brandId}/funding`, {
       token: operator,
       body: { amountFen: 100_000, transferId: 77_001 },
     });
-    brandToken = (
-      await api<{ token: string }>('/v1/auth/login', {
-        body: { email: BRAND.email, password: BRAND.password },
-      })
-    ).token;
+    brandToken = await loginToken(env.url, BRAND);
     const nowS = Math.floor(Date.now() / 1000);
-    const campaign = await api<{ id: number; couponOffers: { id: number }[] }>('/v1/campaigns', {
-      token: brandToken,
-      status: 201,
-      body: {
-        name: 'Summer tea',
-        sponsor: '喜茶',
-        startsAt: nowS - 3600,
-        endsAt: nowS + 30 * 86_400,
-        targeting: { cities: ['上海'], buildings: [], screenGroupIds: [] },
-        budgetFen: 1_000,
-        prizePlan: { kind: 'tiers', tiers: [{ amountFen: 100, count: 10 }] },
-        couponOffers: [
-          {
-            title: '第二杯半价',
-            valueFen: 1_500,
-            stock: 10,
-            validUntil: nowS + 60 * 86_400,
-            validityDays: 7,
-            terms: '限堂食',
-          },
-        ],
-        rules: { cashPerWalletPerDay: 1, couponsPerWalletPerDay: 3, fallbackCouponOfferIndex: 0 },
-      },
+    const campaign = await seedCampaign(env.url, brandToken, {
+      name: 'Summer tea',
+      sponsor: '喜茶',
+      startsAt: nowS - 3600,
+      endsAt: nowS + 30 * 86_400,
+      targeting: { cities: ['上海'], buildings: [], screenGroupIds: [] },
+      couponOffers: [
+        {
+          title: '第二杯半价',
+          valueFen: 1_500,
+          stock: 10,
+          validUntil: nowS + 60 * 86_400,
+          validityDays: 7,
+          terms: '限堂食',
+        },
+      ],
+      rules: { cashPerWalletPerDay: 1, couponsPerWalletPerDay: 3, fallbackCouponOfferIndex: 0 },
     });
     campaignId = campaign.id;
     offerId = campaign.couponOffers[0]?.id ?? 0;
@@ -113,12 +104,12 @@ test.describe.serial('coupons at the till', () => {
     await transition('activate', brandToken);
     // The screen joins after activation, so no deck takes the pool's envelopes: the fallback coupon
     // this test taps for comes out of the stock still in the pool.
-    const screen = await api<{ id: number }>('/v1/screens', {
-      token: operator,
-      body: { name: '来福士 3 号梯', city: '上海', building: '来福士', elevator: 'C3' },
-      status: 201,
+    screenId = await seedScreen(env.url, operator, {
+      name: '来福士 3 号梯',
+      city: '上海',
+      building: '来福士',
+      elevator: 'C3',
     });
-    screenId = screen.id;
     const { code } = await api<{ code: string }>(`/v1/screens/${screenId}/enrolment-codes`, {
       token: operator,
       body: {},

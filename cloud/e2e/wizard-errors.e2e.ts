@@ -3,21 +3,14 @@
 // refused inline (not rounded up); schedule inputs and the campaign list name their time zone; and an
 // API error shows its translated message, never the raw code or the API's developer text in fen.
 import { expect, test, type Browser, type Page } from '@playwright/test';
-import {
-  OPERATOR,
-  startConsoleCloud,
-  type ConsoleCloud,
-  callApi,
-  type ApiInit,
-} from './support/console-cloud.ts';
+import { OPERATOR, startConsoleCloud, type ConsoleCloud } from './support/console-cloud.ts';
+import { loginToken, seedAdvertiser, seedCampaign, TEN_ONE_YUAN_ENVELOPES } from './support/seed.ts';
 
 const ADVERTISER = { name: 'Tea Co', email: 'brand@tea.test', password: 'advertiser-pass-1' };
 const CONTEXT = { locale: 'zh-CN', timezoneId: 'Asia/Shanghai', reducedMotion: 'reduce' } as const;
 const ZONE = 'Asia/Shanghai (GMT+8)';
 
 let env: ConsoleCloud;
-
-const api = <T>(path: string, init?: ApiInit): Promise<T> => callApi<T>(env.url, path, init);
 
 async function signIn(browser: Browser): Promise<Page> {
   const context = await browser.newContext({ ...CONTEXT, baseURL: env.url });
@@ -34,22 +27,15 @@ test.describe.configure({ mode: 'serial' });
 
 test.beforeAll(async () => {
   env = await startConsoleCloud();
-  const { token } = await api<{ token: string }>('/v1/auth/login', { body: OPERATOR });
-  await api('/v1/advertisers', { token, body: ADVERTISER });
-  const advertiser = await api<{ token: string }>('/v1/auth/login', {
-    body: { email: ADVERTISER.email, password: ADVERTISER.password },
-  });
+  const operator = await loginToken(env.url, OPERATOR);
+  await seedAdvertiser(env.url, operator, ADVERTISER);
+  const advertiser = await loginToken(env.url, ADVERTISER);
   const nowS = Math.floor(Date.now() / 1000);
-  await api('/v1/campaigns', {
-    token: advertiser.token,
-    body: {
-      name: 'Listed',
-      sponsor: 'Tea Co',
-      startsAt: nowS,
-      endsAt: nowS + 86_400,
-      budgetFen: 1_000,
-      prizePlan: { kind: 'tiers', tiers: [{ amountFen: 100, count: 10 }] },
-    },
+  await seedCampaign(env.url, advertiser, {
+    name: 'Listed',
+    sponsor: 'Tea Co',
+    startsAt: nowS,
+    endsAt: nowS + 86_400,
   });
 });
 
@@ -152,20 +138,17 @@ test('the wizard says why Next is disabled, and which bound an amount or coupon 
 });
 
 test('the API refuses the expired coupon the wizard would have refused', async () => {
-  const advertiser = await api<{ token: string }>('/v1/auth/login', {
-    body: { email: ADVERTISER.email, password: ADVERTISER.password },
-  });
+  const advertiser = await loginToken(env.url, ADVERTISER);
   const nowS = Math.floor(Date.now() / 1000);
   const response = await fetch(`${env.url}/v1/campaigns`, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${advertiser.token}` },
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${advertiser}` },
     body: JSON.stringify({
       name: 'Expired coupon',
       sponsor: 'Tea Co',
       startsAt: nowS,
       endsAt: nowS + 86_400,
-      budgetFen: 1_000,
-      prizePlan: { kind: 'tiers', tiers: [{ amountFen: 100, count: 10 }] },
+      ...TEN_ONE_YUAN_ENVELOPES,
       couponOffers: [{ title: 'Old', valueFen: 500, stock: 10, validUntil: nowS - 86_400, validityDays: 30 }],
     }),
   });

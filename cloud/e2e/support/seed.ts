@@ -1,0 +1,79 @@
+// Seeding for browser tests through the cloud's own API, as an operator or advertiser would: sign-ins,
+// advertisers, screens and campaigns, each failing loudly when the cloud does not answer as expected.
+import { callApi } from './console-cloud.ts';
+
+export interface Credentials {
+  email: string;
+  password: string;
+}
+
+/** A console user's bearer token, signed in through the API (for setup; the tests sign in on the page). */
+export async function loginToken(baseUrl: string, user: Credentials): Promise<string> {
+  const { token } = await callApi<{ token: string }>(baseUrl, '/v1/auth/login', {
+    body: { email: user.email, password: user.password },
+  });
+  return token;
+}
+
+/** Creates an advertiser with its first user, as the operator; returns the advertiser's id. */
+export async function seedAdvertiser(
+  baseUrl: string,
+  operatorToken: string,
+  advertiser: Credentials & { name: string },
+): Promise<number> {
+  const { id } = await callApi<{ id: number }>(baseUrl, '/v1/advertisers', {
+    token: operatorToken,
+    body: advertiser,
+    status: 201,
+  });
+  return id;
+}
+
+export interface ScreenPlace {
+  name: string;
+  city: string;
+  building: string;
+  elevator: string;
+}
+
+/** Provisions a screen (pending until a kiosk enrols), as the operator; returns its id. */
+export async function seedScreen(
+  baseUrl: string,
+  operatorToken: string,
+  place: ScreenPlace,
+): Promise<number> {
+  const { id } = await callApi<{ id: number }>(baseUrl, '/v1/screens', {
+    token: operatorToken,
+    body: place,
+    status: 201,
+  });
+  return id;
+}
+
+export interface CampaignSeed {
+  name: string;
+  sponsor: string;
+  startsAt: number;
+  endsAt: number;
+  /** Any other field of the create-campaign body (advertiserId, targeting, couponOffers, rules, …). */
+  [field: string]: unknown;
+}
+
+/** The prizes of a seeded campaign unless it says otherwise: ten ¥1 envelopes, a ¥10 budget. */
+export const TEN_ONE_YUAN_ENVELOPES = {
+  budgetFen: 1_000,
+  prizePlan: { kind: 'tiers', tiers: [{ amountFen: 100, count: 10 }] },
+} as const;
+
+/** Creates a draft campaign with the token's role (an operator names the advertiserId). */
+export async function seedCampaign(
+  baseUrl: string,
+  token: string,
+  campaign: CampaignSeed,
+): Promise<{ id: number; couponOffers: { id: number }[] }> {
+  return callApi(baseUrl, '/v1/campaigns', {
+    token,
+    body: { ...TEN_ONE_YUAN_ENVELOPES, ...campaign },
+    status: 201,
+  });
+}
