@@ -3,14 +3,14 @@
 // reported shows — for impressions and rate, days carry their time zone, screens their names, and the
 // CSV has the zone in its header, percentages, and no formula a spreadsheet would run.
 import { readFileSync } from 'node:fs';
-import { expect, test, type Page } from '@playwright/test';
+import { expect, test } from '@playwright/test';
 import { generateKeyPair, toHex } from '@redtap/shared';
 import { sql } from 'drizzle-orm';
 import { localDay } from '../src/local-day.ts';
 import { callApi, OPERATOR, startConsoleCloud, type ConsoleCloud } from './support/console-cloud.ts';
+import { signIn } from './support/console-pages.ts';
 import { loginToken, seedAdvertiser, seedCampaign, seedScreen } from './support/seed.ts';
 
-const CONTEXT = { locale: 'zh-CN', timezoneId: 'Asia/Shanghai', reducedMotion: 'reduce' } as const;
 const TIMEZONE = 'Asia/Shanghai';
 const HOUR_S = 3_600;
 const FORMULA_NAME = '=1+1 大堂';
@@ -73,21 +73,10 @@ test.describe.serial('reports', () => {
     await env.stop();
   });
 
-  async function signIn(browser: import('@playwright/test').Browser): Promise<Page> {
-    const context = await browser.newContext({ ...CONTEXT, baseURL: env.url });
-    const page = await context.newPage();
-    await page.goto('/login');
-    await page.getByLabel('邮箱').fill(OPERATOR.email);
-    await page.getByLabel('密码').fill(OPERATOR.password);
-    await page.getByRole('button', { name: '登录' }).click();
-    await expect(page.getByRole('button', { name: '退出登录' })).toBeVisible();
-    return page;
-  }
-
   test('shows a true rate, — where plays are unknown, the time zone and screen names; the CSV matches', async ({
     browser,
   }) => {
-    const page = await signIn(browser);
+    const page = await signIn(browser, env.url, OPERATOR);
     await page.goto('/reports');
     await expect(page.getByTestId('kpi-拍拍次数')).toHaveText('19');
     await expect(page.getByTestId('kpi-曝光')).toHaveText('2');

@@ -2,12 +2,11 @@
 // 2.5 heartbeat intervals) is offline although it was seen under 3 min ago, one that just reported is
 // online with its age in seconds and the backlog its kiosk reported, a screen silent for 10 min raises
 // the offline alert, and no status badge is cut short.
-import { expect, test, type Page } from '@playwright/test';
+import { expect, test } from '@playwright/test';
 import { sql } from 'drizzle-orm';
 import { OPERATOR, startConsoleCloud, type ConsoleCloud } from './support/console-cloud.ts';
+import { signIn } from './support/console-pages.ts';
 import { loginToken, seedScreen } from './support/seed.ts';
-
-const CONTEXT = { locale: 'zh-CN', timezoneId: 'Asia/Shanghai', reducedMotion: 'reduce' } as const;
 
 let env: ConsoleCloud;
 const ids = { fresh: 0, quiet: 0, gone: 0 };
@@ -40,21 +39,10 @@ test.describe.serial('screen health', () => {
     await env.stop();
   });
 
-  async function signIn(browser: import('@playwright/test').Browser): Promise<Page> {
-    const context = await browser.newContext({ ...CONTEXT, baseURL: env.url });
-    const page = await context.newPage();
-    await page.goto('/login');
-    await page.getByLabel('邮箱').fill(OPERATOR.email);
-    await page.getByLabel('密码').fill(OPERATOR.password);
-    await page.getByRole('button', { name: '登录' }).click();
-    await expect(page.getByRole('button', { name: '退出登录' })).toBeVisible();
-    return page;
-  }
-
   test('derives online from the last-seen age, shows the kiosk backlog and alerts on long silence', async ({
     browser,
   }) => {
-    const page = await signIn(browser);
+    const page = await signIn(browser, env.url, OPERATOR);
     await page.goto('/operator/screens');
     const fresh = page.getByTestId(`screen-row-${String(ids.fresh)}`);
     const quiet = page.getByTestId(`screen-row-${String(ids.quiet)}`);

@@ -1,10 +1,9 @@
 // The operator replaces and reinstates revoked screens from the screens page: each action asks for a
 // confirmation, then shows the one-time enrolment code; the replaced row names its successor.
-import { expect, test, type Browser, type Page } from '@playwright/test';
+import { expect, test } from '@playwright/test';
 import { callApi, OPERATOR, startConsoleCloud, type ConsoleCloud } from './support/console-cloud.ts';
+import { signIn } from './support/console-pages.ts';
 import { loginToken, seedScreen } from './support/seed.ts';
-
-const CONTEXT = { locale: 'zh-CN', timezoneId: 'Asia/Shanghai', reducedMotion: 'reduce' } as const;
 
 let env: ConsoleCloud;
 let token = '';
@@ -18,17 +17,6 @@ async function revokedScreen(elevator: string): Promise<number> {
   });
   await callApi(env.url, `/v1/screens/${screenId}/revoke`, { token, body: {} });
   return screenId;
-}
-
-async function signIn(browser: Browser): Promise<Page> {
-  const context = await browser.newContext({ ...CONTEXT, baseURL: env.url });
-  const page = await context.newPage();
-  await page.goto('/login');
-  await page.getByLabel('邮箱').fill(OPERATOR.email);
-  await page.getByLabel('密码').fill(OPERATOR.password);
-  await page.getByRole('button', { name: '登录' }).click();
-  await expect(page.getByRole('button', { name: '退出登录' })).toBeVisible();
-  return page;
 }
 
 test.describe.configure({ mode: 'serial' });
@@ -46,7 +34,7 @@ test('replace a revoked screen: confirm, get a code, the old row names the new s
   browser,
 }) => {
   const screenId = await revokedScreen('L1');
-  const page = await signIn(browser);
+  const page = await signIn(browser, env.url, OPERATOR);
   await page.goto('/operator/screens');
   const row = page.getByTestId(`screen-row-${screenId}`);
   await row.getByRole('button', { name: '替换' }).click();
@@ -64,7 +52,7 @@ test('reinstate a revoked screen: cancel changes nothing, confirm gives a code a
   browser,
 }) => {
   const screenId = await revokedScreen('L2');
-  const page = await signIn(browser);
+  const page = await signIn(browser, env.url, OPERATOR);
   await page.goto('/operator/screens');
   const row = page.getByTestId(`screen-row-${screenId}`);
   await row.getByRole('button', { name: '恢复' }).click();

@@ -4,7 +4,7 @@
 // key, types the code (sloppily) and redeems it, and a second attempt and a typo are refused with their
 // reasons; the wallet shows the coupon redeemed and the brand's report shows the redemption.
 import { createPrivateKey } from 'node:crypto';
-import { expect, test, type Browser, type Page } from '@playwright/test';
+import { expect, test, type Page } from '@playwright/test';
 import {
   encodeChallenge,
   enrolmentMessage,
@@ -24,6 +24,7 @@ import {
   callApi,
   type ApiInit,
 } from './support/console-cloud.ts';
+import { signIn } from './support/console-pages.ts';
 import { loginToken, seedAdvertiser, seedCampaign, seedScreen } from './support/seed.ts';
 
 const BRAND = { name: '喜茶 HEYTEA', email: 'brand@heytea.test', password: 'advertiser-pass-2' };
@@ -48,17 +49,6 @@ function watch(page: Page): Page {
 }
 
 const api = <T>(path: string, init?: ApiInit): Promise<T> => callApi<T>(env.url, path, init);
-
-async function signIn(browser: Browser, email: string, password: string): Promise<Page> {
-  const context = await browser.newContext({ ...CONTEXT, baseURL: env.url });
-  const page = watch(await context.newPage());
-  await page.goto('/login');
-  await page.getByLabel('邮箱').fill(email);
-  await page.getByLabel('密码').fill(password);
-  await page.getByRole('button', { name: '登录' }).click();
-  await expect(page.getByRole('button', { name: '退出登录' })).toBeVisible();
-  return page;
-}
 
 test.describe.serial('coupons at the till', () => {
   test.beforeAll(async () => {
@@ -202,7 +192,7 @@ test.describe.serial('coupons at the till', () => {
     await expect(card.getByRole('img', { name: `券码 ${won.couponCode}` })).toBeVisible();
 
     // 2. The brand registers a merchant and store, accepts the offer and issues a till key.
-    const brandPage = await signIn(browser, BRAND.email, BRAND.password);
+    const brandPage = await signIn(browser, env.url, BRAND, watch);
     await brandPage.getByRole('link', { name: '商户与门店' }).click();
     await brandPage.getByLabel('商户名称').fill('喜茶加盟');
     await brandPage.getByRole('button', { name: '登记商户' }).click();

@@ -2,26 +2,15 @@
 // boxes name the bound a negative or huge amount misses; a past coupon date and zero days valid are
 // refused inline (not rounded up); schedule inputs and the campaign list name their time zone; and an
 // API error shows its translated message, never the raw code or the API's developer text in fen.
-import { expect, test, type Browser, type Page } from '@playwright/test';
+import { expect, test } from '@playwright/test';
 import { OPERATOR, startConsoleCloud, type ConsoleCloud } from './support/console-cloud.ts';
+import { signIn } from './support/console-pages.ts';
 import { loginToken, seedAdvertiser, seedCampaign, TEN_ONE_YUAN_ENVELOPES } from './support/seed.ts';
 
 const ADVERTISER = { name: 'Tea Co', email: 'brand@tea.test', password: 'advertiser-pass-1' };
-const CONTEXT = { locale: 'zh-CN', timezoneId: 'Asia/Shanghai', reducedMotion: 'reduce' } as const;
 const ZONE = 'Asia/Shanghai (GMT+8)';
 
 let env: ConsoleCloud;
-
-async function signIn(browser: Browser): Promise<Page> {
-  const context = await browser.newContext({ ...CONTEXT, baseURL: env.url });
-  const page = await context.newPage();
-  await page.goto('/login');
-  await page.getByLabel('邮箱').fill(ADVERTISER.email);
-  await page.getByLabel('密码').fill(ADVERTISER.password);
-  await page.getByRole('button', { name: '登录' }).click();
-  await expect(page.getByRole('button', { name: '退出登录' })).toBeVisible();
-  return page;
-}
 
 test.describe.configure({ mode: 'serial' });
 
@@ -46,7 +35,7 @@ test.afterAll(async () => {
 test('the wizard says why Next is disabled, and which bound an amount or coupon misses', async ({
   browser,
 }) => {
-  const page = await signIn(browser);
+  const page = await signIn(browser, env.url, ADVERTISER);
   await page.goto('/advertiser/campaigns');
   await expect(page.getByTestId('schedule-zone')).toContainText(ZONE);
 
