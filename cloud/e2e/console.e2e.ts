@@ -29,14 +29,12 @@ import {
   callApi,
   type ApiInit,
 } from './support/console-cloud.ts';
+import { CONSOLE_CONTEXT, createBrowserWallet, newPhoneContext } from './support/console-pages.ts';
 
 // The README's screenshots are refreshed with REDTAP_SCREENSHOT_DIR=docs/screenshots; otherwise they go to
 // a temp dir, so a test run never changes tracked files.
 const SCREENSHOT_DIR = process.env.REDTAP_SCREENSHOT_DIR ?? join(tmpdir(), 'redtap-screenshots');
 const ADVERTISER = { name: '瑞幸咖啡 Luckin', email: 'brand@luckin.test', password: 'advertiser-pass-1' };
-const MOBILE = { width: 390, height: 844 };
-/** Contexts made here do not inherit the config's `use`; no animations keeps screenshots settled. */
-const CONTEXT = { locale: 'zh-CN', timezoneId: 'Asia/Shanghai', reducedMotion: 'reduce' } as const;
 
 let env: ConsoleCloud;
 let kioskDir: string;
@@ -72,7 +70,7 @@ function segment(page: Page, label: string) {
 }
 
 async function signIn(browser: Browser, email: string, password: string): Promise<Page> {
-  const context = await browser.newContext({ ...CONTEXT, baseURL: env.url });
+  const context = await browser.newContext({ ...CONSOLE_CONTEXT, baseURL: env.url });
   const page = watch(await context.newPage());
   await page.goto('/login');
   await page.getByLabel(/邮箱|Email/).fill(email);
@@ -86,7 +84,7 @@ const api = <T>(path: string, init?: ApiInit): Promise<T> => callApi<T>(env.url,
 
 /** A poster creative rendered by the browser itself, small enough for the upload limit. */
 async function posterJpeg(browser: Browser): Promise<Buffer> {
-  const page = await browser.newPage({ ...CONTEXT, viewport: { width: 270, height: 480 } });
+  const page = await browser.newPage({ ...CONSOLE_CONTEXT, viewport: { width: 270, height: 480 } });
   await page.setContent(
     `<body style="margin:0;height:480px;background:linear-gradient(160deg,#e23229,#9d1211);color:#f8d568;font:700 34px sans-serif;display:flex;flex-direction:column;align-items:center;justify-content:center;gap:16px">
       <div style="font-size:64px">☕</div><div>瑞幸咖啡</div><div style="font-size:18px;color:#fff">碰一碰 抢红包</div></body>`,
@@ -168,7 +166,7 @@ test.describe.serial('web console', () => {
   test('operator: a wrong password shows a translated error, with the code kept for support', async ({
     browser,
   }) => {
-    const page = await (await browser.newContext({ ...CONTEXT, baseURL: env.url })).newPage();
+    const page = await (await browser.newContext({ ...CONSOLE_CONTEXT, baseURL: env.url })).newPage();
     await page.goto('/login');
     await page.getByLabel('邮箱').fill(OPERATOR.email);
     await page.getByLabel('密码').fill('not-the-password');
@@ -360,24 +358,9 @@ test.describe.serial('web console', () => {
   }) => {
     const kiosk = agent;
     if (kiosk === undefined) throw new Error('the kiosk agent did not start');
-    const context = await browser.newContext({
-      ...CONTEXT,
-      baseURL: env.url,
-      viewport: MOBILE,
-      isMobile: true,
-      hasTouch: true,
-    });
+    const context = await newPhoneContext(browser, env.url);
     const phone = watch(await context.newPage());
-    await phone.goto('/wallet');
-    await phone.getByRole('button', { name: '在本设备创建钱包' }).click();
-    await expect(phone.getByTestId('wallet-balance')).toHaveText('¥0.00');
-    await phone.getByRole('button', { name: '导出手机密钥' }).click();
-    const exported = JSON.parse(await phone.getByTestId('exported-key').inputValue()) as {
-      jwk: Record<string, string>;
-      walletId: number;
-      credentialSerial: number;
-    };
-    await phone.keyboard.press('Escape');
+    const exported = await createBrowserWallet(phone);
 
     const row = kiosk.store.sqlite
       .prepare('select bytes from decks where campaign_id = ? order by deck_id limit 1')

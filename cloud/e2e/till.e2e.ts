@@ -24,12 +24,10 @@ import {
   callApi,
   type ApiInit,
 } from './support/console-cloud.ts';
-import { signIn } from './support/console-pages.ts';
+import { createBrowserWallet, newPhoneContext, signIn } from './support/console-pages.ts';
 import { loginToken, seedAdvertiser, seedCampaign, seedScreen } from './support/seed.ts';
 
 const BRAND = { name: '喜茶 HEYTEA', email: 'brand@heytea.test', password: 'advertiser-pass-2' };
-const MOBILE = { width: 390, height: 844 };
-const CONTEXT = { locale: 'zh-CN', timezoneId: 'Asia/Shanghai', reducedMotion: 'reduce' } as const;
 
 let env: ConsoleCloud;
 let screenId = 0;
@@ -126,24 +124,9 @@ test.describe.serial('coupons at the till', () => {
     browser,
   }) => {
     // 1. The phone: a browser wallet, and a coupon-only tap on the phone path.
-    const phoneContext = await browser.newContext({
-      ...CONTEXT,
-      baseURL: env.url,
-      viewport: MOBILE,
-      isMobile: true,
-      hasTouch: true,
-    });
+    const phoneContext = await newPhoneContext(browser, env.url);
     const phone = watch(await phoneContext.newPage());
-    await phone.goto('/wallet');
-    await phone.getByRole('button', { name: '在本设备创建钱包' }).click();
-    await expect(phone.getByTestId('wallet-balance')).toHaveText('¥0.00');
-    await phone.getByRole('button', { name: '导出手机密钥' }).click();
-    const exported = JSON.parse(await phone.getByTestId('exported-key').inputValue()) as {
-      jwk: Record<string, string>;
-      walletId: number;
-      credentialSerial: number;
-    };
-    await phone.keyboard.press('Escape');
+    const exported = await createBrowserWallet(phone);
     const challenge = {
       screenId,
       counter: 1,
@@ -215,13 +198,7 @@ test.describe.serial('coupons at the till', () => {
     await expect(row).toContainText('1 个有效');
 
     // 3. The cashier, on a phone-sized till: a typo is caught locally, the real code is redeemed once.
-    const tillContext = await browser.newContext({
-      ...CONTEXT,
-      baseURL: env.url,
-      viewport: MOBILE,
-      isMobile: true,
-      hasTouch: true,
-    });
+    const tillContext = await newPhoneContext(browser, env.url);
     const till = watch(await tillContext.newPage());
     await till.goto('/till');
     await till.getByLabel('收银密钥').fill(tillKey);

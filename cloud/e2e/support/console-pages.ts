@@ -1,5 +1,5 @@
 // Browser contexts and pages of the console as the browser tests open them.
-import { expect, type Browser, type Page } from '@playwright/test';
+import { expect, type Browser, type BrowserContext, type Page } from '@playwright/test';
 import type { Credentials } from './seed.ts';
 
 /** Contexts made in a test do not inherit the config's `use`; no animations keeps screenshots settled. */
@@ -8,6 +8,8 @@ export const CONSOLE_CONTEXT = {
   timezoneId: 'Asia/Shanghai',
   reducedMotion: 'reduce',
 } as const;
+
+const PHONE_VIEWPORT = { width: 390, height: 844 };
 
 /**
  * Signs a console user in on the (Chinese) login page of a new context and waits for the signed-in
@@ -28,4 +30,33 @@ export async function signIn(
   await page.getByRole('button', { name: '登录' }).click();
   await expect(page.getByRole('button', { name: '退出登录' })).toBeVisible();
   return page;
+}
+
+/** A new phone-sized touch context on the console's origin (the wallet, the till). */
+export function newPhoneContext(browser: Browser, baseUrl: string): Promise<BrowserContext> {
+  return browser.newContext({
+    ...CONSOLE_CONTEXT,
+    baseURL: baseUrl,
+    viewport: PHONE_VIEWPORT,
+    isMobile: true,
+    hasTouch: true,
+  });
+}
+
+/** What the wallet page exports: the phone's private key (JWK) and its credential. */
+export interface ExportedWalletKey {
+  jwk: Record<string, string>;
+  walletId: number;
+  credentialSerial: number;
+}
+
+/** Creates a browser wallet on the page (empty: ¥0.00) and returns the key it exports. */
+export async function createBrowserWallet(phone: Page): Promise<ExportedWalletKey> {
+  await phone.goto('/wallet');
+  await phone.getByRole('button', { name: '在本设备创建钱包' }).click();
+  await expect(phone.getByTestId('wallet-balance')).toHaveText('¥0.00');
+  await phone.getByRole('button', { name: '导出手机密钥' }).click();
+  const exported = JSON.parse(await phone.getByTestId('exported-key').inputValue()) as ExportedWalletKey;
+  await phone.keyboard.press('Escape');
+  return exported;
 }
