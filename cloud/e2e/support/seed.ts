@@ -15,18 +15,19 @@ export async function loginToken(baseUrl: string, user: Credentials): Promise<st
   return token;
 }
 
+/** POSTs a new resource with the token's role and returns the id the cloud gave it (201 Created). */
+async function createdId(baseUrl: string, path: string, token: string, body: unknown): Promise<number> {
+  const { id } = await callApi<{ id: number }>(baseUrl, path, { token, body, status: 201 });
+  return id;
+}
+
 /** Creates an advertiser with its first user, as the operator; returns the advertiser's id. */
-export async function seedAdvertiser(
+export function seedAdvertiser(
   baseUrl: string,
   operatorToken: string,
   advertiser: Credentials & { name: string },
 ): Promise<number> {
-  const { id } = await callApi<{ id: number }>(baseUrl, '/v1/advertisers', {
-    token: operatorToken,
-    body: advertiser,
-    status: 201,
-  });
-  return id;
+  return createdId(baseUrl, '/v1/advertisers', operatorToken, advertiser);
 }
 
 export interface ScreenPlace {
@@ -37,17 +38,8 @@ export interface ScreenPlace {
 }
 
 /** Provisions a screen (pending until a kiosk enrols), as the operator; returns its id. */
-export async function seedScreen(
-  baseUrl: string,
-  operatorToken: string,
-  place: ScreenPlace,
-): Promise<number> {
-  const { id } = await callApi<{ id: number }>(baseUrl, '/v1/screens', {
-    token: operatorToken,
-    body: place,
-    status: 201,
-  });
-  return id;
+export function seedScreen(baseUrl: string, operatorToken: string, place: ScreenPlace): Promise<number> {
+  return createdId(baseUrl, '/v1/screens', operatorToken, place);
 }
 
 export interface CampaignSeed {
@@ -66,7 +58,7 @@ export const TEN_ONE_YUAN_ENVELOPES = {
 } as const;
 
 /** Creates a draft campaign with the token's role (an operator names the advertiserId). */
-export async function seedCampaign(
+export function seedCampaign(
   baseUrl: string,
   token: string,
   campaign: CampaignSeed,
