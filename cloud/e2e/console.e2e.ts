@@ -29,7 +29,12 @@ import {
   callApi,
   type ApiInit,
 } from './support/console-cloud.ts';
-import { CONSOLE_CONTEXT, createBrowserWallet, newPhoneContext } from './support/console-pages.ts';
+import {
+  browserErrorLog,
+  CONSOLE_CONTEXT,
+  createBrowserWallet,
+  newPhoneContext,
+} from './support/console-pages.ts';
 
 // The README's screenshots are refreshed with REDTAP_SCREENSHOT_DIR=docs/screenshots; otherwise they go to
 // a temp dir, so a test run never changes tracked files.
@@ -42,16 +47,7 @@ let agent: KioskAgent | undefined;
 let screenId = 0;
 let campaignId = 0;
 /** Uncaught exceptions and CSP violations in any console page; the last test asserts there were none. */
-const browserErrors: string[] = [];
-
-function watch(page: Page): Page {
-  page.on('pageerror', (error) => browserErrors.push(`${page.url()}: ${error.message}`));
-  page.on('console', (message) => {
-    if (message.type() === 'error' && /Content Security Policy/i.test(message.text()))
-      browserErrors.push(`${page.url()}: ${message.text()}`);
-  });
-  return page;
-}
+const { errors: browserErrors, watch } = browserErrorLog();
 
 async function shot(page: Page, name: string): Promise<void> {
   mkdirSync(SCREENSHOT_DIR, { recursive: true });

@@ -24,7 +24,7 @@ import {
   callApi,
   type ApiInit,
 } from './support/console-cloud.ts';
-import { createBrowserWallet, newPhoneContext, signIn } from './support/console-pages.ts';
+import { browserErrorLog, createBrowserWallet, newPhoneContext, signIn } from './support/console-pages.ts';
 import { loginToken, seedAdvertiser, seedCampaign, seedScreen } from './support/seed.ts';
 
 const BRAND = { name: '喜茶 HEYTEA', email: 'brand@heytea.test', password: 'advertiser-pass-2' };
@@ -35,16 +35,7 @@ let screenKey: KeyPair;
 let campaignId = 0;
 let offerId = 0;
 let brandToken = '';
-const browserErrors: string[] = [];
-
-function watch(page: Page): Page {
-  page.on('pageerror', (error) => browserErrors.push(`${page.url()}: ${error.message}`));
-  page.on('console', (message) => {
-    if (message.type() === 'error' && /Content Security Policy/i.test(message.text()))
-      browserErrors.push(`${page.url()}: ${message.text()}`);
-  });
-  return page;
-}
+const { errors: browserErrors, watch } = browserErrorLog();
 
 const api = <T>(path: string, init?: ApiInit): Promise<T> => callApi<T>(env.url, path, init);
 

@@ -12,6 +12,25 @@ export const CONSOLE_CONTEXT = {
 const PHONE_VIEWPORT = { width: 390, height: 844 };
 
 /**
+ * Records uncaught exceptions and Content Security Policy violations on every page given to `watch`
+ * (which returns the page), so a test can assert at its end that `errors` stayed empty.
+ */
+export function browserErrorLog(): { errors: string[]; watch: (page: Page) => Page } {
+  const errors: string[] = [];
+  return {
+    errors,
+    watch: (page) => {
+      page.on('pageerror', (error) => errors.push(`${page.url()}: ${error.message}`));
+      page.on('console', (message) => {
+        if (message.type() === 'error' && /Content Security Policy/i.test(message.text()))
+          errors.push(`${page.url()}: ${message.text()}`);
+      });
+      return page;
+    },
+  };
+}
+
+/**
  * Signs a console user in on the (Chinese) login page of a new context and waits for the signed-in
  * shell; `watch` sees the page before it loads anything.
  */
