@@ -1,6 +1,14 @@
 // A cloud app over a test database and the fake broker, with helpers to sign in as each role.
 import pino from 'pino';
-import { generateKeyPair, loginMessage, SignatureLabel, sign, toHex, type KeyPair } from '@redtap/shared';
+import {
+  enrolmentMessage,
+  generateKeyPair,
+  loginMessage,
+  SignatureLabel,
+  sign,
+  toHex,
+  type KeyPair,
+} from '@redtap/shared';
 import { SECRET_SCRYPT } from '../src/auth/passwords.ts';
 import { ephemeralSecrets } from '../src/auth/secrets.ts';
 import type { DatabaseHandle } from '../src/db/client.ts';
@@ -125,6 +133,17 @@ export async function advertiserSession(
     body: { email, password: 'advertiser-password' },
   });
   return { token: (await json<{ token: string }>(login)).token, advertiserId: id };
+}
+
+/** The body of POST /v1/enrol for a kiosk key, signed by `signer`: the kiosk itself unless a test forges it. */
+export function enrolBody(code: string, kiosk: KeyPair, signer: KeyPair = kiosk) {
+  return {
+    code,
+    publicKey: toHex(kiosk.publicKeyRaw),
+    signature: toHex(
+      sign(SignatureLabel.enroll, enrolmentMessage(code, kiosk.publicKeyRaw), signer.privateKey),
+    ),
+  };
 }
 
 export async function walletSession(

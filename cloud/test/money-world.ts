@@ -3,7 +3,6 @@
 import {
   decodeDeck,
   encodeChallenge,
-  enrolmentMessage,
   ENVELOPE_INDEX_NONE,
   generateKeyPair,
   SignatureLabel,
@@ -14,7 +13,7 @@ import {
   type KeyPair,
   type PrizePlan,
 } from '@redtap/shared';
-import { advertiserSession, json, operatorToken, type TestCloud } from './harness.ts';
+import { advertiserSession, enrolBody, json, operatorToken, type TestCloud } from './harness.ts';
 
 export interface Kiosk {
   screenId: number;
@@ -74,13 +73,7 @@ export async function enrolKiosk(
   const key = generateKeyPair();
   const { mqtt } = await ok<{ mqtt: MqttGrant }>(
     await cloud.request('POST', '/v1/enrol', {
-      body: {
-        code,
-        publicKey: toHex(key.publicKeyRaw),
-        signature: toHex(
-          sign(SignatureLabel.enroll, enrolmentMessage(code, key.publicKeyRaw), key.privateKey),
-        ),
-      },
+      body: enrolBody(code, key),
     }),
     201,
   );

@@ -2,18 +2,10 @@
 // enforces raises its retained config's version (a kiosk ignores a version it holds), and a revoked
 // screen can be replaced by a new one at the same place or reinstated to enrol again.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  enrolmentMessage,
-  ErrorCode,
-  generateKeyPair,
-  SignatureLabel,
-  sign,
-  toHex,
-  type KeyPair,
-} from '@redtap/shared';
+import { ErrorCode, generateKeyPair, toHex } from '@redtap/shared';
 import type { DatabaseHandle } from '../src/db/client.ts';
 import { openTestDatabase, testEngines } from './databases.ts';
-import { createTestCloud, json, operatorToken, type TestCloud } from './harness.ts';
+import { createTestCloud, enrolBody, json, operatorToken, type TestCloud } from './harness.ts';
 
 const engines = await testEngines();
 
@@ -31,16 +23,6 @@ interface ReProvisioned {
     publicKey: string | null;
   };
   code: string;
-}
-
-function enrolBody(code: string, kiosk: KeyPair) {
-  return {
-    code,
-    publicKey: toHex(kiosk.publicKeyRaw),
-    signature: toHex(
-      sign(SignatureLabel.enroll, enrolmentMessage(code, kiosk.publicKeyRaw), kiosk.privateKey),
-    ),
-  };
 }
 
 describe.each(engines)('screen lifecycle on $engine', ({ engine, available }) => {

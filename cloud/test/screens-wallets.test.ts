@@ -3,7 +3,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   decodeCredential,
-  enrolmentMessage,
   ErrorCode,
   generateKeyPair,
   importPublicKeyRaw,
@@ -16,22 +15,12 @@ import {
 } from '@redtap/shared';
 import type { DatabaseHandle } from '../src/db/client.ts';
 import { openTestDatabase, testEngines } from './databases.ts';
-import { createTestCloud, json, operatorToken, type TestCloud } from './harness.ts';
+import { createTestCloud, enrolBody, json, operatorToken, type TestCloud } from './harness.ts';
 
 const engines = await testEngines();
 
 interface ErrorReply {
   error: { code: string; message: string };
-}
-
-function enrolBody(code: string, kiosk: KeyPair, signer: KeyPair = kiosk) {
-  return {
-    code,
-    publicKey: toHex(kiosk.publicKeyRaw),
-    signature: toHex(
-      sign(SignatureLabel.enroll, enrolmentMessage(code, kiosk.publicKeyRaw), signer.privateKey),
-    ),
-  };
 }
 
 describe.each(engines)('screens and wallets on $engine', ({ engine, available }) => {

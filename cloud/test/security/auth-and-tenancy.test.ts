@@ -3,33 +3,22 @@
 // code waits it out), a used code never works twice, wallet-login and advertiser-login limits, and
 // advertiser B locked out of A's campaigns, reports, funding and merchants.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  enrolmentMessage,
-  ErrorCode,
-  generateKeyPair,
-  SignatureLabel,
-  sign,
-  toHex,
-  type KeyPair,
-} from '@redtap/shared';
+import { ErrorCode, generateKeyPair, toHex } from '@redtap/shared';
 import type { DatabaseHandle } from '../../src/db/client.ts';
 import { checkLedger } from '../../src/ledger/check-ledger.ts';
 import { openTestDatabase } from '../databases.ts';
-import { advertiserSession, createTestCloud, json, operatorToken, type TestCloud } from '../harness.ts';
+import {
+  advertiserSession,
+  createTestCloud,
+  enrolBody,
+  json,
+  operatorToken,
+  type TestCloud,
+} from '../harness.ts';
 import { buildWorld, nextTransferId, tiersPlan, type World } from '../money-world.ts';
 import { ledgerChanges, ledgerSnapshot } from '../hostile/ledger-snapshot.ts';
 
 const CODE_ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
-
-function enrolBody(code: string, kiosk: KeyPair) {
-  return {
-    code,
-    publicKey: toHex(kiosk.publicKeyRaw),
-    signature: toHex(
-      sign(SignatureLabel.enroll, enrolmentMessage(code, kiosk.publicKeyRaw), kiosk.privateKey),
-    ),
-  };
-}
 
 function errorCode(body: unknown): string | undefined {
   return (body as { error?: { code?: string } }).error?.code;
