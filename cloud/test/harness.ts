@@ -154,6 +154,18 @@ export async function walletSession(
     body: { publicKey: toHex(phone.publicKeyRaw) },
   });
   const { walletId } = await json<{ walletId: number }>(registered);
+  const login = await cloud.request('POST', `/v1/wallets/${walletId}/login`, {
+    body: await signedWalletLogin(cloud, walletId, phone),
+  });
+  return { token: (await json<{ token: string }>(login)).token, walletId, phone };
+}
+
+/** The body of POST /v1/wallets/{id}/login: a fresh login challenge, signed with `phone`'s key. */
+export async function signedWalletLogin(
+  cloud: Pick<TestCloud, 'request'>,
+  walletId: number,
+  phone: KeyPair,
+): Promise<{ nonce: string; signature: string }> {
   const challenge = await json<{ nonce: string }>(
     await cloud.request('GET', `/v1/wallets/${walletId}/login-challenge`),
   );
@@ -162,8 +174,5 @@ export async function walletSession(
     loginMessage(walletId, Buffer.from(challenge.nonce, 'hex')),
     phone.privateKey,
   );
-  const login = await cloud.request('POST', `/v1/wallets/${walletId}/login`, {
-    body: { nonce: challenge.nonce, signature: toHex(signature) },
-  });
-  return { token: (await json<{ token: string }>(login)).token, walletId, phone };
+  return { nonce: challenge.nonce, signature: toHex(signature) };
 }

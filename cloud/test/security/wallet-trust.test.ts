@@ -4,7 +4,7 @@
 // withdrawals with one idempotency key move the money once and all get the first answer.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'drizzle-orm';
-import { ErrorCode, loginMessage, SignatureLabel, sign, toHex, type KeyPair } from '@redtap/shared';
+import { ErrorCode, toHex } from '@redtap/shared';
 import type { DatabaseHandle } from '../../src/db/client.ts';
 import { int, queryRows } from '../../src/db/rows.ts';
 import { getLedgerAccount } from '../../src/ledger/accounts.ts';
@@ -12,7 +12,7 @@ import { checkLedger } from '../../src/ledger/check-ledger.ts';
 import { defaultMoneySettings } from '../../src/money-settings.ts';
 import { requestWithdrawal } from '../../src/services/wallet-money.ts';
 import { openTestDatabase, testEngines } from '../databases.ts';
-import { createTestCloud, json, walletSession, type TestCloud } from '../harness.ts';
+import { createTestCloud, json, signedWalletLogin, walletSession, type TestCloud } from '../harness.ts';
 import { buildWorld, makeTap, nextTransferId, tiersPlan, type Kiosk, type World } from '../money-world.ts';
 
 const engines = await testEngines();
@@ -27,18 +27,6 @@ async function balanceOf(cloud: TestCloud, walletId: number): Promise<number> {
     sql`select ledger_account_id as id from wallets where id = ${walletId}`,
   );
   return (await getLedgerAccount(cloud.deps.db, int(row?.id)))?.balanceFen ?? -1;
-}
-
-async function signedLogin(cloud: TestCloud, walletId: number, phone: KeyPair) {
-  const challenge = await json<{ nonce: string }>(
-    await cloud.request('GET', `/v1/wallets/${walletId}/login-challenge`),
-  );
-  const signature = sign(
-    SignatureLabel.login,
-    loginMessage(walletId, Buffer.from(challenge.nonce, 'hex')),
-    phone.privateKey,
-  );
-  return { nonce: challenge.nonce, signature: toHex(signature) };
 }
 
 describe.each(engines)('wallet trust on $engine', ({ engine, available }) => {
@@ -85,7 +73,7 @@ describe.each(engines)('wallet trust on $engine', ({ engine, available }) => {
     async () => {
       const victim = await fundedWallet();
       // A login signed before the revocation, to try after it.
-      const preSigned = await signedLogin(cloud, victim.walletId, victim.phone);
+      const preSigned = await signedWalletLogin(cloud, victim.walletId, victim.phone);
       const revoked = await cloud.request('POST', `/v1/wallets/${victim.walletId}/credentials/1/revoke`, {
         token: world.operator,
       });
@@ -221,7 +209,7 @@ describe.each(engines)('wallet trust on $engine', ({ engine, available }) => {
         200,
       );
     }
-    const signed = await signedLogin(cloud, session.walletId, session.phone);
+    const signed = await signedWalletLogin(cloud, session.walletId, session.phone);
     const login = (walletId: number, body: { nonce: string; signature: string }) =>
       cloud.request('POST', `/v1/wallets/${walletId}/login`, { body });
     expect((await login(session.walletId, signed)).status).toBe(200);
@@ -229,12 +217,12 @@ describe.each(engines)('wallet trust on $engine', ({ engine, available }) => {
     const replay = await login(session.walletId, signed);
     expect([replay.status, errorCode(await json(replay))]).toEqual([401, ErrorCode.LOGIN_CHALLENGE_INVALID]);
     const other = await walletSession(cloud);
-    const foreign = await signedLogin(cloud, session.walletId, other.phone);
+    const foreign = await signedWalletLogin(cloud, session.walletId, other.phone);
     expect((await login(other.walletId, foreign)).status).toBe(401);
-    const fresh = await signedLogin(cloud, session.walletId, session.phone);
+    const fresh = await signedWalletLogin(cloud, session.walletId, session.phone);
     const forged = { ...fresh, nonce: `ff${fresh.nonce.slice(2)}` };
     expect((await login(session.walletId, forged)).status).toBe(401);
-    const late = await signedLogin(cloud, session.walletId, session.phone);
+    const late = await signedWalletLogin(cloud, session.walletId, session.phone);
     cloud.clock.nowMs += 61_000;
     try {
       expect((await login(session.walletId, late)).status).toBe(401);
