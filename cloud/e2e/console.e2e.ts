@@ -305,6 +305,8 @@ test.describe.serial('web console', () => {
     await page.getByRole('button', { name: 'Next' }).click();
     await expect(page.getByTestId('wizard-review')).toContainText('¥100.00');
     await expect(page.getByTestId('wizard-review')).toContainText('上海, 国金中心 · 上海');
+    // Schedule times are instants shown in the browser's zone, and say which.
+    await expect(page.getByTestId('wizard-review')).toContainText('(Asia/Shanghai (GMT+8))');
     await page.getByRole('button', { name: 'Create and submit for approval' }).click();
 
     await expect(page).toHaveURL(/\/advertiser\/campaigns$/);
@@ -320,6 +322,7 @@ test.describe.serial('web console', () => {
     await page.goto('/operator/campaigns');
     const card = page.getByTestId(`review-${campaignId}`);
     await expect(card.getByRole('img').first()).toBeVisible();
+    await expect(card).toContainText('(Asia/Shanghai (GMT+8))');
     await shot(page, 'approvals');
     await card.getByRole('button', { name: '通过' }).click();
     const row = page.getByTestId(`campaign-row-${campaignId}`);

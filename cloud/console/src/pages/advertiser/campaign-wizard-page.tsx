@@ -883,7 +883,7 @@ export function CampaignWizardPage() {
                 <Text c="dimmed">{t('approvals.schedule')}</Text>
                 <Text>
                   {startsAt === null ? '—' : formatDateTime(startsAt, i18n.language)} →{' '}
-                  {endsAt === null ? '—' : formatDateTime(endsAt, i18n.language)}
+                  {endsAt === null ? '—' : formatDateTime(endsAt, i18n.language)} ({zone})
                 </Text>
                 <Text c="dimmed">{t('wizard.stepTargeting')}</Text>
                 <Text>

@@ -10,7 +10,7 @@ import { CampaignTable } from '../../components/campaign-table.tsx';
 import { CreativePreview } from '../../components/creative-preview.tsx';
 import { Empty, QueryState } from '../../components/feedback.tsx';
 import { useToken } from '../../components/session-context.tsx';
-import { formatDateTime } from '../../lib/format.ts';
+import { formatDateTime, timeZoneLabel } from '../../lib/format.ts';
 import { formatFen } from '../../lib/money.ts';
 
 export function planSummary(campaign: Campaign): string {
@@ -60,7 +60,7 @@ function ReviewCard({ campaign }: { campaign: Campaign }) {
           </Text>
           <Text size="xs">
             {formatDateTime(campaign.startsAt, i18n.language)} →{' '}
-            {formatDateTime(campaign.endsAt, i18n.language)}
+            {formatDateTime(campaign.endsAt, i18n.language)} ({timeZoneLabel()})
           </Text>
           <Text size="xs" c="dimmed">
             {t('approvals.budget')}
