@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Ack, ScreenConfig, ScreenEvent } from './schemas.ts';
+import { Ack, PRESENCE_BYTES_MAX, ScreenConfig, ScreenEvent, ScreenPresence } from './schemas.ts';
 
 const sha = 'a'.repeat(64);
 
@@ -42,6 +42,39 @@ describe('JSON payload schemas', () => {
     expect(ScreenEvent.safeParse({ type: 'deck-close', report: 'ab' }).success).toBe(false);
     expect(ScreenEvent.safeParse({ type: 'reboot' }).success).toBe(false);
     expect(ScreenEvent.safeParse({ ...heartbeat, counter: -1 }).success).toBe(false);
+  });
+
+  it('takes presence messages with exactly their fields, in bounds', () => {
+    const online = { online: true, seq: 1_795_000_000_123, ts: 1_795_000_000 };
+    const offline = { online: false, seq: 1_795_000_000_123 };
+    expect(ScreenPresence.parse(online)).toEqual(online);
+    expect(ScreenPresence.parse(offline)).toEqual(offline);
+    expect(ScreenPresence.parse({ online: true, seq: Number.MAX_SAFE_INTEGER, ts: 0 }).seq).toBe(
+      Number.MAX_SAFE_INTEGER,
+    );
+    expect(JSON.stringify({ ...online, seq: Number.MAX_SAFE_INTEGER }).length).toBeLessThan(
+      PRESENCE_BYTES_MAX,
+    );
+    for (const bad of [
+      {},
+      { online: true, seq: 5 },
+      { online: 'true', seq: 5, ts: 1 },
+      { online: false },
+      { online: false, seq: 0 },
+      { online: false, seq: -1 },
+      { online: false, seq: 1.5 },
+      { online: false, seq: '5' },
+      { online: false, seq: Number.MAX_SAFE_INTEGER + 1 },
+      { online: false, seq: 5, ts: 1 },
+      { online: true, seq: 5, ts: 0x1_0000_0000 },
+      { online: true, seq: 5, ts: 1, screenId: 2 },
+      { online: false, seq: 5, extra: null },
+      null,
+      [],
+      'online',
+    ]) {
+      expect(ScreenPresence.safeParse(bad).success, JSON.stringify(bad)).toBe(false);
+    }
   });
 
   it('validates the retained screen config', () => {

@@ -92,6 +92,25 @@ export type ScreenEvent = z.infer<typeof ScreenEvent>;
 export type HeartbeatEvent = z.infer<typeof HeartbeatEvent>;
 export type ProofOfPlayEvent = z.infer<typeof ProofOfPlayEvent>;
 
+/** Bytes of a presence message: a few dozen in practice; anything longer is not one. */
+export const PRESENCE_BYTES_MAX = 256;
+
+/**
+ * A connection's number (docs/protocol.md §5.6): the kiosk's wall clock in ms at connect, raised to one
+ * above the last when that is not higher, so it rises with every connection of the kiosk.
+ */
+export const PresenceSeq = z.number().int().min(1).max(Number.MAX_SAFE_INTEGER);
+
+/**
+ * screen → cloud, retained on `…/presence`: `online` right after each connect, `offline` as the
+ * connection's MQTT will and before a clean disconnect. Strict: nothing but these fields.
+ */
+export const ScreenPresence = z.discriminatedUnion('online', [
+  z.strictObject({ online: z.literal(true), seq: PresenceSeq, ts: u32 }),
+  z.strictObject({ online: z.literal(false), seq: PresenceSeq }),
+]);
+export type ScreenPresence = z.infer<typeof ScreenPresence>;
+
 export const Daypart = z.object({
   /** ISO weekdays 1 (Monday) … 7; empty means every day. */
   days: z.array(z.number().int().min(1).max(7)).max(7),

@@ -3,6 +3,7 @@ import {
   allScreensTopic,
   parseScreenTopic,
   screenMayPublish,
+  screenMaySetWill,
   screenMaySubscribe,
   screenTopic,
   sharedSubscription,
@@ -25,6 +26,11 @@ describe('MQTT topics', () => {
       direction: 'down',
     });
     expect(parseScreenTopic('redtap/v1/screens/42/taps')).toMatchObject({ direction: 'up' });
+    expect(parseScreenTopic('redtap/v1/screens/42/presence')).toEqual({
+      screenId: 42,
+      kind: 'presence',
+      direction: 'up',
+    });
     for (const topic of [
       'redtap/v1/screens/42',
       'redtap/v1/screens/42/taps/x',
@@ -33,6 +39,7 @@ describe('MQTT topics', () => {
       'redtap/v1/screens/-1/taps',
       'redtap/v1/screens/99999999999999999/taps',
       'redtap/v1/screens/42/other',
+      'redtap/v1/screens/42/presence/x',
       'redtap/v2/screens/42/taps',
       'redtap/v1/screens/+/taps',
     ]) {
@@ -43,9 +50,22 @@ describe('MQTT topics', () => {
   it('lets a screen publish only its own up topics', () => {
     expect(screenMayPublish(1, 'redtap/v1/screens/1/taps')).toBe(true);
     expect(screenMayPublish(1, 'redtap/v1/screens/1/events')).toBe(true);
+    expect(screenMayPublish(1, 'redtap/v1/screens/1/presence')).toBe(true);
     expect(screenMayPublish(1, 'redtap/v1/screens/2/taps')).toBe(false);
+    expect(screenMayPublish(1, 'redtap/v1/screens/2/presence')).toBe(false);
     expect(screenMayPublish(1, 'redtap/v1/screens/1/acks')).toBe(false);
     expect(screenMayPublish(1, 'redtap/v1/screens/1/config')).toBe(false);
+  });
+
+  it('lets a screen leave a will only on its own presence topic', () => {
+    expect(screenMaySetWill(1, screenTopic(1, 'presence'))).toBe(true);
+    expect(screenMaySetWill(1, screenTopic(1, 'presence', 'run-7/redtap/v1'), 'run-7/redtap/v1')).toBe(true);
+    expect(screenMaySetWill(1, screenTopic(2, 'presence'))).toBe(false);
+    for (const kind of ['taps', 'events', 'acks', 'decks', 'config'] as const) {
+      expect(screenMaySetWill(1, screenTopic(1, kind)), kind).toBe(false);
+    }
+    expect(screenMaySetWill(1, 'redtap/v1/screens/+/presence')).toBe(false);
+    expect(screenMaySetWill(1, 'redtap/v2/screens/1/presence')).toBe(false);
   });
 
   it('lets a screen subscribe only to its own down topics, without wildcards', () => {
@@ -54,6 +74,7 @@ describe('MQTT topics', () => {
       expect(screenMaySubscribe(1, screenTopic(2, kind))).toBe(false);
     }
     expect(screenMaySubscribe(1, 'redtap/v1/screens/1/taps')).toBe(false);
+    expect(screenMaySubscribe(1, 'redtap/v1/screens/1/presence')).toBe(false);
     expect(screenMaySubscribe(1, 'redtap/v1/screens/+/acks')).toBe(false);
     expect(screenMaySubscribe(1, 'redtap/v1/screens/1/#')).toBe(false);
     expect(screenMaySubscribe(1, '#')).toBe(false);

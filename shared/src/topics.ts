@@ -3,13 +3,13 @@
 
 export const DEFAULT_TOPIC_ROOT = 'redtap/v1';
 
-export const UpTopic = { taps: 'taps', events: 'events' } as const;
+export const UpTopic = { taps: 'taps', events: 'events', presence: 'presence' } as const;
 export const DownTopic = { acks: 'acks', decks: 'decks', config: 'config' } as const;
 export type ScreenTopicKind =
   (typeof UpTopic)[keyof typeof UpTopic] | (typeof DownTopic)[keyof typeof DownTopic];
 
-const KINDS = new Set<string>(['taps', 'events', 'acks', 'decks', 'config']);
-const UP_KINDS = new Set<string>(['taps', 'events']);
+const KINDS = new Set<string>(['taps', 'events', 'presence', 'acks', 'decks', 'config']);
+const UP_KINDS = new Set<string>(['taps', 'events', 'presence']);
 
 export function screenTopic(screenId: number, kind: ScreenTopicKind, root = DEFAULT_TOPIC_ROOT): string {
   return `${root}/screens/${screenId}/${kind}`;
@@ -47,6 +47,15 @@ export function parseScreenTopic(topic: string, root = DEFAULT_TOPIC_ROOT): Pars
 export function screenMayPublish(screenId: number, topic: string, root = DEFAULT_TOPIC_ROOT): boolean {
   const parsed = parseScreenTopic(topic, root);
   return parsed !== null && parsed.screenId === screenId && parsed.direction === 'up';
+}
+
+/**
+ * The only will a screen may leave: on its own `presence` topic (docs/protocol.md §5.6). The broker
+ * publishes a will after the connection is gone, so it is judged at CONNECT, by topic alone.
+ */
+export function screenMaySetWill(screenId: number, topic: string, root = DEFAULT_TOPIC_ROOT): boolean {
+  const parsed = parseScreenTopic(topic, root);
+  return parsed !== null && parsed.screenId === screenId && parsed.kind === 'presence';
 }
 
 /** A screen subscribes only to its own down topics, and never with wildcards. */

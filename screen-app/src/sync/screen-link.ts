@@ -63,6 +63,7 @@ export class ScreenLink {
     this.topics = {
       taps: topic('taps'),
       events: topic('events'),
+      presence: topic('presence'),
       acks: topic('acks'),
       decks: topic('decks'),
       config: topic('config'),
