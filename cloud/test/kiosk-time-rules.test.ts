@@ -1,9 +1,10 @@
 // Time rules the cloud shares with the kiosk. The credential expiry boundary it applies to a token's
 // ts is the kiosk's (shared credentialExpired): expiresAt is the first second a credential is no longer
 // valid, so a token the kiosk would have refused is never credited, and one it accepted a second
-// earlier is. And the screen config dates each coupon offer, so the kiosk can tell a dead one.
+// earlier is. And the screen config dates each coupon offer, so the kiosk can tell a dead one, and
+// carries the campaign's coupon cap, so the kiosk withholds a fallback coupon the cloud would refuse.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { encodeTapBatch, ErrorCode, type Ack } from '@redtap/shared';
+import { encodeTapBatch, ErrorCode, TapFlag, type Ack } from '@redtap/shared';
 import { sql } from 'drizzle-orm';
 import type { DatabaseHandle } from '../src/db/client.ts';
 import { queryRows } from '../src/db/rows.ts';
@@ -113,4 +114,50 @@ describe.each(engines)('kiosk time rules on $engine', ({ engine, available }) =>
     expect(offers).toHaveLength(1);
     expect(offers[0]?.validUntil).toBe(Math.floor(cloud.clock.nowMs / 1000) + 60 * 86_400);
   });
+
+  it.skipIf(!available)(
+    'publishes the coupon cap it applies, so a kiosk that follows it sends no coupon it refuses',
+    async () => {
+      const kiosk = world.kiosks[0] as Kiosk;
+      const cap = cloud.broker.configs.get(kiosk.screenId)?.campaigns[0]?.couponsPerWalletPerDay;
+      expect(cap).toBe(2);
+      const nowS = Math.floor(cloud.clock.nowMs / 1000);
+      // Live again after the test above dated it.
+      await cloud.deps.db.execute(
+        sql`update coupon_offers set valid_until = ${nowS + 60 * 86_400} where id = ${world.couponOfferId}`,
+      );
+      const phone = await registerPhone(cloud);
+      const fallbackTap = (couponOfferId: number, second: number) =>
+        makeTap(kiosk, phone, cloud.clock.nowMs, {
+          deck: null,
+          campaignId: world.campaignId,
+          couponOfferId,
+          ts: nowS - 60 + second,
+          flags: TapFlag.localCap,
+        });
+      const issued = async () =>
+        (
+          await queryRows<{ n: number }>(
+            cloud.deps.db,
+            sql`select count(*)::int as n from coupons where wallet_id = ${phone.walletId}`,
+          )
+        )[0]?.n;
+      // Past its cash cap, a kiosk following the config gives the fallback coupon `cap` times, then none.
+      const following = await sendBatch(cloud, kiosk, [
+        fallbackTap(world.couponOfferId, 0),
+        fallbackTap(world.couponOfferId, 1),
+        fallbackTap(0, 2),
+      ]);
+      expect(following.results.map((result) => [result.status, result.code])).toEqual([
+        ['credited', undefined],
+        ['credited', undefined],
+        ['credited', undefined],
+      ]);
+      expect(await issued()).toBe(2);
+      // A kiosk that ignored the cap would have shown a third coupon, which the cloud refuses.
+      const ignoring = await sendBatch(cloud, kiosk, [fallbackTap(world.couponOfferId, 3)]);
+      expect(ignoring.results[0]).toMatchObject({ status: 'rejected', code: ErrorCode.CAP_CAMPAIGN_WALLET });
+      expect(await issued()).toBe(2);
+    },
+  );
 });

@@ -112,5 +112,14 @@ describe('JSON payload schemas', () => {
     expect(
       ScreenConfig.safeParse({ ...config, revocation: { version: 1, credentials: ['x'] } }).success,
     ).toBe(false);
+    // The local coupon cap is optional: configs from before it carry none.
+    const [campaign] = config.campaigns;
+    const withCap = { ...config, campaigns: [{ ...campaign, couponsPerWalletPerDay: 2 }] };
+    expect(ScreenConfig.parse(withCap)).toEqual(withCap);
+    expect(ScreenConfig.parse(config).campaigns[0]?.couponsPerWalletPerDay).toBeUndefined();
+    for (const couponsPerWalletPerDay of [-1, 1.5, 101])
+      expect(
+        ScreenConfig.safeParse({ ...config, campaigns: [{ ...campaign, couponsPerWalletPerDay }] }).success,
+      ).toBe(false);
   });
 });

@@ -153,6 +153,12 @@ export const CampaignConfig = z.object({
   cashPerWalletPerDay: z.number().int().min(0).max(100),
   /** Coupon given when the local cap withholds cash; 0 = a thank-you instead. */
   fallbackCouponOfferId: z.number().int().min(0),
+  /**
+   * Local cap: taps with a coupon and no cash per wallet per campaign per local day on this screen (the
+   * cloud's CAP_CAMPAIGN_WALLET rule for coupons); the fallback coupon is withheld once they are reached.
+   * Absent in configs from before it: no local coupon cap.
+   */
+  couponsPerWalletPerDay: z.number().int().min(0).max(100).optional(),
   couponOffers: z
     .array(
       z.object({

@@ -93,6 +93,8 @@ async function screenCampaigns(
       sponsor: row.sponsor,
       cashPerWalletPerDay: rules.cashPerWalletPerDay,
       fallbackCouponOfferId: rules.fallbackCouponOfferId,
+      // The settlement's coupon cap, so the kiosk withholds a fallback coupon the cloud would refuse.
+      couponsPerWalletPerDay: rules.couponsPerWalletPerDay,
       couponOffers: offers
         .filter((offer) => int(offer.campaign_id) === int(row.id))
         .map((offer) => ({
