@@ -1,7 +1,8 @@
+import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { tempDir } from '../../test/fixtures.ts';
-import { openStore } from './open-store.ts';
+import { MIGRATIONS_FOLDER, openStore } from './open-store.ts';
 import { lastCommittedCounter } from './tap-queries.ts';
 
 let dir: ReturnType<typeof tempDir>;
@@ -36,6 +37,57 @@ describe('openStore', () => {
     store.close();
     const again = openStore({ path });
     expect(lastCommittedCounter(again)).toBe(0);
+    again.close();
+  });
+
+  it('upgrades a store made before the coupon count: old rows keep their cash and count no coupons', () => {
+    // The migrations as the first kiosk release shipped them: 0000 alone.
+    const oldFolder = join(dir.dir, 'migrations-0000');
+    mkdirSync(join(oldFolder, 'meta'), { recursive: true });
+    copyFileSync(join(MIGRATIONS_FOLDER, '0000_init.sql'), join(oldFolder, '0000_init.sql'));
+    const journal = JSON.parse(readFileSync(join(MIGRATIONS_FOLDER, 'meta', '_journal.json'), 'utf8')) as {
+      entries: { tag: string }[];
+    };
+    writeFileSync(
+      join(oldFolder, 'meta', '_journal.json'),
+      JSON.stringify({ ...journal, entries: journal.entries.filter((entry) => entry.tag === '0000_init') }),
+    );
+    const path = join(dir.dir, 'upgraded.db');
+    const old = openStore({ path, migrationsFolder: oldFolder });
+    const columns = (s: typeof old) =>
+      s.sqlite
+        .prepare("SELECT name FROM pragma_table_info('local_caps') ORDER BY cid")
+        .pluck()
+        .all() as string[];
+    expect(columns(old)).toEqual(['wallet_id', 'campaign_id', 'local_day', 'cash_count']);
+    old.sqlite
+      .prepare('INSERT INTO local_caps (wallet_id, campaign_id, local_day, cash_count) VALUES (?, ?, ?, ?)')
+      .run(1, 12, '2026-11-21', 1);
+    old.close();
+
+    const upgraded = openStore({ path });
+    try {
+      expect(columns(upgraded)).toEqual([
+        'wallet_id',
+        'campaign_id',
+        'local_day',
+        'cash_count',
+        'coupon_count',
+      ]);
+      expect(upgraded.sqlite.prepare('SELECT * FROM local_caps').all()).toEqual([
+        { wallet_id: 1, campaign_id: 12, local_day: '2026-11-21', cash_count: 1, coupon_count: 0 },
+      ]);
+      expect(upgraded.sqlite.prepare('SELECT count(*) FROM __drizzle_migrations').pluck().get()).toBe(
+        journal.entries.length,
+      );
+    } finally {
+      upgraded.close();
+    }
+    // Reopening applies nothing twice.
+    const again = openStore({ path });
+    expect(again.sqlite.prepare('SELECT count(*) FROM __drizzle_migrations').pluck().get()).toBe(
+      journal.entries.length,
+    );
     again.close();
   });
 });

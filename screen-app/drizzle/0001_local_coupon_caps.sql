@@ -1,0 +1,1 @@
+ALTER TABLE `local_caps` ADD `coupon_count` integer DEFAULT 0 NOT NULL;
