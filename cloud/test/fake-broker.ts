@@ -1,7 +1,13 @@
 // An in-memory CloudBroker for tests of the HTTP side: records what the cloud publishes and lets a
 // test deliver screen events as the broker would.
 import type { Ack, ScreenConfig } from '@redtap/shared';
-import type { BrokerStats, CloudBroker, ScreenEventMessage, TapBatchMessage } from '../src/broker/types.ts';
+import type {
+  BrokerStats,
+  CloudBroker,
+  ScreenEventMessage,
+  ScreenPresenceMessage,
+  TapBatchMessage,
+} from '../src/broker/types.ts';
 
 export class FakeBroker implements CloudBroker {
   readonly url = 'mqtt://127.0.0.1:1884';
@@ -13,6 +19,7 @@ export class FakeBroker implements CloudBroker {
   readonly decks: { screenId: number; deck: Uint8Array }[] = [];
   private readonly eventHandlers: ((message: ScreenEventMessage) => Promise<void>)[] = [];
   private readonly tapHandlers: ((message: TapBatchMessage) => Promise<void>)[] = [];
+  private readonly presenceHandlers: ((message: ScreenPresenceMessage) => Promise<void>)[] = [];
   closed = false;
 
   provisionScreen(screenId: number, username: string, password: string): Promise<void> {
@@ -46,6 +53,13 @@ export class FakeBroker implements CloudBroker {
   onScreenEvent(handler: (message: ScreenEventMessage) => Promise<void>): void {
     this.eventHandlers.push(handler);
   }
+  onScreenPresence(handler: (message: ScreenPresenceMessage) => Promise<void>): void {
+    this.presenceHandlers.push(handler);
+  }
+  /** Hands a presence message to the handlers as the broker's presence lane would. */
+  async deliverPresence(message: ScreenPresenceMessage): Promise<void> {
+    for (const handler of this.presenceHandlers) await handler(message);
+  }
   /** Delivers an event to every handler and waits for them, as the real broker's dispatch would. */
   async deliverEvent(message: ScreenEventMessage): Promise<void> {
     for (const handler of this.eventHandlers) await handler(message);
@@ -70,6 +84,8 @@ export class FakeBroker implements CloudBroker {
       tapBatchesOversize: 0,
       eventsAccepted: 0,
       eventsInvalid: 0,
+      presenceAccepted: 0,
+      presenceInvalid: 0,
       messagesIgnored: 0,
       messagesDropped: 0,
       handlerErrors: 0,

@@ -21,7 +21,7 @@ import {
 import { createEmbeddedBroker } from './embedded-broker.ts';
 import { connectExternalBroker } from './external-broker.ts';
 import { connectOnce, MqttConnectError } from './mqtt-connect.ts';
-import type { CloudBroker, ScreenEventMessage, TapBatchMessage } from './types.ts';
+import type { CloudBroker, ScreenEventMessage, ScreenPresenceMessage, TapBatchMessage } from './types.ts';
 
 const WAIT_MS = 5_000;
 const logger = pino({ level: process.env.LOG_LEVEL ?? 'silent' });
@@ -31,6 +31,16 @@ interface Harness {
   registry: Registry;
   /** aedes closes a connection that publishes out of bounds; Mosquitto drops the message silently. */
   forbiddenPublishDisconnects: boolean;
+  /**
+   * aedes refuses a CONNECT whose will is not the screen's own presence (CONNACK 5); Mosquitto takes the
+   * CONNECT and drops such a will when it would send it.
+   */
+  forbiddenWillRefused: boolean;
+  /**
+   * A second cloud connection to the same broker, for the retained-presence catch-up; null where the
+   * cloud's side cannot reconnect apart from the broker (aedes runs inside it and keeps nothing).
+   */
+  connectAnotherCloud: ((registry: Registry) => Promise<CloudBroker>) | null;
   /** What the database would hold for a screen after enrolment, then asks the broker to provision it. */
   provision(screenId: number): Promise<string>;
   stop(): Promise<void>;
@@ -71,6 +81,8 @@ const engines: Engine[] = [
         broker,
         registry,
         forbiddenPublishDisconnects: true,
+        forbiddenWillRefused: true,
+        connectAnotherCloud: null,
         async provision(screenId) {
           const password = randomBytes(12).toString('hex');
           passwords.set(screenMqttUsername(screenId), { screenId, password });
@@ -105,6 +117,16 @@ const engines: Engine[] = [
           broker,
           registry,
           forbiddenPublishDisconnects: false,
+          forbiddenWillRefused: false,
+          connectAnotherCloud: (anotherRegistry) =>
+            connectExternalBroker({
+              logger,
+              topicRoot,
+              url: mosquitto.url,
+              username: mosquitto.username,
+              password: mosquitto.password,
+              metricsRegistry: anotherRegistry,
+            }),
           async provision(screenId) {
             const password = randomBytes(12).toString('hex');
             await broker.provisionScreen(screenId, screenMqttUsername(screenId), password);
@@ -157,6 +179,7 @@ for (const engine of engines) {
     let broker: CloudBroker;
     const taps = new Collector<TapBatchMessage>();
     const events = new Collector<ScreenEventMessage>();
+    const presences = new Collector<ScreenPresenceMessage>();
     const clients: MqttClient[] = [];
     let nextScreenId = 1000;
 
@@ -174,6 +197,10 @@ for (const engine of engines) {
         events.push(message);
         return Promise.resolve();
       });
+      broker.onScreenPresence((message) => {
+        presences.push(message);
+        return Promise.resolve();
+      });
     }, 20_000);
 
     afterAll(async () => {
@@ -184,7 +211,7 @@ for (const engine of engines) {
     async function connectScreen(
       screenId: number,
       password: string,
-      options: { clientId?: string } = {},
+      options: { clientId?: string; will?: { topic: string; payload: string } } = {},
     ): Promise<MqttClient> {
       const username = screenMqttUsername(screenId);
       const client = await connectOnce(
@@ -195,6 +222,11 @@ for (const engine of engines) {
           clientId: options.clientId ?? username,
           protocolVersion: 4,
           reconnectPeriod: 0,
+          ...(options.will === undefined
+            ? {}
+            : {
+                will: { ...options.will, payload: Buffer.from(options.will.payload), qos: 1, retain: true },
+              }),
         },
         WAIT_MS,
       );
@@ -297,6 +329,129 @@ for (const engine of engines) {
       ).toEqual([]);
       expect(events.items.filter((m) => m.screenId === b.screenId)).toEqual([]);
     });
+
+    it("hands the screen's presence to the cloud, and its will when the link drops", async () => {
+      const screenId = nextScreenId++;
+      const password = await harness.provision(screenId);
+      const topic = screenTopic(screenId, 'presence', topicRoot);
+      const seq = 1_760_000_000_001;
+      const client = await connectScreen(screenId, password, {
+        will: { topic, payload: JSON.stringify({ online: false, seq }) },
+      });
+      await client.publishAsync(topic, JSON.stringify({ online: true, seq, ts: 1_760_000_000 }), {
+        qos: 1,
+        retain: true,
+      });
+      const online = await presences.waitFor((m) => m.screenId === screenId, WAIT_MS, 'online presence');
+      expect(online.presence).toEqual({ online: true, seq, ts: 1_760_000_000 });
+      // A cut link, not a DISCONNECT: the broker publishes the will.
+      const closed = nextEvent(client, 'close', WAIT_MS);
+      client.stream.destroy();
+      await closed;
+      const will = await presences.waitFor(
+        (m) => m.screenId === screenId && !m.presence.online,
+        WAIT_MS,
+        'the will',
+      );
+      expect(will.presence).toEqual({ online: false, seq });
+      // A clean DISCONNECT discards the will: the kiosk says offline itself before it (screen-link.ts).
+      const clean = await connectScreen(screenId, password, {
+        will: { topic, payload: JSON.stringify({ online: false, seq: seq + 1 }) },
+      });
+      await clean.endAsync();
+      const sentinel = { online: true as const, seq: seq + 2, ts: 1_760_000_002 };
+      const again = await connectScreen(screenId, password);
+      await again.publishAsync(topic, JSON.stringify(sentinel), { qos: 1 });
+      await presences.waitFor((m) => m.presence.seq === sentinel.seq, WAIT_MS, 'sentinel presence');
+      expect(presences.items.filter((m) => m.presence.seq === seq + 1)).toEqual([]);
+    });
+
+    it("never delivers a screen's presence or will on another screen's presence topic", async () => {
+      const a = await newScreen();
+      const b = await newScreen();
+      const forgedSeq = 9_000_000_000_000;
+      const forged = JSON.stringify({ online: false, seq: forgedSeq });
+      const closed = nextEvent(a.client, 'close', WAIT_MS);
+      a.client.publish(screenTopic(b.screenId, 'presence', topicRoot), forged, { qos: 1, retain: true });
+      if (harness.forbiddenPublishDisconnects) await closed;
+      else void closed.catch(() => undefined);
+      a.client.end(true);
+
+      // The same as a will, left by a connection that then drops without DISCONNECT.
+      const willing = await connectScreen(a.screenId, a.password, {
+        will: { topic: screenTopic(b.screenId, 'presence', topicRoot), payload: forged },
+      }).then(
+        (client) => client,
+        (error: unknown) => {
+          expect(error).toBeInstanceOf(MqttConnectError);
+          expect((error as MqttConnectError).code).toBe(5);
+          return null;
+        },
+      );
+      expect(willing === null).toBe(harness.forbiddenWillRefused);
+      if (willing !== null) {
+        const dropped = nextEvent(willing, 'close', WAIT_MS);
+        willing.stream.destroy();
+        await dropped;
+      }
+      // So is a will on one of its own other topics: aedes refuses it, Mosquitto sends it only where the
+      // screen may publish, which the ingest would judge as that topic's message.
+      if (harness.forbiddenWillRefused)
+        await refusal(
+          connectScreen(a.screenId, a.password, {
+            will: { topic: screenTopic(a.screenId, 'events', topicRoot), payload: 'x' },
+          }),
+        );
+
+      // B's own presence behind them: once it is in, anything sent before it would be in too.
+      const sentinel = { online: true as const, seq: 1_760_000_000_000, ts: 1_760_000_000 };
+      await b.client.publishAsync(screenTopic(b.screenId, 'presence', topicRoot), JSON.stringify(sentinel), {
+        qos: 1,
+        retain: true,
+      });
+      await presences.waitFor((m) => m.screenId === b.screenId, WAIT_MS, "B's own presence");
+      expect(presences.items.filter((m) => m.presence.seq === forgedSeq)).toEqual([]);
+      expect(presences.items.filter((m) => m.screenId === b.screenId)).toEqual([
+        { screenId: b.screenId, presence: sentinel },
+      ]);
+      // Nor was the forgery retained: a cloud that subscribes afresh gets B's own presence only.
+      if (harness.connectAnotherCloud !== null) {
+        const another = await harness.connectAnotherCloud(new Registry());
+        try {
+          const caughtUp = new Collector<ScreenPresenceMessage>();
+          another.onScreenPresence((message) => Promise.resolve(caughtUp.push(message)));
+          await caughtUp.waitFor((m) => m.screenId === b.screenId, WAIT_MS, "B's retained presence");
+          expect(caughtUp.items.filter((m) => m.presence.seq === forgedSeq)).toEqual([]);
+        } finally {
+          await another.close();
+        }
+      }
+    });
+
+    if (engine.name.startsWith('mosquitto'))
+      it("hands every screen's retained presence to a cloud connection that subscribes later", async () => {
+        const screenIds: number[] = [];
+        for (let i = 0; i < 3; i++) {
+          const { screenId, client } = await newScreen();
+          screenIds.push(screenId);
+          await client.publishAsync(
+            screenTopic(screenId, 'presence', topicRoot),
+            JSON.stringify({ online: true, seq: 1_760_000_000_000 + i, ts: 1_760_000_000 }),
+            { qos: 1, retain: true },
+          );
+        }
+        const another = await harness.connectAnotherCloud!(new Registry());
+        try {
+          const caughtUp = new Collector<ScreenPresenceMessage>();
+          another.onScreenPresence((message) => Promise.resolve(caughtUp.push(message)));
+          for (const [i, screenId] of screenIds.entries()) {
+            const message = await caughtUp.waitFor((m) => m.screenId === screenId, WAIT_MS, 'retained');
+            expect(message.presence.seq).toBe(1_760_000_000_000 + i);
+          }
+        } finally {
+          await another.close();
+        }
+      });
 
     // aedes 1.x has no MQTT 5, so the test exists only where it can run.
     if (engine.mqtt5)
@@ -416,6 +571,34 @@ for (const engine of engines) {
       expect(events.items.filter((m) => m.screenId === screenId)).toHaveLength(1);
       const metrics = await harness.registry.getSingleMetricAsString('redtap_broker_inbound_messages_total');
       expect(metrics).toMatch(/kind="events",outcome="invalid"} [1-9]/);
+    });
+
+    it('survives 1,000 random payloads on the presence topic', async () => {
+      const { screenId, client } = await newScreen();
+      const random = seededUnit(0x9e5e);
+      const before = broker.stats();
+      const count = 1000;
+      const topic = screenTopic(screenId, 'presence', topicRoot);
+      for (let start = 0; start < count; start += 100) {
+        const sends: Promise<unknown>[] = [];
+        for (let i = start; i < start + 100; i++) {
+          const length = i % 250 === 0 ? 64 * 1024 : 1 + Math.floor(random() * 300);
+          const payload = Buffer.alloc(length);
+          for (let j = 0; j < length; j++) payload[j] = Math.floor(random() * 256);
+          if (i % 3 === 0) payload.write('{"online":false,"seq":');
+          sends.push(client.publishAsync(topic, payload, { qos: 1 }));
+        }
+        await Promise.all(sends);
+      }
+      const last = { online: false as const, seq: 1_760_000_009_999 };
+      await client.publishAsync(topic, JSON.stringify(last), { qos: 1 });
+      await presences.waitFor((m) => m.screenId === screenId, WAIT_MS, 'presence after fuzz');
+      const after = broker.stats();
+      const delta = (key: keyof typeof after): number => after[key] - before[key];
+      expect(delta('presenceInvalid') + delta('presenceAccepted') + delta('messagesDropped')).toBe(count + 1);
+      expect(delta('presenceAccepted')).toBe(1);
+      expect(presences.items.filter((m) => m.screenId === screenId)).toEqual([{ screenId, presence: last }]);
+      expect(client.connected).toBe(true);
     });
 
     it('survives 1,000 random payloads on the taps and events topics', async () => {

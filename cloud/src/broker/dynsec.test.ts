@@ -37,7 +37,9 @@ describe('screenRole', () => {
       else expect(screenMaySubscribe(42, acl.topic, root)).toBe(true);
       expect(acl.topic).not.toMatch(/[+#]/);
     }
-    expect(role.acls.filter((acl) => acl.acltype === 'publishClientSend')).toHaveLength(2);
+    expect(role.acls.filter((acl) => acl.acltype === 'publishClientSend').map((acl) => acl.topic)).toEqual(
+      (['taps', 'events', 'presence'] as const).map((kind) => `${root}/screens/42/${kind}`),
+    );
     expect(role.acls.filter((acl) => acl.acltype === 'subscribeLiteral')).toHaveLength(3);
   });
 });
@@ -47,8 +49,11 @@ describe('cloudServiceRole', () => {
     const role = cloudServiceRole(root);
     expect(role.acls.map((acl) => acl.topic)).not.toContain('#');
     const sends = role.acls.filter((acl) => acl.acltype === 'publishClientSend').map((acl) => acl.topic);
-    expect(sends.some((topic) => topic.endsWith('/taps') || topic.endsWith('/events'))).toBe(false);
-    expect(role.acls.map((acl) => acl.topic)).toContain(`$share/redtap-ingest/${root}/screens/+/taps`);
+    expect(sends.some((topic) => /\/(taps|events|presence)$/.test(topic))).toBe(false);
+    for (const kind of ['taps', 'events', 'presence']) {
+      expect(role.acls.map((acl) => acl.topic)).toContain(`$share/redtap-ingest/${root}/screens/+/${kind}`);
+      expect(role.acls.map((acl) => acl.topic)).toContain(`${root}/screens/+/${kind}`);
+    }
   });
 });
 

@@ -42,7 +42,11 @@ const allow = (acltype: DynsecAclType, topic: string): DynsecAcl => ({
   allow: true,
 });
 
-/** docs/protocol.md §5.2 for one screen: publish its own up topics, subscribe its own down topics literally. */
+/**
+ * docs/protocol.md §5.2 for one screen: publish its own up topics, subscribe its own down topics literally.
+ * Mosquitto checks a will against the same publish ACL when it would send it, and drops one on any other
+ * topic; the kiosk leaves its will only on its presence topic.
+ */
 export function screenRole(screenId: number, rolename: string, root: string): DynsecRole {
   const down = (['acks', 'decks', 'config'] as const).map((kind) => screenTopic(screenId, kind, root));
   return {
@@ -51,6 +55,7 @@ export function screenRole(screenId: number, rolename: string, root: string): Dy
     acls: [
       allow('publishClientSend', screenTopic(screenId, 'taps', root)),
       allow('publishClientSend', screenTopic(screenId, 'events', root)),
+      allow('publishClientSend', screenTopic(screenId, 'presence', root)),
       ...down.map((topic) => allow('subscribeLiteral', topic)),
       ...down.map((topic) => allow('unsubscribeLiteral', topic)),
       ...down.map((topic) => allow('publishClientReceive', topic)),
@@ -64,7 +69,11 @@ export function screenRole(screenId: number, rolename: string, root: string): Dy
  * group) and publish every screen's down topics. Nothing else; in particular no `#`.
  */
 export function cloudServiceRole(root: string, group = INGEST_SHARE_GROUP): DynsecRole {
-  const up = [allScreensTopic('taps', root), allScreensTopic('events', root)];
+  const up = [
+    allScreensTopic('taps', root),
+    allScreensTopic('events', root),
+    allScreensTopic('presence', root),
+  ];
   return {
     rolename: CLOUD_ROLE_NAME,
     textdescription: 'RedTap cloud: ingest, delivery and screen provisioning',

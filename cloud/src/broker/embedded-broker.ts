@@ -7,6 +7,7 @@ import {
   assert,
   DEFAULT_TOPIC_ROOT,
   screenMayPublish,
+  screenMaySetWill,
   screenMaySubscribe,
   screenMqttUsername,
   screenTopic,
@@ -80,6 +81,8 @@ export async function createEmbeddedBroker(options: EmbeddedBrokerOptions): Prom
   });
   // The screen each authenticated client logged in as; the ACL hooks read it.
   const screenOfClient = new WeakMap<Client, number>();
+  // The will topic each connecting client asked for, from its CONNECT; judged in `authenticate`.
+  const willTopicOfClient = new WeakMap<Client, string>();
   const clientOfScreen = new Map<number, Client>();
   const revokedScreens = new Set<number>();
   /** Screens refused until a time (ms since the epoch), in suspension order. */
@@ -92,7 +95,8 @@ export async function createEmbeddedBroker(options: EmbeddedBrokerOptions): Prom
     // `{root}/screens/{id}/{kind}`: a handful of levels; anything deeper is hostile.
     maxTopicLevels: root.split('/').length + 8,
     drainTimeout: 30_000,
-    preConnect(_client, _packet, callback) {
+    preConnect(client, packet, callback) {
+      if (packet.will !== undefined) willTopicOfClient.set(client, packet.will.topic);
       callback(null, aedes.connectedClients < limits.connectionsMax);
     },
     authenticate(client, username, password, done) {
@@ -108,6 +112,14 @@ export async function createEmbeddedBroker(options: EmbeddedBrokerOptions): Prom
       }
       if (revokedScreens.has(screenId)) {
         done(refusal(CONNACK_NOT_AUTHORIZED, 'screen revoked'), false);
+        return;
+      }
+      // A will is published after its connection is gone, with nobody left to refuse, so it is judged
+      // here: the only one a screen may leave is its own presence (docs/protocol.md §5.2).
+      const willTopic = willTopicOfClient.get(client);
+      if (willTopic !== undefined && !screenMaySetWill(screenId, willTopic, root)) {
+        logger.warn({ screenId, topic: willTopic.slice(0, 200) }, 'screen will refused');
+        done(refusal(CONNACK_NOT_AUTHORIZED, 'will not authorised'), false);
         return;
       }
       const suspendedUntilMs = suspendedScreens.get(screenId);
@@ -136,8 +148,9 @@ export async function createEmbeddedBroker(options: EmbeddedBrokerOptions): Prom
         });
     },
     authorizePublish(client, packet, callback) {
-      // client is null for a will published after its client is gone; wills are checked at connect, so
-      // refuse: a screen has no business leaving a will on a topic the cloud ingests.
+      // A screen's will (its own presence, judged at connect) comes through here with its client when the
+      // connection drops. client is null only for a will persisted by another broker instance, which an
+      // in-memory aedes never has: refuse it.
       const screenId = client === null ? undefined : screenOfClient.get(client);
       if (screenId !== undefined && screenMayPublish(screenId, packet.topic, root)) {
         callback(null);
@@ -182,7 +195,11 @@ export async function createEmbeddedBroker(options: EmbeddedBrokerOptions): Prom
     // aedes needs the callback before returning; the inbound queue is bounded and does its own back-off.
     callback();
   };
-  const ingestTopics = [allScreensTopic('taps', root), allScreensTopic('events', root)];
+  const ingestTopics = [
+    allScreensTopic('taps', root),
+    allScreensTopic('events', root),
+    allScreensTopic('presence', root),
+  ];
   await Promise.all(
     ingestTopics.map(
       (topic) =>
@@ -304,6 +321,9 @@ export async function createEmbeddedBroker(options: EmbeddedBrokerOptions): Prom
     },
     onScreenEvent(handler) {
       inbound.onScreenEvent(handler);
+    },
+    onScreenPresence(handler) {
+      inbound.onScreenPresence(handler);
     },
     stats() {
       return inbound.stats();

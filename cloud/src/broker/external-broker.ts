@@ -110,9 +110,13 @@ export async function connectExternalBroker(options: ExternalBrokerOptions): Pro
     logger.info({ protocolVersion }, 'mqtt broker connected');
   });
 
-  const ingest = [allScreensTopic('taps', root), allScreensTopic('events', root)].map((filter) =>
-    shared ? sharedSubscription(options.shareGroup ?? INGEST_SHARE_GROUP, filter) : filter,
-  );
+  // Mosquitto 2 hands a shared subscription the retained presence too, so a replica that (re)subscribes
+  // catches up on every screen's last one.
+  const ingest = [
+    allScreensTopic('taps', root),
+    allScreensTopic('events', root),
+    allScreensTopic('presence', root),
+  ].map((filter) => (shared ? sharedSubscription(options.shareGroup ?? INGEST_SHARE_GROUP, filter) : filter));
   // The response topic is not shared: every replica must see the replies to its own commands.
   const filters = options.dynamicSecurity === false ? ingest : [...ingest, DYNSEC_RESPONSE_TOPIC];
   let granted: ISubscriptionGrant[];
@@ -239,6 +243,9 @@ export async function connectExternalBroker(options: ExternalBrokerOptions): Pro
     },
     onScreenEvent(handler) {
       inbound.onScreenEvent(handler);
+    },
+    onScreenPresence(handler) {
+      inbound.onScreenPresence(handler);
     },
     stats() {
       return inbound.stats();

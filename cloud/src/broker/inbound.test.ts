@@ -2,9 +2,9 @@ import { randomBytes } from 'node:crypto';
 import pino from 'pino';
 import { Registry } from 'prom-client';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { TAP_BATCH_BYTES_MAX } from '@redtap/shared';
+import { PRESENCE_BYTES_MAX, TAP_BATCH_BYTES_MAX } from '@redtap/shared';
 import { Inbound } from './inbound.ts';
-import type { ScreenEventMessage, TapBatchMessage } from './types.ts';
+import type { ScreenEventMessage, ScreenPresenceMessage, TapBatchMessage } from './types.ts';
 
 const root = 'test/v1';
 const logger = pino({ level: 'silent' });
@@ -46,6 +46,60 @@ describe('Inbound', () => {
     expect(taps[0]?.screenId).toBe(42);
     expect(Buffer.from(taps[0]!.payload).equals(batch)).toBe(true);
     expect(events[0]).toMatchObject({ screenId: 42, event: { type: 'heartbeat' } });
+  });
+
+  it('routes presence as validated objects in a lane of its own, and drops invalid ones', async () => {
+    const registry = new Registry();
+    const inbound = new Inbound({ topicRoot: root, logger, metricsRegistry: registry });
+    const presence: ScreenPresenceMessage[] = [];
+    const events: ScreenEventMessage[] = [];
+    inbound.onScreenPresence((m) => Promise.resolve(void presence.push(m)));
+    inbound.onScreenEvent((m) => Promise.resolve(void events.push(m)));
+    const topic = `${root}/screens/42/presence`;
+    inbound.dispatch(topic, bytes('{"online":true,"seq":1795000000123,"ts":1795000000}'));
+    inbound.dispatch(topic, bytes('{"online":false,"seq":1795000000123}'));
+    for (const invalid of [
+      '{"online":false',
+      '{"online":false,"seq":0}',
+      '{"online":true,"seq":5}',
+      '{"online":false,"seq":5,"screenId":7}',
+      heartbeat,
+      `{"online":false,"seq":5,"pad":"${'x'.repeat(PRESENCE_BYTES_MAX)}"}`,
+      'null',
+    ])
+      inbound.dispatch(topic, bytes(invalid));
+    // An empty retained message clears the topic; it is not a presence and not an invalid one.
+    inbound.dispatch(topic, Buffer.alloc(0));
+    await vi.waitFor(() => expect(presence).toHaveLength(2));
+    expect(presence).toEqual([
+      { screenId: 42, presence: { online: true, seq: 1_795_000_000_123, ts: 1_795_000_000 } },
+      { screenId: 42, presence: { online: false, seq: 1_795_000_000_123 } },
+    ]);
+    expect(events).toEqual([]);
+    expect(inbound.stats()).toMatchObject({
+      presenceAccepted: 2,
+      presenceInvalid: 7,
+      messagesIgnored: 1,
+      eventsInvalid: 0,
+    });
+    const metrics = await registry.getSingleMetricAsString('redtap_broker_inbound_messages_total');
+    expect(metrics).toMatch(/kind="presence",outcome="invalid"} 7/);
+    expect(metrics).toMatch(/kind="presence",outcome="cleared"} 1/);
+  });
+
+  it('keeps presence apart from an events backlog, with a bound of its own', async () => {
+    const inbound = new Inbound({
+      topicRoot: root,
+      logger,
+      limits: { queueLengthMax: 2, presenceQueueLengthMax: 3, screenQueueLengthMax: 100 },
+    });
+    for (let i = 0; i < 5; i++) inbound.dispatch(`${root}/screens/1/events`, bytes(heartbeat));
+    for (let i = 1; i <= 5; i++)
+      inbound.dispatch(`${root}/screens/${i}/presence`, bytes(`{"online":false,"seq":${i}}`));
+    expect(inbound.stats()).toMatchObject({ eventsAccepted: 2, presenceAccepted: 3, messagesDropped: 5 });
+    const seen: number[] = [];
+    inbound.onScreenPresence((m) => Promise.resolve(void seen.push(m.presence.seq)));
+    await vi.waitFor(() => expect(seen).toEqual([1, 2, 3]));
   });
 
   it('copies the payload, so a reused engine buffer cannot change a queued batch', async () => {

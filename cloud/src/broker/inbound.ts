@@ -1,16 +1,29 @@
 // Inbound screen messages, whichever engine delivered them (docs/protocol.md §5): topic parsing, size and
-// schema checks, and one bounded queue per message kind that feeds its handlers one message at a time,
-// taking screens round-robin so one screen's flood never queues ahead of another screen's message.
+// schema checks, and one bounded queue per message kind (taps, events, presence) that feeds its handlers
+// one message at a time, taking screens round-robin so one screen's flood never queues ahead of another
+// screen's message.
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { Counter } from 'prom-client';
-import { assert, parseScreenTopic, ScreenEvent, TAP_BATCH_BYTES_MAX } from '@redtap/shared';
+import {
+  assert,
+  parseScreenTopic,
+  PRESENCE_BYTES_MAX,
+  ScreenEvent,
+  ScreenPresence,
+  TAP_BATCH_BYTES_MAX,
+} from '@redtap/shared';
 import { FairQueue } from './fair-queue.ts';
-import type { BrokerStats, ScreenEventMessage, TapBatchMessage } from './types.ts';
+import type { BrokerStats, ScreenEventMessage, ScreenPresenceMessage, TapBatchMessage } from './types.ts';
 
 export interface InboundLimits {
   /** Messages waiting per kind (taps, events); beyond it new ones are dropped and counted. */
   queueLengthMax: number;
+  /**
+   * Presence messages waiting. They are a few dozen bytes, and a cloud that subscribes receives every
+   * screen's retained one at once (external broker), so this bound is per fleet, not per burst.
+   */
+  presenceQueueLengthMax: number;
   /** Messages waiting per kind from one screen; beyond it that screen's new ones are dropped and counted. */
   screenQueueLengthMax: number;
   /** An event is JSON; a proof-of-play report of 1,000 items is well under this. */
@@ -22,6 +35,7 @@ export interface InboundLimits {
 
 export const defaultInboundLimits: InboundLimits = {
   queueLengthMax: 1000,
+  presenceQueueLengthMax: 100_000,
   screenQueueLengthMax: 32,
   eventBytesMax: 256 * 1024,
   handlerTimeoutMs: 30_000,
@@ -52,7 +66,7 @@ function createMetrics(registry: Registry): InboundMetrics {
   };
 }
 
-type Kind = 'taps' | 'events';
+type Kind = 'taps' | 'events' | 'presence';
 
 /** A fair queue drained by one async loop, so each handler sees one message at a time. */
 class Lane<T extends { screenId: number }> {
@@ -62,13 +76,10 @@ class Lane<T extends { screenId: number }> {
   private readonly kind: Kind;
   private readonly inbound: Inbound;
 
-  constructor(kind: Kind, inbound: Inbound) {
+  constructor(kind: Kind, inbound: Inbound, totalMax: number) {
     this.kind = kind;
     this.inbound = inbound;
-    this.queue = new FairQueue({
-      perKeyMax: inbound.limits.screenQueueLengthMax,
-      totalMax: inbound.limits.queueLengthMax,
-    });
+    this.queue = new FairQueue({ perKeyMax: inbound.limits.screenQueueLengthMax, totalMax });
   }
 
   push(message: T): boolean {
@@ -121,6 +132,8 @@ export class Inbound {
     tapBatchesOversize: 0,
     eventsAccepted: 0,
     eventsInvalid: 0,
+    presenceAccepted: 0,
+    presenceInvalid: 0,
     messagesIgnored: 0,
     messagesDropped: 0,
     handlerErrors: 0,
@@ -128,6 +141,7 @@ export class Inbound {
   };
   private readonly taps: Lane<TapBatchMessage>;
   private readonly events: Lane<ScreenEventMessage>;
+  private readonly presence: Lane<ScreenPresenceMessage>;
   private closed = false;
 
   constructor(options: {
@@ -141,9 +155,11 @@ export class Inbound {
     this.limits = { ...defaultInboundLimits, ...options.limits };
     assert(this.limits.queueLengthMax >= 1, 'queueLengthMax must be positive');
     assert(this.limits.screenQueueLengthMax >= 1, 'screenQueueLengthMax must be positive');
+    assert(this.limits.presenceQueueLengthMax >= 1, 'presenceQueueLengthMax must be positive');
     // After the limits: each lane sizes its queue from them.
-    this.taps = new Lane<TapBatchMessage>('taps', this);
-    this.events = new Lane<ScreenEventMessage>('events', this);
+    this.taps = new Lane<TapBatchMessage>('taps', this, this.limits.queueLengthMax);
+    this.events = new Lane<ScreenEventMessage>('events', this, this.limits.queueLengthMax);
+    this.presence = new Lane<ScreenPresenceMessage>('presence', this, this.limits.presenceQueueLengthMax);
     this.metrics = options.metricsRegistry === undefined ? null : createMetrics(options.metricsRegistry);
   }
 
@@ -153,6 +169,10 @@ export class Inbound {
 
   onScreenEvent(handler: Handler<ScreenEventMessage>): void {
     this.events.addHandler(handler);
+  }
+
+  onScreenPresence(handler: Handler<ScreenPresenceMessage>): void {
+    this.presence.addHandler(handler);
   }
 
   stats(): BrokerStats {
@@ -178,6 +198,22 @@ export class Inbound {
       else this.count('messagesDropped', 'taps', 'dropped');
       return;
     }
+    if (parsed.kind === 'presence') {
+      // An empty retained message clears the topic's retained presence; it is no presence of its own.
+      if (payload.length === 0) {
+        this.count('messagesIgnored', 'presence', 'cleared');
+        return;
+      }
+      const presence = this.parsePresence(payload);
+      if (presence === null) {
+        this.count('presenceInvalid', 'presence', 'invalid');
+        return;
+      }
+      if (this.presence.push({ screenId: parsed.screenId, presence }))
+        this.count('presenceAccepted', 'presence', 'accepted');
+      else this.count('messagesDropped', 'presence', 'dropped');
+      return;
+    }
     const event = this.parseEvent(payload);
     if (event === null) {
       this.count('eventsInvalid', 'events', 'invalid');
@@ -193,7 +229,11 @@ export class Inbound {
     this.closed = true;
     this.taps.clear();
     this.events.clear();
-    await withTimeout(Promise.all([this.taps.idle(), this.events.idle()]), timeoutMs).catch(() => {
+    this.presence.clear();
+    await withTimeout(
+      Promise.all([this.taps.idle(), this.events.idle(), this.presence.idle()]),
+      timeoutMs,
+    ).catch(() => {
       this.logger.warn({ timeoutMs }, 'broker handlers still running at close');
     });
   }
@@ -217,19 +257,32 @@ export class Inbound {
 
   private parseEvent(payload: Uint8Array): ScreenEvent | null {
     if (payload.length > this.limits.eventBytesMax) return null;
-    let json: unknown;
-    try {
-      json = JSON.parse(Buffer.from(payload.buffer, payload.byteOffset, payload.length).toString('utf8'));
-    } catch {
-      return null;
-    }
+    const json = parseJson(payload);
+    if (json === undefined) return null;
     const result = ScreenEvent.safeParse(json);
+    return result.success ? result.data : null;
+  }
+
+  private parsePresence(payload: Uint8Array): ScreenPresence | null {
+    if (payload.length > PRESENCE_BYTES_MAX) return null;
+    const json = parseJson(payload);
+    if (json === undefined) return null;
+    const result = ScreenPresence.safeParse(json);
     return result.success ? result.data : null;
   }
 
   private count(counter: keyof BrokerStats, kind: Kind | 'other', outcome: string): void {
     this.counters[counter]++;
     this.metrics?.messages.inc({ kind, outcome });
+  }
+}
+
+/** undefined when the bytes are not JSON (JSON itself has no undefined). */
+function parseJson(payload: Uint8Array): unknown {
+  try {
+    return JSON.parse(Buffer.from(payload.buffer, payload.byteOffset, payload.length).toString('utf8'));
+  } catch {
+    return undefined;
   }
 }
 

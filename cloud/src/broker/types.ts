@@ -1,6 +1,6 @@
 // The cloud's view of its MQTT broker, whichever engine runs it (embedded aedes or an external
 // Mosquitto/EMQX). The HTTP side and the ingest worker depend only on this interface.
-import type { Ack, ScreenConfig, ScreenEvent } from '@redtap/shared';
+import type { Ack, ScreenConfig, ScreenEvent, ScreenPresence } from '@redtap/shared';
 
 /** Checks a screen's MQTT login against the database; resolves the screenId, or null to refuse. */
 export type AuthenticateScreen = (username: string, password: string) => Promise<number | null>;
@@ -16,6 +16,12 @@ export interface ScreenEventMessage {
   event: ScreenEvent;
 }
 
+/** A screen's presence (docs/protocol.md §5.6), validated, for the topic's screen. */
+export interface ScreenPresenceMessage {
+  screenId: number;
+  presence: ScreenPresence;
+}
+
 export interface BrokerStats {
   tapBatchesAccepted: number;
   /** Larger than a 500-token batch can be: never handed to the tap handler. */
@@ -23,7 +29,13 @@ export interface BrokerStats {
   eventsAccepted: number;
   /** Not JSON, too large, or not a valid ScreenEvent. */
   eventsInvalid: number;
-  /** A topic that is not a screen up topic (the broker's ACL should make this impossible). */
+  presenceAccepted: number;
+  /** Not JSON, too large, or not a valid ScreenPresence. */
+  presenceInvalid: number;
+  /**
+   * A topic that is not a screen up topic (the broker's ACL should make this impossible), or an empty
+   * (cleared) retained presence.
+   */
   messagesIgnored: number;
   /** The kind's queue was full. */
   messagesDropped: number;
@@ -55,6 +67,11 @@ export interface CloudBroker {
   onTapBatch(handler: (message: TapBatchMessage) => Promise<void>): void;
   /** Events arrive already validated against the shared zod schema; invalid ones are counted and dropped. */
   onScreenEvent(handler: (message: ScreenEventMessage) => Promise<void>): void;
+  /**
+   * Presence messages (online after a connect, offline as the connection's will or before a clean
+   * disconnect), validated like events. Retained: a cloud that subscribes gets every screen's last one.
+   */
+  onScreenPresence(handler: (message: ScreenPresenceMessage) => Promise<void>): void;
   /** Inbound counters since start (also exported as prom-client metrics when a registry is given). */
   stats(): BrokerStats;
   close(): Promise<void>;
