@@ -18,6 +18,7 @@ import { activeIssuerKey } from './services/issuer-keys.ts';
 import { createScreenAuthenticator } from './services/screen-auth.ts';
 import { publishAllScreenConfigs } from './services/screen-config.ts';
 import { wireScreenEvents } from './services/screen-events.ts';
+import { markAllScreensDisconnected } from './services/screen-presence.ts';
 import { createFileContentStore } from './services/content-store.ts';
 import { settleExpiredDecks } from './services/decks.ts';
 import { defaultMoneySettings } from './money-settings.ts';
@@ -183,6 +184,11 @@ export async function startCloud(env: Env, logger: Logger = createLogger(env)): 
       content: createFileContentStore(join(resolve(env.REDTAP_DATA_DIR), 'content')),
       redemption,
     };
+    if (env.MQTT_URL === undefined) {
+      // Before presence is handled: the embedded broker has just started, so nobody is connected to it.
+      const marked = await markAllScreensDisconnected(database.db, now());
+      if (marked > 0) logger.info({ marked }, 'screens recorded connected marked disconnected at start');
+    }
     wireScreenEvents(deps);
     redemption.attach(broker);
     const sweep = setInterval(() => {

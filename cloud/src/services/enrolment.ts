@@ -114,6 +114,10 @@ export async function enrolScreen(
         mqttPasswordHash,
         enrolledAt: input.now,
         updatedAt: input.now,
+        // Presence belongs to the identity: the new kiosk's first connection counts, whatever its clock.
+        connected: null,
+        presenceSeq: null,
+        presenceChangedAt: null,
       })
       .where(eq(screens.id, screen.id));
     return { screenId: screen.id, mqttUsername: screenMqttUsername(screen.id), mqttPassword };

@@ -1,13 +1,23 @@
 // Screen events from the broker (docs/protocol.md §5.3): heartbeats update screen health, deck-low
-// issues a refill, deck-close returns unused escrow early, proof-of-play feeds the reports.
+// issues a refill, deck-close returns unused escrow early, proof-of-play feeds the reports. Presence
+// messages (§5.6) record whether the broker holds the screen's connection.
 import type { AppDeps } from '../http/context.ts';
 import { closeDeck, handleDeckLow } from './decks.ts';
 import { recordProofOfPlay } from './proof-of-play.ts';
 import { recordHeartbeat } from './screen-health.ts';
+import { recordPresence } from './screen-presence.ts';
 
 export function wireScreenEvents(
   deps: Pick<AppDeps, 'broker' | 'db' | 'logger' | 'now' | 'secrets' | 'settings'>,
 ): void {
+  deps.broker.onScreenPresence(async ({ screenId, presence }) => {
+    const outcome = await recordPresence(deps.db, screenId, presence, deps.now());
+    if (outcome === 'seq-ahead')
+      deps.logger.warn(
+        { screenId, seq: presence.seq },
+        'presence numbered ahead of the cloud clock; dropped',
+      );
+  });
   deps.broker.onScreenEvent(async ({ screenId, event }) => {
     switch (event.type) {
       case 'heartbeat': {

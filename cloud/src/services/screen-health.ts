@@ -1,4 +1,8 @@
 // Screen health from heartbeats (docs/protocol.md §5.3): the latest one per active screen is kept.
+// A heartbeat proves the screen was connected when it sent it, but it carries no connection number, so
+// it cannot be ordered against a will: one delayed in a queue, or handled by another replica, may come
+// after the will of its own connection. So it never writes `screens.connected` (screen-presence.ts owns
+// that); its age is the console's fallback wherever the broker has not reported the screen gone.
 import { and, eq } from 'drizzle-orm';
 import type { HeartbeatEvent } from '@redtap/shared';
 import type { Database } from '../db/client.ts';

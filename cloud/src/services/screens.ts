@@ -17,6 +17,13 @@ export const SCREEN_GROUP_SIZE_MAX = 10_000;
 
 export interface ScreenHealthView {
   lastSeenAt: string;
+  /**
+   * What the broker last reported of the screen's connection (docs/protocol.md §5.6); null when no
+   * presence was recorded (a kiosk from before presence, or none since it enrolled).
+   */
+  connected: boolean | null;
+  /** When `connected` was last recorded (the cloud's time), null with it. */
+  connectionChangedAt: string | null;
   appVersion: string;
   tapCounter: number;
   backlog: number;
@@ -74,6 +81,8 @@ function toView(
         ? null
         : {
             lastSeenAt: health.lastSeenAt.toISOString(),
+            connected: row.connected,
+            connectionChangedAt: row.connected === null ? null : iso(row.presenceChangedAt),
             appVersion: health.appVersion,
             tapCounter: health.tapCounter,
             backlog: health.backlog,
@@ -161,11 +170,21 @@ export async function updateScreen(
   return { screen: await getScreen(db, id), configChanged };
 }
 
-/** Marks the screen revoked; its tokens arriving after this are rejected (SCREEN_REVOKED). */
+/**
+ * Marks the screen revoked; its tokens arriving after this are rejected (SCREEN_REVOKED). The broker cuts
+ * its connection next, and a revoked screen's presence is not recorded, so it is marked disconnected here.
+ */
 export async function revokeScreen(db: Database, id: number, now: Date): Promise<ScreenView> {
   const [row] = await db
     .update(screens)
-    .set({ status: 'revoked', revokedAt: now, updatedAt: now, mqttPasswordHash: null })
+    .set({
+      status: 'revoked',
+      revokedAt: now,
+      updatedAt: now,
+      mqttPasswordHash: null,
+      connected: false,
+      presenceChangedAt: now,
+    })
     .where(eq(screens.id, id))
     .returning({ id: screens.id });
   if (row === undefined) throw new DomainError(ErrorCode.NOT_FOUND, `screen ${id} not found`);

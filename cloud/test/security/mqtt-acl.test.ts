@@ -3,7 +3,7 @@
 // enrolled through the real flow (operator code over HTTP, the kiosk signs it) and connect with mqtt.js
 // using exactly the credentials enrolment issued. Screen A settles its own taps and gets its acks; it can
 // neither publish on B's topics, directly or as a will (the cloud never sees such a message: no tap
-// recorded, no money moved), nor subscribe to or receive B's acks, decks or config; wrong passwords,
+// recorded, no money moved, B's presence untouched), nor subscribe to or receive B's acks, decks or config; wrong passwords,
 // another screen's password or client id, and a revoked screen's credentials are refused.
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -155,6 +155,8 @@ for (const engine of engines) {
     let b: Screen;
     let phoneA: Phone;
     let phoneB: Phone;
+    /** The connection number of A's last sentinel presence: a time in ms, as the kiosk's are. */
+    let presenceSeqA = Date.now();
     /** A's first tap, settled in the first test and replayed later as a sentinel. */
     let firstTapA: Uint8Array | undefined;
     /** Every connection the suite opened, ended at the end whatever happened. */
@@ -244,11 +246,28 @@ for (const engine of engines) {
       await a.client.publishAsync(topic(a, 'taps'), Buffer.from(encodeTapBatch([firstTapA])), { qos: 1 });
       expect(await nextAck(a, 1, from)).toMatchObject({ status: 'duplicate' });
       await a.client.publishAsync(topic(a, 'events'), heartbeat(label), { qos: 1 });
+      // And A's own presence, each with a higher connection number, through the presence lane.
+      const seq = ++presenceSeqA;
+      await a.client.publishAsync(
+        topic(a, 'presence'),
+        JSON.stringify({ online: true, seq, ts: Math.floor(Date.now() / 1000) }),
+        { qos: 1 },
+      );
       const deadline = Date.now() + WAIT_MS;
-      while ((await healthOf(a))?.appVersion !== label) {
-        if (Date.now() > deadline) throw new Error(`heartbeat ${label} did not reach the cloud`);
+      while ((await healthOf(a))?.appVersion !== label || (await presenceOf(a)).seq !== seq) {
+        if (Date.now() > deadline) throw new Error(`sentinel ${label} did not reach the cloud`);
         await new Promise((resolve) => setTimeout(resolve, 50));
       }
+    }
+
+    /** The presence the cloud recorded for a screen (docs/protocol.md §5.6). */
+    async function presenceOf(screen: Screen): Promise<{ connected: boolean | null; seq: number | null }> {
+      const [row] = await queryRows<{ connected: boolean | null; presence_seq: unknown }>(
+        cloud.deps.db,
+        sql`select connected, presence_seq from screens where id = ${screen.kiosk.screenId}`,
+      );
+      if (row === undefined) throw new Error(`screen ${screen.kiosk.screenId} is missing`);
+      return { connected: row.connected, seq: row.presence_seq === null ? null : int(row.presence_seq) };
     }
 
     async function redemptionsOf(screenId: number): Promise<number[]> {
@@ -397,6 +416,19 @@ for (const engine of engines) {
         },
         { kind: 'decks', payload: Buffer.from(encodeTapBatch([tapOfA])), retain: false },
         { kind: 'config', payload: Buffer.from(JSON.stringify(forgedConfig)), retain: true },
+        // B reported offline, with a connection number far above any of B's own: it would stick.
+        {
+          kind: 'presence',
+          payload: Buffer.from(JSON.stringify({ online: false, seq: Date.now() + 60_000 })),
+          retain: true,
+        },
+        {
+          kind: 'presence',
+          payload: Buffer.from(
+            JSON.stringify({ online: true, seq: Date.now() + 60_000, ts: Math.floor(Date.now() / 1000) }),
+          ),
+          retain: true,
+        },
       ];
       let sentinels = 0;
       for (const forgery of forgeries) {
@@ -444,11 +476,13 @@ for (const engine of engines) {
       expect(await redemptionsOf(b.kiosk.screenId)).toEqual([]);
       expect(await redemptionsOf(a.kiosk.screenId)).toEqual([1]);
       expect(await healthOf(b)).toBeNull();
+      expect(await presenceOf(b)).toEqual({ connected: null, seq: null });
       expect(ledgerChanges(before, await ledgerSnapshot(cloud.deps.db)).size).toBe(0);
       const statsAfter = cloud.deps.broker.stats();
-      // Only the sentinels came in: one tap batch and one heartbeat each.
+      // Only the sentinels came in: one tap batch, one heartbeat and one presence each.
       expect(statsAfter.tapBatchesAccepted - statsBefore.tapBatchesAccepted).toBe(sentinels);
       expect(statsAfter.eventsAccepted - statsBefore.eventsAccepted).toBe(sentinels);
+      expect(statsAfter.presenceAccepted - statsBefore.presenceAccepted).toBe(sentinels);
       expect(statsAfter.messagesIgnored).toBe(statsBefore.messagesIgnored);
 
       // On its own topic A may publish anything, but B's receipt there is refused and not recorded.

@@ -2,6 +2,7 @@
 import { sql } from 'drizzle-orm';
 import {
   bigint,
+  boolean,
   check,
   index,
   integer,
@@ -37,6 +38,15 @@ export const screens = pgTable(
     configHash: text('config_hash'),
     /** The screen that took this revoked one's place (replace), if any. */
     replacedById: bigint('replaced_by_id', { mode: 'number' }),
+    /**
+     * What the broker last said of the screen's MQTT connection (docs/protocol.md §5.6): true after its
+     * `online` presence, false after its will or clean `offline`; null until a presence arrives.
+     */
+    connected: boolean('connected'),
+    /** The connection number of the presence recorded; only a higher one, or an offline of it, replaces it. */
+    presenceSeq: bigint('presence_seq', { mode: 'number' }),
+    /** The cloud's time when `connected` last changed. */
+    presenceChangedAt: timestamp('presence_changed_at', { withTimezone: true }),
     enrolledAt: timestamp('enrolled_at', { withTimezone: true }),
     revokedAt: timestamp('revoked_at', { withTimezone: true }),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),

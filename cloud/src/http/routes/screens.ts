@@ -60,7 +60,17 @@ const Screen = z
     createdAt: z.string(),
     health: z
       .object({
-        lastSeenAt: z.string(),
+        lastSeenAt: z.string().openapi({ description: 'cloud time of the last heartbeat' }),
+        connected: z.boolean().nullable().openapi({
+          description:
+            'what the broker last reported of the MQTT connection (online presence, or its will): null when no presence was recorded',
+        }),
+        connectionChangedAt: z
+          .string()
+          .nullable()
+          .openapi({
+            description: 'cloud time `connected` was last recorded; with connected=false, offline since',
+          }),
         appVersion: z.string(),
         tapCounter: z.number().int(),
         backlog: z.number().int(),
