@@ -13,6 +13,11 @@ export interface CampaignChoiceInput {
   withDeck: ReadonlySet<number>;
   /** True when this wallet has had all the cash the campaign allows it today on this screen. */
   capped: (campaign: CampaignConfig) => boolean;
+  /**
+   * True when the campaign would give this wallet its fallback coupon at the tap: the offer is live and
+   * the wallet has not had all the coupons the campaign allows it today on this screen.
+   */
+  givesCoupon: (campaign: CampaignConfig) => boolean;
 }
 
 /**
@@ -35,11 +40,15 @@ export function campaignOrder(
  * The first campaign in campaignOrder that can pay this wallet cash (a usable deck and the local cap
  * not reached), so a capped commuter still gets another campaign's cash and a campaign on screen
  * without a deck does not turn the tap into a thank-you while another campaign could pay. When none
- * can, the first in the order (the one showing), whose fallback coupon or thank-you the tap then gets.
+ * can, the first in the same order that still gives this wallet its fallback coupon, so a commuter
+ * capped on the showing campaign's coupons too gets another campaign's coupon. When none does either,
+ * the first in the order (the one showing), whose thank-you the tap then gets.
  */
 export function chooseCampaign(input: CampaignChoiceInput): CampaignConfig | undefined {
   const order = campaignOrder(input.campaigns, input.showingCampaignId, input.rotation);
   return (
-    order.find((campaign) => input.withDeck.has(campaign.campaignId) && !input.capped(campaign)) ?? order[0]
+    order.find((campaign) => input.withDeck.has(campaign.campaignId) && !input.capped(campaign)) ??
+    order.find((campaign) => input.givesCoupon(campaign)) ??
+    order[0]
   );
 }

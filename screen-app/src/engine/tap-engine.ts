@@ -30,7 +30,7 @@ import { isStoreUnavailable } from '../store/store-errors.ts';
 import { campaignsWithUsableDeck } from '../store/deck-queries.ts';
 import { prepareTapCommitQueries, type TapCommitQueries } from '../store/tap-commit-queries.ts';
 import { TapLease, realTimer, type StartTimer } from './tap-lease.ts';
-import { buildTrust, issuerKeysOf, liveCoupon, type TrustView } from './trust.ts';
+import { buildTrust, fallbackCoupon, issuerKeysOf, liveCoupon, type TrustView } from './trust.ts';
 import { chooseCampaign } from './campaign-choice.ts';
 
 export interface TapEngineOptions {
@@ -257,7 +257,10 @@ export class TapEngine {
         showingCampaignId: this.showingCampaignId(),
         rotation: counter - 1,
         withDeck: campaignsWithUsableDeck(this.store, ts),
-        capped: (c) => queries.cashCount(credential.walletId, c.campaignId, day) >= c.cashPerWalletPerDay,
+        capped: (c) =>
+          queries.capCounts(credential.walletId, c.campaignId, day).cash >= c.cashPerWalletPerDay,
+        givesCoupon: (c) =>
+          fallbackCoupon(c, ts, queries.capCounts(credential.walletId, c.campaignId, day).coupons) !== 0,
       });
       assert(campaign !== undefined, 'campaigns checked non-empty');
       const nonce = this.randomBytes(NONCE_LENGTH);
@@ -349,15 +352,15 @@ export class TapEngine {
             ),
           );
         }
-        const capped =
-          queries.cashCount(credential.walletId, campaign.campaignId, localDay) >=
-          campaign.cashPerWalletPerDay;
+        const counts = queries.capCounts(credential.walletId, campaign.campaignId, localDay);
+        const capped = counts.cash >= campaign.cashPerWalletPerDay;
         const deck = capped ? undefined : queries.drawableDeck(campaign.campaignId, session.ts);
         let deckId = 0;
         let envelopeIndex = ENVELOPE_INDEX_NONE;
         let amountFen = 0;
-        // The fallback coupon is the kiosk's own choice, so a dead one is simply not put in the token.
-        let couponOfferId = liveCoupon(campaign, campaign.fallbackCouponOfferId, session.ts);
+        // The fallback coupon is the kiosk's own choice, so one the cloud would not issue (a dead offer,
+        // or one past the local coupon cap) is simply not put in the token.
+        let couponOfferId = fallbackCoupon(campaign, session.ts, counts.coupons);
         let flags = phoneOnline;
         if (capped) flags |= TapFlag.localCap;
         else if (deck === undefined) flags |= TapFlag.noDeck;
@@ -409,6 +412,9 @@ export class TapEngine {
           assert(queries.advanceDeck(deckId, envelopeIndex), 'deck cursor moved inside the commit');
           if (amountFen > 0) queries.countCash(credential.walletId, campaign.campaignId, localDay);
         }
+        // The cloud's coupon tally: every tap with a coupon and no cash, from a deck envelope or not.
+        if (amountFen === 0 && couponOfferId !== 0)
+          queries.countCoupon(credential.walletId, campaign.campaignId, localDay);
         return {
           counter: session.counter,
           walletId: credential.walletId,

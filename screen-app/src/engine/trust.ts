@@ -64,3 +64,15 @@ export function liveCoupon(campaign: CampaignConfig, couponOfferId: number, ts: 
   const offer = campaign.couponOffers.find((candidate) => candidate.couponOfferId === couponOfferId);
   return offer?.validUntil !== undefined && ts >= offer.validUntil ? 0 : couponOfferId;
 }
+
+/**
+ * The fallback coupon a tap at `ts` awards a wallet that already had `couponsToday` coupons of this
+ * campaign on this local day here: the live fallback offer, or 0 once the campaign's local coupon cap is
+ * reached (the cloud refuses a fallback coupon past it, CAP_CAMPAIGN_WALLET). A config without the cap
+ * (from before it) sets none.
+ */
+export function fallbackCoupon(campaign: CampaignConfig, ts: number, couponsToday: number): number {
+  const cap = campaign.couponsPerWalletPerDay;
+  if (cap !== undefined && couponsToday >= cap) return 0;
+  return liveCoupon(campaign, campaign.fallbackCouponOfferId, ts);
+}

@@ -28,17 +28,28 @@ export interface TapRow {
   createdAt: number;
 }
 
+/** What a wallet had of one campaign on one local day on this screen (local_caps). */
+export interface CapCounts {
+  /** Cash packets. */
+  cash: number;
+  /** Taps with amountFen 0 and a coupon: the cloud's coupon tally (docs/protocol.md §5.5). */
+  coupons: number;
+}
+
+const NO_COUNTS: CapCounts = Object.freeze({ cash: 0, coupons: 0 });
+
 export interface TapCommitQueries {
   lastCommitted(): number | undefined;
   /** The deck to draw from: the usable deck of the campaign that expires first. */
   drawableDeck(campaignId: number, ts: number): DrawableDeck | undefined;
-  cashCount(walletId: number, campaignId: number, localDay: string): number;
+  capCounts(walletId: number, campaignId: number, localDay: string): CapCounts;
   insertTap(row: TapRow): void;
   /** Compare-and-set; false when the counter moved under us. */
   advanceCounter(previous: number, next: number): boolean;
   /** Compare-and-set on the cursor; false when the envelope was drawn already. */
   advanceDeck(deckId: number, cursor: number): boolean;
   countCash(walletId: number, campaignId: number, localDay: string): void;
+  countCoupon(walletId: number, campaignId: number, localDay: string): void;
   transaction<T>(body: () => T): T;
 }
 
@@ -77,7 +88,11 @@ export function prepareTapCommitQueries(store: Store): TapCommitQueries {
     eq(localCaps.campaignId, p('campaignId')),
     eq(localCaps.localDay, p('localDay')),
   );
-  const cashCount = db.select({ value: localCaps.cashCount }).from(localCaps).where(capKey).prepare();
+  const capCounts = db
+    .select({ cash: localCaps.cashCount, coupons: localCaps.couponCount })
+    .from(localCaps)
+    .where(capKey)
+    .prepare();
 
   const insertTap = db
     .insert(taps)
@@ -122,6 +137,21 @@ export function prepareTapCommitQueries(store: Store): TapCommitQueries {
     })
     .prepare();
 
+  const countCoupon = db
+    .insert(localCaps)
+    .values({
+      walletId: p('walletId'),
+      campaignId: p('campaignId'),
+      localDay: p('localDay'),
+      cashCount: 0,
+      couponCount: 1,
+    })
+    .onConflictDoUpdate({
+      target: [localCaps.walletId, localCaps.campaignId, localCaps.localDay],
+      set: { couponCount: sql`${localCaps.couponCount} + 1` },
+    })
+    .prepare();
+
   // IMMEDIATE takes the write lock up front, so the counter read and the insert can never interleave
   // with another connection's commit.
   const transaction = store.sqlite.transaction((body: () => unknown) => body());
@@ -129,8 +159,8 @@ export function prepareTapCommitQueries(store: Store): TapCommitQueries {
   return {
     lastCommitted: () => lastCommitted.get()?.value,
     drawableDeck: (campaignId, ts) => drawableDeck.get({ campaignId, ts }),
-    cashCount: (walletId, campaignId, localDay) =>
-      cashCount.get({ walletId, campaignId, localDay })?.value ?? 0,
+    capCounts: (walletId, campaignId, localDay) =>
+      capCounts.get({ walletId, campaignId, localDay }) ?? NO_COUNTS,
     insertTap: (row) => {
       insertTap.run({ ...row });
     },
@@ -138,6 +168,9 @@ export function prepareTapCommitQueries(store: Store): TapCommitQueries {
     advanceDeck: (deckId, cursor) => advanceDeck.run({ deckId, cursor }).changes === 1,
     countCash: (walletId, campaignId, localDay) => {
       countCash.run({ walletId, campaignId, localDay });
+    },
+    countCoupon: (walletId, campaignId, localDay) => {
+      countCoupon.run({ walletId, campaignId, localDay });
     },
     transaction: <T>(body: () => T) => transaction.immediate(body) as T,
   };
