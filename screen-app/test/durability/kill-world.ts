@@ -1,5 +1,5 @@
-// The power-loss loop's world and its checker: one enrolled kiosk store with a large deck and a tight
-// local cap, and the invariants a store must satisfy after any SIGKILL (docs/reliability.md).
+// The power-loss loop's world and its checker: one enrolled kiosk store with a large deck and tight
+// local caps, and the invariants a store must satisfy after any SIGKILL (docs/reliability.md).
 import { createHash } from 'node:crypto';
 import { decodeTapToken, ENVELOPE_INDEX_NONE, TapFlag, verifyTapTokenSignature } from '@redtap/shared';
 import { localDayIn } from '../../src/engine/local-day.ts';
@@ -12,6 +12,7 @@ import {
   deckBytes,
   enrolStore,
   engineFor,
+  FALLBACK_COUPON,
   keys,
   screenConfig,
   T0,
@@ -19,6 +20,7 @@ import {
 
 export const WALLETS = 8;
 export const CASH_PER_WALLET_PER_DAY = 2;
+export const COUPONS_PER_WALLET_PER_DAY = 1;
 export const DECK_ID = 900;
 export const DECK_SIZE = 20_000;
 /** Kiosk seconds per committed tap: 60 taps per local day, so days (and caps) roll over in a run. */
@@ -38,7 +40,12 @@ export function createDurabilityStore(path: string): void {
       store,
       screenConfig({
         timezone: TIMEZONE,
-        campaigns: [campaign({ cashPerWalletPerDay: CASH_PER_WALLET_PER_DAY })],
+        campaigns: [
+          campaign({
+            cashPerWalletPerDay: CASH_PER_WALLET_PER_DAY,
+            couponsPerWalletPerDay: COUPONS_PER_WALLET_PER_DAY,
+          }),
+        ],
       }),
     );
     const receipt = engineFor(store).storeDeck(
@@ -68,6 +75,7 @@ interface TapRowRaw {
   walletId: number;
   campaignId: number;
   amountFen: number;
+  couponOfferId: number;
   deckId: number;
   envelopeIndex: number | null;
   flags: number;
@@ -82,10 +90,11 @@ export class DurabilityChecker {
   private verifiedUpTo = 0;
   private nextEnvelope = 0;
   private readonly cashTally = new Map<string, number>();
+  private readonly couponTally = new Map<string, number>();
   private readonly hashes = new Map<number, string>();
   private readonly shownCounters = new Set<number>();
   private readonly localDay = localDayIn(TIMEZONE);
-  readonly totals = { rows: 0, cash: 0, capped: 0, shown: 0 };
+  readonly totals = { rows: 0, cash: 0, capped: 0, coupons: 0, withheld: 0, shown: 0 };
 
   check(path: string, shown: readonly ShownPrize[]): void {
     const store = openStore({ path });
@@ -110,7 +119,7 @@ export class DurabilityChecker {
     const rows = store.sqlite
       .prepare(
         `SELECT counter, token, wallet_id AS walletId, campaign_id AS campaignId, amount_fen AS amountFen,
-                deck_id AS deckId, envelope_index AS envelopeIndex, flags
+                coupon_offer_id AS couponOfferId, deck_id AS deckId, envelope_index AS envelopeIndex, flags
            FROM taps WHERE counter > ? ORDER BY counter`,
       )
       .all(this.verifiedUpTo) as TapRowRaw[];
@@ -133,14 +142,22 @@ export class DurabilityChecker {
       throw new Error(`deck cursor ${String(cursor)} but ${this.nextEnvelope} envelopes in tokens`);
 
     const caps = store.sqlite
-      .prepare('SELECT wallet_id AS w, campaign_id AS c, local_day AS d, cash_count AS n FROM local_caps')
-      .all() as { w: number; c: number; d: string; n: number }[];
-    const onDisk = new Map(caps.map((cap) => [`${cap.w}|${cap.c}|${cap.d}`, cap.n]));
-    if (onDisk.size !== this.cashTally.size)
-      throw new Error(`local caps: ${onDisk.size} rows on disk, ${this.cashTally.size} from tokens`);
-    for (const [key, count] of this.cashTally) {
-      if (onDisk.get(key) !== count)
-        throw new Error(`local cap ${key}: ${String(onDisk.get(key))} on disk, ${count} from tokens`);
+      .prepare(
+        `SELECT wallet_id AS w, campaign_id AS c, local_day AS d, cash_count AS cash, coupon_count AS coupons
+           FROM local_caps`,
+      )
+      .all() as { w: number; c: number; d: string; cash: number; coupons: number }[];
+    const onDisk = new Map(caps.map((cap) => [`${cap.w}|${cap.c}|${cap.d}`, cap]));
+    const keys = new Set([...this.cashTally.keys(), ...this.couponTally.keys()]);
+    if (onDisk.size !== keys.size)
+      throw new Error(`local caps: ${onDisk.size} rows on disk, ${keys.size} from tokens`);
+    for (const key of keys) {
+      const expected = { cash: this.cashTally.get(key) ?? 0, coupons: this.couponTally.get(key) ?? 0 };
+      const disk = onDisk.get(key);
+      if (disk?.cash !== expected.cash || disk.coupons !== expected.coupons)
+        throw new Error(
+          `local cap ${key}: ${JSON.stringify(disk)} on disk, ${JSON.stringify(expected)} from tokens`,
+        );
     }
   }
 
@@ -158,6 +175,7 @@ export class DurabilityChecker {
       t.walletId !== row.walletId ||
       t.campaignId !== row.campaignId ||
       t.amountFen !== row.amountFen ||
+      t.couponOfferId !== row.couponOfferId ||
       t.deckId !== row.deckId ||
       t.envelopeIndex !== index ||
       t.flags !== row.flags
@@ -184,6 +202,18 @@ export class DurabilityChecker {
       this.totals.cash += 1;
     }
     if (capped) this.totals.capped += 1;
+    // The coupon cap: a fallback coupon only below the day's limit, counted as the cloud counts it.
+    const coupons = this.couponTally.get(key) ?? 0;
+    if (row.envelopeIndex === null) {
+      const expected = coupons < COUPONS_PER_WALLET_PER_DAY ? FALLBACK_COUPON : 0;
+      if (t.couponOfferId !== expected)
+        throw new Error(`row ${row.counter}: coupon ${t.couponOfferId} with ${coupons} coupons that day`);
+      if (expected === 0) this.totals.withheld += 1;
+    }
+    if (t.amountFen === 0 && t.couponOfferId !== 0) {
+      this.couponTally.set(key, coupons + 1);
+      this.totals.coupons += 1;
+    }
     this.hashes.set(row.counter, createHash('sha256').update(row.token).digest('hex'));
     this.verifiedUpTo = row.counter;
     this.totals.rows = row.counter;

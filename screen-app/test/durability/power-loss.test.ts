@@ -100,14 +100,17 @@ describe('kiosk power loss', () => {
         throw new Error(`after kill ${kill + 1} (seed ${seed}): ${String(error)}`, { cause: error });
       }
     }
-    const { rows, cash, capped, shown } = checker.totals;
+    const { rows, cash, capped, coupons, withheld, shown } = checker.totals;
     console.log(
       `[durability] ${KILLS} SIGKILLs (${killedWhileTapping} mid-tapping) in ${Date.now() - startedMs} ms: ` +
-        `${rows} taps committed, ${shown} shown, ${cash} cash, ${capped} locally capped; seed ${seed}`,
+        `${rows} taps committed, ${shown} shown, ${cash} cash, ${capped} locally capped ` +
+        `(${coupons} fallback coupons, ${withheld} withheld); seed ${seed}`,
     );
     expect(killedWhileTapping).toBeGreaterThan(KILLS / 2);
     expect(shown).toBeGreaterThan(KILLS);
     expect(capped).toBeGreaterThan(0);
+    expect(coupons).toBeGreaterThan(0);
+    expect(withheld).toBeGreaterThan(0);
     expect(cash).toBeGreaterThan(0);
   }, 600_000);
 });
