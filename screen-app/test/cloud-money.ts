@@ -30,6 +30,21 @@ let transferIds = 7_000_000 + Math.floor(Math.random() * 1_000_000) * 100;
 export interface ActiveCampaign {
   campaignId: number;
   advertiserToken: string;
+  /** The ids of the campaign's coupon offers, in the order given. */
+  couponOfferIds: number[];
+}
+
+export interface CampaignCouponOffer {
+  title: string;
+  valueFen: number;
+  stock: number;
+  validityDays?: number;
+}
+
+export interface CampaignRules {
+  cashPerWalletPerDay: number;
+  couponsPerWalletPerDay: number;
+  fallbackCouponOfferIndex: number | null;
 }
 
 /**
@@ -39,7 +54,14 @@ export interface ActiveCampaign {
  */
 export async function activeCampaign(
   call: Call,
-  options: { city: string; amountFen: number; count: number; name?: string },
+  options: {
+    city: string;
+    amountFen: number;
+    count: number;
+    name?: string;
+    couponOffers?: CampaignCouponOffer[];
+    rules?: CampaignRules;
+  },
 ): Promise<ActiveCampaign> {
   const budgetFen = options.amountFen * options.count;
   const email = `brand-${Date.now().toString(36)}-${(transferIds++).toString(36)}@example.com`;
@@ -76,7 +98,18 @@ export async function activeCampaign(
         targeting: { cities: [options.city], buildings: [], screenGroupIds: [] },
         budgetFen,
         prizePlan: { kind: 'tiers', tiers: [{ amountFen: options.amountFen, count: options.count }] },
-        rules: { cashPerWalletPerDay: 1, couponsPerWalletPerDay: 1, fallbackCouponOfferIndex: null },
+        couponOffers: (options.couponOffers ?? []).map((offer) => ({
+          title: offer.title,
+          valueFen: offer.valueFen,
+          stock: offer.stock,
+          validUntil: nowS + 60 * 86_400,
+          validityDays: offer.validityDays ?? 7,
+        })),
+        rules: options.rules ?? {
+          cashPerWalletPerDay: 1,
+          couponsPerWalletPerDay: 1,
+          fallbackCouponOfferIndex: null,
+        },
       },
       advertiserToken,
     ),
@@ -84,6 +117,7 @@ export async function activeCampaign(
     'create campaign',
   );
   const campaignId = Number(campaign.id);
+  const couponOfferIds = (campaign.couponOffers as { id: number }[]).map((offer) => offer.id);
   const transition = (name: string, token?: string) =>
     expectStatus(
       call('POST', `/v1/campaigns/${campaignId}/transitions`, { transition: name }, token),
@@ -103,7 +137,7 @@ export async function activeCampaign(
     'fund campaign',
   );
   await transition('activate', advertiserToken);
-  return { campaignId, advertiserToken };
+  return { campaignId, advertiserToken, couponOfferIds };
 }
 
 export interface TestWallet {
@@ -130,6 +164,29 @@ export async function registerWallet(call: Call): Promise<TestWallet> {
 
 /** Logs in as the wallet (a signed nonce) and reads its cash balance. */
 export async function walletBalanceFen(call: Call, wallet: TestWallet): Promise<number> {
+  const me = await expectStatus(
+    call('GET', '/v1/wallets/me', undefined, await walletSession(call, wallet)),
+    200,
+    'me',
+  );
+  return Number(me.balanceFen);
+}
+
+/** Logs in as the wallet and lists the coupons the cloud issued it (newest first). */
+export async function walletCoupons(
+  call: Call,
+  wallet: TestWallet,
+): Promise<{ couponOfferId: number; title: string; status: string }[]> {
+  const page = await expectStatus(
+    call('GET', '/v1/wallets/me/coupons', undefined, await walletSession(call, wallet)),
+    200,
+    'wallet coupons',
+  );
+  return page.items as { couponOfferId: number; title: string; status: string }[];
+}
+
+/** A wallet session: the login challenge's nonce signed with the phone key. */
+async function walletSession(call: Call, wallet: TestWallet): Promise<string> {
   const challenge = await expectStatus(
     call('GET', `/v1/wallets/${wallet.walletId}/login-challenge`, undefined, ''),
     200,
@@ -146,6 +203,5 @@ export async function walletBalanceFen(call: Call, wallet: TestWallet): Promise<
     200,
     'wallet login',
   );
-  const me = await expectStatus(call('GET', '/v1/wallets/me', undefined, String(session.token)), 200, 'me');
-  return Number(me.balanceFen);
+  return String(session.token);
 }
