@@ -1,8 +1,11 @@
 // The screen's MQTT connection over mqtt.js (docs/protocol.md §5): logs in as `screen-{id}`, subscribes
 // to its own down topics by exact name, routes their messages, and reconnects with jittered backoff on
 // injected timers. It knows nothing of taps or decks; screen-sync decides what the messages mean.
-import { parseScreenTopic, screenTopic, type ScreenTopicKind } from '@redtap/shared';
-import mqtt, { type MqttClient } from 'mqtt';
+// It also keeps the screen's presence (§5.6): every connection leaves `offline` as its will and says
+// `online` once up, both with a connection number that rises with every connection, and a stop says
+// `offline` before its DISCONNECT, which discards the will.
+import { parseScreenTopic, screenTopic, type ScreenPresence, type ScreenTopicKind } from '@redtap/shared';
+import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import type { Logger } from 'pino';
 import type { StartTimer } from '../engine/tap-lease.ts';
 import { backoffDelayMs } from './backoff.ts';
@@ -18,6 +21,8 @@ export interface ScreenLinkLimits {
   keepaliveS: number;
   reconnectInitialMs: number;
   reconnectMaxMs: number;
+  /** At stop: how long the `offline` presence, then the DISCONNECT, may each take. */
+  stopStepTimeoutMs: number;
 }
 
 export const defaultScreenLinkLimits: ScreenLinkLimits = {
@@ -25,6 +30,7 @@ export const defaultScreenLinkLimits: ScreenLinkLimits = {
   keepaliveS: 30,
   reconnectInitialMs: 1_000,
   reconnectMaxMs: 60_000,
+  stopStepTimeoutMs: 1_000,
 };
 
 export interface ScreenLinkOptions {
@@ -35,6 +41,11 @@ export interface ScreenLinkOptions {
   topicRoot: string;
   startTimer: StartTimer;
   random?: () => number;
+  /**
+   * Wall clock in ms, for the presence connection numbers: `max(now, last + 1)` at every connect, so they
+   * rise within a process and, with the clock, across restarts (the kiosk store keeps no number).
+   */
+  nowMs?: () => number;
   logger: Logger;
   limits?: Partial<ScreenLinkLimits>;
   onConnect: () => void;
@@ -48,7 +59,9 @@ export class ScreenLink {
   private readonly options: ScreenLinkOptions;
   private readonly limits: ScreenLinkLimits;
   private readonly random: () => number;
+  private readonly nowMs: () => number;
   private client: MqttClient | null = null;
+  private seq = 0;
   private up = false;
   private stopped = false;
   private failedAttempts = 0;
@@ -59,6 +72,7 @@ export class ScreenLink {
     this.options = options;
     this.limits = { ...defaultScreenLinkLimits, ...options.limits };
     this.random = options.random ?? Math.random;
+    this.nowMs = options.nowMs ?? Date.now;
     const topic = (kind: ScreenTopicKind) => screenTopic(options.screenId, kind, options.topicRoot);
     this.topics = {
       taps: topic('taps'),
@@ -74,9 +88,15 @@ export class ScreenLink {
     return this.up && this.client?.connected === true;
   }
 
+  /** The connection number of the current (or last) connection attempt; 0 before the first. */
+  get presenceSeq(): number {
+    return this.seq;
+  }
+
   start(): void {
     if (this.client !== null || this.stopped) return;
     const client = mqtt.connect(this.options.url, {
+      will: this.nextWill(),
       clientId: this.options.username,
       username: this.options.username,
       password: this.options.password,
@@ -93,6 +113,8 @@ export class ScreenLink {
     });
     this.client = client;
     client.on('connect', () => {
+      // Retained, so a cloud that subscribes later still learns it; the will replaces it when we drop.
+      this.publishPresence(client, { online: true, seq: this.seq, ts: Math.floor(this.nowMs() / 1000) });
       client.subscribe(
         DOWN_KINDS.map((kind) => this.topics[kind]),
         { qos: 1 },
@@ -165,15 +187,60 @@ export class ScreenLink {
     this.cancelReconnect?.();
     this.cancelReconnect = null;
     const client = this.client;
+    const wasConnected = this.connected;
     this.client = null;
     if (client === null) return;
     this.up = false;
+    const bound = this.limits.stopStepTimeoutMs;
+    if (!wasConnected) {
+      // Nothing to tell the broker over a dead link; a socket still open would leave the will behind.
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, bound);
+        client.end(true, {}, () => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+      return;
+    }
+    // A clean DISCONNECT discards the will, so the screen says offline itself first.
     await new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, 2_000);
-      client.end(true, {}, () => {
+      const timer = setTimeout(resolve, bound);
+      this.publishPresence(client, { online: false, seq: this.seq }, () => {
         clearTimeout(timer);
         resolve();
       });
+    });
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(() => {
+        // No DISCONNECT in time: cut the socket, and the broker sends the same offline as the will.
+        client.stream.destroy();
+        resolve();
+      }, bound);
+      client.end(false, {}, () => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+  }
+
+  /** The will of the next connection attempt, under a new connection number. */
+  private nextWill(): NonNullable<IClientOptions['will']> {
+    this.seq = Math.max(this.nowMs(), this.seq + 1);
+    const offline: ScreenPresence = { online: false, seq: this.seq };
+    return {
+      topic: this.topics.presence,
+      payload: Buffer.from(JSON.stringify(offline)),
+      qos: 1,
+      retain: true,
+    };
+  }
+
+  private publishPresence(client: MqttClient, presence: ScreenPresence, onDone?: () => void): void {
+    client.publish(this.topics.presence, JSON.stringify(presence), { qos: 1, retain: true }, (error) => {
+      if (error instanceof Error)
+        this.options.logger.debug({ err: error.message, online: presence.online }, 'presence not delivered');
+      onDone?.();
     });
   }
 
@@ -188,6 +255,7 @@ export class ScreenLink {
     this.cancelReconnect = this.options.startTimer(() => {
       this.cancelReconnect = null;
       if (this.stopped || this.client === null) return;
+      this.client.options.will = this.nextWill();
       this.client.reconnect();
     }, delayMs);
   }
