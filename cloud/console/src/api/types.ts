@@ -33,6 +33,10 @@ export interface Screen {
   createdAt: string;
   health: {
     lastSeenAt: string;
+    /** The broker's last word on the MQTT connection (its presence); null when it said nothing yet. */
+    connected: boolean | null;
+    /** When `connected` was recorded; with connected=false, offline since. */
+    connectionChangedAt: string | null;
     appVersion: string;
     tapCounter: number;
     backlog: number;

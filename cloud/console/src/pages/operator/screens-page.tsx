@@ -33,9 +33,10 @@ import {
   formatAgo,
   formatDateTime,
   HEARTBEAT_INTERVAL_MS,
+  isLongOffline,
   isOnline,
-  lastSeenAgeMs,
   OFFLINE_ALERT_AFTER_MS,
+  offlineSince,
 } from '../../lib/format.ts';
 
 type GroupBy = 'none' | 'city' | 'building';
@@ -69,6 +70,20 @@ function StatCard({ label, value, color }: { label: string; value: number; color
         {value}
       </Text>
     </Card>
+  );
+}
+
+/** "offline since …" under the last-seen age, when the broker reported the screen's connection gone. */
+function OfflineSince({ screen, nowMs }: { screen: Screen; nowMs: number }) {
+  const { t, i18n } = useTranslation();
+  const since = screen.status === 'active' ? offlineSince(screen.health) : null;
+  if (since === null) return null;
+  return (
+    <Tooltip label={formatAgo(since, nowMs, i18n.language)}>
+      <Text size="xs" c="red.8" data-testid={`offline-since-${screen.id}`}>
+        {t('screens.offlineSince', { time: formatDateTime(since, i18n.language) })}
+      </Text>
+    </Tooltip>
   );
 }
 
@@ -309,15 +324,12 @@ export function ScreensPage() {
   const items = screens.data?.items ?? [];
   const counts = {
     total: items.length,
-    online: items.filter((s) => s.status === 'active' && isOnline(s.health?.lastSeenAt, nowMs)).length,
-    offline: items.filter((s) => s.status === 'active' && !isOnline(s.health?.lastSeenAt, nowMs)).length,
+    online: items.filter((s) => s.status === 'active' && isOnline(s.health, nowMs)).length,
+    offline: items.filter((s) => s.status === 'active' && !isOnline(s.health, nowMs)).length,
     pending: items.filter((s) => s.status === 'pending').length,
   };
-  const longOffline = items.filter((s) => {
-    if (s.status !== 'active') return false;
-    const ageMs = lastSeenAgeMs(s.health?.lastSeenAt, nowMs);
-    return ageMs === null || ageMs > OFFLINE_ALERT_AFTER_MS;
-  });
+  // Counted from the disconnect the broker reported when there is one, else from the last heartbeat.
+  const longOffline = items.filter((s) => s.status === 'active' && isLongOffline(s.health, nowMs));
   const grouped = useMemo(() => {
     const map = new Map<string, Screen[]>();
     for (const screen of items) {
@@ -341,7 +353,7 @@ export function ScreensPage() {
           {t('screens.statusPending')}
         </Badge>
       );
-    return isOnline(screen.health?.lastSeenAt, nowMs) ? (
+    return isOnline(screen.health, nowMs) ? (
       <Badge color="teal" styles={BADGE_STYLES}>
         {t('screens.onlineBadge')}
       </Badge>
@@ -488,17 +500,20 @@ export function ScreensPage() {
                               {t('screens.neverSeen')}
                             </Text>
                           ) : (
-                            <Tooltip label={formatDateTime(screen.health.lastSeenAt, i18n.language)}>
-                              <Text size="sm" data-testid={`last-seen-${screen.id}`}>
-                                {formatAgo(screen.health.lastSeenAt, nowMs, i18n.language)}
-                              </Text>
-                            </Tooltip>
+                            <>
+                              <Tooltip label={formatDateTime(screen.health.lastSeenAt, i18n.language)}>
+                                <Text size="sm" data-testid={`last-seen-${screen.id}`}>
+                                  {formatAgo(screen.health.lastSeenAt, nowMs, i18n.language)}
+                                </Text>
+                              </Tooltip>
+                              <OfflineSince screen={screen} nowMs={nowMs} />
+                            </>
                           )}
                         </Table.Td>
                         <Table.Td data-testid={`backlog-${screen.id}`}>
                           {screen.health === null ? (
                             '—'
-                          ) : isOnline(screen.health.lastSeenAt, nowMs) ? (
+                          ) : isOnline(screen.health, nowMs) ? (
                             screen.health.backlog
                           ) : (
                             // A quiet kiosk may have queued taps since: its last report is a floor.
