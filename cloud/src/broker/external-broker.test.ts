@@ -76,6 +76,51 @@ describe('external broker on an MQTT 3.1.1-only broker', { timeout: 20_000 }, ()
     }
   });
 
+  it('runs without presence when the broker refuses only that subscription', async () => {
+    const strict = await Aedes.createBroker({
+      authenticate: (_client, username, _password, done) => {
+        done(null, username === 'cloud');
+      },
+      // A service role from before presence: everything but the presence filter.
+      authorizeSubscribe: (_client, subscription, callback) => {
+        callback(null, subscription.topic.endsWith('/presence') ? null : subscription);
+      },
+    });
+    const strictServer = createServer(strict.handle);
+    await new Promise<void>((resolve) => strictServer.listen(0, '127.0.0.1', resolve));
+    const address = strictServer.address();
+    if (address === null || typeof address !== 'object') throw new Error('no address');
+    const strictUrl = `mqtt://127.0.0.1:${address.port}`;
+    try {
+      const broker = await connectExternalBroker({
+        logger,
+        url: strictUrl,
+        username: 'cloud',
+        password: 'x',
+        topicRoot: root,
+        dynamicSecurity: false,
+        limits: { connectTimeoutMs: 2_000 },
+      });
+      try {
+        const taps = new Collector<TapBatchMessage>();
+        broker.onTapBatch((m) => Promise.resolve(taps.push(m)));
+        const screen = await mqtt.connectAsync(strictUrl, {
+          username: 'cloud',
+          protocolVersion: 4,
+          reconnectPeriod: 0,
+        });
+        await screen.publishAsync(screenTopic(4, 'taps', root), Buffer.from([4]), { qos: 1 });
+        expect((await taps.waitFor(() => true, WAIT_MS, 'tap batch')).screenId).toBe(4);
+        screen.end(true);
+      } finally {
+        await broker.close();
+      }
+    } finally {
+      await new Promise<void>((resolve) => strict.close(resolve));
+      await new Promise<void>((resolve) => strictServer.close(() => resolve()));
+    }
+  });
+
   it('refuses wrong credentials without retrying under 3.1.1', async () => {
     await expect(
       connectExternalBroker({

@@ -1,7 +1,7 @@
 // The external engine: the cloud as a privileged client of Mosquitto (or EMQX) at MQTT_URL. Ingest uses an
 // MQTT 5 shared subscription so N cloud replicas split the screens' traffic; screen identities are
 // provisioned through Mosquitto's dynamic-security plugin.
-import type { IClientOptions, ISubscriptionGrant } from 'mqtt';
+import { ErrorWithSubackPacket, type IClientOptions, type ISubscriptionGrant } from 'mqtt';
 import {
   allScreensTopic,
   assert,
@@ -110,13 +110,12 @@ export async function connectExternalBroker(options: ExternalBrokerOptions): Pro
     logger.info({ protocolVersion }, 'mqtt broker connected');
   });
 
+  const ingestFilter = (filter: string) =>
+    shared ? sharedSubscription(options.shareGroup ?? INGEST_SHARE_GROUP, filter) : filter;
   // Mosquitto 2 hands a shared subscription the retained presence too, so a replica that (re)subscribes
   // catches up on every screen's last one.
-  const ingest = [
-    allScreensTopic('taps', root),
-    allScreensTopic('events', root),
-    allScreensTopic('presence', root),
-  ].map((filter) => (shared ? sharedSubscription(options.shareGroup ?? INGEST_SHARE_GROUP, filter) : filter));
+  const presenceFilter = ingestFilter(allScreensTopic('presence', root));
+  const ingest = [ingestFilter(allScreensTopic('taps', root)), ingestFilter(allScreensTopic('events', root))];
   // The response topic is not shared: every replica must see the replies to its own commands.
   const filters = options.dynamicSecurity === false ? ingest : [...ingest, DYNSEC_RESPONSE_TOPIC];
   let granted: ISubscriptionGrant[];
@@ -132,6 +131,28 @@ export async function connectExternalBroker(options: ExternalBrokerOptions): Pro
     client.end(true);
     throw new Error(`broker refused the cloud's subscriptions: ${refused.join(', ')}`);
   }
+  // Apart, because without presence fleet health falls back to heartbeat age: worth a warning, not a
+  // refusal to run (a `redtap-cloud` role from before presence lacks it). mqtt.js rejects a refusal.
+  const presenceRefused = await withTimeout(
+    client.subscribeAsync(presenceFilter, { qos: 1 }),
+    limits.connectTimeoutMs,
+  )
+    .then(
+      ([grant]) => grant === undefined || grant.qos >= SUBACK_FAILURE,
+      (error: unknown) => {
+        if (error instanceof ErrorWithSubackPacket) return true;
+        throw error;
+      },
+    )
+    .catch((error: unknown) => {
+      client.end(true);
+      throw error;
+    });
+  if (presenceRefused)
+    logger.warn(
+      { filter: presenceFilter },
+      'broker refused the presence subscription; screen health falls back to heartbeat age',
+    );
   logger.info(
     { url: options.url, protocolVersion, sharedSubscription: shared },
     'external mqtt broker ready',
