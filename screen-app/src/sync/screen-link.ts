@@ -193,7 +193,8 @@ export class ScreenLink {
     this.up = false;
     const bound = this.limits.stopStepTimeoutMs;
     if (!wasConnected) {
-      // Nothing to tell the broker over a dead link; a socket still open would leave the will behind.
+      // Nothing to tell the broker over a link that is down; where it still holds the socket, the will
+      // says offline.
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, bound);
         client.end(true, {}, () => {
