@@ -1,4 +1,5 @@
 // Reads and writes the screen's identity and its pinned issuer keys (set once, at enrolment).
+import { eq } from 'drizzle-orm';
 import { identity, pinnedIssuerKeys } from './schema/index.ts';
 import type { Store } from './open-store.ts';
 
@@ -70,4 +71,19 @@ export function loadIdentity(store: Store): ScreenIdentity | null {
     issuerKeys: keys.map((key) => ({ keyId: key.keyId, publicKey: new Uint8Array(key.publicKey) })),
     enrolledAt: row.enrolledAt,
   };
+}
+
+/**
+ * Claims the next MQTT presence connection number: at least `atLeast` (the link's wall-clock candidate)
+ * and above the last one this store used, so numbers keep rising across restarts even when the clock
+ * stepped back in between. Without an identity row (not enrolled) it returns `atLeast` unchanged.
+ */
+export function claimPresenceSeq(store: Store, atLeast: number): number {
+  return store.db.transaction((tx) => {
+    const row = tx.select({ seq: identity.presenceSeq }).from(identity).where(eq(identity.id, 1)).get();
+    if (row === undefined) return atLeast;
+    const seq = Math.max(atLeast, row.seq + 1);
+    tx.update(identity).set({ presenceSeq: seq }).where(eq(identity.id, 1)).run();
+    return seq;
+  });
 }

@@ -43,9 +43,15 @@ export interface ScreenLinkOptions {
   random?: () => number;
   /**
    * Wall clock in ms, for the presence connection numbers: `max(now, last + 1)` at every connect, so they
-   * rise within a process and, with the clock, across restarts (the kiosk store keeps no number).
+   * rise within a process and, with the clock, across restarts.
    */
   nowMs?: () => number;
+  /**
+   * Persists a connection number: returns one at least `atLeast` and above every number claimed before
+   * (the kiosk store's `claimPresenceSeq`), so a clock stepped back between runs cannot make a new
+   * connection look older than the last one. Without it, numbers rise with the clock across restarts.
+   */
+  claimPresenceSeq?: (atLeast: number) => number;
   logger: Logger;
   limits?: Partial<ScreenLinkLimits>;
   onConnect: () => void;
@@ -227,7 +233,8 @@ export class ScreenLink {
 
   /** The will of the next connection attempt, under a new connection number. */
   private nextWill(): NonNullable<IClientOptions['will']> {
-    this.seq = Math.max(this.nowMs(), this.seq + 1);
+    const candidate = Math.max(this.nowMs(), this.seq + 1);
+    this.seq = this.options.claimPresenceSeq?.(candidate) ?? candidate;
     const offline: ScreenPresence = { online: false, seq: this.seq };
     return {
       topic: this.topics.presence,

@@ -10,7 +10,7 @@ import { closeExpiredDecks } from '../decks/deck-levels.ts';
 import type { TapEngine } from '../engine/tap-engine.ts';
 import { realTimer, type StartTimer } from '../engine/tap-lease.ts';
 import { saveConfig, type SaveConfigOutcome } from '../store/config-queries.ts';
-import type { ScreenIdentity } from '../store/identity-queries.ts';
+import { claimPresenceSeq, type ScreenIdentity } from '../store/identity-queries.ts';
 import type { Store } from '../store/open-store.ts';
 import { markPlaysReported } from '../store/proof-of-play-queries.ts';
 import { recentDeckCloseReports } from '../store/sync-queries.ts';
@@ -153,6 +153,7 @@ export class ScreenSync {
       screenId: identity.screenId,
       topicRoot: identity.mqtt.topicRoot,
       startTimer: this.startTimer,
+      claimPresenceSeq: (atLeast) => claimPresenceSeq(this.store, atLeast),
       random,
       logger: this.logger,
       limits: this.limits,

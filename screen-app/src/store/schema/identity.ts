@@ -16,6 +16,11 @@ export const identity = sqliteTable(
     mqttPassword: text('mqtt_password').notNull(),
     topicRoot: text('topic_root').notNull(),
     enrolledAt: integer('enrolled_at').notNull(),
+    /**
+     * The last MQTT presence connection number used (docs/protocol.md §5.6), kept so the next one is
+     * higher even when the wall clock stepped back between runs.
+     */
+    presenceSeq: integer('presence_seq').notNull().default(0),
   },
   (table) => [check('identity_single_row', sql`${table.id} = 1`)],
 );

@@ -1,0 +1,1 @@
+ALTER TABLE `identity` ADD `presence_seq` integer DEFAULT 0 NOT NULL;
