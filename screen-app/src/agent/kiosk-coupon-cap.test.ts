@@ -5,18 +5,22 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ErrorCode } from '@redtap/shared';
 import { VirtualPhone, type ExchangeResult, type VirtualCard } from '@redtap/tap-reader';
-import { pino } from 'pino';
-import { startTestCloud, type TestCloud } from '../../test/cloud-harness.ts';
+import {
+  startEnrolledAgent,
+  stopEnrolledAgent,
+  tapCard,
+  type EnrolledAgent,
+} from '../../test/agent-harness.ts';
+import type { TestCloud } from '../../test/cloud-harness.ts';
 import { activeCampaign, registerWallet, walletCoupons } from '../../test/cloud-money.ts';
 import { tempDir } from '../../test/fixtures.ts';
-import { testEnv, Waiter } from '../../test/sync-harness.ts';
+import { Waiter } from '../../test/sync-harness.ts';
 import { deckLevels } from '../decks/deck-levels.ts';
 import type { KioskUiEvent } from '../host/kiosk-ui-port.ts';
 import { getTap } from '../store/tap-queries.ts';
 import type { SyncEvent } from '../sync/screen-sync.ts';
 import type { TapView } from '../ui-api/channels.ts';
-import { describeRefusal, enrollKiosk } from './enroll-kiosk.ts';
-import { startKioskAgent, type KioskAgent } from './kiosk-agent.ts';
+import type { KioskAgent } from './kiosk-agent.ts';
 
 const AMOUNT_FEN = 88;
 const COUPON_TITLE = '¥5 off tea';
@@ -28,42 +32,22 @@ type ShownView = Extract<TapView, { counter: number }>;
 describe('the coupon cap on the kiosk agrees with the real cloud', () => {
   let cloud: TestCloud;
   let agent: KioskAgent;
+  let running: EnrolledAgent | undefined;
   const dir = tempDir();
   const events = new Waiter<SyncEvent>();
   const screen = new Waiter<KioskUiEvent>();
 
   beforeAll(async () => {
-    cloud = await startTestCloud();
-    const { code } = await cloud.screenWithCode('Coupons');
-    const enrolled = await enrollKiosk({ dataDir: dir.dir, cloudUrl: cloud.cloud.httpUrl, code });
-    if (!enrolled.ok) throw new Error(describeRefusal(enrolled));
-    const started = await startKioskAgent({
-      dataDir: dir.dir,
-      reader: 'simulated',
-      logger: pino({ level: testEnv.REDTAP_TEST_LOG }),
-      onSyncEvent: events.push,
-    });
-    if (!started.ok) throw new Error(describeRefusal(started));
-    agent = started.agent;
-    agent.ui.subscribe(screen.push);
-    await events.next((e) => e.type === 'connected', 'the broker connection', { includeSeen: true });
+    running = await startEnrolledAgent({ screenName: 'Coupons', dataDir: dir.dir, events, screen });
+    ({ cloud, agent } = running);
   }, 60_000);
 
   afterAll(async () => {
-    await agent.stop();
-    await cloud.stop();
+    await stopEnrolledAgent(running);
     dir.cleanup();
   });
 
-  async function tap(card: VirtualCard): Promise<ExchangeResult> {
-    const simulator = agent.simulator;
-    if (simulator === null) throw new Error('the agent runs no simulated reader');
-    try {
-      return await simulator.present(card);
-    } finally {
-      simulator.remove();
-    }
-  }
+  const tap = (card: VirtualCard): Promise<ExchangeResult> => tapCard(agent, card);
 
   it('shows a coupon only while the cloud will issue it, and the cloud issues each one shown', async () => {
     // Coupons ride half the cash envelopes; the kiosk's deck takes some, the pool keeps plenty for

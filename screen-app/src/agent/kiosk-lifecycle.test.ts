@@ -5,7 +5,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ErrorCode } from '@redtap/shared';
 import { VirtualPhone, type ExchangeResult, type VirtualCard } from '@redtap/tap-reader';
 import { pino } from 'pino';
-import { startTestCloud, type TestCloud } from '../../test/cloud-harness.ts';
+import {
+  startEnrolledAgent,
+  stopEnrolledAgent,
+  tapCard,
+  type EnrolledAgent,
+} from '../../test/agent-harness.ts';
+import type { TestCloud } from '../../test/cloud-harness.ts';
 import { activeCampaign, registerWallet } from '../../test/cloud-money.ts';
 import { tempDir } from '../../test/fixtures.ts';
 import { testEnv, Waiter } from '../../test/sync-harness.ts';
@@ -14,12 +20,13 @@ import type { KioskUiEvent } from '../host/kiosk-ui-port.ts';
 import { loadConfig } from '../store/config-queries.ts';
 import { lastCommittedCounter } from '../store/tap-queries.ts';
 import type { SyncEvent } from '../sync/screen-sync.ts';
-import { describeRefusal, enrollKiosk } from './enroll-kiosk.ts';
+import { describeRefusal } from './enroll-kiosk.ts';
 import { startKioskAgent, type KioskAgent } from './kiosk-agent.ts';
 
 describe('a kiosk follows revocations, issuer keys and its own revocation', () => {
   let cloud: TestCloud;
   let agent: KioskAgent;
+  let running: EnrolledAgent | undefined;
   let screenId: number;
   let campaignId: number;
   const dir = tempDir();
@@ -27,27 +34,15 @@ describe('a kiosk follows revocations, issuer keys and its own revocation', () =
   const screen = new Waiter<KioskUiEvent>();
 
   beforeAll(async () => {
-    cloud = await startTestCloud();
-    const created = await cloud.screenWithCode('Lifecycle');
-    screenId = created.screenId;
-    const enrolled = await enrollKiosk({
+    running = await startEnrolledAgent({
+      screenName: 'Lifecycle',
       dataDir: dir.dir,
-      cloudUrl: cloud.cloud.httpUrl,
-      code: created.code,
-    });
-    if (!enrolled.ok) throw new Error(describeRefusal(enrolled));
-    const started = await startKioskAgent({
-      dataDir: dir.dir,
-      reader: 'simulated',
-      logger: pino({ level: testEnv.REDTAP_TEST_LOG }),
-      onSyncEvent: events.push,
+      events,
+      screen,
       // A refused login is retried quickly, so the test sees the refusal without waiting a minute.
       syncLimits: { reconnectInitialMs: 50, reconnectMaxMs: 200 },
     });
-    if (!started.ok) throw new Error(describeRefusal(started));
-    agent = started.agent;
-    agent.ui.subscribe(screen.push);
-    await events.next((e) => e.type === 'connected', 'the broker connection', { includeSeen: true });
+    ({ cloud, agent, screenId } = running);
     ({ campaignId } = await activeCampaign(cloud.call, { city: 'Shanghai', amountFen: 66, count: 20 }));
     await events.until(
       () =>
@@ -58,20 +53,11 @@ describe('a kiosk follows revocations, issuer keys and its own revocation', () =
   }, 60_000);
 
   afterAll(async () => {
-    await agent.stop();
-    await cloud.stop();
+    await stopEnrolledAgent(running);
     dir.cleanup();
   });
 
-  async function tap(card: VirtualCard): Promise<ExchangeResult> {
-    const simulator = agent.simulator;
-    if (simulator === null) throw new Error('the agent runs no simulated reader');
-    try {
-      return await simulator.present(card);
-    } finally {
-      simulator.remove();
-    }
-  }
+  const tap = (card: VirtualCard): Promise<ExchangeResult> => tapCard(agent, card);
 
   const remaining = () =>
     deckLevels(agent.store, Math.floor(Date.now() / 1000))

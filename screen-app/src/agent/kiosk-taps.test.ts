@@ -5,59 +5,43 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { toHex } from '@redtap/shared';
 import { VirtualPhone, bankCard, type ExchangeResult, type VirtualCard } from '@redtap/tap-reader';
-import { pino } from 'pino';
-import { startTestCloud, type TestCloud } from '../../test/cloud-harness.ts';
+import {
+  startEnrolledAgent,
+  stopEnrolledAgent,
+  tapCard,
+  type EnrolledAgent,
+} from '../../test/agent-harness.ts';
+import type { TestCloud } from '../../test/cloud-harness.ts';
 import { activeCampaign, registerWallet, walletBalanceFen } from '../../test/cloud-money.ts';
 import { tempDir } from '../../test/fixtures.ts';
-import { testEnv, Waiter } from '../../test/sync-harness.ts';
+import { Waiter } from '../../test/sync-harness.ts';
 import { deckLevels } from '../decks/deck-levels.ts';
 import type { KioskUiEvent } from '../host/kiosk-ui-port.ts';
 import { getTap } from '../store/tap-queries.ts';
 import type { SyncEvent } from '../sync/screen-sync.ts';
-import { describeRefusal, enrollKiosk } from './enroll-kiosk.ts';
-import { startKioskAgent, type KioskAgent } from './kiosk-agent.ts';
+import type { KioskAgent } from './kiosk-agent.ts';
 
 const AMOUNT_FEN = 88;
 
 describe('a tap through the agent, settled by the real cloud', () => {
   let cloud: TestCloud;
   let agent: KioskAgent;
+  let running: EnrolledAgent | undefined;
   const dir = tempDir();
   const events = new Waiter<SyncEvent>();
   const screen = new Waiter<KioskUiEvent>();
 
   beforeAll(async () => {
-    cloud = await startTestCloud();
-    const { code } = await cloud.screenWithCode('Taps');
-    const enrolled = await enrollKiosk({ dataDir: dir.dir, cloudUrl: cloud.cloud.httpUrl, code });
-    if (!enrolled.ok) throw new Error(describeRefusal(enrolled));
-    const started = await startKioskAgent({
-      dataDir: dir.dir,
-      reader: 'simulated',
-      logger: pino({ level: testEnv.REDTAP_TEST_LOG }),
-      onSyncEvent: events.push,
-    });
-    if (!started.ok) throw new Error(describeRefusal(started));
-    agent = started.agent;
-    agent.ui.subscribe(screen.push);
-    await events.next((e) => e.type === 'connected', 'the broker connection', { includeSeen: true });
+    running = await startEnrolledAgent({ screenName: 'Taps', dataDir: dir.dir, events, screen });
+    ({ cloud, agent } = running);
   }, 60_000);
 
   afterAll(async () => {
-    await agent.stop();
-    await cloud.stop();
+    await stopEnrolledAgent(running);
     dir.cleanup();
   });
 
-  async function tap(card: VirtualCard): Promise<ExchangeResult> {
-    const simulator = agent.simulator;
-    if (simulator === null) throw new Error('the agent runs no simulated reader');
-    try {
-      return await simulator.present(card);
-    } finally {
-      simulator.remove();
-    }
-  }
+  const tap = (card: VirtualCard): Promise<ExchangeResult> => tapCard(agent, card);
 
   it('reports online to the screen and refuses taps before any campaign', async () => {
     await screen.until(() => agent.ui.state().online, 'the screen to show online');
