@@ -45,6 +45,7 @@ import {
 } from '@redtap/cloud';
 import { createActiveCampaign } from '../lib/bench-campaign.ts';
 import { sql } from 'drizzle-orm';
+import { growSettledHistory } from '../lib/settled-history.ts';
 import type { BenchReport, BenchRow } from './report.ts';
 
 const DECK_SIZE = 2_000;
@@ -65,6 +66,8 @@ interface Options {
   groupTokens: number;
   verifierThreads: number;
   engines: string[];
+  /** Settled taps already in the database before the timed phase, one PostgreSQL run per size. */
+  histories: number[];
   mqttUrl: string;
   postgresUrl: string;
 }
@@ -79,6 +82,11 @@ function parseOptions(args: string[]): Options {
     .option('--group-tokens <n>', 'tokens per database transaction', '2000')
     .option('--verifier-threads <n>', 'worker threads for P-256 (0 = inline on the main thread)', '2')
     .option('--engines <list>', 'postgres,pglite', 'postgres,pglite')
+    .option(
+      '--histories <list>',
+      'settled taps already in PostgreSQL before the timed phase, one run per size (e.g. 0,5000000)',
+      '0',
+    )
     .option('--mqtt-url <url>', 'broker', 'mqtt://127.0.0.1:1883')
     .option('--postgres-url <url>', 'admin connection', 'postgres://postgres@127.0.0.1:5432/postgres')
     .exitOverride();
@@ -94,6 +102,10 @@ function parseOptions(args: string[]): Options {
     groupTokens: num('groupTokens'),
     verifierThreads: num('verifierThreads'),
     engines: (raw.engines ?? '').split(',').filter(Boolean),
+    histories: (raw.histories ?? '0')
+      .split(',')
+      .filter(Boolean)
+      .map((size) => Number.parseInt(size, 10)),
     mqttUrl: raw.mqttUrl ?? 'mqtt://127.0.0.1:1883',
     postgresUrl: raw.postgresUrl ?? '',
   };
@@ -199,13 +211,20 @@ function benchSettings(options: Options): MoneySettings {
   };
 }
 
+interface World {
+  kiosks: KioskPlan[];
+  walletIds: number[];
+  campaignId: number;
+  advertiserId: number;
+}
+
 async function buildWorld(
   handle: DatabaseHandle,
   options: Options,
   tapsPerClient: number,
   settings: MoneySettings,
   log: (line: string) => void,
-): Promise<KioskPlan[]> {
+): Promise<World> {
   const db = handle.db;
   const secrets = ephemeralSecrets();
   const nowMs = Date.now();
@@ -355,7 +374,12 @@ async function buildWorld(
     plan.frames = plan.batches.map((batch) => Buffer.from(encodeTapBatch(batch)));
     log(`  kiosk ${k + 1}/${options.clients}: ${tokens.length} tokens signed in ${decks.length} decks`);
   }
-  return kiosks;
+  return {
+    kiosks,
+    walletIds: phones.map((phone) => phone.walletId),
+    campaignId: campaignIds[0] ?? 0,
+    advertiserId: advertiser.id,
+  };
 }
 
 // ---- CPU accounting -------------------------------------------------------------------------------
@@ -592,20 +616,28 @@ export async function run(args: string[]): Promise<BenchReport> {
   log('crypto ceiling: P-256 verifies/s');
   let single = verifiesPerSecondInline(CEILING_SAMPLE_MS);
   let all = await verifiesPerSecondThreads(cpus().length, CEILING_SAMPLE_MS);
-  const results: { engine: string; result: RunResult; rate: number }[] = [];
+  const results: { engine: string; result: RunResult; rate: number; history: number }[] = [];
 
-  for (const engine of options.engines) {
+  // PostgreSQL runs once per history size, so growth is measured against the empty database in one run.
+  const runs = options.engines.flatMap((engine) =>
+    engine === 'postgres'
+      ? options.histories.map((history) => ({ engine, history }))
+      : [{ engine, history: 0 }],
+  );
+  for (const { engine, history } of runs) {
+    const label = history > 0 ? `${engine} + ${history.toLocaleString('en')} settled taps` : engine;
     const tapsPerClient = engine === 'pglite' ? options.pgliteTaps : options.taps;
-    log(`\n${engine}: building ${options.clients} kiosks × ${tapsPerClient} taps`);
+    log(`\n${label}: building ${options.clients} kiosks × ${tapsPerClient} taps`);
     const { handle, drop } = await openEngine(engine, options.postgresUrl);
     try {
       const settings = benchSettings(options);
-      const kiosks = await buildWorld(handle, options, tapsPerClient, settings, log);
-      log(`${engine}: timed phase`);
-      const result = await timedRun(handle, kiosks, options, settings, log);
+      const world = await buildWorld(handle, options, tapsPerClient, settings, log);
+      await growSettledHistory(handle, { taps: history, ...world, log });
+      log(`${label}: timed phase`);
+      const result = await timedRun(handle, world.kiosks, options, settings, log);
       const rate = result.credited / result.seconds;
-      results.push({ engine, result, rate });
-      data[engine] = { ...result, rate };
+      results.push({ engine: label, result, rate, history });
+      data[label] = { ...result, rate, history };
     } finally {
       await handle.close();
       await drop();
@@ -628,11 +660,19 @@ export async function run(args: string[]): Promise<BenchReport> {
     },
   );
   data.ceiling = { single, all, ceilingCached, ceilingUncached };
-  for (const { engine, result, rate } of results) {
+  const emptyPostgres = results.find((entry) => entry.engine === 'postgres');
+  for (const { engine, result, rate, history } of results) {
     const p = result.profile;
     const groupSize = p.groups === 0 ? 0 : p.tokens / p.groups;
     const pct = (ms: number) => `${((ms / (result.seconds * 1000)) * 100).toFixed(0)} %`;
     const target = engine === 'postgres';
+    if (history > 0 && emptyPostgres !== undefined)
+      rows.push({
+        metric: `${engine}: credited taps/s against the empty database in this run`,
+        target: '≥ 90 %',
+        result: `${((rate / emptyPostgres.rate) * 100).toFixed(0)} % (${rate.toFixed(0)} vs ${emptyPostgres.rate.toFixed(0)})`,
+        pass: rate / emptyPostgres.rate >= 0.9,
+      });
     rows.push(
       {
         metric: `${engine}: credited taps/s over MQTT`,
