@@ -17,13 +17,21 @@ if (name === undefined || (name !== 'all' && !available.includes(name))) {
   process.exit(2);
 }
 
-let failed = false;
+// `all` runs every benchmark even when one of them throws (a busy reader, a missing service): the
+// failure is reported and counted, and the next benchmark still runs.
+const failures: string[] = [];
 for (const bench of name === 'all' ? available : [name]) {
-  const module = (await import(join(benchDir, `${bench}.ts`))) as {
-    run: (args: string[]) => Promise<BenchReport>;
-  };
-  const report = await module.run(args);
-  writeBenchReport(report);
-  if (report.rows.some((row) => row.pass === false)) failed = true;
+  try {
+    const module = (await import(join(benchDir, `${bench}.ts`))) as {
+      run: (args: string[]) => Promise<BenchReport>;
+    };
+    const report = await module.run(args);
+    writeBenchReport(report);
+    if (report.rows.some((row) => row.pass === false)) failures.push(`${bench}: a target was missed`);
+  } catch (error) {
+    console.error(`\n${bench} failed:`, error);
+    failures.push(`${bench}: ${error instanceof Error ? error.message : String(error)}`);
+  }
 }
-process.exit(failed ? 1 : 0);
+if (failures.length > 0) console.error(`\nbenchmarks that failed or missed a target:\n  ${failures.join('\n  ')}`);
+process.exit(failures.length > 0 ? 1 : 0);
