@@ -23,6 +23,7 @@ export const SignatureLabel = {
   // Additions to the original v1 label set; see docs/protocol.md §1.3 for why each exists.
   login: 'redtap:v1:login',
   deckClose: 'redtap:v1:deck-close',
+  dayState: 'redtap:v1:day-state',
 } as const;
 
 export type SignatureLabel = (typeof SignatureLabel)[keyof typeof SignatureLabel];

@@ -8,6 +8,7 @@ export * from './time-rules.ts';
 export * from './wire/apdu.ts';
 export * from './wire/challenge.ts';
 export * from './wire/credential.ts';
+export * from './wire/day-state.ts';
 export * from './wire/deck.ts';
 export * from './wire/deck-close.ts';
 export * from './wire/hello.ts';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { credentialExpired, isKnownTimeZone, localDay } from './time-rules.ts';
+import { credentialExpired, isKnownTimeZone, localDay, localDayStart } from './time-rules.ts';
 
 describe('credentialExpired', () => {
   it('is live before expiresAt and expired from expiresAt on', () => {
@@ -37,5 +37,29 @@ describe('isKnownTimeZone', () => {
     expect(isKnownTimeZone('Asia/Shanghai')).toBe(true);
     expect(isKnownTimeZone('UTC')).toBe(true);
     expect(isKnownTimeZone('Mars/Olympus_Mons')).toBe(false);
+  });
+});
+
+describe('localDayStart', () => {
+  it('is the first second of the local day', () => {
+    // 2026-01-01T16:30:00Z is 2 January in Shanghai, which began at 2026-01-01T16:00:00Z.
+    expect(localDayStart(1_767_285_000, 'Asia/Shanghai')).toBe(1_767_283_200);
+    expect(localDayStart(1_767_283_200, 'Asia/Shanghai')).toBe(1_767_283_200);
+    expect(localDayStart(1_767_283_199, 'Asia/Shanghai')).toBe(1_767_283_200 - 86_400);
+    expect(localDayStart(1_767_285_000, 'UTC')).toBe(1_767_225_600);
+  });
+
+  it('follows daylight saving: a 23-hour day starts at local midnight, the next one too', () => {
+    // 2026-03-08 in Los Angeles: midnight is 08:00Z (PST); 9 March begins at 07:00Z (PDT).
+    expect(localDayStart(Date.UTC(2026, 2, 8, 20) / 1000, 'America/Los_Angeles')).toBe(
+      Date.UTC(2026, 2, 8, 8) / 1000,
+    );
+    expect(localDayStart(Date.UTC(2026, 2, 9, 20) / 1000, 'America/Los_Angeles')).toBe(
+      Date.UTC(2026, 2, 9, 7) / 1000,
+    );
+  });
+
+  it('counts UTC days for an unknown zone, like localDay', () => {
+    expect(localDayStart(1_767_285_000, 'Mars/Olympus_Mons')).toBe(1_767_225_600);
   });
 });

@@ -55,3 +55,29 @@ export function localDay(unixS: number, timeZone: string): string {
   }
   return `${year}-${month}-${day}`;
 }
+
+const dayStarts = new Map<string, { day: string; start: number }>();
+
+/**
+ * The first second of the local day `localDay(unixS, timeZone)`: the `dayStart` a kiosk asks a phone's
+ * day state for (docs/protocol.md §4.1). A binary search over the day's possible starts, so days that
+ * begin at 01:00 (a DST change at midnight) or last 23 or 25 hours come out right.
+ */
+export function localDayStart(unixS: number, timeZone: string): number {
+  const day = localDay(unixS, timeZone);
+  const cached = dayStarts.get(timeZone);
+  if (cached?.day === day) return cached.start;
+  // Zone offsets lie within UTC-12..UTC+14, so the day starts within 14 h of its UTC midnight.
+  const utcMidnight =
+    Date.UTC(Number(day.slice(0, 4)), Number(day.slice(5, 7)) - 1, Number(day.slice(8, 10))) / 1000;
+  let low = Math.max(0, Math.min(unixS, utcMidnight - 15 * 3600));
+  let high = unixS;
+  while (low < high) {
+    const middle = Math.floor((low + high) / 2);
+    if (localDay(middle, timeZone) < day) low = middle + 1;
+    else high = middle;
+  }
+  if (dayStarts.size >= DAY_FORMATTERS_MAX) dayStarts.clear();
+  dayStarts.set(timeZone, { day, start: low });
+  return low;
+}

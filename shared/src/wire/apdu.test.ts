@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { concatBytes, fromHex, toHex } from '../bytes.ts';
 import {
+  getDayStateApdu,
   decodeCommandApdu,
   decodeResponseApdu,
   encodeResponseApdu,
@@ -31,6 +32,22 @@ describe('APDU framing (ISO 7816-4 short APDUs)', () => {
     const apdu = putReceiptApdu(new Uint8Array(196).fill(1));
     expect(toHex(apdu.subarray(0, 5))).toBe('80200000c4');
     expect(apdu).toHaveLength(201);
+  });
+
+  it('builds GET DAY STATE: 80 30 00 00 20 <32 B> 00', () => {
+    const apdu = getDayStateApdu(new Uint8Array(32).fill(3));
+    expect(toHex(apdu.subarray(0, 5))).toBe('8030000020');
+    expect(apdu.at(-1)).toBe(0x00);
+    expect(apdu).toHaveLength(38);
+    expect(() => getDayStateApdu(new Uint8Array(31))).toThrow(RangeError);
+  });
+
+  it('builds the long PUT RECEIPT: 80 20 00 00 CC <196 B> <8 B>, no Le', () => {
+    const apdu = putReceiptApdu(new Uint8Array(196).fill(1), Uint8Array.of(0, 0, 0, 7, 0, 0, 0, 9));
+    expect(toHex(apdu.subarray(0, 5))).toBe('80200000cc');
+    expect(toHex(apdu.subarray(201))).toBe('0000000700000009');
+    expect(apdu).toHaveLength(209);
+    expect(() => putReceiptApdu(new Uint8Array(196), new Uint8Array(7))).toThrow(RangeError);
   });
 
   it('refuses wrong-sized challenge and token as programmer errors', () => {

@@ -3,6 +3,7 @@
 // reverse. Both decoders take hostile bytes and never throw.
 import { ErrorCode, fail, ok, type Result } from '../errors.ts';
 import { CHALLENGE_LENGTH } from './challenge.ts';
+import { DAY_STATE_REQUEST_LENGTH, RECEIPT_EXTRA_LENGTH } from './day-state.ts';
 import { TAP_TOKEN_LENGTH } from './tap-token.ts';
 
 /** Proprietary AID: F0 followed by ASCII "REDTAP". */
@@ -22,6 +23,7 @@ export const Ins = {
   select: 0xa4,
   signChallenge: 0x10,
   putReceipt: 0x20,
+  getDayState: 0x30,
 } as const;
 
 export interface CommandApdu {
@@ -106,8 +108,20 @@ export function signChallengeApdu(challenge: Uint8Array): Uint8Array {
   return encodeCommandApdu({ cla: 0x80, ins: Ins.signChallenge, p1: 0, p2: 0, data: challenge, le: 256 });
 }
 
-/** `80 20 00 00 C4 <tap token 196 B>` */
-export function putReceiptApdu(token: Uint8Array): Uint8Array {
+/** `80 30 00 00 20 <request 32 B> 00` */
+export function getDayStateApdu(request: Uint8Array): Uint8Array {
+  if (request.length !== DAY_STATE_REQUEST_LENGTH) throw new RangeError('day state request must be 32 bytes');
+  return encodeCommandApdu({ cla: 0x80, ins: Ins.getDayState, p1: 0, p2: 0, data: request, le: 256 });
+}
+
+/**
+ * `80 20 00 00 C4 <tap token 196 B>` (no Le), or with `extra` (only to a phone that answered GET DAY
+ * STATE) `80 20 00 00 CC <tap token 196 B> <u32 advertiserId> <u32 cityKey>`.
+ */
+export function putReceiptApdu(token: Uint8Array, extra: Uint8Array | null = null): Uint8Array {
   if (token.length !== TAP_TOKEN_LENGTH) throw new RangeError('token must be 196 bytes');
-  return encodeCommandApdu({ cla: 0x80, ins: Ins.putReceipt, p1: 0, p2: 0, data: token });
+  if (extra !== null && extra.length !== RECEIPT_EXTRA_LENGTH)
+    throw new RangeError('receipt extra must be 8 bytes');
+  const data = extra === null ? token : new Uint8Array([...token, ...extra]);
+  return encodeCommandApdu({ cla: 0x80, ins: Ins.putReceipt, p1: 0, p2: 0, data });
 }
