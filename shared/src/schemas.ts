@@ -29,6 +29,9 @@ export const DeckLevel = z.object({
   remaining: z.number().int().min(0).max(0xffff),
   count: z.number().int().min(1).max(0xffff),
   validUntil: u32,
+  /** The deck's fallback-coupon allotment (docs/protocol.md §3.4) and the slots left in it; absent from old kiosks. */
+  fallbackCount: z.number().int().min(0).max(0xffff).optional(),
+  fallbackRemaining: z.number().int().min(0).max(0xffff).optional(),
 });
 export type DeckLevel = z.infer<typeof DeckLevel>;
 
@@ -71,14 +74,17 @@ export const DeckLowEvent = z.object({
   campaignId: id,
   deckId: id.optional(),
   remaining: z.number().int().min(0),
-  /** Taps per hour the screen observed recently, so the cloud sizes the next deck. */
+  /**
+   * Sent by kiosks before decks were sized by the taps the cloud settled; accepted and ignored, so no
+   * screen can size its own deck (docs/protocol.md §5.3). New kiosks leave it out.
+   */
   tapRatePerHour: z.number().min(0).optional(),
 });
 
 export const DeckCloseEvent = z.object({
   type: z.literal('deck-close'),
-  /** docs/protocol.md §3.6, hex encoded. */
-  report: hex(87),
+  /** docs/protocol.md §3.6, hex encoded: 89 bytes (version 2) or 87 (version 1). */
+  report: z.union([hex(89), hex(87)]),
 });
 
 export const ScreenEvent = z.discriminatedUnion('type', [
@@ -161,6 +167,12 @@ export const CampaignConfig = z.object({
   couponsPerWalletPerDay: z.number().int().min(0).max(100).optional(),
   /** The paying advertiser, for the phone's tap log (docs/protocol.md §4.1); absent in older configs. */
   advertiserId: u32.optional(),
+  /**
+   * The advertiser's choice: while this campaign's creative is on screen, a tap it cannot pay (no
+   * envelope, or this wallet capped) may be paid by another campaign. Absent or false: only this campaign
+   * pays (docs/kiosk.md, "Which campaign a tap pays").
+   */
+  fallThrough: z.boolean().optional(),
   couponOffers: z
     .array(
       z.object({

@@ -19,40 +19,83 @@ describe('campaignOrder', () => {
 
 describe('chooseCampaign', () => {
   const base = { campaigns, showingCampaignId: 2, rotation: 0, givesCoupon: () => true };
+  const fallingThrough = campaigns.map((c) => ({ ...c, fallThrough: true }));
 
-  it('takes the first in order that can pay cash', () => {
-    expect(chooseCampaign({ ...base, withDeck: new Set([1, 2]), capped: () => false })?.campaignId).toBe(2);
-    expect(chooseCampaign({ ...base, withDeck: new Set([1]), capped: () => false })?.campaignId).toBe(1);
+  it('pays the campaign on screen, whatever another campaign could give', () => {
+    // No deck, capped, no coupon: still the campaign on screen (its thank-you), never another brand.
+    expect(chooseCampaign({ ...base, withDeck: new Set([1, 3]), capped: () => false })?.campaignId).toBe(2);
     expect(
-      chooseCampaign({ ...base, withDeck: new Set([1, 2, 3]), capped: (c) => c.campaignId !== 1 })
+      chooseCampaign({ ...base, withDeck: new Set([1, 2, 3]), capped: (c) => c.campaignId === 2 })
         ?.campaignId,
+    ).toBe(2);
+    expect(
+      chooseCampaign({
+        ...base,
+        withDeck: new Set([1, 3]),
+        capped: () => false,
+        givesCoupon: (c) => c.campaignId !== 2,
+      })?.campaignId,
+    ).toBe(2);
+    // An explicit `fallThrough: false` is the same as leaving it out.
+    const explicit = campaigns.map((c) => ({ ...c, fallThrough: false }));
+    expect(
+      chooseCampaign({ ...base, campaigns: explicit, withDeck: new Set([1]), capped: () => false })
+        ?.campaignId,
+    ).toBe(2);
+  });
+
+  it('falls through only when the campaign on screen says so', () => {
+    // Only campaign 2 (on screen) chose fall-through: campaign 1 pays its cash.
+    const onlyTwo = campaigns.map((c) => ({ ...c, fallThrough: c.campaignId === 2 }));
+    expect(
+      chooseCampaign({ ...base, campaigns: onlyTwo, withDeck: new Set([1]), capped: () => false })
+        ?.campaignId,
+    ).toBe(1);
+    // Campaign 1 on screen did not: its own thank-you, though campaign 3 could pay.
+    expect(
+      chooseCampaign({
+        ...base,
+        campaigns: onlyTwo,
+        showingCampaignId: 1,
+        withDeck: new Set([3]),
+        capped: () => false,
+      })?.campaignId,
     ).toBe(1);
   });
 
-  it('falls back to the showing campaign when none can pay', () => {
-    expect(chooseCampaign({ ...base, withDeck: new Set(), capped: () => false })?.campaignId).toBe(2);
-    expect(chooseCampaign({ ...base, withDeck: new Set([1, 3]), capped: () => true })?.campaignId).toBe(2);
+  it('with fall-through, takes the first in order that can pay cash', () => {
+    const input = { ...base, campaigns: fallingThrough };
+    expect(chooseCampaign({ ...input, withDeck: new Set([1, 2]), capped: () => false })?.campaignId).toBe(2);
+    expect(chooseCampaign({ ...input, withDeck: new Set([1]), capped: () => false })?.campaignId).toBe(1);
+    expect(
+      chooseCampaign({ ...input, withDeck: new Set([1, 2, 3]), capped: (c) => c.campaignId !== 1 })
+        ?.campaignId,
+    ).toBe(1);
+    // None can pay and all give a coupon: the one on screen.
+    expect(chooseCampaign({ ...input, withDeck: new Set(), capped: () => false })?.campaignId).toBe(2);
+    expect(chooseCampaign({ ...input, withDeck: new Set([1, 3]), capped: () => true })?.campaignId).toBe(2);
   });
 
-  it('when none can pay, takes the first in order that still gives its coupon', () => {
-    const noCash = { ...base, withDeck: new Set<number>(), capped: () => true };
-    // Capped on the showing campaign's coupons too: the next one in the order gives its coupon.
+  it('with fall-through and no cash anywhere, takes the first in order that still gives its coupon', () => {
+    const noCash = { ...base, campaigns: fallingThrough, withDeck: new Set<number>(), capped: () => true };
     expect(chooseCampaign({ ...noCash, givesCoupon: (c) => c.campaignId !== 2 })?.campaignId).toBe(3);
     expect(chooseCampaign({ ...noCash, givesCoupon: (c) => c.campaignId === 1 })?.campaignId).toBe(1);
-    // Nothing gives a coupon either: the showing campaign's thank-you.
+    // Nothing gives a coupon either: the thank-you of the campaign on screen.
     expect(chooseCampaign({ ...noCash, givesCoupon: () => false })?.campaignId).toBe(2);
-    // Cash comes first, wherever it is in the order.
-    expect(
-      chooseCampaign({ ...base, withDeck: new Set([1]), capped: () => false, givesCoupon: () => true })
-        ?.campaignId,
-    ).toBe(1);
   });
 
-  it('keeps the rotation for default content in the coupon fall-through', () => {
+  it('keeps the rotation for default content, whatever the campaigns chose', () => {
     const noCash = { campaigns, showingCampaignId: null, withDeck: new Set<number>(), capped: () => true };
     const givesCoupon = (c: { campaignId: number }) => c.campaignId !== 1;
     expect(chooseCampaign({ ...noCash, rotation: 0, givesCoupon })?.campaignId).toBe(2);
     expect(chooseCampaign({ ...noCash, rotation: 2, givesCoupon })?.campaignId).toBe(3);
     expect(chooseCampaign({ ...noCash, rotation: 2, givesCoupon: () => false })?.campaignId).toBe(3);
+    // Cash during default content: the first campaign in the rotation that can pay.
+    const cash = { ...noCash, capped: () => false, givesCoupon: () => true };
+    expect(chooseCampaign({ ...cash, rotation: 1, withDeck: new Set([1, 3]) })?.campaignId).toBe(3);
+    // A campaign no longer in the config on screen counts as default content.
+    expect(
+      chooseCampaign({ ...cash, showingCampaignId: 99, rotation: 0, withDeck: new Set([2]) })?.campaignId,
+    ).toBe(2);
   });
 });

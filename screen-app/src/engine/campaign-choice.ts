@@ -5,7 +5,7 @@ import type { CampaignConfig } from '@redtap/shared';
 export interface CampaignChoiceInput {
   /** Config order. */
   campaigns: readonly CampaignConfig[];
-  /** The campaign of the playlist item on screen at the tap; null for default content. */
+  /** The campaign of the playlist item on screen at the tap; null for default content. It pays the tap unless its `fallThrough` says otherwise. */
   showingCampaignId: number | null;
   /** Where to start the rotation when no configured campaign is showing (the engine passes counter - 1). */
   rotation: number;
@@ -37,14 +37,16 @@ export function campaignOrder(
 }
 
 /**
- * The first campaign in campaignOrder that can pay this wallet cash (a usable deck and the local cap
- * not reached), so a capped commuter still gets another campaign's cash and a campaign on screen
- * without a deck does not turn the tap into a thank-you while another campaign could pay. When none
- * can, the first in the same order that still gives this wallet its fallback coupon, so a commuter
- * capped on the showing campaign's coupons too gets another campaign's coupon. When none does either,
- * the first in the order (the one showing), whose thank-you the tap then gets.
+ * A tap pays the campaign whose creative is on screen: its cash, else its fallback coupon, else its
+ * thank-you ("already grabbed" past its cash cap). Another campaign pays only when the campaign on screen
+ * says `fallThrough: true` (the advertiser's explicit choice); then, and while default content (or a
+ * campaign not in the config) is on screen, the tap goes down campaignOrder: the first campaign that can
+ * pay this wallet cash (a usable deck and the local cap not reached), else the first that still gives this
+ * wallet its fallback coupon, else the first in the order, whose thank-you the tap then gets.
  */
 export function chooseCampaign(input: CampaignChoiceInput): CampaignConfig | undefined {
+  const showing = input.campaigns.find((campaign) => campaign.campaignId === input.showingCampaignId);
+  if (showing !== undefined && showing.fallThrough !== true) return showing;
   const order = campaignOrder(input.campaigns, input.showingCampaignId, input.rotation);
   return (
     order.find((campaign) => input.withDeck.has(campaign.campaignId) && !input.capped(campaign)) ??

@@ -217,12 +217,12 @@ describe('local coupon cap', () => {
     expect(couponCount(1, CAMPAIGN_ID)).toEqual([]);
   });
 
-  it("a commuter capped on the showing campaign's coupons too gets another campaign's coupon", async () => {
+  it("with fall-through, a commuter capped on the showing campaign's coupons too gets another's coupon", async () => {
     const OTHER = 3;
     const OTHER_COUPON = 8;
     const config = screenConfig({
       campaigns: [
-        campaign({ cashPerWalletPerDay: 0, couponsPerWalletPerDay: 1 }),
+        campaign({ cashPerWalletPerDay: 0, couponsPerWalletPerDay: 1, fallThrough: true }),
         campaign({
           campaignId: OTHER,
           cashPerWalletPerDay: 0,

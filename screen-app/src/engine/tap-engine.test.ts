@@ -487,9 +487,13 @@ describe('which campaign a tap pays', () => {
     expect(getTap(store, 2)).toMatchObject({ campaignId: CAMPAIGN_ID, amountFen: 120, deckId: 900 });
   });
 
-  it('when the campaign on screen has no deck, the next campaign after it in config order pays', async () => {
+  it('when the campaign on screen has no deck and chose fall-through, the next one in config order pays', async () => {
     const config = screenConfig({
-      campaigns: [campaign(), campaign({ campaignId: OTHER }), campaign({ campaignId: THIRD })],
+      campaigns: [
+        campaign(),
+        campaign({ campaignId: OTHER, fallThrough: true }),
+        campaign({ campaignId: THIRD }),
+      ],
     });
     const k = kiosk(dir.dir, { now: clock().now, config, showingCampaignId: () => OTHER });
     store = k.store;
@@ -498,10 +502,12 @@ describe('which campaign a tap pays', () => {
     expect(await campaignOfTap(k.engine, 1)).toMatchObject({ campaignId: THIRD, deckId: 920 });
   });
 
-  it("gives a capped commuter another campaign's cash before a coupon", async () => {
+  it("with fall-through, gives a capped commuter another campaign's cash before a coupon", async () => {
+    const config = twoCampaigns();
+    config.campaigns[0] = campaign({ fallThrough: true });
     const k = kiosk(dir.dir, {
       now: clock().now,
-      config: twoCampaigns(),
+      config,
       showingCampaignId: () => CAMPAIGN_ID,
     });
     store = k.store;
