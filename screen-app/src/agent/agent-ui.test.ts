@@ -5,6 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { pino } from 'pino';
 import {
   CAMPAIGN_ID,
+  deckBytes,
   FALLBACK_COUPON,
   kiosk,
   screenConfig,
@@ -40,13 +41,14 @@ const config = screenConfig({
 describe('AgentUi', () => {
   let dir: ReturnType<typeof tempDir>;
   let store: Store;
+  let engine: ReturnType<typeof kiosk>['engine'];
   let ui: AgentUi;
   const timers = new ManualTimers();
   const events: KioskUiEvent[] = [];
 
   beforeEach(() => {
     dir = tempDir();
-    store = kiosk(dir.dir).store;
+    ({ store, engine } = kiosk(dir.dir, { now: () => T0 + Math.floor(timers.nowMs / 1000) }));
     events.length = 0;
     ui = new AgentUi({
       store,
@@ -83,6 +85,7 @@ describe('AgentUi', () => {
   });
 
   it('plays only cached creatives of the config and serves their files', () => {
+    engine.storeDeck(deckBytes());
     ui.applyConfig(config);
     expect(ui.hub.state().item).toMatchObject({ kind: 'creative', creativeSha256: cachedSha });
     expect(ui.hub.creativeFile(cachedSha)).toEqual({ path: `/cache/${cachedSha}`, mime: 'image/png' });
@@ -90,7 +93,19 @@ describe('AgentUi', () => {
     expect(ui.hub.creativeFile('c3'.repeat(32))).toBeNull();
   });
 
+  it("plays a campaign's creatives only while the store holds a usable deck of it", () => {
+    ui.applyConfig(config);
+    expect(ui.hub.state().item).toMatchObject({ kind: 'default' });
+    engine.storeDeck(deckBytes({ validUntil: T0 + 60 }));
+    ui.decksChanged();
+    expect(ui.hub.state().item).toMatchObject({ kind: 'creative', campaignId: CAMPAIGN_ID });
+    // Past the deck's window, at the next item, the campaign's creative gives way to default content.
+    timers.advance(66_000);
+    expect(ui.hub.state().item).toMatchObject({ kind: 'default' });
+  });
+
   it('records accepted plays in hourly aggregates', () => {
+    engine.storeDeck(deckBytes());
     ui.applyConfig(config);
     const shown = ui.hub.state().item;
     if (shown.kind !== 'creative') throw new Error('expected a creative');

@@ -9,6 +9,7 @@ import { TapUiFeed } from '../host/tap-feed.ts';
 import { cachedCreatives } from '../playlist/playlist.ts';
 import type { StartTimer } from '../playlist/playlist-player.ts';
 import type { Store } from '../store/open-store.ts';
+import { campaignsWithUsableDeck } from '../store/deck-queries.ts';
 import { addPlays } from '../store/proof-of-play-queries.ts';
 import type { UiLocale } from '../ui-api/channels.ts';
 
@@ -23,6 +24,8 @@ export interface AgentUiOptions {
   locale: UiLocale;
   logger: Logger;
   nowMs?: () => number;
+  /** The tap engine's clock (Unix seconds), which judges whether a deck is usable; from nowMs by default. */
+  nowS?: () => number;
   startTimer?: StartTimer;
 }
 
@@ -35,6 +38,18 @@ export class AgentUi {
   constructor(options: AgentUiOptions) {
     this.config = null;
     const { store, content, logger } = options;
+    const nowMs = options.nowMs ?? (() => Date.now());
+    const nowS = options.nowS ?? (() => Math.floor(nowMs() / 1000));
+    /** A campaign's creatives play only while its deck can pay a tap (docs/kiosk.md §7). */
+    const campaignsWithDeck = (): ReadonlySet<number> => {
+      try {
+        return campaignsWithUsableDeck(store, nowS());
+      } catch (error) {
+        // A store that cannot be read takes no tap either: default content until it can.
+        logger.error({ err: error }, 'reading the usable decks failed');
+        return new Set();
+      }
+    };
     this.hub = new KioskUiHub({
       locale: options.locale,
       logger: logger.child({ component: 'ui' }),
@@ -47,6 +62,7 @@ export class AgentUi {
           playlist: config.playlist,
           timezone: config.timezone,
           cached: cachedCreatives(config.creatives, (sha256) => content.has(sha256)),
+          campaignsWithDeck: campaignsWithDeck(),
         };
       },
       creativeFile: (sha256) => {
@@ -101,6 +117,11 @@ export class AgentUi {
 
   /** The content cache finished a pass: newly cached creatives become playable. */
   contentChanged(): void {
+    this.hub.refreshPlaylist();
+  }
+
+  /** A deck arrived or a tap took an envelope: a campaign may have gained or lost its last usable deck. */
+  decksChanged(): void {
     this.hub.refreshPlaylist();
   }
 

@@ -145,6 +145,7 @@ export async function startKioskAgent(options: KioskAgentOptions): Promise<Start
       screenId: identity.screenId,
       config: loadConfig(store),
       locale: options.locale ?? 'zh',
+      nowS: now,
       logger,
     });
     // A tap pays the campaign whose ad is on screen first (docs/kiosk.md §1).
@@ -189,6 +190,7 @@ export async function startKioskAgent(options: KioskAgentOptions): Promise<Start
           setOutOfService(false);
           ui.setOnline(true);
         } else if (event.type === 'disconnected') ui.setOnline(false);
+        else if (event.type === 'deck') ui.decksChanged();
         else if (event.type === 'out-of-service') {
           logger.warn({ reason: event.reason }, 'the cloud revoked this screen: out of service');
           setOutOfService(true);
@@ -222,7 +224,10 @@ export async function startKioskAgent(options: KioskAgentOptions): Promise<Start
     const tapLogger = logger.child({ component: 'taps' });
     const handler = (tapHandler = new EngineTapHandler({
       engine,
-      onTapCommitted: () => screenSync.notifyTapCommitted(),
+      onTapCommitted: () => {
+        screenSync.notifyTapCommitted();
+        ui.decksChanged();
+      },
       feed: ui.feed,
       logger: tapLogger,
     }));

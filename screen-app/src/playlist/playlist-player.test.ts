@@ -98,4 +98,37 @@ describe('PlaylistPlayer', () => {
     player.refresh();
     expect(shown).toHaveLength(1);
   });
+
+  it("plays a campaign's creatives only while the screen holds a usable deck of it", () => {
+    const { timers, source, shown, player } = setup(
+      [item(1, 5_000), item(2, 5_000), item(3, 5_000)],
+      [1, 2, 3],
+    );
+    source.campaignsWithDeck = new Set([2]);
+    player.refresh();
+    // Campaign 1 has no deck: campaign 2 replaces it at once, and plays on its own.
+    expect(shown.map(campaignOf)).toEqual([2]);
+    player.start();
+    timers.advance(5_000);
+    expect(shown.map(campaignOf)).toEqual([2, 2]);
+    // A deck of campaign 3 arrives: it joins the rotation at the next item, not mid-item.
+    source.campaignsWithDeck = new Set([2, 3]);
+    player.refresh();
+    expect(shown).toHaveLength(2);
+    timers.advance(5_000);
+    expect(shown.map(campaignOf)).toEqual([2, 2, 3]);
+    // Campaign 3's last envelope is taken while it is on screen: it gives way at once.
+    source.campaignsWithDeck = new Set([2]);
+    player.refresh();
+    expect(shown.map(campaignOf)).toEqual([2, 2, 3, 2]);
+    expect(player.showingCampaignId).toBe(2);
+    // No deck at all: default content, and a deck that arrives brings its creative back at once.
+    source.campaignsWithDeck = new Set();
+    player.refresh();
+    expect(player.current.kind).toBe('default');
+    expect(player.showingCampaignId).toBeNull();
+    source.campaignsWithDeck = new Set([1]);
+    player.refresh();
+    expect(shown.map(campaignOf).slice(-2)).toEqual(['default', 1]);
+  });
 });

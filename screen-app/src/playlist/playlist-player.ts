@@ -16,6 +16,8 @@ export interface PlaylistSource {
   playlist: readonly PlaylistItem[];
   timezone: string;
   cached: ReadonlyMap<string, CreativeMime>;
+  /** See PlaylistContext.campaignsWithDeck. */
+  campaignsWithDeck?: ReadonlySet<number>;
 }
 
 export interface PlaylistPlayerOptions {
@@ -65,14 +67,18 @@ export class PlaylistPlayer {
   }
 
   /**
-   * The playlist or the cache changed. Default content gives way at once to a creative that became
-   * playable, and a creative that left the cache is replaced at once; otherwise the item plays out.
+   * The playlist, the cache or the decks changed. Default content gives way at once to a creative that
+   * became playable, and a creative that left the cache, or whose campaign no longer holds a usable deck,
+   * is replaced at once; otherwise the item plays out.
    */
   refresh(): void {
     const current = this.currentView;
     const source = this.options.source();
-    const stillCached = current.kind === 'creative' && source.cached.has(current.creativeSha256);
-    if (current.kind === 'creative' && stillCached) return;
+    const stillPlayable =
+      current.kind === 'creative' &&
+      source.cached.has(current.creativeSha256) &&
+      (source.campaignsWithDeck === undefined || source.campaignsWithDeck.has(current.campaignId));
+    if (stillPlayable) return;
     const candidate = nextPick(source.playlist, { ...source, nowMs: this.options.nowMs() }, this.lastIndex);
     if (current.kind === 'default' && candidate.kind === 'default') return;
     this.advance();

@@ -14,6 +14,11 @@ export interface PlaylistContext {
   /** Creatives present in the local content cache, by sha256, with their type. */
   cached: ReadonlyMap<string, CreativeMime>;
   nowMs: number;
+  /**
+   * Campaigns the screen holds a usable deck of (open, in its window, with envelopes left): a campaign's
+   * creatives play only while it can pay a tap (docs/kiosk.md §7). Absent: no campaign is held back.
+   */
+  campaignsWithDeck?: ReadonlySet<number>;
 }
 
 export type PlaylistPick =
@@ -40,6 +45,8 @@ export function isPlayable(item: PlaylistItem, context: PlaylistContext, local: 
   const nowS = Math.floor(context.nowMs / 1000);
   if (nowS < item.validFrom || nowS >= item.validUntil) return false;
   if (!context.cached.has(item.creativeSha256)) return false;
+  if (context.campaignsWithDeck !== undefined && !context.campaignsWithDeck.has(item.campaignId))
+    return false;
   return item.dayparts.length === 0 || item.dayparts.some((daypart) => inDaypart(daypart, local));
 }
 
