@@ -48,4 +48,14 @@ describe('docs/protocol.md sample dumps', () => {
     expect(decodeDeck(bytes)).toMatchObject({ ok: true, value: { deckId: 900, campaignId: 12 } });
     expect(verifyDeckSignature(bytes, issuer.publicKey)).toBe(true);
   });
+
+  it('deck with a fallback-coupon allotment (version 2)', () => {
+    const bytes = dump('sample-deck-v2');
+    expect(toHex(bytes)).toBe(sampleHex.deckV2);
+    expect(decodeDeck(bytes)).toMatchObject({
+      ok: true,
+      value: { version: 2, deckId: 901, fallbackCount: 2, envelopes: { length: 4 } },
+    });
+    expect(verifyDeckSignature(bytes, issuer.publicKey)).toBe(true);
+  });
 });

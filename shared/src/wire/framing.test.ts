@@ -5,7 +5,12 @@ import { sign, SignatureLabel, verify } from '../crypto.ts';
 import { sampleHex, sampleValues, testKeys } from '../test-vectors.ts';
 import { decodeChallenge, encodeChallenge } from './challenge.ts';
 import { decodeCredential } from './credential.ts';
-import { decodeDeckClose, DECK_CLOSE_LENGTH, signDeckClose, verifyDeckCloseSignature } from './deck-close.ts';
+import {
+  decodeDeckClose,
+  DECK_CLOSE_LENGTH_V1,
+  signDeckClose,
+  verifyDeckCloseSignature,
+} from './deck-close.ts';
 import { decodeHello, encodeHello, HELLO_LENGTH } from './hello.ts';
 import { enrolmentMessage, isEnrolmentCode, loginMessage } from './signed-messages.ts';
 import { decodeTapBatch, encodeTapBatch, TAP_BATCH_SIZE_MAX } from './tap-batch.ts';
@@ -94,22 +99,22 @@ describe('tap batch', () => {
 });
 
 describe('deck close report', () => {
-  it('signs with the deck-close label and decodes', () => {
+  it('signs a version 1 report with the deck-close label and decodes it', () => {
     const bytes = signDeckClose(
-      { deckId: 900, screenId: 1001, usedCount: 17, ts: 1_795_000_100 },
+      { version: 1, deckId: 900, screenId: 1001, usedCount: 17, ts: 1_795_000_100 },
       screen.privateKey,
     );
-    expect(bytes).toHaveLength(DECK_CLOSE_LENGTH);
+    expect(bytes).toHaveLength(DECK_CLOSE_LENGTH_V1);
     expect(toHex(bytes.subarray(0, 19))).toBe('01' + '0000000000000384' + '00000000000003e9' + '0011');
     expect(decodeDeckClose(bytes)).toMatchObject({
       ok: true,
-      value: { deckId: 900, screenId: 1001, usedCount: 17 },
+      value: { version: 1, deckId: 900, screenId: 1001, usedCount: 17, fallbackUsedCount: 0 },
     });
     expect(verifyDeckCloseSignature(bytes, screen.publicKey)).toBe(true);
     const tampered = bytes.slice();
     tampered[18] = 0x12;
     expect(verifyDeckCloseSignature(tampered, screen.publicKey)).toBe(false);
-    expect(decodeDeckClose(bytes.subarray(1))).toMatchObject({ ok: false, code: 'TRUNCATED' });
+    expect(decodeDeckClose(bytes.subarray(0, 86))).toMatchObject({ ok: false, code: 'TRUNCATED' });
   });
 });
 

@@ -19,6 +19,7 @@ const known = new Set<string>(errorCodes);
 const credential = fromHex(sampleHex.credential) ?? new Uint8Array();
 const token = fromHex(sampleHex.token) ?? new Uint8Array();
 const deck = fromHex(sampleHex.deck) ?? new Uint8Array();
+const deckV2 = fromHex(sampleHex.deckV2) ?? new Uint8Array();
 
 /** Random buffers, and valid samples with flipped bits, overwritten bytes, truncations and extensions. */
 function inputs(valid: Uint8Array): fc.Arbitrary<Uint8Array> {
@@ -52,8 +53,10 @@ const decoders: [string, (bytes: Uint8Array) => Result<unknown>, Uint8Array][] =
   ['challenge', decodeChallenge, token.subarray(1, 37)],
   ['tap token', decodeTapToken, token],
   ['deck', decodeDeck, deck],
+  ['deck v2', decodeDeck, deckV2],
   ['tap batch', decodeTapBatch, encodeTapBatch([token, token])],
   ['deck close', decodeDeckClose, new Uint8Array(87).fill(1)],
+  ['deck close v2', decodeDeckClose, Uint8Array.of(2, ...new Uint8Array(88).fill(1))],
   ['command APDU', decodeCommandApdu, putReceiptApdu(token)],
   ['response APDU', decodeResponseApdu, selectApdu()],
 ];

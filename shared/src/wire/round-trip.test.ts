@@ -1,16 +1,17 @@
-// encode ↔ decode round trips over generated values of every v1 format.
+// encode ↔ decode round trips over generated values of every format.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { testKeys } from '../test-vectors.ts';
 import { decodeChallenge, encodeChallenge } from './challenge.ts';
 import { decodeCredential, encodeCredential } from './credential.ts';
 import { decodeDeck, encodeDeck } from './deck.ts';
+import { decodeDeckClose, signDeckClose, verifyDeckCloseSignature } from './deck-close.ts';
 import { decodeHello, encodeHello } from './hello.ts';
 import { decodeTapBatch, encodeTapBatch } from './tap-batch.ts';
 import { decodeTapToken, encodeTapToken, ENVELOPE_INDEX_NONE, type TapToken } from './tap-token.ts';
 import { decodeCommandApdu, encodeCommandApdu } from './apdu.ts';
 
-const { phone } = testKeys();
+const { phone, screen } = testKeys();
 const id = fc.integer({ min: 1, max: Number.MAX_SAFE_INTEGER });
 const u8 = fc.integer({ min: 0, max: 0xff });
 const u32 = fc.integer({ min: 0, max: 0xffffffff });
@@ -117,12 +118,66 @@ describe('round trips', () => {
       .map(({ span, ...rest }) => ({
         version: 1,
         ...rest,
+        fallbackCount: 0,
         validUntil: Math.min(0xffffffff, rest.validFrom + span),
       }));
     fc.assert(
       fc.property(deck, (value) => {
         expect(decodeDeck(encodeDeck(value))).toEqual({ ok: true, value });
       }),
+    );
+  });
+
+  it('deck with a fallback-coupon allotment (version 2)', () => {
+    const deck = fc
+      .record({
+        deckId: id,
+        campaignId: u32,
+        screenId: id,
+        validFrom: u32,
+        span: u32,
+        main: fc.array(fc.record({ amountFen: u32, couponOfferId: u32 }), { maxLength: 200 }),
+        fallbackOfferId: fc.integer({ min: 1, max: 0xffffffff }),
+        fallbackCount: fc.integer({ min: 0, max: 100 }),
+        issuerKeyId: u8,
+        issuerSignature: bytes(64),
+      })
+      .filter(({ main, fallbackCount }) => main.length + fallbackCount > 0)
+      .map(({ span, main, fallbackOfferId, fallbackCount, ...rest }) => ({
+        version: 2,
+        ...rest,
+        envelopes: [
+          ...main,
+          ...Array.from({ length: fallbackCount }, () => ({ amountFen: 0, couponOfferId: fallbackOfferId })),
+        ],
+        fallbackCount,
+        validUntil: Math.min(0xffffffff, rest.validFrom + span),
+      }));
+    fc.assert(
+      fc.property(deck, (value) => {
+        expect(decodeDeck(encodeDeck(value))).toEqual({ ok: true, value });
+      }),
+    );
+  });
+
+  it('deck close report, both versions', () => {
+    const report = fc
+      .record({
+        version: fc.constantFrom(1, 2),
+        deckId: id,
+        screenId: id,
+        usedCount: fc.integer({ min: 0, max: 0xffff }),
+        fallbackUsedCount: fc.integer({ min: 0, max: 0xffff }),
+        ts: u32,
+      })
+      .map((value) => (value.version === 1 ? { ...value, fallbackUsedCount: 0 } : value));
+    fc.assert(
+      fc.property(report, (value) => {
+        const bytes = signDeckClose(value, screen.privateKey);
+        expect(decodeDeckClose(bytes)).toMatchObject({ ok: true, value });
+        expect(verifyDeckCloseSignature(bytes, screen.publicKey)).toBe(true);
+      }),
+      { numRuns: 50 },
     );
   });
 
