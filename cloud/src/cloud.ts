@@ -21,7 +21,7 @@ import { wireScreenEvents } from './services/screen-events.ts';
 import { markAllScreensDisconnected } from './services/screen-presence.ts';
 import { createFileContentStore } from './services/content-store.ts';
 import { settleExpiredDecks } from './services/decks.ts';
-import { defaultMoneySettings } from './money-settings.ts';
+import { defaultMoneySettings, networkRulesOf } from './money-settings.ts';
 import { createRedemptionService } from './redemption/redemption-service.ts';
 import { createVerifierPool } from './redemption/verifier-pool.ts';
 import { createInlineVerifier } from './redemption/signature-verifier.ts';
@@ -199,7 +199,7 @@ export async function startCloud(env: Env, logger: Logger = createLogger(env)): 
     sweep.unref();
     if (env.MQTT_URL === undefined) {
       // aedes keeps retained messages in memory only: after a restart, every screen's config is re-sent.
-      publishAllScreenConfigs(database.db, deps.broker, deps.now()).then(
+      publishAllScreenConfigs(database.db, deps.broker, deps.now(), networkRulesOf(settings.money)).then(
         (published) => logger.info({ published }, 'republished retained screen configs'),
         (error: unknown) => logger.error({ err: error }, 'republishing screen configs failed'),
       );

@@ -1,5 +1,6 @@
 // Limits of the money flow: deck sizing and expiry, clock sanity, global caps, fraud thresholds,
 // withdrawals and ingest batching. Defaults here; the process may override them.
+import type { NetworkRules } from '@redtap/shared';
 
 export interface MoneySettings {
   /** The operator's time zone: caps, withdrawals and reports count by its local day. */
@@ -18,6 +19,8 @@ export interface MoneySettings {
   clockFutureMaxS: number;
   /** …and may precede its deck's validFrom by at most this. */
   clockPastSlackS: number;
+  /** A tap without an envelope older than this when it arrives is refused (TAP_TOO_OLD, §7 step 6). */
+  decklessTapAgeMaxS: number;
   walletDailyCashCountMax: number;
   walletDailyCashFenMax: number;
   /** Cash packets per wallet per day across one advertiser's campaigns. */
@@ -61,6 +64,10 @@ export const defaultMoneySettings: MoneySettings = {
   openDecksPerScreenMax: 3,
   clockFutureMaxS: 300,
   clockPastSlackS: 300,
+  // Two days: a kiosk that stayed offline through a whole deck's life (deckValiditySMax + deckGraceS,
+  // 26 h) and a night more still gets its deck-less taps settled, while a screen key cannot backdate
+  // fallback coupons further than two cap days.
+  decklessTapAgeMaxS: 48 * 3600,
   walletDailyCashCountMax: 30,
   walletDailyCashFenMax: 10_000,
   advertiserWalletDailyCashMax: 10,
@@ -81,3 +88,21 @@ export const defaultMoneySettings: MoneySettings = {
   transactionAttemptsMax: 4,
   reviewPageSizeMax: 100,
 };
+
+/** The limits both tiers judge a tap by (shared rules), as the screen config publishes them (§5.5). */
+export function networkRulesOf(settings: MoneySettings): NetworkRules {
+  return {
+    capTimezone: settings.timezone,
+    walletDailyCashCountMax: settings.walletDailyCashCountMax,
+    walletDailyCashFenMax: settings.walletDailyCashFenMax,
+    advertiserWalletDailyCashMax: settings.advertiserWalletDailyCashMax,
+    travelWindowS: settings.travelWindowS,
+    screensPerWalletPerDayMax: settings.screensPerWalletPerDayMax,
+    clockFutureMaxS: settings.clockFutureMaxS,
+    clockPastSlackS: settings.clockPastSlackS,
+    decklessTapAgeMaxS: settings.decklessTapAgeMaxS,
+    tapRateWindow: settings.tapRateWindow,
+    tapIntervalMinS: settings.tapIntervalMinS,
+    counterGapMax: settings.counterGapMax,
+  };
+}

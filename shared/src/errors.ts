@@ -62,6 +62,14 @@ export const ErrorCode = {
   COUPON_OUT_OF_STOCK: 'COUPON_OUT_OF_STOCK',
   // Coupon stock beyond what the campaign's envelope pool may hold.
   COUPON_STOCK_TOO_LARGE: 'COUPON_STOCK_TOO_LARGE',
+  // A tap without an envelope has no deck to date it; it is bounded by what it claims (§7 step 6):
+  // dated before its campaign started, before its wallet credential was issued, or older than the
+  // network's decklessTapAgeMaxS when it reaches the cloud.
+  TAP_BEFORE_CAMPAIGN: 'TAP_BEFORE_CAMPAIGN',
+  TAP_BEFORE_CREDENTIAL: 'TAP_BEFORE_CREDENTIAL',
+  TAP_TOO_OLD: 'TAP_TOO_OLD',
+  // A deck's fallback-coupon allotment slot that does not hold the campaign's fallback coupon alone.
+  FALLBACK_NOT_ALLOTTED: 'FALLBACK_NOT_ALLOTTED',
 
   // Kiosk.
   NO_DECK: 'NO_DECK',

@@ -5,6 +5,7 @@ export * from './money.ts';
 export * from './topics.ts';
 export * from './schemas.ts';
 export * from './time-rules.ts';
+export * from './rules/index.ts';
 export * from './wire/apdu.ts';
 export * from './wire/challenge.ts';
 export * from './wire/credential.ts';

@@ -1,6 +1,7 @@
 // zod schemas for every JSON payload on MQTT (docs/protocol.md §5). Binary payloads (taps, decks) have
 // codecs in ./wire instead. Every array and string is bounded.
 import { z } from 'zod';
+import { NetworkRulesSchema } from './rules/network-rules.ts';
 import { TAP_BATCH_SIZE_MAX } from './wire/tap-batch.ts';
 
 const u32 = z.number().int().min(0).max(0xffffffff);
@@ -205,5 +206,7 @@ export const ScreenConfig = z.object({
   }),
   /** Deck refill is requested when fewer envelopes than this are left. */
   deckRefillThreshold: z.number().int().min(0).max(0xffff),
+  /** The network's limits the kiosk judges taps by, as the cloud does (docs/protocol.md §7); absent in older configs. */
+  rules: NetworkRulesSchema.optional(),
 });
 export type ScreenConfig = z.infer<typeof ScreenConfig>;

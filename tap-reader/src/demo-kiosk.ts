@@ -3,6 +3,7 @@
 // The real engine (screen-app) also draws an envelope and commits to SQLite before answering.
 import { randomBytes, type KeyObject } from 'node:crypto';
 import {
+  DAY_STATE_NONCE_LENGTH,
   ENVELOPE_INDEX_NONE,
   ErrorCode,
   HelloFlag,
@@ -12,17 +13,29 @@ import {
   credentialExpired,
   decodeChallenge,
   encodeChallenge,
+  encodeDayStateRequest,
+  encodeReceiptExtra,
   generateKeyPair,
   signCredential,
   signTapToken,
   verify,
   verifyCredentialSignature,
+  verifyDayState,
+  type DayState,
   type Hello,
   type KeyPair,
   type WalletCredential,
 } from '@redtap/shared';
 import { delay } from './timers.ts';
-import type { HelloDecision, SignatureContext, SignatureDecision, TapContext, TapHandler } from './types.ts';
+import type {
+  ChallengeDecision,
+  DayStateResult,
+  HelloDecision,
+  SignatureContext,
+  SignatureDecision,
+  TapContext,
+  TapHandler,
+} from './types.ts';
 
 export interface DemoKioskOptions {
   screenId: number;
@@ -36,6 +49,8 @@ export interface DemoKioskOptions {
   commitDelayMs?: number;
   /** Wallets the kiosk refuses at HELLO (a stand-in for the revocation list). */
   refusedWalletIds?: ReadonlySet<number>;
+  /** Ask every phone GET DAY STATE for this city and cap day, and send the long receipt. */
+  dayState?: { cityKey: number; dayStart: number; advertiserId: number };
 }
 
 export interface DemoCommit {
@@ -46,6 +61,8 @@ export interface DemoCommit {
 }
 
 const COMMITS_KEPT_MAX = 10_000;
+/** A demo kiosk drives a couple of readers; a day state waits per reader between HELLO and its answer. */
+const PENDING_DAY_STATES_MAX = 8;
 
 export class DemoKiosk implements TapHandler {
   readonly commits: DemoCommit[] = [];
@@ -53,14 +70,17 @@ export class DemoKiosk implements TapHandler {
   /** Every signature length onSignature was called with: the driver must only ever pass 64. */
   readonly signatureLengths: number[] = [];
   private readonly options: DemoKioskOptions;
+  /** Each GET DAY STATE answer, verified (null when it did not verify); the last 10,000. */
+  readonly dayStates: (DayState | null)[] = [];
   private readonly keys = new PublicKeyCache(1000);
+  private readonly pendingDayStates = new Map<string, { hello: Hello; request: Uint8Array }>();
   private nextCounter = 1;
 
   constructor(options: DemoKioskOptions) {
     this.options = options;
   }
 
-  onHello(hello: Hello, _context: TapContext): Promise<HelloDecision> {
+  onHello(hello: Hello, context: TapContext): Promise<HelloDecision> {
     this.helloCount += 1;
     const nowSeconds = this.options.nowSeconds?.() ?? Math.floor(Date.now() / 1000);
     if (!verifyCredentialSignature(hello.credentialBytes, this.options.issuerPublicKey)) {
@@ -72,6 +92,45 @@ export class DemoKiosk implements TapHandler {
     if (this.options.refusedWalletIds?.has(hello.credential.walletId) === true) {
       return Promise.resolve({ kind: 'refuse', code: ErrorCode.CREDENTIAL_REVOKED });
     }
+    const dayState = this.options.dayState;
+    if (dayState !== undefined) {
+      const request = encodeDayStateRequest({
+        screenId: this.options.screenId,
+        cityKey: dayState.cityKey,
+        dayStart: dayState.dayStart,
+        ts: nowSeconds,
+        nonce: new Uint8Array(randomBytes(DAY_STATE_NONCE_LENGTH)),
+      });
+      if (this.pendingDayStates.size >= PENDING_DAY_STATES_MAX) this.pendingDayStates.clear();
+      this.pendingDayStates.set(context.readerName, { hello, request });
+      return Promise.resolve({ kind: 'day-state', request });
+    }
+    return Promise.resolve(this.challenge(nowSeconds));
+  }
+
+  /** Verifies the phone's day state against its credential's key and the request, then challenges. */
+  onDayState(result: DayStateResult, context: TapContext): Promise<ChallengeDecision> {
+    const pending = this.pendingDayStates.get(context.readerName);
+    this.pendingDayStates.delete(context.readerName);
+    if (pending === undefined) return Promise.resolve({ kind: 'refuse', code: ErrorCode.TOKEN_INCONSISTENT });
+    let verified: DayState | null = null;
+    if (result.ok) {
+      const phoneKey = this.keys.get(pending.hello.credential.phonePublicKey);
+      const checked = phoneKey.ok
+        ? verifyDayState(result.bytes, {
+            request: pending.request,
+            phoneKey: phoneKey.value,
+            walletId: pending.hello.credential.walletId,
+          })
+        : null;
+      verified = checked?.ok === true ? checked.value : null;
+    }
+    if (this.dayStates.length >= COMMITS_KEPT_MAX) this.dayStates.shift();
+    this.dayStates.push(verified);
+    return Promise.resolve(this.challenge(this.options.nowSeconds?.() ?? Math.floor(Date.now() / 1000)));
+  }
+
+  private challenge(nowSeconds: number): ChallengeDecision {
     const challenge = encodeChallenge({
       screenId: this.options.screenId,
       // Reserved at HELLO so two readers never share one. Unlike the real engine, the demo leaves a
@@ -81,7 +140,7 @@ export class DemoKiosk implements TapHandler {
       nonce: new Uint8Array(randomBytes(16)),
       campaignId: this.options.campaignId ?? 1,
     });
-    return Promise.resolve({ kind: 'challenge', challenge });
+    return { kind: 'challenge', challenge };
   }
 
   async onSignature(signature: Uint8Array, context: SignatureContext): Promise<SignatureDecision> {
@@ -117,7 +176,15 @@ export class DemoKiosk implements TapHandler {
       counter: challenge.value.counter,
       token: bytes,
     });
-    return { kind: 'receipt', token: bytes };
+    const dayState = this.options.dayState;
+    return {
+      kind: 'receipt',
+      token: bytes,
+      receiptExtra:
+        dayState === undefined
+          ? null
+          : encodeReceiptExtra({ advertiserId: dayState.advertiserId, cityKey: dayState.cityKey }),
+    };
   }
 }
 

@@ -13,7 +13,9 @@ const knownCodes = new Set<string>([...errorCodes, ...Object.values(TapReaderCod
 
 describe('hostile phone fuzz (direct transport)', () => {
   it(`survives ${EXCHANGES} exchanges of random and mutated replies`, async () => {
-    const kiosk = createKiosk();
+    // Half the exchanges ask GET DAY STATE first, of new phones and of phones from before it.
+    const plainKiosk = createKiosk();
+    const dayStateKiosk = createKiosk({ dayState: { cityKey: 7, dayStart: 1_795_000_000, advertiserId: 3 } });
     const template = createPhone();
     const outcomes = new Map<string, number>();
     const results: ExchangeResult[] = [];
@@ -23,10 +25,11 @@ describe('hostile phone fuzz (direct transport)', () => {
         keyPair: template.keyPair,
         credential: template.credential,
         behaviour: { kind: 'hostile', seed, validRatio: seed % 2 === 0 ? 0.1 : 0.7 },
+        dayState: seed % 3 !== 0,
       });
       const result = await runTapExchange({
         transport: new DirectTransport(phone),
-        handler: kiosk,
+        handler: seed % 4 < 2 ? dayStateKiosk : plainKiosk,
         readerName: 'fuzz',
         cardType: CardType.iso14443_4,
       });
@@ -35,11 +38,19 @@ describe('hostile phone fuzz (direct transport)', () => {
       if (result.committed) results.push(result);
       if (result.outcome !== 'completed') expect(knownCodes.has(String(result.code))).toBe(true);
     }
+    const kiosks = [plainKiosk, dayStateKiosk];
+    const commits = kiosks.flatMap((kiosk) => kiosk.commits);
     // The commit step only ever saw well-formed, 64-byte signatures…
-    expect(kiosk.signatureLengths.every((length) => length === SIGNATURE_LENGTH)).toBe(true);
+    for (const kiosk of kiosks)
+      expect(kiosk.signatureLengths.every((length) => length === SIGNATURE_LENGTH)).toBe(true);
     // …and committed only those that verified against the wallet's key, never a mutated one.
-    expect(kiosk.commits.length).toBe(results.length);
-    expect(kiosk.commits.every((commit) => commit.walletId === template.credential.walletId)).toBe(true);
+    expect(commits.length).toBe(results.length);
+    expect(commits.every((commit) => commit.walletId === template.credential.walletId)).toBe(true);
+    // A mutated day state never verified as the wallet's, and intact ones did.
+    const verified = dayStateKiosk.dayStates.filter((state) => state !== null);
+    expect(verified.every((state) => state.walletId === template.credential.walletId)).toBe(true);
+    expect(verified.length).toBeGreaterThan(0);
+    expect(dayStateKiosk.dayStates.length).toBeGreaterThan(verified.length);
     // The fuzz reached every stage: typed rejections at SELECT, at SIGN, at the kiosk, and commits.
     const seen = [...outcomes.keys()].join(' ');
     for (const expected of [
@@ -51,6 +62,7 @@ describe('hostile phone fuzz (direct transport)', () => {
       expect(seen).toContain(expected);
     }
     expect(seen).toContain(`refused:${ErrorCode.PHONE_SIGNATURE_INVALID}`);
-    expect(kiosk.commits.length).toBeGreaterThan(0);
+    expect(plainKiosk.commits.length).toBeGreaterThan(0);
+    expect(dayStateKiosk.commits.length).toBeGreaterThan(0);
   }, 120_000);
 });

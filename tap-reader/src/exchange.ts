@@ -1,14 +1,17 @@
 // The tap exchange state machine (docs/protocol.md §4, docs/tap-exchange.md): SELECT → HELLO,
-// SIGN CHALLENGE, PUT RECEIPT, with the kiosk's decisions in between. One implementation for every
+// GET DAY STATE when the kiosk asks, SIGN CHALLENGE, PUT RECEIPT, with the kiosk's decisions in between. One implementation for every
 // transport. Never throws on anything the card sends.
 import {
   CHALLENGE_LENGTH,
+  DAY_STATE_REQUEST_LENGTH,
   ErrorCode,
+  RECEIPT_EXTRA_LENGTH,
   SIGNATURE_LENGTH,
   StatusWord,
   TAP_TOKEN_LENGTH,
   decodeHello,
   decodeResponseApdu,
+  getDayStateApdu,
   putReceiptApdu,
   selectApdu,
   signChallengeApdu,
@@ -23,6 +26,8 @@ import {
   TapReaderCode,
   type ApduStep,
   type ApduTiming,
+  type ChallengeDecision,
+  type DayStateResult,
   type ExchangeResult,
   type HelloDecision,
   type KioskCode,
@@ -72,6 +77,7 @@ export async function runTapExchange(options: ExchangeOptions): Promise<Exchange
   let handlerMs = 0;
   let committed = false;
   let walletId: number | null = null;
+  let dayStateAnswered: boolean | undefined;
 
   const budget = deadlineAfter(budgetMs - (timers.now() - startMs), timers);
   const remainingMs = (): number => Math.max(0, budgetMs - (timers.now() - startMs));
@@ -86,6 +92,7 @@ export async function runTapExchange(options: ExchangeOptions): Promise<Exchange
       message,
       committed,
       walletId,
+      ...(dayStateAnswered === undefined ? {} : { dayStateAnswered }),
       apdus,
       transportMs,
       handlerMs,
@@ -166,14 +173,43 @@ export async function runTapExchange(options: ExchangeOptions): Promise<Exchange
     ErrorCode.APDU_TIMEOUT,
   );
   if (!helloDecision.ok) return finish('aborted', helloDecision.code, `onHello: ${helloDecision.message}`);
-  if (helloDecision.value.kind === 'refuse') {
-    return finish(
-      'refused',
-      helloDecision.value.code,
-      helloDecision.value.message ?? 'kiosk refused the HELLO',
+  let decision: HelloDecision = helloDecision.value;
+
+  // 1a. GET DAY STATE (docs/protocol.md §4.1a), only when the kiosk asks. A phone without the extension
+  // answers 6D 00 and the tap goes on without it; so does any other status word, since the kiosk never
+  // needs a day state to pay. Only a failed transport ends the exchange here.
+  if (decision.kind === 'day-state') {
+    const onDayState = handler.onDayState?.bind(handler);
+    if (onDayState === undefined)
+      return finish(
+        'aborted',
+        TapReaderCode.HANDLER_FAILED,
+        'onHello asked for a day state without onDayState',
+      );
+    if (decision.request.length !== DAY_STATE_REQUEST_LENGTH)
+      return finish(
+        'aborted',
+        TapReaderCode.HANDLER_FAILED,
+        `day state request is ${decision.request.length} bytes, not 32`,
+      );
+    const dayState = await step('day-state', getDayStateApdu(decision.request), budget.signal);
+    if (!dayState.ok) return finish('aborted', dayState.code, `GET DAY STATE: ${dayState.message}`);
+    dayStateAnswered = dayState.response.sw === StatusWord.ok;
+    const result: DayStateResult = dayStateAnswered
+      ? { ok: true, bytes: dayState.response.data }
+      : { ok: false };
+    const next = await callHandler<ChallengeDecision>(
+      () => onDayState(result, context),
+      budget.signal,
+      ErrorCode.APDU_TIMEOUT,
     );
+    if (!next.ok) return finish('aborted', next.code, `onDayState: ${next.message}`);
+    decision = next.value;
   }
-  const challenge = helloDecision.value.challenge;
+  if (decision.kind === 'refuse') {
+    return finish('refused', decision.code, decision.message ?? 'kiosk refused the HELLO');
+  }
+  const challenge = decision.challenge;
   if (challenge.length !== CHALLENGE_LENGTH) {
     return finish('aborted', TapReaderCode.HANDLER_FAILED, `challenge is ${challenge.length} bytes, not 36`);
   }
@@ -221,10 +257,19 @@ export async function runTapExchange(options: ExchangeOptions): Promise<Exchange
   if (token.length !== TAP_TOKEN_LENGTH) {
     return finish('undelivered', TapReaderCode.HANDLER_FAILED, `token is ${token.length} bytes, not 196`);
   }
+  // The long receipt goes only to a phone that answered GET DAY STATE: an old phone would answer 67 00.
+  const receiptExtra = dayStateAnswered === true ? (receiptDecision.value.receiptExtra ?? null) : null;
+  if (receiptExtra !== null && receiptExtra.length !== RECEIPT_EXTRA_LENGTH) {
+    return finish(
+      'undelivered',
+      TapReaderCode.HANDLER_FAILED,
+      `receipt extra is ${receiptExtra.length} bytes, not 8`,
+    );
+  }
 
   // 3. PUT RECEIPT (docs/protocol.md §4.3). Best effort: the tap is already recorded.
   const receiptWait = deadlineAfter(options.receiptTimeoutMs ?? RECEIPT_TIMEOUT_MS, timers);
-  const receipt = await step('receipt', putReceiptApdu(token), receiptWait.signal);
+  const receipt = await step('receipt', putReceiptApdu(token, receiptExtra), receiptWait.signal);
   receiptWait.cancel();
   if (!receipt.ok) return finish('undelivered', receipt.code, `PUT RECEIPT: ${receipt.message}`);
   const receiptSw = receipt.response.sw;

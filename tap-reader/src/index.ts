@@ -16,3 +16,4 @@ export * from './vpcd-framing.ts';
 export * from './vpcd-adapter.ts';
 export * from './prng.ts';
 export * from './demo-kiosk.ts';
+export * from './phone-tap-log.ts';

@@ -26,7 +26,7 @@ export const CardType = {
 } as const;
 export type CardType = (typeof CardType)[keyof typeof CardType];
 
-export type ApduStep = 'select' | 'sign' | 'receipt';
+export type ApduStep = 'select' | 'day-state' | 'sign' | 'receipt';
 
 export interface ApduTiming {
   step: ApduStep;
@@ -51,11 +51,26 @@ export interface SignatureContext extends TapContext {
   challenge: Uint8Array;
 }
 
-export type HelloDecision =
+export type ChallengeDecision =
   { kind: 'challenge'; challenge: Uint8Array } | { kind: 'refuse'; code: KioskCode; message?: string };
 
+/** After HELLO: a challenge, a refusal, or first GET DAY STATE with this 32-byte request (then onDayState). */
+export type HelloDecision = ChallengeDecision | { kind: 'day-state'; request: Uint8Array };
+
+/** The phone's answer to GET DAY STATE: its data with 90 00, or nothing (6D 00 from a phone without it). */
+export type DayStateResult = { ok: true; bytes: Uint8Array } | { ok: false };
+
 export type SignatureDecision =
-  { kind: 'receipt'; token: Uint8Array } | { kind: 'refuse'; code: KioskCode; message?: string };
+  | {
+      kind: 'receipt';
+      token: Uint8Array;
+      /**
+       * `u32 advertiserId ‖ u32 cityKey` for the long PUT RECEIPT; sent only to a phone that answered
+       * GET DAY STATE with 90 00, so a phone without the extension always gets the 196-byte form.
+       */
+      receiptExtra?: Uint8Array | null;
+    }
+  | { kind: 'refuse'; code: KioskCode; message?: string };
 
 /**
  * The kiosk's side of a tap. The driver only moves bytes; the kiosk decides everything that touches
@@ -63,6 +78,8 @@ export type SignatureDecision =
  */
 export interface TapHandler {
   onHello(hello: Hello, context: TapContext): Promise<HelloDecision>;
+  /** Required by a handler whose onHello may answer `day-state`; bounded by the same budget. */
+  onDayState?(result: DayStateResult, context: TapContext): Promise<ChallengeDecision>;
   onSignature(signature: Uint8Array, context: SignatureContext): Promise<SignatureDecision>;
 }
 
@@ -82,6 +99,8 @@ export interface ExchangeResult {
   /** The kiosk returned a receipt from onSignature: the tap is recorded whatever happens next. */
   committed: boolean;
   walletId: number | null;
+  /** GET DAY STATE: absent when the kiosk did not ask, else whether the phone answered it with 90 00. */
+  dayStateAnswered?: boolean;
   apdus: ApduTiming[];
   /** Sum of APDU round trips. */
   transportMs: number;

@@ -1,12 +1,21 @@
 import {
+  DayStateFlag,
   ErrorCode,
   SignatureLabel,
   StatusWord,
   decodeHello,
   decodeResponseApdu,
+  encodeDayStateRequest,
+  encodeReceiptExtra,
+  encodeTapToken,
+  getDayStateApdu,
+  putReceiptApdu,
   selectApdu,
   signChallengeApdu,
+  tokenChallengeBytes,
   verify,
+  verifyDayState,
+  type TapToken,
 } from '@redtap/shared';
 import { describe, expect, it } from 'vitest';
 import { createPhone } from '../test/fixtures.ts';
@@ -62,10 +71,109 @@ describe('VirtualPhone', () => {
 
   it('hands stored receipts to the online path once', async () => {
     const phone = createPhone();
-    phone.receipts.push({ token: new Uint8Array(196), redeemed: false });
+    phone.receipts.push({ token: new Uint8Array(196), extra: null, redeemed: false });
     const redeemed: Uint8Array[] = [];
     expect(await phone.redeemReceipts((token) => Promise.resolve(void redeemed.push(token)))).toBe(1);
     expect(await phone.redeemReceipts(() => Promise.reject(new Error(ErrorCode.INTERNAL)))).toBe(0);
     expect(redeemed).toHaveLength(1);
+  });
+});
+
+describe('VirtualPhone day state (docs/protocol.md §4.1a)', () => {
+  const requestOf = (dayStart: number, screenId = 42): Uint8Array =>
+    encodeDayStateRequest({ screenId, cityKey: 5, dayStart, ts: dayStart + 100, nonce: new Uint8Array(12) });
+
+  /** Signs the challenge the token carries, then hands the phone the receipt (short or long). */
+  const tapOnce = (phone: VirtualPhone, token: TapToken, extra: Uint8Array | null): number => {
+    phone.process(selectApdu());
+    phone.process(signChallengeApdu(tokenChallengeBytes(encodeTapToken(token))));
+    return sw(phone.process(putReceiptApdu(encodeTapToken(token), extra)));
+  };
+  const token = (overrides: Partial<TapToken>): TapToken => ({
+    version: 1,
+    screenId: 42,
+    counter: 1,
+    ts: 1_795_000_000,
+    nonce: new Uint8Array(16),
+    campaignId: 12,
+    walletId: 1,
+    credentialSerial: 1,
+    phoneSignature: new Uint8Array(64),
+    deckId: 900,
+    envelopeIndex: 0,
+    amountFen: 88,
+    couponOfferId: 0,
+    flags: 0,
+    screenSignature: new Uint8Array(64),
+    ...overrides,
+  });
+
+  it('signs its day state over the request with label day-state, from the receipts it took', () => {
+    const phone = createPhone();
+    const extra = encodeReceiptExtra({ advertiserId: 7, cityKey: 0xabc });
+    expect(tapOnce(phone, token({ counter: 1 }), extra)).toBe(StatusWord.ok);
+    expect(
+      tapOnce(
+        phone,
+        token({
+          counter: 2,
+          ts: 1_795_000_100,
+          amountFen: 0,
+          deckId: 0,
+          envelopeIndex: 0xffff,
+          couponOfferId: 5,
+        }),
+        extra,
+      ),
+    ).toBe(StatusWord.ok);
+    phone.process(selectApdu());
+    const request = requestOf(1_794_990_000);
+    const answer = decodeResponseApdu(phone.process(getDayStateApdu(request)));
+    expect(answer.ok && answer.value.sw).toBe(StatusWord.ok);
+    const verified = verifyDayState(answer.ok ? answer.value.data : new Uint8Array(), {
+      request,
+      phoneKey: phone.keyPair.publicKey,
+      walletId: phone.credential.walletId,
+    });
+    expect(verified).toMatchObject({
+      ok: true,
+      value: {
+        cashCount: 1,
+        cashFen: 88,
+        screensWithCash: 1,
+        flags: DayStateFlag.thisScreenHasCash,
+        lastTapTs: 1_795_000_100,
+        lastCityKey: 0xabc,
+        campaigns: [{ campaignId: 12, advertiserId: 7, cash: 1, coupons: 1 }],
+      },
+    });
+    // The next day knows only where and when the last tap was.
+    phone.process(selectApdu());
+    const tomorrow = requestOf(1_794_990_000 + 86_400, 43);
+    const next = decodeResponseApdu(phone.process(getDayStateApdu(tomorrow)));
+    expect(
+      verifyDayState(next.ok ? next.value.data : new Uint8Array(), {
+        request: tomorrow,
+        phoneKey: phone.keyPair.publicKey,
+        walletId: phone.credential.walletId,
+      }),
+    ).toMatchObject({ ok: true, value: { cashCount: 0, flags: 0, campaigns: [], lastTapTs: 1_795_000_100 } });
+  });
+
+  it('as a phone from before the extension, answers 6D 00 and refuses the long receipt', () => {
+    const wallet = createPhone();
+    const old = new VirtualPhone({ keyPair: wallet.keyPair, credential: wallet.credential, dayState: false });
+    old.process(selectApdu());
+    expect(sw(old.process(getDayStateApdu(requestOf(1_794_990_000))))).toBe(StatusWord.insNotSupported);
+    expect(tapOnce(old, token({}), new Uint8Array(8))).toBe(StatusWord.wrongLength);
+    expect(tapOnce(old, token({}), null)).toBe(StatusWord.ok);
+    expect(old.receipts).toHaveLength(1);
+  });
+
+  it('answers GET DAY STATE only inside a selected session, with a 32-byte request', () => {
+    const phone = createPhone();
+    expect(sw(phone.process(getDayStateApdu(requestOf(1))))).toBe(StatusWord.conditionsNotSatisfied);
+    phone.process(selectApdu());
+    expect(sw(phone.process(Uint8Array.of(0x80, 0x30, 0, 0, 2, 1, 2, 0)))).toBe(StatusWord.wrongLength);
   });
 });

@@ -1,22 +1,28 @@
 // An HCE wallet emulator: answers RedTap v1 APDUs exactly as the phone app does (docs/protocol.md §4),
-// with scripted misbehaviours for tests, demos and benchmarks.
+// GET DAY STATE from its own tap log included (or, as a phone from before it, 6D 00), with scripted
+// misbehaviours for tests, demos and benchmarks.
 import {
   CHALLENGE_LENGTH,
+  DAY_STATE_REQUEST_LENGTH,
   HelloFlag,
   Ins,
   REDTAP_AID,
   SignatureLabel,
+  RECEIPT_EXTRA_LENGTH,
   StatusWord,
   TAP_TOKEN_LENGTH,
   bytesEqual,
   decodeCommandApdu,
+  decodeDayStateRequest,
   encodeHello,
   encodeResponseApdu,
   sign,
+  signDayState,
   tokenChallengeBytes,
   type KeyPair,
   type WalletCredential,
 } from '@redtap/shared';
+import { PhoneTapLog, phoneTapOf, type PhoneTap } from './phone-tap-log.ts';
 import { seededRandom, type Random } from './prng.ts';
 import { delay, systemTimers, type Timers } from './timers.ts';
 import { ATR_ISO_14443_4, type CardReply, type VirtualCard } from './virtual-card.ts';
@@ -43,6 +49,10 @@ export interface VirtualPhoneOptions {
   behaviour?: PhoneBehaviour;
   timers?: Timers;
   receiptsMax?: number;
+  /** false: a phone from before GET DAY STATE, which answers it 6D 00 (default true). */
+  dayState?: boolean;
+  /** Taps the phone already knows (e.g. kept by the phone simulator between presentations). */
+  taps?: readonly PhoneTap[];
 }
 
 const RECEIPTS_MAX = 1000;
@@ -52,6 +62,8 @@ const HOSTILE_STATUS_WORDS = [0x9000, 0x6a82, 0x6985, 0x6700, 0x6d00, 0x6e00, 0x
 
 export interface StoredReceipt {
   token: Uint8Array;
+  /** The long receipt's `u32 advertiserId ‖ u32 cityKey`, null for the 196-byte form. */
+  extra: Uint8Array | null;
   redeemed: boolean;
 }
 
@@ -64,6 +76,10 @@ export class VirtualPhone implements VirtualCard {
   selectCount = 0;
   readonly receipts: StoredReceipt[] = [];
   readonly keyPair: KeyPair;
+  /** Whether the phone speaks GET DAY STATE and takes the long receipt. */
+  readonly speaksDayState: boolean;
+  /** What it signs its day state from: every receipt it accepted, bounded. */
+  readonly tapLog: PhoneTapLog;
   private readonly timers: Timers;
   private readonly receiptsMax: number;
   private readonly helloBytes: Uint8Array;
@@ -78,6 +94,8 @@ export class VirtualPhone implements VirtualCard {
     this.behaviour = options.behaviour ?? { kind: 'normal' };
     this.timers = options.timers ?? systemTimers;
     this.receiptsMax = options.receiptsMax ?? RECEIPTS_MAX;
+    this.speaksDayState = options.dayState ?? true;
+    this.tapLog = new PhoneTapLog({ taps: options.taps ?? [] });
     this.helloBytes = encodeHello({
       flags: this.online ? HelloFlag.phoneOnline : 0,
       credential: this.credential,
@@ -109,9 +127,11 @@ export class VirtualPhone implements VirtualCard {
       this.signedChallenge = null;
       return reply(this.helloBytes, StatusWord.ok);
     }
-    if (command.ins !== Ins.signChallenge && command.ins !== Ins.putReceipt) {
-      return status(StatusWord.insNotSupported);
-    }
+    const known =
+      command.ins === Ins.signChallenge ||
+      command.ins === Ins.putReceipt ||
+      (command.ins === Ins.getDayState && this.speaksDayState);
+    if (!known) return status(StatusWord.insNotSupported);
     if (command.cla !== 0x80) return status(StatusWord.claNotSupported);
     // Both proprietary commands only make sense inside a selected session (docs/protocol.md §4).
     if (!this.selected || locked) return status(StatusWord.conditionsNotSatisfied);
@@ -120,15 +140,22 @@ export class VirtualPhone implements VirtualCard {
       this.signedChallenge = command.data;
       return reply(sign(SignatureLabel.challenge, command.data, this.keyPair.privateKey), StatusWord.ok);
     }
-    if (command.data.length !== TAP_TOKEN_LENGTH) return status(StatusWord.wrongLength);
+    if (command.ins === Ins.getDayState) {
+      if (command.data.length !== DAY_STATE_REQUEST_LENGTH) return status(StatusWord.wrongLength);
+      const request = decodeDayStateRequest(command.data);
+      if (!request.ok) return status(StatusWord.conditionsNotSatisfied);
+      const state = this.tapLog.dayState(this.credential.walletId, request.value);
+      return reply(signDayState(command.data, state, this.keyPair.privateKey), StatusWord.ok);
+    }
+    const longReceipt =
+      this.speaksDayState && command.data.length === TAP_TOKEN_LENGTH + RECEIPT_EXTRA_LENGTH;
+    if (command.data.length !== TAP_TOKEN_LENGTH && !longReceipt) return status(StatusWord.wrongLength);
+    const token = command.data.subarray(0, TAP_TOKEN_LENGTH);
     // A receipt that is not for the challenge this phone just signed is someone else's.
-    if (
-      this.signedChallenge === null ||
-      !bytesEqual(tokenChallengeBytes(command.data), this.signedChallenge)
-    ) {
+    if (this.signedChallenge === null || !bytesEqual(tokenChallengeBytes(token), this.signedChallenge)) {
       return status(StatusWord.conditionsNotSatisfied);
     }
-    this.storeReceipt(command.data);
+    this.storeReceipt(token, longReceipt ? command.data.subarray(TAP_TOKEN_LENGTH) : null);
     return status(StatusWord.ok);
   }
 
@@ -173,13 +200,15 @@ export class VirtualPhone implements VirtualCard {
     return redeemed;
   }
 
-  private storeReceipt(token: Uint8Array): void {
+  private storeReceipt(token: Uint8Array, extra: Uint8Array | null): void {
     // Bounded: the oldest redeemed receipts go first, then the oldest of all.
     if (this.receipts.length >= this.receiptsMax) {
       const redeemedIndex = this.receipts.findIndex((receipt) => receipt.redeemed);
       this.receipts.splice(redeemedIndex === -1 ? 0 : redeemedIndex, 1);
     }
-    this.receipts.push({ token: token.slice(), redeemed: false });
+    this.receipts.push({ token: token.slice(), extra: extra?.slice() ?? null, redeemed: false });
+    const tap = phoneTapOf(token, extra);
+    if (tap !== null) this.tapLog.add(tap);
   }
 
   private hostileReply(

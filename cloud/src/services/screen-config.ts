@@ -13,7 +13,7 @@ import { int, queryRows } from '../db/rows.ts';
 import type { CampaignConfig, CreativeEntry, PlaylistItem } from '@redtap/shared';
 import type { CampaignCreative, CampaignRules, CampaignTargeting } from '../db/schema/campaigns.ts';
 import { sql } from 'drizzle-orm';
-import type { Daypart } from '@redtap/shared';
+import type { Daypart, NetworkRules } from '@redtap/shared';
 
 const CONFIG_CAMPAIGNS_MAX = 64;
 const PLAYLIST_ITEMS_MAX = 500;
@@ -130,9 +130,11 @@ export async function republishScreenConfigs(
   broker: CloudBroker,
   screenIds: number[],
   now: Date,
+  rules?: NetworkRules,
 ): Promise<number> {
   let published = 0;
-  for (const screenId of screenIds) if (await publishScreenConfig(db, broker, screenId, now)) published += 1;
+  for (const screenId of screenIds)
+    if (await publishScreenConfig(db, broker, screenId, now, rules)) published += 1;
   return published;
 }
 
@@ -140,10 +142,15 @@ export const DECK_REFILL_THRESHOLD_DEFAULT = 20;
 const REVOKED_CREDENTIALS_MAX = 100_000;
 const PUBLISH_PAGE_SIZE = 500;
 
+/**
+ * The screen's config. `rules` are the network's limits (networkRulesOf the cloud's money settings):
+ * with them the kiosk judges its taps as the cloud will; without them it judges as kiosks did before.
+ */
 export async function buildScreenConfig(
   db: Database,
   screenId: number,
   now: Date,
+  rules?: NetworkRules,
 ): Promise<ScreenConfig | null> {
   const [screen] = await db
     .select({
@@ -179,6 +186,7 @@ export async function buildScreenConfig(
     ...(await screenCampaigns(db, screenId, screen)),
     revocation: { version: everRevoked?.value ?? 0, credentials },
     deckRefillThreshold: DECK_REFILL_THRESHOLD_DEFAULT,
+    ...(rules === undefined ? {} : { rules }),
   });
 }
 
@@ -199,6 +207,7 @@ export async function publishScreenConfig(
   broker: CloudBroker,
   screenId: number,
   now: Date,
+  rules?: NetworkRules,
 ): Promise<boolean> {
   return db.transaction(async (tx) => {
     const [locked] = await tx
@@ -207,7 +216,7 @@ export async function publishScreenConfig(
       .where(eq(screens.id, screenId))
       .for('update');
     if (locked === undefined) return false;
-    const built = await buildScreenConfig(tx, screenId, now);
+    const built = await buildScreenConfig(tx, screenId, now, rules);
     if (built === null) return false;
     const hash = screenConfigContentHash(built);
     let config = built;
@@ -225,7 +234,12 @@ export async function publishScreenConfig(
 }
 
 /** After a change that concerns every screen (issuer key rotation, revocations), page through them. */
-export async function publishAllScreenConfigs(db: Database, broker: CloudBroker, now: Date): Promise<number> {
+export async function publishAllScreenConfigs(
+  db: Database,
+  broker: CloudBroker,
+  now: Date,
+  rules?: NetworkRules,
+): Promise<number> {
   let after = 0;
   let published = 0;
   for (;;) {
@@ -236,7 +250,7 @@ export async function publishAllScreenConfigs(db: Database, broker: CloudBroker,
       .orderBy(asc(screens.id))
       .limit(PUBLISH_PAGE_SIZE);
     for (const screen of page) {
-      if (await publishScreenConfig(db, broker, screen.id, now)) published += 1;
+      if (await publishScreenConfig(db, broker, screen.id, now, rules)) published += 1;
     }
     const last = page.at(-1);
     if (last === undefined || page.length < PUBLISH_PAGE_SIZE) return published;

@@ -10,7 +10,8 @@ export const TAP_TOKEN_VERSION = 1;
 export const TAP_TOKEN_LENGTH = 196;
 /** Bytes 0..131 are covered by the screen signature. */
 export const TAP_TOKEN_SIGNED_LENGTH = 132;
-export const ENVELOPE_INDEX_NONE = 0xffff;
+import { ENVELOPE_INDEX_NONE } from './envelope-index.ts';
+export { ENVELOPE_INDEX_NONE };
 /** Offset of the challenge inside a token; the challenge is bytes 1..36. */
 export const TOKEN_CHALLENGE_OFFSET = 1;
 const COUNTER_OFFSET = 9;

@@ -5,6 +5,7 @@ import { IssuerKey } from '@redtap/shared';
 import { enrolScreen } from '../../services/enrolment.ts';
 import { activeIssuerKey, pinnedIssuerKeys } from '../../services/issuer-keys.ts';
 import { publishScreenConfig } from '../../services/screen-config.ts';
+import { networkRulesOf } from '../../money-settings.ts';
 import type { AppDeps } from '../context.ts';
 import { errorResponses } from '../errors.ts';
 import { defineRoute } from '../policy.ts';
@@ -63,7 +64,13 @@ export function enrolmentRoutes(deps: AppDeps) {
       await activeIssuerKey(deps.db, deps.secrets.issuerKek);
       deps.screenAuth.forget(grant.screenId);
       await deps.broker.provisionScreen(grant.screenId, grant.mqttUsername, grant.mqttPassword);
-      await publishScreenConfig(deps.db, deps.broker, grant.screenId, now);
+      await publishScreenConfig(
+        deps.db,
+        deps.broker,
+        grant.screenId,
+        now,
+        networkRulesOf(deps.settings.money),
+      );
       return c.json(
         {
           screenId: grant.screenId,

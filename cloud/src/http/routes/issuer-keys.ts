@@ -3,6 +3,7 @@ import { z } from '@hono/zod-openapi';
 import { IssuerKey } from '@redtap/shared';
 import { activeIssuerKey, pinnedIssuerKeys, rotateIssuerKey } from '../../services/issuer-keys.ts';
 import { publishAllScreenConfigs } from '../../services/screen-config.ts';
+import { networkRulesOf } from '../../money-settings.ts';
 import type { AppDeps } from '../context.ts';
 import { errorResponses } from '../errors.ts';
 import { defineRoute } from '../policy.ts';
@@ -58,7 +59,12 @@ export function issuerKeyRoutes(deps: AppDeps) {
         now,
         credentialTtlS: deps.settings.credentialTtlS,
       });
-      const screensUpdated = await publishAllScreenConfigs(deps.db, deps.broker, now);
+      const screensUpdated = await publishAllScreenConfigs(
+        deps.db,
+        deps.broker,
+        now,
+        networkRulesOf(deps.settings.money),
+      );
       return c.json(
         { keyId: key.keyId, publicKey: Buffer.from(key.publicKeyRaw).toString('hex'), screensUpdated },
         200,

@@ -6,6 +6,7 @@ import { screenStatuses } from '../../db/schema/screens.ts';
 import { DomainError } from '../../errors.ts';
 import { createEnrolmentCode } from '../../services/enrolment.ts';
 import { buildScreenConfig, publishScreenConfig } from '../../services/screen-config.ts';
+import { networkRulesOf } from '../../money-settings.ts';
 import {
   createScreen,
   getScreen,
@@ -230,7 +231,8 @@ export function screenRoutes(deps: AppDeps) {
         Object.entries(c.req.valid('json')).filter(([, value]) => value !== undefined),
       );
       const { screen, configChanged } = await updateScreen(deps.db, id, patch, deps.now());
-      if (configChanged) await publishScreenConfig(deps.db, deps.broker, id, deps.now());
+      if (configChanged)
+        await publishScreenConfig(deps.db, deps.broker, id, deps.now(), networkRulesOf(deps.settings.money));
       return c.json(screen, 200);
     },
   );
@@ -337,7 +339,7 @@ export function screenRoutes(deps: AppDeps) {
     async (c) => {
       const id = c.req.valid('param').id;
       await getScreen(deps.db, id);
-      const config = await buildScreenConfig(deps.db, id, deps.now());
+      const config = await buildScreenConfig(deps.db, id, deps.now(), networkRulesOf(deps.settings.money));
       if (config === null) throw new DomainError(ErrorCode.NOT_FOUND, `screen ${id} is not active`);
       return c.json(config, 200);
     },

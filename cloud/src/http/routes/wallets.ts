@@ -10,6 +10,7 @@ import {
   revokeWalletCredential,
 } from '../../services/wallets.ts';
 import { publishAllScreenConfigs } from '../../services/screen-config.ts';
+import { networkRulesOf } from '../../money-settings.ts';
 import type { AppDeps } from '../context.ts';
 import { errorResponses } from '../errors.ts';
 import { defineRoute, walletIdOf } from '../policy.ts';
@@ -195,7 +196,12 @@ export function walletRoutes(deps: AppDeps) {
       const { id, serial } = c.req.valid('param');
       const now = deps.now();
       const revoked = await revokeWalletCredential(deps.db, { walletId: id, serial, now });
-      const screensUpdated = await publishAllScreenConfigs(deps.db, deps.broker, now);
+      const screensUpdated = await publishAllScreenConfigs(
+        deps.db,
+        deps.broker,
+        now,
+        networkRulesOf(deps.settings.money),
+      );
       return c.json({ ...revoked, screensUpdated }, 200);
     },
   );
