@@ -1,4 +1,5 @@
-// Deck aggregate: signed envelope decks (docs/protocol.md §3.4) and how far each has been drawn.
+// Deck aggregate: signed envelope decks (docs/protocol.md §3.4) and how far each of their two cursors has
+// been drawn: the main envelopes and the fallback-coupon allotment.
 import { blob, check, index, integer, sqliteTable } from 'drizzle-orm/sqlite-core';
 import { sql } from 'drizzle-orm';
 
@@ -7,13 +8,20 @@ export const decks = sqliteTable(
   {
     deckId: integer('deck_id').primaryKey(),
     campaignId: integer('campaign_id').notNull(),
-    /** The deck exactly as the cloud signed it; envelope i sits at byte 31 + 8·i. */
+    /** The deck exactly as the cloud signed it; envelope i sits at byte envelopesOffset + 8·i. */
     bytes: blob('bytes', { mode: 'buffer' }).notNull(),
+    /** 31 in a version 1 deck, 33 in a version 2 deck (docs/protocol.md §3.4). */
+    envelopesOffset: integer('envelopes_offset').notNull().default(31),
     validFrom: integer('valid_from').notNull(),
     validUntil: integer('valid_until').notNull(),
+    /** Every envelope, the allotment included. */
     count: integer('count').notNull(),
-    /** Index of the next envelope to draw; envelopes are used strictly in order. */
+    /** The last fallbackCount envelopes are the fallback-coupon allotment; 0 for a version 1 deck. */
+    fallbackCount: integer('fallback_count').notNull().default(0),
+    /** Index of the next main envelope to draw (below count − fallbackCount), strictly in order. */
     cursor: integer('cursor').notNull().default(0),
+    /** Allotment slots drawn so far: the next one is envelope count − fallbackCount + fallbackCursor. */
+    fallbackCursor: integer('fallback_cursor').notNull().default(0),
     storedAt: integer('stored_at').notNull(),
     closedAt: integer('closed_at'),
     /** The signed close report (docs/protocol.md §3.6), kept until it has been sent. */
