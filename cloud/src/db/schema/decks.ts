@@ -18,6 +18,8 @@ export const decks = pgTable(
     validUntil: bigint('valid_until', { mode: 'number' }).notNull(),
     /** `[amountFen, couponOfferId]` per envelope, in index order. */
     envelopes: jsonb('envelopes').$type<[number, number][]>().notNull(),
+    /** The last `fallbackCount` envelopes are the fallback-coupon allotment (docs/protocol.md §3.4). */
+    fallbackCount: integer('fallback_count').notNull().default(0),
     escrowAccountId: bigint('escrow_account_id', { mode: 'number' }).references(() => ledgerAccounts.id),
     reservedFen: bigint('reserved_fen', { mode: 'number' }).notNull(),
     issuerKeyId: integer('issuer_key_id').notNull(),

@@ -7,6 +7,7 @@ import {
   index,
   integer,
   pgTable,
+  primaryKey,
   real,
   text,
   timestamp,
@@ -113,3 +114,35 @@ export const walletTapState = pgTable('wallet_tap_state', {
   lastCity: text('last_city').notNull(),
   lastScreenId: bigint('last_screen_id', { mode: 'number' }).notNull(),
 });
+
+/**
+ * Per wallet, cap day and campaign: the taps that count against the day caps (credited, held or
+ * released; docs/protocol.md §7 step 7), kept current as taps settle and holds are refused, so
+ * settlement reads a few rows whatever the length of the history.
+ */
+export const walletDayTotals = pgTable(
+  'wallet_day_totals',
+  {
+    walletId: bigint('wallet_id', { mode: 'number' }).notNull(),
+    tapDay: date('tap_day', { mode: 'string' }).notNull(),
+    campaignId: bigint('campaign_id', { mode: 'number' }).notNull(),
+    advertiserId: bigint('advertiser_id', { mode: 'number' }),
+    cashCount: integer('cash_count').notNull(),
+    cashFen: bigint('cash_fen', { mode: 'number' }).notNull(),
+    /** Taps with a coupon and no cash. */
+    couponCount: integer('coupon_count').notNull(),
+  },
+  (table) => [primaryKey({ columns: [table.walletId, table.tapDay, table.campaignId] })],
+);
+
+/** Per wallet and cap day: the screens that paid it cash, and how many packets each (too-many-screens rule). */
+export const walletDayScreens = pgTable(
+  'wallet_day_screens',
+  {
+    walletId: bigint('wallet_id', { mode: 'number' }).notNull(),
+    tapDay: date('tap_day', { mode: 'string' }).notNull(),
+    screenId: bigint('screen_id', { mode: 'number' }).notNull(),
+    cashCount: integer('cash_count').notNull(),
+  },
+  (table) => [primaryKey({ columns: [table.walletId, table.tapDay, table.screenId] })],
+);
