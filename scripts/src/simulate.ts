@@ -1,12 +1,13 @@
-// `npm run simulate -- --screens N --phones N --taps N [--offline-ratio R] [--seed N] [--cloud URL]`:
-// a load simulation of the whole system. An embedded cloud (or --cloud), N real kiosk agents in this
-// process with the simulated reader, phones registered as wallets, taps spread over the screens (phones
-// stay in their own city and take turns, so each taps about as often as the others), a fraction of
-// screens offline for the first half of the taps, and a share of phones redeeming their receipts
-// themselves. The network is split between enough funded campaigns, each on its own group of screens,
-// that every tap can be credited (sim-world.ts, planSimNetwork). Ends with every tap's outcome and what
-// it means, settle latency and the ledger check.
-import { mkdtempSync, rmSync } from 'node:fs';
+// `npm run simulate -- [--scenario fidelity|load] [--screens N] [--phones N] [--taps N] [--seed N]
+// [--cloud URL] [--fidelity-strict]`: the whole system at once. An embedded cloud (or --cloud), N real
+// kiosk agents in this process with the simulated reader, phones registered as wallets, taps spread over
+// the screens (phones take turns in their city, so each taps about as often as the others), screens whose
+// link is cut for part of the taps, and a share of phones redeeming their receipts themselves. The
+// scenario sets the network (simulator/sim-scenarios.ts): `fidelity` (the default) is two cities with
+// travellers and overlapping capped campaigns of two brands; `load` an even network sized so that every
+// tap can be credited. Ends with every tap's outcome and what it means, settle latency, the ledger check
+// and the promise-fidelity line: what each screen promised against the cloud's final result.
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import cliProgress from 'cli-progress';
@@ -19,12 +20,30 @@ import {
   checkLedger,
   defaultMoneySettings,
   loadEnv,
+  openDatabase,
   startCloud,
+  type DatabaseHandle,
   type RunningCloud,
 } from '@redtap/cloud';
 import { CloudApiError, loginUser, type CloudApi } from './demo/cloud-api.ts';
 import { summarize } from './lib/stats.ts';
+import { readCloudResults, tapKey } from './simulator/cloud-results.ts';
+import {
+  fidelityLine,
+  fidelityTable,
+  summarizeFidelity,
+  type FidelityReport,
+  type ScreenPromise,
+} from './simulator/fidelity.ts';
 import { CLOCK_HEADROOM_S, SimKiosk, TAP_SPACING_S, type SettledTap } from './simulator/sim-kiosk.ts';
+import {
+  createFidelityCampaigns,
+  PhoneTurns,
+  planTravel,
+  SCENARIO_NAMES,
+  SCENARIOS,
+  type ScenarioName,
+} from './simulator/sim-scenarios.ts';
 import {
   createSimCampaign,
   enrolSimScreens,
@@ -32,9 +51,7 @@ import {
   groupSimScreens,
   planSimNetwork,
   registerSimPhones,
-  SIM_CASH_PER_WALLET_PER_DAY,
   SIM_MEAN_ENVELOPE_FEN,
-  type SimPhone,
 } from './simulator/sim-world.ts';
 
 const SETTLE_TIMEOUT_MS = 300_000;
@@ -49,11 +66,14 @@ const PHONE_RETRY_AFTER_MS = 2_000;
 const PROGRESS_LINES_EVERY_MS = 15_000;
 /** The first decks have all arrived once no kiosk's deck count has changed for this long. */
 const DECKS_QUIET_MS = 3_000;
+/** How long the kiosks may take to fetch the campaigns' creatives before the taps start anyway. */
+const CREATIVES_TIMEOUT_MS = 60_000;
 
 /** What each final outcome means, by ack code (docs/protocol.md §7); limits are the cloud's defaults. */
 const money = defaultMoneySettings;
 const CODE_MEANINGS: Partial<Record<string, string>> = {
-  [ErrorCode.CAP_CAMPAIGN_WALLET]: `cap: the wallet already had ${SIM_CASH_PER_WALLET_PER_DAY} cash packets from this campaign today (the campaign's rule)`,
+  [ErrorCode.CAP_CAMPAIGN_WALLET]:
+    "cap: the wallet already had as many cash packets, or coupons, from this campaign today as the campaign's rules allow",
   [ErrorCode.CAP_ADVERTISER_WALLET]: `cap: the wallet already had ${money.advertiserWalletDailyCashMax} cash packets from this advertiser today`,
   [ErrorCode.CAP_WALLET_DAILY_COUNT]: `cap: the wallet already had ${money.walletDailyCashCountMax} cash packets today`,
   [ErrorCode.CAP_WALLET_DAILY_AMOUNT]: `cap: the wallet already had ${money.walletDailyCashFenMax} fen of cash today`,
@@ -66,6 +86,8 @@ const CODE_MEANINGS: Partial<Record<string, string>> = {
   [ErrorCode.CLOCK_SKEW]: "the token's time lies outside the cloud's clock tolerance",
   [ErrorCode.DECK_EXPIRED]: 'the envelope came from a deck past its validity or closed',
   [ErrorCode.ENVELOPE_REUSED]: 'the envelope was redeemed by another tap',
+  [ErrorCode.COUPON_OUT_OF_STOCK]: "the fallback coupon's stock left in the campaign's pool was used up",
+  [ErrorCode.COUPON_NOT_GRANTED]: 'a coupon no deck granted, outside what a deck-less tap may be given',
 };
 const PRIZE_MEANINGS: Record<SettledTap['prize'], string> = {
   cash: 'a cash red packet (and the coupon its envelope carries) in the wallet',
@@ -88,22 +110,37 @@ const ratio = (value: string) => {
   return parsed;
 };
 
-const options = new Command()
+const program = new Command()
   .name('npm run simulate --')
-  .description('load-simulate screens, phones and taps against a cloud, then check the ledger')
-  .option('--screens <n>', 'kiosks', int, 20)
-  .option('--phones <n>', 'phones registered as wallets', int, 400)
-  .option('--taps <n>', 'taps in all', int, 3_000)
-  .option('--offline-ratio <r>', 'share of screens offline for the first half of the taps', ratio, 0.3)
+  .description('simulate screens, phones and taps against a cloud, then check the ledger and the promises')
+  .option(
+    '--scenario <name>',
+    `the network: ${SCENARIO_NAMES.map((name) => `${name} (${SCENARIOS[name].description})`).join('; ')}`,
+    (value: string) => {
+      if (!(SCENARIO_NAMES as readonly string[]).includes(value))
+        throw new Error(`no scenario ${value} (${SCENARIO_NAMES.join(', ')})`);
+      return value as ScenarioName;
+    },
+    'fidelity' as ScenarioName,
+  )
+  .option('--screens <n>', "kiosks (default: the scenario's)", int)
+  .option('--phones <n>', 'phones registered as wallets', int)
+  .option('--taps <n>', 'taps in all', int)
+  .option('--offline-ratio <r>', 'share of screens whose link is cut for part of the taps', ratio)
   .option(
     '--phone-redeem-ratio <r>',
     'share of receipts the phone also redeems itself (POST /v1/redeem)',
     ratio,
     0.2,
   )
-  .option('--concurrency <n>', 'screens tapped at the same time', int, 16)
-  .option('--rate <n>', 'taps per second offered, all screens together (0 = as fast as they go)', int, 80)
+  .option('--concurrency <n>', 'screens tapped at the same time', int)
+  .option('--rate <n>', 'taps per second offered, all screens together (0 = as fast as they go)', int)
   .option('--seed <n>', 'seed of the tap pattern', int, 1)
+  .option(
+    '--fidelity-strict',
+    'exit 1 when a screen firmly promised a prize the cloud did not give (default: on under tests and CI)',
+  )
+  .option('--no-fidelity-strict', 'report promise mismatches without failing')
   .option(
     '--cloud <url>',
     'an existing cloud instead of an embedded one (needs --operator-email/--operator-password)',
@@ -114,20 +151,39 @@ const options = new Command()
     'operator password for --cloud',
     process.env.REDTAP_OPERATOR_PASSWORD,
   )
-  .parse(process.argv)
-  .opts<{
-    screens: number;
-    phones: number;
-    taps: number;
-    offlineRatio: number;
-    phoneRedeemRatio: number;
-    concurrency: number;
-    rate: number;
-    seed: number;
-    cloud?: string;
-    operatorEmail?: string;
-    operatorPassword?: string;
-  }>();
+  .option(
+    '--database-url <url>',
+    "with --cloud: its PostgreSQL, read for each tap's final result (promise fidelity)",
+  )
+  .parse(process.argv);
+const given = program.opts<{
+  scenario: ScenarioName;
+  screens?: number;
+  phones?: number;
+  taps?: number;
+  offlineRatio?: number;
+  phoneRedeemRatio: number;
+  concurrency?: number;
+  rate?: number;
+  seed: number;
+  fidelityStrict?: boolean;
+  cloud?: string;
+  operatorEmail?: string;
+  operatorPassword?: string;
+  databaseUrl?: string;
+}>();
+const preset = SCENARIOS[given.scenario];
+const options = {
+  ...given,
+  screens: given.screens ?? preset.screens,
+  phones: given.phones ?? preset.phones,
+  taps: given.taps ?? preset.taps,
+  offlineRatio: given.offlineRatio ?? preset.offlineRatio,
+  concurrency: given.concurrency ?? preset.concurrency,
+  rate: given.rate ?? preset.rate,
+  // Tests (vitest sets VITEST in its workers and their children) and CI fail on a broken promise.
+  fidelityStrict: given.fidelityStrict ?? (process.env.VITEST !== undefined || process.env.CI === 'true'),
+};
 
 if (options.screens < 1 || options.phones < 1) throw new Error('--screens and --phones must be at least 1');
 const random = seededRandom(options.seed);
@@ -238,7 +294,6 @@ try {
     operator = await loginUser(api, options.operatorEmail, options.operatorPassword);
   }
 
-  const plan = planSimNetwork(options);
   const tapsPerScreenS = (options.taps / options.screens) * TAP_SPACING_S;
   const tapPhaseS = options.rate > 0 ? options.taps / options.rate : 0;
   if (options.rate > 0 && tapsPerScreenS > tapPhaseS + CLOCK_HEADROOM_S)
@@ -261,9 +316,16 @@ try {
   );
   const setupTotal = 2 * options.screens + options.phones;
   const setupBar = bars.create(setupTotal, 0, { task: 'setup    ', extra: 'screens' });
-  const screens = await enrolSimScreens(api, operator, options.screens, workDir, () => setupBar.increment());
+  const screens = await enrolSimScreens(
+    api,
+    operator,
+    options.screens,
+    workDir,
+    () => setupBar.increment(),
+    preset.cities,
+  );
   setupBar.update({ extra: 'phones' });
-  const phones = await registerSimPhones(api, options.phones, () => setupBar.increment());
+  const phones = await registerSimPhones(api, options.phones, () => setupBar.increment(), preset.cities);
 
   const settled: SettledTap[] = [];
   const settledOffline: SettledTap[] = [];
@@ -286,22 +348,40 @@ try {
     CONNECT_TIMEOUT_MS,
   );
 
-  setupBar.update({ extra: `${plan.campaigns} campaigns` });
-  const groupIds = await groupSimScreens(api, operator, screens, plan);
-  const campaignIds: number[] = [];
-  const groupSizes: number[] = [];
+  setupBar.update({ extra: 'campaigns' });
+  let network: string;
   let envelopesInAll = 0;
-  for (let index = 0; index < plan.campaigns; index++) {
-    const groupSize = screens.filter((screen) => plan.campaignOf(screen.index) === index).length;
-    const envelopes = Math.min(ENVELOPES_PER_PLAN_MAX, groupSize * plan.envelopesPerScreen);
-    const { campaignId } = await createSimCampaign(api, operator, {
-      budgetFen: envelopes * SIM_MEAN_ENVELOPE_FEN,
-      envelopes,
-      screenGroupIds: groupIds.slice(index, index + 1),
-    });
-    campaignIds.push(campaignId);
-    groupSizes.push(groupSize);
-    envelopesInAll += envelopes;
+  if (options.scenario === 'fidelity') {
+    const campaigns = await createFidelityCampaigns(api, operator, screens, options.taps);
+    envelopesInAll = campaigns.reduce((sum, campaign) => sum + campaign.envelopes, 0);
+    const brands = new Set(campaigns.map((c) => c.brand)).size;
+    network = `${campaigns.length} campaigns of ${brands} brands${campaigns
+      .map(
+        (c) =>
+          `\n    ${c.brand} "${c.name}" (campaign ${c.campaignId}): ${c.screens} screens, ${c.envelopes} envelopes, ${c.rules}`,
+      )
+      .join('')}`;
+  } else {
+    const plan = planSimNetwork(options);
+    const groupIds = await groupSimScreens(api, operator, screens, plan);
+    const groupSizes: number[] = [];
+    for (let index = 0; index < plan.campaigns; index++) {
+      const groupSize = screens.filter((screen) => plan.campaignOf(screen.index) === index).length;
+      const envelopes = Math.min(ENVELOPES_PER_PLAN_MAX, groupSize * plan.envelopesPerScreen);
+      await createSimCampaign(api, operator, {
+        budgetFen: envelopes * SIM_MEAN_ENVELOPE_FEN,
+        envelopes,
+        screenGroupIds: groupIds.slice(index, index + 1),
+      });
+      groupSizes.push(groupSize);
+      envelopesInAll += envelopes;
+    }
+    const [smallest, largest] = [Math.min(...groupSizes), Math.max(...groupSizes)];
+    const groupSpan = smallest === largest ? `${smallest}` : `${smallest}–${largest}`;
+    network =
+      plan.campaigns === 1
+        ? `1 campaign of 1 advertiser on a group of ${groupSpan} screens`
+        : `${plan.campaigns} campaigns of ${plan.campaigns} advertisers, each on its own group of ${groupSpan} screens`;
   }
   setupBar.update(setupTotal, { extra: 'waiting for the first decks' });
   await waitUntil(
@@ -322,36 +402,37 @@ try {
     'the first decks to stop arriving',
     CONNECT_TIMEOUT_MS,
   );
+  if (options.scenario === 'fidelity') {
+    // The creatives are what names the campaign on screen at a tap: start once every screen plays one.
+    setupBar.update({ extra: 'waiting for the creatives' });
+    await waitUntil(
+      () => kiosks.every((kiosk) => kiosk.showingCampaignId() !== null),
+      'every kiosk to play a creative',
+      CREATIVES_TIMEOUT_MS,
+    ).catch(() => log('note: not every screen plays a creative yet; its taps count on default content'));
+  }
 
-  // A seeded pick of screens goes offline for the first half of the taps. The two first decks of a
-  // screen cover its taps while offline unless the run gives each screen many hundreds; past that it
-  // hands out the campaign's fallback coupon, as a real screen would.
+  // A seeded pick of screens loses its link for a share of the taps (the first half in `load`, the
+  // middle in `fidelity`). The first decks of a screen cover its taps while offline unless the run gives
+  // each screen many hundreds; past that it hands out the campaign's fallback coupon, as a real screen would.
   const offlineCount = Math.round(options.screens * options.offlineRatio);
   const shuffled = [...kiosks].sort(() => random.next() - 0.5);
   const offline = new Set(shuffled.slice(0, offlineCount));
-  for (const kiosk of offline) {
-    kiosk.setOffline(true);
-    kiosk.offlineTapped = true;
-  }
+  const offlineFromTap = Math.floor(options.taps * preset.offlineFrom);
+  const offlineUntilTap = Math.floor(options.taps * preset.offlineUntil);
+  for (const kiosk of offline) kiosk.offlineTapped = true;
+  const setOffline = (down: boolean) => {
+    for (const kiosk of offline) kiosk.setOffline(down);
+  };
+  if (offlineFromTap === 0) setOffline(true);
   const setupS = (performance.now() - startedAtMs) / 1000;
   setupBar.update({ extra: `done in ${setupS.toFixed(0)} s` });
 
-  // Each city's phones take turns in a seeded order, reshuffled every round: every phone taps about
-  // equally often, as a crowd of commuters would, and never on two screens at once.
-  const turns = new Map<string, { phones: SimPhone[]; next: number }>();
-  for (const phone of phones) {
-    const turn = turns.get(phone.city) ?? { phones: [], next: 0 };
-    turn.phones.push(phone);
-    turns.set(phone.city, turn);
-  }
-  const nextPhone = (city: string): SimPhone | undefined => {
-    const turn = turns.get(city) ?? turns.values().next().value;
-    if (turn === undefined) return undefined;
-    if (turn.next === 0) turn.phones.sort(() => random.next() - 0.5);
-    const phone = turn.phones[turn.next];
-    turn.next = (turn.next + 1) % turn.phones.length;
-    return phone;
-  };
+  // Each city's phones take turns in a seeded order (PhoneTurns); travellers board a train mid-run.
+  const turns = new PhoneTurns(phones, random);
+  const travel = planTravel(phones, options.taps, preset.travellerShare, random);
+  const cities = preset.cities;
+  const promises = new Map<string, ScreenPromise>();
 
   const screenOutcomes = new Map<string, { n: number; meaning: string }>();
   const phoneAnswers = new Map<string, Answer>();
@@ -373,24 +454,30 @@ try {
     while (issued < options.taps) {
       const free = kiosks.filter((kiosk) => !busy.has(kiosk));
       const kiosk = free[Math.floor(random.next() * free.length)];
-      if (kiosk === undefined) {
-        await new Promise((resolve) => setImmediate(resolve));
+      const phone = kiosk === undefined ? undefined : turns.take(kiosk.screen.city);
+      if (kiosk === undefined || phone === undefined) {
+        await new Promise((resolve) => setTimeout(resolve, 1));
         continue;
       }
-      issued += 1;
-      if (options.rate > 0) {
-        // Open-loop pacing: tap n is due n / rate seconds after the start, whatever the cloud's pace.
-        const dueMs = tapsStartedAtMs + (issued / options.rate) * 1000 - performance.now();
-        if (dueMs > 0) await new Promise((resolve) => setTimeout(resolve, dueMs));
-      }
-      if (!restored && issued > options.taps / 2) {
-        restored = true;
-        for (const down of offline) down.setOffline(false);
-      }
       busy.add(kiosk);
+      issued += 1;
+      const tapNumber = issued;
       try {
-        const phone = nextPhone(kiosk.screen.city);
-        if (phone === undefined) break;
+        if (options.rate > 0) {
+          // Open-loop pacing: tap n is due n / rate seconds after the start, whatever the cloud's pace.
+          const dueMs = tapsStartedAtMs + (tapNumber / options.rate) * 1000 - performance.now();
+          if (dueMs > 0) await new Promise((resolve) => setTimeout(resolve, dueMs));
+        }
+        if (tapNumber === offlineFromTap && offlineFromTap > 0) setOffline(true);
+        if (!restored && tapNumber > offlineUntilTap) {
+          restored = true;
+          setOffline(false);
+        }
+        const traveller = travel.get(tapNumber);
+        if (traveller !== undefined) {
+          const from = turns.city(traveller);
+          turns.move(traveller, cities.find((city) => city !== from) ?? from);
+        }
         const result = await kiosk.tap(phone);
         const key = result.code === null ? result.outcome : `${result.outcome} ${result.code}`;
         count(
@@ -398,19 +485,22 @@ try {
           key,
           result.committed ? 'committed: receipt on the phone, token in the outbox' : result.message,
         );
+        if (result.promise !== null)
+          promises.set(tapKey(result.promise.screenId, result.promise.counter), result.promise);
         if (!result.committed) settleBar.setTotal(Math.max(0, settleBar.getTotal() - 1));
         if (result.receipt !== null && result.counter !== null && random.next() < options.phoneRedeemRatio) {
           const token = toHex(result.receipt);
-          const tapKey = `${kiosk.screen.screenId}:${result.counter}`;
+          const key = tapKey(kiosk.screen.screenId, result.counter);
           redeems.push(
             redeemFromPhone(redeemApi, token).then((answer) => {
-              phoneAnswers.set(tapKey, answer);
+              phoneAnswers.set(key, answer);
             }),
           );
           if (redeems.length > 256) await Promise.all(redeems.splice(0));
         }
       } finally {
         busy.delete(kiosk);
+        turns.release(phone);
       }
       tapBar.increment();
     }
@@ -419,7 +509,7 @@ try {
     Array.from({ length: Math.max(1, Math.min(options.concurrency, options.screens)) }, worker),
   );
   const tapsElapsedS = (performance.now() - tapsStartedAtMs) / 1000;
-  for (const down of offline) down.setOffline(false);
+  setOffline(false);
   await Promise.all(redeems);
   const settleStartedAtMs = performance.now();
   await waitUntil(
@@ -444,12 +534,32 @@ try {
         }>('GET', '/v1/ledger/check', { token: operator })
       : await checkLedger(cloud.database.db);
 
+  // Each committed tap's promise against the cloud's final result, now that everything settled.
+  let fidelity: FidelityReport | null = null;
+  let fidelityDatabase: DatabaseHandle | null = null;
+  try {
+    if (cloud === null && options.databaseUrl !== undefined)
+      fidelityDatabase = await openDatabase({ engine: 'postgres', url: options.databaseUrl, poolSizeMax: 1 });
+    const db = cloud?.database.db ?? fidelityDatabase?.db;
+    if (db !== undefined) {
+      const results = await readCloudResults(
+        db,
+        screens.map((screen) => screen.screenId),
+      );
+      fidelity = summarizeFidelity(
+        [...promises].map(([key, promise]) => ({ promise, result: results.get(key) ?? null })),
+      );
+    }
+  } finally {
+    await fidelityDatabase?.close();
+  }
+
   const allSettled = [...settled, ...settledOffline];
   const committed = allSettled.length;
   const outcomes = new Map<string, { n: number; meaning: string }>();
   const kioskAcks = new Map<string, { n: number; meaning: string }>();
   for (const tap of allSettled) {
-    const answer = decidingAnswer(tap, phoneAnswers.get(`${tap.screenId}:${tap.counter}`));
+    const answer = decidingAnswer(tap, phoneAnswers.get(tapKey(tap.screenId, tap.counter)));
     if (answer.status === 'credited') count(outcomes, `credited: ${tap.prize}`, PRIZE_MEANINGS[tap.prize]);
     else
       count(
@@ -482,7 +592,7 @@ try {
   const creditedCash = allSettled.filter(
     (tap) =>
       tap.prize === 'cash' &&
-      decidingAnswer(tap, phoneAnswers.get(`${tap.screenId}:${tap.counter}`)).status === 'credited',
+      decidingAnswer(tap, phoneAnswers.get(tapKey(tap.screenId, tap.counter))).status === 'credited',
   ).length;
   const latency = (taps: SettledTap[]) => {
     const s = summarize(taps.map((tap) => tap.latencyMs));
@@ -492,15 +602,12 @@ try {
   };
   const clamped = kiosks.reduce((sum, kiosk) => sum + kiosk.clockClamped, 0);
   const totalS = (performance.now() - startedAtMs) / 1000;
-  const [smallest, largest] = [Math.min(...groupSizes), Math.max(...groupSizes)];
-  const groupSpan = smallest === largest ? `${smallest}` : `${smallest}–${largest}`;
-  const network =
-    plan.campaigns === 1
-      ? `1 campaign of 1 advertiser on a group of ${groupSpan} screens`
-      : `${plan.campaigns} campaigns of ${plan.campaigns} advertisers, each on its own group of ${groupSpan} screens`;
+  const offlineSpan =
+    offlineFromTap === 0 ? 'for the first half' : `from tap ${offlineFromTap} to tap ${offlineUntilTap}`;
+  const travellers = travel.size === 0 ? '' : `, ${travel.size} travelling to the other city`;
   console.log(`
-RedTap simulation — ${options.screens} screens (${offlineCount} offline for the first half), ${options.phones} phones, ${options.taps} taps, seed ${options.seed}
-  network: ${network}; ${envelopesInAll.toLocaleString('en')} envelopes funded
+RedTap simulation (${options.scenario}) — ${options.screens} screens in ${cities.join(', ')} (${offlineCount} offline ${offlineSpan}), ${options.phones} phones${travellers}, ${options.taps} taps, seed ${options.seed}
+  network (${envelopesInAll.toLocaleString('en')} envelopes funded): ${network}
   setup ${setupS.toFixed(1)} s; taps issued in ${tapsElapsedS.toFixed(1)} s (${(options.taps / tapsElapsedS).toFixed(0)} taps/s); all settled ${settleS.toFixed(1)} s after the last tap
   total run ${totalS.toFixed(1)} s`);
   console.log(`\nTaps at the screen (exchange outcome), ${options.taps} taps:`);
@@ -526,6 +633,53 @@ RedTap simulation — ${options.screens} screens (${offlineCount} offline for th
     `Ledger check: ${ledger.ok ? 'OK' : 'FAILED'} — ${ledger.accounts} accounts, ${ledger.transfers} transfers, sum ${ledger.totalFen} fen, ${ledger.negativeAccountIds.length} negative, ${ledger.mismatchedAccountIds.length} mismatched`,
   );
   if (!ledger.ok) exitCode = 1;
+
+  console.log('');
+  if (fidelity === null)
+    console.log(
+      "promise-fidelity: not measured (with --cloud, pass --database-url to read the cloud's results)",
+    );
+  else {
+    console.log(fidelityLine(fidelity));
+    console.log(fidelityTable(fidelity));
+    if (fidelity.mismatches > 0 && options.fidelityStrict) {
+      console.log(
+        'promise-fidelity: FAILED (--fidelity-strict): screens promised prizes the cloud did not give',
+      );
+      exitCode = 1;
+    }
+  }
+
+  mkdirSync('bench-results', { recursive: true });
+  const reportFile = join(
+    'bench-results',
+    `simulate-${options.scenario}-${options.seed}-${new Date().toISOString().replace(/[:.]/g, '-')}.json`,
+  );
+  const asObject = (counts: Map<string, { n: number }>) =>
+    Object.fromEntries([...counts].map(([key, { n }]) => [key, n]));
+  writeFileSync(
+    reportFile,
+    `${JSON.stringify(
+      {
+        scenario: options.scenario,
+        options: { ...options, operatorPassword: undefined },
+        network: network.trim(),
+        envelopesInAll,
+        offline: { screens: offlineCount, fromTap: offlineFromTap, untilTap: offlineUntilTap },
+        travellers: travel.size,
+        seconds: { setup: setupS, taps: tapsElapsedS, settle: settleS, total: totalS },
+        screenOutcomes: asObject(screenOutcomes),
+        outcomes: asObject(outcomes),
+        kioskAcks: asObject(kioskAcks),
+        phoneAnswers: asObject(phonePath),
+        ledger,
+        promiseFidelity: fidelity === null ? null : { line: fidelityLine(fidelity), ...fidelity },
+      },
+      null,
+      2,
+    )}\n`,
+  );
+  console.log(`report ${reportFile}`);
 } catch (error) {
   console.error(
     `[simulate] failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,

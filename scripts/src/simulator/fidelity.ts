@@ -183,6 +183,8 @@ export interface FidelityReport {
   taps: number;
   firm: number;
   confirming: number;
+  /** Taps made while a campaign's creative was on screen (the others showed default content). */
+  onCreative: number;
   /** Firm taps with at least one mismatch. */
   mismatches: number;
   /** Per kind: firm taps with that kind of mismatch, by reason, and a few examples. */
@@ -200,12 +202,14 @@ export function summarizeFidelity(
     taps: 0,
     firm: 0,
     confirming: 0,
+    onCreative: 0,
     mismatches: 0,
     byKind: {},
     confirmingDiffered: 0,
   };
   for (const { promise, result } of pairs) {
     report.taps += 1;
+    if (promise.showingCampaignId !== null) report.onCreative += 1;
     const mismatches = comparePromise(promise, result);
     if (promise.certainty === 'confirming') {
       report.confirming += 1;
@@ -240,7 +244,9 @@ export function fidelityLine(report: FidelityReport): string {
 
 /** The mismatches by kind and reason, with a few examples each, as indented text lines. */
 export function fidelityTable(report: FidelityReport): string {
-  const lines: string[] = [];
+  const lines: string[] = [
+    `  ${report.onCreative} of ${report.taps} taps made while a campaign's creative was on screen, ${report.firm} shown firm`,
+  ];
   for (const kind of MISMATCH_KINDS) {
     const entry = report.byKind[kind];
     if (entry === undefined) continue;

@@ -7,14 +7,17 @@ import {
   backlogCount,
   deckLevels,
   lastCommittedCounter,
+  loadConfig,
   readKioskStatus,
   startKioskAgent,
   type KioskAgent,
+  type TapPrize as EnginePrize,
 } from '@redtap/screen-app';
 import { TapFlag } from '@redtap/shared';
 import { VirtualPhone } from '@redtap/tap-reader';
 import { pino, type Logger } from 'pino';
 import { startLinkProxy, type LinkProxy } from '../lib/link-proxy.ts';
+import { certaintyOf, type ScreenPromise } from './fidelity.ts';
 import type { SimPhone, SimScreen } from './sim-world.ts';
 
 /** Kiosk seconds between two taps on one screen: 10 taps then span ≥ 20 s (the cloud's rate rule). */
@@ -52,6 +55,8 @@ export interface SimTapResult {
   /** The tap's counter when committed. */
   counter: number | null;
   receipt: Uint8Array | null;
+  /** What the screen promised for the committed tap (null when nothing was committed). */
+  promise: ScreenPromise | null;
 }
 
 function prizeOf(row: { amountFen: number; couponOfferId: number; flags: number }): TapPrize {
@@ -76,6 +81,13 @@ export class SimKiosk {
   offlineTapped = false;
   /** Set when kiosk time had to be held back to stay within the cloud's skew tolerance. */
   clockClamped = 0;
+  /** The campaign on screen when the engine began the tap in progress, and whether it lets others pay. */
+  private showing: { campaignId: number | null; fallThrough: boolean } = {
+    campaignId: null,
+    fallThrough: false,
+  };
+  /** The prize the engine committed for the tap in progress: what the screen then shows. */
+  private committedPrize: EnginePrize | null = null;
 
   private constructor(
     screen: SimScreen,
@@ -119,7 +131,41 @@ export class SimKiosk {
       throw new Error(`kiosk ${options.screen.index}: ${started.message}`);
     }
     kiosk = new SimKiosk(options.screen, link, started.agent, clock, options.onSettled);
+    kiosk.observeEngine();
     return kiosk;
+  }
+
+  /**
+   * Notes, for each tap, the campaign on screen when the engine begins it (the moment the engine itself
+   * looks) and the prize it commits, which is what the screen shows and the phone's receipt names.
+   */
+  private observeEngine(): void {
+    const engine = this.agent.engine;
+    const beginTap = engine.beginTap.bind(engine);
+    const completeTap = engine.completeTap.bind(engine);
+    engine.beginTap = (...args) => {
+      this.showing = this.showingNow();
+      this.committedPrize = null;
+      return beginTap(...args);
+    };
+    engine.completeTap = (...args) => {
+      const done = completeTap(...args);
+      if (done.ok) this.committedPrize = done.prize;
+      return done;
+    };
+  }
+
+  private showingNow(): { campaignId: number | null; fallThrough: boolean } {
+    const item = this.agent.ui.state().item;
+    if (item.kind !== 'creative') return { campaignId: null, fallThrough: false };
+    const campaign = loadConfig(this.agent.store)?.campaigns.find((c) => c.campaignId === item.campaignId);
+    return { campaignId: item.campaignId, fallThrough: campaign?.fallThrough === true };
+  }
+
+  /** The campaign whose creative is on screen now (null: default content). */
+  showingCampaignId(): number | null {
+    const item = this.agent.ui.state().item;
+    return item.kind === 'creative' ? item.campaignId : null;
   }
 
   /** Kiosk time: the last tap's, or the wall clock less CLOCK_BEHIND_S when that is later. */
@@ -173,6 +219,22 @@ export class SimKiosk {
       simulator.remove(readerName);
     }
     const counter = result.committed ? lastCommittedCounter(this.agent.store) : null;
+    const prize = this.committedPrize;
+    const promise: ScreenPromise | null =
+      counter === null || prize?.counter !== counter
+        ? null
+        : {
+            screenId: this.screen.screenId,
+            counter,
+            walletId: prize.walletId,
+            // As the screen shows it (ui-api/tap-view.ts): no cash on "already grabbed" or "thank you".
+            amountFen: prize.localCap || prize.noDeck ? 0 : prize.amountFen,
+            couponOfferId: prize.couponOfferId,
+            campaignId: prize.campaignId,
+            showingCampaignId: this.showing.campaignId,
+            fallThrough: this.showing.fallThrough,
+            certainty: certaintyOf(prize),
+          };
     if (counter !== null) {
       this.unsettled.set(counter, performance.now());
       // The ack may have come while the exchange was finishing; no later ack would report this tap.
@@ -185,6 +247,7 @@ export class SimKiosk {
       committed: result.committed,
       counter,
       receipt: card.receipts.at(-1)?.token ?? null,
+      promise,
     };
   }
 

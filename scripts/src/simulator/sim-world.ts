@@ -149,37 +149,99 @@ export interface SimCampaignPlan {
   envelopes: number;
   /** Screen groups the campaign targets; every screen of the cities when empty or unset. */
   screenGroupIds?: number[];
+  /** Cities targeted; every simulated city when unset. */
+  cities?: readonly string[];
+  /** The brand paying; a new advertiser of its own when unset. */
+  advertiser?: SimAdvertiser;
+  name?: string;
+  cashPerWalletPerDay?: number;
+  couponsPerWalletPerDay?: number;
+  /** The fallback coupon offer's stock; as many as the envelopes (at most 65,535) when unset. */
+  couponStock?: number;
+  /** A creative of this length is uploaded and played for the campaign; none when unset. */
+  creativeMs?: number;
+}
+
+export interface SimAdvertiser {
+  advertiserId: number;
+  name: string;
+  /** The advertiser's own login. */
+  token: string;
 }
 
 /** Distinct ledger transfer ids for the fundings of this process, apart from other runs' ids. */
 let transferSequence = (Date.now() % 1_000_000_000) * 1_000;
 
-/** Creates an advertiser, funds it and a campaign over every city (or the given groups), and activates it. */
+/** Creates an advertiser (a brand) with its own login, funded with `fundingFen` when given. */
+export async function createSimAdvertiser(
+  api: CloudApi,
+  operator: string,
+  input: { name?: string; fundingFen?: number } = {},
+): Promise<SimAdvertiser> {
+  const email = `sim-${Date.now().toString(36)}-${randomBytes(3).toString('hex')}@example.com`;
+  const password = randomBytes(12).toString('base64url');
+  const name = input.name ?? `Simulated brand ${email}`;
+  const advertiser = await api.call<{ id: number }>('POST', '/v1/advertisers', {
+    token: operator,
+    body: { name, email, password },
+  });
+  if (input.fundingFen !== undefined && input.fundingFen > 0)
+    await api.call('POST', `/v1/advertisers/${advertiser.id}/funding`, {
+      token: operator,
+      body: { amountFen: input.fundingFen, transferId: ++transferSequence },
+    });
+  return { advertiserId: advertiser.id, name, token: await loginUser(api, email, password) };
+}
+
+/**
+ * Uploads a distinct tiny PNG as the advertiser's creative and returns its SHA-256. The cloud sniffs the
+ * type from the signature; a kiosk plays it as its ad without decoding it.
+ */
+export async function uploadSimCreative(api: CloudApi, token: string): Promise<string> {
+  const bytes = new Uint8Array(64);
+  bytes.set([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13]);
+  bytes.set(randomBytes(32), 32);
+  const response = await fleetFetch(`${api.baseUrl}/v1/content`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'image/png' },
+    body: bytes,
+  });
+  if (response.status !== 201)
+    throw new Error(`uploading a creative: HTTP ${response.status} ${(await response.text()).slice(0, 200)}`);
+  return ((await response.json()) as { sha256: string }).sha256;
+}
+
+/** Creates a funded campaign over every city (or the given cities or groups), and activates it. */
 export async function createSimCampaign(
   api: CloudApi,
   operator: string,
   plan: SimCampaignPlan,
-): Promise<{ campaignId: number }> {
-  const email = `sim-${Date.now().toString(36)}-${randomBytes(3).toString('hex')}@example.com`;
-  const password = randomBytes(12).toString('base64url');
-  const advertiser = await api.call<{ id: number }>('POST', '/v1/advertisers', {
-    token: operator,
-    body: { name: `Simulated brand ${email}`, email, password },
-  });
-  await api.call('POST', `/v1/advertisers/${advertiser.id}/funding`, {
-    token: operator,
-    body: { amountFen: plan.budgetFen, transferId: ++transferSequence },
-  });
-  const token = await loginUser(api, email, password);
+): Promise<{ campaignId: number; advertiserId: number; couponOfferIds: number[] }> {
+  const advertiser =
+    plan.advertiser ?? (await createSimAdvertiser(api, operator, { fundingFen: plan.budgetFen }));
+  if (plan.advertiser !== undefined)
+    await api.call('POST', `/v1/advertisers/${advertiser.advertiserId}/funding`, {
+      token: operator,
+      body: { amountFen: plan.budgetFen, transferId: ++transferSequence },
+    });
+  const token = advertiser.token;
+  const creatives =
+    plan.creativeMs === undefined
+      ? []
+      : [{ sha256: await uploadSimCreative(api, token), durationMs: plan.creativeMs }];
   const nowS = Math.floor(Date.now() / 1000);
-  const campaign = await api.call<{ id: number }>('POST', '/v1/campaigns', {
+  const campaign = await api.call<{ id: number; couponOffers: { id: number }[] }>('POST', '/v1/campaigns', {
     token,
     body: {
-      name: 'Simulated rush hour',
-      sponsor: 'Simulated brand',
+      name: plan.name ?? 'Simulated rush hour',
+      sponsor: plan.advertiser?.name ?? 'Simulated brand',
       startsAt: nowS - 3_600,
       endsAt: nowS + 30 * 86_400,
-      targeting: { cities: [...SIM_CITIES], buildings: [], screenGroupIds: plan.screenGroupIds ?? [] },
+      targeting: {
+        cities: [...(plan.cities ?? SIM_CITIES)],
+        buildings: [],
+        screenGroupIds: plan.screenGroupIds ?? [],
+      },
       budgetFen: plan.budgetFen,
       prizePlan: {
         kind: 'lucky',
@@ -190,19 +252,20 @@ export async function createSimCampaign(
       },
       couponOffers: [
         {
-          title: 'Simulated coupon',
+          title: `${plan.advertiser?.name ?? 'Simulated'} coupon`,
           valueFen: 300,
-          stock: Math.min(65_535, plan.envelopes),
+          stock: plan.couponStock ?? Math.min(65_535, plan.envelopes),
           validUntil: nowS + 60 * 86_400,
           validityDays: 7,
           terms: '',
         },
       ],
       rules: {
-        cashPerWalletPerDay: SIM_CASH_PER_WALLET_PER_DAY,
-        couponsPerWalletPerDay: 10,
+        cashPerWalletPerDay: plan.cashPerWalletPerDay ?? SIM_CASH_PER_WALLET_PER_DAY,
+        couponsPerWalletPerDay: plan.couponsPerWalletPerDay ?? 10,
         fallbackCouponOfferIndex: 0,
       },
+      creatives,
     },
   });
   const transition = (name: string, by: string) =>
@@ -214,7 +277,11 @@ export async function createSimCampaign(
     body: { amountFen: plan.budgetFen, transferId: ++transferSequence },
   });
   await transition('activate', token);
-  return { campaignId: campaign.id };
+  return {
+    campaignId: campaign.id,
+    advertiserId: advertiser.advertiserId,
+    couponOfferIds: campaign.couponOffers.map((offer) => offer.id),
+  };
 }
 
 export async function enrolSimScreens(
@@ -223,11 +290,12 @@ export async function enrolSimScreens(
   count: number,
   dataRoot: string,
   onDone: () => void,
+  cities: readonly string[] = SIM_CITIES,
 ): Promise<SimScreen[]> {
   return inBatches(
     Array.from({ length: count }, (_, i) => i),
     async (i) => {
-      const city = SIM_CITIES[i % SIM_CITIES.length] ?? 'Shanghai';
+      const city = cities[i % cities.length] ?? 'Shanghai';
       const created = await api.call<{ id: number }>('POST', '/v1/screens', {
         token: operator,
         body: {
@@ -253,6 +321,7 @@ export async function registerSimPhones(
   api: CloudApi,
   count: number,
   onDone: () => void,
+  cities: readonly string[] = SIM_CITIES,
 ): Promise<SimPhone[]> {
   return inBatches(
     Array.from({ length: count }, (_, i) => i),
@@ -265,7 +334,7 @@ export async function registerSimPhones(
       if (!credential.ok) throw new Error('the cloud issued a credential that does not decode');
       return {
         walletId: issued.walletId,
-        city: SIM_CITIES[i % SIM_CITIES.length] ?? 'Shanghai',
+        city: cities[i % cities.length] ?? 'Shanghai',
         keyPair,
         credential: credential.value,
       };
