@@ -2,8 +2,8 @@
 // screen once, early exits free the counter, refusals record nothing (and an out-of-service screen
 // commits nothing), two readers never share a counter.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ErrorCode } from '@redtap/shared';
-import { bankCard } from '@redtap/tap-reader';
+import { ErrorCode, Ins, encodeReceiptExtra, generateKeyPair } from '@redtap/shared';
+import { bankCard, VirtualPhone } from '@redtap/tap-reader';
 import { tempDir } from '../../test/fixtures.ts';
 import { READERS, simulatedKiosk, testPhone } from '../../test/simulated-kiosk.ts';
 import { backlogCount, getTap } from '../store/tap-queries.ts';
@@ -89,5 +89,76 @@ describe('EngineTapHandler', () => {
     expect(a.committed && b.committed).toBe(true);
     expect(k.committed.map((prize) => prize.counter).sort()).toEqual([1, 2]);
     expect(new Set([getTap(k.store, 1)?.walletId, getTap(k.store, 2)?.walletId])).toEqual(new Set([10, 11]));
+  });
+});
+
+describe('EngineTapHandler and the phone day state (docs/protocol.md §4.1a)', () => {
+  let dir: ReturnType<typeof tempDir>;
+  let k: ReturnType<typeof simulatedKiosk>;
+
+  beforeEach(async () => {
+    dir = tempDir();
+    k = simulatedKiosk(dir.dir);
+    await k.source.start();
+  });
+  afterEach(async () => {
+    await k.source.stop();
+    k.detach();
+    k.store.close();
+    dir.cleanup();
+  });
+
+  async function tap(card: VirtualPhone) {
+    try {
+      return await k.source.present(card, READERS[0]);
+    } finally {
+      k.source.remove(READERS[0]);
+    }
+  }
+
+  it('asks a new phone for its day state and hands it the long receipt, which its next day state counts', async () => {
+    const phone = testPhone(21);
+    const first = await tap(phone);
+    expect(first).toMatchObject({ outcome: 'completed', committed: true, dayStateAnswered: true });
+    expect(first.apdus.map((apdu) => apdu.step)).toEqual(['select', 'day-state', 'sign', 'receipt']);
+    expect(phone.receipts[0]?.extra).toEqual(encodeReceiptExtra({ advertiserId: 0, cityKey: 0 }));
+    expect(phone.tapLog.entries()).toEqual([expect.objectContaining({ counter: 1, amountFen: 120 })]);
+    expect(await tap(phone)).toMatchObject({ outcome: 'completed', committed: true });
+    expect(getTap(k.store, 2)?.walletId).toBe(21);
+  });
+
+  it('pays a phone from before the extension as before: 6D 00, then the short receipt', async () => {
+    const wallet = testPhone(22);
+    const phone = new VirtualPhone({
+      keyPair: wallet.keyPair,
+      credential: wallet.credential,
+      dayState: false,
+    });
+    const result = await tap(phone);
+    expect(result).toMatchObject({ outcome: 'completed', committed: true, dayStateAnswered: false });
+    expect(phone.receipts).toHaveLength(1);
+    expect(phone.receipts[0]?.extra).toBeNull();
+    expect(k.committed.map((prize) => prize.receiptExtra)).toEqual([null]);
+    expect(getTap(k.store, 1)?.walletId).toBe(22);
+  });
+
+  it('commits the tap of a phone whose day state is forged, ignoring the day state', async () => {
+    const phone = testPhone(23);
+    // Another key answers GET DAY STATE: the signature does not match the credential's phone key.
+    const forger = new VirtualPhone({ keyPair: generateKeyPair(), credential: phone.credential });
+    const card = {
+      atr: phone.atr,
+      reset: () => {
+        phone.reset();
+        forger.reset();
+      },
+      respond: (apdu: Uint8Array) => {
+        if (apdu[1] === Ins.select) forger.process(apdu);
+        return apdu[1] === Ins.getDayState ? forger.respond(apdu) : phone.respond(apdu);
+      },
+    };
+    const result = await k.source.present(card, READERS[0]).finally(() => k.source.remove(READERS[0]));
+    expect(result).toMatchObject({ outcome: 'completed', committed: true, dayStateAnswered: true });
+    expect(getTap(k.store, 1)?.walletId).toBe(23);
   });
 });

@@ -1,7 +1,10 @@
 // The tap engine behind tap-reader's exchange handler, for every tap source (PC/SC or simulated):
-// HELLO → beginTap, signature → completeTap (the durable commit), an exchange that ends early →
-// abandonTap. Each committed prize reaches the screen before the receipt goes out, and sync is told.
+// HELLO → beginTap, the phone's day state → provideDayState, signature → completeTap (the durable
+// commit), an exchange that ends early → abandonTap. Each committed prize reaches the screen before the
+// receipt goes out, and sync is told.
 import type {
+  ChallengeDecision,
+  DayStateResult,
   HelloDecision,
   SignatureContext,
   SignatureDecision,
@@ -26,7 +29,7 @@ export interface TapFeed {
 }
 
 export interface EngineTapHandlerOptions {
-  engine: Pick<TapEngine, 'beginTap' | 'completeTap' | 'abandonTap'>;
+  engine: Pick<TapEngine, 'beginTap' | 'provideDayState' | 'completeTap' | 'abandonTap'>;
   /** Called once per committed tap, before the receipt is sent (sync sends the outbox on the next turn). */
   onTapCommitted?: (prize: TapPrize) => void;
   feed?: TapFeed | null;
@@ -74,7 +77,24 @@ export class EngineTapHandler implements TapHandler {
       },
       { once: true },
     );
+    // Ask the phone for its day state first; the challenge follows in onDayState (docs/protocol.md §4.1a).
+    if (begun.session.dayStateRequest !== null)
+      return { kind: 'day-state', request: begun.session.dayStateRequest };
     return { kind: 'challenge', challenge: begun.session.challenge };
+  }
+
+  /** The phone's day state (or none, from a phone without it): the engine checks it and challenges. */
+  onDayState(result: DayStateResult, context: TapContext): Promise<ChallengeDecision> {
+    const session = this.sessions.get(context.readerName);
+    if (session === undefined)
+      return Promise.resolve({ kind: 'refuse', code: KioskCode.SESSION_STALE, message: 'no tap session' });
+    const provided = this.engine.provideDayState(session, result.ok ? result.bytes : null);
+    if (!provided.ok) {
+      this.sessions.delete(context.readerName);
+      return Promise.resolve({ kind: 'refuse', code: provided.code, message: provided.message });
+    }
+    this.sessions.set(context.readerName, provided.session);
+    return Promise.resolve({ kind: 'challenge', challenge: provided.session.challenge });
   }
 
   onSignature(signature: Uint8Array, context: SignatureContext): Promise<SignatureDecision> {
@@ -100,7 +120,11 @@ export class EngineTapHandler implements TapHandler {
     } catch (error) {
       this.logger.error({ err: error, counter: done.prize.counter }, 'tap commit observer failed');
     }
-    return Promise.resolve({ kind: 'receipt', token: done.prize.token });
+    return Promise.resolve({
+      kind: 'receipt',
+      token: done.prize.token,
+      receiptExtra: done.prize.receiptExtra,
+    });
   }
 
   /** The exchange ended without a commit: frees the counter for the next phone. */

@@ -1,12 +1,16 @@
-// The kiosk tap engine: checks a phone's credential, issues the challenge, and on the phone's signature
-// draws the next envelope, signs the tap token and commits it durably before any prize is shown
-// (docs/protocol.md §3.2, §3.3, §4). It touches nothing but the store, so any tap source can drive it.
+// The kiosk tap engine: checks a phone's credential, asks for the phone's day state and checks it,
+// issues the challenge, and on the phone's signature draws the next envelope, signs the tap token and
+// commits it durably before any prize is shown (docs/protocol.md §3.2, §3.3, §4). It touches nothing but
+// the store, so any tap source can drive it.
 import { randomBytes as cryptoRandomBytes, type KeyObject } from 'node:crypto';
 import {
   assert,
   credentialExpired,
+  DAY_STATE_NONCE_LENGTH,
   decodeHello,
   encodeChallenge,
+  encodeDayStateRequest,
+  encodeReceiptExtra,
   ENVELOPE_INDEX_NONE,
   ErrorCode,
   FEN_MAX,
@@ -16,8 +20,11 @@ import {
   signTapToken,
   TapFlag,
   HelloFlag,
+  localDayStart,
   verify,
   verifyCredentialSignature,
+  verifyDayState,
+  type DayState,
   type Hello,
 } from '@redtap/shared';
 import { pino, type Logger } from 'pino';
@@ -59,22 +66,48 @@ export interface TapEngineOptions {
 /** The campaign of the playlist item on screen now, or null for default content. */
 export type ShowingCampaign = () => number | null;
 
-/** A tap between challenge and commit. Opaque to drivers: pass it back to completeTap or abandonTap. */
+/**
+ * A tap between challenge and commit. Opaque to drivers: pass it back to provideDayState, completeTap or
+ * abandonTap.
+ */
 export interface TapSession {
   readonly id: number;
-  /** The 36 bytes to send in SIGN CHALLENGE. */
+  /**
+   * The 36 bytes to send in SIGN CHALLENGE. With a `dayStateRequest`, the one to send is the challenge of
+   * the session provideDayState returns (it chooses the campaign knowing the day state).
+   */
   readonly challenge: Uint8Array;
   readonly counter: number;
   readonly campaignId: number;
   readonly walletId: number;
   readonly ts: number;
+  /** GET DAY STATE's 32-byte request (docs/protocol.md §4.1a), or null when the kiosk cannot ask. */
+  readonly dayStateRequest: Uint8Array | null;
+  /** The phone's day state once provided and verified; null when absent, refused or not verifying. */
+  readonly dayState: DayState | null;
 }
 
-interface ActiveSession extends TapSession {
+interface ActiveSession {
+  id: number;
+  challenge: Uint8Array;
+  counter: number;
+  campaignId: number;
+  walletId: number;
+  ts: number;
+  dayStateRequest: Uint8Array | null;
+  dayState: DayState | null;
+  /** The phone answered GET DAY STATE with 90 00, so it takes the long receipt. */
+  dayStateAnswered: boolean;
   grant: number;
   hello: Hello;
   phoneKey: KeyObject;
   nonce: Uint8Array;
+}
+
+/** What the engine needs to ask a phone for its day state: the cap day's zone and this screen's city. */
+interface DayStateSetup {
+  capTimezone: string;
+  cityKey: number;
 }
 
 /** What the UI shows and the phone receives, returned only after the token is durably committed. */
@@ -97,10 +130,17 @@ export interface TapPrize {
   /** The 196-byte signed token: the receipt for PUT RECEIPT. */
   token: Uint8Array;
   ts: number;
+  /**
+   * `u32 advertiserId ‖ u32 cityKey` for the long PUT RECEIPT, for a phone that answered GET DAY STATE;
+   * null otherwise (docs/protocol.md §4.3).
+   */
+  receiptExtra: Uint8Array | null;
 }
 
 export type BeginTapResult = { ok: true; session: TapSession } | Refusal;
 export type CompleteTapResult = { ok: true; prize: TapPrize } | Refusal;
+type CommittedPrize = Omit<TapPrize, 'receiptExtra'>;
+type CommitResult = { ok: true; prize: CommittedPrize } | Refusal;
 
 export interface BeginTapOptions {
   /** The driver's exchange budget: waiting for the counter lease stops when it aborts. */
@@ -118,6 +158,19 @@ class CommitRefused extends Error {
 
 const ENVELOPE_BYTES = 8;
 
+function sessionView(session: ActiveSession): TapSession {
+  return {
+    id: session.id,
+    challenge: session.challenge,
+    counter: session.counter,
+    campaignId: session.campaignId,
+    walletId: session.walletId,
+    ts: session.ts,
+    dayStateRequest: session.dayStateRequest,
+    dayState: session.dayState,
+  };
+}
+
 export class TapEngine {
   private readonly store: Store;
   private readonly screenKey: KeyObject;
@@ -132,6 +185,7 @@ export class TapEngine {
   /** Known once enrolled, even before a config arrives, so decks can be taken in early. */
   private deckTrust: { screenId: number; issuerKeys: ReadonlyMap<number, KeyObject> } | null = null;
   private notReady: Refusal = refuse(KioskCode.NOT_ENROLLED, 'screen is not enrolled');
+  private dayStateSetup: DayStateSetup | null = null;
   private active: ActiveSession | null = null;
   private nextSessionId = 1;
   private readonly checkpointEveryTaps: number;
@@ -172,6 +226,7 @@ export class TapEngine {
     const config = loadConfig(this.store);
     this.trust = null;
     this.deckTrust = null;
+    this.dayStateSetup = null;
     if (identity === null) {
       this.notReady = refuse(KioskCode.NOT_ENROLLED, 'screen is not enrolled');
       return;
@@ -185,6 +240,11 @@ export class TapEngine {
       return;
     }
     this.trust = buildTrust(identity, config, this.logger);
+    // Cap days are the network's (rules.capTimezone); a config from before the rules counts the screen's.
+    this.dayStateSetup = {
+      capTimezone: config.rules?.capTimezone ?? config.timezone,
+      cityKey: config.cityKey ?? 0,
+    };
     this.queries ??= prepareTapCommitQueries(this.store);
   }
 
@@ -209,8 +269,8 @@ export class TapEngine {
   }
 
   /**
-   * After HELLO: verifies the credential, takes the counter lease and builds the challenge
-   * (docs/protocol.md §3.2). Records nothing.
+   * After HELLO: verifies the credential, takes the counter lease, builds the GET DAY STATE request and
+   * the challenge (docs/protocol.md §3.2, §4.1a). Records nothing.
    */
   async beginTap(hello: Uint8Array | Hello, options: BeginTapOptions = {}): Promise<BeginTapResult> {
     const trust = this.trust;
@@ -251,56 +311,106 @@ export class TapEngine {
       assert(lastCommitted !== undefined, 'counter row missing');
       const counter = lastCommitted + 1;
       assert(counter <= 0xffffffff, 'tap counter exhausted');
-      const day = trust.localDay(ts);
-      const campaign = chooseCampaign({
-        campaigns: trust.campaigns,
-        showingCampaignId: this.showingCampaignId(),
-        rotation: counter - 1,
-        withDeck: campaignsWithUsableDeck(this.store, ts),
-        capped: (c) =>
-          queries.capCounts(credential.walletId, c.campaignId, day).cash >= c.cashPerWalletPerDay,
-        givesCoupon: (c) =>
-          fallbackCoupon(c, ts, queries.capCounts(credential.walletId, c.campaignId, day).coupons) !== 0,
-      });
-      assert(campaign !== undefined, 'campaigns checked non-empty');
       const nonce = this.randomBytes(NONCE_LENGTH);
       assert(nonce.length === NONCE_LENGTH, 'nonce must be 16 bytes');
-      const challenge = encodeChallenge({
-        screenId: trust.screenId,
-        counter,
-        ts,
-        nonce,
-        campaignId: campaign.campaignId,
-      });
       const session: ActiveSession = {
         id: this.nextSessionId++,
-        challenge,
+        challenge: new Uint8Array(0),
         counter,
-        campaignId: campaign.campaignId,
+        campaignId: 0,
         walletId: credential.walletId,
         ts,
+        dayStateRequest: this.dayStateRequest(trust.screenId, ts),
+        dayState: null,
+        dayStateAnswered: false,
         grant,
         hello: decoded,
         phoneKey: phoneKey.value,
         nonce,
       };
+      this.chooseChallenge(session);
       this.active = session;
-      return {
-        ok: true,
-        session: {
-          id: session.id,
-          challenge,
-          counter,
-          campaignId: session.campaignId,
-          walletId: session.walletId,
-          ts,
-        },
-      };
+      return { ok: true, session: sessionView(session) };
     } catch (error) {
       this.lease.release(grant);
       if (isStoreUnavailable(error)) return this.storeUnavailable(error);
       throw error;
     }
+  }
+
+  /**
+   * The phone's answer to GET DAY STATE (null: it answered none, as a phone from before it does). A day
+   * state is kept only when it verifies: label `day-state` by the credential's phone key over this
+   * tap's request, this wallet, this cap day; one that does not is ignored and never refuses the tap.
+   * Then chooses the campaign again, knowing the day state, and returns the session whose challenge to
+   * send (docs/protocol.md §4.1a).
+   */
+  provideDayState(session: TapSession, bytes: Uint8Array | null): BeginTapResult {
+    const active = this.active;
+    if (active === null || active.id !== session.id || !this.lease.holds(active.grant))
+      return refuse(KioskCode.SESSION_STALE, 'tap session is not current (expired, abandoned or completed)');
+    if (active.dayStateRequest === null || this.trust === null)
+      return { ok: true, session: sessionView(active) };
+    active.dayStateAnswered = bytes !== null;
+    active.dayState = null;
+    if (bytes !== null) {
+      const verified = verifyDayState(bytes, {
+        request: active.dayStateRequest,
+        phoneKey: active.phoneKey,
+        walletId: active.walletId,
+      });
+      if (verified.ok) active.dayState = verified.value;
+      else this.logger.info({ code: verified.code, walletId: active.walletId }, 'day state ignored');
+    }
+    try {
+      this.chooseChallenge(active);
+    } catch (error) {
+      this.abandonTap(active);
+      if (isStoreUnavailable(error)) return this.storeUnavailable(error);
+      throw error;
+    }
+    return { ok: true, session: sessionView(active) };
+  }
+
+  /** GET DAY STATE's request for a tap at `ts`: this screen, its city, the cap day's first second. */
+  private dayStateRequest(screenId: number, ts: number): Uint8Array | null {
+    const setup = this.dayStateSetup;
+    if (setup === null) return null;
+    const nonce = this.randomBytes(DAY_STATE_NONCE_LENGTH);
+    assert(nonce.length === DAY_STATE_NONCE_LENGTH, 'day state nonce must be 12 bytes');
+    return encodeDayStateRequest({
+      screenId,
+      cityKey: setup.cityKey,
+      dayStart: localDayStart(ts, setup.capTimezone),
+      ts,
+      nonce,
+    });
+  }
+
+  /** Which campaign this tap pays, and the challenge that names it. */
+  private chooseChallenge(session: ActiveSession): void {
+    const trust = this.trust;
+    assert(trust !== null, 'a tap session exists only with a config');
+    const queries = this.commitQueries();
+    const { walletId, ts, counter } = session;
+    const day = trust.localDay(ts);
+    const campaign = chooseCampaign({
+      campaigns: trust.campaigns,
+      showingCampaignId: this.showingCampaignId(),
+      rotation: counter - 1,
+      withDeck: campaignsWithUsableDeck(this.store, ts),
+      capped: (c) => queries.capCounts(walletId, c.campaignId, day).cash >= c.cashPerWalletPerDay,
+      givesCoupon: (c) => fallbackCoupon(c, ts, queries.capCounts(walletId, c.campaignId, day).coupons) !== 0,
+    });
+    assert(campaign !== undefined, 'campaigns checked non-empty');
+    session.campaignId = campaign.campaignId;
+    session.challenge = encodeChallenge({
+      screenId: trust.screenId,
+      counter,
+      ts,
+      nonce: session.nonce,
+      campaignId: campaign.campaignId,
+    });
   }
 
   /**
@@ -313,11 +423,24 @@ export class TapEngine {
     if (active === null || active.id !== session.id || !this.lease.holds(active.grant))
       return refuse(KioskCode.SESSION_STALE, 'tap session is not current (expired, abandoned or completed)');
     this.active = null;
+    let committed: CommitResult;
     try {
-      return this.commit(active, phoneSignature);
+      committed = this.commit(active, phoneSignature);
     } finally {
       this.lease.release(active.grant);
     }
+    if (!committed.ok) return committed;
+    return { ok: true, prize: { ...committed.prize, receiptExtra: this.receiptExtra(active) } };
+  }
+
+  /** The long receipt's extra bytes, only for a phone that answered GET DAY STATE. */
+  private receiptExtra(session: ActiveSession): Uint8Array | null {
+    if (!session.dayStateAnswered || this.dayStateSetup === null) return null;
+    const campaign = this.trust?.campaignById.get(session.campaignId);
+    return encodeReceiptExtra({
+      advertiserId: campaign?.advertiserId ?? 0,
+      cityKey: this.dayStateSetup.cityKey,
+    });
   }
 
   /** The driver gave up (card removed, timeout): frees the counter for the next tap. */
@@ -328,7 +451,7 @@ export class TapEngine {
     this.lease.release(active.grant);
   }
 
-  private commit(session: ActiveSession, phoneSignature: Uint8Array): CompleteTapResult {
+  private commit(session: ActiveSession, phoneSignature: Uint8Array): CommitResult {
     if (!verify(SignatureLabel.challenge, session.challenge, phoneSignature, session.phoneKey))
       return refuse(ErrorCode.PHONE_SIGNATURE_INVALID, 'phone signature over the challenge does not verify');
     const trust = this.trust;
@@ -342,7 +465,7 @@ export class TapEngine {
     const createdAt = this.now();
 
     try {
-      const prize = queries.transaction((): TapPrize => {
+      const prize = queries.transaction((): CommittedPrize => {
         const lastCommitted = queries.lastCommitted();
         if (lastCommitted !== session.counter - 1) {
           throw new CommitRefused(
