@@ -5,6 +5,7 @@
 import {
   bankCard,
   mifareTag,
+  PHONE_TAPS_MAX,
   VirtualPhone,
   type ExchangeResult,
   type SimulatedTapSource,
@@ -27,7 +28,8 @@ import { z } from 'zod';
 export const SIM_TAP_PATH = '/sim/tap';
 /** Named phones remembered between taps; the oldest is forgotten first. */
 export const SIM_PHONES_MAX = 256;
-const SIM_BODY_BYTES_MAX = 16 * 1024;
+/** Room for a phone's whole tap log (PHONE_TAPS_MAX entries) besides its key and credential. */
+const SIM_BODY_BYTES_MAX = 64 * 1024;
 const REGISTER_TIMEOUT_MS = 10_000;
 
 export const SimTapCode = {
@@ -57,6 +59,24 @@ const SimTapBody = z
       .default('normal'),
     /** The phone's HELLO says it is online (the token then carries the phone-online flag). */
     online: z.boolean().default(false),
+    /** false: a phone from before GET DAY STATE, which answers it 6D 00 and takes the short receipt. */
+    dayState: z.boolean().default(true),
+    /** The taps the phone knows (its tap log, docs/protocol.md §4.1a), for a phone brought with a wallet. */
+    taps: z
+      .array(
+        z.object({
+          screenId: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER),
+          counter: z.number().int().min(0).max(0xffffffff),
+          ts: z.number().int().min(0).max(0xffffffff),
+          campaignId: z.number().int().min(0).max(0xffffffff),
+          advertiserId: z.number().int().min(0).max(0xffffffff),
+          cityKey: z.number().int().min(0).max(0xffffffff),
+          amountFen: z.number().int().min(0).max(0xffffffff),
+          couponOfferId: z.number().int().min(0).max(0xffffffff),
+        }),
+      )
+      .max(PHONE_TAPS_MAX)
+      .optional(),
     readerName: z.string().max(64).optional(),
   })
   .refine((body) => (body.walletKeyPem === undefined) === (body.credential === undefined), {
@@ -74,6 +94,8 @@ export interface SimTapReply {
   totalMs: number;
   /** The signed tap token the phone received (hex), when the receipt reached it. */
   receipt: string | null;
+  /** The long receipt's `u32 advertiserId ‖ u32 cityKey` (hex), null for the short one. */
+  receiptExtra: string | null;
 }
 
 /** Issues a credential for a new phone key (the cloud's `POST /v1/wallets`). */
@@ -164,7 +186,7 @@ export function simTapRoutes(options: SimTapOptions): Hono {
         };
       credential = registered.credential;
     }
-    const phone = new VirtualPhone({ keyPair, credential });
+    const phone = new VirtualPhone({ keyPair, credential, dayState: body.dayState, taps: body.taps ?? [] });
     if (body.phone !== undefined) {
       phones.delete(body.phone);
       if (phones.size >= SIM_PHONES_MAX) {
@@ -242,6 +264,7 @@ export function simTapRoutes(options: SimTapOptions): Hono {
       committed: result.committed,
       totalMs: result.totalMs,
       receipt: receipt === undefined ? null : toHex(receipt.token),
+      receiptExtra: receipt === undefined || receipt.extra === null ? null : toHex(receipt.extra),
     };
     return c.json(reply);
   });

@@ -2,7 +2,7 @@
 // yet (the kiosk committed the tap, neither its outbox nor the phone has reached the cloud).
 import { describe, expect, it } from 'vitest';
 import { encodeTapToken, toHex } from '@redtap/shared';
-import { pendingTaps, WALLET_HISTORY_LIMIT, type PhoneReceipt } from './phones.ts';
+import { pendingTaps, phoneTaps, WALLET_HISTORY_LIMIT, type PhoneReceipt } from './phones.ts';
 
 function receipt(screenId: number, counter: number, ts: number, amountFen = 50): PhoneReceipt {
   const bytes = encodeTapToken({
@@ -57,5 +57,39 @@ describe('pendingTaps', () => {
 
   it('skips a receipt that does not decode', () => {
     expect(pendingTaps([{ token: 'zz', screenIndex: 1, at: '', phoneRedeem: null }], [])).toEqual([]);
+  });
+});
+
+describe('phoneTaps', () => {
+  it("turns the phone's receipts into the tap log its virtual phone signs day states from", () => {
+    const long = { ...receipt(7, 1, 1000), extra: '0000000700abcdef' };
+    const short = receipt(8, 1, 1020, 0);
+    expect(phoneTaps([long, short, { ...receipt(7, 1, 1000), token: 'zz' }])).toEqual([
+      {
+        screenId: 7,
+        counter: 1,
+        ts: 1000,
+        campaignId: 1,
+        advertiserId: 7,
+        cityKey: 0xabcdef,
+        amountFen: 50,
+        couponOfferId: 0,
+      },
+      {
+        screenId: 8,
+        counter: 1,
+        ts: 1020,
+        campaignId: 1,
+        advertiserId: 0,
+        cityKey: 0,
+        amountFen: 0,
+        couponOfferId: 0,
+      },
+    ]);
+  });
+
+  it('keeps what a phone keeps: the newest taps within 48 hours', () => {
+    const receipts = [receipt(7, 1, 1000), receipt(7, 2, 1000 + 49 * 3600)];
+    expect(phoneTaps(receipts).map((tap) => tap.counter)).toEqual([2]);
   });
 });

@@ -1,6 +1,8 @@
 // The phone simulator's phones: each is a wallet (a P-256 key registered with `POST /v1/wallets`) that
 // taps a chosen screen — through the kiosk's /sim/tap, or through pcscd via the vpcd adapter — keeps the
 // signed receipts it gets, and, while online, redeems them itself over `POST /v1/redeem` (the phone path).
+// Its receipts are its tap log: each tap hands them to the virtual phone, which signs the day state a
+// kiosk asks for from them (docs/protocol.md §4.1a), across every screen the phone tapped.
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import {
   decodeCredential,
@@ -12,7 +14,7 @@ import {
   toHex,
   type KeyPair,
 } from '@redtap/shared';
-import { VirtualPhone, VpcdSlot } from '@redtap/tap-reader';
+import { PhoneTapLog, phoneTapOf, VirtualPhone, VpcdSlot, type PhoneTap } from '@redtap/tap-reader';
 import { z } from 'zod';
 import { CloudApiError, loginWallet, signWalletLogin, type CloudApi } from './cloud-api.ts';
 import type { DemoKiosk, KioskTapEvent } from './kiosk-fleet.ts';
@@ -29,6 +31,8 @@ const StoredReceipt = z.object({
   at: z.string(),
   /** How the phone's own redemption went, if it tried: credited, duplicate, rejected, held. */
   phoneRedeem: z.string().nullable(),
+  /** The long receipt's advertiser and city (16 hex digits); absent or null for the short receipt. */
+  extra: z.string().nullable().optional(),
 });
 const StoredPhone = z.object({
   name: z.string(),
@@ -159,6 +163,7 @@ export class PhoneBook {
           screenIndex: kiosk.index,
           at: new Date().toISOString(),
           phoneRedeem: null,
+          extra: result.extra,
         };
         phone.stored.receipts.push(receipt);
         this.trimReceipts(phone);
@@ -242,7 +247,11 @@ export class PhoneBook {
   private async tapSim(
     phone: Phone,
     kiosk: DemoKiosk,
-  ): Promise<{ outcome: Omit<TapOutcome, 'receipt' | 'phoneRedeem'>; token: string | null }> {
+  ): Promise<{
+    outcome: Omit<TapOutcome, 'receipt' | 'phoneRedeem'>;
+    token: string | null;
+    extra: string | null;
+  }> {
     if (kiosk.url === null) throw new PhoneError('NO_SCREEN', `screen ${kiosk.index} has no browser host`);
     const response = await fetch(`${kiosk.url.replace(/\/$/, '')}/sim/tap`, {
       method: 'POST',
@@ -251,6 +260,7 @@ export class PhoneBook {
         walletKeyPem: phone.stored.keyPem,
         credential: phone.stored.credential,
         online: phone.stored.online,
+        taps: phoneTaps(phone.stored.receipts),
       }),
       signal: AbortSignal.timeout(SIM_TAP_TIMEOUT_MS),
     });
@@ -260,6 +270,7 @@ export class PhoneBook {
       message?: string;
       committed?: boolean;
       receipt?: string | null;
+      receiptExtra?: string | null;
       error?: { code: string; message: string };
     };
     if (body.error !== undefined) throw new PhoneError(body.error.code, body.error.message);
@@ -272,6 +283,7 @@ export class PhoneBook {
         via: 'sim',
       },
       token: body.receipt ?? null,
+      extra: body.receiptExtra ?? null,
     };
   }
 
@@ -279,13 +291,18 @@ export class PhoneBook {
   private async tapPcsc(
     phone: Phone,
     kiosk: DemoKiosk,
-  ): Promise<{ outcome: Omit<TapOutcome, 'receipt' | 'phoneRedeem'>; token: string | null }> {
+  ): Promise<{
+    outcome: Omit<TapOutcome, 'receipt' | 'phoneRedeem'>;
+    token: string | null;
+    extra: string | null;
+  }> {
     const credential = decodeCredential(fromHex(phone.stored.credential) ?? new Uint8Array());
     if (!credential.ok) throw new PhoneError('BAD_CREDENTIAL', 'the stored credential does not decode');
     const card = new VirtualPhone({
       keyPair: phone.key,
       credential: credential.value,
       online: phone.stored.online,
+      taps: phoneTaps(phone.stored.receipts),
     });
     let off: () => void = () => undefined;
     const reported = new Promise<KioskTapEvent | null>((resolve) => {
@@ -299,7 +316,9 @@ export class PhoneBook {
     try {
       await this.vpcd.insert(card);
       const event = await reported;
-      const token = card.receipts.at(-1)?.token;
+      const last = card.receipts.at(-1);
+      const token = last?.token;
+      const extra = last === undefined || last.extra === null ? null : toHex(last.extra);
       if (event === null)
         return {
           outcome: {
@@ -310,6 +329,7 @@ export class PhoneBook {
             via: 'pcsc',
           },
           token: token === undefined ? null : toHex(token),
+          extra,
         };
       return {
         outcome: {
@@ -320,6 +340,7 @@ export class PhoneBook {
           via: 'pcsc',
         },
         token: token === undefined ? null : toHex(token),
+        extra,
       };
     } finally {
       off();
@@ -365,6 +386,18 @@ export class PhoneBook {
       },
     );
   }
+}
+
+/** The phone's tap log from its stored receipts, bounded as a phone keeps it (newest taps, 48 h). */
+export function phoneTaps(receipts: readonly PhoneReceipt[]): PhoneTap[] {
+  const log = new PhoneTapLog();
+  for (const receipt of receipts) {
+    const token = fromHex(receipt.token);
+    const extra = receipt.extra === undefined || receipt.extra === null ? null : fromHex(receipt.extra);
+    const tap = token === null ? null : phoneTapOf(token, extra);
+    if (tap !== null) log.add(tap);
+  }
+  return [...log.entries()];
 }
 
 /**
