@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { Command } from 'commander';
 import { runChaos } from './chaos/run-chaos.ts';
 import { POSTGRES_ADMIN_URL } from './lib/postgres-admin.ts';
+import { fidelityLine, fidelityTable } from './simulator/fidelity.ts';
 
 const int = (value: string) => {
   const parsed = Number.parseInt(value, 10);
@@ -91,6 +92,8 @@ if (report.verdict !== null) {
   );
   for (const check of report.verdict.checks.filter((c) => !c.ok))
     for (const example of check.examples) console.log(`  ${check.name}: ${example}`);
+  console.log(fidelityLine(report.verdict.fidelity));
+  console.log(fidelityTable(report.verdict.fidelity));
 }
 if (report.error !== null) console.log(`the run failed: ${report.error}`);
 const passed = report.error === null && report.verdict?.ok === true;

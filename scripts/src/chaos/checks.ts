@@ -5,6 +5,16 @@ import pg from 'pg';
 import { checkLedger, openDatabase } from '@redtap/cloud';
 import { kioskPaths, openStore } from '@redtap/screen-app';
 import { ErrorCode } from '@redtap/shared';
+import { cloudResultsOf, cloudResultsSql, tapKey, type CloudResultRow } from '../simulator/cloud-results.ts';
+import {
+  fidelityLine,
+  MISMATCH_KINDS,
+  promiseOfStoredTap,
+  summarizeFidelity,
+  type FidelityReport,
+  type ScreenPromise,
+  type StoredTap,
+} from '../simulator/fidelity.ts';
 
 /** Anomalies listed per check; the count is always complete. */
 const EXAMPLES_MAX = 5;
@@ -43,14 +53,14 @@ export interface Verdict {
     rejected: Record<string, number>;
     duplicateAcks: number;
   };
+  /** Each committed tap's promise on screen against the cloud's final result. */
+  fidelity: FidelityReport;
 }
 
-interface KioskTap {
-  counter: number;
+interface KioskTap extends StoredTap {
   state: string;
   ackStatus: string | null;
   ackCode: string | null;
-  amountFen: number;
 }
 
 interface CloudTap {
@@ -87,7 +97,9 @@ function readKioskTaps(dataDir: string): { taps: KioskTap[]; lastCommitted: numb
   try {
     const taps = store.sqlite
       .prepare(
-        `SELECT counter, state, ack_status AS ackStatus, ack_code AS ackCode, amount_fen AS amountFen
+        // `*` too: a column the kiosk adds later (the prize's certainty) is read when present.
+        `SELECT *, ack_status AS ackStatus, ack_code AS ackCode, amount_fen AS amountFen,
+                wallet_id AS walletId, campaign_id AS campaignId, coupon_offer_id AS couponOfferId
            FROM taps ORDER BY counter`,
       )
       .all() as KioskTap[];
@@ -115,10 +127,14 @@ export async function checkRun(options: {
   const withdrawals = new Check('withdrawals: each confirmed once, none unasked');
   const budgets = new Check('budgets: no campaign pays out more than its budget');
   const tally: Verdict['taps'] = { committed: 0, credited: 0, held: 0, rejected: {}, duplicateAcks: 0 };
+  const promises: ScreenPromise[] = [];
+  let fidelity: FidelityReport;
   try {
     for (const kiosk of options.kiosks) {
       const { taps, lastCommitted } = readKioskTaps(kiosk.dataDir);
       tally.committed += taps.length;
+      // The chaos campaign has no creative: every tap is made on default content.
+      for (const tap of taps) promises.push(promiseOfStoredTap(kiosk.screenId, tap));
       taps.forEach((tap, i) => {
         if (tap.counter !== i + 1)
           counters.fail(`kiosk ${kiosk.index}: counter ${tap.counter} at position ${i + 1}`);
@@ -173,6 +189,18 @@ export async function checkRun(options: {
           );
       }
     }
+
+    // Once everything settled, each firm promise must be what the cloud finally gave (no campaign's
+    // creative plays here, so which campaign paid is not judged).
+    const results = cloudResultsOf(
+      (await client.query<CloudResultRow>(cloudResultsSql(options.kiosks.map((k) => k.screenId)))).rows,
+    );
+    fidelity = summarizeFidelity(
+      promises.map((promise) => ({
+        promise,
+        result: results.get(tapKey(promise.screenId, promise.counter)) ?? null,
+      })),
+    );
 
     const balances = await client.query<{
       walletId: number;
@@ -240,6 +268,16 @@ export async function checkRun(options: {
     examples: ledger.ok ? [] : [JSON.stringify(ledger)],
   };
 
+  const fidelityCheck: CheckResult = {
+    name: 'promise fidelity: each prize a screen showed as firm is what the cloud finally gave',
+    ok: fidelity.mismatches === 0,
+    detail: fidelityLine(fidelity).replace(/^promise-fidelity: /, ''),
+    anomalies: fidelity.mismatches,
+    examples: MISMATCH_KINDS.flatMap(
+      (kind) => fidelity.byKind[kind]?.examples.map((example) => `${kind}: ${example}`) ?? [],
+    ).slice(0, EXAMPLES_MAX),
+  };
+
   const kioskTaps = `${tally.committed} taps on ${options.kiosks.length} kiosks`;
   const checks = [
     counters.result(kioskTaps),
@@ -255,6 +293,7 @@ export async function checkRun(options: {
       `${options.withdrawals.length} asked, ${options.withdrawals.filter((w) => w.confirmed).length} confirmed`,
     ),
     budgets.result('every campaign'),
+    fidelityCheck,
   ];
-  return { ok: checks.every((check) => check.ok), checks, taps: tally };
+  return { ok: checks.every((check) => check.ok), checks, taps: tally, fidelity };
 }
