@@ -65,6 +65,8 @@ export interface CampaignInput {
     cashPerWalletPerDay: number;
     couponsPerWalletPerDay: number;
     fallbackCouponOfferIndex: number | null;
+    /** Off unless the advertiser chose it (CampaignRules.fallThrough). */
+    fallThrough?: boolean | undefined;
   };
   creatives: CampaignCreative[];
 }
@@ -187,6 +189,7 @@ export async function createCampaign(
           cashPerWalletPerDay: input.rules.cashPerWalletPerDay,
           couponsPerWalletPerDay: input.rules.couponsPerWalletPerDay,
           fallbackCouponOfferId: 0,
+          fallThrough: input.rules.fallThrough === true,
         },
         creatives: input.creatives,
         budgetAccountId,
@@ -211,6 +214,7 @@ export async function createCampaign(
             cashPerWalletPerDay: input.rules.cashPerWalletPerDay,
             couponsPerWalletPerDay: input.rules.couponsPerWalletPerDay,
             fallbackCouponOfferId: fallbackId,
+            fallThrough: input.rules.fallThrough === true,
           },
         })
         .where(eq(campaigns.id, row.id));

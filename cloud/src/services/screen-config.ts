@@ -3,7 +3,7 @@
 // and creatives manifest.
 import { createHash } from 'node:crypto';
 import { and, asc, count, eq, gt, isNotNull } from 'drizzle-orm';
-import { ScreenConfig } from '@redtap/shared';
+import { ScreenConfig, cityKey } from '@redtap/shared';
 import type { CloudBroker } from '../broker/types.ts';
 import type { Database } from '../db/client.ts';
 import { screens } from '../db/schema/screens.ts';
@@ -16,6 +16,7 @@ import { sql } from 'drizzle-orm';
 import type { Daypart, NetworkRules } from '@redtap/shared';
 
 const CONFIG_CAMPAIGNS_MAX = 64;
+const U32_MAX = 0xffffffff;
 const PLAYLIST_ITEMS_MAX = 500;
 
 const parsed = <T>(value: T | string): T => (typeof value === 'string' ? (JSON.parse(value) as T) : value);
@@ -30,6 +31,7 @@ async function screenCampaigns(
     id: unknown;
     name: string;
     sponsor: string;
+    advertiser_id: unknown;
     starts_at: unknown;
     ends_at: unknown;
     dayparts: Daypart[] | string;
@@ -38,8 +40,8 @@ async function screenCampaigns(
     creatives: CampaignCreative[] | string;
   }>(
     db,
-    sql`select id, name, sponsor, starts_at, ends_at, dayparts, targeting, rules, creatives from campaigns
-        where status = 'active' order by id limit 1000`,
+    sql`select id, name, sponsor, advertiser_id, starts_at, ends_at, dayparts, targeting, rules, creatives
+        from campaigns where status = 'active' order by id limit 1000`,
   );
   const groups = await queryRows<{ group_id: unknown }>(
     db,
@@ -95,6 +97,10 @@ async function screenCampaigns(
       fallbackCouponOfferId: rules.fallbackCouponOfferId,
       // The settlement's coupon cap, so the kiosk withholds a fallback coupon the cloud would refuse.
       couponsPerWalletPerDay: rules.couponsPerWalletPerDay,
+      // For the phone's tap log (docs/protocol.md §4.3); a u32 on the wire, so a larger id is left out.
+      ...(int(row.advertiser_id) <= U32_MAX ? { advertiserId: int(row.advertiser_id) } : {}),
+      // The advertiser's choice; left out when off, as in configs from before it.
+      ...(rules.fallThrough === true ? { fallThrough: true } : {}),
       couponOffers: offers
         .filter((offer) => int(offer.campaign_id) === int(row.id))
         .map((offer) => ({
@@ -182,6 +188,7 @@ export async function buildScreenConfig(
     version: screen.configVersion,
     issuedAt: nowS,
     timezone: screen.timezone,
+    cityKey: cityKey(screen.city),
     issuerKeys: await pinnedIssuerKeys(db, now),
     ...(await screenCampaigns(db, screenId, screen)),
     revocation: { version: everRevoked?.value ?? 0, credentials },

@@ -23,6 +23,11 @@ export interface CampaignRules {
   couponsPerWalletPerDay: number;
   /** Offer given when the cash cap withholds cash; 0 = a thank-you. */
   fallbackCouponOfferId: number;
+  /**
+   * The advertiser's explicit choice: while this campaign's creative is on screen, a tap it cannot pay may
+   * be paid by another campaign. Absent (campaigns from before it) = false.
+   */
+  fallThrough?: boolean;
 }
 
 export interface CampaignCreative {

@@ -71,8 +71,17 @@ const CampaignBody = z.object({
       cashPerWalletPerDay: z.number().int().min(0).max(100).default(1),
       couponsPerWalletPerDay: z.number().int().min(0).max(100).default(1),
       fallbackCouponOfferIndex: z.number().int().min(0).max(63).nullable().default(null),
+      fallThrough: z.boolean().default(false).openapi({
+        description:
+          'While this campaign is on screen, may another campaign pay a tap this one cannot (no envelope, wallet capped)?',
+      }),
     })
-    .default({ cashPerWalletPerDay: 1, couponsPerWalletPerDay: 1, fallbackCouponOfferIndex: null }),
+    .default({
+      cashPerWalletPerDay: 1,
+      couponsPerWalletPerDay: 1,
+      fallbackCouponOfferIndex: null,
+      fallThrough: false,
+    }),
   creatives: z
     .array(z.object({ sha256, durationMs: z.number().int().min(1000).max(600_000) }))
     .max(32)

@@ -16,6 +16,7 @@ import {
   SimpleGrid,
   Stack,
   Stepper,
+  Switch,
   Text,
   Textarea,
   TextInput,
@@ -175,6 +176,8 @@ export function CampaignWizardPage() {
     cashPerWalletPerDay: 1,
     couponsPerWalletPerDay: 1,
     fallback: null as string | null,
+    // The advertiser's explicit choice; off unless they turn it on.
+    fallThrough: false,
   });
 
   const advertisers = useQuery({
@@ -268,6 +271,7 @@ export function CampaignWizardPage() {
         cashPerWalletPerDay: rules.cashPerWalletPerDay,
         couponsPerWalletPerDay: rules.couponsPerWalletPerDay,
         fallbackCouponOfferIndex: rules.fallback === null ? null : Number(rules.fallback),
+        fallThrough: rules.fallThrough,
       },
       creatives: creatives.map((creative) => ({
         sha256: creative.sha256,
@@ -869,6 +873,15 @@ export function CampaignWizardPage() {
                   onChange={(v) => setRules((r) => ({ ...r, fallback: v === '' || v === null ? null : v }))}
                 />
               </SimpleGrid>
+              <Switch
+                label={t('wizard.fallThrough')}
+                description={t('wizard.fallThroughHelp')}
+                checked={rules.fallThrough}
+                onChange={(event) => {
+                  const fallThrough = event.currentTarget.checked;
+                  setRules((r) => ({ ...r, fallThrough }));
+                }}
+              />
             </Stack>
           </Stepper.Step>
 
@@ -901,6 +914,17 @@ export function CampaignWizardPage() {
                 <Text>{creatives.length}</Text>
                 <Text c="dimmed">{t('wizard.coupons')}</Text>
                 <Text>{coupons.map((c) => c.title).join(', ') || '—'}</Text>
+                <Text c="dimmed">{t('approvals.rules')}</Text>
+                <Text>
+                  {t('approvals.rulesSummary', {
+                    cash: rules.cashPerWalletPerDay,
+                    coupons: rules.couponsPerWalletPerDay,
+                  })}
+                </Text>
+                <Text c="dimmed">{t('wizard.fallThrough')}</Text>
+                <Text data-testid="wizard-fall-through">
+                  {rules.fallThrough ? t('wizard.fallThroughOn') : t('wizard.fallThroughOff')}
+                </Text>
               </SimpleGrid>
               {create.error === null ? null : <ErrorAlert error={create.error} />}
               <Group>

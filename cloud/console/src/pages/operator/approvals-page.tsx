@@ -72,6 +72,25 @@ function ReviewCard({ campaign }: { campaign: Campaign }) {
             {t('approvals.prizePlan')}
           </Text>
           <Text size="xs">{planSummary(campaign)}</Text>
+          {campaign.rules === undefined ? null : (
+            <>
+              <Text size="xs" c="dimmed">
+                {t('approvals.rules')}
+              </Text>
+              <Text size="xs">
+                {t('approvals.rulesSummary', {
+                  cash: campaign.rules.cashPerWalletPerDay,
+                  coupons: campaign.rules.couponsPerWalletPerDay,
+                })}
+              </Text>
+              <Text size="xs" c="dimmed">
+                {t('approvals.fallThrough')}
+              </Text>
+              <Text size="xs" data-testid="review-fall-through">
+                {campaign.rules.fallThrough === true ? t('common.yes') : t('common.no')}
+              </Text>
+            </>
+          )}
         </SimpleGrid>
         <CampaignActions campaign={campaign} />
       </Stack>
