@@ -304,11 +304,13 @@ describe.each(engines)('money flow on $engine', ({ engine, available }) => {
     expect(ack.results.slice(0, 5).every((r) => r.status === 'credited')).toBe(true);
     expect(ack.results[5]).toMatchObject({ status: 'rejected', code: ErrorCode.CAP_CAMPAIGN_WALLET });
     // The wallet's history says which limit stopped the sixth, and how far the day had got.
-    const history = await json<{ items: { reason: string | null; capCount?: number; capMax?: number }[] }>(
-      await cloud.request('GET', '/v1/wallets/me/history', { token: session.token }),
-    );
+    const history = await json<{
+      items: { reason: string | null; capCount?: number; capMax?: number; brand: string | null }[];
+    }>(await cloud.request('GET', '/v1/wallets/me/history', { token: session.token }));
     expect(history.items[0]).toMatchObject({ reason: ErrorCode.CAP_CAMPAIGN_WALLET, capCount: 5, capMax: 5 });
     expect(history.items[1]?.capCount).toBeUndefined();
+    // Each row names the brand whose campaign the tap was for.
+    expect(new Set(history.items.map((item) => item.brand))).toEqual(new Set(['Tea Co']));
     const withLimits = async (
       patch: Partial<typeof defaultMoneySettings>,
       taps: number,

@@ -5,6 +5,8 @@ import { ErrorCode } from '@redtap/shared';
 import { displayCouponCode } from '../coupons/coupon-code.ts';
 import type { Database } from '../db/client.ts';
 import { int, queryRows } from '../db/rows.ts';
+import { advertisers } from '../db/schema/accounts.ts';
+import { campaigns, couponOffers } from '../db/schema/campaigns.ts';
 import { settlementExports } from '../db/schema/money-actions.ts';
 import { redemptions } from '../db/schema/redemptions.ts';
 import { wallets } from '../db/schema/wallets.ts';
@@ -28,6 +30,10 @@ export interface HistoryItem {
   couponOfferId: number | null;
   status: string;
   reason: string | null;
+  /** The brand of the tap's campaign (its sponsor, else its advertiser's name); null if it is unknown. */
+  brand: string | null;
+  /** The title of the tap's coupon offer; null without one. */
+  couponTitle: string | null;
   /** With a daily-count cap reason: the cash packets already counted that day, and the limit. */
   capCount?: number;
   capMax?: number;
@@ -41,8 +47,24 @@ export async function walletHistory(
   settings: Pick<MoneySettings, 'walletDailyCashCountMax'>,
 ): Promise<HistoryItem[]> {
   const rows = await db
-    .select()
+    .select({
+      id: redemptions.id,
+      screenId: redemptions.screenId,
+      counter: redemptions.counter,
+      campaignId: redemptions.campaignId,
+      tapTs: redemptions.tapTs,
+      tapDay: redemptions.tapDay,
+      amountFen: redemptions.amountFen,
+      couponOfferId: redemptions.couponOfferId,
+      status: redemptions.status,
+      code: redemptions.code,
+      brand: sql<string | null>`coalesce(nullif(${campaigns.sponsor}, ''), ${advertisers.name})`,
+      couponTitle: couponOffers.title,
+    })
     .from(redemptions)
+    .leftJoin(campaigns, eq(campaigns.id, redemptions.campaignId))
+    .leftJoin(advertisers, eq(advertisers.id, campaigns.advertiserId))
+    .leftJoin(couponOffers, eq(couponOffers.id, redemptions.couponOfferId))
     .where(
       and(eq(redemptions.walletId, walletId), page.before > 0 ? lt(redemptions.id, page.before) : undefined),
     )
@@ -64,6 +86,8 @@ export async function walletHistory(
       couponOfferId: row.couponOfferId,
       status: row.status,
       reason: row.code,
+      brand: row.brand,
+      couponTitle: row.couponTitle,
     };
     const day = counts.get(row.tapDay);
     if (day === undefined) return item;

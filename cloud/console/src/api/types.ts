@@ -111,6 +111,7 @@ export interface CampaignInput {
     cashPerWalletPerDay: number;
     couponsPerWalletPerDay: number;
     fallbackCouponOfferIndex: number | null;
+    fallThrough: boolean;
   };
   creatives: { sha256: string; durationMs: number }[];
 }
@@ -132,6 +133,13 @@ export interface Campaign {
   prizePlan?: PrizePlan;
   creatives?: { sha256: string; durationMs: number }[];
   couponOffers: (CouponOfferInput & { id: number })[];
+  rules?: {
+    cashPerWalletPerDay: number;
+    couponsPerWalletPerDay: number;
+    fallbackCouponOfferId: number;
+    /** Absent on campaigns from before the choice existed: off. */
+    fallThrough?: boolean;
+  };
   createdAt?: string;
 }
 
@@ -210,6 +218,10 @@ export interface HistoryItem {
   couponOfferId: number | null;
   status: string;
   reason: string | null;
+  /** The brand of the tap's campaign (its sponsor, else its advertiser); null when unknown. */
+  brand: string | null;
+  /** The title of the tap's coupon offer; null without one. */
+  couponTitle: string | null;
 }
 
 export interface WalletCoupon {

@@ -70,6 +70,11 @@ const HistoryItemSchema = z.object({
   couponOfferId: z.number().int().nullable(),
   status: z.string(),
   reason: z.string().nullable().openapi({ description: 'The reject, cap or hold code' }),
+  brand: z
+    .string()
+    .nullable()
+    .openapi({ description: "The brand of the tap's campaign: its sponsor, else its advertiser's name" }),
+  couponTitle: z.string().nullable().openapi({ description: "The title of the tap's coupon offer, if any" }),
   capCount: z
     .number()
     .int()

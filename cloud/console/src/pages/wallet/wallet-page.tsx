@@ -32,7 +32,7 @@ import { QrCode } from '../../components/qr-code.tsx';
 import { formatDate, formatDateTime } from '../../lib/format.ts';
 import { formatFen } from '../../lib/money.ts';
 import { loadPhoneKeyFile, savePhoneKeyFile } from '../../lib/phone-key-store.ts';
-import { historyStatus, historyTitle, type HistoryRow } from './history-row.ts';
+import { historyReasonKeys, historyStatus, historyTitle, type HistoryRow } from './history-row.ts';
 import {
   generatePhoneKey,
   parsePhoneKeyFile,
@@ -252,13 +252,8 @@ function HistoryList({ token }: { token: string }) {
       {(data) => (
         <Stack gap="xs">
           {data.items.map((item) => {
-            const reasonKey = `wallet.reason.${item.reason ?? ''}`;
-            const reason =
-              item.reason === null
-                ? null
-                : i18n.exists(reasonKey)
-                  ? t(reasonKey)
-                  : t('wallet.reason.other', { code: item.reason });
+            const reasonKey = historyReasonKeys(item).find((key) => i18n.exists(key));
+            const reason = reasonKey === undefined ? null : t(reasonKey);
             const heading = historyTitle(item);
             const title =
               heading.kind === 'amount'
@@ -268,8 +263,12 @@ function HistoryList({ token }: { token: string }) {
                     ? t('wallet.capReachedOf', { count: heading.count, max: heading.max })
                     : t('wallet.capReached')
                   : heading.kind === 'coupon'
-                    ? t('wallet.coupon')
-                    : t('wallet.thanks');
+                    ? heading.title === null
+                      ? t('wallet.coupon')
+                      : t('wallet.couponNamed', { title: heading.title })
+                    : heading.kind === 'notPaid'
+                      ? t('wallet.notPaid')
+                      : t('wallet.thanks');
             const status = historyStatus(item);
             return (
               <Paper key={item.id} withBorder radius="md" p="sm" data-testid="history-item">
@@ -278,6 +277,11 @@ function HistoryList({ token }: { token: string }) {
                     <Text fw={600} data-testid="history-title">
                       {title}
                     </Text>
+                    {item.brand === null ? null : (
+                      <Text size="sm" data-testid="history-brand">
+                        {item.brand}
+                      </Text>
+                    )}
                     <Text size="xs" c="dimmed">
                       {t('wallet.tapAt', {
                         screen: item.screenId,
