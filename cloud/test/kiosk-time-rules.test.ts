@@ -4,7 +4,7 @@
 // earlier is. And the screen config dates each coupon offer, so the kiosk can tell a dead one, and
 // carries the campaign's coupon cap, so the kiosk withholds a fallback coupon the cloud would refuse.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { encodeTapBatch, ErrorCode, TapFlag, type Ack } from '@redtap/shared';
+import { cityKey, encodeTapBatch, ErrorCode, TapFlag, type Ack } from '@redtap/shared';
 import { sql } from 'drizzle-orm';
 import type { DatabaseHandle } from '../src/db/client.ts';
 import { queryRows } from '../src/db/rows.ts';
@@ -107,6 +107,15 @@ describe.each(engines)('kiosk time rules on $engine', ({ engine, available }) =>
     expect(dead.results[0]?.status).not.toBe('retry');
     expect(await coupons()).toBe(1);
   });
+
+  it.skipIf(!available)(
+    "publishes the campaign's advertiser and the screen's city key, for the phone's tap log",
+    () => {
+      const config = cloud.broker.configs.get((world.kiosks[0] as Kiosk).screenId);
+      expect(config?.cityKey).toBe(cityKey('Shanghai'));
+      expect(config?.campaigns[0]?.advertiserId).toBe(world.advertiser.advertiserId);
+    },
+  );
 
   it.skipIf(!available)("publishes each coupon offer's validUntil in the screen config", () => {
     const kiosk = world.kiosks[0] as Kiosk;
