@@ -166,7 +166,7 @@ export const CampaignConfig = z.object({
    * Absent in configs from before it: no local coupon cap.
    */
   couponsPerWalletPerDay: z.number().int().min(0).max(100).optional(),
-  /** The paying advertiser, for the phone's tap log (docs/protocol.md §4.1); absent in older configs. */
+  /** The paying advertiser, for the phone's tap log (docs/protocol.md §4.4); absent in older configs. */
   advertiserId: u32.optional(),
   /**
    * The advertiser's choice: while this campaign's creative is on screen, a tap it cannot pay (no
@@ -193,7 +193,7 @@ export const ScreenConfig = z.object({
   version: z.number().int().min(0),
   issuedAt: u32,
   timezone: z.string().max(64),
-  /** cityKey of the screen's city: where a phone's day state says its taps were (docs/protocol.md §4.1). */
+  /** cityKey of the screen's city: where a phone's day state says its taps were (docs/protocol.md §4.4). */
   cityKey: u32.optional(),
   issuerKeys: z.array(IssuerKey).min(1).max(16),
   campaigns: z.array(CampaignConfig).max(64),

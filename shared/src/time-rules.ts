@@ -60,7 +60,7 @@ const dayStarts = new Map<string, { day: string; start: number }>();
 
 /**
  * The first second of the local day `localDay(unixS, timeZone)`: the `dayStart` a kiosk asks a phone's
- * day state for (docs/protocol.md §4.1). A binary search over the day's possible starts, so days that
+ * day state for (docs/protocol.md §4.4). A binary search over the day's possible starts, so days that
  * begin at 01:00 (a DST change at midnight) or last 23 or 25 hours come out right.
  */
 export function localDayStart(unixS: number, timeZone: string): number {

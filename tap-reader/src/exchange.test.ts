@@ -83,7 +83,7 @@ describe('runTapExchange', () => {
   });
 });
 
-describe('runTapExchange with GET DAY STATE (docs/protocol.md §4.1a)', () => {
+describe('runTapExchange with GET DAY STATE (docs/protocol.md §4.4)', () => {
   const cityKey = 0x1234_5678;
   const dayStart = Math.floor(Date.now() / 1000) - 3600;
   const dayStateKiosk = (): ReturnType<typeof createKiosk> =>

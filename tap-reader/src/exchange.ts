@@ -175,7 +175,7 @@ export async function runTapExchange(options: ExchangeOptions): Promise<Exchange
   if (!helloDecision.ok) return finish('aborted', helloDecision.code, `onHello: ${helloDecision.message}`);
   let decision: HelloDecision = helloDecision.value;
 
-  // 1a. GET DAY STATE (docs/protocol.md §4.1a), only when the kiosk asks. A phone without the extension
+  // 1a. GET DAY STATE (docs/protocol.md §4.4), only when the kiosk asks. A phone without the extension
   // answers 6D 00 and the tap goes on without it; so does any other status word, since the kiosk never
   // needs a day state to pay. Only a failed transport ends the exchange here.
   if (decision.kind === 'day-state') {

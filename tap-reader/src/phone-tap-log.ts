@@ -1,5 +1,5 @@
 // The phone's own log of its taps, kept from the receipts kiosks hand it, and the day state it signs
-// from that log for a kiosk's GET DAY STATE (docs/protocol.md §4.1). Bounded by count and age.
+// from that log for a kiosk's GET DAY STATE (docs/protocol.md §4.4). Bounded by count and age.
 import {
   DAY_STATE_CAMPAIGNS_MAX,
   DAY_STATE_COUNT_MAX,

@@ -79,7 +79,7 @@ describe('VirtualPhone', () => {
   });
 });
 
-describe('VirtualPhone day state (docs/protocol.md §4.1a)', () => {
+describe('VirtualPhone day state (docs/protocol.md §4.4)', () => {
   const requestOf = (dayStart: number, screenId = 42): Uint8Array =>
     encodeDayStateRequest({ screenId, cityKey: 5, dayStart, ts: dayStart + 100, nonce: new Uint8Array(12) });
 

@@ -92,7 +92,7 @@ describe('EngineTapHandler', () => {
   });
 });
 
-describe('EngineTapHandler and the phone day state (docs/protocol.md §4.1a)', () => {
+describe('EngineTapHandler and the phone day state (docs/protocol.md §4.4)', () => {
   let dir: ReturnType<typeof tempDir>;
   let k: ReturnType<typeof simulatedKiosk>;
 

@@ -77,7 +77,7 @@ export class EngineTapHandler implements TapHandler {
       },
       { once: true },
     );
-    // Ask the phone for its day state first; the challenge follows in onDayState (docs/protocol.md §4.1a).
+    // Ask the phone for its day state first; the challenge follows in onDayState (docs/protocol.md §4.4).
     if (begun.session.dayStateRequest !== null)
       return { kind: 'day-state', request: begun.session.dayStateRequest };
     return { kind: 'challenge', challenge: begun.session.challenge };

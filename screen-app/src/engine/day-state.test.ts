@@ -1,4 +1,4 @@
-// The engine's side of GET DAY STATE (docs/protocol.md §4.1a): the request it builds, the day state it
+// The engine's side of GET DAY STATE (docs/protocol.md §4.4): the request it builds, the day state it
 // keeps only when it verifies, and the long receipt's extra bytes. A phone without the extension and a
 // day state that does not verify both leave the tap as it was: committed, judged without it.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';

@@ -81,7 +81,7 @@ export interface TapSession {
   readonly campaignId: number;
   readonly walletId: number;
   readonly ts: number;
-  /** GET DAY STATE's 32-byte request (docs/protocol.md §4.1a), or null when the kiosk cannot ask. */
+  /** GET DAY STATE's 32-byte request (docs/protocol.md §4.4), or null when the kiosk cannot ask. */
   readonly dayStateRequest: Uint8Array | null;
   /** The phone's day state once provided and verified; null when absent, refused or not verifying. */
   readonly dayState: DayState | null;
@@ -270,7 +270,7 @@ export class TapEngine {
 
   /**
    * After HELLO: verifies the credential, takes the counter lease, builds the GET DAY STATE request and
-   * the challenge (docs/protocol.md §3.2, §4.1a). Records nothing.
+   * the challenge (docs/protocol.md §3.2, §4.4). Records nothing.
    */
   async beginTap(hello: Uint8Array | Hello, options: BeginTapOptions = {}): Promise<BeginTapResult> {
     const trust = this.trust;
@@ -343,7 +343,7 @@ export class TapEngine {
    * state is kept only when it verifies: label `day-state` by the credential's phone key over this
    * tap's request, this wallet, this cap day; one that does not is ignored and never refuses the tap.
    * Then chooses the campaign again, knowing the day state, and returns the session whose challenge to
-   * send (docs/protocol.md §4.1a).
+   * send (docs/protocol.md §4.4).
    */
   provideDayState(session: TapSession, bytes: Uint8Array | null): BeginTapResult {
     const active = this.active;

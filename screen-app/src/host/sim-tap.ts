@@ -61,7 +61,7 @@ const SimTapBody = z
     online: z.boolean().default(false),
     /** false: a phone from before GET DAY STATE, which answers it 6D 00 and takes the short receipt. */
     dayState: z.boolean().default(true),
-    /** The taps the phone knows (its tap log, docs/protocol.md §4.1a), for a phone brought with a wallet. */
+    /** The taps the phone knows (its tap log, docs/protocol.md §4.4), for a phone brought with a wallet. */
     taps: z
       .array(
         z.object({

@@ -2,7 +2,7 @@
 // taps a chosen screen — through the kiosk's /sim/tap, or through pcscd via the vpcd adapter — keeps the
 // signed receipts it gets, and, while online, redeems them itself over `POST /v1/redeem` (the phone path).
 // Its receipts are its tap log: each tap hands them to the virtual phone, which signs the day state a
-// kiosk asks for from them (docs/protocol.md §4.1a), across every screen the phone tapped.
+// kiosk asks for from them (docs/protocol.md §4.4), across every screen the phone tapped.
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import {
   decodeCredential,

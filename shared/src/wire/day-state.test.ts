@@ -1,4 +1,4 @@
-// The phone's day state and its request (docs/protocol.md §4.1): annotated fixtures, round trips,
+// The phone's day state and its request (docs/protocol.md §4.4): annotated fixtures, round trips,
 // signature binding to the kiosk's request, and hostile bytes.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';

@@ -1,4 +1,4 @@
-// The phone's day state (docs/protocol.md §4.1): what an honest phone knows of its own taps on the cap
+// The phone's day state (docs/protocol.md §4.4): what an honest phone knows of its own taps on the cap
 // day a kiosk asks about, signed with its phone key over the kiosk's request, so a kiosk can judge caps
 // and travel offline the way EMV terminals read a card's offline counters. Decoders never throw.
 import type { KeyObject } from 'node:crypto';
