@@ -49,6 +49,8 @@ export interface RecordableToken {
   city: string;
   /** The wallet's cash account, when the credential is known. */
   walletAccountId: number | null;
+  /** When the token's credential was issued (Unix s), when it is known: a deck-less tap is not older. */
+  credentialIssuedAtS: number | null;
   /** The first of steps 3–4 that failed, or null. */
   preCode: ErrorCode | null;
 }
@@ -71,6 +73,7 @@ interface CredentialRow {
   credential: string | null;
   phone_public_key: string;
   ledger_account_id: unknown;
+  created_at: Date | string;
 }
 
 interface Credential {
@@ -80,6 +83,7 @@ interface Credential {
   bytes: Uint8Array | null;
   phoneKey: Uint8Array | null;
   walletAccountId: number;
+  issuedAtS: number;
 }
 
 export interface PrepareContext {
@@ -127,7 +131,7 @@ export async function prepareTokens(
       : queryRows<CredentialRow>(
           db,
           sql`select c.wallet_id, c.serial, c.issuer_key_id, c.expires_at, c.revoked_at, c.credential,
-                     w.phone_public_key, w.ledger_account_id
+                     w.phone_public_key, w.ledger_account_id, c.created_at
               from jsonb_to_recordset(${JSON.stringify([...credentialKeys.values()])}::jsonb) as k(w bigint, s bigint)
               join wallet_credentials c on c.wallet_id = k.w and c.serial = k.s
               join wallets w on w.id = c.wallet_id`,
@@ -155,6 +159,7 @@ export async function prepareTokens(
         bytes: row.credential === null ? null : fromHex(row.credential),
         phoneKey: fromHex(row.phone_public_key),
         walletAccountId: int(row.ledger_account_id),
+        issuedAtS: unixSeconds(row.created_at) ?? 0,
       },
     ]),
   );
@@ -265,6 +270,7 @@ export async function prepareTokens(
       receivedAtS: submission.receivedAtS,
       city: screens.get(token.screenId)?.city ?? '',
       walletAccountId: credential?.walletAccountId ?? null,
+      credentialIssuedAtS: credential?.issuedAtS ?? null,
       preCode,
     };
   });

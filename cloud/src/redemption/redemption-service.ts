@@ -18,9 +18,10 @@ import { FairQueue } from '../broker/fair-queue.ts';
 import type { CloudBroker, TapBatchMessage } from '../broker/types.ts';
 import type { Database } from '../db/client.ts';
 import { sqlState } from '../db/rows.ts';
-import type { MoneySettings } from '../money-settings.ts';
+import { networkRulesOf, type MoneySettings } from '../money-settings.ts';
 import { prepareTokens, type PreparedToken, type RecordableToken, type TokenSubmission } from './prepare.ts';
-import { settleStepMs, settleTokens, type SettledResult } from './settle.ts';
+import { redeemGroup, type SettledResult } from './redeem-group.ts';
+import { redeemStepMs } from './step-timing.ts';
 import { BoundedSet, createInlineVerifier, type SignatureVerifier } from './signature-verifier.ts';
 
 /** What a caller learns about one token. `retry` only when the transaction failed transiently. */
@@ -161,7 +162,7 @@ export function createRedemptionService(deps: RedemptionDeps): RedemptionService
   };
   const context = { verifier, verifiedCredentials: new BoundedSet(CREDENTIALS_CACHED_MAX) };
   // The step timers are process-wide; this service reports what accrued since it started.
-  const stepBaseline = { ...settleStepMs };
+  const stepBaseline = { ...redeemStepMs };
   const queue = new FairQueue<number, Job>({
     perKeyMax: settings.ingestScreenBatchesMax,
     totalMax: settings.ingestQueueBatchesMax,
@@ -322,7 +323,9 @@ export function createRedemptionService(deps: RedemptionDeps): RedemptionService
     for (let attempt = 1; attempt <= settings.transactionAttemptsMax; attempt++) {
       try {
         const now = deps.now();
-        return await deps.db.transaction((tx) => settleTokens(tx, items, settings, now));
+        // Read per group: an operator (or a test) may change the limits while the service runs.
+        const rules = networkRulesOf(settings);
+        return await deps.db.transaction((tx) => redeemGroup(tx, items, rules, now));
       } catch (error) {
         const state = sqlState(error);
         const transient =
@@ -449,7 +452,7 @@ export function createRedemptionService(deps: RedemptionDeps): RedemptionService
     profile: () => ({
       ...stats,
       databaseSteps: Object.fromEntries(
-        Object.entries(settleStepMs).map(([step, ms]) => [step, Math.round(ms - (stepBaseline[step] ?? 0))]),
+        Object.entries(redeemStepMs).map(([step, ms]) => [step, Math.round(ms - (stepBaseline[step] ?? 0))]),
       ),
     }),
     async idle() {

@@ -95,6 +95,8 @@ export async function registerWallet(
       issuerKeyId: issuer.keyId,
       expiresAt,
       credential: toHex(encodeCredential(signed)),
+      // The issue time on the cloud's clock: a deck-less tap dated before it is refused (§7 step 6).
+      createdAt: input.now,
     });
     return { walletId: row.id, serial: row.serial, credential: signed };
   });
