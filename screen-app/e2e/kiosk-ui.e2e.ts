@@ -98,6 +98,36 @@ test('a prize: amount from integer fen, the deck order, and a coupon title', asy
   await expect(page.getByTestId('coupon-title')).toContainText('¥2 off');
 });
 
+test('a prize the kiosk cannot be sure of shows its amount as confirming, never as sent', async ({
+  page,
+}) => {
+  await openScreen(page, url);
+  const overlay = page.getByTestId('tap-overlay');
+  const shown = (certainty: 'firm' | 'confirming') =>
+    kiosk.hub.showTap({
+      state: 'prize',
+      tapId: kiosk.hub.newTapId(),
+      counter: 90,
+      amountFen: 84,
+      couponTitle: null,
+      certainty,
+    });
+  shown('confirming');
+  await expect(overlay).toHaveAttribute('data-state', 'prize');
+  await expect(page.getByTestId('prize-amount')).toHaveText('¥0.84');
+  await expect(page.getByTestId('prize-certainty')).toHaveAttribute('data-certainty', 'confirming');
+  await expect(overlay).toContainText('确认中');
+  await expect(overlay).toContainText('Confirming');
+  await expect(overlay).not.toContainText('已存入您的钱包');
+  await expect(overlay).not.toContainText('Sent to your wallet');
+  await expect(overlay).not.toContainText('恭喜发财');
+
+  shown('firm');
+  await expect(page.getByTestId('prize-certainty')).toHaveAttribute('data-certainty', 'firm');
+  await expect(overlay).toContainText('已存入您的钱包');
+  await expect(overlay).not.toContainText('确认中');
+});
+
 test('already grabbed today: the local cap gives the fallback coupon', async ({ page }) => {
   await openScreen(page, url);
   const again = await kiosk.tap(kiosk.phone(1));

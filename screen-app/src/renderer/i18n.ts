@@ -16,6 +16,9 @@ export const text = {
   readingHint: { zh: '请保持手机靠近', en: 'Keep your phone close' },
   prizeTitle: { zh: '恭喜发财！', en: 'You got a red packet!' },
   prizeWallet: { zh: '已存入您的钱包', en: 'Sent to your wallet' },
+  // When the kiosk cannot be sure the cloud pays what it shows: the amount, and no promise it is paid.
+  confirmingTitle: { zh: '红包确认中', en: 'Checking your red packet' },
+  confirmingHint: { zh: '确认中，结果以钱包为准', en: 'Confirming: your wallet shows the result' },
   couponOnlyTitle: { zh: '送您一张优惠券', en: 'A coupon for you!' },
   couponLabel: { zh: '优惠券', en: 'Coupon' },
   alreadyTitle: { zh: '今天已经抢过啦', en: "You've had today's red packet" },

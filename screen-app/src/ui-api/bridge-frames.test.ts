@@ -17,7 +17,14 @@ describe('bridge frames', () => {
       ok: true,
       value: { id: 3, channel: 'getCreativeUrl', args: { creativeSha256: sha } },
     });
-    const tap = { state: 'prize', tapId: 1, counter: 2, amountFen: 120, couponTitle: null } as const;
+    const tap = {
+      state: 'prize',
+      tapId: 1,
+      counter: 2,
+      amountFen: 120,
+      couponTitle: null,
+      certainty: 'firm',
+    } as const;
     expect(decodeKioskFrame(encodeEventFrame('tap', tap))).toEqual({
       ok: true,
       value: { kind: 'event', event: { channel: 'tap', payload: tap } },
@@ -50,7 +57,14 @@ describe('bridge frames', () => {
     });
     expect(
       decodeKioskFrame(
-        encodeEventFrame('tap', { state: 'prize', tapId: 1, counter: 1, amountFen: -5, couponTitle: null }),
+        encodeEventFrame('tap', {
+          state: 'prize',
+          tapId: 1,
+          counter: 1,
+          amountFen: -5,
+          couponTitle: null,
+          certainty: 'firm',
+        }),
       ),
     ).toMatchObject({
       ok: false,

@@ -17,6 +17,13 @@ const u32 = z.number().int().min(0).max(0xffffffff);
 const fen = z.number().int().min(0).max(0xffffffff);
 const reason = z.string().max(64);
 const title = z.string().max(200);
+/**
+ * 'firm': the kiosk knew enough to be sure the cloud pays what it shows. 'confirming': it could not be
+ * (a phone without day state, a clock it cannot trust), so the screen shows the amount as confirming,
+ * not as sent to the wallet.
+ */
+export const TapCertainty = z.enum(['firm', 'confirming']);
+export type TapCertainty = z.infer<typeof TapCertainty>;
 
 export const UiLocale = z.enum(['zh', 'en']);
 export type UiLocale = z.infer<typeof UiLocale>;
@@ -64,20 +71,26 @@ export const TapView = z.discriminatedUnion('state', [
     counter: u32,
     amountFen: fen,
     couponTitle: title.nullable(),
+    certainty: TapCertainty,
   }),
-  /** The local cap withheld cash today; a fallback coupon may still be given. */
+  /**
+   * The local cap withheld cash today; a fallback coupon may still be given. `certainty` comes only with
+   * a coupon the kiosk cannot be sure of ('confirming'); absent, the coupon is firm.
+   */
   z.object({
     state: z.literal('already-grabbed'),
     tapId: z.number().int().min(1),
     counter: u32,
     couponTitle: title.nullable(),
+    certainty: TapCertainty.optional(),
   }),
-  /** Nothing left to give (no deck): the tap is still recorded. */
+  /** Nothing left to give (no deck): the tap is still recorded. `certainty` as for already-grabbed. */
   z.object({
     state: z.literal('thank-you'),
     tapId: z.number().int().min(1),
     counter: u32,
     couponTitle: title.nullable(),
+    certainty: TapCertainty.optional(),
   }),
   /** Nothing was recorded: the phone left early, the exchange failed or the screen was busy. */
   z.object({ state: z.literal('try-again'), tapId: z.number().int().min(1), reason }),

@@ -25,6 +25,7 @@ describe('tap views', () => {
       counter: 7,
       amountFen: 120,
       couponTitle: null,
+      certainty: 'firm',
     });
     expect(prizeView(1, prize({ couponOfferId: 5 }), titles)).toMatchObject({
       state: 'prize',
@@ -39,6 +40,39 @@ describe('tap views', () => {
     expect(prizeView(1, prize({ amountFen: 0, noDeck: true }), titles)).toMatchObject({ state: 'thank-you' });
     expect(prizeView(1, prize({ amountFen: 0 }), titles)).toMatchObject({ state: 'thank-you' });
     expect(prizeView(1, prize({ couponOfferId: 99 }), titles)).toMatchObject({ couponTitle: null });
+  });
+
+  it('says a prize is confirming only when the engine is not sure, and firm by default', () => {
+    // Engines that do not judge certainty yet keep today's words.
+    expect(prizeView(1, prize(), titles)).toMatchObject({ state: 'prize', certainty: 'firm' });
+    expect(prizeView(1, prize({ certainty: 'firm' }), titles)).toMatchObject({ certainty: 'firm' });
+    expect(prizeView(1, prize({ certainty: 'confirming', couponOfferId: 5 }), titles)).toEqual({
+      state: 'prize',
+      tapId: 1,
+      counter: 7,
+      amountFen: 120,
+      couponTitle: '¥2 off',
+      certainty: 'confirming',
+    });
+    // A coupon after the cap or without a deck is confirming too; a firm one, or no coupon, says nothing.
+    const unsureCoupon = { amountFen: 0, couponOfferId: 5, certainty: 'confirming' } as const;
+    expect(prizeView(1, prize({ ...unsureCoupon, localCap: true }), titles)).toEqual({
+      state: 'already-grabbed',
+      tapId: 1,
+      counter: 7,
+      couponTitle: '¥2 off',
+      certainty: 'confirming',
+    });
+    expect(prizeView(1, prize({ ...unsureCoupon, noDeck: true }), titles)).toMatchObject({
+      state: 'thank-you',
+      certainty: 'confirming',
+    });
+    expect(
+      prizeView(1, prize({ ...unsureCoupon, localCap: true, certainty: 'firm' }), titles),
+    ).not.toHaveProperty('certainty');
+    expect(
+      prizeView(1, prize({ amountFen: 0, localCap: true, certainty: 'confirming' }), titles),
+    ).not.toHaveProperty('certainty');
   });
 
   it('maps refusals by code', () => {
@@ -82,7 +116,9 @@ describe('tap views', () => {
   it('every view it builds passes the channel schema', () => {
     const views = [
       prizeView(1, prize(), titles),
+      prizeView(1, prize({ certainty: 'confirming' }), titles),
       prizeView(1, prize({ localCap: true }), titles),
+      prizeView(1, prize({ localCap: true, couponOfferId: 5, certainty: 'confirming' }), titles),
       refusalView(1, 'CARD_REMOVED'),
       refusalView(1, 'NOT_ENROLLED'),
     ];

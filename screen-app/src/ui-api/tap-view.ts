@@ -1,6 +1,6 @@
 // Kiosk side: turns what the tap engine and the reader reported into the one TapView the commuter
 // sees. Pure and browser-safe (codes are matched as strings; a test pins them to their sources).
-import type { TapView } from './channels.ts';
+import type { TapCertainty, TapView } from './channels.ts';
 
 /** The fields of the engine's TapPrize the screen needs (TapPrize satisfies it structurally). */
 export interface TapPrizeLike {
@@ -10,6 +10,11 @@ export interface TapPrizeLike {
   couponOfferId: number;
   localCap: boolean;
   noDeck: boolean;
+  /**
+   * Whether the kiosk is sure the cloud pays what it awarded (TapCertainty). Absent from engines that
+   * do not judge it yet: 'firm', as the screen has always spoken.
+   */
+  certainty?: TapCertainty;
 }
 
 /** Title of a coupon offer from the screen config, or null when unknown. */
@@ -42,10 +47,21 @@ export const TAP_VIEW_CODES = { notSupported: NOT_SUPPORTED_CODES, unavailable: 
 /** A committed tap. Only called after the engine returned a prize, i.e. after the durable commit. */
 export function prizeView(tapId: number, prize: TapPrizeLike, couponTitleOf: CouponTitleOf): TapView {
   const couponTitle = prize.couponOfferId === 0 ? null : couponTitleOf(prize.campaignId, prize.couponOfferId);
-  if (prize.localCap) return { state: 'already-grabbed', tapId, counter: prize.counter, couponTitle };
+  const certainty = prize.certainty ?? 'firm';
+  // Without cash, only a coupon is promised: a thank-you promises nothing that could be unsure.
+  const unsureCoupon = couponTitle !== null && certainty === 'confirming' ? { certainty } : {};
+  if (prize.localCap)
+    return { state: 'already-grabbed', tapId, counter: prize.counter, couponTitle, ...unsureCoupon };
   if (prize.noDeck || (prize.amountFen === 0 && prize.couponOfferId === 0))
-    return { state: 'thank-you', tapId, counter: prize.counter, couponTitle };
-  return { state: 'prize', tapId, counter: prize.counter, amountFen: prize.amountFen, couponTitle };
+    return { state: 'thank-you', tapId, counter: prize.counter, couponTitle, ...unsureCoupon };
+  return {
+    state: 'prize',
+    tapId,
+    counter: prize.counter,
+    amountFen: prize.amountFen,
+    couponTitle,
+    certainty,
+  };
 }
 
 /** A tap that recorded nothing, by its reason code (ErrorCode, KioskCode or TapReaderCode). */

@@ -1,6 +1,6 @@
 // What a tap looks like: a brief, large overlay per outcome, readable from across an elevator.
 import { formatFen } from '@redtap/shared/money';
-import type { TapView, UiLocale } from '../../ui-api/channels.ts';
+import type { TapCertainty, TapView, UiLocale } from '../../ui-api/channels.ts';
 import { primary, secondary, text, type Phrase } from '../i18n.ts';
 import { RedPacket } from './red-packet.tsx';
 
@@ -40,6 +40,17 @@ function Coupon({ title, locale }: { title: string | null; locale: UiLocale }) {
   );
 }
 
+/** Where the prize goes: sent to the wallet when the kiosk is sure, confirming when it cannot be. */
+function Outcome({ certainty, locale }: { certainty: TapCertainty; locale: UiLocale }) {
+  const phrase = certainty === 'firm' ? text.prizeWallet : text.confirmingHint;
+  return (
+    <div className="overlay-hint" data-testid="prize-certainty" data-certainty={certainty}>
+      {primary(phrase, locale)}
+      <span className="overlay-hint-secondary">{secondary(phrase, locale)}</span>
+    </div>
+  );
+}
+
 const CONFETTI = Array.from({ length: 18 }, (_, index) => index);
 
 export function TapOverlay({ view, locale }: { view: TapView; locale: UiLocale }) {
@@ -54,6 +65,8 @@ export function TapOverlay({ view, locale }: { view: TapView; locale: UiLocale }
       );
     case 'prize': {
       const couponOnly = view.amountFen === 0;
+      const confirming = view.certainty === 'confirming';
+      const title = confirming ? text.confirmingTitle : couponOnly ? text.couponOnlyTitle : text.prizeTitle;
       return (
         <div {...base} className="overlay overlay-prize">
           {CONFETTI.map((index) => (
@@ -66,17 +79,14 @@ export function TapOverlay({ view, locale }: { view: TapView; locale: UiLocale }
           <div className="prize-card">
             <RedPacket className="prize-packet" open />
             <div className="prize-words">
-              <Lines title={couponOnly ? text.couponOnlyTitle : text.prizeTitle} locale={locale} />
+              <Lines title={title} locale={locale} />
               {!couponOnly && (
                 <div className="prize-amount" data-testid="prize-amount">
                   {formatFen(view.amountFen)}
                 </div>
               )}
               <Coupon title={view.couponTitle} locale={locale} />
-              <div className="overlay-hint">
-                {primary(text.prizeWallet, locale)}
-                <span className="overlay-hint-secondary">{secondary(text.prizeWallet, locale)}</span>
-              </div>
+              <Outcome certainty={view.certainty} locale={locale} />
             </div>
           </div>
         </div>
@@ -87,6 +97,7 @@ export function TapOverlay({ view, locale }: { view: TapView; locale: UiLocale }
         <div {...base} className="overlay overlay-soft">
           <Lines title={text.alreadyTitle} hint={text.alreadyHint} locale={locale} />
           <Coupon title={view.couponTitle} locale={locale} />
+          {view.certainty === 'confirming' && <Outcome certainty="confirming" locale={locale} />}
         </div>
       );
     case 'thank-you':
@@ -94,6 +105,7 @@ export function TapOverlay({ view, locale }: { view: TapView; locale: UiLocale }
         <div {...base} className="overlay overlay-soft">
           <Lines title={text.thankYouTitle} hint={text.thankYouHint} locale={locale} />
           <Coupon title={view.couponTitle} locale={locale} />
+          {view.certainty === 'confirming' && <Outcome certainty="confirming" locale={locale} />}
         </div>
       );
     case 'try-again':
