@@ -113,6 +113,8 @@ export interface CampaignOptions {
   budgetFen: number;
   cashPerWalletPerDay?: number;
   couponStock?: number;
+  /** The campaign's fall-through choice; left out of the request (the default, off) when absent. */
+  fallThrough?: boolean;
 }
 
 /**
@@ -153,6 +155,7 @@ export async function createActiveCampaign(
           cashPerWalletPerDay: input.cashPerWalletPerDay ?? 5,
           couponsPerWalletPerDay: 2,
           fallbackCouponOfferIndex: 0,
+          ...(input.fallThrough === undefined ? {} : { fallThrough: input.fallThrough }),
         },
       },
     }),
