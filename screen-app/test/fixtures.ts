@@ -137,6 +137,9 @@ export interface DeckOptions {
   validFrom?: number;
   validUntil?: number;
   envelopes?: Envelope[];
+  /** Fallback-coupon allotment slots after the envelopes (docs/protocol.md §3.4); 4 unless told. */
+  fallbackCount?: number;
+  fallbackCouponOfferId?: number;
   issuer?: KeyPair;
   issuerKeyId?: number;
 }
@@ -149,12 +152,19 @@ export function deckBytes(options: DeckOptions = {}): Uint8Array {
       screenId: options.screenId ?? SCREEN_ID,
       validFrom: options.validFrom ?? T0 - 3_600,
       validUntil: options.validUntil ?? T0 + 86_400,
-      envelopes: options.envelopes ?? [
-        { amountFen: 120, couponOfferId: 0 },
-        { amountFen: 35, couponOfferId: 5 },
-        { amountFen: 200, couponOfferId: 0 },
-        { amountFen: 88, couponOfferId: 5 },
+      envelopes: [
+        ...(options.envelopes ?? [
+          { amountFen: 120, couponOfferId: 0 },
+          { amountFen: 35, couponOfferId: 5 },
+          { amountFen: 200, couponOfferId: 0 },
+          { amountFen: 88, couponOfferId: 5 },
+        ]),
+        ...Array.from({ length: options.fallbackCount ?? 4 }, () => ({
+          amountFen: 0,
+          couponOfferId: options.fallbackCouponOfferId ?? FALLBACK_COUPON,
+        })),
       ],
+      fallbackCount: options.fallbackCount ?? 4,
       issuerKeyId: options.issuerKeyId ?? 1,
     },
     (options.issuer ?? keys.issuer).privateKey,

@@ -2,16 +2,27 @@
 // (docs/protocol.md §3.6, §5.3).
 import type { KeyObject } from 'node:crypto';
 import { signDeckClose, type DeckLevel } from '@redtap/shared';
-import { expiredOpenDecks, markDeckClosed, openDeckStates, type DeckState } from '../store/deck-queries.ts';
+import {
+  expiredOpenDecks,
+  fallbackRemaining,
+  mainRemaining,
+  markDeckClosed,
+  openDeckStates,
+  type DeckState,
+} from '../store/deck-queries.ts';
 import type { Store } from '../store/open-store.ts';
 
 export function toDeckLevel(deck: DeckState): DeckLevel {
+  // `count` and `remaining` are the main envelopes, as before decks carried an allotment; a deck that is
+  // all allotment reports count 1 with none remaining, since the schema has no empty deck.
   return {
     deckId: deck.deckId,
     campaignId: deck.campaignId,
-    remaining: deck.count - deck.cursor,
-    count: deck.count,
+    remaining: mainRemaining(deck),
+    count: Math.max(1, deck.count - deck.fallbackCount),
     validUntil: deck.validUntil,
+    fallbackCount: deck.fallbackCount,
+    fallbackRemaining: fallbackRemaining(deck),
   };
 }
 
@@ -22,26 +33,35 @@ export function deckLevels(store: Store, now: number): DeckLevel[] {
 
 export interface RefillNeed {
   campaignId: number;
-  /** Envelopes left over every usable deck of the campaign. */
+  /** Main envelopes left over every usable deck of the campaign. */
   remaining: number;
+  /** Allotment slots left over them. */
+  fallbackRemaining: number;
 }
 
-/** Campaigns whose envelopes left fall below the config's deckRefillThreshold (including none at all). */
+/**
+ * Campaigns whose main envelopes left fall below the config's deckRefillThreshold (including none at
+ * all), and campaigns whose usable decks carried an allotment that is used up: the screen can no longer
+ * give the fallback coupon until the cloud allots more.
+ */
 export function campaignsNeedingRefill(
   store: Store,
   campaignIds: readonly number[],
   threshold: number,
   now: number,
 ): RefillNeed[] {
-  const remaining = new Map<number, number>(campaignIds.map((id) => [id, 0]));
+  const left = new Map(campaignIds.map((id) => [id, { main: 0, allotted: 0, fallback: 0 }]));
   for (const deck of openDeckStates(store, now)) {
     if (deck.validFrom > now) continue;
-    const sum = remaining.get(deck.campaignId);
-    if (sum !== undefined) remaining.set(deck.campaignId, sum + deck.count - deck.cursor);
+    const sum = left.get(deck.campaignId);
+    if (sum === undefined) continue;
+    sum.main += mainRemaining(deck);
+    sum.allotted += deck.fallbackCount;
+    sum.fallback += fallbackRemaining(deck);
   }
-  return [...remaining]
-    .filter(([, left]) => left < threshold)
-    .map(([campaignId, left]) => ({ campaignId, remaining: left }));
+  return [...left]
+    .filter(([, sum]) => sum.main < threshold || (sum.allotted > 0 && sum.fallback === 0))
+    .map(([campaignId, sum]) => ({ campaignId, remaining: sum.main, fallbackRemaining: sum.fallback }));
 }
 
 export interface DeckCloseContext {
@@ -52,17 +72,18 @@ export interface DeckCloseContext {
 }
 
 /**
- * Closes every deck past validUntil with a signed report of how many envelopes it used, so the cloud can
- * return the rest of the escrow. Returns the reports to send; they also stay in the store.
+ * Closes every deck past validUntil with a signed report (version 2) of how far each cursor drew, so the
+ * cloud can return the rest of the escrow. Returns the reports to send; they also stay in the store.
  */
 export function closeExpiredDecks(context: DeckCloseContext): { deckId: number; report: Uint8Array }[] {
   const reports: { deckId: number; report: Uint8Array }[] = [];
   for (const deck of expiredOpenDecks(context.store, context.now)) {
+    const used = { usedCount: deck.cursor, fallbackUsedCount: deck.fallbackCursor };
     const report = signDeckClose(
-      { deckId: deck.deckId, screenId: context.screenId, usedCount: deck.cursor, ts: context.now },
+      { deckId: deck.deckId, screenId: context.screenId, ...used, ts: context.now },
       context.screenKey,
     );
-    if (markDeckClosed(context.store, deck.deckId, deck.cursor, context.now, report))
+    if (markDeckClosed(context.store, deck.deckId, used, context.now, report))
       reports.push({ deckId: deck.deckId, report });
   }
   return reports;

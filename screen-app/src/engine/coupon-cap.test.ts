@@ -94,9 +94,10 @@ describe('local coupon cap', () => {
     expect(await prizeOf(k.engine, 2)).toMatchObject({ amountFen: 35, couponOfferId: FALLBACK_COUPON });
   });
 
-  it('with no deck, gives the coupon up to the cap, then a thank-you without one', async () => {
+  it('with no main envelope left, gives the allotment coupon up to the cap, then a thank-you without one', async () => {
     const k = kiosk(dir.dir, { now: clock().now, config: configWith({ couponsPerWalletPerDay: 1 }) });
     store = k.store;
+    k.engine.storeDeck(deckBytes({ envelopes: [] }));
     const first = await prizeOf(k.engine);
     const second = await prizeOf(k.engine);
     expect(first).toMatchObject({ couponOfferId: FALLBACK_COUPON, noDeck: true, flags: TapFlag.noDeck });
@@ -123,6 +124,7 @@ describe('local coupon cap', () => {
       config: configWith({ cashPerWalletPerDay: 0, couponsPerWalletPerDay: 2 }),
     });
     store = k.store;
+    k.engine.storeDeck(deckBytes({ validUntil: T0 + 2 * 86_400 }));
     const coupons = async () => (await prizeOf(k.engine)).couponOfferId;
     expect([await coupons(), await coupons(), await coupons()]).toEqual([
       FALLBACK_COUPON,
@@ -197,6 +199,7 @@ describe('local coupon cap', () => {
     expect('couponsPerWalletPerDay' in (config.campaigns[0] ?? {})).toBe(false);
     const k = kiosk(dir.dir, { now: clock().now, config });
     store = k.store;
+    k.engine.storeDeck(deckBytes({ fallbackCount: 8 }));
     for (let i = 0; i < 5; i++)
       expect(await prizeOf(k.engine)).toMatchObject({ couponOfferId: FALLBACK_COUPON, localCap: true });
     // Still counted, so a later config with the cap applies it to today's coupons.
@@ -234,6 +237,10 @@ describe('local coupon cap', () => {
     });
     const k = kiosk(dir.dir, { now: clock().now, config, showingCampaignId: () => CAMPAIGN_ID });
     store = k.store;
+    k.engine.storeDeck(deckBytes({ envelopes: [] }));
+    k.engine.storeDeck(
+      deckBytes({ deckId: 901, campaignId: OTHER, envelopes: [], fallbackCouponOfferId: OTHER_COUPON }),
+    );
     const seen = [];
     for (let i = 0; i < 3; i++) {
       const prize = await prizeOf(k.engine);

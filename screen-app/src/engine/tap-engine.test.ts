@@ -1,7 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   decodeTapToken,
-  ENVELOPE_INDEX_NONE,
   ErrorCode,
   generateKeyPair,
   TapFlag,
@@ -173,7 +172,7 @@ describe('refusals record nothing', () => {
 });
 
 describe('local caps', () => {
-  it('gives the fallback coupon once a wallet had its cash today, without using an envelope', async () => {
+  it('gives the fallback coupon once a wallet had its cash today, from the allotment, not a main envelope', async () => {
     const time = clock();
     const k = kiosk(dir.dir, { now: time.now });
     store = k.store;
@@ -185,17 +184,18 @@ describe('local caps', () => {
       counter: 2,
       amountFen: 0,
       couponOfferId: FALLBACK_COUPON,
-      deckId: 0,
-      envelopeIndex: null,
+      // Allotment slot 0 of the deck: envelope 4, after its 4 main envelopes.
+      deckId: 900,
+      envelopeIndex: 4,
       localCap: true,
       noDeck: false,
       flags: TapFlag.localCap,
     });
     if (capped.ok) {
       const token = decodeTapToken(capped.prize.token);
-      expect(token.ok && token.value.envelopeIndex).toBe(ENVELOPE_INDEX_NONE);
+      expect(token.ok && [token.value.envelopeIndex, token.value.amountFen]).toEqual([4, 0]);
     }
-    expect(getDeckState(store, 900)?.cursor).toBe(1);
+    expect(getDeckState(store, 900)).toMatchObject({ cursor: 1, fallbackCursor: 1 });
     // Another wallet still gets the next envelope.
     const other = await tap(k.engine, hello({ walletId: 2 }));
     expect(other.ok && other.prize).toMatchObject({ amountFen: 35, envelopeIndex: 1 });
@@ -222,7 +222,7 @@ describe('local caps', () => {
 });
 
 describe('decks', () => {
-  it('draws envelopes strictly in order, across decks, then falls back to noDeck', async () => {
+  it('draws envelopes strictly in order, across decks, then gives the fallback coupon from an allotment', async () => {
     const time = clock();
     const config = screenConfig({ campaigns: [campaign({ cashPerWalletPerDay: 100 })] });
     const k = kiosk(dir.dir, { now: time.now, config });
@@ -254,18 +254,19 @@ describe('decks', () => {
       [900, 1, 35],
       [900, 2, 200],
       [900, 3, 88],
-      [0, null, 0],
+      // noDeck: no main envelope left; deck 901, expiring first, gives its allotment slot 0 (envelope 2).
+      [901, 2, 0],
     ]);
     expect(getDeckState(store, 902)?.cursor).toBe(0);
   });
 
-  it('with no deck gives the fallback coupon flagged noDeck', async () => {
+  it('with no deck gives no fallback coupon, flagged noDeck: no allotment holds one for it', async () => {
     const k = kiosk(dir.dir, { now: clock().now });
     store = k.store;
     const result = await tap(k.engine);
     expect(result.ok && result.prize).toMatchObject({
       amountFen: 0,
-      couponOfferId: FALLBACK_COUPON,
+      couponOfferId: 0,
       noDeck: true,
       localCap: false,
       flags: TapFlag.noDeck,

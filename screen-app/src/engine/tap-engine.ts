@@ -481,9 +481,13 @@ export class TapEngine {
         let deckId = 0;
         let envelopeIndex = ENVELOPE_INDEX_NONE;
         let amountFen = 0;
-        // The fallback coupon is the kiosk's own choice, so one the cloud would not issue (a dead offer,
-        // or one past the local coupon cap) is simply not put in the token.
-        let couponOfferId = fallbackCoupon(campaign, session.ts, counts.coupons);
+        // The fallback coupon is given only from an allotment slot of a deck (docs/protocol.md §3.4), the
+        // stock the cloud set aside for this screen, and only one the cloud would issue (a live offer, below
+        // the local coupon cap). With no slot left the token carries no coupon.
+        const fallbackOfferId = deck === undefined ? fallbackCoupon(campaign, session.ts, counts.coupons) : 0;
+        const slot =
+          fallbackOfferId === 0 ? undefined : queries.drawableFallbackSlot(campaign.campaignId, session.ts);
+        let couponOfferId = 0;
         let flags = phoneOnline;
         if (capped) flags |= TapFlag.localCap;
         else if (deck === undefined) flags |= TapFlag.noDeck;
@@ -493,6 +497,16 @@ export class TapEngine {
           envelopeIndex = deck.cursor;
           amountFen = deck.envelope.readUInt32BE(0);
           couponOfferId = deck.envelope.readUInt32BE(4);
+        }
+        if (
+          slot !== undefined &&
+          slot.envelope.length === ENVELOPE_BYTES &&
+          slot.envelope.readUInt32BE(4) === fallbackOfferId
+        ) {
+          assert(slot.envelope.readUInt32BE(0) === 0, 'an allotment slot holds no cash');
+          deckId = slot.deckId;
+          envelopeIndex = slot.envelopeIndex;
+          couponOfferId = fallbackOfferId;
         }
         assert(Number.isInteger(amountFen) && amountFen >= 0 && amountFen <= FEN_MAX, 'amount out of range');
 
@@ -531,7 +545,12 @@ export class TapEngine {
           queries.advanceCounter(session.counter - 1, session.counter),
           'counter moved inside the commit',
         );
-        if (hasEnvelope) {
+        if (hasEnvelope && deck === undefined && slot !== undefined) {
+          assert(
+            queries.advanceFallback(deckId, slot.fallbackCursor),
+            'allotment cursor moved inside the commit',
+          );
+        } else if (hasEnvelope) {
           assert(queries.advanceDeck(deckId, envelopeIndex), 'deck cursor moved inside the commit');
           if (amountFen > 0) queries.countCash(credential.walletId, campaign.campaignId, localDay);
         }

@@ -1,6 +1,7 @@
-// Envelope decks at rest: intake, levels for heartbeats, and expiry/close bookkeeping.
+// Envelope decks at rest: intake, levels for heartbeats, and expiry/close bookkeeping. A deck has two
+// cursors (docs/protocol.md §3.4): the main envelopes, and its fallback-coupon allotment.
 import { and, asc, eq, gte, isNull, lt, lte, sql } from 'drizzle-orm';
-import { bytesEqual, SIGNATURE_LENGTH, type Deck } from '@redtap/shared';
+import { bytesEqual, deckEnvelopesOffset, SIGNATURE_LENGTH, type Deck } from '@redtap/shared';
 import { decks } from './schema/index.ts';
 import type { Store } from './open-store.ts';
 
@@ -28,10 +29,13 @@ export function insertDeck(store: Store, deck: Deck, bytes: Uint8Array, now: num
           deckId: deck.deckId,
           campaignId: deck.campaignId,
           bytes: Buffer.from(bytes),
+          envelopesOffset: deckEnvelopesOffset(deck.version),
           validFrom: deck.validFrom,
           validUntil: deck.validUntil,
           count: deck.envelopes.length,
+          fallbackCount: deck.fallbackCount,
           cursor: 0,
+          fallbackCursor: 0,
           storedAt: now,
         })
         .run();
@@ -46,8 +50,14 @@ export interface DeckState {
   campaignId: number;
   validFrom: number;
   validUntil: number;
+  /** Every envelope, the allotment included. */
   count: number;
+  /** The allotment: the last fallbackCount envelopes. */
+  fallbackCount: number;
+  /** Main envelopes drawn (below count − fallbackCount). */
   cursor: number;
+  /** Allotment slots drawn. */
+  fallbackCursor: number;
   closedAt: number | null;
 }
 
@@ -57,22 +67,54 @@ const deckStateColumns = {
   validFrom: decks.validFrom,
   validUntil: decks.validUntil,
   count: decks.count,
+  fallbackCount: decks.fallbackCount,
   cursor: decks.cursor,
+  fallbackCursor: decks.fallbackCursor,
   closedAt: decks.closedAt,
 };
+
+/** Main envelopes left. */
+export function mainRemaining(deck: DeckState): number {
+  return deck.count - deck.fallbackCount - deck.cursor;
+}
+
+/** Allotment slots left. */
+export function fallbackRemaining(deck: DeckState): number {
+  return deck.fallbackCount - deck.fallbackCursor;
+}
 
 export function getDeckState(store: Store, deckId: number): DeckState | null {
   return store.db.select(deckStateColumns).from(decks).where(eq(decks.deckId, deckId)).get() ?? null;
 }
 
-/** Decks a tap at `ts` may draw from: open, in their validity window, with envelopes left. */
+/** Decks a tap at `ts` may draw a main envelope from: open, in their validity window, with some left. */
 function usableAt(ts: number) {
   return and(
     isNull(decks.closedAt),
-    lt(decks.cursor, decks.count),
+    lt(decks.cursor, sql`${decks.count} - ${decks.fallbackCount}`),
     lte(decks.validFrom, ts),
     gte(decks.validUntil, ts),
   );
+}
+
+/** Decks a tap at `ts` may draw an allotment slot from. */
+function allotmentUsableAt(ts: number) {
+  return and(
+    isNull(decks.closedAt),
+    lt(decks.fallbackCursor, decks.fallbackCount),
+    lte(decks.validFrom, ts),
+    gte(decks.validUntil, ts),
+  );
+}
+
+/** Campaigns with an allotment slot left at `ts`: where the fallback coupon can still be given. */
+export function campaignsWithAllotment(store: Store, ts: number): Set<number> {
+  const rows = store.db
+    .selectDistinct({ campaignId: decks.campaignId })
+    .from(decks)
+    .where(allotmentUsableAt(ts))
+    .all();
+  return new Set(rows.map((row) => row.campaignId));
 }
 
 /** Campaigns that have a usable deck at `ts`. */
@@ -108,20 +150,27 @@ export function expiredOpenDecks(store: Store, now: number, limit = 64): DeckSta
 }
 
 /**
- * Marks a deck closed with its signed report, but only if its cursor is still `usedCount`: a tap that
- * drew in between would make the report understate what was used.
+ * Marks a deck closed with its signed report, but only if its cursors are still `usedCount` and
+ * `fallbackUsedCount`: a tap that drew in between would make the report understate what was used.
  */
 export function markDeckClosed(
   store: Store,
   deckId: number,
-  usedCount: number,
+  used: { usedCount: number; fallbackUsedCount: number },
   now: number,
   report: Uint8Array,
 ): boolean {
   const changes = store.db
     .update(decks)
     .set({ closedAt: now, closeReport: Buffer.from(report) })
-    .where(and(eq(decks.deckId, deckId), eq(decks.cursor, usedCount), isNull(decks.closedAt)))
+    .where(
+      and(
+        eq(decks.deckId, deckId),
+        eq(decks.cursor, used.usedCount),
+        eq(decks.fallbackCursor, used.fallbackUsedCount),
+        isNull(decks.closedAt),
+      ),
+    )
     .run().changes;
   return changes === 1;
 }

@@ -1,7 +1,7 @@
 import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { clock, engineFor, enrolStore, hello, tap, tempDir } from '../../test/fixtures.ts';
+import { clock, deckBytes, engineFor, enrolStore, hello, tap, tempDir } from '../../test/fixtures.ts';
 import { MIGRATIONS_FOLDER, openStore } from './open-store.ts';
 import { lastCommittedCounter } from './tap-queries.ts';
 
@@ -80,10 +80,12 @@ describe('openStore', () => {
       expect(upgraded.sqlite.prepare('SELECT count(*) FROM __drizzle_migrations').pluck().get()).toBe(
         journal.entries.length,
       );
-      // The upgraded store taps on: wallet 1 is at its cash cap today, so it gets the fallback coupon,
-      // and that coupon is counted on the old row.
+      // The upgraded store taps on: wallet 1 is at its cash cap today, so it gets the fallback coupon
+      // from the deck's allotment, and that coupon is counted on the old row.
       enrolStore(upgraded);
-      const result = await tap(engineFor(upgraded, { now: clock().now }), hello({ walletId: 1 }));
+      const engine = engineFor(upgraded, { now: clock().now });
+      expect(engine.storeDeck(deckBytes()).status).toBe('stored');
+      const result = await tap(engine, hello({ walletId: 1 }));
       expect(result.ok && result.prize).toMatchObject({ localCap: true, couponOfferId: 5 });
       expect(upgraded.sqlite.prepare('SELECT cash_count, coupon_count FROM local_caps').all()).toEqual([
         { cash_count: 1, coupon_count: 1 },

@@ -4,14 +4,24 @@ import { and, asc, eq, gte, isNull, lt, lte, sql } from 'drizzle-orm';
 import { decks, localCaps, tapCounter, taps } from './schema/index.ts';
 import type { Store } from './open-store.ts';
 
-/** Offset of envelope 0 in deck bytes (docs/protocol.md §3.4); SQLite's substr() counts from 1. */
-const ENVELOPES_OFFSET = 31;
+/** Envelope bytes (docs/protocol.md §3.4); each deck row knows where its envelope 0 starts. */
 const ENVELOPE_LENGTH = 8;
 
 export interface DrawableDeck {
   deckId: number;
   cursor: number;
   /** The 8 bytes of envelope `cursor`: u32 amountFen, u32 couponOfferId. */
+  envelope: Buffer;
+}
+
+/** The next slot of a deck's fallback-coupon allotment (docs/protocol.md §3.4). */
+export interface DrawableFallbackSlot {
+  deckId: number;
+  /** Slots drawn so far in this deck: the compare-and-set value. */
+  fallbackCursor: number;
+  /** The slot's index among the deck's envelopes, as the token names it. */
+  envelopeIndex: number;
+  /** The slot's 8 bytes: u32 amountFen (0), u32 couponOfferId. */
   envelope: Buffer;
 }
 
@@ -48,6 +58,10 @@ export interface TapCommitQueries {
   advanceCounter(previous: number, next: number): boolean;
   /** Compare-and-set on the cursor; false when the envelope was drawn already. */
   advanceDeck(deckId: number, cursor: number): boolean;
+  /** The allotment slot to give the fallback coupon from: of the usable deck that expires first. */
+  drawableFallbackSlot(campaignId: number, ts: number): DrawableFallbackSlot | undefined;
+  /** Compare-and-set on the allotment cursor; false when the slot was drawn already. */
+  advanceFallback(deckId: number, fallbackCursor: number): boolean;
   countCash(walletId: number, campaignId: number, localDay: string): void;
   countCoupon(walletId: number, campaignId: number, localDay: string): void;
   transaction<T>(body: () => T): T;
@@ -67,14 +81,37 @@ export function prepareTapCommitQueries(store: Store): TapCommitQueries {
     .select({
       deckId: decks.deckId,
       cursor: decks.cursor,
-      envelope: sql<Buffer>`substr(${decks.bytes}, ${ENVELOPES_OFFSET + 1} + ${ENVELOPE_LENGTH} * ${decks.cursor}, ${ENVELOPE_LENGTH})`,
+      // SQLite's substr() counts from 1.
+      envelope: sql<Buffer>`substr(${decks.bytes}, ${decks.envelopesOffset} + 1 + ${ENVELOPE_LENGTH} * ${decks.cursor}, ${ENVELOPE_LENGTH})`,
     })
     .from(decks)
     .where(
       and(
         eq(decks.campaignId, p('campaignId')),
         isNull(decks.closedAt),
-        lt(decks.cursor, decks.count),
+        lt(decks.cursor, sql`${decks.count} - ${decks.fallbackCount}`),
+        lte(decks.validFrom, p('ts')),
+        gte(decks.validUntil, p('ts')),
+      ),
+    )
+    .orderBy(asc(decks.validUntil), asc(decks.deckId))
+    .limit(1)
+    .prepare();
+
+  const slotIndex = sql<number>`${decks.count} - ${decks.fallbackCount} + ${decks.fallbackCursor}`;
+  const drawableFallbackSlot = db
+    .select({
+      deckId: decks.deckId,
+      fallbackCursor: decks.fallbackCursor,
+      envelopeIndex: slotIndex,
+      envelope: sql<Buffer>`substr(${decks.bytes}, ${decks.envelopesOffset} + 1 + ${ENVELOPE_LENGTH} * (${slotIndex}), ${ENVELOPE_LENGTH})`,
+    })
+    .from(decks)
+    .where(
+      and(
+        eq(decks.campaignId, p('campaignId')),
+        isNull(decks.closedAt),
+        lt(decks.fallbackCursor, decks.fallbackCount),
         lte(decks.validFrom, p('ts')),
         gte(decks.validUntil, p('ts')),
       ),
@@ -123,6 +160,19 @@ export function prepareTapCommitQueries(store: Store): TapCommitQueries {
     .where(and(eq(decks.deckId, p('deckId')), eq(decks.cursor, p('cursor')), isNull(decks.closedAt)))
     .prepare();
 
+  const advanceFallback = db
+    .update(decks)
+    .set({ fallbackCursor: sql`${decks.fallbackCursor} + 1` })
+    .where(
+      and(
+        eq(decks.deckId, p('deckId')),
+        eq(decks.fallbackCursor, p('fallbackCursor')),
+        lt(decks.fallbackCursor, decks.fallbackCount),
+        isNull(decks.closedAt),
+      ),
+    )
+    .prepare();
+
   const countCash = db
     .insert(localCaps)
     .values({
@@ -166,6 +216,9 @@ export function prepareTapCommitQueries(store: Store): TapCommitQueries {
     },
     advanceCounter: (previous, next) => advanceCounter.run({ previous, next }).changes === 1,
     advanceDeck: (deckId, cursor) => advanceDeck.run({ deckId, cursor }).changes === 1,
+    drawableFallbackSlot: (campaignId, ts) => drawableFallbackSlot.get({ campaignId, ts }),
+    advanceFallback: (deckId, fallbackCursor) =>
+      advanceFallback.run({ deckId, fallbackCursor }).changes === 1,
     countCash: (walletId, campaignId, localDay) => {
       countCash.run({ walletId, campaignId, localDay });
     },

@@ -1,5 +1,6 @@
-// Refill requests (docs/protocol.md §5.3 `deck-low`): asked once per deck when a campaign's envelopes fall
-// below the config's deckRefillThreshold, not on every tap, and again only if no new deck came for a while.
+// Refill requests (docs/protocol.md §5.3 `deck-low`): asked once per deck when a campaign's main envelopes
+// fall below the config's deckRefillThreshold or its allotment of fallback coupons is used up, not on
+// every tap, and again only if no new deck came for a while. The cloud sizes the refill itself.
 import { assert } from '@redtap/shared';
 import { campaignsNeedingRefill } from '../decks/deck-levels.ts';
 import { openDeckStates } from '../store/deck-queries.ts';
@@ -13,7 +14,7 @@ export interface RefillWatchOptions {
   now: () => number;
   /** A request that brought no new deck is repeated after this long (the event may have been lost). */
   repeatAfterS: number;
-  /** Window over which the observed tap rate is measured. */
+  /** Window over which the tap rate reported with a request (informational: it sizes nothing) is measured. */
   tapRateWindowS: number;
 }
 

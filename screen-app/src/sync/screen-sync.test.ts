@@ -129,7 +129,7 @@ describe.skipIf(!available)('ScreenSync over Mosquitto', () => {
       { type: 'deck-receipt', deckId: 5_001, status: 'stored' },
       { type: 'deck-receipt', deckId: 5_002, status: 'rejected', code: 'DECK_SIGNATURE_INVALID' },
     ]);
-    expect(getDeckState(k.store, 5_001)).toMatchObject({ count: 4, cursor: 0 });
+    expect(getDeckState(k.store, 5_001)).toMatchObject({ count: 8, fallbackCount: 4, cursor: 0 });
     expect(getDeckState(k.store, 5_002)).toBeNull();
 
     // Four envelopes are below the threshold of 10: one refill request for this deck, not one per check.
