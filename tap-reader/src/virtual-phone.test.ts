@@ -19,6 +19,7 @@ import {
 } from '@redtap/shared';
 import { describe, expect, it } from 'vitest';
 import { createPhone } from '../test/fixtures.ts';
+import { PhoneTapLog } from './phone-tap-log.ts';
 import { VirtualPhone } from './virtual-phone.ts';
 
 const sw = (bytes: Uint8Array): number => {
@@ -175,5 +176,26 @@ describe('VirtualPhone day state (docs/protocol.md §4.4)', () => {
     expect(sw(phone.process(getDayStateApdu(requestOf(1))))).toBe(StatusWord.conditionsNotSatisfied);
     phone.process(selectApdu());
     expect(sw(phone.process(Uint8Array.of(0x80, 0x30, 0, 0, 2, 1, 2, 0)))).toBe(StatusWord.wrongLength);
+  });
+});
+
+describe('VirtualPhone tap log across presentations', () => {
+  it('shares a tap log passed in, so a phone built per tap remembers every screen', () => {
+    const wallet = createPhone();
+    const log = new PhoneTapLog();
+    const first = new VirtualPhone({ keyPair: wallet.keyPair, credential: wallet.credential, tapLog: log });
+    log.add({
+      screenId: 1,
+      counter: 1,
+      ts: 1_795_000_000,
+      campaignId: 12,
+      advertiserId: 7,
+      cityKey: 3,
+      amountFen: 50,
+      couponOfferId: 0,
+    });
+    const second = new VirtualPhone({ keyPair: wallet.keyPair, credential: wallet.credential, tapLog: log });
+    expect(first.tapLog).toBe(second.tapLog);
+    expect(second.tapLog.entries()).toHaveLength(1);
   });
 });

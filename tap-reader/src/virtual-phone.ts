@@ -53,6 +53,11 @@ export interface VirtualPhoneOptions {
   dayState?: boolean;
   /** Taps the phone already knows (e.g. kept by the phone simulator between presentations). */
   taps?: readonly PhoneTap[];
+  /**
+   * The phone's own log, when it outlives this emulator: a simulation that builds a VirtualPhone per
+   * presentation passes the same log every time, so the phone remembers its taps on every screen.
+   */
+  tapLog?: PhoneTapLog;
 }
 
 const RECEIPTS_MAX = 1000;
@@ -95,7 +100,8 @@ export class VirtualPhone implements VirtualCard {
     this.timers = options.timers ?? systemTimers;
     this.receiptsMax = options.receiptsMax ?? RECEIPTS_MAX;
     this.speaksDayState = options.dayState ?? true;
-    this.tapLog = new PhoneTapLog({ taps: options.taps ?? [] });
+    this.tapLog = options.tapLog ?? new PhoneTapLog();
+    for (const tap of options.taps ?? []) this.tapLog.add(tap);
     this.helloBytes = encodeHello({
       flags: this.online ? HelloFlag.phoneOnline : 0,
       credential: this.credential,
