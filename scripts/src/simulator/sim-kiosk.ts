@@ -14,11 +14,14 @@ import {
   type TapPrize as EnginePrize,
 } from '@redtap/screen-app';
 import { TapFlag } from '@redtap/shared';
-import { VirtualPhone } from '@redtap/tap-reader';
+import { PhoneTapLog, VirtualPhone } from '@redtap/tap-reader';
 import { pino, type Logger } from 'pino';
 import { startLinkProxy, type LinkProxy } from '../lib/link-proxy.ts';
 import { certaintyOf, type ScreenPromise } from './fidelity.ts';
 import type { SimPhone, SimScreen } from './sim-world.ts';
+
+/** Each simulated phone's tap log, which it signs its day state from (docs/protocol.md §4.4). */
+const phoneTapLogs = new WeakMap<SimPhone, PhoneTapLog>();
 
 /** Kiosk seconds between two taps on one screen: 10 taps then span ≥ 20 s (the cloud's rate rule). */
 export const TAP_SPACING_S = 2.5;
@@ -210,7 +213,10 @@ export class SimKiosk {
     const next = Math.max(this.clockS + TAP_SPACING_S, wallClockS - CLOCK_BEHIND_S);
     if (next > wallClockS + CLOCK_AHEAD_MAX_S) this.clockClamped += 1;
     this.clockS = Math.min(next, wallClockS + CLOCK_AHEAD_MAX_S);
-    const card = new VirtualPhone({ keyPair: phone.keyPair, credential: phone.credential });
+    // The phone's own tap log outlives each presentation, so its day state spans every screen it tapped.
+    const tapLog = phoneTapLogs.get(phone) ?? new PhoneTapLog();
+    phoneTapLogs.set(phone, tapLog);
+    const card = new VirtualPhone({ keyPair: phone.keyPair, credential: phone.credential, tapLog });
     const readerName = simulator.readers()[0]?.name;
     let result;
     try {
