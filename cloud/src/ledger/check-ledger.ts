@@ -1,5 +1,7 @@
 // The ledger invariant, checked on one consistent snapshot: the sum over all accounts is zero, no
-// account that may not go negative is negative, and every balance equals the sum of its transfers.
+// account that may not go negative is negative, every balance equals the sum of its transfers, and each
+// campaign's pool (its envelopes in no deck) holds exactly the cash of its budget account, from the
+// pool's building at activation on (before it, the budget is being funded).
 import { sql } from 'drizzle-orm';
 import type { Database } from '../db/client.ts';
 import { int, queryRows } from '../db/rows.ts';
@@ -15,6 +17,8 @@ export interface LedgerCheck {
   negativeAccountIds: number[];
   /** Accounts whose posted columns disagree with their transfers. */
   mismatchedAccountIds: number[];
+  /** Campaigns whose undelivered envelopes' cash differs from their budget account's balance. */
+  poolMismatchCampaignIds: number[];
 }
 
 export async function checkLedger(db: Database): Promise<LedgerCheck> {
@@ -44,14 +48,25 @@ export async function checkLedger(db: Database): Promise<LedgerCheck> {
             where a.debits_posted_fen <> coalesce(t.debits, 0) or a.credits_posted_fen <> coalesce(t.credits, 0)
             order by a.id limit ${PROBLEMS_LISTED_MAX}`,
       );
+      const poolMismatch = await queryRows<{ id: unknown }>(
+        tx,
+        sql`select c.id from campaigns c
+            join ledger_accounts b on b.id = c.budget_account_id
+            left join (select campaign_id, sum(amount_fen) as pooled from campaign_envelopes
+                       where deck_id is null group by campaign_id) p on p.campaign_id = c.id
+            where c.pool_built_at is not null
+              and b.credits_posted_fen - b.debits_posted_fen <> coalesce(p.pooled, 0)
+            order by c.id limit ${PROBLEMS_LISTED_MAX}`,
+      );
       const totalFen = int(totals?.total ?? 0);
       return {
-        ok: totalFen === 0 && negative.length === 0 && mismatched.length === 0,
+        ok: totalFen === 0 && negative.length === 0 && mismatched.length === 0 && poolMismatch.length === 0,
         accounts: int(totals?.accounts ?? 0),
         transfers: int(totals?.transfers ?? 0),
         totalFen,
         negativeAccountIds: negative.map((row) => int(row.id)),
         mismatchedAccountIds: mismatched.map((row) => int(row.id)),
+        poolMismatchCampaignIds: poolMismatch.map((row) => int(row.id)),
       };
     },
     { isolationLevel: 'repeatable read', accessMode: 'read only' },

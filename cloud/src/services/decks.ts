@@ -22,7 +22,7 @@ import type { CampaignTargeting } from '../db/schema/campaigns.ts';
 import { createLedgerAccount } from '../ledger/accounts.ts';
 import { allocateTransferIds, postTransfers } from '../ledger/post-transfers.ts';
 import type { MoneySettings } from '../money-settings.ts';
-import { refundBudget } from './campaigns.ts';
+import { returnEnvelopes as returnToCampaigns } from './envelope-returns.ts';
 import { activeIssuerKey } from './issuer-keys.ts';
 
 export const TARGETED_SCREENS_MAX = 10_000;
@@ -313,13 +313,9 @@ async function returnEnvelopes(
     ]);
     if (result?.status !== 'posted') throw new Error(`deck return refused: ${JSON.stringify(result)}`);
   }
-  if (back.length > 0 && deck.campaignStatus !== 'ended') {
-    await tx.execute(
-      sql`insert into campaign_envelopes (campaign_id, amount_fen, coupon_offer_id)
-          select ${deck.campaignId}, a, c from jsonb_to_recordset(${JSON.stringify(back)}::jsonb) as t(a bigint, c int)`,
-    );
-  }
-  if (deck.campaignStatus === 'ended') await refundBudget(tx, deck.campaignId);
+  await returnToCampaigns(tx, [
+    { campaignId: deck.campaignId, envelopes: back.map(({ a, c }) => [a, c] as const) },
+  ]);
   return fen;
 }
 

@@ -62,6 +62,7 @@ const LedgerCheck = z
     totalFen: z.number().int(),
     negativeAccountIds: z.array(z.number().int()),
     mismatchedAccountIds: z.array(z.number().int()),
+    poolMismatchCampaignIds: z.array(z.number().int()),
   })
   .openapi('LedgerCheck');
 
