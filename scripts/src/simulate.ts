@@ -433,6 +433,7 @@ try {
   const travel = planTravel(phones, options.taps, preset.travellerShare, random);
   const cities = preset.cities;
   const promises = new Map<string, ScreenPromise>();
+  const tapsByScreen = new Map<number, number>();
 
   const screenOutcomes = new Map<string, { n: number; meaning: string }>();
   const phoneAnswers = new Map<string, Answer>();
@@ -463,11 +464,12 @@ try {
       issued += 1;
       const tapNumber = issued;
       try {
-        if (options.rate > 0) {
-          // Open-loop pacing: tap n is due n / rate seconds after the start, whatever the cloud's pace.
-          const dueMs = tapsStartedAtMs + (tapNumber / options.rate) * 1000 - performance.now();
-          if (dueMs > 0) await new Promise((resolve) => setTimeout(resolve, dueMs));
-        }
+        // Open-loop pacing: tap n is due n / rate seconds after the start, whatever the cloud's pace.
+        // Always through a timer: a tap on the simulated reader may complete without leaving the
+        // microtask queue, and a worker behind schedule would otherwise starve the others' timers.
+        const dueMs =
+          options.rate > 0 ? tapsStartedAtMs + (tapNumber / options.rate) * 1000 - performance.now() : 0;
+        await new Promise((resolve) => setTimeout(resolve, Math.max(0, dueMs)));
         if (tapNumber === offlineFromTap && offlineFromTap > 0) setOffline(true);
         if (!restored && tapNumber > offlineUntilTap) {
           restored = true;
@@ -485,6 +487,7 @@ try {
           key,
           result.committed ? 'committed: receipt on the phone, token in the outbox' : result.message,
         );
+        tapsByScreen.set(kiosk.screen.screenId, (tapsByScreen.get(kiosk.screen.screenId) ?? 0) + 1);
         if (result.promise !== null)
           promises.set(tapKey(result.promise.screenId, result.promise.counter), result.promise);
         if (!result.committed) settleBar.setTotal(Math.max(0, settleBar.getTotal() - 1));
@@ -667,6 +670,12 @@ RedTap simulation (${options.scenario}) — ${options.screens} screens in ${citi
         envelopesInAll,
         offline: { screens: offlineCount, fromTap: offlineFromTap, untilTap: offlineUntilTap },
         travellers: travel.size,
+        tapsByScreen: Object.fromEntries(
+          kiosks.map((k) => [
+            k.screen.screenId,
+            { city: k.screen.city, offline: offline.has(k), taps: tapsByScreen.get(k.screen.screenId) ?? 0 },
+          ]),
+        ),
         seconds: { setup: setupS, taps: tapsElapsedS, settle: settleS, total: totalS },
         screenOutcomes: asObject(screenOutcomes),
         outcomes: asObject(outcomes),
