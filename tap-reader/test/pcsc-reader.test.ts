@@ -67,6 +67,8 @@ if (!available && ci) {
     source = new PcscTapSource({
       handler: {
         onHello: (hello, context) => handler.onHello(hello, context),
+        onDayState: (result, context) =>
+          handler.onDayState?.(result, context) ?? Promise.reject(new Error('no onDayState')),
         onSignature: (signature, context) => handler.onSignature(signature, context),
       },
       retryInitialMs: 100,

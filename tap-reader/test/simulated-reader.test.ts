@@ -13,6 +13,8 @@ beforeAll(async () => {
   source = new SimulatedTapSource({
     handler: {
       onHello: (hello, context) => handler.onHello(hello, context),
+      onDayState: (result, context) =>
+        handler.onDayState?.(result, context) ?? Promise.reject(new Error('no onDayState')),
       onSignature: (signature, context) => handler.onSignature(signature, context),
     },
   });

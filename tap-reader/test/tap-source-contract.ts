@@ -7,6 +7,7 @@ import { waitForTapEvent } from '../src/tap-events.ts';
 import type { ExchangeResult, TapEvent, TapHandler, TapSource } from '../src/types.ts';
 import { TapReaderCode } from '../src/types.ts';
 import { bankCard, mifareTag, type VirtualCard } from '../src/virtual-card.ts';
+import { VirtualPhone } from '../src/virtual-phone.ts';
 import { createKiosk, createPhone } from './fixtures.ts';
 
 export interface TapRig {
@@ -100,6 +101,44 @@ export function describeTapSourceContract(name: string, getRig: () => TapRig): v
       const token = decodeTapToken(phone.receipts[0]!.token);
       expect(token.ok && token.value.walletId).toBe(phone.credential.walletId);
       expect(token.ok && token.value.flags).toBe(1);
+    });
+
+    it("reads a phone's signed day state (GET DAY STATE) and sends it the long receipt", async () => {
+      const dayStart = Math.floor(Date.now() / 1000) - 3600;
+      const kiosk = createKiosk({ dayState: { cityKey: 9, dayStart, advertiserId: 4 } });
+      const phone = createPhone();
+      const result = await tap(phone, 0, kiosk);
+      expect(result).toMatchObject({ outcome: 'completed', committed: true, dayStateAnswered: true });
+      expect(result.apdus.map((apdu) => [apdu.step, apdu.sw])).toEqual([
+        ['select', StatusWord.ok],
+        ['day-state', StatusWord.ok],
+        ['sign', StatusWord.ok],
+        ['receipt', StatusWord.ok],
+      ]);
+      expect(kiosk.dayStates).toEqual([
+        expect.objectContaining({ walletId: phone.credential.walletId, dayStart }),
+      ]);
+      expect(phone.receipts[0]?.extra).toEqual(Uint8Array.of(0, 0, 0, 4, 0, 0, 0, 9));
+    });
+
+    it('pays a phone from before GET DAY STATE as before: 6D 00, then the short receipt', async () => {
+      const kiosk = createKiosk({ dayState: { cityKey: 9, dayStart: 1, advertiserId: 4 } });
+      const wallet = createPhone();
+      const phone = new VirtualPhone({
+        keyPair: wallet.keyPair,
+        credential: wallet.credential,
+        dayState: false,
+      });
+      const result = await tap(phone, 0, kiosk);
+      expect(result).toMatchObject({ outcome: 'completed', committed: true, dayStateAnswered: false });
+      expect(result.apdus.map((apdu) => apdu.sw)).toEqual([
+        StatusWord.ok,
+        StatusWord.insNotSupported,
+        StatusWord.ok,
+        StatusWord.ok,
+      ]);
+      expect(kiosk.dayStates).toEqual([null]);
+      expect(phone.receipts[0]?.extra).toBeNull();
     });
 
     it('runs one exchange per presentation while the phone is held on the reader', async () => {
