@@ -89,9 +89,10 @@ export async function growSettledHistory(handle: DatabaseHandle, input: HistoryI
       group by wallet_id, tap_day, campaign_id
       on conflict do nothing`);
     await handle.db.execute(sql`
-      insert into wallet_day_screens (wallet_id, tap_day, screen_id)
-      select distinct wallet_id, tap_day, screen_id from redemptions
+      insert into wallet_day_screens (wallet_id, tap_day, screen_id, cash_count)
+      select wallet_id, tap_day, screen_id, count(*) from redemptions
       where screen_id >= ${SYNTHETIC_ID_BASE} and status = 'credited' and amount_fen > 0
+      group by wallet_id, tap_day, screen_id
       on conflict do nothing`);
   }
   await handle.db.execute(sql`vacuum analyze`);
