@@ -2,7 +2,7 @@
 // reader's language, against a real cloud: a phone taps a Shanghai screen, then a Hangzhou screen
 // minutes later (rejected by the travel rule: "not paid", with the travel check as the reason, never
 // "held" nor a coupon), then Shanghai again until the campaign's daily limit stops it. Before that, the
-// approval card shows the advertiser's fall-through choice.
+// wizard and the approval card show the advertiser's fall-through choice, off unless chosen.
 import { createPrivateKey, randomBytes } from 'node:crypto';
 import { expect, test, type Page } from '@playwright/test';
 import { sql } from 'drizzle-orm';
@@ -166,6 +166,38 @@ test.describe.serial('wallet results', () => {
 
   test.afterAll(async () => {
     await env.stop();
+  });
+
+  test('the wizard leaves fall-through off until the advertiser turns it on, and the review says which', async ({
+    browser,
+  }) => {
+    const page = await signIn(browser, env.url, BRAND, watch);
+    await page.goto('/advertiser/campaigns/new');
+    const next = page.getByRole('button', { name: '下一步' });
+    await page.getByLabel('活动名称').fill('晚高峰');
+    await page.getByLabel('屏幕上显示的赞助品牌').fill(SPONSOR);
+    await next.click();
+    await next.click();
+    await next.click();
+    await page.getByLabel('现金总额（预算）').fill('100');
+    await next.click();
+    const fallThrough = page.getByRole('switch', { name: '本活动无法发放时，允许其他活动代为发放' });
+    await expect(fallThrough).not.toBeChecked();
+    await next.click();
+    await expect(page.getByTestId('wizard-fall-through')).toHaveText('否：仅由本活动发放');
+    await page.getByRole('button', { name: '上一步' }).click();
+    await page.locator('label', { hasText: '本活动无法发放时，允许其他活动代为发放' }).click();
+    await expect(fallThrough).toBeChecked();
+    await next.click();
+    await expect(page.getByTestId('wizard-fall-through')).toHaveText('是：其他活动可代为发放');
+    await page.getByRole('button', { name: '保存草稿' }).click();
+    await expect(page).toHaveURL(/\/advertiser\/campaigns$/);
+    const { items } = await api<{ items: { name: string; rules: { fallThrough?: boolean } }[] }>(
+      '/v1/campaigns',
+      { token: brandToken },
+    );
+    expect(items.find((campaign) => campaign.name === '晚高峰')?.rules.fallThrough).toBe(true);
+    await page.context().close();
   });
 
   test("the approval card shows the advertiser's fall-through choice and per-wallet limits", async ({
