@@ -29,10 +29,13 @@ import { CloudApiError, loginUser, type CloudApi } from './demo/cloud-api.ts';
 import { summarize } from './lib/stats.ts';
 import { readCloudResults, tapKey } from './simulator/cloud-results.ts';
 import {
+  comparePromise,
   fidelityLine,
   fidelityTable,
   summarizeFidelity,
+  type CloudResult,
   type FidelityReport,
+  type Mismatch,
   type ScreenPromise,
 } from './simulator/fidelity.ts';
 import { CLOCK_HEADROOM_S, SimKiosk, TAP_SPACING_S, type SettledTap } from './simulator/sim-kiosk.ts';
@@ -68,6 +71,8 @@ const PROGRESS_LINES_EVERY_MS = 15_000;
 const DECKS_QUIET_MS = 3_000;
 /** How long the kiosks may take to fetch the campaigns' creatives before the taps start anyway. */
 const CREATIVES_TIMEOUT_MS = 60_000;
+/** Broken promises listed one by one in the JSON report (all are counted). */
+const BROKEN_LISTED_MAX = 2_000;
 
 /** What each final outcome means, by ack code (docs/protocol.md §7); limits are the cloud's defaults. */
 const money = defaultMoneySettings;
@@ -539,6 +544,8 @@ try {
 
   // Each committed tap's promise against the cloud's final result, now that everything settled.
   let fidelity: FidelityReport | null = null;
+  /** Every firm tap that broke its promise, in full, for the JSON report. */
+  const brokenPromises: { promise: ScreenPromise; result: CloudResult | null; mismatches: Mismatch[] }[] = [];
   let fidelityDatabase: DatabaseHandle | null = null;
   try {
     if (cloud === null && options.databaseUrl !== undefined)
@@ -549,9 +556,17 @@ try {
         db,
         screens.map((screen) => screen.screenId),
       );
-      fidelity = summarizeFidelity(
-        [...promises].map(([key, promise]) => ({ promise, result: results.get(key) ?? null })),
-      );
+      const pairs = [...promises].map(([key, promise]) => ({ promise, result: results.get(key) ?? null }));
+      fidelity = summarizeFidelity(pairs);
+      for (const { promise, result } of pairs) {
+        const mismatches = comparePromise(promise, result);
+        if (
+          promise.certainty === 'firm' &&
+          mismatches.length > 0 &&
+          brokenPromises.length < BROKEN_LISTED_MAX
+        )
+          brokenPromises.push({ promise, result, mismatches });
+      }
     }
   } finally {
     await fidelityDatabase?.close();
@@ -683,6 +698,7 @@ RedTap simulation (${options.scenario}) — ${options.screens} screens in ${citi
         phoneAnswers: asObject(phonePath),
         ledger,
         promiseFidelity: fidelity === null ? null : { line: fidelityLine(fidelity), ...fidelity },
+        brokenPromises,
       },
       null,
       2,
