@@ -63,3 +63,16 @@ describe('localDayStart', () => {
     expect(localDayStart(1_767_285_000, 'Mars/Olympus_Mons')).toBe(1_767_225_600);
   });
 });
+
+describe('localDayStart against a scan, every hour of a year with DST changes', () => {
+  it('agrees with the first second the local day turns, in zones with and without DST', () => {
+    for (const zone of ['America/Los_Angeles', 'Europe/London', 'Asia/Shanghai', 'Australia/Lord_Howe']) {
+      for (let hour = 0; hour < 366 * 24; hour += 5) {
+        const ts = 1_767_225_600 + hour * 3600 + 1234;
+        const start = localDayStart(ts, zone);
+        expect(localDay(start, zone)).toBe(localDay(ts, zone));
+        expect(localDay(start - 1, zone) < localDay(ts, zone)).toBe(true);
+      }
+    }
+  });
+});

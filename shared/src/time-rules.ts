@@ -56,28 +56,46 @@ export function localDay(unixS: number, timeZone: string): string {
   return `${year}-${month}-${day}`;
 }
 
-const dayStarts = new Map<string, { day: string; start: number }>();
+const dayStarts = new Map<string, { start: number; end: number }>();
+/** Zone offsets lie within UTC-12..UTC+14, so a local day starts within 14 h of its UTC midnight. */
+const DAY_START_SEARCH_S = 15 * 3600;
+/** No local day lasts longer than 25 h (one that gains an hour); 27 h leaves room to spare. */
+const DAY_END_SEARCH_S = 27 * 3600;
+
+/** The smallest t in [low, high] whose local day is past `day` (`after`) or `day` onwards; else high + 1. */
+function firstSecond(day: string, after: boolean, low: number, high: number, timeZone: string): number {
+  let from = low;
+  let to = high + 1;
+  while (from < to) {
+    const middle = Math.floor((from + to) / 2);
+    const local = localDay(middle, timeZone);
+    if (after ? local <= day : local < day) from = middle + 1;
+    else to = middle;
+  }
+  return from;
+}
 
 /**
  * The first second of the local day `localDay(unixS, timeZone)`: the `dayStart` a kiosk asks a phone's
- * day state for (docs/protocol.md §4.4). A binary search over the day's possible starts, so days that
- * begin at 01:00 (a DST change at midnight) or last 23 or 25 hours come out right.
+ * day state for (docs/protocol.md §4.4). Found by binary search (localDay never decreases), so days that
+ * begin at 01:00 (a DST change at midnight) or last 23 or 25 hours come out right; the day's bounds are
+ * cached per zone, so a kiosk pays the search once a day.
  */
 export function localDayStart(unixS: number, timeZone: string): number {
-  const day = localDay(unixS, timeZone);
   const cached = dayStarts.get(timeZone);
-  if (cached?.day === day) return cached.start;
-  // Zone offsets lie within UTC-12..UTC+14, so the day starts within 14 h of its UTC midnight.
-  const utcMidnight =
-    Date.UTC(Number(day.slice(0, 4)), Number(day.slice(5, 7)) - 1, Number(day.slice(8, 10))) / 1000;
-  let low = Math.max(0, Math.min(unixS, utcMidnight - 15 * 3600));
-  let high = unixS;
-  while (low < high) {
-    const middle = Math.floor((low + high) / 2);
-    if (localDay(middle, timeZone) < day) low = middle + 1;
-    else high = middle;
-  }
+  if (cached !== undefined && cached.start <= unixS && unixS < cached.end) return cached.start;
+  const day = localDay(unixS, timeZone);
+  const [year = 1970, month = 1, date = 1] = day.split('-').map(Number);
+  const utcMidnight = Date.UTC(year, month - 1, date) / 1000;
+  const start = firstSecond(
+    day,
+    false,
+    Math.max(0, Math.min(unixS, utcMidnight - DAY_START_SEARCH_S)),
+    unixS,
+    timeZone,
+  );
+  const end = firstSecond(day, true, unixS, start + DAY_END_SEARCH_S, timeZone);
   if (dayStarts.size >= DAY_FORMATTERS_MAX) dayStarts.clear();
-  dayStarts.set(timeZone, { day, start: low });
-  return low;
+  dayStarts.set(timeZone, { start, end });
+  return start;
 }

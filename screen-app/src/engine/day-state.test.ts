@@ -100,7 +100,8 @@ function answer(
       flags: 0,
       lastTapTs: T0 - 600,
       lastCityKey: CITY,
-      campaigns: [{ campaignId: CAMPAIGN_ID, advertiserId: ADVERTISER, cash: 1, coupons: 0 }],
+      // Another campaign's cash: this one's cap (1 a day) is not reached.
+      campaigns: [{ campaignId: CAMPAIGN_ID + 1, advertiserId: ADVERTISER + 1, cash: 1, coupons: 0 }],
       ...overrides,
     },
     key.privateKey,

@@ -311,8 +311,10 @@ export class TapEngine {
       assert(lastCommitted !== undefined, 'counter row missing');
       const counter = lastCommitted + 1;
       assert(counter <= 0xffffffff, 'tap counter exhausted');
-      const nonce = this.randomBytes(NONCE_LENGTH);
-      assert(nonce.length === NONCE_LENGTH, 'nonce must be 16 bytes');
+      // One draw for both nonces, the challenge's and GET DAY STATE's: each call costs microseconds.
+      const random = this.randomBytes(NONCE_LENGTH + DAY_STATE_NONCE_LENGTH);
+      assert(random.length === NONCE_LENGTH + DAY_STATE_NONCE_LENGTH, 'nonces must be 16 + 12 bytes');
+      const nonce = random.slice(0, NONCE_LENGTH);
       const session: ActiveSession = {
         id: this.nextSessionId++,
         challenge: new Uint8Array(0),
@@ -320,7 +322,7 @@ export class TapEngine {
         campaignId: 0,
         walletId: credential.walletId,
         ts,
-        dayStateRequest: this.dayStateRequest(trust.screenId, ts),
+        dayStateRequest: this.dayStateRequest(trust.screenId, ts, random.slice(NONCE_LENGTH)),
         dayState: null,
         dayStateAnswered: false,
         grant,
@@ -373,11 +375,9 @@ export class TapEngine {
   }
 
   /** GET DAY STATE's request for a tap at `ts`: this screen, its city, the cap day's first second. */
-  private dayStateRequest(screenId: number, ts: number): Uint8Array | null {
+  private dayStateRequest(screenId: number, ts: number, nonce: Uint8Array): Uint8Array | null {
     const setup = this.dayStateSetup;
     if (setup === null) return null;
-    const nonce = this.randomBytes(DAY_STATE_NONCE_LENGTH);
-    assert(nonce.length === DAY_STATE_NONCE_LENGTH, 'day state nonce must be 12 bytes');
     return encodeDayStateRequest({
       screenId,
       cityKey: setup.cityKey,
