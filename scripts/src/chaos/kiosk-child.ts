@@ -7,6 +7,7 @@ import { pino } from 'pino';
 import { z } from 'zod';
 import { backlogCount, describeRefusal, lastCommittedCounter, startKioskAgent } from '@redtap/screen-app';
 import { decodeCredential, fromHex, importPrivateKeyPem, toHex } from '@redtap/shared';
+import { certaintyOf, type Certainty } from '../simulator/fidelity.ts';
 import { VirtualPhone } from '@redtap/tap-reader';
 import { CHAOS_KIOSK_ENV, ChaosKioskConfig, RunnerMessage, type KioskMessage } from './kiosk-messages.ts';
 
@@ -47,23 +48,37 @@ if (!started.ok) {
   process.exit(1);
 }
 const { agent } = started;
+// The certainty of each committed prize, by counter, as the screen showed it.
+let lastCertainty: { counter: number; certainty: Certainty } | null = null;
+const completeTap = agent.engine.completeTap.bind(agent.engine);
+agent.engine.completeTap = (...args) => {
+  const done = completeTap(...args);
+  if (done.ok) lastCertainty = { counter: done.prize.counter, certainty: certaintyOf(done.prize) };
+  return done;
+};
 
 async function tap(phoneIndex: number): Promise<Extract<KioskMessage, { type: 'tapped' }>['result']> {
   const phone = phones[phoneIndex];
   const simulator = agent.simulator;
   if (phone === undefined || simulator === null)
     throw new Error(`no phone ${phoneIndex} or no simulated reader`);
-  const card = new VirtualPhone({ keyPair: phone.keyPair, credential: phone.credential });
+  // A phone from before the day state: this process sees only its own kiosk's receipts, so a day state
+  // signed from them would understate the phone's day on the other kiosks (docs/protocol.md §4.4).
+  const card = new VirtualPhone({ keyPair: phone.keyPair, credential: phone.credential, dayState: false });
   const readerName = simulator.readers()[0]?.name;
   try {
     const result = await simulator.present(card, readerName);
     const receipt = card.receipts.at(-1)?.token;
+    const counter = result.committed ? lastCommittedCounter(agent.store) : null;
     return {
       outcome: result.outcome,
       code: result.code,
       committed: result.committed,
-      counter: result.committed ? lastCommittedCounter(agent.store) : null,
+      counter,
       receipt: receipt === undefined ? null : toHex(receipt),
+      ...(counter !== null && lastCertainty?.counter === counter
+        ? { certainty: lastCertainty.certainty }
+        : {}),
     };
   } finally {
     simulator.remove(readerName);
