@@ -4,6 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   decodeDeck,
+  decodeTapToken,
   encodeTapBatch,
   ErrorCode,
   generateKeyPair,
@@ -89,6 +90,7 @@ describe.each(engines)('money flow on $engine', ({ engine, available }) => {
       plan: tiersPlan(20_000),
       budgetFen: 20_000,
       cashPerWalletPerDay: 5,
+      couponStock: 20,
     });
   });
   afterAll(async () => {
@@ -467,11 +469,14 @@ describe.each(engines)('money flow on $engine', ({ engine, available }) => {
       const session = await walletSession(cloud);
       const phone: Phone = { walletId: session.walletId, serial: 1, key: session.phone };
       const now = cloud.clock.nowMs;
-      const couponOnly = makeTap(kiosk, phone, now, {
-        deck: null,
-        campaignId: world.campaignId,
-        couponOfferId: world.couponOfferId,
-        flags: 2,
+      // The kiosk's fallback coupon, from its deck's allotment (docs/protocol.md §3.4).
+      const deck = kiosk.decks[0];
+      expect(deck?.fallbackCount).toBeGreaterThan(0);
+      const slot = (deck?.envelopes.length ?? 0) - (deck?.fallbackCount ?? 0);
+      const couponOnly = makeTap(kiosk, phone, now, { envelopeIndex: slot, flags: 2 });
+      expect(decodeTapToken(couponOnly)).toMatchObject({
+        ok: true,
+        value: { amountFen: 0, couponOfferId: world.couponOfferId, envelopeIndex: slot },
       });
       const viaPhone = await redeemHttp(cloud, couponOnly, session.token);
       expect(viaPhone.status).toBe('credited');
@@ -714,24 +719,48 @@ describe.each(engines)('money flow on $engine', ({ engine, available }) => {
   );
 
   it.skipIf(!available)(
-    'sizes a refill reported at tap rate 0 like one with no rate, not as the smallest deck',
+    'sizes a refill with no settled taps by the default rate, not as the smallest deck, and only when needed',
     async () => {
-      // A screen asks as soon as its config names a new campaign, before any tap: rate 0 is no observation.
+      // A screen asks as soon as its config names a new campaign, before any tap.
       const fresh = await buildWorld(cloud, {
         cities: ["Xi'an"],
         plan: tiersPlan(10_000),
         budgetFen: 10_000,
       });
       const kiosk = fresh.kiosks[0] as Kiosk;
-      const before = cloud.broker.decks.length;
+      const first = kiosk.decks[0];
+      if (first === undefined) throw new Error('no deck at activation');
+      const lowDeck = () =>
+        cloud.broker.deliverEvent({
+          screenId: kiosk.screenId,
+          event: { type: 'deck-low', campaignId: fresh.campaignId, remaining: 0, tapRatePerHour: 0 },
+        });
+      // It holds the deck activation gave it, as much as its demand: no second deck.
+      let before = cloud.broker.decks.length;
+      await lowDeck();
+      expect(cloud.broker.decks.length).toBe(before);
+      // Once that deck is closed unused, a refill comes, sized by the default rate.
+      const report = signDeckClose(
+        {
+          deckId: first.deckId,
+          screenId: kiosk.screenId,
+          usedCount: 0,
+          ts: Math.floor(cloud.clock.nowMs / 1000),
+        },
+        kiosk.key.privateKey,
+      );
       await cloud.broker.deliverEvent({
         screenId: kiosk.screenId,
-        event: { type: 'deck-low', campaignId: fresh.campaignId, remaining: 0, tapRatePerHour: 0 },
+        event: { type: 'deck-close', report: toHex(report) },
       });
+      before = cloud.broker.decks.length;
+      await lowDeck();
       const published = cloud.broker.decks.slice(before);
       expect(published).toHaveLength(1);
       const deck = decodeDeck(published[0]?.deck ?? new Uint8Array());
-      expect(deck.ok && deck.value.envelopes.length).toBe(deckSize(null, cloud.deps.settings.money));
+      expect(deck.ok && deck.value.envelopes.length - deck.value.fallbackCount).toBe(
+        deckSize(null, cloud.deps.settings.money),
+      );
       expect(deckSize(null, cloud.deps.settings.money)).toBeGreaterThan(
         cloud.deps.settings.money.deckSizeMin,
       );

@@ -76,8 +76,8 @@ export const DeckLowEvent = z.object({
   deckId: id.optional(),
   remaining: z.number().int().min(0),
   /**
-   * Sent by kiosks before decks were sized by the taps the cloud settled; accepted and ignored, so no
-   * screen can size its own deck (docs/protocol.md §5.3). New kiosks leave it out.
+   * The rate the screen observed, for the operator's eyes only: the cloud sizes decks by the taps it
+   * settled and ignores this, so no screen can size its own deck (docs/protocol.md §5.3).
    */
   tapRatePerHour: z.number().min(0).optional(),
 });

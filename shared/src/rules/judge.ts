@@ -78,7 +78,10 @@ export function deckStep(tap: TapFacts, knowledge: TapKnowledge): StepResult {
     if (
       tap.ts > deck.validUntil ||
       deck.status !== 'open' ||
-      (deck.closedUsedCount !== null && tap.envelopeIndex >= deck.closedUsedCount)
+      // A close report's count covers the main envelopes; the allotment returns at settlement (§3.6).
+      (deck.closedUsedCount !== null &&
+        tap.envelopeIndex >= deck.closedUsedCount &&
+        !isAllotmentSlot(deck, tap.envelopeIndex))
     )
       return refuse(ErrorCode.DECK_EXPIRED);
     // An allotment slot holds the campaign's fallback coupon and nothing else (§3.4).

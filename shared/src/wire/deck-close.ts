@@ -38,11 +38,19 @@ export function signDeckClose(
   const version = close.version ?? DECK_CLOSE_VERSION;
   const fallbackUsedCount = close.fallbackUsedCount ?? 0;
   const length = lengthOf(version);
-  const writer = new ByteWriter(length).u8(version).u64(close.deckId).u64(close.screenId).u16(close.usedCount);
+  const writer = new ByteWriter(length)
+    .u8(version)
+    .u64(close.deckId)
+    .u64(close.screenId)
+    .u16(close.usedCount);
   if (version === DECK_CLOSE_VERSION) writer.u16(fallbackUsedCount);
   else if (fallbackUsedCount !== 0) throw new Error('a version 1 close report counts no allotment');
   writer.u32(close.ts);
-  const signature = sign(SignatureLabel.deckClose, writer.bytes.subarray(0, length - SIGNATURE_LENGTH), screenKey);
+  const signature = sign(
+    SignatureLabel.deckClose,
+    writer.bytes.subarray(0, length - SIGNATURE_LENGTH),
+    screenKey,
+  );
   return writer.raw(signature, SIGNATURE_LENGTH).finish();
 }
 

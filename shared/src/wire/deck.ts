@@ -111,7 +111,8 @@ export function decodeDeck(bytes: Uint8Array): Result<Deck> {
   const version = bytes[0] ?? 0;
   if (version !== DECK_VERSION_V1 && version !== DECK_VERSION)
     return fail(ErrorCode.BAD_VERSION, `deck version ${version}`);
-  if (bytes.length < deckEnvelopesOffset(version)) return fail(ErrorCode.TRUNCATED, 'deck header is truncated');
+  if (bytes.length < deckEnvelopesOffset(version))
+    return fail(ErrorCode.TRUNCATED, 'deck header is truncated');
   const reader = new ByteReader(bytes);
   reader.u8();
   const deckId = reader.u64();
@@ -127,14 +128,17 @@ export function decodeDeck(bytes: Uint8Array): Result<Deck> {
   if (reader.u64Overflow) return fail(ErrorCode.U64_OUT_OF_RANGE, 'an id exceeds 2^53 - 1');
   if (count === 0) return fail(ErrorCode.DECK_EMPTY, 'a deck holds at least one envelope');
   if (validUntil < validFrom) return fail(ErrorCode.TOKEN_INCONSISTENT, 'deck validUntil precedes validFrom');
-  if (fallbackCount > count)
-    return fail(ErrorCode.TOKEN_INCONSISTENT, 'the allotment exceeds the deck');
+  if (fallbackCount > count) return fail(ErrorCode.TOKEN_INCONSISTENT, 'the allotment exceeds the deck');
   const envelopes: Envelope[] = new Array<Envelope>(count);
   for (let i = 0; i < count; i++) envelopes[i] = { amountFen: reader.u32(), couponOfferId: reader.u32() };
   // An allotment slot is a coupon and nothing else, all of one offer.
   const allotment = envelopes.slice(count - fallbackCount);
   const offerId = allotment[0]?.couponOfferId ?? 0;
-  if (allotment.some((slot) => slot.amountFen !== 0 || slot.couponOfferId === 0 || slot.couponOfferId !== offerId))
+  if (
+    allotment.some(
+      (slot) => slot.amountFen !== 0 || slot.couponOfferId === 0 || slot.couponOfferId !== offerId,
+    )
+  )
     return fail(ErrorCode.TOKEN_INCONSISTENT, 'an allotment slot is one coupon of the fallback offer');
   const issuerKeyId = reader.u8();
   const issuerSignature = reader.raw(SIGNATURE_LENGTH);

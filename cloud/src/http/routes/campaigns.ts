@@ -11,8 +11,8 @@ import {
   transitionCampaign,
   type CampaignTransition,
 } from '../../services/campaigns.ts';
-import { issueCampaignDecks, targetedScreenIds } from '../../services/decks.ts';
-import { republishScreenConfigs } from '../../services/screen-config.ts';
+import { issueCampaignDecks, rollOutCampaign } from '../../services/decks.ts';
+import { networkRulesOf } from '../../money-settings.ts';
 import type { AppDeps } from '../context.ts';
 import { errorResponses } from '../errors.ts';
 import { defineRoute, principalOf } from '../policy.ts';
@@ -244,11 +244,8 @@ export function campaignRoutes(deps: AppDeps) {
         role: principal.role,
         now,
       });
-      if (['activate', 'pause', 'resume', 'end'].includes(transition)) {
-        const screens = await targetedScreenIds(deps.db, campaign.targeting);
-        await republishScreenConfigs(deps.db, deps.broker, screens, now);
-        if (campaign.status === 'active') await issueCampaignDecks(deckDeps(), campaign.id);
-      }
+      if (['activate', 'pause', 'resume', 'end'].includes(transition))
+        await rollOutCampaign(deckDeps(), campaign, networkRulesOf(deps.settings.money));
       return c.json(campaign, 200);
     },
   );
