@@ -67,6 +67,13 @@ describe.each(engines)('settlement bounds on $engine', ({ engine, available }) =
     if (available) await handle.close();
   });
 
+  it.skipIf(!available)('publishes the network rules in every screen config', () => {
+    const kiosk = world.kiosks[0] as Kiosk;
+    expect(cloud.broker.configs.get(kiosk.screenId)?.rules).toEqual(
+      networkRulesOf(cloud.deps.settings.money),
+    );
+  });
+
   it.skipIf(!available)(
     'refuses deck-less fallback coupons dated before the campaign, before the credential or too long ago',
     async () => {

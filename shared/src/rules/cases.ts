@@ -228,6 +228,15 @@ export const ruleCases: RuleCase[] = [
     expected: rejected(ErrorCode.DECK_EXPIRED, false),
   },
   {
+    name: "a close report's usedCount covers the main envelopes: an allotment slot above it still pays",
+    rule: 'fallback allotment',
+    tap: envelope(3),
+    knowledge: (k) => {
+      if (k.deck !== null) k.deck.closedUsedCount = 1;
+    },
+    expected: { ...credited(0, caseWorld.fallbackOfferId), consumed: true, allotment: true },
+  },
+  {
     name: "an allotment slot issues the campaign's fallback coupon",
     rule: 'fallback allotment',
     tap: envelope(3),

@@ -15,7 +15,13 @@ import {
   decklessTap,
   ruleCases,
 } from './cases.ts';
-import { emptyWalletDay, type TapFacts, type TapKnowledge, type WalletDay } from './knowledge.ts';
+import {
+  emptyWalletDay,
+  walletDayOf,
+  type TapFacts,
+  type TapKnowledge,
+  type WalletDay,
+} from './knowledge.ts';
 import { capDay, cityKey, NetworkRulesSchema } from './network-rules.ts';
 
 describe('the case table', () => {
@@ -62,6 +68,29 @@ describe('the case table', () => {
       ErrorCode.FRAUD_ENVELOPE_ORDER,
     ])
       expect(judged.has(code), code).toBe(true);
+  });
+});
+
+describe('walletDayOf', () => {
+  it('counts the screens a day state names only by number', () => {
+    const counts = {
+      complete: true,
+      cashCount: 3,
+      cashFen: 90,
+      cashByCampaign: new Map([[caseWorld.campaignId, 3]]),
+      couponsByCampaign: new Map<number, number>(),
+      cashByAdvertiser: new Map([[caseWorld.advertiserId, 3]]),
+      screensWithCashCount: 40,
+      thisScreenHasCash: true,
+    };
+    const knowledge = baseKnowledge();
+    // 40 screens including this one: this one may pay again, a 41st may not.
+    knowledge.walletDay = walletDayOf(counts, caseWorld.screenId);
+    expect(judgeTap(baseTap(), knowledge, caseRules)).toMatchObject({ status: 'credited' });
+    knowledge.walletDay = walletDayOf({ ...counts, thisScreenHasCash: false }, caseWorld.screenId);
+    expect(judgeTap(baseTap(), knowledge, caseRules)).toMatchObject({
+      code: ErrorCode.FRAUD_TOO_MANY_SCREENS,
+    });
   });
 });
 
