@@ -24,6 +24,8 @@ export const TapResult = z.object({
   counter: z.number().int().nullable(),
   /** The receipt the phone kept (hex), for the phone's own redemption. */
   receipt: z.string().nullable(),
+  /** How sure the screen said it was of the committed prize (absent: firm, as before). */
+  certainty: z.enum(['firm', 'confirming']).optional(),
 });
 
 export const KioskMessage = z.discriminatedUnion('type', [

@@ -146,6 +146,8 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
   let broker: ChaosBroker | null = null;
   const clockOffsets = new Map<number, number>();
   const reportedCommitted = new Map<number, Set<number>>();
+  /** Of those, the taps whose prize the screen showed as "confirming". */
+  const reportedConfirming = new Map<number, Set<number>>();
   const withdrawalLog: WithdrawalRecord[] = [];
   const background: Promise<unknown>[] = [];
   let startedAt = 0;
@@ -395,6 +397,11 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
           if (!result.committed || result.counter === null) continue;
           report.taps.committed += 1;
           reportedCommitted.get(kiosk.index)?.add(result.counter);
+          if (result.certainty === 'confirming') {
+            const confirming = reportedConfirming.get(kiosk.index) ?? new Set<number>();
+            confirming.add(result.counter);
+            reportedConfirming.set(kiosk.index, confirming);
+          }
           if (result.receipt !== null && redeemRoll < PHONE_REDEEM_SHARE)
             background.push(phoneRedeem(result.receipt, replicaRoll));
         } catch {
@@ -534,6 +541,7 @@ export async function runChaos(options: ChaosOptions): Promise<ChaosReport> {
       screenId: kiosk.screenId,
       dataDir: kiosk.config.dataDir,
       reportedCommitted: reportedCommitted.get(kiosk.index) ?? new Set(),
+      reportedConfirming: reportedConfirming.get(kiosk.index) ?? new Set(),
     }));
     report.verdict = await checkRun({
       databaseUrl: databaseUrl.toString(),
