@@ -21,7 +21,7 @@ import {
   type KeyPair,
   type WalletCredential,
 } from '@redtap/shared';
-import { VirtualPhone, VpcdSlot, type ExchangeResult, type TapEvent } from '@redtap/tap-reader';
+import { phoneTapOf, VirtualPhone, VpcdSlot, type ExchangeResult, type TapEvent } from '@redtap/tap-reader';
 import { cloudApi, loginWallet, type CloudApi } from '../../src/demo/cloud-api.ts';
 import { newDemoState, seedDemo } from '../../src/demo/seed.ts';
 import { startLinkProxy, type LinkProxy } from '../../src/lib/link-proxy.ts';
@@ -111,7 +111,9 @@ export async function startRig(
 
   const slot = new VpcdSlot(options.vpcdPort === undefined ? {} : { port: options.vpcdPort });
   const tap = async (phone: Phone) => {
-    const card = new VirtualPhone({ keyPair: phone.keyPair, credential: phone.credential });
+    // Its receipts are its tap log, so the day state it signs covers every screen it tapped.
+    const taps = phone.receipts.flatMap((token) => phoneTapOf(token, null) ?? []);
+    const card = new VirtualPhone({ keyPair: phone.keyPair, credential: phone.credential, taps });
     let result: ExchangeResult;
     if (reader === 'simulated') {
       const simulator = agent.simulator;
