@@ -5,6 +5,8 @@ import { describe, expect, it } from 'vitest';
 import { fromHex, toHex } from './bytes.ts';
 import { sampleHex, testKeys } from './test-vectors.ts';
 import { decodeCredential, verifyCredentialSignature } from './wire/credential.ts';
+import { cityKey } from './rules/network-rules.ts';
+import { decodeDayStateRequest, verifyDayState } from './wire/day-state.ts';
 import { decodeDeck, verifyDeckSignature } from './wire/deck.ts';
 import { decodeTapToken, verifyTapTokenSignature } from './wire/tap-token.ts';
 
@@ -57,5 +59,25 @@ describe('docs/protocol.md sample dumps', () => {
       value: { version: 2, deckId: 901, fallbackCount: 2, envelopes: { length: 4 } },
     });
     expect(verifyDeckSignature(bytes, issuer.publicKey)).toBe(true);
+  });
+
+  it('day state request and answer', () => {
+    const { phone } = testKeys();
+    const request = dump('sample-day-state-request');
+    const bytes = dump('sample-day-state');
+    expect(toHex(request)).toBe(sampleHex.dayStateRequest);
+    expect(toHex(bytes)).toBe(sampleHex.dayState);
+    expect(decodeDayStateRequest(request)).toMatchObject({
+      ok: true,
+      value: { screenId: 1001, cityKey: cityKey('Shanghai'), dayStart: 1_794_931_200, ts: 1_795_000_000 },
+    });
+    expect(verifyDayState(bytes, { request, phoneKey: phone.publicKey, walletId: 4242 })).toMatchObject({
+      ok: true,
+      value: {
+        cashCount: 2,
+        cashFen: 123,
+        campaigns: [{ campaignId: 12, advertiserId: 3, cash: 2, coupons: 1 }],
+      },
+    });
   });
 });

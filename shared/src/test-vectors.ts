@@ -60,6 +60,11 @@ export const sampleHex = {
   /** Version 2: deck 901, envelopes 120 fen, 35 fen + coupon 5, then an allotment of 2 × coupon 7. */
   deckV2:
     '0200000000000003850000000c00000000000003e96afd5fb06afeb13000040002000000780000000000000023000000050000000000000007000000000000000701546924cd03d9eeee50ee59e0bfd33c07f1dd47ed95b1c7e391ca37fb5e635478b53cab11f7d10439abcd3cee05fa007c8b4040ede4d602e9a658aba187f8c3f0',
+  /** GET DAY STATE from screen 1001 in Shanghai for the day of ts 1795000000 there, nonce 00 01 … 0b. */
+  dayStateRequest: '00000000000003e99da866746afc7a006afd86c0000102030405060708090a0b',
+  /** Wallet 4242's answer, signed by the test phone key: 2 cash packets (123 fen), campaign 12. */
+  dayState:
+    '0100000000000010926afc7a0000020000007b02016afd84689da86674010000000c0000000302011d3aa81bfb429f32bc52eade99274cb3dd2288b3fbaff19400a3e3e05dae62e708ec3ed27b18f1bd6a2bfa7196d8e3d6561b28a34da07f951bf39a8f4712f177',
 } as const;
 
 /** A fixed signature by the test screen key, label `tap`, over ASCII "redtap test vector". */
