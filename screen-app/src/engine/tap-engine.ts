@@ -25,7 +25,9 @@ import {
   verifyCredentialSignature,
   verifyDayState,
   type DayState,
+  type CampaignConfig,
   type Hello,
+  type Verdict,
 } from '@redtap/shared';
 import { pino, type Logger } from 'pino';
 import { KioskCode, refuse, type Refusal } from '../codes.ts';
@@ -35,9 +37,16 @@ import { storeDeck, type DeckReceipt } from '../decks/deck-intake.ts';
 import { checkpointStore, type Store } from '../store/open-store.ts';
 import { isStoreUnavailable } from '../store/store-errors.ts';
 import { campaignsWithUsableDeck } from '../store/deck-queries.ts';
-import { prepareTapCommitQueries, type TapCommitQueries } from '../store/tap-commit-queries.ts';
+import {
+  prepareTapCommitQueries,
+  type DrawableDeck,
+  type DrawableFallbackSlot,
+  type TapCommitQueries,
+} from '../store/tap-commit-queries.ts';
 import { TapLease, realTimer, type StartTimer } from './tap-lease.ts';
-import { buildTrust, fallbackCoupon, issuerKeysOf, liveCoupon, type TrustView } from './trust.ts';
+import { buildTrust, issuerKeysOf, liveCoupon, type TrustView } from './trust.ts';
+import { certaintyOf, KioskJudge, type Candidate, type Certainty } from './kiosk-judge.ts';
+import { screenTapStateOf } from './kiosk-knowledge.ts';
 import { chooseCampaign } from './campaign-choice.ts';
 
 export interface TapEngineOptions {
@@ -131,6 +140,11 @@ export interface TapPrize {
   token: Uint8Array;
   ts: number;
   /**
+   * 'firm' when the judge, on what this kiosk knows, is sure the cloud gives exactly this prize;
+   * 'confirming' when it rests on something only the cloud knows (docs/protocol.md §7).
+   */
+  certainty: Certainty;
+  /**
    * `u32 advertiserId ‖ u32 cityKey` for the long PUT RECEIPT, for a phone that answered GET DAY STATE;
    * null otherwise (docs/protocol.md §4.3).
    */
@@ -157,6 +171,57 @@ class CommitRefused extends Error {
 }
 
 const ENVELOPE_BYTES = 8;
+
+/** What the judge lets this kiosk put in a token for one campaign (kiosk-judge.ts). */
+type TapDecision =
+  | { kind: 'envelope'; deck: DrawableDeck; verdict: Verdict; withheldCode: null }
+  | { kind: 'fallback'; slot: DrawableFallbackSlot; verdict: Verdict; withheldCode: ErrorCode | null }
+  /** `withheldCode`: why the judge refuses this wallet the campaign's cash, null when it would not. */
+  | { kind: 'none'; withheldCode: ErrorCode | null };
+
+function envelopeOf(
+  campaign: CampaignConfig,
+  deck: DrawableDeck | DrawableFallbackSlot,
+  envelopeIndex: number,
+): Candidate {
+  assert(deck.envelope.length === ENVELOPE_BYTES, 'envelope read past the deck');
+  return {
+    campaign,
+    deck,
+    envelopeIndex,
+    amountFen: deck.envelope.readUInt32BE(0),
+    couponOfferId: deck.envelope.readUInt32BE(4),
+  };
+}
+
+/**
+ * The campaign's next envelope when the judge would not refuse it; else the next slot of its fallback
+ * allotment when the judge would issue that coupon; else nothing.
+ */
+function decideTap(
+  judge: KioskJudge,
+  campaign: CampaignConfig,
+  queries: TapCommitQueries,
+  ts: number,
+): TapDecision {
+  const deck = queries.drawableDeck(campaign.campaignId, ts);
+  let withheldCode: ErrorCode | null;
+  if (deck !== undefined) {
+    const verdict = judge.judge(envelopeOf(campaign, deck, deck.cursor), campaign);
+    if (verdict.status !== 'rejected') return { kind: 'envelope', deck, verdict, withheldCode: null };
+    withheldCode = verdict.code;
+  } else {
+    // No envelope to judge: whether the day caps already refuse this wallet any cash of the campaign.
+    withheldCode = judge.cashCapped(campaign);
+  }
+  const slot = queries.drawableFallbackSlot(campaign.campaignId, ts);
+  if (slot !== undefined) {
+    const verdict = judge.judge(envelopeOf(campaign, slot, slot.envelopeIndex), campaign);
+    if (verdict.status === 'credited' && verdict.couponOfferId !== 0)
+      return { kind: 'fallback', slot, verdict, withheldCode };
+  }
+  return { kind: 'none', withheldCode };
+}
 
 function sessionView(session: ActiveSession): TapSession {
   return {
@@ -387,20 +452,47 @@ export class TapEngine {
     });
   }
 
+  /** The shared judge over what this kiosk knows of the session's wallet now (kiosk-judge.ts). */
+  private judgeOf(session: ActiveSession, trust: TrustView, queries: TapCommitQueries): KioskJudge {
+    const window = trust.rules?.tapRateWindow ?? Number.MAX_SAFE_INTEGER;
+    return new KioskJudge({
+      screenId: trust.screenId,
+      cityKey: trust.cityKey,
+      rules: trust.rules,
+      timezone: trust.timezone,
+      walletId: session.walletId,
+      counter: session.counter,
+      ts: session.ts,
+      dayState: session.dayState,
+      local: queries.capCountsOfDay(session.walletId, trust.localDay(session.ts)),
+      campaigns: trust.campaigns,
+      screen: screenTapStateOf(queries.lastCommitted() ?? 0, window, (counter) => queries.tapTs(counter)),
+    });
+  }
+
   /** Which campaign this tap pays, and the challenge that names it. */
   private chooseChallenge(session: ActiveSession): void {
     const trust = this.trust;
     assert(trust !== null, 'a tap session exists only with a config');
     const queries = this.commitQueries();
-    const { walletId, ts, counter } = session;
-    const day = trust.localDay(ts);
+    const { ts, counter } = session;
+    const judge = this.judgeOf(session, trust, queries);
+    const decisions = new Map<number, TapDecision>();
+    const decisionOf = (c: CampaignConfig): TapDecision => {
+      let decision = decisions.get(c.campaignId);
+      if (decision === undefined) {
+        decision = decideTap(judge, c, queries, ts);
+        decisions.set(c.campaignId, decision);
+      }
+      return decision;
+    };
     const campaign = chooseCampaign({
       campaigns: trust.campaigns,
       showingCampaignId: this.showingCampaignId(),
       rotation: counter - 1,
       withDeck: campaignsWithUsableDeck(this.store, ts),
-      capped: (c) => queries.capCounts(walletId, c.campaignId, day).cash >= c.cashPerWalletPerDay,
-      givesCoupon: (c) => fallbackCoupon(c, ts, queries.capCounts(walletId, c.campaignId, day).coupons) !== 0,
+      capped: (c) => decisionOf(c).kind !== 'envelope',
+      givesCoupon: (c) => decisionOf(c).kind === 'fallback',
     });
     assert(campaign !== undefined, 'campaigns checked non-empty');
     session.campaignId = campaign.campaignId;
@@ -475,38 +567,30 @@ export class TapEngine {
             ),
           );
         }
-        const counts = queries.capCounts(credential.walletId, campaign.campaignId, localDay);
-        const capped = counts.cash >= campaign.cashPerWalletPerDay;
-        const deck = capped ? undefined : queries.drawableDeck(campaign.campaignId, session.ts);
+        // The shared judge decides what goes in the token (docs/protocol.md §7): cash only when the cloud
+        // would credit it on what this kiosk knows, otherwise the fallback coupon from an allotment slot of
+        // a deck (§3.4) only when the cloud would issue it, otherwise nothing.
+        const decision = decideTap(this.judgeOf(session, trust, queries), campaign, queries, session.ts);
+        const deck = decision.kind === 'envelope' ? decision.deck : undefined;
+        const slot = decision.kind === 'fallback' ? decision.slot : undefined;
         let deckId = 0;
         let envelopeIndex = ENVELOPE_INDEX_NONE;
         let amountFen = 0;
-        // The fallback coupon is given only from an allotment slot of a deck (docs/protocol.md §3.4), the
-        // stock the cloud set aside for this screen, and only one the cloud would issue (a live offer, below
-        // the local coupon cap). With no slot left the token carries no coupon.
-        const fallbackOfferId = deck === undefined ? fallbackCoupon(campaign, session.ts, counts.coupons) : 0;
-        const slot =
-          fallbackOfferId === 0 ? undefined : queries.drawableFallbackSlot(campaign.campaignId, session.ts);
         let couponOfferId = 0;
         let flags = phoneOnline;
-        if (capped) flags |= TapFlag.localCap;
-        else if (deck === undefined) flags |= TapFlag.noDeck;
-        else {
-          assert(deck.envelope.length === ENVELOPE_BYTES, 'envelope read past the deck');
+        // The flags say why no cash was drawn: a day cap reached (localCap), or no deck to draw from.
+        if (decision.withheldCode?.startsWith('CAP_') === true) flags |= TapFlag.localCap;
+        else if (deck === undefined && decision.withheldCode === null) flags |= TapFlag.noDeck;
+        if (deck !== undefined) {
           deckId = deck.deckId;
           envelopeIndex = deck.cursor;
           amountFen = deck.envelope.readUInt32BE(0);
           couponOfferId = deck.envelope.readUInt32BE(4);
-        }
-        if (
-          slot !== undefined &&
-          slot.envelope.length === ENVELOPE_BYTES &&
-          slot.envelope.readUInt32BE(4) === fallbackOfferId
-        ) {
+        } else if (slot !== undefined) {
           assert(slot.envelope.readUInt32BE(0) === 0, 'an allotment slot holds no cash');
           deckId = slot.deckId;
           envelopeIndex = slot.envelopeIndex;
-          couponOfferId = fallbackOfferId;
+          couponOfferId = slot.envelope.readUInt32BE(4);
         }
         assert(Number.isInteger(amountFen) && amountFen >= 0 && amountFen <= FEN_MAX, 'amount out of range');
 
@@ -545,7 +629,7 @@ export class TapEngine {
           queries.advanceCounter(session.counter - 1, session.counter),
           'counter moved inside the commit',
         );
-        if (hasEnvelope && deck === undefined && slot !== undefined) {
+        if (slot !== undefined) {
           assert(
             queries.advanceFallback(deckId, slot.fallbackCursor),
             'allotment cursor moved inside the commit',
@@ -562,7 +646,8 @@ export class TapEngine {
           walletId: credential.walletId,
           campaignId: campaign.campaignId,
           amountFen,
-          couponOfferId: liveCoupon(campaign, couponOfferId, session.ts),
+          couponOfferId:
+            decision.kind === 'fallback' ? decision.verdict.couponOfferId : liveCoupon(campaign, couponOfferId, session.ts),
           deckId,
           envelopeIndex: hasEnvelope ? envelopeIndex : null,
           flags,
@@ -570,6 +655,7 @@ export class TapEngine {
           localCap: (flags & TapFlag.localCap) !== 0,
           token: signed.bytes,
           ts: session.ts,
+          certainty: decision.kind === 'none' ? 'firm' : certaintyOf(decision.verdict),
         };
       });
       this.afterCommit();

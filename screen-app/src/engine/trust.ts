@@ -1,6 +1,12 @@
 // What the engine trusts, derived once per identity/config: issuer keys, revocations, campaigns.
 import type { KeyObject } from 'node:crypto';
-import { fromHex, importPublicKeyRaw, type CampaignConfig, type ScreenConfig } from '@redtap/shared';
+import {
+  fromHex,
+  importPublicKeyRaw,
+  type CampaignConfig,
+  type NetworkRules,
+  type ScreenConfig,
+} from '@redtap/shared';
 import type { Logger } from 'pino';
 import type { ScreenIdentity } from '../store/identity-queries.ts';
 import { localDayIn, type LocalDay } from './local-day.ts';
@@ -13,7 +19,13 @@ export interface TrustView {
   /** Config order: the rotation of campaign-choice.ts runs over it. */
   campaigns: readonly CampaignConfig[];
   campaignById: ReadonlyMap<number, CampaignConfig>;
+  /** The cap day of a tap: the network's (rules.capTimezone), or the screen's for a config without rules. */
   localDay: LocalDay;
+  /** The network's rules the cloud judges with (docs/protocol.md §5.5); null in a config from before them. */
+  rules: NetworkRules | null;
+  timezone: string;
+  /** cityKey of the screen's city, 0 when the config does not say. */
+  cityKey: number;
   deckRefillThreshold: number;
 }
 
@@ -49,7 +61,10 @@ export function buildTrust(identity: ScreenIdentity, config: ScreenConfig, logge
     revoked: new Set(config.revocation.credentials),
     campaigns: config.campaigns,
     campaignById: new Map(config.campaigns.map((campaign) => [campaign.campaignId, campaign])),
-    localDay: localDayIn(config.timezone, logger),
+    localDay: localDayIn(config.rules?.capTimezone ?? config.timezone, logger),
+    rules: config.rules ?? null,
+    timezone: config.rules?.capTimezone ?? config.timezone,
+    cityKey: config.cityKey ?? 0,
     deckRefillThreshold: config.deckRefillThreshold,
   };
 }
@@ -63,16 +78,4 @@ export function liveCoupon(campaign: CampaignConfig, couponOfferId: number, ts: 
   if (couponOfferId === 0) return 0;
   const offer = campaign.couponOffers.find((candidate) => candidate.couponOfferId === couponOfferId);
   return offer?.validUntil !== undefined && ts >= offer.validUntil ? 0 : couponOfferId;
-}
-
-/**
- * The fallback coupon a tap at `ts` awards a wallet that already had `couponsToday` coupons of this
- * campaign on this local day here: the live fallback offer, or 0 once the campaign's local coupon cap is
- * reached (the cloud refuses a fallback coupon past it, CAP_CAMPAIGN_WALLET). A config without the cap
- * (from before it) sets none.
- */
-export function fallbackCoupon(campaign: CampaignConfig, ts: number, couponsToday: number): number {
-  const cap = campaign.couponsPerWalletPerDay;
-  if (cap !== undefined && couponsToday >= cap) return 0;
-  return liveCoupon(campaign, campaign.fallbackCouponOfferId, ts);
 }

@@ -7,16 +7,23 @@ import type { Store } from './open-store.ts';
 /** Envelope bytes (docs/protocol.md §3.4); each deck row knows where its envelope 0 starts. */
 const ENVELOPE_LENGTH = 8;
 
-export interface DrawableDeck {
+/** What the judge reads of a deck (docs/protocol.md §3.4), beside the envelope drawn. */
+export interface DrawableDeckFacts {
   deckId: number;
+  validFrom: number;
+  validUntil: number;
+  count: number;
+  fallbackCount: number;
+}
+
+export interface DrawableDeck extends DrawableDeckFacts {
   cursor: number;
   /** The 8 bytes of envelope `cursor`: u32 amountFen, u32 couponOfferId. */
   envelope: Buffer;
 }
 
 /** The next slot of a deck's fallback-coupon allotment (docs/protocol.md §3.4). */
-export interface DrawableFallbackSlot {
-  deckId: number;
+export interface DrawableFallbackSlot extends DrawableDeckFacts {
   /** Slots drawn so far in this deck: the compare-and-set value. */
   fallbackCursor: number;
   /** The slot's index among the deck's envelopes, as the token names it. */
@@ -48,11 +55,18 @@ export interface CapCounts {
 
 const NO_COUNTS: CapCounts = Object.freeze({ cash: 0, coupons: 0 });
 
+/** Offset of a token's `ts` (docs/protocol.md §3.3); SQLite's substr() counts from 1. */
+const TOKEN_TS_OFFSET = 13;
+
 export interface TapCommitQueries {
   lastCommitted(): number | undefined;
   /** The deck to draw from: the usable deck of the campaign that expires first. */
   drawableDeck(campaignId: number, ts: number): DrawableDeck | undefined;
   capCounts(walletId: number, campaignId: number, localDay: string): CapCounts;
+  /** What this screen gave a wallet on one local day, per campaign. */
+  capCountsOfDay(walletId: number, localDay: string): { campaignId: number; cash: number; coupons: number }[];
+  /** The `ts` of a committed tap still in the store, or null. */
+  tapTs(counter: number): number | null;
   insertTap(row: TapRow): void;
   /** Compare-and-set; false when the counter moved under us. */
   advanceCounter(previous: number, next: number): boolean;
@@ -77,9 +91,16 @@ export function prepareTapCommitQueries(store: Store): TapCommitQueries {
     .where(eq(tapCounter.id, 1))
     .prepare();
 
+  const deckFacts = {
+    deckId: decks.deckId,
+    validFrom: decks.validFrom,
+    validUntil: decks.validUntil,
+    count: decks.count,
+    fallbackCount: decks.fallbackCount,
+  };
   const drawableDeck = db
     .select({
-      deckId: decks.deckId,
+      ...deckFacts,
       cursor: decks.cursor,
       // SQLite's substr() counts from 1.
       envelope: sql<Buffer>`substr(${decks.bytes}, ${decks.envelopesOffset} + 1 + ${ENVELOPE_LENGTH} * ${decks.cursor}, ${ENVELOPE_LENGTH})`,
@@ -101,7 +122,7 @@ export function prepareTapCommitQueries(store: Store): TapCommitQueries {
   const slotIndex = sql<number>`${decks.count} - ${decks.fallbackCount} + ${decks.fallbackCursor}`;
   const drawableFallbackSlot = db
     .select({
-      deckId: decks.deckId,
+      ...deckFacts,
       fallbackCursor: decks.fallbackCursor,
       envelopeIndex: slotIndex,
       envelope: sql<Buffer>`substr(${decks.bytes}, ${decks.envelopesOffset} + 1 + ${ENVELOPE_LENGTH} * (${slotIndex}), ${ENVELOPE_LENGTH})`,
@@ -129,6 +150,18 @@ export function prepareTapCommitQueries(store: Store): TapCommitQueries {
     .select({ cash: localCaps.cashCount, coupons: localCaps.couponCount })
     .from(localCaps)
     .where(capKey)
+    .prepare();
+
+  const capCountsOfDay = db
+    .select({ campaignId: localCaps.campaignId, cash: localCaps.cashCount, coupons: localCaps.couponCount })
+    .from(localCaps)
+    .where(and(eq(localCaps.walletId, p('walletId')), eq(localCaps.localDay, p('localDay'))))
+    .prepare();
+
+  const tapTs = db
+    .select({ ts: sql<Buffer>`substr(${taps.token}, ${TOKEN_TS_OFFSET + 1}, 4)` })
+    .from(taps)
+    .where(eq(taps.counter, p('counter')))
     .prepare();
 
   const insertTap = db
@@ -211,6 +244,11 @@ export function prepareTapCommitQueries(store: Store): TapCommitQueries {
     drawableDeck: (campaignId, ts) => drawableDeck.get({ campaignId, ts }),
     capCounts: (walletId, campaignId, localDay) =>
       capCounts.get({ walletId, campaignId, localDay }) ?? NO_COUNTS,
+    capCountsOfDay: (walletId, localDay) => capCountsOfDay.all({ walletId, localDay }),
+    tapTs: (counter) => {
+      const bytes = tapTs.get({ counter })?.ts;
+      return bytes?.length === 4 ? bytes.readUInt32BE(0) : null;
+    },
     insertTap: (row) => {
       insertTap.run({ ...row });
     },
