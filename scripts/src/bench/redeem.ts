@@ -264,7 +264,8 @@ async function buildWorld(
       sponsor: 'Bench',
       startsAt: startTs - 3600,
       endsAt: Math.floor(nowMs / 1000) + 7 * 86_400,
-      targeting: { cities: ['Benchville'], buildings: [], screenGroupIds: [] },
+      // A building per campaign: decks are fair shares over the screens a campaign targets.
+      targeting: { cities: ['Benchville'], buildings: [`Tower ${i}`], screenGroupIds: [] },
       budgetFen,
       prizePlan: plan,
       // No cap: the benchmark measures the ingest, and its wallets tap far more than people do.
@@ -297,7 +298,7 @@ async function buildWorld(
     const screen = await createScreen(db, {
       name: `Bench ${k}`,
       city: 'Benchville',
-      building: 'Tower',
+      building: `Tower ${Math.floor(k / kiosksPerCampaign)}`,
       elevator: `E${k}`,
       timezone: settings.timezone,
     });
@@ -324,6 +325,7 @@ async function buildWorld(
         validFrom: 0,
         validUntil: 0,
         envelopes: issued.envelopes.map(([amountFen, couponOfferId]) => ({ amountFen, couponOfferId })),
+        fallbackCount: issued.fallbackCount,
         issuerKeyId: 0,
         issuerSignature: new Uint8Array(64),
       });
