@@ -102,6 +102,15 @@ const Campaign = z
     couponOffers: z.array(
       z.object({ id: z.number().int(), title: z.string(), stock: z.number().int() }).loose(),
     ),
+    rules: z.object({
+      cashPerWalletPerDay: z.number().int(),
+      couponsPerWalletPerDay: z.number().int(),
+      fallbackCouponOfferId: z.number().int(),
+      fallThrough: z
+        .boolean()
+        .optional()
+        .openapi({ description: "The advertiser's fall-through choice; absent on older campaigns (off)" }),
+    }),
   })
   .loose()
   .openapi('Campaign');
