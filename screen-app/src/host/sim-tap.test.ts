@@ -80,6 +80,37 @@ describe('POST /sim/tap', () => {
     expect(result.receipt).toBe(toHex(getTap(k.store, 1)?.token ?? new Uint8Array()));
   });
 
+  it("hands a brought phone its tap log, returns the long receipt's extra, and plays a phone from before it", async () => {
+    const phone = testPhone(78);
+    const wallet = {
+      walletKeyPem: exportPrivateKeyPem(keys.phone.privateKey),
+      credential: toHex(encodeCredential(phone.credential)),
+    };
+    const tapLog = [
+      {
+        screenId: 7,
+        counter: 3,
+        ts: T0 - 60,
+        campaignId: 99,
+        advertiserId: 2,
+        cityKey: 5,
+        amountFen: 10,
+        couponOfferId: 0,
+      },
+    ];
+    const fresh = await post({ ...wallet, taps: tapLog });
+    // The fixture config names no city and no advertiser: both are 0 in the long receipt.
+    expect(fresh.body).toMatchObject({
+      outcome: 'completed',
+      committed: true,
+      receiptExtra: '0000000000000000',
+    });
+    const old = await post({ ...wallet, dayState: false });
+    expect(old.body).toMatchObject({ outcome: 'completed', committed: true, receiptExtra: null });
+    expect(getTap(k.store, 2)?.walletId).toBe(78);
+    expect((await post({ ...wallet, taps: [{ ...tapLog[0], ts: -1 }] })).status).toBe(400);
+  });
+
   it('registers a named phone once and taps it again with the same wallet', async () => {
     const first = await post({ phone: 'alice' });
     const again = await post({ phone: 'alice' });
