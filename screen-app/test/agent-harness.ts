@@ -13,6 +13,8 @@ export interface EnrolledAgent {
   cloud: TestCloud;
   agent: KioskAgent;
   screenId: number;
+  /** False when the agent joined a cloud the caller started: stopping the agent leaves it running. */
+  ownsCloud: boolean;
 }
 
 /**
@@ -25,9 +27,12 @@ export async function startEnrolledAgent(options: {
   events: Waiter<SyncEvent>;
   screen: Waiter<KioskUiEvent>;
   syncLimits?: KioskAgentOptions['syncLimits'];
+  /** A cloud already running, for several kiosks on one network; by default each gets its own. */
+  cloud?: TestCloud;
+  city?: string;
 }): Promise<EnrolledAgent> {
-  const cloud = await startTestCloud();
-  const { screenId, code } = await cloud.screenWithCode(options.screenName);
+  const cloud = options.cloud ?? (await startTestCloud());
+  const { screenId, code } = await cloud.screenWithCode(options.screenName, options.city);
   const enrolled = await enrollKiosk({ dataDir: options.dataDir, cloudUrl: cloud.cloud.httpUrl, code });
   if (!enrolled.ok) throw new Error(describeRefusal(enrolled));
   const started = await startKioskAgent({
@@ -41,12 +46,12 @@ export async function startEnrolledAgent(options: {
   const agent = started.agent;
   agent.ui.subscribe(options.screen.push);
   await options.events.next((e) => e.type === 'connected', 'the broker connection', { includeSeen: true });
-  return { cloud, agent, screenId };
+  return { cloud, agent, screenId, ownsCloud: options.cloud === undefined };
 }
 
 export async function stopEnrolledAgent(running: EnrolledAgent | undefined): Promise<void> {
   await running?.agent.stop();
-  await running?.cloud.stop();
+  if (running?.ownsCloud === true) await running.cloud.stop();
 }
 
 /** Presents `card` to the agent's simulated reader for one exchange, then takes it away. */

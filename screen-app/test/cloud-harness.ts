@@ -23,7 +23,7 @@ export interface TestCloud {
     token?: string,
   ) => Promise<{ status: number; body: Record<string, unknown> }>;
   /** Creates a screen and returns its id with a fresh one-time code. */
-  screenWithCode(name?: string): Promise<{ screenId: number; code: string }>;
+  screenWithCode(name?: string, city?: string): Promise<{ screenId: number; code: string }>;
   /** Plays the cloud's tap ingest with a fake responder on the embedded broker. */
   answerTapsWith(responder: FakeAckResponder): void;
   stop(): Promise<void>;
@@ -65,11 +65,11 @@ export async function startTestCloud(): Promise<TestCloud> {
     cloud,
     topicRoot,
     call: raw,
-    async screenWithCode(name = 'Lobby') {
+    async screenWithCode(name = 'Lobby', city = 'Shanghai') {
       sequence += 1;
       const screen = await raw('POST', '/v1/screens', {
         name: `${name} ${sequence}`,
-        city: 'Shanghai',
+        city,
         building: 'T1',
         elevator: `E${sequence}`,
       });

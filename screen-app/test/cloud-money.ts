@@ -56,6 +56,8 @@ export async function activeCampaign(
   call: Call,
   options: {
     city: string;
+    /** Every city the campaign targets; `city` alone by default. */
+    cities?: string[];
     amountFen: number;
     count: number;
     name?: string;
@@ -95,7 +97,7 @@ export async function activeCampaign(
         sponsor: 'Tea Co',
         startsAt: nowS - 3_600,
         endsAt: nowS + 30 * 86_400,
-        targeting: { cities: [options.city], buildings: [], screenGroupIds: [] },
+        targeting: { cities: options.cities ?? [options.city], buildings: [], screenGroupIds: [] },
         budgetFen,
         prizePlan: { kind: 'tiers', tiers: [{ amountFen: options.amountFen, count: options.count }] },
         couponOffers: (options.couponOffers ?? []).map((offer) => ({
