@@ -138,6 +138,12 @@ const program = new Command()
     ratio,
     0.2,
   )
+  .option(
+    '--old-phone-ratio <r>',
+    'share of phones from before the day state (GET DAY STATE answered 6D 00): the kiosk judges them on what it knows',
+    ratio,
+    0,
+  )
   .option('--concurrency <n>', 'screens tapped at the same time', int)
   .option('--rate <n>', 'taps per second offered, all screens together (0 = as fast as they go)', int)
   .option('--seed <n>', 'seed of the tap pattern', int, 1)
@@ -168,6 +174,7 @@ const given = program.opts<{
   taps?: number;
   offlineRatio?: number;
   phoneRedeemRatio: number;
+  oldPhoneRatio: number;
   concurrency?: number;
   rate?: number;
   seed: number;
@@ -331,6 +338,10 @@ try {
   );
   setupBar.update({ extra: 'phones' });
   const phones = await registerSimPhones(api, options.phones, () => setupBar.increment(), preset.cities);
+  // A seeded share of phones predates the day state.
+  if (options.oldPhoneRatio > 0)
+    for (const phone of phones) if (random.next() < options.oldPhoneRatio) phone.dayState = false;
+  const oldPhones = phones.filter((phone) => phone.dayState === false).length;
 
   const settled: SettledTap[] = [];
   const settledOffline: SettledTap[] = [];
@@ -545,7 +556,13 @@ try {
   // Each committed tap's promise against the cloud's final result, now that everything settled.
   let fidelity: FidelityReport | null = null;
   /** Every firm tap that broke its promise, in full, for the JSON report. */
-  const brokenPromises: { promise: ScreenPromise; result: CloudResult | null; mismatches: Mismatch[] }[] = [];
+  const brokenPromises: {
+    promise: ScreenPromise;
+    result: CloudResult | null;
+    mismatches: Mismatch[];
+    phoneSpeaksDayState: boolean;
+  }[] = [];
+  const withoutDayState = new Set(phones.filter((p) => p.dayState === false).map((p) => p.walletId));
   let fidelityDatabase: DatabaseHandle | null = null;
   try {
     if (cloud === null && options.databaseUrl !== undefined)
@@ -565,7 +582,12 @@ try {
           mismatches.length > 0 &&
           brokenPromises.length < BROKEN_LISTED_MAX
         )
-          brokenPromises.push({ promise, result, mismatches });
+          brokenPromises.push({
+            promise,
+            result,
+            mismatches,
+            phoneSpeaksDayState: !withoutDayState.has(promise.walletId),
+          });
       }
     }
   } finally {
@@ -622,7 +644,9 @@ try {
   const totalS = (performance.now() - startedAtMs) / 1000;
   const offlineSpan =
     offlineFromTap === 0 ? 'for the first half' : `from tap ${offlineFromTap} to tap ${offlineUntilTap}`;
-  const travellers = travel.size === 0 ? '' : `, ${travel.size} travelling to the other city`;
+  const travellers =
+    (oldPhones === 0 ? '' : ` (${oldPhones} without day state)`) +
+    (travel.size === 0 ? '' : `, ${travel.size} travelling to the other city`);
   console.log(`
 RedTap simulation (${options.scenario}) — ${options.screens} screens in ${cities.join(', ')} (${offlineCount} offline ${offlineSpan}), ${options.phones} phones${travellers}, ${options.taps} taps, seed ${options.seed}
   network (${envelopesInAll.toLocaleString('en')} envelopes funded): ${network}
@@ -685,6 +709,7 @@ RedTap simulation (${options.scenario}) — ${options.screens} screens in ${citi
         envelopesInAll,
         offline: { screens: offlineCount, fromTap: offlineFromTap, untilTap: offlineUntilTap },
         travellers: travel.size,
+        phonesWithoutDayState: oldPhones,
         tapsByScreen: Object.fromEntries(
           kiosks.map((k) => [
             k.screen.screenId,

@@ -216,7 +216,12 @@ export class SimKiosk {
     // The phone's own tap log outlives each presentation, so its day state spans every screen it tapped.
     const tapLog = phoneTapLogs.get(phone) ?? new PhoneTapLog();
     phoneTapLogs.set(phone, tapLog);
-    const card = new VirtualPhone({ keyPair: phone.keyPair, credential: phone.credential, tapLog });
+    const card = new VirtualPhone({
+      keyPair: phone.keyPair,
+      credential: phone.credential,
+      tapLog,
+      dayState: phone.dayState ?? true,
+    });
     const readerName = simulator.readers()[0]?.name;
     let result;
     try {

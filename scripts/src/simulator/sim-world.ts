@@ -34,6 +34,8 @@ export interface SimPhone {
   city: string;
   keyPair: KeyPair;
   credential: WalletCredential;
+  /** false: a phone from before GET DAY STATE (answers it 6D 00); true when unset. */
+  dayState?: boolean;
 }
 
 let addressSequence = 0;
