@@ -7,7 +7,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ErrorCode } from '@redtap/shared';
 import { VirtualPhone } from '@redtap/tap-reader';
-import { startEnrolledAgent, stopEnrolledAgent, tapCard, type EnrolledAgent } from '../../test/agent-harness.ts';
+import {
+  startEnrolledAgent,
+  stopEnrolledAgent,
+  tapCard,
+  type EnrolledAgent,
+} from '../../test/agent-harness.ts';
 import { startTestCloud, type TestCloud } from '../../test/cloud-harness.ts';
 import { activeCampaign, registerWallet, walletCoupons } from '../../test/cloud-money.ts';
 import { tempDir } from '../../test/fixtures.ts';
@@ -64,14 +69,20 @@ describe('a screen promises what the cloud decides, across screens and cities', 
       amountFen: AMOUNT_FEN,
       count: 600,
       couponOffers: [{ title: COUPON_TITLE, valueFen: 300, stock: 300 }],
-      rules: { cashPerWalletPerDay: CASH_PER_WALLET_PER_DAY, couponsPerWalletPerDay: 1, fallbackCouponOfferIndex: 0 },
+      rules: {
+        cashPerWalletPerDay: CASH_PER_WALLET_PER_DAY,
+        couponsPerWalletPerDay: 1,
+        fallbackCouponOfferIndex: 0,
+      },
     }));
     for (const kiosk of kiosks) {
       const agent = kiosk.running.agent;
       await kiosk.events.until(
         () =>
           agent.engine.trustView?.campaigns.some((campaign) => campaign.campaignId === campaignId) === true &&
-          deckLevels(agent.store, Math.floor(Date.now() / 1000)).some((deck) => deck.campaignId === campaignId),
+          deckLevels(agent.store, Math.floor(Date.now() / 1000)).some(
+            (deck) => deck.campaignId === campaignId,
+          ),
         `${kiosk.name}: the campaign config and its deck`,
         60_000,
       );
@@ -148,7 +159,11 @@ describe('a screen promises what the cloud decides, across screens and cities', 
     // A second commuter: cash in Shanghai, then a Hangzhou screen a moment later. No cash is shown there.
     const traveller = await registerWallet(cloud.call);
     const travellerPhone = new VirtualPhone({ keyPair: traveller.keyPair, credential: traveller.credential });
-    expect(await tap(0, travellerPhone)).toMatchObject({ state: 'prize', amountFen: AMOUNT_FEN, certainty: 'firm' });
+    expect(await tap(0, travellerPhone)).toMatchObject({
+      state: 'prize',
+      amountFen: AMOUNT_FEN,
+      certainty: 'firm',
+    });
     const inHangzhou = await tap(2, travellerPhone);
     expect(inHangzhou.state === 'prize' && inHangzhou.amountFen > 0).toBe(false);
 
@@ -169,7 +184,11 @@ describe('a screen promises what the cloud decides, across screens and cities', 
 
   it('a phone from before the day state: cash the kiosk cannot judge is shown as confirming', async () => {
     const wallet = await registerWallet(cloud.call);
-    const phone = new VirtualPhone({ keyPair: wallet.keyPair, credential: wallet.credential, dayState: false });
+    const phone = new VirtualPhone({
+      keyPair: wallet.keyPair,
+      credential: wallet.credential,
+      dayState: false,
+    });
     const first = await tap(0, phone);
     expect(first).toMatchObject({ state: 'prize', amountFen: AMOUNT_FEN, certainty: 'confirming' });
     await tap(1, phone);
@@ -178,7 +197,8 @@ describe('a screen promises what the cloud decides, across screens and cities', 
     expect(third).toMatchObject({ state: 'prize', certainty: 'confirming' });
     const results = await settledAsShown();
     const refused = [...results.values()].filter(
-      (result) => result.code === ErrorCode.CAP_CAMPAIGN_WALLET || result.code === ErrorCode.FRAUD_IMPOSSIBLE_TRAVEL,
+      (result) =>
+        result.code === ErrorCode.CAP_CAMPAIGN_WALLET || result.code === ErrorCode.FRAUD_IMPOSSIBLE_TRAVEL,
     );
     expect(refused.length).toBeGreaterThan(0);
   });

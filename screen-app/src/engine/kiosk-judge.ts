@@ -18,12 +18,7 @@ import {
   type WalletTravel,
 } from '@redtap/shared';
 import type { DrawableDeckFacts } from '../store/tap-commit-queries.ts';
-import {
-  campaignFactsOf,
-  travelOf,
-  walletDayOf,
-  type LocalCampaignCounts,
-} from './kiosk-knowledge.ts';
+import { campaignFactsOf, travelOf, walletDayOf, type LocalCampaignCounts } from './kiosk-knowledge.ts';
 
 export type Certainty = 'firm' | 'confirming';
 
@@ -155,7 +150,9 @@ export class KioskJudge {
               fallbackCount: candidate.deck.fallbackCount,
               // The store hands out each envelope once, in order: the one drawn is unused.
               envelope: (index) =>
-                index === candidate.envelopeIndex ? [candidate.amountFen, candidate.couponOfferId] : undefined,
+                index === candidate.envelopeIndex
+                  ? [candidate.amountFen, candidate.couponOfferId]
+                  : undefined,
               used: () => false,
               usedNow: new Set(),
               status: 'open',

@@ -99,7 +99,10 @@ export function campaignFactsOf(campaign: CampaignConfig): CampaignFacts {
     couponsPerWalletPerDay: campaign.couponsPerWalletPerDay ?? Number.MAX_SAFE_INTEGER,
     fallbackCouponOfferId: campaign.fallbackCouponOfferId,
     offers: new Map(
-      campaign.couponOffers.map((offer) => [offer.couponOfferId, { validUntil: offer.validUntil ?? TIME_MAX }]),
+      campaign.couponOffers.map((offer) => [
+        offer.couponOfferId,
+        { validUntil: offer.validUntil ?? TIME_MAX },
+      ]),
     ),
   };
 }

@@ -647,7 +647,9 @@ export class TapEngine {
           campaignId: campaign.campaignId,
           amountFen,
           couponOfferId:
-            decision.kind === 'fallback' ? decision.verdict.couponOfferId : liveCoupon(campaign, couponOfferId, session.ts),
+            decision.kind === 'fallback'
+              ? decision.verdict.couponOfferId
+              : liveCoupon(campaign, couponOfferId, session.ts),
           deckId,
           envelopeIndex: hasEnvelope ? envelopeIndex : null,
           flags,
