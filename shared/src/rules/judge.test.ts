@@ -1,4 +1,5 @@
 // The judge on its own: the case table, then properties over random taps and knowledge, no database.
+import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ErrorCode } from '../errors.ts';
@@ -268,5 +269,22 @@ describe('judgeTap properties', () => {
     const midnight = CASE_NOW_S + 14 * 3600;
     expect(capDay(midnight - 1, caseRules)).toBe('2026-12-01');
     expect(capDay(midnight, caseRules)).toBe('2026-12-02');
+  });
+});
+
+describe('the rules entry', () => {
+  it('imports nothing of node, so a browser can load it', () => {
+    const seen = new Set<string>();
+    const visit = (url: URL) => {
+      if (seen.has(url.href)) return;
+      seen.add(url.href);
+      const source = readFileSync(url, 'utf8');
+      for (const [, specifier = ''] of source.matchAll(/^(?:import|export)[^'"]*from '([^']+)';/gm)) {
+        expect(specifier.startsWith('node:'), `${url.pathname} imports ${specifier}`).toBe(false);
+        if (specifier.startsWith('.')) visit(new URL(specifier, url));
+      }
+    };
+    visit(new URL('./index.ts', import.meta.url));
+    expect(seen.size).toBeGreaterThan(4);
   });
 });
