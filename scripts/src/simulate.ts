@@ -450,6 +450,12 @@ try {
   const cities = preset.cities;
   const promises = new Map<string, ScreenPromise>();
   const tapsByScreen = new Map<number, number>();
+  /** Each phone's committed taps in the order they were made, for reading a broken promise. */
+  const tapsOfPhone = new Map<
+    number,
+    { order: number; screenId: number; city: string; counter: number; ts: number | null }[]
+  >();
+  const tapOrder = new Map<string, number>();
 
   const screenOutcomes = new Map<string, { n: number; meaning: string }>();
   const phoneAnswers = new Map<string, Answer>();
@@ -506,6 +512,13 @@ try {
         tapsByScreen.set(kiosk.screen.screenId, (tapsByScreen.get(kiosk.screen.screenId) ?? 0) + 1);
         if (result.promise !== null)
           promises.set(tapKey(result.promise.screenId, result.promise.counter), result.promise);
+        if (result.counter !== null) {
+          const order = tapOrder.size + 1;
+          tapOrder.set(tapKey(kiosk.screen.screenId, result.counter), order);
+          const { screenId, city } = kiosk.screen;
+          const record = { order, screenId, city, counter: result.counter, ts: result.promise?.ts ?? null };
+          tapsOfPhone.set(phone.walletId, [...(tapsOfPhone.get(phone.walletId) ?? []), record]);
+        }
         if (!result.committed) settleBar.setTotal(Math.max(0, settleBar.getTotal() - 1));
         if (result.receipt !== null && result.counter !== null && random.next() < options.phoneRedeemRatio) {
           const token = toHex(result.receipt);
@@ -561,6 +574,8 @@ try {
     result: CloudResult | null;
     mismatches: Mismatch[];
     phoneSpeaksDayState: boolean;
+    /** The phone's two taps before this one, as the simulator made them. */
+    phoneTapsBefore: { screenId: number; city: string; counter: number; ts: number | null }[];
   }[] = [];
   const withoutDayState = new Set(phones.filter((p) => p.dayState === false).map((p) => p.walletId));
   let fidelityDatabase: DatabaseHandle | null = null;
@@ -587,6 +602,10 @@ try {
             result,
             mismatches,
             phoneSpeaksDayState: !withoutDayState.has(promise.walletId),
+            phoneTapsBefore: (tapsOfPhone.get(promise.walletId) ?? [])
+              .filter((tap) => tap.order < (tapOrder.get(tapKey(promise.screenId, promise.counter)) ?? 0))
+              .slice(-2)
+              .map(({ screenId, city, counter, ts }) => ({ screenId, city, counter, ts })),
           });
       }
     }

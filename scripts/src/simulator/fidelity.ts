@@ -31,6 +31,8 @@ export interface ScreenPromise {
   /** The showing campaign lets another campaign pay a tap it cannot (the advertiser's explicit choice). */
   fallThrough: boolean;
   certainty: Certainty;
+  /** The tap's time on the kiosk's clock, when known (for reading a broken promise). */
+  ts?: number;
 }
 
 /** The cloud's final record of one tap: its redemption row and the coupon it issued, if any. */

@@ -245,6 +245,7 @@ export class SimKiosk {
             showingCampaignId: this.showing.campaignId,
             fallThrough: this.showing.fallThrough,
             certainty: certaintyOf(prize),
+            ts: prize.ts,
           };
     if (counter !== null) {
       this.unsettled.set(counter, performance.now());
