@@ -126,7 +126,9 @@ export class PhoneTapLog {
     let flags = 0;
     if (cashScreens.has(request.screenId)) flags |= DayStateFlag.thisScreenHasCash;
     if (campaigns.size > listed.length) flags |= DayStateFlag.campaignsTruncated;
-    const last = this.taps.at(-1);
+    // The latest tap that paid cash, whatever its day: travel is judged against it (docs/protocol.md §4.4).
+    let last: PhoneTap | undefined;
+    for (const tap of this.taps) if (tap.amountFen > 0 && (last === undefined || tap.ts >= last.ts)) last = tap;
     return {
       walletId,
       dayStart: request.dayStart,

@@ -143,12 +143,13 @@ describe('VirtualPhone day state (docs/protocol.md §4.4)', () => {
         cashFen: 88,
         screensWithCash: 1,
         flags: DayStateFlag.thisScreenHasCash,
-        lastTapTs: 1_795_000_100,
+        // The latest tap that paid cash: the coupon-only tap after it does not move it.
+        lastTapTs: 1_795_000_000,
         lastCityKey: 0xabc,
         campaigns: [{ campaignId: 12, advertiserId: 7, cash: 1, coupons: 1 }],
       },
     });
-    // The next day knows only where and when the last tap was.
+    // The next day knows only where and when the last cash tap was.
     phone.process(selectApdu());
     const tomorrow = requestOf(1_794_990_000 + 86_400, 43);
     const next = decodeResponseApdu(phone.process(getDayStateApdu(tomorrow)));
@@ -158,7 +159,7 @@ describe('VirtualPhone day state (docs/protocol.md §4.4)', () => {
         phoneKey: phone.keyPair.publicKey,
         walletId: phone.credential.walletId,
       }),
-    ).toMatchObject({ ok: true, value: { cashCount: 0, flags: 0, campaigns: [], lastTapTs: 1_795_000_100 } });
+    ).toMatchObject({ ok: true, value: { cashCount: 0, flags: 0, campaigns: [], lastTapTs: 1_795_000_000 } });
   });
 
   it('as a phone from before the extension, answers 6D 00 and refuses the long receipt', () => {

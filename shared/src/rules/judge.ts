@@ -32,7 +32,10 @@ export interface Verdict {
   /** The campaign the tap counts for (the deck's, when it names an envelope). */
   campaignId: number;
   advertiserId: number | null;
-  /** False when a step that could change the outcome could not rule. */
+  /**
+   * False when a step that could change the outcome (status, cash, coupon) could not rule. A certain
+   * refusal's code may still be another rule's on fuller knowledge: two caps can both be reached.
+   */
   certain: boolean;
   /** What those steps lacked. */
   unknown: string[];
@@ -359,7 +362,8 @@ export function applyVerdict(
       bump(day.couponsByCampaign, verdict.campaignId);
     }
   }
+  // Travel follows the taps that paid cash (knowledge.ts, LastTap), latest by the tap's own time.
   const travel = knowledge.travel;
-  if (travel !== null && (travel.lastTap === null || tap.ts >= travel.lastTap.ts))
+  if (travel !== null && verdict.amountFen > 0 && (travel.lastTap === null || tap.ts >= travel.lastTap.ts))
     travel.lastTap = { ts: tap.ts, cityKey: tap.cityKey, screenId: tap.screenId };
 }

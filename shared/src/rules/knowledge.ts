@@ -45,14 +45,18 @@ export interface WalletDay {
   cashScreensUnlisted: number;
 }
 
-/** The wallet's latest tap that was not rejected. */
+/**
+ * The wallet's latest tap that paid cash (credited or held). Only cash can be a fraud's gain, and a tap
+ * whose cash a screen withheld for travel must not make the tap that caused it look impossible when it
+ * reaches the cloud later: an offline screen's tap often arrives after the next screen's.
+ */
 export interface LastTap {
   ts: number;
   cityKey: number;
   screenId: number;
 }
 
-/** Where the wallet last tapped; `lastTap` null = it has no tap known. */
+/** Where the wallet last had cash; `lastTap` null = it has no such tap known. */
 export interface WalletTravel {
   lastTap: LastTap | null;
 }

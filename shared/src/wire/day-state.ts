@@ -58,7 +58,7 @@ export interface DayState {
   cashFen: number;
   screensWithCash: number;
   flags: number;
-  /** The phone's latest tap, any day; 0 = none known. */
+  /** The phone's latest tap that paid cash, any day; 0 = none known (travel is judged against it). */
   lastTapTs: number;
   lastCityKey: number;
   campaigns: DayStateCampaign[];
@@ -187,8 +187,8 @@ export function decodeDayState(bytes: Uint8Array): Result<DayState> {
     return fail(ErrorCode.TOKEN_INCONSISTENT, 'cash on this screen without cash today');
   if (listedCash > cashCount)
     return fail(ErrorCode.TOKEN_INCONSISTENT, 'campaigns list more cash than the day total');
-  if (lastTapTs === 0 && (lastCityKey !== 0 || count > 0 || hasCash))
-    return fail(ErrorCode.TOKEN_INCONSISTENT, 'taps listed without a last tap');
+  if (lastTapTs === 0 && (lastCityKey !== 0 || hasCash))
+    return fail(ErrorCode.TOKEN_INCONSISTENT, 'cash today without a last cash tap');
   return ok({
     version,
     walletId,
