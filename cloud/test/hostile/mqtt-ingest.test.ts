@@ -480,7 +480,8 @@ describe(`hostile MQTT ingest (seed ${SEED})`, () => {
     // One genuine tap on an envelope no other case used; afterwards only replayed under new counters.
     const kioskA = a.kiosk;
     const deckA = deckOf(kioskA);
-    const reusedIndex = deckA.envelopes.length - 1;
+    // The last main envelope (the allotment's coupon slots follow it, docs/protocol.md §3.4).
+    const reusedIndex = deckA.envelopes.length - deckA.fallbackCount - 1;
     const payer = phones[0]!;
     const genuineTap = makeTap(kioskA, payer, cloud.clock.nowMs, { envelopeIndex: reusedIndex });
     const genuineKey = `${kioskA.screenId}:${kioskA.counter}`;

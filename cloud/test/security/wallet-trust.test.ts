@@ -134,11 +134,12 @@ describe.each(engines)('wallet trust on $engine', ({ engine, available }) => {
   it.skipIf(!available)('gives a won coupon code only to the owning wallet’s session', async () => {
     const owner = await walletSession(cloud);
     const stranger = await walletSession(cloud);
+    // The kiosk's fallback coupons come from its deck's allotment (docs/protocol.md §3.4), slot by slot.
+    const deck = kiosk.decks[0];
+    let slot = (deck?.envelopes.length ?? 0) - (deck?.fallbackCount ?? 0);
     const couponTap = (session: typeof owner) =>
       makeTap(kiosk, { walletId: session.walletId, serial: 1, key: session.phone }, cloud.clock.nowMs, {
-        deck: null,
-        campaignId: world.campaignId,
-        couponOfferId: world.couponOfferId,
+        envelopeIndex: slot++,
         flags: 2,
       });
     const redeem = async (tap: Uint8Array, token?: string) =>
