@@ -18,7 +18,6 @@ import {
 } from './cases.ts';
 import {
   emptyWalletDay,
-  walletDayOf,
   type TapFacts,
   type TapKnowledge,
   type WalletDay,
@@ -72,23 +71,17 @@ describe('the case table', () => {
   });
 });
 
-describe('walletDayOf', () => {
-  it('counts the screens a day state names only by number', () => {
-    const counts = {
-      complete: true,
-      cashCount: 3,
-      cashFen: 90,
-      cashByCampaign: new Map([[caseWorld.campaignId, 3]]),
-      couponsByCampaign: new Map<number, number>(),
-      cashByAdvertiser: new Map([[caseWorld.advertiserId, 3]]),
-      screensWithCashCount: 40,
-      thisScreenHasCash: true,
-    };
+describe('screens a day state names only by number', () => {
+  it('this screen among 40 may pay again, a 41st may not', () => {
     const knowledge = baseKnowledge();
-    // 40 screens including this one: this one may pay again, a 41st may not.
-    knowledge.walletDay = walletDayOf(counts, caseWorld.screenId);
+    const day = emptyWalletDay();
+    day.cashCount = 3;
+    day.cashScreens.add(caseWorld.screenId);
+    day.cashScreensUnlisted = 39;
+    knowledge.walletDay = day;
     expect(judgeTap(baseTap(), knowledge, caseRules)).toMatchObject({ status: 'credited' });
-    knowledge.walletDay = walletDayOf({ ...counts, thisScreenHasCash: false }, caseWorld.screenId);
+    day.cashScreens.clear();
+    day.cashScreensUnlisted = 40;
     expect(judgeTap(baseTap(), knowledge, caseRules)).toMatchObject({
       code: ErrorCode.FRAUD_TOO_MANY_SCREENS,
     });

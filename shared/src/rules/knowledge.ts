@@ -170,33 +170,3 @@ export function deckFactsOf(input: {
     usedNow: new Set(),
   };
 }
-
-/**
- * A WalletDay from counts that name only this screen among the screens that paid cash (a phone's day
- * state: how many screens, and whether this is one of them).
- */
-export function walletDayOf(
-  counts: {
-    complete: boolean;
-    cashCount: number;
-    cashFen: number;
-    cashByCampaign: Map<number, number>;
-    couponsByCampaign: Map<number, number>;
-    cashByAdvertiser: Map<number, number>;
-    screensWithCashCount: number;
-    thisScreenHasCash: boolean;
-  },
-  screenId: number,
-): WalletDay {
-  const listed = counts.thisScreenHasCash ? 1 : 0;
-  return {
-    complete: counts.complete,
-    cashCount: counts.cashCount,
-    cashFen: counts.cashFen,
-    cashByCampaign: new Map(counts.cashByCampaign),
-    couponsByCampaign: new Map(counts.couponsByCampaign),
-    cashByAdvertiser: new Map(counts.cashByAdvertiser),
-    cashScreens: new Set(counts.thisScreenHasCash ? [screenId] : []),
-    cashScreensUnlisted: Math.max(0, counts.screensWithCashCount - listed),
-  };
-}
