@@ -9,7 +9,7 @@ import type { Database } from '../db/client.ts';
 import { queryRows } from '../db/rows.ts';
 import { systemLedgerAccount } from '../ledger/accounts.ts';
 import { postNewTransfers, type NewTransfer } from '../ledger/post-transfers.ts';
-import { returnEnvelopes } from '../services/envelope-returns.ts';
+import { returnEnvelopes, takePoolCoupons } from '../services/envelope-returns.ts';
 import { judgeGroup, type RedemptionEffects, type SettledResult } from './judge-group.ts';
 import type { RecordableToken } from './prepare.ts';
 import { loadSnapshot, type RedemptionSnapshot } from './snapshot.ts';
@@ -114,18 +114,7 @@ async function applyEffects(
       [...byCampaign].map(([campaignId, envelopes]) => ({ campaignId, envelopes })),
     );
   }
-  if (effects.stockTaken.length > 0) {
-    // A coupon-only pool envelope goes; a cash one keeps its cash without the coupon.
-    const positions = json(effects.stockTaken);
-    await tx.execute(
-      sql`delete from campaign_envelopes where amount_fen = 0
-            and position in (select jsonb_array_elements_text(${positions}::jsonb)::bigint)`,
-    );
-    await tx.execute(
-      sql`update campaign_envelopes set coupon_offer_id = 0
-          where position in (select jsonb_array_elements_text(${positions}::jsonb)::bigint)`,
-    );
-  }
+  await takePoolCoupons(tx, effects.stockTaken);
   if (effects.dayTotals.size > 0) {
     const totals = [...effects.dayTotals.values()].map((delta) => ({
       w: delta.walletId,

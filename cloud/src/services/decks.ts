@@ -26,7 +26,7 @@ import type { CampaignRules, CampaignTargeting } from '../db/schema/campaigns.ts
 import { createLedgerAccount } from '../ledger/accounts.ts';
 import { allocateTransferIds, postTransfers } from '../ledger/post-transfers.ts';
 import type { MoneySettings } from '../money-settings.ts';
-import { returnEnvelopes as returnToCampaigns } from './envelope-returns.ts';
+import { returnEnvelopes as returnToCampaigns, takePoolCoupons } from './envelope-returns.ts';
 import { activeIssuerKey } from './issuer-keys.ts';
 import { republishScreenConfigs } from './screen-config.ts';
 
@@ -377,15 +377,9 @@ async function takeAllotment(
         where campaign_id = ${input.campaignId} and coupon_offer_id = ${input.offerId} and deck_id is null
         order by amount_fen = 0 desc, position desc limit ${input.slots} for update skip locked`,
   );
-  const positions = JSON.stringify(rows.map((row) => int(row.position)));
-  if (rows.length === 0) return 0;
-  await tx.execute(
-    sql`delete from campaign_envelopes where amount_fen = 0
-          and position in (select jsonb_array_elements_text(${positions}::jsonb)::bigint)`,
-  );
-  await tx.execute(
-    sql`update campaign_envelopes set coupon_offer_id = 0
-        where position in (select jsonb_array_elements_text(${positions}::jsonb)::bigint)`,
+  await takePoolCoupons(
+    tx,
+    rows.map((row) => int(row.position)),
   );
   return rows.length;
 }

@@ -35,3 +35,22 @@ export async function returnEnvelopes(tx: Database, returns: readonly CampaignRe
   }
   for (const campaignId of ended) await refundBudget(tx, campaignId);
 }
+
+/**
+ * Takes the coupon off pool envelopes (`campaign_envelopes.position`): a coupon-only envelope leaves
+ * the pool, a cash one stays with its cash and no coupon. The one way coupon stock leaves the pool
+ * outside a deck's envelopes: a deck's fallback allotment, or a deck-less fallback coupon of an older
+ * kiosk, so deck coupons, allotted slots and pool stock together never exceed an offer's stock.
+ */
+export async function takePoolCoupons(tx: Database, positions: readonly number[]): Promise<void> {
+  if (positions.length === 0) return;
+  const list = JSON.stringify(positions);
+  await tx.execute(
+    sql`delete from campaign_envelopes where amount_fen = 0
+          and position in (select jsonb_array_elements_text(${list}::jsonb)::bigint)`,
+  );
+  await tx.execute(
+    sql`update campaign_envelopes set coupon_offer_id = 0
+        where position in (select jsonb_array_elements_text(${list}::jsonb)::bigint)`,
+  );
+}
