@@ -266,21 +266,19 @@ describe.each(engines)('the case table through settlement on $engine', ({ engine
     if (available) await handle.close();
   });
 
-  for (const ruleCase of ruleCases) {
-    it.skipIf(!available || !cloudKnows(caseKnowledge(ruleCase)))(
-      `${ruleCase.rule}: ${ruleCase.name}`,
-      async () => {
-        const { result, coupons } = await settleCase(handle.db, ruleCase);
-        const expected = ruleCase.expected;
-        expect(result.status).toBe(expected.status);
-        if (expected.status !== 'credited') expect(result.code).toBe(expected.code);
-        if (expected.amountFen !== undefined && expected.status !== 'rejected')
-          expect(result.amountFen).toBe(expected.amountFen);
-        if (expected.couponOfferId !== undefined) {
-          expect(result.couponCode !== undefined).toBe(expected.couponOfferId !== 0);
-          expect(coupons).toBe(expected.couponOfferId !== 0 ? 1 : 0);
-        }
-      },
-    );
+  // Cases of partial knowledge are the kiosk's: the cloud always knows the whole wallet day.
+  for (const ruleCase of ruleCases.filter((candidate) => cloudKnows(caseKnowledge(candidate)))) {
+    it.skipIf(!available)(`${ruleCase.rule}: ${ruleCase.name}`, async () => {
+      const { result, coupons } = await settleCase(handle.db, ruleCase);
+      const expected = ruleCase.expected;
+      expect(result.status).toBe(expected.status);
+      if (expected.status !== 'credited') expect(result.code).toBe(expected.code);
+      if (expected.amountFen !== undefined && expected.status !== 'rejected')
+        expect(result.amountFen).toBe(expected.amountFen);
+      if (expected.couponOfferId !== undefined) {
+        expect(result.couponCode !== undefined).toBe(expected.couponOfferId !== 0);
+        expect(coupons).toBe(expected.couponOfferId !== 0 ? 1 : 0);
+      }
+    });
   }
 });

@@ -107,9 +107,10 @@ function cloudKnows(knowledge: TapKnowledge): boolean {
 }
 
 describe('the case table through the cloud’s judging of a group', () => {
-  for (const ruleCase of ruleCases) {
+  // Cases of partial knowledge are the kiosk's: the cloud always knows the whole wallet day.
+  for (const ruleCase of ruleCases.filter((candidate) => cloudKnows(caseKnowledge(candidate)))) {
     const knowledge = caseKnowledge(ruleCase);
-    it.skipIf(!cloudKnows(knowledge))(`${ruleCase.rule}: ${ruleCase.name}`, () => {
+    it(`${ruleCase.rule}: ${ruleCase.name}`, () => {
       const tap = caseTap(ruleCase);
       const taps = [...(ruleCase.earlier?.(tap) ?? []), tap];
       const items = taps.map(recordable);
