@@ -23,6 +23,8 @@ export const CASH_PER_WALLET_PER_DAY = 2;
 export const COUPONS_PER_WALLET_PER_DAY = 1;
 export const DECK_ID = 900;
 export const DECK_SIZE = 20_000;
+/** The deck's fallback-coupon allotment (docs/protocol.md §3.4): slots DECK_SIZE … DECK_SIZE + ALLOTMENT − 1. */
+export const ALLOTMENT = 5_000;
 /** Kiosk seconds per committed tap: 60 taps per local day, so days (and caps) roll over in a run. */
 export const TAP_SPACING_S = 1_440;
 const TIMEZONE = 'Asia/Shanghai';
@@ -56,6 +58,7 @@ export function createDurabilityStore(path: string): void {
           amountFen: 1 + (i % 97),
           couponOfferId: i % 5 === 0 ? 5 : 0,
         })),
+        fallbackCount: ALLOTMENT,
       }),
     );
     if (receipt.status !== 'stored') throw new Error(`deck refused: ${receipt.code ?? ''}`);
@@ -89,6 +92,8 @@ export class DurabilityChecker {
   /** Counter of the last row whose token was decoded and verified. */
   private verifiedUpTo = 0;
   private nextEnvelope = 0;
+  /** Allotment slots drawn, in order among themselves. */
+  private nextSlot = 0;
   private readonly cashTally = new Map<string, number>();
   private readonly couponTally = new Map<string, number>();
   private readonly hashes = new Map<number, string>();
@@ -137,9 +142,11 @@ export class DurabilityChecker {
     }
     this.totals.shown = this.shownCounters.size;
 
-    const cursor = getDeckState(store, DECK_ID)?.cursor;
-    if (cursor !== this.nextEnvelope)
-      throw new Error(`deck cursor ${String(cursor)} but ${this.nextEnvelope} envelopes in tokens`);
+    const deck = getDeckState(store, DECK_ID);
+    if (deck?.cursor !== this.nextEnvelope)
+      throw new Error(`deck cursor ${String(deck?.cursor)} but ${this.nextEnvelope} envelopes in tokens`);
+    if (deck.fallbackCursor !== this.nextSlot)
+      throw new Error(`allotment cursor ${deck.fallbackCursor} but ${this.nextSlot} slots in tokens`);
 
     const caps = store.sqlite
       .prepare(
@@ -183,13 +190,15 @@ export class DurabilityChecker {
       throw new Error(`row ${row.counter} columns disagree with its token`);
     if (t.campaignId !== CAMPAIGN_ID) throw new Error(`row ${row.counter} names campaign ${t.campaignId}`);
 
-    // Envelopes are drawn strictly in order, one per cash tap, none twice.
+    // Envelopes are drawn strictly in order, one per cash tap, none twice; the allotment's slots
+    // likewise among themselves, one per fallback coupon.
+    const slot = row.envelopeIndex !== null && row.envelopeIndex >= DECK_SIZE;
     if (row.envelopeIndex !== null) {
-      if (row.deckId !== DECK_ID || row.envelopeIndex !== this.nextEnvelope)
-        throw new Error(
-          `row ${row.counter} drew ${row.deckId}/${row.envelopeIndex}, expected ${this.nextEnvelope}`,
-        );
-      this.nextEnvelope += 1;
+      const expected = slot ? DECK_SIZE + this.nextSlot : this.nextEnvelope;
+      if (row.deckId !== DECK_ID || row.envelopeIndex !== expected)
+        throw new Error(`row ${row.counter} drew ${row.deckId}/${row.envelopeIndex}, expected ${expected}`);
+      if (slot) this.nextSlot += 1;
+      else this.nextEnvelope += 1;
     }
     // The local cap: cash only below the day's limit, localCap exactly when the limit was reached.
     const key = `${t.walletId}|${t.campaignId}|${this.localDay(t.ts)}`;
@@ -204,8 +213,10 @@ export class DurabilityChecker {
     if (capped) this.totals.capped += 1;
     // The coupon cap: a fallback coupon only below the day's limit, counted as the cloud counts it.
     const coupons = this.couponTally.get(key) ?? 0;
-    if (row.envelopeIndex === null) {
-      const expected = coupons < COUPONS_PER_WALLET_PER_DAY ? FALLBACK_COUPON : 0;
+    if (row.envelopeIndex === null || slot) {
+      // A slot row already took its slot; a row without one had none left only when all were drawn.
+      const slotAvailable = slot || this.nextSlot < ALLOTMENT;
+      const expected = coupons < COUPONS_PER_WALLET_PER_DAY && slotAvailable ? FALLBACK_COUPON : 0;
       if (t.couponOfferId !== expected)
         throw new Error(`row ${row.counter}: coupon ${t.couponOfferId} with ${coupons} coupons that day`);
       if (expected === 0) this.totals.withheld += 1;
