@@ -21,7 +21,7 @@ import { TapUiFeed } from '../../src/host/tap-feed.ts';
 import { startBrowserHost, type BrowserHost } from '../../src/host/browser-host.ts';
 import type { CreativeMime } from '../../src/playlist/playlist.ts';
 import type { UiLocale } from '../../src/ui-api/channels.ts';
-import { deckBytes, keys, kiosk, screenConfig, SCREEN_ID, T0, tempDir } from '../../test/fixtures.ts';
+import { deckBytes, keys, kiosk, networkRules, screenConfig, SCREEN_ID, T0, tempDir } from '../../test/fixtures.ts';
 import { EngineTapHandler } from '../../src/agent/tap-handler.ts';
 
 export interface Creative {
@@ -64,7 +64,9 @@ export class KioskHarness {
     this.cleanupDir = dir.cleanup;
     this.contentDir = join(dir.dir, 'content');
     mkdirSync(this.contentDir);
-    const config = screenConfig(options.config ?? {});
+    // Configured as today's cloud configures a screen: with the network's rules, so a phone that
+    // sends its day state gets firm prizes.
+    const config = screenConfig({ rules: networkRules, ...options.config });
     const built = kiosk(dir.dir, { now: () => T0, config });
     this.store = built.store;
     this.engine = built.engine;
