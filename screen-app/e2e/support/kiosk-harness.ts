@@ -21,7 +21,16 @@ import { TapUiFeed } from '../../src/host/tap-feed.ts';
 import { startBrowserHost, type BrowserHost } from '../../src/host/browser-host.ts';
 import type { CreativeMime } from '../../src/playlist/playlist.ts';
 import type { UiLocale } from '../../src/ui-api/channels.ts';
-import { deckBytes, keys, kiosk, networkRules, screenConfig, SCREEN_ID, T0, tempDir } from '../../test/fixtures.ts';
+import {
+  deckBytes,
+  keys,
+  kiosk,
+  networkRules,
+  screenConfig,
+  SCREEN_ID,
+  T0,
+  tempDir,
+} from '../../test/fixtures.ts';
 import { EngineTapHandler } from '../../src/agent/tap-handler.ts';
 
 export interface Creative {
