@@ -71,7 +71,10 @@ async function rollOut(
     const decoded = decodeDeck(bytes);
     if (!ours.has(screenId) || !decoded.ok) return;
     rollout.published.push({ kind: 'deck', screenId });
-    kiosks.find((kiosk) => kiosk.screenId === screenId)?.decks.push(decoded.value);
+    // A kiosk stores a deck once; the same deck sent again is the same deck.
+    const kiosk = kiosks.find((candidate) => candidate.screenId === screenId);
+    if (kiosk !== undefined && !kiosk.decks.some((deck) => deck.deckId === decoded.value.deckId))
+      kiosk.decks.push(decoded.value);
   };
   broker.publishConfig = async (screenId: number, config: ScreenConfig) => {
     await publishConfig(screenId, config);
@@ -229,8 +232,15 @@ describe.each(engines)('deck issuance on $engine', ({ engine, available }) => {
         expect(firstDeck).toBeGreaterThanOrEqual(0);
         expect(firstDeck).toBeLessThan(firstConfig);
       }
-      // Kiosks asking anyway (a lost deck, a restart) while they hold their demand get nothing more.
-      for (const kiosk of rollout.kiosks) await deckLow(cloud, rollout, kiosk);
+      // Kiosks asking anyway (a deck lost while they were away, a restart) while they hold their demand
+      // get the deck they hold sent again, byte for byte, and nothing more.
+      const sent = (screenId: number) =>
+        rollout.published.filter((p) => p.kind === 'deck' && p.screenId === screenId).length;
+      for (const kiosk of rollout.kiosks) {
+        const before = sent(kiosk.screenId);
+        await deckLow(cloud, rollout, kiosk);
+        expect(sent(kiosk.screenId), `screen ${kiosk.screenId}`).toBe(before + 1);
+      }
       for (const kiosk of rollout.kiosks) expect(kiosk.decks).toHaveLength(1);
       expect((await holdings(cloud, rollout.campaignId)).pool).toBe(900 - 4 * demand);
 

@@ -32,6 +32,8 @@ import { republishScreenConfigs } from './screen-config.ts';
 
 export const TARGETED_SCREENS_MAX = 10_000;
 const EXPIRY_SWEEP_MAX = 100;
+/** Open decks of one campaign sent again to a screen that runs low (it holds a few at most). */
+const HELD_DECKS_RESENT_MAX = 8;
 
 export interface DeckDeps {
   db: Database;
@@ -426,6 +428,32 @@ export async function rollOutCampaign(
  * settled for the screen and campaign, within the screen's fair share; a rate in the event (old kiosks
  * send one) is ignored, so a screen cannot size its own deck.
  */
+/**
+ * Decks are not retained by the broker (§5.1): one published while the kiosk was away, such as the
+ * decks issued at activation before a new kiosk first connected, never reached it, yet the screen holds
+ * it, so no top-up would follow. A screen running low therefore gets its open decks of the campaign
+ * again, byte for byte; a kiosk stores a deck it already has as the same deck (§3.4).
+ */
+async function resendHeldDecks(
+  deps: DeckDeps,
+  screenId: number,
+  event: z.infer<typeof DeckLowEvent>,
+): Promise<void> {
+  const nowS = Math.floor(deps.now().getTime() / 1000);
+  const held = await queryRows<{ id: unknown; signed: string }>(
+    deps.db,
+    sql`select id, signed from decks
+        where screen_id = ${screenId} and campaign_id = ${event.campaignId} and status = 'open'
+          and closed_used_count is null and valid_until >= ${nowS}
+        order by id limit ${HELD_DECKS_RESENT_MAX}`,
+  );
+  for (const row of held) {
+    if (event.deckId !== undefined && int(row.id) === event.deckId) continue;
+    const bytes = fromHex(row.signed);
+    if (bytes !== null) await deps.broker.publishDeck(screenId, bytes);
+  }
+}
+
 export async function handleDeckLow(
   deps: DeckDeps,
   screenId: number,
@@ -443,6 +471,7 @@ export async function handleDeckLow(
     sql`select status from screens where id = ${screenId}`,
   );
   if (screen?.status !== 'active') return null;
+  await resendHeldDecks(deps, screenId, event);
   const deck = await issueDeck(deps, {
     campaignId: event.campaignId,
     screenId,
