@@ -14,16 +14,14 @@ import {
   cityKey,
   ruleCases,
   type RuleCase,
-  type TapFacts,
   type TapKnowledge,
-  type TapToken,
 } from '@redtap/shared';
 import type { Database, DatabaseHandle } from '../src/db/client.ts';
 import { int, queryRows } from '../src/db/rows.ts';
 import { createLedgerAccount, systemLedgerAccount } from '../src/ledger/accounts.ts';
 import { allocateTransferIds, postTransfers } from '../src/ledger/post-transfers.ts';
-import type { RecordableToken } from '../src/redemption/prepare.ts';
 import { redeemGroup, type SettledResult } from '../src/redemption/redeem-group.ts';
+import { caseRecordable } from './case-tokens.ts';
 import { openTestDatabase, testEngines } from './databases.ts';
 
 const engines = await testEngines();
@@ -52,41 +50,6 @@ function cloudKnows(knowledge: TapKnowledge): boolean {
     knowledge.screen !== null &&
     knowledge.credentialIssuedAt !== null
   );
-}
-
-function recordable(
-  tap: TapFacts,
-  walletAccountId: number,
-  credentialIssuedAtS: number | null,
-): RecordableToken {
-  const token: TapToken = {
-    version: 1,
-    screenId: tap.screenId,
-    counter: tap.counter,
-    ts: tap.ts,
-    nonce: new Uint8Array(16),
-    campaignId: tap.campaignId,
-    walletId: tap.walletId,
-    credentialSerial: 1,
-    phoneSignature: new Uint8Array(64),
-    deckId: tap.deckId,
-    envelopeIndex: tap.envelopeIndex,
-    amountFen: tap.amountFen,
-    couponOfferId: tap.couponOfferId,
-    flags: 0,
-    screenSignature: new Uint8Array(64),
-  };
-  return {
-    kind: 'recordable',
-    token,
-    tokenHash: `case-${tap.screenId}-${tap.counter}`,
-    source: 'mqtt',
-    receivedAtS: tap.receivedAt,
-    city: caseWorld.city,
-    walletAccountId,
-    credentialIssuedAtS,
-    preCode: tap.priorCode,
-  };
 }
 
 /** The case's knowledge as rows; returns the wallet's cash account. */
@@ -239,7 +202,12 @@ async function settleCase(
   try {
     await db.transaction(async (tx) => {
       const walletAccount = await seed(tx, knowledge);
-      const items = taps.map((entry) => recordable(entry, walletAccount, knowledge.credentialIssuedAt));
+      const items = taps.map((entry) =>
+        caseRecordable(entry, {
+          walletAccountId: walletAccount,
+          credentialIssuedAtS: knowledge.credentialIssuedAt,
+        }),
+      );
       const results = await redeemGroup(tx, items, caseRules, new Date(CASE_NOW_S * 1000));
       const [coupons] = await queryRows<{ n: unknown }>(
         tx,

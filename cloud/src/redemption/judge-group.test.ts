@@ -12,46 +12,14 @@ import {
   ruleCases,
   type TapFacts,
   type TapKnowledge,
-  type TapToken,
 } from '@redtap/shared';
+import { caseRecordable } from '../../test/case-tokens.ts';
 import { judgeGroup } from './judge-group.ts';
-import type { RecordableToken } from './prepare.ts';
 import type { RedemptionSnapshot } from './snapshot.ts';
 
 const ESCROW_ACCOUNT = 500;
 const BUDGET_ACCOUNT = 600;
 const WALLET_ACCOUNT = 700;
-
-function recordable(tap: TapFacts): RecordableToken {
-  const token: TapToken = {
-    version: 1,
-    screenId: tap.screenId,
-    counter: tap.counter,
-    ts: tap.ts,
-    nonce: new Uint8Array(16),
-    campaignId: tap.campaignId,
-    walletId: tap.walletId,
-    credentialSerial: 1,
-    phoneSignature: new Uint8Array(64),
-    deckId: tap.deckId,
-    envelopeIndex: tap.envelopeIndex,
-    amountFen: tap.amountFen,
-    couponOfferId: tap.couponOfferId,
-    flags: 0,
-    screenSignature: new Uint8Array(64),
-  };
-  return {
-    kind: 'recordable',
-    token,
-    tokenHash: `hash-${tap.screenId}-${tap.counter}`,
-    source: 'mqtt',
-    receivedAtS: tap.receivedAt,
-    city: caseWorld.city,
-    walletAccountId: WALLET_ACCOUNT,
-    credentialIssuedAtS: null,
-    preCode: tap.priorCode,
-  };
-}
 
 function snapshotOf(knowledge: TapKnowledge, taps: TapFacts[]): RedemptionSnapshot {
   const snapshot: RedemptionSnapshot = {
@@ -113,7 +81,9 @@ describe('the case table through the cloud’s judging of a group', () => {
     it(`${ruleCase.rule}: ${ruleCase.name}`, () => {
       const tap = caseTap(ruleCase);
       const taps = [...(ruleCase.earlier?.(tap) ?? []), tap];
-      const items = taps.map(recordable);
+      const items = taps.map((entry) =>
+        caseRecordable(entry, { walletAccountId: WALLET_ACCOUNT, credentialIssuedAtS: null }),
+      );
       // The credential's issue time reaches the cloud with the token.
       for (const item of items) item.credentialIssuedAtS = knowledge.credentialIssuedAt;
       const { results, effects } = judgeGroup(items, snapshotOf(knowledge, taps), caseRules);
