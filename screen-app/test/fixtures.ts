@@ -13,6 +13,7 @@ import {
   type CampaignConfig,
   type Envelope,
   type KeyPair,
+  caseRules,
   type NetworkRules,
   type ScreenConfig,
 } from '@redtap/shared';
@@ -48,20 +49,7 @@ export function campaign(overrides: Partial<CampaignConfig> = {}): CampaignConfi
 }
 
 /** The network's rules as a cloud of today publishes them in every config (docs/protocol.md §5.5). */
-export const networkRules: NetworkRules = {
-  capTimezone: 'Asia/Shanghai',
-  walletDailyCashCountMax: 30,
-  walletDailyCashFenMax: 10_000,
-  advertiserWalletDailyCashMax: 10,
-  travelWindowS: 600,
-  screensPerWalletPerDayMax: 40,
-  clockFutureMaxS: 300,
-  clockPastSlackS: 300,
-  decklessTapAgeMaxS: 2 * 86_400,
-  tapRateWindow: 10,
-  tapIntervalMinS: 2,
-  counterGapMax: 10_000,
-};
+export const networkRules: NetworkRules = caseRules;
 
 export function screenConfig(overrides: Partial<ScreenConfig> = {}): ScreenConfig {
   return {
