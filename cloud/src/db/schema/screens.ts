@@ -54,6 +54,9 @@ export const screens = pgTable(
   },
   (table) => [
     index('screens_location_idx').on(table.city, table.building, table.elevator),
+    // Keyset pages of a fleet of 10^6 filtered by status or city walk these in id order.
+    index('screens_status_id_idx').on(table.status, table.id),
+    index('screens_city_id_idx').on(table.city, table.id),
     check('screens_status_check', sql`${table.status} in ('pending', 'active', 'revoked')`),
   ],
 );
@@ -75,18 +78,41 @@ export const enrolmentCodes = pgTable(
 );
 
 /** Latest heartbeat per screen (docs/protocol.md §5.3); overwritten, not appended. */
-export const screenHealth = pgTable('screen_health', {
-  screenId: bigint('screen_id', { mode: 'number' })
-    .primaryKey()
-    .references(() => screens.id),
-  lastSeenAt: timestamp('last_seen_at', { withTimezone: true }).notNull(),
-  appVersion: text('app_version').notNull(),
-  tapCounter: bigint('tap_counter', { mode: 'number' }).notNull(),
-  backlog: integer('backlog').notNull(),
-  /** Cloud time minus the kiosk's timestamp, in seconds; positive means the kiosk runs behind. */
-  clockSkewS: integer('clock_skew_s').notNull(),
-  decks: jsonb('decks').$type<DeckLevel[]>().notNull(),
-});
+export const screenHealth = pgTable(
+  'screen_health',
+  {
+    screenId: bigint('screen_id', { mode: 'number' })
+      .primaryKey()
+      .references(() => screens.id),
+    lastSeenAt: timestamp('last_seen_at', { withTimezone: true }).notNull(),
+    appVersion: text('app_version').notNull(),
+    tapCounter: bigint('tap_counter', { mode: 'number' }).notNull(),
+    backlog: integer('backlog').notNull(),
+    /** Cloud time minus the kiosk's timestamp, in seconds; positive means the kiosk runs behind. */
+    clockSkewS: integer('clock_skew_s').notNull(),
+    decks: jsonb('decks').$type<DeckLevel[]>().notNull(),
+  },
+  // The fleet summary counts screens heard from recently by a range over this.
+  (table) => [index('screen_health_last_seen_idx').on(table.lastSeenAt)],
+);
+
+/**
+ * Each change of a screen's recorded presence (screen-presence.ts), for its history and uptime on the
+ * screen's page. Kept PRESENCE_HISTORY_DAYS per screen: older rows go when the screen's next one comes.
+ */
+export const screenPresenceEvents = pgTable(
+  'screen_presence_events',
+  {
+    id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
+    screenId: bigint('screen_id', { mode: 'number' })
+      .notNull()
+      .references(() => screens.id),
+    connected: boolean('connected').notNull(),
+    /** The cloud's time the change was recorded. */
+    at: timestamp('at', { withTimezone: true }).notNull(),
+  },
+  (table) => [index('screen_presence_events_screen_at_idx').on(table.screenId, table.at)],
+);
 
 export const screenGroups = pgTable(
   'screen_groups',
