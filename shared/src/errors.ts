@@ -82,6 +82,8 @@ export const ErrorCode = {
   FORBIDDEN: 'FORBIDDEN',
   NOT_FOUND: 'NOT_FOUND',
   CONFLICT: 'CONFLICT',
+  // A screen group that a campaign not yet ended targets cannot be deleted: the campaign would lose it.
+  SCREEN_GROUP_IN_USE: 'SCREEN_GROUP_IN_USE',
   RATE_LIMITED: 'RATE_LIMITED',
   BODY_TOO_LARGE: 'BODY_TOO_LARGE',
   INTERNAL: 'INTERNAL',

@@ -590,6 +590,8 @@ export const en = {
     FORBIDDEN: 'You are not allowed to do this. Sign in with an account that is.',
     NOT_FOUND: 'It was not found; it may have been removed. Refresh the page.',
     CONFLICT: 'It was changed or already exists. Refresh the page and try again.',
+    SCREEN_GROUP_IN_USE:
+      'A campaign that has not ended targets this group. End the campaign or change its targeting first.',
     RATE_LIMITED: 'Too many attempts. Wait a minute and try again.',
     BODY_TOO_LARGE: 'The upload is too large. Choose a smaller file.',
     INTERNAL: 'The server had a problem. Try again in a moment.',

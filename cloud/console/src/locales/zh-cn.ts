@@ -581,6 +581,7 @@ export const zhCN: Messages = {
     FORBIDDEN: '你无权执行此操作，请使用有权限的账号登录。',
     NOT_FOUND: '未找到，可能已被删除，请刷新页面。',
     CONFLICT: '内容已被修改或已存在，请刷新页面后重试。',
+    SCREEN_GROUP_IN_USE: '有尚未结束的活动投放到此分组。请先结束该活动或修改其投放范围。',
     RATE_LIMITED: '尝试次数过多，请一分钟后再试。',
     BODY_TOO_LARGE: '上传的文件过大，请选择更小的文件。',
     INTERNAL: '服务器出现问题，请稍后再试。',
