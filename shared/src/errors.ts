@@ -100,6 +100,19 @@ export const ErrorCode = {
   WITHDRAWAL_DAILY_LIMIT: 'WITHDRAWAL_DAILY_LIMIT',
   MONEY_INVALID: 'MONEY_INVALID',
 
+  // Payouts: the account a wallet is paid to, and the provider's result file (docs/operations.md).
+  ALIPAY_ACCOUNT_INVALID: 'ALIPAY_ACCOUNT_INVALID',
+  BANK_CARD_INVALID: 'BANK_CARD_INVALID',
+  BANK_NAME_INVALID: 'BANK_NAME_INVALID',
+  HOLDER_NAME_INVALID: 'HOLDER_NAME_INVALID',
+  PAYOUT_ACCOUNT_MISSING: 'PAYOUT_ACCOUNT_MISSING',
+  // A result file that is not the agreed CSV (header, columns, values); the message names the line.
+  PAYOUT_FILE_INVALID: 'PAYOUT_FILE_INVALID',
+  // A result row for a withdrawal that is not in the batch being imported.
+  PAYOUT_RESULT_UNKNOWN: 'PAYOUT_RESULT_UNKNOWN',
+  // A result that contradicts the one already recorded (paid, then failed, or another reference).
+  PAYOUT_RESULT_CONFLICT: 'PAYOUT_RESULT_CONFLICT',
+
   // Coupons at the till.
   COUPON_CODE_INVALID: 'COUPON_CODE_INVALID',
   COUPON_UNKNOWN: 'COUPON_UNKNOWN',

@@ -2,6 +2,7 @@ export * from './errors.ts';
 export * from './bytes.ts';
 export * from './crypto.ts';
 export * from './money.ts';
+export * from './payout-account.ts';
 export * from './topics.ts';
 export * from './schemas.ts';
 export * from './time-rules.ts';
