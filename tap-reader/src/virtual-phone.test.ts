@@ -1,6 +1,7 @@
 import {
   DayStateFlag,
   ErrorCode,
+  HelloFlag,
   SignatureLabel,
   StatusWord,
   decodeHello,
@@ -39,6 +40,20 @@ describe('VirtualPhone', () => {
     expect(
       signed.ok && verify(SignatureLabel.challenge, challenge, signed.value.data, phone.keyPair.publicKey),
     ).toBe(true);
+  });
+
+  it('says in each HELLO whether it is online now, not when it was made', () => {
+    const phone = createPhone();
+    const helloFlags = (): number => {
+      const reply = decodeResponseApdu(phone.process(selectApdu()));
+      const hello = reply.ok ? decodeHello(reply.value.data) : null;
+      return hello?.ok === true ? hello.value.flags : -1;
+    };
+    expect(helloFlags()).toBe(0);
+    phone.online = true;
+    expect(helloFlags()).toBe(HelloFlag.phoneOnline);
+    phone.online = false;
+    expect(helloFlags()).toBe(0);
   });
 
   it('answers the v1 error status words', () => {

@@ -87,7 +87,6 @@ export class VirtualPhone implements VirtualCard {
   readonly tapLog: PhoneTapLog;
   private readonly timers: Timers;
   private readonly receiptsMax: number;
-  private readonly helloBytes: Uint8Array;
   private random: Random | null = null;
   private selected = false;
   private signedChallenge: Uint8Array | null = null;
@@ -102,10 +101,6 @@ export class VirtualPhone implements VirtualCard {
     this.speaksDayState = options.dayState ?? true;
     this.tapLog = options.tapLog ?? new PhoneTapLog();
     for (const tap of options.taps ?? []) this.tapLog.add(tap);
-    this.helloBytes = encodeHello({
-      flags: this.online ? HelloFlag.phoneOnline : 0,
-      credential: this.credential,
-    });
     if (this.behaviour.kind === 'hostile') this.random = seededRandom(this.behaviour.seed);
   }
 
@@ -131,7 +126,9 @@ export class VirtualPhone implements VirtualCard {
       if (locked) return status(StatusWord.conditionsNotSatisfied);
       this.selected = true;
       this.signedChallenge = null;
-      return reply(this.helloBytes, StatusWord.ok);
+      // Built per SELECT: `online` may change between presentations (the simulator sets it per tap).
+      const hello = encodeHello({ flags: this.online ? HelloFlag.phoneOnline : 0, credential: this.credential });
+      return reply(hello, StatusWord.ok);
     }
     const known =
       command.ins === Ins.signChallenge ||
