@@ -127,7 +127,10 @@ export class VirtualPhone implements VirtualCard {
       this.selected = true;
       this.signedChallenge = null;
       // Built per SELECT: `online` may change between presentations (the simulator sets it per tap).
-      const hello = encodeHello({ flags: this.online ? HelloFlag.phoneOnline : 0, credential: this.credential });
+      const hello = encodeHello({
+        flags: this.online ? HelloFlag.phoneOnline : 0,
+        credential: this.credential,
+      });
       return reply(hello, StatusWord.ok);
     }
     const known =
