@@ -73,24 +73,22 @@ export function parsePayoutAccount(input: PayoutAccountInput): Result<PayoutAcco
       'an Alipay account is a mainland mobile number (11 digits) or an email address',
     );
   }
-  if (input.kind === 'bank_card') {
-    const digits = input.account.replace(/[\s-]/g, '');
-    if (
-      !/^\d+$/.test(digits) ||
-      digits.length < BANK_CARD_DIGITS_MIN ||
-      digits.length > BANK_CARD_DIGITS_MAX ||
-      !luhnValid(digits)
-    )
-      return fail(
-        ErrorCode.BANK_CARD_INVALID,
-        `a bank card number has ${BANK_CARD_DIGITS_MIN}–${BANK_CARD_DIGITS_MAX} digits and a valid check digit`,
-      );
-    const bankName = (input.bankName ?? '').trim();
-    if (bankName.length < 2 || bankName.length > BANK_NAME_LENGTH_MAX || !BANK_NAME.test(bankName))
-      return fail(ErrorCode.BANK_NAME_INVALID, 'name the bank that issued the card');
-    return ok({ kind: 'bank_card', account: digits, holderName, bankName });
-  }
-  return fail(ErrorCode.VALIDATION_FAILED, 'unknown payout account kind');
+  // A bank card.
+  const digits = input.account.replace(/[\s-]/g, '');
+  if (
+    !/^\d+$/.test(digits) ||
+    digits.length < BANK_CARD_DIGITS_MIN ||
+    digits.length > BANK_CARD_DIGITS_MAX ||
+    !luhnValid(digits)
+  )
+    return fail(
+      ErrorCode.BANK_CARD_INVALID,
+      `a bank card number has ${BANK_CARD_DIGITS_MIN}–${BANK_CARD_DIGITS_MAX} digits and a valid check digit`,
+    );
+  const bankName = (input.bankName ?? '').trim();
+  if (bankName.length < 2 || bankName.length > BANK_NAME_LENGTH_MAX || !BANK_NAME.test(bankName))
+    return fail(ErrorCode.BANK_NAME_INVALID, 'name the bank that issued the card');
+  return ok({ kind: 'bank_card', account: digits, holderName, bankName });
 }
 
 /** What a screen shows of an account: `138****5678`, `a***@example.com`, `**** 1234`. */
@@ -104,6 +102,7 @@ export function maskPayoutAccount(kind: PayoutAccountKind, account: string): str
 
 /** `张三丰` → `张**`, `Li Lei` → `L*****`: the first character stays. */
 export function maskHolderName(name: string): string {
-  const characters = [...name];
+  // Names are letters of one script (parsePayoutAccount), so code points are characters here.
+  const characters = Array.from(name);
   return `${characters[0] ?? ''}${'*'.repeat(Math.max(1, characters.length - 1))}`;
 }
