@@ -62,6 +62,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   app.use(async (c, next) => {
     const requestId = randomUUID();
     c.set('requestId', requestId);
+    c.set('replyCheck', deps.replyCheck ?? null);
     const startMs = performance.now();
     await next();
     c.header('X-Request-Id', requestId);

@@ -10,6 +10,7 @@ import type { ScreenAuthenticator } from '../services/screen-auth.ts';
 import type { ContentStore } from '../services/content-store.ts';
 import type { MoneySettings } from '../money-settings.ts';
 import type { RedemptionService } from '../redemption/redemption-service.ts';
+import type { ReplyCheck } from './reply-check.ts';
 
 export interface RateLimitSetting {
   limit: number;
@@ -55,11 +56,14 @@ export interface AppDeps {
   content: ContentStore;
   /** Both redemption paths: kiosk batches (attached to the broker) and `POST /v1/redeem`. */
   redemption: RedemptionService;
+  /** Tests only: checks every 2xx reply against its route's declared schema (reply-check.ts). */
+  replyCheck?: ReplyCheck | undefined;
 }
 
 export interface AppEnv {
   Variables: {
     principal: Principal | null;
     requestId: string;
+    replyCheck: ReplyCheck | null;
   };
 }

@@ -3,6 +3,7 @@ import { OpenAPIHono, type RouteConfig } from '@hono/zod-openapi';
 import { ErrorCode } from '@redtap/shared';
 import type { AppEnv } from './context.ts';
 import { errorBody } from './errors.ts';
+import { checkReply } from './reply-check.ts';
 
 const ISSUES_REPORTED_MAX = 5;
 
@@ -19,7 +20,7 @@ export function createRouter(): OpenAPIHono<AppEnv> {
   });
   const register = router.openapi.bind(router) as (route: RouteConfig, ...rest: unknown[]) => unknown;
   router.openapi = ((route: RouteConfig, ...rest: unknown[]) =>
-    register(requireBodyThatRejectsEmpty(route), ...rest)) as typeof router.openapi;
+    register(withReplyCheck(requireBodyThatRejectsEmpty(route)), ...rest)) as typeof router.openapi;
   return router;
 }
 
@@ -36,4 +37,10 @@ export function requireBodyThatRejectsEmpty<R extends RouteConfig>(route: R): R 
   const accepts = (schema as { safeParse?: (value: unknown) => { success: boolean } } | undefined)?.safeParse;
   if (typeof accepts !== 'function' || accepts.call(schema, {}).success) return route;
   return { ...route, request: { ...route.request, body: { ...body, required: true } } };
+}
+
+/** Puts the reply check (reply-check.ts) first, around the policy check, validation and handler. */
+function withReplyCheck<R extends RouteConfig>(route: R): R {
+  const middleware = route.middleware === undefined ? [] : [route.middleware].flat();
+  return { ...route, middleware: [checkReply(route), ...middleware] };
 }
