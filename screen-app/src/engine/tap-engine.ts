@@ -36,7 +36,6 @@ import { loadIdentity } from '../store/identity-queries.ts';
 import { storeDeck, type DeckReceipt } from '../decks/deck-intake.ts';
 import { checkpointStore, type Store } from '../store/open-store.ts';
 import { isStoreUnavailable } from '../store/store-errors.ts';
-import { campaignsWithUsableDeck } from '../store/deck-queries.ts';
 import {
   prepareTapCommitQueries,
   type DrawableDeck,
@@ -490,7 +489,7 @@ export class TapEngine {
       campaigns: trust.campaigns,
       showingCampaignId: this.showingCampaignId(),
       rotation: counter - 1,
-      withDeck: campaignsWithUsableDeck(this.store, ts),
+      withDeck: queries.campaignsWithUsableDeck(ts),
       capped: (c) => decisionOf(c).kind !== 'envelope',
       givesCoupon: (c) => decisionOf(c).kind === 'fallback',
     });

@@ -2,7 +2,7 @@
 // cursors (docs/protocol.md §3.4): the main envelopes, and its fallback-coupon allotment.
 import { and, asc, eq, gte, isNull, lt, lte, sql } from 'drizzle-orm';
 import { bytesEqual, deckEnvelopesOffset, SIGNATURE_LENGTH, type Deck } from '@redtap/shared';
-import { decks } from './schema/index.ts';
+import { deckBytes, decks } from './schema/index.ts';
 import type { Store } from './open-store.ts';
 
 function signedPart(bytes: Uint8Array): Uint8Array {
@@ -16,9 +16,9 @@ export function insertDeck(store: Store, deck: Deck, bytes: Uint8Array, now: num
   return store.db.transaction(
     (tx) => {
       const existing = tx
-        .select({ bytes: decks.bytes })
-        .from(decks)
-        .where(eq(decks.deckId, deck.deckId))
+        .select({ bytes: deckBytes.bytes })
+        .from(deckBytes)
+        .where(eq(deckBytes.deckId, deck.deckId))
         .get();
       // ECDSA signatures are randomised, so a re-signed copy of the same deck differs only in its last
       // 64 bytes: the signed content decides whether it is the same deck.
@@ -28,7 +28,6 @@ export function insertDeck(store: Store, deck: Deck, bytes: Uint8Array, now: num
         .values({
           deckId: deck.deckId,
           campaignId: deck.campaignId,
-          bytes: Buffer.from(bytes),
           envelopesOffset: deckEnvelopesOffset(deck.version),
           validFrom: deck.validFrom,
           validUntil: deck.validUntil,
@@ -38,6 +37,9 @@ export function insertDeck(store: Store, deck: Deck, bytes: Uint8Array, now: num
           fallbackCursor: 0,
           storedAt: now,
         })
+        .run();
+      tx.insert(deckBytes)
+        .values({ deckId: deck.deckId, bytes: Buffer.from(bytes) })
         .run();
       return 'inserted';
     },

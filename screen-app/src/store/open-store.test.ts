@@ -21,6 +21,7 @@ describe('openStore', () => {
       .all();
     expect(tables).toEqual([
       'content_manifest',
+      'deck_bytes',
       'decks',
       'identity',
       'local_caps',
@@ -99,5 +100,52 @@ describe('openStore', () => {
       journal.entries.length,
     );
     again.close();
+  });
+
+  it('upgrades a store whose decks held their bytes in the deck row: the same envelopes are drawn after', async () => {
+    // The migrations up to the fallback allotment (0003), when decks kept their signed bytes in-row.
+    const oldFolder = join(dir.dir, 'migrations-0003');
+    mkdirSync(join(oldFolder, 'meta'), { recursive: true });
+    const journal = JSON.parse(readFileSync(join(MIGRATIONS_FOLDER, 'meta', '_journal.json'), 'utf8')) as {
+      entries: { tag: string; idx: number }[];
+    };
+    const kept = journal.entries.filter((entry) => entry.idx <= 3);
+    for (const entry of kept)
+      copyFileSync(join(MIGRATIONS_FOLDER, `${entry.tag}.sql`), join(oldFolder, `${entry.tag}.sql`));
+    writeFileSync(join(oldFolder, 'meta', '_journal.json'), JSON.stringify({ ...journal, entries: kept }));
+    const path = join(dir.dir, 'decks-in-row.db');
+    const old = openStore({ path, migrationsFolder: oldFolder });
+    const bytes = deckBytes({ deckId: 77 });
+    old.sqlite
+      .prepare(
+        `INSERT INTO decks (deck_id, campaign_id, bytes, envelopes_offset, valid_from, valid_until, count,
+           fallback_count, cursor, fallback_cursor, stored_at) VALUES (?, ?, ?, 33, ?, ?, 8, 4, 1, 0, ?)`,
+      )
+      .run(77, 12, Buffer.from(bytes), clock().now() - 3_600, clock().now() + 86_400, clock().now());
+    old.close();
+
+    const upgraded = openStore({ path });
+    try {
+      expect(upgraded.sqlite.prepare('SELECT deck_id, bytes FROM deck_bytes').all()).toEqual([
+        { deck_id: 77, bytes: Buffer.from(bytes) },
+      ]);
+      expect(
+        upgraded.sqlite
+          .prepare("SELECT count(*) FROM pragma_table_info('decks') WHERE name = 'bytes'")
+          .pluck()
+          .get(),
+      ).toBe(0);
+      enrolStore(upgraded);
+      const engine = engineFor(upgraded, { now: clock().now });
+      // Envelope 0 was drawn before the upgrade; the next tap draws envelope 1 (35 fen + coupon 5).
+      const result = await tap(engine, hello({ walletId: 2 }));
+      expect(result.ok && result.prize).toMatchObject({ deckId: 77, envelopeIndex: 1, amountFen: 35 });
+      // A redelivered copy is recognised as the same deck, and keeps its cursor.
+      expect(engine.storeDeck(bytes).status).toBe('stored');
+      const next = await tap(engine, hello({ walletId: 3 }));
+      expect(next.ok && next.prize).toMatchObject({ deckId: 77, envelopeIndex: 2, amountFen: 200 });
+    } finally {
+      upgraded.close();
+    }
   });
 });

@@ -1,11 +1,16 @@
 // Prepared statements of the tap commit, the kiosk's hot path (docs/protocol.md §3.3). The engine runs
 // them inside one IMMEDIATE transaction; preparing once keeps a tap to a handful of SQLite steps.
 import { and, asc, eq, gte, isNull, lt, lte, sql } from 'drizzle-orm';
-import { decks, localCaps, tapCounter, taps } from './schema/index.ts';
+import { deckBytes, decks, localCaps, tapCounter, taps } from './schema/index.ts';
 import type { Store } from './open-store.ts';
 
 /** Envelope bytes (docs/protocol.md §3.4); each deck row knows where its envelope 0 starts. */
 const ENVELOPE_LENGTH = 8;
+/**
+ * Signed decks kept in memory for drawing. A deck's bytes never change once stored, and a kiosk draws
+ * from a handful of decks at a time (one or two per campaign); 16 of the largest (512 KB) stay under 9 MB.
+ */
+const DECK_BYTES_CACHED_MAX = 16;
 
 /** What the judge reads of a deck (docs/protocol.md §3.4), beside the envelope drawn. */
 export interface DrawableDeckFacts {
@@ -76,6 +81,8 @@ export interface TapCommitQueries {
   drawableFallbackSlot(campaignId: number, ts: number): DrawableFallbackSlot | undefined;
   /** Compare-and-set on the allotment cursor; false when the slot was drawn already. */
   advanceFallback(deckId: number, fallbackCursor: number): boolean;
+  /** Campaigns that have a usable deck at `ts`. */
+  campaignsWithUsableDeck(ts: number): Set<number>;
   countCash(walletId: number, campaignId: number, localDay: string): void;
   countCoupon(walletId: number, campaignId: number, localDay: string): void;
   transaction<T>(body: () => T): T;
@@ -98,26 +105,48 @@ export function prepareTapCommitQueries(store: Store): TapCommitQueries {
     count: decks.count,
     fallbackCount: decks.fallbackCount,
   };
+  const usableMain = (ts: ReturnType<typeof p>) =>
+    and(
+      isNull(decks.closedAt),
+      lt(decks.cursor, sql`${decks.count} - ${decks.fallbackCount}`),
+      lte(decks.validFrom, ts),
+      gte(decks.validUntil, ts),
+    );
   const drawableDeck = db
-    .select({
-      ...deckFacts,
-      cursor: decks.cursor,
-      // SQLite's substr() counts from 1.
-      envelope: sql<Buffer>`substr(${decks.bytes}, ${decks.envelopesOffset} + 1 + ${ENVELOPE_LENGTH} * ${decks.cursor}, ${ENVELOPE_LENGTH})`,
-    })
+    .select({ ...deckFacts, cursor: decks.cursor, envelopesOffset: decks.envelopesOffset })
     .from(decks)
-    .where(
-      and(
-        eq(decks.campaignId, p('campaignId')),
-        isNull(decks.closedAt),
-        lt(decks.cursor, sql`${decks.count} - ${decks.fallbackCount}`),
-        lte(decks.validFrom, p('ts')),
-        gte(decks.validUntil, p('ts')),
-      ),
-    )
+    .where(and(eq(decks.campaignId, p('campaignId')), usableMain(p('ts'))))
     .orderBy(asc(decks.validUntil), asc(decks.deckId))
     .limit(1)
     .prepare();
+
+  const campaignsWithDeck = db
+    .selectDistinct({ campaignId: decks.campaignId })
+    .from(decks)
+    .where(usableMain(p('ts')))
+    .prepare();
+
+  const storedDeckBytes = db
+    .select({ bytes: deckBytes.bytes })
+    .from(deckBytes)
+    .where(eq(deckBytes.deckId, p('deckId')))
+    .prepare();
+  const deckBytesCache = new Map<number, Buffer>();
+  const envelopeAt = (deckId: number, envelopesOffset: number, index: number): Buffer => {
+    let bytes = deckBytesCache.get(deckId);
+    if (bytes === undefined) {
+      bytes = storedDeckBytes.get({ deckId })?.bytes;
+      if (bytes === undefined) throw new Error(`deck ${deckId} has no stored bytes`);
+      // Oldest first out: Map keeps insertion order.
+      if (deckBytesCache.size >= DECK_BYTES_CACHED_MAX) {
+        const oldest = deckBytesCache.keys().next().value;
+        if (oldest !== undefined) deckBytesCache.delete(oldest);
+      }
+      deckBytesCache.set(deckId, bytes);
+    }
+    const start = envelopesOffset + ENVELOPE_LENGTH * index;
+    return bytes.subarray(start, start + ENVELOPE_LENGTH);
+  };
 
   const slotIndex = sql<number>`${decks.count} - ${decks.fallbackCount} + ${decks.fallbackCursor}`;
   const drawableFallbackSlot = db
@@ -125,7 +154,7 @@ export function prepareTapCommitQueries(store: Store): TapCommitQueries {
       ...deckFacts,
       fallbackCursor: decks.fallbackCursor,
       envelopeIndex: slotIndex,
-      envelope: sql<Buffer>`substr(${decks.bytes}, ${decks.envelopesOffset} + 1 + ${ENVELOPE_LENGTH} * (${slotIndex}), ${ENVELOPE_LENGTH})`,
+      envelopesOffset: decks.envelopesOffset,
     })
     .from(decks)
     .where(
@@ -241,7 +270,12 @@ export function prepareTapCommitQueries(store: Store): TapCommitQueries {
 
   return {
     lastCommitted: () => lastCommitted.get()?.value,
-    drawableDeck: (campaignId, ts) => drawableDeck.get({ campaignId, ts }),
+    drawableDeck: (campaignId, ts) => {
+      const row = drawableDeck.get({ campaignId, ts });
+      if (row === undefined) return undefined;
+      const { envelopesOffset, ...deck } = row;
+      return { ...deck, envelope: envelopeAt(deck.deckId, envelopesOffset, deck.cursor) };
+    },
     capCounts: (walletId, campaignId, localDay) =>
       capCounts.get({ walletId, campaignId, localDay }) ?? NO_COUNTS,
     capCountsOfDay: (walletId, localDay) => capCountsOfDay.all({ walletId, localDay }),
@@ -254,7 +288,13 @@ export function prepareTapCommitQueries(store: Store): TapCommitQueries {
     },
     advanceCounter: (previous, next) => advanceCounter.run({ previous, next }).changes === 1,
     advanceDeck: (deckId, cursor) => advanceDeck.run({ deckId, cursor }).changes === 1,
-    drawableFallbackSlot: (campaignId, ts) => drawableFallbackSlot.get({ campaignId, ts }),
+    drawableFallbackSlot: (campaignId, ts) => {
+      const row = drawableFallbackSlot.get({ campaignId, ts });
+      if (row === undefined) return undefined;
+      const { envelopesOffset, ...slot } = row;
+      return { ...slot, envelope: envelopeAt(slot.deckId, envelopesOffset, slot.envelopeIndex) };
+    },
+    campaignsWithUsableDeck: (ts) => new Set(campaignsWithDeck.all({ ts }).map((row) => row.campaignId)),
     advanceFallback: (deckId, fallbackCursor) =>
       advanceFallback.run({ deckId, fallbackCursor }).changes === 1,
     countCash: (walletId, campaignId, localDay) => {

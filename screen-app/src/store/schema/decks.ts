@@ -1,5 +1,7 @@
 // Deck aggregate: signed envelope decks (docs/protocol.md §3.4) and how far each of their two cursors has
-// been drawn: the main envelopes and the fallback-coupon allotment.
+// been drawn: the main envelopes and the fallback-coupon allotment. The signed bytes (up to 512 KB) live
+// in their own table: a tap reads and updates the small state row, never a row that spills onto dozens
+// of overflow pages.
 import { blob, check, index, integer, sqliteTable } from 'drizzle-orm/sqlite-core';
 import { sql } from 'drizzle-orm';
 
@@ -8,9 +10,10 @@ export const decks = sqliteTable(
   {
     deckId: integer('deck_id').primaryKey(),
     campaignId: integer('campaign_id').notNull(),
-    /** The deck exactly as the cloud signed it; envelope i sits at byte envelopesOffset + 8·i. */
-    bytes: blob('bytes', { mode: 'buffer' }).notNull(),
-    /** 31 in a version 1 deck, 33 in a version 2 deck (docs/protocol.md §3.4). */
+    /**
+     * Where envelope i sits in deckBytes.bytes: byte envelopesOffset + 8·i. 31 in a version 1 deck, 33
+     * in a version 2 deck (docs/protocol.md §3.4).
+     */
     envelopesOffset: integer('envelopes_offset').notNull().default(31),
     validFrom: integer('valid_from').notNull(),
     validUntil: integer('valid_until').notNull(),
@@ -32,3 +35,11 @@ export const decks = sqliteTable(
     index('decks_campaign').on(table.campaignId, table.validUntil),
   ],
 );
+
+/** Each deck exactly as the cloud signed it: written once at intake, read once per deck by the engine. */
+export const deckBytes = sqliteTable('deck_bytes', {
+  deckId: integer('deck_id')
+    .primaryKey()
+    .references(() => decks.deckId, { onDelete: 'cascade' }),
+  bytes: blob('bytes', { mode: 'buffer' }).notNull(),
+});
