@@ -45,6 +45,13 @@ function dayFormatter(timeZone: string): Intl.DateTimeFormat {
 
 /** The local calendar day `YYYY-MM-DD` of Unix time `unixS` in `timeZone` (UTC when the zone is unknown). */
 export function localDay(unixS: number, timeZone: string): string {
+  // Most calls ask about the day localDayStart last bounded (today's taps): no formatting then.
+  const known = dayStarts.get(timeZone);
+  if (known !== undefined && known.start <= unixS && unixS < known.end) return known.day;
+  return formatLocalDay(unixS, timeZone);
+}
+
+function formatLocalDay(unixS: number, timeZone: string): string {
   let year = '';
   let month = '';
   let day = '';
@@ -56,7 +63,7 @@ export function localDay(unixS: number, timeZone: string): string {
   return `${year}-${month}-${day}`;
 }
 
-const dayStarts = new Map<string, { start: number; end: number }>();
+const dayStarts = new Map<string, { start: number; end: number; day: string }>();
 /** Zone offsets lie within UTC-12..UTC+14, so a local day starts within 14 h of its UTC midnight. */
 const DAY_START_SEARCH_S = 15 * 3600;
 /** No local day lasts longer than 25 h (one that gains an hour); 27 h leaves room to spare. */
@@ -68,7 +75,7 @@ function firstSecond(day: string, after: boolean, low: number, high: number, tim
   let to = high + 1;
   while (from < to) {
     const middle = Math.floor((from + to) / 2);
-    const local = localDay(middle, timeZone);
+    const local = formatLocalDay(middle, timeZone);
     if (after ? local <= day : local < day) from = middle + 1;
     else to = middle;
   }
@@ -84,7 +91,7 @@ function firstSecond(day: string, after: boolean, low: number, high: number, tim
 export function localDayStart(unixS: number, timeZone: string): number {
   const cached = dayStarts.get(timeZone);
   if (cached !== undefined && cached.start <= unixS && unixS < cached.end) return cached.start;
-  const day = localDay(unixS, timeZone);
+  const day = formatLocalDay(unixS, timeZone);
   const [year = 1970, month = 1, date = 1] = day.split('-').map(Number);
   const utcMidnight = Date.UTC(year, month - 1, date) / 1000;
   const start = firstSecond(
@@ -96,6 +103,6 @@ export function localDayStart(unixS: number, timeZone: string): number {
   );
   const end = firstSecond(day, true, unixS, start + DAY_END_SEARCH_S, timeZone);
   if (dayStarts.size >= DAY_FORMATTERS_MAX) dayStarts.clear();
-  dayStarts.set(timeZone, { start, end });
+  dayStarts.set(timeZone, { start, end, day });
   return start;
 }
