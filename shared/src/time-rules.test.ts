@@ -25,6 +25,18 @@ describe('localDay', () => {
     expect(localDay(1_767_283_200, 'Asia/Shanghai')).toBe('2026-01-02');
   });
 
+  it('answers the same on either side of a day that localDayStart has bounded', () => {
+    // 2 January in Shanghai runs 2026-01-01T16:00:00Z .. 2026-01-02T16:00:00Z.
+    const start = localDayStart(ts, 'Asia/Shanghai');
+    expect(start).toBe(1_767_283_200);
+    expect(localDay(start - 1, 'Asia/Shanghai')).toBe('2026-01-01');
+    expect(localDay(start, 'Asia/Shanghai')).toBe('2026-01-02');
+    expect(localDay(start + 86_400 - 1, 'Asia/Shanghai')).toBe('2026-01-02');
+    expect(localDay(start + 86_400, 'Asia/Shanghai')).toBe('2026-01-03');
+    // Another zone's bounds are its own.
+    expect(localDay(start, 'UTC')).toBe('2026-01-01');
+  });
+
   it('falls back to UTC days for an unknown zone instead of throwing', () => {
     expect(() => localDay(ts, 'Mars/Olympus_Mons')).not.toThrow();
     expect(localDay(ts, 'Mars/Olympus_Mons')).toBe(localDay(ts, 'UTC'));
