@@ -2,6 +2,8 @@ export * from './errors.ts';
 export * from './bytes.ts';
 export * from './crypto.ts';
 export * from './money.ts';
+export * from './campaign-body.ts';
+export * from './field-issues.ts';
 export * from './payout-account.ts';
 export * from './topics.ts';
 export * from './schemas.ts';

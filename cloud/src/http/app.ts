@@ -109,7 +109,10 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
 
   app.onError((error, c) => {
     if (error instanceof DomainError)
-      return c.json(errorBody(error.code, error.message), statusForCode(error.code));
+      return c.json(
+        errorBody(error.code, error.message, { params: error.params, fields: error.fields }),
+        statusForCode(error.code),
+      );
     if (error instanceof HTTPException && error.status < 500) {
       return c.json(errorBody(ErrorCode.VALIDATION_FAILED, error.message), 400);
     }

@@ -1,6 +1,8 @@
-// The one JSON error shape, `{ error: { code, message } }`, and the HTTP status of every code.
+// The one JSON error shape, `{ error: { code, message, params?, fields? } }`, and the HTTP status of every
+// code. `fields` names each field of the request the error concerns (shared field-issues.ts), so the
+// console marks the field with a translated message; `message` stays developer text.
 import { z } from '@hono/zod-openapi';
-import { ErrorCode } from '@redtap/shared';
+import { ErrorCode, type FieldIssue } from '@redtap/shared';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
 
 export const ErrorBody = z
@@ -8,6 +10,23 @@ export const ErrorBody = z
     error: z.object({
       code: z.string().openapi({ example: ErrorCode.VALIDATION_FAILED }),
       message: z.string(),
+      params: z
+        .record(z.string(), z.union([z.string(), z.number()]))
+        .optional()
+        .openapi({
+          description: 'Values the translated message interpolates; names ending in Fen are amounts',
+        }),
+      fields: z
+        .array(
+          z.object({
+            path: z.string().openapi({ example: 'couponOffers.0.title' }),
+            code: z.string().openapi({ example: 'TOO_LONG' }),
+            message: z.string(),
+            params: z.record(z.string(), z.union([z.string(), z.number()])).optional(),
+          }),
+        )
+        .optional()
+        .openapi({ description: 'The request fields the error concerns, each with a stable code' }),
     }),
   })
   .openapi('Error');
@@ -26,6 +45,7 @@ const statusByCode: Partial<Record<ErrorCode, ContentfulStatusCode>> = {
   [ErrorCode.NOT_FOUND]: 404,
   [ErrorCode.CONFLICT]: 409,
   [ErrorCode.TRANSFER_CONFLICT]: 409,
+  [ErrorCode.SCREEN_GROUP_IN_USE]: 409,
   [ErrorCode.ENROLMENT_CODE_USED]: 409,
   [ErrorCode.ENROLMENT_CODE_EXPIRED]: 410,
   [ErrorCode.ENROLMENT_CODE_INVALID]: 400,
@@ -45,8 +65,19 @@ export function statusForCode(code: ErrorCode): ContentfulStatusCode {
   return statusByCode[code] ?? 400;
 }
 
-export function errorBody(code: ErrorCode, message: string): ErrorBody {
-  return { error: { code, message } };
+export function errorBody(
+  code: ErrorCode,
+  message: string,
+  details: { params?: Record<string, string | number> | undefined; fields?: FieldIssue[] | undefined } = {},
+): ErrorBody {
+  return {
+    error: {
+      code,
+      message,
+      ...(details.params === undefined ? {} : { params: details.params }),
+      ...(details.fields === undefined || details.fields.length === 0 ? {} : { fields: details.fields }),
+    },
+  };
 }
 
 /** The documented error responses every route can produce, merged into each route definition. */

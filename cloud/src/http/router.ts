@@ -1,21 +1,26 @@
 // A feature router: an OpenAPIHono whose validation failures use the one error shape.
 import { OpenAPIHono, type RouteConfig } from '@hono/zod-openapi';
-import { ErrorCode } from '@redtap/shared';
+import { fieldIssuesOf } from '@redtap/shared';
+import { fieldsError } from '../errors.ts';
 import type { AppEnv } from './context.ts';
 import { errorBody } from './errors.ts';
 import { checkReply } from './reply-check.ts';
 
-const ISSUES_REPORTED_MAX = 5;
+const ISSUES_IN_MESSAGE_MAX = 5;
 
 export function createRouter(): OpenAPIHono<AppEnv> {
   const router = new OpenAPIHono<AppEnv>({
     defaultHook: (result, c) => {
       if (result.success) return undefined;
-      const message = result.error.issues
-        .slice(0, ISSUES_REPORTED_MAX)
-        .map((issue) => `${issue.path.join('.') || result.target}: ${issue.message}`)
+      // Each issue is a field issue (path, stable code, params) for the console to place; a rule with a
+      // code of its own (a coupon stock too large, a plan that misses its budget) gives the reply its code.
+      const fields = fieldIssuesOf(result.error);
+      const error = fieldsError(fields);
+      const message = fields
+        .slice(0, ISSUES_IN_MESSAGE_MAX)
+        .map((field) => `${field.path || result.target}: ${field.message}`)
         .join('; ');
-      return c.json(errorBody(ErrorCode.VALIDATION_FAILED, message), 400);
+      return c.json(errorBody(error.code, message, { fields }), 400);
     },
   });
   const register = router.openapi.bind(router) as (route: RouteConfig, ...rest: unknown[]) => unknown;

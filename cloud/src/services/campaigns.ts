@@ -3,8 +3,10 @@
 // Activation draws the whole envelope pool from the prize plan; ending refunds what is unspent.
 import { and, asc, eq, gt, inArray, sql } from 'drizzle-orm';
 import {
-  ENVELOPES_PER_PLAN_MAX,
+  campaignScheduleIssues,
+  COUPON_STOCK_PER_CAMPAIGN_MAX,
   ErrorCode,
+  FieldCode,
   formatFen,
   planEnvelopes,
   planTotalFen,
@@ -17,6 +19,7 @@ import {
 import type { Database } from '../db/client.ts';
 import { int, queryRows } from '../db/rows.ts';
 import { advertisers } from '../db/schema/accounts.ts';
+import { storeOffers } from '../db/schema/merchants.ts';
 import {
   campaigns,
   contentObjects,
@@ -26,18 +29,13 @@ import {
   type CampaignStatus,
   type CampaignTargeting,
 } from '../db/schema/campaigns.ts';
-import { DomainError } from '../errors.ts';
+import { DomainError, fieldsError } from '../errors.ts';
 import { createLedgerAccount, getLedgerAccount } from '../ledger/accounts.ts';
 import { allocateTransferIds, postTransfers } from '../ledger/post-transfers.ts';
 import type { TenantScope } from './accounts.ts';
 
-export const COUPON_OFFERS_PER_CAMPAIGN_MAX = 64;
-/**
- * Coupons of all offers of one campaign. Coupons ride the plan's cash envelopes and the rest come alone,
- * so the pool holds at most max(envelopes, stock) rows: with this bound never more than a plan's own
- * envelope limit (64 offers of 65,535 each would otherwise materialise millions of rows).
- */
-export const COUPON_STOCK_PER_CAMPAIGN_MAX = ENVELOPES_PER_PLAN_MAX;
+// The bounds live with the request schema (shared campaign-body.ts), which the wizard checks too.
+export { COUPON_OFFERS_PER_CAMPAIGN_MAX, COUPON_STOCK_PER_CAMPAIGN_MAX } from '@redtap/shared';
 const POOL_INSERT_CHUNK = 10_000;
 
 export interface CouponOfferInput {
@@ -119,16 +117,13 @@ function scopeFilter(scope: TenantScope) {
   return scope.kind === 'advertiser' ? eq(campaigns.advertiserId, scope.advertiserId) : undefined;
 }
 
-function validatePlan(input: CampaignInput, nowS: number): void {
-  // A coupon is handed out at a tap between startsAt and endsAt and is valid until
-  // min(validUntil, tap + validityDays): a validUntil before now or before the start is a coupon that
-  // is expired the moment it is issued.
-  const expired = input.couponOffers.findIndex((offer) => offer.validUntil <= Math.max(nowS, input.startsAt));
-  if (expired !== -1)
-    throw new DomainError(
-      ErrorCode.COUPON_OFFER_EXPIRED,
-      `coupon offer ${expired} ends before the campaign starts or before now; pick a later validUntil`,
-    );
+/**
+ * The rules the request schema cannot apply: those of the clock (shared campaignScheduleIssues) and, for
+ * callers that skip the route (benchmarks), the plan and schedule again.
+ */
+function validatePlan(input: CampaignInput, nowS: number, stored?: { startsAt: number }): void {
+  const schedule = campaignScheduleIssues(input, nowS, stored);
+  if (schedule.length > 0) throw fieldsError(schedule);
   const total = planTotalFen(input.prizePlan);
   if (total !== input.budgetFen)
     throw new DomainError(
@@ -142,6 +137,25 @@ function validatePlan(input: CampaignInput, nowS: number): void {
   const fallback = input.rules.fallbackCouponOfferIndex;
   if (fallback !== null && (fallback < 0 || fallback >= input.couponOffers.length))
     throw new DomainError(ErrorCode.VALIDATION_FAILED, 'fallbackCouponOfferIndex names no offer');
+}
+
+async function checkCreativesUploaded(db: Database, creatives: readonly CampaignCreative[]): Promise<void> {
+  const hashes = [...new Set(creatives.map((creative) => creative.sha256))];
+  if (hashes.length === 0) return;
+  const known = await db
+    .select({ sha256: contentObjects.sha256 })
+    .from(contentObjects)
+    .where(inArray(contentObjects.sha256, hashes));
+  const knownHashes = new Set(known.map((row) => row.sha256));
+  const missing = creatives.findIndex((creative) => !knownHashes.has(creative.sha256));
+  if (missing !== -1)
+    throw fieldsError([
+      {
+        path: `creatives.${missing}.sha256`,
+        code: FieldCode.CREATIVE_NOT_UPLOADED,
+        message: 'a creative was not uploaded to /v1/content',
+      },
+    ]);
 }
 
 export async function createCampaign(
@@ -162,15 +176,7 @@ export async function createCampaign(
   if (advertiser === undefined)
     throw new DomainError(ErrorCode.NOT_FOUND, `advertiser ${advertiserId} not found`);
   checkCouponStock(input.couponOffers);
-  const hashes = [...new Set(input.creatives.map((creative) => creative.sha256))];
-  if (hashes.length > 0) {
-    const known = await db
-      .select({ sha256: contentObjects.sha256 })
-      .from(contentObjects)
-      .where(inArray(contentObjects.sha256, hashes));
-    if (known.length !== hashes.length)
-      throw new DomainError(ErrorCode.VALIDATION_FAILED, 'a creative was not uploaded to /v1/content');
-  }
+  await checkCreativesUploaded(db, input.creatives);
   const id = await db.transaction(async (tx) => {
     const budgetAccountId = await createLedgerAccount(tx, 'campaign_budget');
     const [row] = await tx
@@ -222,6 +228,168 @@ export async function createCampaign(
     return row.id;
   });
   return getCampaign(db, scope, id);
+}
+
+/** JSON with object keys sorted: jsonb hands keys back in its own order. */
+function canonicalJson(value: unknown): string {
+  return JSON.stringify(value, (_key, inner: unknown) =>
+    inner !== null && typeof inner === 'object' && !Array.isArray(inner)
+      ? Object.fromEntries(Object.entries(inner).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+      : inner,
+  );
+}
+
+/** What a paused campaign keeps: its pool is built and its decks are out, so nothing that spends money moves. */
+function lockedWhilePaused(stored: CampaignView, input: CampaignInput): string[] {
+  const offerOf = (offer: CouponOfferInput) => [
+    offer.title,
+    offer.valueFen,
+    offer.stock,
+    offer.validUntil,
+    offer.validityDays,
+    offer.terms,
+  ];
+  const fallbackIndex = stored.couponOffers.findIndex(
+    (offer) => offer.id === stored.rules.fallbackCouponOfferId,
+  );
+  const same = (a: unknown, b: unknown) => canonicalJson(a) === canonicalJson(b);
+  return [
+    ['startsAt', stored.startsAt === input.startsAt],
+    ['endsAt', stored.endsAt === input.endsAt],
+    ['targeting', same(stored.targeting, input.targeting)],
+    ['budgetFen', stored.budgetFen === input.budgetFen],
+    ['prizePlan', same(stored.prizePlan, input.prizePlan)],
+    ['couponOffers', same(stored.couponOffers.map(offerOf), input.couponOffers.map(offerOf))],
+    [
+      'rules.fallbackCouponOfferIndex',
+      (fallbackIndex === -1 ? null : fallbackIndex) === input.rules.fallbackCouponOfferIndex,
+    ],
+  ]
+    .filter(([, unchanged]) => unchanged === false)
+    .map(([path]) => String(path));
+}
+
+/**
+ * Edits a campaign (docs/architecture.md, campaign lifecycle): a draft entirely, its coupon offers
+ * replaced; a paused campaign only in what spends no money (name, sponsor, dayparts, creatives, per-wallet
+ * caps, fall-through): the rest is CONFLICT with the locked fields named. Any other status is CONFLICT.
+ */
+export async function updateCampaign(
+  db: Database,
+  scope: TenantScope,
+  campaignId: number,
+  input: CampaignInput,
+  nowS = Math.floor(Date.now() / 1000),
+): Promise<CampaignView> {
+  const stored = await getCampaign(db, scope, campaignId);
+  if (stored.status !== 'draft' && stored.status !== 'paused')
+    throw new DomainError(ErrorCode.CONFLICT, `cannot edit a campaign that is ${stored.status}`, {
+      params: { status: stored.status },
+    });
+  if (stored.status === 'draft') {
+    validatePlan(input, nowS, stored);
+    checkCouponStock(input.couponOffers);
+  }
+  await checkCreativesUploaded(db, input.creatives);
+  await db.transaction(async (tx) => {
+    const [row] = await tx
+      .select({ status: campaigns.status, budgetAccountId: campaigns.budgetAccountId })
+      .from(campaigns)
+      .where(eq(campaigns.id, campaignId))
+      .for('update');
+    if (row === undefined) throw new DomainError(ErrorCode.NOT_FOUND, `campaign ${campaignId} not found`);
+    // Checked again under the row lock: a transition in between must not let a draft's edit reach a
+    // campaign that has since been submitted or resumed.
+    if (row.status !== stored.status)
+      throw new DomainError(ErrorCode.CONFLICT, `cannot edit a campaign that is ${row.status}`, {
+        params: { status: row.status },
+      });
+    const rules = {
+      cashPerWalletPerDay: input.rules.cashPerWalletPerDay,
+      couponsPerWalletPerDay: input.rules.couponsPerWalletPerDay,
+      fallbackCouponOfferId: stored.rules.fallbackCouponOfferId,
+      fallThrough: input.rules.fallThrough === true,
+    };
+    const common = {
+      name: input.name,
+      sponsor: input.sponsor,
+      dayparts: input.dayparts,
+      creatives: input.creatives,
+      updatedAt: new Date(nowS * 1000),
+    };
+    if (row.status === 'paused') {
+      const locked = lockedWhilePaused(stored, input);
+      if (locked.length > 0)
+        throw new DomainError(ErrorCode.CONFLICT, `a paused campaign keeps its ${locked.join(', ')}`, {
+          params: { status: row.status },
+          fields: locked.map((path) => ({
+            path,
+            code: FieldCode.LOCKED_WHILE_RUNNING,
+            message: 'fixed once the campaign has run',
+          })),
+        });
+      await tx
+        .update(campaigns)
+        .set({ ...common, rules })
+        .where(eq(campaigns.id, campaignId));
+      return;
+    }
+    // A draft may already hold funding: a budget below it would strand the difference.
+    const budget = await getLedgerAccount(tx, row.budgetAccountId);
+    const balanceFen = budget?.balanceFen ?? 0;
+    if (balanceFen > input.budgetFen)
+      throw new DomainError(
+        ErrorCode.CONFLICT,
+        `the campaign already holds ${formatFen(balanceFen)}; the budget cannot go below it`,
+        {
+          params: { balanceFen },
+          fields: [
+            {
+              path: 'budgetFen',
+              code: FieldCode.TOO_SMALL,
+              message: 'below the funding the campaign holds',
+              params: { minimum: balanceFen },
+            },
+          ],
+        },
+      );
+    // Offers are edited in place by position, so a store that takes offer 1 keeps taking it; an offer
+    // dropped from the draft is dropped from the stores' tills too.
+    const offers: { id: number }[] = [];
+    for (const [index, offer] of input.couponOffers.entries()) {
+      const existing = stored.couponOffers[index];
+      if (existing === undefined) {
+        const [inserted] = await tx
+          .insert(couponOffers)
+          .values({ ...offer, campaignId })
+          .returning({ id: couponOffers.id });
+        if (inserted === undefined) throw new Error('insert returned no row');
+        offers.push(inserted);
+      } else {
+        await tx.update(couponOffers).set(offer).where(eq(couponOffers.id, existing.id));
+        offers.push({ id: existing.id });
+      }
+    }
+    const dropped = stored.couponOffers.slice(input.couponOffers.length).map((offer) => offer.id);
+    if (dropped.length > 0) {
+      await tx.delete(storeOffers).where(inArray(storeOffers.couponOfferId, dropped));
+      await tx.delete(couponOffers).where(inArray(couponOffers.id, dropped));
+    }
+    const fallback = input.rules.fallbackCouponOfferIndex;
+    await tx
+      .update(campaigns)
+      .set({
+        ...common,
+        startsAt: input.startsAt,
+        endsAt: input.endsAt,
+        targeting: input.targeting,
+        budgetFen: input.budgetFen,
+        prizePlan: input.prizePlan,
+        rules: { ...rules, fallbackCouponOfferId: fallback === null ? 0 : (offers[fallback]?.id ?? 0) },
+      })
+      .where(eq(campaigns.id, campaignId));
+  });
+  return getCampaign(db, scope, campaignId);
 }
 
 async function toViews(db: Database, rows: (typeof campaigns.$inferSelect)[]): Promise<CampaignView[]> {
@@ -342,11 +510,29 @@ export async function fundCampaign(
           'the campaign is already running or ended; its budget is fixed',
         );
       const budget = await getLedgerAccount(tx, row.budgetAccountId);
-      if ((budget?.balanceFen ?? 0) + input.amountFen > row.budgetFen)
+      const balanceFen = budget?.balanceFen ?? 0;
+      if (balanceFen + input.amountFen > row.budgetFen) {
+        const params = {
+          budgetFen: row.budgetFen,
+          balanceFen,
+          roomFen: Math.max(0, row.budgetFen - balanceFen),
+        };
         throw new DomainError(
           ErrorCode.MONEY_INVALID,
           `the budget is ${formatFen(row.budgetFen)}; that would exceed it`,
+          {
+            params,
+            fields: [
+              {
+                path: 'amountFen',
+                code: FieldCode.BUDGET_EXCEEDED,
+                message: 'more than the budget has room for',
+                params,
+              },
+            ],
+          },
         );
+      }
     }
     const [result] = await postTransfers(tx, [
       {
@@ -372,6 +558,7 @@ export function checkCouponStock(offers: readonly { stock: number }[]): void {
     throw new DomainError(
       ErrorCode.COUPON_STOCK_TOO_LARGE,
       `the offers' stock totals ${stock} coupons; a campaign may hold at most ${COUPON_STOCK_PER_CAMPAIGN_MAX}`,
+      { params: { stock, maximum: COUPON_STOCK_PER_CAMPAIGN_MAX } },
     );
 }
 

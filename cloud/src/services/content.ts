@@ -1,7 +1,7 @@
 // Creative uploads: the type is checked against a whitelist by magic bytes (not the client's word),
 // the bytes go to the content store and their metadata to `content_objects`.
 import { eq } from 'drizzle-orm';
-import { ErrorCode } from '@redtap/shared';
+import { ErrorCode, FieldCode } from '@redtap/shared';
 import type { Database } from '../db/client.ts';
 import { contentObjects, type ContentMime } from '../db/schema/campaigns.ts';
 import { DomainError } from '../errors.ts';
@@ -28,16 +28,37 @@ export async function storeContent(
   store: ContentStore,
   input: { bytes: Uint8Array; declaredMime: string | null; advertiserId: number | null },
 ): Promise<{ sha256: string; mime: ContentMime; bytes: number; url: string }> {
-  if (input.bytes.length === 0) throw new DomainError(ErrorCode.VALIDATION_FAILED, 'empty upload');
+  // Each refusal names the upload as the field, with a code the console words for people.
+  const refuse = (
+    code: ErrorCode,
+    fieldCode: FieldCode,
+    message: string,
+    params?: Record<string, string | number>,
+  ) =>
+    new DomainError(code, message, {
+      ...(params === undefined ? {} : { params }),
+      fields: [{ path: 'file', code: fieldCode, message, ...(params === undefined ? {} : { params }) }],
+    });
+  if (input.bytes.length === 0)
+    throw refuse(ErrorCode.VALIDATION_FAILED, FieldCode.CONTENT_EMPTY, 'empty upload');
   if (input.bytes.length > CONTENT_BYTES_MAX)
-    throw new DomainError(ErrorCode.BODY_TOO_LARGE, 'creative too large');
+    throw refuse(ErrorCode.BODY_TOO_LARGE, FieldCode.CONTENT_TOO_LARGE, 'creative too large', {
+      maximumBytes: CONTENT_BYTES_MAX,
+    });
   const mime = sniffMime(input.bytes);
   if (mime === null)
-    throw new DomainError(ErrorCode.VALIDATION_FAILED, 'only png, jpeg, webp, mp4 and webm are accepted');
-  if (input.declaredMime !== null && input.declaredMime !== mime)
-    throw new DomainError(
+    throw refuse(
       ErrorCode.VALIDATION_FAILED,
+      FieldCode.CONTENT_TYPE_UNSUPPORTED,
+      'only png, jpeg, webp, mp4 and webm are accepted',
+      { accepted: 'PNG, JPEG, WebP, MP4, WebM' },
+    );
+  if (input.declaredMime !== null && input.declaredMime !== mime)
+    throw refuse(
+      ErrorCode.VALIDATION_FAILED,
+      FieldCode.CONTENT_TYPE_MISMATCH,
       `declared ${input.declaredMime} but the bytes are ${mime}`,
+      { declared: input.declaredMime, actual: mime },
     );
   const sha256 = await store.put(input.bytes);
   await db

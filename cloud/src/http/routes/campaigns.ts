@@ -1,6 +1,6 @@
 // Campaigns: advertisers create, fund and run their own; operators approve, and see every tenant.
 import { z } from '@hono/zod-openapi';
-import { Daypart, ENVELOPES_PER_PLAN_MAX, FEN_MAX } from '@redtap/shared';
+import { CampaignBody, FEN_MAX } from '@redtap/shared';
 import { scopeOf } from '../../services/accounts.ts';
 import {
   campaignTransitions,
@@ -9,6 +9,7 @@ import {
   getCampaign,
   listCampaigns,
   transitionCampaign,
+  updateCampaign,
   type CampaignTransition,
 } from '../../services/campaigns.ts';
 import { issueCampaignDecks, rollOutCampaign } from '../../services/decks.ts';
@@ -17,76 +18,9 @@ import type { AppDeps } from '../context.ts';
 import { errorResponses } from '../errors.ts';
 import { defineRoute, principalOf } from '../policy.ts';
 import { createRouter } from '../router.ts';
-import { ClientTransferId, Id, IdParam, Name, nextAfter, PageQuery, pageOf } from '../schemas.ts';
+import { ClientTransferId, IdParam, nextAfter, PageQuery, pageOf } from '../schemas.ts';
 
-const u32 = z.number().int().min(0).max(0xffffffff);
 const fen = z.number().int().min(1).max(FEN_MAX);
-const sha256 = z.string().regex(/^[0-9a-f]{64}$/);
-
-const PrizePlan = z.discriminatedUnion('kind', [
-  z.object({
-    kind: z.literal('lucky'),
-    totalFen: fen,
-    count: z.number().int().min(1).max(ENVELOPES_PER_PLAN_MAX),
-    minFen: fen,
-    maxFen: fen,
-  }),
-  z.object({
-    kind: z.literal('tiers'),
-    tiers: z
-      .array(z.object({ amountFen: fen, count: z.number().int().min(0).max(ENVELOPES_PER_PLAN_MAX) }))
-      .min(1)
-      .max(32),
-  }),
-]);
-
-const CouponOffer = z.object({
-  title: Name,
-  valueFen: z.number().int().min(0).max(FEN_MAX),
-  stock: z.number().int().min(0).max(ENVELOPES_PER_PLAN_MAX),
-  validUntil: u32,
-  validityDays: z.number().int().min(1).max(3650),
-  terms: z.string().max(2000).default(''),
-});
-
-const CampaignBody = z.object({
-  advertiserId: Id.optional(),
-  name: Name,
-  sponsor: Name,
-  startsAt: u32,
-  endsAt: u32,
-  dayparts: z.array(Daypart).max(16).default([]),
-  targeting: z
-    .object({
-      cities: z.array(Name).max(100).default([]),
-      buildings: z.array(Name).max(1000).default([]),
-      screenGroupIds: z.array(Id).max(100).default([]),
-    })
-    .default({ cities: [], buildings: [], screenGroupIds: [] }),
-  budgetFen: fen,
-  prizePlan: PrizePlan,
-  couponOffers: z.array(CouponOffer).max(64).default([]),
-  rules: z
-    .object({
-      cashPerWalletPerDay: z.number().int().min(0).max(100).default(1),
-      couponsPerWalletPerDay: z.number().int().min(0).max(100).default(1),
-      fallbackCouponOfferIndex: z.number().int().min(0).max(63).nullable().default(null),
-      fallThrough: z.boolean().default(false).openapi({
-        description:
-          'While this campaign is on screen, may another campaign pay a tap this one cannot (no envelope, wallet capped)?',
-      }),
-    })
-    .default({
-      cashPerWalletPerDay: 1,
-      couponsPerWalletPerDay: 1,
-      fallbackCouponOfferIndex: null,
-      fallThrough: false,
-    }),
-  creatives: z
-    .array(z.object({ sha256, durationMs: z.number().int().min(1000).max(600_000) }))
-    .max(32)
-    .default([]),
-});
 
 const Campaign = z
   .object({
@@ -149,6 +83,35 @@ export function campaignRoutes(deps: AppDeps) {
           Math.floor(deps.now().getTime() / 1000),
         ),
         201,
+      ),
+  );
+
+  app.openapi(
+    defineRoute(['operator', 'advertiser'], {
+      method: 'put',
+      path: '/v1/campaigns/{id}',
+      tags: ['campaigns'],
+      summary:
+        'Edit a campaign: all of a draft; of a paused one only what spends no money (name, sponsor, end, dayparts, creatives, per-wallet caps, fall-through)',
+      request: {
+        params: IdParam,
+        body: { content: { 'application/json': { schema: CampaignBody } } },
+      },
+      responses: {
+        200: { description: 'Campaign', content: { 'application/json': { schema: Campaign } } },
+        ...errorResponses(400, 401, 403, 404, 409),
+      },
+    }),
+    async (c) =>
+      c.json(
+        await updateCampaign(
+          deps.db,
+          scopeOf(principalOf(c)),
+          c.req.valid('param').id,
+          c.req.valid('json'),
+          Math.floor(deps.now().getTime() / 1000),
+        ),
+        200,
       ),
   );
 
