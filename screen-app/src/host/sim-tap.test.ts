@@ -1,7 +1,15 @@
 // POST /sim/tap on a real browser host over loopback, against the real engine and simulated reader:
 // bring-your-own wallet, named phones registered once, foreign cards, bad requests and a busy reader.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { encodeCredential, exportPrivateKeyPem, signCredential, toHex } from '@redtap/shared';
+import {
+  decodeTapToken,
+  encodeCredential,
+  exportPrivateKeyPem,
+  fromHex,
+  signCredential,
+  TapFlag,
+  toHex,
+} from '@redtap/shared';
 import { pino } from 'pino';
 import { keys, T0, tempDir } from '../../test/fixtures.ts';
 import { simulatedKiosk, testPhone } from '../../test/simulated-kiosk.ts';
@@ -121,6 +129,19 @@ describe('POST /sim/tap', () => {
     expect(getTap(k.store, 2)?.amountFen).toBe(0);
     const leaving = await post({ phone: 'bob', behaviour: 'leave-after-hello' });
     expect(leaving.body).toMatchObject({ outcome: 'aborted', committed: false, receipt: null });
+  });
+
+  it('sends the phone-online flag in the token when the tap says the phone is online', async () => {
+    const flagsOf = (reply: { body: Record<string, unknown> }): number => {
+      const receipt = (reply.body as unknown as SimTapReply).receipt;
+      const decoded = decodeTapToken(fromHex(receipt ?? '') ?? new Uint8Array());
+      if (!decoded.ok) throw new Error('the receipt is no tap token');
+      return decoded.value.flags & TapFlag.phoneOnline;
+    };
+    // A new phone and a known one alike: each presentation's HELLO says what this tap asked for.
+    expect(flagsOf(await post({ phone: 'dora', online: true }))).toBe(TapFlag.phoneOnline);
+    expect(flagsOf(await post({ phone: 'dora', online: false }))).toBe(0);
+    expect(flagsOf(await post({ phone: 'dora', online: true }))).toBe(TapFlag.phoneOnline);
   });
 
   it('presents foreign cards as unsupported', async () => {
