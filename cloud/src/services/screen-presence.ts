@@ -2,10 +2,14 @@
 // and leaves `offline` as its MQTT will, both numbered by a connection sequence that rises with every
 // connection. The cloud keeps the latest per active screen, so fleet health turns OFFLINE as soon as the
 // broker notices a dead link instead of after missed heartbeats.
-import { and, eq, isNull, lt, or } from 'drizzle-orm';
+import { and, eq, isNull, lt, or, sql } from 'drizzle-orm';
 import type { ScreenPresence } from '@redtap/shared';
 import type { Database } from '../db/client.ts';
-import { screens } from '../db/schema/screens.ts';
+import { int, queryRows } from '../db/rows.ts';
+import { screenPresenceEvents, screens } from '../db/schema/screens.ts';
+
+/** How long each screen's presence changes are kept for its history and uptime. */
+export const PRESENCE_HISTORY_DAYS = 30;
 
 /**
  * A connection number is the kiosk's clock in ms at connect. One further ahead of the cloud's clock than
@@ -45,7 +49,18 @@ export async function recordPresence(
     .set({ connected: presence.online, presenceSeq: presence.seq, presenceChangedAt: now })
     .where(and(eq(screens.id, screenId), eq(screens.status, 'active'), applies))
     .returning({ id: screens.id });
-  return rows.length > 0 ? 'recorded' : 'unchanged';
+  if (rows.length === 0) return 'unchanged';
+  await recordPresenceEvent(db, screenId, presence.online, now);
+  return 'recorded';
+}
+
+/** Appends to the screen's presence history and drops its rows older than PRESENCE_HISTORY_DAYS. */
+async function recordPresenceEvent(db: Database, screenId: number, connected: boolean, now: Date) {
+  await db.insert(screenPresenceEvents).values({ screenId, connected, at: now });
+  const keptFrom = new Date(now.getTime() - PRESENCE_HISTORY_DAYS * 86_400_000);
+  await db
+    .delete(screenPresenceEvents)
+    .where(and(eq(screenPresenceEvents.screenId, screenId), lt(screenPresenceEvents.at, keptFrom)));
 }
 
 /**
@@ -55,10 +70,17 @@ export async function recordPresence(
  * handlers are attached. Not for an external broker, whose connections outlive a cloud restart.
  */
 export async function markAllScreensDisconnected(db: Database, now: Date): Promise<number> {
-  const rows = await db
-    .update(screens)
-    .set({ connected: false, presenceChangedAt: now })
-    .where(eq(screens.connected, true))
-    .returning({ id: screens.id });
-  return rows.length;
+  // One statement, history included, however many screens were connected.
+  const at = now.toISOString();
+  const [row] = await queryRows<{ marked: unknown }>(
+    db,
+    sql`with marked as (
+          update screens set connected = false, presence_changed_at = ${at}::timestamptz
+          where connected = true returning id),
+        logged as (
+          insert into screen_presence_events (screen_id, connected, at)
+          select id, false, ${at}::timestamptz from marked returning 1)
+        select count(*) as marked from logged`,
+  );
+  return int(row?.marked ?? 0);
 }

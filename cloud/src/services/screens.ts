@@ -1,9 +1,9 @@
 // Screens: create, list (keyset pages, filtered by location or group), update, the city → building →
 // elevator tree, named screen groups, revocation, and replacing or reinstating a revoked screen.
-import { and, asc, count, eq, gt, inArray, ne, sql } from 'drizzle-orm';
+import { and, asc, count, desc, eq, gt, ilike, inArray, ne, or, sql, type SQL } from 'drizzle-orm';
 import { ErrorCode } from '@redtap/shared';
 import type { Database } from '../db/client.ts';
-import { sqlState } from '../db/rows.ts';
+import { int, queryRows, sqlState } from '../db/rows.ts';
 import {
   screenGroupMembers,
   screenGroups,
@@ -12,6 +12,9 @@ import {
   type ScreenStatus,
 } from '../db/schema/screens.ts';
 import { DomainError } from '../errors.ts';
+import type { CloudBroker } from '../broker/types.ts';
+import { publishScreenConfig } from './screen-config.ts';
+import type { NetworkRules } from '@redtap/shared';
 
 export const SCREEN_GROUP_SIZE_MAX = 10_000;
 
@@ -98,21 +101,69 @@ export async function createScreen(db: Database, input: ScreenLocation): Promise
   return toView(row, null);
 }
 
+/**
+ * The console's online rule (console/src/lib/format.ts `isOnline`), for counting and filtering on the
+ * server: an active screen is online when it was heard from within OFFLINE_AFTER_MS and the broker has
+ * not reported its connection gone; offline that way for longer than OFFLINE_ALERT_AFTER_MS (or never
+ * seen) it is long offline.
+ */
+export const OFFLINE_AFTER_MS = 150_000;
+export const OFFLINE_ALERT_AFTER_MS = 300_000;
+
+export const screenConnections = ['online', 'offline', 'long-offline'] as const;
+export type ScreenConnection = (typeof screenConnections)[number];
+
+/** SQL for one of the connection states, over `screens` left-joined with `screen_health`. */
+function connectionIs(connection: ScreenConnection, now: Date): SQL {
+  const freshFrom = new Date(now.getTime() - OFFLINE_AFTER_MS).toISOString();
+  const longFrom = new Date(now.getTime() - OFFLINE_ALERT_AFTER_MS).toISOString();
+  const online = sql`(${screens.status} = 'active' and ${screens.connected} is not false
+    and coalesce(${screenHealth.lastSeenAt} >= ${freshFrom}::timestamptz, false))`;
+  if (connection === 'online') return online;
+  const offline = sql`(${screens.status} = 'active' and not ${online})`;
+  if (connection === 'offline') return offline;
+  // Offline since the disconnect the broker reported, else since the last heartbeat; never seen counts.
+  return sql`(${offline} and (${screenHealth.screenId} is null or
+    (case when ${screens.connected} = false and ${screens.presenceChangedAt} is not null
+      then ${screens.presenceChangedAt} else ${screenHealth.lastSeenAt} end) < ${longFrom}::timestamptz))`;
+}
+
 export interface ScreenFilter {
   city?: string | undefined;
   building?: string | undefined;
   elevator?: string | undefined;
   status?: ScreenStatus | undefined;
   groupId?: number | undefined;
+  /** A screen id, or part of a name (case-insensitive). */
+  search?: string | undefined;
+  connection?: ScreenConnection | undefined;
 }
 
+/** `%` and `_` in what a person typed match themselves. */
+const likeEscaped = (text: string) => text.replace(/[\\%_]/g, (char) => `\\${char}`);
+
+/**
+ * One keyset page in id order. With a filter the scan walks the (status, id) or (city, id) index, or the
+ * primary key, until the page is full: a name search that matches few of 10^6 screens reads them all
+ * (docs/scaling.md).
+ */
 export async function listScreens(
   db: Database,
   filter: ScreenFilter,
   page: { limit: number; after: number },
+  now: Date = new Date(),
 ): Promise<ScreenView[]> {
+  const search = filter.search?.trim() ?? '';
+  const searchId = /^#?\d{1,15}$/.test(search) ? Number(search.replace('#', '')) : null;
   const conditions = [
     gt(screens.id, page.after),
+    search === ''
+      ? undefined
+      : or(
+          ilike(screens.name, `%${likeEscaped(search)}%`),
+          searchId === null ? undefined : eq(screens.id, searchId),
+        ),
+    filter.connection === undefined ? undefined : connectionIs(filter.connection, now),
     filter.city === undefined ? undefined : eq(screens.city, filter.city),
     filter.building === undefined ? undefined : eq(screens.building, filter.building),
     filter.elevator === undefined ? undefined : eq(screens.elevator, filter.elevator),
@@ -148,26 +199,36 @@ export async function getScreen(db: Database, id: number): Promise<ScreenView> {
   return toView(row.screen, row.health);
 }
 
-/** Returns the updated screen and whether its retained config must be republished. */
+/**
+ * Renames or moves a screen. Its time zone and city go into its config and campaigns target cities and
+ * buildings, so a change of any of them republishes the screen's retained config (an active screen's;
+ * a pending one gets its config when it enrols), whose version rises with its content.
+ */
 export async function updateScreen(
-  db: Database,
+  deps: { db: Database; broker: CloudBroker; now: () => Date },
   id: number,
   patch: Partial<ScreenLocation>,
-  now: Date,
-): Promise<{ screen: ScreenView; configChanged: boolean }> {
-  const before = await getScreen(db, id);
-  const configChanged = patch.timezone !== undefined && patch.timezone !== before.timezone;
-  const [row] = await db
+  rules?: NetworkRules,
+): Promise<ScreenView> {
+  const before = await getScreen(deps.db, id);
+  const configChanged =
+    (patch.timezone !== undefined && patch.timezone !== before.timezone) ||
+    (patch.city !== undefined && patch.city !== before.city) ||
+    (patch.building !== undefined && patch.building !== before.building);
+  const [row] = await deps.db
     .update(screens)
     .set({
       ...patch,
-      updatedAt: now,
+      updatedAt: deps.now(),
+      // A pending screen's next config (at enrolment) is a new one too.
       ...(configChanged ? { configVersion: sql`${screens.configVersion} + 1` } : {}),
     })
     .where(eq(screens.id, id))
-    .returning({ id: screens.id });
+    .returning({ id: screens.id, status: screens.status });
   if (row === undefined) throw new DomainError(ErrorCode.NOT_FOUND, `screen ${id} not found`);
-  return { screen: await getScreen(db, id), configChanged };
+  if (configChanged && row.status === 'active')
+    await publishScreenConfig(deps.db, deps.broker, id, deps.now(), rules);
+  return getScreen(deps.db, id);
 }
 
 /**
@@ -250,6 +311,70 @@ export async function reinstateScreen(db: Database, id: number, now: Date): Prom
       .where(eq(screens.id, id));
   });
   return getScreen(db, id);
+}
+
+export const SUMMARY_CITIES_MAX = 100;
+
+export interface ScreenSummary {
+  total: number;
+  byStatus: Record<ScreenStatus, number>;
+  online: number;
+  offline: number;
+  longOffline: number;
+  /** The cities with the most screens, at most SUMMARY_CITIES_MAX; `citiesTruncated` when there are more. */
+  cities: { city: string; total: number; active: number; online: number; offline: number }[];
+  citiesTruncated: boolean;
+}
+
+/**
+ * The fleet's counts, by SQL aggregates over every screen (never over a page of them): one pass for the
+ * totals and one grouped by city (docs/scaling.md measures both at 10^5 and 10^6 screens).
+ */
+export async function summarizeScreens(
+  db: Database,
+  now: Date,
+  citiesMax = SUMMARY_CITIES_MAX,
+): Promise<ScreenSummary> {
+  const online = connectionIs('online', now);
+  const offline = connectionIs('offline', now);
+  const [totals] = await db
+    .select({
+      total: count(),
+      pending: sql<number>`count(*) filter (where ${screens.status} = 'pending')`.mapWith(Number),
+      active: sql<number>`count(*) filter (where ${screens.status} = 'active')`.mapWith(Number),
+      revoked: sql<number>`count(*) filter (where ${screens.status} = 'revoked')`.mapWith(Number),
+      online: sql<number>`count(*) filter (where ${online})`.mapWith(Number),
+      offline: sql<number>`count(*) filter (where ${offline})`.mapWith(Number),
+      longOffline: sql<number>`count(*) filter (where ${connectionIs('long-offline', now)})`.mapWith(Number),
+    })
+    .from(screens)
+    .leftJoin(screenHealth, eq(screenHealth.screenId, screens.id));
+  const cities = await db
+    .select({
+      city: screens.city,
+      total: count(),
+      active: sql<number>`count(*) filter (where ${screens.status} = 'active')`.mapWith(Number),
+      online: sql<number>`count(*) filter (where ${online})`.mapWith(Number),
+      offline: sql<number>`count(*) filter (where ${offline})`.mapWith(Number),
+    })
+    .from(screens)
+    .leftJoin(screenHealth, eq(screenHealth.screenId, screens.id))
+    .groupBy(screens.city)
+    .orderBy(desc(count()), asc(screens.city))
+    .limit(citiesMax + 1);
+  return {
+    total: totals?.total ?? 0,
+    byStatus: {
+      pending: totals?.pending ?? 0,
+      active: totals?.active ?? 0,
+      revoked: totals?.revoked ?? 0,
+    },
+    online: totals?.online ?? 0,
+    offline: totals?.offline ?? 0,
+    longOffline: totals?.longOffline ?? 0,
+    cities: cities.slice(0, citiesMax),
+    citiesTruncated: cities.length > citiesMax,
+  };
 }
 
 export interface LocationCount {
@@ -356,6 +481,54 @@ export async function listScreenGroups(
     .groupBy(screenGroups.id, screenGroups.name)
     .orderBy(asc(screenGroups.id))
     .limit(page.limit);
+}
+
+export async function renameScreenGroup(db: Database, id: number, name: string): Promise<ScreenGroupView> {
+  try {
+    const [row] = await db
+      .update(screenGroups)
+      .set({ name })
+      .where(eq(screenGroups.id, id))
+      .returning({ id: screenGroups.id, name: screenGroups.name });
+    if (row === undefined) throw new DomainError(ErrorCode.NOT_FOUND, `screen group ${id} not found`);
+    const members = await db
+      .select({ id: screenGroupMembers.screenId })
+      .from(screenGroupMembers)
+      .where(eq(screenGroupMembers.groupId, id))
+      .orderBy(asc(screenGroupMembers.screenId))
+      .limit(SCREEN_GROUP_SIZE_MAX);
+    return { ...row, screenIds: members.map((member) => member.id) };
+  } catch (error) {
+    if (sqlState(error) === '23505') throw new DomainError(ErrorCode.CONFLICT, `group "${name}" exists`);
+    throw error;
+  }
+}
+
+/** Campaigns not yet ended that target a group, listed in a refusal; a few ids say enough. */
+const GROUP_USERS_SHOWN_MAX = 10;
+
+/**
+ * Deletes a group and its memberships. A campaign that is not ended (draft to paused) and targets the
+ * group would silently lose that part of its targeting, so the delete is refused (SCREEN_GROUP_IN_USE)
+ * and names the campaigns; an ended campaign keeps the group's id in its history only.
+ */
+export async function deleteScreenGroup(db: Database, id: number): Promise<void> {
+  await db.transaction(async (tx) => {
+    const [group] = await tx.select().from(screenGroups).where(eq(screenGroups.id, id)).for('update');
+    if (group === undefined) throw new DomainError(ErrorCode.NOT_FOUND, `screen group ${id} not found`);
+    const users = await queryRows<{ id: unknown }>(
+      tx,
+      sql`select id from campaigns where status <> 'ended'
+          and targeting -> 'screenGroupIds' @> ${JSON.stringify([id])}::jsonb
+          order by id limit ${GROUP_USERS_SHOWN_MAX}`,
+    );
+    if (users.length > 0)
+      throw new DomainError(
+        ErrorCode.SCREEN_GROUP_IN_USE,
+        `screen group ${id} is targeted by campaigns ${users.map((row) => int(row.id)).join(', ')}`,
+      );
+    await tx.delete(screenGroups).where(eq(screenGroups.id, id));
+  });
 }
 
 /** Replaces the group's members with exactly these screens. */

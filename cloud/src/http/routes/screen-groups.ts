@@ -2,7 +2,9 @@
 import { z } from '@hono/zod-openapi';
 import {
   createScreenGroup,
+  deleteScreenGroup,
   listScreenGroups,
+  renameScreenGroup,
   SCREEN_GROUP_SIZE_MAX,
   setScreenGroupMembers,
 } from '../../services/screens.ts';
@@ -55,6 +57,44 @@ export function screenGroupRoutes(deps: AppDeps) {
       const page = c.req.valid('query');
       const items = await listScreenGroups(deps.db, page);
       return c.json({ items, nextAfter: nextAfter(items, page.limit) }, 200);
+    },
+  );
+
+  app.openapi(
+    defineRoute(['operator'], {
+      method: 'patch',
+      path: '/v1/screen-groups/{id}',
+      tags: ['screens'],
+      summary: 'Rename a group (campaigns target it by id, so none of them changes)',
+      request: {
+        params: IdParam,
+        body: { content: { 'application/json': { schema: z.object({ name: Name }) } } },
+      },
+      responses: {
+        200: { description: 'Group', content: { 'application/json': { schema: Group } } },
+        ...errorResponses(400, 401, 403, 404, 409),
+      },
+    }),
+    async (c) =>
+      c.json(await renameScreenGroup(deps.db, c.req.valid('param').id, c.req.valid('json').name), 200),
+  );
+
+  app.openapi(
+    defineRoute(['operator'], {
+      method: 'delete',
+      path: '/v1/screen-groups/{id}',
+      tags: ['screens'],
+      summary:
+        'Delete a group and its memberships; refused with SCREEN_GROUP_IN_USE (409) while a campaign that has not ended targets it',
+      request: { params: IdParam },
+      responses: {
+        204: { description: 'Deleted' },
+        ...errorResponses(401, 403, 404, 409),
+      },
+    }),
+    async (c) => {
+      await deleteScreenGroup(deps.db, c.req.valid('param').id);
+      return c.body(null, 204);
     },
   );
 

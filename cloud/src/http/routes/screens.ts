@@ -5,7 +5,7 @@ import { ErrorCode, ScreenConfig } from '@redtap/shared';
 import { screenStatuses } from '../../db/schema/screens.ts';
 import { DomainError } from '../../errors.ts';
 import { createEnrolmentCode } from '../../services/enrolment.ts';
-import { buildScreenConfig, publishScreenConfig } from '../../services/screen-config.ts';
+import { buildScreenConfig } from '../../services/screen-config.ts';
 import { networkRulesOf } from '../../money-settings.ts';
 import {
   createScreen,
@@ -14,9 +14,18 @@ import {
   reinstateScreen,
   replaceScreen,
   revokeScreen,
+  screenConnections,
   screenLocations,
+  summarizeScreens,
   updateScreen,
 } from '../../services/screens.ts';
+import {
+  listScreenTaps,
+  nextBefore,
+  screenNowPlaying,
+  screenPresenceHistory,
+} from '../../services/screen-activity.ts';
+import { redemptionStatuses } from '../../db/schema/redemptions.ts';
 import type { AppDeps } from '../context.ts';
 import { errorResponses } from '../errors.ts';
 import { defineRoute } from '../policy.ts';
@@ -66,12 +75,9 @@ const Screen = z
           description:
             'what the broker last reported of the MQTT connection (online presence, or its will): null when no presence was recorded',
         }),
-        connectionChangedAt: z
-          .string()
-          .nullable()
-          .openapi({
-            description: 'cloud time `connected` was last recorded; with connected=false, offline since',
-          }),
+        connectionChangedAt: z.string().nullable().openapi({
+          description: 'cloud time `connected` was last recorded; with connected=false, offline since',
+        }),
         appVersion: z.string(),
         tapCounter: z.number().int(),
         backlog: z.number().int(),
@@ -81,6 +87,70 @@ const Screen = z
       .nullable(),
   })
   .openapi('Screen');
+
+const ScreenSummary = z
+  .object({
+    total: z.number().int(),
+    byStatus: z.object({ pending: z.number().int(), active: z.number().int(), revoked: z.number().int() }),
+    online: z.number().int(),
+    offline: z.number().int(),
+    longOffline: z
+      .number()
+      .int()
+      .openapi({ description: 'active screens offline longer than the alert threshold, or never seen' }),
+    cities: z.array(
+      z.object({
+        city: z.string(),
+        total: z.number().int(),
+        active: z.number().int(),
+        online: z.number().int(),
+        offline: z.number().int(),
+      }),
+    ),
+    citiesTruncated: z.boolean().openapi({ description: 'true when more cities exist than are listed' }),
+  })
+  .openapi('ScreenSummary');
+
+const ScreenTap = z.object({
+  counter: z.number().int(),
+  walletId: z.number().int(),
+  campaignId: z.number().int(),
+  amountFen: z.number().int(),
+  couponOfferId: z.number().int().nullable(),
+  status: z.enum(redemptionStatuses),
+  code: z.string().nullable(),
+  tapTs: z.number().int(),
+  receivedAt: z.string(),
+});
+
+const ScreenActivity = z
+  .object({
+    nowPlaying: z.object({
+      configVersion: z.number().int().nullable(),
+      campaigns: z.array(
+        z.object({
+          campaignId: z.number().int(),
+          name: z.string(),
+          sponsor: z.string(),
+          scheduledNow: z.boolean(),
+          creatives: z.number().int(),
+        }),
+      ),
+      recentPlays: z.array(
+        z.object({
+          campaignId: z.number().int(),
+          day: z.string(),
+          creativeSha256: z.string(),
+          plays: z.number().int(),
+        }),
+      ),
+    }),
+    presence: z.object({
+      changes: z.array(z.object({ connected: z.boolean(), at: z.string() })),
+      uptime: z.object({ last24h: z.number().nullable(), last7d: z.number().nullable() }),
+    }),
+  })
+  .openapi('ScreenActivity');
 
 const ReProvisioned = z
   .object({ screen: Screen, code: z.string(), expiresAt: z.string() })
@@ -132,6 +202,12 @@ export function screenRoutes(deps: AppDeps) {
           elevator: Place.optional(),
           status: z.enum(screenStatuses).optional(),
           groupId: Id.optional(),
+          search: z.string().trim().max(100).optional().openapi({
+            description: 'a screen id, or part of its name (case-insensitive)',
+          }),
+          connection: z.enum(screenConnections).optional().openapi({
+            description: 'active screens online, offline, or offline longer than the alert threshold',
+          }),
         }),
       },
       responses: {
@@ -141,9 +217,23 @@ export function screenRoutes(deps: AppDeps) {
     }),
     async (c) => {
       const { limit, after, ...filter } = c.req.valid('query');
-      const items = await listScreens(deps.db, filter, { limit, after });
+      const items = await listScreens(deps.db, filter, { limit, after }, deps.now());
       return c.json({ items, nextAfter: nextAfter(items, limit) }, 200);
     },
+  );
+
+  app.openapi(
+    defineRoute(['operator'], {
+      method: 'get',
+      path: '/v1/screens/summary',
+      tags: ['screens'],
+      summary: 'Fleet counts over every screen: by status, online, offline, long offline, and by city',
+      responses: {
+        200: { description: 'Summary', content: { 'application/json': { schema: ScreenSummary } } },
+        ...errorResponses(401, 403),
+      },
+    }),
+    async (c) => c.json(await summarizeScreens(deps.db, deps.now()), 200),
   );
 
   app.openapi(
@@ -208,10 +298,74 @@ export function screenRoutes(deps: AppDeps) {
 
   app.openapi(
     defineRoute(['operator'], {
+      method: 'get',
+      path: '/v1/screens/{id}/taps',
+      tags: ['screens'],
+      summary: "The screen's taps as settled, newest first (keyset pages on its tap counter)",
+      request: {
+        params: IdParam,
+        query: z.object({
+          limit: PageQuery.shape.limit,
+          before: z.coerce.number().int().min(1).max(Number.MAX_SAFE_INTEGER).optional().openapi({
+            description: 'Keyset cursor: the last counter of the previous page',
+          }),
+        }),
+      },
+      responses: {
+        200: {
+          description: 'Page',
+          content: {
+            'application/json': {
+              schema: z.object({ items: z.array(ScreenTap), nextBefore: z.number().int().nullable() }),
+            },
+          },
+        },
+        ...errorResponses(400, 401, 403, 404),
+      },
+    }),
+    async (c) => {
+      const id = c.req.valid('param').id;
+      const { limit, before } = c.req.valid('query');
+      await getScreen(deps.db, id);
+      const items = await listScreenTaps(deps.db, id, { limit, before: before ?? null });
+      return c.json({ items, nextBefore: nextBefore(items, limit) }, 200);
+    },
+  );
+
+  app.openapi(
+    defineRoute(['operator'], {
+      method: 'get',
+      path: '/v1/screens/{id}/activity',
+      tags: ['screens'],
+      summary: 'What the screen is set to play now, its latest proof of play, presence history and uptime',
+      request: { params: IdParam },
+      responses: {
+        200: { description: 'Activity', content: { 'application/json': { schema: ScreenActivity } } },
+        ...errorResponses(401, 403, 404),
+      },
+    }),
+    async (c) => {
+      const id = c.req.valid('param').id;
+      const now = deps.now();
+      await getScreen(deps.db, id);
+      const rules = networkRulesOf(deps.settings.money);
+      return c.json(
+        {
+          nowPlaying: await screenNowPlaying(deps.db, id, now, rules),
+          presence: await screenPresenceHistory(deps.db, id, now),
+        },
+        200,
+      );
+    },
+  );
+
+  app.openapi(
+    defineRoute(['operator'], {
       method: 'patch',
       path: '/v1/screens/{id}',
       tags: ['screens'],
-      summary: 'Rename or move a screen; a new time zone republishes its config',
+      summary:
+        'Rename or move a screen; a new city, building or time zone republishes its config (campaigns target by place)',
       request: {
         params: IdParam,
         body: {
@@ -230,10 +384,8 @@ export function screenRoutes(deps: AppDeps) {
       const patch = Object.fromEntries(
         Object.entries(c.req.valid('json')).filter(([, value]) => value !== undefined),
       );
-      const { screen, configChanged } = await updateScreen(deps.db, id, patch, deps.now());
-      if (configChanged)
-        await publishScreenConfig(deps.db, deps.broker, id, deps.now(), networkRulesOf(deps.settings.money));
-      return c.json(screen, 200);
+      // Read after publishing: the version answered is the one the screen receives.
+      return c.json(await updateScreen(deps, id, patch, networkRulesOf(deps.settings.money)), 200);
     },
   );
 
