@@ -271,6 +271,24 @@ describe.each(engines)('fleet pages on $engine', ({ engine, available }) => {
         body: { screenIds: members.map((screen) => screen.id) },
       });
 
+      // A few screens at a time, without the whole member list.
+      const extra = (await get<{ items: ScreenReply[] }>('/v1/screens?status=revoked&limit=2')).items;
+      const changed = await cloud.request('POST', `/v1/screen-groups/${group.id}/member-changes`, {
+        token: operator,
+        body: { add: extra.map((screen) => screen.id).concat(members[0]?.id ?? 0) },
+      });
+      expect(await json(changed)).toMatchObject({ id: group.id, screens: 5 });
+      const removed = await cloud.request('POST', `/v1/screen-groups/${group.id}/member-changes`, {
+        token: operator,
+        body: { remove: extra.map((screen) => screen.id) },
+      });
+      expect(await json(removed)).toMatchObject({ screens: 3 });
+      const unknownMember = await cloud.request('POST', `/v1/screen-groups/${group.id}/member-changes`, {
+        token: operator,
+        body: { add: [999_999_999] },
+      });
+      expect(unknownMember.status).toBe(404);
+
       const renamed = await cloud.request('PATCH', `/v1/screen-groups/${group.id}`, {
         token: operator,
         body: { name: `towers-${engine}` },

@@ -531,6 +531,54 @@ export async function deleteScreenGroup(db: Database, id: number): Promise<void>
   });
 }
 
+/** Screens added to a group in one request. */
+export const GROUP_MEMBERS_CHANGE_MAX = 1_000;
+
+/**
+ * Adds screens to a group (those already in it stay) or removes them, without the whole member list a
+ * replace needs: a group of thousands is edited a few screens at a time. Returns the member count.
+ */
+export async function changeScreenGroupMembers(
+  db: Database,
+  groupId: number,
+  change: { add: number[]; remove: number[] },
+): Promise<{ id: number; name: string; screens: number }> {
+  const add = [...new Set(change.add)];
+  const remove = [...new Set(change.remove)];
+  if (add.length > GROUP_MEMBERS_CHANGE_MAX || remove.length > GROUP_MEMBERS_CHANGE_MAX)
+    throw new DomainError(
+      ErrorCode.VALIDATION_FAILED,
+      `at most ${GROUP_MEMBERS_CHANGE_MAX} screens are added or removed at once`,
+    );
+  return db.transaction(async (tx) => {
+    const [group] = await tx.select().from(screenGroups).where(eq(screenGroups.id, groupId)).for('update');
+    if (group === undefined) throw new DomainError(ErrorCode.NOT_FOUND, `screen group ${groupId} not found`);
+    if (add.length > 0) {
+      const known = await tx.select({ id: screens.id }).from(screens).where(inArray(screens.id, add));
+      if (known.length !== add.length)
+        throw new DomainError(ErrorCode.NOT_FOUND, 'some screens do not exist');
+      await tx
+        .insert(screenGroupMembers)
+        .values(add.map((screenId) => ({ groupId, screenId })))
+        .onConflictDoNothing();
+    }
+    if (remove.length > 0)
+      await tx
+        .delete(screenGroupMembers)
+        .where(and(eq(screenGroupMembers.groupId, groupId), inArray(screenGroupMembers.screenId, remove)));
+    const [size] = await tx
+      .select({ screens: count() })
+      .from(screenGroupMembers)
+      .where(eq(screenGroupMembers.groupId, groupId));
+    if ((size?.screens ?? 0) > SCREEN_GROUP_SIZE_MAX)
+      throw new DomainError(
+        ErrorCode.VALIDATION_FAILED,
+        `a group holds at most ${SCREEN_GROUP_SIZE_MAX} screens`,
+      );
+    return { id: group.id, name: group.name, screens: size?.screens ?? 0 };
+  });
+}
+
 /** Replaces the group's members with exactly these screens. */
 export async function setScreenGroupMembers(
   db: Database,

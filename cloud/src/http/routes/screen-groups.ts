@@ -1,7 +1,9 @@
 // Named screen groups ("Shanghai towers", "pilot"), for targeting and for filtering the screen list.
 import { z } from '@hono/zod-openapi';
 import {
+  changeScreenGroupMembers,
   createScreenGroup,
+  GROUP_MEMBERS_CHANGE_MAX,
   deleteScreenGroup,
   listScreenGroups,
   renameScreenGroup,
@@ -96,6 +98,41 @@ export function screenGroupRoutes(deps: AppDeps) {
       await deleteScreenGroup(deps.db, c.req.valid('param').id);
       return c.body(null, 204);
     },
+  );
+
+  app.openapi(
+    defineRoute(['operator'], {
+      method: 'post',
+      path: '/v1/screen-groups/{id}/member-changes',
+      tags: ['screens'],
+      summary: 'Add screens to the group and remove others, without sending every member',
+      request: {
+        params: IdParam,
+        body: {
+          content: {
+            'application/json': {
+              schema: z.object({
+                add: z.array(Id).max(GROUP_MEMBERS_CHANGE_MAX).default([]),
+                remove: z.array(Id).max(GROUP_MEMBERS_CHANGE_MAX).default([]),
+              }),
+            },
+          },
+        },
+      },
+      responses: {
+        200: {
+          description: 'The group and its member count',
+          content: {
+            'application/json': {
+              schema: z.object({ id: z.number().int(), name: z.string(), screens: z.number().int() }),
+            },
+          },
+        },
+        ...errorResponses(400, 401, 403, 404),
+      },
+    }),
+    async (c) =>
+      c.json(await changeScreenGroupMembers(deps.db, c.req.valid('param').id, c.req.valid('json')), 200),
   );
 
   app.openapi(
