@@ -10,3 +10,5 @@ export * from './wallets.ts';
 export * from './withdrawals.ts';
 export * from './merchants.ts';
 export * from './money-actions.ts';
+export * from './user-sessions.ts';
+export * from './audit-log.ts';

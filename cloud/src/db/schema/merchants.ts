@@ -10,7 +10,7 @@ import {
   timestamp,
   uniqueIndex,
 } from 'drizzle-orm/pg-core';
-import { advertisers } from './accounts.ts';
+import { advertisers, users } from './accounts.ts';
 import { couponOffers } from './campaigns.ts';
 
 export const merchants = pgTable(
@@ -80,9 +80,23 @@ export const tillKeys = pgTable(
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     lastUsedAt: timestamp('last_used_at', { withTimezone: true }),
     revokedAt: timestamp('revoked_at', { withTimezone: true }),
+    /** The user who issued the key: it stops working while that user is disabled. Null before 0009. */
+    issuedByUserId: bigint('issued_by_user_id', { mode: 'number' }).references(() => users.id),
   },
   (table) => [
     index('till_keys_store_idx').on(table.storeId),
     uniqueIndex('till_keys_secret_key').on(table.secretHash),
   ],
 );
+
+/**
+ * A till key's guessing budget in the current window, shared by every cloud process: a lookup reserves
+ * its worst-case cost here (one atomic UPDATE) before it runs, so parallel requests cannot overdraw it.
+ */
+export const tillGuessWindows = pgTable('till_guess_windows', {
+  tillKeyId: bigint('till_key_id', { mode: 'number' })
+    .primaryKey()
+    .references(() => tillKeys.id),
+  windowStartedAt: timestamp('window_started_at', { withTimezone: true }).notNull(),
+  points: integer('points').notNull(),
+});
