@@ -12,3 +12,4 @@ export * from './merchants.ts';
 export * from './money-actions.ts';
 export * from './user-sessions.ts';
 export * from './audit-log.ts';
+export * from './screen-config-versions.ts';
