@@ -8,6 +8,7 @@ export * from './redemptions.ts';
 export * from './screens.ts';
 export * from './wallets.ts';
 export * from './withdrawals.ts';
+export * from './payout-accounts.ts';
 export * from './merchants.ts';
 export * from './money-actions.ts';
 export * from './user-sessions.ts';

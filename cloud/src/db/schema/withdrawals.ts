@@ -1,8 +1,11 @@
-// Wallet withdrawals into withdrawal clearing, and their settlement by the operator's payout export.
+// Wallet withdrawals into withdrawal clearing, and their payout: the operator's export hands a batch to
+// the payment provider (exported, in flight), and the provider's result file marks each paid or failed.
 import { sql } from 'drizzle-orm';
 import { bigint, check, date, index, pgTable, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
+import { storedPayoutAccountKinds } from './payout-accounts.ts';
 
-export const withdrawalStatuses = ['pending', 'paid'] as const;
+/** pending → exported (in a batch, in flight) → paid | failed (its money back in the wallet). */
+export const withdrawalStatuses = ['pending', 'exported', 'paid', 'failed'] as const;
 export type WithdrawalStatus = (typeof withdrawalStatuses)[number];
 
 export const withdrawals = pgTable(
@@ -18,7 +21,19 @@ export const withdrawals = pgTable(
     day: date('day', { mode: 'string' }).notNull(),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
     paidAt: timestamp('paid_at', { withTimezone: true }),
+    /** The batch (`settlement-N`) that exported it; set once, with exportedAt. */
     settlementId: text('settlement_id'),
+    exportedAt: timestamp('exported_at', { withTimezone: true }),
+    failedAt: timestamp('failed_at', { withTimezone: true }),
+    /** The provider's reference for the payment, from its result file. */
+    providerReference: text('provider_reference'),
+    /** Why the provider could not pay (its words), for a failed withdrawal. */
+    failureReason: text('failure_reason'),
+    /** The payee as linked when it was requested (payout_accounts), null before payout accounts existed. */
+    payeeKind: text('payee_kind', { enum: storedPayoutAccountKinds }),
+    payeeAccount: text('payee_account'),
+    payeeName: text('payee_name'),
+    payeeBank: text('payee_bank'),
   },
   (table) => [
     uniqueIndex('withdrawals_idempotency_key').on(table.walletId, table.idempotencyKey),
@@ -26,6 +41,8 @@ export const withdrawals = pgTable(
     index('withdrawals_pending_idx')
       .on(table.id)
       .where(sql`${table.status} = 'pending'`),
+    index('withdrawals_settlement_idx').on(table.settlementId),
     check('withdrawals_amount_check', sql`${table.amountFen} > 0`),
+    check('withdrawals_status_check', sql`${table.status} in ('pending', 'exported', 'paid', 'failed')`),
   ],
 );
