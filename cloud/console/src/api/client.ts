@@ -1,16 +1,49 @@
 // A small typed fetch client for the cloud API. Every failure becomes an ApiError carrying the API's
-// stable `{ error: { code, message } }` code, so screens can show it.
+// stable `{ error: { code, message, params?, fields? } }` code, so screens can show it and mark its fields.
+import type { FieldIssue } from '@redtap/shared/field-issues';
 
 export class ApiError extends Error {
   override name = 'ApiError';
   readonly status: number;
   readonly code: string;
+  /** Values the translated message interpolates (`error.params`); names ending in `Fen` are amounts. */
+  readonly params: Record<string, string | number>;
+  /** The request fields the error concerns (`error.fields`), for a form to mark. */
+  readonly fields: FieldIssue[];
 
-  constructor(status: number, code: string, message: string) {
+  constructor(
+    status: number,
+    code: string,
+    message: string,
+    details: { params?: Record<string, string | number>; fields?: FieldIssue[] } = {},
+  ) {
     super(message);
     this.status = status;
     this.code = code;
+    this.params = details.params ?? {};
+    this.fields = details.fields ?? [];
   }
+}
+
+function scalarsOf(value: unknown): Record<string, string | number> {
+  if (value === null || typeof value !== 'object') return {};
+  return Object.fromEntries(
+    Object.entries(value).filter(
+      (entry): entry is [string, string | number] =>
+        typeof entry[1] === 'string' || typeof entry[1] === 'number',
+    ),
+  );
+}
+
+/** The reply's field issues, each checked: a reply is typed, not trusted. */
+function fieldsOf(value: unknown): FieldIssue[] {
+  if (!Array.isArray(value)) return [];
+  return value.flatMap((item: unknown) => {
+    if (item === null || typeof item !== 'object') return [];
+    const { path, code, message, params } = item as Record<string, unknown>;
+    if (typeof path !== 'string' || typeof code !== 'string') return [];
+    return [{ path, code, message: typeof message === 'string' ? message : '', params: scalarsOf(params) }];
+  });
 }
 
 export const REQUEST_TIMEOUT_MS = 20_000;
@@ -62,10 +95,15 @@ async function send(path: string, options: RequestOptions): Promise<Response> {
 
 async function errorOf(response: Response): Promise<ApiError> {
   try {
-    const parsed = (await response.json()) as { error?: { code?: unknown; message?: unknown } };
+    const parsed = (await response.json()) as {
+      error?: { code?: unknown; message?: unknown; params?: unknown; fields?: unknown };
+    };
     const code = typeof parsed.error?.code === 'string' ? parsed.error.code : `HTTP_${response.status}`;
     const message = typeof parsed.error?.message === 'string' ? parsed.error.message : response.statusText;
-    return new ApiError(response.status, code, message);
+    return new ApiError(response.status, code, message, {
+      params: scalarsOf(parsed.error?.params),
+      fields: fieldsOf(parsed.error?.fields),
+    });
   } catch {
     return new ApiError(response.status, `HTTP_${response.status}`, response.statusText);
   }

@@ -1,11 +1,12 @@
 // Loading, empty and error states, shared by every page. Errors show a translated message chosen by the
-// API's stable code (lib/errors.ts); the code itself stays in `data-error-code` for support and tests.
-import { Alert, Button, Center, Group, Loader, Paper, Stack, Text, ThemeIcon } from '@mantine/core';
+// API's stable code (lib/errors.ts) and, for each field the error names, that field and what is wrong with
+// it; the codes stay in `data-error-code` / `data-field-code` for support and tests.
+import { Alert, Button, Center, Group, List, Loader, Paper, Stack, Text, ThemeIcon } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
 import i18next from 'i18next';
 import type { ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
-import { errorCode, errorText } from '../lib/errors.ts';
+import { errorCode, errorFields, errorText, fieldIssueText, fieldLabel } from '../lib/errors.ts';
 
 export { errorCode };
 
@@ -23,6 +24,7 @@ export function ErrorAlert({ error, onRetry }: { error: unknown; onRetry?: () =>
         <Text size="sm" data-testid="error-message">
           {errorText(error, i18n)}
         </Text>
+        <FieldIssueList error={error} />
         {onRetry === undefined ? null : (
           <Group>
             <Button size="xs" variant="light" color="red" onClick={onRetry}>
@@ -32,6 +34,26 @@ export function ErrorAlert({ error, onRetry }: { error: unknown; onRetry?: () =>
         )}
       </Stack>
     </Alert>
+  );
+}
+
+/** The fields a failed request names, each as "field: what is wrong", translated. */
+export function FieldIssueList({ error }: { error: unknown }) {
+  const { i18n } = useTranslation();
+  const fields = errorFields(error);
+  if (fields.length === 0) return null;
+  return (
+    <List size="sm" spacing={2} data-testid="error-fields">
+      {fields.map((field, index) => {
+        const label = fieldLabel(field.path, i18n);
+        const text = fieldIssueText(field, i18n);
+        return (
+          <List.Item key={`${field.path}-${index}`} data-field-code={field.code} data-field-path={field.path}>
+            {label === '' ? text : `${label}: ${text}`}
+          </List.Item>
+        );
+      })}
+    </List>
   );
 }
 
@@ -90,7 +112,20 @@ export function notifyError(error: unknown): void {
   notifications.show({
     color: 'red',
     title: i18next.t('common.errorTitle'),
-    message: <span data-error-code={errorCode(error)}>{errorText(error, i18next)}</span>,
+    message: (
+      <span data-error-code={errorCode(error)}>
+        {errorText(error, i18next)}
+        {errorFields(error).map((field, index) => {
+          const label = fieldLabel(field.path, i18next);
+          const text = fieldIssueText(field, i18next);
+          return (
+            <span key={`${field.path}-${index}`} data-field-code={field.code} style={{ display: 'block' }}>
+              {label === '' ? text : `${label}: ${text}`}
+            </span>
+          );
+        })}
+      </span>
+    ),
     autoClose: 8000,
   });
 }
