@@ -24,6 +24,9 @@ const GroupsPage = lazy(() =>
 const HoldsPage = lazy(() =>
   import('./pages/operator/holds-page.tsx').then((module) => ({ default: module.HoldsPage })),
 );
+const ScreenPage = lazy(() =>
+  import('./pages/operator/screen-page.tsx').then((module) => ({ default: module.ScreenPage })),
+);
 const ScreensPage = lazy(() =>
   import('./pages/operator/screens-page.tsx').then((module) => ({ default: module.ScreensPage })),
 );
@@ -36,6 +39,16 @@ const CampaignsPage = lazy(() =>
 const CampaignWizardPage = lazy(() =>
   import('./pages/advertiser/campaign-wizard-page.tsx').then((module) => ({
     default: module.CampaignWizardPage,
+  })),
+);
+const CampaignDetailPage = lazy(() =>
+  import('./pages/advertiser/campaign-detail-page.tsx').then((module) => ({
+    default: module.CampaignDetailPage,
+  })),
+);
+const CampaignFromStoredPage = lazy(() =>
+  import('./pages/advertiser/campaign-wizard-page.tsx').then((module) => ({
+    default: module.CampaignFromStoredPage,
   })),
 );
 const ReportsPage = lazy(() =>
@@ -99,6 +112,7 @@ export function App() {
           <Route path="/wallet" element={<WalletPage />} />
           <Route path="/till" element={<TillPage />} />
           <Route path="/operator/screens" element={operator(<ScreensPage />)} />
+          <Route path="/operator/screens/:id" element={operator(<ScreenPage />)} />
           <Route path="/operator/groups" element={operator(<GroupsPage />)} />
           <Route path="/operator/campaigns" element={operator(<ApprovalsPage />)} />
           <Route path="/operator/advertisers" element={operator(<AdvertisersPage />)} />
@@ -106,6 +120,15 @@ export function App() {
           <Route path="/operator/settlements" element={operator(<SettlementsPage />)} />
           <Route path="/advertiser/campaigns" element={business(<CampaignsPage />)} />
           <Route path="/advertiser/campaigns/new" element={business(<CampaignWizardPage />)} />
+          <Route path="/advertiser/campaigns/:id" element={business(<CampaignDetailPage />)} />
+          <Route
+            path="/advertiser/campaigns/:id/edit"
+            element={business(<CampaignFromStoredPage kind="edit" />)}
+          />
+          <Route
+            path="/advertiser/campaigns/:id/duplicate"
+            element={business(<CampaignFromStoredPage kind="duplicate" />)}
+          />
           <Route path="/advertiser/stores" element={business(<StoresPage />)} />
           <Route path="/reports" element={business(<ReportsPage />)} />
           <Route path="*" element={<Navigate to={homeOf(session)} replace />} />

@@ -1,8 +1,10 @@
-// The screen network: counts, filters, a table grouped by city or building with each screen's health,
-// provisioning with a one-time enrolment code (text and QR), new codes, revocation, and replacing or
-// reinstating a revoked screen.
+// The screen network: fleet counts from the server's summary (over every screen), filters kept in the
+// URL (city, building, status, group, search, connection), a table paged to its last row and grouped by
+// city or building with each screen's health, provisioning with a one-time enrolment code (text and QR),
+// new codes, rename and move, revocation, and replacing or reinstating a revoked screen.
 import {
   Alert,
+  Anchor,
   Badge,
   Button,
   Card,
@@ -10,7 +12,6 @@ import {
   CopyButton,
   Group,
   Modal,
-  Progress,
   SegmentedControl,
   Select,
   SimpleGrid,
@@ -21,54 +22,77 @@ import {
   Title,
   Tooltip,
 } from '@mantine/core';
+import { useDebouncedValue } from '@mantine/hooks';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useMemo, useState, type SyntheticEvent } from 'react';
 import { useTranslation } from 'react-i18next';
+import { Link, useSearchParams } from 'react-router';
 import { apiJson } from '../../api/client.ts';
+import { useKeysetPages, useScreenSummary, type ScreenConnection } from '../../api/fleet.ts';
 import type { EnrolmentCode, Page, Screen, ScreenGroup, ScreenLocation } from '../../api/types.ts';
 import { Empty, ErrorAlert, notifyError, notifySuccess, QueryState } from '../../components/feedback.tsx';
+import { LoadMore } from '../../components/load-more.tsx';
 import { QrCode } from '../../components/qr-code.tsx';
 import { useToken } from '../../components/session-context.tsx';
 import {
   formatAgo,
+  formatCount,
   formatDateTime,
-  isLongOffline,
   isOnline,
   OFFLINE_ALERT_AFTER_MS,
   offlineSince,
 } from '../../lib/format.ts';
+import {
+  BADGE_STYLES,
+  DeckLevels,
+  EditScreenModal,
+  ScreenStatusBadge,
+  Truncated,
+  useNowMs,
+} from './screen-parts.tsx';
 
 type GroupBy = 'none' | 'city' | 'building';
 
-/** How often the ages ("12 s ago") and online states are recomputed between fetches. */
-const CLOCK_TICK_MS = 5_000;
-/** How often the screens are fetched again: presence reports a dropped screen within seconds. */
+/** How often the screens and counts are fetched again: presence reports a dropped screen within seconds. */
 const SCREENS_REFETCH_MS = 10_000;
+/** Long-offline screens named in the alert; the rest are counted ("and 40 more"). */
+const ALERT_NAMES_MAX = 10;
+/** Cities shown with their counts above the table. */
+const CITY_CHIPS_MAX = 12;
 
-/** The current time, re-read every `CLOCK_TICK_MS`, so a screen that goes quiet turns offline on time. */
-function useNowMs(): number {
-  const [nowMs, setNowMs] = useState(() => Date.now());
-  useEffect(() => {
-    const timer = setInterval(() => setNowMs(Date.now()), CLOCK_TICK_MS);
-    return () => clearInterval(timer);
-  }, []);
-  return nowMs;
+/** The list's filters, as the URL's search params hold them: a reload or a shared link keeps them. */
+const FILTER_KEYS = ['city', 'building', 'status', 'group', 'q', 'connection', 'by'] as const;
+type FilterKey = (typeof FILTER_KEYS)[number];
+
+function useFilters() {
+  const [params, setParams] = useSearchParams();
+  const filter = Object.fromEntries(FILTER_KEYS.map((key) => [key, params.get(key)])) as Record<
+    FilterKey,
+    string | null
+  >;
+  const setFilter = (patch: Partial<Record<FilterKey, string | null>>) =>
+    setParams(
+      (previous) => {
+        const next = new URLSearchParams(previous);
+        for (const [key, value] of Object.entries(patch))
+          if (value === null || value === '') next.delete(key);
+          else next.set(key, value);
+        return next;
+      },
+      { replace: true },
+    );
+  return { filter, setFilter };
 }
 
-/** Badges keep their whole label: a narrow cell wraps around them instead of cutting "offline" short. */
-const BADGE_STYLES = {
-  root: { flexShrink: 0, maxWidth: 'none', overflow: 'visible' },
-  label: { overflow: 'visible', textOverflow: 'clip' },
-} as const;
-
-function StatCard({ label, value, color }: { label: string; value: number; color: string }) {
+function StatCard({ label, value, color }: { label: string; value: number | undefined; color: string }) {
+  const { i18n } = useTranslation();
   return (
     <Card withBorder radius="md" padding="md">
       <Text size="xs" c="dimmed" tt="uppercase" fw={700}>
         {label}
       </Text>
       <Text fz={28} fw={700} c={color} data-testid={`stat-${label}`}>
-        {value}
+        {value === undefined ? '—' : formatCount(value, i18n.language)}
       </Text>
     </Card>
   );
@@ -81,40 +105,10 @@ function OfflineSince({ screen, nowMs }: { screen: Screen; nowMs: number }) {
   if (since === null) return null;
   return (
     <Tooltip label={formatAgo(since, nowMs, i18n.language)}>
-      <Text size="xs" c="red.8" data-testid={`offline-since-${screen.id}`}>
+      <Text size="xs" c="red.8" data-testid={`offline-since-${screen.id}`} truncate="end">
         {t('screens.offlineSince', { time: formatDateTime(since, i18n.language) })}
       </Text>
     </Tooltip>
-  );
-}
-
-function DeckLevels({ screen }: { screen: Screen }) {
-  const { t } = useTranslation();
-  const decks = screen.health?.decks ?? [];
-  if (decks.length === 0)
-    return (
-      <Text size="xs" c="dimmed">
-        {t('screens.noDecks')}
-      </Text>
-    );
-  return (
-    <Stack gap={4} miw={120}>
-      {decks.map((deck) => (
-        <Tooltip key={deck.deckId} label={`#${deck.deckId} · campaign ${deck.campaignId}`}>
-          <div>
-            <Text size="xs">
-              {deck.remaining}/{deck.count}
-            </Text>
-            <Progress
-              size="sm"
-              value={deck.count === 0 ? 0 : (deck.remaining / deck.count) * 100}
-              color={deck.remaining / Math.max(1, deck.count) < 0.2 ? 'orange' : 'teal'}
-              aria-label={`deck ${deck.deckId}`}
-            />
-          </div>
-        </Tooltip>
-      ))}
-    </Stack>
   );
 }
 
@@ -218,54 +212,87 @@ function ProvisionModal(props: {
   );
 }
 
+/** The screens the alert names: the first few long-offline ones, by id. */
+function LongOfflineAlert(props: { count: number; onShow: () => void }) {
+  const { t } = useTranslation();
+  const token = useToken();
+  const named = useQuery({
+    queryKey: ['screens', 'long-offline-names'],
+    queryFn: ({ signal }) =>
+      apiJson<Page<Screen>>('/v1/screens', {
+        token,
+        signal,
+        query: { connection: 'long-offline', limit: ALERT_NAMES_MAX },
+      }),
+    refetchInterval: SCREENS_REFETCH_MS,
+  });
+  const names = named.data?.items.map((screen) => screen.name) ?? [];
+  const more = props.count - names.length;
+  return (
+    <Alert
+      color="red"
+      title={t('screens.offlineAlertTitle', { count: props.count })}
+      data-testid="offline-alert"
+    >
+      <Stack gap={6}>
+        <Text size="sm" lineClamp={3}>
+          {t('screens.offlineAlertBody', {
+            minutes: OFFLINE_ALERT_AFTER_MS / 60_000,
+            names: names.join(', '),
+          })}
+          {more > 0 ? ` ${t('fleet.andMore', { count: more })}` : ''}
+        </Text>
+        <Group>
+          <Button size="compact-sm" variant="light" color="red" onClick={props.onShow}>
+            {t('fleet.showLongOffline')}
+          </Button>
+        </Group>
+      </Stack>
+    </Alert>
+  );
+}
+
 export function ScreensPage() {
   const { t, i18n } = useTranslation();
   const token = useToken();
   const queryClient = useQueryClient();
-  const [filter, setFilter] = useState<{
-    city: string | null;
-    building: string | null;
-    status: string | null;
-    groupId: string | null;
-  }>({
-    city: null,
-    building: null,
-    status: null,
-    groupId: null,
-  });
-  const [groupBy, setGroupBy] = useState<GroupBy>('city');
+  const { filter, setFilter } = useFilters();
+  const groupBy: GroupBy = filter.by === 'none' || filter.by === 'building' ? filter.by : 'city';
+  const [search, setSearch] = useState(filter.q ?? '');
+  const [debouncedSearch] = useDebouncedValue(search.trim(), 300);
+  useEffect(() => {
+    if (debouncedSearch !== (filter.q ?? '')) setFilter({ q: debouncedSearch });
+    // Only a change of what was typed writes the URL; the URL's own changes come in through `filter`.
+  }, [debouncedSearch]);
   const [provisioning, setProvisioning] = useState(false);
   const [shownCode, setShownCode] = useState<{ screen: Screen; code: EnrolmentCode } | null>(null);
   const [revoking, setRevoking] = useState<Screen | null>(null);
+  const [editing, setEditing] = useState<Screen | null>(null);
   const [reprovisioning, setReprovisioning] = useState<{
     screen: Screen;
     action: 'replace' | 'reinstate';
   } | null>(null);
 
-  const screens = useQuery({
-    queryKey: ['screens', filter],
-    queryFn: () =>
-      apiJson<Page<Screen>>('/v1/screens', {
-        token,
-        query: {
-          limit: 100,
-          city: filter.city ?? undefined,
-          building: filter.building ?? undefined,
-          status: filter.status ?? undefined,
-          groupId: filter.groupId ?? undefined,
-        },
-      }),
-    refetchInterval: SCREENS_REFETCH_MS,
-  });
+  const screens = useKeysetPages<Screen>(
+    ['screens', 'list'],
+    '/v1/screens',
+    {
+      city: filter.city ?? undefined,
+      building: filter.building ?? undefined,
+      status: filter.status ?? undefined,
+      groupId: filter.group ?? undefined,
+      search: filter.q ?? undefined,
+      connection: filter.connection ?? undefined,
+    },
+    { refetchIntervalMs: SCREENS_REFETCH_MS },
+  );
+  const summary = useScreenSummary(SCREENS_REFETCH_MS);
   const locations = useQuery({
     queryKey: ['screen-locations'],
     queryFn: () =>
       apiJson<{ items: ScreenLocation[] }>('/v1/screens/locations', { token, query: { limit: 1000 } }),
   });
-  const groups = useQuery({
-    queryKey: ['screen-groups'],
-    queryFn: () => apiJson<Page<ScreenGroup>>('/v1/screen-groups', { token, query: { limit: 100 } }),
-  });
+  const groups = useKeysetPages<ScreenGroup>(['screen-groups'], '/v1/screen-groups', {});
   const newCode = useMutation({
     mutationFn: (screen: Screen) =>
       apiJson<EnrolmentCode>(`/v1/screens/${screen.id}/enrolment-codes`, { token, method: 'POST' }).then(
@@ -320,16 +347,15 @@ export function ScreensPage() {
       ].sort(),
     [locations.data, filter.city],
   );
+  const groupOptions = useMemo(() => {
+    const options = groups.items.map((g) => ({ value: String(g.id), label: g.name }));
+    // A group from a shared link that is not among the loaded ones still shows as chosen.
+    if (filter.group !== null && !options.some((option) => option.value === filter.group))
+      options.push({ value: filter.group, label: `#${filter.group}` });
+    return options;
+  }, [groups.items, filter.group]);
   const nowMs = useNowMs();
-  const items = screens.data?.items ?? [];
-  const counts = {
-    total: items.length,
-    online: items.filter((s) => s.status === 'active' && isOnline(s.health, nowMs)).length,
-    offline: items.filter((s) => s.status === 'active' && !isOnline(s.health, nowMs)).length,
-    pending: items.filter((s) => s.status === 'pending').length,
-  };
-  // Counted from the disconnect the broker reported when there is one, else from the last heartbeat.
-  const longOffline = items.filter((s) => s.status === 'active' && isLongOffline(s.health, nowMs));
+  const items = screens.items;
   const grouped = useMemo(() => {
     const map = new Map<string, Screen[]>();
     for (const screen of items) {
@@ -339,30 +365,15 @@ export function ScreensPage() {
     }
     return [...map.entries()].sort(([a], [b]) => a.localeCompare(b));
   }, [items, groupBy]);
-
-  const statusBadge = (screen: Screen) => {
-    if (screen.status === 'revoked')
-      return (
-        <Badge color="gray" styles={BADGE_STYLES}>
-          {t('screens.statusRevoked')}
-        </Badge>
-      );
-    if (screen.status === 'pending')
-      return (
-        <Badge color="yellow" styles={BADGE_STYLES}>
-          {t('screens.statusPending')}
-        </Badge>
-      );
-    return isOnline(screen.health, nowMs) ? (
-      <Badge color="teal" styles={BADGE_STYLES}>
-        {t('screens.onlineBadge')}
-      </Badge>
-    ) : (
-      <Badge color="red" variant="outline" styles={BADGE_STYLES}>
-        {t('screens.offlineBadge')}
-      </Badge>
-    );
-  };
+  const filtered = FILTER_KEYS.some((key) => key !== 'by' && filter[key] !== null);
+  const connectionOptions: { value: ScreenConnection; label: string }[] = [
+    { value: 'online', label: t('fleet.connectionOnline') },
+    { value: 'offline', label: t('fleet.connectionOffline') },
+    {
+      value: 'long-offline',
+      label: t('fleet.connectionLongOffline', { minutes: OFFLINE_ALERT_AFTER_MS / 60_000 }),
+    },
+  ];
 
   return (
     <Stack>
@@ -371,32 +382,60 @@ export function ScreensPage() {
         <Button onClick={() => setProvisioning(true)}>{t('screens.provision')}</Button>
       </Group>
       <SimpleGrid cols={{ base: 2, md: 4 }}>
-        <StatCard label={t('screens.total')} value={counts.total} color="dark" />
-        <StatCard label={t('screens.online')} value={counts.online} color="teal.8" />
-        <StatCard label={t('screens.offline')} value={counts.offline} color="red.8" />
-        <StatCard label={t('screens.pending')} value={counts.pending} color="yellow.9" />
+        <StatCard label={t('screens.total')} value={summary.data?.total} color="dark" />
+        <StatCard label={t('screens.online')} value={summary.data?.online} color="teal.8" />
+        <StatCard label={t('screens.offline')} value={summary.data?.offline} color="red.8" />
+        <StatCard label={t('screens.pending')} value={summary.data?.byStatus.pending} color="yellow.9" />
       </SimpleGrid>
-      {longOffline.length > 0 && (
-        <Alert
-          color="red"
-          title={t('screens.offlineAlertTitle', { count: longOffline.length })}
-          data-testid="offline-alert"
-        >
-          {t('screens.offlineAlertBody', {
-            minutes: OFFLINE_ALERT_AFTER_MS / 60_000,
-            names: longOffline.map((s) => s.name).join(', '),
-          })}
-        </Alert>
+      {summary.error === null ? null : <ErrorAlert error={summary.error} />}
+      {(summary.data?.longOffline ?? 0) > 0 && (
+        <LongOfflineAlert
+          count={summary.data?.longOffline ?? 0}
+          onShow={() => setFilter({ connection: 'long-offline', status: null })}
+        />
+      )}
+      {summary.data === undefined || summary.data.cities.length < 2 ? null : (
+        <Group gap={6} data-testid="city-counts">
+          <Text size="sm" fw={500}>
+            {summary.data.citiesTruncated
+              ? t('fleet.citiesTruncated', { count: summary.data.cities.length })
+              : t('fleet.byCity')}
+          </Text>
+          {summary.data.cities.slice(0, CITY_CHIPS_MAX).map((city) => (
+            <Tooltip
+              key={city.city}
+              label={`${t('screens.online')} ${city.online} · ${t('screens.offline')} ${city.offline}`}
+            >
+              <Badge
+                variant={filter.city === city.city ? 'filled' : 'light'}
+                styles={{ root: { cursor: 'pointer', maxWidth: 220, textTransform: 'none' } }}
+                onClick={() =>
+                  setFilter({ city: filter.city === city.city ? null : city.city, building: null })
+                }
+              >
+                {city.city} · {formatCount(city.total, i18n.language)}
+              </Badge>
+            </Tooltip>
+          ))}
+        </Group>
       )}
       <Card withBorder radius="md">
         <Group align="end" wrap="wrap">
+          <TextInput
+            label={t('fleet.search')}
+            placeholder={t('fleet.searchPlaceholder')}
+            value={search}
+            maxLength={100}
+            onChange={(event) => setSearch(event.currentTarget.value)}
+            w={200}
+          />
           <Select
             label={t('screens.filterCity')}
             data={cities}
             value={filter.city}
             clearable
             searchable
-            onChange={(city) => setFilter((f) => ({ ...f, city, building: null }))}
+            onChange={(city) => setFilter({ city, building: null })}
             w={180}
           />
           <Select
@@ -405,7 +444,7 @@ export function ScreensPage() {
             value={filter.building}
             clearable
             searchable
-            onChange={(building) => setFilter((f) => ({ ...f, building }))}
+            onChange={(building) => setFilter({ building })}
             w={200}
           />
           <Select
@@ -417,15 +456,24 @@ export function ScreensPage() {
             ]}
             value={filter.status}
             clearable
-            onChange={(status) => setFilter((f) => ({ ...f, status }))}
+            onChange={(status) => setFilter({ status })}
             w={160}
           />
           <Select
-            label={t('screens.filterGroup')}
-            data={groups.data?.items.map((g) => ({ value: String(g.id), label: g.name })) ?? []}
-            value={filter.groupId}
+            label={t('fleet.filterConnection')}
+            data={connectionOptions}
+            value={filter.connection}
             clearable
-            onChange={(groupId) => setFilter((f) => ({ ...f, groupId }))}
+            onChange={(connection) => setFilter({ connection })}
+            w={190}
+          />
+          <Select
+            label={t('screens.filterGroup')}
+            data={groupOptions}
+            value={filter.group}
+            clearable
+            searchable
+            onChange={(group) => setFilter({ group })}
             w={180}
           />
           <Stack gap={4}>
@@ -434,7 +482,7 @@ export function ScreensPage() {
             </Text>
             <SegmentedControl
               value={groupBy}
-              onChange={(value) => setGroupBy(value as GroupBy)}
+              onChange={(value) => setFilter({ by: value === 'city' ? null : value })}
               data={[
                 { value: 'none', label: t('screens.groupByNone') },
                 { value: 'city', label: t('screens.groupByCity') },
@@ -442,28 +490,46 @@ export function ScreensPage() {
               ]}
             />
           </Stack>
+          {filtered ? (
+            <Button
+              variant="subtle"
+              onClick={() => {
+                setSearch('');
+                setFilter({
+                  city: null,
+                  building: null,
+                  status: null,
+                  group: null,
+                  q: null,
+                  connection: null,
+                });
+              }}
+            >
+              {t('fleet.clearFilters')}
+            </Button>
+          ) : null}
         </Group>
       </Card>
       <QueryState
-        query={screens}
-        isEmpty={(page) => page.items.length === 0}
-        empty={<Empty title={t('screens.emptyTitle')}>{t('screens.emptyBody')}</Empty>}
+        query={screens.query}
+        isEmpty={(data) => data.pages.every((page) => page.items.length === 0)}
+        empty={filtered ? <Empty /> : <Empty title={t('screens.emptyTitle')}>{t('screens.emptyBody')}</Empty>}
       >
         {() => (
           <Card withBorder radius="md" p={0}>
-            <Table.ScrollContainer minWidth={980}>
-              <Table verticalSpacing="sm" highlightOnHover aria-label={t('screens.title')}>
+            <Table.ScrollContainer minWidth={1080}>
+              <Table layout="fixed" verticalSpacing="sm" highlightOnHover aria-label={t('screens.title')}>
                 <Table.Thead>
                   <Table.Tr>
-                    <Table.Th>{t('common.name')}</Table.Th>
-                    <Table.Th>{t('screens.elevator')}</Table.Th>
-                    <Table.Th>{t('common.status')}</Table.Th>
-                    <Table.Th>{t('screens.lastSeen')}</Table.Th>
-                    <Table.Th>{t('screens.backlog')}</Table.Th>
-                    <Table.Th>{t('screens.decks')}</Table.Th>
-                    <Table.Th>{t('screens.clockSkew')}</Table.Th>
-                    <Table.Th>{t('screens.version')}</Table.Th>
-                    <Table.Th>{t('common.actions')}</Table.Th>
+                    <Table.Th w="22%">{t('common.name')}</Table.Th>
+                    <Table.Th w="9%">{t('screens.elevator')}</Table.Th>
+                    <Table.Th w={96}>{t('common.status')}</Table.Th>
+                    <Table.Th w="12%">{t('screens.lastSeen')}</Table.Th>
+                    <Table.Th w={80}>{t('screens.backlog')}</Table.Th>
+                    <Table.Th w="11%">{t('screens.decks')}</Table.Th>
+                    <Table.Th w={84}>{t('screens.clockSkew')}</Table.Th>
+                    <Table.Th w={84}>{t('screens.version')}</Table.Th>
+                    <Table.Th w={250}>{t('common.actions')}</Table.Th>
                   </Table.Tr>
                 </Table.Thead>
                 <Table.Tbody>
@@ -473,27 +539,42 @@ export function ScreensPage() {
                       : [
                           <Table.Tr key={`group-${key}`} bg="var(--mantine-color-gray-1)">
                             <Table.Td colSpan={9}>
-                              <Text fw={700} size="sm">
-                                {key}{' '}
-                                <Badge size="xs" variant="light" ml={6} styles={BADGE_STYLES}>
+                              <Group gap={6} wrap="nowrap">
+                                <Truncated text={key} fw={700} size="sm" />
+                                <Badge size="xs" variant="light" styles={BADGE_STYLES}>
                                   {rows.length}
                                 </Badge>
-                              </Text>
+                              </Group>
                             </Table.Td>
                           </Table.Tr>,
                         ]),
                     ...rows.map((screen) => (
                       <Table.Tr key={screen.id} data-testid={`screen-row-${screen.id}`}>
                         <Table.Td>
-                          <Text fw={600} size="sm">
+                          <Anchor
+                            component={Link}
+                            to={`/operator/screens/${screen.id}`}
+                            fw={600}
+                            size="sm"
+                            display="block"
+                            style={{ overflow: 'hidden', textOverflow: 'ellipsis', whiteSpace: 'nowrap' }}
+                            title={screen.name}
+                            data-testid={`screen-name-${screen.id}`}
+                          >
                             {screen.name}
-                          </Text>
-                          <Text size="xs" c="dimmed">
-                            #{screen.id} · {screen.city} · {screen.building}
-                          </Text>
+                          </Anchor>
+                          <Truncated
+                            text={`#${screen.id} · ${screen.city} · ${screen.building}`}
+                            size="xs"
+                            c="dimmed"
+                          />
                         </Table.Td>
-                        <Table.Td>{screen.elevator}</Table.Td>
-                        <Table.Td style={{ whiteSpace: 'nowrap' }}>{statusBadge(screen)}</Table.Td>
+                        <Table.Td>
+                          <Truncated text={screen.elevator} size="sm" />
+                        </Table.Td>
+                        <Table.Td style={{ whiteSpace: 'nowrap' }}>
+                          <ScreenStatusBadge screen={screen} nowMs={nowMs} />
+                        </Table.Td>
                         <Table.Td>
                           {screen.health === null ? (
                             <Text size="xs" c="dimmed">
@@ -502,7 +583,7 @@ export function ScreensPage() {
                           ) : (
                             <>
                               <Tooltip label={formatDateTime(screen.health.lastSeenAt, i18n.language)}>
-                                <Text size="sm" data-testid={`last-seen-${screen.id}`}>
+                                <Text size="sm" data-testid={`last-seen-${screen.id}`} truncate="end">
                                   {formatAgo(screen.health.lastSeenAt, nowMs, i18n.language)}
                                 </Text>
                               </Tooltip>
@@ -536,9 +617,14 @@ export function ScreensPage() {
                             </Text>
                           )}
                         </Table.Td>
-                        <Table.Td>{screen.health?.appVersion ?? '—'}</Table.Td>
                         <Table.Td>
-                          <Group gap={6} wrap="nowrap">
+                          <Truncated text={screen.health?.appVersion ?? '—'} size="sm" />
+                        </Table.Td>
+                        <Table.Td>
+                          <Group gap={6} wrap="wrap">
+                            <Button size="compact-sm" variant="subtle" onClick={() => setEditing(screen)}>
+                              {t('fleet.edit')}
+                            </Button>
                             {screen.status === 'pending' ? (
                               <Button
                                 size="compact-sm"
@@ -589,6 +675,13 @@ export function ScreensPage() {
                 </Table.Tbody>
               </Table>
             </Table.ScrollContainer>
+            <LoadMore
+              shown={items.length}
+              total={filtered ? undefined : summary.data?.total}
+              hasMore={screens.hasMore}
+              loading={screens.loadingMore}
+              onLoadMore={screens.loadMore}
+            />
           </Card>
         )}
       </QueryState>
@@ -602,6 +695,7 @@ export function ScreensPage() {
           void queryClient.invalidateQueries({ queryKey: ['screen-locations'] });
         }}
       />
+      <EditScreenModal screen={editing} onClose={() => setEditing(null)} />
       <EnrolmentCodeModal
         screen={shownCode?.screen ?? null}
         code={shownCode?.code ?? null}
@@ -614,7 +708,9 @@ export function ScreensPage() {
         centered
       >
         <Stack>
-          <Text>{t('screens.revokeConfirm', { name: revoking?.name ?? '' })}</Text>
+          <Text style={{ overflowWrap: 'anywhere' }}>
+            {t('screens.revokeConfirm', { name: revoking?.name ?? '' })}
+          </Text>
           <Group justify="flex-end">
             <Button variant="default" onClick={() => setRevoking(null)}>
               {t('common.cancel')}
@@ -636,7 +732,7 @@ export function ScreensPage() {
         centered
       >
         <Stack>
-          <Text>
+          <Text style={{ overflowWrap: 'anywhere' }}>
             {reprovisioning?.action === 'reinstate'
               ? t('screens.reinstateConfirm', { name: reprovisioning.screen.name })
               : t('screens.replaceConfirm', { name: reprovisioning?.screen.name ?? '' })}
