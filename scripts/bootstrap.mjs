@@ -3,13 +3,12 @@
 // it runs before node_modules exists, installs npm dependencies when they are missing or stale, and
 // for tests the system parts too (scripts/install-system-deps.sh), then hands over to the real job.
 import { spawn, spawnSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { installMatchesLock, readJson } from './install-state.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const workspaces = ['.', 'shared', 'tap-reader', 'screen-app', 'cloud', 'scripts'];
 const stampPath = join(root, 'node_modules', '.redtap-install-stamp');
 const ci = process.env.CI === 'true' || process.env.CI === '1';
 
@@ -58,26 +57,34 @@ function runCountingTests(command, args) {
   });
 }
 
-// nfc-pcsc is optional: its native addon builds only where libpcsclite's headers are installed. They are
-// part of the stamp, so installing them later (as `npm test` does) rebuilds the addon on the next run.
+// nfc-pcsc is optional: its native addon builds only where libpcsclite's headers are installed. Whether
+// they were there is part of the stamp, so installing them later (as `npm test` does) rebuilds the addon
+// on the next run; so is the Node version the native addons were built for.
 const pcscHeaders = '/usr/include/PCSC/winscard.h';
 
-function dependencyStamp() {
-  const hash = createHash('sha256');
-  hash.update(process.version);
-  hash.update(existsSync(pcscHeaders) ? 'pcsc' : 'no-pcsc');
-  for (const dir of workspaces) {
-    const file = join(root, dir, 'package.json');
-    if (existsSync(file)) hash.update(readFileSync(file));
-  }
-  const lock = join(root, 'package-lock.json');
-  if (existsSync(lock)) hash.update(readFileSync(lock));
-  return hash.digest('hex');
+function environmentStamp() {
+  return `${process.version} ${existsSync(pcscHeaders) ? 'pcsc' : 'no-pcsc'}`;
+}
+
+function npmDependenciesCurrent() {
+  const modules = join(root, 'node_modules');
+  const current = installMatchesLock(
+    readJson(join(root, 'package-lock.json')),
+    readJson(join(modules, '.package-lock.json')),
+  );
+  if (!current) return false;
+  const stamp = existsSync(stampPath) ? readFileSync(stampPath, 'utf8') : null;
+  // A stamp from before (a hash of the manifests) says nothing the lock comparison does not.
+  if (stamp !== null && stamp.startsWith('v')) return stamp === environmentStamp();
+  // Installed by hand: take it as built for this machine unless the PC/SC addon could be built but is not.
+  return !existsSync(pcscHeaders) || existsSync(join(modules, 'nfc-pcsc'));
 }
 
 function ensureNpmDependencies() {
-  const wanted = dependencyStamp();
-  if (existsSync(stampPath) && readFileSync(stampPath, 'utf8') === wanted) return;
+  if (npmDependenciesCurrent()) {
+    writeFileSync(stampPath, environmentStamp());
+    return;
+  }
   const fresh = !existsSync(join(root, 'node_modules'));
   log(fresh ? 'installing npm dependencies…' : 'npm dependencies changed; updating…');
   // `npm ci` installs exactly the lock file, so a fresh clone gets what CI tested; the lock carries every
@@ -87,7 +94,7 @@ function ensureNpmDependencies() {
   if (!existsSync(join(root, 'node_modules', 'nfc-pcsc'))) {
     log('PC/SC support is not built (libpcsclite-dev is missing): kiosks use the simulated reader');
   }
-  writeFileSync(stampPath, dependencyStamp());
+  writeFileSync(stampPath, environmentStamp());
 }
 
 function ensureSystemDependencies() {
