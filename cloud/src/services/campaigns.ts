@@ -3,6 +3,7 @@
 // Activation draws the whole envelope pool from the prize plan; ending refunds what is unspent.
 import { and, asc, eq, gt, inArray, sql } from 'drizzle-orm';
 import {
+  assert,
   campaignScheduleIssues,
   COUPON_STOCK_PER_CAMPAIGN_MAX,
   ErrorCode,
@@ -89,9 +90,23 @@ export interface CampaignView {
   creatives: CampaignCreative[];
   couponOffers: CouponOfferView[];
   budgetAccountId: number;
-  /** What the budget account holds now. */
+  /** What the budget account holds now (all of the funding until activation, then the undealt pool). */
   budgetBalanceFen: number;
+  money: CampaignMoney;
   createdAt: string;
+}
+
+/**
+ * The campaign's money as the ledger has it, so that funded = remaining + spent + returned always:
+ * funded is every transfer into the budget from the advertiser, remaining what the budget and the
+ * campaign's deck escrows hold, returned what went back to the advertiser, and spent the rest (paid to
+ * wallets, or held for review).
+ */
+export interface CampaignMoney {
+  fundedFen: number;
+  remainingFen: number;
+  spentFen: number;
+  returnedFen: number;
 }
 
 /** Allowed transitions and who may make them. Anything else is CONFLICT. */
@@ -400,12 +415,10 @@ async function toViews(db: Database, rows: (typeof campaigns.$inferSelect)[]): P
     .from(couponOffers)
     .where(inArray(couponOffers.campaignId, ids))
     .orderBy(asc(couponOffers.id));
-  const balances = await queryRows<{ id: unknown; balance: unknown }>(
+  const moneyOf = await campaignMoney(
     db,
-    sql`select id, credits_posted_fen - debits_posted_fen as balance from ledger_accounts
-        where id in (select jsonb_array_elements_text(${JSON.stringify(rows.map((r) => r.budgetAccountId))}::jsonb)::bigint)`,
+    rows.map((row) => row.id),
   );
-  const balanceOf = new Map(balances.map((row) => [int(row.id), int(row.balance)]));
   return rows.map((row) => ({
     id: row.id,
     advertiserId: row.advertiserId,
@@ -432,9 +445,50 @@ async function toViews(db: Database, rows: (typeof campaigns.$inferSelect)[]): P
         terms: offer.terms,
       })),
     budgetAccountId: row.budgetAccountId,
-    budgetBalanceFen: balanceOf.get(row.budgetAccountId) ?? 0,
+    budgetBalanceFen: moneyOf.get(row.id)?.budgetBalanceFen ?? 0,
+    money: moneyOf.get(row.id)?.money ?? { fundedFen: 0, remainingFen: 0, spentFen: 0, returnedFen: 0 },
     createdAt: row.createdAt.toISOString(),
   }));
+}
+
+/** One statement for a page of campaigns: their budget accounts' transfers and their decks' escrows. */
+async function campaignMoney(
+  db: Database,
+  ids: number[],
+): Promise<Map<number, { budgetBalanceFen: number; money: CampaignMoney }>> {
+  const rows = await queryRows<{
+    id: unknown;
+    in_budget: unknown;
+    in_decks: unknown;
+    funded: unknown;
+    returned: unknown;
+  }>(
+    db,
+    sql`select c.id, b.credits_posted_fen - b.debits_posted_fen as in_budget,
+               (select coalesce(sum(e.credits_posted_fen - e.debits_posted_fen), 0) from decks d
+                  join ledger_accounts e on e.id = d.escrow_account_id where d.campaign_id = c.id) as in_decks,
+               (select coalesce(sum(t.amount_fen), 0) from ledger_transfers t
+                  where t.credit_account_id = c.budget_account_id and t.code = 'fund_campaign') as funded,
+               (select coalesce(sum(t.amount_fen), 0) from ledger_transfers t
+                  where t.debit_account_id = c.budget_account_id and t.code = 'refund_campaign') as returned
+        from campaigns c join ledger_accounts b on b.id = c.budget_account_id
+        where c.id in (select jsonb_array_elements_text(${JSON.stringify(ids)}::jsonb)::bigint)`,
+  );
+  return new Map(
+    rows.map((row) => {
+      const fundedFen = int(row.funded);
+      const returnedFen = int(row.returned);
+      const remainingFen = int(row.in_budget) + int(row.in_decks);
+      const spentFen = fundedFen - returnedFen - remainingFen;
+      // The budget only ever receives from its advertiser, its decks and the review hold, so nothing can
+      // leave it that was not funded.
+      assert(spentFen >= 0, `campaign ${String(row.id)}: spent ${spentFen} fen`);
+      return [
+        int(row.id),
+        { budgetBalanceFen: int(row.in_budget), money: { fundedFen, remainingFen, spentFen, returnedFen } },
+      ];
+    }),
+  );
 }
 
 /** Out-of-tenant campaigns are NOT_FOUND, so a tenant cannot probe ids. */

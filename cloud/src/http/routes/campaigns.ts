@@ -33,6 +33,17 @@ const Campaign = z
     endsAt: z.number().int(),
     budgetFen: z.number().int(),
     budgetBalanceFen: z.number().int(),
+    money: z
+      .object({
+        fundedFen: z.number().int(),
+        remainingFen: z.number().int(),
+        spentFen: z.number().int(),
+        returnedFen: z.number().int(),
+      })
+      .openapi({
+        description:
+          'From the ledger: funded (every transfer into the budget) = remaining (budget and deck escrows) + spent (paid to wallets or held for review) + returned (refunded to the advertiser)',
+      }),
     couponOffers: z.array(
       z.object({ id: z.number().int(), title: z.string(), stock: z.number().int() }).loose(),
     ),

@@ -1,6 +1,6 @@
 // The ledger invariant, on demand, for operators (the same check as `redtap-cloud check-ledger`), and
 // the history of money actions: past settlement exports (downloadable again), hold decisions and an
-// advertiser's funding statement.
+// advertiser's statement.
 import { z } from '@hono/zod-openapi';
 import { checkLedger } from '../../ledger/check-ledger.ts';
 import { fundingStatement } from '../../services/funding-statement.ts';
@@ -13,7 +13,7 @@ import { createRouter } from '../router.ts';
 import { IdParam, PAGE_SIZE_DEFAULT, PAGE_SIZE_MAX } from '../schemas.ts';
 
 const SettlementExport = z
-  .object({
+  .strictObject({
     id: z.number().int(),
     settlementId: z.string(),
     createdAt: z.string(),
@@ -24,7 +24,7 @@ const SettlementExport = z
   .openapi('SettlementExport');
 
 const HoldDecision = z
-  .object({
+  .strictObject({
     redemptionId: z.number().int(),
     decision: z.enum(['release', 'refuse']),
     amountFen: z.number().int(),
@@ -37,16 +37,25 @@ const HoldDecision = z
   })
   .openapi('HoldDecision');
 
-const FundingLine = z
-  .object({
+const StatementLine = z
+  .strictObject({
+    seq: z
+      .number()
+      .int()
+      .openapi({ description: "The line's position in the account's history (1: oldest)" }),
     transferId: z.number().int(),
-    amountFen: z.number().int(),
+    code: z
+      .string()
+      .openapi({ description: 'The ledger code: fund_advertiser, fund_campaign, refund_campaign' }),
+    amountFen: z.number().int().openapi({ description: 'Signed: positive in, negative out' }),
     createdAt: z.string(),
+    campaignId: z.number().int().nullable(),
+    campaignName: z.string().nullable(),
     fundedBy: z.number().int().nullable(),
     fundedByEmail: z.string().nullable(),
     balanceAfterFen: z.number().int(),
   })
-  .openapi('FundingLine');
+  .openapi('StatementLine');
 
 const BeforeQuery = z.object({
   limit: z.coerce.number().int().min(1).max(PAGE_SIZE_MAX).default(PAGE_SIZE_DEFAULT),
@@ -55,7 +64,7 @@ const BeforeQuery = z.object({
 });
 
 const LedgerCheck = z
-  .object({
+  .strictObject({
     ok: z.boolean(),
     accounts: z.number().int(),
     transfers: z.number().int(),
@@ -92,7 +101,7 @@ export function ledgerRoutes(deps: AppDeps) {
       responses: {
         200: {
           description: 'Page',
-          content: { 'application/json': { schema: z.object({ items: z.array(SettlementExport) }) } },
+          content: { 'application/json': { schema: z.strictObject({ items: z.array(SettlementExport) }) } },
         },
         ...errorResponses(400, 401, 403),
       },
@@ -107,7 +116,10 @@ export function ledgerRoutes(deps: AppDeps) {
       tags: ['review'],
       summary: 'Download a past settlement file again (the same bytes; nothing is marked or moved)',
       request: { params: IdParam },
-      responses: { 200: { description: 'text/csv' }, ...errorResponses(401, 403, 404) },
+      responses: {
+        200: { description: 'The settlement file', content: { 'text/csv': { schema: z.string() } } },
+        ...errorResponses(401, 403, 404),
+      },
     }),
     async (c) => {
       const found = await settlementExportCsv(deps.db, c.req.valid('param').id);
@@ -126,7 +138,7 @@ export function ledgerRoutes(deps: AppDeps) {
       responses: {
         200: {
           description: 'List',
-          content: { 'application/json': { schema: z.object({ items: z.array(HoldDecision) }) } },
+          content: { 'application/json': { schema: z.strictObject({ items: z.array(HoldDecision) }) } },
         },
         ...errorResponses(401, 403),
       },
@@ -139,18 +151,26 @@ export function ledgerRoutes(deps: AppDeps) {
       method: 'get',
       path: '/v1/advertisers/{id}/fundings',
       tags: ['advertisers'],
-      summary: "An advertiser's funding statement, newest first: time, amount, by whom, balance after",
-      request: { params: IdParam },
+      summary:
+        "An advertiser's statement, newest first: every ledger transfer of its cash account (fundings, money into campaign budgets, returns) with the balance after it. Page on with `before` = `nextBefore`",
+      request: { params: IdParam, query: BeforeQuery },
       responses: {
         200: {
-          description: 'List',
-          content: { 'application/json': { schema: z.object({ items: z.array(FundingLine) }) } },
+          description: 'Page',
+          content: {
+            'application/json': {
+              schema: z.strictObject({
+                items: z.array(StatementLine),
+                nextBefore: z.number().int().nullable(),
+                balanceFen: z.number().int(),
+              }),
+            },
+          },
         },
-        ...errorResponses(401, 403, 404),
+        ...errorResponses(400, 401, 403, 404),
       },
     }),
-    async (c) =>
-      c.json({ items: await fundingStatement(deps.db, c.req.valid('param').id, PAGE_SIZE_MAX) }, 200),
+    async (c) => c.json(await fundingStatement(deps.db, c.req.valid('param').id, c.req.valid('query')), 200),
   );
   return app;
 }
