@@ -1,67 +1,133 @@
-// Screen groups: create one, and choose its member screens.
+// Screen groups: create, rename and delete them, and add or remove member screens a few at a time
+// (found by a search on the server, so a fleet of any size works); every list pages to its last row.
 import {
   Badge,
   Button,
   Card,
   Group,
   Modal,
-  MultiSelect,
+  Select,
   Stack,
   Table,
+  Text,
   TextInput,
   Title,
 } from '@mantine/core';
+import { useDebouncedValue } from '@mantine/hooks';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState, type SyntheticEvent } from 'react';
 import { useTranslation } from 'react-i18next';
-import { apiJson } from '../../api/client.ts';
+import { apiJson, apiText } from '../../api/client.ts';
+import { useKeysetPages } from '../../api/fleet.ts';
 import type { Page, Screen, ScreenGroup } from '../../api/types.ts';
-import { Empty, notifyError, notifySuccess, QueryState } from '../../components/feedback.tsx';
+import { Empty, ErrorAlert, notifyError, notifySuccess, QueryState } from '../../components/feedback.tsx';
+import { LoadMore } from '../../components/load-more.tsx';
 import { useToken } from '../../components/session-context.tsx';
+import { Truncated } from './screen-parts.tsx';
 
-function MembersModal(props: { group: ScreenGroup; screens: Screen[]; onClose: () => void }) {
+/** Screens offered by the member search at a time. */
+const SEARCH_RESULTS_MAX = 20;
+
+function MembersModal(props: { group: ScreenGroup; onClose: () => void }) {
   const { t } = useTranslation();
   const token = useToken();
   const queryClient = useQueryClient();
-  const current = useQuery({
-    queryKey: ['screens', 'group', props.group.id],
-    queryFn: () =>
-      apiJson<Page<Screen>>('/v1/screens', { token, query: { limit: 100, groupId: props.group.id } }),
+  const members = useKeysetPages<Screen>(['screens', 'group-members', props.group.id], '/v1/screens', {
+    groupId: props.group.id,
   });
-  const [members, setMembers] = useState<string[] | null>(null);
-  const shown = members ?? current.data?.items.map((s) => String(s.id)) ?? [];
-  const save = useMutation({
-    mutationFn: () =>
-      apiJson(`/v1/screen-groups/${props.group.id}/screens`, {
+  const [search, setSearch] = useState('');
+  const [debouncedSearch] = useDebouncedValue(search.trim(), 250);
+  const found = useQuery({
+    queryKey: ['screens', 'search', debouncedSearch],
+    queryFn: ({ signal }) =>
+      apiJson<Page<Screen>>('/v1/screens', {
         token,
-        method: 'PUT',
-        body: { screenIds: shown.map(Number) },
+        signal,
+        query: { search: debouncedSearch, limit: SEARCH_RESULTS_MAX },
+      }),
+    enabled: debouncedSearch !== '',
+  });
+  const change = useMutation({
+    mutationFn: (body: { add?: number[]; remove?: number[] }) =>
+      apiJson<{ screens: number }>(`/v1/screen-groups/${props.group.id}/member-changes`, {
+        token,
+        body,
       }),
     onSuccess: () => {
-      notifySuccess(t('groups.saved'));
+      notifySuccess(t('fleet.membersChanged'));
       void queryClient.invalidateQueries({ queryKey: ['screen-groups'] });
       void queryClient.invalidateQueries({ queryKey: ['screens'] });
-      props.onClose();
     },
     onError: notifyError,
   });
   return (
-    <Modal opened onClose={props.onClose} title={props.group.name} centered>
+    <Modal opened onClose={props.onClose} title={props.group.name} centered size="lg">
       <Stack>
-        <MultiSelect
-          label={t('groups.members')}
+        <Select
+          label={t('fleet.addScreens')}
+          description={t('fleet.addScreensHelp')}
+          placeholder={t('fleet.searchPlaceholder')}
           searchable
-          disabled={current.isPending}
-          data={props.screens.map((s) => ({ value: String(s.id), label: `#${s.id} ${s.name} · ${s.city}` }))}
-          value={shown}
-          onChange={setMembers}
+          searchValue={search}
+          onSearchChange={setSearch}
+          filter={({ options }) => options}
+          data={(found.data?.items ?? []).map((screen) => ({
+            value: String(screen.id),
+            label: `#${screen.id} ${screen.name} · ${screen.city}`,
+          }))}
+          value={null}
+          onChange={(value) => {
+            if (value === null) return;
+            change.mutate({ add: [Number(value)] });
+            setSearch('');
+          }}
+          nothingFoundMessage={debouncedSearch === '' ? undefined : t('common.empty')}
         />
+        <QueryState
+          query={members.query}
+          isEmpty={(data) => data.pages.every((page) => page.items.length === 0)}
+          empty={
+            <Text size="sm" c="dimmed">
+              {t('fleet.noMembers')}
+            </Text>
+          }
+        >
+          {() => (
+            <Card withBorder p={0}>
+              <Table layout="fixed" verticalSpacing={6} aria-label={t('groups.members')}>
+                <Table.Tbody>
+                  {members.items.map((screen) => (
+                    <Table.Tr key={screen.id} data-testid={`member-${screen.id}`}>
+                      <Table.Td>
+                        <Truncated text={`#${screen.id} ${screen.name} · ${screen.city}`} size="sm" />
+                      </Table.Td>
+                      <Table.Td w={100}>
+                        <Button
+                          size="compact-xs"
+                          variant="subtle"
+                          color="red"
+                          onClick={() => change.mutate({ remove: [screen.id] })}
+                        >
+                          {t('fleet.removeScreen')}
+                        </Button>
+                      </Table.Td>
+                    </Table.Tr>
+                  ))}
+                </Table.Tbody>
+              </Table>
+              <LoadMore
+                shown={members.items.length}
+                total={props.group.screens}
+                hasMore={members.hasMore}
+                loading={members.loadingMore}
+                onLoadMore={members.loadMore}
+              />
+            </Card>
+          )}
+        </QueryState>
         <Group justify="flex-end">
           <Button variant="default" onClick={props.onClose}>
-            {t('common.cancel')}
-          </Button>
-          <Button loading={save.isPending} onClick={() => save.mutate()}>
-            {t('common.save')}
+            {t('common.close')}
           </Button>
         </Group>
       </Stack>
@@ -69,20 +135,92 @@ function MembersModal(props: { group: ScreenGroup; screens: Screen[]; onClose: (
   );
 }
 
+function RenameModal(props: { group: ScreenGroup; onClose: () => void }) {
+  const { t } = useTranslation();
+  const token = useToken();
+  const queryClient = useQueryClient();
+  const [name, setName] = useState(props.group.name);
+  const rename = useMutation({
+    mutationFn: () =>
+      apiJson<ScreenGroup>(`/v1/screen-groups/${props.group.id}`, {
+        token,
+        method: 'PATCH',
+        body: { name },
+      }),
+    onSuccess: () => {
+      notifySuccess(t('fleet.groupRenamed'));
+      void queryClient.invalidateQueries({ queryKey: ['screen-groups'] });
+      props.onClose();
+    },
+  });
+  const submit = (event: SyntheticEvent) => {
+    event.preventDefault();
+    rename.mutate();
+  };
+  return (
+    <Modal opened onClose={props.onClose} title={t('fleet.groupRename')} centered>
+      <form onSubmit={submit}>
+        <Stack>
+          <TextInput
+            label={t('common.name')}
+            required
+            maxLength={200}
+            value={name}
+            onChange={(event) => setName(event.currentTarget.value)}
+          />
+          {rename.error === null ? null : <ErrorAlert error={rename.error} />}
+          <Button type="submit" loading={rename.isPending}>
+            {t('common.save')}
+          </Button>
+        </Stack>
+      </form>
+    </Modal>
+  );
+}
+
+function DeleteModal(props: { group: ScreenGroup; onClose: () => void }) {
+  const { t } = useTranslation();
+  const token = useToken();
+  const queryClient = useQueryClient();
+  const remove = useMutation({
+    // 204, no body.
+    mutationFn: () => apiText(`/v1/screen-groups/${props.group.id}`, { token, method: 'DELETE' }),
+    onSuccess: () => {
+      notifySuccess(t('fleet.groupDeleted', { name: props.group.name }));
+      void queryClient.invalidateQueries({ queryKey: ['screen-groups'] });
+      void queryClient.invalidateQueries({ queryKey: ['screens'] });
+      props.onClose();
+    },
+  });
+  return (
+    <Modal opened onClose={props.onClose} title={t('fleet.groupDelete')} centered>
+      <Stack>
+        <Text style={{ overflowWrap: 'anywhere' }}>
+          {t('fleet.groupDeleteConfirm', { name: props.group.name })}
+        </Text>
+        {remove.error === null ? null : <ErrorAlert error={remove.error} />}
+        <Group justify="flex-end">
+          <Button variant="default" onClick={props.onClose}>
+            {t('common.cancel')}
+          </Button>
+          <Button color="red" loading={remove.isPending} onClick={() => remove.mutate()}>
+            {t('fleet.groupDelete')}
+          </Button>
+        </Group>
+      </Stack>
+    </Modal>
+  );
+}
+
+type Editing = { group: ScreenGroup; action: 'members' | 'rename' | 'delete' } | null;
+
 export function GroupsPage() {
   const { t } = useTranslation();
   const token = useToken();
   const queryClient = useQueryClient();
   const [name, setName] = useState('');
-  const [editing, setEditing] = useState<ScreenGroup | null>(null);
-  const groups = useQuery({
-    queryKey: ['screen-groups'],
-    queryFn: () => apiJson<Page<ScreenGroup>>('/v1/screen-groups', { token, query: { limit: 100 } }),
-  });
-  const screens = useQuery({
-    queryKey: ['screens', 'all'],
-    queryFn: () => apiJson<Page<Screen>>('/v1/screens', { token, query: { limit: 100 } }),
-  });
+  const [editing, setEditing] = useState<Editing>(null);
+  const groups = useKeysetPages<ScreenGroup>(['screen-groups'], '/v1/screen-groups', {});
   const create = useMutation({
     mutationFn: () => apiJson<ScreenGroup>('/v1/screen-groups', { token, body: { name } }),
     onSuccess: () => {
@@ -95,6 +233,7 @@ export function GroupsPage() {
     event.preventDefault();
     create.mutate();
   };
+  const close = () => setEditing(null);
   return (
     <Stack>
       <Title order={2}>{t('groups.title')}</Title>
@@ -104,6 +243,7 @@ export function GroupsPage() {
             <TextInput
               label={t('common.name')}
               required
+              maxLength={200}
               value={name}
               onChange={(e) => setName(e.currentTarget.value)}
               w={280}
@@ -115,49 +255,81 @@ export function GroupsPage() {
         </form>
       </Card>
       <QueryState
-        query={groups}
-        isEmpty={(page) => page.items.length === 0}
+        query={groups.query}
+        isEmpty={(data) => data.pages.every((page) => page.items.length === 0)}
         empty={<Empty>{t('groups.emptyBody')}</Empty>}
       >
-        {(page) => (
+        {() => (
           <Card withBorder radius="md" p={0}>
-            <Table verticalSpacing="sm" aria-label={t('groups.title')}>
-              <Table.Thead>
-                <Table.Tr>
-                  <Table.Th>{t('common.id')}</Table.Th>
-                  <Table.Th>{t('common.name')}</Table.Th>
-                  <Table.Th>{t('groups.screens')}</Table.Th>
-                  <Table.Th>{t('common.actions')}</Table.Th>
-                </Table.Tr>
-              </Table.Thead>
-              <Table.Tbody>
-                {page.items.map((group) => (
-                  <Table.Tr key={group.id}>
-                    <Table.Td>#{group.id}</Table.Td>
-                    <Table.Td fw={600}>{group.name}</Table.Td>
-                    <Table.Td>
-                      <Badge variant="light">{group.screens}</Badge>
-                    </Table.Td>
-                    <Table.Td>
-                      <Button size="compact-sm" variant="light" onClick={() => setEditing(group)}>
-                        {t('groups.editMembers')}
-                      </Button>
-                    </Table.Td>
+            <Table.ScrollContainer minWidth={640}>
+              <Table layout="fixed" verticalSpacing="sm" aria-label={t('groups.title')}>
+                <Table.Thead>
+                  <Table.Tr>
+                    <Table.Th w={80}>{t('common.id')}</Table.Th>
+                    <Table.Th>{t('common.name')}</Table.Th>
+                    <Table.Th w={100}>{t('groups.screens')}</Table.Th>
+                    <Table.Th w={300}>{t('common.actions')}</Table.Th>
                   </Table.Tr>
-                ))}
-              </Table.Tbody>
-            </Table>
+                </Table.Thead>
+                <Table.Tbody>
+                  {groups.items.map((group) => (
+                    <Table.Tr key={group.id} data-testid={`group-row-${group.id}`}>
+                      <Table.Td>#{group.id}</Table.Td>
+                      <Table.Td>
+                        <Truncated text={group.name} fw={600} size="sm" />
+                      </Table.Td>
+                      <Table.Td>
+                        <Badge variant="light">{group.screens}</Badge>
+                      </Table.Td>
+                      <Table.Td>
+                        <Group gap={6} wrap="nowrap">
+                          <Button
+                            size="compact-sm"
+                            variant="light"
+                            onClick={() => setEditing({ group, action: 'members' })}
+                          >
+                            {t('groups.editMembers')}
+                          </Button>
+                          <Button
+                            size="compact-sm"
+                            variant="subtle"
+                            onClick={() => setEditing({ group, action: 'rename' })}
+                          >
+                            {t('fleet.groupRename')}
+                          </Button>
+                          <Button
+                            size="compact-sm"
+                            variant="subtle"
+                            color="red"
+                            onClick={() => setEditing({ group, action: 'delete' })}
+                          >
+                            {t('fleet.groupDelete')}
+                          </Button>
+                        </Group>
+                      </Table.Td>
+                    </Table.Tr>
+                  ))}
+                </Table.Tbody>
+              </Table>
+            </Table.ScrollContainer>
+            <LoadMore
+              shown={groups.items.length}
+              hasMore={groups.hasMore}
+              loading={groups.loadingMore}
+              onLoadMore={groups.loadMore}
+            />
           </Card>
         )}
       </QueryState>
-      {editing === null ? null : (
-        <MembersModal
-          key={editing.id}
-          group={editing}
-          screens={screens.data?.items ?? []}
-          onClose={() => setEditing(null)}
-        />
-      )}
+      {editing?.action === 'members' ? (
+        <MembersModal key={editing.group.id} group={editing.group} onClose={close} />
+      ) : null}
+      {editing?.action === 'rename' ? (
+        <RenameModal key={editing.group.id} group={editing.group} onClose={close} />
+      ) : null}
+      {editing?.action === 'delete' ? (
+        <DeleteModal key={editing.group.id} group={editing.group} onClose={close} />
+      ) : null}
     </Stack>
   );
 }
