@@ -1,12 +1,15 @@
 // Fraud-hold review: taps a fraud rule held, oldest first; release pays the wallet, refuse returns the
-// cash to the campaign budget. Each decision is confirmed first and then listed in the history.
+// cash to the campaign budget, paged to the last hold. Each decision is confirmed first and then listed in
+// the history.
 import { Badge, Button, Card, Group, Modal, Stack, Table, Text, Title } from '@mantine/core';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { apiJson } from '../../api/client.ts';
-import type { HeldTap, Page } from '../../api/types.ts';
+import { useKeysetPages } from '../../api/fleet.ts';
+import type { HeldTap } from '../../api/types.ts';
 import { Empty, notifyError, notifySuccess, QueryState } from '../../components/feedback.tsx';
+import { LoadMore } from '../../components/load-more.tsx';
 import { useToken } from '../../components/session-context.tsx';
 import { formatDateTime } from '../../lib/format.ts';
 import { formatFen } from '../../lib/money.ts';
@@ -90,11 +93,7 @@ export function HoldsPage() {
   const queryClient = useQueryClient();
   // A decision moves money and cannot be undone: it is confirmed in a dialog first.
   const [confirming, setConfirming] = useState<{ hold: HeldTap; decision: Decision } | null>(null);
-  const holds = useQuery({
-    queryKey: ['holds'],
-    queryFn: () => apiJson<Page<HeldTap>>('/v1/holds', { token, query: { limit: 100 } }),
-    refetchInterval: 15_000,
-  });
+  const holds = useKeysetPages<HeldTap>(['holds'], '/v1/holds', {}, { refetchIntervalMs: 15_000 });
   const review = useMutation({
     mutationFn: (input: { hold: HeldTap; decision: Decision }) =>
       apiJson<{ id: number; status: string }>(`/v1/holds/${input.hold.id}/${input.decision}`, {
@@ -116,36 +115,36 @@ export function HoldsPage() {
         {t('holds.subtitle')}
       </Text>
       <QueryState
-        query={holds}
-        isEmpty={(page) => page.items.length === 0}
+        query={holds.query}
+        isEmpty={(data) => data.pages.every((page) => page.items.length === 0)}
         empty={<Empty icon="✓">{t('holds.emptyBody')}</Empty>}
       >
-        {(page) => (
+        {() => (
           <Card withBorder radius="md" p={0}>
-            <Table.ScrollContainer minWidth={860}>
-              <Table verticalSpacing="sm" aria-label={t('holds.title')}>
+            <Table.ScrollContainer minWidth={960}>
+              <Table layout="fixed" verticalSpacing="sm" aria-label={t('holds.title')}>
                 <Table.Thead>
                   <Table.Tr>
-                    <Table.Th>{t('common.id')}</Table.Th>
+                    <Table.Th w={80}>{t('common.id')}</Table.Th>
                     <Table.Th>{t('holds.reason')}</Table.Th>
-                    <Table.Th>{t('common.amount')}</Table.Th>
-                    <Table.Th>{t('holds.wallet')}</Table.Th>
-                    <Table.Th>{t('holds.screen')}</Table.Th>
-                    <Table.Th>{t('holds.campaign')}</Table.Th>
-                    <Table.Th>{t('holds.time')}</Table.Th>
-                    <Table.Th>{t('common.actions')}</Table.Th>
+                    <Table.Th w={100}>{t('common.amount')}</Table.Th>
+                    <Table.Th w={90}>{t('holds.wallet')}</Table.Th>
+                    <Table.Th w={150}>{t('holds.screen')}</Table.Th>
+                    <Table.Th w={90}>{t('holds.campaign')}</Table.Th>
+                    <Table.Th w={160}>{t('holds.time')}</Table.Th>
+                    <Table.Th w={170}>{t('common.actions')}</Table.Th>
                   </Table.Tr>
                 </Table.Thead>
                 <Table.Tbody>
-                  {page.items.map((hold) => (
+                  {holds.items.map((hold) => (
                     <Table.Tr key={hold.id} data-testid={`hold-${hold.id}`}>
                       <Table.Td>#{hold.id}</Table.Td>
                       <Table.Td>
-                        <Badge color="orange" variant="light">
+                        <Badge color="orange" variant="light" maw="100%">
                           {hold.reason ?? 'HELD_FOR_REVIEW'}
                         </Badge>
                         {i18n.exists(`wallet.reason.${hold.reason ?? 'HELD_FOR_REVIEW'}`) ? (
-                          <Text size="xs" c="dimmed" mt={4}>
+                          <Text size="xs" c="dimmed" mt={4} lineClamp={2}>
                             {t(`wallet.reason.${hold.reason ?? 'HELD_FOR_REVIEW'}`)}
                           </Text>
                         ) : null}
@@ -180,6 +179,12 @@ export function HoldsPage() {
                 </Table.Tbody>
               </Table>
             </Table.ScrollContainer>
+            <LoadMore
+              shown={holds.items.length}
+              hasMore={holds.hasMore}
+              loading={holds.loadingMore}
+              onLoadMore={holds.loadMore}
+            />
           </Card>
         )}
       </QueryState>
