@@ -1,22 +1,28 @@
-// The till API (role `till`, a store's key as the bearer token): the store itself, looking a coupon code
-// up without burning it, and redeeming it once. Guessing is rate-limited per key and per address, and a
-// lookup that finds nothing costs more than one that finds a coupon.
+// The till API (role `till`, a store's key as the bearer token or, in a browser, in an HttpOnly cookie):
+// the store itself, looking a coupon code up without burning it, and redeeming it once. Guessing is
+// rate-limited per key (in the database, shared by every process) and per address (in memory); each
+// request reserves a failed lookup's cost before it runs, and a lookup that finds a coupon costs 1.
 import { z } from '@hono/zod-openapi';
-import type { MiddlewareHandler } from 'hono';
+import type { Context, MiddlewareHandler } from 'hono';
+import { getCookie } from 'hono/cookie';
 import { ErrorCode } from '@redtap/shared';
 import { COUPON_INPUT_LENGTH_MAX, parseCouponCode } from '../../coupons/coupon-code.ts';
 import { CouponErrorCode } from '../../coupons/coupon-errors.ts';
 import { GuessLimiter } from '../../coupons/guess-limiter.ts';
 import { DomainError } from '../../errors.ts';
-import { TILL_KEY_PREFIX } from '../../services/merchants.ts';
+import { authenticateTillKey, TILL_KEY_PREFIX } from '../../services/merchants.ts';
+import { refundTillGuess, reserveTillGuess } from '../../services/till-guess-budget.ts';
 import { checkCouponAtTill, redeemCouponAtTill, refuse, tillStore } from '../../services/till.ts';
 import { clientIp } from '../client-ip.ts';
+import { assertSignInNotCrossSite, clearTillCookie, setTillCookie, TILL_COOKIE } from '../cookies.ts';
 import type { AppDeps, AppEnv } from '../context.ts';
 import { errorResponses } from '../errors.ts';
 import { defineRoute, tillOf } from '../policy.ts';
 import { createRouter } from '../router.ts';
 
+/** Addresses tracked in memory; a flood of new ones forgets old addresses, never a till key's budget. */
 const TRACKED_CLIENTS_MAX = 10_000;
+const TILL_SIGN_IN_PATH = '/v1/till/session';
 /** Answers that mean "that guess was wrong": a bad key, a malformed or unknown code, another brand's code. */
 const FAILED_STATUSES = new Set([400, 401, 404, 422]);
 
@@ -83,19 +89,36 @@ export function tillRoutes(deps: AppDeps) {
     keysMax: TRACKED_CLIENTS_MAX,
     now: () => deps.now().getTime(),
   });
+  const refuse = (c: Context<AppEnv>): never => {
+    c.header('Retry-After', String(Math.ceil(setting.windowMs / 1000)));
+    throw new DomainError(ErrorCode.RATE_LIMITED, 'too many attempts; try again later');
+  };
   const guard: MiddlewareHandler<AppEnv> = async (c, next) => {
     const principal = c.get('principal');
-    const keys = [`ip:${clientIp(c, deps.settings.trustProxy)}`];
-    if (principal?.role === 'till') keys.push(`till:${principal.tillKeyId}`);
-    if (!limiter.allows(keys)) {
-      c.header('Retry-After', String(Math.ceil(setting.windowMs / 1000)));
-      throw new DomainError(ErrorCode.RATE_LIMITED, 'too many attempts; try again later');
+    // Only till traffic counts: an operator's session probing this route is refused by policy anyway.
+    const tillTraffic =
+      principal?.role === 'till' ||
+      (c.req.method === 'POST' && c.req.path === TILL_SIGN_IN_PATH) ||
+      (c.req.header('authorization') ?? '').startsWith(`Bearer ${TILL_KEY_PREFIX}`) ||
+      getCookie(c, TILL_COOKIE) !== undefined;
+    if (!tillTraffic) return next();
+    // Reserve before the work, in one step each (synchronous here, one upsert in the database): parallel
+    // requests cannot all pass a check made before any of them is charged.
+    const address = limiter.reserve(`ip:${clientIp(c, deps.settings.trustProxy)}`);
+    if (address === null) return refuse(c);
+    const key =
+      principal?.role === 'till'
+        ? await reserveTillGuess(deps.db, principal.tillKeyId, setting, deps.now())
+        : undefined;
+    if (key === null) {
+      limiter.refund(address, address.cost);
+      return refuse(c);
     }
     await next();
-    const presentedTillKey = (c.req.header('authorization') ?? '').startsWith(`Bearer ${TILL_KEY_PREFIX}`);
-    // Only till traffic counts: an operator's session probing this route is refused by policy anyway.
-    if (principal?.role === 'till' || presentedTillKey)
-      limiter.charge(keys, FAILED_STATUSES.has(c.res.status));
+    if (FAILED_STATUSES.has(c.res.status)) return;
+    // Found: the lookup costs 1 point, not a failure's.
+    limiter.refund(address, address.cost - 1);
+    if (key !== undefined) await refundTillGuess(deps.db, key, key.cost - 1);
   };
   app.use('/v1/till/*', guard);
 
@@ -111,6 +134,55 @@ export function tillRoutes(deps: AppDeps) {
       },
     }),
     async (c) => c.json(await tillStore(deps.db, tillOf(c)), 200),
+  );
+
+  app.openapi(
+    defineRoute('public', {
+      method: 'post',
+      path: TILL_SIGN_IN_PATH,
+      tags: ['till'],
+      summary:
+        "Open the till in this browser: checks the key and keeps it in an HttpOnly cookie for the till's routes, so every tab of the browser is signed in",
+      request: {
+        body: {
+          content: {
+            'application/json': { schema: z.object({ key: z.string().min(1).max(128) }) },
+          },
+        },
+      },
+      responses: {
+        200: { description: 'Store', content: { 'application/json': { schema: TillStore } } },
+        ...errorResponses(400, 401, 403, 429),
+      },
+    }),
+    async (c) => {
+      assertSignInNotCrossSite(c);
+      const { key } = c.req.valid('json');
+      const till = await authenticateTillKey(deps.db, key, deps.now());
+      if (till === null) throw new DomainError(ErrorCode.UNAUTHENTICATED, 'this till key is not valid');
+      setTillCookie(c, key, deps.settings.trustProxy);
+      return c.json(await tillStore(deps.db, till), 200);
+    },
+  );
+
+  app.openapi(
+    defineRoute('public', {
+      method: 'post',
+      path: `${TILL_SIGN_IN_PATH}/end`,
+      tags: ['till'],
+      summary: 'Close the till in this browser (forgets the cookie; the key itself stays valid)',
+      responses: {
+        200: {
+          description: 'Closed',
+          content: { 'application/json': { schema: z.strictObject({ closed: z.boolean() }) } },
+        },
+        ...errorResponses(403),
+      },
+    }),
+    (c) => {
+      clearTillCookie(c, deps.settings.trustProxy);
+      return c.json({ closed: true }, 200);
+    },
   );
 
   app.openapi(
