@@ -229,7 +229,7 @@ export type CampaignBody = z.output<typeof CampaignBody>;
 
 /**
  * The rules of a campaign body that depend on the clock: a start more than the grace in the past, an end
- * already past, and coupon offers that would hand out coupons expired at once. `stored` is the campaign
+ * already past (or before the start), and coupon offers that would hand out coupons expired at once. `stored` is the campaign
  * being edited: its start sent again unchanged is not refused for lying in the past.
  */
 export function campaignScheduleIssues(
@@ -251,6 +251,13 @@ export function campaignScheduleIssues(
     });
   if (body.endsAt <= nowS)
     issues.push({ path: 'endsAt', code: FieldCode.ENDS_IN_PAST, message: 'endsAt lies in the past' });
+  // Also a schema rule; repeated here so a form sees it before its other fields are complete.
+  else if (body.endsAt <= body.startsAt)
+    issues.push({
+      path: 'endsAt',
+      code: FieldCode.ENDS_BEFORE_START,
+      message: 'endsAt must follow startsAt',
+    });
   // A coupon is handed out at a tap between startsAt and endsAt and is valid until
   // min(validUntil, tap + validityDays): a validUntil before now or before the start is a coupon that
   // is expired the moment it is issued.

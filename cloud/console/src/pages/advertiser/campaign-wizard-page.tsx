@@ -1,5 +1,9 @@
 // The campaign wizard: creatives (uploaded by hash, previewed), schedule and dayparts, targeting, budget
 // and prize plan with its envelope chart, coupon offers and per-wallet rules; then create (and submit).
+// The form is checked by the cloud's own schema (lib/campaign-form.ts): each field shows what is wrong
+// with it, in the person's language, and so does a refusal from the cloud. The same wizard edits a
+// campaign (a draft entirely, a paused one where no money moves) and starts a new one from a copy; a new
+// campaign's unsaved form survives a reload.
 import {
   ActionIcon,
   Alert,
@@ -8,6 +12,7 @@ import {
   Chip,
   FileButton,
   Group,
+  Input,
   Loader,
   MultiSelect,
   NumberInput,
@@ -22,163 +27,107 @@ import {
   TextInput,
   Title,
 } from '@mantine/core';
-import { luckyPlanProblem, planTotalFen } from '@redtap/shared/money';
+import type { FieldIssue } from '@redtap/shared/field-issues';
+import { luckyPlanProblem } from '@redtap/shared/money';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { useMemo, useState } from 'react';
+import { useEffect, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { useNavigate } from 'react-router';
+import { useNavigate, useParams } from 'react-router';
 import { apiJson } from '../../api/client.ts';
-import type {
-  Advertiser,
-  Campaign,
-  CampaignInput,
-  Daypart,
-  Page,
-  PrizePlan,
-  StoredContent,
-  TargetingOptions,
-} from '../../api/types.ts';
+import type { Advertiser, Campaign, Page, StoredContent, TargetingOptions } from '../../api/types.ts';
+import { CampaignSummary } from '../../components/campaign-summary.tsx';
 import { CreativePreview } from '../../components/creative-preview.tsx';
-import { ErrorAlert, notifySuccess } from '../../components/feedback.tsx';
+import { ErrorAlert, notifySuccess, QueryState } from '../../components/feedback.tsx';
 import { MoneyInput } from '../../components/money-input.tsx';
 import { PrizeChart } from '../../components/prize-chart.tsx';
 import { useSession } from '../../components/session-context.tsx';
 import {
-  clockToMinute,
-  formatDateTime,
-  fromLocalInput,
-  minuteToClock,
-  timeZoneLabel,
-  toLocalInput,
-} from '../../lib/format.ts';
+  buildingKey,
+  buildingOfKey,
+  checkForm,
+  cityOfKey,
+  clearDraft,
+  emptyForm,
+  formFromCampaign,
+  loadDraft,
+  nextKey,
+  planTotalOf,
+  saveDraft,
+  stepOfPath,
+  type CampaignForm,
+  type NumberField,
+} from '../../lib/campaign-form.ts';
+import { errorFields, fieldIssueText, fieldLabel } from '../../lib/errors.ts';
+import { clockToMinute, minuteToClock, timeZoneLabel } from '../../lib/format.ts';
 import { formatFen } from '../../lib/money.ts';
 
-interface UploadedCreative extends StoredContent {
-  previewUrl: string;
-  durationS: number;
-}
-
-interface CouponDraft {
-  key: number;
-  title: string;
-  valueFen: number | null;
-  stock: number;
-  validUntil: string;
-  /** Null while the box is empty or not a number: never defaulted, a coupon must say how long it lasts. */
-  validityDays: number | null;
-  terms: string;
-}
-
-const VALIDITY_DAYS_MAX = 3650;
-
-/** Unix seconds of the end of a coupon's last valid day (local time), or null for an empty date. */
-function couponValidUntilS(date: string): number | null {
-  return date === '' ? null : fromLocalInput(`${date}T23:59`);
-}
-
-/** The `wizard.*` key of what is wrong with a coupon's dates, or null; the cloud refuses the same. */
-function couponDateProblems(coupon: CouponDraft, startsAt: number | null, nowS: number) {
-  const validUntil = couponValidUntilS(coupon.validUntil);
-  const days = coupon.validityDays;
-  return {
-    validUntil:
-      validUntil === null
-        ? 'couponValidUntilMissing'
-        : validUntil <= Math.max(nowS, startsAt ?? 0)
-          ? 'couponValidUntilPast'
-          : null,
-    validityDays:
-      days === null || !Number.isInteger(days) || days < 1 || days > VALIDITY_DAYS_MAX
-        ? 'couponValidityDaysRange'
-        : null,
-  } as const;
-}
-
-interface TierDraft {
-  key: number;
-  amountFen: number | null;
-  count: number;
-}
-
 const WEEKDAYS = ['1', '2', '3', '4', '5', '6', '7'] as const;
-const DAY_S = 86_400;
+const LAST_STEP = 5;
 
-function initialTimes() {
-  const now = Math.floor(Date.now() / 1000);
-  const start = now - (now % 3600);
-  return { startsAt: toLocalInput(start), endsAt: toLocalInput(start + 30 * DAY_S) };
+/** A number box's value as typed: '' while empty or half-typed, never clamped or defaulted. */
+function numberField(value: string | number): NumberField {
+  return typeof value === 'number' && Number.isFinite(value) ? value : '';
 }
 
-let nextKey = 1;
+/** Props that keep a number box from bending what is typed: no clamping, no silent sign flip. */
+const AS_TYPED = { clampBehavior: 'none', allowDecimal: false, allowNegative: true } as const;
 
-/** A (city, building) pair as one MultiSelect value; JSON, so neither part needs escaping. */
-function buildingKey(city: string, building: string): string {
-  return JSON.stringify([city, building]);
-}
-
-function partOfKey(key: string, index: 0 | 1): string | null {
-  try {
-    const parsed: unknown = JSON.parse(key);
-    if (!Array.isArray(parsed)) return null;
-    const part: unknown = parsed[index];
-    return typeof part === 'string' ? part : null;
-  } catch {
-    return null;
-  }
-}
-
-function cityOfKey(key: string): string | null {
-  return partOfKey(key, 0);
-}
-
-function buildingOfKey(key: string): string | null {
-  return partOfKey(key, 1);
-}
+type Mode =
+  { kind: 'new' } | { kind: 'edit'; campaign: Campaign } | { kind: 'duplicate'; campaign: Campaign };
 
 export function CampaignWizardPage() {
+  return <CampaignWizard mode={{ kind: 'new' }} />;
+}
+
+/** `/advertiser/campaigns/:id/edit` and `/duplicate`: the wizard filled from a stored campaign. */
+export function CampaignFromStoredPage({ kind }: { kind: 'edit' | 'duplicate' }) {
+  const { id } = useParams();
+  const { session } = useSession();
+  const campaign = useQuery({
+    queryKey: ['campaigns', Number(id)],
+    queryFn: () => apiJson<Campaign>(`/v1/campaigns/${Number(id)}`, { token: session?.token ?? null }),
+  });
+  return (
+    <QueryState query={campaign}>
+      {(stored) => <CampaignWizard key={`${kind}-${stored.id}`} mode={{ kind, campaign: stored }} />}
+    </QueryState>
+  );
+}
+
+function CampaignWizard({ mode }: { mode: Mode }) {
   const { t, i18n } = useTranslation();
   const { session } = useSession();
   const token = session?.token ?? null;
   const operator = session?.role === 'operator';
+  const account = `${session?.role ?? 'anonymous'}.${session?.email ?? ''}`;
   const navigate = useNavigate();
   const queryClient = useQueryClient();
-  const [step, setStep] = useState(0);
 
-  const [name, setName] = useState('');
-  const [sponsor, setSponsor] = useState('');
-  const [advertiserId, setAdvertiserId] = useState<string | null>(null);
-  const [creatives, setCreatives] = useState<UploadedCreative[]>([]);
-  const [times, setTimes] = useState(initialTimes);
-  const [dayparts, setDayparts] = useState<(Daypart & { key: number })[]>([]);
-  const [cities, setCities] = useState<string[]>([]);
-  // Keys of (city, building) pairs: one building name may stand in several cities.
-  const [buildingKeys, setBuildingKeys] = useState<string[]>([]);
-  const [groupIds, setGroupIds] = useState<string[]>([]);
-  const [planKind, setPlanKind] = useState<'lucky' | 'tiers'>('lucky');
-  const [lucky, setLucky] = useState<{
-    count: number;
-    totalFen: number | null;
-    minFen: number | null;
-    maxFen: number | null;
-  }>({
-    count: 100,
-    totalFen: 10_000,
-    minFen: 1,
-    maxFen: 1_000,
-  });
-  const [tiers, setTiers] = useState<TierDraft[]>([
-    { key: nextKey++, amountFen: 888, count: 10 },
-    { key: nextKey++, amountFen: 88, count: 100 },
-  ]);
+  const [restored] = useState(() => (mode.kind === 'new' ? loadDraft(account) : null));
+  const [step, setStep] = useState(restored?.step ?? 0);
+  const [form, setForm] = useState<CampaignForm>(() =>
+    mode.kind === 'new'
+      ? (restored?.form ?? emptyForm())
+      : formFromCampaign(mode.campaign, mode.kind, (name) => t('wizard.copyOf', { name })),
+  );
+  const [showRestored, setShowRestored] = useState(restored !== null);
+  // The cloud's refusal of the last save, field by field, until the form changes again.
+  const [serverIssues, setServerIssues] = useState<FieldIssue[]>([]);
   const [seed, setSeed] = useState(20_240_101);
-  const [coupons, setCoupons] = useState<CouponDraft[]>([]);
-  const [rules, setRules] = useState({
-    cashPerWalletPerDay: 1,
-    couponsPerWalletPerDay: 1,
-    fallback: null as string | null,
-    // The advertiser's explicit choice; off unless they turn it on.
-    fallThrough: false,
-  });
+  // Money boxes keep their own text: starting over remounts them with the new form's amounts.
+  const [resetCount, setResetCount] = useState(0);
+  const stored = mode.kind === 'edit' ? mode.campaign : undefined;
+  // A paused campaign's pool is built and its decks are out: what spends money stays as it is.
+  const locked = stored?.status === 'paused';
+
+  const update = (change: (previous: CampaignForm) => CampaignForm) => {
+    setForm(change);
+    setServerIssues([]);
+  };
+
+  useEffect(() => {
+    if (mode.kind === 'new') saveDraft(account, { form, step });
+  }, [mode.kind, account, form, step]);
 
   const advertisers = useQuery({
     queryKey: ['advertisers'],
@@ -193,98 +142,47 @@ export function CampaignWizardPage() {
 
   const upload = useMutation({
     mutationFn: async (files: File[]) => {
-      const stored: UploadedCreative[] = [];
-      for (const file of files) {
-        const reply = await apiJson<StoredContent>('/v1/content', { token, body: file });
-        stored.push({ ...reply, previewUrl: URL.createObjectURL(file), durationS: 10 });
-      }
-      return stored;
+      const uploaded: StoredContent[] = [];
+      for (const file of files)
+        uploaded.push(await apiJson<StoredContent>('/v1/content', { token, body: file }));
+      return uploaded;
     },
-    onSuccess: (stored) =>
-      setCreatives((previous) => [
+    onSuccess: (uploaded) =>
+      update((previous) => ({
         ...previous,
-        ...stored.filter((s) => !previous.some((p) => p.sha256 === s.sha256)),
-      ]),
+        creatives: [
+          ...previous.creatives,
+          ...uploaded
+            .filter((s) => !previous.creatives.some((p) => p.sha256 === s.sha256))
+            .map((s) => ({ ...s, durationS: 10 })),
+        ],
+      })),
   });
 
-  const plan: PrizePlan | null = useMemo(() => {
-    if (planKind === 'lucky') {
-      const { count, totalFen, minFen, maxFen } = lucky;
-      if (totalFen === null || minFen === null || maxFen === null) return null;
-      return { kind: 'lucky', count, totalFen, minFen, maxFen };
-    }
-    if (tiers.some((tier) => tier.amountFen === null)) return null;
-    return {
-      kind: 'tiers',
-      tiers: tiers.map((tier) => ({ amountFen: tier.amountFen ?? 0, count: tier.count })),
-    };
-  }, [planKind, lucky, tiers]);
-  // A null plan means an amount box holds no valid amount: that box says what is wrong, inline.
-  const planProblem =
-    plan === null
-      ? null
-      : plan.kind === 'lucky'
-        ? luckyPlanProblem(plan)
-        : plan.tiers.some((tier) => tier.count < 0)
-          ? 'COUNT'
-          : null;
-  const budgetFen = plan === null ? 0 : planTotalFen(plan);
-
-  const startsAt = fromLocalInput(times.startsAt);
-  const endsAt = fromLocalInput(times.endsAt);
-
-  const input = (): CampaignInput | null => {
-    if (plan === null || planProblem !== null || startsAt === null || endsAt === null) return null;
-    const couponOffers = [];
-    for (const coupon of coupons) {
-      const validUntil = couponValidUntilS(coupon.validUntil);
-      if (validUntil === null || coupon.validityDays === null || coupon.valueFen === null) return null;
-      couponOffers.push({
-        title: coupon.title,
-        valueFen: coupon.valueFen,
-        stock: coupon.stock,
-        validUntil,
-        validityDays: coupon.validityDays,
-        terms: coupon.terms,
-      });
-    }
-    return {
-      ...(operator && advertiserId !== null ? { advertiserId: Number(advertiserId) } : {}),
-      name,
-      sponsor,
-      startsAt,
-      endsAt,
-      dayparts: dayparts.map(({ days, startMinute, endMinute }) => ({ days, startMinute, endMinute })),
-      targeting: {
-        cities,
-        buildings: [
-          ...new Set(
-            buildingKeys.map(buildingOfKey).filter((building): building is string => building !== null),
-          ),
-        ],
-        screenGroupIds: groupIds.map(Number).filter((id) => Number.isSafeInteger(id) && id > 0),
-      },
-      budgetFen,
-      prizePlan: plan,
-      couponOffers,
-      rules: {
-        cashPerWalletPerDay: rules.cashPerWalletPerDay,
-        couponsPerWalletPerDay: rules.couponsPerWalletPerDay,
-        fallbackCouponOfferIndex: rules.fallback === null ? null : Number(rules.fallback),
-        fallThrough: rules.fallThrough,
-      },
-      creatives: creatives.map((creative) => ({
-        sha256: creative.sha256,
-        durationMs: creative.durationS * 1000,
-      })),
-    };
+  const nowS = Math.floor(Date.now() / 1000);
+  const check = checkForm(form, { operator, nowS, ...(stored === undefined ? {} : { stored }) });
+  const issues = [...serverIssues, ...check.issues];
+  /** The message for one field, or undefined; an empty box says "required" only once someone tries Next. */
+  const issueAt = (path: string): FieldIssue | undefined => issues.find((issue) => issue.path === path);
+  const errorAt = (path: string): string | undefined => {
+    const issue = issueAt(path);
+    if (issue === undefined) return undefined;
+    if (issue.code === 'REQUIRED' && !serverIssues.includes(issue)) return undefined;
+    return fieldIssueText(issue, i18n);
   };
+  const budgetFen = planTotalOf(form) ?? 0;
 
-  const create = useMutation({
+  const save = useMutation({
     mutationFn: async (submit: boolean) => {
-      const body = input();
-      if (body === null) throw new Error('the campaign is incomplete');
-      const campaign = await apiJson<Campaign>('/v1/campaigns', { token, body });
+      if (check.body === null) throw new Error('the campaign is incomplete');
+      const campaign =
+        mode.kind === 'edit'
+          ? await apiJson<Campaign>(`/v1/campaigns/${mode.campaign.id}`, {
+              token,
+              method: 'PUT',
+              body: check.body,
+            })
+          : await apiJson<Campaign>('/v1/campaigns', { token, body: check.body });
       if (submit)
         return apiJson<Campaign>(`/v1/campaigns/${campaign.id}/transitions`, {
           token,
@@ -293,48 +191,39 @@ export function CampaignWizardPage() {
       return campaign;
     },
     onSuccess: (campaign) => {
-      notifySuccess(t('wizard.created', { name: campaign.name }));
+      if (mode.kind === 'new') clearDraft(account);
+      notifySuccess(t(mode.kind === 'edit' ? 'wizard.saved' : 'wizard.created', { name: campaign.name }));
       void queryClient.invalidateQueries({ queryKey: ['campaigns'] });
-      void navigate(operator ? '/operator/campaigns' : '/advertiser/campaigns');
+      void navigate(
+        mode.kind === 'edit'
+          ? `/advertiser/campaigns/${campaign.id}`
+          : operator
+            ? '/operator/campaigns'
+            : '/advertiser/campaigns',
+      );
+    },
+    onError: (error) => {
+      const fields = errorFields(error);
+      setServerIssues(fields);
+      const first = fields[0];
+      if (first !== undefined) setStep(Math.min(stepOfPath(first.path), LAST_STEP));
     },
   });
 
   // What blocks "Next" on each step, shown beside the button so a disabled button says why.
-  const nowS = Math.floor(Date.now() / 1000);
-  const couponProblems = coupons.map((coupon) => couponDateProblems(coupon, startsAt, nowS));
-  const stepProblems: string[][] = [
-    [
-      ...(name.trim() === '' ? [t('wizard.blocked.name')] : []),
-      ...(sponsor.trim() === '' ? [t('wizard.blocked.sponsor')] : []),
-      ...(operator && advertiserId === null ? [t('wizard.blocked.advertiser')] : []),
-    ],
-    [
-      ...(startsAt === null ? [t('wizard.blocked.startsAt')] : []),
-      ...(endsAt === null ? [t('wizard.blocked.endsAt')] : []),
-      ...(startsAt !== null && endsAt !== null && endsAt <= startsAt
-        ? [t('wizard.blocked.endBeforeStart')]
-        : []),
-      ...(dayparts.some((d) => d.endMinute <= d.startMinute) ? [t('wizard.blocked.daypart')] : []),
-    ],
-    [],
-    [
-      ...(plan === null ? [t('wizard.blocked.amounts')] : []),
-      ...(planProblem === null ? [] : [t(`wizard.planProblem.${planProblem}`)]),
-      ...(plan !== null && planProblem === null && budgetFen <= 0 ? [t('wizard.blocked.budget')] : []),
-    ],
-    coupons.flatMap((coupon, index) => {
-      const n = index + 1;
-      const dates = couponProblems[index];
-      return [
-        ...(coupon.title.trim() === '' ? [t('wizard.blocked.couponTitle', { n })] : []),
-        ...(coupon.valueFen === null ? [t('wizard.blocked.couponValue', { n })] : []),
-        ...(dates?.validUntil == null ? [] : [t('wizard.blocked.couponValidUntil', { n })]),
-        ...(dates?.validityDays == null ? [] : [t('wizard.blocked.couponValidityDays', { n })]),
-      ];
-    }),
-    [],
+  const nextProblems = [
+    ...new Set(
+      issues
+        // The review step answers for every step: a restored draft may reach it with a gap anywhere.
+        .filter((issue) => step === LAST_STEP || stepOfPath(issue.path) === step)
+        .map((issue) =>
+          // An amount box holding no amount says why itself; the summary only points at it.
+          issue.code === 'REQUIRED' && issue.path.endsWith('Fen')
+            ? t('wizard.blocked.amounts')
+            : `${fieldLabel(issue.path, i18n)}: ${fieldIssueText(issue, i18n)}`,
+        ),
+    ),
   ];
-  const nextProblems = stepProblems[step] ?? [];
   const zone = timeZoneLabel();
 
   const options = targetingOptions.data;
@@ -342,13 +231,13 @@ export function CampaignWizardPage() {
   const cityOptions = options?.cities ?? [];
   const buildingOptions =
     options?.buildings
-      .filter((b) => cities.length === 0 || cities.includes(b.city))
+      .filter((b) => form.cities.length === 0 || form.cities.includes(b.city))
       .map((b) => ({ value: buildingKey(b.city, b.building), label: `${b.building} · ${b.city}` })) ?? [];
   const groupOptions = options?.screenGroups.map((g) => ({ value: String(g.id), label: g.name })) ?? [];
   const pickerState = (count: number) => ({
     searchable: true,
     clearable: true,
-    disabled: optionsLoading,
+    disabled: optionsLoading || locked,
     nothingFoundMessage: t('wizard.nothingFound'),
     placeholder: optionsLoading
       ? t('common.loading')
@@ -357,21 +246,97 @@ export function CampaignWizardPage() {
         : t('wizard.pickTargets'),
     rightSection: optionsLoading ? <Loader size="xs" /> : undefined,
   });
-  const chooseCities = (chosen: string[]) => {
-    setCities(chosen);
-    // Buildings follow the chosen cities: a building outside them could never match.
-    setBuildingKeys((keys) =>
-      keys.filter((key) => {
+  const chooseCities = (chosen: string[]) =>
+    update((f) => ({
+      ...f,
+      cities: chosen,
+      // Buildings follow the chosen cities: a building outside them could never match.
+      buildingKeys: f.buildingKeys.filter((key) => {
         const city = cityOfKey(key);
         return chosen.length === 0 || (city !== null && chosen.includes(city));
       }),
-    );
-  };
+    }));
+  const setLucky = (change: Partial<CampaignForm['lucky']>) =>
+    update((f) => ({ ...f, lucky: { ...f.lucky, ...change } }));
+  const setRules = (change: Partial<CampaignForm['rules']>) =>
+    update((f) => ({ ...f, rules: { ...f.rules, ...change } }));
+  const setCoupon = (key: number, change: Partial<CampaignForm['coupons'][number]>) =>
+    update((f) => ({ ...f, coupons: f.coupons.map((c) => (c.key === key ? { ...c, ...change } : c)) }));
+  const setDaypart = (key: number, change: Partial<CampaignForm['dayparts'][number]>) =>
+    update((f) => ({ ...f, dayparts: f.dayparts.map((d) => (d.key === key ? { ...d, ...change } : d)) }));
+  const setTier = (key: number, change: Partial<CampaignForm['tiers'][number]>) =>
+    update((f) => ({ ...f, tiers: f.tiers.map((x) => (x.key === key ? { ...x, ...change } : x)) }));
+
+  const plan = check.body?.prizePlan;
+  const luckyProblem =
+    form.planKind === 'lucky' &&
+    form.lucky.count !== '' &&
+    form.lucky.totalFen !== null &&
+    form.lucky.minFen !== null &&
+    form.lucky.maxFen !== null
+      ? luckyPlanProblem({
+          count: form.lucky.count,
+          totalFen: form.lucky.totalFen,
+          minFen: form.lucky.minFen,
+          maxFen: form.lucky.maxFen,
+        })
+      : null;
+  const chartPlan = useMemo(() => {
+    if (form.planKind === 'lucky') {
+      const { count, totalFen, minFen, maxFen } = form.lucky;
+      if (count === '' || totalFen === null || minFen === null || maxFen === null || luckyProblem !== null)
+        return null;
+      return { kind: 'lucky' as const, count, totalFen, minFen, maxFen };
+    }
+    if (form.tiers.some((tier) => tier.amountFen === null || tier.count === '' || tier.count < 0))
+      return null;
+    const tiers = form.tiers.map((tier) => ({ amountFen: tier.amountFen ?? 0, count: Number(tier.count) }));
+    return tiers.reduce((sum, tier) => sum + tier.count, 0) > 0 ? { kind: 'tiers' as const, tiers } : null;
+  }, [form.planKind, form.lucky, form.tiers, luckyProblem]);
+
+  const title =
+    mode.kind === 'edit'
+      ? `${t('wizard.titleEdit')} · ${mode.campaign.name}`
+      : mode.kind === 'duplicate'
+        ? t('wizard.titleDuplicate')
+        : t('wizard.title');
 
   return (
     <Stack maw={1100}>
-      <Title order={2}>{t('wizard.title')}</Title>
-      <Card withBorder radius="md" p="lg">
+      <Title order={2}>{title}</Title>
+      {showRestored ? (
+        <Alert
+          color="blue"
+          variant="light"
+          data-testid="draft-restored"
+          withCloseButton
+          onClose={() => setShowRestored(false)}
+        >
+          <Group justify="space-between">
+            <Text size="sm">{t('wizard.draftRestored')}</Text>
+            <Button
+              size="compact-sm"
+              variant="light"
+              onClick={() => {
+                clearDraft(account);
+                setForm(emptyForm());
+                setStep(0);
+                setServerIssues([]);
+                setShowRestored(false);
+                setResetCount((count) => count + 1);
+              }}
+            >
+              {t('wizard.startOver')}
+            </Button>
+          </Group>
+        </Alert>
+      ) : null}
+      {locked ? (
+        <Alert color="yellow" variant="light" data-testid="paused-help">
+          {t('wizard.pausedHelp')}
+        </Alert>
+      ) : null}
+      <Card withBorder radius="md" p="lg" key={resetCount}>
         <Stepper active={step} onStepClick={setStep} allowNextStepsSelect={false} size="sm">
           <Stepper.Step label={t('wizard.stepBasics')}>
             <Stack mt="md">
@@ -379,58 +344,68 @@ export function CampaignWizardPage() {
                 <TextInput
                   label={t('wizard.name')}
                   required
-                  value={name}
-                  maxLength={200}
-                  onChange={(e) => setName(e.currentTarget.value)}
+                  value={form.name}
+                  error={errorAt('name')}
+                  onChange={(e) => {
+                    const name = e.currentTarget.value;
+                    update((f) => ({ ...f, name }));
+                  }}
                 />
                 <TextInput
                   label={t('wizard.sponsor')}
                   required
-                  value={sponsor}
-                  maxLength={200}
-                  onChange={(e) => setSponsor(e.currentTarget.value)}
+                  value={form.sponsor}
+                  error={errorAt('sponsor')}
+                  onChange={(e) => {
+                    const sponsor = e.currentTarget.value;
+                    update((f) => ({ ...f, sponsor }));
+                  }}
                 />
               </SimpleGrid>
-              {operator ? (
+              {operator && mode.kind !== 'edit' ? (
                 <Select
                   label={t('wizard.advertiser')}
                   required
                   searchable
+                  allowDeselect={false}
                   data={
                     advertisers.data?.items.map((a) => ({
                       value: String(a.id),
                       label: `#${a.id} ${a.name}`,
                     })) ?? []
                   }
-                  value={advertiserId}
-                  onChange={setAdvertiserId}
+                  value={form.advertiserId}
+                  onChange={(advertiserId) => update((f) => ({ ...f, advertiserId }))}
                 />
               ) : null}
-              <Group>
-                <FileButton
-                  onChange={(files) => upload.mutate(files)}
-                  accept="image/png,image/jpeg,image/webp,video/mp4,video/webm"
-                  multiple
-                >
-                  {(props) => (
-                    <Button {...props} variant="light" loading={upload.isPending}>
-                      {t('wizard.upload')}
-                    </Button>
-                  )}
-                </FileButton>
-              </Group>
+              <Input.Wrapper error={upload.error === null ? errorAt('creatives') : undefined}>
+                <Group>
+                  <FileButton
+                    onChange={(files) => upload.mutate(files)}
+                    accept="image/png,image/jpeg,image/webp,video/mp4,video/webm"
+                    multiple
+                  >
+                    {(props) => (
+                      <Button {...props} variant="light" loading={upload.isPending}>
+                        {t('wizard.upload')}
+                      </Button>
+                    )}
+                  </FileButton>
+                </Group>
+              </Input.Wrapper>
               {upload.error === null ? null : <ErrorAlert error={upload.error} />}
               <Group align="start">
-                {creatives.map((creative) => (
+                {form.creatives.map((creative, index) => (
                   <Stack key={creative.sha256} gap={6} data-testid="creative">
                     <CreativePreview
-                      src={creative.previewUrl}
+                      sha256={creative.sha256}
                       mime={creative.mime}
                       width={140}
                       label={creative.sha256.slice(0, 12)}
                     />
                     <Text size="xs" c="dimmed" ff="monospace">
-                      {creative.sha256.slice(0, 12)}… · {Math.ceil(creative.bytes / 1024)} KB
+                      {creative.sha256.slice(0, 12)}…
+                      {creative.bytes > 0 ? ` · ${Math.ceil(creative.bytes / 1024)} KB` : ''}
                     </Text>
                     <NumberInput
                       size="xs"
@@ -438,20 +413,28 @@ export function CampaignWizardPage() {
                       min={1}
                       max={600}
                       w={140}
+                      {...AS_TYPED}
                       value={creative.durationS}
+                      error={errorAt(`creatives.${index}.durationMs`)}
                       onChange={(value) =>
-                        setCreatives((list) =>
-                          list.map((c) =>
-                            c.sha256 === creative.sha256 ? { ...c, durationS: Number(value) || 10 } : c,
+                        update((f) => ({
+                          ...f,
+                          creatives: f.creatives.map((c) =>
+                            c.sha256 === creative.sha256 ? { ...c, durationS: numberField(value) } : c,
                           ),
-                        )
+                        }))
                       }
                     />
                     <Button
                       size="compact-xs"
                       variant="subtle"
                       color="red"
-                      onClick={() => setCreatives((list) => list.filter((c) => c.sha256 !== creative.sha256))}
+                      onClick={() =>
+                        update((f) => ({
+                          ...f,
+                          creatives: f.creatives.filter((c) => c.sha256 !== creative.sha256),
+                        }))
+                      }
                     >
                       {t('wizard.remove')}
                     </Button>
@@ -468,20 +451,24 @@ export function CampaignWizardPage() {
                   type="datetime-local"
                   label={`${t('wizard.startsAt')} (${zone})`}
                   required
-                  value={times.startsAt}
+                  disabled={locked}
+                  value={form.startsAt}
+                  error={errorAt('startsAt')}
                   onChange={(e) => {
-                    const v = e.currentTarget.value;
-                    setTimes((x) => ({ ...x, startsAt: v }));
+                    const startsAt = e.currentTarget.value;
+                    update((f) => ({ ...f, startsAt }));
                   }}
                 />
                 <TextInput
                   type="datetime-local"
                   label={`${t('wizard.endsAt')} (${zone})`}
                   required
-                  value={times.endsAt}
+                  disabled={locked}
+                  value={form.endsAt}
+                  error={errorAt('endsAt')}
                   onChange={(e) => {
-                    const v = e.currentTarget.value;
-                    setTimes((x) => ({ ...x, endsAt: v }));
+                    const endsAt = e.currentTarget.value;
+                    update((f) => ({ ...f, endsAt }));
                   }}
                 />
               </SimpleGrid>
@@ -494,41 +481,33 @@ export function CampaignWizardPage() {
                   {t('wizard.daypartsHelp')}
                 </Text>
               </div>
-              {dayparts.map((daypart) => (
-                <Card key={daypart.key} withBorder radius="sm" p="sm">
+              {form.dayparts.map((daypart, index) => (
+                <Card key={daypart.key} withBorder radius="sm" p="sm" data-testid={`daypart-${index + 1}`}>
                   <Group align="end" wrap="wrap">
-                    <Chip.Group
-                      multiple
-                      value={daypart.days.map(String)}
-                      onChange={(days) =>
-                        setDayparts((list) =>
-                          list.map((d) =>
-                            d.key === daypart.key ? { ...d, days: days.map(Number).sort() } : d,
-                          ),
-                        )
-                      }
-                    >
-                      <Group gap={4} aria-label={t('wizard.days')}>
-                        {WEEKDAYS.map((day) => (
-                          <Chip key={day} value={day} size="xs">
-                            {t(`wizard.weekday.${day}`)}
-                          </Chip>
-                        ))}
-                      </Group>
-                    </Chip.Group>
+                    <Input.Wrapper label={t('wizard.days')} error={errorAt(`dayparts.${index}.days`)}>
+                      <Chip.Group
+                        multiple
+                        value={daypart.days.map(String)}
+                        onChange={(days) => setDaypart(daypart.key, { days: days.map(Number).sort() })}
+                      >
+                        <Group gap={4}>
+                          {WEEKDAYS.map((day) => (
+                            <Chip key={day} value={day} size="xs">
+                              {t(`wizard.weekday.${day}`)}
+                            </Chip>
+                          ))}
+                        </Group>
+                      </Chip.Group>
+                    </Input.Wrapper>
                     <TextInput
                       type="time"
                       label={`${t('wizard.from')} (${t('wizard.screenTime')})`}
                       w={120}
                       value={minuteToClock(daypart.startMinute)}
+                      error={errorAt(`dayparts.${index}.startMinute`)}
                       onChange={(e) => {
                         const minute = clockToMinute(e.currentTarget.value);
-                        if (minute !== null)
-                          setDayparts((list) =>
-                            list.map((d) =>
-                              d.key === daypart.key ? { ...d, startMinute: Math.min(minute, 1439) } : d,
-                            ),
-                          );
+                        if (minute !== null) setDaypart(daypart.key, { startMinute: Math.min(minute, 1439) });
                       }}
                     />
                     <TextInput
@@ -536,21 +515,20 @@ export function CampaignWizardPage() {
                       label={`${t('wizard.to')} (${t('wizard.screenTime')})`}
                       w={120}
                       value={minuteToClock(daypart.endMinute % 1440)}
+                      error={errorAt(`dayparts.${index}.endMinute`)}
                       onChange={(e) => {
                         const minute = clockToMinute(e.currentTarget.value);
                         if (minute !== null)
-                          setDayparts((list) =>
-                            list.map((d) =>
-                              d.key === daypart.key ? { ...d, endMinute: minute === 0 ? 1440 : minute } : d,
-                            ),
-                          );
+                          setDaypart(daypart.key, { endMinute: minute === 0 ? 1440 : minute });
                       }}
                     />
                     <ActionIcon
                       variant="subtle"
                       color="red"
                       aria-label={t('wizard.remove')}
-                      onClick={() => setDayparts((list) => list.filter((d) => d.key !== daypart.key))}
+                      onClick={() =>
+                        update((f) => ({ ...f, dayparts: f.dayparts.filter((d) => d.key !== daypart.key) }))
+                      }
                     >
                       ✕
                     </ActionIcon>
@@ -560,12 +538,15 @@ export function CampaignWizardPage() {
               <Group>
                 <Button
                   variant="light"
-                  disabled={dayparts.length >= 16}
+                  disabled={form.dayparts.length >= 16}
                   onClick={() =>
-                    setDayparts((list) => [
-                      ...list,
-                      { key: nextKey++, days: [1, 2, 3, 4, 5], startMinute: 7 * 60, endMinute: 10 * 60 },
-                    ])
+                    update((f) => ({
+                      ...f,
+                      dayparts: [
+                        ...f.dayparts,
+                        { key: nextKey(), days: [1, 2, 3, 4, 5], startMinute: 7 * 60, endMinute: 10 * 60 },
+                      ],
+                    }))
                   }
                 >
                   {t('wizard.addDaypart')}
@@ -584,8 +565,8 @@ export function CampaignWizardPage() {
               )}
               <MultiSelect
                 label={t('wizard.cities')}
-                data={cityOptions}
-                value={cities}
+                data={[...new Set([...cityOptions, ...form.cities])]}
+                value={form.cities}
                 onChange={chooseCities}
                 maxValues={100}
                 {...pickerState(cityOptions.length)}
@@ -593,16 +574,16 @@ export function CampaignWizardPage() {
               <MultiSelect
                 label={t('wizard.buildings')}
                 data={buildingOptions}
-                value={buildingKeys}
-                onChange={setBuildingKeys}
+                value={form.buildingKeys}
+                onChange={(buildingKeys) => update((f) => ({ ...f, buildingKeys }))}
                 maxValues={1000}
                 {...pickerState(buildingOptions.length)}
               />
               <MultiSelect
                 label={t('wizard.groups')}
                 data={groupOptions}
-                value={groupIds}
-                onChange={setGroupIds}
+                value={form.groupIds}
+                onChange={(groupIds) => update((f) => ({ ...f, groupIds }))}
                 maxValues={100}
                 {...pickerState(groupOptions.length)}
               />
@@ -613,88 +594,106 @@ export function CampaignWizardPage() {
             <Stack mt="md">
               <SegmentedControl
                 aria-label={t('wizard.planKind')}
-                value={planKind}
-                onChange={(value) => setPlanKind(value === 'tiers' ? 'tiers' : 'lucky')}
+                value={form.planKind}
+                disabled={locked}
+                onChange={(value) =>
+                  update((f) => ({ ...f, planKind: value === 'tiers' ? 'tiers' : 'lucky' }))
+                }
                 data={[
                   { value: 'lucky', label: t('wizard.lucky') },
                   { value: 'tiers', label: t('wizard.tiers') },
                 ]}
               />
-              {planKind === 'lucky' ? (
+              {form.planKind === 'lucky' ? (
                 <SimpleGrid cols={{ base: 1, sm: 2, md: 4 }}>
                   <NumberInput
                     label={t('wizard.envelopes')}
                     min={1}
                     max={65_535}
-                    value={lucky.count}
-                    onChange={(value) => setLucky((l) => ({ ...l, count: Math.floor(Number(value)) || 0 }))}
+                    {...AS_TYPED}
+                    disabled={locked}
+                    value={form.lucky.count}
+                    error={errorAt('prizePlan.count')}
+                    onChange={(value) => setLucky({ count: numberField(value) })}
                   />
                   <MoneyInput
                     label={t('wizard.total')}
                     minFen={1}
-                    initialFen={lucky.totalFen ?? 0}
-                    onFen={(fen) => setLucky((l) => ({ ...l, totalFen: fen }))}
+                    disabled={locked}
+                    initialFen={form.lucky.totalFen ?? undefined}
+                    error={errorAt('prizePlan.totalFen')}
+                    onFen={(totalFen) => setLucky({ totalFen })}
                   />
                   <MoneyInput
                     label={t('wizard.min')}
                     minFen={1}
-                    initialFen={lucky.minFen ?? 0}
-                    onFen={(fen) => setLucky((l) => ({ ...l, minFen: fen }))}
+                    disabled={locked}
+                    initialFen={form.lucky.minFen ?? undefined}
+                    error={errorAt('prizePlan.minFen')}
+                    onFen={(minFen) => setLucky({ minFen })}
                   />
                   <MoneyInput
                     label={t('wizard.max')}
                     minFen={1}
-                    initialFen={lucky.maxFen ?? 0}
-                    onFen={(fen) => setLucky((l) => ({ ...l, maxFen: fen }))}
+                    disabled={locked}
+                    initialFen={form.lucky.maxFen ?? undefined}
+                    error={errorAt('prizePlan.maxFen')}
+                    onFen={(maxFen) => setLucky({ maxFen })}
                   />
                 </SimpleGrid>
               ) : (
                 <Stack gap="xs">
-                  {tiers.map((tier, index) => (
-                    <Group key={tier.key} align="end">
+                  {form.tiers.map((tier, index) => (
+                    <Group key={tier.key} align="start">
                       <MoneyInput
                         label={`${t('wizard.tierAmount')} ${index + 1}`}
                         minFen={1}
-                        initialFen={tier.amountFen ?? 0}
+                        disabled={locked}
+                        initialFen={tier.amountFen ?? undefined}
                         w={180}
-                        onFen={(fen) =>
-                          setTiers((list) =>
-                            list.map((x) => (x.key === tier.key ? { ...x, amountFen: fen } : x)),
-                          )
-                        }
+                        error={errorAt(`prizePlan.tiers.${index}.amountFen`)}
+                        onFen={(amountFen) => setTier(tier.key, { amountFen })}
                       />
                       <NumberInput
                         label={`${t('wizard.tierCount')} ${index + 1}`}
                         min={0}
                         max={65_535}
                         w={160}
+                        {...AS_TYPED}
+                        disabled={locked}
                         value={tier.count}
-                        onChange={(value) =>
-                          setTiers((list) =>
-                            list.map((x) =>
-                              x.key === tier.key ? { ...x, count: Math.floor(Number(value)) || 0 } : x,
-                            ),
-                          )
-                        }
+                        error={errorAt(`prizePlan.tiers.${index}.count`)}
+                        onChange={(value) => setTier(tier.key, { count: numberField(value) })}
                       />
                       <ActionIcon
                         variant="subtle"
                         color="red"
+                        mt={28}
                         aria-label={t('wizard.remove')}
-                        disabled={tiers.length === 1}
-                        onClick={() => setTiers((list) => list.filter((x) => x.key !== tier.key))}
+                        disabled={form.tiers.length === 1 || locked}
+                        onClick={() =>
+                          update((f) => ({ ...f, tiers: f.tiers.filter((x) => x.key !== tier.key) }))
+                        }
                       >
                         ✕
                       </ActionIcon>
                     </Group>
                   ))}
+                  {errorAt('prizePlan.tiers') === undefined ? null : (
+                    <Text size="sm" c="red" data-testid="tiers-error">
+                      {errorAt('prizePlan.tiers')}
+                    </Text>
+                  )}
                   <Group>
                     <Button
                       variant="light"
                       size="xs"
-                      disabled={tiers.length >= 32}
+                      disabled={form.tiers.length >= 32 || locked}
                       onClick={() =>
-                        setTiers((list) => [...list, { key: nextKey++, amountFen: 100, count: 10 }])
+                        update((f) => ({
+                          ...f,
+                          tiers: [...f.tiers, { key: nextKey(), amountFen: 100, count: 10 }],
+                        }))
                       }
                     >
                       {t('wizard.addTier')}
@@ -702,142 +701,136 @@ export function CampaignWizardPage() {
                   </Group>
                 </Stack>
               )}
-              {planProblem === null ? null : (
+              {luckyProblem === null ? null : (
                 <Alert color="orange" data-testid="plan-problem">
-                  {t(`wizard.planProblem.${planProblem}`)}
+                  {t(`wizard.planProblem.${luckyProblem}`)}
                 </Alert>
               )}
               <Text>
                 {t('wizard.budget')}: <b data-testid="wizard-budget">{formatFen(budgetFen)}</b>
               </Text>
-              {plan !== null && planProblem === null ? (
-                <PrizeChart plan={plan} seed={seed} onReshuffle={() => setSeed((s) => s + 1)} />
-              ) : null}
+              {chartPlan === null ? null : (
+                <PrizeChart plan={chartPlan} seed={seed} onReshuffle={() => setSeed((s) => s + 1)} />
+              )}
             </Stack>
           </Stepper.Step>
 
           <Stepper.Step label={t('wizard.stepCoupons')}>
             <Stack mt="md">
               <Text fw={600}>{t('wizard.coupons')}</Text>
-              {coupons.map((coupon, index) => (
-                <Card key={coupon.key} withBorder radius="sm" p="sm">
-                  <SimpleGrid cols={{ base: 1, sm: 3 }}>
-                    <TextInput
-                      label={`${t('wizard.couponTitle')} ${index + 1}`}
-                      required
-                      value={coupon.title}
-                      onChange={(e) => {
-                        const v = e.currentTarget.value;
-                        setCoupons((list) =>
-                          list.map((c) => (c.key === coupon.key ? { ...c, title: v } : c)),
-                        );
-                      }}
-                    />
-                    <MoneyInput
-                      label={t('wizard.couponValue')}
-                      initialFen={coupon.valueFen ?? 0}
-                      onFen={(fen) =>
-                        setCoupons((list) =>
-                          list.map((c) => (c.key === coupon.key ? { ...c, valueFen: fen } : c)),
-                        )
-                      }
-                    />
-                    <NumberInput
-                      label={t('wizard.couponStock')}
-                      min={0}
-                      max={65_535}
-                      value={coupon.stock}
-                      onChange={(v) =>
-                        setCoupons((list) =>
-                          list.map((c) =>
-                            c.key === coupon.key ? { ...c, stock: Math.floor(Number(v)) || 0 } : c,
-                          ),
-                        )
-                      }
-                    />
-                    <TextInput
-                      type="date"
-                      label={`${t('wizard.couponValidUntil')} (${zone})`}
-                      required
-                      error={
-                        couponProblems[index]?.validUntil == null
-                          ? undefined
-                          : t(`wizard.${couponProblems[index].validUntil}`)
-                      }
-                      value={coupon.validUntil}
-                      onChange={(e) => {
-                        const v = e.currentTarget.value;
-                        setCoupons((list) =>
-                          list.map((c) => (c.key === coupon.key ? { ...c, validUntil: v } : c)),
-                        );
-                      }}
-                    />
-                    <NumberInput
-                      label={t('wizard.couponValidityDays')}
-                      required
-                      min={1}
-                      max={VALIDITY_DAYS_MAX}
-                      allowDecimal={false}
-                      // Out-of-range days get a message; clamping would quietly turn 0 into 1.
-                      clampBehavior="none"
-                      error={
-                        couponProblems[index]?.validityDays == null
-                          ? undefined
-                          : t(`wizard.${couponProblems[index].validityDays}`, { max: VALIDITY_DAYS_MAX })
-                      }
-                      value={coupon.validityDays ?? ''}
-                      onChange={(v) =>
-                        setCoupons((list) =>
-                          list.map((c) =>
-                            c.key === coupon.key
-                              ? { ...c, validityDays: typeof v === 'number' ? v : null }
-                              : c,
-                          ),
-                        )
-                      }
-                    />
-                    <Textarea
-                      label={t('wizard.couponTerms')}
-                      autosize
-                      maxLength={2000}
-                      value={coupon.terms}
-                      onChange={(e) => {
-                        const v = e.currentTarget.value;
-                        setCoupons((list) =>
-                          list.map((c) => (c.key === coupon.key ? { ...c, terms: v } : c)),
-                        );
-                      }}
-                    />
-                  </SimpleGrid>
-                  <Group justify="flex-end" mt="xs">
-                    <Button
-                      size="compact-xs"
-                      variant="subtle"
-                      color="red"
-                      onClick={() => setCoupons((list) => list.filter((c) => c.key !== coupon.key))}
-                    >
-                      {t('wizard.remove')}
-                    </Button>
-                  </Group>
-                </Card>
-              ))}
+              {form.coupons.map((coupon, index) => {
+                const at = (field: string) => errorAt(`couponOffers.${index}.${field}`);
+                return (
+                  <Card key={coupon.key} withBorder radius="sm" p="sm" data-testid={`coupon-${index + 1}`}>
+                    <SimpleGrid cols={{ base: 1, sm: 3 }}>
+                      <TextInput
+                        label={`${t('wizard.couponTitle')} ${index + 1}`}
+                        required
+                        disabled={locked}
+                        value={coupon.title}
+                        error={at('title')}
+                        onChange={(e) => setCoupon(coupon.key, { title: e.currentTarget.value })}
+                      />
+                      <MoneyInput
+                        label={t('wizard.couponValue')}
+                        minFen={1}
+                        disabled={locked}
+                        initialFen={coupon.valueFen ?? undefined}
+                        error={at('valueFen')}
+                        onFen={(valueFen) => setCoupon(coupon.key, { valueFen })}
+                      />
+                      <NumberInput
+                        label={t('wizard.couponStock')}
+                        min={1}
+                        max={65_535}
+                        {...AS_TYPED}
+                        disabled={locked}
+                        value={coupon.stock}
+                        error={at('stock')}
+                        onChange={(value) => setCoupon(coupon.key, { stock: numberField(value) })}
+                      />
+                      <TextInput
+                        type="date"
+                        label={`${t('wizard.couponValidUntil')} (${zone})`}
+                        required
+                        disabled={locked}
+                        value={coupon.validUntil}
+                        error={at('validUntil')}
+                        onChange={(e) => setCoupon(coupon.key, { validUntil: e.currentTarget.value })}
+                      />
+                      <NumberInput
+                        label={t('wizard.couponValidityDays')}
+                        required
+                        min={1}
+                        max={3650}
+                        {...AS_TYPED}
+                        disabled={locked}
+                        value={coupon.validityDays}
+                        error={at('validityDays')}
+                        onChange={(value) => setCoupon(coupon.key, { validityDays: numberField(value) })}
+                      />
+                      <Textarea
+                        label={t('wizard.couponTerms')}
+                        autosize
+                        disabled={locked}
+                        value={coupon.terms}
+                        error={at('terms')}
+                        onChange={(e) => setCoupon(coupon.key, { terms: e.currentTarget.value })}
+                      />
+                    </SimpleGrid>
+                    <Group justify="flex-end" mt="xs">
+                      <Button
+                        size="compact-xs"
+                        variant="subtle"
+                        color="red"
+                        disabled={locked}
+                        onClick={() =>
+                          update((f) => {
+                            const fallback = f.rules.fallback === null ? null : Number(f.rules.fallback);
+                            // The fallback follows its offer: cleared with it, moved up when one before it goes.
+                            const next =
+                              fallback === null || fallback === index
+                                ? null
+                                : String(fallback > index ? fallback - 1 : fallback);
+                            return {
+                              ...f,
+                              coupons: f.coupons.filter((c) => c.key !== coupon.key),
+                              rules: { ...f.rules, fallback: next },
+                            };
+                          })
+                        }
+                      >
+                        {t('wizard.remove')}
+                      </Button>
+                    </Group>
+                  </Card>
+                );
+              })}
+              {errorAt('couponOffers') === undefined ? null : (
+                <Text size="sm" c="red" data-testid="coupons-error">
+                  {errorAt('couponOffers')}
+                </Text>
+              )}
               <Group>
                 <Button
                   variant="light"
-                  disabled={coupons.length >= 64}
+                  disabled={form.coupons.length >= 64 || locked}
                   onClick={() =>
-                    setCoupons((list) => [
-                      ...list,
-                      {
-                        key: nextKey++,
-                        title: '',
-                        valueFen: 500,
-                        stock: 100,
-                        validUntil: times.endsAt.slice(0, 10),
-                        validityDays: 30,
-                        terms: '',
-                      },
-                    ])
+                    update((f) => ({
+                      ...f,
+                      coupons: [
+                        ...f.coupons,
+                        {
+                          key: nextKey(),
+                          title: '',
+                          valueFen: 500,
+                          stock: 100,
+                          validUntil: f.endsAt.slice(0, 10),
+                          validityDays: 30,
+                          terms: '',
+                        },
+                      ],
+                    }))
                   }
                 >
                   {t('wizard.addCoupon')}
@@ -849,38 +842,39 @@ export function CampaignWizardPage() {
                   label={t('wizard.cashPerDay')}
                   min={0}
                   max={100}
-                  value={rules.cashPerWalletPerDay}
-                  onChange={(v) =>
-                    setRules((r) => ({ ...r, cashPerWalletPerDay: Math.floor(Number(v)) || 0 }))
-                  }
+                  {...AS_TYPED}
+                  value={form.rules.cashPerWalletPerDay}
+                  error={errorAt('rules.cashPerWalletPerDay')}
+                  onChange={(value) => setRules({ cashPerWalletPerDay: numberField(value) })}
                 />
                 <NumberInput
                   label={t('wizard.couponsPerDay')}
                   min={0}
                   max={100}
-                  value={rules.couponsPerWalletPerDay}
-                  onChange={(v) =>
-                    setRules((r) => ({ ...r, couponsPerWalletPerDay: Math.floor(Number(v)) || 0 }))
-                  }
+                  {...AS_TYPED}
+                  value={form.rules.couponsPerWalletPerDay}
+                  error={errorAt('rules.couponsPerWalletPerDay')}
+                  onChange={(value) => setRules({ couponsPerWalletPerDay: numberField(value) })}
                 />
                 <Select
                   label={t('wizard.fallback')}
+                  // Picking the chosen offer again keeps it: "none" is its own option.
+                  allowDeselect={false}
+                  disabled={locked}
                   data={[
                     { value: '', label: t('wizard.fallbackNone') },
-                    ...coupons.map((c, i) => ({ value: String(i), label: c.title || `#${i + 1}` })),
+                    ...form.coupons.map((c, i) => ({ value: String(i), label: c.title || `#${i + 1}` })),
                   ]}
-                  value={rules.fallback ?? ''}
-                  onChange={(v) => setRules((r) => ({ ...r, fallback: v === '' || v === null ? null : v }))}
+                  value={form.rules.fallback ?? ''}
+                  error={errorAt('rules.fallbackCouponOfferIndex')}
+                  onChange={(v) => setRules({ fallback: v === '' || v === null ? null : v })}
                 />
               </SimpleGrid>
               <Switch
                 label={t('wizard.fallThrough')}
                 description={t('wizard.fallThroughHelp')}
-                checked={rules.fallThrough}
-                onChange={(event) => {
-                  const fallThrough = event.currentTarget.checked;
-                  setRules((r) => ({ ...r, fallThrough }));
-                }}
+                checked={form.rules.fallThrough}
+                onChange={(event) => setRules({ fallThrough: event.currentTarget.checked })}
               />
             </Stack>
           </Stepper.Step>
@@ -888,56 +882,95 @@ export function CampaignWizardPage() {
           <Stepper.Step label={t('wizard.stepReview')}>
             <Stack mt="md">
               <Text c="dimmed">{t('wizard.review')}</Text>
-              <SimpleGrid cols={{ base: 1, sm: 2 }} spacing="xs" data-testid="wizard-review">
-                <Text c="dimmed">{t('wizard.name')}</Text>
-                <Text fw={600}>{name}</Text>
-                <Text c="dimmed">{t('wizard.sponsor')}</Text>
-                <Text>{sponsor}</Text>
-                <Text c="dimmed">{t('approvals.schedule')}</Text>
-                <Text>
-                  {startsAt === null ? '—' : formatDateTime(startsAt, i18n.language)} →{' '}
-                  {endsAt === null ? '—' : formatDateTime(endsAt, i18n.language)} ({zone})
-                </Text>
-                <Text c="dimmed">{t('wizard.stepTargeting')}</Text>
-                <Text>
-                  {[
-                    ...cities,
-                    ...buildingKeys.map((key) => `${buildingOfKey(key) ?? ''} · ${cityOfKey(key) ?? ''}`),
-                    ...groupIds.map(
-                      (id) => groupOptions.find((option) => option.value === id)?.label ?? `#${id}`,
-                    ),
-                  ].join(', ') || t('common.all')}
-                </Text>
-                <Text c="dimmed">{t('wizard.budget')}</Text>
-                <Text fw={600}>{formatFen(budgetFen)}</Text>
-                <Text c="dimmed">{t('approvals.creatives')}</Text>
-                <Text>{creatives.length}</Text>
-                <Text c="dimmed">{t('wizard.coupons')}</Text>
-                <Text>{coupons.map((c) => c.title).join(', ') || '—'}</Text>
-                <Text c="dimmed">{t('approvals.rules')}</Text>
-                <Text>
-                  {t('approvals.rulesSummary', {
-                    cash: rules.cashPerWalletPerDay,
-                    coupons: rules.couponsPerWalletPerDay,
-                  })}
-                </Text>
-                <Text c="dimmed">{t('wizard.fallThrough')}</Text>
-                <Text data-testid="wizard-fall-through">
-                  {rules.fallThrough ? t('wizard.fallThroughOn') : t('wizard.fallThroughOff')}
-                </Text>
-              </SimpleGrid>
-              {create.error === null ? null : <ErrorAlert error={create.error} />}
+              <Stack gap="xs" data-testid="wizard-review">
+                <SimpleGrid cols={{ base: 1, sm: 2 }} spacing="xs" verticalSpacing={6}>
+                  <Text size="sm" c="dimmed">
+                    {t('wizard.name')}
+                  </Text>
+                  <Text size="sm" fw={600}>
+                    {form.name}
+                  </Text>
+                  <Text size="sm" c="dimmed">
+                    {t('wizard.sponsor')}
+                  </Text>
+                  <Text size="sm">{form.sponsor}</Text>
+                </SimpleGrid>
+                {check.body === null || plan === undefined ? null : (
+                  <CampaignSummary
+                    testIdPrefix="wizard"
+                    campaign={{
+                      startsAt: check.body.startsAt,
+                      endsAt: check.body.endsAt,
+                      dayparts: check.body.dayparts ?? [],
+                      targeting: {
+                        cities: check.body.targeting?.cities ?? [],
+                        buildings: check.body.targeting?.buildings ?? [],
+                        screenGroupIds: check.body.targeting?.screenGroupIds ?? [],
+                      },
+                      budgetFen: check.body.budgetFen,
+                      prizePlan: plan,
+                      couponOffers: (check.body.couponOffers ?? []).map((offer) => ({
+                        ...offer,
+                        terms: offer.terms ?? '',
+                      })),
+                      rules: {
+                        cashPerWalletPerDay: check.body.rules?.cashPerWalletPerDay ?? 1,
+                        couponsPerWalletPerDay: check.body.rules?.couponsPerWalletPerDay ?? 1,
+                        fallbackCouponOfferIndex: check.body.rules?.fallbackCouponOfferIndex ?? null,
+                        fallThrough: check.body.rules?.fallThrough === true,
+                      },
+                      creatives: check.body.creatives ?? [],
+                    }}
+                    targetingText={[
+                      ...form.cities,
+                      ...form.buildingKeys.map(
+                        (key) => `${buildingOfKey(key) ?? ''} · ${cityOfKey(key) ?? ''}`,
+                      ),
+                      ...form.groupIds.map(
+                        (id) => groupOptions.find((option) => option.value === id)?.label ?? `#${id}`,
+                      ),
+                    ].join(', ')}
+                  />
+                )}
+              </Stack>
+              {save.error === null ? null : <ErrorAlert error={save.error} />}
+              {nextProblems.length === 0 ? null : (
+                <Stack gap={0} data-testid="save-blocked">
+                  {nextProblems.map((problem) => (
+                    <Text key={problem} size="sm" c="orange.8">
+                      {problem}
+                    </Text>
+                  ))}
+                </Stack>
+              )}
               <Group>
-                <Button
-                  variant="default"
-                  loading={create.isPending && !create.variables}
-                  onClick={() => create.mutate(false)}
-                >
-                  {t('wizard.create')}
-                </Button>
-                <Button loading={create.isPending && create.variables} onClick={() => create.mutate(true)}>
-                  {t('wizard.createAndSubmit')}
-                </Button>
+                {mode.kind === 'edit' ? (
+                  <Button
+                    loading={save.isPending}
+                    disabled={check.body === null}
+                    onClick={() => save.mutate(false)}
+                  >
+                    {t('wizard.save')}
+                  </Button>
+                ) : (
+                  <>
+                    <Button
+                      variant="default"
+                      disabled={check.body === null}
+                      loading={save.isPending && !save.variables}
+                      onClick={() => save.mutate(false)}
+                    >
+                      {t('wizard.create')}
+                    </Button>
+                    <Button
+                      disabled={check.body === null}
+                      loading={save.isPending && save.variables}
+                      onClick={() => save.mutate(true)}
+                    >
+                      {t('wizard.createAndSubmit')}
+                    </Button>
+                  </>
+                )}
               </Group>
             </Stack>
           </Stepper.Step>
@@ -946,7 +979,7 @@ export function CampaignWizardPage() {
           <Button variant="default" disabled={step === 0} onClick={() => setStep((s) => Math.max(0, s - 1))}>
             {t('common.back')}
           </Button>
-          {step < 5 ? (
+          {step < LAST_STEP ? (
             <Group gap="sm" wrap="nowrap" align="center">
               {nextProblems.length === 0 ? null : (
                 <Stack gap={0} data-testid="next-blocked" id="next-blocked" aria-live="polite">
@@ -960,7 +993,7 @@ export function CampaignWizardPage() {
               <Button
                 disabled={nextProblems.length > 0}
                 aria-describedby={nextProblems.length === 0 ? undefined : 'next-blocked'}
-                onClick={() => setStep((s) => Math.min(5, s + 1))}
+                onClick={() => setStep((s) => Math.min(LAST_STEP, s + 1))}
               >
                 {t('common.next')}
               </Button>

@@ -1,16 +1,17 @@
-// The approval queue: submitted campaigns with their creatives, schedule, budget and prize plan; then
-// every campaign with its lifecycle actions.
+// The approval queue: submitted campaigns with their creatives and everything they say (schedule,
+// dayparts, targeting, budget, prize plan, coupons, caps, fallback, fall-through); then every campaign
+// with its lifecycle actions.
 import { Badge, Card, Group, ScrollArea, SimpleGrid, Stack, Text, Title } from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
 import { apiJson } from '../../api/client.ts';
-import type { Campaign, Page } from '../../api/types.ts';
+import type { Campaign, Page, TargetingOptions } from '../../api/types.ts';
 import { CampaignActions } from '../../components/campaign-actions.tsx';
+import { CampaignSummary, summaryOfCampaign } from '../../components/campaign-summary.tsx';
 import { CampaignTable } from '../../components/campaign-table.tsx';
 import { CreativePreview } from '../../components/creative-preview.tsx';
 import { Empty, QueryState } from '../../components/feedback.tsx';
 import { useToken } from '../../components/session-context.tsx';
-import { formatDateTime, timeZoneLabel } from '../../lib/format.ts';
 import { formatFen } from '../../lib/money.ts';
 
 export function planSummary(campaign: Campaign): string {
@@ -21,8 +22,14 @@ export function planSummary(campaign: Campaign): string {
   return plan.tiers.map((tier) => `${tier.count} × ${formatFen(tier.amountFen)}`).join(' + ');
 }
 
-function ReviewCard({ campaign }: { campaign: Campaign }) {
-  const { t, i18n } = useTranslation();
+function ReviewCard({
+  campaign,
+  groupNames,
+}: {
+  campaign: Campaign;
+  groupNames?: ReadonlyMap<number, string>;
+}) {
+  const { t } = useTranslation();
   const creatives = campaign.creatives ?? [];
   return (
     <Card withBorder radius="md" data-testid={`review-${campaign.id}`}>
@@ -54,44 +61,11 @@ function ReviewCard({ campaign }: { campaign: Campaign }) {
             )}
           </Group>
         </ScrollArea>
-        <SimpleGrid cols={2} spacing="xs">
-          <Text size="xs" c="dimmed">
-            {t('approvals.schedule')}
-          </Text>
-          <Text size="xs">
-            {formatDateTime(campaign.startsAt, i18n.language)} →{' '}
-            {formatDateTime(campaign.endsAt, i18n.language)} ({timeZoneLabel()})
-          </Text>
-          <Text size="xs" c="dimmed">
-            {t('approvals.budget')}
-          </Text>
-          <Text size="xs">
-            {formatFen(campaign.budgetFen)} ({t('approvals.funded')} {formatFen(campaign.budgetBalanceFen)})
-          </Text>
-          <Text size="xs" c="dimmed">
-            {t('approvals.prizePlan')}
-          </Text>
-          <Text size="xs">{planSummary(campaign)}</Text>
-          {campaign.rules === undefined ? null : (
-            <>
-              <Text size="xs" c="dimmed">
-                {t('approvals.rules')}
-              </Text>
-              <Text size="xs">
-                {t('approvals.rulesSummary', {
-                  cash: campaign.rules.cashPerWalletPerDay,
-                  coupons: campaign.rules.couponsPerWalletPerDay,
-                })}
-              </Text>
-              <Text size="xs" c="dimmed">
-                {t('approvals.fallThrough')}
-              </Text>
-              <Text size="xs" data-testid="review-fall-through">
-                {campaign.rules.fallThrough === true ? t('common.yes') : t('common.no')}
-              </Text>
-            </>
-          )}
-        </SimpleGrid>
+        <CampaignSummary
+          campaign={summaryOfCampaign(campaign)}
+          testIdPrefix="review"
+          {...(groupNames === undefined ? {} : { groupNames })}
+        />
         <CampaignActions campaign={campaign} />
       </Stack>
     </Card>
@@ -105,6 +79,13 @@ export function ApprovalsPage() {
     queryKey: ['campaigns'],
     queryFn: () => apiJson<Page<Campaign>>('/v1/campaigns', { token, query: { limit: 100 } }),
   });
+  const targetingOptions = useQuery({
+    queryKey: ['targeting-options'],
+    queryFn: () => apiJson<TargetingOptions>('/v1/targeting-options', { token }),
+  });
+  const groupNames = targetingOptions.data
+    ? new Map(targetingOptions.data.screenGroups.map((group) => [group.id, group.name]))
+    : undefined;
   return (
     <Stack>
       <Title order={2}>{t('approvals.title')}</Title>
@@ -121,7 +102,11 @@ export function ApprovalsPage() {
               ) : (
                 <SimpleGrid cols={{ base: 1, md: 2, xl: 3 }}>
                   {queue.map((campaign) => (
-                    <ReviewCard key={campaign.id} campaign={campaign} />
+                    <ReviewCard
+                      key={campaign.id}
+                      campaign={campaign}
+                      {...(groupNames === undefined ? {} : { groupNames })}
+                    />
                   ))}
                 </SimpleGrid>
               )}
