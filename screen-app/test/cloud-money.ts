@@ -187,6 +187,27 @@ export async function walletCoupons(
   return page.items as { couponOfferId: number; title: string; status: string }[];
 }
 
+export interface WalletHistoryItem {
+  id: number;
+  screenId: number;
+  counter: number;
+  tapTs: number;
+  amountFen: number;
+  status: string;
+  reason: string | null;
+  couponTitle: string | null;
+}
+
+/** Logs in as the wallet and reads its tap history: each tap's final result (newest first). */
+export async function walletHistory(call: Call, wallet: TestWallet): Promise<WalletHistoryItem[]> {
+  const page = await expectStatus(
+    call('GET', '/v1/wallets/me/history', undefined, await walletSession(call, wallet)),
+    200,
+    'wallet history',
+  );
+  return page.items as WalletHistoryItem[];
+}
+
 /** A wallet session: the login challenge's nonce signed with the phone key. */
 async function walletSession(call: Call, wallet: TestWallet): Promise<string> {
   const challenge = await expectStatus(
