@@ -41,6 +41,16 @@ const CampaignWizardPage = lazy(() =>
     default: module.CampaignWizardPage,
   })),
 );
+const CampaignDetailPage = lazy(() =>
+  import('./pages/advertiser/campaign-detail-page.tsx').then((module) => ({
+    default: module.CampaignDetailPage,
+  })),
+);
+const CampaignFromStoredPage = lazy(() =>
+  import('./pages/advertiser/campaign-wizard-page.tsx').then((module) => ({
+    default: module.CampaignFromStoredPage,
+  })),
+);
 const ReportsPage = lazy(() =>
   import('./pages/advertiser/reports-page.tsx').then((module) => ({ default: module.ReportsPage })),
 );
@@ -110,6 +120,15 @@ export function App() {
           <Route path="/operator/settlements" element={operator(<SettlementsPage />)} />
           <Route path="/advertiser/campaigns" element={business(<CampaignsPage />)} />
           <Route path="/advertiser/campaigns/new" element={business(<CampaignWizardPage />)} />
+          <Route path="/advertiser/campaigns/:id" element={business(<CampaignDetailPage />)} />
+          <Route
+            path="/advertiser/campaigns/:id/edit"
+            element={business(<CampaignFromStoredPage kind="edit" />)}
+          />
+          <Route
+            path="/advertiser/campaigns/:id/duplicate"
+            element={business(<CampaignFromStoredPage kind="duplicate" />)}
+          />
           <Route path="/advertiser/stores" element={business(<StoresPage />)} />
           <Route path="/reports" element={business(<ReportsPage />)} />
           <Route path="*" element={<Navigate to={homeOf(session)} replace />} />
