@@ -16,10 +16,13 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState, type SyntheticEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { apiJson, newTransferId } from '../../api/client.ts';
-import type { Advertiser, Page } from '../../api/types.ts';
+import type { Advertiser } from '../../api/types.ts';
 import { Empty, ErrorAlert, notifySuccess, QueryState } from '../../components/feedback.tsx';
 import { MoneyInput } from '../../components/money-input.tsx';
+import { useKeysetPages } from '../../api/fleet.ts';
+import { LoadMore } from '../../components/load-more.tsx';
 import { useToken } from '../../components/session-context.tsx';
+import { Truncated } from './screen-parts.tsx';
 import { formatDateTime } from '../../lib/format.ts';
 import { formatFen } from '../../lib/money.ts';
 
@@ -161,10 +164,7 @@ export function AdvertisersPage() {
   const [creating, setCreating] = useState(false);
   const [funding, setFunding] = useState<Advertiser | null>(null);
   const [statementOf, setStatementOf] = useState<Advertiser | null>(null);
-  const advertisers = useQuery({
-    queryKey: ['advertisers'],
-    queryFn: () => apiJson<Page<Advertiser>>('/v1/advertisers', { token, query: { limit: 100 } }),
-  });
+  const advertisers = useKeysetPages<Advertiser>(['advertisers'], '/v1/advertisers', {});
   const create = useMutation({
     mutationFn: () => apiJson<Advertiser>('/v1/advertisers', { token, body: form }),
     onSuccess: (advertiser) => {
@@ -185,49 +185,59 @@ export function AdvertisersPage() {
         <Button onClick={() => setCreating(true)}>{t('advertisers.create')}</Button>
       </Group>
       <QueryState
-        query={advertisers}
-        isEmpty={(page) => page.items.length === 0}
+        query={advertisers.query}
+        isEmpty={(data) => data.pages.every((page) => page.items.length === 0)}
         empty={<Empty>{t('advertisers.emptyBody')}</Empty>}
       >
-        {(page) => (
+        {() => (
           <Card withBorder radius="md" p={0}>
-            <Table verticalSpacing="sm" aria-label={t('advertisers.title')}>
-              <Table.Thead>
-                <Table.Tr>
-                  <Table.Th>{t('common.id')}</Table.Th>
-                  <Table.Th>{t('common.name')}</Table.Th>
-                  <Table.Th>{t('advertisers.balance')}</Table.Th>
-                  <Table.Th>{t('common.create')}</Table.Th>
-                  <Table.Th>{t('common.actions')}</Table.Th>
-                </Table.Tr>
-              </Table.Thead>
-              <Table.Tbody>
-                {page.items.map((advertiser) => (
-                  <Table.Tr key={advertiser.id}>
-                    <Table.Td>#{advertiser.id}</Table.Td>
-                    <Table.Td fw={600}>{advertiser.name}</Table.Td>
-                    <Table.Td>
-                      <Balance advertiserId={advertiser.id} />
-                    </Table.Td>
-                    <Table.Td>{formatDateTime(advertiser.createdAt, i18n.language)}</Table.Td>
-                    <Table.Td>
-                      <Group gap={6} wrap="nowrap">
-                        <Button size="compact-sm" variant="light" onClick={() => setFunding(advertiser)}>
-                          {t('advertisers.fund')}
-                        </Button>
-                        <Button
-                          size="compact-sm"
-                          variant="default"
-                          onClick={() => setStatementOf(advertiser)}
-                        >
-                          {t('advertisers.statement')}
-                        </Button>
-                      </Group>
-                    </Table.Td>
+            <Table.ScrollContainer minWidth={760}>
+              <Table layout="fixed" verticalSpacing="sm" aria-label={t('advertisers.title')}>
+                <Table.Thead>
+                  <Table.Tr>
+                    <Table.Th w={80}>{t('common.id')}</Table.Th>
+                    <Table.Th>{t('common.name')}</Table.Th>
+                    <Table.Th w={140}>{t('advertisers.balance')}</Table.Th>
+                    <Table.Th w={170}>{t('common.create')}</Table.Th>
+                    <Table.Th w={200}>{t('common.actions')}</Table.Th>
                   </Table.Tr>
-                ))}
-              </Table.Tbody>
-            </Table>
+                </Table.Thead>
+                <Table.Tbody>
+                  {advertisers.items.map((advertiser) => (
+                    <Table.Tr key={advertiser.id}>
+                      <Table.Td>#{advertiser.id}</Table.Td>
+                      <Table.Td>
+                        <Truncated text={advertiser.name} fw={600} size="sm" />
+                      </Table.Td>
+                      <Table.Td>
+                        <Balance advertiserId={advertiser.id} />
+                      </Table.Td>
+                      <Table.Td>{formatDateTime(advertiser.createdAt, i18n.language)}</Table.Td>
+                      <Table.Td>
+                        <Group gap={6} wrap="nowrap">
+                          <Button size="compact-sm" variant="light" onClick={() => setFunding(advertiser)}>
+                            {t('advertisers.fund')}
+                          </Button>
+                          <Button
+                            size="compact-sm"
+                            variant="default"
+                            onClick={() => setStatementOf(advertiser)}
+                          >
+                            {t('advertisers.statement')}
+                          </Button>
+                        </Group>
+                      </Table.Td>
+                    </Table.Tr>
+                  ))}
+                </Table.Tbody>
+              </Table>
+            </Table.ScrollContainer>
+            <LoadMore
+              shown={advertisers.items.length}
+              hasMore={advertisers.hasMore}
+              loading={advertisers.loadingMore}
+              onLoadMore={advertisers.loadMore}
+            />
           </Card>
         )}
       </QueryState>
