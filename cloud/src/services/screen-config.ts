@@ -9,6 +9,7 @@ import type { Database } from '../db/client.ts';
 import { screens } from '../db/schema/screens.ts';
 import { walletCredentials } from '../db/schema/wallets.ts';
 import { pinnedIssuerKeys } from './issuer-keys.ts';
+import { recordConfigVersion } from './screen-config-history.ts';
 import { int, queryRows } from '../db/rows.ts';
 import type { CampaignConfig, CreativeEntry, PlaylistItem } from '@redtap/shared';
 import type { CampaignCreative, CampaignRules, CampaignTargeting } from '../db/schema/campaigns.ts';
@@ -235,6 +236,9 @@ export async function publishScreenConfig(
         .where(eq(screens.id, screenId));
       config = { ...built, version };
     }
+    // Proof of play counts what a version the screen held told it to play (proof-of-play.ts).
+    const raised = hash !== locked.configHash;
+    await recordConfigVersion(tx, screenId, config, raised, Math.floor(now.getTime() / 1000));
     await broker.publishConfig(screenId, config);
     return true;
   });
