@@ -6,6 +6,10 @@
 // tap-through rate divides only the taps that fell inside a period the screen has reported
 // (`ratedTaps`) by the impressions of those periods, and a row without any proof of play has unknown
 // impressions (null) and no rate, rather than a rate of taps over nothing.
+//
+// Impressions are bounded on the way in (proof-of-play.ts), but rows stored before that may sum past what
+// a JSON number holds exactly: such a row answers 2^53 − 1 with `impressionsCapped`, its exact sum in
+// `impressionsExact`, and the CSV carries the exact sum, rather than the whole report failing.
 import { sql, type SQL } from 'drizzle-orm';
 import type { Database } from '../db/client.ts';
 import { int, queryRows } from '../db/rows.ts';
@@ -19,8 +23,12 @@ export interface ReportRow {
   key: string;
   /** What the key names: the screen's name for `screen`, the key itself otherwise. */
   label: string;
-  /** Plays reported by proof of play, or null when no screen reported any for this row. */
+  /** Plays reported by proof of play, or null when no screen reported any for this row; at most 2^53 − 1. */
   impressions: number | null;
+  /** The sum of plays exceeds 2^53 − 1 and `impressions` shows that bound. */
+  impressionsCapped: boolean;
+  /** The exact sum of plays as a decimal string, or null with `impressions`. */
+  impressionsExact: string | null;
   taps: number;
   /** Taps inside periods the screen has reported proof of play for: what the rate divides. */
   ratedTaps: number;
@@ -66,6 +74,8 @@ export async function campaignReport(
     key: string;
     label: string | null;
     impressions: unknown;
+    impressions_exact: string | null;
+    impressions_capped: boolean | null;
     taps: unknown;
     rated_taps: unknown;
     wallets: unknown;
@@ -90,7 +100,12 @@ export async function campaignReport(
           from play_stats p join screens s on s.id = p.screen_id
           where p.campaign_id in (select id from scoped) and p.day between ${input.from}::date and ${input.to}::date
           group by 1)
-        select coalesce(t.key, p.key) as key, ${label} as label, p.impressions as impressions,
+        select coalesce(t.key, p.key) as key, ${label} as label,
+               -- least() skips nulls: a row without proof of play keeps null impressions.
+               case when p.impressions is not null then least(p.impressions, ${Number.MAX_SAFE_INTEGER}) end
+                 as impressions,
+               p.impressions::text as impressions_exact,
+               p.impressions > ${Number.MAX_SAFE_INTEGER} as impressions_capped,
                coalesce(t.taps, 0) as taps, coalesce(t.rated_taps, 0) as rated_taps,
                coalesce(t.wallets, 0) as wallets, coalesce(t.cash, 0) as cash, coalesce(t.coupons, 0) as coupons
         from taps t full outer join plays p on p.key = t.key
@@ -104,6 +119,8 @@ export async function campaignReport(
       key: row.key,
       label: row.label ?? row.key,
       impressions,
+      impressionsCapped: row.impressions_capped === true,
+      impressionsExact: row.impressions_exact,
       taps: int(row.taps),
       ratedTaps,
       uniqueWallets: int(row.wallets),
@@ -133,7 +150,7 @@ export function reportCsv(by: ReportDimension, report: Report): string {
     header,
     report.items.map((row) => [
       ...(by === 'screen' ? [row.key, row.label] : [row.key]),
-      row.impressions,
+      row.impressionsExact,
       row.taps,
       row.ratedTaps,
       row.uniqueWallets,
