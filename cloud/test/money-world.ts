@@ -115,6 +115,25 @@ export interface CampaignOptions {
   couponStock?: number;
   /** The campaign's fall-through choice; left out of the request (the default, off) when absent. */
   fallThrough?: boolean;
+  /** What its screens play (uploaded first, see uploadCreative); none, as most tests need, when absent. */
+  creatives?: { sha256: string; durationMs: number }[];
+}
+
+/** Uploads a tiny PNG that differs by `seed` and answers its hash, for a campaign's creatives. */
+export async function uploadCreative(
+  cloud: Pick<TestCloud, 'app'>,
+  token: string,
+  seed: number,
+): Promise<string> {
+  const png = new Uint8Array(64);
+  png.set([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13]);
+  new DataView(png.buffer).setUint32(60, seed);
+  const response = await cloud.app.request('/v1/content', {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'image/png' },
+    body: png,
+  });
+  return (await ok<{ sha256: string }>(response, response.status === 200 ? 200 : 201)).sha256;
 }
 
 /**
@@ -157,6 +176,7 @@ export async function createActiveCampaign(
           fallbackCouponOfferIndex: 0,
           ...(input.fallThrough === undefined ? {} : { fallThrough: input.fallThrough }),
         },
+        ...(input.creatives === undefined ? {} : { creatives: input.creatives }),
       },
     }),
     201,

@@ -544,28 +544,38 @@ describe.each(engines)('money flow on $engine', ({ engine, available }) => {
       body: new TextEncoder().encode('<html>not an image</html>'),
     });
     expect(fake.status).toBe(400);
-    const kiosk = world.kiosks[0] as Kiosk;
+    // Proof of play counts only what the screen's config had it play in the period, at most what fits
+    // in it: a campaign playing the 15 s creative goes out, and the last whole minute reports four plays.
+    const playing = await buildWorld(cloud, {
+      cities: ['Xiamen'],
+      plan: tiersPlan(500),
+      budgetFen: 500,
+      creatives: [{ sha256, durationMs: 15_000 }],
+    });
+    const kiosk = playing.kiosks[0] as Kiosk;
+    await sendBatch(cloud, kiosk, [makeTap(kiosk, await registerPhone(cloud), cloud.clock.nowMs)]);
+    const minuteS = Math.floor(cloud.clock.nowMs / 60_000) * 60 - 60;
     await cloud.broker.deliverEvent({
       screenId: kiosk.screenId,
       event: {
         type: 'proof-of-play',
-        periodStart: Math.floor(cloud.clock.nowMs / 1000) - 600,
-        periodEnd: Math.floor(cloud.clock.nowMs / 1000),
-        items: [{ creativeSha256: sha256, campaignId: world.campaignId, plays: 40, durationMs: 400_000 }],
+        periodStart: minuteS,
+        periodEnd: minuteS + 60,
+        items: [{ creativeSha256: sha256, campaignId: playing.campaignId, plays: 4, durationMs: 60_000 }],
       },
     });
     const report = await json<{
       items: { key: string; impressions: number; taps: number; cashFen: number }[];
     }>(
-      await cloud.request('GET', `/v1/reports?by=city&campaignId=${world.campaignId}`, {
-        token: world.advertiser.token,
+      await cloud.request('GET', `/v1/reports?by=city&campaignId=${playing.campaignId}`, {
+        token: playing.advertiser.token,
       }),
     );
-    const shanghai = report.items.find((row) => row.key === 'Shanghai');
-    expect(shanghai?.impressions).toBe(40);
-    expect(shanghai?.taps).toBeGreaterThan(0);
+    const xiamen = report.items.find((row) => row.key === 'Xiamen');
+    expect(xiamen?.impressions).toBe(4);
+    expect(xiamen?.taps).toBeGreaterThan(0);
     const csv = await (
-      await cloud.request('GET', '/v1/reports?by=day&format=csv', { token: world.advertiser.token })
+      await cloud.request('GET', '/v1/reports?by=day&format=csv', { token: playing.advertiser.token })
     ).text();
     expect(
       csv.startsWith(
@@ -573,7 +583,7 @@ describe.each(engines)('money flow on $engine', ({ engine, available }) => {
       ),
     ).toBe(true);
     const other = await json<{ items: unknown[] }>(
-      await cloud.request('GET', `/v1/reports?campaignId=${world.campaignId}`, {
+      await cloud.request('GET', `/v1/reports?campaignId=${playing.campaignId}`, {
         token: (await buildWorld(cloud, { cities: ['Lhasa'], plan: tiersPlan(500), budgetFen: 500 }))
           .advertiser.token,
       }),

@@ -6,8 +6,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DatabaseHandle } from '../src/db/client.ts';
 import { localDay } from '../src/local-day.ts';
 import { openTestDatabase } from './databases.ts';
-import { createTestCloud, json, type TestCloud } from './harness.ts';
-import { buildWorld, registerPhone, tiersPlan, type Kiosk, type World } from './money-world.ts';
+import { createTestCloud, json, operatorToken, type TestCloud } from './harness.ts';
+import {
+  buildWorld,
+  registerPhone,
+  tiersPlan,
+  uploadCreative,
+  type Kiosk,
+  type World,
+} from './money-world.ts';
 
 const TIMEZONE = 'Asia/Shanghai';
 const HOUR_S = 3_600;
@@ -27,31 +34,36 @@ describe('reports', () => {
   let world: World;
   let reporting: Kiosk;
   let silent: Kiosk;
-  // Sessions are checked against the real clock, so the data sits on today's date: 11:00–12:00 in
-  // Shanghai is reported, the taps from 12:00 fall in an hour nobody has reported yet.
-  const noonS = Math.floor(Date.now() / 86_400_000) * 86_400 + 4 * HOUR_S;
+  // Sessions are checked against the real clock, so the data sits on the latest day whose noon in
+  // Shanghai has passed: 11:00–12:00 is reported, the taps from 12:00 fall in an hour nobody has reported.
+  const todayNoonS = Math.floor(Date.now() / 86_400_000) * 86_400 + 4 * HOUR_S;
+  const noonS = todayNoonS + 120 <= Date.now() / 1000 ? todayNoonS : todayNoonS - 86_400;
   const reportedStartS = noonS - HOUR_S;
   const nowS = noonS;
   const day = localDay(nowS, TIMEZONE);
 
   beforeAll(async () => {
     handle = await openTestDatabase('pglite');
-    cloud = createTestCloud(handle);
+    // Proof of play counts what the screen's config had it play in the period: the campaign goes out
+    // before the reported hour, and the report comes after it. Sessions outlive the clock's moves.
+    cloud = createTestCloud(handle, { sessionTtlS: 3 * 86_400 });
+    cloud.clock.nowMs = (reportedStartS - 600) * 1000;
+    const creative = await uploadCreative(cloud, await operatorToken(cloud), 1);
     world = await buildWorld(cloud, {
       cities: ['Shanghai', 'Hangzhou'],
       plan: tiersPlan(5_000),
       budgetFen: 5_000,
+      creatives: [{ sha256: creative, durationMs: 10_000 }],
     });
     [reporting, silent] = world.kiosks as [Kiosk, Kiosk];
+    cloud.clock.nowMs = (nowS + 60) * 1000;
     await cloud.broker.deliverEvent({
       screenId: reporting.screenId,
       event: {
         type: 'proof-of-play',
         periodStart: reportedStartS,
         periodEnd: reportedStartS + HOUR_S,
-        items: [
-          { creativeSha256: 'a'.repeat(64), campaignId: world.campaignId, plays: 2, durationMs: 20_000 },
-        ],
+        items: [{ creativeSha256: creative, campaignId: world.campaignId, plays: 2, durationMs: 20_000 }],
       },
     });
     const phone = await registerPhone(cloud);

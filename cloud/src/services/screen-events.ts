@@ -1,15 +1,43 @@
 // Screen events from the broker (docs/protocol.md §5.3): heartbeats update screen health, deck-low
 // issues a refill, deck-close returns unused escrow early, proof-of-play feeds the reports. Presence
 // messages (§5.6) record whether the broker holds the screen's connection.
+import { Counter } from 'prom-client';
 import type { AppDeps } from '../http/context.ts';
 import { closeDeck, handleDeckLow } from './decks.ts';
-import { recordProofOfPlay } from './proof-of-play.ts';
+import { recordProofOfPlay, type PlayCode, type PlayNote } from './proof-of-play.ts';
 import { recordHeartbeat } from './screen-health.ts';
 import { recordPresence } from './screen-presence.ts';
 
+/** Notes named in one log line; the counts by code cover them all. */
+const PLAY_NOTES_LOGGED_MAX = 5;
+
 export function wireScreenEvents(
-  deps: Pick<AppDeps, 'broker' | 'db' | 'logger' | 'now' | 'secrets' | 'settings'>,
+  deps: Pick<AppDeps, 'broker' | 'db' | 'logger' | 'metrics' | 'now' | 'secrets' | 'settings'>,
 ): void {
+  const playReports = new Counter({
+    name: 'redtap_proof_of_play_reports_total',
+    help: 'Proof-of-play reports from screens, by outcome and the code of a refusal',
+    labelNames: ['outcome', 'code'],
+    registers: [deps.metrics],
+  });
+  const playNotes = new Counter({
+    name: 'redtap_proof_of_play_item_notes_total',
+    help: 'Proof-of-play items not counted, merged or bounded, by code',
+    labelNames: ['code'],
+    registers: [deps.metrics],
+  });
+  const notePlays = (screenId: number, code: PlayCode | null, notes: PlayNote[]): void => {
+    const byCode: Partial<Record<PlayCode, number>> = {};
+    for (const note of notes) {
+      byCode[note.code] = (byCode[note.code] ?? 0) + 1;
+      playNotes.inc({ code: note.code });
+    }
+    if (code === null && notes.length === 0) return;
+    deps.logger.warn(
+      { screenId, code, notes: byCode, sample: notes.slice(0, PLAY_NOTES_LOGGED_MAX) },
+      code === null ? 'proof of play counted in part' : 'proof of play refused',
+    );
+  };
   deps.broker.onScreenPresence(async ({ screenId, presence }) => {
     const outcome = await recordPresence(deps.db, screenId, presence, deps.now());
     if (outcome === 'seq-ahead')
@@ -49,9 +77,17 @@ export function wireScreenEvents(
         if (!outcome.ok) deps.logger.warn({ screenId, code: outcome.code }, 'deck close report refused');
         return;
       }
-      case 'proof-of-play':
-        await recordProofOfPlay(deps.db, screenId, event, deps.settings.money.timezone);
+      case 'proof-of-play': {
+        const outcome = await recordProofOfPlay(deps.db, screenId, event, {
+          timezone: deps.settings.money.timezone,
+          nowS: Math.floor(deps.now().getTime() / 1000),
+          clockSlackS: deps.settings.money.clockFutureMaxS,
+        });
+        playReports.inc({ outcome: outcome.status, code: outcome.status === 'refused' ? outcome.code : '' });
+        if (outcome.status !== 'duplicate')
+          notePlays(screenId, outcome.status === 'refused' ? outcome.code : null, outcome.notes);
         return;
+      }
       case 'deck-receipt':
         if (event.status === 'rejected')
           deps.logger.warn({ screenId, deckId: event.deckId, code: event.code }, 'screen rejected a deck');
