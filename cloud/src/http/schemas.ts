@@ -21,7 +21,7 @@ export const PageQuery = z.object({
 });
 
 export function pageOf<T extends z.ZodType>(item: T) {
-  return z.object({ items: z.array(item), nextAfter: z.number().int().nullable() });
+  return z.strictObject({ items: z.array(item), nextAfter: z.number().int().nullable() });
 }
 
 /** The cursor for the next page, or null when this page was the last. */
@@ -68,7 +68,75 @@ export const fromNotAfterTo: [
   { message: string; path: string[] },
 ] = [(range) => range.from <= range.to, { message: 'from must not be after to', path: ['from'] }];
 
-export const Session = z.object({
+export const Session = z.strictObject({
   token: z.string(),
   expiresAt: z.number().int().openapi({ description: 'Unix seconds' }),
 });
+
+interface SchemaDefinition {
+  type: string;
+  shape?: Record<string, z.ZodType>;
+  element?: z.ZodType;
+  innerType?: z.ZodType;
+  options?: z.ZodType[];
+  in?: z.ZodType;
+  out?: z.ZodType;
+  left?: z.ZodType;
+  right?: z.ZodType;
+  items?: z.ZodType[];
+  rest?: z.ZodType | null;
+  valueType?: z.ZodType;
+}
+
+/**
+ * The same schema with every object in it strict (undeclared fields refused), for a reply built from a
+ * shared protocol schema: those stay lenient, so an older kiosk reads a newer config, but the API
+ * declares exactly what it answers.
+ */
+export function strictReply<T extends z.ZodType>(schema: T): T {
+  const definition = schema._zod.def as unknown as SchemaDefinition;
+  const strict = (inner: z.ZodType | undefined) => (inner === undefined ? undefined : strictReply(inner));
+  const mapped: Record<string, unknown> = {};
+  switch (definition.type) {
+    case 'object':
+      mapped.shape = Object.fromEntries(
+        Object.entries(definition.shape ?? {}).map(([key, value]) => [key, strictReply(value)]),
+      );
+      mapped.catchall = z.never();
+      break;
+    case 'array':
+      mapped.element = strict(definition.element);
+      break;
+    case 'optional':
+    case 'nullable':
+    case 'default':
+    case 'prefault':
+    case 'nonoptional':
+    case 'readonly':
+    case 'catch':
+      mapped.innerType = strict(definition.innerType);
+      break;
+    case 'union':
+      mapped.options = (definition.options ?? []).map((option) => strictReply(option));
+      break;
+    case 'pipe':
+      mapped.in = strict(definition.in);
+      mapped.out = strict(definition.out);
+      break;
+    case 'intersection':
+      mapped.left = strict(definition.left);
+      mapped.right = strict(definition.right);
+      break;
+    case 'tuple':
+      mapped.items = (definition.items ?? []).map((item) => strictReply(item));
+      mapped.rest =
+        definition.rest === null || definition.rest === undefined ? null : strictReply(definition.rest);
+      break;
+    case 'record':
+      mapped.valueType = strict(definition.valueType);
+      break;
+    default:
+      return schema;
+  }
+  return schema.clone({ ...schema._zod.def, ...mapped });
+}

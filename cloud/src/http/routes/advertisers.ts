@@ -26,7 +26,7 @@ import {
 } from '../schemas.ts';
 
 const Advertiser = z
-  .object({
+  .strictObject({
     id: z.number().int(),
     name: z.string(),
     ledgerAccountId: z.number().int(),
@@ -104,7 +104,7 @@ export function advertiserRoutes(deps: AppDeps) {
       responses: {
         200: {
           description: 'Balance',
-          content: { 'application/json': { schema: z.object({ balanceFen: z.number().int() }) } },
+          content: { 'application/json': { schema: z.strictObject({ balanceFen: z.number().int() }) } },
         },
         ...errorResponses(401, 403, 404),
       },
@@ -143,7 +143,7 @@ export function advertiserRoutes(deps: AppDeps) {
           description: 'Posted, or an earlier identical post',
           content: {
             'application/json': {
-              schema: z.object({ status: z.enum(['posted', 'exists']), balanceFen: z.number().int() }),
+              schema: z.strictObject({ status: z.enum(['posted', 'exists']), balanceFen: z.number().int() }),
             },
           },
         },

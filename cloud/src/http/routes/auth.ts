@@ -12,7 +12,7 @@ import { createRouter } from '../router.ts';
 import { Email, Session } from '../schemas.ts';
 
 const Me = z
-  .object({
+  .strictObject({
     role: z.enum(['operator', 'advertiser', 'wallet']),
     userId: z.number().int().optional(),
     advertiserId: z.number().int().optional(),

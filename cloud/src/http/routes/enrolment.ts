@@ -11,18 +11,18 @@ import { errorResponses } from '../errors.ts';
 import { defineRoute } from '../policy.ts';
 import { rateLimit } from '../rate-limits.ts';
 import { createRouter } from '../router.ts';
-import { PublicKeyHex, SignatureHex } from '../schemas.ts';
+import { PublicKeyHex, SignatureHex, strictReply } from '../schemas.ts';
 
 const Enrolment = z
-  .object({
+  .strictObject({
     screenId: z.number().int(),
-    mqtt: z.object({
+    mqtt: z.strictObject({
       url: z.string(),
       username: z.string(),
       password: z.string().openapi({ description: 'Shown once' }),
       topicRoot: z.string(),
     }),
-    issuerKeys: z.array(IssuerKey),
+    issuerKeys: z.array(strictReply(IssuerKey)),
   })
   .openapi('Enrolment');
 

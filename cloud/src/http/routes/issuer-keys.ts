@@ -8,6 +8,7 @@ import type { AppDeps } from '../context.ts';
 import { errorResponses } from '../errors.ts';
 import { defineRoute } from '../policy.ts';
 import { createRouter } from '../router.ts';
+import { strictReply } from '../schemas.ts';
 
 export function issuerKeyRoutes(deps: AppDeps) {
   const app = createRouter();
@@ -21,7 +22,9 @@ export function issuerKeyRoutes(deps: AppDeps) {
       responses: {
         200: {
           description: 'Keys',
-          content: { 'application/json': { schema: z.object({ keys: z.array(IssuerKey) }) } },
+          content: {
+            'application/json': { schema: z.strictObject({ keys: z.array(strictReply(IssuerKey)) }) },
+          },
         },
       },
     }),
@@ -42,7 +45,7 @@ export function issuerKeyRoutes(deps: AppDeps) {
           description: 'The new active key',
           content: {
             'application/json': {
-              schema: z.object({
+              schema: z.strictObject({
                 keyId: z.number().int(),
                 publicKey: z.string(),
                 screensUpdated: z.number().int(),

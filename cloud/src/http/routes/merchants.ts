@@ -21,10 +21,15 @@ import { createRouter } from '../router.ts';
 import { Id, IdParam, Name, DayRange, fromNotAfterTo } from '../schemas.ts';
 
 const Merchant = z
-  .object({ id: z.number().int(), advertiserId: z.number().int(), name: z.string(), createdAt: z.string() })
+  .strictObject({
+    id: z.number().int(),
+    advertiserId: z.number().int(),
+    name: z.string(),
+    createdAt: z.string(),
+  })
   .openapi('Merchant');
 const Store = z
-  .object({
+  .strictObject({
     id: z.number().int(),
     merchantId: z.number().int(),
     advertiserId: z.number().int(),
@@ -37,7 +42,7 @@ const Store = z
   })
   .openapi('Store');
 const TillKey = z
-  .object({
+  .strictObject({
     id: z.number().int(),
     storeId: z.number().int(),
     hint: z.string().openapi({ description: 'The first characters of the key' }),
@@ -47,7 +52,7 @@ const TillKey = z
   })
   .openapi('TillKey');
 const CouponReportRow = z
-  .object({
+  .strictObject({
     key: z.string(),
     label: z.string(),
     issued: z.number().int(),
@@ -92,7 +97,7 @@ export function merchantRoutes(deps: AppDeps) {
       responses: {
         200: {
           description: 'Merchants',
-          content: { 'application/json': { schema: z.object({ items: z.array(Merchant) }) } },
+          content: { 'application/json': { schema: z.strictObject({ items: z.array(Merchant) }) } },
         },
         ...errorResponses(401, 403),
       },
@@ -138,7 +143,7 @@ export function merchantRoutes(deps: AppDeps) {
       responses: {
         200: {
           description: 'Stores',
-          content: { 'application/json': { schema: z.object({ items: z.array(Store) }) } },
+          content: { 'application/json': { schema: z.strictObject({ items: z.array(Store) }) } },
         },
         ...errorResponses(400, 401, 403),
       },
@@ -220,7 +225,7 @@ export function merchantRoutes(deps: AppDeps) {
       responses: {
         200: {
           description: 'Keys',
-          content: { 'application/json': { schema: z.object({ items: z.array(TillKey) }) } },
+          content: { 'application/json': { schema: z.strictObject({ items: z.array(TillKey) }) } },
         },
         ...errorResponses(401, 403, 404),
       },
@@ -269,7 +274,13 @@ export function merchantRoutes(deps: AppDeps) {
           .refine(...fromNotAfterTo),
       },
       responses: {
-        200: { description: '`{ items: CouponReportRow[] }`, or CSV with format=csv' },
+        200: {
+          description: 'The report, or CSV with format=csv',
+          content: {
+            'application/json': { schema: z.strictObject({ items: z.array(CouponReportRow) }) },
+            'text/csv': { schema: z.string() },
+          },
+        },
         ...errorResponses(400, 401, 403),
       },
     }),

@@ -3,6 +3,7 @@
 import { z } from '@hono/zod-openapi';
 import { decodeTapToken, ErrorCode, FEN_MAX, fromHex, TAP_TOKEN_LENGTH } from '@redtap/shared';
 import { displayCouponCode } from '../../coupons/coupon-code.ts';
+import { contentMimes } from '../../db/schema/campaigns.ts';
 import { DomainError } from '../../errors.ts';
 import { scopeOf } from '../../services/accounts.ts';
 import { CONTENT_BYTES_MAX, loadContent, storeContent } from '../../services/content.ts';
@@ -43,7 +44,7 @@ const Sha256Param = z.object({
     .openapi({ param: { name: 'sha256', in: 'path' } }),
 });
 const RedeemReply = z
-  .object({
+  .strictObject({
     counter: z.number().int().nullable(),
     status: z.enum(['credited', 'duplicate', 'rejected', 'held', 'retry']),
     code: z.string().optional(),
@@ -51,6 +52,50 @@ const RedeemReply = z
     couponCode: z.string().optional(),
   })
   .openapi('RedeemResult');
+
+const WalletCoupon = z
+  .strictObject({
+    id: z.number().int(),
+    code: z.string(),
+    couponOfferId: z.number().int(),
+    title: z.string(),
+    valueFen: z.number().int(),
+    terms: z.string(),
+    validUntil: z.number().int(),
+    status: z.enum(['issued', 'redeemed', 'expired']),
+    redeemedAt: z.string().nullable(),
+  })
+  .openapi('WalletCoupon');
+
+const ReportRow = z
+  .strictObject({
+    key: z.string(),
+    label: z.string().openapi({ description: "the screen's name for a by-screen row, the key otherwise" }),
+    impressions: z.number().int().nullable().openapi({
+      description: 'null: no screen reported plays for this row (unknown, not zero); at most 2^53 − 1',
+    }),
+    impressionsCapped: z
+      .boolean()
+      .openapi({ description: 'the sum of plays exceeds 2^53 − 1 and `impressions` shows that bound' }),
+    impressionsExact: z
+      .string()
+      .nullable()
+      .openapi({ description: 'the exact sum of plays as a decimal string, or null with `impressions`' }),
+    taps: z.number().int(),
+    ratedTaps: z.number().int().openapi({ description: 'taps from periods with reported plays' }),
+    uniqueWallets: z.number().int(),
+    cashFen: z.number().int(),
+    coupons: z.number().int(),
+    tapThroughRate: z.number().nullable(),
+  })
+  .openapi('ReportRow');
+
+const Report = z
+  .strictObject({
+    timezone: z.string().openapi({ description: 'the time zone report days are counted in' }),
+    items: z.array(ReportRow),
+  })
+  .openapi('Report');
 
 /** A token as hex (392 chars) or base64 (264 chars). */
 function tokenBytes(text: string): Uint8Array | null {
@@ -60,7 +105,7 @@ function tokenBytes(text: string): Uint8Array | null {
   return null;
 }
 
-const HistoryItemSchema = z.object({
+const HistoryItemSchema = z.strictObject({
   id: z.number().int(),
   screenId: z.number().int(),
   counter: z.number().int(),
@@ -102,7 +147,7 @@ export function moneyRoutes(deps: AppDeps) {
           description: 'Stored',
           content: {
             'application/json': {
-              schema: z.object({
+              schema: z.strictObject({
                 sha256: z.string(),
                 mime: z.string(),
                 bytes: z.number().int(),
@@ -136,7 +181,15 @@ export function moneyRoutes(deps: AppDeps) {
       tags: ['content'],
       summary: 'A creative by its SHA-256 (immutable)',
       request: { params: Sha256Param },
-      responses: { 200: { description: 'The bytes' }, ...errorResponses(404) },
+      responses: {
+        200: {
+          description: 'The bytes, as the media type they were stored with',
+          content: Object.fromEntries(
+            contentMimes.map((mime) => [mime, { schema: z.string().openapi({ format: 'binary' }) }]),
+          ),
+        },
+        ...errorResponses(404),
+      },
     }),
     async (c) => {
       const found = await loadContent(deps.db, deps.content, c.req.valid('param').sha256);
@@ -196,7 +249,7 @@ export function moneyRoutes(deps: AppDeps) {
         200: {
           description: 'Page',
           content: {
-            'application/json': { schema: z.object({ items: z.array(HistoryItemSchema) }) },
+            'application/json': { schema: z.strictObject({ items: z.array(HistoryItemSchema) }) },
           },
         },
         ...errorResponses(401, 403),
@@ -219,7 +272,7 @@ export function moneyRoutes(deps: AppDeps) {
         200: {
           description: 'Page',
           content: {
-            'application/json': { schema: z.object({ items: z.array(z.object({}).loose()) }) },
+            'application/json': { schema: z.strictObject({ items: z.array(WalletCoupon) }) },
           },
         },
         ...errorResponses(401, 403),
@@ -230,8 +283,13 @@ export function moneyRoutes(deps: AppDeps) {
   );
 
   const Withdrawal = z
-    .object({ id: z.number().int(), amountFen: z.number().int(), status: z.string() })
-    .loose()
+    .strictObject({
+      id: z.number().int(),
+      amountFen: z.number().int(),
+      status: z.string(),
+      createdAt: z.string(),
+      paidAt: z.string().nullable(),
+    })
     .openapi('Withdrawal');
 
   app.openapi(
@@ -287,7 +345,7 @@ export function moneyRoutes(deps: AppDeps) {
       responses: {
         200: {
           description: 'Latest first',
-          content: { 'application/json': { schema: z.object({ items: z.array(Withdrawal) }) } },
+          content: { 'application/json': { schema: z.strictObject({ items: z.array(Withdrawal) }) } },
         },
         ...errorResponses(401, 403),
       },
@@ -295,7 +353,18 @@ export function moneyRoutes(deps: AppDeps) {
     async (c) => c.json({ items: await listWithdrawals(deps.db, walletIdOf(c), PAGE_SIZE_MAX) }, 200),
   );
 
-  const HeldTap = z.object({ id: z.number().int(), amountFen: z.number().int() }).loose().openapi('HeldTap');
+  const HeldTap = z
+    .strictObject({
+      id: z.number().int(),
+      screenId: z.number().int(),
+      counter: z.number().int(),
+      walletId: z.number().int(),
+      campaignId: z.number().int(),
+      amountFen: z.number().int(),
+      reason: z.string().nullable(),
+      tapTs: z.number().int(),
+    })
+    .openapi('HeldTap');
 
   app.openapi(
     defineRoute(['operator'], {
@@ -332,7 +401,11 @@ export function moneyRoutes(deps: AppDeps) {
             description: 'Reviewed',
             content: {
               'application/json': {
-                schema: z.object({ id: z.number().int(), status: z.string(), amountFen: z.number().int() }),
+                schema: z.strictObject({
+                  id: z.number().int(),
+                  status: z.string(),
+                  amountFen: z.number().int(),
+                }),
               },
             },
           },
@@ -359,7 +432,10 @@ export function moneyRoutes(deps: AppDeps) {
       tags: ['review'],
       summary:
         'Export pending withdrawals as CSV for the payment provider and mark them paid; the file is kept (GET /v1/settlements/{id}/csv) and a second export holds only withdrawals not yet exported',
-      responses: { 200: { description: 'text/csv' }, ...errorResponses(401, 403) },
+      responses: {
+        200: { description: 'The settlement file', content: { 'text/csv': { schema: z.string() } } },
+        ...errorResponses(401, 403),
+      },
     }),
     async (c) => {
       const settlement = await settleWithdrawals(deps.db, deps.now(), operatorUserIdOf(c));
@@ -382,7 +458,7 @@ export function moneyRoutes(deps: AppDeps) {
           description: 'Settled',
           content: {
             'application/json': {
-              schema: z.object({ decks: z.number().int(), returnedFen: z.number().int() }),
+              schema: z.strictObject({ decks: z.number().int(), returnedFen: z.number().int() }),
             },
           },
         },
@@ -410,8 +486,11 @@ export function moneyRoutes(deps: AppDeps) {
       },
       responses: {
         200: {
-          description:
-            '`{ timezone, items: ReportRow[] }` (days are counted in `timezone`), or CSV with format=csv',
+          description: 'The report (days are counted in `timezone`), or CSV with format=csv',
+          content: {
+            'application/json': { schema: Report },
+            'text/csv': { schema: z.string() },
+          },
         },
         ...errorResponses(400, 401, 403),
       },

@@ -8,10 +8,12 @@ import { defineRoute } from '../policy.ts';
 import { createRouter } from '../router.ts';
 
 const TargetingOptions = z
-  .object({
+  .strictObject({
     cities: z.array(z.string()).max(TARGETING_OPTIONS_MAX),
-    buildings: z.array(z.object({ city: z.string(), building: z.string() })).max(TARGETING_OPTIONS_MAX),
-    screenGroups: z.array(z.object({ id: z.number().int(), name: z.string() })).max(TARGETING_OPTIONS_MAX),
+    buildings: z.array(z.strictObject({ city: z.string(), building: z.string() })).max(TARGETING_OPTIONS_MAX),
+    screenGroups: z
+      .array(z.strictObject({ id: z.number().int(), name: z.string() }))
+      .max(TARGETING_OPTIONS_MAX),
   })
   .openapi('TargetingOptions');
 

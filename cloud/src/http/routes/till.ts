@@ -36,14 +36,14 @@ const CodeParam = z.object({
       description: 'As printed or scanned; case, spaces and dashes do not matter',
     }),
 });
-const Offer = z.object({
+const Offer = z.strictObject({
   id: z.number().int(),
   title: z.string(),
   valueFen: z.number().int(),
   terms: z.string(),
 });
 const TillCoupon = z
-  .object({
+  .strictObject({
     code: z.string(),
     status: z.enum(['issued', 'redeemed', 'expired']),
     offer: Offer,
@@ -61,14 +61,14 @@ const TillCoupon = z
   })
   .openapi('TillCoupon');
 const TillStore = z
-  .object({
+  .strictObject({
     storeId: z.number().int(),
     name: z.string(),
     city: z.string(),
     address: z.string(),
     merchant: z.string(),
     acceptedOffers: z.array(
-      z.object({ id: z.number().int(), title: z.string(), valueFen: z.number().int() }),
+      z.strictObject({ id: z.number().int(), title: z.string(), valueFen: z.number().int() }),
     ),
   })
   .openapi('TillStore');

@@ -19,7 +19,7 @@ import { createRouter } from '../router.ts';
 import { Id, IdParam, PublicKeyHex, Session, SignatureHex } from '../schemas.ts';
 
 const Credential = z
-  .object({
+  .strictObject({
     walletId: z.number().int(),
     credentialSerial: z.number().int(),
     expiresAt: z.number().int().openapi({ description: 'Unix seconds' }),
@@ -77,7 +77,9 @@ export function walletRoutes(deps: AppDeps) {
       responses: {
         200: {
           description: 'Nonce',
-          content: { 'application/json': { schema: z.object({ nonce: z.string(), expiresAt: z.string() }) } },
+          content: {
+            'application/json': { schema: z.strictObject({ nonce: z.string(), expiresAt: z.string() }) },
+          },
         },
         ...errorResponses(403, 404, 429),
       },
@@ -139,7 +141,7 @@ export function walletRoutes(deps: AppDeps) {
           description: 'Wallet',
           content: {
             'application/json': {
-              schema: z.object({
+              schema: z.strictObject({
                 walletId: z.number().int(),
                 balanceFen: z.number().int(),
                 credentialSerial: z.number().int(),
@@ -179,7 +181,7 @@ export function walletRoutes(deps: AppDeps) {
           description: 'Revoked',
           content: {
             'application/json': {
-              schema: z.object({
+              schema: z.strictObject({
                 walletId: z.number().int(),
                 serial: z.number().int(),
                 revokedAt: z.string(),
