@@ -23,6 +23,7 @@ import { FakeBroker } from './fake-broker.ts';
 import { defaultMoneySettings } from '../src/money-settings.ts';
 import { createMemoryContentStore } from '../src/services/content-store.ts';
 import { createRedemptionService } from '../src/redemption/redemption-service.ts';
+import { replyCoverage } from './reply-coverage.ts';
 
 const testEnv = loadTestEnv();
 
@@ -78,6 +79,8 @@ export function createTestCloud(handle: DatabaseHandle, overrides: Partial<AppSe
     settings,
     content: createMemoryContentStore(),
     redemption: createRedemptionService({ db: handle.db, logger, now, settings: settings.money }),
+    // Every 2xx reply of every API test is checked against its route's declared schema.
+    replyCheck: replyCoverage,
   };
   wireScreenEvents(deps);
   deps.redemption.attach(broker);
