@@ -1,8 +1,9 @@
 // A screen's lifecycle through the HTTP app, on PGlite and on PostgreSQL: every change of what a kiosk
-// enforces raises its retained config's version (a kiosk ignores a version it holds), and a revoked
-// screen can be replaced by a new one at the same place or reinstated to enrol again.
+// enforces raises its retained config's version (a kiosk ignores a version it holds), a patch answers the
+// version the screen receives, and a revoked screen can be replaced by a new one at the same place or
+// reinstated to enrol again.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ErrorCode, generateKeyPair, toHex } from '@redtap/shared';
+import { cityKey, ErrorCode, generateKeyPair, toHex } from '@redtap/shared';
 import type { DatabaseHandle } from '../src/db/client.ts';
 import { openTestDatabase, testEngines } from './databases.ts';
 import { createTestCloud, enrolBody, json, operatorToken, type TestCloud } from './harness.ts';
@@ -99,6 +100,58 @@ describe.each(engines)('screen lifecycle on $engine', ({ engine, available }) =>
         await cloud.request('GET', `/v1/screens/${screenId}`, { token: operator }),
       );
       expect(screen.configVersion).toBe(afterRotation.version);
+    },
+  );
+
+  it.skipIf(!available)(
+    'answers a patch with the config version the screen receives, for a new time zone or city',
+    async () => {
+      const screenId = await enrolledScreen('P1');
+      let before = published(screenId).version;
+      for (const [body, changed] of [
+        [{ timezone: 'Asia/Tokyo' }, true],
+        [{ name: 'Renamed lobby' }, false],
+        [{ city: 'Wuxi' }, true],
+      ] as const) {
+        const patched = await cloud.request('PATCH', `/v1/screens/${screenId}`, { token: operator, body });
+        expect(patched.status).toBe(200);
+        const answered = (await json<{ configVersion: number }>(patched)).configVersion;
+        const read = await json<{ configVersion: number }>(
+          await cloud.request('GET', `/v1/screens/${screenId}`, { token: operator }),
+        );
+        // The next version, published and answered: no version is skipped or answered unpublished.
+        const expected = changed ? before + 1 : before;
+        expect([body, answered, read.configVersion, published(screenId).version]).toEqual([
+          body,
+          expected,
+          expected,
+          expected,
+        ]);
+        before = expected;
+      }
+      expect(published(screenId)).toMatchObject({ timezone: 'Asia/Tokyo', cityKey: cityKey('Wuxi') });
+    },
+  );
+
+  it.skipIf(!available)(
+    'answers a pending screen no version it will never receive: its first config goes out at enrolment',
+    async () => {
+      const created = await cloud.request('POST', '/v1/screens', {
+        token: operator,
+        body: { name: 'Lobby', city: 'Suzhou', building: 'Gate', elevator: 'P2' },
+      });
+      const screenId = (await json<{ id: number }>(created)).id;
+      const patched = await cloud.request('PATCH', `/v1/screens/${screenId}`, {
+        token: operator,
+        body: { timezone: 'Asia/Tokyo' },
+      });
+      expect((await json<{ configVersion: number }>(patched)).configVersion).toBe(0);
+      expect(cloud.broker.configs.has(screenId)).toBe(false);
+      const code = await json<{ code: string }>(
+        await cloud.request('POST', `/v1/screens/${screenId}/enrolment-codes`, { token: operator }),
+      );
+      await cloud.request('POST', '/v1/enrol', { body: enrolBody(code.code, generateKeyPair()) });
+      expect(published(screenId)).toMatchObject({ version: 1, timezone: 'Asia/Tokyo' });
     },
   );
 

@@ -222,7 +222,8 @@ describe.each(engines)('screens and wallets on $engine', ({ engine, available })
       token: operator,
       body: { name: 'Renamed', timezone: 'Asia/Tokyo' },
     });
-    expect(await json(patched)).toMatchObject({ name: 'Renamed', timezone: 'Asia/Tokyo', configVersion: 1 });
+    // Pending: no config goes out before enrolment, so the version stays 0.
+    expect(await json(patched)).toMatchObject({ name: 'Renamed', timezone: 'Asia/Tokyo', configVersion: 0 });
     const badZone = await cloud.request('PATCH', `/v1/screens/${ids[0]}`, {
       token: operator,
       body: { timezone: 'Mars/Base' },

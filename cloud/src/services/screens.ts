@@ -217,12 +217,9 @@ export async function updateScreen(
     (patch.building !== undefined && patch.building !== before.building);
   const [row] = await deps.db
     .update(screens)
-    .set({
-      ...patch,
-      updatedAt: deps.now(),
-      // A pending screen's next config (at enrolment) is a new one too.
-      ...(configChanged ? { configVersion: sql`${screens.configVersion} + 1` } : {}),
-    })
+    // The version is not raised here: publishing raises it when the content changed, so the version
+    // answered is one the screen receives (a pending screen's first config goes out at enrolment).
+    .set({ ...patch, updatedAt: deps.now() })
     .where(eq(screens.id, id))
     .returning({ id: screens.id, status: screens.status });
   if (row === undefined) throw new DomainError(ErrorCode.NOT_FOUND, `screen ${id} not found`);
