@@ -1,4 +1,6 @@
-// Session tokens: short-lived HS256 JWTs (hono/jwt) naming the principal, its role and its tenant.
+// Session tokens: short-lived HS256 JWTs (hono/jwt) naming the principal, its role and its tenant. A
+// console user's token also names its server-side session (`sid`), which must still be open on every
+// request (services/user-sessions.ts): signing out ends it for every copy of the token.
 import { sign, verify } from 'hono/jwt';
 import { z } from 'zod';
 
@@ -9,9 +11,12 @@ export type SessionRole = (typeof sessionRoles)[number];
 export const roles = [...sessionRoles, 'till'] as const;
 export type Role = (typeof roles)[number];
 
+/** `sessionId` names the row in user_sessions that sign-out, disabling and a password reset end. */
+export type UserPrincipal =
+  | { role: 'operator'; userId: number; sessionId: string }
+  | { role: 'advertiser'; userId: number; advertiserId: number; sessionId: string };
 export type SessionPrincipal =
-  | { role: 'operator'; userId: number }
-  | { role: 'advertiser'; userId: number; advertiserId: number }
+  | UserPrincipal
   /** `sessionEpoch` is the wallet's epoch at login; a revocation bumps the wallet's and ends the session. */
   | { role: 'wallet'; walletId: number; sessionEpoch: number };
 /** A till key names one store (and so one brand); it can only check and redeem coupons there. */
@@ -23,6 +28,10 @@ const Claims = z.object({
   role: z.enum(sessionRoles),
   adv: z.number().int().positive().optional(),
   sep: z.number().int().min(0).optional(),
+  sid: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{22}$/)
+    .optional(),
   exp: z.number().int(),
 });
 
@@ -44,10 +53,10 @@ export async function issueSession(principal: SessionPrincipal, keys: SessionKey
   const base = { sub, role: principal.role, iat: nowS, exp: expiresAt };
   const payload =
     principal.role === 'advertiser'
-      ? { ...base, adv: principal.advertiserId }
+      ? { ...base, adv: principal.advertiserId, sid: principal.sessionId }
       : principal.role === 'wallet'
         ? { ...base, sep: principal.sessionEpoch }
-        : base;
+        : { ...base, sid: principal.sessionId };
   return { token: await sign(payload, keys.secret, 'HS256'), expiresAt };
 }
 
@@ -64,13 +73,15 @@ export async function readSession(token: string, keys: SessionKeys): Promise<Ses
   // hono/jwt checks exp against the real clock; this check honours the injected one too.
   if (claims.data.exp <= Math.floor(keys.now().getTime() / 1000)) return null;
   const id = Number(claims.data.sub);
+  const sessionId = claims.data.sid;
   switch (claims.data.role) {
+    // A console user's token without a server-side session is not one of ours (or is from before them).
     case 'operator':
-      return { role: 'operator', userId: id };
+      return sessionId === undefined ? null : { role: 'operator', userId: id, sessionId };
     case 'advertiser':
-      return claims.data.adv === undefined
+      return claims.data.adv === undefined || sessionId === undefined
         ? null
-        : { role: 'advertiser', userId: id, advertiserId: claims.data.adv };
+        : { role: 'advertiser', userId: id, advertiserId: claims.data.adv, sessionId };
     case 'wallet':
       // A wallet token without an epoch is not one of ours: every wallet session carries one.
       return claims.data.sep === undefined

@@ -1,6 +1,7 @@
 // The role matrix: EVERY route (from the OpenAPI document, plus the system routes) against EVERY
 // role. A route without a policy fails here. Also the cross-cutting HTTP conventions.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sql } from 'drizzle-orm';
 import { ErrorCode } from '@redtap/shared';
 import { openTestDatabase } from '../../test/databases.ts';
 import {
@@ -106,6 +107,8 @@ describe('HTTP app', () => {
         policy: route.policy === 'public' ? ['public'] : [...route.policy],
       })),
     ];
+    // Signing out ends each caller's session: last, after every other route has been checked.
+    all.sort((a, b) => Number(a.path === '/v1/auth/logout') - Number(b.path === '/v1/auth/logout'));
     let checked = 0;
     for (const operation of all) {
       const path = operation.path
@@ -113,6 +116,8 @@ describe('HTTP app', () => {
         .replace(/^\/v1\/till-keys\/\{id\}/, '/v1/till-keys/999999')
         // Nor the matrix's own wallet: revoking it would end the wallet caller's session.
         .replace(/^\/v1\/wallets\/\{id\}\/credentials/, '/v1/wallets/999999/credentials')
+        // Nor a user of the matrix: disabling one or resetting their password would end their session.
+        .replace(/^\/v1\/users\/\{id\}/, '/v1/users/999999')
         .replace(/\{id\}/g, String(advertiserA))
         .replace(/\{serial\}/g, '1')
         .replace(/\{sha256\}/g, 'a'.repeat(64))
@@ -137,6 +142,8 @@ describe('HTTP app', () => {
       }
     }
     expect(checked).toBe(all.length * Object.keys(callerRole).length);
+    // Reopen the sessions the last route (sign-out) ended, for the tests after this one.
+    await cloud.deps.db.execute(sql`update user_sessions set ended_at = null`);
   });
 
   it('scopes advertisers to their own tenant', async () => {

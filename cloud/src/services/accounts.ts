@@ -5,10 +5,11 @@ import type { Database } from '../db/client.ts';
 import { sqlState } from '../db/rows.ts';
 import { advertisers, users, type UserRole } from '../db/schema/accounts.ts';
 import { hashSecret, verifySecret, type ScryptParameters } from '../auth/passwords.ts';
-import type { Principal, SessionPrincipal } from '../auth/sessions.ts';
+import type { Principal } from '../auth/sessions.ts';
 import { DomainError } from '../errors.ts';
 import { createLedgerAccount, getLedgerAccount, systemLedgerAccount } from '../ledger/accounts.ts';
 import { postTransfers } from '../ledger/post-transfers.ts';
+import type { UserIdentity } from './user-sessions.ts';
 
 /** What a principal may see: everything (operator) or one tenant. */
 export type TenantScope = { kind: 'all' } | { kind: 'advertiser'; advertiserId: number };
@@ -23,7 +24,7 @@ export function normaliseEmail(email: string): string {
   return email.trim().toLowerCase();
 }
 
-async function insertUser(
+export async function insertUser(
   db: Database,
   values: { email: string; passwordHash: string; role: UserRole; advertiserId: number | null },
 ): Promise<number> {
@@ -156,7 +157,7 @@ export async function loginWithPassword(
   db: Database,
   input: { email: string; password: string },
   scryptParams?: ScryptParameters,
-): Promise<SessionPrincipal | null> {
+): Promise<UserIdentity | null> {
   const [user] = await db
     .select({
       id: users.id,

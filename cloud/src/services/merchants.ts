@@ -209,7 +209,7 @@ function hashTillSecret(key: string): string {
 export async function issueTillKey(
   db: Database,
   scope: TenantScope,
-  input: { storeId: number; revokeOthers: boolean; now: Date },
+  input: { storeId: number; revokeOthers: boolean; now: Date; issuedByUserId?: number | undefined },
 ): Promise<TillKeyView & { key: string }> {
   const store = await getStore(db, scope, input.storeId);
   const key = `${TILL_KEY_PREFIX}${randomBytes(32).toString('base64url')}`;
@@ -226,6 +226,7 @@ export async function issueTillKey(
         secretHash: hashTillSecret(key),
         hint: key.slice(0, 9),
         createdAt: input.now,
+        issuedByUserId: input.issuedByUserId ?? null,
       })
       .returning();
     if (inserted === undefined) throw new Error('insert returned no row');
@@ -281,7 +282,7 @@ export async function revokeTillKey(
   return toTillKeyView(row);
 }
 
-/** The till a bearer key names, or null for anything that is not a live key. */
+/** The till a bearer key names, or null for anything that is not a live key (or whose issuer is disabled). */
 export async function authenticateTillKey(
   db: Database,
   key: string,
@@ -293,7 +294,8 @@ export async function authenticateTillKey(
     sql`select k.id, k.store_id, s.advertiser_id,
                (k.last_used_at is null or k.last_used_at < ${now.toISOString()}::timestamptz - make_interval(secs => ${LAST_USED_RESOLUTION_S})) as stale
         from till_keys k join stores s on s.id = k.store_id
-        where k.secret_hash = ${hashTillSecret(key)} and k.revoked_at is null`,
+        left join users u on u.id = k.issued_by_user_id
+        where k.secret_hash = ${hashTillSecret(key)} and k.revoked_at is null and u.disabled_at is null`,
   );
   const [row] = rows;
   if (row === undefined) return null;

@@ -1,9 +1,13 @@
 // Email + password login for operators and advertiser users, and "who am I" for any session.
 import { z } from '@hono/zod-openapi';
 import { ErrorCode } from '@redtap/shared';
-import { issueSession } from '../../auth/sessions.ts';
 import { DomainError } from '../../errors.ts';
 import { loginWithPassword } from '../../services/accounts.ts';
+import { audit } from '../../services/audit.ts';
+import { userEmail } from '../../services/users.ts';
+import { endUserSession, openUserSession } from '../../services/user-sessions.ts';
+import { clientIp } from '../client-ip.ts';
+import { assertSignInNotCrossSite, clearSessionCookie, setSessionCookie } from '../cookies.ts';
 import type { AppDeps } from '../context.ts';
 import { errorResponses } from '../errors.ts';
 import { defineRoute, sessionPrincipalOf } from '../policy.ts';
@@ -17,6 +21,7 @@ const Me = z
     userId: z.number().int().optional(),
     advertiserId: z.number().int().optional(),
     walletId: z.number().int().optional(),
+    email: z.string().optional().openapi({ description: 'A console user’s email' }),
   })
   .openapi('Principal');
 
@@ -50,11 +55,28 @@ export function authRoutes(deps: AppDeps) {
       },
     }),
     async (c) => {
+      assertSignInNotCrossSite(c);
       const input = c.req.valid('json');
-      const principal = await loginWithPassword(deps.db, input, deps.settings.passwordScrypt);
-      if (principal === null) throw new DomainError(ErrorCode.UNAUTHENTICATED, 'wrong email or password');
-      const session = await issueSession(principal, sessionKeys);
-      return c.json({ ...session, role: principal.role }, 200);
+      const identity = await loginWithPassword(deps.db, input, deps.settings.passwordScrypt);
+      const ip = clientIp(c, deps.settings.trustProxy);
+      if (identity === null) {
+        await audit(deps.db, {
+          actor: null,
+          action: 'auth.sign_in_failed',
+          detail: { email: input.email.trim().toLowerCase(), ip },
+        });
+        throw new DomainError(ErrorCode.UNAUTHENTICATED, 'wrong email or password');
+      }
+      const { token, expiresAt, principal } = await openUserSession(deps.db, identity, sessionKeys);
+      await audit(deps.db, {
+        actor: principal,
+        action: 'auth.signed_in',
+        subject: `user:${principal.userId}`,
+        detail: { ip },
+      });
+      // The console keeps the cookie; API clients use the token in the body as a bearer.
+      setSessionCookie(c, token, deps.settings.sessionTtlS, deps.settings.trustProxy);
+      return c.json({ token, expiresAt, role: principal.role }, 200);
     },
   );
 
@@ -69,13 +91,48 @@ export function authRoutes(deps: AppDeps) {
         ...errorResponses(401),
       },
     }),
-    (c) => {
+    async (c) => {
       const principal = sessionPrincipalOf(c);
-      // A wallet's session epoch is bookkeeping of the token, not part of who the caller is.
+      // A wallet's session epoch and a user's session id are bookkeeping of the token, not who the caller is.
+      if (principal.role === 'wallet')
+        return c.json({ role: principal.role, walletId: principal.walletId }, 200);
+      const email = await userEmail(deps.db, principal.userId);
       return c.json(
-        principal.role === 'wallet' ? { role: principal.role, walletId: principal.walletId } : principal,
+        principal.role === 'advertiser'
+          ? { role: principal.role, userId: principal.userId, advertiserId: principal.advertiserId, email }
+          : { role: principal.role, userId: principal.userId, email },
         200,
       );
+    },
+  );
+
+  app.openapi(
+    defineRoute('public', {
+      method: 'post',
+      path: '/v1/auth/logout',
+      tags: ['auth'],
+      summary:
+        'Sign out: ends this console session on the server (every copy of its token stops working) and clears the cookie',
+      responses: {
+        200: {
+          description: 'Signed out',
+          content: { 'application/json': { schema: z.strictObject({ ended: z.boolean() }) } },
+        },
+        ...errorResponses(401, 403),
+      },
+    }),
+    async (c) => {
+      const principal = c.get('principal');
+      clearSessionCookie(c, deps.settings.trustProxy);
+      if (principal?.role !== 'operator' && principal?.role !== 'advertiser')
+        return c.json({ ended: false }, 200);
+      await endUserSession(deps.db, principal.sessionId, deps.now());
+      await audit(deps.db, {
+        actor: principal,
+        action: 'auth.signed_out',
+        subject: `user:${principal.userId}`,
+      });
+      return c.json({ ended: true }, 200);
     },
   );
   return app;

@@ -17,6 +17,7 @@ import {
 import type { AppDeps } from '../context.ts';
 import { errorResponses } from '../errors.ts';
 import { defineRoute, principalOf } from '../policy.ts';
+import { audit } from '../../services/audit.ts';
 import { createRouter } from '../router.ts';
 import { Id, IdParam, Name, DayRange, fromNotAfterTo } from '../schemas.ts';
 
@@ -204,15 +205,22 @@ export function merchantRoutes(deps: AppDeps) {
         ...errorResponses(400, 401, 403, 404),
       },
     }),
-    async (c) =>
-      c.json(
-        await issueTillKey(deps.db, scopeOf(principalOf(c)), {
-          storeId: c.req.valid('param').id,
-          revokeOthers: c.req.valid('json').revokeOthers,
-          now: deps.now(),
-        }),
-        201,
-      ),
+    async (c) => {
+      const principal = principalOf(c);
+      const issued = await issueTillKey(deps.db, scopeOf(principal), {
+        storeId: c.req.valid('param').id,
+        revokeOthers: c.req.valid('json').revokeOthers,
+        now: deps.now(),
+        issuedByUserId: 'userId' in principal ? principal.userId : undefined,
+      });
+      await audit(deps.db, {
+        actor: principal,
+        action: 'till_key.issued',
+        subject: `till_key:${issued.id}`,
+        detail: { storeId: issued.storeId, revokeOthers: c.req.valid('json').revokeOthers },
+      });
+      return c.json(issued, 201);
+    },
   );
 
   app.openapi(
@@ -246,14 +254,20 @@ export function merchantRoutes(deps: AppDeps) {
         ...errorResponses(401, 403, 404),
       },
     }),
-    async (c) =>
-      c.json(
-        await revokeTillKey(deps.db, scopeOf(principalOf(c)), {
-          tillKeyId: c.req.valid('param').id,
-          now: deps.now(),
-        }),
-        200,
-      ),
+    async (c) => {
+      const principal = principalOf(c);
+      const revoked = await revokeTillKey(deps.db, scopeOf(principal), {
+        tillKeyId: c.req.valid('param').id,
+        now: deps.now(),
+      });
+      await audit(deps.db, {
+        actor: principal,
+        action: 'till_key.revoked',
+        subject: `till_key:${revoked.id}`,
+        detail: { storeId: revoked.storeId },
+      });
+      return c.json(revoked, 200);
+    },
   );
 
   app.openapi(
