@@ -31,10 +31,10 @@ import { tillRoutes } from './routes/till.ts';
 import { authenticateTillKey, TILL_KEY_PREFIX } from '../services/merchants.ts';
 import { CONTENT_BYTES_MAX } from '../services/content.ts';
 import { walletSessionCurrent } from '../services/wallets.ts';
-
 import { userSessionCurrent } from '../services/user-sessions.ts';
 import { assertCookieRequestSameOrigin, cookieCredential } from './cookies.ts';
 import { userRoutes } from './routes/users.ts';
+
 /** Routes outside the OpenAPI document, with their policies (checked by the role-matrix test). */
 export const systemRoutes: { method: string; path: string; policy: Policy }[] = [
   { method: 'GET', path: '/healthz', policy: 'public' },
@@ -48,8 +48,8 @@ export const systemRoutes: { method: string; path: string; policy: Policy }[] = 
 ];
 
 const BEARER = /^Bearer ([A-Za-z0-9._-]{1,4096})$/;
-
 const BEARER_TOKEN = /^[A-Za-z0-9._-]{1,4096}$/;
+
 export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   const app = new OpenAPIHono<AppEnv>();
   const sessionKeys = { secret: deps.secrets.jwtSecret, ttlS: deps.settings.sessionTtlS, now: deps.now };
@@ -104,7 +104,6 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
         : token.startsWith(TILL_KEY_PREFIX)
           ? await authenticateTillKey(deps.db, token, deps.now())
           : await readSession(token, sessionKeys);
-    // A wallet session ends when its wallet is revoked (the epoch moves on): checked on every request.
     // A console session must still be open on the server: sign-out, a disabled user or a password reset
     // ends it for every copy of the token. A stale cookie is no sign-in at all (the login page must load).
     if (
@@ -115,6 +114,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
       else throw new DomainError(ErrorCode.SESSION_REVOKED, 'this session has ended; sign in again');
     }
     if (cookie !== undefined && principal !== null) assertCookieRequestSameOrigin(c);
+    // A wallet session ends when its wallet is revoked (the epoch moves on): checked on every request.
     if (principal?.role === 'wallet' && !(await walletSessionCurrent(deps.db, principal)))
       throw new DomainError(
         ErrorCode.SESSION_REVOKED,
@@ -153,9 +153,9 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   app.route('/', moneyRoutes(deps));
   app.route('/', merchantRoutes(deps));
   app.route('/', tillRoutes(deps));
+  app.route('/', userRoutes(deps));
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', {
-  app.route('/', userRoutes(deps));
     type: 'http',
     scheme: 'bearer',
     bearerFormat: 'JWT',
