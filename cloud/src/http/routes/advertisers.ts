@@ -13,6 +13,7 @@ import type { AppDeps } from '../context.ts';
 import { errorResponses } from '../errors.ts';
 import { recordFunding } from '../../services/funding-statement.ts';
 import { defineRoute, operatorUserIdOf, principalOf } from '../policy.ts';
+import { audit } from '../../services/audit.ts';
 import { createRouter } from '../router.ts';
 import {
   ClientTransferId,
@@ -57,6 +58,12 @@ export function advertiserRoutes(deps: AppDeps) {
     }),
     async (c) => {
       const created = await createAdvertiser(deps.db, c.req.valid('json'), deps.settings.passwordScrypt);
+      await audit(deps.db, {
+        actor: principalOf(c),
+        action: 'advertiser.created',
+        subject: `advertiser:${created.advertiser.id}`,
+        detail: { name: created.advertiser.name, userId: created.userId },
+      });
       return c.json(created.advertiser, 201);
     },
   );
@@ -164,6 +171,13 @@ export function advertiserRoutes(deps: AppDeps) {
           fundedBy,
           now: deps.now(),
         });
+        if (posted.status === 'posted')
+          await audit(tx, {
+            actor: principalOf(c),
+            action: 'advertiser.funded',
+            subject: `advertiser:${advertiserId}`,
+            detail: { amountFen: body.amountFen, transferId: body.transferId },
+          });
         return posted;
       });
       return c.json(result, 200);

@@ -17,6 +17,7 @@ import { networkRulesOf } from '../../money-settings.ts';
 import type { AppDeps } from '../context.ts';
 import { errorResponses } from '../errors.ts';
 import { defineRoute, principalOf } from '../policy.ts';
+import { audit } from '../../services/audit.ts';
 import { createRouter } from '../router.ts';
 import { ClientTransferId, IdParam, nextAfter, PageQuery, pageOf } from '../schemas.ts';
 
@@ -189,6 +190,13 @@ export function campaignRoutes(deps: AppDeps) {
         campaignId: c.req.valid('param').id,
         ...c.req.valid('json'),
       });
+      if (result.status === 'posted')
+        await audit(deps.db, {
+          actor: principalOf(c),
+          action: 'campaign.funded',
+          subject: `campaign:${c.req.valid('param').id}`,
+          detail: { ...c.req.valid('json') },
+        });
       return c.json(result, 200);
     },
   );
@@ -226,6 +234,12 @@ export function campaignRoutes(deps: AppDeps) {
         transition,
         role: principal.role,
         now,
+      });
+      await audit(deps.db, {
+        actor: principal,
+        action: `campaign.${transition}`,
+        subject: `campaign:${campaign.id}`,
+        detail: { status: campaign.status },
       });
       if (['activate', 'pause', 'resume', 'end'].includes(transition))
         await rollOutCampaign(deckDeps(), campaign, networkRulesOf(deps.settings.money));

@@ -6,7 +6,8 @@ import { publishAllScreenConfigs } from '../../services/screen-config.ts';
 import { networkRulesOf } from '../../money-settings.ts';
 import type { AppDeps } from '../context.ts';
 import { errorResponses } from '../errors.ts';
-import { defineRoute } from '../policy.ts';
+import { defineRoute, principalOf } from '../policy.ts';
+import { audit } from '../../services/audit.ts';
 import { createRouter } from '../router.ts';
 import { strictReply } from '../schemas.ts';
 
@@ -61,6 +62,11 @@ export function issuerKeyRoutes(deps: AppDeps) {
       const key = await rotateIssuerKey(deps.db, deps.secrets.issuerKek, {
         now,
         credentialTtlS: deps.settings.credentialTtlS,
+      });
+      await audit(deps.db, {
+        actor: principalOf(c),
+        action: 'issuer_key.rotated',
+        subject: `issuer_key:${key.keyId}`,
       });
       const screensUpdated = await publishAllScreenConfigs(
         deps.db,

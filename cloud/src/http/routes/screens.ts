@@ -28,7 +28,8 @@ import {
 import { redemptionStatuses } from '../../db/schema/redemptions.ts';
 import type { AppDeps } from '../context.ts';
 import { errorResponses } from '../errors.ts';
-import { defineRoute } from '../policy.ts';
+import { defineRoute, principalOf } from '../policy.ts';
+import { audit } from '../../services/audit.ts';
 import { createRouter } from '../router.ts';
 import { Id, IdParam, Name, nextAfter, PAGE_SIZE_MAX, PageQuery, pageOf } from '../schemas.ts';
 
@@ -422,6 +423,7 @@ export function screenRoutes(deps: AppDeps) {
     async (c) => {
       const id = c.req.valid('param').id;
       const screen = await revokeScreen(deps.db, id, deps.now());
+      await audit(deps.db, { actor: principalOf(c), action: 'screen.revoked', subject: `screen:${id}` });
       deps.screenAuth.forget(id);
       await deps.broker.revokeScreen(id);
       return c.json(screen, 200);

@@ -13,8 +13,9 @@ import { publishAllScreenConfigs } from '../../services/screen-config.ts';
 import { networkRulesOf } from '../../money-settings.ts';
 import type { AppDeps } from '../context.ts';
 import { errorResponses } from '../errors.ts';
-import { defineRoute, walletIdOf } from '../policy.ts';
+import { defineRoute, principalOf, walletIdOf } from '../policy.ts';
 import { rateLimit } from '../rate-limits.ts';
+import { audit } from '../../services/audit.ts';
 import { createRouter } from '../router.ts';
 import { Id, IdParam, PublicKeyHex, Session, SignatureHex } from '../schemas.ts';
 
@@ -198,6 +199,12 @@ export function walletRoutes(deps: AppDeps) {
       const { id, serial } = c.req.valid('param');
       const now = deps.now();
       const revoked = await revokeWalletCredential(deps.db, { walletId: id, serial, now });
+      await audit(deps.db, {
+        actor: principalOf(c),
+        action: 'wallet.revoked',
+        subject: `wallet:${id}`,
+        detail: { serial, credentialsRevoked: revoked.credentialsRevoked },
+      });
       const screensUpdated = await publishAllScreenConfigs(
         deps.db,
         deps.broker,
