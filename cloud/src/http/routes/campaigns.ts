@@ -1,6 +1,7 @@
 // Campaigns: advertisers create, fund and run their own; operators approve, and see every tenant.
 import { z } from '@hono/zod-openapi';
 import { CampaignBody, FEN_MAX } from '@redtap/shared';
+import { campaignStatuses } from '../../db/schema/campaigns.ts';
 import { scopeOf } from '../../services/accounts.ts';
 import {
   campaignTransitions,
@@ -23,42 +24,76 @@ import { ClientTransferId, IdParam, nextAfter, PageQuery, pageOf } from '../sche
 
 const fen = z.number().int().min(1).max(FEN_MAX);
 
+const int = z.number().int();
+
+const CampaignPrizePlanReply = z
+  .discriminatedUnion('kind', [
+    z.strictObject({ kind: z.literal('lucky'), totalFen: int, count: int, minFen: int, maxFen: int }),
+    z.strictObject({
+      kind: z.literal('tiers'),
+      tiers: z.array(z.strictObject({ amountFen: int, count: int })),
+    }),
+  ])
+  .openapi('PrizePlan');
+
 const Campaign = z
-  .object({
-    id: z.number().int(),
-    advertiserId: z.number().int(),
+  .strictObject({
+    id: int,
+    advertiserId: int,
     name: z.string(),
     sponsor: z.string(),
-    status: z.string(),
-    startsAt: z.number().int(),
-    endsAt: z.number().int(),
-    budgetFen: z.number().int(),
-    budgetBalanceFen: z.number().int(),
-    money: z
-      .object({
-        fundedFen: z.number().int(),
-        remainingFen: z.number().int(),
-        spentFen: z.number().int(),
-        returnedFen: z.number().int(),
-      })
-      .openapi({
-        description:
-          'From the ledger: funded (every transfer into the budget) = remaining (budget and deck escrows) + spent (paid to wallets or held for review) + returned (refunded to the advertiser)',
+    status: z.enum(campaignStatuses),
+    startsAt: int,
+    endsAt: int,
+    dayparts: z.array(z.strictObject({ days: z.array(int), startMinute: int, endMinute: int })),
+    targeting: z.strictObject({
+      cities: z.array(z.string()),
+      buildings: z.array(z.string()),
+      screenGroupIds: z.array(int),
+    }),
+    budgetFen: int,
+    prizePlan: CampaignPrizePlanReply,
+    rules: z.strictObject({
+      cashPerWalletPerDay: int,
+      couponsPerWalletPerDay: int,
+      fallbackCouponOfferId: int.openapi({
+        description: 'the offer given when the cash cap withholds cash; 0: a thank-you',
       }),
-    couponOffers: z.array(
-      z.object({ id: z.number().int(), title: z.string(), stock: z.number().int() }).loose(),
-    ),
-    rules: z.object({
-      cashPerWalletPerDay: z.number().int(),
-      couponsPerWalletPerDay: z.number().int(),
-      fallbackCouponOfferId: z.number().int(),
       fallThrough: z
         .boolean()
         .optional()
         .openapi({ description: "The advertiser's fall-through choice; absent on older campaigns (off)" }),
     }),
+    creatives: z.array(z.strictObject({ sha256: z.string(), durationMs: int })),
+    couponOffers: z.array(
+      z.strictObject({
+        id: int,
+        title: z.string(),
+        valueFen: int,
+        stock: int,
+        validUntil: int.openapi({ description: 'Unix seconds' }),
+        validityDays: int,
+        terms: z.string(),
+      }),
+    ),
+    budgetAccountId: int,
+    budgetBalanceFen: int.openapi({
+      description:
+        'what the budget account holds now (all of the funding until activation, then the undealt pool)',
+    }),
+    money: z
+      .strictObject({
+        fundedFen: int,
+        remainingFen: int,
+        spentFen: int,
+        returnedFen: int,
+      })
+      .openapi({
+        description:
+          'From the ledger: funded (every transfer into the budget) = remaining (budget and deck escrows) + spent (paid to wallets or held for review) + returned (refunded to the advertiser)',
+      }),
+    createdAt: z.string(),
   })
-  .loose()
   .openapi('Campaign');
 
 const transitionNames = Object.keys(campaignTransitions);
@@ -178,7 +213,10 @@ export function campaignRoutes(deps: AppDeps) {
           description: 'Posted, or an earlier identical post',
           content: {
             'application/json': {
-              schema: z.object({ status: z.enum(['posted', 'exists']), budgetBalanceFen: z.number().int() }),
+              schema: z.strictObject({
+                status: z.enum(['posted', 'exists']),
+                budgetBalanceFen: z.number().int(),
+              }),
             },
           },
         },
@@ -257,7 +295,7 @@ export function campaignRoutes(deps: AppDeps) {
       responses: {
         200: {
           description: 'Decks issued',
-          content: { 'application/json': { schema: z.object({ issued: z.number().int() }) } },
+          content: { 'application/json': { schema: z.strictObject({ issued: z.number().int() }) } },
         },
         ...errorResponses(401, 403, 404),
       },

@@ -17,7 +17,7 @@ import { createRouter } from '../router.ts';
 import { Id, IdParam, Name, nextAfter, PageQuery, pageOf } from '../schemas.ts';
 
 const Group = z
-  .object({ id: z.number().int(), name: z.string(), screenIds: z.array(z.number().int()) })
+  .strictObject({ id: z.number().int(), name: z.string(), screenIds: z.array(z.number().int()) })
   .openapi('ScreenGroup');
 
 export function screenGroupRoutes(deps: AppDeps) {
@@ -48,7 +48,9 @@ export function screenGroupRoutes(deps: AppDeps) {
           description: 'Page',
           content: {
             'application/json': {
-              schema: pageOf(z.object({ id: z.number().int(), name: z.string(), screens: z.number().int() })),
+              schema: pageOf(
+                z.strictObject({ id: z.number().int(), name: z.string(), screens: z.number().int() }),
+              ),
             },
           },
         },
@@ -124,7 +126,7 @@ export function screenGroupRoutes(deps: AppDeps) {
           description: 'The group and its member count',
           content: {
             'application/json': {
-              schema: z.object({ id: z.number().int(), name: z.string(), screens: z.number().int() }),
+              schema: z.strictObject({ id: z.number().int(), name: z.string(), screens: z.number().int() }),
             },
           },
         },

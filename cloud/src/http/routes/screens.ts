@@ -31,7 +31,7 @@ import { errorResponses } from '../errors.ts';
 import { defineRoute, principalOf } from '../policy.ts';
 import { audit } from '../../services/audit.ts';
 import { createRouter } from '../router.ts';
-import { Id, IdParam, Name, nextAfter, PAGE_SIZE_MAX, PageQuery, pageOf } from '../schemas.ts';
+import { Id, IdParam, Name, nextAfter, PAGE_SIZE_MAX, PageQuery, pageOf, strictReply } from '../schemas.ts';
 
 const Place = z.string().trim().min(1).max(100);
 const Timezone = z
@@ -46,7 +46,7 @@ const Timezone = z
     }
   }, 'unknown IANA time zone');
 
-const DeckLevel = z.object({
+const DeckLevel = z.strictObject({
   deckId: z.number().int(),
   campaignId: z.number().int(),
   remaining: z.number().int(),
@@ -55,7 +55,7 @@ const DeckLevel = z.object({
 });
 
 const Screen = z
-  .object({
+  .strictObject({
     id: z.number().int(),
     name: z.string(),
     city: z.string(),
@@ -70,7 +70,7 @@ const Screen = z
     replacedById: z.number().int().nullable().openapi({ description: 'the screen that replaced this one' }),
     createdAt: z.string(),
     health: z
-      .object({
+      .strictObject({
         lastSeenAt: z.string().openapi({ description: 'cloud time of the last heartbeat' }),
         connected: z.boolean().nullable().openapi({
           description:
@@ -90,9 +90,13 @@ const Screen = z
   .openapi('Screen');
 
 const ScreenSummary = z
-  .object({
+  .strictObject({
     total: z.number().int(),
-    byStatus: z.object({ pending: z.number().int(), active: z.number().int(), revoked: z.number().int() }),
+    byStatus: z.strictObject({
+      pending: z.number().int(),
+      active: z.number().int(),
+      revoked: z.number().int(),
+    }),
     online: z.number().int(),
     offline: z.number().int(),
     longOffline: z
@@ -100,7 +104,7 @@ const ScreenSummary = z
       .int()
       .openapi({ description: 'active screens offline longer than the alert threshold, or never seen' }),
     cities: z.array(
-      z.object({
+      z.strictObject({
         city: z.string(),
         total: z.number().int(),
         active: z.number().int(),
@@ -112,7 +116,7 @@ const ScreenSummary = z
   })
   .openapi('ScreenSummary');
 
-const ScreenTap = z.object({
+const ScreenTap = z.strictObject({
   counter: z.number().int(),
   walletId: z.number().int(),
   campaignId: z.number().int(),
@@ -125,11 +129,11 @@ const ScreenTap = z.object({
 });
 
 const ScreenActivity = z
-  .object({
-    nowPlaying: z.object({
+  .strictObject({
+    nowPlaying: z.strictObject({
       configVersion: z.number().int().nullable(),
       campaigns: z.array(
-        z.object({
+        z.strictObject({
           campaignId: z.number().int(),
           name: z.string(),
           sponsor: z.string(),
@@ -138,7 +142,7 @@ const ScreenActivity = z
         }),
       ),
       recentPlays: z.array(
-        z.object({
+        z.strictObject({
           campaignId: z.number().int(),
           day: z.string(),
           creativeSha256: z.string(),
@@ -146,15 +150,15 @@ const ScreenActivity = z
         }),
       ),
     }),
-    presence: z.object({
-      changes: z.array(z.object({ connected: z.boolean(), at: z.string() })),
-      uptime: z.object({ last24h: z.number().nullable(), last7d: z.number().nullable() }),
+    presence: z.strictObject({
+      changes: z.array(z.strictObject({ connected: z.boolean(), at: z.string() })),
+      uptime: z.strictObject({ last24h: z.number().nullable(), last7d: z.number().nullable() }),
     }),
   })
   .openapi('ScreenActivity');
 
 const ReProvisioned = z
-  .object({ screen: Screen, code: z.string(), expiresAt: z.string() })
+  .strictObject({ screen: Screen, code: z.string(), expiresAt: z.string() })
   .openapi('ScreenWithEnrolmentCode');
 
 const ScreenInput = z.object({
@@ -260,9 +264,9 @@ export function screenRoutes(deps: AppDeps) {
           description: 'Locations',
           content: {
             'application/json': {
-              schema: z.object({
+              schema: z.strictObject({
                 items: z.array(
-                  z.object({
+                  z.strictObject({
                     city: z.string(),
                     building: z.string(),
                     elevator: z.string(),
@@ -317,7 +321,7 @@ export function screenRoutes(deps: AppDeps) {
           description: 'Page',
           content: {
             'application/json': {
-              schema: z.object({ items: z.array(ScreenTap), nextBefore: z.number().int().nullable() }),
+              schema: z.strictObject({ items: z.array(ScreenTap), nextBefore: z.number().int().nullable() }),
             },
           },
         },
@@ -400,7 +404,9 @@ export function screenRoutes(deps: AppDeps) {
       responses: {
         201: {
           description: 'Code, shown once',
-          content: { 'application/json': { schema: z.object({ code: z.string(), expiresAt: z.string() }) } },
+          content: {
+            'application/json': { schema: z.strictObject({ code: z.string(), expiresAt: z.string() }) },
+          },
         },
         ...errorResponses(401, 403, 404),
       },
@@ -486,7 +492,10 @@ export function screenRoutes(deps: AppDeps) {
       summary: 'The retained config the screen currently receives',
       request: { params: IdParam },
       responses: {
-        200: { description: 'Config', content: { 'application/json': { schema: ScreenConfig } } },
+        200: {
+          description: 'Config',
+          content: { 'application/json': { schema: strictReply(ScreenConfig) } },
+        },
         ...errorResponses(401, 403, 404),
       },
     }),
