@@ -1,9 +1,10 @@
 // Hostile proof of play, on PGlite and PostgreSQL, through the real ingest path (the broker's inbound
-// dispatch → the events lane → the screen-event handlers): a screen holding only its own MQTT credentials
-// reports another brand's campaign, a draft nobody approved, repeated items of 2^53 − 1 plays, periods
-// that overlap or lie in the future, and floods of short periods and made-up campaigns. Only what its
-// config had it play counts, bounded by what one screen shows in the period; refusals carry stable codes
-// and never stop the rest of a report; the rows a flood leaves stay one per screen, campaign, creative and
+// dispatch → the events lane → the screen-event handlers): a screen holding only its own MQTT
+// credentials reports another brand's campaign, a draft nobody approved, repeated items of 2^53 − 1
+// plays, periods that overlap or lie in the future, and floods of short periods and made-up campaigns.
+// Only what its config had it play counts (a version from before versions were recorded counts as in
+// effect always), bounded by what one screen shows in the period; refusals carry stable codes and
+// never stop the rest of a report; the rows a flood leaves stay one per screen, campaign, creative and
 // day; and reports answer over stored sums no JSON number holds.
 import { sql } from 'drizzle-orm';
 import pino from 'pino';
@@ -15,7 +16,9 @@ import type { ScreenEventMessage } from '../../src/broker/types.ts';
 import type { DatabaseHandle } from '../../src/db/client.ts';
 import { int, queryRows } from '../../src/db/rows.ts';
 import { localDay } from '../../src/local-day.ts';
+import { networkRulesOf } from '../../src/money-settings.ts';
 import { PLAY_PERIODS_PER_HOUR_MAX } from '../../src/services/proof-of-play.ts';
+import { publishScreenConfig } from '../../src/services/screen-config.ts';
 import { wireScreenEvents } from '../../src/services/screen-events.ts';
 import { Collector } from '../broker/collector.ts';
 import { openTestDatabase, testEngines } from '../databases.ts';
@@ -286,6 +289,36 @@ describe.each(engines)('hostile proof of play on $engine', ({ engine, available 
       expect(await impressionsOf(brandA)).toBe(before + 5);
       await send(hour(7), hour(8), [play(brandA.campaignId, creativeA, 5)]);
       expect(await impressionsOf(brandA)).toBe(before + 5);
+    },
+  );
+
+  it.skipIf(!available)(
+    'takes a version published before versions were recorded as in effect since always',
+    async () => {
+      const other = brandB.kiosks[0] as Kiosk;
+      // Ending eleven minutes before the campaign's config went out, inside the campaign's dates.
+      const periodStart = baseS - HOUR_S;
+      const report = { type: 'proof-of-play', periodStart, periodEnd: periodStart + 3_000 };
+      const items = [play(brandB.campaignId, creativeB, 3)];
+      broker.send(other.screenId, { ...report, items });
+      await broker.drain();
+      expect(await impressionsOf(brandB)).toBe(0);
+      // As after an upgrade: no history, and the start's publish finds the content unchanged.
+      await cloud.deps.db.execute(
+        sql`delete from screen_config_versions where screen_id = ${other.screenId}`,
+      );
+      const version = cloud.broker.configs.get(other.screenId)?.version;
+      await publishScreenConfig(
+        cloud.deps.db,
+        cloud.deps.broker,
+        other.screenId,
+        cloud.deps.now(),
+        networkRulesOf(cloud.deps.settings.money),
+      );
+      expect(cloud.broker.configs.get(other.screenId)?.version).toBe(version);
+      broker.send(other.screenId, { ...report, items });
+      await broker.drain();
+      expect(await impressionsOf(brandB)).toBe(3);
     },
   );
 
