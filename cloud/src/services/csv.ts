@@ -1,4 +1,5 @@
-// The one CSV writer every export uses (reports, coupon reports, settlement files). Text cells are
+// The one CSV writer every export uses (reports, coupon reports, payout batches). Files are UTF-8 with a
+// byte order mark, which Excel needs to read Chinese names as UTF-8 rather than GBK. Text cells are
 // escaped against formula injection (OWASP "CSV Injection"): a spreadsheet runs a cell that starts with
 // = + - @, a tab or a carriage return as a formula, and names, cities and titles come from tenants.
 
@@ -17,11 +18,20 @@ export function csvCell(value: CsvCell): string {
   return NEEDS_QUOTES.test(value) ? `"${value.replaceAll('"', '""')}"` : value;
 }
 
-/** A whole file: the header, then one line per row, newline-terminated. */
+export const UTF8_BOM = '\uFEFF';
+
+/** A whole file: the byte order mark, the header, then one line per row, newline-terminated. */
 export function csvText(header: readonly string[], rows: readonly (readonly CsvCell[])[]): string {
   const lines = [header.map(csvCell).join(',')];
   for (const row of rows) lines.push(row.map(csvCell).join(','));
-  return `${lines.join('\n')}\n`;
+  return `${UTF8_BOM}${lines.join('\n')}\n`;
+}
+
+/** Fen as a yuan cell (`1234` → `12.34`), by integer arithmetic, for the column beside the fen one. */
+export function csvYuan(fen: number): string {
+  const sign = fen < 0 ? '-' : '';
+  const abs = Math.abs(fen);
+  return `${sign}${String(Math.floor(abs / 100))}.${String(abs % 100).padStart(2, '0')}`;
 }
 
 /** A ratio as a percentage cell (`12.5%`), or empty when it is unknown. */

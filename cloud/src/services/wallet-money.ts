@@ -1,24 +1,22 @@
-// A wallet's money as its owner sees it: taps with their results, coupons, withdrawals into clearing
-// (idempotent per key, ≥ the minimum, within a daily limit), and the operator's payout settlement.
+// A wallet's money as its owner sees it: taps with their results, coupons, and withdrawals into clearing
+// (to the linked payout account, idempotent per key, ≥ the minimum, within a daily limit) with the state
+// of their payout (services/payouts.ts).
 import { and, desc, eq, lt, sql } from 'drizzle-orm';
-import { ErrorCode } from '@redtap/shared';
+import { ErrorCode, maskPayoutAccount } from '@redtap/shared';
 import { displayCouponCode } from '../coupons/coupon-code.ts';
 import type { Database } from '../db/client.ts';
 import { int, queryRows } from '../db/rows.ts';
 import { advertisers } from '../db/schema/accounts.ts';
 import { campaigns, couponOffers } from '../db/schema/campaigns.ts';
-import { settlementExports } from '../db/schema/money-actions.ts';
 import { redemptions } from '../db/schema/redemptions.ts';
 import { wallets } from '../db/schema/wallets.ts';
-import { withdrawals } from '../db/schema/withdrawals.ts';
+import { payoutAccounts } from '../db/schema/payout-accounts.ts';
+import { withdrawals, type WithdrawalStatus } from '../db/schema/withdrawals.ts';
 import { DomainError } from '../errors.ts';
 import { systemLedgerAccount } from '../ledger/accounts.ts';
 import { allocateTransferIds, postTransfers } from '../ledger/post-transfers.ts';
 import { localDay } from '../local-day.ts';
 import type { MoneySettings } from '../money-settings.ts';
-import { csvText, type CsvCell } from './csv.ts';
-
-export const SETTLEMENT_ROWS_MAX = 5_000;
 
 export interface HistoryItem {
   id: number;
@@ -197,9 +195,15 @@ export async function walletCoupons(
 export interface WithdrawalView {
   id: number;
   amountFen: number;
-  status: string;
+  /** pending → exported (in flight to the provider) → paid, or failed (the money is back in the wallet). */
+  status: WithdrawalStatus;
   createdAt: string;
+  exportedAt: string | null;
   paidAt: string | null;
+  failedAt: string | null;
+  failureReason: string | null;
+  /** The payee it goes to, masked (`alipay 138****8000`); null for withdrawals from before payout accounts. */
+  payee: string | null;
 }
 
 function toWithdrawalView(row: typeof withdrawals.$inferSelect): WithdrawalView {
@@ -208,7 +212,14 @@ function toWithdrawalView(row: typeof withdrawals.$inferSelect): WithdrawalView 
     amountFen: row.amountFen,
     status: row.status,
     createdAt: row.createdAt.toISOString(),
+    exportedAt: row.exportedAt?.toISOString() ?? null,
     paidAt: row.paidAt?.toISOString() ?? null,
+    failedAt: row.failedAt?.toISOString() ?? null,
+    failureReason: row.failureReason,
+    payee:
+      row.payeeKind === null || row.payeeAccount === null
+        ? null
+        : `${row.payeeKind} ${maskPayoutAccount(row.payeeKind, row.payeeAccount)}`,
   };
 }
 
@@ -227,9 +238,10 @@ export async function listWithdrawals(
 }
 
 /**
- * Wallet → withdrawal clearing. The same idempotency key returns the first withdrawal: the key is looked
- * up under the wallet's row lock, so parallel requests with one key queue behind the first and replay
- * its result instead of each trying to move the money. A revoked wallet withdraws nothing.
+ * Wallet → withdrawal clearing, to the wallet's linked payout account (copied onto the withdrawal). The
+ * same idempotency key returns the first withdrawal: the key is looked up under the wallet's row lock, so
+ * parallel requests with one key queue behind the first and replay its result instead of each trying to
+ * move the money. A revoked wallet withdraws nothing.
  */
 export async function requestWithdrawal(
   db: Database,
@@ -257,6 +269,9 @@ export async function requestWithdrawal(
     }
     if (wallet.revokedAt !== null)
       throw new DomainError(ErrorCode.WALLET_REVOKED, 'this wallet is revoked; nothing can be withdrawn');
+    const [payee] = await tx.select().from(payoutAccounts).where(eq(payoutAccounts.walletId, input.walletId));
+    if (payee === undefined)
+      throw new DomainError(ErrorCode.PAYOUT_ACCOUNT_MISSING, 'link a payout account before withdrawing');
     if (input.amountFen < settings.withdrawalMinFen)
       throw new DomainError(
         ErrorCode.WITHDRAWAL_TOO_SMALL,
@@ -264,8 +279,9 @@ export async function requestWithdrawal(
       );
     const [today] = await queryRows<{ n: unknown; fen: unknown }>(
       tx,
+      // A failed payout gave its money back, so it no longer counts against the day.
       sql`select count(*) as n, coalesce(sum(amount_fen), 0) as fen from withdrawals
-          where wallet_id = ${input.walletId} and day = ${day}::date`,
+          where wallet_id = ${input.walletId} and day = ${day}::date and status <> 'failed'`,
     );
     if (
       int(today?.n ?? 0) + 1 > settings.withdrawalsPerDayMax ||
@@ -298,84 +314,13 @@ export async function requestWithdrawal(
         transferId: transferId ?? 0,
         day,
         createdAt: input.now,
+        payeeKind: payee.kind,
+        payeeAccount: payee.account,
+        payeeName: payee.holderName,
+        payeeBank: payee.bankName,
       })
       .returning();
     if (inserted === undefined) throw new Error('insert returned no row');
     return { withdrawal: toWithdrawalView(inserted), replayed: false };
-  });
-}
-
-/**
- * The payout file: every pending withdrawal (bounded) as CSV, marked paid in the same transaction and
- * moved from clearing to the external funding account (money leaves the system).
- */
-export async function settleWithdrawals(
-  db: Database,
-  now: Date,
-  createdBy: number | null = null,
-): Promise<{ csv: string; count: number; totalFen: number; exportId: number | null }> {
-  return db.transaction(async (tx) => {
-    const rows = await queryRows<{
-      id: unknown;
-      wallet_id: unknown;
-      amount_fen: unknown;
-      created_at: Date | string;
-    }>(
-      tx,
-      sql`select id, wallet_id, amount_fen, created_at from withdrawals where status = 'pending'
-          order by id limit ${SETTLEMENT_ROWS_MAX} for update`,
-    );
-    const header = [
-      'withdrawal_id',
-      'wallet_id',
-      'amount_fen',
-      'amount_yuan',
-      'requested_at',
-      'settlement_id',
-    ];
-    // A concurrent export waited on the row locks above and finds nothing left: it pays nothing and
-    // leaves no empty export in the history.
-    if (rows.length === 0) return { csv: csvText(header, []), count: 0, totalFen: 0, exportId: null };
-    // The export row is the settlement's identity, so two exports never share a reference.
-    const [created] = await tx
-      .insert(settlementExports)
-      .values({ createdAt: now, createdBy, withdrawalCount: rows.length, totalFen: 0, csv: '' })
-      .returning({ id: settlementExports.id });
-    if (created === undefined) throw new Error('insert returned no row');
-    const settlementId = `settlement-${String(created.id)}`;
-    const lines: CsvCell[][] = [];
-    let totalFen = 0;
-    for (const row of rows) {
-      const fen = int(row.amount_fen);
-      totalFen += fen;
-      const requested =
-        row.created_at instanceof Date
-          ? row.created_at.toISOString()
-          : new Date(row.created_at).toISOString();
-      lines.push([int(row.id), int(row.wallet_id), fen, (fen / 100).toFixed(2), requested, settlementId]);
-    }
-    if (totalFen > 0) {
-      const clearing = await systemLedgerAccount(tx, 'withdrawal_clearing');
-      const bank = await systemLedgerAccount(tx, 'external_funding');
-      const [transferId] = await allocateTransferIds(tx, 1);
-      const [result] = await postTransfers(tx, [
-        {
-          id: transferId ?? 0,
-          debitAccountId: clearing,
-          creditAccountId: bank,
-          amountFen: totalFen,
-          code: 'payout',
-          reference: settlementId,
-        },
-      ]);
-      if (result?.status !== 'posted') throw new Error(`payout refused: ${JSON.stringify(result)}`);
-      await tx.execute(
-        sql`update withdrawals set status = 'paid', paid_at = ${now.toISOString()}::timestamptz, settlement_id = ${settlementId}
-            where id in (select jsonb_array_elements_text(${JSON.stringify(rows.map((row) => int(row.id)))}::jsonb)::bigint)`,
-      );
-    }
-    const csv = csvText(header, lines);
-    await tx.update(settlementExports).set({ csv, totalFen }).where(eq(settlementExports.id, created.id));
-    return { csv, count: rows.length, totalFen, exportId: created.id };
   });
 }

@@ -236,6 +236,11 @@ describe.each(engines)('wallet trust on $engine', ({ engine, available }) => {
     'answers 50 parallel withdrawals with one key with the first 201 and moves the money once',
     async () => {
       const wallet = await fundedWallet();
+      const linked = await cloud.request('PUT', '/v1/wallets/me/payout-account', {
+        token: wallet.token,
+        body: { kind: 'alipay', account: '13800138000', holderName: '李雷' },
+      });
+      expect(linked.status).toBe(200);
       const responses = await Promise.all(
         Array.from({ length: 50 }, () =>
           cloud.request('POST', '/v1/wallets/me/withdrawals', {

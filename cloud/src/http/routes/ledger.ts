@@ -20,6 +20,9 @@ const SettlementExport = z
     createdBy: z.number().int().nullable(),
     withdrawalCount: z.number().int(),
     totalFen: z.number().int(),
+    inFlightCount: z.number().int().openapi({ description: "Exported, waiting for the provider's result" }),
+    paidCount: z.number().int(),
+    failedCount: z.number().int(),
   })
   .openapi('SettlementExport');
 

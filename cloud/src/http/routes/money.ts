@@ -9,11 +9,11 @@ import { scopeOf } from '../../services/accounts.ts';
 import { CONTENT_BYTES_MAX, loadContent, storeContent } from '../../services/content.ts';
 import { settleExpiredDecks } from '../../services/decks.ts';
 import { campaignReport, reportCsv } from '../../services/reports.ts';
+import { exportPayoutBatch } from '../../services/payouts.ts';
 import { listHeldTaps, reviewHeldTap } from '../../services/reviews.ts';
 import {
   listWithdrawals,
   requestWithdrawal,
-  settleWithdrawals,
   walletCoupons,
   walletHistory,
 } from '../../services/wallet-money.ts';
@@ -21,7 +21,6 @@ import type { AppDeps } from '../context.ts';
 import { errorResponses } from '../errors.ts';
 import { defineRoute, operatorUserIdOf, principalOf, walletIdOf } from '../policy.ts';
 import { rateLimit } from '../rate-limits.ts';
-import { audit } from '../../services/audit.ts';
 import { createRouter } from '../router.ts';
 import {
   Id,
@@ -287,9 +286,16 @@ export function moneyRoutes(deps: AppDeps) {
     .strictObject({
       id: z.number().int(),
       amountFen: z.number().int(),
-      status: z.string(),
+      status: z.enum(['pending', 'exported', 'paid', 'failed']).openapi({
+        description:
+          'pending → exported (in a batch, in flight to the provider) → paid, or failed (the money is back in the wallet)',
+      }),
       createdAt: z.string(),
+      exportedAt: z.string().nullable(),
       paidAt: z.string().nullable(),
+      failedAt: z.string().nullable(),
+      failureReason: z.string().nullable(),
+      payee: z.string().nullable().openapi({ description: 'The payout account it goes to, masked' }),
     })
     .openapi('Withdrawal');
 
@@ -413,21 +419,16 @@ export function moneyRoutes(deps: AppDeps) {
           ...errorResponses(401, 403, 404, 409),
         },
       }),
-      async (c) => {
-        const reviewed = await reviewHeldTap(deps.db, {
-          redemptionId: c.req.valid('param').id,
-          decision,
-          now: deps.now(),
-          decidedBy: operatorUserIdOf(c),
-        });
-        await audit(deps.db, {
-          actor: principalOf(c),
-          action: `hold.${decision}d`,
-          subject: `redemption:${reviewed.id}`,
-          detail: { amountFen: reviewed.amountFen, status: reviewed.status },
-        });
-        return c.json(reviewed, 200);
-      },
+      async (c) =>
+        c.json(
+          await reviewHeldTap(deps.db, {
+            redemptionId: c.req.valid('param').id,
+            decision,
+            now: deps.now(),
+            decidedBy: operatorUserIdOf(c),
+          }),
+          200,
+        ),
     );
   }
 
@@ -437,15 +438,16 @@ export function moneyRoutes(deps: AppDeps) {
       path: '/v1/settlements',
       tags: ['review'],
       summary:
-        'Export pending withdrawals as CSV for the payment provider and mark them paid; the file is kept (GET /v1/settlements/{id}/csv) and a second export holds only withdrawals not yet exported',
+        'Export pending withdrawals with their payees as one batch (CSV, UTF-8 with a BOM) for the payment provider and mark them exported, in flight: nothing is paid until the provider’s result file is imported (POST /v1/settlements/{id}/results). The file is kept (GET /v1/settlements/{id}/csv) and a second export holds only withdrawals not yet exported',
       responses: {
         200: { description: 'The settlement file', content: { 'text/csv': { schema: z.string() } } },
         ...errorResponses(401, 403),
       },
     }),
     async (c) => {
-      const settlement = await settleWithdrawals(deps.db, deps.now(), operatorUserIdOf(c));
+      const settlement = await exportPayoutBatch(deps.db, deps.now(), operatorUserIdOf(c));
       if (settlement.exportId !== null) c.header('X-Settlement-Export-Id', String(settlement.exportId));
+      if (settlement.batchId !== null) c.header('X-Settlement-Batch-Id', settlement.batchId);
       c.header('Content-Type', 'text/csv; charset=utf-8');
       c.header('X-Settlement-Count', String(settlement.count));
       c.header('X-Settlement-Total-Fen', String(settlement.totalFen));
