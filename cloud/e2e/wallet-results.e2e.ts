@@ -176,6 +176,16 @@ test.describe.serial('wallet results', () => {
     const next = page.getByRole('button', { name: '下一步' });
     await page.getByLabel('活动名称').fill('晚高峰');
     await page.getByLabel('屏幕上显示的赞助品牌').fill(SPONSOR);
+    // A campaign plays at least one creative.
+    await page.locator('input[type=file]').setInputFiles({
+      name: 'pixel.png',
+      mimeType: 'image/png',
+      buffer: Buffer.from(
+        'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==',
+        'base64',
+      ),
+    });
+    await expect(page.getByTestId('creative')).toHaveCount(1);
     await next.click();
     await next.click();
     await next.click();
@@ -206,7 +216,7 @@ test.describe.serial('wallet results', () => {
     const page = await signIn(browser, env.url, OPERATOR, watch);
     await page.goto('/operator/campaigns');
     const card = page.getByTestId(`review-${campaignId}`);
-    await expect(card.getByTestId('review-fall-through')).toHaveText('是');
+    await expect(card.getByTestId('review-fall-through')).toHaveText('是：其他活动可代为发放');
     await expect(card).toContainText('现金 2 个，优惠券 1 张');
     await page.context().close();
   });

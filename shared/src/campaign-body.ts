@@ -34,6 +34,8 @@ const id = z.number().int().min(1).max(Number.MAX_SAFE_INTEGER);
 const text = z.string().trim().min(1).max(CAMPAIGN_TEXT_MAX);
 const positiveFen = z.number().int().min(1).max(FEN_MAX);
 const envelopeCount = z.number().int().min(0).max(ENVELOPES_PER_PLAN_MAX);
+// Not envelopeCount.min(1): a number below both bounds would be reported against 0 first.
+const positiveCount = z.number().int().min(1).max(ENVELOPES_PER_PLAN_MAX);
 
 function custom(code: FieldCode, message: string, params: Record<string, string | number> = {}) {
   return { code: 'custom' as const, message, params: { code, ...params } };
@@ -76,7 +78,7 @@ export const CampaignPrizePlan = z.discriminatedUnion('kind', [
     .object({
       kind: z.literal('lucky'),
       totalFen: positiveFen,
-      count: envelopeCount.min(1),
+      count: positiveCount,
       minFen: positiveFen,
       maxFen: positiveFen,
     })
@@ -120,7 +122,7 @@ export const CampaignCouponOffer = z.object({
   /** What the coupon is worth at the till: a coupon worth nothing is not an offer. */
   valueFen: positiveFen,
   /** Coupons of this offer in the pool: at least one. */
-  stock: envelopeCount.min(1),
+  stock: positiveCount,
   validUntil: u32,
   validityDays: z.number().int().min(1).max(COUPON_VALIDITY_DAYS_MAX),
   terms: z.string().max(COUPON_TERMS_MAX).default(''),

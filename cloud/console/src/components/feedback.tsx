@@ -21,10 +21,14 @@ export function ErrorAlert({ error, onRetry }: { error: unknown; onRetry?: () =>
       data-error-code={errorCode(error)}
     >
       <Stack gap="xs">
-        <Text size="sm" data-testid="error-message">
-          {errorText(error, i18n)}
-        </Text>
-        <FieldIssueList error={error} />
+        {/* The fields' own messages say more than the code's general one, so they stand in for it. */}
+        {errorFields(error).length === 0 ? (
+          <Text size="sm" data-testid="error-message">
+            {errorText(error, i18n)}
+          </Text>
+        ) : (
+          <FieldIssueList error={error} />
+        )}
         {onRetry === undefined ? null : (
           <Group>
             <Button size="xs" variant="light" color="red" onClick={onRetry}>
@@ -114,7 +118,7 @@ export function notifyError(error: unknown): void {
     title: i18next.t('common.errorTitle'),
     message: (
       <span data-error-code={errorCode(error)}>
-        {errorText(error, i18next)}
+        {errorFields(error).length === 0 ? errorText(error, i18next) : null}
         {errorFields(error).map((field, index) => {
           const label = fieldLabel(field.path, i18next);
           const text = fieldIssueText(field, i18next);
