@@ -32,6 +32,9 @@ import { tillRoutes } from './routes/till.ts';
 import { authenticateTillKey, TILL_KEY_PREFIX } from '../services/merchants.ts';
 import { CONTENT_BYTES_MAX } from '../services/content.ts';
 import { walletSessionCurrent } from '../services/wallets.ts';
+import { userSessionCurrent } from '../services/user-sessions.ts';
+import { assertCookieRequestSameOrigin, cookieCredential } from './cookies.ts';
+import { userRoutes } from './routes/users.ts';
 
 /** Routes outside the OpenAPI document, with their policies (checked by the role-matrix test). */
 export const systemRoutes: { method: string; path: string; policy: Policy }[] = [
@@ -46,6 +49,7 @@ export const systemRoutes: { method: string; path: string; policy: Policy }[] = 
 ];
 
 const BEARER = /^Bearer ([A-Za-z0-9._-]{1,4096})$/;
+const BEARER_TOKEN = /^[A-Za-z0-9._-]{1,4096}$/;
 
 export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   const app = new OpenAPIHono<AppEnv>();
@@ -90,14 +94,27 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
     c.req.method === 'POST' && c.req.path === '/v1/content' ? contentLimit(c, next) : defaultLimit(c, next),
   );
   app.use(async (c, next) => {
-    const token = BEARER.exec(c.req.header('authorization') ?? '')?.[1];
+    const bearer = BEARER.exec(c.req.header('authorization') ?? '')?.[1];
+    // Browsers carry the credential in an HttpOnly cookie instead (cookies.ts); API clients as a bearer.
+    const cookie = bearer === undefined ? cookieCredential(c) : undefined;
+    const token = bearer ?? (cookie !== undefined && BEARER_TOKEN.test(cookie) ? cookie : undefined);
     // A till key is not a session: it is looked up (hashed) on every request, so revocation is immediate.
-    const principal =
+    let principal =
       token === undefined
         ? null
         : token.startsWith(TILL_KEY_PREFIX)
           ? await authenticateTillKey(deps.db, token, deps.now())
           : await readSession(token, sessionKeys);
+    // A console session must still be open on the server: sign-out, a disabled user or a password reset
+    // ends it for every copy of the token. A stale cookie is no sign-in at all (the login page must load).
+    if (
+      (principal?.role === 'operator' || principal?.role === 'advertiser') &&
+      !(await userSessionCurrent(deps.db, principal, deps.now()))
+    ) {
+      if (cookie !== undefined) principal = null;
+      else throw new DomainError(ErrorCode.SESSION_REVOKED, 'this session has ended; sign in again');
+    }
+    if (cookie !== undefined && principal !== null) assertCookieRequestSameOrigin(c);
     // A wallet session ends when its wallet is revoked (the epoch moves on): checked on every request.
     if (principal?.role === 'wallet' && !(await walletSessionCurrent(deps.db, principal)))
       throw new DomainError(
@@ -138,6 +155,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   app.route('/', payoutRoutes(deps));
   app.route('/', merchantRoutes(deps));
   app.route('/', tillRoutes(deps));
+  app.route('/', userRoutes(deps));
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', {
     type: 'http',

@@ -21,6 +21,7 @@ import type { AppDeps } from '../context.ts';
 import { errorResponses } from '../errors.ts';
 import { defineRoute, operatorUserIdOf, principalOf, walletIdOf } from '../policy.ts';
 import { rateLimit } from '../rate-limits.ts';
+import { audit } from '../../services/audit.ts';
 import { createRouter } from '../router.ts';
 import {
   Id,
@@ -419,16 +420,21 @@ export function moneyRoutes(deps: AppDeps) {
           ...errorResponses(401, 403, 404, 409),
         },
       }),
-      async (c) =>
-        c.json(
-          await reviewHeldTap(deps.db, {
-            redemptionId: c.req.valid('param').id,
-            decision,
-            now: deps.now(),
-            decidedBy: operatorUserIdOf(c),
-          }),
-          200,
-        ),
+      async (c) => {
+        const reviewed = await reviewHeldTap(deps.db, {
+          redemptionId: c.req.valid('param').id,
+          decision,
+          now: deps.now(),
+          decidedBy: operatorUserIdOf(c),
+        });
+        await audit(deps.db, {
+          actor: principalOf(c),
+          action: `hold.${decision}d`,
+          subject: `redemption:${reviewed.id}`,
+          detail: { amountFen: reviewed.amountFen, status: reviewed.status },
+        });
+        return c.json(reviewed, 200);
+      },
     );
   }
 
