@@ -319,6 +319,11 @@ describe.each(engines)('payouts on $engine', ({ engine, available }) => {
       expect(await balanceOf(clearing)).toBe(clearingBefore - 120 - 234 - 345);
       expect(await payouts()).toBe(120 + 345);
       await expectLedgerOk();
+      const [audited] = await queryRows<{ n: unknown }>(
+        cloud.deps.db,
+        sql`select count(*) as n from audit_log where action = 'payouts.imported' and subject = ${`settlement:${String(exportId)}`}`,
+      );
+      expect(int(audited?.n)).toBe(1);
 
       // Exactly once: the same file again changes nothing; a contradicting one is refused.
       const reimported = await importResults(exportId, good);

@@ -3,6 +3,7 @@
 import { z } from '@hono/zod-openapi';
 import { ErrorCode, payoutAccountKinds } from '@redtap/shared';
 import { DomainError } from '../../errors.ts';
+import { audit } from '../../services/audit.ts';
 import {
   getPayoutAccount,
   importPayoutResults,
@@ -11,7 +12,7 @@ import {
 } from '../../services/payouts.ts';
 import type { AppDeps } from '../context.ts';
 import { errorResponses } from '../errors.ts';
-import { defineRoute, walletIdOf } from '../policy.ts';
+import { defineRoute, principalOf, walletIdOf } from '../policy.ts';
 import { createRouter } from '../router.ts';
 import { IdParam } from '../schemas.ts';
 
@@ -82,15 +83,21 @@ export function payoutRoutes(deps: AppDeps) {
         ...errorResponses(400, 401, 403),
       },
     }),
-    async (c) =>
-      c.json(
-        await linkPayoutAccount(deps.db, {
-          walletId: walletIdOf(c),
-          account: c.req.valid('json'),
-          now: deps.now(),
-        }),
-        200,
-      ),
+    async (c) => {
+      const linked = await linkPayoutAccount(deps.db, {
+        walletId: walletIdOf(c),
+        account: c.req.valid('json'),
+        now: deps.now(),
+      });
+      // Where a wallet's money goes is a security matter: a changed account is on the record (masked).
+      await audit(deps.db, {
+        actor: principalOf(c),
+        action: 'wallet.payout_account_linked',
+        subject: `wallet:${String(walletIdOf(c))}`,
+        detail: { kind: linked.kind, account: linked.account },
+      });
+      return c.json(linked, 200);
+    },
   );
 
   app.openapi(
@@ -117,6 +124,12 @@ export function payoutRoutes(deps: AppDeps) {
         exportId: c.req.valid('param').id,
         csv: text,
         now: deps.now(),
+      });
+      await audit(deps.db, {
+        actor: principalOf(c),
+        action: 'payouts.imported',
+        subject: `settlement:${String(c.req.valid('param').id)}`,
+        detail: { ...outcome },
       });
       return c.json(outcome, 200);
     },
