@@ -150,7 +150,7 @@ export function enrolBody(code: string, kiosk: KeyPair, signer: KeyPair = kiosk)
 }
 
 export async function walletSession(
-  cloud: TestCloud,
+  cloud: Pick<TestCloud, 'request'>,
 ): Promise<{ token: string; walletId: number; phone: KeyPair }> {
   const phone = generateKeyPair();
   const registered = await cloud.request('POST', '/v1/wallets', {
