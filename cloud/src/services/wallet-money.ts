@@ -110,7 +110,10 @@ interface DayCashCounts {
   byCampaign: Map<number, { count: number; max: number }>;
 }
 
-/** One grouped query for every capped day on the page. */
+/**
+ * The counts behind every capped day on the page, from the per-wallet day counters that settlement keeps
+ * (wallet_day_totals: credited and held cash packets per campaign), so a long history costs nothing.
+ */
 async function dailyCashCounts(
   db: Database,
   walletId: number,
@@ -120,15 +123,14 @@ async function dailyCashCounts(
   if (days.length === 0) return counts;
   const rows = await queryRows<{ tap_day: string; campaign_id: unknown; n: unknown; max: unknown }>(
     db,
-    sql`select r.tap_day::text as tap_day, r.campaign_id, count(*) as n,
+    sql`select t.tap_day::text as tap_day, t.campaign_id, t.cash_count as n,
                (c.rules->>'cashPerWalletPerDay')::int as max
-          from redemptions r join campaigns c on c.id = r.campaign_id
-         where r.wallet_id = ${walletId} and r.amount_fen > 0 and r.status in ('credited', 'held')
-           and r.tap_day in (${sql.join(
+          from wallet_day_totals t join campaigns c on c.id = t.campaign_id
+         where t.wallet_id = ${walletId} and t.cash_count > 0
+           and t.tap_day in (${sql.join(
              [...new Set(days)].map((day) => sql`${day}::date`),
              sql`, `,
-           )})
-         group by r.tap_day, r.campaign_id, c.rules`,
+           )})`,
   );
   for (const row of rows) {
     const day = counts.get(row.tap_day) ?? { total: 0, byCampaign: new Map() };
