@@ -96,7 +96,7 @@ export const en = {
     replacedBy: 'Replaced by #{{id}}',
     codeTitle: 'Enrolment code for {{name}}',
     codeHelp:
-      'Enter this one-time code on the kiosk (redtap-screen enroll --code …) or scan the QR code. It works once and expires {{expires}}.',
+      'On the kiosk, run `npm run screen -w @redtap/screen-app -- enroll --cloud <this address> --code <the code>` with this one-time code, or scan the QR code. It works once and expires {{expires}}.',
     codeLabel: 'Enrolment code',
     filterCity: 'Filter by city',
     filterBuilding: 'Filter by building',

@@ -97,7 +97,7 @@ export const zhCN: Messages = {
     replacedBy: '已由 #{{id}} 替换',
     codeTitle: '{{name}} 的激活码',
     codeHelp:
-      '在终端输入此一次性激活码（redtap-screen enroll --code …）或扫描二维码。仅可使用一次，{{expires}} 过期。',
+      '在终端运行 `npm run screen -w @redtap/screen-app -- enroll --cloud <本地址> --code <激活码>`，输入此一次性激活码，或扫描二维码。仅可使用一次，{{expires}} 过期。',
     codeLabel: '激活码',
     filterCity: '按城市筛选',
     filterBuilding: '按楼宇筛选',
