@@ -100,11 +100,12 @@ try {
   throw error;
 }
 const running = demo;
-console.log(describeDemo(running));
 logger.info(
   { startupMs: Math.round(performance.now() - startedAt), jsonLog: join(dataDir, 'logs', 'redtap.log') },
   'ready',
 );
+// Last, so the addresses and logins are what the terminal shows once start-up is done.
+console.log(describeDemo(running));
 
 let stopping = false;
 const stop = (signal: NodeJS.Signals) => {
