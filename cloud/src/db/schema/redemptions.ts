@@ -50,7 +50,6 @@ export const redemptions = pgTable(
     uniqueIndex('redemptions_envelope_key')
       .on(table.deckId, table.envelopeIndex)
       .where(sql`${table.envelopeIndex} is not null`),
-    index('redemptions_wallet_day_idx').on(table.walletId, table.tapDay),
     index('redemptions_wallet_idx').on(table.walletId, table.id),
     index('redemptions_campaign_day_idx').on(table.campaignId, table.tapDay),
     index('redemptions_held_idx')

@@ -1,0 +1,1 @@
+DROP INDEX "redemptions_wallet_day_idx";
