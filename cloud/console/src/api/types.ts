@@ -128,6 +128,8 @@ export interface Campaign {
   endsAt: number;
   budgetFen: number;
   budgetBalanceFen: number;
+  /** From the ledger: funded = remaining + spent + returned. */
+  money: { fundedFen: number; remainingFen: number; spentFen: number; returnedFen: number };
   dayparts?: Daypart[];
   targeting?: { cities: string[]; buildings: string[]; screenGroupIds: number[] };
   prizePlan?: PrizePlan;
@@ -239,9 +241,24 @@ export interface WalletCoupon {
 export interface Withdrawal {
   id: number;
   amountFen: number;
-  status: string;
+  /** pending → exported (in flight to the provider) → paid, or failed (the money is back in the wallet). */
+  status: 'pending' | 'exported' | 'paid' | 'failed';
   createdAt: string;
+  exportedAt: string | null;
   paidAt: string | null;
+  failedAt: string | null;
+  failureReason: string | null;
+  /** The payout account it goes to, masked. */
+  payee: string | null;
+}
+
+/** A wallet's payout account as the cloud shows it: masked. */
+export interface PayoutAccount {
+  kind: 'alipay' | 'bank_card';
+  account: string;
+  holderName: string;
+  bankName: string | null;
+  updatedAt: string;
 }
 
 export interface Session {

@@ -1,5 +1,6 @@
-// Campaigns as a table: status, schedule, budget and how much of it is funded, and the lifecycle actions.
-import { Badge, Card, Progress, Stack, Table, Text } from '@mantine/core';
+// Campaigns as a table: status, schedule, budget with what the ledger says of it (funded, then spent,
+// remaining and returned), and the lifecycle actions.
+import { Badge, Card, Progress, Stack, Table, Text, Tooltip } from '@mantine/core';
 import { useTranslation } from 'react-i18next';
 import type { Campaign } from '../api/types.ts';
 import { formatDateTime, timeZoneLabel } from '../lib/format.ts';
@@ -58,18 +59,7 @@ export function CampaignTable({
                     <Text size="sm" fw={600}>
                       {formatFen(campaign.budgetFen)}
                     </Text>
-                    <Progress
-                      size="sm"
-                      value={
-                        campaign.budgetFen === 0
-                          ? 0
-                          : Math.min(100, (campaign.budgetBalanceFen / campaign.budgetFen) * 100)
-                      }
-                      aria-label={t('approvals.funded')}
-                    />
-                    <Text size="xs" c="dimmed">
-                      {t('approvals.funded')} {formatFen(campaign.budgetBalanceFen)}
-                    </Text>
+                    <CampaignMoneyBar campaign={campaign} />
                   </Stack>
                 </Table.Td>
                 <Table.Td>
@@ -81,5 +71,40 @@ export function CampaignTable({
         </Table>
       </Table.ScrollContainer>
     </Card>
+  );
+}
+
+function percentOf(fen: number, budgetFen: number): number {
+  return budgetFen === 0 ? 0 : Math.min(100, (fen / budgetFen) * 100);
+}
+
+/** Spent, remaining and returned as parts of the budget; together they are what was funded. */
+function CampaignMoneyBar({ campaign }: { campaign: Campaign }) {
+  const { t } = useTranslation();
+  const { fundedFen, spentFen, remainingFen, returnedFen } = campaign.money;
+  return (
+    <>
+      <Progress.Root size="sm" aria-label={t('approvals.funded')} data-testid="campaign-funded-bar">
+        <Tooltip label={`${t('campaigns.money.spent')} ${formatFen(spentFen)}`}>
+          <Progress.Section value={percentOf(spentFen, campaign.budgetFen)} color="red" />
+        </Tooltip>
+        <Tooltip label={`${t('campaigns.money.remaining')} ${formatFen(remainingFen)}`}>
+          <Progress.Section value={percentOf(remainingFen, campaign.budgetFen)} color="teal" />
+        </Tooltip>
+        <Tooltip label={`${t('campaigns.money.returned')} ${formatFen(returnedFen)}`}>
+          <Progress.Section value={percentOf(returnedFen, campaign.budgetFen)} color="gray" />
+        </Tooltip>
+      </Progress.Root>
+      <Text size="xs" c="dimmed" data-testid="campaign-funded">
+        {t('approvals.funded')} {formatFen(fundedFen)}
+      </Text>
+      {fundedFen === 0 ? null : (
+        <Text size="xs" c="dimmed" data-testid="campaign-money">
+          {t('campaigns.money.spent')} {formatFen(spentFen)} · {t('campaigns.money.remaining')}{' '}
+          {formatFen(remainingFen)}
+          {returnedFen === 0 ? '' : ` · ${t('campaigns.money.returned')} ${formatFen(returnedFen)}`}
+        </Text>
+      )}
+    </>
   );
 }

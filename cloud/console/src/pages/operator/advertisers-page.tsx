@@ -1,5 +1,5 @@
 // Advertiser accounts: create one with its first user, see its unallocated cash, fund it (after a
-// confirmation) and read its funding statement.
+// confirmation) and read its statement: every ledger transfer of its account with the balance after it.
 import {
   Button,
   Card,
@@ -12,7 +12,7 @@ import {
   TextInput,
   Title,
 } from '@mantine/core';
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState, type SyntheticEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { apiJson, newTransferId } from '../../api/client.ts';
@@ -101,55 +101,105 @@ function FundModal({ advertiser, onClose }: { advertiser: Advertiser | null; onC
   );
 }
 
-interface FundingLine {
+interface StatementLine {
+  seq: number;
   transferId: number;
+  code: string;
   amountFen: number;
   createdAt: string;
+  campaignId: number | null;
+  campaignName: string | null;
   fundedByEmail: string | null;
   balanceAfterFen: number;
 }
 
+interface StatementPage {
+  items: StatementLine[];
+  nextBefore: number | null;
+  balanceFen: number;
+}
+
+const STATEMENT_PAGE_SIZE = 50;
+
+/** Every ledger transfer of the advertiser's account, newest first, paged on to the first. */
 function StatementModal({ advertiser, onClose }: { advertiser: Advertiser; onClose: () => void }) {
   const { t, i18n } = useTranslation();
   const token = useToken();
-  const statement = useQuery({
+  const statement = useInfiniteQuery({
     queryKey: ['advertiser-fundings', advertiser.id],
-    queryFn: () => apiJson<{ items: FundingLine[] }>(`/v1/advertisers/${advertiser.id}/fundings`, { token }),
+    queryFn: ({ pageParam }) =>
+      apiJson<StatementPage>(`/v1/advertisers/${advertiser.id}/fundings`, {
+        token,
+        query: { limit: STATEMENT_PAGE_SIZE, before: pageParam },
+      }),
+    initialPageParam: 0,
+    getNextPageParam: (page) => page.nextBefore ?? undefined,
   });
+  const what = (line: StatementLine) => {
+    const name = line.campaignName ?? `#${String(line.campaignId ?? '')}`;
+    return i18n.exists(`advertisers.statementCode.${line.code}`)
+      ? t(`advertisers.statementCode.${line.code}`, { name })
+      : t('advertisers.statementCode.other', { code: line.code });
+  };
   return (
     <Modal
       opened
       onClose={onClose}
       title={t('advertisers.statementTitle', { name: advertiser.name })}
-      size="lg"
+      size="xl"
       centered
     >
       <QueryState
         query={statement}
-        isEmpty={(page) => page.items.length === 0}
+        isEmpty={(data) => data.pages[0]?.items.length === 0}
         empty={<Empty>{t('advertisers.statementEmpty')}</Empty>}
       >
-        {(page) => (
-          <Table verticalSpacing="xs" aria-label={t('advertisers.statementTitle', { name: advertiser.name })}>
-            <Table.Thead>
-              <Table.Tr>
-                <Table.Th>{t('advertisers.fundedAt')}</Table.Th>
-                <Table.Th>{t('common.amount')}</Table.Th>
-                <Table.Th>{t('advertisers.fundedBy')}</Table.Th>
-                <Table.Th>{t('advertisers.balanceAfter')}</Table.Th>
-              </Table.Tr>
-            </Table.Thead>
-            <Table.Tbody>
-              {page.items.map((line) => (
-                <Table.Tr key={line.transferId} data-testid="funding-line">
-                  <Table.Td>{formatDateTime(line.createdAt, i18n.language)}</Table.Td>
-                  <Table.Td>{formatFen(line.amountFen)}</Table.Td>
-                  <Table.Td>{line.fundedByEmail ?? '—'}</Table.Td>
-                  <Table.Td>{formatFen(line.balanceAfterFen)}</Table.Td>
+        {(data) => (
+          <Stack>
+            <Text size="sm" data-testid="statement-balance">
+              {t('advertisers.statementBalance', { amount: formatFen(data.pages[0]?.balanceFen ?? 0) })}
+            </Text>
+            <Table
+              verticalSpacing="xs"
+              aria-label={t('advertisers.statementTitle', { name: advertiser.name })}
+            >
+              <Table.Thead>
+                <Table.Tr>
+                  <Table.Th>{t('advertisers.fundedAt')}</Table.Th>
+                  <Table.Th>{t('advertisers.statementWhat')}</Table.Th>
+                  <Table.Th ta="right">{t('common.amount')}</Table.Th>
+                  <Table.Th>{t('advertisers.fundedBy')}</Table.Th>
+                  <Table.Th ta="right">{t('advertisers.balanceAfter')}</Table.Th>
                 </Table.Tr>
-              ))}
-            </Table.Tbody>
-          </Table>
+              </Table.Thead>
+              <Table.Tbody>
+                {data.pages
+                  .flatMap((page) => page.items)
+                  .map((line) => (
+                    <Table.Tr key={line.transferId} data-testid="funding-line">
+                      <Table.Td>{formatDateTime(line.createdAt, i18n.language)}</Table.Td>
+                      <Table.Td>{what(line)}</Table.Td>
+                      <Table.Td ta="right" c={line.amountFen < 0 ? 'red' : 'inherit'}>
+                        {line.amountFen > 0 ? '+' : ''}
+                        {formatFen(line.amountFen)}
+                      </Table.Td>
+                      <Table.Td>{line.fundedByEmail ?? '—'}</Table.Td>
+                      <Table.Td ta="right">{formatFen(line.balanceAfterFen)}</Table.Td>
+                    </Table.Tr>
+                  ))}
+              </Table.Tbody>
+            </Table>
+            {statement.hasNextPage ? (
+              <Button
+                variant="default"
+                size="xs"
+                loading={statement.isFetchingNextPage}
+                onClick={() => void statement.fetchNextPage()}
+              >
+                {t('advertisers.statementMore')}
+              </Button>
+            ) : null}
+          </Stack>
         )}
       </QueryState>
     </Modal>

@@ -1,10 +1,13 @@
-// Payout settlement (CSV download of pending withdrawals, which the cloud marks paid, after a
-// confirmation), the past exports (each downloadable again, the same file) and the ledger invariant check.
+// Payouts: export the pending withdrawals as one batch for the payment provider (marked exported, in
+// flight, after a confirmation), the batches with how many are in flight, paid or failed (each file
+// downloadable again, the same bytes), the import of the provider's result file for a batch, and the
+// ledger invariant check.
 import {
   Alert,
   Badge,
   Button,
   Card,
+  FileInput,
   Group,
   Modal,
   SimpleGrid,
@@ -16,9 +19,9 @@ import {
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { apiJson, apiText } from '../../api/client.ts';
+import { ApiError, apiJson, apiText } from '../../api/client.ts';
 import type { LedgerCheck } from '../../api/types.ts';
-import { notifyError, QueryState } from '../../components/feedback.tsx';
+import { ErrorAlert, notifyError, notifySuccess, QueryState } from '../../components/feedback.tsx';
 import { useToken } from '../../components/session-context.tsx';
 import { downloadText } from '../../lib/download.ts';
 import { formatDateTime } from '../../lib/format.ts';
@@ -30,11 +33,85 @@ interface SettlementExport {
   createdAt: string;
   withdrawalCount: number;
   totalFen: number;
+  inFlightCount: number;
+  paidCount: number;
+  failedCount: number;
+}
+
+interface PayoutImport {
+  batchId: string;
+  paid: number;
+  failed: number;
+  unchanged: number;
+}
+
+/** The provider's result file for one batch: applied all or nothing; a refusal names its line. */
+function ImportModal({ batch, onClose }: { batch: SettlementExport; onClose: () => void }) {
+  const { t } = useTranslation();
+  const token = useToken();
+  const queryClient = useQueryClient();
+  const [file, setFile] = useState<File | null>(null);
+  const upload = useMutation({
+    mutationFn: async (chosen: File) =>
+      apiJson<PayoutImport>(`/v1/settlements/${batch.id}/results`, {
+        token,
+        body: new Blob([await chosen.arrayBuffer()], { type: 'text/csv' }),
+      }),
+    onSuccess: (outcome) => {
+      notifySuccess(t('settlements.imported', { ...outcome, batch: outcome.batchId }));
+      void queryClient.invalidateQueries({ queryKey: ['settlement-exports'] });
+      void queryClient.invalidateQueries({ queryKey: ['ledger-check'] });
+      onClose();
+    },
+  });
+  return (
+    <Modal
+      opened
+      onClose={onClose}
+      title={t('settlements.importTitle', { batch: batch.settlementId })}
+      centered
+    >
+      <Stack>
+        <Text size="sm" c="dimmed">
+          {t('settlements.importBody')}
+        </Text>
+        <FileInput
+          label={t('settlements.importFile')}
+          accept=".csv,text/csv"
+          value={file}
+          onChange={setFile}
+          data-testid="import-file"
+        />
+        {upload.error === null ? null : (
+          <Stack gap={4} data-testid="import-error">
+            <ErrorAlert error={upload.error} />
+            {upload.error instanceof ApiError ? (
+              <Text size="xs" c="dimmed" ff="monospace">
+                {upload.error.code}: {upload.error.message}
+              </Text>
+            ) : null}
+          </Stack>
+        )}
+        <Group justify="flex-end">
+          <Button
+            disabled={file === null}
+            loading={upload.isPending}
+            onClick={() => {
+              if (file !== null) upload.mutate(file);
+            }}
+          >
+            {t('settlements.importButton')}
+          </Button>
+        </Group>
+      </Stack>
+    </Modal>
+  );
 }
 
 function PastExports() {
   const { t, i18n } = useTranslation();
   const token = useToken();
+  const [importing, setImporting] = useState<SettlementExport | null>(null);
   const exports = useQuery({
     queryKey: ['settlement-exports'],
     queryFn: () => apiJson<{ items: SettlementExport[] }>('/v1/settlements', { token }),
@@ -68,6 +145,9 @@ function PastExports() {
                   <Table.Th>{t('settlements.exportedAt')}</Table.Th>
                   <Table.Th>{t('settlements.withdrawals')}</Table.Th>
                   <Table.Th>{t('common.amount')}</Table.Th>
+                  <Table.Th>{t('settlements.inFlight')}</Table.Th>
+                  <Table.Th>{t('settlements.paid')}</Table.Th>
+                  <Table.Th>{t('settlements.failed')}</Table.Th>
                   <Table.Th>{t('common.actions')}</Table.Th>
                 </Table.Tr>
               </Table.Thead>
@@ -78,10 +158,18 @@ function PastExports() {
                     <Table.Td>{formatDateTime(item.createdAt, i18n.language)}</Table.Td>
                     <Table.Td>{item.withdrawalCount}</Table.Td>
                     <Table.Td>{formatFen(item.totalFen)}</Table.Td>
+                    <Table.Td data-testid="batch-in-flight">{item.inFlightCount}</Table.Td>
+                    <Table.Td data-testid="batch-paid">{item.paidCount}</Table.Td>
+                    <Table.Td data-testid="batch-failed">{item.failedCount}</Table.Td>
                     <Table.Td>
-                      <Button size="compact-sm" variant="light" onClick={() => download.mutate(item)}>
-                        {t('settlements.downloadAgain')}
-                      </Button>
+                      <Group gap={6} wrap="nowrap">
+                        <Button size="compact-sm" variant="light" onClick={() => download.mutate(item)}>
+                          {t('settlements.downloadAgain')}
+                        </Button>
+                        <Button size="compact-sm" variant="default" onClick={() => setImporting(item)}>
+                          {t('settlements.importResults')}
+                        </Button>
+                      </Group>
                     </Table.Td>
                   </Table.Tr>
                 ))}
@@ -90,6 +178,9 @@ function PastExports() {
           )}
         </QueryState>
       </Stack>
+      {importing === null ? null : (
+        <ImportModal key={importing.id} batch={importing} onClose={() => setImporting(null)} />
+      )}
     </Card>
   );
 }
@@ -111,7 +202,7 @@ export function SettlementsPage() {
   const { t } = useTranslation();
   const token = useToken();
   const queryClient = useQueryClient();
-  // Exporting marks withdrawals paid: the operator confirms first.
+  // Exporting hands a batch to the provider: the operator confirms first.
   const [confirming, setConfirming] = useState(false);
   const ledger = useQuery({
     queryKey: ['ledger-check'],

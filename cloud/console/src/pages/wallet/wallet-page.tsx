@@ -1,6 +1,6 @@
 // The commuter's wallet, mobile-first. The browser is the phone: it creates or imports a P-256 key,
 // registers it, logs in by signing the server's nonce, then shows balance, history with reasons,
-// coupons (code + QR) and withdrawals.
+// coupons (code + QR), the payment account withdrawals go to, and withdrawals with their payout state.
 import {
   Alert,
   Badge,
@@ -14,16 +14,26 @@ import {
   Modal,
   Paper,
   SegmentedControl,
+  Select,
   Stack,
   Text,
   Textarea,
+  TextInput,
   Title,
 } from '@mantine/core';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { apiJson, newIdempotencyKey } from '../../api/client.ts';
-import type { Session, WalletCoupon, WalletCredential, WalletSummary, Withdrawal } from '../../api/types.ts';
+import { parsePayoutAccount, type PayoutAccountKind } from '@redtap/shared/payout-account';
+import type {
+  PayoutAccount,
+  Session,
+  WalletCoupon,
+  WalletCredential,
+  WalletSummary,
+  Withdrawal,
+} from '../../api/types.ts';
 import { Logo } from '../../components/console-layout.tsx';
 import { Empty, ErrorAlert, notifySuccess, QueryState } from '../../components/feedback.tsx';
 import { LanguageSwitch } from '../../components/language-switch.tsx';
@@ -90,7 +100,9 @@ const STATUS_COLOR: Record<string, string> = {
   rejected: 'gray',
   refused: 'red',
   pending: 'yellow',
+  exported: 'blue',
   paid: 'teal',
+  failed: 'red',
 };
 
 function KeyTools({
@@ -384,17 +396,153 @@ function WithdrawalList({ token }: { token: string }) {
                     {formatDateTime(withdrawal.createdAt, i18n.language)}
                   </Text>
                 </div>
-                <Badge color={STATUS_COLOR[withdrawal.status] ?? 'gray'} variant="light">
+                <Badge
+                  color={STATUS_COLOR[withdrawal.status] ?? 'gray'}
+                  variant="light"
+                  data-testid="withdrawal-status"
+                >
                   {i18n.exists(`wallet.status.${withdrawal.status}`)
                     ? t(`wallet.status.${withdrawal.status}`)
                     : withdrawal.status}
                 </Badge>
               </Group>
+              {withdrawal.payee === null ? null : (
+                <Text size="xs" c="dimmed">
+                  {t('wallet.withdrawTo', { payee: payeeLabel(t, withdrawal.payee) })}
+                </Text>
+              )}
+              {withdrawal.status === 'failed' ? (
+                <Text size="xs" c="red" data-testid="withdrawal-failure">
+                  {t('wallet.failedBecause', { reason: withdrawal.failureReason ?? '—' })}
+                </Text>
+              ) : null}
             </Paper>
           ))}
         </Stack>
       )}
     </QueryState>
+  );
+}
+
+/** `alipay 138****8000` → `Alipay 138****8000`, in the reader's language. */
+function payeeLabel(t: (key: string) => string, payee: string): string {
+  const [kind = '', ...rest] = payee.split(' ');
+  return `${t(`wallet.payoutKinds.${kind}`)} ${rest.join(' ')}`;
+}
+
+function PayoutAccountCard({ token }: { token: string }) {
+  const { t } = useTranslation();
+  const [editing, setEditing] = useState(false);
+  const account = useQuery({
+    queryKey: ['wallet', 'payout-account'],
+    queryFn: () => apiJson<{ account: PayoutAccount | null }>('/v1/wallets/me/payout-account', { token }),
+  });
+  const linked = account.data?.account ?? null;
+  return (
+    <Paper withBorder radius="md" p="sm" data-testid="payout-account">
+      <Group justify="space-between" wrap="nowrap">
+        <div>
+          <Text size="sm" fw={600}>
+            {t('wallet.payoutTitle')}
+          </Text>
+          {linked === null ? (
+            <Text size="xs" c="dimmed">
+              {account.data === undefined ? '…' : t('wallet.payoutNone')}
+            </Text>
+          ) : (
+            <Text size="sm" data-testid="payout-account-shown">
+              {t(`wallet.payoutKinds.${linked.kind}`)} {linked.account}
+              {linked.bankName === null ? '' : ` · ${linked.bankName}`} · {linked.holderName}
+            </Text>
+          )}
+        </div>
+        <Button size="xs" radius="xl" variant="light" onClick={() => setEditing(true)}>
+          {linked === null ? t('wallet.payoutLink') : t('wallet.payoutChange')}
+        </Button>
+      </Group>
+      {editing ? <PayoutAccountModal token={token} onClose={() => setEditing(false)} /> : null}
+    </Paper>
+  );
+}
+
+/** Checked in the browser with the same rules as the cloud (@redtap/shared/payout-account). */
+function PayoutAccountModal({ token, onClose }: { token: string; onClose: () => void }) {
+  const { t } = useTranslation();
+  const queryClient = useQueryClient();
+  const [kind, setKind] = useState<PayoutAccountKind>('alipay');
+  const [account, setAccount] = useState('');
+  const [holderName, setHolderName] = useState('');
+  const [bankName, setBankName] = useState('');
+  const [touched, setTouched] = useState(false);
+  const input = { kind, account, holderName, bankName: kind === 'bank_card' ? bankName : null };
+  const checked = parsePayoutAccount(input);
+  const problem = checked.ok ? null : checked.code;
+  const save = useMutation({
+    mutationFn: () =>
+      apiJson<PayoutAccount>('/v1/wallets/me/payout-account', { token, method: 'PUT', body: input }),
+    onSuccess: () => {
+      notifySuccess(t('wallet.payoutLinked'));
+      void queryClient.invalidateQueries({ queryKey: ['wallet'] });
+      onClose();
+    },
+  });
+  const fieldError = (codes: string[]) =>
+    touched && problem !== null && codes.includes(problem) ? t(`errors.${problem}`) : null;
+  return (
+    <Modal opened onClose={onClose} title={t('wallet.payoutLink')} centered>
+      <form
+        onSubmit={(event) => {
+          event.preventDefault();
+          setTouched(true);
+          if (problem === null) save.mutate();
+        }}
+      >
+        <Stack>
+          <Select
+            label={t('wallet.payoutKind')}
+            data={[
+              { value: 'alipay', label: t('wallet.payoutKinds.alipay') },
+              { value: 'bank_card', label: t('wallet.payoutKinds.bank_card') },
+            ]}
+            value={kind}
+            allowDeselect={false}
+            onChange={(value) => setKind(value === 'bank_card' ? 'bank_card' : 'alipay')}
+          />
+          <TextInput
+            label={kind === 'alipay' ? t('wallet.payoutAccountAlipay') : t('wallet.payoutAccountCard')}
+            value={account}
+            inputMode={kind === 'bank_card' ? 'numeric' : 'text'}
+            autoComplete="off"
+            onChange={(event) => setAccount(event.currentTarget.value)}
+            error={fieldError(['ALIPAY_ACCOUNT_INVALID', 'BANK_CARD_INVALID'])}
+            required
+          />
+          {kind === 'bank_card' ? (
+            <TextInput
+              label={t('wallet.payoutBank')}
+              value={bankName}
+              onChange={(event) => setBankName(event.currentTarget.value)}
+              error={fieldError(['BANK_NAME_INVALID'])}
+              required
+            />
+          ) : null}
+          <TextInput
+            label={t('wallet.payoutHolder')}
+            value={holderName}
+            onChange={(event) => setHolderName(event.currentTarget.value)}
+            error={fieldError(['HOLDER_NAME_INVALID'])}
+            required
+          />
+          <Text size="xs" c="dimmed">
+            {t('wallet.payoutNote')}
+          </Text>
+          {save.error === null ? null : <ErrorAlert error={save.error} />}
+          <Button type="submit" radius="xl" loading={save.isPending}>
+            {t('wallet.payoutSave')}
+          </Button>
+        </Stack>
+      </form>
+    </Modal>
   );
 }
 
@@ -412,6 +560,11 @@ function WithdrawModal({
   const [fen, setFen] = useState<number | null>(balanceFen);
   // One key per dialog: a retry of the same request cannot withdraw twice.
   const [idempotencyKey] = useState(newIdempotencyKey);
+  const payout = useQuery({
+    queryKey: ['wallet', 'payout-account'],
+    queryFn: () => apiJson<{ account: PayoutAccount | null }>('/v1/wallets/me/payout-account', { token }),
+  });
+  const payee = payout.data?.account ?? null;
   const withdraw = useMutation({
     mutationFn: () =>
       apiJson<Withdrawal>('/v1/wallets/me/withdrawals', { token, body: { amountFen: fen, idempotencyKey } }),
@@ -442,11 +595,22 @@ function WithdrawModal({
         <Text size="xs" c="dimmed">
           {t('wallet.withdrawMin', { min: formatFen(WITHDRAWAL_MIN_FEN) })}
         </Text>
+        {payee === null ? (
+          <Alert color="yellow" data-testid="withdraw-no-account">
+            {t('wallet.payoutNone')}
+          </Alert>
+        ) : (
+          <Text size="sm" data-testid="withdraw-payee">
+            {t('wallet.withdrawTo', {
+              payee: `${t(`wallet.payoutKinds.${payee.kind}`)} ${payee.account} · ${payee.holderName}`,
+            })}
+          </Text>
+        )}
         {withdraw.error === null ? null : <ErrorAlert error={withdraw.error} />}
         <Button
           size="lg"
           radius="xl"
-          disabled={fen === null || problem !== null}
+          disabled={fen === null || problem !== null || payee === null}
           loading={withdraw.isPending}
           onClick={() => withdraw.mutate()}
         >
@@ -533,7 +697,12 @@ function WalletHome({
       />
       {tab === 'history' ? <HistoryList token={session.token} /> : null}
       {tab === 'coupons' ? <CouponList token={session.token} /> : null}
-      {tab === 'withdrawals' ? <WithdrawalList token={session.token} /> : null}
+      {tab === 'withdrawals' ? (
+        <Stack gap="xs">
+          <PayoutAccountCard token={session.token} />
+          <WithdrawalList token={session.token} />
+        </Stack>
+      ) : null}
       <Group justify="center" gap="xs">
         <Button variant="subtle" size="xs" onClick={onSignOut}>
           {t('app.signOut')}
