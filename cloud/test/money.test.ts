@@ -497,6 +497,13 @@ describe.each(engines)('money flow on $engine', ({ engine, available }) => {
       const balance = await balanceOf(cloud, phone.walletId);
       const withdraw = (amountFen: number, idempotencyKey: string) =>
         cloud.request('POST', '/v1/wallets/me/withdrawals', { ...auth, body: { amountFen, idempotencyKey } });
+      // Withdrawals go to a linked payout account (test/payouts.test.ts has the whole flow).
+      expect((await withdraw(10, 'key-none-01')).status).toBe(409);
+      const linked = await cloud.request('PUT', '/v1/wallets/me/payout-account', {
+        ...auth,
+        body: { kind: 'alipay', account: '13800138000', holderName: '李雷' },
+      });
+      expect(linked.status).toBe(200);
       const small = await withdraw(5, 'key-small-1');
       expect((await json<{ error: { code: string } }>(small)).error.code).toBe(
         ErrorCode.WITHDRAWAL_TOO_SMALL,
@@ -514,12 +521,13 @@ describe.each(engines)('money flow on $engine', ({ engine, available }) => {
       expect(settlement.headers.get('content-type')).toContain('text/csv');
       const csv = await settlement.text();
       expect(csv.split('\n')[0]).toBe(
-        'withdrawal_id,wallet_id,amount_fen,amount_yuan,requested_at,settlement_id',
+        'batch_id,withdrawal_id,wallet_id,payee_kind,payee_account,payee_name,payee_bank,amount_fen,amount_yuan,requested_at',
       );
+      // Exported is in flight, not paid: the provider's result file decides.
       const listed = await json<{ items: { status: string }[] }>(
         await cloud.request('GET', '/v1/wallets/me/withdrawals', auth),
       );
-      expect(listed.items.every((item) => item.status === 'paid')).toBe(true);
+      expect(listed.items.every((item) => item.status === 'exported')).toBe(true);
       await expectLedgerOk(cloud);
     },
   );
