@@ -1,6 +1,8 @@
 // A small typed fetch client for the cloud API. Every failure becomes an ApiError carrying the API's
 // stable `{ error: { code, message, params?, fields? } }` code, so screens can show it and mark its fields.
+import createClient from 'openapi-fetch';
 import type { FieldIssue } from '@redtap/shared/field-issues';
+import type { paths } from './schema.d.ts';
 
 export class ApiError extends Error {
   override name = 'ApiError';
@@ -121,6 +123,38 @@ export async function apiText(
 ): Promise<{ text: string; headers: Headers }> {
   const response = await send(path, options);
   return { text: await response.text(), headers: response.headers };
+}
+
+/** Every request of the typed client: the same timeout, and an ApiError for anything but a 2xx. */
+async function sendTyped(request: Request): Promise<Response> {
+  const signal = AbortSignal.any([request.signal, AbortSignal.timeout(REQUEST_TIMEOUT_MS)]);
+  let response: Response;
+  try {
+    response = await fetch(new Request(request, { signal }));
+  } catch (error) {
+    throw new ApiError(0, 'NETWORK', error instanceof Error ? error.message : 'network error');
+  }
+  if (!response.ok) throw await errorOf(response);
+  return response;
+}
+
+/**
+ * The cloud API typed from its OpenAPI document (schema.d.ts, generated from the routes): paths,
+ * parameters, bodies and replies are checked against what the cloud declares.
+ */
+export const api = createClient<paths>({ fetch: sendTyped });
+
+/** The Authorization header of a session, for a typed call's `headers`. */
+export function bearer(token: string | null | undefined): Record<string, string> {
+  return token === null || token === undefined ? {} : { authorization: `Bearer ${token}` };
+}
+
+/** The reply of a typed call (`replyOf(api.GET('/v1/screens', …))`); a failure has already thrown ApiError. */
+export async function replyOf<D>(call: Promise<{ data?: D; response: Response }>): Promise<D> {
+  const { data, response } = await call;
+  if (data === undefined)
+    throw new ApiError(response.status, `HTTP_${response.status}`, 'the reply had no body');
+  return data;
 }
 
 /** A client-chosen ledger transfer id below 2^40 (cloud schemas.ts `ClientTransferId`). */
