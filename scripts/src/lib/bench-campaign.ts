@@ -30,6 +30,8 @@ export async function createActiveCampaign(
       },
       creatives: [],
     },
+    // Created as its run starts: the benchmarks date their taps, and so their campaigns, in the past.
+    campaignInput.startsAt,
   );
   await fundCampaign(
     db,
