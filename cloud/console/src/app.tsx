@@ -1,12 +1,12 @@
 // Routes of the console: the login page, the operator and advertiser areas (each behind a role guard)
 // and the mobile-first wallet and store till.
-import { lazy, Suspense, useCallback, useState, type ReactNode } from 'react';
-import { useQueryClient } from '@tanstack/react-query';
+import { lazy, Suspense, useCallback, type ReactNode } from 'react';
+import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { Navigate, Route, Routes } from 'react-router';
 import { ConsoleLayout } from './components/console-layout.tsx';
 import { Loading } from './components/feedback.tsx';
 import { SessionContext } from './components/session-context.tsx';
-import { loadSession, saveSession, type ConsoleSession } from './lib/session.ts';
+import { fetchSession, type ConsoleSession } from './lib/session.ts';
 
 // Each page is its own chunk: the phone wallet never downloads the charts of the operator screens.
 const LoginPage = lazy(() =>
@@ -60,9 +60,17 @@ const StoresPage = lazy(() =>
 const TillPage = lazy(() =>
   import('./pages/till/till-page.tsx').then((module) => ({ default: module.TillPage })),
 );
+const UsersPage = lazy(() =>
+  import('./pages/operator/users-page.tsx').then((module) => ({ default: module.UsersPage })),
+);
+const AuditPage = lazy(() =>
+  import('./pages/operator/audit-page.tsx').then((module) => ({ default: module.AuditPage })),
+);
 const WalletPage = lazy(() =>
   import('./pages/wallet/wallet-page.tsx').then((module) => ({ default: module.WalletPage })),
 );
+
+const SESSION_KEY = ['session'];
 
 function homeOf(session: ConsoleSession | null): string {
   if (session === null) return '/login';
@@ -81,12 +89,14 @@ function Guard(props: {
 
 export function App() {
   const queryClient = useQueryClient();
-  const [session, setSessionState] = useState(() => loadSession());
+  // Asked again when the tab regains focus: a sign-out in another tab shows here as the login page.
+  const current = useQuery({ queryKey: SESSION_KEY, queryFn: fetchSession, staleTime: 30_000 });
+  const session = current.data ?? null;
   const setSession = useCallback(
     (next: ConsoleSession | null) => {
-      saveSession(next);
-      queryClient.clear();
-      setSessionState(next);
+      // Nothing of the previous user stays in the cache; the session query itself keeps its observer.
+      queryClient.removeQueries({ predicate: (query) => query.queryKey[0] !== SESSION_KEY[0] });
+      queryClient.setQueryData(SESSION_KEY, next);
     },
     [queryClient],
   );
@@ -100,6 +110,7 @@ export function App() {
       {page}
     </Guard>
   );
+  if (current.isPending) return <Loading />;
   return (
     <SessionContext.Provider value={{ session, setSession }}>
       <Suspense fallback={<Loading />}>
@@ -118,6 +129,8 @@ export function App() {
           <Route path="/operator/advertisers" element={operator(<AdvertisersPage />)} />
           <Route path="/operator/holds" element={operator(<HoldsPage />)} />
           <Route path="/operator/settlements" element={operator(<SettlementsPage />)} />
+          <Route path="/operator/users" element={operator(<UsersPage />)} />
+          <Route path="/operator/audit" element={operator(<AuditPage />)} />
           <Route path="/advertiser/campaigns" element={business(<CampaignsPage />)} />
           <Route path="/advertiser/campaigns/new" element={business(<CampaignWizardPage />)} />
           <Route path="/advertiser/campaigns/:id" element={business(<CampaignDetailPage />)} />

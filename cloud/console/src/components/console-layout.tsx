@@ -1,10 +1,12 @@
 // The operator / advertiser shell: header with language switch and sign-out, a role-specific navbar.
 import { AppShell, Badge, Burger, Group, NavLink, Stack, Text, Title, UnstyledButton } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
+import { useMutation } from '@tanstack/react-query';
 import type { ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link as RouterLink, useLocation } from 'react-router';
 import { LanguageSwitch } from './language-switch.tsx';
+import { endSession } from '../lib/session.ts';
 import { useSession } from './session-context.tsx';
 
 const OPERATOR_LINKS = [
@@ -17,6 +19,8 @@ const OPERATOR_LINKS = [
   ['/operator/settlements', 'nav.settlements'],
   ['/advertiser/stores', 'nav.stores'],
   ['/reports', 'nav.reports'],
+  ['/operator/users', 'nav.users'],
+  ['/operator/audit', 'nav.audit'],
 ] as const;
 
 const ADVERTISER_LINKS = [
@@ -44,6 +48,8 @@ export function ConsoleLayout({ children }: { children: ReactNode }) {
   const [opened, { toggle, close }] = useDisclosure(false);
   const location = useLocation();
   const links = session?.role === 'operator' ? OPERATOR_LINKS : ADVERTISER_LINKS;
+  // The session ends on the server whatever the answer: a failed call still leaves this tab signed out.
+  const signOut = useMutation({ mutationFn: endSession, onSettled: () => setSession(null) });
   return (
     <AppShell
       header={{ height: 60 }}
@@ -67,7 +73,13 @@ export function ConsoleLayout({ children }: { children: ReactNode }) {
             <Text size="sm" visibleFrom="md">
               {session?.email}
             </Text>
-            <UnstyledButton onClick={() => setSession(null)} fz="sm" c="packet.8" fw={600}>
+            <UnstyledButton
+              onClick={() => signOut.mutate()}
+              disabled={signOut.isPending}
+              fz="sm"
+              c="packet.8"
+              fw={600}
+            >
               {t('app.signOut')}
             </UnstyledButton>
           </Group>

@@ -16,7 +16,10 @@ export function useSession(): SessionContextValue {
   return useContext(SessionContext);
 }
 
-/** The token of the signed-in console user; pages under a role guard always have one. */
+/**
+ * A bearer token for API calls: null in the browser, where the HttpOnly session cookie goes with every
+ * request instead (lib/session.ts).
+ */
 export function useToken(): string | null {
   return useContext(SessionContext).session?.token ?? null;
 }

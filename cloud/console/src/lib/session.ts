@@ -1,34 +1,36 @@
-// Operator and advertiser sessions: the JWT lives in sessionStorage, so it ends with the tab.
+// Operator and advertiser sessions: the session token lives in an HttpOnly cookie the cloud sets at
+// sign-in, so every tab of the browser shares it and no script can read it. The console asks the cloud
+// who is signed in (GET /v1/auth/me) and signs out through it (POST /v1/auth/logout), which ends the
+// session on the server too.
+import { apiJson } from '../api/client.ts';
 import type { Role } from '../api/types.ts';
 
-const KEY = 'redtap.console.session';
-
 export interface ConsoleSession {
-  token: string;
+  /** Always null in the browser: requests carry the cookie. Kept for calls that take a bearer token. */
+  token: string | null;
   role: Exclude<Role, 'wallet'>;
   email: string;
-  /** Unix seconds. */
-  expiresAt: number;
 }
 
-export function loadSession(nowS = Math.floor(Date.now() / 1000)): ConsoleSession | null {
+interface Me {
+  role: Role;
+  email?: string;
+}
+
+/** The signed-in console user of this browser, or null (no cookie, or its session has ended). */
+export async function fetchSession(): Promise<ConsoleSession | null> {
   try {
-    const parsed = JSON.parse(sessionStorage.getItem(KEY) ?? 'null') as Partial<ConsoleSession> | null;
-    if (
-      parsed === null ||
-      typeof parsed.token !== 'string' ||
-      (parsed.role !== 'operator' && parsed.role !== 'advertiser') ||
-      typeof parsed.expiresAt !== 'number' ||
-      parsed.expiresAt <= nowS
-    )
+    const me = await apiJson<Me>('/v1/auth/me');
+    if (me.role === 'wallet') return null;
+    return { token: null, role: me.role, email: me.email ?? '' };
+  } catch (error) {
+    if (error instanceof Error && 'status' in error && (error.status === 401 || error.status === 403))
       return null;
-    return { token: parsed.token, role: parsed.role, email: parsed.email ?? '', expiresAt: parsed.expiresAt };
-  } catch {
-    return null;
+    throw error;
   }
 }
 
-export function saveSession(session: ConsoleSession | null): void {
-  if (session === null) sessionStorage.removeItem(KEY);
-  else sessionStorage.setItem(KEY, JSON.stringify(session));
+/** Ends the session on the server (every tab and every copy of the token) and drops the cookie. */
+export async function endSession(): Promise<void> {
+  await apiJson('/v1/auth/logout', { method: 'POST' });
 }

@@ -1,4 +1,5 @@
-// Email + password sign-in for operators and advertiser users; the JWT goes to sessionStorage.
+// Email + password sign-in for operators and advertiser users; the cloud keeps the session in an
+// HttpOnly cookie, so every tab of this browser is signed in.
 import {
   Anchor,
   Button,
@@ -34,12 +35,7 @@ export function LoginPage() {
       }),
     onSuccess: (reply) => {
       if (reply.role === 'wallet') return;
-      setSession({
-        token: reply.token,
-        role: reply.role,
-        email: email.trim().toLowerCase(),
-        expiresAt: reply.expiresAt,
-      });
+      setSession({ token: null, role: reply.role, email: email.trim().toLowerCase() });
     },
   });
   const submit = (event: SyntheticEvent) => {

@@ -14,7 +14,7 @@ import {
   Title,
   UnstyledButton,
 } from '@mantine/core';
-import { useMutation, useQuery } from '@tanstack/react-query';
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useCallback, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { apiJson } from '../../api/client.ts';
@@ -25,7 +25,8 @@ import { Logo } from '../../components/console-layout.tsx';
 import { QrScan } from '../../components/qr-scan.tsx';
 import { formatDate, formatDateTime } from '../../lib/format.ts';
 import { formatFen } from '../../lib/money.ts';
-import { loadTillKey, newTillTxnId, saveTillKey } from '../../lib/till-session.ts';
+import { closeTill, fetchTillStore, newTillTxnId, openTill } from '../../lib/till-session.ts';
+import { Loading } from '../../components/feedback.tsx';
 
 const REASONS = [
   'COUPON_CODE_INVALID',
@@ -60,13 +61,10 @@ function Refusal({ code }: { code: string }) {
   );
 }
 
-function SignIn({ onKey }: { onKey: (key: string) => void }) {
+function SignIn({ onStore }: { onStore: (store: TillStore) => void }) {
   const { t } = useTranslation();
   const [key, setKey] = useState('');
-  const check = useMutation({
-    mutationFn: (candidate: string) => apiJson<TillStore>('/v1/till/store', { token: candidate }),
-    onSuccess: (_store, candidate) => onKey(candidate),
-  });
+  const check = useMutation({ mutationFn: openTill, onSuccess: onStore });
   return (
     <Card withBorder radius="lg" p="lg">
       <form
@@ -95,24 +93,18 @@ function SignIn({ onKey }: { onKey: (key: string) => void }) {
   );
 }
 
-function Till({ tillKey, onSignOut }: { tillKey: string; onSignOut: () => void }) {
+function Till({ store, onSignOut }: { store: TillStore; onSignOut: () => void }) {
   const { t, i18n } = useTranslation();
   const [code, setCode] = useState('');
   const [scanning, setScanning] = useState(false);
   const [txnId, setTxnId] = useState(newTillTxnId);
-  const store = useQuery({
-    queryKey: ['till', 'store', tillKey],
-    queryFn: () => apiJson<TillStore>('/v1/till/store', { token: tillKey }),
-  });
   const lookup = useMutation({
-    mutationFn: (text: string) =>
-      apiJson<TillCoupon>(`/v1/till/coupons/${encodeURIComponent(text)}`, { token: tillKey }),
+    mutationFn: (text: string) => apiJson<TillCoupon>(`/v1/till/coupons/${encodeURIComponent(text)}`),
     onMutate: () => setTxnId(newTillTxnId()),
   });
   const redeem = useMutation({
     mutationFn: (text: string) =>
       apiJson<TillCoupon>(`/v1/till/coupons/${encodeURIComponent(text)}/redeem`, {
-        token: tillKey,
         body: { tillTxnId: txnId },
       }),
   });
@@ -146,17 +138,15 @@ function Till({ tillKey, onSignOut }: { tillKey: string; onSignOut: () => void }
         <Group justify="space-between" wrap="nowrap" align="start">
           <Stack gap={2}>
             <Text fw={700} data-testid="till-store">
-              {store.data === undefined ? '…' : `${store.data.merchant} · ${store.data.name}`}
+              {`${store.merchant} · ${store.name}`}
             </Text>
-            {store.data === undefined ? null : (
-              <Text size="xs" c="dimmed">
-                {store.data.city} · {store.data.address}
-              </Text>
-            )}
-            {store.data === undefined || store.data.acceptedOffers.length === 0 ? null : (
+            <Text size="xs" c="dimmed">
+              {store.city} · {store.address}
+            </Text>
+            {store.acceptedOffers.length === 0 ? null : (
               <Text size="xs" c="dimmed">
                 {t('till.accepts', {
-                  offers: store.data.acceptedOffers.map((offer) => offer.title).join('、'),
+                  offers: store.acceptedOffers.map((offer) => offer.title).join('、'),
                 })}
               </Text>
             )}
@@ -165,7 +155,6 @@ function Till({ tillKey, onSignOut }: { tillKey: string; onSignOut: () => void }
             {t('till.signOut')}
           </UnstyledButton>
         </Group>
-        {store.error === null ? null : <Refusal code={errorCode(store.error)} />}
       </Card>
       <Card withBorder radius="lg">
         <form
@@ -266,13 +255,15 @@ function Till({ tillKey, onSignOut }: { tillKey: string; onSignOut: () => void }
   );
 }
 
+const TILL_STORE_KEY = ['till', 'store'];
+
 export function TillPage() {
   const { t } = useTranslation();
-  const [tillKey, setTillKey] = useState(loadTillKey);
-  const signIn = (key: string | null) => {
-    saveTillKey(key);
-    setTillKey(key);
-  };
+  const queryClient = useQueryClient();
+  // The cookie is the browser's, so a till opened in one tab is open in every other one.
+  const opened = useQuery({ queryKey: TILL_STORE_KEY, queryFn: fetchTillStore, retry: false });
+  const setStore = (store: TillStore | null) => queryClient.setQueryData(TILL_STORE_KEY, store);
+  const signOut = useMutation({ mutationFn: closeTill, onSettled: () => setStore(null) });
   return (
     <Container size="xs" px="sm" py="md">
       <Stack>
@@ -285,10 +276,12 @@ export function TillPage() {
           </Group>
           <LanguageSwitch />
         </Group>
-        {tillKey === null ? (
-          <SignIn onKey={signIn} />
+        {opened.isPending ? (
+          <Loading />
+        ) : opened.data === null || opened.data === undefined ? (
+          <SignIn onStore={setStore} />
         ) : (
-          <Till tillKey={tillKey} onSignOut={() => signIn(null)} />
+          <Till store={opened.data} onSignOut={() => signOut.mutate()} />
         )}
       </Stack>
     </Container>

@@ -1,0 +1,121 @@
+// The audit log for operators: money and security actions, newest first, a page at a time.
+import { Badge, Button, Card, Code, Group, Stack, Table, Text, Title } from '@mantine/core';
+import { keepPreviousData, useQuery } from '@tanstack/react-query';
+import { useState } from 'react';
+import { useTranslation } from 'react-i18next';
+import { apiJson } from '../../api/client.ts';
+import { Empty, QueryState } from '../../components/feedback.tsx';
+import { formatDateTime } from '../../lib/format.ts';
+
+const PAGE_SIZE = 50;
+
+interface AuditEntry {
+  id: number;
+  at: string;
+  actorRole: string | null;
+  actorId: number | null;
+  actorEmail: string | null;
+  action: string;
+  subject: string | null;
+  detail: Record<string, unknown>;
+}
+
+interface AuditPage {
+  items: AuditEntry[];
+  nextBefore: number | null;
+}
+
+function actorOf(entry: AuditEntry, anonymous: string): string {
+  if (entry.actorEmail !== null) return entry.actorEmail;
+  if (entry.actorRole === null) return anonymous;
+  return `${entry.actorRole} ${entry.actorId ?? ''}`.trim();
+}
+
+export function AuditPage() {
+  const { t, i18n } = useTranslation();
+  // Keyset pages, newest first: the cursors of the pages before this one.
+  const [cursors, setCursors] = useState<number[]>([0]);
+  const before = cursors.at(-1) ?? 0;
+  const log = useQuery({
+    queryKey: ['audit', before],
+    queryFn: () => apiJson<AuditPage>('/v1/audit', { query: { limit: PAGE_SIZE, before } }),
+    placeholderData: keepPreviousData,
+  });
+  return (
+    <Stack>
+      <Group justify="space-between">
+        <Title order={2}>{t('audit.title')}</Title>
+        <Button variant="default" onClick={() => setCursors([0])}>
+          {t('audit.newest')}
+        </Button>
+      </Group>
+      <Text c="dimmed" size="sm">
+        {t('audit.subtitle')}
+      </Text>
+      <QueryState
+        query={log}
+        isEmpty={(page) => page.items.length === 0}
+        empty={<Empty>{t('audit.empty')}</Empty>}
+      >
+        {(page) => (
+          <Card withBorder radius="md" p={0}>
+            <Table.ScrollContainer minWidth={860}>
+              <Table verticalSpacing="xs" aria-label={t('audit.title')}>
+                <Table.Thead>
+                  <Table.Tr>
+                    <Table.Th w={170}>{t('audit.at')}</Table.Th>
+                    <Table.Th>{t('audit.actor')}</Table.Th>
+                    <Table.Th>{t('audit.action')}</Table.Th>
+                    <Table.Th>{t('audit.subject')}</Table.Th>
+                    <Table.Th>{t('audit.detail')}</Table.Th>
+                  </Table.Tr>
+                </Table.Thead>
+                <Table.Tbody>
+                  {page.items.map((entry) => (
+                    <Table.Tr key={entry.id} data-testid="audit-row" data-action={entry.action}>
+                      <Table.Td>{formatDateTime(entry.at, i18n.language)}</Table.Td>
+                      <Table.Td>{actorOf(entry, t('audit.anonymous'))}</Table.Td>
+                      <Table.Td>
+                        <Badge variant="light" color={entry.action.endsWith('failed') ? 'red' : 'blue'}>
+                          {t(`audit.actions.${entry.action}`, { defaultValue: entry.action })}
+                        </Badge>
+                      </Table.Td>
+                      <Table.Td>{entry.subject ?? '—'}</Table.Td>
+                      <Table.Td>
+                        {Object.keys(entry.detail).length === 0 ? (
+                          '—'
+                        ) : (
+                          <Code style={{ whiteSpace: 'pre-wrap', wordBreak: 'break-all' }}>
+                            {JSON.stringify(entry.detail)}
+                          </Code>
+                        )}
+                      </Table.Td>
+                    </Table.Tr>
+                  ))}
+                </Table.Tbody>
+              </Table>
+            </Table.ScrollContainer>
+            <Group justify="space-between" p="sm">
+              <Button
+                variant="default"
+                size="xs"
+                disabled={cursors.length === 1}
+                onClick={() => setCursors(cursors.slice(0, -1))}
+              >
+                {t('audit.newer')}
+              </Button>
+              <Button
+                variant="default"
+                size="xs"
+                disabled={page.nextBefore === null}
+                onClick={() => page.nextBefore !== null && setCursors([...cursors, page.nextBefore])}
+              >
+                {t('audit.older')}
+              </Button>
+            </Group>
+          </Card>
+        )}
+      </QueryState>
+    </Stack>
+  );
+}
