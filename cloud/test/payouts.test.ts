@@ -352,4 +352,30 @@ describe.each(engines)('payouts on $engine', ({ engine, available }) => {
       });
     },
   );
+
+  it.skipIf(!available)(
+    'pays a withdrawal from before payout accounts to the account its wallet links later',
+    async () => {
+      const wallet = await fundedWallet(300);
+      expect(
+        (await link(wallet.token, { kind: 'alipay', account: '13912345678', holderName: '张伟' })).status,
+      ).toBe(200);
+      const made = await json<Withdrawal>(await withdraw(wallet.token, 150));
+      // As a row written before the upgrade: no payee on it.
+      await cloud.deps.db.execute(
+        sql`update withdrawals set payee_kind = null, payee_account = null, payee_name = null where id = ${made.id}`,
+      );
+      const exported = await cloud.request('POST', '/v1/settlements', { token: operator });
+      const text = new TextDecoder().decode(await exported.arrayBuffer());
+      expect(text).toContain(
+        `,${String(made.id)},${String(wallet.walletId)},alipay,13912345678,张伟,,150,1.50,`,
+      );
+      const [row] = await queryRows<{ status: string; payee_account: string | null }>(
+        cloud.deps.db,
+        sql`select status, payee_account from withdrawals where id = ${made.id}`,
+      );
+      expect(row).toEqual({ status: 'exported', payee_account: '13912345678' });
+      await expectLedgerOk();
+    },
+  );
 });

@@ -132,10 +132,16 @@ export async function exportPayoutBatch(
       payee_bank: string | null;
     }>(
       tx,
-      // Withdrawals from before payout accounts carry no payee and wait (docs/operations.md).
-      sql`select id, wallet_id, amount_fen, created_at, payee_kind, payee_account, payee_name, payee_bank
-          from withdrawals where status = 'pending' and payee_kind is not null
-          order by id limit ${PAYOUT_BATCH_ROWS_MAX} for update`,
+      // A withdrawal from before payout accounts carries no payee: it takes the wallet's account once one
+      // is linked, and waits until then (docs/operations.md "Payouts").
+      sql`select w.id, w.wallet_id, w.amount_fen, w.created_at,
+                 coalesce(w.payee_kind, p.kind) as payee_kind,
+                 coalesce(w.payee_account, p.account) as payee_account,
+                 coalesce(w.payee_name, p.holder_name) as payee_name,
+                 case when w.payee_kind is null then p.bank_name else w.payee_bank end as payee_bank
+          from withdrawals w left join payout_accounts p on p.wallet_id = w.wallet_id
+          where w.status = 'pending' and (w.payee_kind is not null or p.kind is not null)
+          order by w.id limit ${PAYOUT_BATCH_ROWS_MAX} for update of w`,
     );
     if (rows.length === 0)
       return { csv: csvText(PAYOUT_EXPORT_HEADER, []), count: 0, totalFen: 0, exportId: null, batchId: null };
@@ -163,11 +169,21 @@ export async function exportPayoutBatch(
         new Date(row.created_at).toISOString(),
       ];
     });
+    const exported = rows.map((row) => ({
+      id: int(row.id),
+      kind: row.payee_kind,
+      account: row.payee_account,
+      name: row.payee_name,
+      bank: row.payee_bank,
+    }));
+    // The payee goes onto the row as exported, so the batch file and the withdrawal agree for good.
     await tx.execute(
-      sql`update withdrawals set status = 'exported', exported_at = ${now.toISOString()}::timestamptz,
-                 settlement_id = ${batchId}
-          where status = 'pending'
-            and id in (select jsonb_array_elements_text(${JSON.stringify(rows.map((row) => int(row.id)))}::jsonb)::bigint)`,
+      sql`update withdrawals w set status = 'exported', exported_at = ${now.toISOString()}::timestamptz,
+                 settlement_id = ${batchId}, payee_kind = e.kind, payee_account = e.account,
+                 payee_name = e.name, payee_bank = e.bank
+          from jsonb_to_recordset(${JSON.stringify(exported)}::jsonb)
+            as e(id bigint, kind text, account text, name text, bank text)
+          where w.id = e.id and w.status = 'pending'`,
     );
     const csv = csvText(PAYOUT_EXPORT_HEADER, lines);
     await tx.update(settlementExports).set({ csv, totalFen }).where(eq(settlementExports.id, created.id));

@@ -22,7 +22,7 @@ const MONEY_ROUTES = [
   /^POST \/v1\/advertisers\/\{id\}\/funding$/,
   /^POST \/v1\/campaigns\/\{id\}\/(funding|transitions|decks)$/,
   /^POST \/v1\/wallets\/me\/withdrawals$/,
-  /^POST \/v1\/(holds\/\{id\}\/(release|refuse)|settlements|decks\/settle-expired|redeem)$/,
+  /^POST \/v1\/(holds\/\{id\}\/(release|refuse)|settlements|settlements\/\{id\}\/results|decks\/settle-expired|redeem)$/,
   /^POST \/v1\/till\/coupons\/\{code\}\/redeem$/,
 ];
 
