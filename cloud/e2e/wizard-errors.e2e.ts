@@ -227,7 +227,12 @@ test('the wizard says why Next is disabled, and which bound an amount or coupon 
   await page.getByRole('button', { name: '保存草稿' }).click();
   await expect(page.getByLabel('标题 1')).toBeVisible();
   await expect(page.getByTestId('coupon-1')).toContainText('最多 20 个字符');
+  await expect(next).toBeDisabled();
   await page.unroute('**/v1/campaigns');
+  // Changing the field clears the cloud's word on it.
+  await page.getByLabel('标题 1').fill('免费');
+  await expect(page.getByTestId('coupon-1')).not.toContainText('最多 20 个字符');
+  await page.getByLabel('标题 1').fill('免费升杯');
 
   // A code this console does not know yet still reads as a sentence in Chinese.
   await next.click();
