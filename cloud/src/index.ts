@@ -28,7 +28,7 @@ export { createVerifierPool } from './redemption/verifier-pool.ts';
 export { createAdvertiser, fundAdvertiser } from './services/accounts.ts';
 export { createCampaign, fundCampaign, transitionCampaign } from './services/campaigns.ts';
 export { issueDeck } from './services/decks.ts';
-export { createScreen } from './services/screens.ts';
+export { createScreen, listScreens, summarizeScreens } from './services/screens.ts';
 export { registerWallet } from './services/wallets.ts';
 export { seedDemoStore } from './services/merchants.ts';
 export { formatCouponCode, newCouponBody, parseCouponCode } from './coupons/coupon-code.ts';

@@ -1,6 +1,6 @@
 // Screens: create, list (keyset pages, filtered by location or group), update, the city → building →
 // elevator tree, named screen groups, revocation, and replacing or reinstating a revoked screen.
-import { and, asc, count, desc, eq, gt, ilike, inArray, ne, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, count, eq, gt, ilike, inArray, ne, or, sql, type SQL } from 'drizzle-orm';
 import { ErrorCode } from '@redtap/shared';
 import type { Database } from '../db/client.ts';
 import { int, queryRows, sqlState } from '../db/rows.ts';
@@ -178,14 +178,43 @@ export async function listScreens(
             .where(eq(screenGroupMembers.groupId, filter.groupId)),
         ),
   ];
+  if (filter.connection !== undefined) {
+    // The filter reads the health row, so the join is part of the scan; its own bound on the health
+    // side starts the merge at the page rather than at the first screen.
+    const rows = await db
+      .select({ screen: screens, health: screenHealth })
+      .from(screens)
+      .leftJoin(
+        screenHealth,
+        and(eq(screenHealth.screenId, screens.id), gt(screenHealth.screenId, page.after)),
+      )
+      .where(and(...conditions))
+      .orderBy(asc(screens.id))
+      .limit(page.limit);
+    return rows.map((row) => toView(row.screen, row.health));
+  }
+  // The page first, then its health rows: joined in one statement, the planner merges the health table
+  // from its first row up to the page, so a page deep in 10^6 screens read half of them.
   const rows = await db
-    .select({ screen: screens, health: screenHealth })
+    .select()
     .from(screens)
-    .leftJoin(screenHealth, eq(screenHealth.screenId, screens.id))
     .where(and(...conditions))
     .orderBy(asc(screens.id))
     .limit(page.limit);
-  return rows.map((row) => toView(row.screen, row.health));
+  const healths =
+    rows.length === 0
+      ? []
+      : await db
+          .select()
+          .from(screenHealth)
+          .where(
+            inArray(
+              screenHealth.screenId,
+              rows.map((row) => row.id),
+            ),
+          );
+  const healthOf = new Map(healths.map((health) => [health.screenId, health]));
+  return rows.map((row) => toView(row, healthOf.get(row.id) ?? null));
 }
 
 export async function getScreen(db: Database, id: number): Promise<ScreenView> {
@@ -324,53 +353,60 @@ export interface ScreenSummary {
 }
 
 /**
- * The fleet's counts, by SQL aggregates over every screen (never over a page of them): one pass for the
- * totals and one grouped by city (docs/scaling.md measures both at 10^5 and 10^6 screens).
+ * The fleet's counts, by SQL aggregates over every screen (never over a page of them), in one pass:
+ * grouping sets give each city's counts and the whole fleet's from the same scan. Its cost grows with the
+ * fleet (docs/scaling.md measures it at 10^5 and 10^6 screens).
  */
 export async function summarizeScreens(
   db: Database,
   now: Date,
   citiesMax = SUMMARY_CITIES_MAX,
 ): Promise<ScreenSummary> {
-  const online = connectionIs('online', now);
-  const offline = connectionIs('offline', now);
-  const [totals] = await db
-    .select({
-      total: count(),
-      pending: sql<number>`count(*) filter (where ${screens.status} = 'pending')`.mapWith(Number),
-      active: sql<number>`count(*) filter (where ${screens.status} = 'active')`.mapWith(Number),
-      revoked: sql<number>`count(*) filter (where ${screens.status} = 'revoked')`.mapWith(Number),
-      online: sql<number>`count(*) filter (where ${online})`.mapWith(Number),
-      offline: sql<number>`count(*) filter (where ${offline})`.mapWith(Number),
-      longOffline: sql<number>`count(*) filter (where ${connectionIs('long-offline', now)})`.mapWith(Number),
-    })
-    .from(screens)
-    .leftJoin(screenHealth, eq(screenHealth.screenId, screens.id));
-  const cities = await db
-    .select({
-      city: screens.city,
-      total: count(),
-      active: sql<number>`count(*) filter (where ${screens.status} = 'active')`.mapWith(Number),
-      online: sql<number>`count(*) filter (where ${online})`.mapWith(Number),
-      offline: sql<number>`count(*) filter (where ${offline})`.mapWith(Number),
-    })
-    .from(screens)
-    .leftJoin(screenHealth, eq(screenHealth.screenId, screens.id))
-    .groupBy(screens.city)
-    .orderBy(desc(count()), asc(screens.city))
-    .limit(citiesMax + 1);
+  const rows = await queryRows<{
+    whole: unknown;
+    city: string | null;
+    total: unknown;
+    pending: unknown;
+    active: unknown;
+    revoked: unknown;
+    online: unknown;
+    offline: unknown;
+    long_offline: unknown;
+  }>(
+    db,
+    sql`select grouping(${screens.city}) as whole, ${screens.city} as city, count(*) as total,
+          count(*) filter (where ${screens.status} = 'pending') as pending,
+          count(*) filter (where ${screens.status} = 'active') as active,
+          count(*) filter (where ${screens.status} = 'revoked') as revoked,
+          count(*) filter (where ${connectionIs('online', now)}) as online,
+          count(*) filter (where ${connectionIs('offline', now)}) as offline,
+          count(*) filter (where ${connectionIs('long-offline', now)}) as long_offline
+        from ${screens} left join ${screenHealth} on ${screenHealth.screenId} = ${screens.id}
+        group by grouping sets ((${screens.city}), ())
+        order by whole desc, total desc, city asc
+        limit ${citiesMax + 2}`,
+  );
+  const [whole, ...cities] = rows;
+  const fleet = whole !== undefined && int(whole.whole) === 1 ? whole : undefined;
+  const cityRows = fleet === undefined ? rows : cities;
   return {
-    total: totals?.total ?? 0,
+    total: int(fleet?.total ?? 0),
     byStatus: {
-      pending: totals?.pending ?? 0,
-      active: totals?.active ?? 0,
-      revoked: totals?.revoked ?? 0,
+      pending: int(fleet?.pending ?? 0),
+      active: int(fleet?.active ?? 0),
+      revoked: int(fleet?.revoked ?? 0),
     },
-    online: totals?.online ?? 0,
-    offline: totals?.offline ?? 0,
-    longOffline: totals?.longOffline ?? 0,
-    cities: cities.slice(0, citiesMax),
-    citiesTruncated: cities.length > citiesMax,
+    online: int(fleet?.online ?? 0),
+    offline: int(fleet?.offline ?? 0),
+    longOffline: int(fleet?.long_offline ?? 0),
+    cities: cityRows.slice(0, citiesMax).map((row) => ({
+      city: row.city ?? '',
+      total: int(row.total),
+      active: int(row.active),
+      online: int(row.online),
+      offline: int(row.offline),
+    })),
+    citiesTruncated: cityRows.length > citiesMax,
   };
 }
 
