@@ -452,6 +452,12 @@ export function moneyRoutes(deps: AppDeps) {
     }),
     async (c) => {
       const settlement = await exportPayoutBatch(deps.db, deps.now(), operatorUserIdOf(c));
+      await audit(deps.db, {
+        actor: principalOf(c),
+        action: 'payouts.exported',
+        subject: settlement.exportId === null ? null : `settlement:${settlement.exportId}`,
+        detail: { count: settlement.count, totalFen: settlement.totalFen, batchId: settlement.batchId },
+      });
       if (settlement.exportId !== null) c.header('X-Settlement-Export-Id', String(settlement.exportId));
       if (settlement.batchId !== null) c.header('X-Settlement-Batch-Id', settlement.batchId);
       c.header('Content-Type', 'text/csv; charset=utf-8');
