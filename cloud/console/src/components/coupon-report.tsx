@@ -1,11 +1,11 @@
 // The coupon part of the reports: issued, redeemed, redemption rate and time to redeem (median, p90) by
 // campaign, offer, store or city, with its own CSV export.
 import { Button, Card, Group, SegmentedControl, Stack, Table, Text } from '@mantine/core';
-import { useMutation, useQuery } from '@tanstack/react-query';
+import { useMutation } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { apiJson, apiText } from '../api/client.ts';
-import type { CouponReportRow } from '../api/types.ts';
+import { apiText } from '../api/client.ts';
+import { useCouponReport } from '../api/hooks/reports.ts';
 import { downloadText } from '../lib/download.ts';
 import { formatCount, formatPercent } from '../lib/format.ts';
 import { Empty, notifyError, QueryState } from './feedback.tsx';
@@ -34,9 +34,11 @@ export function CouponReport(props: { campaignId: string | null; from: string; t
   const token = useToken();
   const [by, setBy] = useState<Dimension>('campaign');
   const query = { by, campaignId: props.campaignId ?? undefined, from: props.from, to: props.to };
-  const report = useQuery({
-    queryKey: ['coupon-report', query],
-    queryFn: () => apiJson<{ items: CouponReportRow[] }>('/v1/reports/coupons', { token, query }),
+  const report = useCouponReport({
+    by,
+    ...(props.campaignId === null ? {} : { campaignId: Number(props.campaignId) }),
+    from: props.from,
+    to: props.to,
   });
   const csv = useMutation({
     mutationFn: () => apiText('/v1/reports/coupons', { token, query: { ...query, format: 'csv' } }),

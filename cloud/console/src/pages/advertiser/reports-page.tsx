@@ -15,11 +15,13 @@ import {
   TextInput,
   Title,
 } from '@mantine/core';
-import { useMutation, useQuery } from '@tanstack/react-query';
+import { useMutation } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { apiJson, apiText } from '../../api/client.ts';
-import type { Campaign, Page, Report, ReportRow } from '../../api/types.ts';
+import { apiText } from '../../api/client.ts';
+import { useCampaigns } from '../../api/hooks/campaigns.ts';
+import { useReport } from '../../api/hooks/reports.ts';
+import type { ReportRow } from '../../api/types.ts';
 import { CouponReport } from '../../components/coupon-report.tsx';
 import { Empty, notifyError, QueryState } from '../../components/feedback.tsx';
 import { useToken } from '../../components/session-context.tsx';
@@ -92,24 +94,15 @@ export function ReportsPage() {
   const [campaignId, setCampaignId] = useState<string | null>(null);
   const [range, setRange] = useState({ from: isoDay(-29), to: isoDay(1) });
   const [by, setBy] = useState<Dimension>('day');
-  const campaigns = useQuery({
-    queryKey: ['campaigns'],
-    queryFn: () => apiJson<Page<Campaign>>('/v1/campaigns', { token, query: { limit: 100 } }),
-  });
+  const campaigns = useCampaigns();
   const query = (dimension: Dimension) => ({
     by: dimension,
-    campaignId: campaignId ?? undefined,
+    ...(campaignId === null ? {} : { campaignId: Number(campaignId) }),
     from: range.from,
     to: range.to,
   });
-  const daily = useQuery({
-    queryKey: ['report', 'day', campaignId, range],
-    queryFn: () => apiJson<Report>('/v1/reports', { token, query: query('day') }),
-  });
-  const breakdown = useQuery({
-    queryKey: ['report', by, campaignId, range],
-    queryFn: () => apiJson<Report>('/v1/reports', { token, query: query(by) }),
-  });
+  const daily = useReport(query('day'));
+  const breakdown = useReport(query(by));
   const csv = useMutation({
     mutationFn: () => apiText('/v1/reports', { token, query: { ...query(by), format: 'csv' } }),
     onSuccess: ({ text }) => downloadText(`redtap-report-${by}-${range.from}-${range.to}.csv`, text),
