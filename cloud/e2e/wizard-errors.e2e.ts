@@ -266,7 +266,12 @@ test('a campaign has a page, is edited while a draft, and is copied into a new o
   const created = items.find((campaign) => campaign.name === '午间奶茶');
   expect(created).toBeDefined();
   const page = await signIn(browser, env.url, ADVERTISER);
-  await page.goto(`/advertiser/campaigns/${String(created?.id)}`);
+  await page.goto('/advertiser/campaigns');
+  await page
+    .getByTestId(`campaign-row-${String(created?.id)}`)
+    .getByRole('link', { name: '午间奶茶' })
+    .click();
+  await expect(page).toHaveURL(new RegExp(`/advertiser/campaigns/${String(created?.id)}$`));
   await expect(page.getByRole('heading', { name: '午间奶茶' })).toBeVisible();
   await expect(page.getByTestId('detail-dayparts')).toHaveText('周三 07:00–10:00');
   await expect(page.getByTestId('detail-fallback')).toHaveText('免费升杯');

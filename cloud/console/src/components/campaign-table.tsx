@@ -1,7 +1,8 @@
 // Campaigns as a table: status, schedule, budget with what the ledger says of it (funded, then spent,
 // remaining and returned), and the lifecycle actions.
-import { Badge, Card, Progress, Stack, Table, Text, Tooltip } from '@mantine/core';
+import { Anchor, Badge, Card, Progress, Stack, Table, Text, Tooltip } from '@mantine/core';
 import { useTranslation } from 'react-i18next';
+import { Link } from 'react-router';
 import type { Campaign } from '../api/types.ts';
 import { formatDateTime, timeZoneLabel } from '../lib/format.ts';
 import { formatFen } from '../lib/money.ts';
@@ -35,9 +36,15 @@ export function CampaignTable({
             {campaigns.map((campaign) => (
               <Table.Tr key={campaign.id} data-testid={`campaign-row-${campaign.id}`}>
                 <Table.Td>
-                  <Text fw={600} size="sm">
+                  <Anchor
+                    component={Link}
+                    to={`/advertiser/campaigns/${campaign.id}`}
+                    fw={600}
+                    size="sm"
+                    data-testid="campaign-link"
+                  >
                     {campaign.name}
-                  </Text>
+                  </Anchor>
                   <Text size="xs" c="dimmed">
                     #{campaign.id} · {campaign.sponsor}
                   </Text>
