@@ -149,6 +149,48 @@ describe.each(engines)('sessions, users and the audit log on $engine', ({ engine
     );
   });
 
+  it.skipIf(!available)(
+    'opens a till in a browser with its key in a cookie for the till routes only',
+    async () => {
+      const { email } = await newAdvertiser();
+      const token = await tokenOf(email);
+      const merchant = await json<{ id: number }>(
+        await cloud.request('POST', '/v1/merchants', { token, body: { name: 'Cookie Mart' } }),
+      );
+      const store = await json<{ id: number }>(
+        await cloud.request('POST', `/v1/merchants/${merchant.id}/stores`, {
+          token,
+          body: { name: 'Cookie Mart 1', city: 'Shanghai', address: '2 Road' },
+        }),
+      );
+      const { key } = await json<{ key: string }>(
+        await cloud.request('POST', `/v1/stores/${store.id}/till-keys`, { token, body: {} }),
+      );
+      const wrong = await cloud.request('POST', '/v1/till/session', {
+        body: { key: `${key.slice(0, -1)}A` },
+      });
+      expect((await errorOf(wrong))[0]).toBe(401);
+      const opened = await cloud.request('POST', '/v1/till/session', { body: { key } });
+      expect(opened.status).toBe(200);
+      expect((await json<{ storeId: number }>(opened)).storeId).toBe(store.id);
+      const setCookie = opened.headers.get('set-cookie') ?? '';
+      expect(setCookie).toMatch(/^redtap_till=rttk_/);
+      expect(setCookie).toMatch(/Path=\/v1\/till/);
+      expect(setCookie).toMatch(/HttpOnly/i);
+      const cookie = setCookie.split(';')[0] ?? '';
+      const asTill = await cloud.app.request('/v1/till/store', { headers: { cookie } });
+      expect(asTill.status).toBe(200);
+      // The till cookie is no session anywhere else.
+      expect((await cloud.app.request('/v1/auth/me', { headers: { cookie } })).status).toBe(401);
+      const closed = await cloud.app.request('/v1/till/session/end', {
+        method: 'POST',
+        headers: { cookie, 'sec-fetch-site': 'same-origin' },
+      });
+      expect(await json(closed)).toEqual({ closed: true });
+      expect(closed.headers.get('set-cookie')).toMatch(/redtap_till=;.*Max-Age=0/i);
+    },
+  );
+
   it.skipIf(!available)('resets a password: the old one and every session end', async () => {
     const { email, userId } = await newAdvertiser();
     const token = await tokenOf(email);
