@@ -235,11 +235,11 @@ test.describe.serial('web console', () => {
     await expect(page.locator('[data-testid^=advertiser-balance-]')).toHaveText('¥0.00');
     await dialog.getByRole('button', { name: '确认充值' }).click();
     await expect(page.locator('[data-testid^=advertiser-balance-]')).toHaveText('¥1,000.00');
-    await page.getByRole('button', { name: '充值记录' }).click();
+    await page.getByRole('button', { name: '资金流水' }).click();
     const line = dialog.getByTestId('funding-line');
     await expect(line).toHaveCount(1);
     await expect(line).toContainText(OPERATOR.email);
-    await expect(line.locator('td').nth(3)).toHaveText('¥1,000.00');
+    await expect(line.locator('td').nth(4)).toHaveText('¥1,000.00');
     await page.keyboard.press('Escape');
     await shot(page, 'advertisers');
 
@@ -362,7 +362,9 @@ test.describe.serial('web console', () => {
     const exported = await createBrowserWallet(phone);
 
     const row = kiosk.store.sqlite
-      .prepare('select bytes from decks where campaign_id = ? order by deck_id limit 1')
+      .prepare(
+        'select b.bytes from decks d join deck_bytes b on b.deck_id = d.deck_id where d.campaign_id = ? order by d.deck_id limit 1',
+      )
       .get(campaignId) as { bytes: Buffer } | undefined;
     const decoded = decodeDeck(new Uint8Array(row?.bytes ?? Buffer.alloc(0)));
     if (!decoded.ok) throw new Error(`bad deck: ${decoded.code}`);
@@ -444,6 +446,13 @@ test.describe.serial('web console', () => {
     await expect(decision).toContainText('已放行');
     await expect(decision).toContainText(OPERATOR.email);
 
+    // Withdrawals go to a linked payment account (e2e/money-figures.e2e.ts tries a wrong one first).
+    await segment(phone, '提现').click();
+    await phone.getByRole('button', { name: '绑定收款账户' }).click();
+    await phone.getByRole('dialog').getByLabel('支付宝账户（手机号或邮箱）').fill('13800138000');
+    await phone.getByRole('dialog').getByLabel('账户持有人真实姓名').fill('李雷');
+    await phone.getByRole('dialog').getByRole('button', { name: '保存' }).click();
+    await expect(phone.getByTestId('payout-account-shown')).toContainText('138****8000');
     await phone.getByRole('button', { name: '提现' }).click();
     await phone.getByRole('dialog').getByLabel('金额').fill('0.09');
     await expect(phone.getByRole('dialog')).toContainText('最低提现 ¥0.10');
@@ -456,7 +465,6 @@ test.describe.serial('web console', () => {
       })(),
     );
     await shot(phone, 'wallet');
-    await segment(phone, '提现').click();
     await expect(phone.getByTestId('withdrawal')).toContainText('¥0.10');
     await segment(phone, '优惠券').click();
     await expect(phone.getByText(/还没有优惠券|券码/).first()).toBeVisible();
@@ -464,10 +472,10 @@ test.describe.serial('web console', () => {
     await operator.goto('/operator/settlements');
     await expect(operator.getByTestId('ledger-status')).toHaveText('账本一致');
     const download = operator.waitForEvent('download');
-    await operator.getByRole('button', { name: '导出结算 CSV' }).click();
-    await operator.getByRole('dialog').getByRole('button', { name: '导出并标记已支付' }).click();
+    await operator.getByRole('button', { name: '导出付款批次' }).click();
+    await operator.getByRole('dialog').getByRole('button', { name: '导出批次' }).click();
     const csv = readFileSync(await (await download).path(), 'utf8');
-    expect(csv).toContain(`,${exported.walletId},10,0.10,`);
+    expect(csv).toContain(`,${exported.walletId},alipay,13800138000,李雷,,10,0.10,`);
     await expect(operator.getByTestId('settlement-result')).toContainText('¥0.10');
     // The file stays in the history and downloads again byte for byte.
     const past = operator.locator('[data-testid^=settlement-export-]');
@@ -485,7 +493,7 @@ test.describe.serial('web console', () => {
     const report = operator.waitForEvent('download');
     await operator.getByRole('button', { name: '导出 CSV' }).click();
     expect(readFileSync(await (await report).path(), 'utf8')).toMatch(
-      /^day \(Asia\/Shanghai\),impressions,taps/,
+      /^\uFEFFday \(Asia\/Shanghai\),impressions,taps/,
     );
 
     await operator.goto('/operator/screens');

@@ -86,11 +86,14 @@ test.describe.serial('reports', () => {
 
     const byDay = page.waitForEvent('download');
     await page.getByRole('button', { name: '导出 CSV' }).click();
-    const dayCsv = readFileSync(await (await byDay).path(), 'utf8').split('\n');
+    // UTF-8 with a byte order mark, for Excel.
+    const dayText = readFileSync(await (await byDay).path(), 'utf8');
+    expect(dayText.startsWith('\uFEFF')).toBe(true);
+    const dayCsv = dayText.slice(1).split('\n');
     expect(dayCsv[0]).toBe(
-      'day (Asia/Shanghai),impressions,taps,taps_in_reported_periods,unique_wallets,cash_fen,coupons,tap_through_rate',
+      'day (Asia/Shanghai),impressions,taps,taps_in_reported_periods,unique_wallets,cash_fen,cash_yuan,coupons,tap_through_rate',
     );
-    expect(dayCsv[1]).toMatch(/^\d{4}-\d{2}-\d{2},2,19,1,1,38,0,50%$/);
+    expect(dayCsv[1]).toMatch(/^\d{4}-\d{2}-\d{2},2,19,1,1,38,0\.38,0,50%$/);
 
     await page.getByRole('tab', { name: '按屏幕' }).click();
     const reporting = page.getByTestId(`report-row-${String(reportingId)}`);
@@ -103,10 +106,12 @@ test.describe.serial('reports', () => {
 
     const byScreen = page.waitForEvent('download');
     await page.getByRole('button', { name: '导出 CSV' }).click();
-    const screenCsv = readFileSync(await (await byScreen).path(), 'utf8').split('\n');
+    const screenCsv = readFileSync(await (await byScreen).path(), 'utf8')
+      .slice(1)
+      .split('\n');
     expect(screenCsv[0]).toMatch(/^screen_id,screen_name,impressions,/);
-    expect(screenCsv).toContain(`${String(reportingId)},"'${FORMULA_NAME}",2,14,1,1,28,0,50%`);
-    expect(screenCsv).toContain(`${String(silentId)},西湖 2 号梯,,5,0,1,10,0,`);
+    expect(screenCsv).toContain(`${String(reportingId)},"'${FORMULA_NAME}",2,14,1,1,28,0.28,0,50%`);
+    expect(screenCsv).toContain(`${String(silentId)},西湖 2 号梯,,5,0,1,10,0.10,0,`);
     await page.context().close();
   });
 });

@@ -587,7 +587,7 @@ describe.each(engines)('money flow on $engine', ({ engine, available }) => {
     ).text();
     expect(
       csv.startsWith(
-        'day (Asia/Shanghai),impressions,taps,taps_in_reported_periods,unique_wallets,cash_fen,coupons,tap_through_rate',
+        'day (Asia/Shanghai),impressions,taps,taps_in_reported_periods,unique_wallets,cash_fen,cash_yuan,coupons,tap_through_rate',
       ),
     ).toBe(true);
     const other = await json<{ items: unknown[] }>(

@@ -149,8 +149,8 @@ describe('reports', () => {
   it('writes the time zone, screen names, percentages and no formulas into the CSV', async () => {
     const byDay = await (await get(`/v1/reports?by=day&format=csv&campaignId=${world.campaignId}`)).text();
     expect(byDay.split('\n')).toEqual([
-      'day (Asia/Shanghai),impressions,taps,taps_in_reported_periods,unique_wallets,cash_fen,coupons,tap_through_rate',
-      `${day},2,19,1,1,38,0,50%`,
+      'day (Asia/Shanghai),impressions,taps,taps_in_reported_periods,unique_wallets,cash_fen,cash_yuan,coupons,tap_through_rate',
+      `${day},2,19,1,1,38,0.38,0,50%`,
       '',
     ]);
     const byScreen = await (
@@ -158,11 +158,11 @@ describe('reports', () => {
     ).text();
     const lines = byScreen.split('\n');
     expect(lines[0]).toBe(
-      'screen_id,screen_name,impressions,taps,taps_in_reported_periods,unique_wallets,cash_fen,coupons,tap_through_rate',
+      'screen_id,screen_name,impressions,taps,taps_in_reported_periods,unique_wallets,cash_fen,cash_yuan,coupons,tap_through_rate',
     );
     expect(lines[1]).toBe(
-      `${String(reporting.screenId)},"'=HYPERLINK(""http://evil.example"",""Lift"")",2,14,1,1,28,0,50%`,
+      `${String(reporting.screenId)},"'=HYPERLINK(""http://evil.example"",""Lift"")",2,14,1,1,28,0.28,0,50%`,
     );
-    expect(lines[2]).toBe(`${String(silent.screenId)},Lift Hangzhou,,5,0,1,10,0,`);
+    expect(lines[2]).toBe(`${String(silent.screenId)},Lift Hangzhou,,5,0,1,10,0.10,0,`);
   });
 });

@@ -14,7 +14,7 @@ import { sql, type SQL } from 'drizzle-orm';
 import type { Database } from '../db/client.ts';
 import { int, queryRows } from '../db/rows.ts';
 import type { TenantScope } from './accounts.ts';
-import { csvPercent, csvText } from './csv.ts';
+import { csvPercent, csvText, csvYuan } from './csv.ts';
 
 export const REPORT_ROWS_MAX = 5_000;
 export type ReportDimension = 'day' | 'city' | 'screen';
@@ -143,6 +143,7 @@ export function reportCsv(by: ReportDimension, report: Report): string {
     'taps_in_reported_periods',
     'unique_wallets',
     'cash_fen',
+    'cash_yuan',
     'coupons',
     'tap_through_rate',
   ];
@@ -155,6 +156,7 @@ export function reportCsv(by: ReportDimension, report: Report): string {
       row.ratedTaps,
       row.uniqueWallets,
       row.cashFen,
+      csvYuan(row.cashFen),
       row.coupons,
       csvPercent(row.tapThroughRate),
     ]),
