@@ -16,7 +16,8 @@ export interface CampaignSummaryData {
   dayparts: Daypart[];
   targeting: { cities: string[]; buildings: string[]; screenGroupIds: number[] };
   budgetFen: number;
-  budgetBalanceFen?: number;
+  /** What was funded into the budget, from the ledger (not what the budget account holds now). */
+  fundedFen?: number;
   prizePlan: PrizePlan | undefined;
   couponOffers: CouponOfferInput[];
   rules: {
@@ -38,7 +39,7 @@ export function summaryOfCampaign(campaign: Campaign): CampaignSummaryData {
     dayparts: campaign.dayparts ?? [],
     targeting: campaign.targeting ?? { cities: [], buildings: [], screenGroupIds: [] },
     budgetFen: campaign.budgetFen,
-    budgetBalanceFen: campaign.budgetBalanceFen,
+    fundedFen: campaign.money.fundedFen,
     prizePlan: campaign.prizePlan,
     couponOffers: campaign.couponOffers,
     rules: {
@@ -112,9 +113,9 @@ export function CampaignSummary(props: {
       </Row>
       <Row label={t('summary.budget')} testId={`${prefix}-budget`}>
         {formatFen(campaign.budgetFen)}
-        {campaign.budgetBalanceFen === undefined
+        {campaign.fundedFen === undefined
           ? null
-          : ` (${t('summary.funded')} ${formatFen(campaign.budgetBalanceFen)})`}
+          : ` (${t('summary.funded')} ${formatFen(campaign.fundedFen)})`}
       </Row>
       <Row label={t('summary.prizePlan')} testId={`${prefix}-plan`}>
         {plan === undefined
