@@ -3,6 +3,7 @@
 // fields, broken JSON, odd methods and paths, oversized bodies). Every answer below 500, every 4xx in the
 // one error shape with a known code, and the ledger whole afterwards, with money moved only by requests
 // that succeeded on a money route. REDTAP_HTTP_FUZZ_RUNS sets the runs per route (default 80).
+import { sql } from 'drizzle-orm';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { errorCodes } from '@redtap/shared';
@@ -410,6 +411,12 @@ describe('HTTP fuzz over the OpenAPI document', () => {
       const init: RequestInit = { method: request.method, headers };
       if (body !== undefined && !['GET', 'HEAD'].includes(request.method)) init.body = body;
       const response = await cloud.app.request(request.path, init);
+      // Signing out, disabling a user or resetting a password ends the callers' sessions: reopen them,
+      // so every later route is still tried as a signed-in caller.
+      if (route === 'POST /v1/auth/logout' || route.startsWith('POST /v1/users/')) {
+        await cloud.deps.db.execute(sql`update user_sessions set ended_at = null`);
+        await cloud.deps.db.execute(sql`update users set disabled_at = null`);
+      }
       requests += 1;
       statuses.set(response.status, (statuses.get(response.status) ?? 0) + 1);
       perRoute.set(route, (perRoute.get(route) ?? 0) + 1);
