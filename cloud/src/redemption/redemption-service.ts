@@ -171,6 +171,8 @@ export function createRedemptionService(deps: RedemptionDeps): RedemptionService
   const strikes = new Map<number, { count: number; sinceMs: number }>();
   const suspendedUntilMs = new Map<number, number>();
   let running: Promise<void> | null = null;
+  /** Groups being prepared, in arrival order; only the drain takes them out. */
+  const ahead: Promise<PreparedGroup | null>[] = [];
   let closed = false;
 
   function nowS(): number {
@@ -198,7 +200,11 @@ export function createRedemptionService(deps: RedemptionDeps): RedemptionService
       deps.logger.warn({ screenId: job.key }, 'tap batch dropped: the screen has its share of the queue');
       return;
     }
-    startDrain();
+    // While a transaction runs, a batch that arrives is decoded and verified at once (up to
+    // PREPARED_AHEAD_MAX groups ahead): the next commit then finds it ready instead of waiting for its
+    // signatures, so the database and the verifier work side by side.
+    if (running !== null) fill();
+    else startDrain();
   }
 
   function remember<V>(map: Map<number, V>, key: number, value: V): void {
@@ -247,7 +253,7 @@ export function createRedemptionService(deps: RedemptionDeps): RedemptionService
    * function, so `running` is cleared after every drain and never left pointing at a settled promise.
    */
   function startDrain(): void {
-    if (running !== null || queue.length === 0 || closed) return;
+    if (running !== null || (queue.length === 0 && ahead.length === 0) || closed) return;
     running = drain().finally(() => {
       running = null;
       startDrain();
@@ -291,23 +297,25 @@ export function createRedemptionService(deps: RedemptionDeps): RedemptionService
       );
   }
 
+  /**
+   * Pipeline: up to PREPARED_AHEAD_MAX groups are decoded and verified while one transaction runs, so
+   * the verifier never idles waiting for a commit; commits stay one at a time, in arrival order.
+   */
+  function fill(): void {
+    while (ahead.length < PREPARED_AHEAD_MAX) {
+      const jobs = takeGroup();
+      if (jobs.length === 0) return;
+      ahead.push(
+        prepareGroup(jobs).catch((error: unknown) => {
+          deps.logger.error({ err: error }, 'preparing a tap group failed');
+          answerRetry(jobs);
+          return null;
+        }),
+      );
+    }
+  }
+
   async function drain(): Promise<void> {
-    // Pipeline: up to PREPARED_AHEAD_MAX groups are decoded and verified while one transaction runs, so
-    // the verifier never idles waiting for a commit; commits stay one at a time, in arrival order.
-    const ahead: Promise<PreparedGroup | null>[] = [];
-    const fill = () => {
-      while (ahead.length < PREPARED_AHEAD_MAX) {
-        const jobs = takeGroup();
-        if (jobs.length === 0) return;
-        ahead.push(
-          prepareGroup(jobs).catch((error: unknown) => {
-            deps.logger.error({ err: error }, 'preparing a tap group failed');
-            answerRetry(jobs);
-            return null;
-          }),
-        );
-      }
-    };
     for (;;) {
       fill();
       const current = ahead.shift();
