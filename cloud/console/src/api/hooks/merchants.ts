@@ -16,7 +16,7 @@ export const storeKeys = {
 
 export const tillKeyKeys = {
   all: ['till-keys'] as const,
-  list: (storeId: number) => [...tillKeyKeys.all, 'list', storeId] as const,
+  list: (storeId: number) => [...tillKeyKeys.all, storeId] as const,
 };
 
 export function useMerchants() {

@@ -22,7 +22,9 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { apiJson } from '../../api/client.ts';
-import type { Advertiser, Campaign, Merchant, Page, Store, TillKey } from '../../api/types.ts';
+import { useCampaigns } from '../../api/hooks/campaigns.ts';
+import { useMerchants, useStores, useTillKeys } from '../../api/hooks/merchants.ts';
+import type { Advertiser, Merchant, Page, Store, TillKey } from '../../api/types.ts';
 import { Empty, notifyError, notifySuccess, QueryState } from '../../components/feedback.tsx';
 import { useSession, useToken } from '../../components/session-context.tsx';
 import { formatDateTime } from '../../lib/format.ts';
@@ -143,10 +145,7 @@ function KeysModal({ store, onClose }: { store: Store; onClose: () => void }) {
   const { t, i18n } = useTranslation();
   const token = useToken();
   const queryClient = useQueryClient();
-  const keys = useQuery({
-    queryKey: ['till-keys', store.id],
-    queryFn: () => apiJson<{ items: TillKey[] }>(`/v1/stores/${store.id}/till-keys`, { token }),
-  });
+  const keys = useTillKeys(store.id);
   const revoke = useMutation({
     mutationFn: (id: number) => apiJson<TillKey>(`/v1/till-keys/${id}/revoke`, { token, body: {} }),
     onSuccess: () => {
@@ -281,21 +280,11 @@ function StoreRow(props: {
 
 export function StoresPage() {
   const { t } = useTranslation();
-  const token = useToken();
   const [addingTo, setAddingTo] = useState<Merchant | null>(null);
   const [issued, setIssued] = useState<IssuedKey | null>(null);
-  const merchants = useQuery({
-    queryKey: ['merchants'],
-    queryFn: () => apiJson<{ items: Merchant[] }>('/v1/merchants', { token }),
-  });
-  const stores = useQuery({
-    queryKey: ['stores'],
-    queryFn: () => apiJson<{ items: Store[] }>('/v1/stores', { token }),
-  });
-  const campaigns = useQuery({
-    queryKey: ['campaigns'],
-    queryFn: () => apiJson<Page<Campaign>>('/v1/campaigns', { token, query: { limit: 100 } }),
-  });
+  const merchants = useMerchants();
+  const stores = useStores();
+  const campaigns = useCampaigns();
   const offersOf = (advertiserId: number) =>
     (campaigns.data?.items ?? [])
       .filter((campaign) => campaign.advertiserId === advertiserId)
