@@ -244,6 +244,8 @@ describe.each(engines)('money figures on $engine', ({ engine, available }) => {
         before = page.nextBefore;
       }
       expect(paged).toEqual(whole.items);
+      // A cursor past every line (or past 2^31) is simply the newest page.
+      expect((await statementPage(3, Number.MAX_SAFE_INTEGER - 1)).items).toEqual(whole.items.slice(0, 3));
       await expectLedgerOk(cloud);
     },
   );

@@ -82,7 +82,7 @@ export async function fundingStatement(
         left join campaigns c on c.budget_account_id = n.other
         left join advertiser_fundings f on f.transfer_id = n.id
         left join users u on u.id = f.funded_by
-        where ${page.before} = 0 or n.seq < ${page.before}
+        where ${page.before}::bigint = 0 or n.seq < ${page.before}::bigint
         order by n.seq desc limit ${page.limit}`,
   );
   const items = rows.map((row) => ({
