@@ -1,8 +1,8 @@
-// A wallet's own reads through the typed client: its summary, history, coupons, withdrawals and payout
-// account. Keys start with 'wallet', so signing out can drop them all (walletKeys.all).
+// A wallet's own reads through the typed client: its summary, history, coupons and withdrawals. A wallet
+// session is the phone's, not the console's, so each hook takes its token. Keys start with 'wallet', so
+// signing out can drop them all (walletKeys.all).
 import { useQuery } from '@tanstack/react-query';
 import { api, bearer, replyOf } from '../client.ts';
-import { useToken } from '../../components/session-context.tsx';
 
 export const walletKeys = {
   all: ['wallet'] as const,
@@ -10,32 +10,36 @@ export const walletKeys = {
   history: () => [...walletKeys.all, 'history'] as const,
   coupons: () => [...walletKeys.all, 'coupons'] as const,
   withdrawals: () => [...walletKeys.all, 'withdrawals'] as const,
-  payoutAccount: () => [...walletKeys.all, 'payout-account'] as const,
 };
 
-/** The wallet's summary; `token` for a session not yet in the context (just signed in). */
-export function useWalletSummary(token?: string | null) {
-  const session = useToken();
-  const bearerToken = token === undefined ? session : token;
+/** How often a list that changes on its own (a tap settling) is read again. */
+export interface Refresh {
+  refetchIntervalMs?: number;
+}
+
+const every = (refresh: Refresh) =>
+  refresh.refetchIntervalMs === undefined ? {} : { refetchInterval: refresh.refetchIntervalMs };
+
+export function useWalletSummary(token: string, refresh: Refresh = {}) {
   return useQuery({
     queryKey: walletKeys.me(),
-    queryFn: ({ signal }) => replyOf(api.GET('/v1/wallets/me', { headers: bearer(bearerToken), signal })),
+    queryFn: ({ signal }) => replyOf(api.GET('/v1/wallets/me', { headers: bearer(token), signal })),
+    ...every(refresh),
   });
 }
 
-export function useWalletHistory(limit = 50) {
-  const token = useToken();
+export function useWalletHistory(token: string, refresh: Refresh = {}, limit = 50) {
   return useQuery({
     queryKey: walletKeys.history(),
     queryFn: ({ signal }) =>
       replyOf(
         api.GET('/v1/wallets/me/history', { params: { query: { limit } }, headers: bearer(token), signal }),
       ),
+    ...every(refresh),
   });
 }
 
-export function useWalletCoupons(limit = 50) {
-  const token = useToken();
+export function useWalletCoupons(token: string, limit = 50) {
   return useQuery({
     queryKey: walletKeys.coupons(),
     queryFn: ({ signal }) =>
@@ -45,8 +49,7 @@ export function useWalletCoupons(limit = 50) {
   });
 }
 
-export function useWithdrawals() {
-  const token = useToken();
+export function useWithdrawals(token: string) {
   return useQuery({
     queryKey: walletKeys.withdrawals(),
     queryFn: ({ signal }) =>

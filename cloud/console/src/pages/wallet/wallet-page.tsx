@@ -25,15 +25,14 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { apiJson, newIdempotencyKey } from '../../api/client.ts';
+import {
+  useWalletCoupons,
+  useWalletHistory,
+  useWalletSummary,
+  useWithdrawals,
+} from '../../api/hooks/wallet.ts';
 import { parsePayoutAccount, type PayoutAccountKind } from '@redtap/shared/payout-account';
-import type {
-  PayoutAccount,
-  Session,
-  WalletCoupon,
-  WalletCredential,
-  WalletSummary,
-  Withdrawal,
-} from '../../api/types.ts';
+import type { PayoutAccount, Session, WalletCredential, Withdrawal } from '../../api/types.ts';
 import { Logo } from '../../components/console-layout.tsx';
 import { Empty, ErrorAlert, notifySuccess, QueryState } from '../../components/feedback.tsx';
 import { LanguageSwitch } from '../../components/language-switch.tsx';
@@ -42,7 +41,7 @@ import { QrCode } from '../../components/qr-code.tsx';
 import { formatDate, formatDateTime } from '../../lib/format.ts';
 import { formatFen } from '../../lib/money.ts';
 import { loadPhoneKeyFile, savePhoneKeyFile } from '../../lib/phone-key-store.ts';
-import { historyReasonKeys, historyStatus, historyTitle, type HistoryRow } from './history-row.ts';
+import { historyReasonKeys, historyStatus, historyTitle } from './history-row.ts';
 import {
   generatePhoneKey,
   parsePhoneKeyFile,
@@ -249,12 +248,7 @@ function SignIn({
 
 function HistoryList({ token }: { token: string }) {
   const { t, i18n } = useTranslation();
-  const history = useQuery({
-    queryKey: ['wallet', 'history'],
-    queryFn: () =>
-      apiJson<{ items: HistoryRow[] }>('/v1/wallets/me/history', { token, query: { limit: 50 } }),
-    refetchInterval: 10_000,
-  });
+  const history = useWalletHistory(token, { refetchIntervalMs: 10_000 });
   return (
     <QueryState
       query={history}
@@ -321,11 +315,7 @@ function HistoryList({ token }: { token: string }) {
 
 function CouponList({ token }: { token: string }) {
   const { t, i18n } = useTranslation();
-  const coupons = useQuery({
-    queryKey: ['wallet', 'coupons'],
-    queryFn: () =>
-      apiJson<{ items: WalletCoupon[] }>('/v1/wallets/me/coupons', { token, query: { limit: 50 } }),
-  });
+  const coupons = useWalletCoupons(token);
   const nowS = Date.now() / 1000;
   return (
     <QueryState
@@ -375,10 +365,7 @@ function CouponList({ token }: { token: string }) {
 
 function WithdrawalList({ token }: { token: string }) {
   const { t, i18n } = useTranslation();
-  const withdrawals = useQuery({
-    queryKey: ['wallet', 'withdrawals'],
-    queryFn: () => apiJson<{ items: Withdrawal[] }>('/v1/wallets/me/withdrawals', { token }),
-  });
+  const withdrawals = useWithdrawals(token);
   return (
     <QueryState
       query={withdrawals}
@@ -635,11 +622,7 @@ function WalletHome({
   const { t } = useTranslation();
   const [tab, setTab] = useState('history');
   const [withdrawing, setWithdrawing] = useState(false);
-  const summary = useQuery({
-    queryKey: ['wallet', 'me'],
-    queryFn: () => apiJson<WalletSummary>('/v1/wallets/me', { token: session.token }),
-    refetchInterval: 10_000,
-  });
+  const summary = useWalletSummary(session.token, { refetchIntervalMs: 10_000 });
   const balanceFen = summary.data?.balanceFen ?? 0;
   return (
     <Stack>
