@@ -196,6 +196,16 @@ test.describe.serial('fleet pages', () => {
     await page.getByRole('dialog').getByRole('button', { name: '保存' }).click();
     await expect(row).toContainText('试点楼宇（一期）');
 
+    // Members are found by a search on the server and added one at a time.
+    await row.getByRole('button', { name: '编辑成员' }).click();
+    const members = page.getByRole('dialog');
+    await members.getByRole('textbox', { name: '添加屏幕' }).fill('在线屏 149');
+    await page.getByRole('option', { name: /在线屏 149/ }).click();
+    await expect(members.locator('[data-testid^="member-"]')).toHaveCount(1);
+    await expect(members.locator('[data-testid^="member-"]')).toContainText('在线屏 149');
+    await members.getByRole('button', { name: '关闭' }).click();
+    await expect(page.getByTestId(`group-screens-${String(group.id)}`)).toHaveText('1');
+
     await row.getByRole('button', { name: '删除' }).click();
     await page.getByRole('dialog').getByRole('button', { name: '删除' }).click();
     await expect(page.getByRole('dialog').getByRole('alert')).toHaveAttribute(

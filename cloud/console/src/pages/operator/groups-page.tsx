@@ -279,7 +279,9 @@ export function GroupsPage() {
                         <Truncated text={group.name} fw={600} size="sm" />
                       </Table.Td>
                       <Table.Td>
-                        <Badge variant="light">{group.screens}</Badge>
+                        <Badge variant="light" data-testid={`group-screens-${group.id}`}>
+                          {group.screens}
+                        </Badge>
                       </Table.Td>
                       <Table.Td>
                         <Group gap={6} wrap="nowrap">
