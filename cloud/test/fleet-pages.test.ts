@@ -8,6 +8,7 @@ import { cityKey, ErrorCode } from '@redtap/shared';
 import type { DatabaseHandle } from '../src/db/client.ts';
 import { screenHealth, screens } from '../src/db/schema/screens.ts';
 import { recordPresence } from '../src/services/screen-presence.ts';
+import { SUMMARY_TTL_MS } from '../src/services/screens.ts';
 import { openTestDatabase, testEngines } from './databases.ts';
 import {
   advertiserSession,
@@ -393,4 +394,33 @@ describe.each(engines)('fleet pages on $engine', ({ engine, available }) => {
     const unknown = await cloud.request('GET', '/v1/screens/999999999/activity', { token: operator });
     expect(unknown.status).toBe(404);
   });
+
+  it.skipIf(!available)(
+    'computes the summary at most once per few seconds, and anew after a change made here',
+    async () => {
+      const before = await get<Summary>('/v1/screens/summary');
+      // A change the routes do not see (as presence or another replica would make) shows after the TTL.
+      await handle.db.execute(sql`update screens set city = 'Ningbo' where name = 'neverSeen 000'`);
+      expect((await get<Summary>('/v1/screens/summary')).cities).toEqual(before.cities);
+      cloud.clock.nowMs += SUMMARY_TTL_MS;
+      const later = await get<Summary>('/v1/screens/summary');
+      expect(later.cities.find((city) => city.city === 'Ningbo')).toMatchObject({ total: 1 });
+      await handle.db.execute(sql`update screens set city = 'Suzhou' where name = 'neverSeen 000'`);
+      // One made through the API shows at once.
+      const created = await cloud.request('POST', '/v1/screens', {
+        token: operator,
+        body: { name: 'counted at once', city: 'Ningbo', building: 'B', elevator: 'E' },
+      });
+      expect(created.status).toBe(201);
+      const after = await get<Summary>('/v1/screens/summary');
+      expect([after.total, after.cities.find((city) => city.city === 'Ningbo')?.total]).toEqual([
+        later.total + 1,
+        1,
+      ]);
+      await cloud.request('POST', `/v1/screens/${(await json<{ id: number }>(created)).id}/revoke`, {
+        token: operator,
+      });
+      cloud.clock.nowMs = nowMs;
+    },
+  );
 });

@@ -410,6 +410,37 @@ export async function summarizeScreens(
   };
 }
 
+/** How long a fleet summary is answered again before it is computed anew. */
+export const SUMMARY_TTL_MS = 5_000;
+
+/**
+ * The fleet summary shared by every screens page open at once: computed at most once per `ttlMs` (a
+ * request while it is computed waits for that computation), and anew at once after `invalidate()`, which
+ * this process's own screen changes call. Changes from elsewhere (presence, heartbeats, other replicas)
+ * show within `ttlMs`.
+ */
+export function createScreenSummaryCache(now: () => Date, ttlMs = SUMMARY_TTL_MS) {
+  let cached: { atMs: number; summary: Promise<ScreenSummary> } | null = null;
+  return {
+    get(db: Database): Promise<ScreenSummary> {
+      const at = now();
+      const fresh = cached !== null && at.getTime() - cached.atMs < ttlMs && at.getTime() >= cached.atMs;
+      if (cached !== null && fresh) return cached.summary;
+      const summary = summarizeScreens(db, at);
+      const entry = { atMs: at.getTime(), summary };
+      cached = entry;
+      // A failed computation is not kept: the next request tries again.
+      summary.catch(() => {
+        if (cached === entry) cached = null;
+      });
+      return summary;
+    },
+    invalidate(): void {
+      cached = null;
+    },
+  };
+}
+
 export interface LocationCount {
   city: string;
   building: string;

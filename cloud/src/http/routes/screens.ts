@@ -14,9 +14,9 @@ import {
   reinstateScreen,
   replaceScreen,
   revokeScreen,
+  createScreenSummaryCache,
   screenConnections,
   screenLocations,
-  summarizeScreens,
   updateScreen,
 } from '../../services/screens.ts';
 import {
@@ -171,6 +171,8 @@ const ScreenInput = z.object({
 
 export function screenRoutes(deps: AppDeps) {
   const app = createRouter();
+  // One summary computation serves every screens page open within a few seconds (docs/scaling.md).
+  const summaries = createScreenSummaryCache(deps.now);
 
   app.openapi(
     defineRoute(['operator'], {
@@ -190,6 +192,7 @@ export function screenRoutes(deps: AppDeps) {
         ...input,
         timezone: input.timezone ?? deps.settings.timezone,
       });
+      summaries.invalidate();
       return c.json(screen, 201);
     },
   );
@@ -238,7 +241,7 @@ export function screenRoutes(deps: AppDeps) {
         ...errorResponses(401, 403),
       },
     }),
-    async (c) => c.json(await summarizeScreens(deps.db, deps.now()), 200),
+    async (c) => c.json(await summaries.get(deps.db), 200),
   );
 
   app.openapi(
@@ -390,7 +393,9 @@ export function screenRoutes(deps: AppDeps) {
         Object.entries(c.req.valid('json')).filter(([, value]) => value !== undefined),
       );
       // Read after publishing: the version answered is the one the screen receives.
-      return c.json(await updateScreen(deps, id, patch, networkRulesOf(deps.settings.money)), 200);
+      const screen = await updateScreen(deps, id, patch, networkRulesOf(deps.settings.money));
+      summaries.invalidate();
+      return c.json(screen, 200);
     },
   );
 
@@ -429,6 +434,7 @@ export function screenRoutes(deps: AppDeps) {
     async (c) => {
       const id = c.req.valid('param').id;
       const screen = await revokeScreen(deps.db, id, deps.now());
+      summaries.invalidate();
       await audit(deps.db, { actor: principalOf(c), action: 'screen.revoked', subject: `screen:${id}` });
       deps.screenAuth.forget(id);
       await deps.broker.revokeScreen(id);
@@ -455,6 +461,7 @@ export function screenRoutes(deps: AppDeps) {
     async (c) => {
       const now = deps.now();
       const screen = await replaceScreen(deps.db, c.req.valid('param').id, now);
+      summaries.invalidate();
       const { code, expiresAt } = await createEnrolmentCode(deps.db, screen.id, now);
       return c.json({ screen, code, expiresAt }, 201);
     },
@@ -479,6 +486,7 @@ export function screenRoutes(deps: AppDeps) {
     async (c) => {
       const now = deps.now();
       const screen = await reinstateScreen(deps.db, c.req.valid('param').id, now);
+      summaries.invalidate();
       const { code, expiresAt } = await createEnrolmentCode(deps.db, screen.id, now);
       return c.json({ screen, code, expiresAt }, 200);
     },
