@@ -31,24 +31,24 @@ export interface CampaignSummaryData {
 
 export function summaryOfCampaign(campaign: Campaign): CampaignSummaryData {
   const fallbackIndex = campaign.couponOffers.findIndex(
-    (offer) => offer.id === campaign.rules?.fallbackCouponOfferId,
+    (offer) => offer.id === campaign.rules.fallbackCouponOfferId,
   );
   return {
     startsAt: campaign.startsAt,
     endsAt: campaign.endsAt,
-    dayparts: campaign.dayparts ?? [],
-    targeting: campaign.targeting ?? { cities: [], buildings: [], screenGroupIds: [] },
+    dayparts: campaign.dayparts,
+    targeting: campaign.targeting,
     budgetFen: campaign.budgetFen,
     fundedFen: campaign.money.fundedFen,
     prizePlan: campaign.prizePlan,
     couponOffers: campaign.couponOffers,
     rules: {
-      cashPerWalletPerDay: campaign.rules?.cashPerWalletPerDay ?? 0,
-      couponsPerWalletPerDay: campaign.rules?.couponsPerWalletPerDay ?? 0,
+      cashPerWalletPerDay: campaign.rules.cashPerWalletPerDay,
+      couponsPerWalletPerDay: campaign.rules.couponsPerWalletPerDay,
       fallbackCouponOfferIndex: fallbackIndex === -1 ? null : fallbackIndex,
-      fallThrough: campaign.rules?.fallThrough === true,
+      fallThrough: campaign.rules.fallThrough === true,
     },
-    creatives: campaign.creatives ?? [],
+    creatives: campaign.creatives,
   };
 }
 

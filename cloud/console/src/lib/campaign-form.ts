@@ -203,9 +203,13 @@ export interface FormCheck {
  */
 export function checkForm(
   form: CampaignForm,
-  options: { operator: boolean; nowS: number; stored?: { startsAt: number } },
+  options: {
+    operator: boolean;
+    nowS: number;
+    stored?: { startsAt: number; endsAt: number; couponOffers: readonly { validUntil: number }[] };
+  },
 ): FormCheck {
-  const body = bodyOf(form, options.operator);
+  const body = keepStoredInstants(bodyOf(form, options.operator), form, options.stored);
   const parsed = CampaignBody.safeParse(body);
   const issues = parsed.success ? [] : fieldIssuesOf(parsed.error);
   const startsAt = body.startsAt;
@@ -224,6 +228,31 @@ export function checkForm(
   if (options.operator && form.advertiserId === null)
     issues.push({ path: 'advertiserId', code: 'REQUIRED', message: 'choose the advertiser' });
   return { body: issues.length === 0 && parsed.success ? (body as CampaignBodyInput) : null, issues };
+}
+
+/**
+ * The form shows instants to the minute (dates to the day): an untouched box sends the stored instant
+ * back, not the minute it shows, so an edit changes only what was edited.
+ */
+function keepStoredInstants(
+  body: Record<string, unknown>,
+  form: CampaignForm,
+  stored?: { startsAt: number; endsAt: number; couponOffers: readonly { validUntil: number }[] },
+): Record<string, unknown> {
+  if (stored === undefined) return body;
+  const offers = Array.isArray(body.couponOffers) ? (body.couponOffers as Record<string, unknown>[]) : [];
+  return {
+    ...body,
+    ...(form.startsAt === toLocalInput(stored.startsAt) ? { startsAt: stored.startsAt } : {}),
+    ...(form.endsAt === toLocalInput(stored.endsAt) ? { endsAt: stored.endsAt } : {}),
+    couponOffers: offers.map((offer, index) => {
+      const storedOffer = stored.couponOffers[index];
+      const shown = form.coupons[index]?.validUntil;
+      return storedOffer !== undefined && shown === localDate(storedOffer.validUntil)
+        ? { ...offer, validUntil: storedOffer.validUntil }
+        : offer;
+    }),
+  };
 }
 
 /** The wizard step a field path is on. */
@@ -253,18 +282,18 @@ export function formFromCampaign(
 ): CampaignForm {
   const plan = campaign.prizePlan;
   const offers = campaign.couponOffers;
-  const fallbackIndex = offers.findIndex((offer) => offer.id === campaign.rules?.fallbackCouponOfferId);
+  const fallbackIndex = offers.findIndex((offer) => offer.id === campaign.rules.fallbackCouponOfferId);
   const fresh = emptyForm(nowS);
   const keepDates = mode === 'edit' || campaign.startsAt >= nowS;
   const tiers =
-    plan?.kind === 'tiers'
+    plan.kind === 'tiers'
       ? plan.tiers.map((tier) => ({ key: nextKey(), amountFen: tier.amountFen, count: tier.count }))
       : fresh.tiers;
   return {
     name: mode === 'edit' ? campaign.name : copyName(campaign.name),
     sponsor: campaign.sponsor,
     advertiserId: String(campaign.advertiserId),
-    creatives: (campaign.creatives ?? []).map((creative) => ({
+    creatives: campaign.creatives.map((creative) => ({
       sha256: creative.sha256,
       mime: '',
       bytes: 0,
@@ -273,16 +302,16 @@ export function formFromCampaign(
     })),
     startsAt: keepDates ? toLocalInput(campaign.startsAt) : fresh.startsAt,
     endsAt: keepDates ? toLocalInput(campaign.endsAt) : fresh.endsAt,
-    dayparts: (campaign.dayparts ?? []).map((daypart) => ({ key: nextKey(), ...daypart })),
-    cities: campaign.targeting?.cities ?? [],
+    dayparts: campaign.dayparts.map((daypart) => ({ key: nextKey(), ...daypart })),
+    cities: campaign.targeting.cities,
     // A stored campaign names buildings without their city: pair each with every targeted city, or none.
-    buildingKeys: (campaign.targeting?.buildings ?? []).map((building) =>
-      buildingKey(campaign.targeting?.cities[0] ?? '', building),
+    buildingKeys: campaign.targeting.buildings.map((building) =>
+      buildingKey(campaign.targeting.cities[0] ?? '', building),
     ),
-    groupIds: (campaign.targeting?.screenGroupIds ?? []).map(String),
-    planKind: plan?.kind ?? 'lucky',
+    groupIds: campaign.targeting.screenGroupIds.map(String),
+    planKind: plan.kind,
     lucky:
-      plan?.kind === 'lucky'
+      plan.kind === 'lucky'
         ? { count: plan.count, totalFen: plan.totalFen, minFen: plan.minFen, maxFen: plan.maxFen }
         : fresh.lucky,
     tiers,
@@ -297,10 +326,10 @@ export function formFromCampaign(
       terms: offer.terms,
     })),
     rules: {
-      cashPerWalletPerDay: campaign.rules?.cashPerWalletPerDay ?? 1,
-      couponsPerWalletPerDay: campaign.rules?.couponsPerWalletPerDay ?? 1,
+      cashPerWalletPerDay: campaign.rules.cashPerWalletPerDay,
+      couponsPerWalletPerDay: campaign.rules.couponsPerWalletPerDay,
       fallback: fallbackIndex === -1 ? null : String(fallbackIndex),
-      fallThrough: campaign.rules?.fallThrough === true,
+      fallThrough: campaign.rules.fallThrough === true,
     },
   };
 }

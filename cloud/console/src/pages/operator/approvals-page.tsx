@@ -16,7 +16,6 @@ import { formatFen } from '../../lib/money.ts';
 
 export function planSummary(campaign: Campaign): string {
   const plan = campaign.prizePlan;
-  if (plan === undefined) return '—';
   if (plan.kind === 'lucky')
     return `${plan.count} × ${formatFen(plan.minFen)}–${formatFen(plan.maxFen)} = ${formatFen(plan.totalFen)}`;
   return plan.tiers.map((tier) => `${tier.count} × ${formatFen(tier.amountFen)}`).join(' + ');
@@ -30,7 +29,7 @@ function ReviewCard({
   groupNames?: ReadonlyMap<number, string>;
 }) {
   const { t } = useTranslation();
-  const creatives = campaign.creatives ?? [];
+  const creatives = campaign.creatives;
   return (
     <Card withBorder radius="md" data-testid={`review-${campaign.id}`}>
       <Stack gap="sm">
