@@ -5,6 +5,7 @@ import { useQuery } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
 import { Link, useParams } from 'react-router';
 import { apiJson } from '../../api/client.ts';
+import { useCampaign } from '../../api/hooks/campaigns.ts';
 import type { Campaign, TargetingOptions } from '../../api/types.ts';
 import { CampaignActions, STATUS_COLOR } from '../../components/campaign-actions.tsx';
 import { CampaignSummary, summaryOfCampaign } from '../../components/campaign-summary.tsx';
@@ -18,10 +19,7 @@ export function CampaignDetailPage() {
   const { t } = useTranslation();
   const token = useToken();
   const id = Number(useParams().id);
-  const campaign = useQuery({
-    queryKey: ['campaigns', id],
-    queryFn: () => apiJson<Campaign>(`/v1/campaigns/${id}`, { token }),
-  });
+  const campaign = useCampaign(id);
   const targetingOptions = useQuery({
     queryKey: ['targeting-options'],
     queryFn: () => apiJson<TargetingOptions>('/v1/targeting-options', { token }),

@@ -34,6 +34,7 @@ import { useEffect, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useNavigate, useParams } from 'react-router';
 import { apiJson } from '../../api/client.ts';
+import { campaignKeys, useCampaign } from '../../api/hooks/campaigns.ts';
 import type { Advertiser, Campaign, Page, StoredContent, TargetingOptions } from '../../api/types.ts';
 import { CampaignSummary } from '../../components/campaign-summary.tsx';
 import { CreativePreview } from '../../components/creative-preview.tsx';
@@ -82,11 +83,7 @@ export function CampaignWizardPage() {
 /** `/advertiser/campaigns/:id/edit` and `/duplicate`: the wizard filled from a stored campaign. */
 export function CampaignFromStoredPage({ kind }: { kind: 'edit' | 'duplicate' }) {
   const { id } = useParams();
-  const { session } = useSession();
-  const campaign = useQuery({
-    queryKey: ['campaigns', Number(id)],
-    queryFn: () => apiJson<Campaign>(`/v1/campaigns/${Number(id)}`, { token: session?.token ?? null }),
-  });
+  const campaign = useCampaign(Number(id));
   return (
     <QueryState query={campaign}>
       {(stored) => <CampaignWizard key={`${kind}-${stored.id}`} mode={{ kind, campaign: stored }} />}
@@ -193,7 +190,7 @@ function CampaignWizard({ mode }: { mode: Mode }) {
     onSuccess: (campaign) => {
       if (mode.kind === 'new') clearDraft(account);
       notifySuccess(t(mode.kind === 'edit' ? 'wizard.saved' : 'wizard.created', { name: campaign.name }));
-      void queryClient.invalidateQueries({ queryKey: ['campaigns'] });
+      void queryClient.invalidateQueries({ queryKey: campaignKeys.all });
       void navigate(
         mode.kind === 'edit'
           ? `/advertiser/campaigns/${campaign.id}`

@@ -1,21 +1,14 @@
 // The advertiser's campaigns, with funding and the lifecycle (submit, activate, pause, resume, end).
 import { Button, Group, Stack, Title } from '@mantine/core';
-import { useQuery } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
-import { apiJson } from '../../api/client.ts';
-import type { Campaign, Page } from '../../api/types.ts';
+import { useCampaigns } from '../../api/hooks/campaigns.ts';
 import { CampaignTable } from '../../components/campaign-table.tsx';
 import { Empty, QueryState } from '../../components/feedback.tsx';
-import { useToken } from '../../components/session-context.tsx';
 
 export function CampaignsPage() {
   const { t } = useTranslation();
-  const token = useToken();
-  const campaigns = useQuery({
-    queryKey: ['campaigns'],
-    queryFn: () => apiJson<Page<Campaign>>('/v1/campaigns', { token, query: { limit: 100 } }),
-  });
+  const campaigns = useCampaigns({ limit: 100 });
   return (
     <Stack>
       <Group justify="space-between">

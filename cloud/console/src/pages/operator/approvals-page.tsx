@@ -5,7 +5,8 @@ import { Badge, Card, Group, ScrollArea, SimpleGrid, Stack, Text, Title } from '
 import { useQuery } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
 import { apiJson } from '../../api/client.ts';
-import type { Campaign, Page, TargetingOptions } from '../../api/types.ts';
+import { useCampaigns } from '../../api/hooks/campaigns.ts';
+import type { Campaign, TargetingOptions } from '../../api/types.ts';
 import { CampaignActions } from '../../components/campaign-actions.tsx';
 import { CampaignSummary, summaryOfCampaign } from '../../components/campaign-summary.tsx';
 import { CampaignTable } from '../../components/campaign-table.tsx';
@@ -74,10 +75,7 @@ function ReviewCard({
 export function ApprovalsPage() {
   const { t } = useTranslation();
   const token = useToken();
-  const campaigns = useQuery({
-    queryKey: ['campaigns'],
-    queryFn: () => apiJson<Page<Campaign>>('/v1/campaigns', { token, query: { limit: 100 } }),
-  });
+  const campaigns = useCampaigns({ limit: 100 });
   const targetingOptions = useQuery({
     queryKey: ['targeting-options'],
     queryFn: () => apiJson<TargetingOptions>('/v1/targeting-options', { token }),
