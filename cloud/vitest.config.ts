@@ -25,6 +25,7 @@ export default defineConfig({
           ...shared,
           name: 'reply-coverage',
           include: ['test/reply-coverage.check.ts'],
+          globalSetup: ['test/reply-coverage.setup.ts'],
           sequence: { groupOrder: 1 },
         },
       },

@@ -46,6 +46,16 @@ export function successSchemasOf(document: OpenApiDocument, route: DocumentedRou
     .flatMap((media) => (media.schema === undefined ? [] : [media.schema]));
 }
 
+/** True when the route's only success is 204 No Content: a reply with no body, nothing to declare. */
+export function answersNoContent(document: OpenApiDocument, route: DocumentedRoute): boolean {
+  const operation = document.paths[route.path]?.[route.method.toLowerCase()];
+  const successes = Object.entries(operation?.responses ?? {}).filter(([status]) => /^2\d\d$/.test(status));
+  return (
+    successes.length > 0 &&
+    successes.every(([status, response]) => status === '204' && response.content === undefined)
+  );
+}
+
 function resolve(document: OpenApiDocument, schema: JsonSchema): { schema: JsonSchema; name: string | null } {
   if (schema.$ref === undefined) return { schema, name: null };
   const name = schema.$ref.replace('#/components/schemas/', '');
