@@ -1,7 +1,12 @@
 // The fleet pages' reads: keyset pages of any list (useKeysetPages, "load more" until the server's cursor
 // runs out), the fleet summary, and one screen's activity and taps. Query keys start with the resource,
 // so invalidating ['screens'] refreshes every screens list, page and count.
-import { useInfiniteQuery, useQuery } from '@tanstack/react-query';
+import {
+  useInfiniteQuery,
+  useQuery,
+  type InfiniteData,
+  type UseInfiniteQueryResult,
+} from '@tanstack/react-query';
 import { apiJson } from './client.ts';
 import type { Page } from './types.ts';
 import { useToken } from '../components/session-context.tsx';
@@ -22,18 +27,24 @@ export function useKeysetPages<T>(
   options: { refetchIntervalMs?: number; enabled?: boolean } = {},
 ) {
   const token = useToken();
-  const pages = useInfiniteQuery({
-    queryKey: [...key, query],
-    queryFn: ({ pageParam, signal }) =>
-      apiJson<Page<T>>(path, { token, signal, query: { ...query, limit: PAGE_SIZE, after: pageParam } }),
-    initialPageParam: 0,
-    getNextPageParam: (last: Page<T>) => last.nextAfter ?? undefined,
-    enabled: options.enabled ?? true,
-    ...(options.refetchIntervalMs === undefined ? {} : { refetchInterval: options.refetchIntervalMs }),
-  });
+  return pagesOf(
+    useInfiniteQuery({
+      queryKey: [...key, query],
+      queryFn: ({ pageParam, signal }) =>
+        apiJson<Page<T>>(path, { token, signal, query: { ...query, limit: PAGE_SIZE, after: pageParam } }),
+      initialPageParam: 0,
+      getNextPageParam: (last: Page<T>) => last.nextAfter ?? undefined,
+      enabled: options.enabled ?? true,
+      ...(options.refetchIntervalMs === undefined ? {} : { refetchInterval: options.refetchIntervalMs }),
+    }),
+  );
+}
+
+/** An infinite query of pages as a list: the rows loaded so far, and whether the last one is. */
+export function pagesOf<P extends { items: unknown[] }>(pages: UseInfiniteQueryResult<InfiniteData<P>>) {
   return {
     query: pages,
-    items: pages.data?.pages.flatMap((page) => page.items) ?? [],
+    items: (pages.data?.pages.flatMap((page) => page.items) ?? []) as P['items'],
     hasMore: pages.hasNextPage,
     loadMore: () => void pages.fetchNextPage(),
     loadingMore: pages.isFetchingNextPage,

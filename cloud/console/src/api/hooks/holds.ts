@@ -1,13 +1,15 @@
 // Taps held for review and the decisions made on them, through the typed client. Keys start with 'holds'.
-import { useQuery } from '@tanstack/react-query';
+import { useInfiniteQuery, useQuery } from '@tanstack/react-query';
 import { api, bearer, replyOf } from '../client.ts';
 import { useToken } from '../../components/session-context.tsx';
+import { PAGE_SIZE, pagesOf } from '../fleet.ts';
 
 export type HoldListQuery = { limit?: number; after?: number };
 
 export const holdKeys = {
   all: ['holds'] as const,
   list: (query: HoldListQuery) => [...holdKeys.all, 'list', query] as const,
+  pages: () => [...holdKeys.all, 'pages'] as const,
   decisions: () => [...holdKeys.all, 'decisions'] as const,
 };
 
@@ -18,6 +20,27 @@ export function useHeldTaps(query: HoldListQuery = { limit: 100 }) {
     queryFn: ({ signal }) =>
       replyOf(api.GET('/v1/holds', { params: { query }, headers: bearer(token), signal })),
   });
+}
+
+/** Every held tap, oldest first, a page of PAGE_SIZE at a time with the server's cursor. */
+export function useHeldTapPages(refetchIntervalMs: number) {
+  const token = useToken();
+  return pagesOf(
+    useInfiniteQuery({
+      queryKey: holdKeys.pages(),
+      queryFn: ({ pageParam, signal }) =>
+        replyOf(
+          api.GET('/v1/holds', {
+            params: { query: { limit: PAGE_SIZE, after: pageParam } },
+            headers: bearer(token),
+            signal,
+          }),
+        ),
+      initialPageParam: 0,
+      getNextPageParam: (last) => last.nextAfter ?? undefined,
+      refetchInterval: refetchIntervalMs,
+    }),
+  );
 }
 
 export function useHoldDecisions() {

@@ -1,13 +1,15 @@
 // Screen-group reads through the typed client. Keys start with 'screen-groups'.
-import { useQuery } from '@tanstack/react-query';
+import { useInfiniteQuery, useQuery } from '@tanstack/react-query';
 import { api, bearer, replyOf } from '../client.ts';
 import { useToken } from '../../components/session-context.tsx';
+import { PAGE_SIZE, pagesOf } from '../fleet.ts';
 
 export type ScreenGroupListQuery = { limit?: number; after?: number };
 
 export const screenGroupKeys = {
   all: ['screen-groups'] as const,
   list: (query: ScreenGroupListQuery) => [...screenGroupKeys.all, 'list', query] as const,
+  pages: () => [...screenGroupKeys.all, 'pages'] as const,
 };
 
 export function useScreenGroups(query: ScreenGroupListQuery = { limit: 100 }) {
@@ -17,4 +19,24 @@ export function useScreenGroups(query: ScreenGroupListQuery = { limit: 100 }) {
     queryFn: ({ signal }) =>
       replyOf(api.GET('/v1/screen-groups', { params: { query }, headers: bearer(token), signal })),
   });
+}
+
+/** Every group, a page of PAGE_SIZE at a time with the server's cursor ("load more" to the last one). */
+export function useScreenGroupPages() {
+  const token = useToken();
+  return pagesOf(
+    useInfiniteQuery({
+      queryKey: screenGroupKeys.pages(),
+      queryFn: ({ pageParam, signal }) =>
+        replyOf(
+          api.GET('/v1/screen-groups', {
+            params: { query: { limit: PAGE_SIZE, after: pageParam } },
+            headers: bearer(token),
+            signal,
+          }),
+        ),
+      initialPageParam: 0,
+      getNextPageParam: (last) => last.nextAfter ?? undefined,
+    }),
+  );
 }

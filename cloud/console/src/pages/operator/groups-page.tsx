@@ -17,6 +17,7 @@ import { useDebouncedValue } from '@mantine/hooks';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState, type SyntheticEvent } from 'react';
 import { useTranslation } from 'react-i18next';
+import { useScreenGroupPages } from '../../api/hooks/screen-groups.ts';
 import { apiJson, apiText } from '../../api/client.ts';
 import { useKeysetPages } from '../../api/fleet.ts';
 import type { Page, Screen, ScreenGroup } from '../../api/types.ts';
@@ -220,7 +221,7 @@ export function GroupsPage() {
   const queryClient = useQueryClient();
   const [name, setName] = useState('');
   const [editing, setEditing] = useState<Editing>(null);
-  const groups = useKeysetPages<ScreenGroup>(['screen-groups'], '/v1/screen-groups', {});
+  const groups = useScreenGroupPages();
   const create = useMutation({
     mutationFn: () => apiJson<ScreenGroup>('/v1/screen-groups', { token, body: { name } }),
     onSuccess: () => {

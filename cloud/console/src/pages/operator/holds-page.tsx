@@ -5,8 +5,8 @@ import { Badge, Button, Card, Group, Modal, Stack, Table, Text, Title } from '@m
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
+import { useHeldTapPages } from '../../api/hooks/holds.ts';
 import { apiJson } from '../../api/client.ts';
-import { useKeysetPages } from '../../api/fleet.ts';
 import type { HeldTap } from '../../api/types.ts';
 import { Empty, notifyError, notifySuccess, QueryState } from '../../components/feedback.tsx';
 import { LoadMore } from '../../components/load-more.tsx';
@@ -93,7 +93,7 @@ export function HoldsPage() {
   const queryClient = useQueryClient();
   // A decision moves money and cannot be undone: it is confirmed in a dialog first.
   const [confirming, setConfirming] = useState<{ hold: HeldTap; decision: Decision } | null>(null);
-  const holds = useKeysetPages<HeldTap>(['holds'], '/v1/holds', {}, { refetchIntervalMs: 15_000 });
+  const holds = useHeldTapPages(15_000);
   const review = useMutation({
     mutationFn: (input: { hold: HeldTap; decision: Decision }) =>
       apiJson<{ id: number; status: string }>(`/v1/holds/${input.hold.id}/${input.decision}`, {

@@ -27,9 +27,10 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useMemo, useState, type SyntheticEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useSearchParams } from 'react-router';
+import { useScreenGroupPages } from '../../api/hooks/screen-groups.ts';
 import { apiJson } from '../../api/client.ts';
 import { useKeysetPages, useScreenSummary, type ScreenConnection } from '../../api/fleet.ts';
-import type { EnrolmentCode, Page, Screen, ScreenGroup, ScreenLocation } from '../../api/types.ts';
+import type { EnrolmentCode, Page, Screen, ScreenLocation } from '../../api/types.ts';
 import { Empty, ErrorAlert, notifyError, notifySuccess, QueryState } from '../../components/feedback.tsx';
 import { LoadMore } from '../../components/load-more.tsx';
 import { QrCode } from '../../components/qr-code.tsx';
@@ -294,7 +295,7 @@ export function ScreensPage() {
     queryFn: () =>
       apiJson<{ items: ScreenLocation[] }>('/v1/screens/locations', { token, query: { limit: 1000 } }),
   });
-  const groups = useKeysetPages<ScreenGroup>(['screen-groups'], '/v1/screen-groups', {});
+  const groups = useScreenGroupPages();
   const newCode = useMutation({
     mutationFn: (screen: Screen) =>
       apiJson<EnrolmentCode>(`/v1/screens/${screen.id}/enrolment-codes`, { token, method: 'POST' }).then(
