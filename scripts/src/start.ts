@@ -7,6 +7,10 @@ import { Command, Option } from 'commander';
 import { createLogSink } from './lib/log-sink.ts';
 import { describeDemo, LauncherError, startDemo } from './demo/launcher.ts';
 
+/** The console is quiet this long before the summary prints, waiting at most the second bound. */
+const SUMMARY_QUIET_MS = 1_500;
+const SUMMARY_WAIT_MAX_MS = 15_000;
+
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const port = (value: string) => {
   const parsed = Number.parseInt(value, 10);
@@ -104,7 +108,9 @@ logger.info(
   { startupMs: Math.round(performance.now() - startedAt), jsonLog: join(dataDir, 'logs', 'redtap.log') },
   'ready',
 );
-// Last, so the addresses and logins are what the terminal shows once start-up is done.
+// Last, once the kiosks' start-up lines have passed, so the addresses and logins are what the terminal
+// shows when start-up is done.
+await sink.whenQuiet(SUMMARY_QUIET_MS, SUMMARY_WAIT_MAX_MS);
 console.log(describeDemo(running));
 
 let stopping = false;

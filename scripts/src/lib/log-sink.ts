@@ -3,7 +3,7 @@
 // join the same streams, so one console shows the cloud, the kiosks and the launcher together.
 import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
 import { dirname } from 'node:path';
-import type { Writable } from 'node:stream';
+import { Writable } from 'node:stream';
 import { pino, type Logger } from 'pino';
 import prettyStream from 'pino-pretty';
 
@@ -12,7 +12,14 @@ export interface LogSink {
   /** One JSON log line from a child process. */
   writeLine(line: string): void;
   close(): Promise<void>;
+  /**
+   * Resolves once the console has had no line for `quietMs` (start-up's burst is over), or after
+   * `waitMaxMs` at most, so what is printed next is not buried under it.
+   */
+  whenQuiet(quietMs: number, waitMaxMs: number): Promise<void>;
 }
+
+const QUIET_POLL_MS = 100;
 
 const LEVELS: Record<string, number> = { trace: 10, debug: 20, info: 30, warn: 40, error: 50, fatal: 60 };
 
@@ -34,7 +41,18 @@ export function createLogSink(options: { json: boolean; level: string; file?: st
     file = createWriteStream(options.file, { flags: 'a' });
   }
   const consoleLevel = LEVELS[options.level] ?? LEVELS.info ?? 30;
-  const streams: pino.StreamEntry[] = [{ level: options.level as pino.Level, stream: consoleStream }];
+  let lastLineAtMs = Date.now();
+  const toConsole = (text: string) => {
+    lastLineAtMs = Date.now();
+    consoleStream.write(text);
+  };
+  const consoleEntry = new Writable({
+    write(chunk: Buffer | string, _encoding, done) {
+      toConsole(chunk.toString());
+      done();
+    },
+  });
+  const streams: pino.StreamEntry[] = [{ level: options.level as pino.Level, stream: consoleEntry }];
   if (file !== null) streams.push({ level: 'debug', stream: file });
   const logger = pino({ level: 'debug', base: null }, pino.multistream(streams));
   return {
@@ -48,11 +66,21 @@ export function createLogSink(options: { json: boolean; level: string; file?: st
         const parsed = JSON.parse(line) as { level?: unknown };
         if (typeof parsed.level === 'number') level = parsed.level;
       } catch {
-        consoleStream.write(`${JSON.stringify({ level: 30, time: Date.now(), msg: line })}\n`);
+        toConsole(`${JSON.stringify({ level: 30, time: Date.now(), msg: line })}\n`);
         return;
       }
-      if (level >= consoleLevel) consoleStream.write(`${line}\n`);
+      if (level >= consoleLevel) toConsole(`${line}\n`);
     },
+    whenQuiet: (quietMs, waitMaxMs) =>
+      new Promise<void>((resolve) => {
+        const deadlineMs = Date.now() + waitMaxMs;
+        const check = () => {
+          const nowMs = Date.now();
+          if (nowMs - lastLineAtMs >= quietMs || nowMs >= deadlineMs) resolve();
+          else setTimeout(check, QUIET_POLL_MS);
+        };
+        check();
+      }),
     close: () =>
       new Promise<void>((resolve) => {
         if (file === null) resolve();
