@@ -160,20 +160,24 @@ export async function createActiveCampaign(
         targeting: { cities: input.cities, buildings: [], screenGroupIds: [] },
         budgetFen: input.budgetFen,
         prizePlan: input.plan,
-        couponOffers: [
-          {
-            title: '10% off',
-            valueFen: 500,
-            stock: input.couponStock ?? 3,
-            validUntil: nowS + 60 * 86_400,
-            validityDays: 7,
-            terms: 'one per visit',
-          },
-        ],
+        // A coupon stock of 0 is a campaign without coupons: an offer of no stock is refused.
+        couponOffers:
+          input.couponStock === 0
+            ? []
+            : [
+                {
+                  title: '10% off',
+                  valueFen: 500,
+                  stock: input.couponStock ?? 3,
+                  validUntil: nowS + 60 * 86_400,
+                  validityDays: 7,
+                  terms: 'one per visit',
+                },
+              ],
         rules: {
           cashPerWalletPerDay: input.cashPerWalletPerDay ?? 5,
           couponsPerWalletPerDay: 2,
-          fallbackCouponOfferIndex: 0,
+          fallbackCouponOfferIndex: input.couponStock === 0 ? null : 0,
           ...(input.fallThrough === undefined ? {} : { fallThrough: input.fallThrough }),
         },
         ...(input.creatives === undefined ? {} : { creatives: input.creatives }),
