@@ -1,0 +1,48 @@
+// Two operator routes no other suite calls: the retained config a screen receives, as a preview, and
+// issuing a campaign's decks on demand. Their replies are checked against the routes' schemas like every
+// test cloud's (reply-check.ts).
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ScreenConfig } from '@redtap/shared';
+import type { DatabaseHandle } from '../src/db/client.ts';
+import { defaultMoneySettings } from '../src/money-settings.ts';
+import { openTestDatabase, testEngines } from './databases.ts';
+import { createTestCloud, json, type TestCloud } from './harness.ts';
+import { buildWorld, tiersPlan, type Kiosk, type World } from './money-world.ts';
+
+const engines = await testEngines();
+
+describe.each(engines)('screen config preview and deck issuance on $engine', ({ engine, available }) => {
+  let handle: DatabaseHandle;
+  let cloud: TestCloud;
+  let world: World;
+
+  beforeAll(async () => {
+    if (!available) return;
+    handle = await openTestDatabase(engine);
+    cloud = createTestCloud(handle, { money: defaultMoneySettings });
+    world = await buildWorld(cloud, { cities: ['Shanghai'], plan: tiersPlan(1_000), budgetFen: 1_000 });
+  });
+  afterAll(async () => {
+    if (available) await handle.close();
+  });
+
+  it.skipIf(!available)('previews the config the screen receives, with the active campaign', async () => {
+    const kiosk = world.kiosks[0] as Kiosk;
+    const response = await cloud.request('GET', `/v1/screens/${kiosk.screenId}/config`, {
+      token: world.operator,
+    });
+    expect(response.status).toBe(200);
+    const config = ScreenConfig.parse(await json(response));
+    expect(config.campaigns.map((campaign) => campaign.campaignId)).toContain(world.campaignId);
+    expect(config.version).toBe(cloud.broker.configs.get(kiosk.screenId)?.version);
+  });
+
+  it.skipIf(!available)('issues decks on demand only to screens with room for one', async () => {
+    const response = await cloud.request('POST', `/v1/campaigns/${world.campaignId}/decks`, {
+      token: world.operator,
+    });
+    expect(response.status).toBe(200);
+    // The one screen received its deck at activation and holds it still: nothing more to issue.
+    expect(await json<{ issued: number }>(response)).toEqual({ issued: 0 });
+  });
+});
