@@ -77,7 +77,11 @@ export function looseObjectsOf(document: OpenApiDocument, root: JsonSchema): str
     const here = name ?? at;
     const types = [schema.type ?? []].flat();
     if (types.includes('object') || schema.properties !== undefined) {
-      if (schema.additionalProperties !== false) loose.push(here || '(body)');
+      // A map with typed values (a record) declares its fields; `{}`, true or nothing lets anything in.
+      const extra = schema.additionalProperties;
+      const typedMap = typeof extra === 'object' && Object.keys(extra).length > 0;
+      if (extra !== false && !typedMap) loose.push(here || '(body)');
+      if (typedMap) walk(extra, `${here}{}`);
       for (const [key, value] of Object.entries(schema.properties ?? {})) walk(value, `${here}.${key}`);
     }
     for (const item of [schema.items ?? []].flat()) walk(item, `${here}[]`);
