@@ -8,6 +8,8 @@ const row = (overrides: Partial<ReportRow>): ReportRow => ({
   key: '2026-06-15',
   label: '2026-06-15',
   impressions: null,
+  impressionsCapped: false,
+  impressionsExact: null,
   taps: 0,
   ratedTaps: 0,
   uniqueWallets: 0,

@@ -5,7 +5,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import openapiTS, { astToString } from 'openapi-typescript';
+import openapiTS, { astToString, type OpenAPI3 } from 'openapi-typescript';
 import { format, resolveConfig } from 'prettier';
 import { createApp } from './app.ts';
 import type { AppDeps } from './context.ts';
@@ -26,9 +26,9 @@ function inertDeps(): AppDeps {
   return new Proxy({}, inert) as AppDeps;
 }
 
-export async function apiDocument(): Promise<Record<string, unknown>> {
+export async function apiDocument(): Promise<OpenAPI3> {
   const response = await createApp(inertDeps()).request('/openapi.json');
-  return (await response.json()) as Record<string, unknown>;
+  return (await response.json()) as OpenAPI3;
 }
 
 export async function generateApiSchema(): Promise<string> {

@@ -6552,7 +6552,7 @@ export interface components {
       action: string;
       subject: string | null;
       detail: {
-        [key: string]: unknown;
+        [key: string]: string | number | boolean | null;
       };
     };
   };

@@ -8,9 +8,9 @@ import { fenToYuanText, moneyInputProblem } from '../lib/money.ts';
 
 export function MoneyInput(
   props: Omit<TextInputProps, 'value' | 'onChange' | 'error'> & {
-    initialFen?: number;
+    initialFen?: number | undefined;
     onFen: (fen: number | null) => void;
-    error?: string | null;
+    error?: string | null | undefined;
     /** Smallest amount accepted, fen; 0 unless given. */
     minFen?: number;
     /** Largest amount accepted, fen; FEN_MAX unless given. */

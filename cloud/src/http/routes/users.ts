@@ -41,9 +41,23 @@ const AuditEntry = z
     actorEmail: z.string().nullable(),
     action: z.string(),
     subject: z.string().nullable(),
-    detail: z.record(z.string(), z.unknown()),
+    /** Scalars as recorded; a nested value comes as its JSON text. */
+    detail: z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()])),
   })
   .openapi('AuditEntry');
+
+type DetailValue = string | number | boolean | null;
+
+function flatDetail(detail: Record<string, unknown>): Record<string, DetailValue> {
+  return Object.fromEntries(
+    Object.entries(detail).map(([key, value]): [string, DetailValue] => [
+      key,
+      value === null || typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean'
+        ? value
+        : JSON.stringify(value),
+    ]),
+  );
+}
 
 const AuditQuery = z.object({
   limit: z.coerce.number().int().min(1).max(PAGE_SIZE_MAX).default(PAGE_SIZE_DEFAULT),
@@ -201,8 +215,9 @@ export function userRoutes(deps: AppDeps) {
     }),
     async (c) => {
       const query = c.req.valid('query');
-      const items = await listAudit(deps.db, query);
-      const nextBefore = items.length < query.limit ? null : (items.at(-1)?.id ?? null);
+      const entries = await listAudit(deps.db, query);
+      const nextBefore = entries.length < query.limit ? null : (entries.at(-1)?.id ?? null);
+      const items = entries.map((entry) => ({ ...entry, detail: flatDetail(entry.detail) }));
       return c.json({ items, nextBefore }, 200);
     },
   );

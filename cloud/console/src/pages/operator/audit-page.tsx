@@ -17,7 +17,7 @@ interface AuditEntry {
   actorEmail: string | null;
   action: string;
   subject: string | null;
-  detail: Record<string, unknown>;
+  detail: Record<string, string | number | boolean | null>;
 }
 
 interface AuditPage {
