@@ -239,7 +239,9 @@ test.describe.serial('coupons at the till', () => {
     const csv = await (await download).createReadStream();
     let text = '';
     for await (const chunk of csv) text += String(chunk);
-    expect(text.split('\n')[0]).toBe(
+    // UTF-8 with a byte order mark, so Excel reads the Chinese store names.
+    expect(text.startsWith('\uFEFF')).toBe(true);
+    expect(text.slice(1).split('\n')[0]).toBe(
       'store,label,issued,redeemed,expired,redemption_rate,redeem_median_s,redeem_p90_s',
     );
     expect(browserErrors).toEqual([]);
