@@ -7,7 +7,7 @@ import { expect, test, type Page } from '@playwright/test';
 import { sql } from 'drizzle-orm';
 import { createScreen } from '../src/services/screens.ts';
 import { OPERATOR, callApi, startConsoleCloud, type ConsoleCloud } from './support/console-cloud.ts';
-import { signIn } from './support/console-pages.ts';
+import { docScreenshot, signIn } from './support/console-pages.ts';
 import { loginToken, seedAdvertiser, seedCampaign } from './support/seed.ts';
 
 let env: ConsoleCloud;
@@ -153,6 +153,7 @@ test.describe.serial('fleet pages', () => {
     await expect(page.getByTestId('now-playing')).toContainText('正在播放');
     await expect(page.getByTestId('presence-history')).toContainText('消息服务器尚未报告此屏幕的连接');
     await expect(page.getByText('还没有碰一碰。')).toBeVisible();
+    await docScreenshot(page, 'screen-detail');
 
     await page.getByRole('button', { name: '改名或迁移' }).click();
     const form = page.getByRole('form', { name: '改名或迁移' });

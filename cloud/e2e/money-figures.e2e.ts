@@ -12,7 +12,13 @@ import { int, queryRows } from '../src/db/rows.ts';
 import { systemLedgerAccount } from '../src/ledger/accounts.ts';
 import { allocateTransferIds, postTransfers } from '../src/ledger/post-transfers.ts';
 import { callApi, OPERATOR, startConsoleCloud, type ConsoleCloud } from './support/console-cloud.ts';
-import { browserErrorLog, createBrowserWallet, newPhoneContext, signIn } from './support/console-pages.ts';
+import {
+  browserErrorLog,
+  createBrowserWallet,
+  docScreenshot,
+  newPhoneContext,
+  signIn,
+} from './support/console-pages.ts';
 import { loginToken, seedAdvertiser, seedCampaign, seedScreen } from './support/seed.ts';
 
 test.describe.configure({ mode: 'serial' });
@@ -170,6 +176,7 @@ test('a wallet links a payment account and withdraws; the operator exports the b
   const withdrawal = phone.getByTestId('withdrawal').first();
   await expect(withdrawal).toContainText('¥2.00');
   await expect(withdrawal.getByTestId('withdrawal-status')).toHaveText('处理中');
+  await docScreenshot(phone, 'wallet-payout-account');
 
   const operator = await signIn(browser, env.url, OPERATOR, log.watch);
   await operator.goto('/operator/settlements');
@@ -215,6 +222,7 @@ test('a wallet links a payment account and withdraws; the operator exports the b
   await expect(batch.getByTestId('batch-in-flight')).toHaveText('0');
   await operator.getByRole('button', { name: '刷新' }).click();
   await expect(operator.getByTestId('ledger-status')).toHaveText('账本一致');
+  await docScreenshot(operator, 'settlements-payout-batch');
 
   // The wallet sees it failed, why, and the money back.
   await phone.reload();

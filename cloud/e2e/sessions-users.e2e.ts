@@ -5,7 +5,7 @@
 // it in the audit log.
 import { expect, test, type Browser, type Page } from '@playwright/test';
 import { OPERATOR, startConsoleCloud, type ConsoleCloud, callApi } from './support/console-cloud.ts';
-import { browserErrorLog, newPhoneContext, signIn } from './support/console-pages.ts';
+import { browserErrorLog, docScreenshot, newPhoneContext, signIn } from './support/console-pages.ts';
 import { loginToken, seedAdvertiser } from './support/seed.ts';
 
 const BRAND = { name: '奈雪的茶', email: 'staff@naixue.test', password: 'advertiser-pass-3' };
@@ -127,6 +127,7 @@ test.describe.serial('sessions, users and the audit log', () => {
     // Enabled again, the key the user issued works again; the old session stays ended.
     await row.getByRole('button', { name: '启用' }).click();
     await expect(row.getByText('正常')).toBeVisible();
+    await docScreenshot(operator, 'users');
     await operator.context().close();
     await brand.context().close();
     await tillContext.close();
@@ -173,6 +174,7 @@ test.describe.serial('sessions, users and the audit log', () => {
     await expect(
       operator.locator('[data-testid=audit-row][data-action="user.password_reset"]').first(),
     ).toContainText('重置密码');
+    await docScreenshot(operator, 'audit');
     await operator.context().close();
     await brand.context().close();
     expect(browserErrors).toEqual([]);

@@ -8,7 +8,7 @@
 // shows targeting, dayparts, coupons and caps.
 import { expect, test } from '@playwright/test';
 import { callApi, OPERATOR, startConsoleCloud, type ConsoleCloud } from './support/console-cloud.ts';
-import { signIn } from './support/console-pages.ts';
+import { docScreenshot, signIn } from './support/console-pages.ts';
 import { loginToken, seedAdvertiser, seedCampaign, TEN_ONE_YUAN_ENVELOPES } from './support/seed.ts';
 
 const ADVERTISER = { name: 'Tea Co', email: 'brand@tea.test', password: 'advertiser-pass-1' };
@@ -203,6 +203,7 @@ test('the wizard says why Next is disabled, and which bound an amount or coupon 
   await expect(page.getByTestId('wizard-fallback')).toHaveText('免费升杯');
   await expect(page.getByTestId('wizard-targeting')).toHaveText('全部屏幕');
   await expect(page.getByTestId('wizard-creatives')).toHaveText('1 个素材，每轮 15 秒');
+  await docScreenshot(page, 'campaign-wizard-review');
 
   // An unsaved campaign survives a reload.
   await page.reload();
@@ -277,6 +278,7 @@ test('a campaign has a page, is edited while a draft, and is copied into a new o
   await expect(page.getByRole('heading', { name: '午间奶茶' })).toBeVisible();
   await expect(page.getByTestId('detail-dayparts')).toHaveText('周三 07:00–10:00');
   await expect(page.getByTestId('detail-fallback')).toHaveText('免费升杯');
+  await docScreenshot(page, 'campaign-detail');
 
   await page.getByRole('link', { name: '编辑' }).click();
   await expect(page.getByLabel('活动名称')).toHaveValue('午间奶茶');

@@ -1,4 +1,6 @@
 // Browser contexts and pages of the console as the browser tests open them.
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { expect, type Browser, type BrowserContext, type Page } from '@playwright/test';
 import type { Credentials } from './seed.ts';
 
@@ -8,6 +10,20 @@ export const CONSOLE_CONTEXT = {
   timezoneId: 'Asia/Shanghai',
   reducedMotion: 'reduce',
 } as const;
+
+/**
+ * Saves a full-page screenshot as `console-<name>.png` in REDTAP_SCREENSHOT_DIR (the README's
+ * docs/screenshots) and does nothing when it is not set, so an ordinary run never changes tracked files.
+ * Toasts and hover tooltips are transient: they are kept out of the picture.
+ */
+export async function docScreenshot(page: Page, name: string): Promise<void> {
+  const dir = process.env.REDTAP_SCREENSHOT_DIR;
+  if (!dir) return;
+  mkdirSync(dir, { recursive: true });
+  await page.mouse.move(0, 0);
+  await page.addStyleTag({ content: '.mantine-Notifications-root { display: none !important; }' });
+  await page.screenshot({ path: join(dir, `console-${name}.png`), fullPage: true });
+}
 
 const PHONE_VIEWPORT = { width: 390, height: 844 };
 
