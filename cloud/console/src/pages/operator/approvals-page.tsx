@@ -2,17 +2,15 @@
 // dayparts, targeting, budget, prize plan, coupons, caps, fallback, fall-through); then every campaign
 // with its lifecycle actions.
 import { Badge, Card, Group, ScrollArea, SimpleGrid, Stack, Text, Title } from '@mantine/core';
-import { useQuery } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
-import { apiJson } from '../../api/client.ts';
 import { useCampaigns } from '../../api/hooks/campaigns.ts';
-import type { Campaign, TargetingOptions } from '../../api/types.ts';
+import { useTargetingOptions } from '../../api/hooks/targeting-options.ts';
+import type { Campaign } from '../../api/types.ts';
 import { CampaignActions } from '../../components/campaign-actions.tsx';
 import { CampaignSummary, summaryOfCampaign } from '../../components/campaign-summary.tsx';
 import { CampaignTable } from '../../components/campaign-table.tsx';
 import { CreativePreview } from '../../components/creative-preview.tsx';
 import { Empty, QueryState } from '../../components/feedback.tsx';
-import { useToken } from '../../components/session-context.tsx';
 import { formatFen } from '../../lib/money.ts';
 
 export function planSummary(campaign: Campaign): string {
@@ -74,12 +72,8 @@ function ReviewCard({
 
 export function ApprovalsPage() {
   const { t } = useTranslation();
-  const token = useToken();
   const campaigns = useCampaigns({ limit: 100 });
-  const targetingOptions = useQuery({
-    queryKey: ['targeting-options'],
-    queryFn: () => apiJson<TargetingOptions>('/v1/targeting-options', { token }),
-  });
+  const targetingOptions = useTargetingOptions();
   const groupNames = targetingOptions.data
     ? new Map(targetingOptions.data.screenGroups.map((group) => [group.id, group.name]))
     : undefined;
