@@ -49,6 +49,7 @@ export type CampaignTransition = RequestBody<'/v1/campaigns/{id}/transitions', '
 export type StoredContent = Reply<'/v1/content', 'post', 201>;
 export type HeldTap = Schemas['HeldTap'];
 export type LedgerCheck = Schemas['LedgerCheck'];
+export type AuditEntry = Schemas['AuditEntry'];
 export type ReportRow = Schemas['ReportRow'];
 export type Report = Schemas['Report'];
 

@@ -1,29 +1,13 @@
 // The audit log for operators: money and security actions, newest first, a page at a time.
 import { Badge, Button, Card, Code, Group, Stack, Table, Text, Title } from '@mantine/core';
-import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { apiJson } from '../../api/client.ts';
+import { useAuditPage } from '../../api/hooks/audit.ts';
+import type { AuditEntry } from '../../api/types.ts';
 import { Empty, QueryState } from '../../components/feedback.tsx';
 import { formatDateTime } from '../../lib/format.ts';
 
 const PAGE_SIZE = 50;
-
-interface AuditEntry {
-  id: number;
-  at: string;
-  actorRole: string | null;
-  actorId: number | null;
-  actorEmail: string | null;
-  action: string;
-  subject: string | null;
-  detail: Record<string, string | number | boolean | null>;
-}
-
-interface AuditPage {
-  items: AuditEntry[];
-  nextBefore: number | null;
-}
 
 function actorOf(entry: AuditEntry, anonymous: string): string {
   if (entry.actorEmail !== null) return entry.actorEmail;
@@ -36,11 +20,7 @@ export function AuditPage() {
   // Keyset pages, newest first: the cursors of the pages before this one.
   const [cursors, setCursors] = useState<number[]>([0]);
   const before = cursors.at(-1) ?? 0;
-  const log = useQuery({
-    queryKey: ['audit', before],
-    queryFn: () => apiJson<AuditPage>('/v1/audit', { query: { limit: PAGE_SIZE, before } }),
-    placeholderData: keepPreviousData,
-  });
+  const log = useAuditPage({ limit: PAGE_SIZE, before });
   return (
     <Stack>
       <Group justify="space-between">
