@@ -1,8 +1,10 @@
 // Taps held for review and the decisions made on them, through the typed client. Keys start with 'holds'.
-import { useInfiniteQuery, useQuery } from '@tanstack/react-query';
+import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api, bearer, replyOf } from '../client.ts';
 import { useToken } from '../../components/session-context.tsx';
 import { PAGE_SIZE, pagesOf } from '../fleet.ts';
+
+export type HoldDecisionKind = 'release' | 'refuse';
 
 export type HoldListQuery = { limit?: number; after?: number };
 
@@ -48,5 +50,33 @@ export function useHoldDecisions() {
   return useQuery({
     queryKey: holdKeys.decisions(),
     queryFn: ({ signal }) => replyOf(api.GET('/v1/holds/decisions', { headers: bearer(token), signal })),
+  });
+}
+
+/**
+ * Release or refuse a held tap; on success the held taps and the decisions are read again. `onSuccess`
+ * (the page's own) gets the reply and the input.
+ */
+export function useHoldReview(options: {
+  onSuccess: (
+    reply: { id: number; status: string },
+    input: { id: number; decision: HoldDecisionKind },
+  ) => void;
+  onError: (error: Error) => void;
+}) {
+  const token = useToken();
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: (input: { id: number; decision: HoldDecisionKind }) =>
+      replyOf(
+        input.decision === 'release'
+          ? api.POST('/v1/holds/{id}/release', { params: { path: { id: input.id } }, headers: bearer(token) })
+          : api.POST('/v1/holds/{id}/refuse', { params: { path: { id: input.id } }, headers: bearer(token) }),
+      ),
+    onSuccess: (reply, input) => {
+      void queryClient.invalidateQueries({ queryKey: holdKeys.all });
+      options.onSuccess(reply, input);
+    },
+    onError: options.onError,
   });
 }

@@ -2,38 +2,25 @@
 // cash to the campaign budget, paged to the last hold. Each decision is confirmed first and then listed in
 // the history.
 import { Badge, Button, Card, Group, Modal, Stack, Table, Text, Title } from '@mantine/core';
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { useHeldTapPages } from '../../api/hooks/holds.ts';
-import { apiJson } from '../../api/client.ts';
+import {
+  useHeldTapPages,
+  useHoldDecisions,
+  useHoldReview,
+  type HoldDecisionKind,
+} from '../../api/hooks/holds.ts';
 import type { HeldTap } from '../../api/types.ts';
 import { Empty, notifyError, notifySuccess, QueryState } from '../../components/feedback.tsx';
 import { LoadMore } from '../../components/load-more.tsx';
-import { useToken } from '../../components/session-context.tsx';
 import { formatDateTime } from '../../lib/format.ts';
 import { formatFen } from '../../lib/money.ts';
 
-type Decision = 'release' | 'refuse';
-
-interface HoldDecision {
-  redemptionId: number;
-  decision: Decision;
-  amountFen: number;
-  decidedByEmail: string | null;
-  decidedAt: string;
-  walletId: number;
-  campaignId: number;
-  reason: string | null;
-}
+type Decision = HoldDecisionKind;
 
 function DecisionHistory() {
   const { t, i18n } = useTranslation();
-  const token = useToken();
-  const history = useQuery({
-    queryKey: ['hold-decisions'],
-    queryFn: () => apiJson<{ items: HoldDecision[] }>('/v1/holds/decisions', { token }),
-  });
+  const history = useHoldDecisions();
   return (
     <Stack gap="xs">
       <Title order={4}>{t('holds.historyTitle')}</Title>
@@ -89,21 +76,12 @@ function DecisionHistory() {
 
 export function HoldsPage() {
   const { t, i18n } = useTranslation();
-  const token = useToken();
-  const queryClient = useQueryClient();
   // A decision moves money and cannot be undone: it is confirmed in a dialog first.
   const [confirming, setConfirming] = useState<{ hold: HeldTap; decision: Decision } | null>(null);
   const holds = useHeldTapPages(15_000);
-  const review = useMutation({
-    mutationFn: (input: { hold: HeldTap; decision: Decision }) =>
-      apiJson<{ id: number; status: string }>(`/v1/holds/${input.hold.id}/${input.decision}`, {
-        token,
-        method: 'POST',
-      }),
+  const review = useHoldReview({
     onSuccess: (reply, input) => {
       notifySuccess(t(input.decision === 'release' ? 'holds.released' : 'holds.refused', { id: reply.id }));
-      void queryClient.invalidateQueries({ queryKey: ['holds'] });
-      void queryClient.invalidateQueries({ queryKey: ['hold-decisions'] });
       setConfirming(null);
     },
     onError: notifyError,
@@ -214,7 +192,7 @@ export function HoldsPage() {
               <Button
                 color={confirming.decision === 'release' ? 'teal' : 'red'}
                 loading={review.isPending}
-                onClick={() => review.mutate(confirming)}
+                onClick={() => review.mutate({ id: confirming.hold.id, decision: confirming.decision })}
               >
                 {t(confirming.decision === 'release' ? 'holds.release' : 'holds.refuse')}
               </Button>
