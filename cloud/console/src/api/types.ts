@@ -50,6 +50,7 @@ export type StoredContent = Reply<'/v1/content', 'post', 201>;
 export type HeldTap = Schemas['HeldTap'];
 export type LedgerCheck = Schemas['LedgerCheck'];
 export type AuditEntry = Schemas['AuditEntry'];
+export type ConsoleUser = Schemas['User'];
 export type ReportRow = Schemas['ReportRow'];
 export type Report = Schemas['Report'];
 

@@ -15,60 +15,40 @@ import {
   TextInput,
   Title,
 } from '@mantine/core';
-import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState, type SyntheticEvent } from 'react';
 import { useTranslation } from 'react-i18next';
-import { apiJson } from '../../api/client.ts';
-import type { Advertiser, Page } from '../../api/types.ts';
+import { useAdvertisers } from '../../api/hooks/advertisers.ts';
+import { useCreateUser, useResetPassword, useToggleUser, useUserPage } from '../../api/hooks/users.ts';
+import type { ConsoleUser } from '../../api/types.ts';
 import { Empty, ErrorAlert, notifySuccess, QueryState } from '../../components/feedback.tsx';
 import { useSession } from '../../components/session-context.tsx';
 import { formatDateTime } from '../../lib/format.ts';
 
 const PAGE_SIZE = 20;
 
-interface ConsoleUser {
-  id: number;
-  email: string;
-  role: 'operator' | 'advertiser';
-  advertiserId: number | null;
-  advertiserName: string | null;
-  createdAt: string;
-  disabledAt: string | null;
-}
-
 const emptyForm = { email: '', password: '', role: 'advertiser' as ConsoleUser['role'], advertiserId: '' };
 
 function CreateUserModal({ opened, onClose }: { opened: boolean; onClose: () => void }) {
   const { t } = useTranslation();
-  const queryClient = useQueryClient();
   const [form, setForm] = useState(emptyForm);
-  const advertisers = useQuery({
-    queryKey: ['advertisers', 'for-users'],
-    queryFn: () => apiJson<Page<Advertiser>>('/v1/advertisers', { query: { limit: 100 } }),
-    enabled: opened,
-  });
-  const create = useMutation({
-    mutationFn: () =>
-      apiJson<ConsoleUser>('/v1/users', {
-        body: {
-          email: form.email,
-          password: form.password,
-          role: form.role,
-          ...(form.role === 'advertiser' && form.advertiserId !== ''
-            ? { advertiserId: Number(form.advertiserId) }
-            : {}),
-        },
-      }),
+  const advertisers = useAdvertisers({ limit: 100 }, { enabled: opened });
+  const create = useCreateUser({
     onSuccess: (user) => {
       notifySuccess(t('users.created', { email: user.email }));
       setForm(emptyForm);
-      void queryClient.invalidateQueries({ queryKey: ['users'] });
       onClose();
     },
   });
   const submit = (event: SyntheticEvent) => {
     event.preventDefault();
-    create.mutate();
+    create.mutate({
+      email: form.email,
+      password: form.password,
+      role: form.role,
+      ...(form.role === 'advertiser' && form.advertiserId !== ''
+        ? { advertiserId: Number(form.advertiserId) }
+        : {}),
+    });
   };
   return (
     <Modal opened={opened} onClose={onClose} title={t('users.createTitle')} centered>
@@ -125,9 +105,7 @@ function CreateUserModal({ opened, onClose }: { opened: boolean; onClose: () => 
 function ResetPasswordModal({ user, onClose }: { user: ConsoleUser | null; onClose: () => void }) {
   const { t } = useTranslation();
   const [password, setPassword] = useState('');
-  const reset = useMutation({
-    mutationFn: (target: ConsoleUser) =>
-      apiJson<ConsoleUser>(`/v1/users/${target.id}/password`, { body: { password } }),
+  const reset = useResetPassword({
     onSuccess: (target) => {
       notifySuccess(t('users.passwordReset', { email: target.email }));
       setPassword('');
@@ -136,7 +114,7 @@ function ResetPasswordModal({ user, onClose }: { user: ConsoleUser | null; onClo
   });
   const submit = (event: SyntheticEvent) => {
     event.preventDefault();
-    if (user !== null) reset.mutate(user);
+    if (user !== null) reset.mutate({ id: user.id, password });
   };
   return (
     <Modal
@@ -170,27 +148,17 @@ function ResetPasswordModal({ user, onClose }: { user: ConsoleUser | null; onClo
 export function UsersPage() {
   const { t, i18n } = useTranslation();
   const { session } = useSession();
-  const queryClient = useQueryClient();
   const [creating, setCreating] = useState(false);
   const [resetting, setResetting] = useState<ConsoleUser | null>(null);
   // Keyset pages: the cursors of the pages before this one, so Previous goes back exactly.
   const [cursors, setCursors] = useState<number[]>([0]);
   const after = cursors.at(-1) ?? 0;
-  const users = useQuery({
-    queryKey: ['users', after],
-    queryFn: () => apiJson<Page<ConsoleUser>>('/v1/users', { query: { limit: PAGE_SIZE, after } }),
-    placeholderData: keepPreviousData,
-  });
-  const toggle = useMutation({
-    mutationFn: (user: ConsoleUser) =>
-      apiJson<ConsoleUser>(`/v1/users/${user.id}/${user.disabledAt === null ? 'disable' : 'enable'}`, {
-        method: 'POST',
-      }),
+  const users = useUserPage({ limit: PAGE_SIZE, after });
+  const toggle = useToggleUser({
     onSuccess: (user) => {
       notifySuccess(
         t(user.disabledAt === null ? 'users.enabledNotice' : 'users.disabledNotice', { email: user.email }),
       );
-      void queryClient.invalidateQueries({ queryKey: ['users'] });
     },
   });
   return (
