@@ -12,12 +12,10 @@ import {
   TextInput,
   Title,
 } from '@mantine/core';
-import { useMutation } from '@tanstack/react-query';
 import { useState, type SyntheticEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
-import { apiJson } from '../api/client.ts';
-import type { Role } from '../api/types.ts';
+import { useLogin } from '../api/hooks/auth.ts';
 import { Logo } from '../components/console-layout.tsx';
 import { ErrorAlert } from '../components/feedback.tsx';
 import { LanguageSwitch } from '../components/language-switch.tsx';
@@ -28,19 +26,15 @@ export function LoginPage() {
   const { setSession } = useSession();
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
-  const login = useMutation({
-    mutationFn: () =>
-      apiJson<{ token: string; expiresAt: number; role: Role }>('/v1/auth/login', {
-        body: { email, password },
-      }),
-    onSuccess: (reply) => {
+  const login = useLogin({
+    onSuccess: (reply, credentials) => {
       if (reply.role === 'wallet') return;
-      setSession({ token: null, role: reply.role, email: email.trim().toLowerCase() });
+      setSession({ token: null, role: reply.role, email: credentials.email.trim().toLowerCase() });
     },
   });
   const submit = (event: SyntheticEvent) => {
     event.preventDefault();
-    login.mutate();
+    login.mutate({ email, password });
   };
   return (
     <Center
