@@ -14,18 +14,24 @@ import {
   Title,
   UnstyledButton,
 } from '@mantine/core';
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useCallback, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { apiJson } from '../../api/client.ts';
-import type { TillCoupon, TillStore } from '../../api/types.ts';
+import {
+  newTillTxnId,
+  useCloseTill,
+  useCouponLookup,
+  useCouponRedeem,
+  useOpenTill,
+  useSetTillStore,
+  useTillStore,
+} from '../../api/hooks/till.ts';
+import type { TillStore } from '../../api/types.ts';
 import { errorCode } from '../../components/feedback.tsx';
 import { LanguageSwitch } from '../../components/language-switch.tsx';
 import { Logo } from '../../components/console-layout.tsx';
 import { QrScan } from '../../components/qr-scan.tsx';
 import { formatDate, formatDateTime } from '../../lib/format.ts';
 import { formatFen } from '../../lib/money.ts';
-import { closeTill, fetchTillStore, newTillTxnId, openTill } from '../../lib/till-session.ts';
 import { Loading } from '../../components/feedback.tsx';
 
 const REASONS = [
@@ -64,7 +70,7 @@ function Refusal({ code }: { code: string }) {
 function SignIn({ onStore }: { onStore: (store: TillStore) => void }) {
   const { t } = useTranslation();
   const [key, setKey] = useState('');
-  const check = useMutation({ mutationFn: openTill, onSuccess: onStore });
+  const check = useOpenTill({ onSuccess: onStore });
   return (
     <Card withBorder radius="lg" p="lg">
       <form
@@ -98,16 +104,8 @@ function Till({ store, onSignOut }: { store: TillStore; onSignOut: () => void })
   const [code, setCode] = useState('');
   const [scanning, setScanning] = useState(false);
   const [txnId, setTxnId] = useState(newTillTxnId);
-  const lookup = useMutation({
-    mutationFn: (text: string) => apiJson<TillCoupon>(`/v1/till/coupons/${encodeURIComponent(text)}`),
-    onMutate: () => setTxnId(newTillTxnId()),
-  });
-  const redeem = useMutation({
-    mutationFn: (text: string) =>
-      apiJson<TillCoupon>(`/v1/till/coupons/${encodeURIComponent(text)}/redeem`, {
-        body: { tillTxnId: txnId },
-      }),
-  });
+  const lookup = useCouponLookup({ onMutate: () => setTxnId(newTillTxnId()) });
+  const redeem = useCouponRedeem();
   const check = useCallback(
     (text: string) => {
       const trimmed = text.trim();
@@ -235,7 +233,7 @@ function Till({ store, onSignOut }: { store: TillStore; onSignOut: () => void })
                   color="green"
                   size="lg"
                   loading={redeem.isPending}
-                  onClick={() => redeem.mutate(coupon.code)}
+                  onClick={() => redeem.mutate({ code: coupon.code, tillTxnId: txnId })}
                 >
                   {t('till.redeem', { value: formatFen(coupon.offer.valueFen) })}
                 </Button>
@@ -255,15 +253,12 @@ function Till({ store, onSignOut }: { store: TillStore; onSignOut: () => void })
   );
 }
 
-const TILL_STORE_KEY = ['till', 'store'];
-
 export function TillPage() {
   const { t } = useTranslation();
-  const queryClient = useQueryClient();
   // The cookie is the browser's, so a till opened in one tab is open in every other one.
-  const opened = useQuery({ queryKey: TILL_STORE_KEY, queryFn: fetchTillStore, retry: false });
-  const setStore = (store: TillStore | null) => queryClient.setQueryData(TILL_STORE_KEY, store);
-  const signOut = useMutation({ mutationFn: closeTill, onSettled: () => setStore(null) });
+  const opened = useTillStore();
+  const setStore = useSetTillStore();
+  const signOut = useCloseTill({ onSettled: () => setStore(null) });
   return (
     <Container size="xs" px="sm" py="md">
       <Stack>
