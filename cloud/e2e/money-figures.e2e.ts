@@ -176,7 +176,6 @@ test('a wallet links a payment account and withdraws; the operator exports the b
   const withdrawal = phone.getByTestId('withdrawal').first();
   await expect(withdrawal).toContainText('¥2.00');
   await expect(withdrawal.getByTestId('withdrawal-status')).toHaveText('处理中');
-  await docScreenshot(phone, 'wallet-payout-account');
 
   const operator = await signIn(browser, env.url, OPERATOR, log.watch);
   await operator.goto('/operator/settlements');
@@ -211,6 +210,7 @@ test('a wallet links a payment account and withdraws; the operator exports the b
   });
   await importer.getByRole('button', { name: '导入' }).click();
   await expect(importer.getByTestId('import-error')).toContainText('PAYOUT_FILE_INVALID: line 2');
+  await docScreenshot(operator, 'settlements-import-refused');
   await importer.locator('input[type=file]').setInputFiles({
     name: 'result.csv',
     mimeType: 'text/csv',
@@ -222,7 +222,6 @@ test('a wallet links a payment account and withdraws; the operator exports the b
   await expect(batch.getByTestId('batch-in-flight')).toHaveText('0');
   await operator.getByRole('button', { name: '刷新' }).click();
   await expect(operator.getByTestId('ledger-status')).toHaveText('账本一致');
-  await docScreenshot(operator, 'settlements-payout-batch');
 
   // The wallet sees it failed, why, and the money back.
   await phone.reload();
@@ -231,5 +230,6 @@ test('a wallet links a payment account and withdraws; the operator exports the b
   const failed = phone.getByTestId('withdrawal').first();
   await expect(failed.getByTestId('withdrawal-status')).toHaveText('失败');
   await expect(failed.getByTestId('withdrawal-failure')).toContainText('收款账户不存在');
+  await docScreenshot(phone, 'wallet-withdrawal-failed');
   expect(log.errors).toEqual([]);
 });

@@ -21,7 +21,11 @@ export async function docScreenshot(page: Page, name: string): Promise<void> {
   if (!dir) return;
   mkdirSync(dir, { recursive: true });
   await page.mouse.move(0, 0);
-  await page.addStyleTag({ content: '.mantine-Notifications-root { display: none !important; }' });
+  // A transition still running (a segmented control's indicator) is cut to its end.
+  await page.addStyleTag({
+    content:
+      '.mantine-Notifications-root { display: none !important; } *, *::before, *::after { transition: none !important; }',
+  });
   await page.screenshot({ path: join(dir, `console-${name}.png`), fullPage: true });
 }
 
