@@ -51,6 +51,7 @@ export type HeldTap = Schemas['HeldTap'];
 export type LedgerCheck = Schemas['LedgerCheck'];
 export type AuditEntry = Schemas['AuditEntry'];
 export type ConsoleUser = Schemas['User'];
+export type StatementLine = Schemas['StatementLine'];
 export type ReportRow = Schemas['ReportRow'];
 export type Report = Schemas['Report'];
 

@@ -4,6 +4,7 @@ import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState, type SyntheticEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { apiJson, newTransferId } from '../api/client.ts';
+import { advertiserKeys } from '../api/hooks/advertisers.ts';
 import type { Campaign, CampaignTransition } from '../api/types.ts';
 import { formatFen } from '../lib/money.ts';
 import { ErrorAlert, notifyError, notifySuccess } from './feedback.tsx';
@@ -56,7 +57,7 @@ function FundCampaignModal({ campaign, onClose }: { campaign: Campaign; onClose:
       }),
     onSuccess: () => {
       void queryClient.invalidateQueries({ queryKey: ['campaigns'] });
-      void queryClient.invalidateQueries({ queryKey: ['advertiser-balance'] });
+      void queryClient.invalidateQueries({ queryKey: advertiserKeys.one(campaign.advertiserId) });
       onClose();
     },
   });

@@ -12,26 +12,26 @@ import {
   TextInput,
   Title,
 } from '@mantine/core';
-import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState, type SyntheticEvent } from 'react';
 import { useTranslation } from 'react-i18next';
-import { apiJson, newTransferId } from '../../api/client.ts';
-import type { Advertiser } from '../../api/types.ts';
+import { newTransferId } from '../../api/client.ts';
+import {
+  useAdvertiserBalance,
+  useAdvertiserPages,
+  useAdvertiserStatement,
+  useCreateAdvertiser,
+  useFundAdvertiser,
+} from '../../api/hooks/advertisers.ts';
+import type { Advertiser, StatementLine } from '../../api/types.ts';
 import { Empty, ErrorAlert, notifySuccess, QueryState } from '../../components/feedback.tsx';
 import { MoneyInput } from '../../components/money-input.tsx';
-import { useKeysetPages } from '../../api/fleet.ts';
 import { LoadMore } from '../../components/load-more.tsx';
-import { useToken } from '../../components/session-context.tsx';
 import { Truncated } from './screen-parts.tsx';
 import { formatDateTime } from '../../lib/format.ts';
 import { formatFen } from '../../lib/money.ts';
 
 function Balance({ advertiserId }: { advertiserId: number }) {
-  const token = useToken();
-  const balance = useQuery({
-    queryKey: ['advertiser-balance', advertiserId],
-    queryFn: () => apiJson<{ balanceFen: number }>(`/v1/advertisers/${advertiserId}/balance`, { token }),
-  });
+  const balance = useAdvertiserBalance(advertiserId);
   return (
     <Text fw={600} data-testid={`advertiser-balance-${advertiserId}`}>
       {balance.data === undefined ? '…' : formatFen(balance.data.balanceFen)}
@@ -41,27 +41,21 @@ function Balance({ advertiserId }: { advertiserId: number }) {
 
 function FundModal({ advertiser, onClose }: { advertiser: Advertiser | null; onClose: () => void }) {
   const { t } = useTranslation();
-  const token = useToken();
-  const queryClient = useQueryClient();
   const [fen, setFen] = useState<number | null>(null);
   // One transfer id per dialog: a double click or a retry posts the same transfer once.
   const [transferId] = useState(newTransferId);
   // Funding moves real money in: the amount is confirmed on a second step before it is posted.
   const [reviewing, setReviewing] = useState(false);
-  const fund = useMutation({
-    mutationFn: (target: Advertiser) =>
-      apiJson(`/v1/advertisers/${target.id}/funding`, { token, body: { amountFen: fen, transferId } }),
-    onSuccess: (_reply, target) => {
+  const fund = useFundAdvertiser({
+    onSuccess: ({ advertiser: target }) => {
       notifySuccess(t('advertisers.funded', { name: target.name, amount: formatFen(fen ?? 0) }));
-      void queryClient.invalidateQueries({ queryKey: ['advertiser-balance', target.id] });
-      void queryClient.invalidateQueries({ queryKey: ['advertiser-fundings', target.id] });
       onClose();
     },
   });
   const submit = (event: SyntheticEvent) => {
     event.preventDefault();
     if (advertiser === null || fen === null) return;
-    if (reviewing) fund.mutate(advertiser);
+    if (reviewing) fund.mutate({ advertiser, amountFen: fen, transferId });
     else setReviewing(true);
   };
   return (
@@ -101,40 +95,12 @@ function FundModal({ advertiser, onClose }: { advertiser: Advertiser | null; onC
   );
 }
 
-interface StatementLine {
-  seq: number;
-  transferId: number;
-  code: string;
-  amountFen: number;
-  createdAt: string;
-  campaignId: number | null;
-  campaignName: string | null;
-  fundedByEmail: string | null;
-  balanceAfterFen: number;
-}
-
-interface StatementPage {
-  items: StatementLine[];
-  nextBefore: number | null;
-  balanceFen: number;
-}
-
 const STATEMENT_PAGE_SIZE = 50;
 
 /** Every ledger transfer of the advertiser's account, newest first, paged on to the first. */
 function StatementModal({ advertiser, onClose }: { advertiser: Advertiser; onClose: () => void }) {
   const { t, i18n } = useTranslation();
-  const token = useToken();
-  const statement = useInfiniteQuery({
-    queryKey: ['advertiser-fundings', advertiser.id],
-    queryFn: ({ pageParam }) =>
-      apiJson<StatementPage>(`/v1/advertisers/${advertiser.id}/fundings`, {
-        token,
-        query: { limit: STATEMENT_PAGE_SIZE, before: pageParam },
-      }),
-    initialPageParam: 0,
-    getNextPageParam: (page) => page.nextBefore ?? undefined,
-  });
+  const statement = useAdvertiserStatement(advertiser.id, STATEMENT_PAGE_SIZE);
   const what = (line: StatementLine) => {
     const name = line.campaignName ?? `#${String(line.campaignId ?? '')}`;
     return i18n.exists(`advertisers.statementCode.${line.code}`)
@@ -208,25 +174,21 @@ function StatementModal({ advertiser, onClose }: { advertiser: Advertiser; onClo
 
 export function AdvertisersPage() {
   const { t, i18n } = useTranslation();
-  const token = useToken();
-  const queryClient = useQueryClient();
   const [form, setForm] = useState({ name: '', email: '', password: '' });
   const [creating, setCreating] = useState(false);
   const [funding, setFunding] = useState<Advertiser | null>(null);
   const [statementOf, setStatementOf] = useState<Advertiser | null>(null);
-  const advertisers = useKeysetPages<Advertiser>(['advertisers'], '/v1/advertisers', {});
-  const create = useMutation({
-    mutationFn: () => apiJson<Advertiser>('/v1/advertisers', { token, body: form }),
+  const advertisers = useAdvertiserPages();
+  const create = useCreateAdvertiser({
     onSuccess: (advertiser) => {
       notifySuccess(t('advertisers.created', { name: advertiser.name }));
       setForm({ name: '', email: '', password: '' });
       setCreating(false);
-      void queryClient.invalidateQueries({ queryKey: ['advertisers'] });
     },
   });
   const submit = (event: SyntheticEvent) => {
     event.preventDefault();
-    create.mutate();
+    create.mutate(form);
   };
   return (
     <Stack>
