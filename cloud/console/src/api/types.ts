@@ -52,6 +52,7 @@ export type LedgerCheck = Schemas['LedgerCheck'];
 export type AuditEntry = Schemas['AuditEntry'];
 export type ConsoleUser = Schemas['User'];
 export type StatementLine = Schemas['StatementLine'];
+export type SettlementExport = Schemas['SettlementExport'];
 export type ReportRow = Schemas['ReportRow'];
 export type Report = Schemas['Report'];
 

@@ -16,51 +16,31 @@ import {
   Text,
   Title,
 } from '@mantine/core';
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useMutation } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { ApiError, apiJson, apiText } from '../../api/client.ts';
-import type { LedgerCheck } from '../../api/types.ts';
+import { ApiError } from '../../api/client.ts';
+import {
+  fetchSettlementCsv,
+  useImportPayoutResults,
+  useLedgerCheck,
+  useSettle,
+  useSettlementExports,
+} from '../../api/hooks/settlements.ts';
+import type { SettlementExport } from '../../api/types.ts';
 import { ErrorAlert, notifyError, notifySuccess, QueryState } from '../../components/feedback.tsx';
 import { useToken } from '../../components/session-context.tsx';
 import { downloadText } from '../../lib/download.ts';
 import { formatDateTime } from '../../lib/format.ts';
 import { formatFen } from '../../lib/money.ts';
 
-interface SettlementExport {
-  id: number;
-  settlementId: string;
-  createdAt: string;
-  withdrawalCount: number;
-  totalFen: number;
-  inFlightCount: number;
-  paidCount: number;
-  failedCount: number;
-}
-
-interface PayoutImport {
-  batchId: string;
-  paid: number;
-  failed: number;
-  unchanged: number;
-}
-
 /** The provider's result file for one batch: applied all or nothing; a refusal names its line. */
 function ImportModal({ batch, onClose }: { batch: SettlementExport; onClose: () => void }) {
   const { t } = useTranslation();
-  const token = useToken();
-  const queryClient = useQueryClient();
   const [file, setFile] = useState<File | null>(null);
-  const upload = useMutation({
-    mutationFn: async (chosen: File) =>
-      apiJson<PayoutImport>(`/v1/settlements/${batch.id}/results`, {
-        token,
-        body: new Blob([await chosen.arrayBuffer()], { type: 'text/csv' }),
-      }),
+  const upload = useImportPayoutResults(batch, {
     onSuccess: (outcome) => {
       notifySuccess(t('settlements.imported', { ...outcome, batch: outcome.batchId }));
-      void queryClient.invalidateQueries({ queryKey: ['settlement-exports'] });
-      void queryClient.invalidateQueries({ queryKey: ['ledger-check'] });
       onClose();
     },
   });
@@ -112,14 +92,11 @@ function PastExports() {
   const { t, i18n } = useTranslation();
   const token = useToken();
   const [importing, setImporting] = useState<SettlementExport | null>(null);
-  const exports = useQuery({
-    queryKey: ['settlement-exports'],
-    queryFn: () => apiJson<{ items: SettlementExport[] }>('/v1/settlements', { token }),
-  });
+  const exports = useSettlementExports();
   // A re-download reads the stored file: nothing is marked paid or moved again.
   const download = useMutation({
     mutationFn: async (item: SettlementExport) => {
-      const { text } = await apiText(`/v1/settlements/${item.id}/csv`, { token });
+      const text = await fetchSettlementCsv(token, item);
       downloadText(`redtap-${item.settlementId}.csv`, text);
     },
     onError: notifyError,
@@ -200,23 +177,15 @@ function Figure({ label, value }: { label: string; value: string }) {
 
 export function SettlementsPage() {
   const { t } = useTranslation();
-  const token = useToken();
-  const queryClient = useQueryClient();
   // Exporting hands a batch to the provider: the operator confirms first.
   const [confirming, setConfirming] = useState(false);
-  const ledger = useQuery({
-    queryKey: ['ledger-check'],
-    queryFn: () => apiJson<LedgerCheck>('/v1/ledger/check', { token }),
-  });
-  const settle = useMutation({
-    mutationFn: () => apiText('/v1/settlements', { token, method: 'POST' }),
+  const ledger = useLedgerCheck();
+  const settle = useSettle({
     onSuccess: ({ text }) => {
       downloadText(
         `redtap-settlement-${new Date().toISOString().slice(0, 19).replaceAll(':', '')}.csv`,
         text,
       );
-      void ledger.refetch();
-      void queryClient.invalidateQueries({ queryKey: ['settlement-exports'] });
       setConfirming(false);
     },
     onError: notifyError,
