@@ -8,7 +8,7 @@ import {
   type UseInfiniteQueryResult,
 } from '@tanstack/react-query';
 import { apiJson } from './client.ts';
-import type { Page } from './types.ts';
+import type { Page, Reply } from './types.ts';
 import { useToken } from '../components/session-context.tsx';
 
 /** Rows asked for per page: the API's largest page (cloud schemas.ts PAGE_SIZE_MAX). */
@@ -51,15 +51,8 @@ export function pagesOf<P extends { items: unknown[] }>(pages: UseInfiniteQueryR
   };
 }
 
-export interface ScreenSummary {
-  total: number;
-  byStatus: { pending: number; active: number; revoked: number };
-  online: number;
-  offline: number;
-  longOffline: number;
-  cities: { city: string; total: number; active: number; online: number; offline: number }[];
-  citiesTruncated: boolean;
-}
+/** The fleet's counts from server-side aggregates (GET /v1/screens/summary). */
+export type ScreenSummary = Reply<'/v1/screens/summary', 'get'>;
 
 export function useScreenSummary(refetchIntervalMs: number) {
   const token = useToken();
@@ -72,23 +65,7 @@ export function useScreenSummary(refetchIntervalMs: number) {
 
 export type ScreenConnection = 'online' | 'offline' | 'long-offline';
 
-export interface ScreenActivity {
-  nowPlaying: {
-    configVersion: number | null;
-    campaigns: {
-      campaignId: number;
-      name: string;
-      sponsor: string;
-      scheduledNow: boolean;
-      creatives: number;
-    }[];
-    recentPlays: { campaignId: number; day: string; creativeSha256: string; plays: number }[];
-  };
-  presence: {
-    changes: { connected: boolean; at: string }[];
-    uptime: { last24h: number | null; last7d: number | null };
-  };
-}
+export type ScreenActivity = Reply<'/v1/screens/{id}/activity', 'get'>;
 
 export function useScreenActivity(screenId: number, refetchIntervalMs: number) {
   const token = useToken();
@@ -99,17 +76,8 @@ export function useScreenActivity(screenId: number, refetchIntervalMs: number) {
   });
 }
 
-export interface ScreenTap {
-  counter: number;
-  walletId: number;
-  campaignId: number;
-  amountFen: number;
-  couponOfferId: number | null;
-  status: 'credited' | 'rejected' | 'held' | 'released' | 'refused';
-  code: string | null;
-  tapTs: number;
-  receivedAt: string;
-}
+type ScreenTapPage = Reply<'/v1/screens/{id}/taps', 'get'>;
+export type ScreenTap = ScreenTapPage['items'][number];
 
 /** A screen's taps, newest first, one page of the server's `nextBefore` cursor at a time. */
 export function useScreenTaps(screenId: number) {
@@ -117,7 +85,7 @@ export function useScreenTaps(screenId: number) {
   const pages = useInfiniteQuery({
     queryKey: ['screens', 'taps', screenId],
     queryFn: ({ pageParam, signal }) =>
-      apiJson<{ items: ScreenTap[]; nextBefore: number | null }>(`/v1/screens/${screenId}/taps`, {
+      apiJson<ScreenTapPage>(`/v1/screens/${screenId}/taps`, {
         token,
         signal,
         query: { limit: PAGE_SIZE, before: pageParam },
