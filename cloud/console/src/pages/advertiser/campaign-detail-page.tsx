@@ -1,29 +1,23 @@
 // One campaign: its status, everything it says (the summary the approval card shows too), its lifecycle
 // actions, and the way to edit it (a draft entirely, a paused one where no money moves) or copy it.
 import { Badge, Button, Card, Group, Stack, Text, Title } from '@mantine/core';
-import { useQuery } from '@tanstack/react-query';
 import { useTranslation } from 'react-i18next';
 import { Link, useParams } from 'react-router';
-import { apiJson } from '../../api/client.ts';
 import { useCampaign } from '../../api/hooks/campaigns.ts';
-import type { Campaign, TargetingOptions } from '../../api/types.ts';
+import { useTargetingOptions } from '../../api/hooks/targeting-options.ts';
+import type { Campaign } from '../../api/types.ts';
 import { CampaignActions, STATUS_COLOR } from '../../components/campaign-actions.tsx';
 import { CampaignSummary, summaryOfCampaign } from '../../components/campaign-summary.tsx';
 import { QueryState } from '../../components/feedback.tsx';
-import { useToken } from '../../components/session-context.tsx';
 
 /** The statuses in which the cloud takes an edit (services/campaigns.ts updateCampaign). */
 export const EDITABLE_STATUSES: readonly Campaign['status'][] = ['draft', 'paused'];
 
 export function CampaignDetailPage() {
   const { t } = useTranslation();
-  const token = useToken();
   const id = Number(useParams().id);
   const campaign = useCampaign(id);
-  const targetingOptions = useQuery({
-    queryKey: ['targeting-options'],
-    queryFn: () => apiJson<TargetingOptions>('/v1/targeting-options', { token }),
-  });
+  const targetingOptions = useTargetingOptions();
   const groupNames = new Map(
     targetingOptions.data?.screenGroups.map((group) => [group.id, group.name]) ?? [],
   );
