@@ -1,10 +1,9 @@
 // Lifecycle buttons for one campaign (what the caller's role may do in its status) and budget funding.
 import { Button, Group, Modal, Stack, Text } from '@mantine/core';
-import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState, type SyntheticEvent } from 'react';
 import { useTranslation } from 'react-i18next';
-import { apiJson, newTransferId } from '../api/client.ts';
-import { advertiserKeys } from '../api/hooks/advertisers.ts';
+import { newTransferId } from '../api/client.ts';
+import { useCampaignTransition, useFundCampaign } from '../api/hooks/campaigns.ts';
 import type { Campaign, CampaignTransition } from '../api/types.ts';
 import { formatFen } from '../lib/money.ts';
 import { ErrorAlert, notifyError, notifySuccess } from './feedback.tsx';
@@ -44,26 +43,13 @@ const LABEL_KEY: Record<CampaignTransition, string> = {
 
 function FundCampaignModal({ campaign, onClose }: { campaign: Campaign; onClose: () => void }) {
   const { t } = useTranslation();
-  const { session } = useSession();
-  const queryClient = useQueryClient();
   const missing = campaign.budgetFen - campaign.budgetBalanceFen;
   const [fen, setFen] = useState<number | null>(missing);
   const [transferId] = useState(newTransferId);
-  const fund = useMutation({
-    mutationFn: () =>
-      apiJson(`/v1/campaigns/${campaign.id}/funding`, {
-        token: session?.token ?? null,
-        body: { amountFen: fen, transferId },
-      }),
-    onSuccess: () => {
-      void queryClient.invalidateQueries({ queryKey: ['campaigns'] });
-      void queryClient.invalidateQueries({ queryKey: advertiserKeys.one(campaign.advertiserId) });
-      onClose();
-    },
-  });
+  const fund = useFundCampaign(campaign, { onSuccess: onClose });
   const submit = (event: SyntheticEvent) => {
     event.preventDefault();
-    fund.mutate();
+    if (fen !== null) fund.mutate({ amountFen: fen, transferId });
   };
   return (
     <Modal opened onClose={onClose} title={t('campaigns.fundTitle', { name: campaign.name })} centered>
@@ -86,21 +72,14 @@ function FundCampaignModal({ campaign, onClose }: { campaign: Campaign; onClose:
 export function CampaignActions({ campaign }: { campaign: Campaign }) {
   const { t } = useTranslation();
   const { session } = useSession();
-  const queryClient = useQueryClient();
   const [funding, setFunding] = useState(false);
   const [ending, setEnding] = useState(false);
-  const move = useMutation({
-    mutationFn: (transition: CampaignTransition) =>
-      apiJson<Campaign>(`/v1/campaigns/${campaign.id}/transitions`, {
-        token: session?.token ?? null,
-        body: { transition },
-      }),
+  const move = useCampaignTransition(campaign, {
     onSuccess: (updated) => {
       setEnding(false);
       notifySuccess(
         t('campaigns.done', { name: updated.name, status: t(`campaigns.status.${updated.status}`) }),
       );
-      void queryClient.invalidateQueries({ queryKey: ['campaigns'] });
     },
     onError: notifyError,
   });
