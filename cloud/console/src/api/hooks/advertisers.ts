@@ -5,7 +5,7 @@ import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tansta
 import { api, bearer, replyOf } from '../client.ts';
 import type { Advertiser, RequestBody } from '../types.ts';
 import { useToken } from '../../components/session-context.tsx';
-import { PAGE_SIZE, pagesOf } from '../fleet.ts';
+import { PAGE_SIZE, pagesOf } from './paging.ts';
 
 export type AdvertiserListQuery = { limit?: number; after?: number };
 export type NewAdvertiser = RequestBody<'/v1/advertisers', 'post'>;

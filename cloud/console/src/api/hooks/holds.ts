@@ -2,7 +2,7 @@
 import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api, bearer, replyOf } from '../client.ts';
 import { useToken } from '../../components/session-context.tsx';
-import { PAGE_SIZE, pagesOf } from '../fleet.ts';
+import { PAGE_SIZE, pagesOf } from './paging.ts';
 
 export type HoldDecisionKind = 'release' | 'refuse';
 

@@ -2,7 +2,7 @@
 import { useInfiniteQuery, useQuery } from '@tanstack/react-query';
 import { api, bearer, replyOf } from '../client.ts';
 import { useToken } from '../../components/session-context.tsx';
-import { PAGE_SIZE, pagesOf } from '../fleet.ts';
+import { PAGE_SIZE, pagesOf } from './paging.ts';
 
 export type ScreenGroupListQuery = { limit?: number; after?: number };
 

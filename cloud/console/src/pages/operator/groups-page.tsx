@@ -14,16 +14,20 @@ import {
   Title,
 } from '@mantine/core';
 import { useDebouncedValue } from '@mantine/hooks';
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState, type SyntheticEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useScreenGroupPages } from '../../api/hooks/screen-groups.ts';
-import { apiJson, apiText } from '../../api/client.ts';
-import { useKeysetPages } from '../../api/fleet.ts';
-import type { Page, Screen, ScreenGroup } from '../../api/types.ts';
+import {
+  useChangeGroupMembers,
+  useCreateScreenGroup,
+  useDeleteScreenGroup,
+  useGroupMemberPages,
+  useRenameScreenGroup,
+  useScreenSearch,
+} from '../../api/hooks/screens.ts';
+import type { ScreenGroup } from '../../api/types.ts';
 import { Empty, ErrorAlert, notifyError, notifySuccess, QueryState } from '../../components/feedback.tsx';
 import { LoadMore } from '../../components/load-more.tsx';
-import { useToken } from '../../components/session-context.tsx';
 import { Truncated } from './screen-parts.tsx';
 
 /** Screens offered by the member search at a time. */
@@ -31,34 +35,12 @@ const SEARCH_RESULTS_MAX = 20;
 
 function MembersModal(props: { group: ScreenGroup; onClose: () => void }) {
   const { t } = useTranslation();
-  const token = useToken();
-  const queryClient = useQueryClient();
-  const members = useKeysetPages<Screen>(['screens', 'group-members', props.group.id], '/v1/screens', {
-    groupId: props.group.id,
-  });
+  const members = useGroupMemberPages(props.group.id);
   const [search, setSearch] = useState('');
   const [debouncedSearch] = useDebouncedValue(search.trim(), 250);
-  const found = useQuery({
-    queryKey: ['screens', 'search', debouncedSearch],
-    queryFn: ({ signal }) =>
-      apiJson<Page<Screen>>('/v1/screens', {
-        token,
-        signal,
-        query: { search: debouncedSearch, limit: SEARCH_RESULTS_MAX },
-      }),
-    enabled: debouncedSearch !== '',
-  });
-  const change = useMutation({
-    mutationFn: (body: { add?: number[]; remove?: number[] }) =>
-      apiJson<{ screens: number }>(`/v1/screen-groups/${props.group.id}/member-changes`, {
-        token,
-        body,
-      }),
-    onSuccess: () => {
-      notifySuccess(t('fleet.membersChanged'));
-      void queryClient.invalidateQueries({ queryKey: ['screen-groups'] });
-      void queryClient.invalidateQueries({ queryKey: ['screens'] });
-    },
+  const found = useScreenSearch(debouncedSearch, SEARCH_RESULTS_MAX);
+  const change = useChangeGroupMembers(props.group.id, {
+    onSuccess: () => notifySuccess(t('fleet.membersChanged')),
     onError: notifyError,
   });
   return (
@@ -138,25 +120,16 @@ function MembersModal(props: { group: ScreenGroup; onClose: () => void }) {
 
 function RenameModal(props: { group: ScreenGroup; onClose: () => void }) {
   const { t } = useTranslation();
-  const token = useToken();
-  const queryClient = useQueryClient();
   const [name, setName] = useState(props.group.name);
-  const rename = useMutation({
-    mutationFn: () =>
-      apiJson<ScreenGroup>(`/v1/screen-groups/${props.group.id}`, {
-        token,
-        method: 'PATCH',
-        body: { name },
-      }),
+  const rename = useRenameScreenGroup(props.group.id, {
     onSuccess: () => {
       notifySuccess(t('fleet.groupRenamed'));
-      void queryClient.invalidateQueries({ queryKey: ['screen-groups'] });
       props.onClose();
     },
   });
   const submit = (event: SyntheticEvent) => {
     event.preventDefault();
-    rename.mutate();
+    rename.mutate(name);
   };
   return (
     <Modal opened onClose={props.onClose} title={t('fleet.groupRename')} centered>
@@ -181,15 +154,9 @@ function RenameModal(props: { group: ScreenGroup; onClose: () => void }) {
 
 function DeleteModal(props: { group: ScreenGroup; onClose: () => void }) {
   const { t } = useTranslation();
-  const token = useToken();
-  const queryClient = useQueryClient();
-  const remove = useMutation({
-    // 204, no body.
-    mutationFn: () => apiText(`/v1/screen-groups/${props.group.id}`, { token, method: 'DELETE' }),
+  const remove = useDeleteScreenGroup(props.group.id, {
     onSuccess: () => {
       notifySuccess(t('fleet.groupDeleted', { name: props.group.name }));
-      void queryClient.invalidateQueries({ queryKey: ['screen-groups'] });
-      void queryClient.invalidateQueries({ queryKey: ['screens'] });
       props.onClose();
     },
   });
@@ -217,22 +184,16 @@ type Editing = { group: ScreenGroup; action: 'members' | 'rename' | 'delete' } |
 
 export function GroupsPage() {
   const { t } = useTranslation();
-  const token = useToken();
-  const queryClient = useQueryClient();
   const [name, setName] = useState('');
   const [editing, setEditing] = useState<Editing>(null);
   const groups = useScreenGroupPages();
-  const create = useMutation({
-    mutationFn: () => apiJson<ScreenGroup>('/v1/screen-groups', { token, body: { name } }),
-    onSuccess: () => {
-      setName('');
-      void queryClient.invalidateQueries({ queryKey: ['screen-groups'] });
-    },
+  const create = useCreateScreenGroup({
+    onSuccess: () => setName(''),
     onError: notifyError,
   });
   const submit = (event: SyntheticEvent) => {
     event.preventDefault();
-    create.mutate();
+    create.mutate(name);
   };
   const close = () => setEditing(null);
   return (

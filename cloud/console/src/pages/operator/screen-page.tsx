@@ -14,16 +14,12 @@ import {
   Title,
   Tooltip,
 } from '@mantine/core';
-import { useQuery } from '@tanstack/react-query';
 import { useState, type ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useParams } from 'react-router';
-import { apiJson } from '../../api/client.ts';
-import { useScreenActivity, useScreenTaps } from '../../api/fleet.ts';
-import type { Screen } from '../../api/types.ts';
+import { useScreen, useScreenActivity, useScreenTaps } from '../../api/hooks/screens.ts';
 import { Empty, QueryState } from '../../components/feedback.tsx';
 import { LoadMore } from '../../components/load-more.tsx';
-import { useToken } from '../../components/session-context.tsx';
 import { formatAgo, formatDateTime, formatPercent } from '../../lib/format.ts';
 import {
   BADGE_STYLES,
@@ -255,18 +251,12 @@ function RecentTaps({ screenId }: { screenId: number }) {
 
 export function ScreenPage() {
   const { t, i18n } = useTranslation();
-  const token = useToken();
   const params = useParams();
   const screenId = Number(params.id);
   const valid = Number.isSafeInteger(screenId) && screenId > 0;
   const [editing, setEditing] = useState(false);
   const nowMs = useNowMs();
-  const screen = useQuery({
-    queryKey: ['screens', 'one', screenId],
-    queryFn: ({ signal }) => apiJson<Screen>(`/v1/screens/${screenId}`, { token, signal }),
-    enabled: valid,
-    refetchInterval: SCREEN_REFETCH_MS,
-  });
+  const screen = useScreen(screenId, { enabled: valid, refetchIntervalMs: SCREEN_REFETCH_MS });
   const back = (
     <Anchor component={Link} to="/operator/screens" size="sm">
       ← {t('fleet.back')}

@@ -12,13 +12,11 @@ import {
   Tooltip,
   type TextProps,
 } from '@mantine/core';
-import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useState, type SyntheticEvent } from 'react';
 import { useTranslation } from 'react-i18next';
-import { apiJson } from '../../api/client.ts';
+import { useEditScreen } from '../../api/hooks/screens.ts';
 import type { Screen } from '../../api/types.ts';
 import { ErrorAlert, notifySuccess } from '../../components/feedback.tsx';
-import { useToken } from '../../components/session-context.tsx';
 import { isOnline } from '../../lib/format.ts';
 
 /** How often the ages ("12 s ago") and online states are recomputed between fetches. */
@@ -111,8 +109,6 @@ type Place = Pick<Screen, 'name' | 'city' | 'building' | 'elevator' | 'timezone'
 /** Renames or moves a screen: only the fields changed are sent; the server republishes when it must. */
 export function EditScreenModal(props: { screen: Screen | null; onClose: () => void }) {
   const { t } = useTranslation();
-  const token = useToken();
-  const queryClient = useQueryClient();
   const { screen } = props;
   const [form, setForm] = useState<Place | null>(null);
   const shown: Place | null =
@@ -126,13 +122,9 @@ export function EditScreenModal(props: { screen: Screen | null; onClose: () => v
           elevator: screen.elevator,
           timezone: screen.timezone,
         });
-  const save = useMutation({
-    mutationFn: (changes: Partial<Place>) =>
-      apiJson<Screen>(`/v1/screens/${screen?.id ?? 0}`, { token, method: 'PATCH', body: changes }),
+  const save = useEditScreen(screen?.id ?? 0, {
     onSuccess: (saved) => {
       notifySuccess(t('fleet.saved', { name: saved.name }));
-      void queryClient.invalidateQueries({ queryKey: ['screens'] });
-      void queryClient.invalidateQueries({ queryKey: ['screen-locations'] });
       setForm(null);
       props.onClose();
     },

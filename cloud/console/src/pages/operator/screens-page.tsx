@@ -23,18 +23,25 @@ import {
   Tooltip,
 } from '@mantine/core';
 import { useDebouncedValue } from '@mantine/hooks';
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useMemo, useState, type SyntheticEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link, useSearchParams } from 'react-router';
 import { useScreenGroupPages } from '../../api/hooks/screen-groups.ts';
-import { apiJson } from '../../api/client.ts';
-import { useKeysetPages, useScreenSummary, type ScreenConnection } from '../../api/fleet.ts';
-import type { EnrolmentCode, Page, Screen, ScreenLocation } from '../../api/types.ts';
+import {
+  useLongOfflineScreens,
+  useNewEnrolmentCode,
+  useProvisionScreen,
+  useReprovisionScreen,
+  useRevokeScreen,
+  useScreenListPages,
+  useScreenLocations,
+  useScreenSummary,
+  type ScreenConnection,
+} from '../../api/hooks/screens.ts';
+import type { EnrolmentCode, Screen, ScreenStatus } from '../../api/types.ts';
 import { Empty, ErrorAlert, notifyError, notifySuccess, QueryState } from '../../components/feedback.tsx';
 import { LoadMore } from '../../components/load-more.tsx';
 import { QrCode } from '../../components/qr-code.tsx';
-import { useToken } from '../../components/session-context.tsx';
 import {
   formatAgo,
   formatCount,
@@ -165,17 +172,8 @@ function ProvisionModal(props: {
   onCreated: (screen: Screen, code: EnrolmentCode) => void;
 }) {
   const { t } = useTranslation();
-  const token = useToken();
   const [form, setForm] = useState({ name: '', city: '', building: '', elevator: '' });
-  const create = useMutation({
-    mutationFn: async () => {
-      const screen = await apiJson<Screen>('/v1/screens', { token, body: form });
-      const code = await apiJson<EnrolmentCode>(`/v1/screens/${screen.id}/enrolment-codes`, {
-        token,
-        method: 'POST',
-      });
-      return { screen, code };
-    },
+  const create = useProvisionScreen({
     onSuccess: ({ screen, code }) => {
       setForm({ name: '', city: '', building: '', elevator: '' });
       props.onCreated(screen, code);
@@ -195,7 +193,7 @@ function ProvisionModal(props: {
   );
   const submit = (event: SyntheticEvent) => {
     event.preventDefault();
-    create.mutate();
+    create.mutate(form);
   };
   return (
     <Modal opened={props.opened} onClose={props.onClose} title={t('screens.provision')} centered>
@@ -218,17 +216,7 @@ function ProvisionModal(props: {
 /** The screens the alert names: the first few long-offline ones, by id. */
 function LongOfflineAlert(props: { count: number; onShow: () => void }) {
   const { t } = useTranslation();
-  const token = useToken();
-  const named = useQuery({
-    queryKey: ['screens', 'long-offline-names'],
-    queryFn: ({ signal }) =>
-      apiJson<Page<Screen>>('/v1/screens', {
-        token,
-        signal,
-        query: { connection: 'long-offline', limit: ALERT_NAMES_MAX },
-      }),
-    refetchInterval: SCREENS_REFETCH_MS,
-  });
+  const named = useLongOfflineScreens(ALERT_NAMES_MAX, SCREENS_REFETCH_MS);
   const names = named.data?.items.map((screen) => screen.name) ?? [];
   const more = props.count - names.length;
   return (
@@ -257,8 +245,6 @@ function LongOfflineAlert(props: { count: number; onShow: () => void }) {
 
 export function ScreensPage() {
   const { t, i18n } = useTranslation();
-  const token = useToken();
-  const queryClient = useQueryClient();
   const { filter, setFilter } = useFilters();
   const groupBy: GroupBy = filter.by === 'none' || filter.by === 'building' ? filter.by : 'city';
   const [search, setSearch] = useState(filter.q ?? '');
@@ -276,61 +262,39 @@ export function ScreensPage() {
     action: 'replace' | 'reinstate';
   } | null>(null);
 
-  const screens = useKeysetPages<Screen>(
-    ['screens', 'list'],
-    '/v1/screens',
+  const screens = useScreenListPages(
     {
       city: filter.city ?? undefined,
       building: filter.building ?? undefined,
-      status: filter.status ?? undefined,
-      groupId: filter.group ?? undefined,
+      // The URL's words as they stand: the server refuses one it does not know.
+      status: (filter.status ?? undefined) as ScreenStatus | undefined,
+      groupId: filter.group === null ? undefined : Number(filter.group),
       search: filter.q ?? undefined,
-      connection: filter.connection ?? undefined,
+      connection: (filter.connection ?? undefined) as ScreenConnection | undefined,
     },
-    { refetchIntervalMs: SCREENS_REFETCH_MS },
+    SCREENS_REFETCH_MS,
   );
   const summary = useScreenSummary(SUMMARY_REFETCH_MS);
-  const locations = useQuery({
-    queryKey: ['screen-locations'],
-    queryFn: () =>
-      apiJson<{ items: ScreenLocation[] }>('/v1/screens/locations', { token, query: { limit: 1000 } }),
-  });
+  const locations = useScreenLocations();
   const groups = useScreenGroupPages();
-  const newCode = useMutation({
-    mutationFn: (screen: Screen) =>
-      apiJson<EnrolmentCode>(`/v1/screens/${screen.id}/enrolment-codes`, { token, method: 'POST' }).then(
-        (code) => ({
-          screen,
-          code,
-        }),
-      ),
+  const newCode = useNewEnrolmentCode({
     onSuccess: setShownCode,
     onError: notifyError,
   });
-  const revoke = useMutation({
-    mutationFn: (screen: Screen) =>
-      apiJson<Screen>(`/v1/screens/${screen.id}/revoke`, { token, method: 'POST' }),
+  const revoke = useRevokeScreen({
     onSuccess: (screen) => {
       setRevoking(null);
       notifySuccess(t('screens.revokedToast', { name: screen.name }));
-      void queryClient.invalidateQueries({ queryKey: ['screens'] });
     },
     onError: notifyError,
   });
 
   // Replace: a new screen at the same place; reinstate: the same screen enrols again. Both hand back
   // a one-time enrolment code, shown like a new screen's; the old key stays revoked either way.
-  const reprovision = useMutation({
-    mutationFn: ({ screen, action }: { screen: Screen; action: 'replace' | 'reinstate' }) =>
-      apiJson<{ screen: Screen } & EnrolmentCode>(`/v1/screens/${screen.id}/${action}`, {
-        token,
-        method: 'POST',
-      }),
+  const reprovision = useReprovisionScreen({
     onSuccess: ({ screen, code, expiresAt }) => {
       setReprovisioning(null);
       setShownCode({ screen, code: { code, expiresAt } });
-      void queryClient.invalidateQueries({ queryKey: ['screens'] });
-      void queryClient.invalidateQueries({ queryKey: ['screen-locations'] });
     },
     onError: notifyError,
   });
@@ -694,8 +658,6 @@ export function ScreensPage() {
         onCreated={(screen, code) => {
           setProvisioning(false);
           setShownCode({ screen, code });
-          void queryClient.invalidateQueries({ queryKey: ['screens'] });
-          void queryClient.invalidateQueries({ queryKey: ['screen-locations'] });
         }}
       />
       <EditScreenModal screen={editing} onClose={() => setEditing(null)} />
