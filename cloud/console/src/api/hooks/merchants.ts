@@ -1,7 +1,9 @@
-// Merchant, store and till-key reads through the typed client. Keys start with the resource ('merchants',
-// 'stores', 'till-keys'), as the pages' invalidations expect.
-import { useQuery } from '@tanstack/react-query';
+// Merchants, stores and till keys through the typed client: reads, registering merchants and stores,
+// the offers a store accepts, and issuing or revoking till keys. Keys start with the resource
+// ('merchants', 'stores', 'till-keys').
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api, bearer, replyOf } from '../client.ts';
+import type { RequestBody, Store, TillKey } from '../types.ts';
 import { useToken } from '../../components/session-context.tsx';
 
 export const merchantKeys = {
@@ -54,5 +56,101 @@ export function useTillKeys(storeId: number) {
           signal,
         }),
       ),
+  });
+}
+
+type Outcome<T> = { onSuccess: (reply: T) => void; onError: (error: Error) => void };
+
+export type NewMerchant = RequestBody<'/v1/merchants', 'post'>;
+export type NewStore = RequestBody<'/v1/merchants/{id}/stores', 'post'>;
+export type IssuedTillKey = TillKey & { key: string };
+
+export function useCreateMerchant(options: Outcome<unknown>) {
+  const token = useToken();
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: (body: NewMerchant) => replyOf(api.POST('/v1/merchants', { body, headers: bearer(token) })),
+    onSuccess: (merchant) => {
+      options.onSuccess(merchant);
+      void queryClient.invalidateQueries({ queryKey: merchantKeys.all });
+    },
+    onError: options.onError,
+  });
+}
+
+export function useCreateStore(merchantId: number, options: Outcome<Store>) {
+  const token = useToken();
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: (body: NewStore) =>
+      replyOf(
+        api.POST('/v1/merchants/{id}/stores', {
+          params: { path: { id: merchantId } },
+          body,
+          headers: bearer(token),
+        }),
+      ),
+    onSuccess: (store) => {
+      void queryClient.invalidateQueries({ queryKey: storeKeys.all });
+      options.onSuccess(store);
+    },
+    onError: options.onError,
+  });
+}
+
+/** Replaces the coupon offers a store accepts. */
+export function useSetStoreOffers(storeId: number, options: Outcome<Store>) {
+  const token = useToken();
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: (couponOfferIds: number[]) =>
+      replyOf(
+        api.PUT('/v1/stores/{id}/offers', {
+          params: { path: { id: storeId } },
+          body: { couponOfferIds },
+          headers: bearer(token),
+        }),
+      ),
+    onSuccess: (store) => {
+      options.onSuccess(store);
+      void queryClient.invalidateQueries({ queryKey: storeKeys.all });
+    },
+    onError: options.onError,
+  });
+}
+
+/** Issues a till key for a store (shown once), revoking the store's other keys if asked. */
+export function useIssueTillKey(storeId: number, options: Outcome<IssuedTillKey>) {
+  const token = useToken();
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: (revokeOthers: boolean) =>
+      replyOf(
+        api.POST('/v1/stores/{id}/till-keys', {
+          params: { path: { id: storeId } },
+          body: { revokeOthers },
+          headers: bearer(token),
+        }),
+      ),
+    onSuccess: (key) => {
+      options.onSuccess(key);
+      void queryClient.invalidateQueries({ queryKey: storeKeys.all });
+      void queryClient.invalidateQueries({ queryKey: tillKeyKeys.list(storeId) });
+    },
+    onError: options.onError,
+  });
+}
+
+export function useRevokeTillKey(storeId: number, options: { onError: (error: Error) => void }) {
+  const token = useToken();
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: (id: number) =>
+      replyOf(api.POST('/v1/till-keys/{id}/revoke', { params: { path: { id } }, headers: bearer(token) })),
+    onSuccess: () => {
+      void queryClient.invalidateQueries({ queryKey: tillKeyKeys.list(storeId) });
+      void queryClient.invalidateQueries({ queryKey: storeKeys.all });
+    },
+    onError: options.onError,
   });
 }

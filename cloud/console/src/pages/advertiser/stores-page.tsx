@@ -18,53 +18,44 @@ import {
   Textarea,
   Title,
 } from '@mantine/core';
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { apiJson } from '../../api/client.ts';
+import { useAdvertisers } from '../../api/hooks/advertisers.ts';
 import { useCampaigns } from '../../api/hooks/campaigns.ts';
-import { useMerchants, useStores, useTillKeys } from '../../api/hooks/merchants.ts';
-import type { Advertiser, Merchant, Page, Store, TillKey } from '../../api/types.ts';
+import {
+  useCreateMerchant,
+  useCreateStore,
+  useIssueTillKey,
+  useMerchants,
+  useRevokeTillKey,
+  useSetStoreOffers,
+  useStores,
+  useTillKeys,
+} from '../../api/hooks/merchants.ts';
+import type { Merchant, Store, TillKey } from '../../api/types.ts';
 import { Empty, notifyError, notifySuccess, QueryState } from '../../components/feedback.tsx';
-import { useSession, useToken } from '../../components/session-context.tsx';
+import { useSession } from '../../components/session-context.tsx';
 import { formatDateTime } from '../../lib/format.ts';
 
 type IssuedKey = TillKey & { key: string; storeName: string };
 
 function NewMerchant() {
   const { t } = useTranslation();
-  const token = useToken();
   const { session } = useSession();
-  const queryClient = useQueryClient();
   const [name, setName] = useState('');
   const [advertiserId, setAdvertiserId] = useState<string | null>(null);
   const isOperator = session?.role === 'operator';
-  const advertisers = useQuery({
-    queryKey: ['advertisers'],
-    queryFn: () => apiJson<Page<Advertiser>>('/v1/advertisers', { token, query: { limit: 100 } }),
-    enabled: isOperator,
-  });
-  const create = useMutation({
-    mutationFn: () =>
-      apiJson<Merchant>('/v1/merchants', {
-        token,
-        body: {
-          name,
-          ...(isOperator && advertiserId !== null ? { advertiserId: Number(advertiserId) } : {}),
-        },
-      }),
-    onSuccess: () => {
-      setName('');
-      void queryClient.invalidateQueries({ queryKey: ['merchants'] });
-    },
-    onError: notifyError,
-  });
+  const advertisers = useAdvertisers({ limit: 100 }, { enabled: isOperator });
+  const create = useCreateMerchant({ onSuccess: () => setName(''), onError: notifyError });
   return (
     <Card withBorder radius="md">
       <form
         onSubmit={(event) => {
           event.preventDefault();
-          create.mutate();
+          create.mutate({
+            name,
+            ...(isOperator && advertiserId !== null ? { advertiserId: Number(advertiserId) } : {}),
+          });
         }}
       >
         <Group align="end">
@@ -96,17 +87,8 @@ function NewMerchant() {
 
 function NewStoreModal({ merchant, onClose }: { merchant: Merchant; onClose: () => void }) {
   const { t } = useTranslation();
-  const token = useToken();
-  const queryClient = useQueryClient();
   const [form, setForm] = useState({ name: '', city: '', address: '' });
-  const create = useMutation({
-    mutationFn: () => apiJson<Store>(`/v1/merchants/${merchant.id}/stores`, { token, body: form }),
-    onSuccess: () => {
-      void queryClient.invalidateQueries({ queryKey: ['stores'] });
-      onClose();
-    },
-    onError: notifyError,
-  });
+  const create = useCreateStore(merchant.id, { onSuccess: onClose, onError: notifyError });
   const field = (key: keyof typeof form) => ({
     value: form[key],
     required: true,
@@ -120,7 +102,7 @@ function NewStoreModal({ merchant, onClose }: { merchant: Merchant; onClose: () 
       <form
         onSubmit={(event) => {
           event.preventDefault();
-          create.mutate();
+          create.mutate(form);
         }}
       >
         <Stack>
@@ -143,17 +125,8 @@ function NewStoreModal({ merchant, onClose }: { merchant: Merchant; onClose: () 
 
 function KeysModal({ store, onClose }: { store: Store; onClose: () => void }) {
   const { t, i18n } = useTranslation();
-  const token = useToken();
-  const queryClient = useQueryClient();
   const keys = useTillKeys(store.id);
-  const revoke = useMutation({
-    mutationFn: (id: number) => apiJson<TillKey>(`/v1/till-keys/${id}/revoke`, { token, body: {} }),
-    onSuccess: () => {
-      void queryClient.invalidateQueries({ queryKey: ['till-keys', store.id] });
-      void queryClient.invalidateQueries({ queryKey: ['stores'] });
-    },
-    onError: notifyError,
-  });
+  const revoke = useRevokeTillKey(store.id, { onError: notifyError });
   return (
     <Modal opened onClose={onClose} title={`${t('stores.keys')} · ${store.name}`} centered size="lg">
       <QueryState query={keys} isEmpty={(data) => data.items.length === 0} empty={<Empty />}>
@@ -198,36 +171,18 @@ function StoreRow(props: {
   onKey: (key: IssuedKey) => void;
 }) {
   const { t } = useTranslation();
-  const token = useToken();
-  const queryClient = useQueryClient();
   const [accepted, setAccepted] = useState<string[] | null>(null);
   const [showKeys, setShowKeys] = useState(false);
   const shown = accepted ?? props.store.acceptedOfferIds.map(String);
-  const save = useMutation({
-    mutationFn: () =>
-      apiJson<Store>(`/v1/stores/${props.store.id}/offers`, {
-        token,
-        method: 'PUT',
-        body: { couponOfferIds: shown.map(Number) },
-      }),
+  const save = useSetStoreOffers(props.store.id, {
     onSuccess: () => {
       notifySuccess(t('stores.offersSaved'));
       setAccepted(null);
-      void queryClient.invalidateQueries({ queryKey: ['stores'] });
     },
     onError: notifyError,
   });
-  const issue = useMutation({
-    mutationFn: (revokeOthers: boolean) =>
-      apiJson<TillKey & { key: string }>(`/v1/stores/${props.store.id}/till-keys`, {
-        token,
-        body: { revokeOthers },
-      }),
-    onSuccess: (key) => {
-      props.onKey({ ...key, storeName: props.store.name });
-      void queryClient.invalidateQueries({ queryKey: ['stores'] });
-      void queryClient.invalidateQueries({ queryKey: ['till-keys', props.store.id] });
-    },
+  const issue = useIssueTillKey(props.store.id, {
+    onSuccess: (key) => props.onKey({ ...key, storeName: props.store.name }),
     onError: notifyError,
   });
   return (
@@ -250,7 +205,7 @@ function StoreRow(props: {
             style={{ flex: 1 }}
           />
           {accepted === null ? null : (
-            <Button size="xs" loading={save.isPending} onClick={() => save.mutate()}>
+            <Button size="xs" loading={save.isPending} onClick={() => save.mutate(shown.map(Number))}>
               {t('stores.saveOffers')}
             </Button>
           )}
