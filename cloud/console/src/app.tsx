@@ -1,12 +1,12 @@
 // Routes of the console: the login page, the operator and advertiser areas (each behind a role guard)
 // and the mobile-first wallet and store till.
 import { lazy, Suspense, useCallback, type ReactNode } from 'react';
-import { useQuery, useQueryClient } from '@tanstack/react-query';
+import { useQueryClient } from '@tanstack/react-query';
 import { Navigate, Route, Routes } from 'react-router';
 import { ConsoleLayout } from './components/console-layout.tsx';
 import { Loading } from './components/feedback.tsx';
 import { SessionContext } from './components/session-context.tsx';
-import { fetchSession, type ConsoleSession } from './lib/session.ts';
+import { sessionKeys, useConsoleSession, type ConsoleSession } from './api/hooks/auth.ts';
 
 // Each page is its own chunk: the phone wallet never downloads the charts of the operator screens.
 const LoginPage = lazy(() =>
@@ -70,8 +70,6 @@ const WalletPage = lazy(() =>
   import('./pages/wallet/wallet-page.tsx').then((module) => ({ default: module.WalletPage })),
 );
 
-const SESSION_KEY = ['session'];
-
 function homeOf(session: ConsoleSession | null): string {
   if (session === null) return '/login';
   return session.role === 'operator' ? '/operator/screens' : '/advertiser/campaigns';
@@ -89,14 +87,13 @@ function Guard(props: {
 
 export function App() {
   const queryClient = useQueryClient();
-  // Asked again when the tab regains focus: a sign-out in another tab shows here as the login page.
-  const current = useQuery({ queryKey: SESSION_KEY, queryFn: fetchSession, staleTime: 30_000 });
+  const current = useConsoleSession();
   const session = current.data ?? null;
   const setSession = useCallback(
     (next: ConsoleSession | null) => {
       // Nothing of the previous user stays in the cache; the session query itself keeps its observer.
-      queryClient.removeQueries({ predicate: (query) => query.queryKey[0] !== SESSION_KEY[0] });
-      queryClient.setQueryData(SESSION_KEY, next);
+      queryClient.removeQueries({ predicate: (query) => query.queryKey[0] !== sessionKeys.all[0] });
+      queryClient.setQueryData(sessionKeys.all, next);
     },
     [queryClient],
   );

@@ -1,12 +1,11 @@
 // The operator / advertiser shell: header with language switch and sign-out, a role-specific navbar.
 import { AppShell, Badge, Burger, Group, NavLink, Stack, Text, Title, UnstyledButton } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
-import { useMutation } from '@tanstack/react-query';
 import type { ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Link as RouterLink, useLocation } from 'react-router';
 import { LanguageSwitch } from './language-switch.tsx';
-import { endSession } from '../lib/session.ts';
+import { useSignOut } from '../api/hooks/auth.ts';
 import { useSession } from './session-context.tsx';
 
 const OPERATOR_LINKS = [
@@ -49,7 +48,7 @@ export function ConsoleLayout({ children }: { children: ReactNode }) {
   const location = useLocation();
   const links = session?.role === 'operator' ? OPERATOR_LINKS : ADVERTISER_LINKS;
   // The session ends on the server whatever the answer: a failed call still leaves this tab signed out.
-  const signOut = useMutation({ mutationFn: endSession, onSettled: () => setSession(null) });
+  const signOut = useSignOut({ onSettled: () => setSession(null) });
   return (
     <AppShell
       header={{ height: 60 }}

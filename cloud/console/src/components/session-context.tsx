@@ -1,6 +1,6 @@
 // The signed-in operator or advertiser, shared with every page; signing out clears the query cache.
 import { createContext, useContext } from 'react';
-import type { ConsoleSession } from '../lib/session.ts';
+import type { ConsoleSession } from '../api/hooks/auth.ts';
 
 export interface SessionContextValue {
   session: ConsoleSession | null;
@@ -18,7 +18,7 @@ export function useSession(): SessionContextValue {
 
 /**
  * A bearer token for API calls: null in the browser, where the HttpOnly session cookie goes with every
- * request instead (lib/session.ts).
+ * request instead (api/hooks/auth.ts).
  */
 export function useToken(): string | null {
   return useContext(SessionContext).session?.token ?? null;
