@@ -21,18 +21,25 @@ import {
   TextInput,
   Title,
 } from '@mantine/core';
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { apiJson, newIdempotencyKey } from '../../api/client.ts';
+import { newIdempotencyKey } from '../../api/client.ts';
 import {
+  registerWallet,
+  useLinkPayoutAccount,
+  usePayoutAccount,
+  useWalletLinkLogin,
+  useWithdraw,
+  walletLogin,
+  walletLoginChallenge,
   useWalletCoupons,
   useWalletHistory,
   useWalletSummary,
   useWithdrawals,
 } from '../../api/hooks/wallet.ts';
 import { parsePayoutAccount, type PayoutAccountKind } from '@redtap/shared/payout-account';
-import type { PayoutAccount, Session, WalletCredential, Withdrawal } from '../../api/types.ts';
+import type { Session } from '../../api/types.ts';
 import { Logo } from '../../components/console-layout.tsx';
 import { Empty, ErrorAlert, notifySuccess, QueryState } from '../../components/feedback.tsx';
 import { LanguageSwitch } from '../../components/language-switch.tsx';
@@ -205,9 +212,7 @@ function SignIn({
       if (current === null)
         current = { jwk: await generatePhoneKey(), walletId: null, credentialSerial: null, credential: null };
       if (current.walletId === null) {
-        const issued = await apiJson<WalletCredential>('/v1/wallets', {
-          body: { publicKey: await publicKeyHex(current.jwk) },
-        });
+        const issued = await registerWallet(await publicKeyHex(current.jwk));
         current = {
           ...current,
           walletId: issued.walletId,
@@ -218,12 +223,10 @@ function SignIn({
       savePhoneKeyFile(current);
       onFile(current);
       const walletId = current.walletId ?? 0;
-      const challenge = await apiJson<{ nonce: string }>(`/v1/wallets/${walletId}/login-challenge`);
+      const challenge = await walletLoginChallenge(walletId);
       const signature = await signLogin(current.jwk, walletId, challenge.nonce);
       if (signature === null) throw new Error('the login nonce is not 32 bytes');
-      return apiJson<Session>(`/v1/wallets/${walletId}/login`, {
-        body: { nonce: challenge.nonce, signature },
-      });
+      return walletLogin(walletId, { nonce: challenge.nonce, signature });
     },
     onSuccess: onSession,
   });
@@ -420,10 +423,7 @@ function payeeLabel(t: (key: string) => string, payee: string): string {
 function PayoutAccountCard({ token }: { token: string }) {
   const { t } = useTranslation();
   const [editing, setEditing] = useState(false);
-  const account = useQuery({
-    queryKey: ['wallet', 'payout-account'],
-    queryFn: () => apiJson<{ account: PayoutAccount | null }>('/v1/wallets/me/payout-account', { token }),
-  });
+  const account = usePayoutAccount(token);
   const linked = account.data?.account ?? null;
   return (
     <Paper withBorder radius="md" p="sm" data-testid="payout-account">
@@ -455,7 +455,6 @@ function PayoutAccountCard({ token }: { token: string }) {
 /** Checked in the browser with the same rules as the cloud (@redtap/shared/payout-account). */
 function PayoutAccountModal({ token, onClose }: { token: string; onClose: () => void }) {
   const { t } = useTranslation();
-  const queryClient = useQueryClient();
   const [kind, setKind] = useState<PayoutAccountKind>('alipay');
   const [account, setAccount] = useState('');
   const [holderName, setHolderName] = useState('');
@@ -464,12 +463,9 @@ function PayoutAccountModal({ token, onClose }: { token: string; onClose: () => 
   const input = { kind, account, holderName, bankName: kind === 'bank_card' ? bankName : null };
   const checked = parsePayoutAccount(input);
   const problem = checked.ok ? null : checked.code;
-  const save = useMutation({
-    mutationFn: () =>
-      apiJson<PayoutAccount>('/v1/wallets/me/payout-account', { token, method: 'PUT', body: input }),
+  const save = useLinkPayoutAccount(token, {
     onSuccess: () => {
       notifySuccess(t('wallet.payoutLinked'));
-      void queryClient.invalidateQueries({ queryKey: ['wallet'] });
       onClose();
     },
   });
@@ -481,7 +477,7 @@ function PayoutAccountModal({ token, onClose }: { token: string; onClose: () => 
         onSubmit={(event) => {
           event.preventDefault();
           setTouched(true);
-          if (problem === null) save.mutate();
+          if (problem === null) save.mutate(input);
         }}
       >
         <Stack>
@@ -543,21 +539,14 @@ function WithdrawModal({
   onClose: () => void;
 }) {
   const { t } = useTranslation();
-  const queryClient = useQueryClient();
   const [fen, setFen] = useState<number | null>(balanceFen);
   // One key per dialog: a retry of the same request cannot withdraw twice.
   const [idempotencyKey] = useState(newIdempotencyKey);
-  const payout = useQuery({
-    queryKey: ['wallet', 'payout-account'],
-    queryFn: () => apiJson<{ account: PayoutAccount | null }>('/v1/wallets/me/payout-account', { token }),
-  });
+  const payout = usePayoutAccount(token);
   const payee = payout.data?.account ?? null;
-  const withdraw = useMutation({
-    mutationFn: () =>
-      apiJson<Withdrawal>('/v1/wallets/me/withdrawals', { token, body: { amountFen: fen, idempotencyKey } }),
+  const withdraw = useWithdraw(token, {
     onSuccess: (withdrawal) => {
       notifySuccess(t('wallet.withdrawn', { amount: formatFen(withdrawal.amountFen) }));
-      void queryClient.invalidateQueries({ queryKey: ['wallet'] });
       onClose();
     },
   });
@@ -599,7 +588,9 @@ function WithdrawModal({
           radius="xl"
           disabled={fen === null || problem !== null || payee === null}
           loading={withdraw.isPending}
-          onClick={() => withdraw.mutate()}
+          onClick={() => {
+            if (fen !== null) withdraw.mutate({ amountFen: fen, idempotencyKey });
+          }}
         >
           {t('wallet.withdraw')}
         </Button>
@@ -717,19 +708,7 @@ export function WalletPage() {
     queryClient.removeQueries({ queryKey: ['wallet'] });
     setSession(next);
   };
-  // A query, not a mutation: it runs once per nonce even when StrictMode mounts twice, since the
-  // nonce is single use and a second login with it would fail.
-  const linked = useQuery({
-    queryKey: ['wallet-link', link?.nonce ?? ''],
-    enabled: link !== null,
-    retry: false,
-    staleTime: Infinity,
-    gcTime: Infinity,
-    queryFn: () =>
-      apiJson<Session>(`/v1/wallets/${String(link?.walletId ?? 0)}/login`, {
-        body: { nonce: link?.nonce, signature: link?.signature },
-      }),
-  });
+  const linked = useWalletLinkLogin(link);
   const linkedSession = linked.data;
   useEffect(() => {
     if (linkedSession === undefined) return;
