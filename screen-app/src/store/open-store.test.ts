@@ -1,9 +1,13 @@
+import { execFile } from 'node:child_process';
 import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { clock, deckBytes, engineFor, enrolStore, hello, tap, tempDir } from '../../test/fixtures.ts';
 import { MIGRATIONS_FOLDER, openStore } from './open-store.ts';
 import { lastCommittedCounter } from './tap-queries.ts';
+
+const OPEN_CHILD = fileURLToPath(new URL('../../test/open-store-child.ts', import.meta.url));
 
 let dir: ReturnType<typeof tempDir>;
 beforeEach(() => (dir = tempDir()));
@@ -147,5 +151,36 @@ describe('openStore', () => {
     } finally {
       upgraded.close();
     }
+  });
+
+  it('lets several processes open a new store at once: one applies the migrations, the others find them', async () => {
+    const path = join(dir.dir, 'raced.db');
+    const exits = await Promise.all(
+      Array.from(
+        { length: 4 },
+        () =>
+          new Promise<{ code: number; stderr: string }>((resolve) => {
+            execFile(
+              process.execPath,
+              ['--import', 'tsx', OPEN_CHILD, path],
+              { timeout: 60_000 },
+              (error, _out, stderr) =>
+                resolve({
+                  code: error === null ? 0 : typeof error.code === 'number' ? error.code : 1,
+                  stderr,
+                }),
+            );
+          }),
+      ),
+    );
+    expect(exits).toEqual(Array.from({ length: 4 }, () => ({ code: 0, stderr: '' })));
+    const store = openStore({ path });
+    const journal = JSON.parse(readFileSync(join(MIGRATIONS_FOLDER, 'meta', '_journal.json'), 'utf8')) as {
+      entries: unknown[];
+    };
+    expect(store.sqlite.prepare('SELECT count(*) FROM __drizzle_migrations').pluck().get()).toBe(
+      journal.entries.length,
+    );
+    store.close();
   });
 });

@@ -33,6 +33,27 @@ export interface OpenStoreOptions {
 
 export const MIGRATIONS_FOLDER = fileURLToPath(new URL('../../drizzle', import.meta.url));
 
+/** Attempts when another process applies the same migrations at the same moment. */
+const MIGRATE_ATTEMPTS_MAX = 5;
+
+/**
+ * drizzle's migrator reads which migrations ran before it takes the write lock, so two processes opening
+ * a new store at once (`status` beside `run` or `enroll`) can both try the first one; the loser's
+ * transaction rolls back on "already exists". Once the winner has committed, applying again is a no-op.
+ */
+function migrateOnce(db: Parameters<typeof migrate>[0], migrationsFolder: string): void {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      migrate(db, { migrationsFolder });
+      return;
+    } catch (error) {
+      const cause = error instanceof Error ? (error.cause ?? error) : error;
+      const message = cause instanceof Error ? cause.message : String(cause);
+      if (attempt >= MIGRATE_ATTEMPTS_MAX || !/already exists|database is locked/.test(message)) throw error;
+    }
+  }
+}
+
 export function openStore(options: OpenStoreOptions): Store {
   const sqlite = new Database(options.path);
   try {
@@ -47,7 +68,7 @@ export function openStore(options: OpenStoreOptions): Store {
     sqlite.pragma(`wal_autocheckpoint = ${options.walAutocheckpointPages ?? 10_000}`);
     sqlite.pragma('foreign_keys = ON');
     const db = drizzle({ client: sqlite, schema });
-    migrate(db, { migrationsFolder: options.migrationsFolder ?? MIGRATIONS_FOLDER });
+    migrateOnce(db, options.migrationsFolder ?? MIGRATIONS_FOLDER);
     // The counter row exists from the first open; its value only ever rises (docs/protocol.md §3.3).
     db.insert(schema.tapCounter).values({ id: 1, lastCommitted: 0 }).onConflictDoNothing().run();
     return {
