@@ -267,7 +267,9 @@ export async function createSimCampaign(
         couponsPerWalletPerDay: plan.couponsPerWalletPerDay ?? 10,
         fallbackCouponOfferIndex: 0,
       },
-      creatives,
+      // A plan without creative time sends none: the API refuses an empty list (a campaign a person
+      // builds has one), and the run then names the campaign on screen by rotation.
+      ...(creatives.length === 0 ? {} : { creatives }),
     },
   });
   const transition = (name: string, by: string) =>
