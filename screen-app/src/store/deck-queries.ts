@@ -1,6 +1,6 @@
 // Envelope decks at rest: intake, levels for heartbeats, and expiry/close bookkeeping. A deck has two
 // cursors (docs/protocol.md §3.4): the main envelopes, and its fallback-coupon allotment.
-import { and, asc, eq, gte, isNull, lt, lte, sql } from 'drizzle-orm';
+import { and, asc, eq, gte, isNull, lt, lte, sql, type Placeholder } from 'drizzle-orm';
 import { bytesEqual, deckEnvelopesOffset, SIGNATURE_LENGTH, type Deck } from '@redtap/shared';
 import { deckBytes, decks } from './schema/index.ts';
 import type { Store } from './open-store.ts';
@@ -89,8 +89,11 @@ export function getDeckState(store: Store, deckId: number): DeckState | null {
   return store.db.select(deckStateColumns).from(decks).where(eq(decks.deckId, deckId)).get() ?? null;
 }
 
-/** Decks a tap at `ts` may draw a main envelope from: open, in their validity window, with some left. */
-function usableAt(ts: number) {
+/**
+ * Decks a tap at `ts` may draw a main envelope from: open, in their validity window, with some left.
+ * `ts` may be a placeholder, for the tap path's prepared statements (tap-commit-queries.ts).
+ */
+export function usableAt(ts: number | Placeholder) {
   return and(
     isNull(decks.closedAt),
     lt(decks.cursor, sql`${decks.count} - ${decks.fallbackCount}`),
@@ -100,7 +103,7 @@ function usableAt(ts: number) {
 }
 
 /** Decks a tap at `ts` may draw an allotment slot from. */
-function allotmentUsableAt(ts: number) {
+export function allotmentUsableAt(ts: number | Placeholder) {
   return and(
     isNull(decks.closedAt),
     lt(decks.fallbackCursor, decks.fallbackCount),

@@ -1,6 +1,7 @@
 // Prepared statements of the tap commit, the kiosk's hot path (docs/protocol.md §3.3). The engine runs
 // them inside one IMMEDIATE transaction; preparing once keeps a tap to a handful of SQLite steps.
-import { and, asc, eq, gte, isNull, lt, lte, sql } from 'drizzle-orm';
+import { and, asc, eq, isNull, lt, sql } from 'drizzle-orm';
+import { allotmentUsableAt, usableAt } from './deck-queries.ts';
 import { deckBytes, decks, localCaps, tapCounter, taps } from './schema/index.ts';
 import type { Store } from './open-store.ts';
 
@@ -105,17 +106,10 @@ export function prepareTapCommitQueries(store: Store): TapCommitQueries {
     count: decks.count,
     fallbackCount: decks.fallbackCount,
   };
-  const usableMain = (ts: ReturnType<typeof p>) =>
-    and(
-      isNull(decks.closedAt),
-      lt(decks.cursor, sql`${decks.count} - ${decks.fallbackCount}`),
-      lte(decks.validFrom, ts),
-      gte(decks.validUntil, ts),
-    );
   const drawableDeck = db
     .select({ ...deckFacts, cursor: decks.cursor, envelopesOffset: decks.envelopesOffset })
     .from(decks)
-    .where(and(eq(decks.campaignId, p('campaignId')), usableMain(p('ts'))))
+    .where(and(eq(decks.campaignId, p('campaignId')), usableAt(p('ts'))))
     .orderBy(asc(decks.validUntil), asc(decks.deckId))
     .limit(1)
     .prepare();
@@ -123,7 +117,7 @@ export function prepareTapCommitQueries(store: Store): TapCommitQueries {
   const campaignsWithDeck = db
     .selectDistinct({ campaignId: decks.campaignId })
     .from(decks)
-    .where(usableMain(p('ts')))
+    .where(usableAt(p('ts')))
     .prepare();
 
   const storedDeckBytes = db
@@ -157,15 +151,7 @@ export function prepareTapCommitQueries(store: Store): TapCommitQueries {
       envelopesOffset: decks.envelopesOffset,
     })
     .from(decks)
-    .where(
-      and(
-        eq(decks.campaignId, p('campaignId')),
-        isNull(decks.closedAt),
-        lt(decks.fallbackCursor, decks.fallbackCount),
-        lte(decks.validFrom, p('ts')),
-        gte(decks.validUntil, p('ts')),
-      ),
-    )
+    .where(and(eq(decks.campaignId, p('campaignId')), allotmentUsableAt(p('ts'))))
     .orderBy(asc(decks.validUntil), asc(decks.deckId))
     .limit(1)
     .prepare();
