@@ -4,7 +4,10 @@ import { fileURLToPath } from 'node:url';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { clock, deckBytes, engineFor, enrolStore, hello, tap, tempDir } from '../../test/fixtures.ts';
-import { MIGRATIONS_FOLDER, openStore } from './open-store.ts';
+import Database from 'better-sqlite3';
+import { drizzle } from 'drizzle-orm/better-sqlite3';
+import { migrate } from 'drizzle-orm/better-sqlite3/migrator';
+import { MIGRATIONS_FOLDER, migrateOnce, openStore } from './open-store.ts';
 import { lastCommittedCounter } from './tap-queries.ts';
 
 const OPEN_CHILD = fileURLToPath(new URL('../../test/open-store-child.ts', import.meta.url));
@@ -182,5 +185,42 @@ describe('openStore', () => {
       journal.entries.length,
     );
     store.close();
+  });
+
+  it('applies again when another process migrated the new store first, and only for that error', () => {
+    const path = join(dir.dir, 'lost-race.db');
+    const loser = new Database(path);
+    const db = drizzle({ client: loser });
+    const firstTable =
+      readFileSync(join(MIGRATIONS_FOLDER, '0000_init.sql'), 'utf8').split('--> statement-breakpoint')[0] ??
+      '';
+    let attempts = 0;
+    // The interleaving of the race, in order: the winner applies every migration, then the loser runs
+    // the first statement it had planned and SQLite refuses it as it does in the race.
+    migrateOnce(db, MIGRATIONS_FOLDER, (target, config) => {
+      attempts += 1;
+      if (attempts === 1) {
+        openStore({ path }).close();
+        loser.exec(firstTable);
+      }
+      migrate(target, config);
+    });
+    expect(attempts).toBe(2);
+    const journal = JSON.parse(readFileSync(join(MIGRATIONS_FOLDER, 'meta', '_journal.json'), 'utf8')) as {
+      entries: unknown[];
+    };
+    expect(loser.prepare('SELECT count(*) FROM __drizzle_migrations').pluck().get()).toBe(
+      journal.entries.length,
+    );
+    // Any other failure is not retried.
+    let other = 0;
+    expect(() =>
+      migrateOnce(db, MIGRATIONS_FOLDER, () => {
+        other += 1;
+        throw new Error('disk I/O error');
+      }),
+    ).toThrow('disk I/O error');
+    expect(other).toBe(1);
+    loser.close();
   });
 });

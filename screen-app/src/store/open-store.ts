@@ -41,10 +41,14 @@ const MIGRATE_ATTEMPTS_MAX = 5;
  * a new store at once (`status` beside `run` or `enroll`) can both try the first one; the loser's
  * transaction rolls back on "already exists". Once the winner has committed, applying again is a no-op.
  */
-function migrateOnce(db: Parameters<typeof migrate>[0], migrationsFolder: string): void {
+export function migrateOnce(
+  db: Parameters<typeof migrate>[0],
+  migrationsFolder: string,
+  apply: typeof migrate = migrate,
+): void {
   for (let attempt = 1; ; attempt++) {
     try {
-      migrate(db, { migrationsFolder });
+      apply(db, { migrationsFolder });
       return;
     } catch (error) {
       const cause = error instanceof Error ? (error.cause ?? error) : error;
