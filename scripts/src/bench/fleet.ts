@@ -4,13 +4,12 @@
 // but for 5 % silent for 20 min and 5 % whose broker reported them gone, and one group of 10,000. Each
 // query runs the cloud's own service function (summarizeScreens, listScreens), warmed once and then
 // timed --runs times; the median is reported, and how it grew from the smallest fleet to the largest.
-import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { Command } from 'commander';
 import { sql } from 'drizzle-orm';
-import pg from 'pg';
-import { listScreens, openDatabase, summarizeScreens, type DatabaseHandle } from '@redtap/cloud';
+import { listScreens, summarizeScreens, type DatabaseHandle } from '@redtap/cloud';
 import type { BenchReport, BenchRow } from './report.ts';
+import { openBenchDatabase } from '../lib/bench-database.ts';
 
 /** A keyset page without a text search reads about one page of index entries: bounded at any size. */
 const PAGE_TARGET_MS = 100;
@@ -114,38 +113,6 @@ function parseOptions(args: string[]): Options {
   };
 }
 
-async function openEngine(
-  engine: string,
-  adminUrl: string,
-  keep: boolean,
-): Promise<{ handle: DatabaseHandle; drop: () => Promise<void> }> {
-  if (engine === 'pglite') {
-    const handle = await openDatabase({ engine: 'pglite' });
-    await handle.migrate();
-    return { handle, drop: () => handle.close() };
-  }
-  const name = `redtap_bench_fleet_${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: adminUrl });
-  await admin.connect();
-  await admin.query(`create database ${name}`);
-  await admin.end();
-  const url = new URL(adminUrl);
-  url.pathname = `/${name}`;
-  const handle = await openDatabase({ engine: 'postgres', url: url.toString(), poolSizeMax: 4 });
-  await handle.migrate();
-  return {
-    handle,
-    drop: async () => {
-      await handle.close();
-      if (keep) return console.log(`kept database ${name}`);
-      const dropper = new pg.Client({ connectionString: adminUrl });
-      await dropper.connect();
-      await dropper.query(`drop database if exists ${name} with (force)`);
-      await dropper.end();
-    },
-  };
-}
-
 /** Screens per insert statement: set-based, and within the cloud's statement timeout on a busy machine. */
 const CHUNK_SCREENS = 100_000;
 
@@ -206,7 +173,12 @@ export async function run(args: string[]): Promise<BenchReport> {
   const rows: BenchRow[] = [];
   const data: Record<string, Record<string, Record<string, number>>> = {};
   for (const engine of options.engines) {
-    const { handle, drop } = await openEngine(engine, options.postgresUrl, options.keep);
+    const { handle, drop } = await openBenchDatabase(engine, {
+      adminUrl: options.postgresUrl,
+      prefix: 'redtap_bench_fleet',
+      poolSizeMax: 4,
+      keep: options.keep,
+    });
     data[engine] = {};
     try {
       let built = 0;

@@ -9,7 +9,6 @@ import { performance } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
 import { Command } from 'commander';
 import mqtt from 'mqtt';
-import pg from 'pg';
 import pino from 'pino';
 import {
   encodeChallenge,
@@ -36,7 +35,6 @@ import {
   ephemeralSecrets,
   fundAdvertiser,
   issueDeck,
-  openDatabase,
   registerWallet,
   SECRET_SCRYPT,
   type DatabaseHandle,
@@ -47,6 +45,7 @@ import { createActiveCampaign } from '../lib/bench-campaign.ts';
 import { sql } from 'drizzle-orm';
 import { growSettledHistory } from '../lib/settled-history.ts';
 import type { BenchReport, BenchRow } from './report.ts';
+import { openBenchDatabase } from '../lib/bench-database.ts';
 
 const DECK_SIZE = 2_000;
 const ENVELOPES_PER_CAMPAIGN = 60_000;
@@ -164,35 +163,6 @@ interface KioskPlan {
   batches: Uint8Array[][];
   /** The batches already framed, so the timed phase does not pay for encoding them. */
   frames: Buffer[];
-}
-
-async function openEngine(
-  engine: string,
-  adminUrl: string,
-): Promise<{ handle: DatabaseHandle; drop: () => Promise<void> }> {
-  if (engine === 'pglite') {
-    const handle = await openDatabase({ engine: 'pglite' });
-    await handle.migrate();
-    return { handle, drop: () => Promise.resolve() };
-  }
-  const name = `redtap_bench_${Date.now().toString(36)}_${randomBytes(3).toString('hex')}`;
-  const admin = new pg.Client({ connectionString: adminUrl });
-  await admin.connect();
-  await admin.query(`create database ${name}`);
-  await admin.end();
-  const url = new URL(adminUrl);
-  url.pathname = `/${name}`;
-  const handle = await openDatabase({ engine: 'postgres', url: url.toString(), poolSizeMax: 8 });
-  await handle.migrate();
-  return {
-    handle,
-    drop: async () => {
-      const dropper = new pg.Client({ connectionString: adminUrl });
-      await dropper.connect();
-      await dropper.query(`drop database if exists ${name} with (force)`);
-      await dropper.end();
-    },
-  };
 }
 
 function benchSettings(options: Options): MoneySettings {
@@ -630,7 +600,11 @@ export async function run(args: string[]): Promise<BenchReport> {
     const label = history > 0 ? `${engine} + ${history.toLocaleString('en')} settled taps` : engine;
     const tapsPerClient = engine === 'pglite' ? options.pgliteTaps : options.taps;
     log(`\n${label}: building ${options.clients} kiosks × ${tapsPerClient} taps`);
-    const { handle, drop } = await openEngine(engine, options.postgresUrl);
+    const { handle, drop } = await openBenchDatabase(engine, {
+      adminUrl: options.postgresUrl,
+      prefix: 'redtap_bench',
+      poolSizeMax: 8,
+    });
     try {
       const settings = benchSettings(options);
       const world = await buildWorld(handle, options, tapsPerClient, settings, log);
@@ -641,7 +615,6 @@ export async function run(args: string[]): Promise<BenchReport> {
       results.push({ engine: label, result, rate, history });
       data[label] = { ...result, rate, history };
     } finally {
-      await handle.close();
       await drop();
     }
   }
