@@ -4,15 +4,18 @@ import { Button, Group, Text } from '@mantine/core';
 import { useTranslation } from 'react-i18next';
 import { formatCount } from '../lib/format.ts';
 
-export function LoadMore(props: {
-  shown: number;
-  total?: number | undefined;
+/** What a paged list (pagesOf in api/hooks/paging.ts) tells its foot. */
+export interface PagedList {
+  items: readonly unknown[];
   hasMore: boolean;
-  loading: boolean;
-  onLoadMore: () => void;
-}) {
+  loadingMore: boolean;
+  loadMore: () => void;
+}
+
+export function LoadMore({ list, total }: { list: PagedList; total?: number | undefined }) {
   const { t, i18n } = useTranslation();
-  const shown = formatCount(props.shown, i18n.language);
+  const shown = formatCount(list.items.length, i18n.language);
+  const props = { total, hasMore: list.hasMore, loading: list.loadingMore, onLoadMore: list.loadMore };
   return (
     <Group justify="space-between" px="md" py="sm" data-testid="list-foot">
       <Text size="sm" c="dimmed" data-testid="list-shown">

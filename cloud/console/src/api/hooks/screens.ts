@@ -5,7 +5,7 @@ import { api, bearer, replyOf } from '../client.ts';
 import type { paths } from '../schema.d.ts';
 import type { EnrolmentCode, Reply, RequestBody, Screen } from '../types.ts';
 import { useToken } from '../../components/session-context.tsx';
-import { PAGE_SIZE, useKeysetPages } from './paging.ts';
+import { PAGE_SIZE, pagesOf, useKeysetPages } from './paging.ts';
 import { screenGroupKeys } from './screen-groups.ts';
 
 type ScreenQuery = NonNullable<paths['/v1/screens']['get']['parameters']['query']>;
@@ -171,13 +171,7 @@ export function useScreenTaps(id: number) {
     initialPageParam: undefined as number | undefined,
     getNextPageParam: (last) => last.nextBefore ?? undefined,
   });
-  return {
-    query: pages,
-    items: pages.data?.pages.flatMap((page) => page.items) ?? [],
-    hasMore: pages.hasNextPage,
-    loadMore: () => void pages.fetchNextPage(),
-    loadingMore: pages.isFetchingNextPage,
-  };
+  return pagesOf(pages);
 }
 
 type Callbacks<R> = { onSuccess?: (reply: R) => void; onError?: (error: Error) => void };

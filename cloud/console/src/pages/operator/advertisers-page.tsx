@@ -244,12 +244,7 @@ export function AdvertisersPage() {
                 </Table.Tbody>
               </Table>
             </Table.ScrollContainer>
-            <LoadMore
-              shown={advertisers.items.length}
-              hasMore={advertisers.hasMore}
-              loading={advertisers.loadingMore}
-              onLoadMore={advertisers.loadMore}
-            />
+            <LoadMore list={advertisers} />
           </Card>
         )}
       </QueryState>

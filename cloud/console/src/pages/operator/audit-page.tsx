@@ -1,9 +1,9 @@
 // The audit log for operators: money and security actions, newest first, a page at a time.
 import { Badge, Button, Card, Code, Group, Stack, Table, Text, Title } from '@mantine/core';
-import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useAuditPage } from '../../api/hooks/audit.ts';
 import type { AuditEntry } from '../../api/types.ts';
+import { CursorPager, useCursorStack } from '../../components/cursor-pager.tsx';
 import { Empty, QueryState } from '../../components/feedback.tsx';
 import { formatDateTime } from '../../lib/format.ts';
 
@@ -17,15 +17,15 @@ function actorOf(entry: AuditEntry, anonymous: string): string {
 
 export function AuditPage() {
   const { t, i18n } = useTranslation();
-  // Keyset pages, newest first: the cursors of the pages before this one.
-  const [cursors, setCursors] = useState<number[]>([0]);
-  const before = cursors.at(-1) ?? 0;
+  // Keyset pages, newest first.
+  const pages = useCursorStack();
+  const before = pages.cursor;
   const log = useAuditPage({ limit: PAGE_SIZE, before });
   return (
     <Stack>
       <Group justify="space-between">
         <Title order={2}>{t('audit.title')}</Title>
-        <Button variant="default" onClick={() => setCursors([0])}>
+        <Button variant="default" onClick={pages.reset}>
           {t('audit.newest')}
         </Button>
       </Group>
@@ -75,24 +75,12 @@ export function AuditPage() {
                 </Table.Tbody>
               </Table>
             </Table.ScrollContainer>
-            <Group justify="space-between" p="sm">
-              <Button
-                variant="default"
-                size="xs"
-                disabled={cursors.length === 1}
-                onClick={() => setCursors(cursors.slice(0, -1))}
-              >
-                {t('audit.newer')}
-              </Button>
-              <Button
-                variant="default"
-                size="xs"
-                disabled={page.nextBefore === null}
-                onClick={() => page.nextBefore !== null && setCursors([...cursors, page.nextBefore])}
-              >
-                {t('audit.older')}
-              </Button>
-            </Group>
+            <CursorPager
+              pages={pages}
+              next={page.nextBefore}
+              backLabel={t('audit.newer')}
+              forwardLabel={t('audit.older')}
+            />
           </Card>
         )}
       </QueryState>

@@ -98,13 +98,7 @@ function MembersModal(props: { group: ScreenGroup; onClose: () => void }) {
                   ))}
                 </Table.Tbody>
               </Table>
-              <LoadMore
-                shown={members.items.length}
-                total={props.group.screens}
-                hasMore={members.hasMore}
-                loading={members.loadingMore}
-                onLoadMore={members.loadMore}
-              />
+              <LoadMore list={members} total={props.group.screens} />
             </Card>
           )}
         </QueryState>
@@ -276,12 +270,7 @@ export function GroupsPage() {
                 </Table.Tbody>
               </Table>
             </Table.ScrollContainer>
-            <LoadMore
-              shown={groups.items.length}
-              hasMore={groups.hasMore}
-              loading={groups.loadingMore}
-              onLoadMore={groups.loadMore}
-            />
+            <LoadMore list={groups} />
           </Card>
         )}
       </QueryState>

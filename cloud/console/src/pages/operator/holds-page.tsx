@@ -157,12 +157,7 @@ export function HoldsPage() {
                 </Table.Tbody>
               </Table>
             </Table.ScrollContainer>
-            <LoadMore
-              shown={holds.items.length}
-              hasMore={holds.hasMore}
-              loading={holds.loadingMore}
-              onLoadMore={holds.loadMore}
-            />
+            <LoadMore list={holds} />
           </Card>
         )}
       </QueryState>

@@ -236,12 +236,7 @@ function RecentTaps({ screenId }: { screenId: number }) {
                 </Table.Tbody>
               </Table>
             </Table.ScrollContainer>
-            <LoadMore
-              shown={taps.items.length}
-              hasMore={taps.hasMore}
-              loading={taps.loadingMore}
-              onLoadMore={taps.loadMore}
-            />
+            <LoadMore list={taps} />
           </>
         )}
       </QueryState>

@@ -642,13 +642,7 @@ export function ScreensPage() {
                 </Table.Tbody>
               </Table>
             </Table.ScrollContainer>
-            <LoadMore
-              shown={items.length}
-              total={filtered ? undefined : summary.data?.total}
-              hasMore={screens.hasMore}
-              loading={screens.loadingMore}
-              onLoadMore={screens.loadMore}
-            />
+            <LoadMore list={screens} total={filtered ? undefined : summary.data?.total} />
           </Card>
         )}
       </QueryState>

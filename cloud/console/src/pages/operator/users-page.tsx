@@ -20,6 +20,7 @@ import { useTranslation } from 'react-i18next';
 import { useAdvertisers } from '../../api/hooks/advertisers.ts';
 import { useCreateUser, useResetPassword, useToggleUser, useUserPage } from '../../api/hooks/users.ts';
 import type { ConsoleUser } from '../../api/types.ts';
+import { CursorPager, useCursorStack } from '../../components/cursor-pager.tsx';
 import { Empty, ErrorAlert, notifySuccess, QueryState } from '../../components/feedback.tsx';
 import { useSession } from '../../components/session-context.tsx';
 import { formatDateTime } from '../../lib/format.ts';
@@ -150,9 +151,9 @@ export function UsersPage() {
   const { session } = useSession();
   const [creating, setCreating] = useState(false);
   const [resetting, setResetting] = useState<ConsoleUser | null>(null);
-  // Keyset pages: the cursors of the pages before this one, so Previous goes back exactly.
-  const [cursors, setCursors] = useState<number[]>([0]);
-  const after = cursors.at(-1) ?? 0;
+  // Keyset pages, so Previous goes back exactly.
+  const pages = useCursorStack();
+  const after = pages.cursor;
   const users = useUserPage({ limit: PAGE_SIZE, after });
   const toggle = useToggleUser({
     onSuccess: (user) => {
@@ -224,24 +225,12 @@ export function UsersPage() {
                 </Table.Tbody>
               </Table>
             </Table.ScrollContainer>
-            <Group justify="space-between" p="sm">
-              <Button
-                variant="default"
-                size="xs"
-                disabled={cursors.length === 1}
-                onClick={() => setCursors(cursors.slice(0, -1))}
-              >
-                {t('users.previous')}
-              </Button>
-              <Button
-                variant="default"
-                size="xs"
-                disabled={page.nextAfter === null}
-                onClick={() => page.nextAfter !== null && setCursors([...cursors, page.nextAfter])}
-              >
-                {t('users.next')}
-              </Button>
-            </Group>
+            <CursorPager
+              pages={pages}
+              next={page.nextAfter}
+              backLabel={t('users.previous')}
+              forwardLabel={t('users.next')}
+            />
           </Card>
         )}
       </QueryState>
