@@ -19,3 +19,4 @@ export * from './wire/hello.ts';
 export * from './wire/signed-messages.ts';
 export * from './wire/tap-batch.ts';
 export * from './wire/tap-token.ts';
+export * from './screen-connection.ts';

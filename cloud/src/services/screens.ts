@@ -1,7 +1,13 @@
 // Screens: create, list (keyset pages, filtered by location or group), update, the city → building →
 // elevator tree, named screen groups, revocation, and replacing or reinstating a revoked screen.
 import { and, asc, count, eq, gt, ilike, inArray, ne, or, sql, type SQL } from 'drizzle-orm';
-import { ErrorCode } from '@redtap/shared';
+import {
+  ErrorCode,
+  OFFLINE_AFTER_MS,
+  OFFLINE_ALERT_AFTER_MS,
+  screenConnections,
+  type ScreenConnection,
+} from '@redtap/shared';
 import type { Database } from '../db/client.ts';
 import { int, queryRows, sqlState } from '../db/rows.ts';
 import {
@@ -101,17 +107,11 @@ export async function createScreen(db: Database, input: ScreenLocation): Promise
   return toView(row, null);
 }
 
-/**
- * The console's online rule (console/src/lib/format.ts `isOnline`), for counting and filtering on the
- * server: an active screen is online when it was heard from within OFFLINE_AFTER_MS and the broker has
- * not reported its connection gone; offline that way for longer than OFFLINE_ALERT_AFTER_MS (or never
- * seen) it is long offline.
- */
-export const OFFLINE_AFTER_MS = 150_000;
-export const OFFLINE_ALERT_AFTER_MS = 300_000;
-
-export const screenConnections = ['online', 'offline', 'long-offline'] as const;
-export type ScreenConnection = (typeof screenConnections)[number];
+// The online rule (@redtap/shared/screen-connection), in SQL for counting and filtering on the server:
+// an active screen is online when it was heard from within OFFLINE_AFTER_MS and the broker has not
+// reported its connection gone; offline that way for longer than OFFLINE_ALERT_AFTER_MS (or never seen)
+// it is long offline.
+export { screenConnections, type ScreenConnection };
 
 /** SQL for one of the connection states, over `screens` left-joined with `screen_health`. */
 function connectionIs(connection: ScreenConnection, now: Date): SQL {

@@ -60,78 +60,18 @@ export function clockToMinute(text: string): number | null {
   return minute >= 0 && minute <= 1440 ? minute : null;
 }
 
-/** The kiosk's heartbeat interval (`heartbeatIntervalMs` in screen-app's sync limits). */
-export const HEARTBEAT_INTERVAL_MS = 60_000;
-/**
- * Two missed heartbeats and a half (for network jitter) mean the screen is offline, where the broker has
- * not said so sooner.
- */
-export const OFFLINE_AFTER_MS = 2.5 * HEARTBEAT_INTERVAL_MS;
-/** Offline this long is no blip: the screens page raises an alert for it. */
-export const OFFLINE_ALERT_AFTER_MS = 5 * 60_000;
-
-/** What the online state is judged from: a screen's health as the screens API reports it. */
-export interface ConnectionHealth {
-  lastSeenAt: string;
-  /** The broker's last word on the MQTT connection; null (or absent) when it said nothing yet. */
-  connected?: boolean | null;
-  connectionChangedAt?: string | null;
-}
-
-function timeMs(value: string | null | undefined): number | null {
-  if (value === null || value === undefined) return null;
-  const ms = new Date(value).getTime();
-  return Number.isNaN(ms) ? null : ms;
-}
-
-/** Milliseconds since the last heartbeat; null when the screen was never seen. */
-export function lastSeenAgeMs(lastSeenAt: string | null | undefined, nowMs: number): number | null {
-  const seenMs = timeMs(lastSeenAt);
-  return seenMs === null ? null : Math.max(0, nowMs - seenMs);
-}
-
-/** True when the broker reported the screen's connection gone (its will, or its own offline). */
-export function isDisconnected(health: ConnectionHealth | null | undefined): boolean {
-  return health?.connected === false;
-}
-
-/**
- * OFFLINE as soon as the broker reported the screen disconnected (a dead link is noticed within 1.5
- * keepalives, a closed socket at once); otherwise by the heartbeat-age rule, which also covers a broker
- * that never reported (an older kiosk, a cloud restart) and a screen never seen.
- */
-export function isOnline(health: ConnectionHealth | null | undefined, nowMs: number): boolean {
-  if (health === null || health === undefined || isDisconnected(health)) return false;
-  const ageMs = lastSeenAgeMs(health.lastSeenAt, nowMs);
-  return ageMs !== null && ageMs <= OFFLINE_AFTER_MS;
-}
-
-/**
- * When a disconnected screen went offline, as the broker reported it (ISO time); null when the broker
- * did not report it disconnected or the time is unreadable.
- */
-export function offlineSince(health: ConnectionHealth | null | undefined): string | null {
-  if (!isDisconnected(health)) return null;
-  return timeMs(health?.connectionChangedAt) === null ? null : (health?.connectionChangedAt ?? null);
-}
-
-/**
- * How long an offline screen has been offline: from the disconnect the broker reported when there is
- * one, else from its last heartbeat; null when it was never seen (or online).
- */
-export function offlineForMs(health: ConnectionHealth | null | undefined, nowMs: number): number | null {
-  if (isOnline(health, nowMs)) return null;
-  const sinceMs = timeMs(offlineSince(health));
-  if (sinceMs !== null) return Math.max(0, nowMs - sinceMs);
-  return lastSeenAgeMs(health?.lastSeenAt, nowMs);
-}
-
-/** An active screen offline for longer than OFFLINE_ALERT_AFTER_MS, or never seen, is alerted on. */
-export function isLongOffline(health: ConnectionHealth | null | undefined, nowMs: number): boolean {
-  if (isOnline(health, nowMs)) return false;
-  const forMs = offlineForMs(health, nowMs);
-  return forMs === null || forMs > OFFLINE_ALERT_AFTER_MS;
-}
+export {
+  HEARTBEAT_INTERVAL_MS,
+  OFFLINE_AFTER_MS,
+  OFFLINE_ALERT_AFTER_MS,
+  isDisconnected,
+  isLongOffline,
+  isOnline,
+  lastSeenAgeMs,
+  offlineForMs,
+  offlineSince,
+  type ConnectionHealth,
+} from '@redtap/shared/screen-connection';
 
 /**
  * The zone the console shows times in (the browser's) with its UTC offset at `atMs`, e.g.
