@@ -160,6 +160,21 @@ describe.each(engines)('money actions on $engine', ({ engine, available }) => {
     });
     expect(byId.get(refused?.id ?? 0)).toMatchObject({ decision: 'refuse', amountFen: refused?.amountFen });
     expect(byId.get(refused?.id ?? 0)?.decidedByEmail).toMatch(/^operator-/);
+    // Paged to the last decision, nothing cut off: one a page, newest first, the same two decisions.
+    const paged: number[] = [];
+    let before: string | null = '';
+    for (let page = 0; before !== null && page < 5; page++) {
+      const reply: { items: { redemptionId: number }[]; nextBefore: string | null } = await json(
+        await cloud.request('GET', `/v1/holds/decisions?limit=1${before === '' ? '' : `&before=${before}`}`, {
+          token: world.operator,
+        }),
+      );
+      paged.push(...reply.items.map((item) => item.redemptionId));
+      before = reply.nextBefore;
+    }
+    expect(before).toBeNull();
+    expect(paged).toEqual(history.items.map((item) => item.redemptionId));
+    expect(paged).toHaveLength(2);
     await expectLedgerOk(cloud);
   });
 

@@ -162,8 +162,18 @@ export interface HoldDecision {
   reason: string | null;
 }
 
-/** The latest decisions, newest first, with who made them. */
-export async function listHoldDecisions(db: Database, limit: number): Promise<HoldDecision[]> {
+/** Where a page of decisions continues: the last one shown, by decision time and then tap. */
+export interface HoldDecisionCursor {
+  decidedAtMs: number;
+  redemptionId: number;
+}
+
+/** The decisions, newest first, with who made them; `before` continues after a page's last one. */
+export async function listHoldDecisions(
+  db: Database,
+  limit: number,
+  before: HoldDecisionCursor | null = null,
+): Promise<HoldDecision[]> {
   const rows = await queryRows<{
     redemption_id: unknown;
     decision: 'release' | 'refuse';
@@ -180,6 +190,12 @@ export async function listHoldDecisions(db: Database, limit: number): Promise<Ho
                r.wallet_id, r.campaign_id, r.code
         from hold_decisions d join redemptions r on r.id = d.redemption_id
         left join users u on u.id = d.decided_by
+        ${
+          before === null
+            ? sql``
+            : sql`where (d.decided_at, d.redemption_id)
+                  < (${new Date(before.decidedAtMs).toISOString()}::timestamptz, ${before.redemptionId})`
+        }
         order by d.decided_at desc, d.redemption_id desc limit ${limit}`,
   );
   return rows.map((row) => ({

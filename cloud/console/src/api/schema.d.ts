@@ -2786,17 +2786,20 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** The latest decisions on held taps, newest first, with who made them */
+    /** The decisions on held taps, newest first, with who made them. Page on with `before` = `nextBefore` */
     get: {
       parameters: {
-        query?: never;
+        query?: {
+          limit?: number;
+          before?: string;
+        };
         header?: never;
         path?: never;
         cookie?: never;
       };
       requestBody?: never;
       responses: {
-        /** @description List */
+        /** @description Page */
         200: {
           headers: {
             [name: string]: unknown;
@@ -2804,7 +2807,17 @@ export interface paths {
           content: {
             'application/json': {
               items: components['schemas']['HoldDecision'][];
+              nextBefore: string | null;
             };
+          };
+        };
+        /** @description Error */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
           };
         };
         /** @description Error */

@@ -4,7 +4,7 @@
 import { z } from '@hono/zod-openapi';
 import { checkLedger } from '../../ledger/check-ledger.ts';
 import { fundingStatement } from '../../services/funding-statement.ts';
-import { listHoldDecisions } from '../../services/reviews.ts';
+import { listHoldDecisions, type HoldDecisionCursor } from '../../services/reviews.ts';
 import { listSettlementExports, settlementExportCsv } from '../../services/settlements.ts';
 import type { AppDeps } from '../context.ts';
 import { errorResponses } from '../errors.ts';
@@ -59,6 +59,20 @@ const StatementLine = z
     balanceAfterFen: z.number().int(),
   })
   .openapi('StatementLine');
+
+/** A decisions page's cursor: `decidedAtMs.redemptionId` of the previous page's last decision. */
+const DecisionQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(PAGE_SIZE_MAX).default(PAGE_SIZE_DEFAULT),
+  before: z
+    .string()
+    .regex(/^\d{1,15}\.\d{1,15}$/)
+    .optional(),
+});
+
+function decisionCursorOf(before: string): HoldDecisionCursor {
+  const [decidedAtMs = 0, redemptionId = 0] = before.split('.').map(Number);
+  return { decidedAtMs, redemptionId };
+}
 
 const BeforeQuery = z.object({
   limit: z.coerce.number().int().min(1).max(PAGE_SIZE_MAX).default(PAGE_SIZE_DEFAULT),
@@ -137,16 +151,32 @@ export function ledgerRoutes(deps: AppDeps) {
       method: 'get',
       path: '/v1/holds/decisions',
       tags: ['review'],
-      summary: 'The latest decisions on held taps, newest first, with who made them',
+      summary:
+        'The decisions on held taps, newest first, with who made them. Page on with `before` = `nextBefore`',
+      request: { query: DecisionQuery },
       responses: {
         200: {
-          description: 'List',
-          content: { 'application/json': { schema: z.strictObject({ items: z.array(HoldDecision) }) } },
+          description: 'Page',
+          content: {
+            'application/json': {
+              schema: z.strictObject({ items: z.array(HoldDecision), nextBefore: z.string().nullable() }),
+            },
+          },
         },
-        ...errorResponses(401, 403),
+        ...errorResponses(400, 401, 403),
       },
     }),
-    async (c) => c.json({ items: await listHoldDecisions(deps.db, PAGE_SIZE_MAX) }, 200),
+    async (c) => {
+      const { limit, before } = c.req.valid('query');
+      const cursor = before === undefined ? null : decisionCursorOf(before);
+      const items = await listHoldDecisions(deps.db, limit, cursor);
+      const last = items.at(-1);
+      const nextBefore =
+        items.length < limit || last === undefined
+          ? null
+          : `${new Date(last.decidedAt).getTime()}.${last.redemptionId}`;
+      return c.json({ items, nextBefore }, 200);
+    },
   );
 
   app.openapi(

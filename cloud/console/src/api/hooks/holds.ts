@@ -45,12 +45,24 @@ export function useHeldTapPages(refetchIntervalMs: number) {
   );
 }
 
+/** The decisions on held taps, newest first, a page at a time with the server's `nextBefore`. */
 export function useHoldDecisions() {
   const token = useToken();
-  return useQuery({
-    queryKey: holdKeys.decisions(),
-    queryFn: ({ signal }) => replyOf(api.GET('/v1/holds/decisions', { headers: bearer(token), signal })),
-  });
+  return pagesOf(
+    useInfiniteQuery({
+      queryKey: holdKeys.decisions(),
+      queryFn: ({ pageParam, signal }) =>
+        replyOf(
+          api.GET('/v1/holds/decisions', {
+            params: { query: { limit: PAGE_SIZE, ...(pageParam === '' ? {} : { before: pageParam }) } },
+            headers: bearer(token),
+            signal,
+          }),
+        ),
+      initialPageParam: '',
+      getNextPageParam: (last) => last.nextBefore ?? undefined,
+    }),
+  );
 }
 
 /**

@@ -25,11 +25,11 @@ function DecisionHistory() {
     <Stack gap="xs">
       <Title order={4}>{t('holds.historyTitle')}</Title>
       <QueryState
-        query={history}
-        isEmpty={(page) => page.items.length === 0}
+        query={history.query}
+        isEmpty={(data) => data.pages.every((page) => page.items.length === 0)}
         empty={<Empty>{t('holds.historyEmpty')}</Empty>}
       >
-        {(page) => (
+        {() => (
           <Card withBorder radius="md" p={0}>
             <Table.ScrollContainer minWidth={760}>
               <Table verticalSpacing="xs" aria-label={t('holds.historyTitle')}>
@@ -45,7 +45,7 @@ function DecisionHistory() {
                   </Table.Tr>
                 </Table.Thead>
                 <Table.Tbody>
-                  {page.items.map((item) => (
+                  {history.items.map((item) => (
                     <Table.Tr key={item.redemptionId} data-testid={`decision-${item.redemptionId}`}>
                       <Table.Td>#{item.redemptionId}</Table.Td>
                       <Table.Td>
@@ -67,6 +67,7 @@ function DecisionHistory() {
                 </Table.Tbody>
               </Table>
             </Table.ScrollContainer>
+            <LoadMore list={history} />
           </Card>
         )}
       </QueryState>
