@@ -398,11 +398,12 @@ test('a paused campaign is edited only where no money moves', async ({ browser }
   await page.getByRole('link', { name: '编辑' }).click();
   await expect(page.getByTestId('paused-help')).toBeVisible();
   await page.getByLabel('活动名称').fill('Paused tea, renamed');
-  // Made through the API without a creative, it gets one: what it plays may change while paused.
+  // Seeded with one creative, it gets a second: what it plays may change while paused.
+  await expect(page.getByTestId('creative')).toHaveCount(1);
   await page
     .locator('input[type=file]')
     .setInputFiles({ name: 'pixel.png', mimeType: 'image/png', buffer: PIXEL_PNG });
-  await expect(page.getByTestId('creative')).toHaveCount(1);
+  await expect(page.getByTestId('creative')).toHaveCount(2);
   const next = page.getByRole('button', { name: '下一步' });
   await next.click();
   await expect(page.getByLabel(`开始时间 (${ZONE})`)).toBeDisabled();
@@ -414,7 +415,7 @@ test('a paused campaign is edited only where no money moves', async ({ browser }
   await page.getByRole('button', { name: '保存修改' }).click();
   await expect(page.getByRole('heading', { name: 'Paused tea, renamed' })).toBeVisible();
   await expect(page.getByTestId('campaign-status')).toHaveText('已暂停');
-  await expect(page.getByTestId('detail-creatives')).toContainText('1 个素材');
+  await expect(page.getByTestId('detail-creatives')).toContainText('2 个素材');
   await page.context().close();
 });
 

@@ -94,6 +94,29 @@ for (const { engine, available, reason } of engines) {
       expect((await create(body())).status).toBe(201);
     });
 
+    it('refuses a campaign without a creative, left out or empty, at `creatives` on create and edit', async () => {
+      const { creatives: _left, ...without } = body();
+      const draft = await json<{ id: number }>(await create(body()));
+      const edit = (payload: unknown) =>
+        cloud.request('PUT', `/v1/campaigns/${String(draft.id)}`, { token: advertiser.token, body: payload });
+      for (const [payload, code] of [
+        [without, FieldCode.REQUIRED],
+        [body({ creatives: [] }), FieldCode.CREATIVE_MISSING],
+      ] as const) {
+        for (const send of [create, edit]) {
+          const error = await refusal(await send(payload));
+          expect(error.status).toBe(400);
+          expect(error.code).toBe(ErrorCode.VALIDATION_FAILED);
+          expect(error.fields).toEqual([expect.objectContaining({ path: 'creatives', code })]);
+        }
+      }
+      // The draft keeps the creative it was stored with.
+      const stored = await json<{ creatives: { sha256: string }[] }>(
+        await cloud.request('GET', `/v1/campaigns/${String(draft.id)}`, { token: advertiser.token }),
+      );
+      expect(stored.creatives.map((c) => c.sha256)).toEqual([creative]);
+    });
+
     it('names a 300-character coupon title as too long, with the bound', async () => {
       const error = await refusal(await create(body({ couponOffers: offer({ title: 'x'.repeat(300) }) })));
       expect(error.status).toBe(400);

@@ -6,6 +6,7 @@ import { ErrorCode } from '@redtap/shared';
 import type { DatabaseHandle } from '../src/db/client.ts';
 import { openTestDatabase } from './databases.ts';
 import { advertiserSession, createTestCloud, json, operatorToken, type TestCloud } from './harness.ts';
+import { oneCreative } from './money-world.ts';
 
 const DAY_S = 86_400;
 
@@ -14,12 +15,14 @@ describe('coupon offers at campaign creation', () => {
   let cloud: TestCloud;
   let token: string;
   let nowS: number;
+  let creatives: { sha256: string; durationMs: number }[];
 
   beforeAll(async () => {
     handle = await openTestDatabase('pglite');
     cloud = createTestCloud(handle);
     nowS = Math.floor(cloud.clock.nowMs / 1000);
     token = (await advertiserSession(cloud, await operatorToken(cloud))).token;
+    creatives = await oneCreative(cloud, token);
   }, 60_000);
   afterAll(async () => {
     await handle.close();
@@ -44,6 +47,7 @@ describe('coupon offers at campaign creation', () => {
             validityDays: offer.validityDays ?? 30,
           },
         ],
+        creatives,
       },
     });
 
@@ -81,6 +85,7 @@ describe('coupon offers at campaign creation', () => {
         endsAt: nowS + DAY_S,
         budgetFen: 17_680,
         prizePlan: { kind: 'tiers', tiers: [{ amountFen: 100, count: 10 }] },
+        creatives,
       },
     });
     const { error } = await json<{ error: { code: string; message: string } }>(response);

@@ -18,6 +18,7 @@ import {
   walletSession,
   type TestCloud,
 } from './harness.ts';
+import { oneCreative } from './money-world.ts';
 
 const engines = await testEngines();
 
@@ -328,6 +329,7 @@ describe.each(engines)('fleet pages on $engine', ({ engine, available }) => {
             },
           ],
           rules: { cashPerWalletPerDay: 1, couponsPerWalletPerDay: 1, fallbackCouponOfferIndex: 0 },
+          creatives: await oneCreative(cloud, advertiser.token),
         },
       });
       expect(campaign.status, await campaign.clone().text()).toBe(201);

@@ -32,6 +32,7 @@ export interface TestCloud {
   deps: AppDeps;
   broker: FakeBroker;
   clock: { nowMs: number };
+  /** `body` goes as JSON, or as the raw bytes of a Blob with the Blob's type as `Content-Type`. */
   request(
     method: string,
     path: string,
@@ -93,11 +94,13 @@ export function createTestCloud(handle: DatabaseHandle, overrides: Partial<AppSe
     request: async (method, path, options = {}) => {
       const headers: Record<string, string> = {};
       if (options.token !== undefined) headers.authorization = `Bearer ${options.token}`;
-      if (options.body !== undefined) headers['content-type'] = 'application/json';
+      // A Blob goes as the raw body with its own type (an upload); anything else as JSON.
+      const blob = options.body instanceof Blob ? options.body : null;
+      if (options.body !== undefined) headers['content-type'] = blob?.type ?? 'application/json';
       return app.request(path, {
         method,
         headers,
-        ...(options.body === undefined ? {} : { body: JSON.stringify(options.body) }),
+        ...(options.body === undefined ? {} : { body: blob ?? JSON.stringify(options.body) }),
       });
     },
   };

@@ -13,6 +13,7 @@ import {
   buildWorld,
   makeTap,
   nextTransferId,
+  oneCreative,
   registerPhone,
   tiersPlan,
   type Kiosk,
@@ -183,6 +184,7 @@ describe.each(engines)('money figures on $engine', ({ engine, available }) => {
             prizePlan: tiersPlan(300),
             couponOffers: [],
             rules: { cashPerWalletPerDay: 1, couponsPerWalletPerDay: 0, fallbackCouponOfferIndex: null },
+            creatives: await oneCreative(cloud, world.advertiser.token),
           },
         }),
       );

@@ -115,25 +115,28 @@ export interface CampaignOptions {
   couponStock?: number;
   /** The campaign's fall-through choice; left out of the request (the default, off) when absent. */
   fallThrough?: boolean;
-  /** What its screens play (uploaded first, see uploadCreative); none, as most tests need, when absent. */
+  /** What its screens play (uploaded first, see uploadCreative); one tiny PNG for 15 s when absent. */
   creatives?: { sha256: string; durationMs: number }[];
 }
 
 /** Uploads a tiny PNG that differs by `seed` and answers its hash, for a campaign's creatives. */
-export async function uploadCreative(
-  cloud: Pick<TestCloud, 'app'>,
-  token: string,
-  seed: number,
-): Promise<string> {
+export async function uploadCreative(cloud: CloudRequest, token: string, seed: number): Promise<string> {
   const png = new Uint8Array(64);
   png.set([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 13]);
   new DataView(png.buffer).setUint32(60, seed);
-  const response = await cloud.app.request('/v1/content', {
-    method: 'POST',
-    headers: { authorization: `Bearer ${token}`, 'content-type': 'image/png' },
-    body: png,
+  const response = await cloud.request('POST', '/v1/content', {
+    token,
+    body: new Blob([png], { type: 'image/png' }),
   });
   return (await ok<{ sha256: string }>(response, response.status === 200 ? 200 : 201)).sha256;
+}
+
+/** One uploaded creative played 15 s, the least a campaign body must hold. */
+export async function oneCreative(
+  cloud: CloudRequest,
+  token: string,
+): Promise<{ sha256: string; durationMs: number }[]> {
+  return [{ sha256: await uploadCreative(cloud, token, 0), durationMs: 15_000 }];
 }
 
 /**
@@ -149,6 +152,8 @@ export async function createActiveCampaign(
   },
 ): Promise<{ campaignId: number; couponOfferId: number }> {
   const { operator, advertiser, nowS } = input;
+  // A campaign plays at least one creative: the API refuses one without.
+  const creatives = input.creatives ?? (await oneCreative(cloud, advertiser.token));
   const campaign = await ok<{ id: number; couponOffers: { id: number }[] }>(
     await cloud.request('POST', '/v1/campaigns', {
       token: advertiser.token,
@@ -180,7 +185,7 @@ export async function createActiveCampaign(
           fallbackCouponOfferIndex: input.couponStock === 0 ? null : 0,
           ...(input.fallThrough === undefined ? {} : { fallThrough: input.fallThrough }),
         },
-        ...(input.creatives === undefined ? {} : { creatives: input.creatives }),
+        creatives,
       },
     }),
     201,

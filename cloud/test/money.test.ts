@@ -27,6 +27,7 @@ import {
   buildWorld,
   makeTap,
   nextTransferId,
+  oneCreative,
   registerPhone,
   tiersPlan,
   type Kiosk,
@@ -684,6 +685,7 @@ describe.each(engines)('money flow on $engine', ({ engine, available }) => {
         validUntil: nowS + 60 * 86_400,
         validityDays: 7,
       });
+      const creatives = await oneCreative(cloud, world.advertiser.token);
       const body = (stocks: number[]) => ({
         name: 'Coupons galore',
         sponsor: 'Tea Co',
@@ -692,6 +694,7 @@ describe.each(engines)('money flow on $engine', ({ engine, available }) => {
         budgetFen: 1_000,
         prizePlan: { kind: 'tiers', tiers: [{ amountFen: 100, count: 10 }] },
         couponOffers: stocks.map(offer),
+        creatives,
       });
       const token = world.advertiser.token;
       const refused = await cloud.request('POST', '/v1/campaigns', {

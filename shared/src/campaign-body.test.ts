@@ -26,10 +26,11 @@ function issuesOf(body: unknown) {
 }
 
 describe('the campaign body', () => {
-  it('accepts a complete campaign, and one left without creatives by a scripted client', () => {
+  it('accepts a complete campaign, and refuses one without creatives at `creatives`', () => {
     expect(issuesOf(valid)).toEqual([]);
-    const { creatives: _left, ...scripted } = valid;
-    expect(CampaignBody.parse(scripted).creatives).toEqual([]);
+    const { creatives: _left, ...without } = valid;
+    expect(issuesOf(without)).toEqual([['creatives', FieldCode.REQUIRED]]);
+    expect(issuesOf({ ...valid, creatives: [] })).toEqual([['creatives', FieldCode.CREATIVE_MISSING]]);
   });
 
   it.each([

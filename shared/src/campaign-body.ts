@@ -187,8 +187,8 @@ export const CampaignBody = z
         fallThrough: false,
       }),
     /**
-     * What the screens play. Left out only by scripted API clients whose campaign plays nothing of its
-     * own (the simulator's, tests'); a list that is sent holds at least one creative.
+     * What the screens play: at least one creative, already uploaded. Left out, the body is refused at
+     * `creatives` (REQUIRED); sent empty, at `creatives` too (CREATIVE_MISSING).
      */
     creatives: z
       .array(CampaignCreativeInput)
@@ -196,9 +196,7 @@ export const CampaignBody = z
       .refine((creatives) => creatives.length > 0, {
         message: 'add at least one creative',
         params: { code: FieldCode.CREATIVE_MISSING },
-      })
-      // A default short-circuits: left out is [], while a sent [] meets the refinement.
-      .default([]),
+      }),
   })
   .superRefine((body, ctx) => {
     if (body.endsAt <= body.startsAt)

@@ -57,15 +57,41 @@ export const TEN_ONE_YUAN_ENVELOPES = {
   prizePlan: { kind: 'tiers', tiers: [{ amountFen: 100, count: 10 }] },
 } as const;
 
-/** Creates a draft campaign with the token's role (an operator names the advertiserId). */
-export function seedCampaign(
+/** A 1×1 red PNG: a seeded campaign's creative unless it names its own. */
+export const SEED_CREATIVE_PNG = Buffer.from(
+  'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8DwHwAFBQIAX8jx0gAAAABJRU5ErkJggg==',
+  'base64',
+);
+
+/** Uploads a creative's bytes as the token's role (`POST /v1/content`, the raw body) and answers its hash. */
+export async function seedCreative(baseUrl: string, token: string, png = SEED_CREATIVE_PNG): Promise<string> {
+  const response = await fetch(`${baseUrl}/v1/content`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'image/png' },
+    body: png,
+  });
+  const text = await response.text();
+  // 201 stored, 200 when the same bytes were stored before.
+  if (response.status !== 201 && response.status !== 200)
+    throw new Error(`/v1/content → ${String(response.status)} ${text}`);
+  return (JSON.parse(text) as { sha256: string }).sha256;
+}
+
+/**
+ * Creates a draft campaign with the token's role (an operator names the advertiserId). It plays the seed
+ * creative for 15 s unless it names its own creatives: the API refuses a campaign without one.
+ */
+export async function seedCampaign(
   baseUrl: string,
   token: string,
   campaign: CampaignSeed,
 ): Promise<{ id: number; couponOffers: { id: number }[] }> {
+  const creatives = campaign.creatives ?? [
+    { sha256: await seedCreative(baseUrl, token), durationMs: 15_000 },
+  ];
   return callApi(baseUrl, '/v1/campaigns', {
     token,
-    body: { ...TEN_ONE_YUAN_ENVELOPES, ...campaign },
+    body: { ...TEN_ONE_YUAN_ENVELOPES, ...campaign, creatives },
     status: 201,
   });
 }

@@ -104,15 +104,17 @@ interface Screen {
 /** The HTTP API of the running cloud over a real socket, shaped like the in-process harness. */
 function httpApi(baseUrl: string): CloudRequest {
   return {
-    request: (method, path, options = {}) =>
-      fetch(`${baseUrl}${path}`, {
+    request: (method, path, options = {}) => {
+      const blob = options.body instanceof Blob ? options.body : null;
+      return fetch(`${baseUrl}${path}`, {
         method,
         headers: {
           ...(options.token === undefined ? {} : { authorization: `Bearer ${options.token}` }),
-          ...(options.body === undefined ? {} : { 'content-type': 'application/json' }),
+          ...(options.body === undefined ? {} : { 'content-type': blob?.type ?? 'application/json' }),
         },
-        ...(options.body === undefined ? {} : { body: JSON.stringify(options.body) }),
-      }),
+        ...(options.body === undefined ? {} : { body: blob ?? JSON.stringify(options.body) }),
+      });
+    },
   };
 }
 

@@ -13,7 +13,15 @@ import { defaultMoneySettings } from '../../src/money-settings.ts';
 import { requestWithdrawal } from '../../src/services/wallet-money.ts';
 import { openTestDatabase, testEngines } from '../databases.ts';
 import { createTestCloud, json, signedWalletLogin, walletSession, type TestCloud } from '../harness.ts';
-import { buildWorld, makeTap, nextTransferId, tiersPlan, type Kiosk, type World } from '../money-world.ts';
+import {
+  buildWorld,
+  makeTap,
+  nextTransferId,
+  oneCreative,
+  tiersPlan,
+  type Kiosk,
+  type World,
+} from '../money-world.ts';
 
 const engines = await testEngines();
 
@@ -179,6 +187,7 @@ describe.each(engines)('wallet trust on $engine', ({ engine, available }) => {
         prizePlan: tiersPlan(budgetFen),
         couponOffers: [],
         rules: { cashPerWalletPerDay: 5, couponsPerWalletPerDay: 2, fallbackCouponOfferIndex: null },
+        creatives: await oneCreative(cloud, world.advertiser.token),
       },
     });
     expect(created.status).toBe(201);

@@ -5,7 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { enrollKiosk, describeRefusal, readKioskStatus } from '@redtap/screen-app';
 import { z } from 'zod';
-import { CloudApiError, loginUser, type CloudApi } from './cloud-api.ts';
+import { CLOUD_REQUEST_TIMEOUT_MS, CloudApiError, loginUser, type CloudApi } from './cloud-api.ts';
 
 export const DEMO_SCREENS = [
   { name: 'Jing An Tower · Lift A', city: 'Shanghai', building: 'Jing An Tower', elevator: 'A' },
@@ -145,6 +145,7 @@ export async function seedDemo(
   const advertiser = await loginUser(api, state.advertiser.email, state.advertiser.password);
   if (state.campaignId === undefined) {
     const nowS = Math.floor(Date.now() / 1000);
+    const creative = await uploadDemoCreative(api, advertiser);
     const campaign = await api.call<{ id: number }>('POST', '/v1/campaigns', {
       token: advertiser,
       body: {
@@ -167,6 +168,7 @@ export async function seedDemo(
           },
         ],
         rules: { cashPerWalletPerDay: 10, couponsPerWalletPerDay: 5, fallbackCouponOfferIndex: 0 },
+        creatives: [{ sha256: creative, durationMs: 15_000 }],
       },
     });
     state.campaignId = campaign.id;
@@ -224,4 +226,23 @@ export async function seedDemo(
   state.complete = true;
   save(file, state);
   return state;
+}
+
+/** A 1×1 red PNG: the demo campaign's creative (a campaign plays at least one; the API refuses one without). */
+const DEMO_CREATIVE_PNG =
+  'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8DwHwAFBQIAX8jx0gAAAABJRU5ErkJggg==';
+
+/** Uploads the demo creative (again on a re-run: the same bytes are stored once) and answers its hash. */
+async function uploadDemoCreative(api: CloudApi, token: string): Promise<string> {
+  const response = await fetch(`${api.baseUrl}/v1/content`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'image/png' },
+    body: Buffer.from(DEMO_CREATIVE_PNG, 'base64'),
+    signal: AbortSignal.timeout(CLOUD_REQUEST_TIMEOUT_MS),
+  });
+  if (response.status !== 201 && response.status !== 200)
+    throw new Error(
+      `uploading the demo creative: HTTP ${response.status} ${(await response.text()).slice(0, 200)}`,
+    );
+  return ((await response.json()) as { sha256: string }).sha256;
 }

@@ -160,7 +160,7 @@ export interface SimCampaignPlan {
   couponsPerWalletPerDay?: number;
   /** The fallback coupon offer's stock; as many as the envelopes (at most 65,535) when unset. */
   couponStock?: number;
-  /** A creative of this length is uploaded and played for the campaign; none when unset. */
+  /** How long the campaign's creative (uploaded for it) plays; 10 s when unset. */
   creativeMs?: number;
 }
 
@@ -227,10 +227,8 @@ export async function createSimCampaign(
       body: { amountFen: plan.budgetFen, transferId: ++transferSequence },
     });
   const token = advertiser.token;
-  const creatives =
-    plan.creativeMs === undefined
-      ? []
-      : [{ sha256: await uploadSimCreative(api, token), durationMs: plan.creativeMs }];
+  // Every campaign plays a creative: the API refuses one without.
+  const creatives = [{ sha256: await uploadSimCreative(api, token), durationMs: plan.creativeMs ?? 10_000 }];
   const nowS = Math.floor(Date.now() / 1000);
   const campaign = await api.call<{ id: number; couponOffers: { id: number }[] }>('POST', '/v1/campaigns', {
     token,
@@ -267,9 +265,7 @@ export async function createSimCampaign(
         couponsPerWalletPerDay: plan.couponsPerWalletPerDay ?? 10,
         fallbackCouponOfferIndex: 0,
       },
-      // A plan without creative time sends none: the API refuses an empty list (a campaign a person
-      // builds has one), and the run then names the campaign on screen by rotation.
-      ...(creatives.length === 0 ? {} : { creatives }),
+      creatives,
     },
   });
   const transition = (name: string, by: string) =>
