@@ -378,4 +378,44 @@ describe.each(engines)('payouts on $engine', ({ engine, available }) => {
       await expectLedgerOk();
     },
   );
+
+  it.skipIf(!available)(
+    "pages a wallet's withdrawals newest first to the last one, none cut off",
+    async () => {
+      const wallet = await fundedWallet(1_000);
+      expect(
+        (await link(wallet.token, { kind: 'alipay', account: '13800138000', holderName: '李雷' })).status,
+      ).toBe(200);
+      const made: number[] = [];
+      for (const fen of [100, 110, 120]) {
+        const response = await withdraw(wallet.token, fen);
+        expect(response.status).toBe(201);
+        made.push((await json<Withdrawal>(response)).id);
+      }
+      // Someone else's withdrawal never shows in this wallet's pages.
+      const other = await fundedWallet(500);
+      await link(other.token, { kind: 'alipay', account: '13900139000', holderName: '韩梅梅' });
+      expect((await withdraw(other.token, 100)).status).toBe(201);
+      const pages: number[][] = [];
+      let before: number | null = 0;
+      for (let page = 0; before !== null && page < 5; page++) {
+        const reply: { items: Withdrawal[]; nextBefore: number | null } = await json(
+          await cloud.request(
+            'GET',
+            `/v1/wallets/me/withdrawals?limit=2${before === 0 ? '' : `&before=${String(before)}`}`,
+            { token: wallet.token },
+          ),
+        );
+        pages.push(reply.items.map((item) => item.id));
+        before = reply.nextBefore;
+      }
+      expect(before).toBeNull();
+      expect(pages).toEqual([made.slice(1).reverse(), made.slice(0, 1)]);
+      const refused = await cloud.request('GET', '/v1/wallets/me/withdrawals?limit=0', {
+        token: wallet.token,
+      });
+      expect(refused.status).toBe(400);
+      await expectLedgerOk();
+    },
+  );
 });

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import openapiTS, { astToString, type OpenAPI3 } from 'openapi-typescript';
 import { format, resolveConfig } from 'prettier';
+import ts from 'typescript';
 import { createApp } from './app.ts';
 import type { AppDeps } from './context.ts';
 
@@ -32,7 +33,14 @@ export async function apiDocument(): Promise<OpenAPI3> {
 }
 
 export async function generateApiSchema(): Promise<string> {
-  const ast = await openapiTS(await apiDocument(), { silent: true });
+  const ast = await openapiTS(await apiDocument(), {
+    silent: true,
+    // Raw bytes (a creative uploaded or served) are a Blob to the browser, not a string.
+    transform: (schema) =>
+      schema.format === 'binary'
+        ? ts.factory.createTypeReferenceNode(ts.factory.createIdentifier('Blob'))
+        : undefined,
+  });
   const style = await resolveConfig(API_SCHEMA_PATH);
   return format(HEADER + astToString(ast), { ...style, filepath: API_SCHEMA_PATH });
 }

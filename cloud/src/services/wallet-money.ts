@@ -225,17 +225,20 @@ function toWithdrawalView(row: typeof withdrawals.$inferSelect): WithdrawalView 
   };
 }
 
+/** A wallet's withdrawals, newest first: `before` is the smallest id of the previous page (0: the newest). */
 export async function listWithdrawals(
   db: Database,
   walletId: number,
-  limit: number,
+  page: { limit: number; before: number },
 ): Promise<WithdrawalView[]> {
   const rows = await db
     .select()
     .from(withdrawals)
-    .where(eq(withdrawals.walletId, walletId))
+    .where(
+      and(eq(withdrawals.walletId, walletId), page.before > 0 ? lt(withdrawals.id, page.before) : undefined),
+    )
     .orderBy(desc(withdrawals.id))
-    .limit(limit);
+    .limit(page.limit);
   return rows.map(toWithdrawalView);
 }
 

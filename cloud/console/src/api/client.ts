@@ -1,5 +1,6 @@
-// A small typed fetch client for the cloud API. Every failure becomes an ApiError carrying the API's
-// stable `{ error: { code, message, params?, fields? } }` code, so screens can show it and mark its fields.
+// The cloud API client: openapi-fetch typed from the cloud's OpenAPI document, plus a plain GET for CSV
+// exports. Every failure becomes an ApiError carrying the API's stable
+// `{ error: { code, message, params?, fields? } }` code, so screens can show it and mark its fields.
 import createClient from 'openapi-fetch';
 import type { FieldIssue } from '@redtap/shared/field-issues';
 import type { paths } from './schema.d.ts';
@@ -51,10 +52,7 @@ function fieldsOf(value: unknown): FieldIssue[] {
 export const REQUEST_TIMEOUT_MS = 20_000;
 
 export interface RequestOptions {
-  method?: 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
   token?: string | null;
-  /** JSON-encoded unless it is already a Blob (raw uploads). */
-  body?: unknown;
   query?: Record<string, string | number | undefined>;
   signal?: AbortSignal;
 }
@@ -67,25 +65,15 @@ function urlOf(path: string, query: RequestOptions['query']): string {
   return search === '' ? path : `${path}?${search}`;
 }
 
+/** A GET outside the typed client (CSV exports): the same timeout, and an ApiError for anything but a 2xx. */
 async function send(path: string, options: RequestOptions): Promise<Response> {
-  const headers: Record<string, string> = {};
-  if (options.token !== undefined && options.token !== null)
-    headers.authorization = `Bearer ${options.token}`;
-  let body: RequestInit['body'];
-  if (options.body instanceof Blob) {
-    body = options.body;
-    headers['content-type'] = options.body.type === '' ? 'application/octet-stream' : options.body.type;
-  } else if (options.body !== undefined) {
-    body = JSON.stringify(options.body);
-    headers['content-type'] = 'application/json';
-  }
+  const headers = bearer(options.token);
   const timeout = AbortSignal.timeout(REQUEST_TIMEOUT_MS);
   let response: Response;
   try {
     response = await fetch(urlOf(path, options.query), {
-      method: options.method ?? (body === undefined ? 'GET' : 'POST'),
+      method: 'GET',
       headers,
-      ...(body === undefined ? {} : { body }),
       signal: options.signal === undefined ? timeout : AbortSignal.any([options.signal, timeout]),
     });
   } catch (error) {
@@ -109,11 +97,6 @@ async function errorOf(response: Response): Promise<ApiError> {
   } catch {
     return new ApiError(response.status, `HTTP_${response.status}`, response.statusText);
   }
-}
-
-export async function apiJson<T>(path: string, options: RequestOptions = {}): Promise<T> {
-  const response = await send(path, options);
-  return (await response.json()) as T;
 }
 
 /** For CSV exports: the body as text, plus the response headers (settlement counts). */

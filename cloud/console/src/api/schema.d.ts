@@ -3073,8 +3073,7 @@ export interface paths {
               /** @default false */
               fallThrough?: boolean;
             };
-            /** @default [] */
-            creatives?: {
+            creatives: {
               sha256: string;
               durationMs: number;
             }[];
@@ -3276,8 +3275,7 @@ export interface paths {
               /** @default false */
               fallThrough?: boolean;
             };
-            /** @default [] */
-            creatives?: {
+            creatives: {
               sha256: string;
               durationMs: number;
             }[];
@@ -3625,7 +3623,16 @@ export interface paths {
         path?: never;
         cookie?: never;
       };
-      requestBody?: never;
+      /** @description The file’s bytes, sent with its media type as `Content-Type` */
+      requestBody: {
+        content: {
+          'image/png': Blob;
+          'image/jpeg': Blob;
+          'image/webp': Blob;
+          'video/mp4': Blob;
+          'video/webm': Blob;
+        };
+      };
       responses: {
         /** @description Stored */
         201: {
@@ -3710,11 +3717,11 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'image/png': string;
-            'image/jpeg': string;
-            'image/webp': string;
-            'video/mp4': string;
-            'video/webm': string;
+            'image/png': Blob;
+            'image/jpeg': Blob;
+            'image/webp': Blob;
+            'video/mp4': Blob;
+            'video/webm': Blob;
           };
         };
         /** @description Error */
@@ -3939,16 +3946,20 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
+    /** The wallet's withdrawals, newest first. Page on with `before` = `nextBefore` */
     get: {
       parameters: {
-        query?: never;
+        query?: {
+          limit?: number;
+          before?: number | null;
+        };
         header?: never;
         path?: never;
         cookie?: never;
       };
       requestBody?: never;
       responses: {
-        /** @description Latest first */
+        /** @description Page */
         200: {
           headers: {
             [name: string]: unknown;
@@ -3956,7 +3967,17 @@ export interface paths {
           content: {
             'application/json': {
               items: components['schemas']['Withdrawal'][];
+              nextBefore: number | null;
             };
+          };
+        };
+        /** @description Error */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
           };
         };
         /** @description Error */

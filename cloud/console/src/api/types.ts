@@ -21,11 +21,6 @@ export type RequestBody<P extends keyof paths, M extends 'post' | 'put' | 'patch
 
 export type Role = Schemas['Principal']['role'];
 
-export interface Page<T> {
-  items: T[];
-  nextAfter: number | null;
-}
-
 export type Screen = Schemas['Screen'];
 export type ScreenStatus = Screen['status'];
 export type DeckLevel = NonNullable<Screen['health']>['decks'][number];

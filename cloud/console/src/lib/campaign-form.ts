@@ -2,9 +2,9 @@
 // defaulted), the request body built from it, and what is wrong with it by the cloud's own schema
 // (@redtap/shared/campaign) with the same field paths and codes the API replies. Drafts of a new campaign
 // are kept in localStorage per signed-in account, so a reload loses nothing.
-import { CampaignBody, campaignScheduleIssues, type CampaignBodyInput } from '@redtap/shared/campaign';
+import { CampaignBody, campaignScheduleIssues } from '@redtap/shared/campaign';
 import { fieldIssuesOf, type FieldIssue } from '@redtap/shared/field-issues';
-import type { Campaign, StoredContent } from '../api/types.ts';
+import type { Campaign, CampaignInput, StoredContent } from '../api/types.ts';
 import { fromLocalInput, toLocalInput } from './format.ts';
 
 /** A number box's value: a number, or '' while it is empty or half-typed ("-"). */
@@ -192,8 +192,8 @@ export function bodyOf(form: CampaignForm, operator: boolean): Record<string, un
 }
 
 export interface FormCheck {
-  /** The body the API takes, once nothing is wrong. */
-  body: CampaignBodyInput | null;
+  /** The body the API takes (as its OpenAPI document declares it), once nothing is wrong. */
+  body: CampaignInput | null;
   issues: FieldIssue[];
 }
 
@@ -227,7 +227,7 @@ export function checkForm(
   }
   if (options.operator && form.advertiserId === null)
     issues.push({ path: 'advertiserId', code: 'REQUIRED', message: 'choose the advertiser' });
-  return { body: issues.length === 0 && parsed.success ? (body as CampaignBodyInput) : null, issues };
+  return { body: issues.length === 0 && parsed.success ? (body as CampaignInput) : null, issues };
 }
 
 /**

@@ -143,6 +143,17 @@ export function moneyRoutes(deps: AppDeps) {
       path: '/v1/content',
       tags: ['content'],
       summary: 'Upload a creative as the raw body (png, jpeg, webp, mp4, webm); stored by SHA-256',
+      // Documentation only: no media type here is JSON or a form, so no validator reads the body; the
+      // handler takes the bytes as they came and checks them against the declared type itself.
+      request: {
+        body: {
+          required: true,
+          description: 'The file’s bytes, sent with its media type as `Content-Type`',
+          content: Object.fromEntries(
+            contentMimes.map((mime) => [mime, { schema: z.string().openapi({ format: 'binary' }) }]),
+          ),
+        },
+      },
       responses: {
         201: {
           description: 'Stored',
@@ -350,15 +361,26 @@ export function moneyRoutes(deps: AppDeps) {
       method: 'get',
       path: '/v1/wallets/me/withdrawals',
       tags: ['wallets'],
+      summary: "The wallet's withdrawals, newest first. Page on with `before` = `nextBefore`",
+      request: { query: BeforeQuery },
       responses: {
         200: {
-          description: 'Latest first',
-          content: { 'application/json': { schema: z.strictObject({ items: z.array(Withdrawal) }) } },
+          description: 'Page',
+          content: {
+            'application/json': {
+              schema: z.strictObject({ items: z.array(Withdrawal), nextBefore: z.number().int().nullable() }),
+            },
+          },
         },
-        ...errorResponses(401, 403),
+        ...errorResponses(400, 401, 403),
       },
     }),
-    async (c) => c.json({ items: await listWithdrawals(deps.db, walletIdOf(c), PAGE_SIZE_MAX) }, 200),
+    async (c) => {
+      const page = c.req.valid('query');
+      const items = await listWithdrawals(deps.db, walletIdOf(c), page);
+      const nextBefore = items.length < page.limit ? null : (items.at(-1)?.id ?? null);
+      return c.json({ items, nextBefore }, 200);
+    },
   );
 
   const HeldTap = z

@@ -33,10 +33,11 @@ export function useAdvertisers(
 }
 
 /** Every advertiser, a page of PAGE_SIZE at a time with the server's cursor. */
-export function useAdvertiserPages() {
+export function useAdvertiserPages(options: { enabled?: boolean } = {}) {
   const token = useToken();
   return pagesOf(
     useInfiniteQuery({
+      enabled: options.enabled ?? true,
       queryKey: advertiserKeys.pages(),
       queryFn: ({ pageParam, signal }) =>
         replyOf(

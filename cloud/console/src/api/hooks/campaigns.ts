@@ -1,8 +1,9 @@
-// Campaigns through the typed client: reads, lifecycle transitions and budget funding. Keys start with
-// 'campaigns', so invalidating campaignKeys.all refreshes every campaign list and page.
+// Campaigns through the typed client: reads, creating and editing one, lifecycle transitions and budget
+// funding. Keys start with 'campaigns', so invalidating campaignKeys.all refreshes every campaign list
+// and page.
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api, bearer, replyOf } from '../client.ts';
-import type { Campaign, CampaignTransition } from '../types.ts';
+import type { Campaign, CampaignInput, CampaignTransition } from '../types.ts';
 import { useToken } from '../../components/session-context.tsx';
 import { advertiserKeys } from './advertisers.ts';
 
@@ -33,6 +34,65 @@ export function useCampaign(id: number) {
   });
 }
 
+export function createCampaign(token: string | null, body: CampaignInput): Promise<Campaign> {
+  return replyOf(api.POST('/v1/campaigns', { body, headers: bearer(token) }));
+}
+
+export function updateCampaign(token: string | null, id: number, body: CampaignInput): Promise<Campaign> {
+  return replyOf(api.PUT('/v1/campaigns/{id}', { params: { path: { id } }, body, headers: bearer(token) }));
+}
+
+export function transitionCampaign(
+  token: string | null,
+  id: number,
+  transition: CampaignTransition,
+): Promise<Campaign> {
+  return replyOf(
+    api.POST('/v1/campaigns/{id}/transitions', {
+      params: { path: { id } },
+      body: { transition },
+      headers: bearer(token),
+    }),
+  );
+}
+
+/** What a save answers to: the campaign as stored, or the refusal (an ApiError with its `fields`). */
+export interface SaveCallbacks {
+  onSuccess: (campaign: Campaign) => void;
+  onError: (error: Error) => void;
+}
+
+/** Creates a campaign, and submits it for approval straight away when asked (`submit: true`). */
+export function useCreateCampaign(options: SaveCallbacks) {
+  const token = useToken();
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: async (input: { body: CampaignInput; submit: boolean }) => {
+      const created = await createCampaign(token, input.body);
+      return input.submit ? transitionCampaign(token, created.id, 'submit') : created;
+    },
+    onSuccess: (campaign) => {
+      void queryClient.invalidateQueries({ queryKey: campaignKeys.all });
+      options.onSuccess(campaign);
+    },
+    onError: options.onError,
+  });
+}
+
+/** Replaces a stored campaign's editable fields (all of a draft; what moves no money once paused). */
+export function useUpdateCampaign(id: number, options: SaveCallbacks) {
+  const token = useToken();
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: (body: CampaignInput) => updateCampaign(token, id, body),
+    onSuccess: (campaign) => {
+      void queryClient.invalidateQueries({ queryKey: campaignKeys.all });
+      options.onSuccess(campaign);
+    },
+    onError: options.onError,
+  });
+}
+
 /** Moves a campaign through its lifecycle (submit, approve, activate, pause, resume, end…). */
 export function useCampaignTransition(
   campaign: Campaign,
@@ -41,14 +101,7 @@ export function useCampaignTransition(
   const token = useToken();
   const queryClient = useQueryClient();
   return useMutation({
-    mutationFn: (transition: CampaignTransition) =>
-      replyOf(
-        api.POST('/v1/campaigns/{id}/transitions', {
-          params: { path: { id: campaign.id } },
-          body: { transition },
-          headers: bearer(token),
-        }),
-      ),
+    mutationFn: (transition: CampaignTransition) => transitionCampaign(token, campaign.id, transition),
     onSuccess: (updated) => {
       options.onSuccess(updated);
       void queryClient.invalidateQueries({ queryKey: campaignKeys.all });

@@ -1,6 +1,7 @@
 // Keyset paging shared by the hooks modules: the page size asked for, "load more" until the server's
 // cursor runs out, and an infinite query seen as one list.
 import { useInfiniteQuery, type InfiniteData, type UseInfiniteQueryResult } from '@tanstack/react-query';
+import { useEffect } from 'react';
 
 /** Rows asked for per page: the API's largest page (cloud schemas.ts PAGE_SIZE_MAX). */
 export const PAGE_SIZE = 100;
@@ -35,4 +36,25 @@ export function pagesOf<P extends { items: unknown[] }>(pages: UseInfiniteQueryR
     loadMore: () => void pages.fetchNextPage(),
     loadingMore: pages.isFetchingNextPage,
   };
+}
+
+/**
+ * A paged list read to its end, one page after another, for a picker that must offer every row. Stops at
+ * a failed page (the query's error says why) rather than asking again and again.
+ */
+export function useEveryPage<
+  L extends {
+    query: Pick<
+      UseInfiniteQueryResult,
+      'hasNextPage' | 'isFetchingNextPage' | 'isFetchNextPageError' | 'fetchNextPage'
+    >;
+  },
+>(list: L): L {
+  const { hasNextPage, isFetchingNextPage, isFetchNextPageError, fetchNextPage } = list.query;
+  useEffect(() => {
+    // cancelRefetch false: a render that comes before the fetch shows as running starts no second one.
+    if (hasNextPage && !isFetchingNextPage && !isFetchNextPageError)
+      void fetchNextPage({ cancelRefetch: false });
+  }, [hasNextPage, isFetchingNextPage, isFetchNextPageError, fetchNextPage]);
+  return list;
 }

@@ -1,9 +1,10 @@
 // A wallet through the typed client: signing in with the phone's key, its summary, history, coupons,
 // payout account and withdrawals. A wallet session is the phone's, not the console's, so each hook takes
 // its token. Keys start with 'wallet', so signing out can drop them all (walletKeys.all).
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api, bearer, replyOf } from '../client.ts';
 import type { PayoutAccount, RequestBody, Session, WalletCredential, Withdrawal } from '../types.ts';
+import { pagesOf } from './paging.ts';
 
 export const walletKeys = {
   all: ['wallet'] as const,
@@ -84,12 +85,23 @@ export function useWalletCoupons(token: string, limit = 50) {
   });
 }
 
-export function useWithdrawals(token: string) {
-  return useQuery({
-    queryKey: walletKeys.withdrawals(),
-    queryFn: ({ signal }) =>
-      replyOf(api.GET('/v1/wallets/me/withdrawals', { headers: bearer(token), signal })),
-  });
+/** The wallet's withdrawals, newest first, `pageSize` at a time with the server's `nextBefore`. */
+export function useWithdrawals(token: string, pageSize = 50) {
+  return pagesOf(
+    useInfiniteQuery({
+      queryKey: walletKeys.withdrawals(),
+      queryFn: ({ pageParam, signal }) =>
+        replyOf(
+          api.GET('/v1/wallets/me/withdrawals', {
+            params: { query: { limit: pageSize, before: pageParam } },
+            headers: bearer(token),
+            signal,
+          }),
+        ),
+      initialPageParam: 0,
+      getNextPageParam: (last) => last.nextBefore ?? undefined,
+    }),
+  );
 }
 
 export function usePayoutAccount(token: string) {

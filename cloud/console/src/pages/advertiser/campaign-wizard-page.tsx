@@ -29,13 +29,15 @@ import {
 } from '@mantine/core';
 import type { FieldIssue } from '@redtap/shared/field-issues';
 import { luckyPlanProblem } from '@redtap/shared/money';
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useMemo, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { useNavigate, useParams } from 'react-router';
-import { apiJson } from '../../api/client.ts';
-import { campaignKeys, useCampaign } from '../../api/hooks/campaigns.ts';
-import type { Advertiser, Campaign, Page, StoredContent, TargetingOptions } from '../../api/types.ts';
+import { useAdvertiserPages } from '../../api/hooks/advertisers.ts';
+import { useCampaign, useCreateCampaign, useUpdateCampaign } from '../../api/hooks/campaigns.ts';
+import { useUploadContent } from '../../api/hooks/content.ts';
+import { useEveryPage } from '../../api/hooks/paging.ts';
+import { useTargetingOptions } from '../../api/hooks/targeting-options.ts';
+import type { Campaign } from '../../api/types.ts';
 import { CampaignSummary } from '../../components/campaign-summary.tsx';
 import { CreativePreview } from '../../components/creative-preview.tsx';
 import { ErrorAlert, notifySuccess, QueryState } from '../../components/feedback.tsx';
@@ -94,11 +96,9 @@ export function CampaignFromStoredPage({ kind }: { kind: 'edit' | 'duplicate' })
 function CampaignWizard({ mode }: { mode: Mode }) {
   const { t, i18n } = useTranslation();
   const { session } = useSession();
-  const token = session?.token ?? null;
   const operator = session?.role === 'operator';
   const account = `${session?.role ?? 'anonymous'}.${session?.email ?? ''}`;
   const navigate = useNavigate();
-  const queryClient = useQueryClient();
 
   const [restored] = useState(() => (mode.kind === 'new' ? loadDraft(account) : null));
   const [step, setStep] = useState(restored?.step ?? 0);
@@ -126,24 +126,12 @@ function CampaignWizard({ mode }: { mode: Mode }) {
     if (mode.kind === 'new') saveDraft(account, { form, step });
   }, [mode.kind, account, form, step]);
 
-  const advertisers = useQuery({
-    queryKey: ['advertisers'],
-    enabled: operator,
-    queryFn: () => apiJson<Page<Advertiser>>('/v1/advertisers', { token, query: { limit: 100 } }),
-  });
+  // The operator's picker offers every advertiser: the list is read page after page to its end.
+  const advertisers = useEveryPage(useAdvertiserPages({ enabled: operator }));
   // Aggregates only (no screen ids or health), so advertisers pick their targets too.
-  const targetingOptions = useQuery({
-    queryKey: ['targeting-options'],
-    queryFn: () => apiJson<TargetingOptions>('/v1/targeting-options', { token }),
-  });
+  const targetingOptions = useTargetingOptions();
 
-  const upload = useMutation({
-    mutationFn: async (files: File[]) => {
-      const uploaded: StoredContent[] = [];
-      for (const file of files)
-        uploaded.push(await apiJson<StoredContent>('/v1/content', { token, body: file }));
-      return uploaded;
-    },
+  const upload = useUploadContent({
     onSuccess: (uploaded) =>
       update((previous) => ({
         ...previous,
@@ -169,28 +157,10 @@ function CampaignWizard({ mode }: { mode: Mode }) {
   };
   const budgetFen = planTotalOf(form) ?? 0;
 
-  const save = useMutation({
-    mutationFn: async (submit: boolean) => {
-      if (check.body === null) throw new Error('the campaign is incomplete');
-      const campaign =
-        mode.kind === 'edit'
-          ? await apiJson<Campaign>(`/v1/campaigns/${mode.campaign.id}`, {
-              token,
-              method: 'PUT',
-              body: check.body,
-            })
-          : await apiJson<Campaign>('/v1/campaigns', { token, body: check.body });
-      if (submit)
-        return apiJson<Campaign>(`/v1/campaigns/${campaign.id}/transitions`, {
-          token,
-          body: { transition: 'submit' },
-        });
-      return campaign;
-    },
-    onSuccess: (campaign) => {
+  const saved = {
+    onSuccess: (campaign: Campaign) => {
       if (mode.kind === 'new') clearDraft(account);
       notifySuccess(t(mode.kind === 'edit' ? 'wizard.saved' : 'wizard.created', { name: campaign.name }));
-      void queryClient.invalidateQueries({ queryKey: campaignKeys.all });
       void navigate(
         mode.kind === 'edit'
           ? `/advertiser/campaigns/${campaign.id}`
@@ -199,13 +169,23 @@ function CampaignWizard({ mode }: { mode: Mode }) {
             : '/advertiser/campaigns',
       );
     },
-    onError: (error) => {
+    // The cloud's refusal marks the fields it names, and the wizard goes back to the first one's step.
+    onError: (error: Error) => {
       const fields = errorFields(error);
       setServerIssues(fields);
       const first = fields[0];
       if (first !== undefined) setStep(Math.min(stepOfPath(first.path), LAST_STEP));
     },
-  });
+  };
+  const create = useCreateCampaign(saved);
+  const edit = useUpdateCampaign(stored?.id ?? 0, saved);
+  const save = mode.kind === 'edit' ? edit : create;
+  /** Creates (and with `submit`, submits) the campaign, or saves the stored one being edited. */
+  const saveForm = (submit: boolean) => {
+    if (check.body === null) return;
+    if (mode.kind === 'edit') edit.mutate(check.body);
+    else create.mutate({ body: check.body, submit });
+  };
 
   // What blocks "Next" on each step, shown beside the button so a disabled button says why.
   const nextProblems = [
@@ -365,12 +345,10 @@ function CampaignWizard({ mode }: { mode: Mode }) {
                   required
                   searchable
                   allowDeselect={false}
-                  data={
-                    advertisers.data?.items.map((a) => ({
-                      value: String(a.id),
-                      label: `#${a.id} ${a.name}`,
-                    })) ?? []
-                  }
+                  data={advertisers.items.map((a) => ({
+                    value: String(a.id),
+                    label: `#${a.id} ${a.name}`,
+                  }))}
                   value={form.advertiserId}
                   onChange={(advertiserId) => update((f) => ({ ...f, advertiserId }))}
                 />
@@ -916,7 +894,7 @@ function CampaignWizard({ mode }: { mode: Mode }) {
                         fallbackCouponOfferIndex: check.body.rules?.fallbackCouponOfferIndex ?? null,
                         fallThrough: check.body.rules?.fallThrough === true,
                       },
-                      creatives: check.body.creatives ?? [],
+                      creatives: check.body.creatives,
                     }}
                     targetingText={[
                       ...form.cities,
@@ -945,7 +923,7 @@ function CampaignWizard({ mode }: { mode: Mode }) {
                   <Button
                     loading={save.isPending}
                     disabled={check.body === null}
-                    onClick={() => save.mutate(false)}
+                    onClick={() => saveForm(false)}
                   >
                     {t('wizard.save')}
                   </Button>
@@ -954,15 +932,15 @@ function CampaignWizard({ mode }: { mode: Mode }) {
                     <Button
                       variant="default"
                       disabled={check.body === null}
-                      loading={save.isPending && !save.variables}
-                      onClick={() => save.mutate(false)}
+                      loading={create.isPending && !create.variables.submit}
+                      onClick={() => saveForm(false)}
                     >
                       {t('wizard.create')}
                     </Button>
                     <Button
                       disabled={check.body === null}
-                      loading={save.isPending && save.variables}
-                      onClick={() => save.mutate(true)}
+                      loading={create.isPending && create.variables.submit}
+                      onClick={() => saveForm(true)}
                     >
                       {t('wizard.createAndSubmit')}
                     </Button>

@@ -1,6 +1,7 @@
 // The commuter's wallet, mobile-first. The browser is the phone: it creates or imports a P-256 key,
 // registers it, logs in by signing the server's nonce, then shows balance, history with reasons,
-// coupons (code + QR), the payment account withdrawals go to, and withdrawals with their payout state.
+// coupons (code + QR), the payment account withdrawals go to, and withdrawals with their payout state
+// (paged: the newest first, more on request).
 import {
   Alert,
   Badge,
@@ -43,6 +44,7 @@ import type { Session } from '../../api/types.ts';
 import { Logo } from '../../components/console-layout.tsx';
 import { Empty, ErrorAlert, notifySuccess, QueryState } from '../../components/feedback.tsx';
 import { LanguageSwitch } from '../../components/language-switch.tsx';
+import { LoadMore } from '../../components/load-more.tsx';
 import { MoneyInput } from '../../components/money-input.tsx';
 import { QrCode } from '../../components/qr-code.tsx';
 import { formatDate, formatDateTime } from '../../lib/format.ts';
@@ -371,13 +373,13 @@ function WithdrawalList({ token }: { token: string }) {
   const withdrawals = useWithdrawals(token);
   return (
     <QueryState
-      query={withdrawals}
-      isEmpty={(data) => data.items.length === 0}
+      query={withdrawals.query}
+      isEmpty={(data) => data.pages.every((page) => page.items.length === 0)}
       empty={<Empty>{t('wallet.noWithdrawals')}</Empty>}
     >
-      {(data) => (
+      {() => (
         <Stack gap="xs">
-          {data.items.map((withdrawal) => (
+          {withdrawals.items.map((withdrawal) => (
             <Paper key={withdrawal.id} withBorder radius="md" p="sm" data-testid="withdrawal">
               <Group justify="space-between">
                 <div>
@@ -408,6 +410,7 @@ function WithdrawalList({ token }: { token: string }) {
               ) : null}
             </Paper>
           ))}
+          <LoadMore list={withdrawals} />
         </Stack>
       )}
     </QueryState>
