@@ -18,6 +18,7 @@ export interface TestCloud {
   call: (
     method: string,
     path: string,
+    /** Sent as JSON; a Uint8Array is sent as raw bytes (application/octet-stream). */
     body?: unknown,
     /** Bearer token; the operator's session by default ('' for none). */
     token?: string,
@@ -46,13 +47,17 @@ export async function startTestCloud(): Promise<TestCloud> {
   );
   const session: { token?: string } = {};
   const raw = async (method: string, path: string, body?: unknown, token = session.token) => {
+    // Bytes go as they are (a creative upload: the cloud reads its type from them), anything else as JSON.
+    const bytes = body instanceof Uint8Array;
     const response = await fetch(`${cloud.httpUrl}${path}`, {
       method,
       headers: {
         ...(token === undefined || token === '' ? {} : { authorization: `Bearer ${token}` }),
-        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+        ...(body === undefined
+          ? {}
+          : { 'content-type': bytes ? 'application/octet-stream' : 'application/json' }),
       },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      ...(body === undefined ? {} : { body: bytes ? body : JSON.stringify(body) }),
       signal: AbortSignal.timeout(10_000),
     });
     return { status: response.status, body: (await response.json()) as Record<string, unknown> };

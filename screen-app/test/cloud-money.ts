@@ -61,8 +61,17 @@ export async function activeCampaign(
     amountFen: number;
     count: number;
     name?: string;
+    /** The brand the screens and the wallet name; 'Tea Co' by default. */
+    sponsor?: string;
+    /** Screen groups the campaign targets (with the cities, when any are given). */
+    screenGroupIds?: number[];
     couponOffers?: CampaignCouponOffer[];
     rules?: CampaignRules;
+    /**
+     * What the screens play: creatives the advertiser uploads (`POST /v1/content`) first; a 1×1 PNG for
+     * 15 s by default.
+     */
+    creatives?: { bytes: Uint8Array; durationMs: number }[];
   },
 ): Promise<ActiveCampaign> {
   const budgetFen = options.amountFen * options.count;
@@ -87,6 +96,13 @@ export async function activeCampaign(
     'advertiser login',
   );
   const advertiserToken = String(login.token);
+  // The API refuses a campaign that plays nothing: without creatives of its own it plays the default one.
+  const creatives: { sha256: string; durationMs: number }[] = [];
+  for (const creative of options.creatives ?? [{ bytes: DEFAULT_CREATIVE_PNG, durationMs: 15_000 }])
+    creatives.push({
+      sha256: await uploadCreative(call, advertiserToken, creative.bytes),
+      durationMs: creative.durationMs,
+    });
   const nowS = Math.floor(Date.now() / 1000);
   const campaign = await expectStatus(
     call(
@@ -94,10 +110,14 @@ export async function activeCampaign(
       '/v1/campaigns',
       {
         name: options.name ?? 'Spring tea',
-        sponsor: 'Tea Co',
+        sponsor: options.sponsor ?? 'Tea Co',
         startsAt: nowS - 3_600,
         endsAt: nowS + 30 * 86_400,
-        targeting: { cities: options.cities ?? [options.city], buildings: [], screenGroupIds: [] },
+        targeting: {
+          cities: options.cities ?? (options.city === '' ? [] : [options.city]),
+          buildings: [],
+          screenGroupIds: options.screenGroupIds ?? [],
+        },
         budgetFen,
         prizePlan: { kind: 'tiers', tiers: [{ amountFen: options.amountFen, count: options.count }] },
         couponOffers: (options.couponOffers ?? []).map((offer) => ({
@@ -112,6 +132,7 @@ export async function activeCampaign(
           couponsPerWalletPerDay: 1,
           fallbackCouponOfferIndex: null,
         },
+        creatives,
       },
       advertiserToken,
     ),
@@ -140,6 +161,23 @@ export async function activeCampaign(
   );
   await transition('activate', advertiserToken);
   return { campaignId, advertiserToken, couponOfferIds };
+}
+
+/** A 1×1 red PNG: a campaign's creative unless it names its own. */
+export const DEFAULT_CREATIVE_PNG = new Uint8Array(
+  Buffer.from(
+    'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8DwHwAFBQIAX8jx0gAAAABJRU5ErkJggg==',
+    'base64',
+  ),
+);
+
+/** Uploads a creative's bytes (`POST /v1/content`, the raw body; the cloud reads the type from them). */
+export async function uploadCreative(call: Call, token: string, bytes: Uint8Array): Promise<string> {
+  const { status, body } = await call('POST', '/v1/content', bytes, token);
+  // 201 stored, 200 when the same bytes were stored before.
+  if (status !== 201 && status !== 200)
+    throw new Error(`upload creative: HTTP ${status} ${JSON.stringify(body)}`);
+  return String(body.sha256);
 }
 
 export interface TestWallet {
@@ -174,13 +212,14 @@ export async function walletBalanceFen(call: Call, wallet: TestWallet): Promise<
   return Number(me.balanceFen);
 }
 
-/** Logs in as the wallet and lists the coupons the cloud issued it (newest first). */
+/** Logs in as the wallet (or uses its `session`) and lists the coupons the cloud issued it (newest first). */
 export async function walletCoupons(
   call: Call,
   wallet: TestWallet,
+  session?: string,
 ): Promise<{ couponOfferId: number; title: string; status: string }[]> {
   const page = await expectStatus(
-    call('GET', '/v1/wallets/me/coupons', undefined, await walletSession(call, wallet)),
+    call('GET', '/v1/wallets/me/coupons', undefined, session ?? (await walletSession(call, wallet))),
     200,
     'wallet coupons',
   );
@@ -195,21 +234,33 @@ export interface WalletHistoryItem {
   amountFen: number;
   status: string;
   reason: string | null;
+  /** The brand of the tap's campaign: its sponsor, else its advertiser's name. */
+  brand: string | null;
   couponTitle: string | null;
 }
 
-/** Logs in as the wallet and reads its tap history: each tap's final result (newest first). */
-export async function walletHistory(call: Call, wallet: TestWallet): Promise<WalletHistoryItem[]> {
+/**
+ * Logs in as the wallet (or uses its `session`) and reads its tap history: each tap's final result
+ * (newest first).
+ */
+export async function walletHistory(
+  call: Call,
+  wallet: TestWallet,
+  session?: string,
+): Promise<WalletHistoryItem[]> {
   const page = await expectStatus(
-    call('GET', '/v1/wallets/me/history', undefined, await walletSession(call, wallet)),
+    call('GET', '/v1/wallets/me/history', undefined, session ?? (await walletSession(call, wallet))),
     200,
     'wallet history',
   );
   return page.items as WalletHistoryItem[];
 }
 
-/** A wallet session: the login challenge's nonce signed with the phone key. */
-async function walletSession(call: Call, wallet: TestWallet): Promise<string> {
+/**
+ * A wallet session: the login challenge's nonce signed with the phone key. The cloud limits logins per
+ * client and minute, so a test reading a wallet more than once keeps its session.
+ */
+export async function walletSession(call: Call, wallet: TestWallet): Promise<string> {
   const challenge = await expectStatus(
     call('GET', `/v1/wallets/${wallet.walletId}/login-challenge`, undefined, ''),
     200,
