@@ -6,119 +6,15 @@
 // envelope, so the cloud has nothing to pay), and the fallback coupon from the
 // Shanghai screen's own allotment once the limit is reached. No tap is shown as "confirming": the phone's
 // day state tells the kiosks everything they need.
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { expect, test, type Page } from '@playwright/test';
-import { exportPrivateKeyPem, fromHex } from '@redtap/shared';
-import { phoneTapOf, PhoneTapLog } from '@redtap/tap-reader';
 import { startTestCloud, type TestCloud } from '../test/cloud-harness.ts';
-import { activeCampaign, registerWallet, walletHistory, type TestWallet } from '../test/cloud-money.ts';
+import { activeCampaign, registerWallet, walletHistory } from '../test/cloud-money.ts';
 import { tempDir } from '../test/fixtures.ts';
+import { HonestPhone, kioskStatus, startKiosk, type Kiosk } from './support/real-kiosks.ts';
 
-const BIN = fileURLToPath(new URL('../bin/redtap-screen.js', import.meta.url));
 const AMOUNT_FEN = 88;
 const COUPON = '茶颜 Tea Co ¥5 券';
-const START_TIMEOUT_MS = 45_000;
 const SETTLE_TIMEOUT_MS = 45_000;
-
-function cli(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [BIN, ...args], { timeout: 60_000 }, (error, stdout, stderr) => {
-      resolve({ code: error === null ? 0 : typeof error.code === 'number' ? error.code : 1, stdout, stderr });
-    });
-  });
-}
-
-interface Kiosk {
-  name: string;
-  dataDir: string;
-  child: ChildProcess;
-  url: string;
-}
-
-/** Enrols a screen of `city` with the CLI, starts `redtap-screen run` on it and waits for its URL. */
-async function startKiosk(cloud: TestCloud, name: string, city: string, dataDir: string): Promise<Kiosk> {
-  const { code } = await cloud.screenWithCode(name, city);
-  const enrolled = await cli([
-    'enroll',
-    '--cloud',
-    cloud.cloud.httpUrl,
-    '--code',
-    code,
-    '--data-dir',
-    dataDir,
-  ]);
-  expect(enrolled.stdout).toContain('enrolled as screen');
-  const child = spawn(
-    process.execPath,
-    [BIN, 'run', '--data-dir', dataDir, '--reader', 'simulated', '--port', '0'],
-    { env: { ...process.env, LOG_LEVEL: 'warn' }, stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  let output = '';
-  const url = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(
-        new Error(`${name}: redtap-screen run printed no URL within ${START_TIMEOUT_MS} ms:\n${output}`),
-      );
-    }, START_TIMEOUT_MS);
-    const onData = (chunk: Buffer) => {
-      output += chunk.toString('utf8');
-      const match = /^screen: (http:\/\/\S+)$/m.exec(output);
-      if (match?.[1] !== undefined) {
-        clearTimeout(timer);
-        resolve(match[1]);
-      }
-    };
-    child.stdout.on('data', onData);
-    child.stderr.on('data', onData);
-    child.once('exit', (exitCode) => {
-      clearTimeout(timer);
-      reject(new Error(`${name}: redtap-screen run exited with ${String(exitCode)}:\n${output}`));
-    });
-  });
-  return { name, dataDir, child, url };
-}
-
-async function kioskStatus(kiosk: Kiosk): Promise<{ counter: number; backlog: number; decks: unknown[] }> {
-  const status = await cli(['status', '--data-dir', kiosk.dataDir, '--json']);
-  return JSON.parse(status.stdout) as { counter: number; backlog: number; decks: unknown[] };
-}
-
-/** An honest phone: it keeps every receipt it was given and presents its log at each tap. */
-class HonestPhone {
-  private readonly log = new PhoneTapLog();
-  readonly wallet: TestWallet;
-  constructor(wallet: TestWallet) {
-    this.wallet = wallet;
-  }
-
-  /** One tap through the kiosk's simulated reader; resolves once the kiosk committed it. */
-  async tap(page: Page, kiosk: Kiosk): Promise<void> {
-    const reply = await page.request.post(`${kiosk.url}sim/tap`, {
-      data: {
-        walletKeyPem: exportPrivateKeyPem(this.wallet.keyPair.privateKey),
-        credential: this.wallet.credentialHex,
-        taps: [...this.log.entries()],
-      },
-    });
-    expect(reply.status()).toBe(200);
-    const body = (await reply.json()) as {
-      outcome: string;
-      committed: boolean;
-      receipt: string | null;
-      receiptExtra: string | null;
-    };
-    expect(body).toMatchObject({ outcome: 'completed', committed: true });
-    expect(
-      body.receiptExtra,
-      'the kiosk gave the long receipt to a phone that sent its day state',
-    ).not.toBeNull();
-    const tap = phoneTapOf(fromHex(body.receipt ?? '') ?? new Uint8Array(), fromHex(body.receiptExtra ?? ''));
-    expect(tap).not.toBeNull();
-    if (tap !== null) this.log.add(tap);
-  }
-}
 
 test.describe.configure({ mode: 'serial' });
 

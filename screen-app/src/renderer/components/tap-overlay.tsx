@@ -54,7 +54,10 @@ function Outcome({ certainty, locale }: { certainty: TapCertainty; locale: UiLoc
 const CONFETTI = Array.from({ length: 18 }, (_, index) => index);
 
 export function TapOverlay({ view, locale }: { view: TapView; locale: UiLocale }) {
-  const base = { 'data-testid': 'tap-overlay', 'data-state': view.state, role: 'alert' } as const;
+  // A committed tap's overlay names its counter: the tap's identity with the screen's id, as the cloud
+  // records it (docs/protocol.md §7), so what the screen said can be matched to what the cloud paid.
+  const counter = 'counter' in view ? { 'data-counter': view.counter } : {};
+  const base = { 'data-testid': 'tap-overlay', 'data-state': view.state, role: 'alert', ...counter } as const;
   switch (view.state) {
     case 'reading':
       return (
