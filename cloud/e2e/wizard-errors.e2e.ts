@@ -9,7 +9,13 @@
 import { expect, test } from '@playwright/test';
 import { callApi, OPERATOR, startConsoleCloud, type ConsoleCloud } from './support/console-cloud.ts';
 import { docScreenshot, signIn } from './support/console-pages.ts';
-import { loginToken, seedAdvertiser, seedCampaign, TEN_ONE_YUAN_ENVELOPES } from './support/seed.ts';
+import {
+  loginToken,
+  seedAdvertiser,
+  seedCampaign,
+  seedCreative,
+  TEN_ONE_YUAN_ENVELOPES,
+} from './support/seed.ts';
 
 const ADVERTISER = { name: 'Tea Co', email: 'brand@tea.test', password: 'advertiser-pass-1' };
 const ZONE = 'Asia/Shanghai (GMT+8)';
@@ -422,6 +428,7 @@ test('a paused campaign is edited only where no money moves', async ({ browser }
 test('the API refuses the expired coupon the wizard would have refused, naming its field', async () => {
   const advertiser = advertiserToken;
   const nowS = Math.floor(Date.now() / 1000);
+  const creatives = [{ sha256: await seedCreative(env.url, advertiser), durationMs: 15_000 }];
   const response = await fetch(`${env.url}/v1/campaigns`, {
     method: 'POST',
     headers: { 'content-type': 'application/json', authorization: `Bearer ${advertiser}` },
@@ -432,6 +439,7 @@ test('the API refuses the expired coupon the wizard would have refused, naming i
       endsAt: nowS + DAY_S,
       ...TEN_ONE_YUAN_ENVELOPES,
       couponOffers: [{ title: 'Old', valueFen: 500, stock: 10, validUntil: nowS - DAY_S, validityDays: 30 }],
+      creatives,
     }),
   });
   expect(response.status).toBe(400);
