@@ -295,12 +295,13 @@ test("caps set in the wizard hold at the kiosk: past the cash cap the chosen cou
   // The console the cloud serves, built from this tree.
   await build({ configFile: CONSOLE_CONFIG, logLevel: 'warn' });
 
+  // Transfer ids below the fixtures' range (7,000,000 and up), so none is taken twice.
   const advertiser = await cloud.call('POST', '/v1/advertisers', BAKERY.advertiser);
   expect(advertiser.status).toBe(201);
   const advertiserId = Number(advertiser.body.id);
   const funded = await cloud.call('POST', `/v1/advertisers/${advertiserId}/funding`, {
     amountFen: 100_000,
-    transferId: 9_100_001,
+    transferId: 3_100_001,
   });
   expect(funded.status).toBe(200);
   const poster = await posterPng(browser, '麦香 Bakery 早安可颂', '#8a5a00');
@@ -408,7 +409,7 @@ test("caps set in the wizard hold at the kiosk: past the cash cap the chosen cou
   const fundCampaign = await cloud.call(
     'POST',
     `/v1/campaigns/${made.id}/funding`,
-    { amountFen: BAKERY.amountFen * BAKERY.envelopes, transferId: 9_100_002 },
+    { amountFen: BAKERY.amountFen * BAKERY.envelopes, transferId: 3_100_002 },
     token,
   );
   expect(fundCampaign.status).toBe(200);
