@@ -447,3 +447,22 @@ test('the API refuses the expired coupon the wizard would have refused, naming i
   expect(error.code).toBe('COUPON_OFFER_EXPIRED');
   expect(error.fields.map((field) => field.path)).toEqual(['couponOffers.0.validUntil']);
 });
+
+test("the operator's advertiser picker offers every advertiser, past the API's page of 100", async ({
+  browser,
+}) => {
+  let lastId = 0;
+  for (let i = 0; i < 101; i++)
+    lastId = await seedAdvertiser(env.url, operatorToken, {
+      name: `Picker brand ${String(i)}`,
+      email: `picker-${String(i)}@tea.test`,
+      password: 'advertiser-pass-1',
+    });
+  const page = await signIn(browser, env.url, OPERATOR);
+  await page.goto('/advertiser/campaigns/new');
+  const picker = page.getByRole('textbox', { name: '广告主' });
+  await picker.click();
+  await picker.fill('Picker brand 100');
+  await expect(page.getByRole('option', { name: `#${String(lastId)} Picker brand 100` })).toBeVisible();
+  await page.context().close();
+});
