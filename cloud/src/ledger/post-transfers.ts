@@ -4,6 +4,7 @@
 import { sql } from 'drizzle-orm';
 import { assert, ErrorCode } from '@redtap/shared';
 import type { Database } from '../db/client.ts';
+import { pgArray, recordsetOf, sortedIds } from '../db/pg-array.ts';
 import { int, queryRows, sqlState } from '../db/rows.ts';
 
 export const TRANSFER_BATCH_SIZE_MAX = 8_190;
@@ -117,7 +118,7 @@ async function postInTransaction(
   const accountRows = await queryRows<AccountRow>(
     tx,
     sql`select id, allow_negative, debits_posted_fen, credits_posted_fen from ledger_accounts
-        where id in (select jsonb_array_elements_text(${JSON.stringify(accountIds)}::jsonb)::bigint)
+        where id = any(${pgArray(sortedIds(accountIds))}::bigint[])
         order by id for update`,
   );
   const existingRows =
@@ -126,7 +127,7 @@ async function postInTransaction(
       : await queryRows<ExistingRow>(
           tx,
           sql`select id, debit_account_id, credit_account_id, amount_fen, code, reference from ledger_transfers
-              where id in (select jsonb_array_elements_text(${JSON.stringify(transferIds)}::jsonb)::bigint)`,
+              where id = any(${pgArray(sortedIds(transferIds))}::bigint[])`,
         );
 
   const accounts = new Map(
@@ -213,8 +214,14 @@ async function postInTransaction(
   await tx.execute(
     sql`insert into ledger_transfers (id, debit_account_id, credit_account_id, amount_fen, code, reference)
         select id, debit_account_id, credit_account_id, amount_fen, code, reference
-        from jsonb_to_recordset(${JSON.stringify(transferRows)}::jsonb)
-          as t(id bigint, debit_account_id bigint, credit_account_id bigint, amount_fen bigint, code text, reference text)`,
+        from ${recordsetOf(transferRows, {
+          id: 'bigint',
+          debit_account_id: 'bigint',
+          credit_account_id: 'bigint',
+          amount_fen: 'bigint',
+          code: 'text',
+          reference: 'text',
+        })}`,
   );
   const deltaRows = [...deltas].map(([id, delta]) => ({
     id,
@@ -225,7 +232,7 @@ async function postInTransaction(
     sql`update ledger_accounts a
         set debits_posted_fen = a.debits_posted_fen + d.debits,
             credits_posted_fen = a.credits_posted_fen + d.credits
-        from jsonb_to_recordset(${JSON.stringify(deltaRows)}::jsonb) as d(id bigint, debits bigint, credits bigint)
+        from ${recordsetOf(deltaRows, { id: 'bigint', debits: 'bigint', credits: 'bigint' }, 'd')}
         where a.id = d.id`,
   );
   return results;
@@ -269,7 +276,7 @@ export async function postNewTransfers(
   const accountRows = await queryRows<AccountRow>(
     tx,
     sql`select id, allow_negative, debits_posted_fen, credits_posted_fen from ledger_accounts
-        where id in (select jsonb_array_elements_text(${JSON.stringify(accountIds)}::jsonb)::bigint)
+        where id = any(${pgArray(sortedIds(accountIds))}::bigint[])
         order by id for update`,
   );
   const accounts = new Map(
@@ -308,11 +315,11 @@ export async function postNewTransfers(
     sql`with moved as (
           insert into ledger_transfers (id, debit_account_id, credit_account_id, amount_fen, code, reference)
           select nextval('ledger_transfer_id_seq'), t.d, t.c, t.a, t.k, t.r
-          from jsonb_to_recordset(${JSON.stringify(transferRows)}::jsonb) as t(d bigint, c bigint, a bigint, k text, r text)
+          from ${recordsetOf(transferRows, { d: 'bigint', c: 'bigint', a: 'bigint', k: 'text', r: 'text' })}
         )
         update ledger_accounts a
         set debits_posted_fen = a.debits_posted_fen + d.dr, credits_posted_fen = a.credits_posted_fen + d.cr
-        from jsonb_to_recordset(${JSON.stringify(deltaRows)}::jsonb) as d(id bigint, dr bigint, cr bigint)
+        from ${recordsetOf(deltaRows, { id: 'bigint', dr: 'bigint', cr: 'bigint' }, 'd')}
         where a.id = d.id`,
   );
   return { ok: true };

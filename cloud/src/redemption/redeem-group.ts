@@ -6,7 +6,7 @@
 import { sql } from 'drizzle-orm';
 import type { NetworkRules } from '@redtap/shared';
 import type { Database } from '../db/client.ts';
-import { queryRows } from '../db/rows.ts';
+import { affectedRows, pgArray, recordsetOf } from '../db/pg-array.ts';
 import { systemLedgerAccount } from '../ledger/accounts.ts';
 import { postNewTransfers, type NewTransfer } from '../ledger/post-transfers.ts';
 import { returnEnvelopes, takePoolCoupons } from '../services/envelope-returns.ts';
@@ -21,8 +21,6 @@ export type { SettledResult, SettledStatus } from './judge-group.ts';
 export class TransientRedemptionError extends Error {
   override name = 'TransientRedemptionError';
 }
-
-const json = (value: unknown) => JSON.stringify(value);
 
 /** Transaction-scoped advisory locks in one sorted order: screens (even keys), wallets (odd keys). */
 function lockKeys(screenIds: Iterable<number>, walletIds: Iterable<number>): number[] {
@@ -47,8 +45,7 @@ export async function redeemGroup(
     items.map((item) => item.token.walletId),
   );
   await tx.execute(
-    sql`select count(pg_advisory_xact_lock(k)) from
-        (select jsonb_array_elements_text(${json(keys)}::jsonb)::bigint as k order by 1) s`,
+    sql`select count(pg_advisory_xact_lock(k)) from (select unnest(${pgArray(keys)}::bigint[]) as k order by 1) s`,
   );
   const snapshot = await loadSnapshot(tx, items, rules);
   const { results, effects } = judgeGroup(items, snapshot, rules);
@@ -65,21 +62,33 @@ async function applyEffects(
 ): Promise<void> {
   const receivedAt = now.toISOString();
   if (effects.rows.length > 0) {
-    const inserted = await queryRows<{ id: unknown }>(
-      tx,
+    const inserted = await tx.execute(
       sql`insert into redemptions (screen_id, counter, token_hash, wallet_id, campaign_id, advertiser_id, deck_id,
             envelope_index, amount_fen, coupon_offer_id, status, code, tap_ts, tap_day, city, source, received_at)
           select screen_id, counter, token_hash, wallet_id, campaign_id, advertiser_id, deck_id, envelope_index,
                  amount_fen, coupon_offer_id, status, code, tap_ts, tap_day, city, source, ${receivedAt}::timestamptz
-          from jsonb_to_recordset(${json(effects.rows)}::jsonb) as t(screen_id bigint, counter bigint, token_hash text,
-            wallet_id bigint, campaign_id bigint, advertiser_id bigint, deck_id bigint, envelope_index int,
-            amount_fen bigint, coupon_offer_id int, status text, code text, tap_ts bigint, tap_day date, city text,
-            source text)
-          on conflict (screen_id, counter) do nothing
-          returning id`,
+          from ${recordsetOf(effects.rows, {
+            screen_id: 'bigint',
+            counter: 'bigint',
+            token_hash: 'text',
+            wallet_id: 'bigint',
+            campaign_id: 'bigint',
+            advertiser_id: 'bigint',
+            deck_id: 'bigint',
+            envelope_index: 'int',
+            amount_fen: 'bigint',
+            coupon_offer_id: 'int',
+            status: 'text',
+            code: 'text',
+            tap_ts: 'bigint',
+            tap_day: 'date',
+            city: 'text',
+            source: 'text',
+          })}
+          on conflict (screen_id, counter) do nothing`,
     );
     // The advisory lock makes this unreachable; if a writer without it raced us, judge again.
-    if (inserted.length !== effects.rows.length)
+    if (affectedRows(inserted) !== effects.rows.length)
       throw new TransientRedemptionError('a token identity was recorded concurrently');
   }
   if (effects.moves.length > 0) {
@@ -98,8 +107,16 @@ async function applyEffects(
     await tx.execute(
       sql`insert into coupons (code, wallet_id, coupon_offer_id, campaign_id, screen_id, counter, tap_day, issued_at, valid_until)
           select code, wallet_id, coupon_offer_id, campaign_id, screen_id, counter, tap_day, ${receivedAt}::timestamptz, valid_until
-          from jsonb_to_recordset(${json(effects.coupons)}::jsonb) as t(code text, wallet_id bigint, coupon_offer_id int,
-            campaign_id bigint, screen_id bigint, counter bigint, tap_day date, valid_until bigint)`,
+          from ${recordsetOf(effects.coupons, {
+            code: 'text',
+            wallet_id: 'bigint',
+            coupon_offer_id: 'int',
+            campaign_id: 'bigint',
+            screen_id: 'bigint',
+            counter: 'bigint',
+            tap_day: 'date',
+            valid_until: 'bigint',
+          })}`,
     );
   }
   if (effects.returned.length > 0) {
@@ -127,8 +144,8 @@ async function applyEffects(
     }));
     await tx.execute(
       sql`insert into wallet_day_totals (wallet_id, tap_day, campaign_id, advertiser_id, cash_count, cash_fen, coupon_count)
-          select w, d, c, a, n, f, k from jsonb_to_recordset(${json(totals)}::jsonb)
-            as t(w bigint, d date, c bigint, a bigint, n int, f bigint, k int)
+          select w, d, c, a, n, f, k
+          from ${recordsetOf(totals, { w: 'bigint', d: 'date', c: 'bigint', a: 'bigint', n: 'int', f: 'bigint', k: 'int' })}
           on conflict (wallet_id, tap_day, campaign_id) do update set
             cash_count = wallet_day_totals.cash_count + excluded.cash_count,
             cash_fen = wallet_day_totals.cash_fen + excluded.cash_fen,
@@ -145,7 +162,7 @@ async function applyEffects(
     }));
     await tx.execute(
       sql`insert into wallet_day_screens (wallet_id, tap_day, screen_id, cash_count)
-          select w, d, s, n from jsonb_to_recordset(${json(screens)}::jsonb) as t(w bigint, d date, s bigint, n int)
+          select w, d, s, n from ${recordsetOf(screens, { w: 'bigint', d: 'date', s: 'bigint', n: 'int' })}
           on conflict (wallet_id, tap_day, screen_id) do update set
             cash_count = wallet_day_screens.cash_count + excluded.cash_count`,
     );
@@ -157,7 +174,7 @@ async function applyEffects(
   if (deckUpdates.length > 0) {
     await tx.execute(
       sql`update decks d set last_counter = u.c, last_envelope_index = u.i
-          from jsonb_to_recordset(${json(deckUpdates)}::jsonb) as u(id bigint, c bigint, i int) where d.id = u.id`,
+          from ${recordsetOf(deckUpdates, { id: 'bigint', c: 'bigint', i: 'int' }, 'u')} where d.id = u.id`,
     );
   }
   const screenUpdates = [...effects.screensMoved].flatMap((id) => {
@@ -169,8 +186,8 @@ async function applyEffects(
   if (screenUpdates.length > 0) {
     await tx.execute(
       sql`insert into screen_tap_state (screen_id, counter_max, ts_at_counter_max, window_counter, window_ts)
-          select id, m, t, wc, wt from jsonb_to_recordset(${json(screenUpdates)}::jsonb)
-            as u(id bigint, m bigint, t bigint, wc bigint, wt bigint)
+          select id, m, t, wc, wt
+          from ${recordsetOf(screenUpdates, { id: 'bigint', m: 'bigint', t: 'bigint', wc: 'bigint', wt: 'bigint' }, 'u')}
           on conflict (screen_id) do update set counter_max = excluded.counter_max,
             ts_at_counter_max = excluded.ts_at_counter_max, window_counter = excluded.window_counter,
             window_ts = excluded.window_ts`,
@@ -186,7 +203,7 @@ async function applyEffects(
   if (walletUpdates.length > 0) {
     await tx.execute(
       sql`insert into wallet_tap_state (wallet_id, last_ts, last_city, last_screen_id)
-          select id, t, c, s from jsonb_to_recordset(${json(walletUpdates)}::jsonb) as u(id bigint, t bigint, c text, s bigint)
+          select id, t, c, s from ${recordsetOf(walletUpdates, { id: 'bigint', t: 'bigint', c: 'text', s: 'bigint' }, 'u')}
           on conflict (wallet_id) do update set last_ts = excluded.last_ts, last_city = excluded.last_city,
             last_screen_id = excluded.last_screen_id`,
     );

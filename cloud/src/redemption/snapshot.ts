@@ -17,6 +17,7 @@ import {
   type WalletTravel,
 } from '@redtap/shared';
 import type { Database } from '../db/client.ts';
+import { pgArray, recordsetOf, sortedIds } from '../db/pg-array.ts';
 import { int, queryRows } from '../db/rows.ts';
 import type { CampaignRules, CampaignTargeting } from '../db/schema/campaigns.ts';
 import type { RedemptionStatus } from '../db/schema/redemptions.ts';
@@ -73,9 +74,9 @@ export interface RedemptionSnapshot {
   fallbackTargets: Set<string>;
 }
 
-const json = (value: unknown) => JSON.stringify(value);
 const parsed = <T>(value: T | string): T => (typeof value === 'string' ? (JSON.parse(value) as T) : value);
-const ids = (values: Iterable<number>) => json([...new Set(values)].sort((a, b) => a - b));
+/** Distinct ids as one `bigint[]` parameter. */
+const ids = (values: Iterable<number>) => pgArray(sortedIds(values));
 
 /** Campaign states in which a fallback coupon may still be issued for a tap made while it ran. */
 const FALLBACK_CAMPAIGN_STATUSES = new Set(['active', 'paused']);
@@ -109,7 +110,7 @@ export async function loadSnapshot(
   }>(
     tx,
     sql`select r.screen_id, r.counter, r.token_hash, r.status, r.code, r.amount_fen
-        from jsonb_to_recordset(${json(identities)}::jsonb) as k(s bigint, c bigint)
+        from ${recordsetOf(identities, { s: 'bigint', c: 'bigint' }, 'k')}
         join redemptions r on r.screen_id = k.s and r.counter = k.c`,
   );
   const deckRows =
@@ -132,7 +133,7 @@ export async function loadSnapshot(
           tx,
           sql`select id, campaign_id, screen_id, valid_from, valid_until, envelopes, fallback_count, escrow_account_id,
                      status, closed_used_count, last_counter, last_envelope_index
-              from decks where id in (select jsonb_array_elements_text(${ids(deckIds)}::jsonb)::bigint)
+              from decks where id = any(${ids(deckIds)}::bigint[])
               order by id for update`,
         );
   const usedRows =
@@ -141,7 +142,7 @@ export async function loadSnapshot(
       : await queryRows<{ deck_id: unknown; envelope_index: unknown }>(
           tx,
           sql`select r.deck_id, r.envelope_index
-              from jsonb_to_recordset(${json(envelopeKeys)}::jsonb) as k(d bigint, i int)
+              from ${recordsetOf(envelopeKeys, { d: 'bigint', i: 'int' }, 'k')}
               join redemptions r on r.deck_id = k.d and r.envelope_index = k.i`,
         );
   const campaignIds = [
@@ -160,7 +161,7 @@ export async function loadSnapshot(
   }>(
     tx,
     sql`select id, advertiser_id, budget_account_id, status, starts_at, ends_at, targeting, rules from campaigns
-        where id in (select jsonb_array_elements_text(${ids(campaignIds)}::jsonb)::bigint)`,
+        where id = any(${ids(campaignIds)}::bigint[])`,
   );
   const offerRows = await queryRows<{
     id: unknown;
@@ -170,7 +171,7 @@ export async function loadSnapshot(
   }>(
     tx,
     sql`select id, campaign_id, valid_until, validity_days from coupon_offers
-        where campaign_id in (select jsonb_array_elements_text(${ids(campaignIds)}::jsonb)::bigint)`,
+        where campaign_id = any(${ids(campaignIds)}::bigint[])`,
   );
   // Kept current as taps settle (wallet_day_totals), so this reads a few rows per wallet and day
   // however long the wallet's history.
@@ -186,13 +187,13 @@ export async function loadSnapshot(
     tx,
     sql`select t.wallet_id, t.tap_day::text as tap_day, t.campaign_id, t.advertiser_id, t.cash_count, t.cash_fen,
                t.coupon_count
-        from jsonb_to_recordset(${json([...walletDayKeys.values()])}::jsonb) as k(w bigint, d date)
+        from ${recordsetOf([...walletDayKeys.values()], { w: 'bigint', d: 'date' }, 'k')}
         join wallet_day_totals t on t.wallet_id = k.w and t.tap_day = k.d`,
   );
   const dayScreenRows = await queryRows<{ wallet_id: unknown; tap_day: string; screen_id: unknown }>(
     tx,
     sql`select t.wallet_id, t.tap_day::text as tap_day, t.screen_id
-        from jsonb_to_recordset(${json([...walletDayKeys.values()])}::jsonb) as k(w bigint, d date)
+        from ${recordsetOf([...walletDayKeys.values()], { w: 'bigint', d: 'date' }, 'k')}
         join wallet_day_screens t on t.wallet_id = k.w and t.tap_day = k.d and t.cash_count > 0`,
   );
   const screenStateRows = await queryRows<{
@@ -204,7 +205,7 @@ export async function loadSnapshot(
   }>(
     tx,
     sql`select screen_id, counter_max, ts_at_counter_max, window_counter, window_ts from screen_tap_state
-        where screen_id in (select jsonb_array_elements_text(${ids(screenIds)}::jsonb)::bigint)`,
+        where screen_id = any(${ids(screenIds)}::bigint[])`,
   );
   const walletStateRows = await queryRows<{
     wallet_id: unknown;
@@ -214,7 +215,7 @@ export async function loadSnapshot(
   }>(
     tx,
     sql`select wallet_id, last_ts, last_city, last_screen_id from wallet_tap_state
-        where wallet_id in (select jsonb_array_elements_text(${ids(walletIds)}::jsonb)::bigint)`,
+        where wallet_id = any(${ids(walletIds)}::bigint[])`,
   );
 
   const existing = new Map<string, FirstResult>(

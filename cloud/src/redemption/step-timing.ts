@@ -1,5 +1,6 @@
 // Milliseconds spent per statement of the redemption transaction, for the benchmark's profile
-// (RedemptionProfile.databaseSteps): s01 = advisory locks, then each statement in order, and `ledger`.
+// (RedemptionProfile.databaseSteps): each statement under what it does ("insert redemptions", "select
+// decks", …; the advisory locks are "other"), and `ledger` around the whole ledger posting.
 import { performance } from 'node:perf_hooks';
 import type { Database } from '../db/client.ts';
 
@@ -15,16 +16,27 @@ export async function timed<T>(step: string, work: Promise<T>): Promise<T> {
   }
 }
 
-/** The transaction with each statement timed under its position in the sequence (s01, s02, …). */
+/** What a statement does, from its first words: "insert redemptions", "select decks", … */
+function statementName(query: unknown): string {
+  const chunks = (query as { queryChunks?: unknown[] }).queryChunks ?? [];
+  const text = chunks
+    .map((chunk) => (chunk as { value?: unknown }).value)
+    .filter((value): value is string[] => Array.isArray(value))
+    .map((value) => value.join(''))
+    .join(' ');
+  const found = /\b(insert into|update|delete from|from)\s+(\w+)/i.exec(text);
+  if (found === null) return 'other';
+  const verb = found[1]?.toLowerCase().split(' ')[0] ?? '';
+  return `${verb === 'from' ? 'select' : verb} ${found[2] ?? ''}`;
+}
+
+/** The transaction with each statement timed under what it does. */
 export function instrumented(tx: Database): Database {
-  let step = 0;
   return new Proxy(tx, {
     get(target, property, receiver) {
       if (property === 'execute') {
-        return (query: Parameters<Database['execute']>[0]) => {
-          step += 1;
-          return timed(`s${String(step).padStart(2, '0')}`, target.execute(query));
-        };
+        return (query: Parameters<Database['execute']>[0]) =>
+          timed(statementName(query), target.execute(query));
       }
       const value: unknown = Reflect.get(target, property, receiver);
       return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;

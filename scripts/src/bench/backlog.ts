@@ -39,6 +39,7 @@ import {
   SECRET_SCRYPT,
   startCloud,
   type MoneySettings,
+  type RedemptionService,
   type RunningCloud,
 } from '@redtap/cloud';
 import { createActiveCampaign } from '../lib/bench-campaign.ts';
@@ -430,6 +431,7 @@ export async function run(args: string[]): Promise<BenchReport> {
     );
     const creditedRow = (credited as { rows: { taps: unknown; fen: unknown; wallets: unknown }[] }).rows[0];
     const ledger = await checkLedger(cloud.database.db);
+    const ingest = (cloud.deps as { redemption?: RedemptionService }).redemption?.profile() ?? null;
     const { connectedAt, settledAt, stats } = drain;
     const drainS = connectedAt !== null && settledAt !== null ? (settledAt - connectedAt) / 1000 : Number.NaN;
     const spanH = ((taps - 1) * timeline.spacingS) / 3_600;
@@ -459,6 +461,20 @@ export async function run(args: string[]): Promise<BenchReport> {
           result: Number.isNaN(drainS) ? 'n/a' : `${Math.round(taps / drainS)} taps/s`,
         },
         {
+          metric: 'CPU while draining (cloud + kiosk)',
+          result:
+            drain.cpuS === null
+              ? 'n/a'
+              : `${drain.cpuS.cloud.toFixed(1)} + ${drain.cpuS.kiosk.toFixed(1)} s (${Math.round(taps / (drain.cpuS.cloud + drain.cpuS.kiosk))} taps per CPU-second)`,
+        },
+        {
+          metric: 'ingest: groups / database ms by statement',
+          result:
+            ingest === null
+              ? 'n/a'
+              : `${ingest.groups} / ${Math.round(ingest.databaseMs)} ms: ${JSON.stringify(ingest.databaseSteps)}`,
+        },
+        {
           metric: 'ack outcomes',
           result: outcomes.map((o) => `${o.status}${o.code === '' ? '' : ` ${o.code}`}: ${o.n}`).join(', '),
         },
@@ -484,6 +500,8 @@ export async function run(args: string[]): Promise<BenchReport> {
         setupS,
         fillS,
         drainS,
+        drainCpuS: drain.cpuS,
+        ingest,
         backlog,
         stats,
         responder,
@@ -502,6 +520,14 @@ interface DrainTiming {
   connectedAt: number | null;
   settledAt: number | null;
   stats: Pick<TapUplinkStats, 'batchesSent' | 'ackTimeouts' | 'settled'>;
+  /** CPU seconds (user + system, all threads) from connect to settled: the cloud's and the kiosk's. */
+  cpuS: { cloud: number; kiosk: number } | null;
+}
+
+/** User + system CPU seconds of this process so far, all its threads. */
+function cpuSecondsNow(): number {
+  const usage = process.cpuUsage();
+  return (usage.user + usage.system) / 1e6;
 }
 
 const NO_STATS = { batchesSent: 0, ackTimeouts: 0, settled: 0 };
@@ -518,8 +544,9 @@ async function drainInProcess(
   window: number | undefined,
 ): Promise<DrainTiming> {
   const bar = new cliProgress.SingleBar({ format: 'settling [{bar}] {value}/{total} taps {duration}s' });
-  const timing: DrainTiming = { connectedAt: null, settledAt: null, stats: NO_STATS };
+  const timing: DrainTiming = { connectedAt: null, settledAt: null, stats: NO_STATS, cpuS: null };
   const holder: { agent?: KioskAgent } = {};
+  let cpuAtConnect = 0;
   let resolveDone: () => void = () => undefined;
   const done = new Promise<void>((resolve) => (resolveDone = resolve));
   const started = await startKioskAgent({
@@ -529,6 +556,7 @@ async function drainInProcess(
     onSyncEvent: (event) => {
       if (event.type === 'connected' && timing.connectedAt === null) {
         timing.connectedAt = performance.now();
+        cpuAtConnect = cpuSecondsNow();
         bar.start(taps, 0);
       }
       const agent = holder.agent;
@@ -537,6 +565,8 @@ async function drainInProcess(
       bar.update(timing.stats.settled);
       if (timing.stats.settled >= taps && timing.settledAt === null) {
         timing.settledAt = performance.now();
+        // One process: the kiosk's share is not separable, so it is counted with the cloud's.
+        timing.cpuS = { cloud: cpuSecondsNow() - cpuAtConnect, kiosk: 0 };
         resolveDone();
       }
     },
@@ -555,13 +585,15 @@ async function drainInProcess(
 /** The agent in a child process, as on a real kiosk: it reports progress as JSON lines on stdout. */
 async function drainInChild(dataDir: string, taps: number, window: number | undefined): Promise<DrainTiming> {
   const bar = new cliProgress.SingleBar({ format: 'settling [{bar}] {value}/{total} taps {duration}s' });
-  const timing: DrainTiming = { connectedAt: null, settledAt: null, stats: NO_STATS };
+  const timing: DrainTiming = { connectedAt: null, settledAt: null, stats: NO_STATS, cpuS: null };
   const child = spawn(
     process.execPath,
     ['--import', 'tsx', fileURLToPath(import.meta.url), KIOSK_CHILD_FLAG, dataDir, String(window ?? 0)],
     { stdio: ['ignore', 'pipe', 'inherit'] },
   );
   const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
+  let cloudCpuAtConnect = 0;
+  let kioskCpuAtConnect = 0;
   let resolveDone: () => void = () => undefined;
   const done = new Promise<void>((resolve) => (resolveDone = resolve));
   let buffered = '';
@@ -570,15 +602,26 @@ async function drainInChild(dataDir: string, taps: number, window: number | unde
     const lines = buffered.split('\n');
     buffered = lines.pop() ?? '';
     for (const line of lines) {
-      const message = JSON.parse(line) as { type: string; stats?: DrainTiming['stats']; error?: string };
+      const message = JSON.parse(line) as {
+        type: string;
+        stats?: DrainTiming['stats'];
+        cpuS?: number;
+        error?: string;
+      };
       if (message.type === 'connected' && timing.connectedAt === null) {
         timing.connectedAt = performance.now();
+        cloudCpuAtConnect = cpuSecondsNow();
+        kioskCpuAtConnect = message.cpuS ?? 0;
         bar.start(taps, 0);
       } else if (message.type === 'ack' && message.stats !== undefined) {
         timing.stats = message.stats;
         bar.update(message.stats.settled);
         if (message.stats.settled >= taps && timing.settledAt === null) {
           timing.settledAt = performance.now();
+          timing.cpuS = {
+            cloud: cpuSecondsNow() - cloudCpuAtConnect,
+            kiosk: (message.cpuS ?? 0) - kioskCpuAtConnect,
+          };
           resolveDone();
         }
       } else if (message.type === 'error') {
@@ -612,11 +655,11 @@ async function runKioskChild(dataDir: string, window: number): Promise<void> {
     logger: pino({ level: 'warn' }, pino.destination(2)),
     syncLimits: syncLimitsFor(window > 0 ? window : undefined),
     onSyncEvent: (event) => {
-      if (event.type === 'connected') say({ type: 'connected' });
+      if (event.type === 'connected') say({ type: 'connected', cpuS: cpuSecondsNow() });
       const agent = holder.agent;
       if (event.type === 'ack' && agent !== undefined) {
         const { batchesSent, ackTimeouts, settled } = agent.sync.stats();
-        say({ type: 'ack', stats: { batchesSent, ackTimeouts, settled } });
+        say({ type: 'ack', stats: { batchesSent, ackTimeouts, settled }, cpuS: cpuSecondsNow() });
       }
     },
   });

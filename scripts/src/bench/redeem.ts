@@ -691,7 +691,7 @@ export async function run(args: string[]): Promise<BenchReport> {
         })(),
       },
       {
-        metric: `${engine}: ms per transaction step (s01 locks … ledger)`,
+        metric: `${engine}: ms per statement of the transaction`,
         result: JSON.stringify(p.databaseSteps),
       },
     );
