@@ -3,6 +3,7 @@
 // of lucky cash envelopes with a coupon offer. Idempotent and resumable: progress is kept in demo.json.
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { deflateSync } from 'node:zlib';
 import { enrollKiosk, describeRefusal, readKioskStatus } from '@redtap/screen-app';
 import { z } from 'zod';
 import { CLOUD_REQUEST_TIMEOUT_MS, CloudApiError, loginUser, type CloudApi } from './cloud-api.ts';
@@ -228,16 +229,58 @@ export async function seedDemo(
   return state;
 }
 
-/** A 1×1 red PNG: the demo campaign's creative (a campaign plays at least one; the API refuses one without). */
-const DEMO_CREATIVE_PNG =
-  'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8DwHwAFBQIAX8jx0gAAAABJRU5ErkJggg==';
+/** CRC-32 (IEEE) of a PNG chunk's type and data. */
+function crc32(bytes: Uint8Array): number {
+  let crc = 0xffffffff;
+  for (const byte of bytes) {
+    crc ^= byte;
+    for (let bit = 0; bit < 8; bit++) crc = crc & 1 ? (crc >>> 1) ^ 0xedb88320 : crc >>> 1;
+  }
+  return (crc ^ 0xffffffff) >>> 0;
+}
+
+function pngChunk(type: string, data: Uint8Array): Buffer {
+  const body = Buffer.concat([Buffer.from(type, 'latin1'), data]);
+  const length = Buffer.alloc(4);
+  length.writeUInt32BE(data.length);
+  const crc = Buffer.alloc(4);
+  crc.writeUInt32BE(crc32(body));
+  return Buffer.concat([length, body, crc]);
+}
+
+/**
+ * The demo campaign's creative (a campaign plays at least one; the API refuses one without): a 16:10
+ * poster shading from red-packet red to deep red, drawn here as a PNG so the demo needs no image file.
+ */
+export function demoCreativePng(width = 1280, height = 800): Buffer {
+  const top = [0xd7, 0x1f, 0x2b];
+  const bottom = [0x6e, 0x05, 0x12];
+  const rows: Buffer[] = [];
+  for (let y = 0; y < height; y++) {
+    const t = y / (height - 1);
+    const row = Buffer.alloc(1 + width * 3);
+    const rgb = top.map((from, i) => Math.round(from + ((bottom[i] ?? from) - from) * t));
+    for (let x = 0; x < width; x++) row.set(rgb, 1 + x * 3);
+    rows.push(row);
+  }
+  const header = Buffer.alloc(13);
+  header.writeUInt32BE(width, 0);
+  header.writeUInt32BE(height, 4);
+  header.set([8, 2, 0, 0, 0], 8); // 8-bit RGB, no interlace
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    pngChunk('IHDR', header),
+    pngChunk('IDAT', deflateSync(Buffer.concat(rows), { level: 9 })),
+    pngChunk('IEND', new Uint8Array(0)),
+  ]);
+}
 
 /** Uploads the demo creative (again on a re-run: the same bytes are stored once) and answers its hash. */
 async function uploadDemoCreative(api: CloudApi, token: string): Promise<string> {
   const response = await fetch(`${api.baseUrl}/v1/content`, {
     method: 'POST',
     headers: { authorization: `Bearer ${token}`, 'content-type': 'image/png' },
-    body: Buffer.from(DEMO_CREATIVE_PNG, 'base64'),
+    body: demoCreativePng(),
     signal: AbortSignal.timeout(CLOUD_REQUEST_TIMEOUT_MS),
   });
   if (response.status !== 201 && response.status !== 200)
