@@ -100,19 +100,40 @@ export async function loadSnapshot(
   const screenIds = items.map((item) => item.token.screenId);
   const walletIds = items.map((item) => item.token.walletId);
 
-  const existingRows = await queryRows<{
-    screen_id: unknown;
-    counter: unknown;
-    token_hash: string;
-    status: RedemptionStatus;
-    code: string | null;
-    amount_fen: unknown;
-  }>(
+  // The highest counter each screen has recorded and the highest envelope each deck has had drawn, one
+  // index probe each: a token above both marks is new, so only retransmissions and out-of-order taps
+  // are looked up one by one. A backlog arriving in counter order probes nothing.
+  const marks = await queryRows<{ kind: 'screen' | 'deck'; id: unknown; mark: unknown }>(
     tx,
-    sql`select r.screen_id, r.counter, r.token_hash, r.status, r.code, r.amount_fen
-        from ${recordsetOf(identities, { s: 'bigint', c: 'bigint' }, 'k')}
-        join redemptions r on r.screen_id = k.s and r.counter = k.c`,
+    sql`select 'screen' as kind, s.id, (select max(r.counter) from redemptions r where r.screen_id = s.id) as mark
+        from unnest(${ids(screenIds)}::bigint[]) as s(id)
+        union all
+        select 'deck', d.id, (select max(r.envelope_index) from redemptions r
+                              where r.deck_id = d.id and r.envelope_index is not null)
+        from unnest(${ids(deckIds)}::bigint[]) as d(id)`,
   );
+  const counterMark = new Map<number, number>();
+  const envelopeMark = new Map<number, number>();
+  for (const row of marks)
+    if (row.mark !== null) (row.kind === 'screen' ? counterMark : envelopeMark).set(int(row.id), int(row.mark));
+  const maybeRecorded = identities.filter((key) => key.c <= (counterMark.get(key.s) ?? -1));
+  const maybeUsed = envelopeKeys.filter((key) => key.i <= (envelopeMark.get(key.d) ?? -1));
+  const existingRows =
+    maybeRecorded.length === 0
+      ? []
+      : await queryRows<{
+          screen_id: unknown;
+          counter: unknown;
+          token_hash: string;
+          status: RedemptionStatus;
+          code: string | null;
+          amount_fen: unknown;
+        }>(
+          tx,
+          sql`select r.screen_id, r.counter, r.token_hash, r.status, r.code, r.amount_fen
+              from ${recordsetOf(maybeRecorded, { s: 'bigint', c: 'bigint' }, 'k')}
+              join redemptions r on r.screen_id = k.s and r.counter = k.c`,
+        );
   const deckRows =
     deckIds.length === 0
       ? []
@@ -137,12 +158,12 @@ export async function loadSnapshot(
               order by id for update`,
         );
   const usedRows =
-    envelopeKeys.length === 0
+    maybeUsed.length === 0
       ? []
       : await queryRows<{ deck_id: unknown; envelope_index: unknown }>(
           tx,
           sql`select r.deck_id, r.envelope_index
-              from ${recordsetOf(envelopeKeys, { d: 'bigint', i: 'int' }, 'k')}
+              from ${recordsetOf(maybeUsed, { d: 'bigint', i: 'int' }, 'k')}
               join redemptions r on r.deck_id = k.d and r.envelope_index = k.i`,
         );
   const campaignIds = [
