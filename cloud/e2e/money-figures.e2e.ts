@@ -233,3 +233,28 @@ test('a wallet links a payment account and withdraws; the operator exports the b
   await docScreenshot(phone, 'wallet-withdrawal-failed');
   expect(log.errors).toEqual([]);
 });
+
+test("a wallet's withdrawals load a page at a time, the older ones on request", async ({ browser }) => {
+  const phone = log.watch(await (await newPhoneContext(browser, env.url)).newPage());
+  const wallet = await createBrowserWallet(phone);
+  // 51 paid withdrawals of past days, more than one page of 50 (the daily limit keeps a test from
+  // requesting them through the API).
+  await env.cloud.deps.db.execute(
+    sql`insert into withdrawals (wallet_id, idempotency_key, amount_fen, status, transfer_id, day, created_at, paid_at)
+        select ${wallet.walletId}, 'history-' || n, 100 + n, 'paid', 990000000 + n,
+               current_date - (52 - n), now() - (52 - n) * interval '1 day', now() - (52 - n) * interval '1 day'
+        from generate_series(1, 51) as n`,
+  );
+  await phone.reload();
+  await segment(phone, '提现').click();
+  const rows = phone.getByTestId('withdrawal');
+  await expect(rows).toHaveCount(50);
+  // Newest first: yesterday's ¥1.51 leads, the 50th is ¥1.02; the oldest, ¥1.01, comes with the next page.
+  await expect(rows.first()).toContainText('¥1.51');
+  await expect(rows.last()).toContainText('¥1.02');
+  await phone.getByRole('button', { name: '加载更多' }).click();
+  await expect(rows).toHaveCount(51);
+  await expect(rows.last()).toContainText('¥1.01');
+  await expect(phone.getByTestId('list-end')).toBeVisible();
+  expect(log.errors).toEqual([]);
+});
