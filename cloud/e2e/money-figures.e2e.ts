@@ -3,7 +3,8 @@
 // remaining; the operator's statement has a line for every transfer with the balance after it; a wallet
 // links a payment account (checked, then shown masked) and withdraws to it; the operator exports the
 // batch (a UTF-8 file with a BOM, the payee in it), imports the provider's result file (a malformed one
-// refused with its line), and the wallet sees its withdrawal fail with the money back.
+// refused with its line), and the wallet sees its withdrawal fail with the money back; a long withdrawal
+// history loads a page at a time.
 import { readFileSync } from 'node:fs';
 import { expect, test, type Page } from '@playwright/test';
 import { enrolmentMessage, generateKeyPair, sign, SignatureLabel, toHex } from '@redtap/shared';
