@@ -217,7 +217,7 @@ test.describe.serial('wallet results', () => {
     await page.goto('/operator/campaigns');
     const card = page.getByTestId(`review-${campaignId}`);
     await expect(card.getByTestId('review-fall-through')).toHaveText('是：其他活动可代为发放');
-    await expect(card).toContainText('现金 2 个，优惠券 1 张');
+    await expect(card).toContainText('现金 2 个，仅券 1 次');
     await page.context().close();
   });
 

@@ -205,7 +205,7 @@ test('the wizard says why Next is disabled, and which bound an amount or coupon 
   await expect(page.getByTestId('wizard-coupons')).toContainText(
     '免费升杯：面值 ¥5.00，库存 50 张，领取后 30 天内有效',
   );
-  await expect(page.getByTestId('wizard-caps')).toHaveText('现金 1 个，优惠券 1 张');
+  await expect(page.getByTestId('wizard-caps')).toHaveText('现金 1 个，仅券 1 次');
   await expect(page.getByTestId('wizard-fallback')).toHaveText('免费升杯');
   await expect(page.getByTestId('wizard-targeting')).toHaveText('全部屏幕');
   await expect(page.getByTestId('wizard-creatives')).toHaveText('1 个素材，每轮 15 秒');
@@ -340,7 +340,7 @@ test("the operator's approval card shows targeting, dayparts, coupons and caps",
   await expect(card.getByTestId('review-coupons')).toContainText(
     '第二杯半价：面值 ¥8.00，库存 20 张，领取后 7 天内有效',
   );
-  await expect(card.getByTestId('review-caps')).toHaveText('现金 2 个，优惠券 3 张');
+  await expect(card.getByTestId('review-caps')).toHaveText('现金 2 个，仅券 3 次');
   await expect(card.getByTestId('review-fallback')).toHaveText('第二杯半价');
   await page.context().close();
 });

@@ -361,7 +361,7 @@ test("caps set in the wizard hold at the kiosk: past the cash cap the chosen cou
   await page.getByLabel('库存').fill(String(BAKERY.envelopes));
   await page.getByLabel('领取后有效天数').fill('7');
   await page.getByLabel('每个钱包每天现金红包数').fill('1');
-  await page.getByLabel('每个钱包每天优惠券数').fill('1');
+  await page.getByLabel('每个钱包每天仅券奖品数').fill('1');
   const fallback = page.getByRole('textbox', { name: '现金达上限时发放的优惠券' });
   await fallback.click();
   await page.getByRole('option', { name: BAKERY.coupon }).click();
@@ -369,7 +369,7 @@ test("caps set in the wizard hold at the kiosk: past the cash cap the chosen cou
   await expect(blocked).toBeHidden();
   await next.click();
 
-  await expect(page.getByTestId('wizard-caps')).toHaveText('现金 1 个，优惠券 1 张');
+  await expect(page.getByTestId('wizard-caps')).toHaveText('现金 1 个，仅券 1 次');
   await expect(page.getByTestId('wizard-fallback')).toHaveText(BAKERY.coupon);
   await expect(page.getByTestId('wizard-creatives')).toHaveText('1 个素材，每轮 600 秒');
   await page.getByRole('button', { name: '创建并提交审核' }).click();

@@ -271,7 +271,7 @@ export const en = {
     funded: 'Funded',
     prizePlan: 'Prize plan',
     rules: 'Per wallet per day',
-    rulesSummary: '{{cash}} cash, {{coupons}} coupons',
+    rulesSummary: '{{cash}} cash, {{coupons}} coupon-only',
     fallThrough: 'Other campaigns may pay',
   },
   advertisers: {
@@ -474,7 +474,9 @@ export const en = {
     couponTerms: 'Terms',
     rules: 'Per-wallet rules',
     cashPerDay: 'Cash packets per wallet per day',
-    couponsPerDay: 'Coupons per wallet per day',
+    couponsPerDay: 'Coupon-only prizes per wallet per day',
+    couponsPerDayHelp:
+      'Counts each tap that gives a coupon without cash: the coupon when cash is capped, and envelopes holding only a coupon. A coupon that comes with a red packet counts with the cash packets.',
     fallback: 'Coupon when cash is capped',
     fallbackNone: 'None (thank-you screen)',
     fallThrough: 'Let other campaigns pay a tap this one cannot',
@@ -781,7 +783,7 @@ export const en = {
     validityDays: 'Days valid',
     terms: 'Terms',
     cashPerWalletPerDay: 'Cash packets per wallet per day',
-    couponsPerWalletPerDay: 'Coupons per wallet per day',
+    couponsPerWalletPerDay: 'Coupon-only prizes per wallet per day',
     fallbackCouponOfferIndex: 'Coupon when cash is capped',
     fallThrough: 'Other campaigns may pay',
     creatives: 'Creative',
@@ -809,7 +811,7 @@ export const en = {
     couponLine:
       '{{title}}: {{value}}, {{stock}} in stock, valid {{days}} days after the tap and until {{until}}',
     caps: 'Per wallet per day',
-    capsLine: '{{cash}} cash packets, {{coupons}} coupons',
+    capsLine: '{{cash}} cash packets, {{coupons}} coupon-only prizes',
     fallback: 'Coupon when cash is capped',
     fallbackNone: 'None (thank-you screen)',
     fallThrough: 'Other campaigns may pay',

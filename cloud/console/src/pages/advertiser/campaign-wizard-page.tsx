@@ -824,6 +824,7 @@ function CampaignWizard({ mode }: { mode: Mode }) {
                 />
                 <NumberInput
                   label={t('wizard.couponsPerDay')}
+                  description={t('wizard.couponsPerDayHelp')}
                   min={0}
                   max={100}
                   {...AS_TYPED}
