@@ -1,11 +1,17 @@
 // Sessions, users and the audit log in the browser, against a real cloud: a signed-in operator's second
-// tab is signed in too; signing out ends the session on the server, so the copied cookie value is worth
-// nothing; a till opened in one tab serves every tab; an operator disables a brand user (whose open
+// tab is signed in too; signing out ends the session on the server, so the copied cookie value (or a
+// wallet's copied token) is worth nothing; a till opened in one tab serves every tab; an operator disables a brand user (whose open
 // console and till key stop at once), resets a password the user then signs in with, and reads all of
 // it in the audit log.
 import { expect, test, type Browser, type Page } from '@playwright/test';
 import { OPERATOR, startConsoleCloud, type ConsoleCloud, callApi } from './support/console-cloud.ts';
-import { browserErrorLog, docScreenshot, newPhoneContext, signIn } from './support/console-pages.ts';
+import {
+  browserErrorLog,
+  createBrowserWallet,
+  docScreenshot,
+  newPhoneContext,
+  signIn,
+} from './support/console-pages.ts';
 import { loginToken, seedAdvertiser } from './support/seed.ts';
 
 const BRAND = { name: '奈雪的茶', email: 'staff@naixue.test', password: 'advertiser-pass-3' };
@@ -79,6 +85,22 @@ test.describe.serial('sessions, users and the audit log', () => {
     await second.reload();
     await expect(second.getByRole('button', { name: '登录' })).toBeVisible();
     await first.context().close();
+  });
+
+  test('a wallet that signs out ends its session on the server for the copied token', async ({ browser }) => {
+    const context = await newPhoneContext(browser, env.url);
+    const phone = watch(await context.newPage());
+    await createBrowserWallet(phone);
+    // The e2e tsconfig has no DOM types: the page's storage is read as a plain string.
+    const stored = await phone.evaluate<string | null>("sessionStorage.getItem('redtap.wallet.session')");
+    const copied = (JSON.parse(stored ?? '{}') as { token?: string }).token ?? '';
+    const walletMe = async () =>
+      (await fetch(`${env.url}/v1/wallets/me`, { headers: { authorization: `Bearer ${copied}` } })).status;
+    expect(await walletMe()).toBe(200);
+    await phone.getByRole('button', { name: '退出登录' }).click();
+    await expect(phone.getByTestId('wallet-balance')).toHaveCount(0);
+    await expect.poll(walletMe).toBe(401);
+    await context.close();
   });
 
   test('a till opened in one tab serves every tab of the browser', async ({ browser }) => {

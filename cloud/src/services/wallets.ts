@@ -210,6 +210,17 @@ export async function walletSessionCurrent(
   return wallet !== undefined && wallet.revokedAt === null && wallet.sessionEpoch === principal.sessionEpoch;
 }
 
+/**
+ * Signs a wallet out on the server: its session epoch moves on, so every token issued so far (on any
+ * device, and any copy of one) stops working at once; the phone signs in again with its key.
+ */
+export async function endWalletSessions(db: Database, walletId: number): Promise<void> {
+  await db
+    .update(wallets)
+    .set({ sessionEpoch: sql`${wallets.sessionEpoch} + 1` })
+    .where(eq(wallets.id, walletId));
+}
+
 export async function getWalletSummary(
   db: Database,
   walletId: number,

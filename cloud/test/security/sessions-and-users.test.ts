@@ -7,7 +7,15 @@ import { ErrorCode } from '@redtap/shared';
 import { sql } from 'drizzle-orm';
 import type { DatabaseHandle } from '../../src/db/client.ts';
 import { openTestDatabase, testEngines } from '../databases.ts';
-import { createTestCloud, json, operatorToken, uniqueEmail, type TestCloud } from '../harness.ts';
+import {
+  createTestCloud,
+  json,
+  operatorToken,
+  signedWalletLogin,
+  uniqueEmail,
+  walletSession,
+  type TestCloud,
+} from '../harness.ts';
 
 const engines = await testEngines();
 const PASSWORD = 'advertiser-password';
@@ -73,6 +81,30 @@ describe.each(engines)('sessions, users and the audit log on $engine', ({ engine
     // Another session of the same user is untouched.
     expect((await cloud.request('GET', '/v1/auth/me', { token: await tokenOf(email) })).status).toBe(200);
   });
+
+  it.skipIf(!available)(
+    'ends every session of a wallet that signs out, until its phone signs in again',
+    async () => {
+      const { token, walletId, phone } = await walletSession(cloud);
+      const second = await json<{ token: string }>(
+        await cloud.request('POST', `/v1/wallets/${walletId}/login`, {
+          body: await signedWalletLogin(cloud, walletId, phone),
+        }),
+      );
+      expect((await cloud.request('GET', '/v1/wallets/me', { token })).status).toBe(200);
+      const out = await cloud.request('POST', '/v1/auth/logout', { token });
+      expect(await json(out)).toEqual({ ended: true });
+      for (const copy of [token, second.token])
+        expect((await cloud.request('GET', '/v1/wallets/me', { token: copy })).status).toBe(401);
+      // The phone's key still signs it in; the new session works.
+      const again = await json<{ token: string }>(
+        await cloud.request('POST', `/v1/wallets/${walletId}/login`, {
+          body: await signedWalletLogin(cloud, walletId, phone),
+        }),
+      );
+      expect((await cloud.request('GET', '/v1/wallets/me', { token: again.token })).status).toBe(200);
+    },
+  );
 
   it.skipIf(!available)(
     'keeps the browser session in an HttpOnly, SameSite cookie and refuses it cross-site',

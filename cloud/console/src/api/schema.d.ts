@@ -132,7 +132,7 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    /** Sign out: ends this console session on the server (every copy of its token stops working) and clears the cookie */
+    /** Sign out: ends this console session on the server (every copy of its token stops working) and clears the cookie; for a wallet, ends every session of the wallet */
     post: {
       parameters: {
         query?: never;

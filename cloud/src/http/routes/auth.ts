@@ -5,6 +5,7 @@ import { DomainError } from '../../errors.ts';
 import { loginWithPassword } from '../../services/accounts.ts';
 import { audit } from '../../services/audit.ts';
 import { userEmail } from '../../services/users.ts';
+import { endWalletSessions } from '../../services/wallets.ts';
 import { endUserSession, openUserSession } from '../../services/user-sessions.ts';
 import { clientIp } from '../client-ip.ts';
 import { assertSignInNotCrossSite, clearSessionCookie, setSessionCookie } from '../cookies.ts';
@@ -112,7 +113,7 @@ export function authRoutes(deps: AppDeps) {
       path: '/v1/auth/logout',
       tags: ['auth'],
       summary:
-        'Sign out: ends this console session on the server (every copy of its token stops working) and clears the cookie',
+        'Sign out: ends this console session on the server (every copy of its token stops working) and clears the cookie; for a wallet, ends every session of the wallet',
       responses: {
         200: {
           description: 'Signed out',
@@ -123,6 +124,11 @@ export function authRoutes(deps: AppDeps) {
     }),
     async (c) => {
       const principal = c.get('principal');
+      // A wallet signs in with a bearer token only; the console's cookie in the same browser stays.
+      if (principal?.role === 'wallet') {
+        await endWalletSessions(deps.db, principal.walletId);
+        return c.json({ ended: true }, 200);
+      }
       clearSessionCookie(c, deps.settings.trustProxy);
       if (principal?.role !== 'operator' && principal?.role !== 'advertiser')
         return c.json({ ended: false }, 200);

@@ -32,6 +32,14 @@ export function walletLogin(walletId: number, body: WalletLogin): Promise<Sessio
   return replyOf(api.POST('/v1/wallets/{id}/login', { params: { path: { id: walletId } }, body }));
 }
 
+/** Ends every session of the wallet on the server; the phone's key signs it in again. */
+export function useWalletSignOut(token: string, options: { onSettled: () => void }) {
+  return useMutation({
+    mutationFn: () => replyOf(api.POST('/v1/auth/logout', { headers: bearer(token) })),
+    onSettled: options.onSettled,
+  });
+}
+
 /**
  * Signs in with a link's signed nonce. A query, not a mutation: it runs once per nonce even when
  * StrictMode mounts twice, since the nonce is single use and a second login with it would fail.
@@ -112,7 +120,10 @@ export function usePayoutAccount(token: string) {
   });
 }
 
-export function useLinkPayoutAccount(token: string, options: { onSuccess: (account: PayoutAccount) => void }) {
+export function useLinkPayoutAccount(
+  token: string,
+  options: { onSuccess: (account: PayoutAccount) => void },
+) {
   const queryClient = useQueryClient();
   return useMutation({
     mutationFn: (body: PayoutAccountInput) =>

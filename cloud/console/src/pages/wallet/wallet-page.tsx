@@ -36,6 +36,7 @@ import {
   walletLoginChallenge,
   useWalletCoupons,
   useWalletHistory,
+  useWalletSignOut,
   useWalletSummary,
   useWithdrawals,
 } from '../../api/hooks/wallet.ts';
@@ -617,6 +618,8 @@ function WalletHome({
   const [tab, setTab] = useState('history');
   const [withdrawing, setWithdrawing] = useState(false);
   const summary = useWalletSummary(session.token, { refetchIntervalMs: 10_000 });
+  // Signed out on the server first; the tab forgets the session whatever the answer.
+  const signOut = useWalletSignOut(session.token, { onSettled: onSignOut });
   const balanceFen = summary.data?.balanceFen ?? 0;
   return (
     <Stack>
@@ -681,7 +684,7 @@ function WalletHome({
         </Stack>
       ) : null}
       <Group justify="center" gap="xs">
-        <Button variant="subtle" size="xs" onClick={onSignOut}>
+        <Button variant="subtle" size="xs" loading={signOut.isPending} onClick={() => signOut.mutate()}>
           {t('app.signOut')}
         </Button>
       </Group>
