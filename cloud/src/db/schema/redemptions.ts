@@ -8,7 +8,6 @@ import {
   integer,
   pgTable,
   primaryKey,
-  real,
   text,
   timestamp,
   uniqueIndex,
@@ -102,8 +101,6 @@ export const screenTapState = pgTable('screen_tap_state', {
   tsAtCounterMax: bigint('ts_at_counter_max', { mode: 'number' }).notNull(),
   windowCounter: bigint('window_counter', { mode: 'number' }).notNull(),
   windowTs: bigint('window_ts', { mode: 'number' }).notNull(),
-  /** Latest observed tap rate (deck-low events), which sizes the next deck. */
-  tapRatePerHour: real('tap_rate_per_hour'),
 });
 
 /** Per wallet: where and when it last tapped (impossible-travel rule). */

@@ -1,0 +1,1 @@
+ALTER TABLE "screen_tap_state" DROP COLUMN "tap_rate_per_hour";
