@@ -66,30 +66,47 @@ function environmentStamp() {
   return `${process.version} ${existsSync(pcscHeaders) ? 'pcsc' : 'no-pcsc'}`;
 }
 
-function npmDependenciesCurrent() {
+/**
+ * What the installed tree needs: nothing, only the PC/SC addon (its headers arrived after the install,
+ * as when `npm ci` ran before `npm test` installed libpcsclite-dev), or a full install.
+ */
+function npmDependenciesNeed() {
   const modules = join(root, 'node_modules');
   const current = installMatchesLock(
     readJson(join(root, 'package-lock.json')),
     readJson(join(modules, '.package-lock.json')),
   );
-  if (!current) return false;
+  if (!current) return 'install';
   const stamp = existsSync(stampPath) ? readFileSync(stampPath, 'utf8') : null;
   // A stamp from before (a hash of the manifests) says nothing the lock comparison does not.
-  if (stamp !== null && stamp.startsWith('v')) return stamp === environmentStamp();
+  if (stamp !== null && stamp.startsWith('v')) {
+    if (stamp === environmentStamp()) return 'nothing';
+    // Built for this Node, before the headers were there: only the optional addon is missing.
+    return stamp === `${process.version} no-pcsc` && existsSync(pcscHeaders) ? 'pcsc' : 'install';
+  }
   // Installed by hand: take it as built for this machine unless the PC/SC addon could be built but is not.
-  return !existsSync(pcscHeaders) || existsSync(join(modules, 'nfc-pcsc'));
+  return !existsSync(pcscHeaders) || existsSync(join(modules, 'nfc-pcsc')) ? 'nothing' : 'pcsc';
 }
 
 function ensureNpmDependencies() {
-  if (npmDependenciesCurrent()) {
+  const need = npmDependenciesNeed();
+  if (need === 'nothing') {
     writeFileSync(stampPath, environmentStamp());
     return;
   }
-  const fresh = !existsSync(join(root, 'node_modules'));
-  log(fresh ? 'installing npm dependencies…' : 'npm dependencies changed; updating…');
-  // `npm ci` installs exactly the lock file, so a fresh clone gets what CI tested; the lock carries every
-  // platform's optional packages (turbo's binaries), which `npm ci` insists on.
-  const status = run('npm', ['ci', '--no-audit', '--no-fund']);
+  let status;
+  if (need === 'pcsc') {
+    // Everything else matches the lock: `npm install` adds just the optional PC/SC packages it skipped
+    // (seconds), where `npm ci` would reinstall the whole tree (minutes).
+    log('building PC/SC support (libpcsclite-dev is now installed)…');
+    status = run('npm', ['install', '--no-audit', '--no-fund']);
+  } else {
+    const fresh = !existsSync(join(root, 'node_modules'));
+    log(fresh ? 'installing npm dependencies…' : 'npm dependencies changed; updating…');
+    // `npm ci` installs exactly the lock file, so a fresh clone gets what CI tested; the lock carries
+    // every platform's optional packages (turbo's binaries), which `npm ci` insists on.
+    status = run('npm', ['ci', '--no-audit', '--no-fund']);
+  }
   if (status !== 0) process.exit(status);
   if (!existsSync(join(root, 'node_modules', 'nfc-pcsc'))) {
     log('PC/SC support is not built (libpcsclite-dev is missing): kiosks use the simulated reader');

@@ -1,7 +1,16 @@
 // `npm start|test|run bench` install npm dependencies only when node_modules does not already hold the
 // lock file's packages: after a hand-run `npm ci`, nothing is installed a second time.
 import { spawnSync } from 'node:child_process';
-import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -53,14 +62,17 @@ describe('bootstrap.mjs', () => {
   });
 
   /** A project laid out like this one, with an `npm` on PATH that only records how it was called. */
-  function fakeProject(hiddenLock: LockFile | null): { run: () => void; npmCalls: string } {
+  function fakeProject(
+    hiddenLock: LockFile | null,
+    options: { pcscBuilt?: boolean } = {},
+  ): { run: () => void; npmCalls: string } {
     root = mkdtempSync(join(tmpdir(), 'redtap-bootstrap-'));
     mkdirSync(join(root, 'scripts', 'src'), { recursive: true });
     for (const file of ['bootstrap.mjs', 'install-state.mjs'])
       copyFileSync(join(scriptsDir, file), join(root, 'scripts', file));
     writeFileSync(join(root, 'package-lock.json'), JSON.stringify(lock));
     // As on a machine with libpcsclite's headers, where npm ci built the PC/SC addon.
-    mkdirSync(join(root, 'node_modules', 'nfc-pcsc'), { recursive: true });
+    mkdirSync(join(root, 'node_modules', options.pcscBuilt === false ? '' : 'nfc-pcsc'), { recursive: true });
     if (hiddenLock !== null)
       writeFileSync(join(root, 'node_modules', '.package-lock.json'), JSON.stringify(hiddenLock));
     const bin = join(root, 'bin');
@@ -82,6 +94,16 @@ describe('bootstrap.mjs', () => {
     project.run();
     project.run();
     expect(existsSync(project.npmCalls)).toBe(false);
+  });
+
+  it('adds only the PC/SC packages when their headers arrived after npm ci, instead of reinstalling', () => {
+    // npm ci ran before libpcsclite-dev was installed (as `npm test` installs it), so it skipped the
+    // optional addon; everything else matches the lock.
+    const project = fakeProject(installed, { pcscBuilt: false });
+    project.run();
+    const calls = existsSync(project.npmCalls) ? readFileSync(project.npmCalls, 'utf8').trim() : '';
+    // Where the headers are missing the addon cannot be built, so nothing is installed at all.
+    expect(calls).toBe(existsSync('/usr/include/PCSC/winscard.h') ? 'install --no-audit --no-fund' : '');
   });
 
   it('runs npm ci when node_modules does not match the lock', () => {
