@@ -169,6 +169,50 @@ describe.each(engines)('settlement bounds on $engine', ({ engine, available }) =
     await expectLedgerOk(cloud);
   });
 
+  it.skipIf(!available)(
+    'records each coupon tap’s time and bounds a day’s fallback coupons even when sent in reverse time order',
+    async () => {
+      const kiosk = world.kiosks[0] as Kiosk;
+      const phone = await registerPhone(cloud);
+      const nowS = Math.floor(cloud.clock.nowMs / 1000);
+      // The deck's fallback-coupon allotment slots (its last envelopes), each taken once.
+      const deck = kiosk.decks[0];
+      if (deck === undefined) throw new Error('the kiosk holds no deck');
+      const slots = deck.envelopes
+        .map((envelope, index) => ({ envelope, index }))
+        .filter(({ envelope }) => envelope.amountFen === 0 && envelope.couponOfferId === world.couponOfferId)
+        .map(({ index }) => index);
+      expect(slots.length).toBeGreaterThanOrEqual(3);
+      const fallback = (ts: number) =>
+        makeTap(kiosk, phone, cloud.clock.nowMs, { ts, envelopeIndex: slots.pop() ?? -1 });
+      // The campaign's coupon cap is 2; each tap is dated before the one sent ahead of it.
+      const acks = [];
+      for (const ts of [nowS - 30, nowS - 60, nowS - 90])
+        acks.push(await sendBatch(cloud, kiosk, [fallback(ts)]));
+      expect(acks.map((ack) => ack.results[0]?.code ?? ack.results[0]?.status)).toEqual([
+        'credited',
+        'credited',
+        ErrorCode.CAP_CAMPAIGN_WALLET,
+      ]);
+      const [totals] = await queryRows<{
+        coupon_count: unknown;
+        coupon_tap_ts: unknown[] | string;
+        fallback_count: unknown;
+      }>(
+        cloud.deps.db,
+        sql`select coupon_count, coupon_tap_ts, fallback_count from wallet_day_totals
+            where wallet_id = ${phone.walletId} and campaign_id = ${world.campaignId}`,
+      );
+      const times =
+        typeof totals?.coupon_tap_ts === 'string'
+          ? totals.coupon_tap_ts.replace(/[{}]/g, '').split(',')
+          : (totals?.coupon_tap_ts ?? []);
+      expect(times.map((time) => int(time))).toEqual([nowS - 30, nowS - 60]);
+      expect([int(totals?.coupon_count), int(totals?.fallback_count)]).toEqual([2, 2]);
+      await expectLedgerOk(cloud);
+    },
+  );
+
   it.skipIf(!available)('gives a refused hold’s cash packet back to the wallet’s day counts', async () => {
     const kiosk = world.kiosks[0] as Kiosk;
     const phone = await registerPhone(cloud);

@@ -576,6 +576,8 @@ try {
     phoneSpeaksDayState: boolean;
     /** The phone's two taps before this one, as the simulator made them. */
     phoneTapsBefore: { screenId: number; city: string; counter: number; ts: number | null }[];
+    /** Every tap of the same wallet, by tap time: what its screen showed and what the cloud decided. */
+    walletTaps: { promise: ScreenPromise; result: CloudResult | null }[];
   }[] = [];
   const withoutDayState = new Set(phones.filter((p) => p.dayState === false).map((p) => p.walletId));
   let fidelityDatabase: DatabaseHandle | null = null;
@@ -606,6 +608,9 @@ try {
               .filter((tap) => tap.order < (tapOrder.get(tapKey(promise.screenId, promise.counter)) ?? 0))
               .slice(-2)
               .map(({ screenId, city, counter, ts }) => ({ screenId, city, counter, ts })),
+            walletTaps: pairs
+              .filter((pair) => pair.promise.walletId === promise.walletId)
+              .sort((a, b) => (a.promise.ts ?? 0) - (b.promise.ts ?? 0)),
           });
       }
     }

@@ -86,6 +86,10 @@ export interface DayTotalsDelta {
   cashCount: number;
   cashFen: number;
   couponCount: number;
+  /** When each of the coupon taps was made (Unix s). */
+  couponTs: number[];
+  /** Of the coupon taps, the fallback coupons. */
+  fallbackCount: number;
 }
 
 export interface RedemptionEffects {
@@ -335,11 +339,17 @@ function record(
         cashCount: 0,
         cashFen: 0,
         couponCount: 0,
+        couponTs: [],
+        fallbackCount: 0,
       };
       if (cash) {
         delta.cashCount += 1;
         delta.cashFen += verdict.amountFen;
-      } else delta.couponCount += 1;
+      } else {
+        delta.couponCount += 1;
+        delta.couponTs.push(token.ts);
+        if (verdict.allotment || verdict.poolCoupon) delta.fallbackCount += 1;
+      }
       effects.dayTotals.set(key, delta);
     }
     if (cash) {

@@ -141,15 +141,21 @@ async function applyEffects(
       n: delta.cashCount,
       f: delta.cashFen,
       k: delta.couponCount,
+      // Each row's times travel as one array literal (a text element here, cast back below).
+      ts: pgArray(delta.couponTs),
+      b: delta.fallbackCount,
     }));
     await tx.execute(
-      sql`insert into wallet_day_totals (wallet_id, tap_day, campaign_id, advertiser_id, cash_count, cash_fen, coupon_count)
-          select w, d, c, a, n, f, k
-          from ${recordsetOf(totals, { w: 'bigint', d: 'date', c: 'bigint', a: 'bigint', n: 'int', f: 'bigint', k: 'int' })}
+      sql`insert into wallet_day_totals (wallet_id, tap_day, campaign_id, advertiser_id, cash_count, cash_fen, coupon_count,
+            coupon_tap_ts, fallback_count)
+          select w, d, c, a, n, f, k, ts::bigint[], b
+          from ${recordsetOf(totals, { w: 'bigint', d: 'date', c: 'bigint', a: 'bigint', n: 'int', f: 'bigint', k: 'int', ts: 'text', b: 'int' })}
           on conflict (wallet_id, tap_day, campaign_id) do update set
             cash_count = wallet_day_totals.cash_count + excluded.cash_count,
             cash_fen = wallet_day_totals.cash_fen + excluded.cash_fen,
             coupon_count = wallet_day_totals.coupon_count + excluded.coupon_count,
+            coupon_tap_ts = wallet_day_totals.coupon_tap_ts || excluded.coupon_tap_ts,
+            fallback_count = wallet_day_totals.fallback_count + excluded.fallback_count,
             advertiser_id = coalesce(wallet_day_totals.advertiser_id, excluded.advertiser_id)`,
     );
   }

@@ -74,6 +74,15 @@ export interface RedemptionSnapshot {
   fallbackTargets: Set<string>;
 }
 
+/** A bigint[] column: `pg` hands back strings (or the literal), PGlite numbers. */
+const arrayOfInts = (value: unknown[] | string): number[] =>
+  (typeof value === 'string'
+    ? value
+        .replace(/[{}]/g, '')
+        .split(',')
+        .filter((part) => part !== '')
+    : value
+  ).map((element) => int(element));
 const parsed = <T>(value: T | string): T => (typeof value === 'string' ? (JSON.parse(value) as T) : value);
 /** Distinct ids as one `bigint[]` parameter. */
 const ids = (values: Iterable<number>) => pgArray(sortedIds(values));
@@ -115,7 +124,8 @@ export async function loadSnapshot(
   const counterMark = new Map<number, number>();
   const envelopeMark = new Map<number, number>();
   for (const row of marks)
-    if (row.mark !== null) (row.kind === 'screen' ? counterMark : envelopeMark).set(int(row.id), int(row.mark));
+    if (row.mark !== null)
+      (row.kind === 'screen' ? counterMark : envelopeMark).set(int(row.id), int(row.mark));
   const maybeRecorded = identities.filter((key) => key.c <= (counterMark.get(key.s) ?? -1));
   const maybeUsed = envelopeKeys.filter((key) => key.i <= (envelopeMark.get(key.d) ?? -1));
   const existingRows =
@@ -204,10 +214,12 @@ export async function loadSnapshot(
     cash_count: unknown;
     cash_fen: unknown;
     coupon_count: unknown;
+    coupon_tap_ts: unknown[] | string;
+    fallback_count: unknown;
   }>(
     tx,
     sql`select t.wallet_id, t.tap_day::text as tap_day, t.campaign_id, t.advertiser_id, t.cash_count, t.cash_fen,
-               t.coupon_count
+               t.coupon_count, t.coupon_tap_ts, t.fallback_count
         from ${recordsetOf([...walletDayKeys.values()], { w: 'bigint', d: 'date' }, 'k')}
         join wallet_day_totals t on t.wallet_id = k.w and t.tap_day = k.d`,
   );
@@ -297,7 +309,13 @@ export async function loadSnapshot(
   }
 
   const walletDays = new Map<string, WalletDay>();
-  for (const key of walletDayKeys.keys()) walletDays.set(key, emptyWalletDay());
+  // The cloud knows each coupon tap's time: fallback coupons are capped in tap order (judge.ts).
+  for (const key of walletDayKeys.keys())
+    walletDays.set(key, {
+      ...emptyWalletDay(),
+      couponTimesByCampaign: new Map(),
+      fallbacksByCampaign: new Map(),
+    });
   const bump = (map: Map<number, number>, key: number, by: number) => map.set(key, (map.get(key) ?? 0) + by);
   for (const row of totalRows) {
     const day = walletDays.get(`${int(row.wallet_id)}|${row.tap_day}`);
@@ -307,6 +325,10 @@ export async function loadSnapshot(
     day.cashFen += int(row.cash_fen);
     bump(day.cashByCampaign, int(row.campaign_id), cashCount);
     bump(day.couponsByCampaign, int(row.campaign_id), int(row.coupon_count));
+    const times = day.couponTimesByCampaign ?? new Map<number, number[]>();
+    times.set(int(row.campaign_id), arrayOfInts(row.coupon_tap_ts));
+    day.couponTimesByCampaign = times;
+    bump((day.fallbacksByCampaign ??= new Map()), int(row.campaign_id), int(row.fallback_count));
     if (row.advertiser_id !== null) bump(day.cashByAdvertiser, int(row.advertiser_id), cashCount);
   }
   for (const row of dayScreenRows)

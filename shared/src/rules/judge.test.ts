@@ -16,12 +16,7 @@ import {
   decklessTap,
   ruleCases,
 } from './cases.ts';
-import {
-  emptyWalletDay,
-  type TapFacts,
-  type TapKnowledge,
-  type WalletDay,
-} from './knowledge.ts';
+import { emptyWalletDay, type TapFacts, type TapKnowledge, type WalletDay } from './knowledge.ts';
 import { capDay, cityKey, NetworkRulesSchema } from './network-rules.ts';
 
 describe('the case table', () => {
@@ -281,5 +276,53 @@ describe('the rules entry', () => {
     };
     visit(new URL('./index.ts', import.meta.url));
     expect(seen.size).toBeGreaterThan(4);
+  });
+});
+
+describe('the coupon cap in tap order (the cloud knows each coupon tap’s time)', () => {
+  /** A wallet day as the cloud loads it: two coupon taps of the campaign, made at `times`. */
+  const knowledgeWith = (times: number[], fallbacks: number): TapKnowledge => {
+    const knowledge = baseKnowledge();
+    const day: WalletDay = {
+      ...emptyWalletDay(),
+      couponsByCampaign: new Map([[caseWorld.campaignId, times.length]]),
+      couponTimesByCampaign: new Map([[caseWorld.campaignId, times]]),
+      fallbacksByCampaign: new Map([[caseWorld.campaignId, fallbacks]]),
+    };
+    return { ...knowledge, walletDay: day };
+  };
+
+  it('issues a fallback coupon tapped before coupon taps that reached the cloud first', () => {
+    // The kiosk judged it in tap order, when the wallet had no coupon yet; the later taps (deck
+    // envelopes holding only a coupon, which nothing refuses) arrived first.
+    const tap = decklessTap();
+    const later = [CASE_NOW_S + 60, CASE_NOW_S + 120];
+    expect(judgeTap(tap, knowledgeWith(later, 0), caseRules)).toMatchObject({
+      status: 'credited',
+      couponOfferId: caseWorld.fallbackOfferId,
+    });
+    // Taps made before it count as they always did.
+    const earlier = [CASE_NOW_S - 120, CASE_NOW_S - 60];
+    expect(judgeTap(tap, knowledgeWith(earlier, 0), caseRules)).toMatchObject({
+      status: 'rejected',
+      code: ErrorCode.CAP_CAMPAIGN_WALLET,
+    });
+  });
+
+  it('never lets a day hold more fallback coupons than the cap, whatever their times', () => {
+    // Fallback coupons sent in reverse time order would each see none before them.
+    const later = [CASE_NOW_S + 60, CASE_NOW_S + 120];
+    expect(judgeTap(decklessTap(), knowledgeWith(later, 2), caseRules)).toMatchObject({
+      status: 'rejected',
+      code: ErrorCode.CAP_CAMPAIGN_WALLET,
+    });
+  });
+
+  it('counts what it issues, so the next verdict of the group sees it', () => {
+    const knowledge = knowledgeWith([], 0);
+    const first = decklessTap({ ts: CASE_NOW_S + 30 });
+    applyVerdict(knowledge, first, judgeTap(first, knowledge, caseRules), caseRules);
+    expect(knowledge.walletDay?.couponTimesByCampaign?.get(caseWorld.campaignId)).toEqual([CASE_NOW_S + 30]);
+    expect(knowledge.walletDay?.fallbacksByCampaign?.get(caseWorld.campaignId)).toBe(1);
   });
 });

@@ -193,12 +193,26 @@ export function capsStep(
   const fallbackCoupon = tap.couponOfferId !== 0 && (!shape.consumed || shape.allotment);
   if (!fallbackCoupon || campaign === null) return pass;
   if (day === null) return unknown('wallet day');
+  const cap = campaign.couponsPerWalletPerDay;
   return capReached(
     day,
-    (day.couponsByCampaign.get(campaign.campaignId) ?? 0) + 1 > campaign.couponsPerWalletPerDay,
+    couponsBefore(day, campaign.campaignId, tap.ts) + 1 > cap ||
+      (day.fallbacksByCampaign?.get(campaign.campaignId) ?? 0) + 1 > cap,
     ErrorCode.CAP_CAMPAIGN_WALLET,
     'campaign coupons',
   );
+}
+
+/**
+ * The wallet's coupon taps of the campaign that day made no later than `ts`: all of them where the
+ * times are not known (a kiosk counts in tap order anyway), else those tapped before, plus any counted
+ * without a time.
+ */
+export function couponsBefore(day: WalletDay, campaignId: number, ts: number): number {
+  const count = day.couponsByCampaign.get(campaignId) ?? 0;
+  const times = day.couponTimesByCampaign?.get(campaignId);
+  if (times === undefined) return count;
+  return count - times.length + times.filter((time) => time <= ts).length;
 }
 
 /**
@@ -360,6 +374,11 @@ export function applyVerdict(
       day.cashScreens.add(tap.screenId);
     } else if (tap.couponOfferId !== 0) {
       bump(day.couponsByCampaign, verdict.campaignId);
+      const times = day.couponTimesByCampaign;
+      if (times !== undefined)
+        times.set(verdict.campaignId, [...(times.get(verdict.campaignId) ?? []), tap.ts]);
+      if (day.fallbacksByCampaign !== undefined && (verdict.allotment || verdict.poolCoupon))
+        bump(day.fallbacksByCampaign, verdict.campaignId);
     }
   }
   // Travel follows the taps that paid cash (knowledge.ts, LastTap), latest by the tap's own time.

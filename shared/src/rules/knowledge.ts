@@ -38,6 +38,18 @@ export interface WalletDay {
   cashFen: number;
   cashByCampaign: Map<number, number>;
   couponsByCampaign: Map<number, number>;
+  /**
+   * The cloud's: when each counted coupon tap was made, per campaign. With it a fallback coupon is
+   * capped by the coupon taps made before it (by tap time), so the order in which taps reach the cloud
+   * does not change a verdict the kiosk gave in tap order from the phone's day state. Counted taps
+   * beyond the listed times are taken as earlier. Absent (the kiosk): every counted tap is earlier.
+   */
+  couponTimesByCampaign?: Map<number, number[]>;
+  /**
+   * The cloud's: fallback coupons issued, per campaign. Whatever the tap times, a day never holds more
+   * than the campaign's coupon cap of them, so taps sent in reverse time order cannot pass the cap.
+   */
+  fallbacksByCampaign?: Map<number, number>;
   cashByAdvertiser: Map<number, number>;
   /** Screens known by id to have paid the wallet cash that day. */
   cashScreens: Set<number>;

@@ -127,6 +127,17 @@ export const walletDayTotals = pgTable(
     cashFen: bigint('cash_fen', { mode: 'number' }).notNull(),
     /** Taps with a coupon and no cash. */
     couponCount: integer('coupon_count').notNull(),
+    /**
+     * When each of those taps was made (Unix s), in the order they settled: a fallback coupon is capped
+     * by the coupons tapped before it, whatever order the taps reach the cloud in (protocol §7 step 7).
+     * Counted taps from before this column are the difference `coupon_count − cardinality`.
+     */
+    couponTapTs: bigint('coupon_tap_ts', { mode: 'number' })
+      .array()
+      .notNull()
+      .default(sql`'{}'::bigint[]`),
+    /** Of those, the fallback coupons (deck-less or allotment slots): never more than the cap in a day. */
+    fallbackCount: integer('fallback_count').notNull().default(0),
   },
   (table) => [primaryKey({ columns: [table.walletId, table.tapDay, table.campaignId] })],
 );

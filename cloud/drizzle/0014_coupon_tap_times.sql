@@ -1,0 +1,2 @@
+ALTER TABLE "wallet_day_totals" ADD COLUMN "coupon_tap_ts" bigint[] DEFAULT '{}'::bigint[] NOT NULL;--> statement-breakpoint
+ALTER TABLE "wallet_day_totals" ADD COLUMN "fallback_count" integer DEFAULT 0 NOT NULL;
