@@ -122,6 +122,22 @@ export const ErrorCode = {
   // A coupon offer whose validUntil is already past (or before the campaign starts): every coupon
   // it handed out would be expired at once.
   COUPON_OFFER_EXPIRED: 'COUPON_OFFER_EXPIRED',
+
+  // NTAG 424 DNA SUN sticker reads and the tag registry (docs/protocol.md §9).
+  // The read's parameters are not hex of the right lengths (or name no batch).
+  SUN_MALFORMED: 'SUN_MALFORMED',
+  // The PICC data does not decrypt to a UID and counter, or the SDMMAC does not verify.
+  SUN_MAC_INVALID: 'SUN_MAC_INVALID',
+  // No imported tag has this UID in the batch the read names (or no such batch).
+  SUN_UNKNOWN_TAG: 'SUN_UNKNOWN_TAG',
+  // The tag is authentic but bound to no screen.
+  SUN_TAG_UNBOUND: 'SUN_TAG_UNBOUND',
+  // The read's counter is not above the tag's last accepted one: a copied or replayed URL.
+  SUN_COUNTER_REPLAYED: 'SUN_COUNTER_REPLAYED',
+  // A tag import row whose UID is not 7 bytes of hex.
+  TAG_UID_INVALID: 'TAG_UID_INVALID',
+  // A tag import row whose UID repeats an earlier row or a tag already registered.
+  TAG_UID_DUPLICATE: 'TAG_UID_DUPLICATE',
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

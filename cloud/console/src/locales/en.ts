@@ -918,6 +918,16 @@ export const en = {
     COUPON_EXPIRED: 'This coupon has expired.',
     COUPON_OFFER_EXPIRED:
       'A coupon offer’s “valid until” date is in the past or before the campaign starts. Pick a later date.',
+    SUN_MALFORMED: 'The sticker’s link is damaged. Hold the phone to the sticker again.',
+    SUN_MAC_INVALID:
+      'This sticker could not be verified. Hold the phone to the sticker on the screen itself.',
+    SUN_UNKNOWN_TAG: 'This sticker is not registered with us.',
+    SUN_TAG_UNBOUND: 'This sticker is not assigned to a screen yet.',
+    SUN_COUNTER_REPLAYED:
+      'This sticker link was already used. Hold the phone to the sticker again for a new one.',
+    TAG_UID_INVALID:
+      'A tag UID is not valid: it must be 14 hexadecimal characters (7 bytes). Fix the rows named.',
+    TAG_UID_DUPLICATE: 'A tag UID appears twice or is already registered. Remove the rows named.',
     NETWORK: 'Could not reach the server. Check your connection and try again.',
     unknown: 'Something went wrong. Try again; if it keeps happening, contact support.',
   },
