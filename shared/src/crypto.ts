@@ -24,6 +24,7 @@ export const SignatureLabel = {
   login: 'redtap:v1:login',
   deckClose: 'redtap:v1:deck-close',
   dayState: 'redtap:v1:day-state',
+  ticket: 'redtap:v1:ticket',
 } as const;
 
 export type SignatureLabel = (typeof SignatureLabel)[keyof typeof SignatureLabel];

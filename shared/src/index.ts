@@ -8,6 +8,7 @@ export * from './payout-account.ts';
 export * from './topics.ts';
 export * from './schemas.ts';
 export * from './time-rules.ts';
+export * from './ticket.ts';
 export * from './rules/index.ts';
 export * from './wire/apdu.ts';
 export * from './wire/challenge.ts';

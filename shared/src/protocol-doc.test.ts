@@ -9,6 +9,7 @@ import { cityKey } from './rules/network-rules.ts';
 import { decodeDayStateRequest, verifyDayState } from './wire/day-state.ts';
 import { decodeDeck, verifyDeckSignature } from './wire/deck.ts';
 import { decodeTapToken, verifyTapTokenSignature } from './wire/tap-token.ts';
+import { ticketFromUrl, verifyTicketSignature } from './ticket.ts';
 
 const doc = readFileSync(fileURLToPath(new URL('../../docs/protocol.md', import.meta.url)), 'utf8');
 
@@ -59,6 +60,19 @@ describe('docs/protocol.md sample dumps', () => {
       value: { version: 2, deckId: 901, fallbackCount: 2, envelopes: { length: 4 } },
     });
     expect(verifyDeckSignature(bytes, issuer.publicKey)).toBe(true);
+  });
+
+  it('claim ticket and its URL', () => {
+    const bytes = dump('sample-ticket');
+    expect(toHex(bytes)).toBe(sampleHex.ticket);
+    expect(verifyTicketSignature(bytes, screen.publicKey)).toBe(true);
+    const url = /```text sample-ticket-url\n(.*)\n```/.exec(doc)?.[1] ?? '';
+    const read = ticketFromUrl(url);
+    expect(read).toMatchObject({
+      ok: true,
+      value: { ticket: { screenId: 1001, ticketSeq: 3, ts: 1_795_000_000, campaignId: 12, path: 1 } },
+    });
+    expect(read.ok && toHex(read.value.bytes)).toBe(sampleHex.ticket);
   });
 
   it('day state request and answer', () => {

@@ -208,5 +208,14 @@ export const ScreenConfig = z.object({
   deckRefillThreshold: z.number().int().min(0).max(0xffff),
   /** The network's limits the kiosk judges taps by, as the cloud does (docs/protocol.md §7); absent in older configs. */
   rules: NetworkRulesSchema.optional(),
+  /**
+   * Where phones reach the web wallet, the origin of the screen's claim URLs (docs/protocol.md §3.8).
+   * Absent: the kiosk uses the cloud HTTP URL it was enrolled against.
+   */
+  publicOrigin: z
+    .string()
+    .max(256)
+    .regex(/^https?:\/\/[^\s?#]+$/)
+    .optional(),
 });
 export type ScreenConfig = z.infer<typeof ScreenConfig>;

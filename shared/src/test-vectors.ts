@@ -65,6 +65,9 @@ export const sampleHex = {
   /** Wallet 4242's answer, signed by the test phone key: 2 cash packets (123 fen), campaign 12. */
   dayState:
     '0100000000000010926afc7a0000020000007b02016afd84689da86674010000000c0000000302011d3aa81bfb429f32bc52eade99274cb3dd2288b3fbaff19400a3e3e05dae62e708ec3ed27b18f1bd6a2bfa7196d8e3d6561b28a34da07f951bf39a8f4712f177',
+  /** Claim ticket (§3.8): screen 1001, ticketSeq 3, ts 1795000000, campaign 12, QR path, nonce 00 … 07. */
+  ticket:
+    '0100000000000003e9000000036afd86c00000000c01000102030405060702ea22a47be2f96f563cba66ca8ae62986188cbcfbbb8c3e2da22fb27c6565c2dcec75a8f359c210fa3be8db90a08db9604a744dbbaa5972123ff28d82f348d8',
 } as const;
 
 /** A fixed signature by the test screen key, label `tap`, over ASCII "redtap test vector". */
