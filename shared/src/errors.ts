@@ -13,6 +13,8 @@ export const ErrorCode = {
   BATCH_EMPTY: 'BATCH_EMPTY',
   BATCH_TOO_LARGE: 'BATCH_TOO_LARGE',
   BAD_PUBLIC_KEY: 'BAD_PUBLIC_KEY',
+  // A claim URL (docs/protocol.md §3.8) that is not `…/claim?t=` with one ticket in base64url.
+  TICKET_URL_INVALID: 'TICKET_URL_INVALID',
 
   // APDU exchange (docs/protocol.md §4).
   APDU_MALFORMED: 'APDU_MALFORMED',

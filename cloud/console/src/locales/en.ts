@@ -829,6 +829,7 @@ export const en = {
     DECK_EMPTY: 'This screen has no red packets left. Try another screen later.',
     BATCH_EMPTY: 'Nothing was sent. Try again.',
     BATCH_TOO_LARGE: 'Too much was sent at once. Send fewer items.',
+    TICKET_URL_INVALID: 'This claim link is damaged. Scan the code on the screen again.',
     BAD_PUBLIC_KEY: 'The phone key is not valid. Create or import a new phone key.',
     APDU_MALFORMED: 'The phone answered with unreadable data. Tap again.',
     APDU_NOT_REDTAP: 'This phone has no RedTap wallet. Open the wallet and tap again.',

@@ -816,6 +816,7 @@ export const zhCN: Messages = {
     DECK_EMPTY: '这块屏幕的红包已领完，请稍后换一块屏幕再试。',
     BATCH_EMPTY: '没有发送任何内容，请重试。',
     BATCH_TOO_LARGE: '一次发送的内容过多，请减少后重试。',
+    TICKET_URL_INVALID: '领取链接已损坏，请重新扫描屏幕上的二维码。',
     BAD_PUBLIC_KEY: '手机密钥无效，请新建或导入手机密钥。',
     APDU_MALFORMED: '手机返回的数据无法识别，请再拍一次。',
     APDU_NOT_REDTAP: '这部手机没有红包拍拍钱包，请打开钱包后再拍。',
