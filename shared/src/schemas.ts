@@ -24,6 +24,18 @@ export type AckResult = z.infer<typeof AckResult>;
 export const Ack = z.object({ results: z.array(AckResult).max(TAP_BATCH_SIZE_MAX) });
 export type Ack = z.infer<typeof Ack>;
 
+/**
+ * cloud → screen on `…/claimed` (docs/protocol.md §5.7): a claim ticket of this screen was claimed, so the
+ * screen replaces its QR code at once instead of at the next rotation.
+ */
+export const TicketClaimed = z.strictObject({
+  /** The claimed ticket's `ticketSeq` (§3.8). */
+  ticketSeq: u32.min(1),
+  /** Cloud clock when the claim was recorded. */
+  claimedAt: u32,
+});
+export type TicketClaimed = z.infer<typeof TicketClaimed>;
+
 export const DeckLevel = z.object({
   deckId: id,
   campaignId: id,

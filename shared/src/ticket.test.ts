@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { concatBytes, fromHex, toHex } from './bytes.ts';
 import { errorCodes, ErrorCode } from './errors.ts';
+import { TicketClaimed } from './schemas.ts';
 import { sampleHex, testKeys } from './test-vectors.ts';
 import {
   decodeTicket,
@@ -237,4 +238,18 @@ describe('claim URL (§3.8)', () => {
       { numRuns: 5_000 },
     );
   }, 60_000);
+});
+
+describe('claimed message (§5.7)', () => {
+  it('names one ticket of the screen, and nothing else', () => {
+    expect(TicketClaimed.safeParse({ ticketSeq: 3, claimedAt: 1_795_000_010 }).success).toBe(true);
+    for (const bad of [
+      { ticketSeq: 0, claimedAt: 1 },
+      { ticketSeq: 2 ** 32, claimedAt: 1 },
+      { ticketSeq: 3 },
+      { ticketSeq: 3, claimedAt: 1, walletId: 4242 },
+      { ticketSeq: '3', claimedAt: 1 },
+    ])
+      expect(TicketClaimed.safeParse(bad).success, JSON.stringify(bad)).toBe(false);
+  });
 });

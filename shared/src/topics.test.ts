@@ -26,6 +26,11 @@ describe('MQTT topics', () => {
       direction: 'down',
     });
     expect(parseScreenTopic('redtap/v1/screens/42/taps')).toMatchObject({ direction: 'up' });
+    expect(parseScreenTopic('redtap/v1/screens/42/claimed')).toEqual({
+      screenId: 42,
+      kind: 'claimed',
+      direction: 'down',
+    });
     expect(parseScreenTopic('redtap/v1/screens/42/presence')).toEqual({
       screenId: 42,
       kind: 'presence',
@@ -69,7 +74,7 @@ describe('MQTT topics', () => {
   });
 
   it('lets a screen subscribe only to its own down topics, without wildcards', () => {
-    for (const kind of ['acks', 'decks', 'config'] as const) {
+    for (const kind of ['acks', 'decks', 'config', 'claimed'] as const) {
       expect(screenMaySubscribe(1, screenTopic(1, kind))).toBe(true);
       expect(screenMaySubscribe(1, screenTopic(2, kind))).toBe(false);
     }

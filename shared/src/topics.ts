@@ -4,11 +4,11 @@
 export const DEFAULT_TOPIC_ROOT = 'redtap/v1';
 
 export const UpTopic = { taps: 'taps', events: 'events', presence: 'presence' } as const;
-export const DownTopic = { acks: 'acks', decks: 'decks', config: 'config' } as const;
+export const DownTopic = { acks: 'acks', decks: 'decks', config: 'config', claimed: 'claimed' } as const;
 export type ScreenTopicKind =
   (typeof UpTopic)[keyof typeof UpTopic] | (typeof DownTopic)[keyof typeof DownTopic];
 
-const KINDS = new Set<string>(['taps', 'events', 'presence', 'acks', 'decks', 'config']);
+const KINDS = new Set<string>(['taps', 'events', 'presence', 'acks', 'decks', 'config', 'claimed']);
 const UP_KINDS = new Set<string>(['taps', 'events', 'presence']);
 
 export function screenTopic(screenId: number, kind: ScreenTopicKind, root = DEFAULT_TOPIC_ROOT): string {

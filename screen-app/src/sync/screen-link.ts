@@ -13,8 +13,8 @@ import { backoffDelayMs } from './backoff.ts';
 const CONNACK_BAD_CREDENTIALS = 4;
 const CONNACK_NOT_AUTHORISED = 5;
 
-export type DownKind = 'acks' | 'decks' | 'config';
-const DOWN_KINDS: readonly DownKind[] = ['acks', 'decks', 'config'];
+export type DownKind = 'acks' | 'decks' | 'config' | 'claimed';
+const DOWN_KINDS: readonly DownKind[] = ['acks', 'decks', 'config', 'claimed'];
 
 export interface ScreenLinkLimits {
   connectTimeoutMs: number;
@@ -87,6 +87,7 @@ export class ScreenLink {
       acks: topic('acks'),
       decks: topic('decks'),
       config: topic('config'),
+      claimed: topic('claimed'),
     };
   }
 

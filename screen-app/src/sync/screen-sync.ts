@@ -1,10 +1,12 @@
 // Kiosk ↔ cloud sync over MQTT (docs/protocol.md §5): the tap outbox goes up in pipelined batches and
 // settles on acks; decks come down, are verified and stored, and answered with a receipt; the retained
-// config is applied when newer; heartbeats, proof-of-play, refill requests and deck close reports go up.
+// config is applied when newer; heartbeats, proof-of-play, refill requests and deck close reports go up;
+// word that a claim ticket was claimed goes to the ticket issuer.
 // Every down payload is untrusted: a bad one is counted and logged, never fatal.
 import type { KeyObject } from 'node:crypto';
-import { DECK_ENVELOPES_MAX, ScreenConfig, ScreenEvent } from '@redtap/shared';
+import { DECK_ENVELOPES_MAX, ScreenConfig, ScreenEvent, TicketClaimed } from '@redtap/shared';
 import { pino, type Logger } from 'pino';
+import type { z } from 'zod';
 import type { DeckReceipt } from '../decks/deck-intake.ts';
 import { closeExpiredDecks } from '../decks/deck-levels.ts';
 import type { TapEngine } from '../engine/tap-engine.ts';
@@ -33,6 +35,8 @@ export interface ScreenSyncLimits extends TapUplinkLimits, ScreenLinkLimits {
   /** A config with 100,000 revoked credentials is about 2 MB of JSON. */
   configBytesMax: number;
   deckBytesMax: number;
+  /** A `claimed` message (docs/protocol.md §5.7) is a small JSON object. */
+  claimedBytesMax: number;
   refillRepeatAfterS: number;
   tapRateWindowS: number;
   proofOfPlayPeriodsPerTickMax: number;
@@ -51,6 +55,7 @@ export const defaultScreenSyncLimits: ScreenSyncLimits = {
   configBytesMax: 4 * 1024 * 1024,
   // docs/protocol.md §3.4: 31 + 8·count + 65 bytes.
   deckBytesMax: 31 + 8 * DECK_ENVELOPES_MAX + 65,
+  claimedBytesMax: 256,
   refillRepeatAfterS: 600,
   tapRateWindowS: 3_600,
   proofOfPlayPeriodsPerTickMax: 10,
@@ -65,6 +70,8 @@ export type SyncEvent =
   | { type: 'ack'; handling: AckHandling }
   | { type: 'config'; outcome: SaveConfigOutcome | 'invalid' | 'cleared'; version?: number }
   | { type: 'deck'; receipt: DeckReceipt }
+  /** The cloud says a claim ticket of this screen was claimed (docs/protocol.md §5.7); null: invalid. */
+  | { type: 'ticket-claimed'; claimed: TicketClaimed | null }
   /** The cloud revoked this screen: its login was refused or its retained config cleared. */
   | { type: 'out-of-service'; reason: 'login-refused' | 'config-cleared' }
   | { type: 'published'; event: ScreenEvent }
@@ -73,6 +80,7 @@ export type SyncEvent =
 export interface ScreenSyncStats extends TapUplinkStats {
   connected: boolean;
   configsInvalid: number;
+  claimedInvalid: number;
   decksStored: number;
   decksRejected: number;
   eventsPublished: number;
@@ -97,6 +105,8 @@ export interface ScreenSyncOptions {
   onEvent?: (event: SyncEvent) => void;
   /** A newer config was stored and the engine reloaded (the content cache follows its manifest). */
   onConfig?: (config: ScreenConfig) => void;
+  /** A ticket of this screen was claimed: the issuer replaces the QR code if it is the one on screen. */
+  onTicketClaimed?: (claimed: TicketClaimed) => void;
 }
 
 export class ScreenSync {
@@ -116,6 +126,7 @@ export class ScreenSync {
   private stopped = false;
   private readonly counters = {
     configsInvalid: 0,
+    claimedInvalid: 0,
     decksStored: 0,
     decksRejected: 0,
     eventsPublished: 0,
@@ -231,6 +242,7 @@ export class ScreenSync {
       const bytes = new Uint8Array(payload.buffer, payload.byteOffset, payload.byteLength);
       if (kind === 'acks') this.emit({ type: 'ack', handling: this.uplink.handleAck(bytes) });
       else if (kind === 'decks') this.receiveDeck(bytes);
+      else if (kind === 'claimed') this.receiveClaimed(bytes);
       else this.receiveConfig(bytes);
     });
   }
@@ -252,6 +264,15 @@ export class ScreenSync {
     if (receipt.status === 'stored') this.maintain();
   }
 
+  private receiveClaimed(bytes: Uint8Array): void {
+    const claimed = bytes.length > this.limits.claimedBytesMax ? null : parseJson(bytes, TicketClaimed);
+    if (claimed === null) {
+      this.counters.claimedInvalid++;
+      this.logger.warn({ bytes: bytes.length }, 'invalid claimed message ignored');
+    } else this.options.onTicketClaimed?.(claimed);
+    this.emit({ type: 'ticket-claimed', claimed });
+  }
+
   private receiveConfig(bytes: Uint8Array): void {
     // An empty retained message clears the topic: the cloud does that when it revokes a screen.
     if (bytes.length === 0) {
@@ -260,7 +281,7 @@ export class ScreenSync {
       this.emit({ type: 'out-of-service', reason: 'config-cleared' });
       return;
     }
-    const config = bytes.length > this.limits.configBytesMax ? null : parseConfig(bytes);
+    const config = bytes.length > this.limits.configBytesMax ? null : parseJson(bytes, ScreenConfig);
     if (config === null) {
       this.counters.configsInvalid++;
       this.logger.warn({ bytes: bytes.length }, 'invalid config ignored');
@@ -386,13 +407,13 @@ export class ScreenSync {
   }
 }
 
-function parseConfig(bytes: Uint8Array): ScreenConfig | null {
+function parseJson<T>(bytes: Uint8Array, schema: z.ZodType<T>): T | null {
   let json: unknown;
   try {
     json = JSON.parse(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8'));
   } catch {
     return null;
   }
-  const parsed = ScreenConfig.safeParse(json);
+  const parsed = schema.safeParse(json);
   return parsed.success ? parsed.data : null;
 }
