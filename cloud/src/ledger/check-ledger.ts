@@ -1,5 +1,6 @@
 // The ledger invariant, checked on one consistent snapshot: the sum over all accounts is zero, no
-// account that may not go negative is negative, every balance equals the sum of its transfers, and each
+// account that may not go negative is negative, every balance equals the sum of its transfers (and every
+// transfer names an account that exists: the table has no foreign keys, the posting checks), and each
 // campaign's pool (its envelopes in no deck) holds exactly the cash of its budget account, from the
 // pool's building at activation on (before it, the budget is being funded).
 import { sql } from 'drizzle-orm';
@@ -15,7 +16,7 @@ export interface LedgerCheck {
   /** Σ (credits − debits) over every account; must be 0. */
   totalFen: number;
   negativeAccountIds: number[];
-  /** Accounts whose posted columns disagree with their transfers. */
+  /** Accounts whose posted columns disagree with their transfers, and ids that transfers name but no account has. */
   mismatchedAccountIds: number[];
   /** Campaigns whose undelivered envelopes' cash differs from their budget account's balance. */
   poolMismatchCampaignIds: number[];
@@ -37,16 +38,17 @@ export async function checkLedger(db: Database): Promise<LedgerCheck> {
       );
       const mismatched = await queryRows<{ id: unknown }>(
         tx,
-        sql`select a.id from ledger_accounts a
-            left join (
+        sql`select coalesce(a.id, t.account_id) as id from ledger_accounts a
+            full join (
               select account_id, sum(debit) as debits, sum(credit) as credits from (
                 select debit_account_id as account_id, amount_fen as debit, 0::bigint as credit from ledger_transfers
                 union all
                 select credit_account_id, 0::bigint, amount_fen from ledger_transfers
               ) moves group by account_id
             ) t on t.account_id = a.id
-            where a.debits_posted_fen <> coalesce(t.debits, 0) or a.credits_posted_fen <> coalesce(t.credits, 0)
-            order by a.id limit ${PROBLEMS_LISTED_MAX}`,
+            where a.id is null
+               or a.debits_posted_fen <> coalesce(t.debits, 0) or a.credits_posted_fen <> coalesce(t.credits, 0)
+            order by 1 limit ${PROBLEMS_LISTED_MAX}`,
       );
       const poolMismatch = await queryRows<{ id: unknown }>(
         tx,

@@ -131,6 +131,20 @@ describe.each(engines)('ledger on $engine', ({ engine, available }) => {
     expect(
       await db.transaction((tx) => postNewTransfers(tx, [{ ...moves[0]!, creditAccountId: 987_654_321 }])),
     ).toEqual({ ok: false, index: 0, code: ErrorCode.NOT_FOUND });
+    expect(
+      await db.transaction((tx) => postNewTransfers(tx, [{ ...moves[0]!, debitAccountId: 987_654_321 }])),
+    ).toEqual({ ok: false, index: 0, code: ErrorCode.NOT_FOUND });
+    // A wallet credited earlier in the batch may pass the cash on; past that, it is short.
+    const passOn = [
+      { ...moves[0]!, amountFen: 5 },
+      { debitAccountId: wallets[0]!, creditAccountId: wallets[1]!, amountFen: 35, code: 'test' },
+      { debitAccountId: wallets[0]!, creditAccountId: wallets[1]!, amountFen: 1, code: 'test' },
+    ];
+    expect(await db.transaction((tx) => postNewTransfers(tx, passOn))).toEqual({
+      ok: false,
+      index: 2,
+      code: ErrorCode.INSUFFICIENT_FUNDS,
+    });
     const balances = await getLedgerAccounts(db, [escrow, ...wallets]);
     expect(new Map(balances.map((a) => [a.id, a.balanceFen]))).toEqual(
       new Map([
@@ -213,6 +227,47 @@ describe.each(engines)('ledger on $engine', ({ engine, available }) => {
     }
     expect((await checkLedger(db)).ok).toBe(true);
   });
+
+  it.skipIf(!available)('detects a transfer naming an account that does not exist', async () => {
+    const tampered = await openTestDatabase(engine);
+    try {
+      const account = await createLedgerAccount(tampered.db, 'wallet_cash', 78);
+      // Written around the posting code, which refuses unknown accounts: only checkLedger can see it.
+      await tampered.db.execute(
+        sql`insert into ledger_transfers (id, debit_account_id, credit_account_id, amount_fen, code)
+            values (1, ${account + 1000}, ${account}, 5, 'forged')`,
+      );
+      await tampered.db.execute(sql`update ledger_accounts set credits_posted_fen = 5 where id = ${account}`);
+      const check = await checkLedger(tampered.db);
+      expect(check.ok).toBe(false);
+      expect(check.mismatchedAccountIds).toEqual([account + 1000]);
+    } finally {
+      await tampered.close();
+    }
+  });
+
+  it.skipIf(!available)(
+    'refuses to delete an account that has postings, and deletes an unused one',
+    async () => {
+      const scratch = await openTestDatabase(engine);
+      try {
+        const [from, to, unused] = [
+          await createLedgerAccount(scratch.db, 'external_funding', 79),
+          await createLedgerAccount(scratch.db, 'advertiser', 79),
+          await createLedgerAccount(scratch.db, 'wallet_cash', 80),
+        ];
+        const [posted] = await postTransfers(scratch.db, [
+          { id: 1, debitAccountId: from, creditAccountId: to, amountFen: 10, code: 'fund_advertiser' },
+        ]);
+        expect(posted?.status).toBe('posted');
+        await expect(scratch.db.execute(sql`delete from ledger_accounts where id = ${to}`)).rejects.toThrow();
+        await scratch.db.execute(sql`delete from ledger_accounts where id = ${unused}`);
+        expect((await checkLedger(scratch.db)).ok).toBe(true);
+      } finally {
+        await scratch.close();
+      }
+    },
+  );
 
   it.skipIf(!available)(
     'keeps the invariant over thousands of random transfers',

@@ -259,8 +259,9 @@ function firstRejectCode(results: TransferResult[]): TransferRejectCode {
 export type NewTransfer = Omit<TransferInput, 'id'>;
 
 /**
- * Posts new transfers, all or nothing, inside the caller's transaction, in two statements: lock and
- * read the touched accounts in id order (as `postTransfers` does, so the two never deadlock), check
+ * Posts new transfers, all or nothing, inside the caller's transaction, in two statements: lock the
+ * touched accounts in id order (as `postTransfers` does, so the two never deadlock) reading back the
+ * debited ones, check
  * every transfer in order in memory, then insert the transfers with sequence-drawn ids and apply the
  * balance deltas in one statement. For bulk internal moves (redemption's escrow → wallet) that have no
  * client id to recognise, it skips `postTransfers`' savepoint, id allocation and retry lookup. The CHECK
@@ -272,14 +273,22 @@ export async function postNewTransfers(
 ): Promise<{ ok: true } | { ok: false; index: number; code: TransferRejectCode }> {
   assert(transfers.length <= TRANSFER_BATCH_SIZE_MAX, `batch of ${transfers.length} transfers`);
   if (transfers.length === 0) return { ok: true };
-  const accountIds = [...new Set(transfers.flatMap((t) => [t.debitAccountId, t.creditAccountId]))];
-  const accountRows = await queryRows<AccountRow>(
+  const accountIds = sortedIds(transfers.flatMap((t) => [t.debitAccountId, t.creditAccountId]));
+  const debitIds = sortedIds(transfers.map((t) => t.debitAccountId));
+  // Every account is locked in id order, but only the debited ones come back with their balances: a
+  // credit cannot break a balance, and a redemption group credits hundreds of wallets from a few decks.
+  const accountRows = await queryRows<AccountRow & { locked: unknown }>(
     tx,
-    sql`select id, allow_negative, debits_posted_fen, credits_posted_fen from ledger_accounts
-        where id = any(${pgArray(sortedIds(accountIds))}::bigint[])
-        order by id for update`,
+    sql`with locked as (
+          select id, allow_negative, debits_posted_fen, credits_posted_fen from ledger_accounts
+          where id = any(${pgArray(accountIds)}::bigint[])
+          order by id for update
+        )
+        select id, allow_negative, debits_posted_fen, credits_posted_fen, (select count(*) from locked) as locked
+        from locked where id = any(${pgArray(debitIds)}::bigint[])`,
   );
-  const accounts = new Map(
+  const lockedCount = accountRows.length === 0 ? null : int(accountRows[0]?.locked);
+  const accounts = new Map<number, { allowNegative: boolean; balanceFen: number }>(
     accountRows.map((row) => [
       int(row.id),
       {
@@ -288,6 +297,18 @@ export async function postNewTransfers(
       },
     ]),
   );
+  // All found: the credit-only accounts exist, and only ever gain. Otherwise ask which ones exist (rare).
+  const creditOnly = accountIds.filter((id) => !accounts.has(id));
+  const existing =
+    lockedCount === accountIds.length
+      ? creditOnly
+      : (
+          await queryRows<{ id: unknown }>(
+            tx,
+            sql`select id from ledger_accounts where id = any(${pgArray(creditOnly)}::bigint[])`,
+          )
+        ).map((row) => int(row.id));
+  for (const id of existing) accounts.set(id, { allowNegative: true, balanceFen: 0 });
   const deltas = new Map<number, { debitsFen: number; creditsFen: number }>();
   for (const [index, transfer] of transfers.entries()) {
     const debit = accounts.get(transfer.debitAccountId);
@@ -320,7 +341,7 @@ export async function postNewTransfers(
         update ledger_accounts a
         set debits_posted_fen = a.debits_posted_fen + d.dr, credits_posted_fen = a.credits_posted_fen + d.cr
         from ${recordsetOf(deltaRows, { id: 'bigint', dr: 'bigint', cr: 'bigint' }, 'd')}
-        where a.id = d.id`,
+        where a.id = d.id and a.id = any(${pgArray(accountIds)}::bigint[])`,
   );
   return { ok: true };
 }

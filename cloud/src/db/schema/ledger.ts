@@ -63,12 +63,15 @@ export const ledgerTransfers = pgTable(
   {
     /** Client-supplied, so a retried post is recognised; allocate from `ledger_transfer_id_seq`. */
     id: bigint('id', { mode: 'number' }).primaryKey(),
-    debitAccountId: bigint('debit_account_id', { mode: 'number' })
-      .notNull()
-      .references(() => ledgerAccounts.id),
-    creditAccountId: bigint('credit_account_id', { mode: 'number' })
-      .notNull()
-      .references(() => ledgerAccounts.id),
+    /**
+     * No foreign keys on the two accounts (as in TigerBeetle, the posting checks them): every posting
+     * locks and reads both accounts in its transaction and refuses an unknown one (NOT_FOUND), an
+     * account that has posted anything cannot be deleted (`ledger_accounts_keep_posted`, migration
+     * 0015), and `checkLedger` reports a transfer naming a missing account. Two per-row foreign-key
+     * checks were half the cost of inserting a redemption's transfer.
+     */
+    debitAccountId: bigint('debit_account_id', { mode: 'number' }).notNull(),
+    creditAccountId: bigint('credit_account_id', { mode: 'number' }).notNull(),
     amountFen: bigint('amount_fen', { mode: 'number' }).notNull(),
     /** What the movement is (`fund_advertiser`, `reserve_deck`, `redeem`, …). */
     code: text('code').notNull(),
