@@ -205,7 +205,9 @@ export async function loadSnapshot(
         where campaign_id = any(${ids(campaignIds)}::bigint[])`,
   );
   // Kept current as taps settle (wallet_day_totals), so this reads a few rows per wallet and day
-  // however long the wallet's history.
+  // however long the wallet's history: one primary-key probe per (wallet, day). `offset 0` keeps the
+  // lateral subquery a probe; as a plain join the planner hashes the whole table once it is a few
+  // times larger than the group, so the cost would grow with history (seen on PGlite at 30,000 rows).
   const totalRows = await queryRows<{
     wallet_id: unknown;
     tap_day: string;
@@ -221,13 +223,15 @@ export async function loadSnapshot(
     sql`select t.wallet_id, t.tap_day::text as tap_day, t.campaign_id, t.advertiser_id, t.cash_count, t.cash_fen,
                t.coupon_count, t.coupon_tap_ts, t.fallback_count
         from ${recordsetOf([...walletDayKeys.values()], { w: 'bigint', d: 'date' }, 'k')}
-        join wallet_day_totals t on t.wallet_id = k.w and t.tap_day = k.d`,
+        cross join lateral (select * from wallet_day_totals t
+                            where t.wallet_id = k.w and t.tap_day = k.d offset 0) t`,
   );
   const dayScreenRows = await queryRows<{ wallet_id: unknown; tap_day: string; screen_id: unknown }>(
     tx,
     sql`select t.wallet_id, t.tap_day::text as tap_day, t.screen_id
         from ${recordsetOf([...walletDayKeys.values()], { w: 'bigint', d: 'date' }, 'k')}
-        join wallet_day_screens t on t.wallet_id = k.w and t.tap_day = k.d and t.cash_count > 0`,
+        cross join lateral (select * from wallet_day_screens t
+                            where t.wallet_id = k.w and t.tap_day = k.d and t.cash_count > 0 offset 0) t`,
   );
   const screenStateRows = await queryRows<{
     screen_id: unknown;
