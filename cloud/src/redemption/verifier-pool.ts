@@ -24,14 +24,15 @@ const SIGNATURE_LENGTH = 64;
 const WORKER_SOURCE = `
 const { parentPort } = require('node:worker_threads');
 const { createPublicKey, verify } = require('node:crypto');
-const SPKI = Buffer.from('3059301306072a8648ce3d020106082a8648ce3d030107034200', 'hex');
 const KEYS_MAX = 100000;
 const keys = new Map();
 function keyOf(raw) {
   const id = raw.toString('base64');
   let k = keys.get(id);
   if (k === undefined) {
-    try { k = { key: createPublicKey({ key: Buffer.concat([SPKI, raw]), format: 'der', type: 'spki' }), dsaEncoding: 'ieee-p1363' }; } catch { k = null; }
+    // A JWK imports several times faster than a DER SPKI under OpenSSL 3, with the same curve check.
+    const jwk = { kty: 'EC', crv: 'P-256', x: raw.subarray(1, 33).toString('base64url'), y: raw.subarray(33, 65).toString('base64url') };
+    try { k = raw[0] === 4 ? { key: createPublicKey({ key: jwk, format: 'jwk' }), dsaEncoding: 'ieee-p1363' } : null; } catch { k = null; }
     if (keys.size >= KEYS_MAX) keys.delete(keys.keys().next().value);
     keys.set(id, k);
   }
