@@ -37,6 +37,7 @@ describe('openStore', () => {
       'screen_config',
       'tap_counter',
       'taps',
+      'ticket_sequence',
     ]);
     expect(store.sqlite.pragma('journal_mode', { simple: true })).toBe('wal');
     expect(store.sqlite.pragma('synchronous', { simple: true })).toBe(2); // FULL

@@ -5,3 +5,4 @@ export * from './taps.ts';
 export * from './decks.ts';
 export * from './local-caps.ts';
 export * from './proof-of-play.ts';
+export * from './tickets.ts';
