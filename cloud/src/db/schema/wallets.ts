@@ -1,4 +1,5 @@
-// Wallets: one per registered phone key, with its cash account, issued credentials and login nonces.
+// Wallets: one per registered phone key or passkey sign-up, with its cash account, issued credentials and
+// login nonces.
 import { sql } from 'drizzle-orm';
 import {
   bigint,
@@ -16,8 +17,12 @@ export const wallets = pgTable(
   'wallets',
   {
     id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
-    /** 65-byte uncompressed P-256 point, lower-case hex. */
-    phonePublicKey: text('phone_public_key').notNull(),
+    /**
+     * 65-byte uncompressed P-256 point, lower-case hex. Null for a wallet signed up with a passkey
+     * (wallet-passkeys.ts): it has no phone key, so no credential and no taps by NFC. The unique index
+     * holds for every key that is set (PostgreSQL never counts nulls as equal).
+     */
+    phonePublicKey: text('phone_public_key'),
     ledgerAccountId: bigint('ledger_account_id', { mode: 'number' })
       .notNull()
       .references(() => ledgerAccounts.id),
