@@ -1,6 +1,7 @@
 // The Type 4 tag contract through the PN532 target loop and a virtual PN532, and the loop's own
 // behaviour: the frames it sends, PN532 status bytes, bounds and garbage from the reader.
 import { ErrorCode, toHex } from '@redtap/shared';
+import fc from 'fast-check';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
   Pn532Status,
@@ -13,7 +14,12 @@ import {
   type TagSessionOptions,
   type TagSessionResult,
 } from './pn532-target.ts';
-import { readBinaryApdu, selectFileApdu, selectNdefApplicationApdu } from './ndef-phone-reader.ts';
+import {
+  readBinaryApdu,
+  readNdefUrlAsPhone,
+  selectFileApdu,
+  selectNdefApplicationApdu,
+} from './ndef-phone-reader.ts';
 import { TransportError } from './transport.ts';
 import { describeType4TagContract } from './type4-tag.contract.ts';
 import { Type4Tag } from './type4-tag.ts';
@@ -283,6 +289,67 @@ describe('PN532 target session', () => {
     });
     expect(failing).toMatchObject({ outcome: 'reader-error' });
     expect(failing.message).toContain('SCardControl failed');
+  });
+});
+
+describe('virtual PN532', () => {
+  it('answers what no PN532 would accept with 63 00, and TgGetData before activation with status 25', async () => {
+    const pn532 = new VirtualPn532();
+    const signal = new AbortController().signal;
+    for (const frame of ['010203', 'ff00000002d4', 'ff00000003d486', 'ff00000002d586', 'ff00000002d4ff']) {
+      expect(toHex(await pn532.transmit(Uint8Array.from(Buffer.from(frame, 'hex')), signal))).toBe('6300');
+    }
+    // TgInitAsTarget asking for something other than PICC emulation.
+    const dep = tgInitAsTargetParams(Uint8Array.of(1, 2, 3));
+    dep[0] = 0x02;
+    expect(toHex(await pn532.transmit(directTransmitApdu(0x8c, dep), signal))).toBe('6300');
+    expect(toHex(await pn532.transmit(directTransmitApdu(0x86, new Uint8Array(0)), signal))).toBe(
+      'd587259000',
+    );
+    expect(toHex(await pn532.transmit(directTransmitApdu(0x8e, Uint8Array.of(0x90, 0x00)), signal))).toBe(
+      'd58f259000',
+    );
+  });
+});
+
+describe('PN532 reply fuzz', () => {
+  it('ends every session with an outcome whatever the reader answers, at any step', async () => {
+    const outcomes = new Set(['released', 'field-lost', 'rf-error', 'reader-error', 'no-phone']);
+    await fc.assert(
+      fc.asyncProperty(
+        fc.integer({ min: 0, max: 6 }),
+        fc.oneof(
+          fc.uint8Array({ maxLength: 40 }),
+          // Well-framed PN532 replies with random contents and status bytes.
+          fc
+            .tuple(fc.constantFrom(0x13, 0x8d, 0x87, 0x8f), fc.uint8Array({ maxLength: 12 }))
+            .map(([code, body]) => Uint8Array.from([0xd5, code, ...body, 0x90, 0x00])),
+        ),
+        async (at, garbage) => {
+          const pn532 = new VirtualPn532();
+          const tag = new Type4Tag({ url: () => 'https://r.redtap.cn/claim?t=fuzz' });
+          // Replay the real replies up to `at`, then the garbage: a PN532 that goes wrong mid-session.
+          const real = pn532.transmit;
+          let calls = 0;
+          const transmit = (apdu: Uint8Array, signal: AbortSignal): Promise<Uint8Array> =>
+            calls++ === at ? Promise.resolve(garbage) : real(apdu, signal);
+          const running = runTagSession({
+            transmit,
+            tag,
+            waitForPhoneMs: BOUND_MS,
+            sessionBudgetMs: BOUND_MS,
+          });
+          const phone = pn532.enterField();
+          // The phone leaves when its read ends, or when the session gave up on it.
+          const read = readNdefUrlAsPhone(phone.transceive).finally(() => phone.leave());
+          const result = await running;
+          phone.leave();
+          await read;
+          expect(outcomes.has(result.outcome)).toBe(true);
+        },
+      ),
+      { numRuns: 500, seed: 0x532 },
+    );
   });
 });
 
