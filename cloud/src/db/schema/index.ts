@@ -14,3 +14,4 @@ export * from './money-actions.ts';
 export * from './user-sessions.ts';
 export * from './audit-log.ts';
 export * from './screen-config-versions.ts';
+export * from './tags.ts';
