@@ -35,6 +35,7 @@ import { walletSessionCurrent } from '../services/wallets.ts';
 import { userSessionCurrent } from '../services/user-sessions.ts';
 import { assertCookieRequestSameOrigin, cookieCredential } from './cookies.ts';
 import { userRoutes } from './routes/users.ts';
+import { tagRoutes } from './routes/tags.ts';
 
 /** Routes outside the OpenAPI document, with their policies (checked by the role-matrix test). */
 export const systemRoutes: { method: string; path: string; policy: Policy }[] = [
@@ -158,6 +159,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   app.route('/', merchantRoutes(deps));
   app.route('/', tillRoutes(deps));
   app.route('/', userRoutes(deps));
+  app.route('/', tagRoutes(deps));
 
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', {
     type: 'http',

@@ -62,6 +62,10 @@ const statusByCode: Partial<Record<ErrorCode, ContentfulStatusCode>> = {
   [ErrorCode.COUPON_NOT_ACCEPTED_HERE]: 422,
   [ErrorCode.COUPON_ALREADY_REDEEMED]: 409,
   [ErrorCode.COUPON_EXPIRED]: 410,
+  [ErrorCode.TAG_UID_DUPLICATE]: 409,
+  [ErrorCode.SUN_UNKNOWN_TAG]: 404,
+  [ErrorCode.SUN_TAG_UNBOUND]: 409,
+  [ErrorCode.SUN_COUNTER_REPLAYED]: 409,
 };
 
 export function statusForCode(code: ErrorCode): ContentfulStatusCode {

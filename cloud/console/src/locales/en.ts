@@ -114,6 +114,9 @@ export const en = {
       'screen.revoked': 'Screen revoked',
       'wallet.revoked': 'Wallet revoked',
       'issuer_key.rotated': 'Issuer key rotated',
+      'tag_batch.imported': 'Sticker batch imported',
+      'tag.bound': 'Sticker bound to a screen',
+      'tag.unbound': 'Sticker unbound from its screen',
     },
   },
   login: {

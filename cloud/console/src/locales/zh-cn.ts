@@ -116,6 +116,9 @@ export const zhCN: Messages = {
       'screen.revoked': '吊销屏幕',
       'wallet.revoked': '吊销钱包',
       'issuer_key.rotated': '轮换签发密钥',
+      'tag_batch.imported': '导入贴纸批次',
+      'tag.bound': '贴纸绑定屏幕',
+      'tag.unbound': '贴纸解绑屏幕',
     },
   },
   login: {
