@@ -64,6 +64,7 @@ function settingsFrom(env: Env): AppSettings {
     topicRoot: env.REDTAP_TOPIC_ROOT,
     mqttPublicUrl: env.MQTT_PUBLIC_URL,
     trustProxy: env.REDTAP_TRUST_PROXY,
+    publicOrigin: env.REDTAP_PUBLIC_ORIGIN,
     metricsToken: env.REDTAP_METRICS_TOKEN,
     passwordScrypt: PASSWORD_SCRYPT,
     bodyLimitBytes: BODY_LIMIT_BYTES,
@@ -210,6 +211,8 @@ export async function startCloud(env: Env, logger: Logger = createLogger(env)): 
       server.once('error', reject);
     });
     const httpUrl = `http://${env.HOST}:${listening.port}`;
+    // Passkeys need a host name (an IP address is no RP id); localhost is a secure context in browsers.
+    settings.publicOrigin ??= `http://localhost:${listening.port}`;
     logger.info({ url: httpUrl, mqtt: broker.url, database: database.engine }, 'redtap cloud listening');
 
     let stopping: Promise<void> | undefined;

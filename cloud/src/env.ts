@@ -25,6 +25,15 @@ const EnvSchema = z.object({
   MQTT_PORT: port.default(1884),
   /** The broker address handed to kiosks at enrolment when it differs from the one the cloud uses. */
   MQTT_PUBLIC_URL: optionalText,
+  /**
+   * The origin commuters' browsers reach the console at (`https://wallet.example.com`): wallet passkeys
+   * are bound to its host name (the WebAuthn RP id) and accepted only from it. Unset = http://localhost
+   * on the listening port, which browsers treat as secure for development.
+   */
+  REDTAP_PUBLIC_ORIGIN: z
+    .url({ protocol: /^https?$/ })
+    .optional()
+    .transform((value) => (value === undefined ? undefined : new URL(value).origin)),
   REDTAP_TOPIC_ROOT: z.string().min(1).max(100).default('redtap/v1'),
   /** HS256 session secret; unset = generated once and kept in REDTAP_DATA_DIR/secrets.json. */
   REDTAP_JWT_SECRET: z.string().min(32).optional(),

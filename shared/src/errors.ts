@@ -95,6 +95,19 @@ export const ErrorCode = {
   ENROLMENT_SIGNATURE_INVALID: 'ENROLMENT_SIGNATURE_INVALID',
   LOGIN_CHALLENGE_INVALID: 'LOGIN_CHALLENGE_INVALID',
   WALLET_REVOKED: 'WALLET_REVOKED',
+  // Wallet passkeys (WebAuthn, docs/threat-model.md). The challenge is unknown, used, expired or for
+  // another ceremony or wallet.
+  PASSKEY_CHALLENGE_INVALID: 'PASSKEY_CHALLENGE_INVALID',
+  // The response does not verify: origin, RP id, user presence or verification, or signature.
+  PASSKEY_INVALID: 'PASSKEY_INVALID',
+  // The credential's key is not ES256 (ECDSA P-256 with SHA-256), the only algorithm accepted.
+  PASSKEY_ALGORITHM_UNSUPPORTED: 'PASSKEY_ALGORITHM_UNSUPPORTED',
+  // The authenticator's signature counter did not rise: a cloned authenticator, or a replayed assertion.
+  PASSKEY_COUNTER_REGRESSED: 'PASSKEY_COUNTER_REGRESSED',
+  // No wallet has this passkey (never registered here, or registered on another deployment).
+  PASSKEY_UNKNOWN: 'PASSKEY_UNKNOWN',
+  // The passkey is registered already (to this wallet or another).
+  PASSKEY_EXISTS: 'PASSKEY_EXISTS',
   SESSION_REVOKED: 'SESSION_REVOKED',
   INSUFFICIENT_FUNDS: 'INSUFFICIENT_FUNDS',
   TRANSFER_CONFLICT: 'TRANSFER_CONFLICT',

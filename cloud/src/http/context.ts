@@ -34,6 +34,11 @@ export interface AppSettings {
   trustProxy: boolean;
   /** The bearer token that may read /metrics besides operator sessions (REDTAP_METRICS_TOKEN). */
   metricsToken?: string | undefined;
+  /**
+   * The console's public origin (REDTAP_PUBLIC_ORIGIN): the WebAuthn relying party of wallet passkeys.
+   * Filled in with http://localhost:<port> once the server listens when not configured.
+   */
+  publicOrigin?: string | undefined;
   passwordScrypt: ScryptParameters;
   bodyLimitBytes: number;
   loginRateLimit: RateLimitSetting;

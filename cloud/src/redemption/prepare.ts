@@ -71,7 +71,8 @@ interface CredentialRow {
   expires_at: unknown;
   revoked_at: Date | string | null;
   credential: string | null;
-  phone_public_key: string;
+  /** Null for a passkey wallet; it has no credential either, so no row names one. */
+  phone_public_key: string | null;
   ledger_account_id: unknown;
   created_at: Date | string;
 }
@@ -157,7 +158,7 @@ export async function prepareTokens(
         expiresAt: int(row.expires_at),
         revokedAtS: unixSeconds(row.revoked_at),
         bytes: row.credential === null ? null : fromHex(row.credential),
-        phoneKey: fromHex(row.phone_public_key),
+        phoneKey: row.phone_public_key === null ? null : fromHex(row.phone_public_key),
         walletAccountId: int(row.ledger_account_id),
         issuedAtS: unixSeconds(row.created_at) ?? 0,
       },

@@ -121,11 +121,14 @@ function nonceMac(secret: string, walletId: number, head: Uint8Array): Buffer {
     .subarray(0, LOGIN_NONCE_LENGTH - NONCE_MAC_OFFSET);
 }
 
-/** The wallet's key and session epoch; NOT_FOUND, or WALLET_REVOKED for a wallet that may not log in. */
+/**
+ * The wallet's phone key (null for a passkey wallet) and session epoch; NOT_FOUND, or WALLET_REVOKED for a
+ * wallet that may not log in.
+ */
 async function walletForLogin(
   db: Database,
   walletId: number,
-): Promise<{ publicKey: string; sessionEpoch: number }> {
+): Promise<{ publicKey: string | null; sessionEpoch: number }> {
   const [wallet] = await db
     .select({
       publicKey: wallets.phonePublicKey,
@@ -179,7 +182,8 @@ export async function loginWallet(
   const expiresAtMs = Number(Buffer.from(head).readBigUInt64BE(0));
   if (expiresAtMs <= input.now.getTime()) throw invalid;
   const wallet = await walletForLogin(db, input.walletId);
-  const keyBytes = fromHex(wallet.publicKey);
+  // A wallet signed up with a passkey has no phone key: it signs in with the passkey (wallet-passkeys.ts).
+  const keyBytes = wallet.publicKey === null ? null : fromHex(wallet.publicKey);
   const key = keyBytes === null ? null : importPublicKeyRaw(keyBytes);
   if (key?.ok !== true) throw invalid;
   if (!verify(SignatureLabel.login, loginMessage(input.walletId, nonceBytes), signature, key.value))
