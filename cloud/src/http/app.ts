@@ -23,6 +23,7 @@ import { ledgerRoutes } from './routes/ledger.ts';
 import { screenGroupRoutes } from './routes/screen-groups.ts';
 import { screenRoutes } from './routes/screens.ts';
 import { targetingOptionRoutes } from './routes/targeting-options.ts';
+import { walletPasskeyRoutes } from './routes/wallet-passkeys.ts';
 import { walletRoutes } from './routes/wallets.ts';
 import { campaignRoutes } from './routes/campaigns.ts';
 import { moneyRoutes } from './routes/money.ts';
@@ -147,6 +148,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   app.route('/', authRoutes(deps));
   app.route('/', advertiserRoutes(deps));
   app.route('/', walletRoutes(deps));
+  app.route('/', walletPasskeyRoutes(deps));
   app.route('/', screenRoutes(deps));
   app.route('/', screenGroupRoutes(deps));
   app.route('/', targetingOptionRoutes(deps));
