@@ -1,5 +1,7 @@
 // SUN verification against published known answers (RFC 4493, NXP AN10922 and AN12196, boltcard), single
 // bit flips, malformed parameters, and random input that must be refused, never thrown on.
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ErrorCode } from '@redtap/shared';
@@ -254,5 +256,36 @@ describe('SUN verification', () => {
       ),
       { numRuns: 20_000 },
     );
+  });
+});
+
+describe('docs/protocol.md §9.6 sample read', () => {
+  const doc = readFileSync(fileURLToPath(new URL('../../../docs/protocol.md', import.meta.url)), 'utf8');
+
+  it('verifies under the documented batch key, with the documented keys and MAC', () => {
+    const url = /```text sample-sun-url\n(\S+)\n```/.exec(doc)?.[1];
+    expect(url).toBeDefined();
+    const params = new URL(url ?? '').searchParams;
+    const batchKey = hex('00112233445566778899aabbccddeeff');
+    const uid = hex('04a1b2c3d4e580');
+    const keys: SunKeys = {
+      metaReadKey: batchMetaReadKey(batchKey),
+      fileReadKeyFor: (tagUid) => tagFileReadKey(batchKey, tagUid),
+    };
+    expect(params.get('b')).toBe('1');
+    expect(verifySunRead(keys, { picc: params.get('p'), cmac: params.get('c') })).toEqual({
+      ok: true,
+      uid: '04a1b2c3d4e580',
+      counter: 5,
+    });
+    const fileReadKey = tagFileReadKey(batchKey, uid);
+    for (const value of [
+      toHex(keys.metaReadKey),
+      toHex(fileReadKey),
+      toHex(sdmSessionMacKey(fileReadKey, uid, 5)),
+      toHex(aesCmac(sdmSessionMacKey(fileReadKey, uid, 5), new Uint8Array(0))),
+      toHex(sdmMac(fileReadKey, uid, 5)),
+    ])
+      expect(doc).toContain(`\`${value}\``);
   });
 });
