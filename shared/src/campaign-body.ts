@@ -6,6 +6,10 @@ import { z } from 'zod';
 import { FieldCode, type FieldIssue } from './field-issues.ts';
 import { ENVELOPES_PER_PLAN_MAX, FEN_MAX, formatFen, luckyPlanProblem, planTotalFen } from './money.ts';
 
+/** The ways a campaign's prize can be won (CampaignRules.claimPaths). */
+export const claimPaths = ['tap', 'qr', 'reader_tag', 'sticker'] as const;
+export type ClaimPath = (typeof claimPaths)[number];
+
 /** Characters of a campaign's name, sponsor, coupon title or target name. */
 export const CAMPAIGN_TEXT_MAX = 200;
 export const COUPON_TERMS_MAX = 2000;
@@ -179,6 +183,11 @@ export const CampaignBody = z
           .default(null),
         /** While this campaign is on screen, may another campaign pay a tap this one cannot? */
         fallThrough: z.boolean().default(false),
+        /**
+         * Where the campaign's red packets may be won: a tap of the wallet app, or an online claim of a
+         * screen's QR ticket, reader-tag ticket or bezel sticker (docs/protocol.md §7a). Absent: all.
+         */
+        claimPaths: z.array(z.enum(claimPaths)).min(1).max(claimPaths.length).optional(),
       })
       .default({
         cashPerWalletPerDay: 1,

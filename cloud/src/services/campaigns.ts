@@ -13,6 +13,7 @@ import {
   planTotalFen,
   secureRandomInt,
   shuffleInPlace,
+  type ClaimPath,
   type Daypart,
   type PrizePlan,
   type RandomInt,
@@ -66,6 +67,8 @@ export interface CampaignInput {
     fallbackCouponOfferIndex: number | null;
     /** Off unless the advertiser chose it (CampaignRules.fallThrough). */
     fallThrough?: boolean | undefined;
+    /** Absent = every path (CampaignRules.claimPaths). */
+    claimPaths?: ClaimPath[] | undefined;
   };
   creatives: CampaignCreative[];
 }
@@ -127,6 +130,11 @@ export const campaignTransitions: Record<
   },
 };
 export type CampaignTransition = keyof typeof campaignTransitions;
+
+/** The campaign's claim paths as stored: only when the advertiser chose some (absent = all). */
+function claimPathsOf(rules: { claimPaths?: ClaimPath[] | undefined }): { claimPaths?: ClaimPath[] } {
+  return rules.claimPaths === undefined ? {} : { claimPaths: [...new Set(rules.claimPaths)] };
+}
 
 function scopeFilter(scope: TenantScope) {
   return scope.kind === 'advertiser' ? eq(campaigns.advertiserId, scope.advertiserId) : undefined;
@@ -211,6 +219,7 @@ export async function createCampaign(
           couponsPerWalletPerDay: input.rules.couponsPerWalletPerDay,
           fallbackCouponOfferId: 0,
           fallThrough: input.rules.fallThrough === true,
+          ...claimPathsOf(input.rules),
         },
         creatives: input.creatives,
         budgetAccountId,
@@ -236,6 +245,7 @@ export async function createCampaign(
             couponsPerWalletPerDay: input.rules.couponsPerWalletPerDay,
             fallbackCouponOfferId: fallbackId,
             fallThrough: input.rules.fallThrough === true,
+            ...claimPathsOf(input.rules),
           },
         })
         .where(eq(campaigns.id, row.id));
@@ -324,6 +334,7 @@ export async function updateCampaign(
       couponsPerWalletPerDay: input.rules.couponsPerWalletPerDay,
       fallbackCouponOfferId: stored.rules.fallbackCouponOfferId,
       fallThrough: input.rules.fallThrough === true,
+      ...claimPathsOf(input.rules),
     };
     const common = {
       name: input.name,

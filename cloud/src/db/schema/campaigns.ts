@@ -2,7 +2,7 @@
 // the envelope pool decks are cut from, and the content-addressed creative files.
 import { sql } from 'drizzle-orm';
 import { bigint, check, index, integer, jsonb, pgTable, text, timestamp } from 'drizzle-orm/pg-core';
-import type { Daypart, PrizePlan } from '@redtap/shared';
+import type { ClaimPath, Daypart, PrizePlan } from '@redtap/shared';
 import { advertisers } from './accounts.ts';
 import { ledgerAccounts } from './ledger.ts';
 
@@ -28,6 +28,8 @@ export interface CampaignRules {
    * be paid by another campaign. Absent (campaigns from before it) = false.
    */
   fallThrough?: boolean;
+  /** Where its prizes may be won (docs/protocol.md §7a). Absent (the default, and campaigns from before it) = all. */
+  claimPaths?: ClaimPath[];
 }
 
 export interface CampaignCreative {

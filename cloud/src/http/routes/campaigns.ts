@@ -1,6 +1,6 @@
 // Campaigns: advertisers create, fund and run their own; operators approve, and see every tenant.
 import { z } from '@hono/zod-openapi';
-import { CampaignBody, FEN_MAX } from '@redtap/shared';
+import { CampaignBody, claimPaths, FEN_MAX } from '@redtap/shared';
 import { campaignStatuses } from '../../db/schema/campaigns.ts';
 import { scopeOf } from '../../services/accounts.ts';
 import {
@@ -63,6 +63,10 @@ const Campaign = z
         .boolean()
         .optional()
         .openapi({ description: "The advertiser's fall-through choice; absent on older campaigns (off)" }),
+      claimPaths: z
+        .array(z.enum(claimPaths))
+        .optional()
+        .openapi({ description: 'Where its prizes may be won (tap, qr, reader_tag, sticker); absent: all' }),
     }),
     creatives: z.array(z.strictObject({ sha256: z.string(), durationMs: int })),
     couponOffers: z.array(
