@@ -21,6 +21,7 @@ import { wireScreenEvents } from './services/screen-events.ts';
 import { markAllScreensDisconnected } from './services/screen-presence.ts';
 import { createFileContentStore } from './services/content-store.ts';
 import { settleExpiredDecks } from './services/decks.ts';
+import { startClaimNoticeDispatcher } from './services/claim-notices.ts';
 import { defaultMoneySettings, networkRulesOf } from './money-settings.ts';
 import { createRedemptionService } from './redemption/redemption-service.ts';
 import { createVerifierPool } from './redemption/verifier-pool.ts';
@@ -173,6 +174,13 @@ export async function startCloud(env: Env, logger: Logger = createLogger(env)): 
           ? createVerifierPool(env.REDTAP_VERIFY_THREADS)
           : createInlineVerifier(),
     });
+    const runningBrokerForNotices = broker;
+    const claimNotices = startClaimNoticeDispatcher({
+      db: database.db,
+      publish: (screenId, notice) => runningBrokerForNotices.publishTicketClaimed(screenId, notice),
+      logger,
+      now,
+    });
     const deps: AppDeps = {
       db: database.db,
       broker,
@@ -184,6 +192,7 @@ export async function startCloud(env: Env, logger: Logger = createLogger(env)): 
       settings,
       content: createFileContentStore(join(resolve(env.REDTAP_DATA_DIR), 'content')),
       redemption,
+      claimNotices,
     };
     if (env.MQTT_URL === undefined) {
       // Before presence is handled: the embedded broker has just started, so nobody is connected to it.
@@ -233,6 +242,7 @@ export async function startCloud(env: Env, logger: Logger = createLogger(env)): 
               runningServer.closeAllConnections();
           });
           clearInterval(sweep);
+          await claimNotices.close();
           await runningBroker.close();
           await redemption.close();
           await database.close();

@@ -51,6 +51,15 @@ export interface MoneySettings {
   transactionAttemptsMax: number;
   /** Held taps listed per page and settled per call. */
   reviewPageSizeMax: number;
+  /**
+   * A claim ticket older than this, on the screen's clock, is TICKET_EXPIRED (docs/protocol.md §7a): long
+   * enough for a commuter who only gets signal after leaving the elevator.
+   */
+  claimTicketAgeMaxS: number;
+  /** The screen's reported clock skew is trusted up to this much either way when dating a ticket. */
+  claimClockSkewMaxS: number;
+  /** Claims per screen per minute (tickets and stickers together); beyond it CLAIM_RATE_LIMITED. */
+  claimsPerScreenPerMinuteMax: number;
 }
 
 export const defaultMoneySettings: MoneySettings = {
@@ -87,6 +96,10 @@ export const defaultMoneySettings: MoneySettings = {
   screenSuspensionS: 300,
   transactionAttemptsMax: 4,
   reviewPageSizeMax: 100,
+  claimTicketAgeMaxS: 15 * 60,
+  claimClockSkewMaxS: 3600,
+  // A QR turns over once a claim lands; twenty a minute is a full elevator every three seconds.
+  claimsPerScreenPerMinuteMax: 20,
 };
 
 /** The limits both tiers judge a tap by (shared rules), as the screen config publishes them (§5.5). */

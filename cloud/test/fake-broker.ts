@@ -1,6 +1,6 @@
 // An in-memory CloudBroker for tests of the HTTP side: records what the cloud publishes and lets a
 // test deliver screen events as the broker would.
-import type { Ack, ScreenConfig } from '@redtap/shared';
+import type { Ack, ScreenConfig, TicketClaimed } from '@redtap/shared';
 import type {
   BrokerStats,
   CloudBroker,
@@ -17,6 +17,7 @@ export class FakeBroker implements CloudBroker {
   readonly configs = new Map<number, ScreenConfig>();
   readonly acks: { screenId: number; ack: Ack }[] = [];
   readonly decks: { screenId: number; deck: Uint8Array }[] = [];
+  readonly ticketsClaimed: { screenId: number; notice: TicketClaimed }[] = [];
   private readonly eventHandlers: ((message: ScreenEventMessage) => Promise<void>)[] = [];
   private readonly tapHandlers: ((message: TapBatchMessage) => Promise<void>)[] = [];
   private readonly presenceHandlers: ((message: ScreenPresenceMessage) => Promise<void>)[] = [];
@@ -45,6 +46,10 @@ export class FakeBroker implements CloudBroker {
   }
   publishAck(screenId: number, ack: Ack): Promise<void> {
     this.acks.push({ screenId, ack });
+    return Promise.resolve();
+  }
+  publishTicketClaimed(screenId: number, notice: TicketClaimed): Promise<void> {
+    this.ticketsClaimed.push({ screenId, notice });
     return Promise.resolve();
   }
   onTapBatch(handler: (message: TapBatchMessage) => Promise<void>): void {

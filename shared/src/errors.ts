@@ -153,6 +153,21 @@ export const ErrorCode = {
   TAG_UID_INVALID: 'TAG_UID_INVALID',
   // A tag import row whose UID repeats an earlier row or a tag already registered.
   TAG_UID_DUPLICATE: 'TAG_UID_DUPLICATE',
+  // Online claims of a screen's claim ticket or a sticker read (docs/protocol.md §7a), in claim order.
+  // The ticket's screen signature does not verify (or the screen has no key).
+  TICKET_FORGED: 'TICKET_FORGED',
+  // The ticket is older than the claim window, counted on the screen's clock as its heartbeats report it.
+  TICKET_EXPIRED: 'TICKET_EXPIRED',
+  // The ticket is dated ahead of the cloud's clock by more than the screen's reported skew allows.
+  TICKET_FROM_FUTURE: 'TICKET_FROM_FUTURE',
+  // Another wallet claimed this ticket (or this sticker read) first.
+  TICKET_ALREADY_CLAIMED: 'TICKET_ALREADY_CLAIMED',
+  // The screen's claims in the last minute reached its bound.
+  CLAIM_RATE_LIMITED: 'CLAIM_RATE_LIMITED',
+  // The campaign does not offer prizes on this claim path (its rules.claimPaths).
+  CLAIM_PATH_NOT_OFFERED: 'CLAIM_PATH_NOT_OFFERED',
+  // No campaign on the screen can pay: none named, none targeting it, or its pool has no cash left.
+  CAMPAIGN_EXHAUSTED: 'CAMPAIGN_EXHAUSTED',
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

@@ -48,7 +48,9 @@ const allow = (acltype: DynsecAclType, topic: string): DynsecAcl => ({
  * topic; the kiosk leaves its will only on its presence topic.
  */
 export function screenRole(screenId: number, rolename: string, root: string): DynsecRole {
-  const down = (['acks', 'decks', 'config'] as const).map((kind) => screenTopic(screenId, kind, root));
+  const down = (['acks', 'decks', 'config', 'claimed'] as const).map((kind) =>
+    screenTopic(screenId, kind, root),
+  );
   return {
     rolename,
     textdescription: `RedTap screen ${screenId}`,
@@ -89,6 +91,7 @@ export function cloudServiceRole(root: string, group = INGEST_SHARE_GROUP): Dyns
       allow('publishClientSend', allScreensTopic('acks', root)),
       allow('publishClientSend', allScreensTopic('decks', root)),
       allow('publishClientSend', allScreensTopic('config', root)),
+      allow('publishClientSend', allScreensTopic('claimed', root)),
       allow('unsubscribePattern', `${root}/#`),
     ],
   };

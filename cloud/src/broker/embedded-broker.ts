@@ -12,6 +12,7 @@ import {
   screenMqttUsername,
   screenTopic,
   type Ack,
+  type TicketClaimed,
   type ScreenConfig,
 } from '@redtap/shared';
 import { defaultBrokerLimits, type BrokerLimits, type CommonBrokerOptions } from './broker-options.ts';
@@ -315,6 +316,9 @@ export async function createEmbeddedBroker(options: EmbeddedBrokerOptions): Prom
     },
     publishAck(screenId: number, ack: Ack) {
       return publish(screenTopic(screenId, 'acks', root), Buffer.from(JSON.stringify(ack)), false);
+    },
+    publishTicketClaimed(screenId: number, notice: TicketClaimed) {
+      return publish(screenTopic(screenId, 'claimed', root), Buffer.from(JSON.stringify(notice)), false);
     },
     onTapBatch(handler) {
       inbound.onTapBatch(handler);

@@ -10,6 +10,7 @@ import {
   screenTopic,
   sharedSubscription,
   type Ack,
+  type TicketClaimed,
   type ScreenConfig,
 } from '@redtap/shared';
 import { defaultBrokerLimits, type BrokerLimits, type CommonBrokerOptions } from './broker-options.ts';
@@ -258,6 +259,9 @@ export async function connectExternalBroker(options: ExternalBrokerOptions): Pro
     },
     publishAck(screenId: number, ack: Ack) {
       return publish(screenTopic(screenId, 'acks', root), Buffer.from(JSON.stringify(ack)), false);
+    },
+    publishTicketClaimed(screenId: number, notice: TicketClaimed) {
+      return publish(screenTopic(screenId, 'claimed', root), Buffer.from(JSON.stringify(notice)), false);
     },
     onTapBatch(handler) {
       inbound.onTapBatch(handler);

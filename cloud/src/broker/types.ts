@@ -1,6 +1,6 @@
 // The cloud's view of its MQTT broker, whichever engine runs it (embedded aedes or an external
 // Mosquitto/EMQX). The HTTP side and the ingest worker depend only on this interface.
-import type { Ack, ScreenConfig, ScreenEvent, ScreenPresence } from '@redtap/shared';
+import type { Ack, ScreenConfig, ScreenEvent, ScreenPresence, TicketClaimed } from '@redtap/shared';
 
 /** Checks a screen's MQTT login against the database; resolves the screenId, or null to refuse. */
 export type AuthenticateScreen = (username: string, password: string) => Promise<number | null>;
@@ -63,6 +63,8 @@ export interface CloudBroker {
   publishConfig(screenId: number, config: ScreenConfig): Promise<void>;
   publishDeck(screenId: number, deck: Uint8Array): Promise<void>;
   publishAck(screenId: number, ack: Ack): Promise<void>;
+  /** A claim ticket of the screen was claimed (docs/protocol.md §5.7): it turns its QR code over. */
+  publishTicketClaimed(screenId: number, notice: TicketClaimed): Promise<void>;
   /** Handlers run one message at a time per handler; a rejected promise is logged, never fatal. */
   onTapBatch(handler: (message: TapBatchMessage) => Promise<void>): void;
   /** Events arrive already validated against the shared zod schema; invalid ones are counted and dropped. */

@@ -11,6 +11,8 @@ import type { ContentStore } from '../services/content-store.ts';
 import type { MoneySettings } from '../money-settings.ts';
 import type { RedemptionService } from '../redemption/redemption-service.ts';
 import type { ReplyCheck } from './reply-check.ts';
+import type { AcceptSunRead } from '../services/claims.ts';
+import type { ClaimNoticeDispatcher } from '../services/claim-notices.ts';
 
 export interface RateLimitSetting {
   limit: number;
@@ -61,6 +63,10 @@ export interface AppDeps {
   content: ContentStore;
   /** Both redemption paths: kiosk batches (attached to the broker) and `POST /v1/redeem`. */
   redemption: RedemptionService;
+  /** The SUN verifier and tag registry for sticker claims; without it a sticker claim is refused. */
+  acceptSunRead?: AcceptSunRead | undefined;
+  /** Publishes the `claimed` notices claims queue; poked after each new claim. */
+  claimNotices?: ClaimNoticeDispatcher | undefined;
   /** Tests only: checks every 2xx reply against its route's declared schema (reply-check.ts). */
   replyCheck?: ReplyCheck | undefined;
 }

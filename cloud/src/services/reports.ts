@@ -1,5 +1,8 @@
 // Campaign reports for advertisers (their own campaigns) and operators: impressions from proof of
-// play, taps, unique wallets, cash spent and coupons issued, by day, city or screen; JSON or CSV.
+// play, taps, unique wallets, cash spent and coupons issued, by day, city, screen or path; JSON or CSV.
+// "Taps" count every way a prize was won: kiosk taps (path `tap`) and credited online claims of a
+// screen's ticket or sticker (`qr`, `reader_tag`, `sticker`; docs/protocol.md §7a). Plays have no path,
+// so rows by path carry no impressions.
 //
 // Impressions arrive late and not from everywhere: a screen reports its plays once a period is over
 // (docs/protocol.md §5.3), and a screen that never reports has none. Taps are known at once. So the
@@ -17,7 +20,7 @@ import type { TenantScope } from './accounts.ts';
 import { csvPercent, csvText, csvYuan } from './csv.ts';
 
 export const REPORT_ROWS_MAX = 5_000;
-export type ReportDimension = 'day' | 'city' | 'screen';
+export type ReportDimension = 'day' | 'city' | 'screen' | 'path';
 
 export interface ReportRow {
   key: string;
@@ -62,10 +65,18 @@ export async function campaignReport(
 ): Promise<Report> {
   const tenant: SQL = scope.kind === 'advertiser' ? sql`c.advertiser_id = ${scope.advertiserId}` : sql`true`;
   const campaign: SQL = input.campaignId === undefined ? sql`true` : sql`c.id = ${input.campaignId}`;
-  const tapKey =
-    input.by === 'day' ? sql`r.tap_day::text` : input.by === 'city' ? sql`r.city` : sql`r.screen_id::text`;
-  const playKey =
-    input.by === 'day' ? sql`p.day::text` : input.by === 'city' ? sql`s.city` : sql`p.screen_id::text`;
+  const tapKey = {
+    day: sql`r.tap_day::text`,
+    city: sql`r.city`,
+    screen: sql`r.screen_id::text`,
+    path: sql`r.path`,
+  }[input.by];
+  const playKey = {
+    day: sql`p.day::text`,
+    city: sql`s.city`,
+    screen: sql`p.screen_id::text`,
+    path: sql`null::text`,
+  }[input.by];
   const label =
     input.by === 'screen'
       ? sql`(select n.name from screens n where n.id::text = coalesce(t.key, p.key))`
@@ -91,14 +102,25 @@ export async function campaignReport(
                      and pr.period_start <= r.tap_ts and r.tap_ts < pr.period_end)) as rated_taps,
                  coalesce(sum(r.amount_fen) filter (where r.status in ('credited', 'released')), 0) as cash,
                  count(*) filter (where r.coupon_offer_id is not null and r.status in ('credited', 'released')) as coupons
-          from redemptions r where r.campaign_id in (select id from scoped)
-            and r.tap_day between ${input.from}::date and ${input.to}::date
-            and r.status in ('credited', 'released', 'held')
+          from (
+            select t.tap_day, t.city, t.screen_id, t.wallet_id, t.tap_ts, t.amount_fen, t.coupon_offer_id,
+                   t.status, 'tap' as path
+            from redemptions t where t.campaign_id in (select id from scoped)
+              and t.tap_day between ${input.from}::date and ${input.to}::date
+              and t.status in ('credited', 'released', 'held')
+            union all
+            select k.tap_day, k.city, k.screen_id, k.wallet_id, k.tap_ts, k.amount_fen, k.coupon_offer_id,
+                   k.status, k.path
+            from claims k where k.campaign_id in (select id from scoped)
+              and k.tap_day between ${input.from}::date and ${input.to}::date
+              and k.status = 'credited'
+          ) r
           group by 1),
         plays as (
           select ${playKey} as key, sum(p.plays) as impressions
           from play_stats p join screens s on s.id = p.screen_id
           where p.campaign_id in (select id from scoped) and p.day between ${input.from}::date and ${input.to}::date
+            and ${input.by !== 'path'}
           group by 1)
         select coalesce(t.key, p.key) as key, ${label} as label,
                -- least() skips nulls: a row without proof of play keeps null impressions.
@@ -134,8 +156,12 @@ export async function campaignReport(
 
 /** The CSV export: the day column names its time zone, screens carry their names, rates are percentages. */
 export function reportCsv(by: ReportDimension, report: Report): string {
-  const keys =
-    by === 'day' ? [`day (${report.timezone})`] : by === 'city' ? ['city'] : ['screen_id', 'screen_name'];
+  const keys = {
+    day: [`day (${report.timezone})`],
+    city: ['city'],
+    screen: ['screen_id', 'screen_name'],
+    path: ['path'],
+  }[by];
   const header = [
     ...keys,
     'impressions',

@@ -8,6 +8,7 @@ import type { Database } from '../db/client.ts';
 import { int, queryRows } from '../db/rows.ts';
 import { advertisers } from '../db/schema/accounts.ts';
 import { campaigns, couponOffers } from '../db/schema/campaigns.ts';
+import { claims } from '../db/schema/claims.ts';
 import { redemptions } from '../db/schema/redemptions.ts';
 import { wallets } from '../db/schema/wallets.ts';
 import { payoutAccounts } from '../db/schema/payout-accounts.ts';
@@ -32,6 +33,11 @@ export interface HistoryItem {
   brand: string | null;
   /** The title of the tap's coupon offer; null without one. */
   couponTitle: string | null;
+  /**
+   * How it was won: `tap` (a kiosk tap token; `counter` is its counter) or an online claim, `qr`,
+   * `reader_tag` (`counter` is the ticket's sequence) or `sticker` (`counter` is the SUN read counter).
+   */
+  path: 'tap' | 'qr' | 'reader_tag' | 'sticker';
   /** With a daily-count cap reason: the cash packets already counted that day, and the limit. */
   capCount?: number;
   capMax?: number;
@@ -44,7 +50,7 @@ export async function walletHistory(
   page: { limit: number; before: number },
   settings: Pick<MoneySettings, 'walletDailyCashCountMax'>,
 ): Promise<HistoryItem[]> {
-  const rows = await db
+  const tapRows = await db
     .select({
       id: redemptions.id,
       screenId: redemptions.screenId,
@@ -68,6 +74,40 @@ export async function walletHistory(
     )
     .orderBy(desc(redemptions.id))
     .limit(page.limit);
+  // Claims draw their ids from the redemptions' sequence (schema/claims.ts), so one cursor pages both.
+  const claimRows = await db
+    .select({
+      id: claims.id,
+      screenId: claims.screenId,
+      ticketSeq: claims.ticketSeq,
+      sunCounter: claims.sunCounter,
+      campaignId: claims.campaignId,
+      tapTs: claims.tapTs,
+      tapDay: claims.tapDay,
+      amountFen: claims.amountFen,
+      couponOfferId: claims.couponOfferId,
+      status: claims.status,
+      code: claims.code,
+      path: claims.path,
+      brand: sql<string | null>`coalesce(nullif(${campaigns.sponsor}, ''), ${advertisers.name})`,
+    })
+    .from(claims)
+    .leftJoin(campaigns, eq(campaigns.id, claims.campaignId))
+    .leftJoin(advertisers, eq(advertisers.id, campaigns.advertiserId))
+    .where(and(eq(claims.walletId, walletId), page.before > 0 ? lt(claims.id, page.before) : undefined))
+    .orderBy(desc(claims.id))
+    .limit(page.limit);
+  const rows = [
+    ...tapRows.map((row) => ({ ...row, path: 'tap' as const })),
+    ...claimRows.map(({ ticketSeq, sunCounter, ...row }) => ({
+      ...row,
+      counter: ticketSeq ?? sunCounter ?? 0,
+      campaignId: row.campaignId ?? 0,
+      couponTitle: null,
+    })),
+  ]
+    .sort((a, b) => b.id - a.id)
+    .slice(0, page.limit);
   const counts = await dailyCashCounts(
     db,
     walletId,
@@ -86,6 +126,7 @@ export async function walletHistory(
       reason: row.code,
       brand: row.brand,
       couponTitle: row.couponTitle,
+      path: row.path,
     };
     const day = counts.get(row.tapDay);
     if (day === undefined) return item;

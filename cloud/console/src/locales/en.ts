@@ -932,6 +932,16 @@ export const en = {
     TAG_UID_INVALID:
       'A tag UID is not valid: it must be 14 hexadecimal characters (7 bytes). Fix the rows named.',
     TAG_UID_DUPLICATE: 'A tag UID appears twice or is already registered. Remove the rows named.',
+    TICKET_FORGED: 'This code was not made by one of our screens. Scan the code on the screen itself.',
+    TICKET_EXPIRED:
+      'This code is too old to claim. Codes can be claimed for a few minutes after you scan them: scan the screen again next time.',
+    TICKET_FROM_FUTURE: 'This code’s time is ahead of ours, so it cannot be claimed. Scan the screen again.',
+    TICKET_ALREADY_CLAIMED:
+      'Someone already claimed this code. Each code pays once: scan the screen for a new one.',
+    CLAIM_RATE_LIMITED: 'This screen has had many claims this minute. Wait a minute and try again.',
+    CLAIM_PATH_NOT_OFFERED:
+      'This campaign does not give red packets this way. Tap the screen with the wallet app instead.',
+    CAMPAIGN_EXHAUSTED: 'No red packet is left on this screen right now.',
     NETWORK: 'Could not reach the server. Check your connection and try again.',
     unknown: 'Something went wrong. Try again; if it keeps happening, contact support.',
   },

@@ -15,3 +15,4 @@ export * from './user-sessions.ts';
 export * from './audit-log.ts';
 export * from './screen-config-versions.ts';
 export * from './tags.ts';
+export * from './claims.ts';

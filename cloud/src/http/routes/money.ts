@@ -121,6 +121,10 @@ const HistoryItemSchema = z.strictObject({
     .nullable()
     .openapi({ description: "The brand of the tap's campaign: its sponsor, else its advertiser's name" }),
   couponTitle: z.string().nullable().openapi({ description: "The title of the tap's coupon offer, if any" }),
+  path: z.enum(['tap', 'qr', 'reader_tag', 'sticker']).openapi({
+    description:
+      'How it was won: a kiosk tap, or an online claim of a QR ticket, a reader-tag ticket or a sticker (counter: the ticket sequence or SUN counter)',
+  }),
   capCount: z
     .number()
     .int()
@@ -255,7 +259,7 @@ export function moneyRoutes(deps: AppDeps) {
       path: '/v1/wallets/me/history',
       tags: ['wallets'],
       summary:
-        'Taps newest first, with their result and reason (credited, rejected with a cap, held, released)',
+        'Taps and online claims newest first, with their result and reason (credited, rejected with a cap, held, released) and the brand that paid',
       request: { query: BeforeQuery },
       responses: {
         200: {
@@ -515,12 +519,13 @@ export function moneyRoutes(deps: AppDeps) {
       method: 'get',
       path: '/v1/reports',
       tags: ['reports'],
-      summary: 'Impressions, taps, unique wallets, cash and coupons by day, city or screen (JSON or CSV)',
+      summary:
+        'Impressions, taps (kiosk taps and credited online claims), unique wallets, cash and coupons by day, city, screen or path (tap, qr, reader_tag, sticker), JSON or CSV',
       request: {
         query: z
           .object({
             ...DayRange,
-            by: z.enum(['day', 'city', 'screen']).default('day'),
+            by: z.enum(['day', 'city', 'screen', 'path']).default('day'),
             campaignId: Id.optional(),
             format: z.enum(['json', 'csv']).default('json'),
           })

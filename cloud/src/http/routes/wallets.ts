@@ -1,6 +1,8 @@
 // Wallet users: register a phone key for a credential, log in by signing a server nonce with it.
 import { z } from '@hono/zod-openapi';
-import { fromHex } from '@redtap/shared';
+import { decodeTicketText, fromHex, ticketFromUrl } from '@redtap/shared';
+import { DomainError } from '../../errors.ts';
+import { claimPrize } from '../../services/claims.ts';
 import { issueSession } from '../../auth/sessions.ts';
 import {
   createLoginChallenge,
@@ -31,6 +33,43 @@ const Credential = z
   })
   .openapi('WalletCredential');
 
+const ClaimReply = z
+  .strictObject({
+    claimId: z.number().int(),
+    status: z.enum(['credited', 'rejected']),
+    code: z
+      .string()
+      .nullable()
+      .openapi({ description: 'The refusal reason (cap, path, pool) when rejected' }),
+    amountFen: z.number().int(),
+    path: z.enum(['qr', 'reader_tag', 'sticker']),
+    screenId: z.number().int(),
+    ticketSeq: z.number().int().nullable(),
+    campaignId: z.number().int().nullable(),
+    brand: z
+      .string()
+      .nullable()
+      .openapi({ description: "The paying campaign's sponsor, else its advertiser" }),
+    claimedAt: z.string(),
+    replayed: z
+      .boolean()
+      .openapi({ description: "This wallet's earlier claim of the same ticket, answered again" }),
+  })
+  .openapi('ClaimResult');
+
+/** The ticket's 94 bytes from its base64url text or its whole claim URL (form only). */
+function ticketBytes(text: string): Uint8Array {
+  const trimmed = text.trim();
+  const decoded = /^https?:/i.test(trimmed)
+    ? ticketFromUrl(trimmed)
+    : (() => {
+        const bytes = decodeTicketText(trimmed);
+        return bytes.ok ? { ok: true as const, value: { bytes: bytes.value } } : bytes;
+      })();
+  if (!decoded.ok) throw new DomainError(decoded.code, decoded.message);
+  return decoded.value.bytes;
+}
+
 export function walletRoutes(deps: AppDeps) {
   const app = createRouter();
   const sessionKeys = { secret: deps.secrets.jwtSecret, ttlS: deps.settings.sessionTtlS, now: deps.now };
@@ -40,6 +79,9 @@ export function walletRoutes(deps: AppDeps) {
   app.on('POST', '/v1/wallets', limited);
   app.use('/v1/wallets/:id/login-challenge', limited);
   app.use('/v1/wallets/:id/login', limited);
+  const claimLimited = rateLimit(deps.settings.redeemRateLimit, deps.settings.trustProxy, () =>
+    deps.now().getTime(),
+  );
 
   app.openapi(
     defineRoute('public', {
@@ -155,6 +197,65 @@ export function walletRoutes(deps: AppDeps) {
       },
     }),
     async (c) => c.json(await getWalletSummary(deps.db, walletIdOf(c)), 200),
+  );
+
+  app.on('POST', '/v1/wallet/claims', claimLimited);
+  app.openapi(
+    defineRoute(['wallet'], {
+      method: 'post',
+      path: '/v1/wallet/claims',
+      tags: ['wallets'],
+      summary:
+        "Claim the prize of a screen's claim ticket (its QR or reader tag, docs/protocol.md §3.8) or of a bezel sticker read, decided online in claim order (§7a). First claim wins; the same wallet asking again gets its first result",
+      request: {
+        body: {
+          content: {
+            'application/json': {
+              schema: z.union([
+                z.strictObject({
+                  ticket: z
+                    .string()
+                    .min(1)
+                    .max(2048)
+                    .openapi({ description: 'The ticket as base64url, or the whole claim URL' }),
+                }),
+                z.strictObject({
+                  sun: z
+                    .strictObject({
+                      batch: z.string().min(1).max(20),
+                      picc: z.string().min(1).max(64),
+                      cmac: z.string().min(1).max(64),
+                    })
+                    .openapi({ description: "A sticker URL's b, p and c parameters" }),
+                }),
+              ]),
+            },
+          },
+        },
+      },
+      responses: {
+        200: {
+          description: 'The claim and its result',
+          content: { 'application/json': { schema: ClaimReply } },
+        },
+        ...errorResponses(400, 401, 403, 409, 410, 422, 429),
+      },
+    }),
+    async (c) => {
+      const body = c.req.valid('json');
+      const request =
+        'ticket' in body
+          ? { kind: 'ticket' as const, bytes: ticketBytes(body.ticket) }
+          : { kind: 'sun' as const, ...body.sun };
+      const result = await claimPrize(
+        { db: deps.db, settings: deps.settings.money, now: deps.now, acceptSunRead: deps.acceptSunRead },
+        walletIdOf(c),
+        request,
+      );
+      // The screen hears of it after commit, through the outbox (services/claim-notices.ts).
+      if (!result.replayed) deps.claimNotices?.poke();
+      return c.json(result, 200);
+    },
   );
 
   app.openapi(

@@ -1,0 +1,654 @@
+// Online claims (docs/protocol.md §7a): a signed-in wallet claims the prize of a screen's claim ticket
+// (§3.8) or of a SUN sticker read. The checks run in claim order, then the shared judge decides the prize
+// with the same caps, travel and screens rules as a tap, over a one-envelope "deck" drawn from the
+// campaign's pool (money no deck holds), and the transfer budget → wallet is posted in the same
+// transaction. First claim of an identity wins, forever; the same wallet asking again gets its result.
+import { sql } from 'drizzle-orm';
+import {
+  applyVerdict,
+  capDay,
+  cityKey,
+  decodeTicket,
+  deckFactsOf,
+  emptyWalletDay,
+  ErrorCode,
+  importPublicKeyRaw,
+  judgeTap,
+  TicketPath,
+  verifyTicketSignature,
+  type CampaignFacts,
+  type ClaimPath,
+  type NetworkRules,
+  type TapFacts,
+  type TapKnowledge,
+  type WalletDay,
+} from '@redtap/shared';
+import type { Database } from '../db/client.ts';
+import { int, queryRows } from '../db/rows.ts';
+import type { CampaignRules, CampaignTargeting } from '../db/schema/campaigns.ts';
+import type { ClaimRowPath, ClaimStatus } from '../db/schema/claims.ts';
+import { DomainError } from '../errors.ts';
+import { postNewTransfers } from '../ledger/post-transfers.ts';
+import type { MoneySettings } from '../money-settings.ts';
+import { networkRulesOf } from '../money-settings.ts';
+import { screensTargeted } from './decks.ts';
+
+/** Campaigns considered when the ticket's own cannot pay: the judge's fall-through, bounded. */
+const FALLBACK_CAMPAIGNS_MAX = 50;
+/** Namespace of the two-key advisory locks that serialise one screen's claims (rate and identity). */
+const CLAIM_LOCK_NAMESPACE = 0x52544331;
+
+/** A sticker URL's parameters: `b` (the tag's batch), `p` (PICC data) and `c` (SDMMAC), untrusted. */
+export interface SunRead {
+  batch: string;
+  picc: string;
+  cmac: string;
+}
+/** What the SUN verifier and tag registry answer for a sticker read (cloud/src/services/tags.ts). */
+export type SunAcceptance =
+  | { ok: true; uid: string; screenId: number; counter: number }
+  | { ok: false; code: ErrorCode; message: string };
+/** Verifies a read's MAC and advances the tag's counter, inside the claim's transaction. */
+export type AcceptSunRead = (db: Database, read: SunRead) => Promise<SunAcceptance>;
+
+export type ClaimRequest = { kind: 'ticket'; bytes: Uint8Array } | ({ kind: 'sun' } & SunRead);
+
+export interface ClaimResult {
+  claimId: number;
+  status: ClaimStatus;
+  /** The refusal reason when rejected. */
+  code: string | null;
+  amountFen: number;
+  path: ClaimRowPath;
+  screenId: number;
+  /** The ticket's sequence; null for a sticker. */
+  ticketSeq: number | null;
+  campaignId: number | null;
+  /** The brand that paid: the campaign's sponsor, else its advertiser's name. */
+  brand: string | null;
+  claimedAt: string;
+  /** True when this wallet had claimed it before and this is its first result again. */
+  replayed: boolean;
+}
+
+export interface ClaimDeps {
+  db: Database;
+  settings: MoneySettings;
+  now: () => Date;
+  /** The tag registry; without one a sticker claim is refused (VALIDATION_FAILED). */
+  acceptSunRead?: AcceptSunRead | undefined;
+}
+
+interface ScreenRow {
+  id: unknown;
+  status: string;
+  public_key: string | null;
+  city: string;
+  clock_skew_s: unknown;
+}
+
+interface ClaimRow {
+  id: unknown;
+  wallet_id: unknown;
+  status: ClaimStatus;
+  code: string | null;
+  amount_fen: unknown;
+  path: ClaimRowPath;
+  screen_id: unknown;
+  ticket_seq: unknown;
+  campaign_id: unknown;
+  claimed_at: Date | string;
+  brand: string | null;
+}
+
+interface CampaignRow {
+  id: unknown;
+  advertiser_id: unknown;
+  budget_account_id: unknown;
+  status: string;
+  starts_at: unknown;
+  ends_at: unknown;
+  targeting: CampaignTargeting | string;
+  rules: CampaignRules | string;
+}
+
+const parsed = <T>(value: T | string): T => (typeof value === 'string' ? (JSON.parse(value) as T) : value);
+const refuse = (code: ErrorCode, message: string) => new DomainError(code, message);
+
+/** A campaign offers a claim path unless its rules name paths without it (absent = all). */
+export function offersPath(rules: Pick<CampaignRules, 'claimPaths'>, path: ClaimPath): boolean {
+  return rules.claimPaths === undefined || rules.claimPaths.includes(path);
+}
+
+/**
+ * The screen's clock as its heartbeats last reported it (`screen_health.clock_skew_s`, cloud − kiosk),
+ * trusted within ±claimClockSkewMaxS; 0 for a screen never heard from.
+ */
+export function trustedSkewS(
+  reported: number | null,
+  settings: Pick<MoneySettings, 'claimClockSkewMaxS'>,
+): number {
+  if (reported === null) return 0;
+  return Math.max(-settings.claimClockSkewMaxS, Math.min(settings.claimClockSkewMaxS, reported));
+}
+
+/** Freshness of a ticket dated `ts` on a screen whose clock runs `skewS` behind the cloud's. */
+export function ticketFreshness(
+  ts: number,
+  nowS: number,
+  skewS: number,
+  settings: Pick<MoneySettings, 'claimTicketAgeMaxS' | 'clockFutureMaxS'>,
+): ErrorCode | null {
+  const ageS = nowS - (ts + skewS);
+  if (ageS > settings.claimTicketAgeMaxS) return ErrorCode.TICKET_EXPIRED;
+  if (-ageS > settings.clockFutureMaxS) return ErrorCode.TICKET_FROM_FUTURE;
+  return null;
+}
+
+async function loadScreen(db: Database, screenId: number): Promise<ScreenRow | undefined> {
+  const [row] = await queryRows<ScreenRow>(
+    db,
+    sql`select s.id, s.status, s.public_key, s.city, h.clock_skew_s
+        from screens s left join screen_health h on h.screen_id = s.id where s.id = ${screenId}`,
+  );
+  return row;
+}
+
+async function findClaim(db: Database, claimKey: string): Promise<ClaimRow | undefined> {
+  const [row] = await queryRows<ClaimRow>(
+    db,
+    sql`select c.id, c.wallet_id, c.status, c.code, c.amount_fen, c.path, c.screen_id, c.ticket_seq,
+               c.campaign_id, c.claimed_at, coalesce(nullif(k.sponsor, ''), a.name) as brand
+        from claims c left join campaigns k on k.id = c.campaign_id
+        left join advertisers a on a.id = k.advertiser_id
+        where c.claim_key = ${claimKey}`,
+  );
+  return row;
+}
+
+function resultOf(row: ClaimRow, replayed: boolean): ClaimResult {
+  return {
+    claimId: int(row.id),
+    status: row.status,
+    code: row.code,
+    amountFen: int(row.amount_fen),
+    path: row.path,
+    screenId: int(row.screen_id),
+    ticketSeq: row.ticket_seq === null ? null : int(row.ticket_seq),
+    campaignId: row.campaign_id === null ? null : int(row.campaign_id),
+    brand: row.brand,
+    claimedAt: new Date(row.claimed_at).toISOString(),
+    replayed,
+  };
+}
+
+/** What a claim is about once its signature (or SUN MAC) has been checked. */
+interface AuthenticClaim {
+  claimKey: string;
+  screen: ScreenRow;
+  screenId: number;
+  path: ClaimRowPath;
+  ticketSeq: number | null;
+  tagUid: string | null;
+  sunCounter: number | null;
+  /** Screen clock for a ticket; the cloud's for a sticker (a tag has no clock). */
+  ts: number;
+  skewS: number;
+  campaignId: number;
+}
+
+/**
+ * Claims a ticket or sticker read for `walletId` (docs/protocol.md §7a). Refusals before the judge
+ * (forged, revoked, stale, claimed by another wallet, rate) throw a DomainError and record nothing;
+ * the judge's result is recorded and answered, refusals included, so the identity is used once.
+ */
+export async function claimPrize(
+  deps: ClaimDeps,
+  walletId: number,
+  request: ClaimRequest,
+): Promise<ClaimResult> {
+  const now = deps.now();
+  const nowS = Math.floor(now.getTime() / 1000);
+  if (request.kind === 'ticket') {
+    const claim = await authenticTicket(deps, request.bytes);
+    // The same wallet asking again gets its first result, however late (idempotent per ticket).
+    const first = await findClaim(deps.db, claim.claimKey);
+    if (first !== undefined && int(first.wallet_id) === walletId) return resultOf(first, true);
+    checkScreenAndClock(claim, nowS, deps.settings);
+    return deps.db.transaction((tx) => settleClaim(tx, deps, walletId, claim, now));
+  }
+  const accept = deps.acceptSunRead;
+  if (accept === undefined) throw refuse(ErrorCode.VALIDATION_FAILED, 'sticker claims are not taken here');
+  return deps.db.transaction(async (tx) => {
+    // The read's MAC and counter (claim order 1): its counter advances with the claim, or not at all.
+    const read = await accept(tx, { batch: request.batch, picc: request.picc, cmac: request.cmac });
+    if (!read.ok) throw refuse(read.code, read.message);
+    const screen = await loadScreen(tx, read.screenId);
+    if (screen === undefined) throw refuse(ErrorCode.SCREEN_UNKNOWN, 'the sticker names no screen');
+    const claim: AuthenticClaim = {
+      claimKey: `s:${read.uid.toLowerCase()}:${read.counter}`,
+      screen,
+      screenId: read.screenId,
+      path: 'sticker',
+      ticketSeq: null,
+      tagUid: read.uid.toLowerCase(),
+      sunCounter: read.counter,
+      ts: nowS,
+      skewS: 0,
+      campaignId: 0,
+    };
+    const first = await findClaim(tx, claim.claimKey);
+    if (first !== undefined && int(first.wallet_id) === walletId) return resultOf(first, true);
+    checkScreenAndClock(claim, nowS, deps.settings);
+    return settleClaim(tx, deps, walletId, claim, now);
+  });
+}
+
+/** Claim order 1–2: the ticket's form and its screen's signature. */
+async function authenticTicket(deps: ClaimDeps, bytes: Uint8Array): Promise<AuthenticClaim> {
+  const decoded = decodeTicket(bytes);
+  if (!decoded.ok) throw refuse(decoded.code, decoded.message);
+  const ticket = decoded.value;
+  const screen = await loadScreen(deps.db, ticket.screenId);
+  // An unknown screen or one without a key cannot have signed it: nobody learns which screens exist.
+  const keyHex = screen?.public_key ?? null;
+  const key = keyHex === null ? null : importPublicKeyRaw(Buffer.from(keyHex, 'hex'));
+  if (screen === undefined || key === null || !key.ok || !verifyTicketSignature(bytes, key.value))
+    throw refuse(ErrorCode.TICKET_FORGED, "the ticket's screen signature does not verify");
+  return {
+    claimKey: `t:${ticket.screenId}:${ticket.ticketSeq}`,
+    screen,
+    screenId: ticket.screenId,
+    path: ticket.path === TicketPath.readerTag ? 'reader_tag' : 'qr',
+    ticketSeq: ticket.ticketSeq,
+    tagUid: null,
+    sunCounter: null,
+    ts: ticket.ts,
+    skewS: trustedSkewS(screen.clock_skew_s === null ? null : int(screen.clock_skew_s), deps.settings),
+    campaignId: ticket.campaignId,
+  };
+}
+
+/** Claim order 3–4: the screen is not revoked, and the ticket is fresh on the screen's clock. */
+function checkScreenAndClock(claim: AuthenticClaim, nowS: number, settings: MoneySettings): void {
+  if (claim.screen.status === 'revoked') throw refuse(ErrorCode.SCREEN_REVOKED, 'the screen is revoked');
+  if (claim.screen.status !== 'active') throw refuse(ErrorCode.SCREEN_UNKNOWN, 'the screen is not active');
+  const stale = ticketFreshness(claim.ts, nowS, claim.skewS, settings);
+  if (stale === ErrorCode.TICKET_EXPIRED)
+    throw refuse(stale, `tickets can be claimed for ${settings.claimTicketAgeMaxS} s`);
+  if (stale !== null) throw refuse(stale, "the ticket is dated ahead of the screen's clock");
+}
+
+/** A campaign the claim may be paid by, loaded with what the judge reads. */
+interface Candidate {
+  row: CampaignRow;
+  rules: CampaignRules;
+  facts: CampaignFacts;
+}
+
+function candidateOf(row: CampaignRow): Candidate {
+  const rules = parsed(row.rules);
+  return {
+    row,
+    rules,
+    facts: {
+      campaignId: int(row.id),
+      advertiserId: int(row.advertiser_id),
+      status: row.status,
+      startsAt: int(row.starts_at),
+      endsAt: int(row.ends_at),
+      cashPerWalletPerDay: rules.cashPerWalletPerDay,
+      couponsPerWalletPerDay: rules.couponsPerWalletPerDay,
+      fallbackCouponOfferId: rules.fallbackCouponOfferId,
+      // Claims pay cash only: no coupon is issued, so the judge reads no offer.
+      offers: new Map(),
+    },
+  };
+}
+
+/**
+ * The campaigns that may pay, in order: the ticket's own when it targets the screen, runs at `ts` and
+ * offers the path; then, when it names none or chose fall-through, the others that do. Also the refusal
+ * to give when none can: the path not offered by the ticket's campaign, else nothing to pay with.
+ */
+async function candidatesFor(
+  tx: Database,
+  claim: AuthenticClaim,
+): Promise<{ candidates: Candidate[]; refusal: ErrorCode }> {
+  const payable = async (candidate: Candidate): Promise<boolean> =>
+    candidate.row.status === 'active' &&
+    candidate.facts.startsAt <= claim.ts + claim.skewS &&
+    claim.ts + claim.skewS < candidate.facts.endsAt &&
+    (await screensTargeted(tx, parsed(candidate.row.targeting), [claim.screenId])).has(claim.screenId);
+  let refusal: ErrorCode = ErrorCode.CAMPAIGN_EXHAUSTED;
+  const candidates: Candidate[] = [];
+  let fallThrough = true;
+  if (claim.campaignId !== 0) {
+    const [row] = await queryRows<CampaignRow>(
+      tx,
+      sql`select id, advertiser_id, budget_account_id, status, starts_at, ends_at, targeting, rules
+          from campaigns where id = ${claim.campaignId}`,
+    );
+    if (row !== undefined) {
+      const own = candidateOf(row);
+      fallThrough = own.rules.fallThrough === true;
+      if (await payable(own)) {
+        if (offersPath(own.rules, claim.path)) candidates.push(own);
+        else refusal = ErrorCode.CLAIM_PATH_NOT_OFFERED;
+      }
+    }
+  }
+  if (!fallThrough) return { candidates, refusal };
+  const others = await queryRows<CampaignRow>(
+    tx,
+    sql`select id, advertiser_id, budget_account_id, status, starts_at, ends_at, targeting, rules
+        from campaigns where status = 'active' and id <> ${claim.campaignId}
+          and starts_at <= ${claim.ts + claim.skewS} and ends_at > ${claim.ts + claim.skewS}
+        order by id limit ${FALLBACK_CAMPAIGNS_MAX}`,
+  );
+  for (const row of others) {
+    const other = candidateOf(row);
+    if (offersPath(other.rules, claim.path) && (await payable(other))) candidates.push(other);
+  }
+  return { candidates, refusal };
+}
+
+/** The wallet's counts for the claim's cap day, as redemption keeps them (wallet_day_totals). */
+async function loadWalletDay(tx: Database, walletId: number, day: string): Promise<WalletDay> {
+  const walletDay: WalletDay = {
+    ...emptyWalletDay(),
+    couponTimesByCampaign: new Map(),
+    fallbacksByCampaign: new Map(),
+  };
+  const totals = await queryRows<{
+    campaign_id: unknown;
+    advertiser_id: unknown;
+    cash_count: unknown;
+    cash_fen: unknown;
+    coupon_count: unknown;
+    fallback_count: unknown;
+  }>(
+    tx,
+    sql`select campaign_id, advertiser_id, cash_count, cash_fen, coupon_count, fallback_count
+        from wallet_day_totals where wallet_id = ${walletId} and tap_day = ${day}::date`,
+  );
+  const bump = (map: Map<number, number>, key: number, by: number) => map.set(key, (map.get(key) ?? 0) + by);
+  for (const row of totals) {
+    const cashCount = int(row.cash_count);
+    walletDay.cashCount += cashCount;
+    walletDay.cashFen += int(row.cash_fen);
+    bump(walletDay.cashByCampaign, int(row.campaign_id), cashCount);
+    bump(walletDay.couponsByCampaign, int(row.campaign_id), int(row.coupon_count));
+    if (walletDay.fallbacksByCampaign !== undefined)
+      bump(walletDay.fallbacksByCampaign, int(row.campaign_id), int(row.fallback_count));
+    if (row.advertiser_id !== null) bump(walletDay.cashByAdvertiser, int(row.advertiser_id), cashCount);
+  }
+  const screens = await queryRows<{ screen_id: unknown }>(
+    tx,
+    sql`select screen_id from wallet_day_screens
+        where wallet_id = ${walletId} and tap_day = ${day}::date and cash_count > 0`,
+  );
+  for (const row of screens) walletDay.cashScreens.add(int(row.screen_id));
+  return walletDay;
+}
+
+interface Decision {
+  status: ClaimStatus;
+  code: string | null;
+  amountFen: number;
+  campaignId: number | null;
+  advertiserId: number | null;
+}
+
+/** Claim order 5–8 under the screen's claim lock and the wallet's lock; records the result. */
+async function settleClaim(
+  tx: Database,
+  deps: ClaimDeps,
+  walletId: number,
+  claim: AuthenticClaim,
+  now: Date,
+): Promise<ClaimResult> {
+  const settings = deps.settings;
+  const rules = networkRulesOf(settings);
+  const nowS = Math.floor(now.getTime() / 1000);
+  // One screen's claims in turn (identity and rate), then the wallet's lock shared with redemption
+  // (redeem-group.ts: key walletId·2+1), so a claim and a tap batch never judge one wallet's caps at once.
+  await tx.execute(
+    sql`select pg_advisory_xact_lock(${CLAIM_LOCK_NAMESPACE}::int, hashtext(${`screen:${claim.screenId}`}))`,
+  );
+  await tx.execute(sql`select pg_advisory_xact_lock(${walletId * 2 + 1}::bigint)`);
+
+  const first = await findClaim(tx, claim.claimKey);
+  if (first !== undefined) {
+    if (int(first.wallet_id) === walletId) return resultOf(first, true);
+    throw refuse(ErrorCode.TICKET_ALREADY_CLAIMED, 'another wallet claimed this first');
+  }
+  const [recent] = await queryRows<{ n: unknown }>(
+    tx,
+    sql`select count(*) as n from claims
+        where screen_id = ${claim.screenId} and claimed_at > ${new Date(now.getTime() - 60_000).toISOString()}::timestamptz`,
+  );
+  if (int(recent?.n ?? 0) >= settings.claimsPerScreenPerMinuteMax)
+    throw refuse(ErrorCode.CLAIM_RATE_LIMITED, 'the screen has had its claims for this minute');
+
+  const day = capDay(claim.ts, rules);
+  const decision = await judgeClaim(tx, walletId, claim, day, rules, nowS);
+  const [row] = await queryRows<{ id: unknown }>(
+    tx,
+    sql`insert into claims (claim_key, screen_id, ticket_seq, tag_uid, sun_counter, wallet_id, campaign_id,
+          advertiser_id, path, status, code, amount_fen, coupon_offer_id, tap_ts, tap_day, city, claimed_at)
+        values (${claim.claimKey}, ${claim.screenId}, ${claim.ticketSeq}, ${claim.tagUid}, ${claim.sunCounter},
+          ${walletId}, ${decision.campaignId}, ${decision.advertiserId}, ${claim.path}, ${decision.status},
+          ${decision.code}, ${decision.amountFen}, ${null}, ${claim.ts}, ${day}::date, ${claim.screen.city},
+          ${now.toISOString()}::timestamptz)
+        returning id`,
+  );
+  if (row === undefined) throw new Error('claim insert returned no row');
+  // The kiosk turns its QR over at once; published after commit by the dispatcher (claim-notices.ts).
+  if (claim.ticketSeq !== null)
+    await tx.execute(
+      sql`insert into claim_notices (screen_id, payload, created_at)
+          values (${claim.screenId}, ${JSON.stringify({ ticketSeq: claim.ticketSeq, claimedAt: nowS })}::jsonb,
+            ${now.toISOString()}::timestamptz)`,
+    );
+  const recorded = await findClaim(tx, claim.claimKey);
+  if (recorded === undefined) throw new Error('the claim just recorded is missing');
+  return resultOf(recorded, false);
+}
+
+/**
+ * The prize: for each campaign that may pay, one cash envelope of its pool (skip locked, so a deck being
+ * cut or another claim never waits on it) judged by the shared judge as a one-envelope deck. A credited
+ * verdict takes the envelope's cash out of the pool and pays it budget → wallet; a refusal leaves the pool
+ * as it was. Caps and fraud state are updated as redemption updates them.
+ */
+async function judgeClaim(
+  tx: Database,
+  walletId: number,
+  claim: AuthenticClaim,
+  day: string,
+  rules: NetworkRules,
+  nowS: number,
+): Promise<Decision> {
+  const { candidates, refusal } = await candidatesFor(tx, claim);
+  const walletDay = await loadWalletDay(tx, walletId, day);
+  const [travelRow] = await queryRows<{ last_ts: unknown; last_city: string; last_screen_id: unknown }>(
+    tx,
+    sql`select last_ts, last_city, last_screen_id from wallet_tap_state where wallet_id = ${walletId}`,
+  );
+  const travel = {
+    lastTap:
+      travelRow === undefined
+        ? null
+        : {
+            ts: int(travelRow.last_ts),
+            cityKey: cityKey(travelRow.last_city),
+            screenId: int(travelRow.last_screen_id),
+          },
+  };
+  const tapCityKey = cityKey(claim.screen.city);
+  let lastRefusal: Decision = {
+    status: 'rejected',
+    code: refusal,
+    amountFen: 0,
+    campaignId: claim.campaignId === 0 ? null : claim.campaignId,
+    advertiserId: null,
+  };
+  for (const candidate of candidates) {
+    const campaignId = candidate.facts.campaignId;
+    const [envelope] = await queryRows<{ position: unknown; amount_fen: unknown; coupon_offer_id: unknown }>(
+      tx,
+      sql`select position, amount_fen, coupon_offer_id from campaign_envelopes
+          where campaign_id = ${campaignId} and deck_id is null and amount_fen > 0
+          order by position limit 1 for update skip locked`,
+    );
+    if (envelope === undefined) {
+      lastRefusal = {
+        ...lastRefusal,
+        code: ErrorCode.CAMPAIGN_EXHAUSTED,
+        campaignId,
+        advertiserId: candidate.facts.advertiserId,
+      };
+      continue;
+    }
+    const amountFen = int(envelope.amount_fen);
+    const tap: TapFacts = {
+      screenId: claim.screenId,
+      counter: claim.ticketSeq ?? claim.sunCounter ?? 0,
+      ts: claim.ts,
+      campaignId,
+      walletId,
+      deckId: 0,
+      envelopeIndex: 0,
+      amountFen,
+      couponOfferId: 0,
+      // Judged on the screen's clock, as a kiosk judges its own taps.
+      receivedAt: nowS - claim.skewS,
+      cityKey: tapCityKey,
+      priorCode: null,
+    };
+    const knowledge: TapKnowledge = {
+      walletDay,
+      travel,
+      campaign: candidate.facts,
+      // The envelope is the campaign's, valid while it runs; it was never in a deck, so no order rule.
+      deck: deckFactsOf({
+        deckId: 0,
+        campaignId,
+        screenId: claim.screenId,
+        validFrom: candidate.facts.startsAt,
+        validUntil: candidate.facts.endsAt,
+        envelopes: [[amountFen, 0]],
+        fallbackCount: 0,
+        used: () => false,
+        status: 'open',
+        closedUsedCount: null,
+        lastCounter: 0,
+        lastEnvelopeIndex: 0,
+      }),
+      targetsScreen: true,
+      fallbackPool: { available: 0 },
+      credentialIssuedAt: null,
+      // The screen's tap counter rules do not apply to tickets: the per-screen claim rate bounds them.
+      screen: { counterMax: tap.counter, tsAtCounterMax: claim.ts, windowCounter: 0, windowTs: claim.ts },
+    };
+    const verdict = judgeTap(tap, knowledge, rules);
+    if (verdict.status !== 'credited') {
+      // A hold needs a deck's counters, which a claim never has; were one to come, it is a refusal.
+      lastRefusal = {
+        status: 'rejected',
+        code: verdict.code ?? ErrorCode.INTERNAL,
+        amountFen: 0,
+        campaignId,
+        advertiserId: candidate.facts.advertiserId,
+      };
+      // The wallet's caps are its own: another campaign is judged by the same ones, so go on only when
+      // this refusal is the campaign's (its own cap).
+      if (verdict.code !== ErrorCode.CAP_CAMPAIGN_WALLET) break;
+      continue;
+    }
+    applyVerdict(knowledge, tap, verdict, rules);
+    await payEnvelope(tx, {
+      walletId,
+      campaignId,
+      advertiserId: candidate.facts.advertiserId,
+      budgetAccountId: int(candidate.row.budget_account_id),
+      position: int(envelope.position),
+      keepsCoupon: int(envelope.coupon_offer_id) !== 0,
+      amountFen,
+      claim,
+      day,
+    });
+    return {
+      status: 'credited',
+      code: null,
+      amountFen,
+      campaignId,
+      advertiserId: candidate.facts.advertiserId,
+    };
+  }
+  return lastRefusal;
+}
+
+/** Moves the envelope's cash out of the pool to the wallet and counts it as redemption counts a tap. */
+async function payEnvelope(
+  tx: Database,
+  input: {
+    walletId: number;
+    campaignId: number;
+    advertiserId: number;
+    budgetAccountId: number;
+    position: number;
+    keepsCoupon: boolean;
+    amountFen: number;
+    claim: AuthenticClaim;
+    day: string;
+  },
+): Promise<void> {
+  const { walletId, claim, day } = input;
+  // The pool's cash equals the budget's balance (checkLedger): the envelope's cash leaves both. A coupon
+  // it carried stays in the pool for a deck, as a coupon-only envelope.
+  if (input.keepsCoupon)
+    await tx.execute(sql`update campaign_envelopes set amount_fen = 0 where position = ${input.position}`);
+  else await tx.execute(sql`delete from campaign_envelopes where position = ${input.position}`);
+  const [wallet] = await queryRows<{ ledger_account_id: unknown }>(
+    tx,
+    sql`select ledger_account_id from wallets where id = ${walletId}`,
+  );
+  if (wallet === undefined) throw refuse(ErrorCode.NOT_FOUND, 'no such wallet');
+  const posted = await postNewTransfers(tx, [
+    {
+      debitAccountId: input.budgetAccountId,
+      creditAccountId: int(wallet.ledger_account_id),
+      amountFen: input.amountFen,
+      code: 'claim',
+      reference: `claim:${claim.claimKey}`,
+    },
+  ]);
+  // The budget holds every pooled envelope's cash, so a refusal is a broken invariant.
+  if (!posted.ok) throw new Error(`claim transfer refused: ${JSON.stringify(posted)}`);
+  await tx.execute(
+    sql`insert into wallet_day_totals (wallet_id, tap_day, campaign_id, advertiser_id, cash_count, cash_fen,
+          coupon_count, coupon_tap_ts, fallback_count)
+        values (${walletId}, ${day}::date, ${input.campaignId}, ${input.advertiserId}, 1, ${input.amountFen}, 0,
+          '{}'::bigint[], 0)
+        on conflict (wallet_id, tap_day, campaign_id) do update set
+          cash_count = wallet_day_totals.cash_count + 1,
+          cash_fen = wallet_day_totals.cash_fen + excluded.cash_fen,
+          advertiser_id = coalesce(wallet_day_totals.advertiser_id, excluded.advertiser_id)`,
+  );
+  await tx.execute(
+    sql`insert into wallet_day_screens (wallet_id, tap_day, screen_id, cash_count)
+        values (${walletId}, ${day}::date, ${claim.screenId}, 1)
+        on conflict (wallet_id, tap_day, screen_id) do update set
+          cash_count = wallet_day_screens.cash_count + 1`,
+  );
+  // Travel follows the latest cash by its own time (judge.ts applyVerdict).
+  await tx.execute(
+    sql`insert into wallet_tap_state (wallet_id, last_ts, last_city, last_screen_id)
+        values (${walletId}, ${claim.ts}, ${claim.screen.city}, ${claim.screenId})
+        on conflict (wallet_id) do update set last_ts = excluded.last_ts, last_city = excluded.last_city,
+          last_screen_id = excluded.last_screen_id
+        where wallet_tap_state.last_ts <= excluded.last_ts`,
+  );
+}
