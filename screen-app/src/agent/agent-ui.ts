@@ -1,6 +1,6 @@
 // The agent's screen UI: a KioskUiHub fed from the retained config (playlist, timezone, coupon titles),
-// the content cache (which creatives are playable, where their files are), the MQTT link (online) and
-// the enrolled identity; accepted proof-of-play reports go into the store's aggregates.
+// the content cache (which creatives are playable, where their files are), the MQTT link (online), the
+// claim ticket on screen and the enrolled identity; accepted proof-of-play reports go into the store's aggregates.
 import type { ScreenConfig } from '@redtap/shared';
 import type { Logger } from 'pino';
 import type { ContentCache } from '../content/content-cache.ts';
@@ -131,5 +131,10 @@ export class AgentUi {
 
   setOutOfService(outOfService: boolean): void {
     this.hub.setStatus({ outOfService });
+  }
+
+  /** The claim ticket on screen changed (docs/protocol.md §3.8): the QR code shows this URL. */
+  setTicketUrl(ticketUrl: string | null): void {
+    this.hub.setStatus({ ticketUrl });
   }
 }

@@ -1,7 +1,8 @@
 // The kiosk agent: one process wiring the store, the tap engine, MQTT sync and the content cache around
 // an enrolled identity, plus housekeeping (pruning settled taps, WAL checkpoints). It also drives the tap
 // source of its choice (PC/SC, simulated or none) through one engine adapter, and is the kiosk the screen
-// UI talks to (`ui`, a KioskUiPort), whether that screen is the Electron window or a browser.
+// UI talks to (`ui`, a KioskUiPort), whether that screen is the Electron window or a browser. It signs the
+// claim tickets the screen shows as a QR code for phones without the wallet app (`tickets`).
 import { readFileSync } from 'node:fs';
 import type { ScreenConfig } from '@redtap/shared';
 import type { SimulatedTapSource, TapSource } from '@redtap/tap-reader';
@@ -17,6 +18,9 @@ import { clearConfig, loadConfig } from '../store/config-queries.ts';
 import { loadIdentity, type ScreenIdentity } from '../store/identity-queries.ts';
 import { checkpointStore, openStore, type Store } from '../store/open-store.ts';
 import { pruneSettledTaps } from '../store/tap-queries.ts';
+import { reserveTicketSeqs } from '../store/ticket-queries.ts';
+import { claimOrigin } from '../tickets/claim-origin.ts';
+import { TicketIssuer, type TicketIssuerLimits } from '../tickets/ticket-issuer.ts';
 import { ScreenSync, type ScreenSyncLimits, type SyncEvent } from '../sync/screen-sync.ts';
 import type { UiLocale } from '../ui-api/channels.ts';
 import { AgentUi } from './agent-ui.ts';
@@ -52,6 +56,7 @@ export interface KioskAgentOptions {
   /** Settled taps are kept this long after their ack, then pruned. */
   settledRetentionS?: number;
   housekeepingIntervalMs?: number;
+  ticketLimits?: Partial<TicketIssuerLimits>;
 }
 
 export interface KioskAgent {
@@ -72,6 +77,12 @@ export interface KioskAgent {
   readonly simulator: SimulatedTapSource | null;
   /** The engine adapter every tap source drives. */
   readonly tapHandler: EngineTapHandler;
+  /**
+   * Claim tickets (docs/protocol.md §3.8): the QR ticket on screen, and `issueTagTicket()` for the reader
+   * acting as an NFC tag. Null while no claim origin is known (no publicOrigin in the config and no cloud
+   * URL); it starts when a config brings one.
+   */
+  readonly tickets: TicketIssuer | null;
   stop(): Promise<void>;
 }
 
@@ -98,6 +109,7 @@ export async function startKioskAgent(options: KioskAgentOptions): Promise<Start
   let sync: ScreenSync | undefined;
   let content: ContentCache | undefined;
   let readerSource: { stop(): Promise<void> } | undefined;
+  let stopTickets: () => void = () => undefined;
   try {
     const identity = loadIdentity(store);
     if (identity === null) {
@@ -130,6 +142,7 @@ export async function startKioskAgent(options: KioskAgentOptions): Promise<Start
       return refuse(KioskCode.KEY_MISMATCH, `${identity.keyPath} is not the key this screen enrolled with`);
     }
     const cloudUrl = options.cloudUrl ?? readAgentSettings(paths).cloudUrl;
+    let config = loadConfig(store);
     const contents = (content = new ContentCache({
       dir: paths.contentDir,
       store,
@@ -143,13 +156,41 @@ export async function startKioskAgent(options: KioskAgentOptions): Promise<Start
       store,
       content: contents,
       screenId: identity.screenId,
-      config: loadConfig(store),
+      config,
       locale: options.locale ?? 'zh',
       nowS: now,
       logger,
     });
     // A tap pays the campaign whose ad is on screen first (docs/kiosk.md §1).
     engine.setShowingCampaign(() => showingCampaignOf(ui.hub.state().item));
+    // Claim tickets start once an origin for their URLs is known (docs/kiosk.md §10).
+    let tickets: TicketIssuer | null = null;
+    let uiStarted = false;
+    const startTickets = () => {
+      const origin = claimOrigin(config, cloudUrl);
+      if (tickets !== null || origin === null || !uiStarted) return;
+      let lastOrigin = origin;
+      const issuer = (tickets = new TicketIssuer({
+        screenId: identity.screenId,
+        screenKey: key.value.privateKey,
+        origin: () => (lastOrigin = claimOrigin(config, cloudUrl) ?? lastOrigin),
+        reserveSeqs: (count) => reserveTicketSeqs(store, count),
+        showingCampaign: () => showingCampaignOf(ui.hub.state().item),
+        nowS: now,
+        startTimer,
+        logger,
+        ...(options.ticketLimits === undefined ? {} : { limits: options.ticketLimits }),
+        onScreenTicket: (ticket) => ui.setTicketUrl(ticket?.url ?? null),
+      }));
+      const offTicketCampaign = ui.hub.subscribe((event) => {
+        if (event.channel === 'state') issuer.showingChanged();
+      });
+      stopTickets = () => {
+        issuer.stop();
+        offTicketCampaign();
+      };
+      issuer.start();
+    };
     const syncContent = () => {
       contents.sync().then(
         (report) => {
@@ -197,10 +238,13 @@ export async function startKioskAgent(options: KioskAgentOptions): Promise<Start
         }
         options.onSyncEvent?.(event);
       },
-      onConfig: (config: ScreenConfig) => {
-        ui.applyConfig(config);
+      onConfig: (next: ScreenConfig) => {
+        config = next;
+        ui.applyConfig(next);
         syncContent();
+        startTickets();
       },
+      onTicketClaimed: (claimed) => tickets?.claimed(claimed.ticketSeq),
     }));
     screenSync.start();
     syncContent();
@@ -241,6 +285,10 @@ export async function startKioskAgent(options: KioskAgentOptions): Promise<Start
     const offTaps = reader.source === null ? () => undefined : handler.attach(reader.source);
     const offLog = reader.source?.on((event) => logReaderEvent(event, tapLogger)) ?? (() => undefined);
     ui.start();
+    uiStarted = true;
+    startTickets();
+    if (claimOrigin(config, cloudUrl) === null)
+      logger.warn('no claim origin (publicOrigin or cloud URL): no QR code until a config names one');
     // A missing pcscd is retried in the background: start() resolves after the first attempt.
     await reader.start();
     logger.info(
@@ -264,12 +312,16 @@ export async function startKioskAgent(options: KioskAgentOptions): Promise<Start
         tapSource: reader.source,
         simulator: reader.simulator,
         tapHandler: handler,
+        get tickets() {
+          return tickets;
+        },
         stop: () =>
           (stopping ??= (async () => {
             // Taps first, so nothing is committed while sync winds down; the outbox keeps the rest.
             await reader.stop();
             offTaps();
             offLog();
+            stopTickets();
             ui.stop();
             cancelHousekeeping?.();
             await screenSync.stop();
@@ -280,6 +332,7 @@ export async function startKioskAgent(options: KioskAgentOptions): Promise<Start
       },
     };
   } catch (error) {
+    stopTickets();
     await readerSource?.stop().catch(() => undefined);
     await sync?.stop().catch(() => undefined);
     await content?.stop().catch(() => undefined);

@@ -1,5 +1,5 @@
-// The screen: ad loop, call to action (or out of service), tap overlays and the operator's offline marker, all driven by
-// the kiosk through the typed UI API.
+// The screen: ad loop, call to action (or out of service), the claim ticket's QR code, tap overlays and the
+// operator's offline marker, all driven by the kiosk through the typed UI API.
 import { useEffect, useState } from 'react';
 import type { ScreenState, TapView, UiApi } from '../ui-api/channels.ts';
 import { AdLoop } from './components/ad-loop.tsx';
@@ -7,6 +7,7 @@ import { CallToAction } from './components/call-to-action.tsx';
 import { OfflineBadge } from './components/offline-badge.tsx';
 import { OutOfService } from './components/out-of-service.tsx';
 import { OVERLAY_MS, TapOverlay } from './components/tap-overlay.tsx';
+import { TicketQr } from './components/ticket-qr.tsx';
 import { localeOverride } from './i18n.ts';
 
 export const RENDERER_VERSION = '0.1.0';
@@ -48,15 +49,18 @@ export function App({ api }: { api: UiApi }) {
   }, [tap]);
 
   const locale = localeOverride(window.location.search) ?? state.locale;
+  const ticketUrl = state.outOfService === true ? null : (state.ticketUrl ?? null);
   return (
     <main
       className="screen"
       lang={locale === 'zh' ? 'zh-CN' : 'en'}
       data-connected={connected}
       data-seq={state.item.seq}
+      data-ticket={ticketUrl !== null}
     >
       <AdLoop api={api} item={state.item} locale={locale} />
       {state.outOfService === true ? <OutOfService locale={locale} /> : <CallToAction locale={locale} />}
+      {ticketUrl !== null && <TicketQr url={ticketUrl} locale={locale} />}
       {tap !== null && <TapOverlay key={tap.tapId} view={tap} locale={locale} />}
       {!state.online && <OfflineBadge locale={locale} />}
     </main>

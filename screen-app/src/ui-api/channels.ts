@@ -56,6 +56,11 @@ export const ScreenState = z.object({
   screenId: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER).nullable(),
   locale: UiLocale,
   item: PlaylistItemView,
+  /**
+   * The claim URL of the ticket on screen (docs/protocol.md §3.8), shown as a QR code for phones without
+   * the wallet app; null or absent: no QR code.
+   */
+  ticketUrl: z.string().max(512).nullable().optional(),
 });
 export type ScreenState = z.infer<typeof ScreenState>;
 

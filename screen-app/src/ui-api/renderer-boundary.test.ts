@@ -16,6 +16,8 @@ const ALLOWED_PACKAGES = new Set([
   // Integer-fen formatting. The subpath, not '@redtap/shared' itself: the package root carries the
   // node:crypto wire codecs, while shared/src/money.test.ts proves this module imports nothing from Node.
   '@redtap/shared/money',
+  // The claim ticket's QR code (browser build of the package, no Node APIs).
+  'qrcode',
 ]);
 const IMPORT = /(?:import|export)\s+(?:type\s+)?(?:[^'"]*?\s+from\s+)?['"]([^'"]+)['"]/g;
 
