@@ -260,6 +260,37 @@ describe.each(engines)('SUN stickers on $engine', ({ engine, available }) => {
     expect(await accept(readOf(unbound, 2))).toMatchObject({ ok: true, screenId });
   });
 
+  it.skipIf(!available)('refuses hostile import bodies with a code, never a 500', async () => {
+    const masterKey = '0123456789abcdef0123456789abcdef';
+    const tooMany = Array.from({ length: 2_001 }, (_, index) => `04${index.toString(16).padStart(12, '0')}`);
+    for (const body of [
+      { name: 'x', masterKey, csv: '"unclosed,quote\n04a1b2c3d4e5ff' },
+      { name: 'x', masterKey, csv: '' },
+      { name: 'x', masterKey, csv: 'uid\n' },
+      { name: 'x', masterKey, csv: `${tooMany.join('\n')}\n` },
+      { name: 'x', masterKey, uids: [] },
+      { name: 'x', masterKey, uids: ['04a1b2c3d4e5ff'], csv: '04a1b2c3d4e5ff' },
+      { name: 'x', masterKey: '00'.repeat(16), uids: ['04a1b2c3d4e5ff'] },
+      { name: 'x', masterKey: 'zz'.repeat(16), uids: ['04a1b2c3d4e5ff'] },
+      { name: 'x', masterKey, uids: [42] },
+    ]) {
+      const response = await cloud.request('POST', '/v1/tag-batches', { token: operator, body });
+      expect(
+        [response.status, (await json<ErrorReply>(response)).error.code],
+        JSON.stringify(body).slice(0, 80),
+      ).toEqual([400, ErrorCode.VALIDATION_FAILED]);
+    }
+    const odd = await cloud.request('POST', '/v1/tag-batches', {
+      token: operator,
+      body: { name: 'x', masterKey, csv: '\u0000\u0001,\u00ff\n=cmd|x!A1,1\n', dryRun: true },
+    });
+    expect(odd.status).toBe(200);
+    expect((await json<TagImportReply>(odd)).errors.map((row) => row.code)).toEqual([
+      ErrorCode.TAG_UID_INVALID,
+      ErrorCode.TAG_UID_INVALID,
+    ]);
+  });
+
   it.skipIf(!available)('refuses malformed parameters', async () => {
     const genuine = readOf(bound, 30);
     for (const read of [
