@@ -1,13 +1,62 @@
 // Builds the web console (operators, advertisers, wallet) into cloud/dist/console. Absolute asset URLs
 // (`/assets/…`) because the cloud serves deep links such as /operator/screens from the same index.html.
+// The wallet is also an installable web app: a manifest scoped to /wallet and a service worker that keeps
+// the app shell for an offline start (it never caches the API; see docs/architecture.md).
 import { fileURLToPath } from 'node:url';
 import react from '@vitejs/plugin-react';
 import { defineConfig } from 'vite';
+import { VitePWA } from 'vite-plugin-pwa';
+
+/** The wallet's part of the site: what the installed app opens and what its service worker controls. */
+const WALLET_SCOPE = '/wallet';
+const THEME_COLOUR = '#d9312b';
 
 export default defineConfig({
   root: fileURLToPath(new URL('./', import.meta.url)),
   base: '/',
-  plugins: [react()],
+  plugins: [
+    react(),
+    VitePWA({
+      // The wallet page registers the worker itself, with the wallet's scope (lib/service-worker.ts).
+      injectRegister: false,
+      registerType: 'autoUpdate',
+      filename: 'sw.js',
+      manifestFilename: 'manifest.webmanifest',
+      scope: WALLET_SCOPE,
+      // The icons are drawn from public/icons/wallet.svg (512 and 192 px PNGs, committed).
+      includeAssets: ['favicon.svg'],
+      manifest: {
+        id: WALLET_SCOPE,
+        name: 'RedTap 红包钱包',
+        short_name: 'RedTap',
+        description:
+          'Red packets and coupons from RedTap screens: balance, history, coupons and withdrawals.',
+        lang: 'zh-CN',
+        start_url: WALLET_SCOPE,
+        scope: WALLET_SCOPE,
+        display: 'standalone',
+        orientation: 'portrait',
+        theme_color: THEME_COLOUR,
+        background_color: '#f8f9fa',
+        icons: [
+          { src: '/icons/wallet-192.png', sizes: '192x192', type: 'image/png', purpose: 'any' },
+          { src: '/icons/wallet-512.png', sizes: '512x512', type: 'image/png', purpose: 'any' },
+          { src: '/icons/wallet-512.png', sizes: '512x512', type: 'image/png', purpose: 'maskable' },
+        ],
+      },
+      workbox: {
+        // The app shell only: the built scripts, styles, fonts and icons, and index.html for navigations.
+        globPatterns: ['**/*.{js,css,html,svg,png,woff2}'],
+        maximumFileSizeToCacheInBytes: 8 * 1024 * 1024,
+        navigateFallback: '/index.html',
+        navigateFallbackAllowlist: [/^\/wallet(\/|$)/],
+        // Never the API: no runtime caching at all, and API paths are never answered with the shell.
+        navigateFallbackDenylist: [/^\/v1\//],
+        runtimeCaching: [],
+        cleanupOutdatedCaches: true,
+      },
+    }),
+  ],
   build: {
     outDir: fileURLToPath(new URL('../dist/console/', import.meta.url)),
     emptyOutDir: true,

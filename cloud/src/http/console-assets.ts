@@ -22,9 +22,16 @@ const MIME: Record<string, string> = {
   '.png': 'image/png',
   '.ico': 'image/x-icon',
   '.json': 'application/json',
+  '.webmanifest': 'application/manifest+json',
   '.woff2': 'font/woff2',
   '.txt': 'text/plain; charset=utf-8',
 };
+
+/**
+ * The wallet's service worker and web manifest keep their names between builds, so a browser must ask
+ * for them again each time: a stale worker would keep an old app shell.
+ */
+const REVALIDATED_FILES = new Set(['/sw.js', '/manifest.webmanifest']);
 
 /**
  * Scripts only from our origin (no inline script, no eval). Styles allow inline because the component
@@ -97,7 +104,9 @@ export function mountConsole<E extends Env>(app: Hono<E>, options: ConsoleOption
         // Vite puts a content hash in every file name under /assets; the rest may change between builds.
         'Cache-Control': path.startsWith('/assets/')
           ? 'public, max-age=31536000, immutable'
-          : 'public, max-age=3600',
+          : REVALIDATED_FILES.has(path)
+            ? 'no-cache'
+            : 'public, max-age=3600',
       });
     }
     const index = await readFileWithin(root, '/index.html');

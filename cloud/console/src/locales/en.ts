@@ -629,6 +629,16 @@ export const en = {
   },
   wallet: {
     title: 'My red packets',
+    passkeyIntro:
+      'Use a passkey: your phone’s fingerprint, face or screen lock keeps the wallet, with no app to install.',
+    passkeySignIn: 'Sign in with a passkey',
+    passkeyCreate: 'Create a wallet with a passkey',
+    passkeyOr: 'or keep a phone key in this browser',
+    passkeysTitle: 'Passkeys',
+    passkeysNone: 'No passkey signs in to this wallet yet.',
+    passkeysCount: 'Passkeys that sign in to this wallet: {{count}}',
+    passkeyAdd: 'Add a passkey',
+    passkeyAdded: 'Passkey added: it signs in to this wallet from now on.',
     intro: 'This browser plays the phone: it holds a P-256 key, as a phone keeps one in its secure element.',
     create: 'Create a wallet on this device',
     login: 'Log in with this phone key',
@@ -897,6 +907,14 @@ export const en = {
     LOGIN_CHALLENGE_INVALID: 'The wallet login expired or failed. Log in again.',
     WALLET_REVOKED: 'This wallet has been revoked. Create a new wallet or contact support.',
     SESSION_REVOKED: 'Your session was ended. Sign in again.',
+    PASSKEY_CHALLENGE_INVALID: 'The passkey request expired or was already used. Try again.',
+    PASSKEY_INVALID: 'The passkey could not be checked for this site. Try again, or use another passkey.',
+    PASSKEY_ALGORITHM_UNSUPPORTED:
+      'This passkey uses a key type RedTap does not accept. Use another device or password manager.',
+    PASSKEY_COUNTER_REGRESSED:
+      'This passkey looks copied, so it was refused. Sign in with another passkey or contact support.',
+    PASSKEY_UNKNOWN: 'This passkey belongs to no RedTap wallet. Create a wallet with it instead.',
+    PASSKEY_EXISTS: 'This passkey is already registered.',
     INSUFFICIENT_FUNDS: 'There is not enough money for this. Add funds or enter a smaller amount.',
     TRANSFER_CONFLICT: 'This transfer was already made with other details. Refresh and try again.',
     WITHDRAWAL_TOO_SMALL: 'The amount is below the smallest withdrawal. Enter a larger amount.',

@@ -1,7 +1,8 @@
-// The commuter's wallet, mobile-first. The browser is the phone: it creates or imports a P-256 key,
-// registers it, logs in by signing the server's nonce, then shows balance, history with reasons,
-// coupons (code + QR), the payment account withdrawals go to, and withdrawals with their payout state
-// (paged: the newest first, more on request).
+// The commuter's wallet, mobile-first and installable (a web app scoped to /wallet). A passkey creates a
+// wallet or signs one in (iPhones and phones without the app); or the browser plays the phone: it creates
+// or imports a P-256 key, registers it and logs in by signing the server's nonce. Signed in, it shows
+// balance, history with reasons, coupons (code + QR), the wallet's passkeys, the payment account
+// withdrawals go to, and withdrawals with their payout state (paged: the newest first, more on request).
 import {
   Alert,
   Badge,
@@ -10,6 +11,7 @@ import {
   Card,
   Center,
   Container,
+  Divider,
   Loader,
   Group,
   Modal,
@@ -41,6 +43,13 @@ import {
   useWithdrawals,
 } from '../../api/hooks/wallet.ts';
 import { parsePayoutAccount, type PayoutAccountKind } from '@redtap/shared/payout-account';
+import {
+  createPasskeyWallet,
+  passkeysSupported,
+  signInWithPasskey,
+  useAddWalletPasskey,
+  useWalletPasskeys,
+} from '../../api/hooks/wallet-passkeys.ts';
 import type { Session } from '../../api/types.ts';
 import { Logo } from '../../components/console-layout.tsx';
 import { Empty, ErrorAlert, notifySuccess, QueryState } from '../../components/feedback.tsx';
@@ -51,6 +60,7 @@ import { QrCode } from '../../components/qr-code.tsx';
 import { formatDate, formatDateTime } from '../../lib/format.ts';
 import { formatFen } from '../../lib/money.ts';
 import { loadPhoneKeyFile, savePhoneKeyFile } from '../../lib/phone-key-store.ts';
+import { registerWalletServiceWorker } from '../../lib/service-worker.ts';
 import { historyReasonKeys, historyStatus, historyTitle } from './history-row.ts';
 import {
   generatePhoneKey,
@@ -199,6 +209,79 @@ function KeyTools({
   );
 }
 
+/** Sign in with a passkey this device offers, or create a new wallet with a new passkey. */
+function PasskeySignIn({ onSession }: { onSession: (s: Session) => void }) {
+  const { t } = useTranslation();
+  const signIn = useMutation({ mutationFn: signInWithPasskey, onSuccess: onSession });
+  const create = useMutation({ mutationFn: createPasskeyWallet, onSuccess: onSession });
+  const error = signIn.error ?? create.error;
+  return (
+    <Stack gap="sm">
+      <Text size="sm" c="dimmed" ta="center">
+        {t('wallet.passkeyIntro')}
+      </Text>
+      {error === null ? null : <ErrorAlert error={error} />}
+      <Button
+        size="lg"
+        radius="xl"
+        loading={signIn.isPending}
+        disabled={create.isPending}
+        onClick={() => {
+          create.reset();
+          signIn.mutate();
+        }}
+        data-testid="passkey-sign-in"
+      >
+        {t('wallet.passkeySignIn')}
+      </Button>
+      <Button
+        size="md"
+        radius="xl"
+        variant="outline"
+        loading={create.isPending}
+        disabled={signIn.isPending}
+        onClick={() => {
+          signIn.reset();
+          create.mutate();
+        }}
+        data-testid="passkey-create"
+      >
+        {t('wallet.passkeyCreate')}
+      </Button>
+    </Stack>
+  );
+}
+
+/** The wallet's passkeys, and adding one (a phone-key wallet that will also sign in on the web). */
+function PasskeysCard({ token }: { token: string }) {
+  const { t } = useTranslation();
+  const passkeys = useWalletPasskeys(token);
+  const add = useAddWalletPasskey(token, { onSuccess: () => notifySuccess(t('wallet.passkeyAdded')) });
+  const count = passkeys.data?.items.length;
+  return (
+    <Paper withBorder radius="md" p="sm" data-testid="wallet-passkeys">
+      <Group justify="space-between" wrap="nowrap">
+        <div>
+          <Text size="sm" fw={600}>
+            {t('wallet.passkeysTitle')}
+          </Text>
+          <Text size="xs" c="dimmed" data-testid="wallet-passkey-count">
+            {count === undefined
+              ? '…'
+              : count === 0
+                ? t('wallet.passkeysNone')
+                : t('wallet.passkeysCount', { count })}
+          </Text>
+        </div>
+        <Button size="xs" radius="xl" variant="light" loading={add.isPending} onClick={() => add.mutate()}>
+          {t('wallet.passkeyAdd')}
+        </Button>
+      </Group>
+      {add.error === null ? null : <ErrorAlert error={add.error} />}
+    </Paper>
+  );
+}
+
 function SignIn({
   file,
   onFile,
@@ -235,6 +318,12 @@ function SignIn({
   });
   return (
     <Stack>
+      {passkeysSupported() ? (
+        <>
+          <PasskeySignIn onSession={onSession} />
+          <Divider label={t('wallet.passkeyOr')} labelPosition="center" />
+        </>
+      ) : null}
       <Text size="sm" c="dimmed" ta="center">
         {t('wallet.intro')}
       </Text>
@@ -244,7 +333,13 @@ function SignIn({
         </Text>
       )}
       {login.error === null ? null : <ErrorAlert error={login.error} />}
-      <Button size="lg" radius="xl" loading={login.isPending} onClick={() => login.mutate()}>
+      <Button
+        size="lg"
+        radius="xl"
+        variant={passkeysSupported() ? 'light' : 'filled'}
+        loading={login.isPending}
+        onClick={() => login.mutate()}
+      >
         {file?.walletId === null || file === null ? t('wallet.create') : t('wallet.login')}
       </Button>
       <KeyTools file={file} onImported={onFile} />
@@ -635,8 +730,9 @@ function WalletHome({
             <Text size="sm" opacity={0.85}>
               {t('wallet.balance')}
             </Text>
-            <Text size="xs" opacity={0.85}>
-              {t('wallet.walletId')} #{summary.data?.walletId ?? file?.walletId ?? '…'}
+            {/* The session's wallet, which a passkey may name rather than this browser's phone key. */}
+            <Text size="xs" opacity={0.85} data-testid="wallet-id">
+              {t('wallet.walletId')} #{summary.data?.walletId ?? '…'}
             </Text>
           </Group>
           {summary.error === null ? (
@@ -683,6 +779,7 @@ function WalletHome({
           <WithdrawalList token={session.token} />
         </Stack>
       ) : null}
+      {passkeysSupported() ? <PasskeysCard token={session.token} /> : null}
       <Group justify="center" gap="xs">
         <Button variant="subtle" size="xs" loading={signOut.isPending} onClick={() => signOut.mutate()}>
           {t('app.signOut')}
@@ -715,6 +812,7 @@ export function WalletPage() {
     setSession(next);
   };
   const linked = useWalletLinkLogin(link);
+  useEffect(registerWalletServiceWorker, []);
   const linkedSession = linked.data;
   useEffect(() => {
     if (linkedSession === undefined) return;
