@@ -22,6 +22,7 @@ import { getLedgerAccount } from '../../src/ledger/accounts.ts';
 import { checkLedger } from '../../src/ledger/check-ledger.ts';
 import { defaultMoneySettings } from '../../src/money-settings.ts';
 import { dispatchClaimNotices } from '../../src/services/claim-notices.ts';
+import { batchMetaReadKey, sunReadOf, tagFileReadKey } from '../../src/tags/sun.ts';
 import { openTestDatabase, testEngines } from '../databases.ts';
 import { createTestCloud, json, walletSession, type TestCloud } from '../harness.ts';
 import {
@@ -416,6 +417,52 @@ describe.each(engines)('claims on $engine', ({ engine, available }) => {
     expect(await walletBalance(wallet.walletId)).toBe(0);
     expect((await checkLedger(cloud.deps.db)).ok).toBe(true);
   });
+
+  it.skipIf(!available)(
+    'credits a sticker read once: its copy is refused, and a read the key did not make is SUN_MAC_INVALID',
+    async () => {
+      const bezel = await freshScreen('Sticker Tower');
+      const batchKey = Buffer.from('00112233445566778899aabbccddeeff', 'hex');
+      const uid = '04c1a1b2c3d4e5';
+      const imported = await cloud.request('POST', '/v1/tag-batches', {
+        token: world.operator,
+        body: { name: 'Bezels', masterKey: batchKey.toString('hex'), uids: [uid] },
+      });
+      expect(imported.status).toBe(201);
+      const batch = (await json<{ batch: { id: number } }>(imported)).batch.id;
+      const bound = await cloud.request('PUT', `/v1/tags/${uid}/screen`, {
+        token: world.operator,
+        body: { screenId: bezel.screenId },
+      });
+      expect(bound.status).toBe(200);
+      const readOf = (counter: number) => ({
+        batch: String(batch),
+        ...sunReadOf({
+          metaReadKey: batchMetaReadKey(batchKey),
+          fileReadKey: tagFileReadKey(batchKey, Buffer.from(uid, 'hex')),
+          uid: Buffer.from(uid, 'hex'),
+          counter,
+        }),
+      });
+
+      const wallet = await walletSession(cloud);
+      const read = readOf(7);
+      const paid = await json<ClaimReply & { path: string }>(await claim(wallet.token, { sun: read }));
+      expect(paid).toMatchObject({ status: 'credited', path: 'sticker', ticketSeq: null, brand: 'Tea Co' });
+      expect(await walletBalance(wallet.walletId)).toBe(paid.amountFen);
+
+      const other = await walletSession(cloud);
+      const copied = await moneyUnchanged(other.walletId, async () => claim(other.token, { sun: read }));
+      expect(errorCode(await json(copied))).toBe(ErrorCode.SUN_COUNTER_REPLAYED);
+      const forged = await moneyUnchanged(other.walletId, async () =>
+        claim(other.token, { sun: { ...readOf(8), cmac: '0000000000000000' } }),
+      );
+      expect(errorCode(await json(forged))).toBe(ErrorCode.SUN_MAC_INVALID);
+      // The next read of the sticker is a new claim.
+      const next = await json<ClaimReply>(await claim(other.token, { sun: readOf(8) }));
+      expect(next.status).toBe('credited');
+    },
+  );
 
   it.skipIf(!available)(
     "refuses malformed tickets with the codec's code and needs a wallet session",

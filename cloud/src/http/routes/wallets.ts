@@ -2,7 +2,8 @@
 import { z } from '@hono/zod-openapi';
 import { decodeTicketText, fromHex, ticketFromUrl } from '@redtap/shared';
 import { DomainError } from '../../errors.ts';
-import { claimPrize } from '../../services/claims.ts';
+import { claimPrize, type AcceptSunRead } from '../../services/claims.ts';
+import { acceptSunRead } from '../../services/tags.ts';
 import { issueSession } from '../../auth/sessions.ts';
 import {
   createLoginChallenge,
@@ -199,6 +200,10 @@ export function walletRoutes(deps: AppDeps) {
     async (c) => c.json(await getWalletSummary(deps.db, walletIdOf(c)), 200),
   );
 
+  // The tag registry verifies a sticker read under its batch's key and advances the tag's counter.
+  const acceptSticker: AcceptSunRead =
+    deps.acceptSunRead ??
+    ((db, read) => acceptSunRead(db, read, { kek: deps.secrets.issuerKek, now: deps.now() }));
   app.on('POST', '/v1/wallet/claims', claimLimited);
   app.openapi(
     defineRoute(['wallet'], {
@@ -248,7 +253,7 @@ export function walletRoutes(deps: AppDeps) {
           ? { kind: 'ticket' as const, bytes: ticketBytes(body.ticket) }
           : { kind: 'sun' as const, ...body.sun };
       const result = await claimPrize(
-        { db: deps.db, settings: deps.settings.money, now: deps.now, acceptSunRead: deps.acceptSunRead },
+        { db: deps.db, settings: deps.settings.money, now: deps.now, acceptSunRead: acceptSticker },
         walletIdOf(c),
         request,
       );
