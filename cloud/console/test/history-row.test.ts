@@ -26,6 +26,7 @@ const row = (over: Partial<HistoryRow>): HistoryRow => ({
   reason: null,
   brand: 'Tea Co',
   couponTitle: null,
+  path: 'tap',
   ...over,
 });
 

@@ -829,6 +829,121 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/v1/wallet/claims': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Claim the prize of a screen's claim ticket (its QR or reader tag, docs/protocol.md §3.8) or of a bezel sticker read, decided online in claim order (§7a). First claim wins; the same wallet asking again gets its first result */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json':
+            | {
+                /** @description The ticket as base64url, or the whole claim URL */
+                ticket: string;
+              }
+            | {
+                /** @description A sticker URL's b, p and c parameters */
+                sun: {
+                  batch: string;
+                  picc: string;
+                  cmac: string;
+                };
+              };
+        };
+      };
+      responses: {
+        /** @description The claim and its result */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ClaimResult'];
+          };
+        };
+        /** @description Error */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Error */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Error */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Error */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Error */
+        410: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Error */
+        422: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Error */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/v1/wallets/{id}/credentials/{serial}/revoke': {
     parameters: {
       query?: never;
@@ -4347,7 +4462,7 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** Taps newest first, with their result and reason (credited, rejected with a cap, held, released) */
+    /** Taps and online claims newest first, with their result and reason (credited, rejected with a cap, held, released) and the brand that paid */
     get: {
       parameters: {
         query?: {
@@ -4382,6 +4497,11 @@ export interface paths {
                 brand: string | null;
                 /** @description The title of the tap's coupon offer, if any */
                 couponTitle: string | null;
+                /**
+                 * @description How it was won: a kiosk tap, or an online claim of a QR ticket, a reader-tag ticket or a sticker (counter: the ticket sequence or SUN counter)
+                 * @enum {string}
+                 */
+                path: 'tap' | 'qr' | 'reader_tag' | 'sticker';
                 /** @description With a count cap: packets counted that day */
                 capCount?: number;
                 /** @description With a count cap: the daily limit */
@@ -4906,13 +5026,13 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** Impressions, taps, unique wallets, cash and coupons by day, city or screen (JSON or CSV) */
+    /** Impressions, taps (kiosk taps and credited online claims), unique wallets, cash and coupons by day, city, screen or path (tap, qr, reader_tag, sticker), JSON or CSV */
     get: {
       parameters: {
         query?: {
           from?: string;
           to?: string;
-          by?: 'day' | 'city' | 'screen';
+          by?: 'day' | 'city' | 'screen' | 'path';
           campaignId?: number;
           format?: 'json' | 'csv';
         };
@@ -7086,6 +7206,24 @@ export interface components {
       /** @description The 147-byte wallet credential (docs/protocol.md §3.1), hex */
       credential: string;
     };
+    ClaimResult: {
+      claimId: number;
+      /** @enum {string} */
+      status: 'credited' | 'rejected';
+      /** @description The refusal reason (cap, path, pool) when rejected */
+      code: string | null;
+      amountFen: number;
+      /** @enum {string} */
+      path: 'qr' | 'reader_tag' | 'sticker';
+      screenId: number;
+      ticketSeq: number | null;
+      campaignId: number | null;
+      /** @description The paying campaign's sponsor, else its advertiser */
+      brand: string | null;
+      claimedAt: string;
+      /** @description This wallet's earlier claim of the same ticket, answered again */
+      replayed: boolean;
+    };
     /** @description PublicKeyCredentialCreationOptionsJSON for `navigator.credentials.create()` */
     PasskeyCreationOptions: {
       challenge: string;
@@ -7388,6 +7526,8 @@ export interface components {
         fallbackCouponOfferId: number;
         /** @description The advertiser's fall-through choice; absent on older campaigns (off) */
         fallThrough?: boolean;
+        /** @description Where its prizes may be won (tap, qr, reader_tag, sticker); absent: all */
+        claimPaths?: ('tap' | 'qr' | 'reader_tag' | 'sticker')[];
       };
       creatives: {
         sha256: string;
