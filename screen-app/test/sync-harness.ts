@@ -142,7 +142,7 @@ export class BrokerSide {
 
   async publish(
     screenId: number,
-    kind: 'acks' | 'decks' | 'config',
+    kind: 'acks' | 'decks' | 'config' | 'claimed',
     payload: Uint8Array | string,
     retain = false,
   ) {

@@ -114,6 +114,29 @@ describe.skipIf(!available)('ScreenSync over Mosquitto', () => {
     await k.events.until(() => backlogCount(k.store) === 0, 'taps after the garbage to settle');
   });
 
+  it('hands word of a claimed ticket to its observer, and counts and drops garbage on that topic', async () => {
+    const k = (kiosk = startSyncKiosk({ mqttUrl: url, topicRoot: root }));
+    await connected(k);
+    const garbage = [
+      Buffer.alloc(0),
+      Buffer.from('{"ticketSeq":'),
+      Buffer.from(JSON.stringify({ ticketSeq: 0, claimedAt: T0 })),
+      Buffer.from(JSON.stringify({ ticketSeq: 5, claimedAt: T0, walletId: 4242 })),
+      Buffer.from(JSON.stringify({ ticketSeq: 5, claimedAt: T0, pad: 'x'.repeat(300) })),
+      Buffer.from([0xff, 0xfe]),
+    ];
+    for (const payload of garbage) await broker.publish(k.screenId, 'claimed', payload);
+    await broker.publish(k.screenId, 'claimed', JSON.stringify({ ticketSeq: 7, claimedAt: T0 + 3 }));
+    const claimed = await k.events.next(
+      (event) => event.type === 'ticket-claimed' && event.claimed !== null,
+      'the valid claimed message',
+      { includeSeen: true },
+    );
+    expect(claimed).toEqual({ type: 'ticket-claimed', claimed: { ticketSeq: 7, claimedAt: T0 + 3 } });
+    await k.events.until(() => k.sync.stats().claimedInvalid === garbage.length, 'the garbage to be counted');
+    expect(k.events.seen.filter((event) => event.type === 'handler-error')).toEqual([]);
+  });
+
   it('stores a verified deck, rejects a forged one, and answers both with a receipt', async () => {
     const k = (kiosk = startSyncKiosk({ mqttUrl: url, topicRoot: root }));
     await connected(k);
