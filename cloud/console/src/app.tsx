@@ -66,6 +66,9 @@ const UsersPage = lazy(() =>
 const AuditPage = lazy(() =>
   import('./pages/operator/audit-page.tsx').then((module) => ({ default: module.AuditPage })),
 );
+const ClaimPage = lazy(() =>
+  import('./pages/wallet/claim-page.tsx').then((module) => ({ default: module.ClaimPage })),
+);
 const WalletPage = lazy(() =>
   import('./pages/wallet/wallet-page.tsx').then((module) => ({ default: module.WalletPage })),
 );
@@ -118,6 +121,7 @@ export function App() {
             element={session === null ? <LoginPage /> : <Navigate to={homeOf(session)} replace />}
           />
           <Route path="/wallet" element={<WalletPage />} />
+          <Route path="/claim" element={<ClaimPage />} />
           <Route path="/till" element={<TillPage />} />
           <Route path="/operator/screens" element={operator(<ScreensPage />)} />
           <Route path="/operator/screens/:id" element={operator(<ScreenPage />)} />

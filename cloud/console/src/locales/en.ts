@@ -730,6 +730,18 @@ export const en = {
   },
   // What a person sees for each API error code (lib/errors.ts); console/test/errors.test.ts checks that
   // every code in @redtap/shared's ErrorCode has one, in both languages.
+  claim: {
+    title: 'Grab the red packet',
+    signInFirst: 'Sign in to your wallet to claim the red packet from the screen.',
+    ready: 'You scanned a red packet from the screen. Grab it before it expires.',
+    grab: 'Grab it',
+    paidBy: '{{brand}} sent you',
+    paidNoBrand: 'You got',
+    inWallet: 'It is in your wallet.',
+    notPaid: 'No red packet this time',
+    openWallet: 'Open my wallet',
+    invalid: 'This link holds no red packet. Scan the code on the screen again.',
+  },
   fieldErrors: {
     REQUIRED: 'Required',
     INVALID: 'Not valid: check this field',

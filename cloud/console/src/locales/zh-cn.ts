@@ -720,6 +720,18 @@ export const zhCN: Messages = {
     capReached: '已达今日上限',
     capReachedOf: '已达今日上限（{{count}}/{{max}}）',
   },
+  claim: {
+    title: '抢红包',
+    signInFirst: '登录钱包后即可领取屏幕上的红包。',
+    ready: '你扫到了屏幕上的红包，请在过期前领取。',
+    grab: '抢红包',
+    paidBy: '{{brand}} 送你',
+    paidNoBrand: '你抢到了',
+    inWallet: '已存入你的钱包。',
+    notPaid: '这次没有抢到红包',
+    openWallet: '打开我的钱包',
+    invalid: '这个链接里没有红包，请重新扫描屏幕上的码。',
+  },
   fieldErrors: {
     REQUIRED: '必填',
     INVALID: '无效，请检查此项',

@@ -74,7 +74,7 @@ import {
 export const WITHDRAWAL_MIN_FEN = 10;
 const SESSION_KEY = 'redtap.wallet.session';
 
-function loadWalletSession(): Session | null {
+export function loadWalletSession(): Session | null {
   try {
     const parsed = JSON.parse(sessionStorage.getItem(SESSION_KEY) ?? 'null') as Session | null;
     return parsed !== null && typeof parsed.token === 'string' && parsed.expiresAt > Date.now() / 1000
@@ -282,7 +282,8 @@ function PasskeysCard({ token }: { token: string }) {
   );
 }
 
-function SignIn({
+/** Creates or signs in to the wallet: passkey, or the phone key this browser keeps (the claim page too). */
+export function SignIn({
   file,
   onFile,
   onSession,
@@ -797,6 +798,11 @@ function WalletHome({
       ) : null}
     </Stack>
   );
+}
+
+/** Keeps a wallet session for this tab, where the wallet page finds it. */
+export function storeWalletSession(session: Session): void {
+  sessionStorage.setItem(SESSION_KEY, JSON.stringify(session));
 }
 
 export function WalletPage() {
