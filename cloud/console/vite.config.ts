@@ -19,7 +19,6 @@ export default defineConfig({
     VitePWA({
       // The wallet page registers the worker itself, with the wallet's scope (lib/service-worker.ts).
       injectRegister: false,
-      registerType: 'autoUpdate',
       filename: 'sw.js',
       manifestFilename: 'manifest.webmanifest',
       scope: WALLET_SCOPE,
@@ -27,8 +26,8 @@ export default defineConfig({
       includeAssets: ['favicon.svg'],
       manifest: {
         id: WALLET_SCOPE,
-        name: 'RedTap 红包钱包',
-        short_name: 'RedTap',
+        name: '红包拍拍 RedTap 钱包',
+        short_name: '红包拍拍',
         description:
           'Red packets and coupons from RedTap screens: balance, history, coupons and withdrawals.',
         lang: 'zh-CN',
@@ -54,6 +53,9 @@ export default defineConfig({
         navigateFallbackDenylist: [/^\/v1\//],
         runtimeCaching: [],
         cleanupOutdatedCaches: true,
+        // A new build's worker takes over at once, so an installed wallet never runs an old shell for long.
+        skipWaiting: true,
+        clientsClaim: true,
       },
     }),
   ],
