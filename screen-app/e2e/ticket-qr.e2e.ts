@@ -1,4 +1,4 @@
-// The claim ticket's QR code in Chromium against a real kiosk store and ticket issuer (docs/kiosk.md §10):
+// The claim ticket's QR code in Chromium against a real kiosk store and ticket issuer (docs/kiosk.md §9):
 // the code read back from a screenshot is the ticket URL the kiosk issued, signed by the screen, and it
 // follows every rotation and claim; it sits clear of the call to action and goes with the service.
 import { TicketPath, ticketFromUrl, verifyTicketSignature } from '@redtap/shared';

@@ -163,7 +163,7 @@ export async function startKioskAgent(options: KioskAgentOptions): Promise<Start
     });
     // A tap pays the campaign whose ad is on screen first (docs/kiosk.md §1).
     engine.setShowingCampaign(() => showingCampaignOf(ui.hub.state().item));
-    // Claim tickets start once an origin for their URLs is known (docs/kiosk.md §10).
+    // Claim tickets start once an origin for their URLs is known (docs/kiosk.md §9).
     let tickets: TicketIssuer | null = null;
     let uiStarted = false;
     const startTickets = () => {

@@ -1,4 +1,4 @@
-// Claim tickets through a real kiosk agent and embedded cloud (docs/kiosk.md §10): the screen state
+// Claim tickets through a real kiosk agent and embedded cloud (docs/kiosk.md §9): the screen state
 // carries the QR ticket's URL on the cloud's origin, signed by the enrolled key; the cloud's claimed
 // message over the broker (and its ACL) replaces it at once; a restarted agent never repeats a number.
 import {

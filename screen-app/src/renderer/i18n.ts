@@ -10,7 +10,7 @@ export interface Phrase {
 export const text = {
   ctaTitle: { zh: '碰一碰 抢红包', en: 'Tap to grab a red packet' },
   ctaHint: { zh: '手机轻触此处', en: 'Hold your phone to the screen' },
-  // The claim ticket's QR code, for phones without the wallet app (docs/kiosk.md §10).
+  // The claim ticket's QR code, for phones without the wallet app (docs/kiosk.md §9).
   scanTitle: { zh: '扫码抢红包', en: 'Scan to grab' },
   brandTagline: { zh: '好运 一碰即来', en: 'Luck is one tap away' },
   offline: { zh: '离线', en: 'Offline' },

@@ -1,4 +1,4 @@
-// The kiosk's claim tickets (docs/protocol.md §3.8, docs/kiosk.md §10) on hand-driven time: the QR ticket
+// The kiosk's claim tickets (docs/protocol.md §3.8, docs/kiosk.md §9) on hand-driven time: the QR ticket
 // rotates every 10 s, at once after its claim, and when another campaign comes on screen; numbers come
 // from the store in blocks and never repeat across a restart.
 import { join } from 'node:path';

@@ -1,4 +1,4 @@
-// Claim tickets on the kiosk (docs/protocol.md §3.8, docs/kiosk.md §10): signs the ticket the screen shows
+// Claim tickets on the kiosk (docs/protocol.md §3.8, docs/kiosk.md §9): signs the ticket the screen shows
 // as a QR code, replaces it at least every 10 s and as soon as the cloud says it was claimed (§5.7) or
 // another campaign's creative comes on screen, and signs one-off tickets for the reader acting as a tag.
 // A ticket moves no money here: the cloud decides the prize when a phone posts it.

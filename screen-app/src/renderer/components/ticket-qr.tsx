@@ -1,4 +1,4 @@
-// The claim ticket's QR code (docs/protocol.md §3.8, docs/kiosk.md §10): phones without the wallet app
+// The claim ticket's QR code (docs/protocol.md §3.8, docs/kiosk.md §9): phones without the wallet app
 // scan it to claim a red packet online. Drawn as SVG from the `qrcode` package's module matrix, so it is
 // sharp at any size: error correction M and a quiet zone of 4 modules, as ISO/IEC 18004 asks.
 import QRCode from 'qrcode';
