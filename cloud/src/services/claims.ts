@@ -24,7 +24,7 @@ import {
   type WalletDay,
 } from '@redtap/shared';
 import type { Database } from '../db/client.ts';
-import { int, queryRows } from '../db/rows.ts';
+import { int, queryRows, sqlState } from '../db/rows.ts';
 import type { CampaignRules, CampaignTargeting } from '../db/schema/campaigns.ts';
 import type { ClaimRowPath, ClaimStatus } from '../db/schema/claims.ts';
 import { DomainError } from '../errors.ts';
@@ -37,6 +37,20 @@ import { screensTargeted } from './decks.ts';
 const FALLBACK_CAMPAIGNS_MAX = 50;
 /** Namespace of the two-key advisory locks that serialise one screen's claims (rate and identity). */
 const CLAIM_LOCK_NAMESPACE = 0x52544331;
+/** A claim whose transaction lost a race (deadlock, serialisation, a unique key) is run again, bounded. */
+const CLAIM_ATTEMPTS_MAX = 3;
+const TRANSIENT_STATES = new Set(['40001', '40P01', '23505']);
+
+async function withRetries<T>(run: () => Promise<T>): Promise<T> {
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await run();
+    } catch (error) {
+      const state = sqlState(error);
+      if (attempt >= CLAIM_ATTEMPTS_MAX || state === undefined || !TRANSIENT_STATES.has(state)) throw error;
+    }
+  }
+}
 
 /** A sticker URL's parameters: `b` (the tag's batch), `p` (PICC data) and `c` (SDMMAC), untrusted. */
 export interface SunRead {
@@ -215,33 +229,35 @@ export async function claimPrize(
     const first = await findClaim(deps.db, claim.claimKey);
     if (first !== undefined && int(first.wallet_id) === walletId) return resultOf(first, true);
     checkScreenAndClock(claim, nowS, deps.settings);
-    return deps.db.transaction((tx) => settleClaim(tx, deps, walletId, claim, now));
+    return withRetries(() => deps.db.transaction((tx) => settleClaim(tx, deps, walletId, claim, now)));
   }
   const accept = deps.acceptSunRead;
   if (accept === undefined) throw refuse(ErrorCode.VALIDATION_FAILED, 'sticker claims are not taken here');
-  return deps.db.transaction(async (tx) => {
-    // The read's MAC and counter (claim order 1): its counter advances with the claim, or not at all.
-    const read = await accept(tx, { batch: request.batch, picc: request.picc, cmac: request.cmac });
-    if (!read.ok) throw refuse(read.code, read.message);
-    const screen = await loadScreen(tx, read.screenId);
-    if (screen === undefined) throw refuse(ErrorCode.SCREEN_UNKNOWN, 'the sticker names no screen');
-    const claim: AuthenticClaim = {
-      claimKey: `s:${read.uid.toLowerCase()}:${read.counter}`,
-      screen,
-      screenId: read.screenId,
-      path: 'sticker',
-      ticketSeq: null,
-      tagUid: read.uid.toLowerCase(),
-      sunCounter: read.counter,
-      ts: nowS,
-      skewS: 0,
-      campaignId: 0,
-    };
-    const first = await findClaim(tx, claim.claimKey);
-    if (first !== undefined && int(first.wallet_id) === walletId) return resultOf(first, true);
-    checkScreenAndClock(claim, nowS, deps.settings);
-    return settleClaim(tx, deps, walletId, claim, now);
-  });
+  return withRetries(() =>
+    deps.db.transaction(async (tx) => {
+      // The read's MAC and counter (claim order 1): its counter advances with the claim, or not at all.
+      const read = await accept(tx, { batch: request.batch, picc: request.picc, cmac: request.cmac });
+      if (!read.ok) throw refuse(read.code, read.message);
+      const screen = await loadScreen(tx, read.screenId);
+      if (screen === undefined) throw refuse(ErrorCode.SCREEN_UNKNOWN, 'the sticker names no screen');
+      const claim: AuthenticClaim = {
+        claimKey: `s:${read.uid.toLowerCase()}:${read.counter}`,
+        screen,
+        screenId: read.screenId,
+        path: 'sticker',
+        ticketSeq: null,
+        tagUid: read.uid.toLowerCase(),
+        sunCounter: read.counter,
+        ts: nowS,
+        skewS: 0,
+        campaignId: 0,
+      };
+      const first = await findClaim(tx, claim.claimKey);
+      if (first !== undefined && int(first.wallet_id) === walletId) return resultOf(first, true);
+      checkScreenAndClock(claim, nowS, deps.settings);
+      return settleClaim(tx, deps, walletId, claim, now);
+    }),
+  );
 }
 
 /** Claim order 1–2: the ticket's form and its screen's signature. */
@@ -496,6 +512,19 @@ async function judgeClaim(
   };
   for (const candidate of candidates) {
     const campaignId = candidate.facts.campaignId;
+    // Held while the claim pays: the campaign cannot end (refunding its budget) or cut a deck meanwhile.
+    const [still] = await queryRows<{ status: string }>(
+      tx,
+      sql`select status from campaigns where id = ${campaignId} for share`,
+    );
+    if (still?.status !== 'active') continue;
+    // The budget and the wallet's cash account in id order, as every posting takes them, before the
+    // envelope: that one is taken skip locked, so a claim never waits while it holds a pool row.
+    const walletAccountId = await walletCashAccount(tx, walletId);
+    await tx.execute(
+      sql`select id from ledger_accounts
+          where id in (${int(candidate.row.budget_account_id)}, ${walletAccountId}) order by id for update`,
+    );
     const [envelope] = await queryRows<{ position: unknown; amount_fen: unknown; coupon_offer_id: unknown }>(
       tx,
       sql`select position, amount_fen, coupon_offer_id from campaign_envelopes
@@ -573,6 +602,7 @@ async function judgeClaim(
       campaignId,
       advertiserId: candidate.facts.advertiserId,
       budgetAccountId: int(candidate.row.budget_account_id),
+      walletAccountId,
       position: int(envelope.position),
       keepsCoupon: int(envelope.coupon_offer_id) !== 0,
       amountFen,
@@ -590,6 +620,15 @@ async function judgeClaim(
   return lastRefusal;
 }
 
+async function walletCashAccount(tx: Database, walletId: number): Promise<number> {
+  const [wallet] = await queryRows<{ ledger_account_id: unknown }>(
+    tx,
+    sql`select ledger_account_id from wallets where id = ${walletId}`,
+  );
+  if (wallet === undefined) throw refuse(ErrorCode.NOT_FOUND, 'no such wallet');
+  return int(wallet.ledger_account_id);
+}
+
 /** Moves the envelope's cash out of the pool to the wallet and counts it as redemption counts a tap. */
 async function payEnvelope(
   tx: Database,
@@ -598,6 +637,7 @@ async function payEnvelope(
     campaignId: number;
     advertiserId: number;
     budgetAccountId: number;
+    walletAccountId: number;
     position: number;
     keepsCoupon: boolean;
     amountFen: number;
@@ -611,15 +651,10 @@ async function payEnvelope(
   if (input.keepsCoupon)
     await tx.execute(sql`update campaign_envelopes set amount_fen = 0 where position = ${input.position}`);
   else await tx.execute(sql`delete from campaign_envelopes where position = ${input.position}`);
-  const [wallet] = await queryRows<{ ledger_account_id: unknown }>(
-    tx,
-    sql`select ledger_account_id from wallets where id = ${walletId}`,
-  );
-  if (wallet === undefined) throw refuse(ErrorCode.NOT_FOUND, 'no such wallet');
   const posted = await postNewTransfers(tx, [
     {
       debitAccountId: input.budgetAccountId,
-      creditAccountId: int(wallet.ledger_account_id),
+      creditAccountId: input.walletAccountId,
       amountFen: input.amountFen,
       code: 'claim',
       reference: `claim:${claim.claimKey}`,

@@ -30,6 +30,7 @@ import {
   createActiveCampaign,
   enrolKiosk,
   makeTap,
+  oneCreative,
   tiersPlan,
   type Kiosk,
   type World,
@@ -463,6 +464,51 @@ describe.each(engines)('claims on $engine', ({ engine, available }) => {
       expect(next.status).toBe('credited');
     },
   );
+
+  it.skipIf(!available)('claims nothing when the claim URL is only opened', async () => {
+    await freshScreen('Preview Tower');
+    const before = await queryRows<{ n: unknown }>(cloud.deps.db, sql`select count(*) as n from claims`);
+    const opened = await cloud.app.request(`/claim?t=${ticket()}`);
+    expect(opened.status).toBeLessThan(500);
+    const after = await queryRows<{ n: unknown }>(cloud.deps.db, sql`select count(*) as n from claims`);
+    expect(int(after[0]?.n)).toBe(int(before[0]?.n));
+  });
+
+  it.skipIf(!available)('keeps the claim paths a campaign chose, and all when it chose none', async () => {
+    const nowSeconds = nowS();
+    const creatives = await oneCreative(cloud, world.advertiser.token);
+    const body = (rules: Record<string, unknown>) => ({
+      name: 'Paths',
+      sponsor: 'Tea Co',
+      startsAt: nowSeconds + 3600,
+      endsAt: nowSeconds + 86_400,
+      targeting: { cities: ['Shanghai'], buildings: [], screenGroupIds: [] },
+      budgetFen: 100,
+      prizePlan: { kind: 'tiers', tiers: [{ amountFen: 10, count: 10 }] },
+      couponOffers: [],
+      rules: { cashPerWalletPerDay: 1, couponsPerWalletPerDay: 1, fallbackCouponOfferIndex: null, ...rules },
+      creatives,
+    });
+    const chosen = await cloud.request('POST', '/v1/campaigns', {
+      token: world.advertiser.token,
+      body: body({ claimPaths: ['tap', 'sticker'] }),
+    });
+    expect(chosen.status).toBe(201);
+    expect((await json<{ rules: { claimPaths?: string[] } }>(chosen)).rules.claimPaths).toEqual([
+      'tap',
+      'sticker',
+    ]);
+    const all = await cloud.request('POST', '/v1/campaigns', {
+      token: world.advertiser.token,
+      body: body({}),
+    });
+    expect((await json<{ rules: { claimPaths?: string[] } }>(all)).rules.claimPaths).toBeUndefined();
+    const unknown = await cloud.request('POST', '/v1/campaigns', {
+      token: world.advertiser.token,
+      body: body({ claimPaths: ['carrier-pigeon'] }),
+    });
+    expect(unknown.status).toBe(400);
+  });
 
   it.skipIf(!available)(
     "refuses malformed tickets with the codec's code and needs a wallet session",
