@@ -539,6 +539,33 @@ for (const engine of engines) {
       ]);
     });
 
+    it('delivers a claimed notice to its screen only (docs/protocol.md §5.7)', async () => {
+      const a = await newScreen();
+      const b = await newScreen();
+      const inboxes = new Map<number, Collector<{ topic: string; payload: string }>>();
+      for (const screen of [a, b]) {
+        const inbox = new Collector<{ topic: string; payload: string }>();
+        inboxes.set(screen.screenId, inbox);
+        screen.client.on('message', (topic, payload) =>
+          inbox.push({ topic, payload: payload.toString('utf8') }),
+        );
+        await screen.client.subscribeAsync(screenTopic(screen.screenId, 'claimed', topicRoot), { qos: 1 });
+      }
+      await broker.publishTicketClaimed(b.screenId, { ticketSeq: 2, claimedAt: 1_795_000_002 });
+      await broker.publishTicketClaimed(a.screenId, { ticketSeq: 7, claimedAt: 1_795_000_007 });
+      const inboxA = inboxes.get(a.screenId)!;
+      const inboxB = inboxes.get(b.screenId)!;
+      await inboxA.waitFor(() => true, WAIT_MS, 'claimed for A');
+      await inboxB.waitFor(() => true, WAIT_MS, 'claimed for B');
+      expect(inboxA.items).toEqual([
+        {
+          topic: screenTopic(a.screenId, 'claimed', topicRoot),
+          payload: JSON.stringify({ ticketSeq: 7, claimedAt: 1_795_000_007 }),
+        },
+      ]);
+      expect(inboxB.items.map((item) => item.topic)).toEqual([screenTopic(b.screenId, 'claimed', topicRoot)]);
+    });
+
     it('disconnects a revoked screen at once and refuses it afterwards', async () => {
       const { screenId, password, client } = await newScreen();
       const closed = nextEvent(client, 'close', WAIT_MS);

@@ -40,7 +40,7 @@ describe('screenRole', () => {
     expect(role.acls.filter((acl) => acl.acltype === 'publishClientSend').map((acl) => acl.topic)).toEqual(
       (['taps', 'events', 'presence'] as const).map((kind) => `${root}/screens/42/${kind}`),
     );
-    expect(role.acls.filter((acl) => acl.acltype === 'subscribeLiteral')).toHaveLength(3);
+    expect(role.acls.filter((acl) => acl.acltype === 'subscribeLiteral')).toHaveLength(4);
   });
 });
 
