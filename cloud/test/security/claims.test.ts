@@ -21,7 +21,7 @@ import { int, queryRows } from '../../src/db/rows.ts';
 import { getLedgerAccount } from '../../src/ledger/accounts.ts';
 import { checkLedger } from '../../src/ledger/check-ledger.ts';
 import { defaultMoneySettings } from '../../src/money-settings.ts';
-import { dispatchClaimNotices } from '../../src/services/claim-notices.ts';
+import { defaultClaimNoticeLimits, dispatchClaimNotices } from '../../src/services/claim-notices.ts';
 import { batchMetaReadKey, sunReadOf, tagFileReadKey } from '../../src/tags/sun.ts';
 import { openTestDatabase, testEngines } from '../databases.ts';
 import { createTestCloud, json, walletSession, type TestCloud } from '../harness.ts';
@@ -462,6 +462,38 @@ describe.each(engines)('claims on $engine', ({ engine, available }) => {
       // The next read of the sticker is a new claim.
       const next = await json<ClaimReply>(await claim(other.token, { sun: readOf(8) }));
       expect(next.status).toBe('credited');
+    },
+  );
+
+  it.skipIf(!available)(
+    'retries a notice the broker refused, and drops it after its attempts or once it is stale',
+    async () => {
+      const noticed = await freshScreen('Notice Tower');
+      // Earlier tests' notices are published first, so the outbox holds only this test's.
+      await dispatchClaimNotices(cloud.deps.db, () => Promise.resolve(), new Date(cloud.clock.nowMs));
+      const insert = (createdAt: Date, ticketSeq: number) =>
+        cloud.deps.db.execute(
+          sql`insert into claim_notices (screen_id, payload, created_at)
+              values (${noticed.screenId}, ${JSON.stringify({ ticketSeq, claimedAt: nowS() })}::jsonb,
+                ${createdAt.toISOString()}::timestamptz)`,
+        );
+      const now = new Date(cloud.clock.nowMs);
+      await insert(now, 1);
+      await insert(new Date(now.getTime() - 3_600_000), 2);
+      const limits = { ...defaultClaimNoticeLimits, attemptsMax: 2 };
+      const failing = () => Promise.reject(new Error('broker away'));
+      expect(await dispatchClaimNotices(cloud.deps.db, failing, now, limits)).toEqual({
+        published: 0,
+        dropped: 1,
+        failed: 1,
+      });
+      expect(await dispatchClaimNotices(cloud.deps.db, failing, now, limits)).toMatchObject({ failed: 1 });
+      expect(await dispatchClaimNotices(cloud.deps.db, failing, now, limits)).toMatchObject({ dropped: 1 });
+      const left = await queryRows<{ n: unknown }>(
+        cloud.deps.db,
+        sql`select count(*) as n from claim_notices`,
+      );
+      expect(int(left[0]?.n)).toBe(0);
     },
   );
 
