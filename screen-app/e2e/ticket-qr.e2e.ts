@@ -116,6 +116,21 @@ test('the code follows every rotation and claim', async ({ page }) => {
   expect(read.ok && read.value.ticket.ticketSeq).toBe(tickets.current?.ticketSeq);
 });
 
+test('on a portrait screen the code sits above the call to action and still reads back', async ({ page }) => {
+  await page.setViewportSize({ width: 720, height: 1280 });
+  await page.goto(url);
+  await expect(page.getByTestId('ticket-qr')).toHaveAttribute('data-ticket-url', tickets.current?.url ?? '');
+  const panel = await page.getByTestId('ticket-qr').boundingBox();
+  const band = await page.getByTestId('cta').boundingBox();
+  expect(panel).not.toBeNull();
+  expect(band).not.toBeNull();
+  if (panel !== null && band !== null) {
+    expect(panel.y + panel.height).toBeLessThanOrEqual(band.y);
+    expect(panel.x + panel.width).toBeLessThanOrEqual(720);
+  }
+  expect(await scanScreen(page)).toBe(tickets.current?.url);
+});
+
 test('a screen out of service shows no code; no ticket URL, no code', async ({ page }) => {
   await page.goto(url);
   await expect(page.getByTestId('ticket-qr')).toBeVisible();
