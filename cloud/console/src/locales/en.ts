@@ -534,6 +534,13 @@ export const en = {
     byDay: 'By day',
     byCity: 'By city',
     byScreen: 'By screen',
+    byPath: 'By path',
+    paths: {
+      tap: 'Wallet app taps',
+      qr: 'QR code claims',
+      reader_tag: 'Reader tag claims',
+      sticker: 'Sticker claims',
+    },
     impressions: 'Impressions',
     taps: 'Taps',
     uniqueWallets: 'Unique wallets',

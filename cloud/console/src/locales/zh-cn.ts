@@ -532,6 +532,13 @@ export const zhCN: Messages = {
     byDay: '按天',
     byCity: '按城市',
     byScreen: '按屏幕',
+    byPath: '按领取方式',
+    paths: {
+      tap: '钱包 App 碰一碰',
+      qr: '扫码领取',
+      reader_tag: '读卡器标签领取',
+      sticker: '贴纸领取',
+    },
     impressions: '曝光',
     taps: '拍拍次数',
     uniqueWallets: '独立钱包',

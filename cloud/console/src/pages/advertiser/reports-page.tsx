@@ -1,4 +1,5 @@
-// Campaign reports: impressions, taps, tap-through rate and spend over time, then by city and by screen,
+// Campaign reports: impressions, taps, tap-through rate and spend over time, then by city, by screen and
+// by path (a wallet app's tap or an online claim of a screen's QR code, reader tag or sticker),
 // with CSV export of the same rows; then coupon redemptions. Days are labelled with the zone they are
 // counted in, and a rate is shown only where plays were reported (— otherwise), never taps over nothing.
 import { BarChart, LineChart } from '@mantine/charts';
@@ -30,7 +31,14 @@ import { formatCount, formatPercent } from '../../lib/format.ts';
 import { formatFen } from '../../lib/money.ts';
 import { totals } from '../../lib/report-totals.ts';
 
-type Dimension = 'day' | 'city' | 'screen';
+type Dimension = 'day' | 'city' | 'screen' | 'path';
+const DIMENSIONS: readonly Dimension[] = ['day', 'city', 'screen', 'path'];
+const byKey = {
+  day: 'reports.byDay',
+  city: 'reports.byCity',
+  screen: 'reports.byScreen',
+  path: 'reports.byPath',
+} as const;
 
 function isoDay(offsetDays: number): string {
   return new Date(Date.now() + offsetDays * 86_400_000).toISOString().slice(0, 10);
@@ -44,22 +52,21 @@ function screenLabel(row: ReportRow): string {
   return row.label === row.key ? `#${row.key}` : `#${row.key} ${row.label}`;
 }
 
+/** A row's name: a screen by id and name, a path in the reader's words, a day or city as it is. */
+function rowLabel(row: ReportRow, by: Dimension, t: (key: string) => string): string {
+  if (by === 'screen') return screenLabel(row);
+  if (by === 'path') return t(`reports.paths.${row.key}`);
+  return row.key;
+}
+
 function RowsTable({ rows, by, timezone }: { rows: ReportRow[]; by: Dimension; timezone: string }) {
   const { t, i18n } = useTranslation();
   return (
     <Table.ScrollContainer minWidth={700}>
-      <Table
-        striped
-        verticalSpacing="xs"
-        aria-label={t(by === 'day' ? 'reports.byDay' : by === 'city' ? 'reports.byCity' : 'reports.byScreen')}
-      >
+      <Table striped verticalSpacing="xs" aria-label={t(byKey[by])}>
         <Table.Thead>
           <Table.Tr>
-            <Table.Th>
-              {by === 'day'
-                ? t('reports.dayIn', { zone: timezone })
-                : t(by === 'city' ? 'reports.byCity' : 'reports.byScreen')}
-            </Table.Th>
+            <Table.Th>{by === 'day' ? t('reports.dayIn', { zone: timezone }) : t(byKey[by])}</Table.Th>
             <Table.Th ta="right">{t('reports.impressions')}</Table.Th>
             <Table.Th ta="right">{t('reports.taps')}</Table.Th>
             <Table.Th ta="right">{t('reports.ctr')}</Table.Th>
@@ -71,7 +78,7 @@ function RowsTable({ rows, by, timezone }: { rows: ReportRow[]; by: Dimension; t
         <Table.Tbody>
           {rows.map((row) => (
             <Table.Tr key={row.key} data-testid={`report-row-${row.key}`}>
-              <Table.Td>{by === 'screen' ? screenLabel(row) : row.key}</Table.Td>
+              <Table.Td>{rowLabel(row, by, t)}</Table.Td>
               <Table.Td ta="right">{formatImpressions(row.impressions, i18n.language)}</Table.Td>
               <Table.Td ta="right">{formatCount(row.taps, i18n.language)}</Table.Td>
               <Table.Td ta="right" data-testid="report-ctr">
@@ -226,11 +233,16 @@ export function ReportsPage() {
         }}
       </QueryState>
       <Card withBorder radius="md">
-        <Tabs value={by} onChange={(value) => setBy(value === 'city' || value === 'screen' ? value : 'day')}>
+        <Tabs
+          value={by}
+          onChange={(value) => setBy(DIMENSIONS.find((dimension) => dimension === value) ?? 'day')}
+        >
           <Tabs.List>
-            <Tabs.Tab value="day">{t('reports.byDay')}</Tabs.Tab>
-            <Tabs.Tab value="city">{t('reports.byCity')}</Tabs.Tab>
-            <Tabs.Tab value="screen">{t('reports.byScreen')}</Tabs.Tab>
+            {DIMENSIONS.map((dimension) => (
+              <Tabs.Tab key={dimension} value={dimension}>
+                {t(byKey[dimension])}
+              </Tabs.Tab>
+            ))}
           </Tabs.List>
         </Tabs>
         <Stack mt="md">
@@ -245,7 +257,7 @@ export function ReportsPage() {
                   <BarChart
                     h={220}
                     data={data.items.map((row) => ({
-                      key: by === 'screen' ? screenLabel(row) : row.key,
+                      key: rowLabel(row, by, t),
                       taps: row.taps,
                       impressions: row.impressions ?? 0,
                     }))}
