@@ -100,6 +100,10 @@ test('a wallet created with a passkey signs in again with it, and the wallet ins
     )
     .toBe(`${walletUrl}/sw.js`);
 
+  // No passkey yet: the browser finds none to offer, and the wallet says so in words, not as a failure.
+  await page.getByTestId('passkey-sign-in').click();
+  await expect(page.locator('[data-error-code="PASSKEY_CANCELLED"]')).toBeVisible();
+
   // Create a wallet with a passkey: the virtual authenticator keeps a resident credential for localhost.
   await page.getByTestId('passkey-create').click();
   await expect(page.getByTestId('wallet-balance')).toHaveText('¥0.00');

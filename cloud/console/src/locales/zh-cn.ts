@@ -916,6 +916,8 @@ export const zhCN: Messages = {
     PASSKEY_COUNTER_REGRESSED: '该通行密钥疑似被复制，已被拒绝。请换用其他通行密钥登录或联系客服。',
     PASSKEY_UNKNOWN: '该通行密钥不属于任何 RedTap 钱包，可用它新建钱包。',
     PASSKEY_EXISTS: '该通行密钥已登记。',
+    PASSKEY_CANCELLED: '通行密钥验证未完成就被关闭了，请重试。',
+    PASSKEY_ORIGIN_UNSUPPORTED: '此地址无法使用通行密钥，请通过钱包的 https 地址打开。',
     SESSION_REVOKED: '你的会话已被结束，请重新登录。',
     INSUFFICIENT_FUNDS: '余额不足，请先充值或输入更小的金额。',
     TRANSFER_CONFLICT: '这笔转账已用其他信息提交过，请刷新后重试。',

@@ -9,7 +9,7 @@ import {
   type PublicKeyCredentialCreationOptionsJSON,
   type PublicKeyCredentialRequestOptionsJSON,
 } from '@simplewebauthn/browser';
-import { api, bearer, replyOf } from '../client.ts';
+import { ApiError, api, bearer, replyOf } from '../client.ts';
 import type { Reply, RequestBody } from '../types.ts';
 import { walletKeys } from './wallet.ts';
 
@@ -37,8 +37,27 @@ export function deviceLabel(userAgent: string = navigator.userAgent): string {
   return 'Browser';
 }
 
+/**
+ * The browser's refusals as codes the wallet can word (locales `errors.*`): the person closed the prompt
+ * or it timed out, this authenticator holds a passkey of the wallet already, or the page's address
+ * cannot have passkeys (an IP address, plain http off localhost). Anything else stays as it is.
+ */
+async function inBrowser<T>(ceremony: () => Promise<T>): Promise<T> {
+  try {
+    return await ceremony();
+  } catch (error) {
+    const name = error instanceof Error ? error.name : '';
+    const message = error instanceof Error ? error.message : String(error);
+    if (name === 'NotAllowedError' || name === 'AbortError')
+      throw new ApiError(0, 'PASSKEY_CANCELLED', message);
+    if (name === 'InvalidStateError') throw new ApiError(0, 'PASSKEY_EXISTS', message);
+    if (name === 'SecurityError') throw new ApiError(0, 'PASSKEY_ORIGIN_UNSUPPORTED', message);
+    throw error;
+  }
+}
+
 async function createCredential(options: PublicKeyCredentialCreationOptionsJSON) {
-  const response = await startRegistration({ optionsJSON: options });
+  const response = await inBrowser(() => startRegistration({ optionsJSON: options }));
   return { response: response as unknown as RegistrationBody['response'], deviceLabel: deviceLabel() };
 }
 
@@ -52,9 +71,9 @@ export async function createPasskeyWallet(): Promise<WalletSession> {
 /** Signs in with any passkey of ours this device offers; the reply names the passkey's wallet. */
 export async function signInWithPasskey(): Promise<WalletSession> {
   const options = await replyOf(api.POST('/v1/wallets/passkeys/authentication-options'));
-  const response = await startAuthentication({
-    optionsJSON: options as PublicKeyCredentialRequestOptionsJSON,
-  });
+  const response = await inBrowser(() =>
+    startAuthentication({ optionsJSON: options as PublicKeyCredentialRequestOptionsJSON }),
+  );
   const body: AuthenticationBody = { response: response as unknown as AuthenticationBody['response'] };
   return replyOf(api.POST('/v1/wallets/passkeys/authentication', { body }));
 }
