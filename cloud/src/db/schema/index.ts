@@ -16,3 +16,4 @@ export * from './audit-log.ts';
 export * from './screen-config-versions.ts';
 export * from './tags.ts';
 export * from './claims.ts';
+export * from './wallet-passkeys.ts';
