@@ -16,13 +16,14 @@ import { createMetricsRegistry } from './http/metrics.ts';
 import { countOperators, createOperator } from './services/accounts.ts';
 import { activeIssuerKey } from './services/issuer-keys.ts';
 import { createScreenAuthenticator } from './services/screen-auth.ts';
-import { publishAllScreenConfigs } from './services/screen-config.ts';
+import { screenConfigOptionsOf } from './services/screen-config.ts';
+import { markAllScreenConfigsStale, startScreenConfigDispatcher } from './services/config-dispatcher.ts';
 import { wireScreenEvents } from './services/screen-events.ts';
 import { markAllScreensDisconnected } from './services/screen-presence.ts';
 import { createFileContentStore } from './services/content-store.ts';
 import { settleExpiredDecks } from './services/decks.ts';
 import { startClaimNoticeDispatcher } from './services/claim-notices.ts';
-import { defaultMoneySettings, networkRulesOf } from './money-settings.ts';
+import { defaultMoneySettings } from './money-settings.ts';
 import { createRedemptionService } from './redemption/redemption-service.ts';
 import { createVerifierPool } from './redemption/verifier-pool.ts';
 import { createInlineVerifier } from './redemption/signature-verifier.ts';
@@ -70,6 +71,7 @@ function settingsFrom(env: Env): AppSettings {
     mqttPublicUrl: env.MQTT_PUBLIC_URL,
     trustProxy: env.REDTAP_TRUST_PROXY,
     publicOrigin: env.REDTAP_PUBLIC_ORIGIN,
+    configuredPublicOrigin: env.REDTAP_PUBLIC_ORIGIN,
     metricsToken: env.REDTAP_METRICS_TOKEN,
     passwordScrypt: PASSWORD_SCRYPT,
     bodyLimitBytes: BODY_LIMIT_BYTES,
@@ -212,12 +214,20 @@ export async function startCloud(env: Env, logger: Logger = createLogger(env)): 
     }, DECK_SWEEP_INTERVAL_MS);
     sweep.unref();
     if (env.MQTT_URL === undefined) {
-      // aedes keeps retained messages in memory only: after a restart, every screen's config is re-sent.
-      publishAllScreenConfigs(database.db, deps.broker, deps.now(), networkRulesOf(settings.money)).then(
-        (published) => logger.info({ published }, 'republished retained screen configs'),
-        (error: unknown) => logger.error({ err: error }, 'republishing screen configs failed'),
-      );
+      // aedes keeps retained messages in memory only: after a restart every screen's config is stale.
+      // Marked before the dispatcher starts; with Mosquitto the retained configs survive, and only what
+      // was left stale (a crash, a broker outage) is picked up.
+      const queued = await markAllScreenConfigsStale(database.db);
+      logger.info(queued, 'screen configs queued for the empty embedded broker');
     }
+    const runningBrokerForConfigs = broker;
+    const configDispatcher = startScreenConfigDispatcher({
+      db: database.db,
+      publish: (screenId, config) => runningBrokerForConfigs.publishConfig(screenId, config),
+      options: () => screenConfigOptionsOf(settings),
+      logger,
+      now,
+    });
     const app = createApp(deps);
     const listening = await new Promise<AddressInfo>((resolvePromise, reject) => {
       server = serve({ fetch: app.fetch, hostname: env.HOST, port: env.PORT }, resolvePromise);
@@ -247,6 +257,7 @@ export async function startCloud(env: Env, logger: Logger = createLogger(env)): 
           });
           clearInterval(sweep);
           await claimNotices.close();
+          await configDispatcher.close();
           await runningBroker.close();
           await redemption.close();
           await database.close();

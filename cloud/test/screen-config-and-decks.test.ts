@@ -5,11 +5,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ScreenConfig } from '@redtap/shared';
 import type { DatabaseHandle } from '../src/db/client.ts';
 import { defaultMoneySettings } from '../src/money-settings.ts';
+import { buildScreenConfig, screenConfigOptionsOf } from '../src/services/screen-config.ts';
 import { openTestDatabase, testEngines } from './databases.ts';
 import { createTestCloud, json, type TestCloud } from './harness.ts';
 import { buildWorld, tiersPlan, type Kiosk, type World } from './money-world.ts';
 
 const engines = await testEngines();
+const PUBLIC_ORIGIN = 'https://hb.example.com';
 
 describe.each(engines)('screen config preview and deck issuance on $engine', ({ engine, available }) => {
   let handle: DatabaseHandle;
@@ -19,7 +21,11 @@ describe.each(engines)('screen config preview and deck issuance on $engine', ({ 
   beforeAll(async () => {
     if (!available) return;
     handle = await openTestDatabase(engine);
-    cloud = createTestCloud(handle, { money: defaultMoneySettings });
+    cloud = createTestCloud(handle, {
+      money: defaultMoneySettings,
+      publicOrigin: PUBLIC_ORIGIN,
+      configuredPublicOrigin: PUBLIC_ORIGIN,
+    });
     world = await buildWorld(cloud, { cities: ['Shanghai'], plan: tiersPlan(1_000), budgetFen: 1_000 });
   });
   afterAll(async () => {
@@ -35,6 +41,24 @@ describe.each(engines)('screen config preview and deck issuance on $engine', ({ 
     const config = ScreenConfig.parse(await json(response));
     expect(config.campaigns.map((campaign) => campaign.campaignId)).toContain(world.campaignId);
     expect(config.version).toBe(cloud.broker.configs.get(kiosk.screenId)?.version);
+  });
+
+  it.skipIf(!available)('puts the configured public origin in every retained config', async () => {
+    expect(cloud.broker.configs.size).toBeGreaterThan(0);
+    for (const retained of cloud.broker.configs.values()) expect(retained.publicOrigin).toBe(PUBLIC_ORIGIN);
+    const kiosk = world.kiosks[0] as Kiosk;
+    const response = await cloud.request('GET', `/v1/screens/${kiosk.screenId}/config`, {
+      token: world.operator,
+    });
+    expect(ScreenConfig.parse(await json(response)).publicOrigin).toBe(PUBLIC_ORIGIN);
+  });
+
+  it.skipIf(!available)('leaves the origin out when none is configured', async () => {
+    const kiosk = world.kiosks[0] as Kiosk;
+    const options = screenConfigOptionsOf({ money: defaultMoneySettings });
+    const config = await buildScreenConfig(cloud.deps.db, kiosk.screenId, cloud.deps.now(), options);
+    expect(config?.campaigns.length).toBeGreaterThan(0);
+    expect(config).not.toHaveProperty('publicOrigin');
   });
 
   it.skipIf(!available)('issues decks on demand only to screens with room for one', async () => {

@@ -415,11 +415,11 @@ export async function issueCampaignDecks(deps: DeckDeps, campaignId: number): Pr
 export async function rollOutCampaign(
   deps: DeckDeps,
   campaign: { id: number; status: string; targeting: CampaignTargeting },
-  rules?: Parameters<typeof republishScreenConfigs>[4],
+  options?: Parameters<typeof republishScreenConfigs>[4],
 ): Promise<{ decks: number; configs: number }> {
   const screens = await targetedScreenIds(deps.db, campaign.targeting);
   const decks = campaign.status === 'active' ? await issueCampaignDecks(deps, campaign.id) : 0;
-  const configs = await republishScreenConfigs(deps.db, deps.broker, screens, deps.now(), rules);
+  const configs = await republishScreenConfigs(deps.db, deps.broker, screens, deps.now(), options);
   return { decks, configs };
 }
 

@@ -1,12 +1,11 @@
 // One screen's page for operators: what it is set to play now (its config and last proof of play), its
 // recent taps (keyset pages, newest first), and its presence history with the uptime it adds up to.
 import { and, asc, desc, eq, gte, lt, lte } from 'drizzle-orm';
-import type { NetworkRules } from '@redtap/shared';
 import type { Database } from '../db/client.ts';
 import { playStats } from '../db/schema/play-stats.ts';
 import { redemptions, type RedemptionStatus } from '../db/schema/redemptions.ts';
 import { screenPresenceEvents } from '../db/schema/screens.ts';
-import { buildScreenConfig } from './screen-config.ts';
+import { buildScreenConfig, type ScreenConfigOptions } from './screen-config.ts';
 
 export interface ScreenTap {
   counter: number;
@@ -171,9 +170,9 @@ export async function screenNowPlaying(
   db: Database,
   screenId: number,
   now: Date,
-  rules?: NetworkRules,
+  options: ScreenConfigOptions = {},
 ): Promise<ScreenNowPlaying> {
-  const config = await buildScreenConfig(db, screenId, now, rules);
+  const config = await buildScreenConfig(db, screenId, now, options);
   const nowS = Math.floor(now.getTime() / 1000);
   const recentPlays = await db
     .select({

@@ -15,10 +15,28 @@ import type { CampaignConfig, CreativeEntry, PlaylistItem } from '@redtap/shared
 import type { CampaignCreative, CampaignRules, CampaignTargeting } from '../db/schema/campaigns.ts';
 import { sql } from 'drizzle-orm';
 import type { Daypart, NetworkRules } from '@redtap/shared';
+import { networkRulesOf, type MoneySettings } from '../money-settings.ts';
 
 const CONFIG_CAMPAIGNS_MAX = 64;
 const U32_MAX = 0xffffffff;
 const PLAYLIST_ITEMS_MAX = 500;
+
+/**
+ * What every screen's config carries besides its own rows: the network's limits (networkRulesOf the
+ * cloud's money settings) and the configured public origin of claim URLs (docs/protocol.md §3.8).
+ */
+export interface ScreenConfigOptions {
+  rules?: NetworkRules | undefined;
+  publicOrigin?: string | undefined;
+}
+
+/** The options from the app's settings; only a configured origin goes out, never a development fallback. */
+export function screenConfigOptionsOf(settings: {
+  money: MoneySettings;
+  configuredPublicOrigin?: string | undefined;
+}): ScreenConfigOptions {
+  return { rules: networkRulesOf(settings.money), publicOrigin: settings.configuredPublicOrigin };
+}
 
 const parsed = <T>(value: T | string): T => (typeof value === 'string' ? (JSON.parse(value) as T) : value);
 
@@ -137,11 +155,11 @@ export async function republishScreenConfigs(
   broker: CloudBroker,
   screenIds: number[],
   now: Date,
-  rules?: NetworkRules,
+  options: ScreenConfigOptions = {},
 ): Promise<number> {
   let published = 0;
   for (const screenId of screenIds)
-    if (await publishScreenConfig(db, broker, screenId, now, rules)) published += 1;
+    if (await publishScreenConfig(db, broker, screenId, now, options)) published += 1;
   return published;
 }
 
@@ -150,15 +168,16 @@ const REVOKED_CREDENTIALS_MAX = 100_000;
 const PUBLISH_PAGE_SIZE = 500;
 
 /**
- * The screen's config. `rules` are the network's limits (networkRulesOf the cloud's money settings):
- * with them the kiosk judges its taps as the cloud will; without them it judges as kiosks did before.
+ * The screen's config. With `rules` the kiosk judges its taps as the cloud will; without them it judges
+ * as kiosks did before. Without `publicOrigin` the kiosk's claim URLs use the cloud URL it enrolled with.
  */
 export async function buildScreenConfig(
   db: Database,
   screenId: number,
   now: Date,
-  rules?: NetworkRules,
+  options: ScreenConfigOptions = {},
 ): Promise<ScreenConfig | null> {
+  const { rules, publicOrigin } = options;
   const [screen] = await db
     .select({
       timezone: screens.timezone,
@@ -195,6 +214,7 @@ export async function buildScreenConfig(
     revocation: { version: everRevoked?.value ?? 0, credentials },
     deckRefillThreshold: DECK_REFILL_THRESHOLD_DEFAULT,
     ...(rules === undefined ? {} : { rules }),
+    ...(publicOrigin === undefined ? {} : { publicOrigin }),
   });
 }
 
@@ -215,7 +235,7 @@ export async function publishScreenConfig(
   broker: CloudBroker,
   screenId: number,
   now: Date,
-  rules?: NetworkRules,
+  options: ScreenConfigOptions = {},
 ): Promise<boolean> {
   return db.transaction(async (tx) => {
     const [locked] = await tx
@@ -224,7 +244,7 @@ export async function publishScreenConfig(
       .where(eq(screens.id, screenId))
       .for('update');
     if (locked === undefined) return false;
-    const built = await buildScreenConfig(tx, screenId, now, rules);
+    const built = await buildScreenConfig(tx, screenId, now, options);
     if (built === null) return false;
     const hash = screenConfigContentHash(built);
     let config = built;
@@ -249,7 +269,7 @@ export async function publishAllScreenConfigs(
   db: Database,
   broker: CloudBroker,
   now: Date,
-  rules?: NetworkRules,
+  options: ScreenConfigOptions = {},
 ): Promise<number> {
   let after = 0;
   let published = 0;
@@ -261,7 +281,7 @@ export async function publishAllScreenConfigs(
       .orderBy(asc(screens.id))
       .limit(PUBLISH_PAGE_SIZE);
     for (const screen of page) {
-      if (await publishScreenConfig(db, broker, screen.id, now, rules)) published += 1;
+      if (await publishScreenConfig(db, broker, screen.id, now, options)) published += 1;
     }
     const last = page.at(-1);
     if (last === undefined || page.length < PUBLISH_PAGE_SIZE) return published;

@@ -19,8 +19,7 @@ import {
 } from '../db/schema/screens.ts';
 import { DomainError } from '../errors.ts';
 import type { CloudBroker } from '../broker/types.ts';
-import { publishScreenConfig } from './screen-config.ts';
-import type { NetworkRules } from '@redtap/shared';
+import { publishScreenConfig, type ScreenConfigOptions } from './screen-config.ts';
 
 export const SCREEN_GROUP_SIZE_MAX = 10_000;
 
@@ -237,7 +236,7 @@ export async function updateScreen(
   deps: { db: Database; broker: CloudBroker; now: () => Date },
   id: number,
   patch: Partial<ScreenLocation>,
-  rules?: NetworkRules,
+  options: ScreenConfigOptions = {},
 ): Promise<ScreenView> {
   const before = await getScreen(deps.db, id);
   const configChanged =
@@ -253,7 +252,7 @@ export async function updateScreen(
     .returning({ id: screens.id, status: screens.status });
   if (row === undefined) throw new DomainError(ErrorCode.NOT_FOUND, `screen ${id} not found`);
   if (configChanged && row.status === 'active')
-    await publishScreenConfig(deps.db, deps.broker, id, deps.now(), rules);
+    await publishScreenConfig(deps.db, deps.broker, id, deps.now(), options);
   return getScreen(deps.db, id);
 }
 

@@ -16,9 +16,8 @@ import type { ScreenEventMessage } from '../../src/broker/types.ts';
 import type { DatabaseHandle } from '../../src/db/client.ts';
 import { int, queryRows } from '../../src/db/rows.ts';
 import { localDay } from '../../src/local-day.ts';
-import { networkRulesOf } from '../../src/money-settings.ts';
 import { PLAY_PERIODS_PER_HOUR_MAX } from '../../src/services/proof-of-play.ts';
-import { publishScreenConfig } from '../../src/services/screen-config.ts';
+import { publishScreenConfig, screenConfigOptionsOf } from '../../src/services/screen-config.ts';
 import { wireScreenEvents } from '../../src/services/screen-events.ts';
 import { Collector } from '../broker/collector.ts';
 import { openTestDatabase, testEngines } from '../databases.ts';
@@ -313,7 +312,7 @@ describe.each(engines)('hostile proof of play on $engine', ({ engine, available 
         cloud.deps.broker,
         other.screenId,
         cloud.deps.now(),
-        networkRulesOf(cloud.deps.settings.money),
+        screenConfigOptionsOf(cloud.deps.settings),
       );
       expect(cloud.broker.configs.get(other.screenId)?.version).toBe(version);
       broker.send(other.screenId, { ...report, items });

@@ -14,7 +14,7 @@ import {
   type CampaignTransition,
 } from '../../services/campaigns.ts';
 import { issueCampaignDecks, rollOutCampaign } from '../../services/decks.ts';
-import { networkRulesOf } from '../../money-settings.ts';
+import { screenConfigOptionsOf } from '../../services/screen-config.ts';
 import type { AppDeps } from '../context.ts';
 import { errorResponses } from '../errors.ts';
 import { defineRoute, principalOf } from '../policy.ts';
@@ -284,7 +284,7 @@ export function campaignRoutes(deps: AppDeps) {
         detail: { status: campaign.status },
       });
       if (['activate', 'pause', 'resume', 'end'].includes(transition))
-        await rollOutCampaign(deckDeps(), campaign, networkRulesOf(deps.settings.money));
+        await rollOutCampaign(deckDeps(), campaign, screenConfigOptionsOf(deps.settings));
       return c.json(campaign, 200);
     },
   );

@@ -4,8 +4,7 @@ import { z } from '@hono/zod-openapi';
 import { IssuerKey } from '@redtap/shared';
 import { enrolScreen } from '../../services/enrolment.ts';
 import { activeIssuerKey, pinnedIssuerKeys } from '../../services/issuer-keys.ts';
-import { publishScreenConfig } from '../../services/screen-config.ts';
-import { networkRulesOf } from '../../money-settings.ts';
+import { publishScreenConfig, screenConfigOptionsOf } from '../../services/screen-config.ts';
 import type { AppDeps } from '../context.ts';
 import { errorResponses } from '../errors.ts';
 import { defineRoute } from '../policy.ts';
@@ -69,7 +68,7 @@ export function enrolmentRoutes(deps: AppDeps) {
         deps.broker,
         grant.screenId,
         now,
-        networkRulesOf(deps.settings.money),
+        screenConfigOptionsOf(deps.settings),
       );
       return c.json(
         {

@@ -2,9 +2,9 @@
 import { z } from '@hono/zod-openapi';
 import { IssuerKey } from '@redtap/shared';
 import { activeIssuerKey, pinnedIssuerKeys, rotateIssuerKey } from '../../services/issuer-keys.ts';
-import { publishAllScreenConfigs } from '../../services/screen-config.ts';
-import { networkRulesOf } from '../../money-settings.ts';
+import { markAllScreenConfigsStale } from '../../services/config-dispatcher.ts';
 import type { AppDeps } from '../context.ts';
+import { QueuedConfigs } from './screen-configs.ts';
 import { errorResponses } from '../errors.ts';
 import { defineRoute, principalOf } from '../policy.ts';
 import { audit } from '../../services/audit.ts';
@@ -49,7 +49,7 @@ export function issuerKeyRoutes(deps: AppDeps) {
               schema: z.strictObject({
                 keyId: z.number().int(),
                 publicKey: z.string(),
-                screensUpdated: z.number().int(),
+                queued: QueuedConfigs,
               }),
             },
           },
@@ -59,23 +59,22 @@ export function issuerKeyRoutes(deps: AppDeps) {
     }),
     async (c) => {
       const now = deps.now();
-      const key = await rotateIssuerKey(deps.db, deps.secrets.issuerKek, {
-        now,
-        credentialTtlS: deps.settings.credentialTtlS,
-      });
+      // The new key and the staleness of every screen's config commit together; the config dispatcher
+      // publishes the configs that pin it.
+      const { key, queued } = await deps.db.transaction(async (tx) => ({
+        key: await rotateIssuerKey(tx, deps.secrets.issuerKek, {
+          now,
+          credentialTtlS: deps.settings.credentialTtlS,
+        }),
+        queued: await markAllScreenConfigsStale(tx),
+      }));
       await audit(deps.db, {
         actor: principalOf(c),
         action: 'issuer_key.rotated',
         subject: `issuer_key:${key.keyId}`,
       });
-      const screensUpdated = await publishAllScreenConfigs(
-        deps.db,
-        deps.broker,
-        now,
-        networkRulesOf(deps.settings.money),
-      );
       return c.json(
-        { keyId: key.keyId, publicKey: Buffer.from(key.publicKeyRaw).toString('hex'), screensUpdated },
+        { keyId: key.keyId, publicKey: Buffer.from(key.publicKeyRaw).toString('hex'), queued },
         200,
       );
     },

@@ -5,8 +5,7 @@ import { ErrorCode, ScreenConfig } from '@redtap/shared';
 import { screenStatuses } from '../../db/schema/screens.ts';
 import { DomainError } from '../../errors.ts';
 import { createEnrolmentCode } from '../../services/enrolment.ts';
-import { buildScreenConfig } from '../../services/screen-config.ts';
-import { networkRulesOf } from '../../money-settings.ts';
+import { buildScreenConfig, screenConfigOptionsOf } from '../../services/screen-config.ts';
 import {
   createScreen,
   getScreen,
@@ -356,10 +355,9 @@ export function screenRoutes(deps: AppDeps) {
       const id = c.req.valid('param').id;
       const now = deps.now();
       await getScreen(deps.db, id);
-      const rules = networkRulesOf(deps.settings.money);
       return c.json(
         {
-          nowPlaying: await screenNowPlaying(deps.db, id, now, rules),
+          nowPlaying: await screenNowPlaying(deps.db, id, now, screenConfigOptionsOf(deps.settings)),
           presence: await screenPresenceHistory(deps.db, id, now),
         },
         200,
@@ -393,7 +391,7 @@ export function screenRoutes(deps: AppDeps) {
         Object.entries(c.req.valid('json')).filter(([, value]) => value !== undefined),
       );
       // Read after publishing: the version answered is the one the screen receives.
-      const screen = await updateScreen(deps, id, patch, networkRulesOf(deps.settings.money));
+      const screen = await updateScreen(deps, id, patch, screenConfigOptionsOf(deps.settings));
       summaries.invalidate();
       return c.json(screen, 200);
     },
@@ -510,7 +508,7 @@ export function screenRoutes(deps: AppDeps) {
     async (c) => {
       const id = c.req.valid('param').id;
       await getScreen(deps.db, id);
-      const config = await buildScreenConfig(deps.db, id, deps.now(), networkRulesOf(deps.settings.money));
+      const config = await buildScreenConfig(deps.db, id, deps.now(), screenConfigOptionsOf(deps.settings));
       if (config === null) throw new DomainError(ErrorCode.NOT_FOUND, `screen ${id} is not active`);
       return c.json(config, 200);
     },

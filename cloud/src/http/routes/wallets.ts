@@ -12,9 +12,9 @@ import {
   registerWallet,
   revokeWalletCredential,
 } from '../../services/wallets.ts';
-import { publishAllScreenConfigs } from '../../services/screen-config.ts';
-import { networkRulesOf } from '../../money-settings.ts';
+import { markAllScreenConfigsStale } from '../../services/config-dispatcher.ts';
 import type { AppDeps } from '../context.ts';
+import { QueuedConfigs } from './screen-configs.ts';
 import { errorResponses } from '../errors.ts';
 import { defineRoute, principalOf, walletIdOf } from '../policy.ts';
 import { rateLimit } from '../rate-limits.ts';
@@ -293,7 +293,7 @@ export function walletRoutes(deps: AppDeps) {
                 serial: z.number().int(),
                 revokedAt: z.string(),
                 credentialsRevoked: z.number().int(),
-                screensUpdated: z.number().int(),
+                queued: QueuedConfigs,
               }),
             },
           },
@@ -304,20 +304,19 @@ export function walletRoutes(deps: AppDeps) {
     async (c) => {
       const { id, serial } = c.req.valid('param');
       const now = deps.now();
-      const revoked = await revokeWalletCredential(deps.db, { walletId: id, serial, now });
+      // The revocation and the staleness of every screen's config commit together; the config
+      // dispatcher publishes them after, so this request costs the same for 10 screens or 10^6.
+      const { revoked, queued } = await deps.db.transaction(async (tx) => ({
+        revoked: await revokeWalletCredential(tx, { walletId: id, serial, now }),
+        queued: await markAllScreenConfigsStale(tx),
+      }));
       await audit(deps.db, {
         actor: principalOf(c),
         action: 'wallet.revoked',
         subject: `wallet:${id}`,
         detail: { serial, credentialsRevoked: revoked.credentialsRevoked },
       });
-      const screensUpdated = await publishAllScreenConfigs(
-        deps.db,
-        deps.broker,
-        now,
-        networkRulesOf(deps.settings.money),
-      );
-      return c.json({ ...revoked, screensUpdated }, 200);
+      return c.json({ ...revoked, queued }, 200);
     },
   );
   return app;
