@@ -34,13 +34,18 @@ export interface AppSettings {
   /** The broker address kiosks are told at enrolment; defaults to the broker's own url. */
   mqttPublicUrl: string | undefined;
   trustProxy: boolean;
-  /** The bearer token that may read /metrics besides operator sessions (REDTAP_METRICS_TOKEN). */
-  metricsToken?: string | undefined;
   /**
    * The console's public origin (REDTAP_PUBLIC_ORIGIN): the WebAuthn relying party of wallet passkeys.
    * Filled in with http://localhost:<port> once the server listens when not configured.
    */
   publicOrigin?: string | undefined;
+  /**
+   * REDTAP_PUBLIC_ORIGIN as configured, never the fallback: the origin screens put in their claim URLs
+   * (docs/protocol.md §3.8). Unset, a kiosk uses the cloud URL it enrolled with.
+   */
+  configuredPublicOrigin?: string | undefined;
+  /** The bearer token that may read /metrics besides operator sessions (REDTAP_METRICS_TOKEN). */
+  metricsToken?: string | undefined;
   passwordScrypt: ScryptParameters;
   bodyLimitBytes: number;
   loginRateLimit: RateLimitSetting;
