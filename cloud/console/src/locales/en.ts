@@ -936,7 +936,6 @@ export const en = {
     PASSKEY_EXISTS: 'This passkey is already registered.',
     PASSKEY_CANCELLED: 'The passkey prompt was closed before it finished. Try again.',
     PASSKEY_ORIGIN_UNSUPPORTED: 'Passkeys do not work at this address. Open the wallet at its https address.',
-    SESSION_REVOKED: 'Your session was ended. Sign in again.',
     INSUFFICIENT_FUNDS: 'There is not enough money for this. Add funds or enter a smaller amount.',
     TRANSFER_CONFLICT: 'This transfer was already made with other details. Refresh and try again.',
     WITHDRAWAL_TOO_SMALL: 'The amount is below the smallest withdrawal. Enter a larger amount.',
