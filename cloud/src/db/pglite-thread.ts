@@ -93,6 +93,7 @@ export class ThreadedPglite {
   /** The tail of the exclusive section: a standalone query or a whole transaction. */
   private exclusive: Promise<void> = Promise.resolve();
   private closed = false;
+  private closing = false;
 
   private constructor(dataDir: string | undefined) {
     this.worker = new Worker(WORKER_SOURCE, {
@@ -109,7 +110,16 @@ export class ThreadedPglite {
       else entry.reject(new ThreadedDatabaseError(reply.error));
     });
     this.worker.on('error', (error) => this.failAll(error));
-    this.worker.on('exit', (code) => this.failAll(new Error(`the database thread exited (code ${code})`)));
+    this.worker.on('exit', (code) => {
+      if (this.closing) return;
+      const error = new Error(`the database thread exited unexpectedly (code ${code})`);
+      this.failAll(error);
+      // As a crash of the engine in process would: the process ends, and PGlite recovers from its
+      // write-ahead log at the next start. Serving on without a database would only fail every request.
+      setImmediate(() => {
+        throw error;
+      });
+    });
   }
 
   /** Starts the thread and waits until PGlite is ready (in memory when `dataDir` is undefined). */
@@ -152,7 +162,8 @@ export class ThreadedPglite {
   }
 
   async close(): Promise<void> {
-    if (this.closed) return;
+    if (this.closed || this.closing) return;
+    this.closing = true;
     await this.runExclusive(() => this.request({ id: 0, op: 'close' }));
     this.closed = true;
     await this.worker.terminate();
