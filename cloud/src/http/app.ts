@@ -21,6 +21,7 @@ import { enrolmentRoutes } from './routes/enrolment.ts';
 import { issuerKeyRoutes } from './routes/issuer-keys.ts';
 import { ledgerRoutes } from './routes/ledger.ts';
 import { screenGroupRoutes } from './routes/screen-groups.ts';
+import { screenConfigRoutes } from './routes/screen-configs.ts';
 import { screenRoutes } from './routes/screens.ts';
 import { targetingOptionRoutes } from './routes/targeting-options.ts';
 import { walletPasskeyRoutes } from './routes/wallet-passkeys.ts';
@@ -150,6 +151,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   app.route('/', walletRoutes(deps));
   app.route('/', walletPasskeyRoutes(deps));
   app.route('/', screenRoutes(deps));
+  app.route('/', screenConfigRoutes(deps));
   app.route('/', screenGroupRoutes(deps));
   app.route('/', targetingOptionRoutes(deps));
   app.route('/', enrolmentRoutes(deps));

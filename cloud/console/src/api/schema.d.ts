@@ -977,7 +977,7 @@ export interface paths {
               serial: number;
               revokedAt: string;
               credentialsRevoked: number;
-              screensUpdated: number;
+              queued: components['schemas']['QueuedConfigs'];
             };
           };
         };
@@ -2514,6 +2514,71 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/v1/screen-configs/progress': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** How many active screens have a config built after a change (the current one by default) */
+    get: {
+      parameters: {
+        query?: {
+          generation?: number | null;
+        };
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Progress */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ScreenConfigProgress'];
+          };
+        };
+        /** @description Error */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Error */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Error */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/v1/screen-groups': {
     parameters: {
       query?: never;
@@ -3174,7 +3239,7 @@ export interface paths {
             'application/json': {
               keyId: number;
               publicKey: string;
-              screensUpdated: number;
+              queued: components['schemas']['QueuedConfigs'];
             };
           };
         };
@@ -7224,6 +7289,12 @@ export interface components {
       /** @description This wallet's earlier claim of the same ticket, answered again */
       replayed: boolean;
     };
+    QueuedConfigs: {
+      /** @description active screens whose config is republished */
+      screens: number;
+      /** @description the change’s config generation: ask GET /v1/screen-configs/progress?generation= for it */
+      generation: number;
+    };
     /** @description PublicKeyCredentialCreationOptionsJSON for `navigator.credentials.create()` */
     PasskeyCreationOptions: {
       challenge: string;
@@ -7418,6 +7489,15 @@ export interface components {
       screen: components['schemas']['Screen'];
       code: string;
       expiresAt: string;
+    };
+    ScreenConfigProgress: {
+      generation: number;
+      /** @description active screens */
+      screens: number;
+      /** @description active screens whose published config was built at or after the generation */
+      applied: number;
+      /** @description active screens whose last publish failed and that wait for a retry */
+      retrying: number;
     };
     ScreenGroup: {
       id: number;
