@@ -18,6 +18,7 @@ import {
   type ScreenStatus,
 } from '../db/schema/screens.ts';
 import { DomainError } from '../errors.ts';
+import type { ClaimRowPath } from '../db/schema/claims.ts';
 import type { CloudBroker } from '../broker/types.ts';
 import { publishScreenConfig, type ScreenConfigOptions } from './screen-config.ts';
 
@@ -54,7 +55,22 @@ export interface ScreenView {
   replacedById: number | null;
   createdAt: string;
   health: ScreenHealthView | null;
+  /** When the screen's last online claim (ticket or sticker, paid or refused) was made; null if none. */
+  lastClaimAt: string | null;
+  /** How that claim reached the cloud; null with lastClaimAt. */
+  lastClaimPath: ClaimRowPath | null;
+  /** How many SUN stickers are bound to the screen (docs/protocol.md §9). */
+  stickers: number;
 }
+
+/** A screen's claim activity, as the list and the screen page show it. */
+export interface ScreenClaimFacts {
+  lastClaimAt: string | null;
+  lastClaimPath: ClaimRowPath | null;
+  stickers: number;
+}
+
+const NO_CLAIM_FACTS: ScreenClaimFacts = { lastClaimAt: null, lastClaimPath: null, stickers: 0 };
 
 export interface ScreenLocation {
   name: string;
@@ -69,6 +85,7 @@ const iso = (date: Date | null): string | null => (date === null ? null : date.t
 function toView(
   row: typeof screens.$inferSelect,
   health: typeof screenHealth.$inferSelect | null,
+  facts: ScreenClaimFacts,
 ): ScreenView {
   return {
     id: row.id,
@@ -97,13 +114,47 @@ function toView(
             clockSkewS: health.clockSkewS,
             decks: health.decks,
           },
+    ...facts,
   };
+}
+
+/**
+ * The last claim and the bound stickers of a page of screens, in one statement: each screen's newest
+ * claim is one backward step on claims_screen_time_idx, its stickers a count on tags_screen_uid_idx.
+ */
+export async function screenClaimFacts(db: Database, ids: number[]): Promise<Map<number, ScreenClaimFacts>> {
+  if (ids.length === 0) return new Map();
+  const rows = await queryRows<{
+    id: unknown;
+    claimed_at: Date | string | null;
+    path: ClaimRowPath | null;
+    stickers: unknown;
+  }>(
+    db,
+    sql`select page.id, last_claim.claimed_at, last_claim.path,
+          (select count(*) from tags where tags.screen_id = page.id) as stickers
+        from (select value::bigint as id from jsonb_array_elements_text(${JSON.stringify(ids)}::jsonb)) page
+        left join lateral (
+          select claimed_at, path from claims where claims.screen_id = page.id
+          order by claimed_at desc limit 1
+        ) last_claim on true`,
+  );
+  return new Map(
+    rows.map((row) => [
+      int(row.id),
+      {
+        lastClaimAt: row.claimed_at === null ? null : new Date(row.claimed_at).toISOString(),
+        lastClaimPath: row.path,
+        stickers: int(row.stickers),
+      },
+    ]),
+  );
 }
 
 export async function createScreen(db: Database, input: ScreenLocation): Promise<ScreenView> {
   const [row] = await db.insert(screens).values(input).returning();
   if (row === undefined) throw new Error('insert returned no row');
-  return toView(row, null);
+  return toView(row, null, NO_CLAIM_FACTS);
 }
 
 // The online rule (@redtap/shared/screen-connection), in SQL for counting and filtering on the server:
@@ -190,7 +241,11 @@ export async function listScreens(
       .where(and(...conditions))
       .orderBy(asc(screens.id))
       .limit(page.limit);
-    return rows.map((row) => toView(row.screen, row.health));
+    const factsOf = await screenClaimFacts(
+      db,
+      rows.map((row) => row.screen.id),
+    );
+    return rows.map((row) => toView(row.screen, row.health, factsOf.get(row.screen.id) ?? NO_CLAIM_FACTS));
   }
   // The page first, then its health rows: joined in one statement, the planner merges the health table
   // from its first row up to the page, so a page deep in 10^6 screens read half of them.
@@ -213,7 +268,11 @@ export async function listScreens(
             ),
           );
   const healthOf = new Map(healths.map((health) => [health.screenId, health]));
-  return rows.map((row) => toView(row, healthOf.get(row.id) ?? null));
+  const factsOf = await screenClaimFacts(
+    db,
+    rows.map((row) => row.id),
+  );
+  return rows.map((row) => toView(row, healthOf.get(row.id) ?? null, factsOf.get(row.id) ?? NO_CLAIM_FACTS));
 }
 
 export async function getScreen(db: Database, id: number): Promise<ScreenView> {
@@ -224,7 +283,8 @@ export async function getScreen(db: Database, id: number): Promise<ScreenView> {
     .where(eq(screens.id, id))
     .limit(1);
   if (row === undefined) throw new DomainError(ErrorCode.NOT_FOUND, `screen ${id} not found`);
-  return toView(row.screen, row.health);
+  const factsOf = await screenClaimFacts(db, [id]);
+  return toView(row.screen, row.health, factsOf.get(id) ?? NO_CLAIM_FACTS);
 }
 
 /**

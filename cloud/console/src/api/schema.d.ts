@@ -7435,6 +7435,15 @@ export interface components {
           validUntil: number;
         }[];
       } | null;
+      /** @description cloud time of the last online claim from the screen (QR code, reader tag or sticker); null if none */
+      lastClaimAt: string | null;
+      /**
+       * @description the path of that claim
+       * @enum {string|null}
+       */
+      lastClaimPath: 'qr' | 'reader_tag' | 'sticker' | null;
+      /** @description SUN stickers bound to the screen */
+      stickers: number;
     };
     ScreenSummary: {
       total: number;

@@ -6,6 +6,7 @@ import { screenStatuses } from '../../db/schema/screens.ts';
 import { DomainError } from '../../errors.ts';
 import { createEnrolmentCode } from '../../services/enrolment.ts';
 import { buildScreenConfig, screenConfigOptionsOf } from '../../services/screen-config.ts';
+import { claimRowPaths } from '../../db/schema/claims.ts';
 import {
   createScreen,
   getScreen,
@@ -85,6 +86,12 @@ const Screen = z
         decks: z.array(DeckLevel),
       })
       .nullable(),
+    lastClaimAt: z.string().nullable().openapi({
+      description:
+        'cloud time of the last online claim from the screen (QR code, reader tag or sticker); null if none',
+    }),
+    lastClaimPath: z.enum(claimRowPaths).nullable().openapi({ description: 'the path of that claim' }),
+    stickers: z.number().int().openapi({ description: 'SUN stickers bound to the screen' }),
   })
   .openapi('Screen');
 
