@@ -14,6 +14,9 @@ import { allocateTransferIds, postTransfers } from '../ledger/post-transfers.ts'
 import { openDatabase, type DatabaseHandle } from './client.ts';
 import { queryRows, sqlState } from './rows.ts';
 
+// Opening and migrating a database takes seconds on a loaded two-core machine; twice that with a data
+// directory. The bounds are sized for that, a healthy run takes a fraction.
+const OPEN_MS = 120_000;
 const directories: string[] = [];
 afterAll(() => {
   for (const directory of directories) rmSync(directory, { recursive: true, force: true });
@@ -34,7 +37,7 @@ describe.each([
   let handle: DatabaseHandle;
   beforeAll(async () => {
     handle = await open(thread);
-  });
+  }, OPEN_MS);
   afterAll(() => handle.close());
 
   it('answers drizzle queries in both row modes and keeps dates as text', async () => {
@@ -111,17 +114,21 @@ describe.each([
     expect(row?.n).toBe(40);
   });
 
-  it('keeps a data directory across a reopen', async () => {
-    const dataDir = mkdtempSync(join(tmpdir(), 'redtap-pglite-'));
-    directories.push(dataDir);
-    const first = await open(thread, dataDir);
-    const account = await createLedgerAccount(first.db, 'wallet_cash', 5);
-    await first.close();
-    const second = await open(thread, dataDir);
-    try {
-      expect((await getLedgerAccounts(second.db, [account])).length).toBe(1);
-    } finally {
-      await second.close();
-    }
-  });
+  it(
+    'keeps a data directory across a reopen',
+    async () => {
+      const dataDir = mkdtempSync(join(tmpdir(), 'redtap-pglite-'));
+      directories.push(dataDir);
+      const first = await open(thread, dataDir);
+      const account = await createLedgerAccount(first.db, 'wallet_cash', 5);
+      await first.close();
+      const second = await open(thread, dataDir);
+      try {
+        expect((await getLedgerAccounts(second.db, [account])).length).toBe(1);
+      } finally {
+        await second.close();
+      }
+    },
+    2 * OPEN_MS,
+  );
 });
