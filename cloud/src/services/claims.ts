@@ -89,6 +89,9 @@ export interface ClaimDeps {
   db: Database;
   settings: MoneySettings;
   now: () => Date;
+  /** Names the tag and counter of a read the registry refused as a replay (sticker-reads.ts). */
+  identifySunRead?:
+    ((db: Database, read: SunRead) => Promise<{ uid: string; counter: number } | null>) | undefined;
   /** The tag registry; without one a sticker claim is refused (VALIDATION_FAILED). */
   acceptSunRead?: AcceptSunRead | undefined;
 }
@@ -236,7 +239,19 @@ export async function claimPrize(
   return withRetries(() =>
     deps.db.transaction(async (tx) => {
       // The read's MAC and counter (claim order 1): its counter advances with the claim, or not at all.
-      const read = await accept(tx, { batch: request.batch, picc: request.picc, cmac: request.cmac });
+      const sunRead = { batch: request.batch, picc: request.picc, cmac: request.cmac };
+      const read = await accept(tx, sunRead);
+      if (!read.ok && read.code === ErrorCode.SUN_COUNTER_REPLAYED) {
+        // A read already taken: its claim answers the same wallet again, and refuses any other.
+        const known = await deps.identifySunRead?.(tx, sunRead);
+        const first =
+          known === null || known === undefined
+            ? undefined
+            : await findClaim(tx, `s:${known.uid.toLowerCase()}:${known.counter}`);
+        if (first !== undefined && int(first.wallet_id) === walletId) return resultOf(first, true);
+        if (first !== undefined)
+          throw refuse(ErrorCode.TICKET_ALREADY_CLAIMED, 'another wallet claimed this read first');
+      }
       if (!read.ok) throw refuse(read.code, read.message);
       const screen = await loadScreen(tx, read.screenId);
       if (screen === undefined) throw refuse(ErrorCode.SCREEN_UNKNOWN, 'the sticker names no screen');

@@ -420,7 +420,7 @@ describe.each(engines)('claims on $engine', ({ engine, available }) => {
   });
 
   it.skipIf(!available)(
-    'credits a sticker read once: its copy is refused, and a read the key did not make is SUN_MAC_INVALID',
+    'credits a sticker read once: the same wallet gets its result again, a copy is refused, and a read the key did not make is SUN_MAC_INVALID',
     async () => {
       const bezel = await freshScreen('Sticker Tower');
       const batchKey = Buffer.from('00112233445566778899aabbccddeeff', 'hex');
@@ -452,9 +452,16 @@ describe.each(engines)('claims on $engine', ({ engine, available }) => {
       expect(paid).toMatchObject({ status: 'credited', path: 'sticker', ticketSeq: null, brand: 'Tea Co' });
       expect(await walletBalance(wallet.walletId)).toBe(paid.amountFen);
 
+      // The same wallet posting its read again gets its first result; a copy in another wallet is refused.
+      const again = await json<ClaimReply>(await claim(wallet.token, { sun: read }));
+      expect(again).toMatchObject({ status: 'credited', amountFen: paid.amountFen, replayed: true });
       const other = await walletSession(cloud);
       const copied = await moneyUnchanged(other.walletId, async () => claim(other.token, { sun: read }));
-      expect(errorCode(await json(copied))).toBe(ErrorCode.SUN_COUNTER_REPLAYED);
+      expect(copied.status).toBe(409);
+      expect(errorCode(await json(copied))).toBe(ErrorCode.TICKET_ALREADY_CLAIMED);
+      // An older read never claimed is a replay of the sticker.
+      const older = await claim(other.token, { sun: readOf(3) });
+      expect(errorCode(await json(older))).toBe(ErrorCode.SUN_COUNTER_REPLAYED);
       const forged = await moneyUnchanged(other.walletId, async () =>
         claim(other.token, { sun: { ...readOf(8), cmac: '0000000000000000' } }),
       );

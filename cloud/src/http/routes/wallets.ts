@@ -3,6 +3,7 @@ import { z } from '@hono/zod-openapi';
 import { decodeTicketText, fromHex, ticketFromUrl } from '@redtap/shared';
 import { DomainError } from '../../errors.ts';
 import { claimPrize, type AcceptSunRead } from '../../services/claims.ts';
+import { identifySunRead } from '../../services/sticker-reads.ts';
 import { acceptSunRead } from '../../services/tags.ts';
 import { issueSession } from '../../auth/sessions.ts';
 import {
@@ -253,7 +254,13 @@ export function walletRoutes(deps: AppDeps) {
           ? { kind: 'ticket' as const, bytes: ticketBytes(body.ticket) }
           : { kind: 'sun' as const, ...body.sun };
       const result = await claimPrize(
-        { db: deps.db, settings: deps.settings.money, now: deps.now, acceptSunRead: acceptSticker },
+        {
+          db: deps.db,
+          settings: deps.settings.money,
+          now: deps.now,
+          acceptSunRead: acceptSticker,
+          identifySunRead: (db, read) => identifySunRead(db, read, deps.secrets.issuerKek),
+        },
         walletIdOf(c),
         request,
       );
