@@ -5,6 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cityKey, ErrorCode, generateKeyPair, toHex } from '@redtap/shared';
 import type { DatabaseHandle } from '../src/db/client.ts';
+import { dispatchTestConfigs } from './config-dispatch.ts';
 import { openTestDatabase, testEngines } from './databases.ts';
 import { createTestCloud, enrolBody, json, operatorToken, type TestCloud } from './harness.ts';
 
@@ -78,6 +79,7 @@ describe.each(engines)('screen lifecycle on $engine', ({ engine, available }) =>
         { token: operator },
       );
       expect(revoked.status).toBe(200);
+      await dispatchTestConfigs(cloud);
       const afterRevocation = published(screenId);
       expect(afterRevocation.revocation.credentials).toContain(
         `${issued.walletId}:${issued.credentialSerial}`,
@@ -86,6 +88,7 @@ describe.each(engines)('screen lifecycle on $engine', ({ engine, available }) =>
 
       const rotated = await cloud.request('POST', '/v1/issuer-keys/rotate', { token: operator });
       expect(rotated.status).toBe(200);
+      await dispatchTestConfigs(cloud);
       const afterRotation = published(screenId);
       expect(afterRotation.issuerKeys.length).toBeGreaterThan(afterRevocation.issuerKeys.length);
       expect(afterRotation.version).toBeGreaterThan(afterRevocation.version);

@@ -14,6 +14,7 @@ import {
   type KeyPair,
 } from '@redtap/shared';
 import type { DatabaseHandle } from '../src/db/client.ts';
+import { dispatchTestConfigs } from './config-dispatch.ts';
 import { openTestDatabase, testEngines } from './databases.ts';
 import { createTestCloud, enrolBody, json, operatorToken, type TestCloud } from './harness.ts';
 
@@ -327,6 +328,8 @@ describe.each(engines)('screens and wallets on $engine', ({ engine, available })
     const path = `/v1/wallets/${issued.walletId}/credentials/${issued.credentialSerial}/revoke`;
     const revoked = await cloud.request('POST', path, { token: operator });
     expect(revoked.status).toBe(200);
+    expect((await json<{ queued: { screens: number } }>(revoked)).queued.screens).toBeGreaterThanOrEqual(1);
+    await dispatchTestConfigs(cloud);
     const config = cloud.broker.configs.get(screenId);
     expect(config?.revocation.credentials).toContain(`${issued.walletId}:${issued.credentialSerial}`);
     const missing = await cloud.request('POST', `/v1/wallets/${issued.walletId}/credentials/999/revoke`, {
@@ -341,10 +344,11 @@ describe.each(engines)('screens and wallets on $engine', ({ engine, available })
       body: enrolBody(await enrolmentCode(screenId), generateKeyPair()),
     });
     const before = await json<{ keys: { keyId: number }[] }>(await cloud.request('GET', '/v1/issuer-keys'));
-    const rotated = await json<{ keyId: number; screensUpdated: number }>(
+    const rotated = await json<{ keyId: number; queued: { screens: number } }>(
       await cloud.request('POST', '/v1/issuer-keys/rotate', { token: operator }),
     );
-    expect(rotated.screensUpdated).toBeGreaterThanOrEqual(1);
+    expect(rotated.queued.screens).toBeGreaterThanOrEqual(1);
+    await dispatchTestConfigs(cloud);
     const after = await json<{ keys: { keyId: number; retiredAt?: number }[] }>(
       await cloud.request('GET', '/v1/issuer-keys'),
     );
