@@ -35,3 +35,4 @@ export { formatCouponCode, newCouponBody, parseCouponCode } from './coupons/coup
 export { CouponErrorCode } from './coupons/coupon-errors.ts';
 export { ephemeralSecrets } from './auth/secrets.ts';
 export { SECRET_SCRYPT } from './auth/passwords.ts';
+export { batchMetaReadKey, sunReadOf, tagFileReadKey } from './tags/sun.ts';
