@@ -1,12 +1,15 @@
-// `npm run simulate -- [--scenario fidelity|load] [--screens N] [--phones N] [--taps N] [--seed N]
-// [--cloud URL] [--fidelity-strict]`: the whole system at once. An embedded cloud (or --cloud), N real
-// kiosk agents in this process with the simulated reader, phones registered as wallets, taps spread over
-// the screens (phones take turns in their city, so each taps about as often as the others), screens whose
-// link is cut for part of the taps, and a share of phones redeeming their receipts themselves. The
-// scenario sets the network (simulator/sim-scenarios.ts): `fidelity` (the default) is two cities with
-// travellers and overlapping capped campaigns of two brands; `load` an even network sized so that every
-// tap can be credited. Ends with every tap's outcome and what it means, settle latency, the ledger check
-// and the promise-fidelity line: what each screen promised against the cloud's final result.
+// `npm run simulate -- [--scenario fidelity|load] [--screens N] [--phones N] [--taps N] [--web-phones R]
+// [--seed N] [--cloud URL] [--fidelity-strict]`: the whole system at once. An embedded cloud (or --cloud),
+// N real kiosk agents in this process with the simulated reader, phones registered as wallets, taps spread
+// over the screens (phones take turns in their city, so each taps about as often as the others), screens
+// whose link is cut for part of the taps, and a share of phones redeeming their receipts themselves. A
+// share of the phones has no app: each signs up a web wallet and claims online (docs/protocol.md §7a) by
+// the screen's QR claim ticket or its bezel sticker, some after holding it offline, with a few hostile
+// copies (simulator/web-phones.ts). The scenario sets the network (simulator/sim-scenarios.ts):
+// `fidelity` (the default) is two cities with travellers and overlapping capped campaigns of two brands;
+// `load` an even network sized so that every tap can be credited. Ends with every tap's and claim's
+// outcome and what it means, settle latency, the exactly-once, ledger, budget and report checks, and the
+// promise-fidelity line: what each screen promised against the cloud's final result.
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -27,7 +30,7 @@ import {
 } from '@redtap/cloud';
 import { CloudApiError, loginUser, type CloudApi } from './demo/cloud-api.ts';
 import { summarize } from './lib/stats.ts';
-import { readCloudResults, tapKey } from './simulator/cloud-results.ts';
+import { readCampaignSpend, readClaimRows, readCloudResults, tapKey } from './simulator/cloud-results.ts';
 import {
   comparePromise,
   fidelityLine,
@@ -56,6 +59,24 @@ import {
   registerSimPhones,
   SIM_MEAN_ENVELOPE_FEN,
 } from './simulator/sim-world.ts';
+import {
+  bindSimStickers,
+  checkClaims,
+  claimOnline,
+  claimsByPath,
+  readSticker,
+  signUpWebPhones,
+  stickerClaimKey,
+  ticketClaimKey,
+  WEB_WALLET_KIND,
+  type ClaimBody,
+  type ClaimCheck,
+  type ClaimKind,
+  type ClaimPathName,
+  type ClaimRecord,
+  type ClaimRow,
+  type WebPhone,
+} from './simulator/web-phones.ts';
 
 const SETTLE_TIMEOUT_MS = 300_000;
 const CONNECT_TIMEOUT_MS = 120_000;
@@ -73,6 +94,12 @@ const DECKS_QUIET_MS = 3_000;
 const CREATIVES_TIMEOUT_MS = 60_000;
 /** Broken promises listed one by one in the JSON report (all are counted). */
 const BROKEN_LISTED_MAX = 2_000;
+/** By default each web phone claims this many times… */
+const CLAIMS_PER_WEB_PHONE = 4;
+/** …but no more than this many claims per screen, well inside the cloud's claims per screen per minute. */
+const CLAIMS_PER_SCREEN_MAX = 8;
+/** Share of web visits that take the screen's QR ticket rather than read its sticker. */
+const QR_SHARE = 0.6;
 
 /** What each final outcome means, by ack code (docs/protocol.md §7); limits are the cloud's defaults. */
 const money = defaultMoneySettings;
@@ -144,6 +171,29 @@ const program = new Command()
     ratio,
     0,
   )
+  .option(
+    '--web-phones <r>',
+    'share of the phones without the app: each signs up a web wallet and claims online (QR ticket or sticker)',
+    ratio,
+    0.3,
+  )
+  .option(
+    '--claims <n>',
+    `online claims by the web phones, hostile copies apart (default: ${CLAIMS_PER_WEB_PHONE} per web phone, at most ${CLAIMS_PER_SCREEN_MAX} per screen)`,
+    int,
+  )
+  .option(
+    '--web-offline-ratio <r>',
+    'share of QR scans held offline by the phone and claimed after every tap settled',
+    ratio,
+    0.25,
+  )
+  .option(
+    '--hostile-ratio <r>',
+    'share of claims copied by another wallet (a ticket claimed twice, a sticker read replayed); at least one of each',
+    ratio,
+    0.05,
+  )
   .option('--concurrency <n>', 'screens tapped at the same time', int)
   .option('--rate <n>', 'taps per second offered, all screens together (0 = as fast as they go)', int)
   .option('--seed <n>', 'seed of the tap pattern', int, 1)
@@ -175,6 +225,10 @@ const given = program.opts<{
   offlineRatio?: number;
   phoneRedeemRatio: number;
   oldPhoneRatio: number;
+  webPhones: number;
+  claims?: number;
+  webOfflineRatio: number;
+  hostileRatio: number;
   concurrency?: number;
   rate?: number;
   seed: number;
@@ -198,7 +252,16 @@ const options = {
 };
 
 if (options.screens < 1 || options.phones < 1) throw new Error('--screens and --phones must be at least 1');
+const webPhoneCount = Math.min(options.phones - 1, Math.round(options.phones * options.webPhones));
+const appPhoneCount = options.phones - webPhoneCount;
+const claimCount =
+  webPhoneCount === 0
+    ? 0
+    : (options.claims ??
+      Math.min(webPhoneCount * CLAIMS_PER_WEB_PHONE, options.screens * CLAIMS_PER_SCREEN_MAX));
 const random = seededRandom(options.seed);
+// The web phones draw from their own sequence, so the app phones' taps are the same with or without them.
+const webRandom = seededRandom(options.seed + 0x5eb);
 const workDir = mkdtempSync(join(tmpdir(), 'redtap-simulate-'));
 const startedAtMs = performance.now();
 const log = (message: string) => console.log(`[simulate] ${message}`);
@@ -337,7 +400,11 @@ try {
     preset.cities,
   );
   setupBar.update({ extra: 'phones' });
-  const phones = await registerSimPhones(api, options.phones, () => setupBar.increment(), preset.cities);
+  const phones = await registerSimPhones(api, appPhoneCount, () => setupBar.increment(), preset.cities);
+  setupBar.update({ extra: 'web phones' });
+  const webPhones: WebPhone[] = await signUpWebPhones(api, webPhoneCount, preset.cities, () =>
+    setupBar.increment(),
+  );
   // A seeded share of phones predates the day state.
   if (options.oldPhoneRatio > 0)
     for (const phone of phones) if (random.next() < options.oldPhoneRatio) phone.dayState = false;
@@ -367,8 +434,11 @@ try {
   setupBar.update({ extra: 'campaigns' });
   let network: string;
   let envelopesInAll = 0;
+  /** This run's campaigns. */
+  const runCampaignIds: number[] = [];
   if (options.scenario === 'fidelity') {
-    const campaigns = await createFidelityCampaigns(api, operator, screens, options.taps);
+    const campaigns = await createFidelityCampaigns(api, operator, screens, options.taps, claimCount);
+    for (const campaign of campaigns) runCampaignIds.push(campaign.campaignId);
     envelopesInAll = campaigns.reduce((sum, campaign) => sum + campaign.envelopes, 0);
     const brands = new Set(campaigns.map((c) => c.brand)).size;
     network = `${campaigns.length} campaigns of ${brands} brands${campaigns
@@ -384,11 +454,12 @@ try {
     for (let index = 0; index < plan.campaigns; index++) {
       const groupSize = screens.filter((screen) => plan.campaignOf(screen.index) === index).length;
       const envelopes = Math.min(ENVELOPES_PER_PLAN_MAX, groupSize * plan.envelopesPerScreen);
-      await createSimCampaign(api, operator, {
+      const created = await createSimCampaign(api, operator, {
         budgetFen: envelopes * SIM_MEAN_ENVELOPE_FEN,
         envelopes,
         screenGroupIds: groupIds.slice(index, index + 1),
       });
+      runCampaignIds.push(created.campaignId);
       groupSizes.push(groupSize);
       envelopesInAll += envelopes;
     }
@@ -427,6 +498,10 @@ try {
       CREATIVES_TIMEOUT_MS,
     ).catch(() => log('note: not every screen plays a creative yet; its taps count on default content'));
   }
+
+  // One bezel sticker per screen, from a batch imported with a key the simulated tags share.
+  setupBar.update({ extra: 'stickers' });
+  const stickers = webPhoneCount === 0 ? null : await bindSimStickers(api, operator, screens);
 
   // A seeded pick of screens loses its link for a share of the taps (the first half in `load`, the
   // middle in `fidelity`). The first decks of a screen cover its taps while offline unless the run gives
@@ -537,12 +612,131 @@ try {
       tapBar.increment();
     }
   };
+
+  // Phones without the app visit a screen of their city between the taps: they scan its QR ticket (the
+  // kiosk's own, as it shows now) or read its sticker, and claim at once, or, for a share of the QR
+  // scans, hold the ticket offline and claim once every tap settled. A few claims are hostile: another
+  // wallet posts a ticket or sticker read already claimed (TICKET_ALREADY_CLAIMED), or an older read of
+  // the sticker, harvested before the one claimed (SUN_COUNTER_REPLAYED).
+  const claimRecords: ClaimRecord[] = [];
+  const takenTickets = new Set<string>();
+  const heldClaims: {
+    phone: WebPhone;
+    screenId: number;
+    claimKey: string;
+    body: ClaimBody;
+    scannedAtMs: number;
+  }[] = [];
+  const hostile = { ticketAgain: 0, readAgain: 0, olderRead: 0 };
+  const claim = async (
+    phone: WebPhone,
+    what: { path: ClaimPathName; kind: ClaimKind; screenId: number; claimKey: string },
+    body: ClaimBody,
+    scannedAtMs: number,
+  ): Promise<ClaimRecord> => {
+    const expected: ClaimRecord['expected'] =
+      what.kind === 'second wallet'
+        ? ErrorCode.TICKET_ALREADY_CLAIMED
+        : what.kind === 'replayed read'
+          ? ErrorCode.SUN_COUNTER_REPLAYED
+          : 'decided';
+    const answer = await claimOnline(redeemApi, phone.token, body);
+    const record = {
+      walletId: phone.walletId,
+      ...what,
+      expected,
+      answer,
+      heldMs: performance.now() - scannedAtMs,
+    };
+    claimRecords.push(record);
+    return record;
+  };
+  /**
+   * Another wallet posts `body` once `record` was decided (so its identity is spent): what `record`
+   * claimed (a second wallet), or an older read of the same sticker (a replayed read).
+   */
+  const hostileClaim = async (
+    record: ClaimRecord,
+    kind: 'second wallet' | 'replayed read',
+    claimKey: string,
+    body: ClaimBody,
+  ) => {
+    const decided = record.answer.status === 'credited' || record.answer.status === 'rejected';
+    const others = webPhones.filter((phone) => phone.walletId !== record.walletId);
+    const other = others[Math.floor(webRandom.next() * others.length)];
+    if (!decided || other === undefined) return;
+    if (kind === 'replayed read') hostile.olderRead += 1;
+    else if (record.path === 'qr') hostile.ticketAgain += 1;
+    else hostile.readAgain += 1;
+    await claim(
+      other,
+      { path: record.path, kind, screenId: record.screenId, claimKey },
+      body,
+      performance.now(),
+    );
+  };
+  const webVisit = async (visit: number) => {
+    const phone = webPhones[visit % webPhones.length];
+    if (phone === undefined || stickers === null) return;
+    const inCity = kiosks.filter((kiosk) => kiosk.screen.city === phone.city);
+    const kiosk = inCity[Math.floor(webRandom.next() * inCity.length)] ?? kiosks[0];
+    if (kiosk === undefined) return;
+    const screenId = kiosk.screen.screenId;
+    const wantsQr = webRandom.next() < QR_SHARE;
+    const offlineScan = webRandom.next() < options.webOfflineRatio;
+    const copied = webRandom.next() < options.hostileRatio;
+    const ticket = kiosk.agent.tickets?.current ?? null;
+    const ticketKey = ticket === null ? null : ticketClaimKey(screenId, ticket.ticketSeq);
+    // A ticket another simulated phone took already is not scanned again by an honest phone: it reads
+    // the sticker instead (the QR turns over once its claim lands, and at least every 10 s).
+    if (wantsQr && ticket !== null && ticketKey !== null && !takenTickets.has(ticketKey)) {
+      takenTickets.add(ticketKey);
+      const body = { ticket: ticket.url };
+      if (offlineScan) {
+        heldClaims.push({ phone, screenId, claimKey: ticketKey, body, scannedAtMs: performance.now() });
+        return;
+      }
+      const what = { path: 'qr' as const, kind: 'at the screen' as const, screenId, claimKey: ticketKey };
+      const record = await claim(phone, what, body, performance.now());
+      if (copied || hostile.ticketAgain === 0) await hostileClaim(record, 'second wallet', ticketKey, body);
+      return;
+    }
+    const sticker = stickers.byScreen.get(screenId);
+    if (sticker === undefined) return;
+    // A hostile visitor read the sticker just before (and kept the URL); the phone's read comes next.
+    const hostileHere = copied || hostile.readAgain === 0 || hostile.olderRead === 0;
+    const harvested = hostileHere
+      ? { body: { sun: readSticker(stickers, sticker) }, claimKey: stickerClaimKey(sticker, sticker.counter) }
+      : null;
+    const body = { sun: readSticker(stickers, sticker) };
+    const claimKey = stickerClaimKey(sticker, sticker.counter);
+    const what = { path: 'sticker' as const, kind: 'at the screen' as const, screenId, claimKey };
+    const record = await claim(phone, what, body, performance.now());
+    if (harvested === null) return;
+    await hostileClaim(record, 'second wallet', claimKey, body);
+    await hostileClaim(record, 'replayed read', harvested.claimKey, harvested.body);
+  };
+  const webVisits = async () => {
+    for (let visit = 0; visit < claimCount; visit++) {
+      // Spread between the taps: visit n comes once n/(claims + 1) of the taps were issued.
+      const dueTap = Math.floor(((visit + 1) * options.taps) / (claimCount + 1));
+      await waitUntil(() => issued >= dueTap, 'the taps before a web visit', SETTLE_TIMEOUT_MS);
+      await webVisit(visit);
+    }
+  };
+  // A failed visit loop is reported after the taps, not left to reject unobserved meanwhile.
+  const webDone = webVisits().then(
+    () => null,
+    (error: unknown) => (error instanceof Error ? error : new Error(String(error))),
+  );
   await Promise.all(
     Array.from({ length: Math.max(1, Math.min(options.concurrency, options.screens)) }, worker),
   );
   const tapsElapsedS = (performance.now() - tapsStartedAtMs) / 1000;
   setOffline(false);
   await Promise.all(redeems);
+  const webFailure = await webDone;
+  if (webFailure !== null) throw webFailure;
   const settleStartedAtMs = performance.now();
   await waitUntil(
     () => kiosks.every((kiosk) => kiosk.unsettledCount === 0 && kiosk.backlog() === 0),
@@ -553,6 +747,21 @@ try {
   clearInterval(settleTicker);
   settleBar.update(settled.length + settledOffline.length, { extra: 'backlog 0' });
   bars.stop();
+
+  // The phones that scanned offline are back on the network: each claims the ticket it held.
+  for (const held of heldClaims)
+    await claim(
+      held.phone,
+      { path: 'qr', kind: 'offline, later', screenId: held.screenId, claimKey: held.claimKey },
+      held.body,
+      held.scannedAtMs,
+    );
+  // Each web wallet's balance, as its own page shows it: only claims pay it.
+  const webBalances = new Map<number, number>();
+  for (const phone of webPhones) {
+    const me = await api.call<{ balanceFen: number }>('GET', '/v1/wallets/me', { token: phone.token });
+    webBalances.set(phone.walletId, me.balanceFen);
+  }
 
   const ledger =
     cloud === null
@@ -581,6 +790,10 @@ try {
   }[] = [];
   const withoutDayState = new Set(phones.filter((p) => p.dayState === false).map((p) => p.walletId));
   let fidelityDatabase: DatabaseHandle | null = null;
+  /** Read from the cloud's database when it can be (embedded, or --database-url). */
+  let claimRows: ClaimRow[] | null = null;
+  let campaignSpend: Awaited<ReturnType<typeof readCampaignSpend>> | null = null;
+  let redemptionRows: number | null = null;
   try {
     if (cloud === null && options.databaseUrl !== undefined)
       fidelityDatabase = await openDatabase({ engine: 'postgres', url: options.databaseUrl, poolSizeMax: 1 });
@@ -592,6 +805,12 @@ try {
       );
       const pairs = [...promises].map(([key, promise]) => ({ promise, result: results.get(key) ?? null }));
       fidelity = summarizeFidelity(pairs);
+      redemptionRows = results.size;
+      claimRows = await readClaimRows(
+        db,
+        screens.map((screen) => screen.screenId),
+      );
+      campaignSpend = await readCampaignSpend(db, runCampaignIds);
       for (const { promise, result } of pairs) {
         const mismatches = comparePromise(promise, result);
         if (
@@ -640,6 +859,55 @@ try {
         : "the screen's copy settled first",
     );
   }
+  // Taps a report counts: credited, or held for review (their money is set aside for the wallet).
+  const reportedTaps = allSettled.filter((tap) => {
+    const answer = decidingAnswer(tap, phoneAnswers.get(tapKey(tap.screenId, tap.counter)));
+    return (
+      answer.status === 'credited' || answer.status === 'held' || answer.code === ErrorCode.HELD_FOR_REVIEW
+    );
+  }).length;
+
+  // Exactly once: every committed tap settled once at its screen and has one redemption row; every claim
+  // identity was decided once and recorded once, and each web wallet holds what it was credited.
+  const settledOnce = new Set(allSettled.map((tap) => tapKey(tap.screenId, tap.counter))).size;
+  const tapsOnce =
+    settledOnce === allSettled.length &&
+    allSettled.length === tapOrder.size &&
+    (redemptionRows === null || redemptionRows === tapOrder.size);
+  const claimCheck: ClaimCheck = checkClaims(claimRecords, webBalances, claimRows);
+  const budgetsOverspent = (campaignSpend ?? []).filter(
+    (campaign) => campaign.tapsFen + campaign.claimsFen > campaign.budgetFen,
+  );
+  // The advertisers' reports by path, summed over this run's campaigns, against what the run saw.
+  const reportByPath = new Map<string, { taps: number; cashFen: number }>();
+  for (const campaignId of runCampaignIds) {
+    const report = await api.call<{ items: { key: string; taps: number; cashFen: number }[] }>(
+      'GET',
+      `/v1/reports?by=path&campaignId=${campaignId}`,
+      { token: operator },
+    );
+    for (const item of report.items) {
+      const row = reportByPath.get(item.key) ?? { taps: 0, cashFen: 0 };
+      reportByPath.set(item.key, { taps: row.taps + item.taps, cashFen: row.cashFen + item.cashFen });
+    }
+  }
+  const claimPaths = claimsByPath(claimRecords);
+  const reportMismatches: string[] = [];
+  const reportTaps = reportByPath.get('tap')?.taps ?? 0;
+  if (reportTaps !== reportedTaps)
+    reportMismatches.push(`tap: the report counts ${reportTaps}, the run ${reportedTaps}`);
+  for (const path of ['qr', 'sticker'] as const) {
+    const seen = claimPaths.get(path) ?? { credited: 0, creditedFen: 0 };
+    const reported = reportByPath.get(path) ?? { taps: 0, cashFen: 0 };
+    if (reported.taps !== seen.credited || reported.cashFen !== seen.creditedFen)
+      reportMismatches.push(
+        `${path}: the report counts ${reported.taps} (${reported.cashFen} fen), the run credited ${seen.credited} (${seen.creditedFen} fen)`,
+      );
+  }
+  const readerTagReported = reportByPath.get('reader_tag')?.taps ?? 0;
+  if (readerTagReported !== 0)
+    reportMismatches.push(`reader_tag: the report counts ${readerTagReported}, the run made none`);
+
   const phonePath = new Map<string, { n: number; meaning: string }>();
   for (const answer of phoneAnswers.values()) {
     const key = answer.code === null ? answer.status : `${answer.status} ${answer.code}`;
@@ -700,6 +968,54 @@ RedTap simulation (${options.scenario}) — ${options.screens} screens in ${citi
   );
   if (!ledger.ok) exitCode = 1;
 
+  const held = claimRecords.filter((record) => record.kind === 'offline, later');
+  const heldS = summarize(held.map((record) => record.heldMs / 1000));
+  console.log(
+    `\nOnline claims by ${webPhoneCount} phones without the app (${WEB_WALLET_KIND}s, POST /v1/wallet/claims), ${claimRecords.length} claims (${hostile.ticketAgain + hostile.readAgain + hostile.olderRead} hostile, ${held.length} held offline${held.length === 0 ? '' : ` for ${heldS.p50.toFixed(0)}–${heldS.max.toFixed(0)} s`}):`,
+  );
+  for (const path of ['qr', 'sticker'] as const) {
+    const entry = claimPaths.get(path);
+    if (entry === undefined) {
+      console.log(`  ${path.padEnd(8)} none`);
+      continue;
+    }
+    const others = [...entry.notCredited].map(([key, n]) => `${key} ${n}`).join(', ');
+    console.log(
+      `  ${path.padEnd(8)} ${entry.claims} claims: credited ${entry.credited} (${entry.creditedFen} fen)${others === '' ? '' : `; ${others}`}`,
+    );
+  }
+  const hostileRefused = claimRecords.filter(
+    (record) => record.expected !== 'decided' && record.answer.code === record.expected,
+  ).length;
+  console.log(
+    `  hostile claims refused as expected: ${hostileRefused}/${hostile.ticketAgain + hostile.readAgain + hostile.olderRead} (claimed again by a second wallet → ${ErrorCode.TICKET_ALREADY_CLAIMED}: ${hostile.ticketAgain} tickets, ${hostile.readAgain} sticker reads; an older sticker read replayed after a later one was claimed → ${ErrorCode.SUN_COUNTER_REPLAYED}: ${hostile.olderRead})`,
+  );
+  console.log('\nChecks:');
+  console.log(
+    `  taps exactly once: ${tapsOnce ? 'OK' : 'FAILED'} — ${tapOrder.size} committed, ${allSettled.length} settled (${settledOnce} distinct), ${redemptionRows ?? 'unread'} redemption rows`,
+  );
+  console.log(
+    `  claims exactly once: ${claimCheck.ok ? 'OK' : 'FAILED'} — ${claimCheck.decided} decided once (${claimCheck.credited} credited, ${claimCheck.creditedFen} fen), ${claimRows === null ? 'cloud rows unread' : `${claimRows.length} cloud rows`}, ${webBalances.size} web wallets hold exactly their credited claims`,
+  );
+  for (const text of claimCheck.problems) console.log(`    ${text}`);
+  console.log(
+    campaignSpend === null
+      ? '  budgets: not measured (with --cloud, pass --database-url)'
+      : `  budgets: ${budgetsOverspent.length === 0 ? 'OK' : 'FAILED'} — ${campaignSpend.length} campaigns, none paid more than its funded budget${campaignSpend
+          .map(
+            (c) =>
+              `\n    campaign ${c.campaignId}: taps ${c.tapsFen} + claims ${c.claimsFen} of ${c.budgetFen} fen`,
+          )
+          .join('')}`,
+  );
+  console.log(
+    `  reports by path: ${reportMismatches.length === 0 ? 'OK' : 'FAILED'} — ${[...reportByPath]
+      .map(([key, row]) => `${key} ${row.taps} (${row.cashFen} fen)`)
+      .join(', ')}; the run: ${reportedTaps} taps credited or held, ${claimCheck.credited} claims credited`,
+  );
+  for (const text of reportMismatches) console.log(`    ${text}`);
+  if (!tapsOnce || !claimCheck.ok || budgetsOverspent.length > 0 || reportMismatches.length > 0) exitCode = 1;
+
   console.log('');
   if (fidelity === null)
     console.log(
@@ -745,6 +1061,20 @@ RedTap simulation (${options.scenario}) — ${options.screens} screens in ${citi
         outcomes: asObject(outcomes),
         kioskAcks: asObject(kioskAcks),
         phoneAnswers: asObject(phonePath),
+        webPhones: { count: webPhoneCount, kind: WEB_WALLET_KIND },
+        claims: Object.fromEntries(
+          [...claimPaths].map(([path, entry]) => [
+            path,
+            { ...entry, notCredited: Object.fromEntries(entry.notCredited) },
+          ]),
+        ),
+        checks: {
+          tapsOnce,
+          claims: claimCheck,
+          budgetsOverspent,
+          reportByPath: Object.fromEntries(reportByPath),
+          reportMismatches,
+        },
         ledger,
         promiseFidelity: fidelity === null ? null : { line: fidelityLine(fidelity), ...fidelity },
         brokenPromises,

@@ -54,3 +54,51 @@ export async function readCloudResults(
   const result: unknown = await db.execute(sql.raw(cloudResultsSql(screenIds)));
   return cloudResultsOf((result as { rows: CloudResultRow[] }).rows);
 }
+
+/** These screens' online claims as the cloud recorded them (one row per ticket or sticker read). */
+export async function readClaimRows(
+  db: Database,
+  screenIds: readonly number[],
+): Promise<{ claimKey: string; walletId: number; status: string; amountFen: number }[]> {
+  for (const id of screenIds) if (!Number.isSafeInteger(id)) throw new Error(`not a screen id: ${id}`);
+  const result: unknown = await db.execute(
+    sql.raw(`select claim_key as "claimKey", wallet_id::text as "walletId", status,
+                    amount_fen::text as "amountFen"
+               from claims where screen_id in (${screenIds.length === 0 ? 'null' : screenIds.join(', ')})`),
+  );
+  return (
+    result as { rows: { claimKey: string; walletId: string; status: string; amountFen: string }[] }
+  ).rows.map((row) => ({
+    claimKey: row.claimKey,
+    walletId: Number(row.walletId),
+    status: row.status,
+    amountFen: Number(row.amountFen),
+  }));
+}
+
+/**
+ * What each campaign paid against the budget it was funded with: cash of its taps (credited, released or
+ * held for review, which may still be paid) and of its credited claims.
+ */
+export async function readCampaignSpend(
+  db: Database,
+  campaignIds: readonly number[],
+): Promise<{ campaignId: number; budgetFen: number; tapsFen: number; claimsFen: number }[]> {
+  for (const id of campaignIds) if (!Number.isSafeInteger(id)) throw new Error(`not a campaign id: ${id}`);
+  const result: unknown = await db.execute(
+    sql.raw(`select c.id::text as "campaignId", c.budget_fen::text as "budgetFen",
+                    coalesce((select sum(r.amount_fen) from redemptions r where r.campaign_id = c.id
+                                and r.status in ('credited', 'released', 'held')), 0)::text as "tapsFen",
+                    coalesce((select sum(k.amount_fen) from claims k where k.campaign_id = c.id
+                                and k.status = 'credited'), 0)::text as "claimsFen"
+               from campaigns c where c.id in (${campaignIds.length === 0 ? 'null' : campaignIds.join(', ')})`),
+  );
+  return (
+    result as { rows: { campaignId: string; budgetFen: string; tapsFen: string; claimsFen: string }[] }
+  ).rows.map((row) => ({
+    campaignId: Number(row.campaignId),
+    budgetFen: Number(row.budgetFen),
+    tapsFen: Number(row.tapsFen),
+    claimsFen: Number(row.claimsFen),
+  }));
+}

@@ -3,6 +3,7 @@
 // fallback coupons, one campaign on a screen group, every campaign with its own creative, and screens
 // whose link is cut for a while mid-run. `load` is the large even network sized so that every tap can be
 // credited (planSimNetwork). Both end with the promise-fidelity line (./fidelity.ts).
+import { defaultMoneySettings } from '@redtap/cloud';
 import type { Random } from '@redtap/tap-reader';
 import type { CloudApi } from '../demo/cloud-api.ts';
 import {
@@ -92,6 +93,7 @@ export async function createFidelityCampaigns(
   operator: string,
   screens: readonly SimScreen[],
   taps: number,
+  claims = 0,
 ): Promise<SimCampaignInfo[]> {
   const inCity = (city: string) => screens.filter((screen) => screen.city === city).length;
   // Half the screens, in both cities: with 6 screens, screens 1, 2, 5 and 6.
@@ -109,13 +111,22 @@ export async function createFidelityCampaigns(
   const greenLeaf = await createSimAdvertiser(api, operator, { name: 'GreenLeaf' });
   const envelopesFor = (share: number) =>
     Math.min(65_535, Math.max(ENVELOPES_MIN, Math.ceil(taps * share * ENVELOPES_PER_TAP)));
+  // Online claims draw from the pool that decks have not taken (docs/protocol.md §7a), and a screen takes
+  // its fair share of the pool with every deck: with claims, each campaign funds its screens' first two
+  // decks at the default tap rate on top, and an envelope for every claim.
+  const money = defaultMoneySettings;
+  const firstDeck = Math.min(
+    money.deckSizeMax,
+    Math.max(money.deckSizeMin, Math.ceil((money.tapRatePerHourDefault * money.deckHorizonS) / 3600)),
+  );
+  const claimReserve = (screenCount: number) => (claims === 0 ? 0 : screenCount * 2 * firstDeck + claims);
   const plans = [
     {
       advertiser: teaCo,
       name: 'Tea Co rush hour',
       cities: ['Shanghai', 'Hangzhou'],
       screens: screens.length,
-      envelopes: envelopesFor(0.5),
+      envelopes: envelopesFor(0.5) + claimReserve(screens.length),
       cashPerWalletPerDay: 5,
       couponsPerWalletPerDay: 2,
     },
@@ -125,7 +136,7 @@ export async function createFidelityCampaigns(
       cities: ['Shanghai', 'Hangzhou'],
       screenGroupIds: [group.id],
       screens: grouped.length,
-      envelopes: envelopesFor(0.3),
+      envelopes: envelopesFor(0.3) + claimReserve(grouped.length),
       cashPerWalletPerDay: 3,
       couponsPerWalletPerDay: 1,
     },
@@ -134,7 +145,7 @@ export async function createFidelityCampaigns(
       name: 'Tea Co Hangzhou',
       cities: ['Hangzhou'],
       screens: inCity('Hangzhou'),
-      envelopes: envelopesFor(0.3),
+      envelopes: envelopesFor(0.3) + claimReserve(inCity('Hangzhou')),
       cashPerWalletPerDay: 8,
       couponsPerWalletPerDay: 2,
     },
