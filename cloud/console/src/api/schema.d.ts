@@ -7840,7 +7840,7 @@ export interface components {
     };
     TagImport: {
       dryRun: boolean;
-      batch: components['schemas']['TagBatch'];
+      batch: components['schemas']['TagBatch'] | null;
       /** @description tags imported, or that the dry run would import */
       tags: number;
       errorCount: number;
@@ -7860,7 +7860,7 @@ export interface components {
       tags: number;
       boundTags: number;
       createdAt: string;
-    } | null;
+    };
     Tag: {
       /** @description 7-byte UID, lowercase hex */
       uid: string;

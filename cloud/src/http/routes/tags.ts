@@ -63,7 +63,7 @@ const TagRowError = z.strictObject({
 const TagImport = z
   .strictObject({
     dryRun: z.boolean(),
-    batch: TagBatch.nullable(),
+    batch: z.union([TagBatch, z.null()]),
     tags: z.number().int().openapi({ description: 'tags imported, or that the dry run would import' }),
     errorCount: z.number().int(),
     errors: z.array(TagRowError),
