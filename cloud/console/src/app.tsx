@@ -66,6 +66,9 @@ const UsersPage = lazy(() =>
 const AuditPage = lazy(() =>
   import('./pages/operator/audit-page.tsx').then((module) => ({ default: module.AuditPage })),
 );
+const TagBatchesPage = lazy(() =>
+  import('./pages/operator/tag-batches-page.tsx').then((module) => ({ default: module.TagBatchesPage })),
+);
 const ClaimPage = lazy(() =>
   import('./pages/wallet/claim-page.tsx').then((module) => ({ default: module.ClaimPage })),
 );
@@ -132,6 +135,7 @@ export function App() {
           <Route path="/operator/settlements" element={operator(<SettlementsPage />)} />
           <Route path="/operator/users" element={operator(<UsersPage />)} />
           <Route path="/operator/audit" element={operator(<AuditPage />)} />
+          <Route path="/operator/tag-batches" element={operator(<TagBatchesPage />)} />
           <Route path="/advertiser/campaigns" element={business(<CampaignsPage />)} />
           <Route path="/advertiser/campaigns/new" element={business(<CampaignWizardPage />)} />
           <Route path="/advertiser/campaigns/:id" element={business(<CampaignDetailPage />)} />

@@ -11,6 +11,7 @@ import { useSession } from './session-context.tsx';
 const OPERATOR_LINKS = [
   ['/operator/screens', 'nav.screens'],
   ['/operator/groups', 'nav.groups'],
+  ['/operator/tag-batches', 'nav.tagBatches'],
   ['/operator/campaigns', 'nav.approvals'],
   ['/advertiser/campaigns/new', 'nav.newCampaign'],
   ['/operator/advertisers', 'nav.advertisers'],

@@ -25,10 +25,12 @@ import {
   BADGE_STYLES,
   DeckLevels,
   EditScreenModal,
+  LastClaim,
   ScreenStatusBadge,
   Truncated,
   useNowMs,
 } from './screen-parts.tsx';
+import { ScreenStickers } from './screen-stickers.tsx';
 
 /** The page follows a screen as the list does. */
 const SCREEN_REFETCH_MS = 10_000;
@@ -289,7 +291,7 @@ export function ScreenPage() {
                 {t('fleet.edit')}
               </Button>
             </Group>
-            <SimpleGrid cols={{ base: 2, md: 5 }}>
+            <SimpleGrid cols={{ base: 2, md: 3, lg: 6 }}>
               <Fact label={t('screens.lastSeen')} testId="screen-last-seen">
                 {data.health === null
                   ? t('screens.neverSeen')
@@ -303,8 +305,12 @@ export function ScreenPage() {
               <Fact label={t('screens.decks')}>
                 <DeckLevels screen={data} />
               </Fact>
+              <Fact label={t('stickers.lastClaim')} testId="screen-last-claim">
+                <LastClaim screen={data} nowMs={nowMs} />
+              </Fact>
             </SimpleGrid>
             <NowPlaying screenId={data.id} />
+            <ScreenStickers screenId={data.id} count={data.stickers} />
             <RecentTaps screenId={data.id} />
             <EditScreenModal screen={editing ? data : null} onClose={() => setEditing(false)} />
           </Stack>

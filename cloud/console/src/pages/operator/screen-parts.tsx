@@ -1,6 +1,6 @@
-// Pieces the screens list and a screen's page share: the ticking clock, the status badge, deck levels, a
-// cell that keeps long text on one line (cut with an ellipsis, whole in its tooltip), and the form that
-// renames or moves a screen.
+// Pieces the screens list and a screen's page share: the ticking clock, the status badge, deck levels, the
+// last claim, a cell that keeps long text on one line (cut with an ellipsis, whole in its tooltip), and the
+// form that renames or moves a screen.
 import {
   Badge,
   Button,
@@ -17,7 +17,7 @@ import { useTranslation } from 'react-i18next';
 import { useEditScreen } from '../../api/hooks/screens.ts';
 import type { Screen } from '../../api/types.ts';
 import { ErrorAlert, notifySuccess } from '../../components/feedback.tsx';
-import { isOnline } from '../../lib/format.ts';
+import { formatAgo, formatDateTime, isOnline } from '../../lib/format.ts';
 
 /** How often the ages ("12 s ago") and online states are recomputed between fetches. */
 const CLOCK_TICK_MS = 5_000;
@@ -181,5 +181,24 @@ export function EditScreenModal(props: { screen: Screen | null; onClose: () => v
         </Stack>
       </form>
     </Modal>
+  );
+}
+
+/** The screen's last online claim: how long ago, and its path (QR code, reader tag or sticker). */
+export function LastClaim({ screen, nowMs }: { screen: Screen; nowMs: number }) {
+  const { t, i18n } = useTranslation();
+  if (screen.lastClaimAt === null)
+    return (
+      <Text component="span" inherit c="dimmed">
+        {t('stickers.noClaim')}
+      </Text>
+    );
+  const ago = formatAgo(screen.lastClaimAt, nowMs, i18n.language);
+  return (
+    <Tooltip label={formatDateTime(screen.lastClaimAt, i18n.language)}>
+      <span>
+        {screen.lastClaimPath === null ? ago : `${ago} · ${t(`stickers.paths.${screen.lastClaimPath}`)}`}
+      </span>
+    </Tooltip>
   );
 }

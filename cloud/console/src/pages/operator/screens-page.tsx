@@ -53,6 +53,7 @@ import {
 import {
   BADGE_STYLES,
   DeckLevels,
+  LastClaim,
   EditScreenModal,
   ScreenStatusBadge,
   Truncated,
@@ -484,7 +485,7 @@ export function ScreensPage() {
       >
         {() => (
           <Card withBorder radius="md" p={0}>
-            <Table.ScrollContainer minWidth={1080}>
+            <Table.ScrollContainer minWidth={1260}>
               <Table layout="fixed" verticalSpacing="sm" highlightOnHover aria-label={t('screens.title')}>
                 <Table.Thead>
                   <Table.Tr>
@@ -494,6 +495,8 @@ export function ScreensPage() {
                     <Table.Th w="12%">{t('screens.lastSeen')}</Table.Th>
                     <Table.Th w={80}>{t('screens.backlog')}</Table.Th>
                     <Table.Th w="11%">{t('screens.decks')}</Table.Th>
+                    <Table.Th w="11%">{t('stickers.lastClaim')}</Table.Th>
+                    <Table.Th w={80}>{t('stickers.count')}</Table.Th>
                     <Table.Th w={84}>{t('screens.clockSkew')}</Table.Th>
                     <Table.Th w={84}>{t('screens.version')}</Table.Th>
                     <Table.Th w={250}>{t('common.actions')}</Table.Th>
@@ -505,7 +508,7 @@ export function ScreensPage() {
                       ? []
                       : [
                           <Table.Tr key={`group-${key}`} bg="var(--mantine-color-gray-1)">
-                            <Table.Td colSpan={9}>
+                            <Table.Td colSpan={11}>
                               <Group gap={6} wrap="nowrap">
                                 <Truncated text={key} fw={700} size="sm" />
                                 <Badge size="xs" variant="light" styles={BADGE_STYLES}>
@@ -575,6 +578,12 @@ export function ScreensPage() {
                         <Table.Td>
                           <DeckLevels screen={screen} />
                         </Table.Td>
+                        <Table.Td data-testid={`last-claim-${screen.id}`}>
+                          <Text size="sm" truncate="end">
+                            <LastClaim screen={screen} nowMs={nowMs} />
+                          </Text>
+                        </Table.Td>
+                        <Table.Td data-testid={`stickers-${screen.id}`}>{screen.stickers}</Table.Td>
                         <Table.Td>
                           {screen.health === null ? (
                             '—'
