@@ -165,7 +165,6 @@ export async function republishScreenConfigs(
 
 export const DECK_REFILL_THRESHOLD_DEFAULT = 20;
 const REVOKED_CREDENTIALS_MAX = 100_000;
-const PUBLISH_PAGE_SIZE = 500;
 
 /**
  * The screen's config. With `rules` the kiosk judges its taps as the cloud will; without them it judges
@@ -262,29 +261,4 @@ export async function publishScreenConfig(
     await broker.publishConfig(screenId, config);
     return true;
   });
-}
-
-/** After a change that concerns every screen (issuer key rotation, revocations), page through them. */
-export async function publishAllScreenConfigs(
-  db: Database,
-  broker: CloudBroker,
-  now: Date,
-  options: ScreenConfigOptions = {},
-): Promise<number> {
-  let after = 0;
-  let published = 0;
-  for (;;) {
-    const page = await db
-      .select({ id: screens.id })
-      .from(screens)
-      .where(and(eq(screens.status, 'active'), gt(screens.id, after)))
-      .orderBy(asc(screens.id))
-      .limit(PUBLISH_PAGE_SIZE);
-    for (const screen of page) {
-      if (await publishScreenConfig(db, broker, screen.id, now, options)) published += 1;
-    }
-    const last = page.at(-1);
-    if (last === undefined || page.length < PUBLISH_PAGE_SIZE) return published;
-    after = last.id;
-  }
 }
