@@ -43,7 +43,7 @@ describe.each(engines)('screen config dispatcher on $engine', ({ engine, availab
     handle = await openTestDatabase(engine);
     cloud = createTestCloud(handle);
     operator = await operatorToken(cloud);
-  });
+  }, 180_000);
   afterAll(async () => {
     if (available) await handle.close();
   });
