@@ -5,7 +5,8 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { createRequire } from 'node:module';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { ErrorCode } from '@redtap/shared';
 import { adminQuery, POSTGRES_ADMIN_URL, postgresProblem } from '../lib/postgres-admin.ts';
@@ -91,6 +92,8 @@ describe('checkClaims', () => {
 });
 
 const simulatePath = join(dirname(fileURLToPath(import.meta.url)), '..', 'simulate.ts');
+/** tsx's loader by its own path: the run's working directory is a scratch one, outside the workspace. */
+const tsxLoader = pathToFileURL(createRequire(import.meta.url).resolve('tsx')).href;
 /** The whole run's bound: setup, taps, settling and checks on a loaded two-core machine. */
 const RUN_TIMEOUT_MS = 300_000;
 
@@ -109,7 +112,7 @@ async function simulate(databaseUrl: string | undefined): Promise<{
       process.execPath,
       [
         '--import',
-        'tsx',
+        tsxLoader,
         simulatePath,
         ...['--screens', '4', '--phones', '12', '--taps', '80', '--web-phones', '0.5', '--claims', '16'],
         ...['--web-offline-ratio', '0.3', '--seed', '7', '--fidelity-strict'],
