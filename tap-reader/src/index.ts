@@ -23,3 +23,4 @@ export * from './ndef-phone-reader.ts';
 export * from './pn532-target.ts';
 export * from './virtual-pn532.ts';
 export * from './reader-modes.ts';
+export * from './virtual-pcsc.ts';

@@ -6,6 +6,7 @@ import { pino, type Logger } from 'pino';
 import { backoffDelayMs } from './backoff.ts';
 import { runTapExchange } from './exchange.ts';
 import { pcscdSocketPath, probePcscd } from './pcscd-probe.ts';
+import { pcscPn532Transmit, type Pn532Transmit } from './pn532-target.ts';
 import { TapEventHub } from './tap-events.ts';
 import { systemTimers, type Timers } from './timers.ts';
 import { TransportError, type ApduTransport, type TransportFailure } from './transport.ts';
@@ -27,6 +28,11 @@ export interface NfcReader {
   on(event: 'card.off' | 'end', listener: () => void): unknown;
   on(event: 'error', listener: (error: Error) => void): unknown;
   transmit(data: Buffer, responseMaxLength: number): Promise<Buffer>;
+  /** SCardConnect; `CONNECT_MODE_DIRECT` reaches the reader itself with no card (for SCardControl). */
+  connect?(mode: string): Promise<unknown>;
+  disconnect?(): Promise<unknown>;
+  /** SCardControl with IOCTL_CCID_ESCAPE: the ACR122U's PN532 pseudo-APDUs (docs/tap-exchange.md §10.4). */
+  control?(data: Buffer, responseMaxLength: number): Promise<Buffer>;
   removeAllListeners(): unknown;
   close(): void;
 }
@@ -37,6 +43,26 @@ export interface Nfc {
   on(event: 'error', listener: (error: Error) => void): unknown;
   removeAllListeners(): unknown;
   close(): void;
+}
+
+/** nfc-pcsc's connect mode for a connection to the reader without a card (SCARD_SHARE_DIRECT). */
+export const CONNECT_MODE_DIRECT = 'CONNECT_MODE_DIRECT';
+/** Reader names that say a PN532 is inside (ACS ACR122U, generic PN532/PN533 boards). */
+export const PN532_READER_NAME = /ACR122|PN53[23]/i;
+
+/** Whether a PC/SC reader's name says it has a PN532, so it can act as a Type 4 tag. */
+export function readerReportsPn532(readerName: string): boolean {
+  return PN532_READER_NAME.test(readerName);
+}
+
+/**
+ * A reader's PN532 lent out for tag mode while polling is paused: pseudo-APDUs over SCardControl on a
+ * direct connection, opened at the first command and closed by `release()`.
+ */
+export interface PcscTagLink {
+  readerName: string;
+  transmit: Pn532Transmit;
+  release(): Promise<void>;
 }
 
 /** Short APDU response: 256 data bytes and the status word. */
@@ -72,6 +98,8 @@ interface ReaderSlot {
   removal: AbortController;
   removalCode: TransportFailure;
   exchange: Promise<ExchangeResult> | null;
+  /** A card that came while polling was paused: its exchange starts at resume() if it is still there. */
+  deferred: { cardType: CardType } | null;
 }
 
 type NfcConstructor = new (logger?: unknown) => Nfc;
@@ -188,6 +216,7 @@ export class PcscTapSource implements TapSource {
   private running = false;
   private attempt = 0;
   private retryTimer: unknown = null;
+  private paused = false;
 
   constructor(options: PcscTapSourceOptions) {
     this.options = options;
@@ -205,6 +234,76 @@ export class PcscTapSource implements TapSource {
       name,
       state: slot.exchange !== null ? 'exchanging' : slot.present ? 'present' : 'empty',
     }));
+  }
+
+  /** Whether exchanges are paused (the reader is lent to tag mode). */
+  get isPaused(): boolean {
+    return this.paused;
+  }
+
+  /**
+   * Stops starting exchanges (docs/tap-exchange.md §10.5) and resolves once every exchange in progress has
+   * ended: a pause never cuts a tap. A card that comes meanwhile is held until resume().
+   */
+  async pause(): Promise<void> {
+    this.paused = true;
+    const exchanges = [...this.slots.values()].flatMap((slot) =>
+      slot.exchange === null ? [] : [slot.exchange],
+    );
+    await Promise.all(exchanges);
+  }
+
+  /** Takes taps again; a card that came during the pause and is still present is exchanged now. */
+  resume(): void {
+    if (!this.paused) return;
+    this.paused = false;
+    for (const [name, slot] of this.slots) {
+      const deferred = slot.deferred;
+      slot.deferred = null;
+      if (deferred !== null && slot.present && slot.exchange === null && this.running)
+        this.startExchange(name, slot, deferred.cardType, this.timers.now());
+    }
+  }
+
+  /**
+   * The first attached reader that can act as a Type 4 tag: one whose name says PN532/ACR122U, or any
+   * reader with SCardControl when `anyReader` (the kiosk's setting forces tag mode on). Null when none is.
+   * pause() before its first command: the reader cannot poll for phones and be a tag at once.
+   */
+  tagLink(options: { anyReader?: boolean } = {}): PcscTagLink | null {
+    for (const [name, slot] of this.slots) {
+      const { reader } = slot;
+      if (reader.control === undefined || reader.connect === undefined) continue;
+      if (options.anyReader !== true && !readerReportsPn532(name)) continue;
+      return this.openTagLink(name, reader);
+    }
+    return null;
+  }
+
+  private openTagLink(readerName: string, reader: NfcReader): PcscTagLink {
+    let connected: Promise<unknown> | null = null;
+    const control = (data: Buffer, responseMaxLength: number): Promise<Buffer> => {
+      connected ??= reader.connect?.(CONNECT_MODE_DIRECT) ?? Promise.reject(new Error('no SCardConnect'));
+      return connected.then(() => {
+        if (reader.control === undefined) throw new Error('no SCardControl');
+        return reader.control(data, responseMaxLength);
+      });
+    };
+    return {
+      readerName,
+      transmit: pcscPn532Transmit(control),
+      release: async () => {
+        const was = connected;
+        connected = null;
+        if (was === null) return;
+        try {
+          await was;
+          await reader.disconnect?.();
+        } catch (error) {
+          this.logger.debug({ err: error, reader: readerName }, 'closing the tag connection failed');
+        }
+      },
+    };
   }
 
   /** Resolves after the first connection attempt; failures are retried in the background. */
@@ -321,6 +420,7 @@ export class PcscTapSource implements TapSource {
       removal: new AbortController(),
       removalCode: ErrorCode.CARD_REMOVED,
       exchange: null,
+      deferred: null,
     };
     this.slots.set(name, slot);
     reader.on('card', (card) => this.onCard(name, slot, card));
@@ -371,6 +471,15 @@ export class PcscTapSource implements TapSource {
     const atr = card.atr === undefined ? '' : toHex(card.atr);
     this.hub.emit({ type: 'card.present', readerName: name, atr, cardType });
     if ((this.options.mode ?? 'exchange') === 'observe') return;
+    if (this.paused) {
+      // The reader is lent to tag mode: the phone is served at resume() if it stays.
+      slot.deferred = { cardType };
+      return;
+    }
+    this.startExchange(name, slot, cardType, presentedAtMs);
+  }
+
+  private startExchange(name: string, slot: ReaderSlot, cardType: CardType, presentedAtMs: number): void {
     const { budgetMs, receiptTimeoutMs, commitWaitMaxMs } = this.options;
     slot.exchange = runTapExchange({
       transport: new PcscTransport(slot),
@@ -393,6 +502,7 @@ export class PcscTapSource implements TapSource {
   private onCardOff(name: string, slot: ReaderSlot): void {
     if (!slot.present) return;
     slot.present = false;
+    slot.deferred = null;
     slot.removalCode = ErrorCode.CARD_REMOVED;
     slot.removal.abort();
     this.hub.emit({ type: 'card.removed', readerName: name });
