@@ -48,6 +48,31 @@ export const DeckLevel = z.object({
 });
 export type DeckLevel = z.infer<typeof DeckLevel>;
 
+/** How a tag session of the reader acting as a Type 4 tag ended (docs/tap-exchange.md §10.4). */
+export const TAG_SESSION_OUTCOMES = [
+  'released',
+  'field-lost',
+  'no-phone',
+  'exchange-limit',
+  'time-limit',
+  'rf-error',
+  'reader-error',
+] as const;
+const tagCount = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
+
+/** The kiosk's tag reads since the agent started (docs/protocol.md §5.3); absent where the reader is no tag. */
+export const TagReadCounts = z.object({
+  /** Tag sessions by outcome; an outcome that never happened may be left out. */
+  sessions: z.partialRecord(z.enum(TAG_SESSION_OUTCOMES), tagCount),
+  /** Read sessions in which a phone read the whole NDEF message. */
+  completeReads: tagCount,
+  /** Claim tickets handed to the tag (one per SELECT of the NDEF application). */
+  ticketsIssued: tagCount,
+  /** SELECTs answered `6A 82` because no ticket could be signed. */
+  ticketFailures: tagCount,
+});
+export type TagReadCounts = z.infer<typeof TagReadCounts>;
+
 export const HeartbeatEvent = z.object({
   type: z.literal('heartbeat'),
   ts: u32,
@@ -57,6 +82,8 @@ export const HeartbeatEvent = z.object({
   decks: z.array(DeckLevel).max(256),
   /** The kiosk's uptime clock alongside its wall clock lets the cloud estimate skew. */
   uptimeS: z.number().int().min(0).optional(),
+  /** The reader as a Type 4 tag: present only while the kiosk runs tag slices; old clouds ignore it. */
+  tagReads: TagReadCounts.optional(),
 });
 
 export const ProofOfPlayEvent = z.object({

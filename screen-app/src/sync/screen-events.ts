@@ -1,6 +1,12 @@
 // The screen's JSON events (docs/protocol.md §5.3), built from the store: heartbeat, proof-of-play per
 // finished period, deck receipts, refill requests and deck close reports.
-import { toHex, type HeartbeatEvent, type ProofOfPlayEvent, type ScreenEvent } from '@redtap/shared';
+import {
+  toHex,
+  type HeartbeatEvent,
+  type ProofOfPlayEvent,
+  type ScreenEvent,
+  type TagReadCounts,
+} from '@redtap/shared';
 import type { DeckReceipt } from '../decks/deck-intake.ts';
 import { deckLevels } from '../decks/deck-levels.ts';
 import type { Store } from '../store/open-store.ts';
@@ -17,6 +23,7 @@ export function heartbeatEvent(
   now: number,
   appVersion: string,
   uptimeS: number,
+  tagReads: TagReadCounts | null = null,
 ): HeartbeatEvent {
   return {
     type: 'heartbeat',
@@ -26,6 +33,7 @@ export function heartbeatEvent(
     backlog: backlogCount(store),
     decks: deckLevels(store, now),
     uptimeS: Math.max(0, Math.floor(uptimeS)),
+    ...(tagReads === null ? {} : { tagReads }),
   };
 }
 

@@ -4,7 +4,13 @@
 // word that a claim ticket was claimed goes to the ticket issuer.
 // Every down payload is untrusted: a bad one is counted and logged, never fatal.
 import type { KeyObject } from 'node:crypto';
-import { DECK_ENVELOPES_MAX, ScreenConfig, ScreenEvent, TicketClaimed } from '@redtap/shared';
+import {
+  DECK_ENVELOPES_MAX,
+  ScreenConfig,
+  ScreenEvent,
+  TicketClaimed,
+  type TagReadCounts,
+} from '@redtap/shared';
 import { pino, type Logger } from 'pino';
 import type { z } from 'zod';
 import type { DeckReceipt } from '../decks/deck-intake.ts';
@@ -107,6 +113,8 @@ export interface ScreenSyncOptions {
   onConfig?: (config: ScreenConfig) => void;
   /** A ticket of this screen was claimed: the issuer replaces the QR code if it is the one on screen. */
   onTicketClaimed?: (claimed: TicketClaimed) => void;
+  /** The reader's tag reads for the heartbeat (docs/protocol.md §5.3); null while the reader is no tag. */
+  tagReads?: () => TagReadCounts | null;
 }
 
 export class ScreenSync {
@@ -343,7 +351,8 @@ export class ScreenSync {
   private sendHeartbeat(): void {
     if (!this.link.connected) return;
     const uptimeS = (performance.now() - this.startedAtMs) / 1000;
-    this.publishEvent(heartbeatEvent(this.store, this.now(), this.options.appVersion, uptimeS));
+    const tagReads = this.options.tagReads?.() ?? null;
+    this.publishEvent(heartbeatEvent(this.store, this.now(), this.options.appVersion, uptimeS, tagReads));
   }
 
   private sendProofOfPlay(): void {
