@@ -4,6 +4,7 @@ import { pino } from 'pino';
 import { loadKioskEnv } from './agent/env.ts';
 import { describeRefusal, enrollKiosk } from './agent/enroll-kiosk.ts';
 import { READER_CHOICES } from './agent/reader-source.ts';
+import { READER_TAG_SETTINGS } from './agent/reader-tag.ts';
 import { runKiosk } from './agent/run-kiosk.ts';
 import { readKioskStatus } from './agent/kiosk-status.ts';
 
@@ -46,6 +47,12 @@ program
   .addOption(
     new Option('--reader <reader>', 'tap source (REDTAP_READER, default pcsc)').choices(READER_CHOICES),
   )
+  .addOption(
+    new Option(
+      '--reader-tag <setting>',
+      'the PC/SC reader also acts as an NFC tag with a claim URL (REDTAP_READER_TAG, default auto: PN532/ACR122U readers)',
+    ).choices(READER_TAG_SETTINGS),
+  )
   .option('--no-ui', 'run headless: no browser host')
   .action(
     async (options: {
@@ -54,6 +61,7 @@ program
       host?: string;
       port?: string;
       reader?: string;
+      readerTag?: string;
       ui: boolean;
     }) => {
       const env = loadKioskEnv(undefined, {
@@ -62,6 +70,7 @@ program
         REDTAP_UI_HOST: options.host,
         REDTAP_UI_PORT: options.port,
         REDTAP_READER: options.reader,
+        REDTAP_READER_TAG: options.readerTag,
       });
       const logger = pino({ level: env.LOG_LEVEL, base: { service: 'redtap-screen' } });
       let started: Awaited<ReturnType<typeof runKiosk>>;
@@ -70,6 +79,7 @@ program
           dataDir: env.REDTAP_KIOSK_DATA_DIR,
           cloudUrl: env.REDTAP_CLOUD_URL,
           reader: env.REDTAP_READER,
+          readerTag: env.REDTAP_READER_TAG,
           locale: env.REDTAP_LOCALE,
           logger,
           ui: options.ui ? { host: env.REDTAP_UI_HOST, port: env.REDTAP_UI_PORT } : false,

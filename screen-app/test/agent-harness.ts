@@ -30,6 +30,8 @@ export async function startEnrolledAgent(options: {
   /** A cloud already running, for several kiosks on one network; by default each gets its own. */
   cloud?: TestCloud;
   city?: string;
+  /** More agent options (another reader, its seams, ticket limits); they win over the defaults above. */
+  agentOptions?: Partial<KioskAgentOptions>;
 }): Promise<EnrolledAgent> {
   const cloud = options.cloud ?? (await startTestCloud());
   const { screenId, code } = await cloud.screenWithCode(options.screenName, options.city);
@@ -41,6 +43,7 @@ export async function startEnrolledAgent(options: {
     logger: pino({ level: testEnv.REDTAP_TEST_LOG }),
     onSyncEvent: options.events.push,
     ...(options.syncLimits === undefined ? {} : { syncLimits: options.syncLimits }),
+    ...options.agentOptions,
   });
   if (!started.ok) throw new Error(describeRefusal(started));
   const agent = started.agent;

@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { UiLocale } from '../ui-api/channels.ts';
 import { READER_CHOICES } from './reader-source.ts';
+import { READER_TAG_SETTINGS } from './reader-tag.ts';
 
 const optionalText = z
   .string()
@@ -21,6 +22,8 @@ const EnvSchema = z.object({
   LOG_LEVEL: LogLevel.default('info'),
   /** Where taps come from: the PC/SC reader, the in-process simulated reader, or none (headless). */
   REDTAP_READER: z.enum(READER_CHOICES).default('pcsc'),
+  /** The PC/SC reader taking turns as a Type 4 tag with a claim URL: auto (PN532/ACR122U readers), on, off. */
+  REDTAP_READER_TAG: z.enum(READER_TAG_SETTINGS).default('auto'),
   /** Language of the screen UI. */
   REDTAP_LOCALE: UiLocale.default('zh'),
   /** The browser host's address: loopback unless the screen's browser runs on another machine. */

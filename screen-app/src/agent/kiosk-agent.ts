@@ -2,7 +2,8 @@
 // an enrolled identity, plus housekeeping (pruning settled taps, WAL checkpoints). It also drives the tap
 // source of its choice (PC/SC, simulated or none) through one engine adapter, and is the kiosk the screen
 // UI talks to (`ui`, a KioskUiPort), whether that screen is the Electron window or a browser. It signs the
-// claim tickets the screen shows as a QR code for phones without the wallet app (`tickets`).
+// claim tickets the screen shows as a QR code for phones without the wallet app (`tickets`), and those its
+// PC/SC reader serves when it takes turns as an NFC tag (`readerTag`).
 import { readFileSync } from 'node:fs';
 import type { ScreenConfig } from '@redtap/shared';
 import type { SimulatedTapSource, TapSource } from '@redtap/tap-reader';
@@ -31,6 +32,7 @@ import {
   type ReaderChoice,
   type ReaderSourceOptions,
 } from './reader-source.ts';
+import type { ReaderTag, ReaderTagSetting } from './reader-tag.ts';
 import { EngineTapHandler } from './tap-handler.ts';
 
 export interface KioskAgentOptions {
@@ -41,6 +43,11 @@ export interface KioskAgentOptions {
   /** Where taps come from (default `none`: headless, sync only). */
   reader?: ReaderChoice;
   readerOptions?: ReaderSourceOptions;
+  /**
+   * The PC/SC reader taking turns as a Type 4 tag for phones without the app (docs/kiosk.md §9; default
+   * `auto`: on a reader whose name says PN532/ACR122U).
+   */
+  readerTag?: ReaderTagSetting;
   /** Language of the screen UI. */
   locale?: UiLocale;
   /** Overrides the broker URL from enrolment (tests, or a broker moved behind a new address). */
@@ -77,6 +84,8 @@ export interface KioskAgent {
   readonly simulator: SimulatedTapSource | null;
   /** The engine adapter every tap source drives. */
   readonly tapHandler: EngineTapHandler;
+  /** The reader's tag slices (PC/SC with the tag setting not `off`), or null. */
+  readonly readerTag: ReaderTag | null;
   /**
    * Claim tickets (docs/protocol.md §3.8): the QR ticket on screen, and `issueTagTicket()` for the reader
    * acting as an NFC tag. Null while no claim origin is known (no publicOrigin in the config and no cloud
@@ -202,6 +211,7 @@ export async function startKioskAgent(options: KioskAgentOptions): Promise<Start
     };
     // Sync may report the screen out of service before the tap handler exists; the handler reads this.
     let tapHandler: EngineTapHandler | undefined;
+    let readerTag: ReaderTag | null = null;
     let outOfService = false;
     const setOutOfService = (value: boolean) => {
       if (value && !outOfService) {
@@ -245,6 +255,7 @@ export async function startKioskAgent(options: KioskAgentOptions): Promise<Start
         startTickets();
       },
       onTicketClaimed: (claimed) => tickets?.claimed(claimed.ticketSeq),
+      tagReads: () => readerTag?.counts() ?? null,
     }));
     screenSync.start();
     syncContent();
@@ -281,7 +292,16 @@ export async function startKioskAgent(options: KioskAgentOptions): Promise<Start
       handler,
       tapLogger,
       options.readerOptions,
+      {
+        setting: options.readerTag ?? 'auto',
+        // Once per phone session (SELECT of the NDEF application); a throw answers that SELECT 6A 82.
+        claimUrl: () => {
+          if (tickets === null) throw new Error('no claim origin yet: no tag ticket');
+          return tickets.issueTagTicket();
+        },
+      },
     ));
+    readerTag = reader.readerTag;
     const offTaps = reader.source === null ? () => undefined : handler.attach(reader.source);
     const offLog = reader.source?.on((event) => logReaderEvent(event, tapLogger)) ?? (() => undefined);
     ui.start();
@@ -292,7 +312,12 @@ export async function startKioskAgent(options: KioskAgentOptions): Promise<Start
     // A missing pcscd is retried in the background: start() resolves after the first attempt.
     await reader.start();
     logger.info(
-      { screenId: identity.screenId, dataDir: paths.dataDir, reader: reader.choice },
+      {
+        screenId: identity.screenId,
+        dataDir: paths.dataDir,
+        reader: reader.choice,
+        readerTag: reader.readerTag === null ? 'off' : (options.readerTag ?? 'auto'),
+      },
       'kiosk agent started',
     );
 
@@ -312,6 +337,7 @@ export async function startKioskAgent(options: KioskAgentOptions): Promise<Start
         tapSource: reader.source,
         simulator: reader.simulator,
         tapHandler: handler,
+        readerTag: reader.readerTag,
         get tickets() {
           return tickets;
         },

@@ -5,11 +5,15 @@ import {
   PcscTapSource,
   SIMULATED_READER_NAMES,
   SimulatedTapSource,
+  type Nfc,
+  type TagSessionResult,
   type TapEvent,
   type TapHandler,
   type TapSource,
+  type Timers,
 } from '@redtap/tap-reader';
 import type { Logger } from 'pino';
+import { ReaderTag, type ReaderTagSetting } from './reader-tag.ts';
 
 export const READER_CHOICES = ['simulated', 'pcsc', 'none'] as const;
 export type ReaderChoice = (typeof READER_CHOICES)[number];
@@ -26,6 +30,20 @@ export interface ReaderSourceOptions {
   pcscRetryAttemptsMax?: number;
   /** After the PC/SC driver gives up, the kiosk starts it again this much later. */
   pcscRestartAfterMs?: number;
+  /** Test seams of the PC/SC source: a stand-in for nfc-pcsc and for the pcscd probe. */
+  pcscCreateNfc?: () => Nfc;
+  pcscProbe?: () => Promise<boolean>;
+  /** Clock of the reader/tag slices and of tag sessions (fake in tests). */
+  tagTimers?: Timers;
+  readerSliceMs?: number;
+  tagSliceMs?: number;
+  onTagSession?: (result: TagSessionResult) => void;
+}
+
+/** The reader as a Type 4 tag (docs/tap-exchange.md §10): the setting and the claim URL per phone session. */
+export interface ReaderTagWiring {
+  setting: ReaderTagSetting;
+  claimUrl: () => string;
 }
 
 export const PCSC_RESTART_AFTER_MS = 60_000;
@@ -37,6 +55,8 @@ export interface ReaderSource {
   source: TapSource | null;
   /** Only for `simulated`: present virtual phones on it. */
   simulator: SimulatedTapSource | null;
+  /** Only for `pcsc` with the tag setting not `off`: the reader's turns as a Type 4 tag. */
+  readerTag: ReaderTag | null;
   start(): Promise<void>;
   stop(): Promise<void>;
 }
@@ -46,6 +66,7 @@ export function createReaderSource(
   handler: TapHandler,
   logger: Logger,
   options: ReaderSourceOptions = {},
+  tag: ReaderTagWiring | null = null,
 ): ReaderSource {
   const budget = options.budgetMs === undefined ? {} : { budgetMs: options.budgetMs };
   if (choice === 'none')
@@ -53,6 +74,7 @@ export function createReaderSource(
       choice,
       source: null,
       simulator: null,
+      readerTag: null,
       start: () => Promise.resolve(),
       stop: () => Promise.resolve(),
     };
@@ -67,6 +89,7 @@ export function createReaderSource(
       choice,
       source: simulator,
       simulator,
+      readerTag: null,
       start: () => simulator.start(),
       stop: () => simulator.stop(),
     };
@@ -79,7 +102,22 @@ export function createReaderSource(
     ...(options.pcscRetryInitialMs === undefined ? {} : { retryInitialMs: options.pcscRetryInitialMs }),
     ...(options.pcscRetryMaxMs === undefined ? {} : { retryMaxMs: options.pcscRetryMaxMs }),
     ...(options.pcscRetryAttemptsMax === undefined ? {} : { retryAttemptsMax: options.pcscRetryAttemptsMax }),
+    ...(options.pcscCreateNfc === undefined ? {} : { createNfc: options.pcscCreateNfc }),
+    ...(options.pcscProbe === undefined ? {} : { probe: options.pcscProbe }),
   });
+  const readerTag =
+    tag === null || tag.setting === 'off'
+      ? null
+      : new ReaderTag({
+          pcsc,
+          setting: tag.setting,
+          claimUrl: tag.claimUrl,
+          logger,
+          ...(options.tagTimers === undefined ? {} : { timers: options.tagTimers }),
+          ...(options.readerSliceMs === undefined ? {} : { readerSliceMs: options.readerSliceMs }),
+          ...(options.tagSliceMs === undefined ? {} : { tagSliceMs: options.tagSliceMs }),
+          ...(options.onTagSession === undefined ? {} : { onSession: options.onTagSession }),
+        });
   let restart: NodeJS.Timeout | null = null;
   let running = false;
   const offHealth = pcsc.on((event) => {
@@ -97,14 +135,18 @@ export function createReaderSource(
     choice,
     source: pcsc,
     simulator: null,
+    readerTag,
     start: async () => {
       running = true;
       await pcsc.start();
+      readerTag?.start();
     },
     stop: async () => {
       running = false;
       if (restart !== null) clearTimeout(restart);
       restart = null;
+      // The slice in progress ends first: a tap or tag read under way finishes, then the reader closes.
+      await readerTag?.stop();
       await pcsc.stop();
       offHealth();
     },
