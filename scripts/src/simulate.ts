@@ -5,7 +5,7 @@
 // whose link is cut for part of the taps, and a share of phones redeeming their receipts themselves. A
 // share of the phones has no app: each signs up a web wallet and claims online (docs/protocol.md §7a) by
 // the screen's QR claim ticket or its bezel sticker, some after holding it offline, with a few hostile
-// copies (simulator/web-phones.ts). The scenario sets the network (simulator/sim-scenarios.ts):
+// claims (simulator/web-phones.ts). The scenario sets the network (simulator/sim-scenarios.ts):
 // `fidelity` (the default) is two cities with travellers and overlapping capped campaigns of two brands;
 // `load` an even network sized so that every tap can be credited. Ends with every tap's and claim's
 // outcome and what it means, settle latency, the exactly-once, ledger, budget and report checks, and the
@@ -179,7 +179,7 @@ const program = new Command()
   )
   .option(
     '--claims <n>',
-    `online claims by the web phones, hostile copies apart (default: ${CLAIMS_PER_WEB_PHONE} per web phone, at most ${CLAIMS_PER_SCREEN_MAX} per screen)`,
+    `online claims by the web phones, hostile claims apart (default: ${CLAIMS_PER_WEB_PHONE} per web phone, at most ${CLAIMS_PER_SCREEN_MAX} per screen)`,
     int,
   )
   .option(
@@ -190,7 +190,7 @@ const program = new Command()
   )
   .option(
     '--hostile-ratio <r>',
-    'share of claims copied by another wallet (a ticket claimed twice, a sticker read replayed); at least one of each',
+    'share of claims followed by hostile ones: another wallet posts the ticket or sticker read claimed, or an older read of the sticker; at least one of each',
     ratio,
     0.05,
   )
@@ -969,9 +969,9 @@ RedTap simulation (${options.scenario}) — ${options.screens} screens in ${citi
   if (!ledger.ok) exitCode = 1;
 
   const held = claimRecords.filter((record) => record.kind === 'offline, later');
-  const heldS = summarize(held.map((record) => record.heldMs / 1000));
+  const heldS = held.map((record) => record.heldMs / 1000);
   console.log(
-    `\nOnline claims by ${webPhoneCount} phones without the app (${WEB_WALLET_KIND}s, POST /v1/wallet/claims), ${claimRecords.length} claims (${hostile.ticketAgain + hostile.readAgain + hostile.olderRead} hostile, ${held.length} held offline${held.length === 0 ? '' : ` for ${heldS.p50.toFixed(0)}–${heldS.max.toFixed(0)} s`}):`,
+    `\nOnline claims by ${webPhoneCount} phones without the app (${WEB_WALLET_KIND}s, POST /v1/wallet/claims), ${claimRecords.length} claims (${hostile.ticketAgain + hostile.readAgain + hostile.olderRead} hostile, ${held.length} held offline${held.length === 0 ? '' : ` for ${Math.min(...heldS).toFixed(0)}–${Math.max(...heldS).toFixed(0)} s`}):`,
   );
   for (const path of ['qr', 'sticker'] as const) {
     const entry = claimPaths.get(path);
