@@ -6,6 +6,7 @@ import type { TagReadCounts } from '@redtap/shared';
 import {
   ReaderModeScheduler,
   Type4Tag,
+  systemTimers,
   tagModeRun,
   type PcscTapSource,
   type ReaderModeEvent,
@@ -33,7 +34,15 @@ export interface ReaderTagOptions {
   readerSliceMs?: number;
   tagSliceMs?: number;
   onSession?: (result: TagSessionResult) => void;
+  /** After this many reader errors in a row, tag slices leave the reader to taps for `suspendMs`. */
+  readerErrorsMax?: number;
+  suspendMs?: number;
 }
+
+/** A reader whose firmware or driver refuses target mode fails every session: stop lending it after 10. */
+export const TAG_READER_ERRORS_MAX_DEFAULT = 10;
+/** Then try again five minutes later (taps run through the tag slices meanwhile). */
+export const TAG_SUSPEND_MS_DEFAULT = 300_000;
 
 /** Resolves when the slice ends: reader mode is the PC/SC source polling on its own. */
 function untilAborted(signal: AbortSignal): Promise<void> {
@@ -50,6 +59,8 @@ export class ReaderTag {
   private readonly sessions: TagReadCounts['sessions'] = {};
   private completeReads = 0;
   private ticketsIssued = 0;
+  private readerErrorsInRow = 0;
+  private suspendedUntilMs: number | null = null;
 
   constructor(options: ReaderTagOptions) {
     this.options = options;
@@ -94,9 +105,17 @@ export class ReaderTag {
     this.options.pcsc.resume();
   }
 
+  /** Whether tag slices leave the reader to taps after repeated reader errors. */
+  get suspended(): boolean {
+    return this.suspendedUntilMs !== null;
+  }
+
   private async tagSlice(signal: AbortSignal): Promise<unknown> {
     const { pcsc } = this.options;
-    const link = pcsc.tagLink({ anyReader: this.options.setting === 'on' });
+    const nowMs = (this.options.timers ?? systemTimers).now();
+    if (this.suspendedUntilMs !== null && nowMs >= this.suspendedUntilMs) this.suspendedUntilMs = null;
+    const link =
+      this.suspendedUntilMs === null ? pcsc.tagLink({ anyReader: this.options.setting === 'on' }) : null;
     // No reader to lend: taps go on through the tag slice.
     if (link === null) {
       pcsc.resume();
@@ -121,6 +140,16 @@ export class ReaderTag {
     this.sessions[result.outcome] = (this.sessions[result.outcome] ?? 0) + 1;
     this.completeReads += result.completeReads;
     const { logger } = this.options;
+    this.readerErrorsInRow = result.outcome === 'reader-error' ? this.readerErrorsInRow + 1 : 0;
+    if (this.readerErrorsInRow >= (this.options.readerErrorsMax ?? TAG_READER_ERRORS_MAX_DEFAULT)) {
+      const suspendMs = this.options.suspendMs ?? TAG_SUSPEND_MS_DEFAULT;
+      this.suspendedUntilMs = (this.options.timers ?? systemTimers).now() + suspendMs;
+      this.readerErrorsInRow = 0;
+      logger.error(
+        { reader: readerName, message: result.message, suspendMs },
+        'the reader keeps failing as a tag; taps only until it is tried again',
+      );
+    }
     const fields = {
       reader: readerName,
       outcome: result.outcome,
@@ -129,8 +158,11 @@ export class ReaderTag {
       exchanges: result.exchanges,
       totalMs: Math.round(result.totalMs),
     };
-    if (result.outcome === 'reader-error')
+    // The first failure of a run is a warning; the rest of the run is in the debug log and the counts.
+    if (result.outcome === 'reader-error' && this.readerErrorsInRow === 1)
       logger.warn({ ...fields, message: result.message }, 'tag session failed');
+    else if (result.outcome === 'reader-error')
+      logger.debug({ ...fields, message: result.message }, 'tag session failed');
     else if (result.readSessions > 0) logger.info(fields, 'tag read');
     else logger.debug(fields, 'tag session');
     try {
