@@ -159,6 +159,9 @@ test.describe.serial('sticker tags', () => {
     await stickers.getByLabel('标签 UID').fill('zz');
     await stickers.getByRole('button', { name: '绑定' }).click();
     await expect(stickers).toContainText('标签 UID 是 14 个十六进制字符');
+    await stickers.getByLabel('标签 UID').fill('04ffffffffffff');
+    await stickers.getByRole('button', { name: '绑定' }).click();
+    await expect(stickers).toContainText('没有导入过这个 UID 的贴纸');
     // A printed UID with colons is read as its hex.
     await stickers.getByLabel('标签 UID').fill('04:C0:FF:EE:00:AA:01');
     await stickers.getByRole('button', { name: '绑定' }).click();

@@ -745,6 +745,8 @@ export const en = {
     uid: 'Tag UID',
     uidPlaceholder: '04de5f1eacc040',
     uidInvalid: 'A tag UID is 14 hex characters (7 bytes).',
+    unknownTag: 'No sticker with this UID was imported. Import its batch first.',
+    screenRevoked: 'This screen is revoked: a sticker cannot be bound to it.',
     bind: 'Bind',
     scan: 'Scan',
     unbind: 'Unbind',

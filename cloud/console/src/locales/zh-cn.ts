@@ -734,6 +734,8 @@ export const zhCN: Messages = {
     uid: '标签 UID',
     uidPlaceholder: '04de5f1eacc040',
     uidInvalid: '标签 UID 是 14 个十六进制字符（7 字节）。',
+    unknownTag: '没有导入过这个 UID 的贴纸，请先导入它所在的批次。',
+    screenRevoked: '这块屏幕已吊销，不能绑定贴纸。',
     bind: '绑定',
     scan: '扫码',
     unbind: '解绑',

@@ -7,6 +7,7 @@ import { useBindTag, useScreenTagPages, useUnbindTag } from '../../api/hooks/tag
 import { notifyError, notifySuccess, QueryState } from '../../components/feedback.tsx';
 import { LoadMore } from '../../components/load-more.tsx';
 import { QrScan } from '../../components/qr-scan.tsx';
+import { errorCode } from '../../lib/errors.ts';
 import { formatDateTime } from '../../lib/format.ts';
 import { tagUidOf } from '../../lib/tag-uid.ts';
 
@@ -16,12 +17,19 @@ export function ScreenStickers({ screenId, count }: { screenId: number; count: n
   const [uidText, setUidText] = useState('');
   const [invalid, setInvalid] = useState(false);
   const [scanning, setScanning] = useState(false);
+  const [bindRefusal, setBindRefusal] = useState<string | null>(null);
   const bind = useBindTag({
     onSuccess: (tag) => {
       notifySuccess(t('stickers.bound', { uid: tag.uid }));
       setUidText('');
     },
-    onError: notifyError,
+    // The route's refusals, said for a sticker: no such tag imported, or a revoked screen.
+    onError: (error) => {
+      const code = errorCode(error);
+      if (code === 'NOT_FOUND') setBindRefusal(t('stickers.unknownTag'));
+      else if (code === 'CONFLICT') setBindRefusal(t('stickers.screenRevoked'));
+      else notifyError(error);
+    },
   });
   const unbind = useUnbindTag({
     onSuccess: (tag) => notifySuccess(t('stickers.unbound', { uid: tag.uid })),
@@ -31,6 +39,7 @@ export function ScreenStickers({ screenId, count }: { screenId: number; count: n
     event.preventDefault();
     const uid = tagUidOf(uidText);
     setInvalid(uid === null);
+    setBindRefusal(null);
     if (uid !== null) bind.mutate({ uid, screenId });
   };
   return (
@@ -51,7 +60,7 @@ export function ScreenStickers({ screenId, count }: { screenId: number; count: n
             placeholder={t('stickers.uidPlaceholder')}
             value={uidText}
             onChange={(event) => setUidText(event.currentTarget.value)}
-            error={invalid ? t('stickers.uidInvalid') : undefined}
+            error={invalid ? t('stickers.uidInvalid') : (bindRefusal ?? undefined)}
             maxLength={400}
             ff="monospace"
             style={{ flex: 1, minWidth: 200 }}
