@@ -68,7 +68,6 @@ import {
   signUpWebPhones,
   stickerClaimKey,
   ticketClaimKey,
-  WEB_WALLET_KIND,
   type ClaimBody,
   type ClaimCheck,
   type ClaimKind,
@@ -402,9 +401,10 @@ try {
   setupBar.update({ extra: 'phones' });
   const phones = await registerSimPhones(api, appPhoneCount, () => setupBar.increment(), preset.cities);
   setupBar.update({ extra: 'web phones' });
-  const webPhones: WebPhone[] = await signUpWebPhones(api, webPhoneCount, preset.cities, () =>
-    setupBar.increment(),
-  );
+  const webSignUp = await signUpWebPhones(api, webPhoneCount, preset.cities, () => setupBar.increment());
+  const webPhones: WebPhone[] = webSignUp.phones;
+  if (webSignUp.passkeyRefusal !== null)
+    log(`note: a passkey sign-up was refused (${webSignUp.passkeyRefusal}); web phones use phone keys`);
   // A seeded share of phones predates the day state.
   if (options.oldPhoneRatio > 0)
     for (const phone of phones) if (random.next() < options.oldPhoneRatio) phone.dayState = false;
@@ -971,7 +971,7 @@ RedTap simulation (${options.scenario}) — ${options.screens} screens in ${citi
   const held = claimRecords.filter((record) => record.kind === 'offline, later');
   const heldS = held.map((record) => record.heldMs / 1000);
   console.log(
-    `\nOnline claims by ${webPhoneCount} phones without the app (${WEB_WALLET_KIND}s, POST /v1/wallet/claims), ${claimRecords.length} claims (${hostile.ticketAgain + hostile.readAgain + hostile.olderRead} hostile, ${held.length} held offline${held.length === 0 ? '' : ` for ${Math.min(...heldS).toFixed(0)}–${Math.max(...heldS).toFixed(0)} s`}):`,
+    `\nOnline claims by ${webPhoneCount} phones without the app (${webSignUp.kind} web wallets, POST /v1/wallet/claims), ${claimRecords.length} claims (${hostile.ticketAgain + hostile.readAgain + hostile.olderRead} hostile, ${held.length} held offline${held.length === 0 ? '' : ` for ${Math.min(...heldS).toFixed(0)}–${Math.max(...heldS).toFixed(0)} s`}):`,
   );
   for (const path of ['qr', 'sticker'] as const) {
     const entry = claimPaths.get(path);
@@ -1061,7 +1061,7 @@ RedTap simulation (${options.scenario}) — ${options.screens} screens in ${citi
         outcomes: asObject(outcomes),
         kioskAcks: asObject(kioskAcks),
         phoneAnswers: asObject(phonePath),
-        webPhones: { count: webPhoneCount, kind: WEB_WALLET_KIND },
+        webPhones: { count: webPhoneCount, kind: webSignUp.kind },
         claims: Object.fromEntries(
           [...claimPaths].map(([path, entry]) => [
             path,

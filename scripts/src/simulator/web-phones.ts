@@ -1,5 +1,6 @@
-// Phones without the wallet app (docs/protocol.md §3.8, §7a, §9): each signs up a web wallet with a phone
-// key over the HTTP API and claims online, by the screen's QR claim ticket (signed by the kiosk's own
+// Phones without the wallet app (docs/protocol.md §3.8, §7a, §9): each signs up a web wallet over the
+// HTTP API, with a passkey of a software authenticator (else, where the cloud's relying party cannot be
+// met, with a phone key), signs in with it, and claims online, by the screen's QR claim ticket (signed by the kiosk's own
 // TicketIssuer) or by the SUN sticker bound to the screen (a batch imported with a known key, one tag per
 // screen, reads made as the tag makes them). The checks at the end hold each claim to exactly once: an
 // identity decided once and recorded once, a wallet's balance equal to what it was credited, refusals
@@ -9,37 +10,92 @@ import { ErrorCode, generateKeyPair, toHex, type KeyPair } from '@redtap/shared'
 import { batchMetaReadKey, sunReadOf, tagFileReadKey } from '@redtap/cloud';
 import { CloudApiError, loginWallet, type CloudApi } from '../demo/cloud-api.ts';
 import { inBatches, type SimScreen } from './sim-world.ts';
+import { SoftPasskey } from './soft-passkey.ts';
 
-/** How a web wallet signs in; the simulator's wallets hold a phone key (no passkey authenticator here). */
-export const WEB_WALLET_KIND = 'phone-key web wallet';
+/** How a web wallet signs up and in. */
+export type WebWalletKind = 'passkey' | 'phone key';
 
 export interface WebPhone {
   walletId: number;
   city: string;
-  keyPair: KeyPair;
+  kind: WebWalletKind;
   /** The wallet session the phone's browser holds. */
   token: string;
 }
 
-/** Signs `count` web wallets up and in (POST /v1/wallets, then the signed login), spread over the cities. */
+/**
+ * The relying party a passkey must answer: the RP id the cloud names in its options, used from the
+ * cloud's own scheme and port when the RP id is this host or localhost (the embedded cloud's default
+ * origin is http://localhost:<port>), else from https://<rp id>.
+ */
+function relyingPartyOf(api: CloudApi, rpId: string): { rpId: string; origin: string } {
+  const base = new URL(api.baseUrl);
+  const local = rpId === 'localhost' || rpId === base.hostname;
+  return {
+    rpId,
+    origin: local ? `${base.protocol}//${rpId}${base.port === '' ? '' : `:${base.port}`}` : `https://${rpId}`,
+  };
+}
+
+/** A passkey wallet: sign up with a new passkey, then sign in with it as a returning phone would. */
+async function passkeyWallet(api: CloudApi): Promise<{ walletId: number; token: string }> {
+  const creation = await api.call<{ challenge: string; rp: { id?: string } }>(
+    'POST',
+    '/v1/wallets/passkeys/registration-options',
+  );
+  const passkey = new SoftPasskey(relyingPartyOf(api, creation.rp.id ?? new URL(api.baseUrl).hostname));
+  const { walletId } = await api.call<{ walletId: number }>('POST', '/v1/wallets/passkeys/registration', {
+    body: { response: passkey.create(creation), deviceLabel: 'Simulated phone' },
+  });
+  const request = await api.call<{ challenge: string }>(
+    'POST',
+    '/v1/wallets/passkeys/authentication-options',
+  );
+  const session = await api.call<{ token: string; walletId: number }>(
+    'POST',
+    '/v1/wallets/passkeys/authentication',
+    { body: { response: passkey.get(request) } },
+  );
+  if (session.walletId !== walletId) throw new Error('the passkey signed in to another wallet');
+  return { walletId, token: session.token };
+}
+
+/** A phone-key wallet: POST /v1/wallets with the key, then the signed login. */
+async function phoneKeyWallet(api: CloudApi): Promise<{ walletId: number; token: string }> {
+  const keyPair: KeyPair = generateKeyPair();
+  const { walletId } = await api.call<{ walletId: number }>('POST', '/v1/wallets', {
+    body: { publicKey: toHex(keyPair.publicKeyRaw) },
+  });
+  return { walletId, token: await loginWallet(api, walletId, keyPair) };
+}
+
+/**
+ * Signs `count` web wallets up and in, spread over the cities: with passkeys, unless the first passkey
+ * sign-up is refused (a cloud whose origin this process cannot answer for), then all with phone keys.
+ */
 export async function signUpWebPhones(
   api: CloudApi,
   count: number,
   cities: readonly string[],
   onDone: () => void,
-): Promise<WebPhone[]> {
-  return inBatches(
+): Promise<{ phones: WebPhone[]; kind: WebWalletKind; passkeyRefusal: string | null }> {
+  if (count === 0) return { phones: [], kind: 'passkey', passkeyRefusal: null };
+  let passkeyRefusal: string | null = null;
+  const first = await passkeyWallet(api).catch((error: unknown) => {
+    passkeyRefusal = error instanceof Error ? error.message : String(error);
+    return null;
+  });
+  const kind: WebWalletKind = first === null ? 'phone key' : 'passkey';
+  const signUp = first === null ? phoneKeyWallet : passkeyWallet;
+  const phones = await inBatches(
     Array.from({ length: count }, (_, i) => i),
     async (i) => {
-      const keyPair = generateKeyPair();
-      const { walletId } = await api.call<{ walletId: number }>('POST', '/v1/wallets', {
-        body: { publicKey: toHex(keyPair.publicKeyRaw) },
-      });
-      const token = await loginWallet(api, walletId, keyPair);
-      return { walletId, city: cities[i % cities.length] ?? 'Shanghai', keyPair, token };
+      const wallet = i === 0 && first !== null ? first : await signUp(api);
+      return { ...wallet, city: cities[i % cities.length] ?? 'Shanghai', kind };
     },
     onDone,
   );
+  return { phones, kind, passkeyRefusal };
 }
 
 /** A SUN sticker on a screen's bezel: its UID and the read counter it will mirror next. */
