@@ -1,6 +1,6 @@
-// The claim checks on hand-made records, then a small `npm run simulate` with phones without the app on
-// PGlite and PostgreSQL: every tap and claim settled once, the hostile claims refused with their codes,
-// the ledger, budgets and reports by path whole, no broken promise.
+// The claim checks on hand-made records, then a small `npm run simulate` with phones without the app
+// (passkey web wallets) on PGlite and PostgreSQL: every tap and claim settled once, the hostile claims
+// refused with their codes, the ledger, budgets and reports by path whole, no broken promise.
 import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -153,9 +153,12 @@ function expectWholeRun(run: Awaited<ReturnType<typeof simulate>>): void {
   expect(run.output).toMatch(/Ledger check: OK/);
   expect(run.output).toMatch(/promise-fidelity: .* 0 mismatches/);
   const report = run.report as {
+    webPhones: { count: number; kind: string };
     claims: Record<string, { claims: number; credited: number; notCredited: Record<string, number> }>;
     checks: { claims: { ok: boolean; decided: number } };
   };
+  // The embedded cloud's relying party is met: the web wallets are passkey wallets.
+  expect(report.webPhones).toEqual({ count: 6, kind: 'passkey' });
   expect(report.checks.claims.ok).toBe(true);
   expect(report.checks.claims.decided).toBeGreaterThan(0);
   // Every kind of hostile claim at least once, each refused with its code (the check above holds each).
