@@ -13,7 +13,7 @@ import { returnEnvelopes, takePoolCoupons } from '../services/envelope-returns.t
 import { judgeGroup, type RedemptionEffects, type SettledResult } from './judge-group.ts';
 import type { RecordableToken } from './prepare.ts';
 import { loadSnapshot, type RedemptionSnapshot } from './snapshot.ts';
-import { instrumented } from './step-timing.ts';
+import { instrumented, timed } from './step-timing.ts';
 
 export type { SettledResult, SettledStatus } from './judge-group.ts';
 
@@ -44,24 +44,16 @@ export async function redeemGroup(
     items.map((item) => item.token.screenId),
     items.map((item) => item.token.walletId),
   );
-  // Sent together: the snapshot's reads queue behind the locks on the transaction's connection.
-  const [, snapshot] = await Promise.all([
-    tx.execute(
-      sql`select count(pg_advisory_xact_lock(k)) from (select unnest(${pgArray(keys)}::bigint[]) as k order by 1) s`,
-    ),
-    loadSnapshot(tx, items, rules),
-  ]);
+  await tx.execute(
+    sql`select count(pg_advisory_xact_lock(k)) from (select unnest(${pgArray(keys)}::bigint[]) as k order by 1) s`,
+  );
+  const snapshot = await loadSnapshot(tx, items, rules);
   const { results, effects } = judgeGroup(items, snapshot, rules);
   await applyEffects(tx, effects, snapshot, now);
   return results;
 }
 
-/**
- * Apply: every effect of the group's verdicts, one set-based statement per kind. The statements are
- * sent in this order without waiting for each other's answers (they queue on the transaction's one
- * connection, so they run in this order), and awaited together: the first failure fails the group, and
- * the transaction rolls back whatever ran.
- */
+/** Apply: every effect of the group's verdicts, one set-based statement per kind. */
 async function applyEffects(
   tx: Database,
   effects: RedemptionEffects,
@@ -69,59 +61,62 @@ async function applyEffects(
   now: Date,
 ): Promise<void> {
   const receivedAt = now.toISOString();
-  const writes: Promise<unknown>[] = [];
   if (effects.rows.length > 0) {
-    writes.push(
-      tx
-        .execute(
-          sql`insert into redemptions (screen_id, counter, token_hash, wallet_id, campaign_id, advertiser_id, deck_id,
-                envelope_index, amount_fen, coupon_offer_id, status, code, tap_ts, tap_day, city, source, received_at)
-              select screen_id, counter, token_hash, wallet_id, campaign_id, advertiser_id, deck_id, envelope_index,
-                     amount_fen, coupon_offer_id, status, code, tap_ts, tap_day, city, source, ${receivedAt}::timestamptz
-              from ${recordsetOf(effects.rows, {
-                screen_id: 'bigint',
-                counter: 'bigint',
-                token_hash: 'text',
-                wallet_id: 'bigint',
-                campaign_id: 'bigint',
-                advertiser_id: 'bigint',
-                deck_id: 'bigint',
-                envelope_index: 'int',
-                amount_fen: 'bigint',
-                coupon_offer_id: 'int',
-                status: 'text',
-                code: 'text',
-                tap_ts: 'bigint',
-                tap_day: 'date',
-                city: 'text',
-                source: 'text',
-              })}
-              on conflict (screen_id, counter) do nothing`,
-        )
-        .then((inserted) => {
-          // The advisory lock makes this unreachable; if a writer without it raced us, judge again.
-          if (affectedRows(inserted) !== effects.rows.length)
-            throw new TransientRedemptionError('a token identity was recorded concurrently');
-        }),
+    const inserted = await tx.execute(
+      sql`insert into redemptions (screen_id, counter, token_hash, wallet_id, campaign_id, advertiser_id, deck_id,
+            envelope_index, amount_fen, coupon_offer_id, status, code, tap_ts, tap_day, city, source, received_at)
+          select screen_id, counter, token_hash, wallet_id, campaign_id, advertiser_id, deck_id, envelope_index,
+                 amount_fen, coupon_offer_id, status, code, tap_ts, tap_day, city, source, ${receivedAt}::timestamptz
+          from ${recordsetOf(effects.rows, {
+            screen_id: 'bigint',
+            counter: 'bigint',
+            token_hash: 'text',
+            wallet_id: 'bigint',
+            campaign_id: 'bigint',
+            advertiser_id: 'bigint',
+            deck_id: 'bigint',
+            envelope_index: 'int',
+            amount_fen: 'bigint',
+            coupon_offer_id: 'int',
+            status: 'text',
+            code: 'text',
+            tap_ts: 'bigint',
+            tap_day: 'date',
+            city: 'text',
+            source: 'text',
+          })}
+          on conflict (screen_id, counter) do nothing`,
     );
+    // The advisory lock makes this unreachable; if a writer without it raced us, judge again.
+    if (affectedRows(inserted) !== effects.rows.length)
+      throw new TransientRedemptionError('a token identity was recorded concurrently');
   }
-  if (effects.moves.length > 0) writes.push(postMoves(tx, effects.moves));
+  if (effects.moves.length > 0) {
+    const holdAccountId = effects.moves.some((move) => move.creditAccountId === 'review_hold')
+      ? await systemLedgerAccount(tx, 'review_hold')
+      : 0;
+    const moves: NewTransfer[] = effects.moves.map((move) => ({
+      ...move,
+      creditAccountId: move.creditAccountId === 'review_hold' ? holdAccountId : move.creditAccountId,
+    }));
+    const posted = await timed('ledger', postNewTransfers(tx, moves));
+    // Escrow always holds every unconsumed envelope, so a refusal is a broken invariant, not a tap's fault.
+    if (!posted.ok) throw new Error(`redemption transfer refused: ${JSON.stringify(posted)}`);
+  }
   if (effects.coupons.length > 0) {
-    writes.push(
-      tx.execute(
-        sql`insert into coupons (code, wallet_id, coupon_offer_id, campaign_id, screen_id, counter, tap_day, issued_at, valid_until)
-            select code, wallet_id, coupon_offer_id, campaign_id, screen_id, counter, tap_day, ${receivedAt}::timestamptz, valid_until
-            from ${recordsetOf(effects.coupons, {
-              code: 'text',
-              wallet_id: 'bigint',
-              coupon_offer_id: 'int',
-              campaign_id: 'bigint',
-              screen_id: 'bigint',
-              counter: 'bigint',
-              tap_day: 'date',
-              valid_until: 'bigint',
-            })}`,
-      ),
+    await tx.execute(
+      sql`insert into coupons (code, wallet_id, coupon_offer_id, campaign_id, screen_id, counter, tap_day, issued_at, valid_until)
+          select code, wallet_id, coupon_offer_id, campaign_id, screen_id, counter, tap_day, ${receivedAt}::timestamptz, valid_until
+          from ${recordsetOf(effects.coupons, {
+            code: 'text',
+            wallet_id: 'bigint',
+            coupon_offer_id: 'int',
+            campaign_id: 'bigint',
+            screen_id: 'bigint',
+            counter: 'bigint',
+            tap_day: 'date',
+            valid_until: 'bigint',
+          })}`,
     );
   }
   if (effects.returned.length > 0) {
@@ -131,14 +126,12 @@ async function applyEffects(
       list.push([envelope.amountFen, envelope.couponOfferId]);
       byCampaign.set(envelope.campaignId, list);
     }
-    writes.push(
-      returnEnvelopes(
-        tx,
-        [...byCampaign].map(([campaignId, envelopes]) => ({ campaignId, envelopes })),
-      ),
+    await returnEnvelopes(
+      tx,
+      [...byCampaign].map(([campaignId, envelopes]) => ({ campaignId, envelopes })),
     );
   }
-  writes.push(takePoolCoupons(tx, effects.stockTaken));
+  await takePoolCoupons(tx, effects.stockTaken);
   if (effects.dayTotals.size > 0) {
     const totals = [...effects.dayTotals.values()].map((delta) => ({
       w: delta.walletId,
@@ -152,20 +145,18 @@ async function applyEffects(
       ts: pgArray(delta.couponTs),
       b: delta.fallbackCount,
     }));
-    writes.push(
-      tx.execute(
-        sql`insert into wallet_day_totals (wallet_id, tap_day, campaign_id, advertiser_id, cash_count, cash_fen, coupon_count,
-              coupon_tap_ts, fallback_count)
-            select w, d, c, a, n, f, k, ts::bigint[], b
-            from ${recordsetOf(totals, { w: 'bigint', d: 'date', c: 'bigint', a: 'bigint', n: 'int', f: 'bigint', k: 'int', ts: 'text', b: 'int' })}
-            on conflict (wallet_id, tap_day, campaign_id) do update set
-              cash_count = wallet_day_totals.cash_count + excluded.cash_count,
-              cash_fen = wallet_day_totals.cash_fen + excluded.cash_fen,
-              coupon_count = wallet_day_totals.coupon_count + excluded.coupon_count,
-              coupon_tap_ts = wallet_day_totals.coupon_tap_ts || excluded.coupon_tap_ts,
-              fallback_count = wallet_day_totals.fallback_count + excluded.fallback_count,
-              advertiser_id = coalesce(wallet_day_totals.advertiser_id, excluded.advertiser_id)`,
-      ),
+    await tx.execute(
+      sql`insert into wallet_day_totals (wallet_id, tap_day, campaign_id, advertiser_id, cash_count, cash_fen, coupon_count,
+            coupon_tap_ts, fallback_count)
+          select w, d, c, a, n, f, k, ts::bigint[], b
+          from ${recordsetOf(totals, { w: 'bigint', d: 'date', c: 'bigint', a: 'bigint', n: 'int', f: 'bigint', k: 'int', ts: 'text', b: 'int' })}
+          on conflict (wallet_id, tap_day, campaign_id) do update set
+            cash_count = wallet_day_totals.cash_count + excluded.cash_count,
+            cash_fen = wallet_day_totals.cash_fen + excluded.cash_fen,
+            coupon_count = wallet_day_totals.coupon_count + excluded.coupon_count,
+            coupon_tap_ts = wallet_day_totals.coupon_tap_ts || excluded.coupon_tap_ts,
+            fallback_count = wallet_day_totals.fallback_count + excluded.fallback_count,
+            advertiser_id = coalesce(wallet_day_totals.advertiser_id, excluded.advertiser_id)`,
     );
   }
   if (effects.dayScreens.size > 0) {
@@ -175,13 +166,11 @@ async function applyEffects(
       s: delta.screenId,
       n: delta.cashCount,
     }));
-    writes.push(
-      tx.execute(
-        sql`insert into wallet_day_screens (wallet_id, tap_day, screen_id, cash_count)
-            select w, d, s, n from ${recordsetOf(screens, { w: 'bigint', d: 'date', s: 'bigint', n: 'int' })}
-            on conflict (wallet_id, tap_day, screen_id) do update set
-              cash_count = wallet_day_screens.cash_count + excluded.cash_count`,
-      ),
+    await tx.execute(
+      sql`insert into wallet_day_screens (wallet_id, tap_day, screen_id, cash_count)
+          select w, d, s, n from ${recordsetOf(screens, { w: 'bigint', d: 'date', s: 'bigint', n: 'int' })}
+          on conflict (wallet_id, tap_day, screen_id) do update set
+            cash_count = wallet_day_screens.cash_count + excluded.cash_count`,
     );
   }
   const deckUpdates = [...effects.decksMoved].flatMap((deckId) => {
@@ -189,11 +178,9 @@ async function applyEffects(
     return deck === undefined ? [] : [{ id: deckId, c: deck.lastCounter, i: deck.lastEnvelopeIndex }];
   });
   if (deckUpdates.length > 0) {
-    writes.push(
-      tx.execute(
-        sql`update decks d set last_counter = u.c, last_envelope_index = u.i
-            from ${recordsetOf(deckUpdates, { id: 'bigint', c: 'bigint', i: 'int' }, 'u')} where d.id = u.id`,
-      ),
+    await tx.execute(
+      sql`update decks d set last_counter = u.c, last_envelope_index = u.i
+          from ${recordsetOf(deckUpdates, { id: 'bigint', c: 'bigint', i: 'int' }, 'u')} where d.id = u.id`,
     );
   }
   const screenUpdates = [...effects.screensMoved].flatMap((id) => {
@@ -203,15 +190,13 @@ async function applyEffects(
       : [{ id, m: state.counterMax, t: state.tsAtCounterMax, wc: state.windowCounter, wt: state.windowTs }];
   });
   if (screenUpdates.length > 0) {
-    writes.push(
-      tx.execute(
-        sql`insert into screen_tap_state (screen_id, counter_max, ts_at_counter_max, window_counter, window_ts)
-            select id, m, t, wc, wt
-            from ${recordsetOf(screenUpdates, { id: 'bigint', m: 'bigint', t: 'bigint', wc: 'bigint', wt: 'bigint' }, 'u')}
-            on conflict (screen_id) do update set counter_max = excluded.counter_max,
-              ts_at_counter_max = excluded.ts_at_counter_max, window_counter = excluded.window_counter,
-              window_ts = excluded.window_ts`,
-      ),
+    await tx.execute(
+      sql`insert into screen_tap_state (screen_id, counter_max, ts_at_counter_max, window_counter, window_ts)
+          select id, m, t, wc, wt
+          from ${recordsetOf(screenUpdates, { id: 'bigint', m: 'bigint', t: 'bigint', wc: 'bigint', wt: 'bigint' }, 'u')}
+          on conflict (screen_id) do update set counter_max = excluded.counter_max,
+            ts_at_counter_max = excluded.ts_at_counter_max, window_counter = excluded.window_counter,
+            window_ts = excluded.window_ts`,
     );
   }
   const walletUpdates = [...effects.walletsMoved].flatMap((id) => {
@@ -222,28 +207,11 @@ async function applyEffects(
       : [{ id, t: last.ts, c: wallet.lastCity, s: last.screenId }];
   });
   if (walletUpdates.length > 0) {
-    writes.push(
-      tx.execute(
-        sql`insert into wallet_tap_state (wallet_id, last_ts, last_city, last_screen_id)
-            select id, t, c, s from ${recordsetOf(walletUpdates, { id: 'bigint', t: 'bigint', c: 'text', s: 'bigint' }, 'u')}
-            on conflict (wallet_id) do update set last_ts = excluded.last_ts, last_city = excluded.last_city,
-              last_screen_id = excluded.last_screen_id`,
-      ),
+    await tx.execute(
+      sql`insert into wallet_tap_state (wallet_id, last_ts, last_city, last_screen_id)
+          select id, t, c, s from ${recordsetOf(walletUpdates, { id: 'bigint', t: 'bigint', c: 'text', s: 'bigint' }, 'u')}
+          on conflict (wallet_id) do update set last_ts = excluded.last_ts, last_city = excluded.last_city,
+            last_screen_id = excluded.last_screen_id`,
     );
   }
-  await Promise.all(writes);
-}
-
-/** The group's cash moves, escrow → wallet or review hold, posted all or nothing. */
-async function postMoves(tx: Database, moves: RedemptionEffects['moves']): Promise<void> {
-  const holdAccountId = moves.some((move) => move.creditAccountId === 'review_hold')
-    ? await systemLedgerAccount(tx, 'review_hold')
-    : 0;
-  const transfers: NewTransfer[] = moves.map((move) => ({
-    ...move,
-    creditAccountId: move.creditAccountId === 'review_hold' ? holdAccountId : move.creditAccountId,
-  }));
-  const posted = await postNewTransfers(tx, transfers);
-  // Escrow always holds every unconsumed envelope, so a refusal is a broken invariant, not a tap's fault.
-  if (!posted.ok) throw new Error(`redemption transfer refused: ${JSON.stringify(posted)}`);
 }

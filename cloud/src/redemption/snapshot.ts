@@ -109,14 +109,10 @@ export async function loadSnapshot(
   const screenIds = items.map((item) => item.token.screenId);
   const walletIds = items.map((item) => item.token.walletId);
 
-  // Every query is sent at once and answered in order (a transaction's statements queue on its one
-  // connection), so the database works through them back to back instead of waiting for this thread
-  // between them. Only the first-result lookups wait, for the marks.
-  //
   // The highest counter each screen has recorded and the highest envelope each deck has had drawn, one
   // index probe each: a token above both marks is new, so only retransmissions and out-of-order taps
   // are looked up one by one. A backlog arriving in counter order probes nothing.
-  const marksQuery = queryRows<{ kind: 'screen' | 'deck'; id: unknown; mark: unknown }>(
+  const marks = await queryRows<{ kind: 'screen' | 'deck'; id: unknown; mark: unknown }>(
     tx,
     sql`select 'screen' as kind, s.id, (select max(r.counter) from redemptions r where r.screen_id = s.id) as mark
         from unnest(${ids(screenIds)}::bigint[]) as s(id)
@@ -125,10 +121,33 @@ export async function loadSnapshot(
                               where r.deck_id = d.id and r.envelope_index is not null)
         from unnest(${ids(deckIds)}::bigint[]) as d(id)`,
   );
-  const deckQuery =
+  const counterMark = new Map<number, number>();
+  const envelopeMark = new Map<number, number>();
+  for (const row of marks)
+    if (row.mark !== null)
+      (row.kind === 'screen' ? counterMark : envelopeMark).set(int(row.id), int(row.mark));
+  const maybeRecorded = identities.filter((key) => key.c <= (counterMark.get(key.s) ?? -1));
+  const maybeUsed = envelopeKeys.filter((key) => key.i <= (envelopeMark.get(key.d) ?? -1));
+  const existingRows =
+    maybeRecorded.length === 0
+      ? []
+      : await queryRows<{
+          screen_id: unknown;
+          counter: unknown;
+          token_hash: string;
+          status: RedemptionStatus;
+          code: string | null;
+          amount_fen: unknown;
+        }>(
+          tx,
+          sql`select r.screen_id, r.counter, r.token_hash, r.status, r.code, r.amount_fen
+              from ${recordsetOf(maybeRecorded, { s: 'bigint', c: 'bigint' }, 'k')}
+              join redemptions r on r.screen_id = k.s and r.counter = k.c`,
+        );
+  const deckRows =
     deckIds.length === 0
-      ? Promise.resolve([])
-      : queryRows<{
+      ? []
+      : await queryRows<{
           id: unknown;
           campaign_id: unknown;
           screen_id: unknown;
@@ -148,11 +167,20 @@ export async function loadSnapshot(
               from decks where id = any(${ids(deckIds)}::bigint[])
               order by id for update`,
         );
-  // The tokens' campaigns and their decks' campaigns (a deck names its own), as an init plan: evaluated
-  // once, then one index probe per campaign.
-  const campaignIds = sql`array(select unnest(${ids(items.map((item) => item.token.campaignId))}::bigint[])
-                                union select campaign_id from decks where id = any(${ids(deckIds)}::bigint[]))`;
-  const campaignQuery = queryRows<{
+  const usedRows =
+    maybeUsed.length === 0
+      ? []
+      : await queryRows<{ deck_id: unknown; envelope_index: unknown }>(
+          tx,
+          sql`select r.deck_id, r.envelope_index
+              from ${recordsetOf(maybeUsed, { d: 'bigint', i: 'int' }, 'k')}
+              join redemptions r on r.deck_id = k.d and r.envelope_index = k.i`,
+        );
+  const campaignIds = [
+    ...items.map((item) => item.token.campaignId),
+    ...deckRows.map((row) => int(row.campaign_id)),
+  ];
+  const campaignRows = await queryRows<{
     id: unknown;
     advertiser_id: unknown;
     budget_account_id: unknown;
@@ -164,9 +192,9 @@ export async function loadSnapshot(
   }>(
     tx,
     sql`select id, advertiser_id, budget_account_id, status, starts_at, ends_at, targeting, rules from campaigns
-        where id = any(${campaignIds})`,
+        where id = any(${ids(campaignIds)}::bigint[])`,
   );
-  const offerQuery = queryRows<{
+  const offerRows = await queryRows<{
     id: unknown;
     campaign_id: unknown;
     valid_until: unknown;
@@ -174,13 +202,13 @@ export async function loadSnapshot(
   }>(
     tx,
     sql`select id, campaign_id, valid_until, validity_days from coupon_offers
-        where campaign_id = any(${campaignIds})`,
+        where campaign_id = any(${ids(campaignIds)}::bigint[])`,
   );
   // Kept current as taps settle (wallet_day_totals), so this reads a few rows per wallet and day
   // however long the wallet's history: one primary-key probe per (wallet, day). `offset 0` keeps the
   // lateral subquery a probe; as a plain join the planner hashes the whole table once it is a few
   // times larger than the group, so the cost would grow with history (seen on PGlite at 30,000 rows).
-  const totalQuery = queryRows<{
+  const totalRows = await queryRows<{
     wallet_id: unknown;
     tap_day: string;
     campaign_id: unknown;
@@ -198,14 +226,14 @@ export async function loadSnapshot(
         cross join lateral (select * from wallet_day_totals t
                             where t.wallet_id = k.w and t.tap_day = k.d offset 0) t`,
   );
-  const dayScreenQuery = queryRows<{ wallet_id: unknown; tap_day: string; screen_id: unknown }>(
+  const dayScreenRows = await queryRows<{ wallet_id: unknown; tap_day: string; screen_id: unknown }>(
     tx,
     sql`select t.wallet_id, t.tap_day::text as tap_day, t.screen_id
         from ${recordsetOf([...walletDayKeys.values()], { w: 'bigint', d: 'date' }, 'k')}
         cross join lateral (select * from wallet_day_screens t
                             where t.wallet_id = k.w and t.tap_day = k.d and t.cash_count > 0 offset 0) t`,
   );
-  const screenStateQuery = queryRows<{
+  const screenStateRows = await queryRows<{
     screen_id: unknown;
     counter_max: unknown;
     ts_at_counter_max: unknown;
@@ -216,7 +244,7 @@ export async function loadSnapshot(
     sql`select screen_id, counter_max, ts_at_counter_max, window_counter, window_ts from screen_tap_state
         where screen_id = any(${ids(screenIds)}::bigint[])`,
   );
-  const walletStateQuery = queryRows<{
+  const walletStateRows = await queryRows<{
     wallet_id: unknown;
     last_ts: unknown;
     last_city: string;
@@ -226,62 +254,6 @@ export async function loadSnapshot(
     sql`select wallet_id, last_ts, last_city, last_screen_id from wallet_tap_state
         where wallet_id = any(${ids(walletIds)}::bigint[])`,
   );
-  const lookups = marksQuery.then(async (marks) => {
-    const counterMark = new Map<number, number>();
-    const envelopeMark = new Map<number, number>();
-    for (const row of marks)
-      if (row.mark !== null)
-        (row.kind === 'screen' ? counterMark : envelopeMark).set(int(row.id), int(row.mark));
-    const maybeRecorded = identities.filter((key) => key.c <= (counterMark.get(key.s) ?? -1));
-    const maybeUsed = envelopeKeys.filter((key) => key.i <= (envelopeMark.get(key.d) ?? -1));
-    const existingQuery =
-      maybeRecorded.length === 0
-        ? Promise.resolve([])
-        : queryRows<{
-            screen_id: unknown;
-            counter: unknown;
-            token_hash: string;
-            status: RedemptionStatus;
-            code: string | null;
-            amount_fen: unknown;
-          }>(
-            tx,
-            sql`select r.screen_id, r.counter, r.token_hash, r.status, r.code, r.amount_fen
-                from ${recordsetOf(maybeRecorded, { s: 'bigint', c: 'bigint' }, 'k')}
-                join redemptions r on r.screen_id = k.s and r.counter = k.c`,
-          );
-    const usedQuery =
-      maybeUsed.length === 0
-        ? Promise.resolve([])
-        : queryRows<{ deck_id: unknown; envelope_index: unknown }>(
-            tx,
-            sql`select r.deck_id, r.envelope_index
-                from ${recordsetOf(maybeUsed, { d: 'bigint', i: 'int' }, 'k')}
-                join redemptions r on r.deck_id = k.d and r.envelope_index = k.i`,
-          );
-    return Promise.all([existingQuery, usedQuery] as const);
-  });
-  // One Promise.all over every query, so a failure in any of them is this call's failure and none is
-  // left unobserved.
-  const [
-    [existingRows, usedRows],
-    deckRows,
-    campaignRows,
-    offerRows,
-    totalRows,
-    dayScreenRows,
-    screenStateRows,
-    walletStateRows,
-  ] = await Promise.all([
-    lookups,
-    deckQuery,
-    campaignQuery,
-    offerQuery,
-    totalQuery,
-    dayScreenQuery,
-    screenStateQuery,
-    walletStateQuery,
-  ]);
 
   const existing = new Map<string, FirstResult>(
     existingRows.map((row) => [
