@@ -52,11 +52,7 @@ export function createLogger(env: Pick<Env, 'LOG_LEVEL'>): Logger {
 export async function openCloudDatabase(env: Env): Promise<DatabaseHandle> {
   const handle =
     env.DATABASE_URL === undefined
-      ? await openDatabase({
-          engine: 'pglite',
-          dataDir: join(resolve(env.REDTAP_DATA_DIR), 'pgdata'),
-          thread: true,
-        })
+      ? await openDatabase({ engine: 'pglite', dataDir: join(resolve(env.REDTAP_DATA_DIR), 'pgdata') })
       : await openDatabase({ engine: 'postgres', url: env.DATABASE_URL });
   await handle.migrate();
   return handle;

@@ -11,7 +11,6 @@ import { migrate as migratePglite } from 'drizzle-orm/pglite/migrator';
 import { drizzle as drizzlePostgres } from 'drizzle-orm/node-postgres';
 import { migrate as migratePostgres } from 'drizzle-orm/node-postgres/migrator';
 import pg from 'pg';
-import { ThreadedPglite } from './pglite-thread.ts';
 import * as schema from './schema/index.ts';
 
 export type Schema = typeof schema;
@@ -38,11 +37,8 @@ export interface PostgresTimeouts {
 
 export type DatabaseOptions =
   | { engine: 'postgres'; url: string; poolSizeMax?: number; timeouts?: Partial<PostgresTimeouts> }
-  /**
-   * `dataDir` undefined = in memory. `thread`: run PGlite on a worker thread (pglite-thread.ts), as the
-   * cloud process does, so its engine does not share the main thread with the ingest and HTTP.
-   */
-  | { engine: 'pglite'; dataDir?: string; thread?: boolean };
+  /** `dataDir` undefined = in memory. */
+  | { engine: 'pglite'; dataDir?: string };
 
 const migrationsFolder = fileURLToPath(new URL('../../drizzle', import.meta.url));
 const POOL_SIZE_DEFAULT = 10;
@@ -95,17 +91,6 @@ export async function openDatabase(options: DatabaseOptions): Promise<DatabaseHa
     };
   }
   if (options.dataDir !== undefined) mkdirSync(options.dataDir, { recursive: true });
-  if (options.thread === true) {
-    const threaded = await ThreadedPglite.open(options.dataDir);
-    // Drizzle's PGlite driver calls only `query` and `transaction`, which the thread offers alike.
-    const db = drizzlePglite(threaded as unknown as PGlite, { schema });
-    return {
-      db,
-      engine: 'pglite',
-      migrate: () => migratePglite(db, { migrationsFolder }),
-      close: () => threaded.close(),
-    };
-  }
   const client = options.dataDir === undefined ? new PGlite() : new PGlite(options.dataDir);
   await client.waitReady;
   const db = drizzlePglite(client, { schema });
