@@ -82,7 +82,7 @@ const CreationOptions = z
     timeout: z.number().int().optional(),
     excludeCredentials: z.array(CredentialDescriptor).optional(),
     authenticatorSelection: z
-      .object({
+      .strictObject({
         authenticatorAttachment: z.string().optional(),
         residentKey: z.string().optional(),
         requireResidentKey: z.boolean().optional(),
@@ -92,7 +92,7 @@ const CreationOptions = z
     attestation: z.string().optional(),
     hints: z.array(z.string()).optional(),
     extensions: z
-      .object({
+      .strictObject({
         appid: z.string().optional(),
         credProps: z.boolean().optional(),
         hmacCreateSecret: z.boolean().optional(),
@@ -113,7 +113,7 @@ const RequestOptions = z
     userVerification: z.string().optional(),
     hints: z.array(z.string()).optional(),
     extensions: z
-      .object({
+      .strictObject({
         appid: z.string().optional(),
         credProps: z.boolean().optional(),
         hmacCreateSecret: z.boolean().optional(),
