@@ -18,7 +18,11 @@ import {
 export const claimRowPaths = ['qr', 'reader_tag', 'sticker'] as const;
 export type ClaimRowPath = (typeof claimRowPaths)[number];
 
-export const claimStatuses = ['credited', 'rejected'] as const;
+/**
+ * credited (paid), rejected, or held by a multi-account signal (account-signals.ts) until an operator
+ * releases it (paid then) or refuses it (its cash back to the campaign).
+ */
+export const claimStatuses = ['credited', 'rejected', 'held', 'released', 'refused'] as const;
 export type ClaimStatus = (typeof claimStatuses)[number];
 
 export const claims = pgTable(
@@ -56,6 +60,12 @@ export const claims = pgTable(
     tapDay: date('tap_day', { mode: 'string' }).notNull(),
     city: text('city').notNull(),
     claimedAt: timestamp('claimed_at', { withTimezone: true }).notNull(),
+    /** The client address the claim came from (client-ip.ts); null for claims from before it was kept. */
+    clientIp: text('client_ip'),
+    /** The web wallet's device cookie the claim carried (account-signals.ts); null without one. */
+    deviceId: text('device_id'),
+    /** When an operator released or refused the held claim. */
+    reviewedAt: timestamp('reviewed_at', { withTimezone: true }),
   },
   (table) => [
     uniqueIndex('claims_claim_key').on(table.claimKey),
@@ -64,6 +74,12 @@ export const claims = pgTable(
     index('claims_screen_time_idx').on(table.screenId, table.claimedAt),
     index('claims_campaign_day_idx').on(table.campaignId, table.tapDay),
     check('claims_amount_check', sql`${table.amountFen} >= 0`),
+    // Wallets claiming from one address in a window (account-signals.ts).
+    index('claims_client_ip_time_idx').on(table.clientIp, table.claimedAt),
+    // The operator's holds queue.
+    index('claims_held_idx')
+      .on(table.id)
+      .where(sql`${table.status} = 'held'`),
   ],
 );
 

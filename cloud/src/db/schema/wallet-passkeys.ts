@@ -1,7 +1,17 @@
 // Passkeys (WebAuthn credentials, ES256 only) that sign a wallet in, the short-lived challenges of their
 // ceremonies, and how each wallet was signed up (the address it came from), for multi-account signals.
 import { sql } from 'drizzle-orm';
-import { bigint, check, customType, index, jsonb, pgTable, text, timestamp } from 'drizzle-orm/pg-core';
+import {
+  bigint,
+  check,
+  customType,
+  index,
+  jsonb,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+} from 'drizzle-orm/pg-core';
 import { wallets } from './wallets.ts';
 
 /** Raw bytes; node-postgres reads a Buffer and PGlite a Uint8Array, both handed on as a Uint8Array. */
@@ -75,4 +85,26 @@ export const walletSignups = pgTable(
     createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
   },
   (table) => [index('wallet_signups_ip_idx').on(table.clientIp, table.createdAt)],
+);
+
+/**
+ * The web wallet's devices: a random id the cloud sets in a long-lived HttpOnly cookie on passkey sign-up
+ * and sign-in (account-signals.ts), and the wallets signed in or claiming with it. WebAuthn names no
+ * device, so this counts browsers (profiles), not phones: clearing the cookie or a private window is a
+ * new "device". A multi-account signal only; see docs/threat-model.md.
+ */
+export const walletDevices = pgTable(
+  'wallet_devices',
+  {
+    deviceId: text('device_id').notNull(),
+    walletId: bigint('wallet_id', { mode: 'number' })
+      .notNull()
+      .references(() => wallets.id),
+    firstSeenAt: timestamp('first_seen_at', { withTimezone: true }).notNull(),
+    lastSeenAt: timestamp('last_seen_at', { withTimezone: true }).notNull(),
+  },
+  (table) => [
+    primaryKey({ columns: [table.deviceId, table.walletId] }),
+    index('wallet_devices_wallet_idx').on(table.walletId),
+  ],
 );

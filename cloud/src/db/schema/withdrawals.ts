@@ -4,8 +4,12 @@ import { sql } from 'drizzle-orm';
 import { bigint, check, date, index, pgTable, text, timestamp, uniqueIndex } from 'drizzle-orm/pg-core';
 import { storedPayoutAccountKinds } from './payout-accounts.ts';
 
-/** pending → exported (in a batch, in flight) → paid | failed (its money back in the wallet). */
-export const withdrawalStatuses = ['pending', 'exported', 'paid', 'failed'] as const;
+/**
+ * pending → exported (in a batch, in flight) → paid | failed (its money back in the wallet). A withdrawal
+ * to a payout account many wallets share is held (its money waits in clearing) until an operator releases
+ * it (pending) or refuses it (refused, its money back in the wallet).
+ */
+export const withdrawalStatuses = ['pending', 'exported', 'paid', 'failed', 'held', 'refused'] as const;
 export type WithdrawalStatus = (typeof withdrawalStatuses)[number];
 
 export const withdrawals = pgTable(
@@ -34,6 +38,10 @@ export const withdrawals = pgTable(
     payeeAccount: text('payee_account'),
     payeeName: text('payee_name'),
     payeeBank: text('payee_bank'),
+    /** Why it was held (a shared ErrorCode of a multi-account signal); null if it never was. */
+    holdCode: text('hold_code'),
+    /** When an operator released or refused the hold. */
+    reviewedAt: timestamp('reviewed_at', { withTimezone: true }),
   },
   (table) => [
     uniqueIndex('withdrawals_idempotency_key').on(table.walletId, table.idempotencyKey),
@@ -43,6 +51,12 @@ export const withdrawals = pgTable(
       .where(sql`${table.status} = 'pending'`),
     index('withdrawals_settlement_idx').on(table.settlementId),
     check('withdrawals_amount_check', sql`${table.amountFen} > 0`),
-    check('withdrawals_status_check', sql`${table.status} in ('pending', 'exported', 'paid', 'failed')`),
+    index('withdrawals_held_idx')
+      .on(table.id)
+      .where(sql`${table.status} = 'held'`),
+    check(
+      'withdrawals_status_check',
+      sql`${table.status} in ('pending', 'exported', 'paid', 'failed', 'held', 'refused')`,
+    ),
   ],
 );
