@@ -168,6 +168,13 @@ export const ErrorCode = {
   CLAIM_PATH_NOT_OFFERED: 'CLAIM_PATH_NOT_OFFERED',
   // No campaign on the screen can pay: none named, none targeting it, or its pool has no cash left.
   CAMPAIGN_EXHAUSTED: 'CAMPAIGN_EXHAUSTED',
+  // Multi-account signals (cloud account-signals.ts): held for an operator's review, never refused.
+  // The claim's browser (its device cookie) has signed in or claimed for too many wallets.
+  HOLD_DEVICE_WALLETS: 'HOLD_DEVICE_WALLETS',
+  // Too many wallets claimed from the claim's network address within the window.
+  HOLD_ADDRESS_WALLETS: 'HOLD_ADDRESS_WALLETS',
+  // The withdrawal's payout account is linked to too many wallets.
+  HOLD_PAYOUT_ACCOUNT_SHARED: 'HOLD_PAYOUT_ACCOUNT_SHARED',
 } as const;
 
 export type ErrorCode = (typeof ErrorCode)[keyof typeof ErrorCode];

@@ -713,6 +713,9 @@ export const en = {
       CAP_CAMPAIGN_WALLET: 'Daily limit for this campaign reached',
       CAP_ADVERTISER_WALLET: 'Daily limit for this brand reached',
       HELD_FOR_REVIEW: 'A routine check',
+      HOLD_DEVICE_WALLETS: 'An account check: several wallets used this browser',
+      HOLD_ADDRESS_WALLETS: 'An account check: many wallets claimed from this network',
+      HOLD_PAYOUT_ACCOUNT_SHARED: 'An account check: several wallets use this payout account',
       FRAUD_IMPOSSIBLE_TRAVEL: 'Travel check: two taps too far apart too quickly',
       FRAUD_TOO_MANY_SCREENS: 'Too many screens today',
       FRAUD_TAP_RATE: 'The screen was tapped too fast',
@@ -1028,6 +1031,12 @@ export const en = {
     CLAIM_PATH_NOT_OFFERED:
       'This campaign does not give red packets this way. Tap the screen with the wallet app instead.',
     CAMPAIGN_EXHAUSTED: 'No red packet is left on this screen right now.',
+    HOLD_DEVICE_WALLETS:
+      'Under review: several wallets were used in this browser. It is paid once it is reviewed.',
+    HOLD_ADDRESS_WALLETS:
+      'Under review: many wallets claimed from this network. It is paid once it is reviewed.',
+    HOLD_PAYOUT_ACCOUNT_SHARED:
+      'Under review: several wallets use this payout account. It is paid out once it is reviewed.',
     NETWORK: 'Could not reach the server. Check your connection and try again.',
     unknown: 'Something went wrong. Try again; if it keeps happening, contact support.',
   },
