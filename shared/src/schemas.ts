@@ -24,15 +24,41 @@ export type AckResult = z.infer<typeof AckResult>;
 export const Ack = z.object({ results: z.array(AckResult).max(TAP_BATCH_SIZE_MAX) });
 export type Ack = z.infer<typeof Ack>;
 
+/** Characters of the brand a `claimed` message names; the cloud shortens a longer one (§5.7). */
+export const CLAIMED_BRAND_MAX = 64;
+/** The largest `claimed` message (§5.7) in UTF-8 bytes; a kiosk drops a larger one unread. */
+export const CLAIMED_BYTES_MAX = 1024;
+
+/**
+ * What the cloud decided for a claimed ticket (§5.7, §7a): the cash it paid and the brand that paid, or
+ * the refusal's code (a shared ErrorCode, checked for form only, so a kiosk older than a code still reads
+ * the message). Claims issue no coupons: a credited claim always paid cash.
+ */
+export const TicketClaimResult = z.discriminatedUnion('status', [
+  z.strictObject({
+    status: z.literal('credited'),
+    amountFen: u32.min(1),
+    /** The paying campaign's sponsor, else its advertiser's name; absent when the cloud has none. */
+    brand: z.string().min(1).max(CLAIMED_BRAND_MAX).optional(),
+  }),
+  z.strictObject({
+    status: z.literal('rejected'),
+    code: z.string().regex(/^[A-Z][A-Z0-9_]{0,63}$/),
+  }),
+]);
+export type TicketClaimResult = z.infer<typeof TicketClaimResult>;
+
 /**
  * cloud → screen on `…/claimed` (docs/protocol.md §5.7): a claim ticket of this screen was claimed, so the
- * screen replaces its QR code at once instead of at the next rotation.
+ * screen replaces its QR code at once instead of at the next rotation, and celebrates a credited claim.
  */
 export const TicketClaimed = z.strictObject({
   /** The claimed ticket's `ticketSeq` (§3.8). */
   ticketSeq: u32.min(1),
   /** Cloud clock when the claim was recorded. */
   claimedAt: u32,
+  /** The claim's outcome; absent from clouds before it (the kiosk then only replaces its QR code). */
+  result: TicketClaimResult.optional(),
 });
 export type TicketClaimed = z.infer<typeof TicketClaimed>;
 

@@ -252,4 +252,31 @@ describe('claimed message (§5.7)', () => {
     ])
       expect(TicketClaimed.safeParse(bad).success, JSON.stringify(bad)).toBe(false);
   });
+
+  it('may carry the outcome: cash and brand when credited, a code when refused, nothing else', () => {
+    for (const good of [
+      { ticketSeq: 3, claimedAt: 1, result: { status: 'credited', amountFen: 84, brand: '茶颜悦色' } },
+      { ticketSeq: 3, claimedAt: 1, result: { status: 'credited', amountFen: 1 } },
+      { ticketSeq: 3, claimedAt: 1, result: { status: 'rejected', code: 'CAP_WALLET_DAILY_COUNT' } },
+      { ticketSeq: 3, claimedAt: 1, result: { status: 'credited', amountFen: 1, brand: 'x'.repeat(64) } },
+    ])
+      expect(TicketClaimed.safeParse(good).success, JSON.stringify(good)).toBe(true);
+    for (const bad of [
+      { ticketSeq: 3, claimedAt: 1, result: { status: 'credited', amountFen: 0, brand: 'Tea Co' } },
+      { ticketSeq: 3, claimedAt: 1, result: { status: 'credited', amountFen: -5 } },
+      { ticketSeq: 3, claimedAt: 1, result: { status: 'credited', amountFen: 2 ** 32 } },
+      { ticketSeq: 3, claimedAt: 1, result: { status: 'credited', amountFen: 1.5 } },
+      { ticketSeq: 3, claimedAt: 1, result: { status: 'credited', amountFen: '84' } },
+      { ticketSeq: 3, claimedAt: 1, result: { status: 'credited', amountFen: 1, brand: '' } },
+      { ticketSeq: 3, claimedAt: 1, result: { status: 'credited', amountFen: 1, brand: 'x'.repeat(65) } },
+      { ticketSeq: 3, claimedAt: 1, result: { status: 'credited', amountFen: 1, code: 'CAP_WALLET_DAILY_COUNT' } },
+      { ticketSeq: 3, claimedAt: 1, result: { status: 'rejected', code: 'CAP_WALLET_DAILY_COUNT', amountFen: 1 } },
+      { ticketSeq: 3, claimedAt: 1, result: { status: 'rejected', code: 'not a code' } },
+      { ticketSeq: 3, claimedAt: 1, result: { status: 'rejected' } },
+      { ticketSeq: 3, claimedAt: 1, result: { status: 'duplicate', amountFen: 1 } },
+      { ticketSeq: 3, claimedAt: 1, result: null },
+      { ticketSeq: 3, claimedAt: 1, result: 'credited' },
+    ])
+      expect(TicketClaimed.safeParse(bad).success, JSON.stringify(bad)).toBe(false);
+  });
 });
