@@ -108,6 +108,7 @@ async function seed(tx: Database, knowledge: TapKnowledge): Promise<number> {
         cashPerWalletPerDay: campaign.cashPerWalletPerDay,
         couponsPerWalletPerDay: campaign.couponsPerWalletPerDay,
         fallbackCouponOfferId: campaign.fallbackCouponOfferId,
+        ...(campaign.claimPaths === undefined ? {} : { claimPaths: campaign.claimPaths }),
       },
       targets: knowledge.targetsScreen !== false,
     });

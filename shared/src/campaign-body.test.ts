@@ -1,5 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { CAMPAIGN_START_PAST_GRACE_S, CampaignBody, campaignScheduleIssues } from './campaign-body.ts';
+import {
+  CAMPAIGN_START_PAST_GRACE_S,
+  CampaignBody,
+  CLAIM_RESERVE_PERCENT_DEFAULT,
+  CLAIM_RESERVE_PERCENT_MAX,
+  campaignScheduleIssues,
+  claimReservePercent,
+  offersOnlineClaims,
+  offersPath,
+} from './campaign-body.ts';
 import { FieldCode, fieldIssuesOf } from './field-issues.ts';
 
 const NOW_S = 1_800_000_000;
@@ -87,5 +96,29 @@ describe('the campaign body', () => {
     ]);
     expect(campaignScheduleIssues(past, NOW_S, { startsAt: past.startsAt })).toEqual([]);
     expect(campaignScheduleIssues({ ...valid, startsAt: NOW_S - 3600 }, NOW_S)).toEqual([]);
+  });
+
+  it('offers every path without claimPaths, and only the named ones with them', () => {
+    expect(offersPath({}, 'tap')).toBe(true);
+    expect(offersPath({ claimPaths: ['qr'] }, 'tap')).toBe(false);
+    expect(offersPath({ claimPaths: ['qr'] }, 'qr')).toBe(true);
+    expect(offersOnlineClaims({ claimPaths: ['tap'] })).toBe(false);
+    expect(offersOnlineClaims({ claimPaths: ['tap', 'sticker'] })).toBe(true);
+  });
+
+  it('reserves the default share for online claims, none without an online path, within bounds', () => {
+    expect(claimReservePercent({})).toBe(CLAIM_RESERVE_PERCENT_DEFAULT);
+    expect(claimReservePercent({ claimReservePercent: 25 })).toBe(25);
+    expect(claimReservePercent({ claimPaths: ['tap'], claimReservePercent: 25 })).toBe(0);
+    const rules = (claimReservePercentValue: number) => ({
+      ...valid,
+      rules: { ...valid.rules, claimReservePercent: claimReservePercentValue },
+    });
+    expect(issuesOf(rules(0))).toEqual([]);
+    expect(issuesOf(rules(CLAIM_RESERVE_PERCENT_MAX))).toEqual([]);
+    expect(issuesOf(rules(CLAIM_RESERVE_PERCENT_MAX + 1))).toEqual([
+      ['rules.claimReservePercent', FieldCode.TOO_BIG],
+    ]);
+    expect(issuesOf(rules(-1))).toEqual([['rules.claimReservePercent', FieldCode.TOO_SMALL]]);
   });
 });

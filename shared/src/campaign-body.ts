@@ -9,6 +9,41 @@ import { ENVELOPES_PER_PLAN_MAX, FEN_MAX, formatFen, luckyPlanProblem, planTotal
 /** The ways a campaign's prize can be won (CampaignRules.claimPaths). */
 export const claimPaths = ['tap', 'qr', 'reader_tag', 'sticker'] as const;
 export type ClaimPath = (typeof claimPaths)[number];
+/** The paths claimed online, by a phone without the wallet app (docs/protocol.md §7a). */
+export const onlineClaimPaths = ['qr', 'reader_tag', 'sticker'] as const satisfies readonly ClaimPath[];
+
+/**
+ * A campaign offers a claim path unless its rules name paths without it (absent = all). The one rule for
+ * every tier: the kiosk awards an app tap, the cloud settles a tap token or a claim, and the cloud cuts
+ * decks, only for a campaign that offers the path (docs/protocol.md §3.4, §7, §7a).
+ */
+export function offersPath(
+  rules: { claimPaths?: readonly ClaimPath[] | undefined },
+  path: ClaimPath,
+): boolean {
+  return rules.claimPaths === undefined || rules.claimPaths.includes(path);
+}
+
+/** True when the campaign's prizes may be claimed online (a QR ticket, a reader-tag ticket, a sticker). */
+export function offersOnlineClaims(rules: { claimPaths?: readonly ClaimPath[] | undefined }): boolean {
+  return onlineClaimPaths.some((path) => offersPath(rules, path));
+}
+
+/**
+ * The share of a campaign's envelopes (in percent of what it has left) that decks leave in the pool for
+ * online claims, when it offers any (docs/protocol.md §3.4): absent in its rules, the default.
+ */
+export const CLAIM_RESERVE_PERCENT_DEFAULT = 10;
+export const CLAIM_RESERVE_PERCENT_MAX = 50;
+
+/** The claim reserve a campaign's rules ask for: 0 without online paths, else its percent or the default. */
+export function claimReservePercent(rules: {
+  claimPaths?: readonly ClaimPath[] | undefined;
+  claimReservePercent?: number | undefined;
+}): number {
+  if (!offersOnlineClaims(rules)) return 0;
+  return rules.claimReservePercent ?? CLAIM_RESERVE_PERCENT_DEFAULT;
+}
 
 /** Characters of a campaign's name, sponsor, coupon title or target name. */
 export const CAMPAIGN_TEXT_MAX = 200;
@@ -188,6 +223,11 @@ export const CampaignBody = z
          * screen's QR ticket, reader-tag ticket or bezel sticker (docs/protocol.md §7a). Absent: all.
          */
         claimPaths: z.array(z.enum(claimPaths)).min(1).max(claimPaths.length).optional(),
+        /**
+         * Percent of the envelopes the campaign has left that its decks leave in the pool for online
+         * claims, when it offers any (docs/protocol.md §3.4). Absent: CLAIM_RESERVE_PERCENT_DEFAULT.
+         */
+        claimReservePercent: z.number().int().min(0).max(CLAIM_RESERVE_PERCENT_MAX).optional(),
       })
       .default({
         cashPerWalletPerDay: 1,

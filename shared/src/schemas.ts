@@ -1,6 +1,7 @@
 // zod schemas for every JSON payload on MQTT (docs/protocol.md §5). Binary payloads (taps, decks) have
 // codecs in ./wire instead. Every array and string is bounded.
 import { z } from 'zod';
+import { claimPaths } from './campaign-body.ts';
 import { NetworkRulesSchema } from './rules/network-rules.ts';
 import { TAP_BATCH_SIZE_MAX } from './wire/tap-batch.ts';
 
@@ -239,6 +240,12 @@ export const CampaignConfig = z.object({
    * pays (docs/kiosk.md, "Which campaign a tap pays").
    */
   fallThrough: z.boolean().optional(),
+  /**
+   * Where the campaign's prizes may be won (its rules' claimPaths, `offersPath`). Absent (the default,
+   * and configs from before it): every path. Without `tap` the kiosk never awards an app tap for it, and
+   * it plays without a deck: its prize is claimed online (docs/protocol.md §5.5).
+   */
+  claimPaths: z.array(z.enum(claimPaths)).min(1).max(claimPaths.length).optional(),
   couponOffers: z
     .array(
       z.object({

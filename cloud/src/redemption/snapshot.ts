@@ -299,6 +299,8 @@ export async function loadSnapshot(
         couponsPerWalletPerDay: campaignRules.couponsPerWalletPerDay,
         fallbackCouponOfferId: campaignRules.fallbackCouponOfferId,
         offers: new Map(),
+        // A campaign whose claimPaths leave out tap pays no tap token (the judge's pathStep).
+        ...(campaignRules.claimPaths === undefined ? {} : { claimPaths: campaignRules.claimPaths }),
       },
       budgetAccountId: int(row.budget_account_id),
       validityDays: new Map(),

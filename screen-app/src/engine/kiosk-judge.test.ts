@@ -31,6 +31,7 @@ const KIOSK_RULES = new Set<string>([
   ErrorCode.FRAUD_IMPOSSIBLE_TRAVEL,
   ErrorCode.FRAUD_TOO_MANY_SCREENS,
   ErrorCode.FALLBACK_NOT_ALLOTTED,
+  ErrorCode.CLAIM_PATH_NOT_OFFERED,
   'travel by city key',
 ]);
 
@@ -85,6 +86,7 @@ function campaignConfigOf(knowledge: TapKnowledge): CampaignConfig {
     cashPerWalletPerDay: campaign.cashPerWalletPerDay,
     couponsPerWalletPerDay: campaign.couponsPerWalletPerDay,
     fallbackCouponOfferId: campaign.fallbackCouponOfferId,
+    ...(campaign.claimPaths === undefined ? {} : { claimPaths: [...campaign.claimPaths] }),
     couponOffers: [...campaign.offers].map(([couponOfferId, offer]) => ({
       couponOfferId,
       title: `Offer ${couponOfferId}`,

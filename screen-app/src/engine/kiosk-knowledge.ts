@@ -104,6 +104,8 @@ export function campaignFactsOf(campaign: CampaignConfig): CampaignFacts {
         { validUntil: offer.validUntil ?? TIME_MAX },
       ]),
     ),
+    // Absent in configs from before it: every path.
+    ...(campaign.claimPaths === undefined ? {} : { claimPaths: campaign.claimPaths }),
   };
 }
 

@@ -252,6 +252,15 @@ export const ruleCases: RuleCase[] = [
     expected: rejected(ErrorCode.FALLBACK_NOT_ALLOTTED, false),
   },
   {
+    name: "a campaign whose claimPaths leave out tap pays no tap; the envelope is consumed and goes back",
+    rule: ErrorCode.CLAIM_PATH_NOT_OFFERED,
+    tap: same,
+    knowledge: (k) => {
+      if (k.campaign !== null) k.campaign.claimPaths = ['qr', 'sticker'];
+    },
+    expected: rejected(ErrorCode.CLAIM_PATH_NOT_OFFERED, true),
+  },
+  {
     name: 'an allotment slot counts against the coupon cap',
     rule: ErrorCode.CAP_CAMPAIGN_WALLET,
     tap: envelope(3),

@@ -3,6 +3,7 @@
 // knowledge and its verdict is final; the kiosk judges the same way with what it knows, and a verdict
 // that rests on something it does not know is not `certain`. Steps 1–4 (format, signatures, the
 // credential) come before, as `priorCode`; recording and moving money come after, from the verdict.
+import { offersPath } from '../campaign-body.ts';
 import { assert, ErrorCode } from '../errors.ts';
 import { ENVELOPE_INDEX_NONE } from '../wire/envelope-index.ts';
 import type { CampaignFacts, DeckFacts, TapFacts, TapKnowledge, WalletDay } from './knowledge.ts';
@@ -108,6 +109,17 @@ export function deckStep(tap: TapFacts, knowledge: TapKnowledge): StepResult {
   )
     return refuse(ErrorCode.COUPON_NOT_GRANTED);
   if (knowledge.targetsScreen === null) return unknown('targeting');
+  return pass;
+}
+
+/**
+ * Step 5a, the path: a campaign whose rules' claimPaths leave out `tap` pays no tap of the wallet app
+ * (its prizes are claimed online, docs/protocol.md §7a). An envelope that passed the deck step is
+ * consumed all the same, so a deck such a campaign held before returns its cash to the pool.
+ */
+export function pathStep(knowledge: TapKnowledge): StepResult {
+  const campaign = knowledge.campaign;
+  if (campaign !== null && !offersPath(campaign, 'tap')) return refuse(ErrorCode.CLAIM_PATH_NOT_OFFERED);
   return pass;
 }
 
@@ -306,6 +318,7 @@ export function judgeTap(tap: TapFacts, knowledge: TapKnowledge, rules: NetworkR
   const shape = { cashFen: consumed ? tap.amountFen : 0, allotment, consumed };
 
   const steps = [
+    () => pathStep(knowledge),
     () => clockStep(tap, knowledge, rules),
     () => capsStep(tap, knowledge, rules, shape),
     () => fallbackCouponStep(tap, knowledge),

@@ -1,6 +1,7 @@
 // What the judge reads about one tap: plain data a tier loads before judging (the cloud from its
 // database, the kiosk from its store and the phone's day state). `null` means "not known here": a
 // step that needs it is `unknown`, and a verdict that rests on one is not certain.
+import type { ClaimPath } from '../campaign-body.ts';
 import type { ErrorCode } from '../errors.ts';
 
 /** The tap as signed by the screen, with where and when it is judged. */
@@ -89,6 +90,12 @@ export interface CampaignFacts {
   /** 0 = none. */
   fallbackCouponOfferId: number;
   offers: Map<number, OfferFacts>;
+  /**
+   * Where the campaign's prizes may be won (its rules' claimPaths); absent = every path. A tap token of
+   * a campaign that does not offer `tap` is refused (pathStep). A claim's one-envelope judgement leaves it
+   * out: the claim order checks the claim's own path first (docs/protocol.md §7a).
+   */
+  claimPaths?: readonly ClaimPath[] | undefined;
 }
 
 export interface DeckFacts {
