@@ -314,6 +314,38 @@ for (const { engine, available, reason } of engines) {
         ['prizePlan', FieldCode.LOCKED_WHILE_RUNNING],
       ]);
     });
+
+    it('lists only the campaigns in the status asked for, a page at a time to the last', async () => {
+      const ids: number[] = [];
+      for (let i = 0; i < 5; i++) {
+        const created = await create(body({ name: `Queue ${i}` }));
+        expect(created.status).toBe(201);
+        ids.push((await json<{ id: number }>(created)).id);
+      }
+      const submittedIds = ids.filter((_, i) => i % 2 === 0);
+      for (const id of submittedIds) {
+        const submitted = await cloud.request('POST', `/v1/campaigns/${id}/transitions`, {
+          token: advertiser.token,
+          body: { transition: 'submit' },
+        });
+        expect(submitted.status).toBe(200);
+      }
+      const seen: { id: number; status: string }[] = [];
+      let after = 0;
+      for (let pages = 0; pages < 20; pages++) {
+        const page = await json<{ items: { id: number; status: string }[]; nextAfter: number | null }>(
+          await cloud.request('GET', `/v1/campaigns?status=submitted&limit=2&after=${after}`, { token: operator }),
+        );
+        seen.push(...page.items);
+        if (page.nextAfter === null) break;
+        after = page.nextAfter;
+      }
+      expect(seen.every((campaign) => campaign.status === 'submitted')).toBe(true);
+      expect(seen.map((campaign) => campaign.id)).toEqual(expect.arrayContaining(submittedIds));
+      expect(seen.map((campaign) => campaign.id)).not.toContain(ids[1]);
+      const unknown = await refusal(await cloud.request('GET', '/v1/campaigns?status=lost', { token: operator }));
+      expect([unknown.status, unknown.code]).toEqual([400, ErrorCode.VALIDATION_FAILED]);
+    });
   });
 }
 

@@ -3651,11 +3651,14 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
+    /** A page of campaigns, optionally only those in one status (the approvals queue asks for submitted) */
     get: {
       parameters: {
         query?: {
           limit?: number;
           after?: number | null;
+          /** @description Only campaigns in this status */
+          status?: 'draft' | 'submitted' | 'approved' | 'active' | 'paused' | 'ended';
         };
         header?: never;
         path?: never;

@@ -36,6 +36,10 @@ const CampaignPrizePlanReply = z
   ])
   .openapi('PrizePlan');
 
+const CampaignListQuery = PageQuery.extend({
+  status: z.enum(campaignStatuses).optional().openapi({ description: 'Only campaigns in this status' }),
+});
+
 const Campaign = z
   .strictObject({
     id: int,
@@ -171,7 +175,8 @@ export function campaignRoutes(deps: AppDeps) {
       method: 'get',
       path: '/v1/campaigns',
       tags: ['campaigns'],
-      request: { query: PageQuery },
+      summary: 'A page of campaigns, optionally only those in one status (the approvals queue asks for submitted)',
+      request: { query: CampaignListQuery },
       responses: {
         200: { description: 'Page', content: { 'application/json': { schema: pageOf(Campaign) } } },
         ...errorResponses(400, 401, 403),

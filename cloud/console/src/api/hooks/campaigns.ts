@@ -6,23 +6,32 @@ import { api, bearer, replyOf } from '../client.ts';
 import type { Campaign, CampaignInput, CampaignTransition } from '../types.ts';
 import { useToken } from '../../components/session-context.tsx';
 import { advertiserKeys } from './advertisers.ts';
-
-export type CampaignListQuery = { limit?: number; after?: number };
+import { PAGE_SIZE, useKeysetPages } from './paging.ts';
 
 export const campaignKeys = {
   all: ['campaigns'] as const,
-  list: (query: CampaignListQuery) => [...campaignKeys.all, 'list', query] as const,
+  pages: (status: Campaign['status'] | undefined) => [...campaignKeys.all, 'pages', status ?? 'any'] as const,
   detail: (id: number) => [...campaignKeys.all, 'detail', id] as const,
 };
 
-/** A page of the caller's campaigns (every tenant's for operators). */
-export function useCampaigns(query: CampaignListQuery = { limit: 100 }) {
+/**
+ * Every campaign the caller sees (or every one in `status`), loaded a page of PAGE_SIZE at a time with the
+ * server's cursor: for a queue with "load more", or with useEveryPage for a picker that must offer all.
+ */
+export function useCampaignPages(status?: Campaign['status'], options: { enabled?: boolean } = {}) {
   const token = useToken();
-  return useQuery({
-    queryKey: campaignKeys.list(query),
-    queryFn: ({ signal }) =>
-      replyOf(api.GET('/v1/campaigns', { params: { query }, headers: bearer(token), signal })),
-  });
+  return useKeysetPages(
+    campaignKeys.pages(status),
+    (after, signal) =>
+      replyOf(
+        api.GET('/v1/campaigns', {
+          params: { query: { limit: PAGE_SIZE, after, ...(status === undefined ? {} : { status }) } },
+          headers: bearer(token),
+          signal,
+        }),
+      ),
+    options,
+  );
 }
 
 export function useCampaign(id: number) {

@@ -2,13 +2,14 @@
 import { Button, Group, Stack, Title } from '@mantine/core';
 import { useTranslation } from 'react-i18next';
 import { Link } from 'react-router';
-import { useCampaigns } from '../../api/hooks/campaigns.ts';
+import { useCampaignPages } from '../../api/hooks/campaigns.ts';
 import { CampaignTable } from '../../components/campaign-table.tsx';
 import { Empty, QueryState } from '../../components/feedback.tsx';
+import { LoadMore } from '../../components/load-more.tsx';
 
 export function CampaignsPage() {
   const { t } = useTranslation();
-  const campaigns = useCampaigns({ limit: 100 });
+  const campaigns = useCampaignPages();
   return (
     <Stack>
       <Group justify="space-between">
@@ -23,11 +24,16 @@ export function CampaignsPage() {
         </Group>
       </Group>
       <QueryState
-        query={campaigns}
-        isEmpty={(page) => page.items.length === 0}
+        query={campaigns.query}
+        isEmpty={(data) => data.pages.every((page) => page.items.length === 0)}
         empty={<Empty>{t('campaigns.emptyBody')}</Empty>}
       >
-        {(page) => <CampaignTable campaigns={page.items} />}
+        {() => (
+          <Stack>
+            <CampaignTable campaigns={campaigns.items} />
+            <LoadMore list={campaigns} />
+          </Stack>
+        )}
       </QueryState>
     </Stack>
   );

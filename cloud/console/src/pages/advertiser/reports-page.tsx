@@ -20,7 +20,8 @@ import { useMutation } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { apiText } from '../../api/client.ts';
-import { useCampaigns } from '../../api/hooks/campaigns.ts';
+import { useCampaignPages } from '../../api/hooks/campaigns.ts';
+import { useEveryPage } from '../../api/hooks/paging.ts';
 import { useReport } from '../../api/hooks/reports.ts';
 import type { ReportRow } from '../../api/types.ts';
 import { CouponReport } from '../../components/coupon-report.tsx';
@@ -101,7 +102,7 @@ export function ReportsPage() {
   const [campaignId, setCampaignId] = useState<string | null>(null);
   const [range, setRange] = useState({ from: isoDay(-29), to: isoDay(1) });
   const [by, setBy] = useState<Dimension>('day');
-  const campaigns = useCampaigns();
+  const campaigns = useEveryPage(useCampaignPages());
   const query = (dimension: Dimension) => ({
     by: dimension,
     ...(campaignId === null ? {} : { campaignId: Number(campaignId) }),
@@ -140,7 +141,7 @@ export function ReportsPage() {
             clearable
             w={280}
             data={
-              campaigns.data?.items.map((c) => ({ value: String(c.id), label: `#${c.id} ${c.name}` })) ?? []
+              campaigns.items.map((c) => ({ value: String(c.id), label: `#${c.id} ${c.name}` }))
             }
             value={campaignId}
             onChange={setCampaignId}

@@ -20,8 +20,9 @@ import {
 } from '@mantine/core';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
-import { useAdvertisers } from '../../api/hooks/advertisers.ts';
-import { useCampaigns } from '../../api/hooks/campaigns.ts';
+import { useAdvertiserPages } from '../../api/hooks/advertisers.ts';
+import { useEveryPage } from '../../api/hooks/paging.ts';
+import { useCampaignPages } from '../../api/hooks/campaigns.ts';
 import {
   useCreateMerchant,
   useCreateStore,
@@ -45,7 +46,7 @@ function NewMerchant() {
   const [name, setName] = useState('');
   const [advertiserId, setAdvertiserId] = useState<string | null>(null);
   const isOperator = session?.role === 'operator';
-  const advertisers = useAdvertisers({ limit: 100 }, { enabled: isOperator });
+  const advertisers = useEveryPage(useAdvertiserPages({ enabled: isOperator }));
   const create = useCreateMerchant({ onSuccess: () => setName(''), onError: notifyError });
   return (
     <Card withBorder radius="md">
@@ -64,7 +65,7 @@ function NewMerchant() {
               label={t('stores.advertiser')}
               w={240}
               required
-              data={advertisers.data?.items.map((a) => ({ value: String(a.id), label: a.name })) ?? []}
+              data={advertisers.items.map((a) => ({ value: String(a.id), label: a.name }))}
               value={advertiserId}
               onChange={setAdvertiserId}
             />
@@ -239,9 +240,9 @@ export function StoresPage() {
   const [issued, setIssued] = useState<IssuedKey | null>(null);
   const merchants = useMerchants();
   const stores = useStores();
-  const campaigns = useCampaigns();
+  const campaigns = useEveryPage(useCampaignPages());
   const offersOf = (advertiserId: number) =>
-    (campaigns.data?.items ?? [])
+    campaigns.items
       .filter((campaign) => campaign.advertiserId === advertiserId)
       .flatMap((campaign) =>
         campaign.couponOffers.map((offer) => ({

@@ -3,7 +3,7 @@
 // with its lifecycle actions.
 import { Badge, Card, Group, ScrollArea, SimpleGrid, Stack, Text, Title } from '@mantine/core';
 import { useTranslation } from 'react-i18next';
-import { useCampaigns } from '../../api/hooks/campaigns.ts';
+import { useCampaignPages } from '../../api/hooks/campaigns.ts';
 import { useTargetingOptions } from '../../api/hooks/targeting-options.ts';
 import type { Campaign } from '../../api/types.ts';
 import { CampaignActions } from '../../components/campaign-actions.tsx';
@@ -11,6 +11,7 @@ import { CampaignSummary, summaryOfCampaign } from '../../components/campaign-su
 import { CampaignTable } from '../../components/campaign-table.tsx';
 import { CreativePreview } from '../../components/creative-preview.tsx';
 import { Empty, QueryState } from '../../components/feedback.tsx';
+import { LoadMore } from '../../components/load-more.tsx';
 import { formatFen } from '../../lib/money.ts';
 
 export function planSummary(campaign: Campaign): string {
@@ -72,7 +73,9 @@ function ReviewCard({
 
 export function ApprovalsPage() {
   const { t } = useTranslation();
-  const campaigns = useCampaigns({ limit: 100 });
+  // The queue is asked of the server by status, a page at a time: never picked out of a first page.
+  const queue = useCampaignPages('submitted');
+  const all = useCampaignPages();
   const targetingOptions = useTargetingOptions();
   const groupNames = targetingOptions.data
     ? new Map(targetingOptions.data.screenGroups.map((group) => [group.id, group.name]))
@@ -80,32 +83,45 @@ export function ApprovalsPage() {
   return (
     <Stack>
       <Title order={2}>{t('approvals.title')}</Title>
-      <QueryState query={campaigns}>
-        {(page) => {
-          const queue = page.items.filter((campaign) => campaign.status === 'submitted');
-          return (
-            <Stack>
-              <Title order={4}>
-                {t('approvals.queue')} <Badge variant="light">{queue.length}</Badge>
-              </Title>
-              {queue.length === 0 ? (
-                <Empty>{t('approvals.emptyQueue')}</Empty>
-              ) : (
-                <SimpleGrid cols={{ base: 1, md: 2, xl: 3 }}>
-                  {queue.map((campaign) => (
-                    <ReviewCard
-                      key={campaign.id}
-                      campaign={campaign}
-                      {...(groupNames === undefined ? {} : { groupNames })}
-                    />
-                  ))}
-                </SimpleGrid>
-              )}
-              <Title order={4}>{t('approvals.all')}</Title>
-              {page.items.length === 0 ? <Empty /> : <CampaignTable campaigns={page.items} showAdvertiser />}
-            </Stack>
-          );
-        }}
+      <Title order={4}>
+        {t('approvals.queue')}{' '}
+        <Badge variant="light" data-testid="approvals-count">
+          {queue.items.length}
+          {queue.hasMore ? '+' : ''}
+        </Badge>
+      </Title>
+      <QueryState
+        query={queue.query}
+        isEmpty={(data) => data.pages.every((page) => page.items.length === 0)}
+        empty={<Empty>{t('approvals.emptyQueue')}</Empty>}
+      >
+        {() => (
+          <Stack>
+            <SimpleGrid cols={{ base: 1, md: 2, xl: 3 }}>
+              {queue.items.map((campaign) => (
+                <ReviewCard
+                  key={campaign.id}
+                  campaign={campaign}
+                  {...(groupNames === undefined ? {} : { groupNames })}
+                />
+              ))}
+            </SimpleGrid>
+            <LoadMore list={queue} />
+          </Stack>
+        )}
+      </QueryState>
+      <Title order={4}>{t('approvals.all')}</Title>
+      <QueryState
+        query={all.query}
+        isEmpty={(data) => data.pages.every((page) => page.items.length === 0)}
+        empty={<Empty />}
+      >
+        {() => (
+          <Stack>
+            <CampaignTable campaigns={all.items} showAdvertiser />
+            <LoadMore list={all} />
+          </Stack>
+        )}
       </QueryState>
     </Stack>
   );

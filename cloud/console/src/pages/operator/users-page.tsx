@@ -17,7 +17,8 @@ import {
 } from '@mantine/core';
 import { useState, type SyntheticEvent } from 'react';
 import { useTranslation } from 'react-i18next';
-import { useAdvertisers } from '../../api/hooks/advertisers.ts';
+import { useAdvertiserPages } from '../../api/hooks/advertisers.ts';
+import { useEveryPage } from '../../api/hooks/paging.ts';
 import { useCreateUser, useResetPassword, useToggleUser, useUserPage } from '../../api/hooks/users.ts';
 import type { ConsoleUser } from '../../api/types.ts';
 import { CursorPager, useCursorStack } from '../../components/cursor-pager.tsx';
@@ -32,7 +33,7 @@ const emptyForm = { email: '', password: '', role: 'advertiser' as ConsoleUser['
 function CreateUserModal({ opened, onClose }: { opened: boolean; onClose: () => void }) {
   const { t } = useTranslation();
   const [form, setForm] = useState(emptyForm);
-  const advertisers = useAdvertisers({ limit: 100 }, { enabled: opened });
+  const advertisers = useEveryPage(useAdvertiserPages({ enabled: opened }));
   const create = useCreateUser({
     onSuccess: (user) => {
       notifySuccess(t('users.created', { email: user.email }));
@@ -85,7 +86,7 @@ function CreateUserModal({ opened, onClose }: { opened: boolean; onClose: () => 
               label={t('users.advertiser')}
               required
               searchable
-              data={(advertisers.data?.items ?? []).map((advertiser) => ({
+              data={advertisers.items.map((advertiser) => ({
                 value: String(advertiser.id),
                 label: advertiser.name,
               }))}
