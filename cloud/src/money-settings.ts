@@ -60,6 +60,16 @@ export interface MoneySettings {
   claimClockSkewMaxS: number;
   /** Claims per screen per minute (tickets and stickers together); beyond it CLAIM_RATE_LIMITED. */
   claimsPerScreenPerMinuteMax: number;
+  /**
+   * Multi-account signals (account-signals.ts, docs/threat-model.md): a claim is held for review when the
+   * browser it comes from (the web wallet's device cookie) has been used by more wallets than this.
+   */
+  deviceWalletsMax: number;
+  /** …or when more wallets than this claimed from its network address within `addressWindowS`. */
+  addressClaimWalletsMax: number;
+  addressWindowS: number;
+  /** A withdrawal is held when its payout account is linked to more wallets than this. */
+  payoutAccountWalletsMax: number;
 }
 
 export const defaultMoneySettings: MoneySettings = {
@@ -100,6 +110,13 @@ export const defaultMoneySettings: MoneySettings = {
   claimClockSkewMaxS: 3600,
   // A QR turns over once a claim lands; twenty a minute is a full elevator every three seconds.
   claimsPerScreenPerMinuteMax: 20,
+  // A household shares a phone or a tablet now and then; a drawer of wallets in one browser is not that.
+  deviceWalletsMax: 3,
+  // One address is often many people (a carrier's NAT, an office's or a mall's Wi-Fi): generous.
+  addressClaimWalletsMax: 30,
+  addressWindowS: 3600,
+  // A couple paid to one card is common; more is a pattern worth a look.
+  payoutAccountWalletsMax: 2,
 };
 
 /** The limits both tiers judge a tap by (shared rules), as the screen config publishes them (§5.5). */

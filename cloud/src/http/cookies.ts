@@ -16,7 +16,7 @@ export const TILL_COOKIE_MAX_AGE_S = 30 * 86_400;
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
 
 /** Secure when the browser reached us over https (directly, or through a trusted TLS proxy). */
-function overHttps(c: Context, trustProxy: boolean): boolean {
+export function overHttps(c: Context, trustProxy: boolean): boolean {
   if (new URL(c.req.url).protocol === 'https:') return true;
   return trustProxy && c.req.header('x-forwarded-proto')?.split(',')[0]?.trim() === 'https';
 }

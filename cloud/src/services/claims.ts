@@ -3,6 +3,8 @@
 // with the same caps, travel and screens rules as a tap, over a one-envelope "deck" drawn from the
 // campaign's pool (money no deck holds), and the transfer budget → wallet is posted in the same
 // transaction. First claim of an identity wins, forever; the same wallet asking again gets its result.
+// Past the campaign's cash cap a claim gets the campaign's fallback coupon from pool stock, as a kiosk tap
+// would; cash a multi-account signal trips on is held for review (account-signals.ts, reviews.ts).
 import { sql } from 'drizzle-orm';
 import {
   applyVerdict,
@@ -11,6 +13,7 @@ import {
   decodeTicket,
   deckFactsOf,
   emptyWalletDay,
+  ENVELOPE_INDEX_NONE,
   ErrorCode,
   importPublicKeyRaw,
   judgeTap,
@@ -27,11 +30,16 @@ import type { Database } from '../db/client.ts';
 import { int, queryRows, sqlState } from '../db/rows.ts';
 import type { CampaignRules, CampaignTargeting } from '../db/schema/campaigns.ts';
 import type { ClaimRowPath, ClaimStatus } from '../db/schema/claims.ts';
+import { holdDecisions } from '../db/schema/money-actions.ts';
+import { newCouponBody } from '../coupons/coupon-code.ts';
 import { DomainError } from '../errors.ts';
+import { systemLedgerAccount } from '../ledger/accounts.ts';
 import { postNewTransfers } from '../ledger/post-transfers.ts';
 import type { MoneySettings } from '../money-settings.ts';
 import { networkRulesOf } from '../money-settings.ts';
+import { claimHoldReason, unknownOrigin, type ClaimOrigin } from './account-signals.ts';
 import { screensTargeted } from './decks.ts';
+import { returnEnvelopes, takePoolCoupons } from './envelope-returns.ts';
 
 /** Campaigns considered when the ticket's own cannot pay: the judge's fall-through, bounded. */
 const FALLBACK_CAMPAIGNS_MAX = 50;
@@ -70,9 +78,12 @@ export type ClaimRequest = { kind: 'ticket'; bytes: Uint8Array } | ({ kind: 'sun
 export interface ClaimResult {
   claimId: number;
   status: ClaimStatus;
-  /** The refusal reason when rejected. */
+  /** The refusal reason when rejected; the signal when held. */
   code: string | null;
   amountFen: number;
+  /** The fallback coupon's offer and title, when the claim won the campaign's coupon instead of cash. */
+  couponOfferId: number | null;
+  couponTitle: string | null;
   path: ClaimRowPath;
   screenId: number;
   /** The ticket's sequence; null for a sticker. */
@@ -116,6 +127,8 @@ interface ClaimRow {
   campaign_id: unknown;
   claimed_at: Date | string;
   brand: string | null;
+  coupon_offer_id: unknown;
+  coupon_title: string | null;
 }
 
 interface CampaignRow {
@@ -170,9 +183,11 @@ async function findClaim(db: Database, claimKey: string): Promise<ClaimRow | und
   const [row] = await queryRows<ClaimRow>(
     db,
     sql`select c.id, c.wallet_id, c.status, c.code, c.amount_fen, c.path, c.screen_id, c.ticket_seq,
-               c.campaign_id, c.claimed_at, coalesce(nullif(k.sponsor, ''), a.name) as brand
+               c.campaign_id, c.claimed_at, coalesce(nullif(k.sponsor, ''), a.name) as brand,
+               c.coupon_offer_id, o.title as coupon_title
         from claims c left join campaigns k on k.id = c.campaign_id
         left join advertisers a on a.id = k.advertiser_id
+        left join coupon_offers o on o.id = c.coupon_offer_id
         where c.claim_key = ${claimKey}`,
   );
   return row;
@@ -184,6 +199,8 @@ function resultOf(row: ClaimRow, replayed: boolean): ClaimResult {
     status: row.status,
     code: row.code,
     amountFen: int(row.amount_fen),
+    couponOfferId: row.coupon_offer_id === null ? null : int(row.coupon_offer_id),
+    couponTitle: row.coupon_title,
     path: row.path,
     screenId: int(row.screen_id),
     ticketSeq: row.ticket_seq === null ? null : int(row.ticket_seq),
@@ -212,12 +229,14 @@ interface AuthenticClaim {
 /**
  * Claims a ticket or sticker read for `walletId` (docs/protocol.md §7a). Refusals before the judge
  * (forged, revoked, stale, claimed by another wallet, rate) throw a DomainError and record nothing;
- * the judge's result is recorded and answered, refusals included, so the identity is used once.
+ * the judge's result is recorded and answered, refusals included, so the identity is used once. `origin`
+ * (the client address and the web wallet's device cookie) feeds the multi-account signals.
  */
 export async function claimPrize(
   deps: ClaimDeps,
   walletId: number,
   request: ClaimRequest,
+  origin: ClaimOrigin = unknownOrigin,
 ): Promise<ClaimResult> {
   const now = deps.now();
   const nowS = Math.floor(now.getTime() / 1000);
@@ -227,7 +246,7 @@ export async function claimPrize(
     const first = await findClaim(deps.db, claim.claimKey);
     if (first !== undefined && int(first.wallet_id) === walletId) return resultOf(first, true);
     checkScreenAndClock(claim, nowS, deps.settings);
-    return withRetries(() => deps.db.transaction((tx) => settleClaim(tx, deps, walletId, claim, now)));
+    return withRetries(() => deps.db.transaction((tx) => settleClaim(tx, deps, walletId, claim, now, origin)));
   }
   const accept = deps.acceptSunRead;
   if (accept === undefined) throw refuse(ErrorCode.VALIDATION_FAILED, 'sticker claims are not taken here');
@@ -265,7 +284,7 @@ export async function claimPrize(
       const first = await findClaim(tx, claim.claimKey);
       if (first !== undefined && int(first.wallet_id) === walletId) return resultOf(first, true);
       checkScreenAndClock(claim, nowS, deps.settings);
-      return settleClaim(tx, deps, walletId, claim, now);
+      return settleClaim(tx, deps, walletId, claim, now, origin);
     }),
   );
 }
@@ -424,6 +443,8 @@ interface Decision {
   amountFen: number;
   campaignId: number | null;
   advertiserId: number | null;
+  /** The fallback coupon to issue once the claim has its id (its coupon's key, see issueClaimCoupon). */
+  coupon: { offerId: number; validUntil: number } | null;
 }
 
 /** Claim order 5–8 under the screen's claim lock and the wallet's lock; records the result. */
@@ -433,6 +454,7 @@ async function settleClaim(
   walletId: number,
   claim: AuthenticClaim,
   now: Date,
+  origin: ClaimOrigin,
 ): Promise<ClaimResult> {
   const settings = deps.settings;
   const rules = networkRulesOf(settings);
@@ -458,18 +480,29 @@ async function settleClaim(
     throw refuse(ErrorCode.CLAIM_RATE_LIMITED, 'the screen has had its claims for this minute');
 
   const day = capDay(claim.ts, rules);
-  const decision = await judgeClaim(tx, walletId, claim, day, rules, nowS);
+  const decision = await judgeClaim(tx, walletId, claim, day, rules, now, settings, origin);
   const [row] = await queryRows<{ id: unknown }>(
     tx,
     sql`insert into claims (claim_key, screen_id, ticket_seq, tag_uid, sun_counter, wallet_id, campaign_id,
-          advertiser_id, path, status, code, amount_fen, coupon_offer_id, tap_ts, tap_day, city, claimed_at)
+          advertiser_id, path, status, code, amount_fen, coupon_offer_id, tap_ts, tap_day, city, claimed_at,
+          client_ip, device_id)
         values (${claim.claimKey}, ${claim.screenId}, ${claim.ticketSeq}, ${claim.tagUid}, ${claim.sunCounter},
           ${walletId}, ${decision.campaignId}, ${decision.advertiserId}, ${claim.path}, ${decision.status},
-          ${decision.code}, ${decision.amountFen}, ${null}, ${claim.ts}, ${day}::date, ${claim.screen.city},
-          ${now.toISOString()}::timestamptz)
+          ${decision.code}, ${decision.amountFen}, ${decision.coupon?.offerId ?? null}, ${claim.ts}, ${day}::date,
+          ${claim.screen.city}, ${now.toISOString()}::timestamptz, ${origin.clientIp}, ${origin.deviceId})
         returning id`,
   );
   if (row === undefined) throw new Error('claim insert returned no row');
+  if (decision.coupon !== null && decision.campaignId !== null)
+    await issueClaimCoupon(tx, {
+      claimId: int(row.id),
+      walletId,
+      campaignId: decision.campaignId,
+      screenId: claim.screenId,
+      day,
+      now,
+      ...decision.coupon,
+    });
   // The kiosk turns its QR over at once; published after commit by the dispatcher (claim-notices.ts).
   if (claim.ticketSeq !== null)
     await tx.execute(
@@ -494,8 +527,11 @@ async function judgeClaim(
   claim: AuthenticClaim,
   day: string,
   rules: NetworkRules,
-  nowS: number,
+  now: Date,
+  settings: MoneySettings,
+  origin: ClaimOrigin,
 ): Promise<Decision> {
+  const nowS = Math.floor(now.getTime() / 1000);
   const { candidates, refusal } = await candidatesFor(tx, claim);
   const walletDay = await loadWalletDay(tx, walletId, day);
   const [travelRow] = await queryRows<{ last_ts: unknown; last_city: string; last_screen_id: unknown }>(
@@ -512,6 +548,9 @@ async function judgeClaim(
             screenId: int(travelRow.last_screen_id),
           },
   };
+  // The multi-account signals decide whether cash is paid or held for review (account-signals.ts).
+  const holdReason = await claimHoldReason(tx, { walletId, origin, now }, settings);
+  const holdAccountId = holdReason === null ? null : await systemLedgerAccount(tx, 'review_hold');
   const tapCityKey = cityKey(claim.screen.city);
   let lastRefusal: Decision = {
     status: 'rejected',
@@ -519,6 +558,7 @@ async function judgeClaim(
     amountFen: 0,
     campaignId: claim.campaignId === 0 ? null : claim.campaignId,
     advertiserId: null,
+    coupon: null,
   };
   for (const candidate of candidates) {
     const campaignId = candidate.facts.campaignId;
@@ -528,12 +568,14 @@ async function judgeClaim(
       sql`select status from campaigns where id = ${campaignId} for share`,
     );
     if (still?.status !== 'active') continue;
-    // The budget and the wallet's cash account in id order, as every posting takes them, before the
-    // envelope: that one is taken skip locked, so a claim never waits while it holds a pool row.
+    // The budget, the wallet's cash account and (when held) the review hold in id order, as every posting
+    // takes them, before the envelope: that one is taken skip locked, so a claim never waits while it
+    // holds a pool row.
     const walletAccountId = await walletCashAccount(tx, walletId);
+    const accounts = [int(candidate.row.budget_account_id), walletAccountId, holdAccountId ?? walletAccountId];
     await tx.execute(
       sql`select id from ledger_accounts
-          where id in (${int(candidate.row.budget_account_id)}, ${walletAccountId}) order by id for update`,
+          where id in (${accounts[0]}, ${accounts[1]}, ${accounts[2]}) order by id for update`,
     );
     const [envelope] = await queryRows<{ position: unknown; amount_fen: unknown; coupon_offer_id: unknown }>(
       tx,
@@ -541,16 +583,14 @@ async function judgeClaim(
           where campaign_id = ${campaignId} and deck_id is null and amount_fen > 0
           order by position limit 1 for update skip locked`,
     );
-    if (envelope === undefined) {
-      lastRefusal = {
-        ...lastRefusal,
-        code: ErrorCode.CAMPAIGN_EXHAUSTED,
-        campaignId,
-        advertiserId: candidate.facts.advertiserId,
-      };
-      continue;
-    }
-    const amountFen = int(envelope.amount_fen);
+    const refusedHere = (code: string): Decision => ({
+      status: 'rejected',
+      code,
+      amountFen: 0,
+      campaignId,
+      advertiserId: candidate.facts.advertiserId,
+      coupon: null,
+    });
     const tap: TapFacts = {
       screenId: claim.screenId,
       counter: claim.ticketSeq ?? claim.sunCounter ?? 0,
@@ -559,7 +599,7 @@ async function judgeClaim(
       walletId,
       deckId: 0,
       envelopeIndex: 0,
-      amountFen,
+      amountFen: envelope === undefined ? 0 : int(envelope.amount_fen),
       couponOfferId: 0,
       // Judged on the screen's clock, as a kiosk judges its own taps.
       receivedAt: nowS - claim.skewS,
@@ -577,7 +617,7 @@ async function judgeClaim(
         screenId: claim.screenId,
         validFrom: candidate.facts.startsAt,
         validUntil: candidate.facts.endsAt,
-        envelopes: [[amountFen, 0]],
+        envelopes: [[tap.amountFen, 0]],
         fallbackCount: 0,
         used: () => false,
         status: 'open',
@@ -591,19 +631,21 @@ async function judgeClaim(
       // The screen's tap counter rules do not apply to tickets: the per-screen claim rate bounds them.
       screen: { counterMax: tap.counter, tsAtCounterMax: claim.ts, windowCounter: 0, windowTs: claim.ts },
     };
+    if (envelope === undefined) {
+      lastRefusal = refusedHere(ErrorCode.CAMPAIGN_EXHAUSTED);
+      continue;
+    }
+    const amountFen = tap.amountFen;
     const verdict = judgeTap(tap, knowledge, rules);
     if (verdict.status !== 'credited') {
       // A hold needs a deck's counters, which a claim never has; were one to come, it is a refusal.
-      lastRefusal = {
-        status: 'rejected',
-        code: verdict.code ?? ErrorCode.INTERNAL,
-        amountFen: 0,
-        campaignId,
-        advertiserId: candidate.facts.advertiserId,
-      };
+      lastRefusal = refusedHere(verdict.code ?? ErrorCode.INTERNAL);
       // The wallet's caps are its own: another campaign is judged by the same ones, so go on only when
       // this refusal is the campaign's (its own cap).
       if (verdict.code !== ErrorCode.CAP_CAMPAIGN_WALLET) break;
+      // Past the campaign's cash cap a kiosk gives the campaign's fallback coupon (§5.5); so does a claim.
+      const coupon = await fallbackCoupon(tx, { candidate, tap, knowledge, rules, day });
+      if (coupon !== null) return coupon;
       continue;
     }
     applyVerdict(knowledge, tap, verdict, rules);
@@ -612,7 +654,8 @@ async function judgeClaim(
       campaignId,
       advertiserId: candidate.facts.advertiserId,
       budgetAccountId: int(candidate.row.budget_account_id),
-      walletAccountId,
+      creditAccountId: holdAccountId ?? walletAccountId,
+      held: holdAccountId !== null,
       position: int(envelope.position),
       keepsCoupon: int(envelope.coupon_offer_id) !== 0,
       amountFen,
@@ -620,14 +663,107 @@ async function judgeClaim(
       day,
     });
     return {
-      status: 'credited',
-      code: null,
+      status: holdReason === null ? 'credited' : 'held',
+      code: holdReason,
       amountFen,
       campaignId,
       advertiserId: candidate.facts.advertiserId,
+      coupon: null,
     };
   }
   return lastRefusal;
+}
+
+/**
+ * The campaign's fallback coupon for a claim its cash cap refused, judged by the shared judge as the
+ * deck-less coupon tap a kiosk would send (§7: the coupon cap, the offer, the pool's stock). The coupon is
+ * taken off one pool envelope of the offer (money and coupons no deck holds, skip locked), so decks,
+ * taps and claims together never issue more than the stock. Null when none can be given.
+ */
+async function fallbackCoupon(
+  tx: Database,
+  input: { candidate: Candidate; tap: TapFacts; knowledge: TapKnowledge; rules: NetworkRules; day: string },
+): Promise<Decision | null> {
+  const { candidate, tap, knowledge, rules, day } = input;
+  const offerId = candidate.facts.fallbackCouponOfferId;
+  const campaignId = candidate.facts.campaignId;
+  if (offerId === 0) return null;
+  const [offer] = await queryRows<{ valid_until: unknown; validity_days: unknown }>(
+    tx,
+    sql`select valid_until, validity_days from coupon_offers where id = ${offerId} and campaign_id = ${campaignId}`,
+  );
+  if (offer === undefined) return null;
+  const [stock] = await queryRows<{ position: unknown }>(
+    tx,
+    sql`select position from campaign_envelopes
+        where campaign_id = ${campaignId} and coupon_offer_id = ${offerId} and deck_id is null
+        order by position desc limit 1 for update skip locked`,
+  );
+  const couponTap: TapFacts = {
+    ...tap,
+    envelopeIndex: ENVELOPE_INDEX_NONE,
+    amountFen: 0,
+    couponOfferId: offerId,
+  };
+  const verdict = judgeTap(
+    couponTap,
+    {
+      ...knowledge,
+      campaign: { ...candidate.facts, offers: new Map([[offerId, { validUntil: int(offer.valid_until) }]]) },
+      deck: null,
+      fallbackPool: { available: stock === undefined ? 0 : 1 },
+    },
+    rules,
+  );
+  // An offer past its validUntil issues nothing (the judge's issuedOffer): no stock is taken for it.
+  if (verdict.status !== 'credited' || verdict.couponOfferId === 0 || stock === undefined) return null;
+  await takePoolCoupons(tx, [int(stock.position)]);
+  await tx.execute(
+    sql`insert into wallet_day_totals (wallet_id, tap_day, campaign_id, advertiser_id, cash_count, cash_fen,
+          coupon_count, coupon_tap_ts, fallback_count)
+        values (${tap.walletId}, ${day}::date, ${campaignId}, ${candidate.facts.advertiserId}, 0, 0, 1,
+          ${`{${tap.ts}}`}::bigint[], 1)
+        on conflict (wallet_id, tap_day, campaign_id) do update set
+          coupon_count = wallet_day_totals.coupon_count + 1,
+          coupon_tap_ts = wallet_day_totals.coupon_tap_ts || excluded.coupon_tap_ts,
+          fallback_count = wallet_day_totals.fallback_count + 1,
+          advertiser_id = coalesce(wallet_day_totals.advertiser_id, excluded.advertiser_id)`,
+  );
+  return {
+    status: 'credited',
+    code: null,
+    amountFen: 0,
+    campaignId,
+    advertiserId: candidate.facts.advertiserId,
+    coupon: {
+      offerId,
+      validUntil: Math.min(int(offer.valid_until), tap.ts + int(offer.validity_days) * 86_400),
+    },
+  };
+}
+
+/**
+ * Issues a claim's fallback coupon. Its (screen, counter) key is minus the claim's id: tap counters are
+ * u32, so it never takes a tap's key, and the claim's identity makes it unique.
+ */
+async function issueClaimCoupon(
+  tx: Database,
+  input: {
+    claimId: number;
+    walletId: number;
+    campaignId: number;
+    screenId: number;
+    day: string;
+    now: Date;
+    offerId: number;
+    validUntil: number;
+  },
+): Promise<void> {
+  await tx.execute(
+    sql`insert into coupons (code, wallet_id, coupon_offer_id, campaign_id, screen_id, counter, tap_day, issued_at, valid_until)
+        values (${newCouponBody()}, ${input.walletId}, ${input.offerId}, ${input.campaignId}, ${input.screenId},
+          ${-input.claimId}, ${input.day}::date, ${input.now.toISOString()}::timestamptz, ${input.validUntil})`,
+  );
 }
 
 async function walletCashAccount(tx: Database, walletId: number): Promise<number> {
@@ -639,7 +775,10 @@ async function walletCashAccount(tx: Database, walletId: number): Promise<number
   return int(wallet.ledger_account_id);
 }
 
-/** Moves the envelope's cash out of the pool to the wallet and counts it as redemption counts a tap. */
+/**
+ * Moves the envelope's cash out of the pool to the wallet (or, held, to the review hold) and counts it as
+ * redemption counts a tap: a held tap counts against the day's caps until it is refused.
+ */
 async function payEnvelope(
   tx: Database,
   input: {
@@ -647,7 +786,9 @@ async function payEnvelope(
     campaignId: number;
     advertiserId: number;
     budgetAccountId: number;
-    walletAccountId: number;
+    /** The wallet's cash account, or the review hold when a signal held the claim. */
+    creditAccountId: number;
+    held: boolean;
     position: number;
     keepsCoupon: boolean;
     amountFen: number;
@@ -664,9 +805,9 @@ async function payEnvelope(
   const posted = await postNewTransfers(tx, [
     {
       debitAccountId: input.budgetAccountId,
-      creditAccountId: input.walletAccountId,
+      creditAccountId: input.creditAccountId,
       amountFen: input.amountFen,
-      code: 'claim',
+      code: input.held ? 'claim_hold' : 'claim',
       reference: `claim:${claim.claimKey}`,
     },
   ]);
@@ -696,4 +837,87 @@ async function payEnvelope(
           last_screen_id = excluded.last_screen_id
         where wallet_tap_state.last_ts <= excluded.last_ts`,
   );
+}
+
+/**
+ * An operator's decision on a claim a multi-account signal held (reviews.ts calls it for a held claim's
+ * id, which shares the redemptions' sequence): release pays the review hold to the wallet, once; refuse
+ * returns it to the campaign (the pool and budget, or the advertiser once the campaign ended) and takes
+ * the claim back out of the wallet's day counts. Runs in the caller's transaction.
+ */
+export async function reviewHeldClaim(
+  tx: Database,
+  input: { claimId: number; decision: 'release' | 'refuse'; now: Date; decidedBy?: number | null },
+): Promise<{ id: number; status: 'released' | 'refused'; amountFen: number } | null> {
+  const [row] = await queryRows<{
+    status: string;
+    amount_fen: unknown;
+    wallet_id: unknown;
+    campaign_id: unknown;
+    screen_id: unknown;
+    tap_day: string;
+    wallet_account: unknown;
+    budget_account: unknown;
+    wallet_revoked: boolean | null;
+  }>(
+    tx,
+    sql`select c.status, c.amount_fen, c.wallet_id, c.campaign_id, c.screen_id, c.tap_day::text as tap_day,
+               w.ledger_account_id as wallet_account, k.budget_account_id as budget_account,
+               w.revoked_at is not null as wallet_revoked
+        from claims c left join campaigns k on k.id = c.campaign_id
+        left join wallets w on w.id = c.wallet_id
+        where c.id = ${input.claimId} for update of c`,
+  );
+  if (row === undefined) return null;
+  if (row.status !== 'held') throw new DomainError(ErrorCode.CONFLICT, `the claim is ${row.status}, not held`);
+  const release = input.decision === 'release';
+  // A revoked wallet is a cloned or stolen phone: nothing moves money to it any more (wallets.ts).
+  if (release && row.wallet_revoked === true)
+    throw new DomainError(ErrorCode.WALLET_REVOKED, 'the wallet was revoked; refuse the hold instead');
+  const amountFen = int(row.amount_fen);
+  const credit = release ? row.wallet_account : row.budget_account;
+  if (credit === null) throw new DomainError(ErrorCode.CONFLICT, 'the wallet or campaign no longer exists');
+  if (amountFen > 0) {
+    const hold = await systemLedgerAccount(tx, 'review_hold');
+    const posted = await postNewTransfers(tx, [
+      {
+        debitAccountId: hold,
+        creditAccountId: int(credit),
+        amountFen,
+        code: release ? 'release_hold' : 'refuse_hold',
+        reference: `claim:${input.claimId}`,
+      },
+    ]);
+    if (!posted.ok) throw new Error(`hold transfer refused: ${JSON.stringify(posted)}`);
+  }
+  if (!release && amountFen > 0) {
+    const campaignId = int(row.campaign_id);
+    // Refused cash is a returned envelope: back into the pool with the budget, or to the advertiser once
+    // the campaign ended (the same rule as a refused tap).
+    await returnEnvelopes(tx, [{ campaignId, envelopes: [[amountFen, 0]] }]);
+    await tx.execute(
+      sql`update wallet_day_totals set cash_count = cash_count - 1, cash_fen = cash_fen - ${amountFen}
+          where wallet_id = ${int(row.wallet_id)} and tap_day = ${row.tap_day}::date and campaign_id = ${campaignId}`,
+    );
+    await tx.execute(
+      sql`update wallet_day_screens set cash_count = cash_count - 1
+          where wallet_id = ${int(row.wallet_id)} and tap_day = ${row.tap_day}::date
+            and screen_id = ${int(row.screen_id)}`,
+    );
+  }
+  const status = release ? 'released' : 'refused';
+  await tx.execute(
+    sql`update claims set status = ${status}, reviewed_at = ${input.now.toISOString()}::timestamptz,
+          amount_fen = ${release ? amountFen : 0}
+        where id = ${input.claimId}`,
+  );
+  // Claims share the redemptions' ids, so one decisions table keys both.
+  await tx.insert(holdDecisions).values({
+    redemptionId: input.claimId,
+    decision: input.decision,
+    amountFen,
+    decidedBy: input.decidedBy ?? null,
+    decidedAt: input.now,
+  });
+  return { id: input.claimId, status, amountFen };
 }

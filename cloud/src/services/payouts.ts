@@ -384,3 +384,99 @@ export async function importPayoutResults(
     return outcome;
   });
 }
+
+export interface HeldWithdrawal {
+  id: number;
+  walletId: number;
+  amountFen: number;
+  /** The multi-account signal that held it (account-signals.ts). */
+  reason: string | null;
+  /** The payee, masked, and how many wallets its account is linked to or was requested for. */
+  payee: string | null;
+  walletsSharingAccount: number;
+  createdAt: string;
+}
+
+/** Withdrawals a multi-account signal held, oldest first (keyset pages on id). */
+export async function listHeldWithdrawals(
+  db: Database,
+  page: { limit: number; after: number },
+): Promise<HeldWithdrawal[]> {
+  const rows = await queryRows<{
+    id: unknown;
+    wallet_id: unknown;
+    amount_fen: unknown;
+    hold_code: string | null;
+    payee_kind: PayoutAccountKind | null;
+    payee_account: string | null;
+    created_at: Date | string;
+    sharing: unknown;
+  }>(
+    db,
+    sql`select w.id, w.wallet_id, w.amount_fen, w.hold_code, w.payee_kind, w.payee_account, w.created_at,
+               (select count(*) from (
+                  select p.wallet_id from payout_accounts p where p.kind = w.payee_kind and p.account = w.payee_account
+                  union
+                  select o.wallet_id from withdrawals o
+                  where o.payee_kind = w.payee_kind and o.payee_account = w.payee_account) s) as sharing
+        from withdrawals w where w.status = 'held' and w.id > ${page.after} order by w.id limit ${page.limit}`,
+  );
+  return rows.map((row) => ({
+    id: int(row.id),
+    walletId: int(row.wallet_id),
+    amountFen: int(row.amount_fen),
+    reason: row.hold_code,
+    payee:
+      row.payee_kind === null || row.payee_account === null
+        ? null
+        : `${row.payee_kind} ${maskPayoutAccount(row.payee_kind, row.payee_account)}`,
+    walletsSharingAccount: int(row.sharing),
+    createdAt: new Date(row.created_at).toISOString(),
+  }));
+}
+
+/**
+ * An operator's decision on a held withdrawal. Release makes it pending, so the next batch exports it and
+ * the provider's result pays it, once; refuse gives its money back to the wallet (clearing → wallet) and it
+ * no longer counts against the wallet's daily withdrawals.
+ */
+export async function reviewHeldWithdrawal(
+  db: Database,
+  input: { withdrawalId: number; decision: 'release' | 'refuse'; now: Date },
+): Promise<{ id: number; status: 'pending' | 'refused'; amountFen: number }> {
+  return db.transaction(async (tx) => {
+    const [row] = await queryRows<{ status: string; amount_fen: unknown; wallet_account: unknown }>(
+      tx,
+      sql`select w.status, w.amount_fen, a.ledger_account_id as wallet_account
+          from withdrawals w join wallets a on a.id = w.wallet_id
+          where w.id = ${input.withdrawalId} for update of w`,
+    );
+    if (row === undefined) throw new DomainError(ErrorCode.NOT_FOUND, 'held withdrawal not found');
+    if (row.status !== 'held')
+      throw new DomainError(ErrorCode.CONFLICT, `the withdrawal is ${row.status}, not held`);
+    const amountFen = int(row.amount_fen);
+    const at = input.now.toISOString();
+    if (input.decision === 'release') {
+      await tx.execute(
+        sql`update withdrawals set status = 'pending', reviewed_at = ${at}::timestamptz where id = ${input.withdrawalId}`,
+      );
+      return { id: input.withdrawalId, status: 'pending' as const, amountFen };
+    }
+    const clearing = await systemLedgerAccount(tx, 'withdrawal_clearing');
+    const posted = await postNewTransfers(tx, [
+      {
+        debitAccountId: clearing,
+        creditAccountId: int(row.wallet_account),
+        amountFen,
+        code: 'withdrawal_refused',
+        reference: `withdrawal:${String(input.withdrawalId)}`,
+      },
+    ]);
+    // Clearing holds every held withdrawal's money, so this is a broken ledger, not bad input.
+    if (!posted.ok) throw new Error(`withdrawal refusal refused: ${JSON.stringify(posted)}`);
+    await tx.execute(
+      sql`update withdrawals set status = 'refused', reviewed_at = ${at}::timestamptz where id = ${input.withdrawalId}`,
+    );
+    return { id: input.withdrawalId, status: 'refused' as const, amountFen };
+  });
+}

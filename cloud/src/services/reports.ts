@@ -113,7 +113,7 @@ export async function campaignReport(
                    k.status, k.path
             from claims k where k.campaign_id in (select id from scoped)
               and k.tap_day between ${input.from}::date and ${input.to}::date
-              and k.status = 'credited'
+              and k.status in ('credited', 'released', 'held')
           ) r
           group by 1),
         plays as (

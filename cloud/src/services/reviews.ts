@@ -1,5 +1,7 @@
-// Taps held by a fraud rule (HELD_FOR_REVIEW): their cash waits in the review-hold account until an
-// operator releases it to the wallet (with the coupon, if any) or refuses it back to the campaign budget.
+// Taps held by a fraud rule (HELD_FOR_REVIEW) and online claims held by a multi-account signal
+// (account-signals.ts): their cash waits in the review-hold account until an operator releases it to the
+// wallet (with the coupon, if any) or refuses it back to the campaign budget. Claims draw their ids from
+// the redemptions' sequence, so one queue and one id serve both.
 import { sql } from 'drizzle-orm';
 import { ErrorCode } from '@redtap/shared';
 import type { Database } from '../db/client.ts';
@@ -9,10 +11,13 @@ import { DomainError } from '../errors.ts';
 import { systemLedgerAccount } from '../ledger/accounts.ts';
 import { allocateTransferIds, postTransfers } from '../ledger/post-transfers.ts';
 import { newCouponBody } from '../coupons/coupon-code.ts';
+import { reviewHeldClaim } from './claims.ts';
 import { returnEnvelopes } from './envelope-returns.ts';
 
 export interface HeldTap {
   id: number;
+  /** A kiosk tap, or an online claim (`counter` is then its ticket sequence or sticker read counter). */
+  kind: 'tap' | 'claim';
   screenId: number;
   counter: number;
   walletId: number;
@@ -32,13 +37,21 @@ export async function listHeldTaps(db: Database, page: { limit: number; after: n
     amount_fen: unknown;
     code: string | null;
     tap_ts: unknown;
+    kind: 'tap' | 'claim';
   }>(
     db,
-    sql`select id, screen_id, counter, wallet_id, campaign_id, amount_fen, code, tap_ts from redemptions
-        where status = 'held' and id > ${page.after} order by id limit ${page.limit}`,
+    sql`select * from (
+          (select id, screen_id, counter, wallet_id, campaign_id, amount_fen, code, tap_ts, 'tap' as kind
+           from redemptions where status = 'held' and id > ${page.after} order by id limit ${page.limit})
+          union all
+          (select id, screen_id, coalesce(ticket_seq, sun_counter, 0), wallet_id, campaign_id, amount_fen, code,
+                  tap_ts, 'claim' as kind
+           from claims where status = 'held' and id > ${page.after} order by id limit ${page.limit})
+        ) held order by id limit ${page.limit}`,
   );
   return rows.map((row) => ({
     id: int(row.id),
+    kind: row.kind,
     screenId: int(row.screen_id),
     counter: int(row.counter),
     walletId: int(row.wallet_id),
@@ -76,7 +89,16 @@ export async function reviewHeldTap(
           left join wallets w on w.id = r.wallet_id
           where r.id = ${input.redemptionId} for update of r`,
     );
-    if (row === undefined) throw new DomainError(ErrorCode.NOT_FOUND, 'held tap not found');
+    if (row === undefined) {
+      const claim = await reviewHeldClaim(tx, {
+        claimId: input.redemptionId,
+        decision: input.decision,
+        now: input.now,
+        decidedBy: input.decidedBy ?? null,
+      });
+      if (claim === null) throw new DomainError(ErrorCode.NOT_FOUND, 'held tap not found');
+      return claim;
+    }
     if (row.status !== 'held')
       throw new DomainError(ErrorCode.CONFLICT, `the tap is ${row.status}, not held`);
     const amountFen = int(row.amount_fen);
@@ -187,8 +209,10 @@ export async function listHoldDecisions(
   }>(
     db,
     sql`select d.redemption_id, d.decision, d.amount_fen, d.decided_by, u.email, d.decided_at,
-               r.wallet_id, r.campaign_id, r.code
-        from hold_decisions d join redemptions r on r.id = d.redemption_id
+               coalesce(r.wallet_id, k.wallet_id) as wallet_id, coalesce(r.campaign_id, k.campaign_id) as campaign_id,
+               coalesce(r.code, k.code) as code
+        from hold_decisions d left join redemptions r on r.id = d.redemption_id
+        left join claims k on k.id = d.redemption_id
         left join users u on u.id = d.decided_by
         ${
           before === null

@@ -18,6 +18,7 @@ import { systemLedgerAccount } from '../ledger/accounts.ts';
 import { allocateTransferIds, postTransfers } from '../ledger/post-transfers.ts';
 import { localDay } from '../local-day.ts';
 import type { MoneySettings } from '../money-settings.ts';
+import { withdrawalHoldReason } from './account-signals.ts';
 
 export interface HistoryItem {
   id: number;
@@ -90,10 +91,13 @@ export async function walletHistory(
       code: claims.code,
       path: claims.path,
       brand: sql<string | null>`coalesce(nullif(${campaigns.sponsor}, ''), ${advertisers.name})`,
+      // A claim past the campaign's cash cap wins its fallback coupon (claims.ts).
+      couponTitle: couponOffers.title,
     })
     .from(claims)
     .leftJoin(campaigns, eq(campaigns.id, claims.campaignId))
     .leftJoin(advertisers, eq(advertisers.id, campaigns.advertiserId))
+    .leftJoin(couponOffers, eq(couponOffers.id, claims.couponOfferId))
     .where(and(eq(claims.walletId, walletId), page.before > 0 ? lt(claims.id, page.before) : undefined))
     .orderBy(desc(claims.id))
     .limit(page.limit);
@@ -103,7 +107,6 @@ export async function walletHistory(
       ...row,
       counter: ticketSeq ?? sunCounter ?? 0,
       campaignId: row.campaignId ?? 0,
-      couponTitle: null,
     })),
   ]
     .sort((a, b) => b.id - a.id)
@@ -245,6 +248,8 @@ export interface WithdrawalView {
   paidAt: string | null;
   failedAt: string | null;
   failureReason: string | null;
+  /** The multi-account signal that held it for review (account-signals.ts); null if none did. */
+  holdReason: string | null;
   /** The payee it goes to, masked (`alipay 138****8000`); null for withdrawals from before payout accounts. */
   payee: string | null;
 }
@@ -259,6 +264,7 @@ function toWithdrawalView(row: typeof withdrawals.$inferSelect): WithdrawalView 
     paidAt: row.paidAt?.toISOString() ?? null,
     failedAt: row.failedAt?.toISOString() ?? null,
     failureReason: row.failureReason,
+    holdReason: row.holdCode,
     payee:
       row.payeeKind === null || row.payeeAccount === null
         ? null
@@ -325,9 +331,9 @@ export async function requestWithdrawal(
       );
     const [today] = await queryRows<{ n: unknown; fen: unknown }>(
       tx,
-      // A failed payout gave its money back, so it no longer counts against the day.
+      // A failed payout or a refused hold gave its money back, so it no longer counts against the day.
       sql`select count(*) as n, coalesce(sum(amount_fen), 0) as fen from withdrawals
-          where wallet_id = ${input.walletId} and day = ${day}::date and status <> 'failed'`,
+          where wallet_id = ${input.walletId} and day = ${day}::date and status not in ('failed', 'refused')`,
     );
     if (
       int(today?.n ?? 0) + 1 > settings.withdrawalsPerDayMax ||
@@ -351,9 +357,16 @@ export async function requestWithdrawal(
         result?.status === 'rejected' ? result.code : ErrorCode.INTERNAL,
         'the wallet does not hold that much',
       );
+    // A payout account many wallets share holds the withdrawal for review; its money waits in clearing.
+    const holdCode = await withdrawalHoldReason(
+      tx,
+      { walletId: input.walletId, kind: payee.kind, account: payee.account },
+      settings,
+    );
     const [inserted] = await tx
       .insert(withdrawals)
       .values({
+        ...(holdCode === null ? {} : { status: 'held' as const, holdCode }),
         walletId: input.walletId,
         idempotencyKey: input.idempotencyKey,
         amountFen: input.amountFen,

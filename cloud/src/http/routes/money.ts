@@ -302,10 +302,14 @@ export function moneyRoutes(deps: AppDeps) {
     .strictObject({
       id: z.number().int(),
       amountFen: z.number().int(),
-      status: z.enum(['pending', 'exported', 'paid', 'failed']).openapi({
+      status: z.enum(['pending', 'exported', 'paid', 'failed', 'held', 'refused']).openapi({
         description:
-          'pending → exported (in a batch, in flight to the provider) → paid, or failed (the money is back in the wallet)',
+          'pending → exported (in a batch, in flight to the provider) → paid, or failed (the money is back in the wallet); held for review by a multi-account signal → pending (released) or refused (the money is back in the wallet)',
       }),
+      holdReason: z
+        .string()
+        .nullable()
+        .openapi({ description: 'The multi-account signal that held it, if one did' }),
       createdAt: z.string(),
       exportedAt: z.string().nullable(),
       paidAt: z.string().nullable(),
@@ -390,6 +394,10 @@ export function moneyRoutes(deps: AppDeps) {
   const HeldTap = z
     .strictObject({
       id: z.number().int(),
+      kind: z.enum(['tap', 'claim']).openapi({
+        description:
+          'tap: a kiosk tap held by a fraud rule; claim: an online claim held by a multi-account signal (counter is its ticket sequence or sticker read counter)',
+      }),
       screenId: z.number().int(),
       counter: z.number().int(),
       walletId: z.number().int(),
@@ -405,7 +413,8 @@ export function moneyRoutes(deps: AppDeps) {
       method: 'get',
       path: '/v1/holds',
       tags: ['review'],
-      summary: 'Taps held by a fraud rule, oldest first',
+      summary:
+        'Taps held by a fraud rule and online claims held by a multi-account signal (reason), oldest first',
       request: { query: PageQuery },
       responses: {
         200: { description: 'Page', content: { 'application/json': { schema: pageOf(HeldTap) } } },
@@ -427,8 +436,8 @@ export function moneyRoutes(deps: AppDeps) {
         tags: ['review'],
         summary:
           decision === 'release'
-            ? 'Pay a held tap to the wallet'
-            : 'Return a held tap to the campaign budget',
+            ? 'Pay a held tap or claim to the wallet, once'
+            : 'Return a held tap or claim to the campaign budget',
         request: { params: IdParam },
         responses: {
           200: {

@@ -8,13 +8,15 @@ import {
   getPayoutAccount,
   importPayoutResults,
   linkPayoutAccount,
+  listHeldWithdrawals,
   PAYOUT_RESULT_FILE_BYTES_MAX,
+  reviewHeldWithdrawal,
 } from '../../services/payouts.ts';
 import type { AppDeps } from '../context.ts';
 import { errorResponses } from '../errors.ts';
-import { defineRoute, principalOf, walletIdOf } from '../policy.ts';
+import { defineRoute, operatorUserIdOf, principalOf, walletIdOf } from '../policy.ts';
 import { createRouter } from '../router.ts';
-import { IdParam } from '../schemas.ts';
+import { IdParam, PageQuery, pageOf } from '../schemas.ts';
 
 const PayoutAccount = z
   .strictObject({
@@ -37,8 +39,87 @@ const PayoutImport = z
   })
   .openapi('PayoutImport');
 
+const HeldWithdrawal = z
+  .strictObject({
+    id: z.number().int(),
+    walletId: z.number().int(),
+    amountFen: z.number().int(),
+    reason: z.string().nullable().openapi({ description: 'The multi-account signal that held it' }),
+    payee: z.string().nullable().openapi({ description: 'The payout account, masked' }),
+    walletsSharingAccount: z
+      .number()
+      .int()
+      .openapi({ description: 'Wallets the account is linked to or was requested for' }),
+    createdAt: z.string(),
+  })
+  .openapi('HeldWithdrawal');
+
 export function payoutRoutes(deps: AppDeps) {
   const app = createRouter();
+
+  app.openapi(
+    defineRoute(['operator'], {
+      method: 'get',
+      path: '/v1/holds/withdrawals',
+      tags: ['review'],
+      summary:
+        'Withdrawals held because their payout account is shared by many wallets, oldest first; their money waits in clearing',
+      request: { query: PageQuery },
+      responses: {
+        200: { description: 'Page', content: { 'application/json': { schema: pageOf(HeldWithdrawal) } } },
+        ...errorResponses(400, 401, 403),
+      },
+    }),
+    async (c) => {
+      const page = c.req.valid('query');
+      const items = await listHeldWithdrawals(deps.db, page);
+      return c.json({ items, nextAfter: items.length < page.limit ? null : (items.at(-1)?.id ?? null) }, 200);
+    },
+  );
+
+  for (const decision of ['release', 'refuse'] as const) {
+    app.openapi(
+      defineRoute(['operator'], {
+        method: 'post',
+        path: `/v1/holds/withdrawals/{id}/${decision}`,
+        tags: ['review'],
+        summary:
+          decision === 'release'
+            ? 'Release a held withdrawal: the next batch exports it and the provider pays it once'
+            : "Refuse a held withdrawal: its money goes back to the wallet's cash",
+        request: { params: IdParam },
+        responses: {
+          200: {
+            description: 'Reviewed',
+            content: {
+              'application/json': {
+                schema: z.strictObject({
+                  id: z.number().int(),
+                  status: z.enum(['pending', 'refused']),
+                  amountFen: z.number().int(),
+                }),
+              },
+            },
+          },
+          ...errorResponses(401, 403, 404, 409),
+        },
+      }),
+      async (c) => {
+        const reviewed = await reviewHeldWithdrawal(deps.db, {
+          withdrawalId: c.req.valid('param').id,
+          decision,
+          now: deps.now(),
+        });
+        await audit(deps.db, {
+          actor: principalOf(c),
+          action: `withdrawal_hold.${decision}d`,
+          subject: `withdrawal:${reviewed.id}`,
+          detail: { amountFen: reviewed.amountFen, status: reviewed.status, decidedBy: operatorUserIdOf(c) },
+        });
+        return c.json(reviewed, 200);
+      },
+    );
+  }
 
   app.openapi(
     defineRoute(['wallet'], {

@@ -17,6 +17,8 @@ import {
   type RelyingParty,
 } from '../../services/wallet-passkeys.ts';
 import { clientIp } from '../client-ip.ts';
+import { ensureDeviceCookie } from '../device-cookie.ts';
+import { recordWalletDevice } from '../../services/account-signals.ts';
 import { assertSignInNotCrossSite } from '../cookies.ts';
 import type { AppDeps } from '../context.ts';
 import { errorResponses } from '../errors.ts';
@@ -198,6 +200,12 @@ export function walletPasskeyRoutes(deps: AppDeps) {
         subject: `wallet:${principal.walletId}`,
         detail: { credentialId },
       });
+      // The browser signed up with: a multi-account signal for later claims (services/account-signals.ts).
+      await recordWalletDevice(deps.db, {
+        deviceId: ensureDeviceCookie(c, deps.settings.trustProxy),
+        walletId: principal.walletId,
+        now: deps.now(),
+      });
       const session = await issueSession(principal, sessionKeys);
       return c.json({ ...session, walletId: principal.walletId }, 201);
     },
@@ -243,6 +251,11 @@ export function walletPasskeyRoutes(deps: AppDeps) {
       const principal = await signInWithPasskey(deps.db, {
         rp: rp(),
         response: c.req.valid('json').response as unknown as AuthenticationResponseJSON,
+        now: deps.now(),
+      });
+      await recordWalletDevice(deps.db, {
+        deviceId: ensureDeviceCookie(c, deps.settings.trustProxy),
+        walletId: principal.walletId,
         now: deps.now(),
       });
       const session = await issueSession(principal, sessionKeys);

@@ -5,6 +5,8 @@ import { DomainError } from '../../errors.ts';
 import { claimPrize, type AcceptSunRead } from '../../services/claims.ts';
 import { identifySunRead } from '../../services/sticker-reads.ts';
 import { acceptSunRead } from '../../services/tags.ts';
+import { clientIp } from '../client-ip.ts';
+import { deviceIdOf } from '../device-cookie.ts';
 import { issueSession } from '../../auth/sessions.ts';
 import {
   createLoginChallenge,
@@ -38,12 +40,21 @@ const Credential = z
 const ClaimReply = z
   .strictObject({
     claimId: z.number().int(),
-    status: z.enum(['credited', 'rejected']),
+    status: z.enum(['credited', 'rejected', 'held', 'released', 'refused']).openapi({
+      description:
+        'held: a multi-account signal holds the cash for review (released: paid after it; refused: not paid)',
+    }),
     code: z
       .string()
       .nullable()
-      .openapi({ description: 'The refusal reason (cap, path, pool) when rejected' }),
+      .openapi({ description: 'The refusal reason (cap, path, pool) when rejected; the signal when held' }),
     amountFen: z.number().int(),
+    couponOfferId: z
+      .number()
+      .int()
+      .nullable()
+      .openapi({ description: "The campaign's fallback coupon, won past its cash cap (no cash)" }),
+    couponTitle: z.string().nullable(),
     path: z.enum(['qr', 'reader_tag', 'sticker']),
     screenId: z.number().int(),
     ticketSeq: z.number().int().nullable(),
@@ -253,6 +264,10 @@ export function walletRoutes(deps: AppDeps) {
         'ticket' in body
           ? { kind: 'ticket' as const, bytes: ticketBytes(body.ticket) }
           : { kind: 'sun' as const, ...body.sun };
+      // Where the claim came from, for the multi-account signals (services/account-signals.ts): the address
+      // as rate limiting reads it, and the device cookie passkey sign-in set (read only: a client without a
+      // cookie jar, such as the wallet app, counts no device rather than a new one per claim).
+      const address = clientIp(c, deps.settings.trustProxy);
       const result = await claimPrize(
         {
           db: deps.db,
@@ -263,6 +278,7 @@ export function walletRoutes(deps: AppDeps) {
         },
         walletIdOf(c),
         request,
+        { clientIp: address === 'unknown' ? null : address, deviceId: deviceIdOf(c) },
       );
       // The screen hears of it after commit, through the outbox (services/claim-notices.ts).
       if (!result.replayed) deps.claimNotices?.poke();
