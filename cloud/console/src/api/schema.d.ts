@@ -4812,7 +4812,7 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** Taps held by a fraud rule, oldest first */
+    /** Taps held by a fraud rule and online claims held by a multi-account signal (reason), oldest first */
     get: {
       parameters: {
         query?: {
@@ -4883,7 +4883,7 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    /** Pay a held tap to the wallet */
+    /** Pay a held tap or claim to the wallet, once */
     post: {
       parameters: {
         query?: never;
@@ -4961,7 +4961,7 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    /** Return a held tap to the campaign budget */
+    /** Return a held tap or claim to the campaign budget */
     post: {
       parameters: {
         query?: never;
@@ -5151,6 +5151,233 @@ export interface paths {
     };
     put?: never;
     post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/holds/withdrawals': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** Withdrawals held because their payout account is shared by many wallets, oldest first; their money waits in clearing */
+    get: {
+      parameters: {
+        query?: {
+          limit?: number;
+          after?: number | null;
+        };
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Page */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              items: components['schemas']['HeldWithdrawal'][];
+              nextAfter: number | null;
+            };
+          };
+        };
+        /** @description Error */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Error */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Error */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/holds/withdrawals/{id}/release': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Release a held withdrawal: the next batch exports it and the provider pays it once */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          id: number;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Reviewed */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              id: number;
+              /** @enum {string} */
+              status: 'pending' | 'refused';
+              amountFen: number;
+            };
+          };
+        };
+        /** @description Error */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Error */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Error */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Error */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/holds/withdrawals/{id}/refuse': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Refuse a held withdrawal: its money goes back to the wallet's cash */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          id: number;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Reviewed */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              id: number;
+              /** @enum {string} */
+              status: 'pending' | 'refused';
+              amountFen: number;
+            };
+          };
+        };
+        /** @description Error */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Error */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Error */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Error */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+      };
+    };
     delete?: never;
     options?: never;
     head?: never;
@@ -7276,11 +7503,17 @@ export interface components {
     };
     ClaimResult: {
       claimId: number;
-      /** @enum {string} */
-      status: 'credited' | 'rejected';
-      /** @description The refusal reason (cap, path, pool) when rejected */
+      /**
+       * @description held: a multi-account signal holds the cash for review (released: paid after it; refused: not paid)
+       * @enum {string}
+       */
+      status: 'credited' | 'rejected' | 'held' | 'released' | 'refused';
+      /** @description The refusal reason (cap, path, pool) when rejected; the signal when held */
       code: string | null;
       amountFen: number;
+      /** @description The campaign's fallback coupon, won past its cash cap (no cash) */
+      couponOfferId: number | null;
+      couponTitle: string | null;
       /** @enum {string} */
       path: 'qr' | 'reader_tag' | 'sticker';
       screenId: number;
@@ -7688,10 +7921,12 @@ export interface components {
       id: number;
       amountFen: number;
       /**
-       * @description pending → exported (in a batch, in flight to the provider) → paid, or failed (the money is back in the wallet)
+       * @description pending → exported (in a batch, in flight to the provider) → paid, or failed (the money is back in the wallet); held for review by a multi-account signal → pending (released) or refused (the money is back in the wallet)
        * @enum {string}
        */
-      status: 'pending' | 'exported' | 'paid' | 'failed';
+      status: 'pending' | 'exported' | 'paid' | 'failed' | 'held' | 'refused';
+      /** @description The multi-account signal that held it, if one did */
+      holdReason: string | null;
       createdAt: string;
       exportedAt: string | null;
       paidAt: string | null;
@@ -7702,6 +7937,11 @@ export interface components {
     };
     HeldTap: {
       id: number;
+      /**
+       * @description tap: a kiosk tap held by a fraud rule; claim: an online claim held by a multi-account signal (counter is its ticket sequence or sticker read counter)
+       * @enum {string}
+       */
+      kind: 'tap' | 'claim';
       screenId: number;
       counter: number;
       walletId: number;
@@ -7732,6 +7972,18 @@ export interface components {
       cashFen: number;
       coupons: number;
       tapThroughRate: number | null;
+    };
+    HeldWithdrawal: {
+      id: number;
+      walletId: number;
+      amountFen: number;
+      /** @description The multi-account signal that held it */
+      reason: string | null;
+      /** @description The payout account, masked */
+      payee: string | null;
+      /** @description Wallets the account is linked to or was requested for */
+      walletsSharingAccount: number;
+      createdAt: string;
     };
     PayoutAccount: {
       /** @enum {string} */
