@@ -9,6 +9,7 @@ import {
   signDeckClose,
   toHex,
   type Ack,
+  type ClaimPath,
   type Deck,
   type ScreenConfig,
 } from '@redtap/shared';
@@ -50,7 +51,13 @@ interface Rollout {
  */
 async function rollOut(
   cloud: TestCloud,
-  input: { screens: number; envelopes: number; couponStock: number; cashPerWalletPerDay?: number },
+  input: {
+    screens: number;
+    envelopes: number;
+    couponStock: number;
+    cashPerWalletPerDay?: number;
+    claimPaths?: ClaimPath[];
+  },
 ): Promise<Rollout> {
   const operator = await operatorToken(cloud);
   const advertiser = await advertiserSession(cloud, operator);
@@ -100,6 +107,7 @@ async function rollOut(
     budgetFen: input.envelopes,
     couponStock: input.couponStock,
     cashPerWalletPerDay: input.cashPerWalletPerDay ?? 5,
+    ...(input.claimPaths === undefined ? {} : { claimPaths: input.claimPaths }),
   });
   rollout.campaignId = campaignId;
   rollout.couponOfferId = couponOfferId;
@@ -268,6 +276,8 @@ describe.each(engines)('deck issuance on $engine', ({ engine, available }) => {
         envelopes: 1_000,
         couponStock: 0,
         cashPerWalletPerDay: 100,
+        // Paid by taps only: no claim reserve (claim-paths-decks.test.ts), the whole pool is the screens'.
+        claimPaths: ['tap'],
       });
       const [a, b] = rollout.kiosks as [Kiosk, Kiosk];
       const decksOf = (kiosk: Kiosk) => kiosk.decks.length;

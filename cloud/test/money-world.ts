@@ -9,6 +9,7 @@ import {
   sign,
   signTapToken,
   toHex,
+  type ClaimPath,
   type Deck,
   type KeyPair,
   type PrizePlan,
@@ -115,6 +116,9 @@ export interface CampaignOptions {
   couponStock?: number;
   /** The campaign's fall-through choice; left out of the request (the default, off) when absent. */
   fallThrough?: boolean;
+  /** Where its prizes may be won, and the share decks leave for claims; left out when absent. */
+  claimPaths?: ClaimPath[];
+  claimReservePercent?: number;
   /** What its screens play (uploaded first, see uploadCreative); one tiny PNG for 15 s when absent. */
   creatives?: { sha256: string; durationMs: number }[];
 }
@@ -184,6 +188,8 @@ export async function createActiveCampaign(
           couponsPerWalletPerDay: 2,
           fallbackCouponOfferIndex: input.couponStock === 0 ? null : 0,
           ...(input.fallThrough === undefined ? {} : { fallThrough: input.fallThrough }),
+          ...(input.claimPaths === undefined ? {} : { claimPaths: input.claimPaths }),
+          ...(input.claimReservePercent === undefined ? {} : { claimReservePercent: input.claimReservePercent }),
         },
         creatives,
       },

@@ -69,6 +69,8 @@ export interface CampaignInput {
     fallThrough?: boolean | undefined;
     /** Absent = every path (CampaignRules.claimPaths). */
     claimPaths?: ClaimPath[] | undefined;
+    /** Absent = the default share (CampaignRules.claimReservePercent). */
+    claimReservePercent?: number | undefined;
   };
   creatives: CampaignCreative[];
 }
@@ -131,9 +133,18 @@ export const campaignTransitions: Record<
 };
 export type CampaignTransition = keyof typeof campaignTransitions;
 
-/** The campaign's claim paths as stored: only when the advertiser chose some (absent = all). */
-function claimPathsOf(rules: { claimPaths?: ClaimPath[] | undefined }): { claimPaths?: ClaimPath[] } {
-  return rules.claimPaths === undefined ? {} : { claimPaths: [...new Set(rules.claimPaths)] };
+/**
+ * The campaign's claim paths and claim reserve as stored: each only when the advertiser chose it (absent
+ * paths = all, absent reserve = the default share).
+ */
+function claimPathsOf(rules: {
+  claimPaths?: ClaimPath[] | undefined;
+  claimReservePercent?: number | undefined;
+}): { claimPaths?: ClaimPath[]; claimReservePercent?: number } {
+  return {
+    ...(rules.claimPaths === undefined ? {} : { claimPaths: [...new Set(rules.claimPaths)] }),
+    ...(rules.claimReservePercent === undefined ? {} : { claimReservePercent: rules.claimReservePercent }),
+  };
 }
 
 function scopeFilter(scope: TenantScope) {

@@ -7,11 +7,13 @@
 import { sql } from 'drizzle-orm';
 import {
   assert,
+  claimReservePercent,
   DECK_ENVELOPES_MAX,
   decodeDeckClose,
   ErrorCode,
   fromHex,
   importPublicKeyRaw,
+  offersPath,
   signDeck,
   toHex,
   verifyDeckCloseSignature,
@@ -106,6 +108,17 @@ export async function screensTargeted(
 export function fairShare(pooled: number, heldAll: number, screens: number): number {
   assert(pooled >= 0 && heldAll >= 0, 'counts are never negative');
   return Math.ceil((pooled + heldAll) / Math.max(1, screens));
+}
+
+/**
+ * Cash envelopes a campaign's decks leave in its pool for online claims (docs/protocol.md §3.4):
+ * `percent` of what it has left (the pool plus what every screen holds), rounded up, and never more than
+ * the pool's cash envelopes. 0 for a campaign that offers no online claim path.
+ */
+export function claimReserve(pooledCash: number, pooled: number, heldAll: number, percent: number): number {
+  assert(pooledCash >= 0 && pooled >= pooledCash && heldAll >= 0, 'counts are never negative');
+  if (percent <= 0) return 0;
+  return Math.min(pooledCash, Math.ceil(((pooled + heldAll) * percent) / 100));
 }
 
 /**
@@ -261,14 +274,43 @@ export async function issueDeck(
     );
     if (int(open?.n ?? 0) >= settings.openDecksPerScreenMax) return null;
     const rules = parsedJson(campaign.rules);
+    // A campaign whose prizes are claimed online only pays no tap: it gets no deck (its screens play it
+    // without one, docs/protocol.md §5.5), and its whole pool stays for claims.
+    if (!offersPath(rules, 'tap')) return null;
     const screens = await countTargetedScreens(tx, parsedJson(campaign.targeting));
     const held = await holdings(tx, { campaignId: input.campaignId, screenId: input.screenId, nowS });
-    const [pool] = await queryRows<{ n: unknown; stock: unknown }>(
+    const [pool] = await queryRows<{ n: unknown; stock: unknown; cash: unknown }>(
       tx,
-      sql`select count(*) as n, count(*) filter (where coupon_offer_id = ${rules.fallbackCouponOfferId}) as stock
+      sql`select count(*) as n, count(*) filter (where coupon_offer_id = ${rules.fallbackCouponOfferId}) as stock,
+                 count(*) filter (where amount_fen > 0) as cash
           from campaign_envelopes where campaign_id = ${input.campaignId} and deck_id is null`,
     );
-    const pooled = int(pool?.n ?? 0);
+    // Online claims are paid from the pool (claims.ts): the last `reserve` cash envelopes of the pool,
+    // by position, and whatever comes after them, are no deck's. Claims take from the front like decks,
+    // so the reserve is a floor under what decks leave, not an order of who draws first.
+    const reserve = claimReserve(
+      int(pool?.cash ?? 0),
+      int(pool?.n ?? 0),
+      held.mainAll,
+      claimReservePercent(rules),
+    );
+    let cutoff: number | null = null;
+    let pooled = int(pool?.n ?? 0);
+    if (reserve > 0) {
+      const [edge] = await queryRows<{ position: unknown }>(
+        tx,
+        sql`select position from campaign_envelopes
+            where campaign_id = ${input.campaignId} and deck_id is null and amount_fen > 0
+            order by position desc offset ${reserve - 1} limit 1`,
+      );
+      cutoff = edge === undefined ? null : int(edge.position);
+      const [before] = await queryRows<{ n: unknown }>(
+        tx,
+        sql`select count(*) as n from campaign_envelopes
+            where campaign_id = ${input.campaignId} and deck_id is null and position < ${cutoff ?? 0}`,
+      );
+      pooled = int(before?.n ?? 0);
+    }
     const demand = deckSize(
       await observedTapRatePerHour(tx, settings, {
         campaignId: input.campaignId,
@@ -305,6 +347,7 @@ export async function issueDeck(
             tx,
             sql`update campaign_envelopes e set deck_id = ${deckId}
                 from (select position from campaign_envelopes where campaign_id = ${input.campaignId} and deck_id is null
+                        and (${cutoff}::bigint is null or position < ${cutoff}::bigint)
                       order by position limit ${mainSize} for update) p
                 where e.position = p.position
                 returning e.position, e.amount_fen, e.coupon_offer_id`,

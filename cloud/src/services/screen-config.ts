@@ -120,6 +120,9 @@ async function screenCampaigns(
       ...(int(row.advertiser_id) <= U32_MAX ? { advertiserId: int(row.advertiser_id) } : {}),
       // The advertiser's choice; left out when off, as in configs from before it.
       ...(rules.fallThrough === true ? { fallThrough: true } : {}),
+      // Where its prizes may be won; left out when every path is (the default, and configs before it).
+      // Without tap the kiosk pays no app tap for it and plays it without a deck (docs/protocol.md §5.5).
+      ...(rules.claimPaths === undefined ? {} : { claimPaths: rules.claimPaths }),
       couponOffers: offers
         .filter((offer) => int(offer.campaign_id) === int(row.id))
         .map((offer) => ({

@@ -30,6 +30,12 @@ export interface CampaignRules {
   fallThrough?: boolean;
   /** Where its prizes may be won (docs/protocol.md §7a). Absent (the default, and campaigns from before it) = all. */
   claimPaths?: ClaimPath[];
+  /**
+   * Percent of the envelopes it has left that its decks leave in the pool for online claims, when it
+   * offers any (docs/protocol.md §3.4). Absent (the default, and campaigns from before it) =
+   * CLAIM_RESERVE_PERCENT_DEFAULT; `claimReservePercent()` in @redtap/shared reads it.
+   */
+  claimReservePercent?: number;
 }
 
 export interface CampaignCreative {

@@ -71,6 +71,9 @@ const Campaign = z
         .array(z.enum(claimPaths))
         .optional()
         .openapi({ description: 'Where its prizes may be won (tap, qr, reader_tag, sticker); absent: all' }),
+      claimReservePercent: int.optional().openapi({
+        description: 'Percent of what is left that decks leave in the pool for online claims; absent: the default (10)',
+      }),
     }),
     creatives: z.array(z.strictObject({ sha256: z.string(), durationMs: int })),
     couponOffers: z.array(
