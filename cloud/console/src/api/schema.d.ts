@@ -2428,6 +2428,7 @@ export interface paths {
                 couponsPerWalletPerDay?: number;
                 advertiserId?: number;
                 fallThrough?: boolean;
+                claimPaths?: ('tap' | 'qr' | 'reader_tag' | 'sticker')[];
                 couponOffers: {
                   couponOfferId: number;
                   title: string;
@@ -3791,6 +3792,7 @@ export interface paths {
               /** @default false */
               fallThrough?: boolean;
               claimPaths?: ('tap' | 'qr' | 'reader_tag' | 'sticker')[];
+              claimReservePercent?: number;
             };
             creatives: {
               sha256: string;
@@ -3994,6 +3996,7 @@ export interface paths {
               /** @default false */
               fallThrough?: boolean;
               claimPaths?: ('tap' | 'qr' | 'reader_tag' | 'sticker')[];
+              claimReservePercent?: number;
             };
             creatives: {
               sha256: string;
@@ -7853,6 +7856,8 @@ export interface components {
         fallThrough?: boolean;
         /** @description Where its prizes may be won (tap, qr, reader_tag, sticker); absent: all */
         claimPaths?: ('tap' | 'qr' | 'reader_tag' | 'sticker')[];
+        /** @description Percent of what is left that decks leave in the pool for online claims; absent: the default (10) */
+        claimReservePercent?: number;
       };
       creatives: {
         sha256: string;
