@@ -99,7 +99,7 @@ async function applyEffects(
       ...move,
       creditAccountId: move.creditAccountId === 'review_hold' ? holdAccountId : move.creditAccountId,
     }));
-    const posted = await timed('ledger', postNewTransfers(tx, moves));
+    const posted = await timed('ledger posting, whole', postNewTransfers(tx, moves));
     // Escrow always holds every unconsumed envelope, so a refusal is a broken invariant, not a tap's fault.
     if (!posted.ok) throw new Error(`redemption transfer refused: ${JSON.stringify(posted)}`);
   }

@@ -1,6 +1,8 @@
 // Milliseconds spent per statement of the redemption transaction, for the benchmark's profile
 // (RedemptionProfile.databaseSteps): each statement under what it does ("insert redemptions", "select
-// decks", …; the advisory locks are "other"), and `ledger` around the whole ledger posting.
+// decks", …; the advisory locks are "other"), and `ledger posting, whole` around the whole ledger
+// posting: that entry includes its own statements (select ledger_accounts, insert ledger_transfers), so
+// it is not added to the others; the transaction's total is timed apart (RedemptionStats.databaseMs).
 import { performance } from 'node:perf_hooks';
 import type { Database } from '../db/client.ts';
 
