@@ -269,8 +269,16 @@ describe('claimed message (§5.7)', () => {
       { ticketSeq: 3, claimedAt: 1, result: { status: 'credited', amountFen: '84' } },
       { ticketSeq: 3, claimedAt: 1, result: { status: 'credited', amountFen: 1, brand: '' } },
       { ticketSeq: 3, claimedAt: 1, result: { status: 'credited', amountFen: 1, brand: 'x'.repeat(65) } },
-      { ticketSeq: 3, claimedAt: 1, result: { status: 'credited', amountFen: 1, code: 'CAP_WALLET_DAILY_COUNT' } },
-      { ticketSeq: 3, claimedAt: 1, result: { status: 'rejected', code: 'CAP_WALLET_DAILY_COUNT', amountFen: 1 } },
+      {
+        ticketSeq: 3,
+        claimedAt: 1,
+        result: { status: 'credited', amountFen: 1, code: 'CAP_WALLET_DAILY_COUNT' },
+      },
+      {
+        ticketSeq: 3,
+        claimedAt: 1,
+        result: { status: 'rejected', code: 'CAP_WALLET_DAILY_COUNT', amountFen: 1 },
+      },
       { ticketSeq: 3, claimedAt: 1, result: { status: 'rejected', code: 'not a code' } },
       { ticketSeq: 3, claimedAt: 1, result: { status: 'rejected' } },
       { ticketSeq: 3, claimedAt: 1, result: { status: 'duplicate', amountFen: 1 } },

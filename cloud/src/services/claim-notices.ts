@@ -1,17 +1,17 @@
 // The claim-notice dispatcher: publishes the `claimed` notices (docs/protocol.md §5.7) that claims write
 // in their own transaction (claim_notices), after commit, so no request or transaction waits on the
-// broker. Each pass takes a bounded batch (skip locked, so replicas split the outbox), publishes each
-// notice with a timeout, deletes what was published and gives up on a notice after a few attempts or once
-// it is too old to matter (the kiosk has rotated its QR by then anyway).
+// broker. Each pass takes a bounded batch (skip locked, so replicas split the outbox), adds each notice's
+// outcome from its claim as recorded (what the cloud paid and the brand that paid, or the refusal's code),
+// publishes it with a timeout, deletes what was published and gives up on a notice after a few attempts or
+// once it is too old to matter (the kiosk has rotated its QR by then anyway).
+import { CLAIMED_BRAND_MAX, TicketClaimed, TicketClaimResult } from '@redtap/shared';
 import { sql } from 'drizzle-orm';
 import type { Logger } from 'pino';
 import type { Database } from '../db/client.ts';
 import { int, queryRows } from '../db/rows.ts';
 
-export interface ClaimNotice {
-  ticketSeq: number;
-  claimedAt: number;
-}
+/** The `claimed` message as published (TicketClaimed of @redtap/shared). */
+export type ClaimNotice = TicketClaimed;
 
 /** Publishes one notice on the screen's `claimed` topic. */
 export type PublishClaimNotice = (screenId: number, notice: ClaimNotice) => Promise<void>;
@@ -38,8 +38,77 @@ export const defaultClaimNoticeLimits: ClaimNoticeLimits = {
 
 export interface DispatchOutcome {
   published: number;
+  /** Given up on: too old, out of attempts, or a stored payload that is not a `claimed` message. */
   dropped: number;
   failed: number;
+}
+
+/** A brand as the screen may show it: trimmed, and cut at a character boundary with `…` past the bound. */
+export function claimedBrand(name: string | null): string | undefined {
+  const trimmed = name?.trim() ?? '';
+  if (trimmed.length === 0) return undefined;
+  if (trimmed.length <= CLAIMED_BRAND_MAX) return trimmed;
+  let cut = '';
+  for (const char of trimmed) {
+    if (cut.length + char.length > CLAIMED_BRAND_MAX - 1) break;
+    cut += char;
+  }
+  return `${cut}…`;
+}
+
+interface RecordedClaim {
+  screen_id: unknown;
+  ticket_seq: unknown;
+  status: string;
+  code: string | null;
+  amount_fen: unknown;
+  brand: string | null;
+}
+
+/**
+ * The outcome a notice carries, from the claim as recorded; none when the row says something the message
+ * cannot say truly (a credited claim without cash, a refusal without a code), so the screen only turns
+ * its QR code over.
+ */
+export function claimResultOf(claim: RecordedClaim | undefined): TicketClaimResult | undefined {
+  if (claim === undefined) return undefined;
+  let result: TicketClaimResult;
+  if (claim.status === 'credited') {
+    const brand = claimedBrand(claim.brand);
+    result = {
+      status: 'credited',
+      amountFen: int(claim.amount_fen),
+      ...(brand === undefined ? {} : { brand }),
+    };
+  } else if (claim.status === 'rejected' && claim.code !== null) {
+    result = { status: 'rejected', code: claim.code };
+  } else return undefined;
+  const checked = TicketClaimResult.safeParse(result);
+  return checked.success ? checked.data : undefined;
+}
+
+/** The recorded claims of these tickets, by `screenId:ticketSeq`, looked up by their claim key. */
+async function claimsOfTickets(
+  tx: Database,
+  tickets: readonly { screenId: number; ticketSeq: number }[],
+): Promise<Map<string, RecordedClaim>> {
+  const found = new Map<string, RecordedClaim>();
+  if (tickets.length === 0) return found;
+  // `t:{screenId}:{ticketSeq}`, the unique claim key of a ticket (schema/claims.ts).
+  const keys = JSON.stringify(tickets.map((ticket) => `t:${ticket.screenId}:${ticket.ticketSeq}`));
+  const rows = await queryRows<RecordedClaim>(
+    tx,
+    sql`select c.screen_id, c.ticket_seq, c.status, c.code, c.amount_fen,
+               coalesce(nullif(k.sponsor, ''), a.name) as brand
+        from claims c left join campaigns k on k.id = c.campaign_id
+        left join advertisers a on a.id = k.advertiser_id
+        where c.claim_key in (select jsonb_array_elements_text(${keys}::jsonb))`,
+  );
+  for (const row of rows) {
+    if (row.ticket_seq === null) continue;
+    found.set(`${int(row.screen_id)}:${int(row.ticket_seq)}`, row);
+  }
+  return found;
 }
 
 function withTimeout<T>(promise: Promise<T>, timeoutMs: number): Promise<T> {
@@ -48,6 +117,14 @@ function withTimeout<T>(promise: Promise<T>, timeoutMs: number): Promise<T> {
     timer = setTimeout(() => reject(new Error(`publish timed out after ${timeoutMs} ms`)), timeoutMs);
   });
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
 }
 
 /** One pass over the outbox. */
@@ -72,21 +149,35 @@ export async function dispatchClaimNotices(
     const done: number[] = [];
     const failed: number[] = [];
     let dropped = 0;
+    const due: { id: number; screenId: number; notice: ClaimNotice }[] = [];
     for (const row of rows) {
       const ageS = (now.getTime() - new Date(row.created_at).getTime()) / 1000;
-      if (ageS > limits.noticeAgeMaxS || int(row.attempts) >= limits.attemptsMax) {
+      const stored = TicketClaimed.safeParse(
+        typeof row.payload === 'string' ? safeJson(row.payload) : row.payload,
+      );
+      if (!stored.success || ageS > limits.noticeAgeMaxS || int(row.attempts) >= limits.attemptsMax) {
         done.push(int(row.id));
         dropped += 1;
         continue;
       }
-      const payload = (
-        typeof row.payload === 'string' ? JSON.parse(row.payload) : row.payload
-      ) as ClaimNotice;
+      due.push({ id: int(row.id), screenId: int(row.screen_id), notice: stored.data });
+    }
+    const recorded = await claimsOfTickets(
+      tx,
+      due.map(({ screenId, notice }) => ({ screenId, ticketSeq: notice.ticketSeq })),
+    );
+    for (const { id, screenId, notice } of due) {
+      const result = claimResultOf(recorded.get(`${screenId}:${notice.ticketSeq}`));
+      const message: ClaimNotice = {
+        ticketSeq: notice.ticketSeq,
+        claimedAt: notice.claimedAt,
+        ...(result === undefined ? {} : { result }),
+      };
       try {
-        await withTimeout(publish(int(row.screen_id), payload), limits.publishTimeoutMs);
-        done.push(int(row.id));
+        await withTimeout(publish(screenId, message), limits.publishTimeoutMs);
+        done.push(id);
       } catch {
-        failed.push(int(row.id));
+        failed.push(id);
       }
     }
     if (done.length > 0)

@@ -171,9 +171,14 @@ describe.each(engines)('claims on $engine', ({ engine, available }) => {
         new Date(cloud.clock.nowMs),
       );
       expect(outcome.published).toBeGreaterThanOrEqual(1);
+      // It carries what the cloud paid, and the brand that paid, as the claim recorded them.
       expect(cloud.broker.ticketsClaimed).toContainEqual({
         screenId: screen.screenId,
-        notice: { ticketSeq: result.ticketSeq, claimedAt: nowS() },
+        notice: {
+          ticketSeq: result.ticketSeq,
+          claimedAt: nowS(),
+          result: { status: 'credited', amountFen: result.amountFen, brand: 'Tea Co' },
+        },
       });
       const left = await queryRows<{ n: unknown }>(
         cloud.deps.db,
@@ -338,6 +343,20 @@ describe.each(engines)('claims on $engine', ({ engine, available }) => {
         code: ErrorCode.CLAIM_PATH_NOT_OFFERED,
         amountFen: 0,
       });
+      // The screen hears of the refusal with its code, and of no amount or brand.
+      await dispatchClaimNotices(
+        cloud.deps.db,
+        (screenId, notice) => cloud.broker.publishTicketClaimed(screenId, notice),
+        new Date(cloud.clock.nowMs),
+      );
+      expect(cloud.broker.ticketsClaimed).toContainEqual({
+        screenId: screen.screenId,
+        notice: {
+          ticketSeq: result.ticketSeq,
+          claimedAt: nowS(),
+          result: { status: 'rejected', code: ErrorCode.CLAIM_PATH_NOT_OFFERED },
+        },
+      });
     } finally {
       await cloud.deps.db.execute(
         sql`update campaigns set rules = rules - 'claimPaths' where id = ${world.campaignId}`,
@@ -487,11 +506,17 @@ describe.each(engines)('claims on $engine', ({ engine, available }) => {
       const now = new Date(cloud.clock.nowMs);
       await insert(now, 1);
       await insert(new Date(now.getTime() - 3_600_000), 2);
+      // A stored payload that is no claimed message is dropped, never published.
+      await cloud.deps.db.execute(
+        sql`insert into claim_notices (screen_id, payload, created_at)
+            values (${noticed.screenId}, ${JSON.stringify({ ticketSeq: 0, claimedAt: -1 })}::jsonb,
+              ${now.toISOString()}::timestamptz)`,
+      );
       const limits = { ...defaultClaimNoticeLimits, attemptsMax: 2 };
       const failing = () => Promise.reject(new Error('broker away'));
       expect(await dispatchClaimNotices(cloud.deps.db, failing, now, limits)).toEqual({
         published: 0,
-        dropped: 1,
+        dropped: 2,
         failed: 1,
       });
       expect(await dispatchClaimNotices(cloud.deps.db, failing, now, limits)).toMatchObject({ failed: 1 });
