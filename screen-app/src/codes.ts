@@ -25,6 +25,8 @@ export const KioskCode = {
   /** The screen key file is readable by others than its owner, or does not match the identity. */
   KEY_FILE_INSECURE: 'KEY_FILE_INSECURE',
   KEY_MISMATCH: 'KEY_MISMATCH',
+  /** A message on the `claimed` topic that is too large, not JSON or not a claimed message (§5.7). */
+  CLAIMED_MESSAGE_INVALID: 'CLAIMED_MESSAGE_INVALID',
 } as const;
 export type KioskCode = (typeof KioskCode)[keyof typeof KioskCode];
 

@@ -2,7 +2,7 @@
 // other suites' clients too), the test keys, a config, an engine and a ScreenSync with short intervals.
 import { randomInt } from 'node:crypto';
 import { join } from 'node:path';
-import { pino } from 'pino';
+import { pino, type Logger } from 'pino';
 import type { ScreenConfig } from '@redtap/shared';
 import { openStore, type Store } from '../src/store/open-store.ts';
 import { saveConfig } from '../src/store/config-queries.ts';
@@ -45,6 +45,7 @@ export function startSyncKiosk(options: {
   config?: ScreenConfig | null;
   limits?: Partial<ScreenSyncLimits>;
   before?: (store: Store) => void;
+  logger?: Logger;
 }): SyncKiosk {
   const temp = tempDir();
   const screenId = options.screenId ?? uniqueScreenId();
@@ -63,7 +64,7 @@ export function startSyncKiosk(options: {
     screenKey: keys.screen.privateKey,
     appVersion: 'test',
     now: () => clock.now,
-    logger: pino({ level: testEnv.REDTAP_TEST_LOG }),
+    logger: options.logger ?? pino({ level: testEnv.REDTAP_TEST_LOG }),
     limits: {
       reconnectInitialMs: 100,
       reconnectMaxMs: 500,

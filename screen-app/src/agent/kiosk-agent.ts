@@ -3,7 +3,8 @@
 // source of its choice (PC/SC, simulated or none) through one engine adapter, and is the kiosk the screen
 // UI talks to (`ui`, a KioskUiPort), whether that screen is the Electron window or a browser. It signs the
 // claim tickets the screen shows as a QR code for phones without the wallet app (`tickets`), and those its
-// PC/SC reader serves when it takes turns as an NFC tag (`readerTag`).
+// PC/SC reader serves when it takes turns as an NFC tag (`readerTag`), and celebrates their claims the
+// cloud paid (claim-celebration.ts).
 import { readFileSync } from 'node:fs';
 import type { ScreenConfig } from '@redtap/shared';
 import type { SimulatedTapSource, TapSource } from '@redtap/tap-reader';
@@ -25,6 +26,7 @@ import { TicketIssuer, type TicketIssuerLimits } from '../tickets/ticket-issuer.
 import { ScreenSync, type ScreenSyncLimits, type SyncEvent } from '../sync/screen-sync.ts';
 import type { UiLocale } from '../ui-api/channels.ts';
 import { AgentUi } from './agent-ui.ts';
+import { handleTicketClaimed } from './claim-celebration.ts';
 import { ensureDataDir, kioskPaths, readAgentSettings, type KioskPaths } from './data-dir.ts';
 import {
   createReaderSource,
@@ -254,7 +256,16 @@ export async function startKioskAgent(options: KioskAgentOptions): Promise<Start
         syncContent();
         startTickets();
       },
-      onTicketClaimed: (claimed) => tickets?.claimed(claimed.ticketSeq),
+      onTicketClaimed: (claimed) => {
+        const issuer = tickets;
+        if (issuer === null) return;
+        handleTicketClaimed(claimed, {
+          claimed: (ticketSeq) => issuer.claimed(ticketSeq),
+          showTap: (view) => ui.hub.showTap(view),
+          newTapId: () => ui.hub.newTapId(),
+          logger: logger.child({ component: 'tickets' }),
+        });
+      },
       tagReads: () => readerTag?.counts() ?? null,
     }));
     screenSync.start();

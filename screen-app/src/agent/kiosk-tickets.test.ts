@@ -68,6 +68,51 @@ describe('a kiosk agent issues claim tickets', () => {
     expect(next.ok && next.value.ticket.ticketSeq).toBe(seq + 1);
   });
 
+  it('celebrates a claim the cloud paid of its own ticket once, with the amount the cloud sent', async () => {
+    if (running === undefined) throw new Error('no agent');
+    const { agent, cloud, screenId } = running;
+    const seq = agent.tickets?.current?.ticketSeq ?? 0;
+    const celebrations = () =>
+      screen.seen.filter((event) => event.channel === 'tap' && event.payload.state === 'claimed');
+    const notice = {
+      ticketSeq: seq,
+      claimedAt: 1_795_000_000,
+      result: { status: 'credited' as const, amountFen: 84, brand: '茶颜悦色' },
+    };
+    await cloud.cloud.deps.broker.publishTicketClaimed(screenId, notice);
+    const shown = await screen.next(
+      (event) => event.channel === 'tap' && event.payload.state === 'claimed',
+      'the celebration',
+      { includeSeen: true },
+    );
+    expect(shown.payload).toMatchObject({
+      state: 'claimed',
+      ticketSeq: seq,
+      amountFen: 84,
+      brand: '茶颜悦色',
+    });
+
+    // The same word again, a credited claim of a number it never issued, and a refusal of its next
+    // ticket celebrate nothing; the last message is seen after them (one publisher, QoS 1, in order).
+    const next = agent.tickets?.current?.ticketSeq ?? 0;
+    expect(next).toBeGreaterThan(seq);
+    await cloud.cloud.deps.broker.publishTicketClaimed(screenId, notice);
+    await cloud.cloud.deps.broker.publishTicketClaimed(screenId, { ...notice, ticketSeq: seq + 50_000 });
+    await cloud.cloud.deps.broker.publishTicketClaimed(screenId, {
+      ticketSeq: next,
+      claimedAt: 1_795_000_001,
+      result: { status: 'rejected', code: 'CAP_CAMPAIGN_WALLET' },
+    });
+    await events.next(
+      (event) => event.type === 'ticket-claimed' && event.claimed?.ticketSeq === next,
+      'the refusal',
+      { includeSeen: true },
+    );
+    expect(celebrations()).toHaveLength(1);
+    // The refused ticket was on screen, so it was replaced all the same (before the event was emitted).
+    expect(agent.tickets?.current?.ticketSeq).toBeGreaterThan(next);
+  });
+
   it('signs tag tickets on request', () => {
     const url = running?.agent.tickets?.issueTagTicket() ?? '';
     const read = ticketFromUrl(url);

@@ -32,7 +32,10 @@ export function App({ api }: { api: UiApi }) {
       setState(next);
     };
     const offState = api.on('state', onState);
-    const offTap = api.on('tap', setTap);
+    // A tap being read keeps the screen: word of someone else's claim does not cover it.
+    const offTap = api.on('tap', (next) =>
+      setTap((current) => (next.state === 'claimed' && current?.state === 'reading' ? current : next)),
+    );
     api.ready({ rendererVersion: RENDERER_VERSION }).then(onState, () => undefined);
     return () => {
       offState();

@@ -22,6 +22,10 @@ export const text = {
   confirmingTitle: { zh: '红包确认中', en: 'Checking your red packet' },
   confirmingHint: { zh: '确认中，结果以钱包为准', en: 'Confirming: your wallet shows the result' },
   couponOnlyTitle: { zh: '送您一张优惠券', en: 'A coupon for you!' },
+  // A phone claimed this screen's QR code (or its reader as a tag) online, and the cloud paid it.
+  claimedTitle: { zh: '已领取', en: 'Claimed by a phone' },
+  claimedHint: { zh: '扫码抢红包，下一个就是你', en: 'Scan the code: the next one could be yours' },
+  brandLabel: { zh: '红包来自', en: 'From' },
   couponLabel: { zh: '优惠券', en: 'Coupon' },
   alreadyTitle: { zh: '今天已经抢过啦', en: "You've had today's red packet" },
   alreadyHint: { zh: '明天再来碰一碰！', en: 'Come back tomorrow!' },

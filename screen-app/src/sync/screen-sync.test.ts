@@ -3,6 +3,7 @@
 // receipts, refill requests, retained config, a cut link and a three-day clock jump.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { decodeDeckClose, fromHex, generateKeyPair, verifyDeckCloseSignature } from '@redtap/shared';
+import { pino } from 'pino';
 import { campaign, deckBytes, keys, screenConfig, T0 } from '../../test/fixtures.ts';
 import { appendFakeTaps } from '../../test/outbox-fixtures.ts';
 import {
@@ -14,6 +15,7 @@ import {
   uniqueTopicRoot,
 } from '../../test/sync-harness.ts';
 import { startSyncKiosk, type SyncKiosk } from '../../test/sync-kiosk.ts';
+import { KioskCode } from '../codes.ts';
 import { loadConfig } from '../store/config-queries.ts';
 import { addPlays, unreportedPlays } from '../store/proof-of-play-queries.ts';
 import { getDeckState } from '../store/deck-queries.ts';
@@ -114,9 +116,16 @@ describe.skipIf(!available)('ScreenSync over Mosquitto', () => {
     await k.events.until(() => backlogCount(k.store) === 0, 'taps after the garbage to settle');
   });
 
-  it('hands word of a claimed ticket to its observer, and counts and drops garbage on that topic', async () => {
-    const k = (kiosk = startSyncKiosk({ mqttUrl: url, topicRoot: root }));
+  it('hands word of a claimed ticket to its observer, and counts, logs and drops garbage on that topic', async () => {
+    const logged: { code?: string; msg?: string }[] = [];
+    const logger = pino(
+      { level: 'warn' },
+      { write: (line: string) => logged.push(JSON.parse(line) as { code?: string; msg?: string }) },
+    );
+    const k = (kiosk = startSyncKiosk({ mqttUrl: url, topicRoot: root, logger }));
     await connected(k);
+    const result = (value: unknown) =>
+      Buffer.from(JSON.stringify({ ticketSeq: 5, claimedAt: T0, result: value }));
     const garbage = [
       Buffer.alloc(0),
       Buffer.from('{"ticketSeq":'),
@@ -124,6 +133,23 @@ describe.skipIf(!available)('ScreenSync over Mosquitto', () => {
       Buffer.from(JSON.stringify({ ticketSeq: 5, claimedAt: T0, walletId: 4242 })),
       Buffer.from(JSON.stringify({ ticketSeq: 5, claimedAt: T0, pad: 'x'.repeat(300) })),
       Buffer.from([0xff, 0xfe]),
+      // Hostile outcomes: no amount a screen could show falsely, no brand past its bound, no stray fields.
+      result({ status: 'credited', amountFen: -84 }),
+      result({ status: 'credited', amountFen: 0 }),
+      result({ status: 'credited', amountFen: 1e12 }),
+      result({ status: 'credited', amountFen: '84' }),
+      result({ status: 'credited', amountFen: 84, brand: 'x'.repeat(65) }),
+      result({ status: 'credited', amountFen: 84, html: '<script>' }),
+      result({ status: 'rejected', code: 'CAP_CAMPAIGN_WALLET', amountFen: 84 }),
+      result({ status: 'paid', amountFen: 84 }),
+      result([]),
+      Buffer.from(
+        JSON.stringify({
+          ticketSeq: 5,
+          claimedAt: T0,
+          result: { status: 'credited', amountFen: 84, brand: '福' },
+        }) + ' '.repeat(1024),
+      ),
     ];
     for (const payload of garbage) await broker.publish(k.screenId, 'claimed', payload);
     await broker.publish(k.screenId, 'claimed', JSON.stringify({ ticketSeq: 7, claimedAt: T0 + 3 }));
@@ -133,8 +159,26 @@ describe.skipIf(!available)('ScreenSync over Mosquitto', () => {
       { includeSeen: true },
     );
     expect(claimed).toEqual({ type: 'ticket-claimed', claimed: { ticketSeq: 7, claimedAt: T0 + 3 } });
+    // A message with the outcome, as the cloud now sends it, is handed on whole.
+    const withResult = {
+      ticketSeq: 8,
+      claimedAt: T0 + 4,
+      result: { status: 'credited', amountFen: 84, brand: '茶颜悦色' },
+    };
+    await broker.publish(k.screenId, 'claimed', JSON.stringify(withResult));
+    expect(
+      await k.events.next(
+        (event) => event.type === 'ticket-claimed' && event.claimed?.ticketSeq === 8,
+        'the claimed message with its outcome',
+        { includeSeen: true },
+      ),
+    ).toEqual({ type: 'ticket-claimed', claimed: withResult });
     await k.events.until(() => k.sync.stats().claimedInvalid === garbage.length, 'the garbage to be counted');
     expect(k.events.seen.filter((event) => event.type === 'handler-error')).toEqual([]);
+    const codes = logged
+      .filter((line) => line.msg === 'invalid claimed message ignored')
+      .map((line) => line.code);
+    expect(codes).toEqual(garbage.map(() => KioskCode.CLAIMED_MESSAGE_INVALID));
   });
 
   it('stores a verified deck, rejects a forged one, and answers both with a receipt', async () => {

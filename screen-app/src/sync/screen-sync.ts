@@ -5,6 +5,7 @@
 // Every down payload is untrusted: a bad one is counted and logged, never fatal.
 import type { KeyObject } from 'node:crypto';
 import {
+  CLAIMED_BYTES_MAX,
   DECK_ENVELOPES_MAX,
   ScreenConfig,
   ScreenEvent,
@@ -13,6 +14,7 @@ import {
 } from '@redtap/shared';
 import { pino, type Logger } from 'pino';
 import type { z } from 'zod';
+import { KioskCode } from '../codes.ts';
 import type { DeckReceipt } from '../decks/deck-intake.ts';
 import { closeExpiredDecks } from '../decks/deck-levels.ts';
 import type { TapEngine } from '../engine/tap-engine.ts';
@@ -61,7 +63,7 @@ export const defaultScreenSyncLimits: ScreenSyncLimits = {
   configBytesMax: 4 * 1024 * 1024,
   // docs/protocol.md §3.4: 31 + 8·count + 65 bytes.
   deckBytesMax: 31 + 8 * DECK_ENVELOPES_MAX + 65,
-  claimedBytesMax: 256,
+  claimedBytesMax: CLAIMED_BYTES_MAX,
   refillRepeatAfterS: 600,
   tapRateWindowS: 3_600,
   proofOfPlayPeriodsPerTickMax: 10,
@@ -273,10 +275,14 @@ export class ScreenSync {
   }
 
   private receiveClaimed(bytes: Uint8Array): void {
+    // Only the cloud may publish here (ACL), but nothing from the broker is trusted to be well formed.
     const claimed = bytes.length > this.limits.claimedBytesMax ? null : parseJson(bytes, TicketClaimed);
     if (claimed === null) {
       this.counters.claimedInvalid++;
-      this.logger.warn({ bytes: bytes.length }, 'invalid claimed message ignored');
+      this.logger.warn(
+        { code: KioskCode.CLAIMED_MESSAGE_INVALID, bytes: bytes.length },
+        'invalid claimed message ignored',
+      );
     } else this.options.onTicketClaimed?.(claimed);
     this.emit({ type: 'ticket-claimed', claimed });
   }

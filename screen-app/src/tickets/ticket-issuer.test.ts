@@ -100,6 +100,42 @@ describe('TicketIssuer', () => {
     expect(seqs()).toEqual([1, 2, 3]);
   });
 
+  it('believes word of a claim once, for a ticket of its own issued lately', () => {
+    const tickets = issuer({ limits: { rememberedMaxAgeS: 60, rememberedMax: 8 } });
+    tickets.start();
+    const tag = ticketFromUrl(tickets.issueTagTicket());
+    const tagSeq = tag.ok ? tag.value.ticket.ticketSeq : 0;
+    expect(tickets.claimed(1)).toEqual({ ticketSeq: 1, ts: T0, path: TicketPath.screenQr });
+    // The same word again (a redelivery), a number never issued, or 0: nothing to believe.
+    expect(tickets.claimed(1)).toBeNull();
+    expect(tickets.claimed(99)).toBeNull();
+    expect(tickets.claimed(0)).toBeNull();
+    // A tag ticket is the kiosk's own too, and is not on screen: the QR code stays.
+    const before = seqs();
+    expect(tickets.claimed(tagSeq)).toEqual({ ticketSeq: tagSeq, ts: T0, path: TicketPath.readerTag });
+    expect(seqs()).toEqual(before);
+    // A ticket older than the memory is forgotten, and so is the oldest beyond its size.
+    const old = tickets.current?.ticketSeq ?? 0;
+    timers.advance(61_000);
+    expect(tickets.claimed(old)).toBeNull();
+    for (let index = 0; index < 12; index++) tickets.issueTagTicket();
+    const newest = (tickets.current?.ticketSeq ?? 0) + 12;
+    expect(tickets.claimed(newest - 12)).toBeNull();
+    expect(tickets.claimed(newest)).toMatchObject({ ticketSeq: newest, path: TicketPath.readerTag });
+    tickets.stop();
+  });
+
+  it('forgets what it issued before a restart', () => {
+    const first = issuer();
+    first.start();
+    first.stop();
+    const second = issuer();
+    second.start();
+    expect(second.claimed(1)).toBeNull();
+    expect(second.claimed(second.current?.ticketSeq ?? 0)).not.toBeNull();
+    second.stop();
+  });
+
   it('names the campaign on screen, and replaces the ticket when another comes on, at most once a second', () => {
     const tickets = issuer();
     tickets.start();

@@ -1,7 +1,8 @@
 // Claim tickets on the kiosk (docs/protocol.md §3.8, docs/kiosk.md §9): signs the ticket the screen shows
 // as a QR code, replaces it at least every 10 s and as soon as the cloud says it was claimed (§5.7) or
 // another campaign's creative comes on screen, and signs one-off tickets for the reader acting as a tag.
-// A ticket moves no money here: the cloud decides the prize when a phone posts it.
+// It remembers the tickets it issued lately, so that word of a claim (§5.7) is believed once, for a ticket
+// of its own. A ticket moves no money here: the cloud decides the prize when a phone posts it.
 import { randomBytes, type KeyObject } from 'node:crypto';
 import { signTicket, TICKET_NONCE_LENGTH, TicketPath, ticketUrl } from '@redtap/shared';
 import { pino, type Logger } from 'pino';
@@ -15,12 +16,21 @@ export interface TicketIssuerLimits {
   seqBlockSize: number;
   /** A change of campaign on screen replaces the QR ticket at most this often. */
   campaignRotationMinIntervalMs: number;
+  /**
+   * Issued tickets are remembered this long (kiosk clock), for word of their claims: the cloud takes a
+   * ticket for 15 min and publishes its notice within 300 s of the claim.
+   */
+  rememberedMaxAgeS: number;
+  /** Issued tickets remembered at most (the oldest are forgotten first). */
+  rememberedMax: number;
 }
 
 export const defaultTicketIssuerLimits: TicketIssuerLimits = {
   rotationIntervalMs: 10_000,
   seqBlockSize: 64,
   campaignRotationMinIntervalMs: 1_000,
+  rememberedMaxAgeS: 1_200,
+  rememberedMax: 2_048,
 };
 
 export interface IssuedTicket {
@@ -60,6 +70,8 @@ export class TicketIssuer {
   private block: TicketSeqBlock | null = null;
   private nextSeq = 0;
   private screenTicket: IssuedTicket | null = null;
+  /** Tickets issued lately and not yet reported claimed, by ticketSeq, oldest first. */
+  private readonly remembered = new Map<number, { ts: number; path: TicketPath }>();
   private cancelRotation: (() => void) | null = null;
   private cancelQuiet: (() => void) | null = null;
   private campaignCheckPending = false;
@@ -92,11 +104,20 @@ export class TicketIssuer {
     this.cancelQuiet = null;
   }
 
-  /** The cloud says ticket `ticketSeq` was claimed (§5.7): the QR code is replaced if it showed it. */
-  claimed(ticketSeq: number): void {
-    if (!this.running || this.screenTicket?.ticketSeq !== ticketSeq) return;
-    this.logger.info({ ticketSeq }, 'QR ticket claimed; replacing it');
-    this.rotate();
+  /**
+   * The cloud says ticket `ticketSeq` was claimed (§5.7): the QR code is replaced if it showed it. Answers
+   * the ticket when this kiosk issued it lately and hears of its claim for the first time; null for a
+   * number it did not issue, issued too long ago (or before a restart), or already heard of.
+   */
+  claimed(ticketSeq: number): { ticketSeq: number; ts: number; path: TicketPath } | null {
+    this.forgetOld();
+    const issued = this.remembered.get(ticketSeq);
+    this.remembered.delete(ticketSeq);
+    if (this.running && this.screenTicket?.ticketSeq === ticketSeq) {
+      this.logger.info({ ticketSeq }, 'QR ticket claimed; replacing it');
+      this.rotate();
+    }
+    return issued === undefined ? null : { ticketSeq, ...issued };
   }
 
   /** The ad on screen changed: a QR ticket naming another campaign is replaced (at most once a second). */
@@ -157,7 +178,18 @@ export class TicketIssuer {
       },
       this.options.screenKey,
     );
+    this.remembered.set(ticketSeq, { ts, path });
+    this.forgetOld();
     return { url: ticketUrl(this.options.origin(), bytes), ticketSeq, ts, campaignId, path, bytes };
+  }
+
+  private forgetOld(): void {
+    const oldest = this.options.nowS() - this.limits.rememberedMaxAgeS;
+    for (const [seq, issued] of this.remembered) {
+      // Numbers rise with time, so the map is in issue order: stop at the first one to keep.
+      if (issued.ts >= oldest && this.remembered.size <= this.limits.rememberedMax) break;
+      this.remembered.delete(seq);
+    }
   }
 
   private takeSeq(): number {

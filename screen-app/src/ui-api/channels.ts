@@ -97,6 +97,17 @@ export const TapView = z.discriminatedUnion('state', [
     couponTitle: title.nullable(),
     certainty: TapCertainty.optional(),
   }),
+  /**
+   * Not a tap: a phone claimed a claim ticket of this screen online (its QR code, or the reader as a tag)
+   * and the cloud paid it (docs/protocol.md §5.7). The amount is what the cloud paid, the brand who paid.
+   */
+  z.object({
+    state: z.literal('claimed'),
+    tapId: z.number().int().min(1),
+    ticketSeq: u32.min(1),
+    amountFen: fen.min(1),
+    brand: title.nullable(),
+  }),
   /** Nothing was recorded: the phone left early, the exchange failed or the screen was busy. */
   z.object({ state: z.literal('try-again'), tapId: z.number().int().min(1), reason }),
   /** Not a RedTap wallet (a bank card, a tag), or a credential this screen cannot accept. */

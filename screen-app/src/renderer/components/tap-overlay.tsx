@@ -8,6 +8,7 @@ import { RedPacket } from './red-packet.tsx';
 export const OVERLAY_MS: Readonly<Record<TapView['state'], number>> = {
   reading: 5_000,
   prize: 6_000,
+  claimed: 5_000,
   'already-grabbed': 4_500,
   'thank-you': 4_500,
   'try-again': 3_500,
@@ -53,6 +54,16 @@ function Outcome({ certainty, locale }: { certainty: TapCertainty; locale: UiLoc
 
 const CONFETTI = Array.from({ length: 18 }, (_, index) => index);
 
+function Confetti() {
+  return CONFETTI.map((index) => (
+    <span
+      key={index}
+      className={`confetti confetti-${index % 6}`}
+      style={{ left: `${(index * 53) % 100}%`, animationDelay: `${(index % 5) * 0.12}s` }}
+    />
+  ));
+}
+
 export function TapOverlay({ view, locale }: { view: TapView; locale: UiLocale }) {
   // A committed tap's overlay names its counter: the tap's identity with the screen's id, as the cloud
   // records it (docs/protocol.md §7), so what the screen said can be matched to what the cloud paid.
@@ -72,13 +83,7 @@ export function TapOverlay({ view, locale }: { view: TapView; locale: UiLocale }
       const title = confirming ? text.confirmingTitle : couponOnly ? text.couponOnlyTitle : text.prizeTitle;
       return (
         <div {...base} className="overlay overlay-prize">
-          {CONFETTI.map((index) => (
-            <span
-              key={index}
-              className={`confetti confetti-${index % 6}`}
-              style={{ left: `${(index * 53) % 100}%`, animationDelay: `${(index % 5) * 0.12}s` }}
-            />
-          ))}
+          <Confetti />
           <div className="prize-card">
             <RedPacket className="prize-packet" open />
             <div className="prize-words">
@@ -95,6 +100,32 @@ export function TapOverlay({ view, locale }: { view: TapView; locale: UiLocale }
         </div>
       );
     }
+    case 'claimed':
+      // Someone's phone claimed this screen's code online: what the cloud paid, and who paid it.
+      return (
+        <div {...base} className="overlay overlay-prize" data-ticket-seq={view.ticketSeq}>
+          <Confetti />
+          <div className="prize-card">
+            <RedPacket className="prize-packet" open />
+            <div className="prize-words">
+              <div className="prize-amount" data-testid="prize-amount">
+                {formatFen(view.amountFen)}
+              </div>
+              <Lines title={text.claimedTitle} locale={locale} />
+              {view.brand !== null && (
+                <div className="coupon-chip" data-testid="claim-brand">
+                  <span className="coupon-label">{primary(text.brandLabel, locale)}</span>
+                  {view.brand}
+                </div>
+              )}
+              <div className="overlay-hint">
+                {primary(text.claimedHint, locale)}
+                <span className="overlay-hint-secondary">{secondary(text.claimedHint, locale)}</span>
+              </div>
+            </div>
+          </div>
+        </div>
+      );
     case 'already-grabbed':
       return (
         <div {...base} className="overlay overlay-soft">
