@@ -6,7 +6,7 @@ import type { Logger } from 'pino';
 import type { ContentCache } from '../content/content-cache.ts';
 import { KioskUiHub } from '../host/kiosk-ui-hub.ts';
 import { TapUiFeed } from '../host/tap-feed.ts';
-import { cachedCreatives } from '../playlist/playlist.ts';
+import { cachedCreatives, campaignsOnAir } from '../playlist/playlist.ts';
 import type { StartTimer } from '../playlist/playlist-player.ts';
 import type { Store } from '../store/open-store.ts';
 import { campaignsWithUsableDeck } from '../store/deck-queries.ts';
@@ -62,7 +62,7 @@ export class AgentUi {
           playlist: config.playlist,
           timezone: config.timezone,
           cached: cachedCreatives(config.creatives, (sha256) => content.has(sha256)),
-          campaignsWithDeck: campaignsWithDeck(),
+          campaignsWithDeck: campaignsOnAir(config.campaigns, campaignsWithDeck()),
         };
       },
       creativeFile: (sha256) => {

@@ -98,4 +98,19 @@ describe('chooseCampaign', () => {
       chooseCampaign({ ...cash, showingCampaignId: 99, rotation: 0, withDeck: new Set([2]) })?.campaignId,
     ).toBe(2);
   });
+
+  it('never gives a tap to a campaign claimed online only', () => {
+    // Campaign 2 is claimed by its QR code only: on screen, the tap gets no campaign at all.
+    const qrOnly = campaigns.map((c) => (c.campaignId === 2 ? { ...c, claimPaths: ['qr' as const] } : c));
+    const input = { ...base, campaigns: qrOnly, withDeck: new Set([1, 3]), capped: () => false };
+    expect(chooseCampaign(input)).toBeUndefined();
+    // Choosing fall-through, it lets another pay; and it is never in the order of default content.
+    const falling = qrOnly.map((c) => (c.campaignId === 2 ? { ...c, fallThrough: true } : c));
+    expect(chooseCampaign({ ...input, campaigns: falling })?.campaignId).toBe(3);
+    const none = { ...input, showingCampaignId: null, withDeck: new Set<number>(), givesCoupon: () => false };
+    expect(chooseCampaign({ ...none, rotation: 1 })?.campaignId).toBe(3);
+    // Every campaign of the config claimed online only: no campaign pays the tap.
+    const allQr = campaigns.map((c) => ({ ...c, claimPaths: ['qr' as const, 'sticker' as const] }));
+    expect(chooseCampaign({ ...none, campaigns: allQr })).toBeUndefined();
+  });
 });

@@ -1,6 +1,6 @@
 // Which campaign a tap is for (docs/kiosk.md, "Which campaign a tap pays"). The challenge names one
 // campaign and the phone signs it, so the choice is made at HELLO, before the envelope is drawn.
-import type { CampaignConfig } from '@redtap/shared';
+import { offersPath, type CampaignConfig } from '@redtap/shared';
 
 export interface CampaignChoiceInput {
   /** Config order. */
@@ -43,11 +43,16 @@ export function campaignOrder(
  * campaign not in the config) is on screen, the tap goes down campaignOrder: the first campaign that can
  * pay this wallet cash (a usable deck and the local cap not reached), else the first that still gives this
  * wallet its fallback coupon, else the first in the order, whose thank-you the tap then gets.
+ * A campaign whose claimPaths leave out `tap` pays no tap (`offersPath`): it is never in the order, and
+ * while it is on screen without fall-through the tap gets no campaign (undefined), as with none at all.
  */
 export function chooseCampaign(input: CampaignChoiceInput): CampaignConfig | undefined {
   const showing = input.campaigns.find((campaign) => campaign.campaignId === input.showingCampaignId);
-  if (showing !== undefined && showing.fallThrough !== true) return showing;
-  const order = campaignOrder(input.campaigns, input.showingCampaignId, input.rotation);
+  if (showing !== undefined && showing.fallThrough !== true)
+    return offersPath(showing, 'tap') ? showing : undefined;
+  const order = campaignOrder(input.campaigns, input.showingCampaignId, input.rotation).filter((campaign) =>
+    offersPath(campaign, 'tap'),
+  );
   return (
     order.find((campaign) => input.withDeck.has(campaign.campaignId) && !input.capped(campaign)) ??
     order.find((campaign) => input.givesCoupon(campaign)) ??

@@ -161,6 +161,16 @@ describe('refusals record nothing', () => {
     expectNothingRecorded(store);
   });
 
+  it('takes no tap for a campaign claimed online only, and frees the screen for the next', async () => {
+    store = openStore({ path: join(dir.dir, 'kiosk.db') });
+    enrolStore(store, screenConfig({ version: 2, campaigns: [campaign({ claimPaths: ['qr'] })] }));
+    const k = engineFor(store);
+    expect(await k.beginTap(hello())).toMatchObject({ ok: false, code: ErrorCode.CLAIM_PATH_NOT_OFFERED });
+    // The lease went back: a second phone is refused for the same reason, not SCREEN_BUSY.
+    expect(await k.beginTap(hello())).toMatchObject({ ok: false, code: ErrorCode.CLAIM_PATH_NOT_OFFERED });
+    expectNothingRecorded(store);
+  });
+
   it('refuses a screen key that does not match the enrolled identity', () => {
     store = openStore({ path: join(dir.dir, 'kiosk.db') });
     enrolStore(store);

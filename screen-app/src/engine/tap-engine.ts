@@ -394,7 +394,13 @@ export class TapEngine {
         phoneKey: phoneKey.value,
         nonce,
       };
-      this.chooseChallenge(session);
+      if (!this.chooseChallenge(session)) {
+        this.lease.release(grant);
+        return refuse(
+          ErrorCode.CLAIM_PATH_NOT_OFFERED,
+          'no campaign here pays a tap of the app: the one on screen is claimed by its QR code',
+        );
+      }
       this.active = session;
       return { ok: true, session: sessionView(session) };
     } catch (error) {
@@ -469,8 +475,11 @@ export class TapEngine {
     });
   }
 
-  /** Which campaign this tap pays, and the challenge that names it. */
-  private chooseChallenge(session: ActiveSession): void {
+  /**
+   * Which campaign this tap pays, and the challenge that names it; false when none may pay a tap (the
+   * campaign on screen is claimed online only, or every campaign of the config is).
+   */
+  private chooseChallenge(session: ActiveSession): boolean {
     const trust = this.trust;
     assert(trust !== null, 'a tap session exists only with a config');
     const queries = this.commitQueries();
@@ -493,7 +502,7 @@ export class TapEngine {
       capped: (c) => decisionOf(c).kind !== 'envelope',
       givesCoupon: (c) => decisionOf(c).kind === 'fallback',
     });
-    assert(campaign !== undefined, 'campaigns checked non-empty');
+    if (campaign === undefined) return false;
     session.campaignId = campaign.campaignId;
     session.challenge = encodeChallenge({
       screenId: trust.screenId,
@@ -502,6 +511,7 @@ export class TapEngine {
       nonce: session.nonce,
       campaignId: campaign.campaignId,
     });
+    return true;
   }
 
   /**

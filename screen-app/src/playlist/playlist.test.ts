@@ -1,8 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import type { PlaylistItem } from '@redtap/shared';
 import { localTimeAt, isKnownTimezone } from './local-time.ts';
+import { campaign } from '../../test/fixtures.ts';
 import {
   cachedCreatives,
+  campaignsOnAir,
   DEFAULT_CONTENT_DURATION_MS,
   inDaypart,
   nextPick,
@@ -146,5 +148,17 @@ describe('playOrder and nextPick', () => {
       { sha256: sha(2), mime: 'video/mp4' as const, bytes: 10, url: 'y' },
     ];
     expect([...cachedCreatives(manifest, (s) => s === sha(2))]).toEqual([[sha(2), 'video/mp4']]);
+  });
+
+  it('plays a campaign claimed online only without a deck, and a tap-paying one only with its deck', () => {
+    const config = [
+      campaign({ campaignId: 11 }),
+      campaign({ campaignId: 12, claimPaths: ['qr'] }),
+      campaign({ campaignId: 13, claimPaths: ['tap', 'qr'] }),
+    ];
+    const onAir = campaignsOnAir(config, new Set([13]));
+    expect([...onAir].sort()).toEqual([12, 13]);
+    const playlist = [item(1), item(2), item(3)];
+    expect(playOrder(playlist, { ...context(T0_MS), campaignsWithDeck: onAir })).toEqual([1, 2]);
   });
 });

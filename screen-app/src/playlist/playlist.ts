@@ -1,6 +1,6 @@
 // Which playlist item plays now and in what order: validity window, dayparts in the screen's own
 // timezone, and only creatives already in the local content cache. Pure: the clock is a parameter.
-import type { Daypart, PlaylistItem, ScreenConfig } from '@redtap/shared';
+import { offersPath, type CampaignConfig, type Daypart, type PlaylistItem, type ScreenConfig } from '@redtap/shared';
 import { localTimeAt, type LocalTime } from './local-time.ts';
 
 export type CreativeMime = ScreenConfig['creatives'][number]['mime'];
@@ -15,8 +15,9 @@ export interface PlaylistContext {
   cached: ReadonlyMap<string, CreativeMime>;
   nowMs: number;
   /**
-   * Campaigns the screen holds a usable deck of (open, in its window, with envelopes left): a campaign's
-   * creatives play only while it can pay a tap (docs/kiosk.md §7). Absent: no campaign is held back.
+   * Campaigns whose creatives may play (campaignsOnAir): those the screen holds a usable deck of (open, in
+   * its window, with envelopes left), since a campaign's creatives play only while it can pay a tap
+   * (docs/kiosk.md §7), and those claimed online only. Absent: no campaign is held back.
    */
   campaignsWithDeck?: ReadonlySet<number>;
 }
@@ -82,6 +83,20 @@ export function nextPick(
     if (item !== undefined && mime !== undefined) return { kind: 'creative', index, item, mime };
   }
   return { kind: 'default', durationMs: DEFAULT_CONTENT_DURATION_MS };
+}
+
+/**
+ * The config's campaigns that may play now: a campaign that pays taps while the screen holds a usable
+ * deck of it (`withDeck`); a campaign whose claimPaths leave out `tap` has no deck (docs/protocol.md §3.4)
+ * and plays while the config names it, its prize claimed online from the QR code it puts on screen.
+ */
+export function campaignsOnAir(
+  campaigns: readonly CampaignConfig[],
+  withDeck: ReadonlySet<number>,
+): Set<number> {
+  const onAir = new Set(withDeck);
+  for (const campaign of campaigns) if (!offersPath(campaign, 'tap')) onAir.add(campaign.campaignId);
+  return onAir;
 }
 
 /** The manifest entries whose files are in the cache, as the map PlaylistContext wants. */

@@ -7,6 +7,7 @@ import type { KeyObject } from 'node:crypto';
 import {
   CLAIMED_BYTES_MAX,
   DECK_ENVELOPES_MAX,
+  offersPath,
   ScreenConfig,
   ScreenEvent,
   TicketClaimed,
@@ -329,7 +330,10 @@ export class ScreenSync {
     this.flushCloseReports();
     const trust = this.options.engine.trustView;
     if (trust !== null && this.link.connected) {
-      const campaignIds = trust.campaigns.map((campaign) => campaign.campaignId);
+      // A campaign claimed online only gets no deck (docs/protocol.md §3.4): nothing to ask for.
+      const campaignIds = trust.campaigns
+        .filter((campaign) => offersPath(campaign, 'tap'))
+        .map((campaign) => campaign.campaignId);
       for (const event of this.refill.due(campaignIds, trust.deckRefillThreshold)) this.publishEvent(event);
     }
     this.uplink.kick();

@@ -37,6 +37,8 @@ const UNAVAILABLE_CODES: ReadonlySet<string> = new Set([
   'NOT_ENROLLED',
   'NOT_CONFIGURED',
   'NO_ACTIVE_CAMPAIGN',
+  // The campaign on screen is claimed by its QR code (or sticker), not by a tap of the app.
+  'CLAIM_PATH_NOT_OFFERED',
   'STORE_UNAVAILABLE',
   'PCSC_UNAVAILABLE',
   'SCREEN_REVOKED',
