@@ -75,7 +75,8 @@ export async function claimHoldReason(
 ): Promise<ErrorCode | null> {
   const { walletId, origin, now } = input;
   if (origin.deviceId !== null) await recordWalletDevice(tx, { deviceId: origin.deviceId, walletId, now });
-  if ((await walletsPerDevice(tx, walletId)) > settings.deviceWalletsMax) return ErrorCode.HOLD_DEVICE_WALLETS;
+  if ((await walletsPerDevice(tx, walletId)) > settings.deviceWalletsMax)
+    return ErrorCode.HOLD_DEVICE_WALLETS;
   if (
     origin.clientIp !== null &&
     (await walletsClaimingFromAddress(tx, {

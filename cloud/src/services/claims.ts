@@ -246,7 +246,9 @@ export async function claimPrize(
     const first = await findClaim(deps.db, claim.claimKey);
     if (first !== undefined && int(first.wallet_id) === walletId) return resultOf(first, true);
     checkScreenAndClock(claim, nowS, deps.settings);
-    return withRetries(() => deps.db.transaction((tx) => settleClaim(tx, deps, walletId, claim, now, origin)));
+    return withRetries(() =>
+      deps.db.transaction((tx) => settleClaim(tx, deps, walletId, claim, now, origin)),
+    );
   }
   const accept = deps.acceptSunRead;
   if (accept === undefined) throw refuse(ErrorCode.VALIDATION_FAILED, 'sticker claims are not taken here');
@@ -572,7 +574,11 @@ async function judgeClaim(
     // takes them, before the envelope: that one is taken skip locked, so a claim never waits while it
     // holds a pool row.
     const walletAccountId = await walletCashAccount(tx, walletId);
-    const accounts = [int(candidate.row.budget_account_id), walletAccountId, holdAccountId ?? walletAccountId];
+    const accounts = [
+      int(candidate.row.budget_account_id),
+      walletAccountId,
+      holdAccountId ?? walletAccountId,
+    ];
     await tx.execute(
       sql`select id from ledger_accounts
           where id in (${accounts[0]}, ${accounts[1]}, ${accounts[2]}) order by id for update`,
@@ -869,7 +875,8 @@ export async function reviewHeldClaim(
         where c.id = ${input.claimId} for update of c`,
   );
   if (row === undefined) return null;
-  if (row.status !== 'held') throw new DomainError(ErrorCode.CONFLICT, `the claim is ${row.status}, not held`);
+  if (row.status !== 'held')
+    throw new DomainError(ErrorCode.CONFLICT, `the claim is ${row.status}, not held`);
   const release = input.decision === 'release';
   // A revoked wallet is a cloned or stolen phone: nothing moves money to it any more (wallets.ts).
   if (release && row.wallet_revoked === true)
