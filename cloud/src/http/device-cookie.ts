@@ -39,4 +39,3 @@ export function ensureDeviceCookie(c: Context, trustProxy: boolean): string {
   });
   return fresh;
 }
-
