@@ -1,7 +1,7 @@
 // Merchants and stores of an advertiser, the offers each store accepts, and the stores' till keys:
 // 256-bit secrets shown once, stored as SHA-256, rotated and revoked by the brand (or the operator).
 import { createHash, randomBytes } from 'node:crypto';
-import { and, asc, eq, inArray, isNull, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, gt, inArray, isNull, lt, sql, type SQL } from 'drizzle-orm';
 import { ErrorCode } from '@redtap/shared';
 import type { TillPrincipal } from '../auth/sessions.ts';
 import type { Database } from '../db/client.ts';
@@ -12,10 +12,7 @@ import { merchants, storeOffers, stores, tillKeys } from '../db/schema/merchants
 import { DomainError } from '../errors.ts';
 import type { TenantScope } from './accounts.ts';
 
-export const MERCHANTS_LISTED_MAX = 500;
-export const STORES_LISTED_MAX = 1_000;
 export const STORE_OFFERS_MAX = 200;
-export const TILL_KEYS_LISTED_MAX = 50;
 /** How stale `last_used_at` may get before a request writes it again. */
 const LAST_USED_RESOLUTION_S = 60;
 /** Till keys start with this, so the HTTP layer can tell them from session tokens. */
@@ -81,13 +78,18 @@ export async function createMerchant(
   };
 }
 
-export async function listMerchants(db: Database, scope: TenantScope): Promise<MerchantView[]> {
+/** A page of merchants by id: `after` is the last id of the previous page (0 for the first). */
+export async function listMerchants(
+  db: Database,
+  scope: TenantScope,
+  page: { limit: number; after: number },
+): Promise<MerchantView[]> {
   const rows = await db
     .select()
     .from(merchants)
-    .where(tenantOf(scope, merchants.advertiserId))
+    .where(and(tenantOf(scope, merchants.advertiserId), gt(merchants.id, page.after)))
     .orderBy(asc(merchants.id))
-    .limit(MERCHANTS_LISTED_MAX);
+    .limit(page.limit);
   return rows.map((row) => ({
     id: row.id,
     advertiserId: row.advertiserId,
@@ -121,23 +123,26 @@ export async function createStore(
   return getStore(db, scope, row.id);
 }
 
+/** A page of stores by id (of one merchant, if asked): `after` is the last id of the previous page. */
 export async function listStores(
   db: Database,
   scope: TenantScope,
-  filter: { merchantId?: number | undefined; storeId?: number | undefined } = {},
+  page: { limit: number; after: number; merchantId?: number | undefined },
 ): Promise<StoreView[]> {
-  const rows = await db
-    .select()
-    .from(stores)
-    .where(
-      and(
-        tenantOf(scope, stores.advertiserId),
-        filter.merchantId === undefined ? undefined : eq(stores.merchantId, filter.merchantId),
-        filter.storeId === undefined ? undefined : eq(stores.id, filter.storeId),
-      ),
-    )
-    .orderBy(asc(stores.id))
-    .limit(STORES_LISTED_MAX);
+  return storeViews(
+    db,
+    and(
+      tenantOf(scope, stores.advertiserId),
+      page.merchantId === undefined ? undefined : eq(stores.merchantId, page.merchantId),
+      gt(stores.id, page.after),
+    ),
+    page.limit,
+  );
+}
+
+/** The stores `where` picks, by id, at most `limit`, with their accepted offers and live key counts. */
+async function storeViews(db: Database, where: SQL | undefined, limit: number): Promise<StoreView[]> {
+  const rows = await db.select().from(stores).where(where).orderBy(asc(stores.id)).limit(limit);
   if (rows.length === 0) return [];
   const ids = rows.map((row) => row.id);
   const offers = await db
@@ -165,7 +170,7 @@ export async function listStores(
 
 /** Out-of-scope stores are NOT_FOUND, like every other tenant's id. */
 export async function getStore(db: Database, scope: TenantScope, storeId: number): Promise<StoreView> {
-  const [view] = await listStores(db, scope, { storeId });
+  const [view] = await storeViews(db, and(tenantOf(scope, stores.advertiserId), eq(stores.id, storeId)), 1);
   if (view === undefined) throw new DomainError(ErrorCode.NOT_FOUND, `store ${storeId} not found`);
   return view;
 }
@@ -246,18 +251,19 @@ function toTillKeyView(row: typeof tillKeys.$inferSelect): TillKeyView {
   };
 }
 
+/** A page of the store's till keys, newest first: `before` is the smallest id of the previous page (0 first). */
 export async function listTillKeys(
   db: Database,
   scope: TenantScope,
-  storeId: number,
+  page: { storeId: number; limit: number; before: number },
 ): Promise<TillKeyView[]> {
-  const store = await getStore(db, scope, storeId);
+  const store = await getStore(db, scope, page.storeId);
   const rows = await db
     .select()
     .from(tillKeys)
-    .where(eq(tillKeys.storeId, store.id))
-    .orderBy(sql`${tillKeys.id} desc`)
-    .limit(TILL_KEYS_LISTED_MAX);
+    .where(and(eq(tillKeys.storeId, store.id), page.before > 0 ? lt(tillKeys.id, page.before) : undefined))
+    .orderBy(desc(tillKeys.id))
+    .limit(page.limit);
   return rows.map(toTillKeyView);
 }
 
@@ -320,7 +326,11 @@ export async function seedDemoStore(
     throw new DomainError(ErrorCode.NOT_FOUND, `campaign ${input.campaignId} not found`);
   const scope: TenantScope = { kind: 'advertiser', advertiserId: campaign.advertiserId };
   const name = input.name ?? `${campaign.sponsor} demo store`;
-  const existing = (await listStores(db, scope)).find((store) => store.name === name);
+  const [existing] = await storeViews(
+    db,
+    and(eq(stores.advertiserId, campaign.advertiserId), eq(stores.name, name)),
+    1,
+  );
   const store =
     existing ??
     (await createStore(db, scope, {

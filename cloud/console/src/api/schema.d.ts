@@ -5612,9 +5612,13 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
+    /** A page of merchants by id. Page on with `after` = `nextAfter` */
     get: {
       parameters: {
-        query?: never;
+        query?: {
+          limit?: number;
+          after?: number | null;
+        };
         header?: never;
         path?: never;
         cookie?: never;
@@ -5629,7 +5633,17 @@ export interface paths {
           content: {
             'application/json': {
               items: components['schemas']['Merchant'][];
+              nextAfter: number | null;
             };
+          };
+        };
+        /** @description Error */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
           };
         };
         /** @description Error */
@@ -5812,9 +5826,12 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
+    /** A page of stores by id, of one merchant if asked. Page on with `after` = `nextAfter` */
     get: {
       parameters: {
         query?: {
+          limit?: number;
+          after?: number | null;
           merchantId?: number;
         };
         header?: never;
@@ -5831,6 +5848,7 @@ export interface paths {
           content: {
             'application/json': {
               items: components['schemas']['Store'][];
+              nextAfter: number | null;
             };
           };
         };
@@ -5958,10 +5976,13 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** The store’s till keys, newest first (never the keys themselves) */
+    /** The store’s till keys, newest first (never the keys themselves). Page on with `before` = `nextBefore` */
     get: {
       parameters: {
-        query?: never;
+        query?: {
+          limit?: number;
+          before?: number | null;
+        };
         header?: never;
         path: {
           id: number;
@@ -5978,7 +5999,17 @@ export interface paths {
           content: {
             'application/json': {
               items: components['schemas']['TillKey'][];
+              nextBefore: number | null;
             };
+          };
+        };
+        /** @description Error */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
           };
         };
         /** @description Error */

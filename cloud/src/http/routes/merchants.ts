@@ -19,7 +19,18 @@ import { errorResponses } from '../errors.ts';
 import { defineRoute, principalOf } from '../policy.ts';
 import { audit } from '../../services/audit.ts';
 import { createRouter } from '../router.ts';
-import { Id, IdParam, Name, DayRange, fromNotAfterTo } from '../schemas.ts';
+import {
+  DayRange,
+  fromNotAfterTo,
+  Id,
+  IdParam,
+  Name,
+  nextAfter,
+  PAGE_SIZE_DEFAULT,
+  PAGE_SIZE_MAX,
+  PageQuery,
+  pageOf,
+} from '../schemas.ts';
 
 const Merchant = z
   .strictObject({
@@ -65,6 +76,11 @@ const CouponReportRow = z
   })
   .openapi('CouponReportRow');
 const Text = z.string().trim().min(1).max(300);
+const TillKeyQuery = z.object({
+  limit: z.coerce.number().int().min(1).max(PAGE_SIZE_MAX).default(PAGE_SIZE_DEFAULT),
+  /** Keyset cursor, newest first: the smallest id of the previous page. */
+  before: z.coerce.number().int().min(0).max(Number.MAX_SAFE_INTEGER).default(0),
+});
 const business = ['operator', 'advertiser'] as const;
 
 export function merchantRoutes(deps: AppDeps) {
@@ -95,15 +111,21 @@ export function merchantRoutes(deps: AppDeps) {
       method: 'get',
       path: '/v1/merchants',
       tags: ['merchants'],
+      summary: 'A page of merchants by id. Page on with `after` = `nextAfter`',
+      request: { query: PageQuery },
       responses: {
         200: {
           description: 'Merchants',
-          content: { 'application/json': { schema: z.strictObject({ items: z.array(Merchant) }) } },
+          content: { 'application/json': { schema: pageOf(Merchant) } },
         },
-        ...errorResponses(401, 403),
+        ...errorResponses(400, 401, 403),
       },
     }),
-    async (c) => c.json({ items: await listMerchants(deps.db, scopeOf(principalOf(c))) }, 200),
+    async (c) => {
+      const page = c.req.valid('query');
+      const items = await listMerchants(deps.db, scopeOf(principalOf(c)), page);
+      return c.json({ items, nextAfter: nextAfter(items, page.limit) }, 200);
+    },
   );
 
   app.openapi(
@@ -140,17 +162,21 @@ export function merchantRoutes(deps: AppDeps) {
       method: 'get',
       path: '/v1/stores',
       tags: ['merchants'],
-      request: { query: z.object({ merchantId: Id.optional() }) },
+      summary: 'A page of stores by id, of one merchant if asked. Page on with `after` = `nextAfter`',
+      request: { query: PageQuery.extend({ merchantId: Id.optional() }) },
       responses: {
         200: {
           description: 'Stores',
-          content: { 'application/json': { schema: z.strictObject({ items: z.array(Store) }) } },
+          content: { 'application/json': { schema: pageOf(Store) } },
         },
         ...errorResponses(400, 401, 403),
       },
     }),
-    async (c) =>
-      c.json({ items: await listStores(deps.db, scopeOf(principalOf(c)), c.req.valid('query')) }, 200),
+    async (c) => {
+      const page = c.req.valid('query');
+      const items = await listStores(deps.db, scopeOf(principalOf(c)), page);
+      return c.json({ items, nextAfter: nextAfter(items, page.limit) }, 200);
+    },
   );
 
   app.openapi(
@@ -228,18 +254,30 @@ export function merchantRoutes(deps: AppDeps) {
       method: 'get',
       path: '/v1/stores/{id}/till-keys',
       tags: ['merchants'],
-      summary: 'The store’s till keys, newest first (never the keys themselves)',
-      request: { params: IdParam },
+      summary:
+        'The store’s till keys, newest first (never the keys themselves). Page on with `before` = `nextBefore`',
+      request: { params: IdParam, query: TillKeyQuery },
       responses: {
         200: {
           description: 'Keys',
-          content: { 'application/json': { schema: z.strictObject({ items: z.array(TillKey) }) } },
+          content: {
+            'application/json': {
+              schema: z.strictObject({ items: z.array(TillKey), nextBefore: z.number().int().nullable() }),
+            },
+          },
         },
-        ...errorResponses(401, 403, 404),
+        ...errorResponses(400, 401, 403, 404),
       },
     }),
-    async (c) =>
-      c.json({ items: await listTillKeys(deps.db, scopeOf(principalOf(c)), c.req.valid('param').id) }, 200),
+    async (c) => {
+      const page = c.req.valid('query');
+      const items = await listTillKeys(deps.db, scopeOf(principalOf(c)), {
+        storeId: c.req.valid('param').id,
+        ...page,
+      });
+      const nextBefore = items.length < page.limit ? null : (items.at(-1)?.id ?? null);
+      return c.json({ items, nextBefore }, 200);
+    },
   );
 
   app.openapi(

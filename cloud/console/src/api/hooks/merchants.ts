@@ -1,10 +1,11 @@
-// Merchants, stores and till keys through the typed client: reads, registering merchants and stores,
-// the offers a store accepts, and issuing or revoking till keys. Keys start with the resource
-// ('merchants', 'stores', 'till-keys').
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+// Merchants, stores and till keys through the typed client: reads (a page at a time with the server's
+// cursor), registering merchants and stores, the offers a store accepts, and issuing or revoking till
+// keys. Keys start with the resource ('merchants', 'stores', 'till-keys').
+import { useInfiniteQuery, useMutation, useQueryClient } from '@tanstack/react-query';
 import { api, bearer, replyOf } from '../client.ts';
 import type { RequestBody, Store, TillKey } from '../types.ts';
 import { useToken } from '../../components/session-context.tsx';
+import { PAGE_SIZE, pagesOf, useKeysetPages } from './paging.ts';
 
 export const merchantKeys = {
   all: ['merchants'] as const,
@@ -21,42 +22,54 @@ export const tillKeyKeys = {
   list: (storeId: number) => [...tillKeyKeys.all, storeId] as const,
 };
 
-export function useMerchants() {
+/** The caller's merchants (every brand's for operators), a page of `pageSize` at a time. */
+export function useMerchantPages(pageSize = PAGE_SIZE) {
   const token = useToken();
-  return useQuery({
-    queryKey: merchantKeys.list(),
-    queryFn: ({ signal }) => replyOf(api.GET('/v1/merchants', { headers: bearer(token), signal })),
-  });
+  return useKeysetPages(merchantKeys.list(), (after, signal) =>
+    replyOf(
+      api.GET('/v1/merchants', {
+        params: { query: { limit: pageSize, after } },
+        headers: bearer(token),
+        signal,
+      }),
+    ),
+  );
 }
 
-export function useStores(merchantId?: number) {
+/** The stores of one merchant (or every store the caller sees), a page at a time. */
+export function useStorePages(merchantId?: number) {
   const token = useToken();
-  return useQuery({
-    queryKey: storeKeys.list(merchantId),
-    queryFn: ({ signal }) =>
-      replyOf(
-        api.GET('/v1/stores', {
-          params: { query: merchantId === undefined ? {} : { merchantId } },
-          headers: bearer(token),
-          signal,
-        }),
-      ),
-  });
+  return useKeysetPages(storeKeys.list(merchantId), (after, signal) =>
+    replyOf(
+      api.GET('/v1/stores', {
+        params: {
+          query: { limit: PAGE_SIZE, after, ...(merchantId === undefined ? {} : { merchantId }) },
+        },
+        headers: bearer(token),
+        signal,
+      }),
+    ),
+  );
 }
 
-export function useTillKeys(storeId: number) {
+/** A store's till keys, newest first, a page at a time with the server's `nextBefore`. */
+export function useTillKeyPages(storeId: number) {
   const token = useToken();
-  return useQuery({
-    queryKey: tillKeyKeys.list(storeId),
-    queryFn: ({ signal }) =>
-      replyOf(
-        api.GET('/v1/stores/{id}/till-keys', {
-          params: { path: { id: storeId } },
-          headers: bearer(token),
-          signal,
-        }),
-      ),
-  });
+  return pagesOf(
+    useInfiniteQuery({
+      queryKey: tillKeyKeys.list(storeId),
+      queryFn: ({ pageParam, signal }) =>
+        replyOf(
+          api.GET('/v1/stores/{id}/till-keys', {
+            params: { path: { id: storeId }, query: { limit: PAGE_SIZE, before: pageParam } },
+            headers: bearer(token),
+            signal,
+          }),
+        ),
+      initialPageParam: 0,
+      getNextPageParam: (last) => last.nextBefore ?? undefined,
+    }),
+  );
 }
 
 type Outcome<T> = { onSuccess: (reply: T) => void; onError: (error: Error) => void };

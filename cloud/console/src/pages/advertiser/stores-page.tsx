@@ -1,5 +1,6 @@
 // Merchants and stores for a brand (the operator sees every brand's): register them, choose the offers
 // each store accepts, and issue, rotate or revoke the stores' till keys (a new key is shown once).
+// Merchants, each merchant's stores and a store's keys load a page at a time ("load more").
 import {
   Alert,
   Anchor,
@@ -27,18 +28,22 @@ import {
   useCreateMerchant,
   useCreateStore,
   useIssueTillKey,
-  useMerchants,
+  useMerchantPages,
   useRevokeTillKey,
   useSetStoreOffers,
-  useStores,
-  useTillKeys,
+  useStorePages,
+  useTillKeyPages,
 } from '../../api/hooks/merchants.ts';
 import type { Merchant, Store, TillKey } from '../../api/types.ts';
 import { Empty, notifyError, notifySuccess, QueryState } from '../../components/feedback.tsx';
+import { LoadMore } from '../../components/load-more.tsx';
 import { useSession } from '../../components/session-context.tsx';
 import { formatDateTime } from '../../lib/format.ts';
 
 type IssuedKey = TillKey & { key: string; storeName: string };
+
+/** Merchants per page: each merchant's card asks for its own stores, so fewer than a full API page. */
+const MERCHANTS_PAGE_SIZE = 20;
 
 function NewMerchant() {
   const { t } = useTranslation();
@@ -126,40 +131,47 @@ function NewStoreModal({ merchant, onClose }: { merchant: Merchant; onClose: () 
 
 function KeysModal({ store, onClose }: { store: Store; onClose: () => void }) {
   const { t, i18n } = useTranslation();
-  const keys = useTillKeys(store.id);
+  const keys = useTillKeyPages(store.id);
   const revoke = useRevokeTillKey(store.id, { onError: notifyError });
   return (
     <Modal opened onClose={onClose} title={`${t('stores.keys')} · ${store.name}`} centered size="lg">
-      <QueryState query={keys} isEmpty={(data) => data.items.length === 0} empty={<Empty />}>
-        {(data) => (
-          <Table>
-            <Table.Tbody>
-              {data.items.map((key) => (
-                <Table.Tr key={key.id}>
-                  <Table.Td style={{ fontFamily: 'monospace' }}>{key.hint}…</Table.Td>
-                  <Table.Td>{formatDateTime(key.createdAt, i18n.language)}</Table.Td>
-                  <Table.Td>
-                    {t('stores.lastUsed')}: {formatDateTime(key.lastUsedAt, i18n.language)}
-                  </Table.Td>
-                  <Table.Td>
-                    {key.revokedAt === null ? (
-                      <Button
-                        size="xs"
-                        color="red"
-                        variant="light"
-                        loading={revoke.isPending && revoke.variables === key.id}
-                        onClick={() => revoke.mutate(key.id)}
-                      >
-                        {t('stores.revoke')}
-                      </Button>
-                    ) : (
-                      <Badge color="gray">{t('stores.revoked')}</Badge>
-                    )}
-                  </Table.Td>
-                </Table.Tr>
-              ))}
-            </Table.Tbody>
-          </Table>
+      <QueryState
+        query={keys.query}
+        isEmpty={(data) => data.pages.every((page) => page.items.length === 0)}
+        empty={<Empty />}
+      >
+        {() => (
+          <Stack gap={0}>
+            <Table>
+              <Table.Tbody>
+                {keys.items.map((key) => (
+                  <Table.Tr key={key.id}>
+                    <Table.Td style={{ fontFamily: 'monospace' }}>{key.hint}…</Table.Td>
+                    <Table.Td>{formatDateTime(key.createdAt, i18n.language)}</Table.Td>
+                    <Table.Td>
+                      {t('stores.lastUsed')}: {formatDateTime(key.lastUsedAt, i18n.language)}
+                    </Table.Td>
+                    <Table.Td>
+                      {key.revokedAt === null ? (
+                        <Button
+                          size="xs"
+                          color="red"
+                          variant="light"
+                          loading={revoke.isPending && revoke.variables === key.id}
+                          onClick={() => revoke.mutate(key.id)}
+                        >
+                          {t('stores.revoke')}
+                        </Button>
+                      ) : (
+                        <Badge color="gray">{t('stores.revoked')}</Badge>
+                      )}
+                    </Table.Td>
+                  </Table.Tr>
+                ))}
+              </Table.Tbody>
+            </Table>
+            <LoadMore list={keys} />
+          </Stack>
         )}
       </QueryState>
     </Modal>
@@ -234,12 +246,70 @@ function StoreRow(props: {
   );
 }
 
+function MerchantCard(props: {
+  merchant: Merchant;
+  offersOf: (advertiserId: number) => { value: string; label: string }[];
+  onAddStore: (merchant: Merchant) => void;
+  onKey: (key: IssuedKey) => void;
+}) {
+  const { t } = useTranslation();
+  const { merchant } = props;
+  const stores = useStorePages(merchant.id);
+  const paged = stores.hasMore || (stores.query.data?.pages.length ?? 0) > 1;
+  return (
+    <Card withBorder radius="md" data-testid={`merchant-${merchant.id}`}>
+      <Group justify="space-between" mb="sm">
+        <Text fw={700}>{merchant.name}</Text>
+        <Button size="xs" variant="light" onClick={() => props.onAddStore(merchant)}>
+          {t('stores.addStore')}
+        </Button>
+      </Group>
+      <QueryState
+        query={stores.query}
+        isEmpty={(data) => data.pages.every((page) => page.items.length === 0)}
+        empty={
+          <Text size="sm" c="dimmed">
+            {t('stores.empty')}
+          </Text>
+        }
+      >
+        {() => (
+          <Stack gap={0}>
+            <Table.ScrollContainer minWidth={760}>
+              <Table verticalSpacing="xs">
+                <Table.Thead>
+                  <Table.Tr>
+                    <Table.Th>{t('stores.storeName')}</Table.Th>
+                    <Table.Th>{t('stores.offers')}</Table.Th>
+                    <Table.Th>{t('stores.keys')}</Table.Th>
+                    <Table.Th>{t('common.actions')}</Table.Th>
+                  </Table.Tr>
+                </Table.Thead>
+                <Table.Tbody>
+                  {stores.items.map((store) => (
+                    <StoreRow
+                      key={store.id}
+                      store={store}
+                      offers={props.offersOf(store.advertiserId)}
+                      onKey={props.onKey}
+                    />
+                  ))}
+                </Table.Tbody>
+              </Table>
+            </Table.ScrollContainer>
+            {paged ? <LoadMore list={stores} /> : null}
+          </Stack>
+        )}
+      </QueryState>
+    </Card>
+  );
+}
+
 export function StoresPage() {
   const { t } = useTranslation();
   const [addingTo, setAddingTo] = useState<Merchant | null>(null);
   const [issued, setIssued] = useState<IssuedKey | null>(null);
-  const merchants = useMerchants();
-  const stores = useStores();
+  const merchants = useMerchantPages(MERCHANTS_PAGE_SIZE);
   const campaigns = useEveryPage(useCampaignPages());
   const offersOf = (advertiserId: number) =>
     campaigns.items
@@ -256,53 +326,22 @@ export function StoresPage() {
       <Text c="dimmed">{t('stores.intro')}</Text>
       <NewMerchant />
       <QueryState
-        query={merchants}
-        isEmpty={(data) => data.items.length === 0}
+        query={merchants.query}
+        isEmpty={(data) => data.pages.every((page) => page.items.length === 0)}
         empty={<Empty>{t('stores.noMerchants')}</Empty>}
       >
-        {(data) => (
+        {() => (
           <Stack>
-            {data.items.map((merchant) => {
-              const own = (stores.data?.items ?? []).filter((store) => store.merchantId === merchant.id);
-              return (
-                <Card key={merchant.id} withBorder radius="md" data-testid={`merchant-${merchant.id}`}>
-                  <Group justify="space-between" mb="sm">
-                    <Text fw={700}>{merchant.name}</Text>
-                    <Button size="xs" variant="light" onClick={() => setAddingTo(merchant)}>
-                      {t('stores.addStore')}
-                    </Button>
-                  </Group>
-                  {own.length === 0 ? (
-                    <Text size="sm" c="dimmed">
-                      {t('stores.empty')}
-                    </Text>
-                  ) : (
-                    <Table.ScrollContainer minWidth={760}>
-                      <Table verticalSpacing="xs">
-                        <Table.Thead>
-                          <Table.Tr>
-                            <Table.Th>{t('stores.storeName')}</Table.Th>
-                            <Table.Th>{t('stores.offers')}</Table.Th>
-                            <Table.Th>{t('stores.keys')}</Table.Th>
-                            <Table.Th>{t('common.actions')}</Table.Th>
-                          </Table.Tr>
-                        </Table.Thead>
-                        <Table.Tbody>
-                          {own.map((store) => (
-                            <StoreRow
-                              key={store.id}
-                              store={store}
-                              offers={offersOf(store.advertiserId)}
-                              onKey={setIssued}
-                            />
-                          ))}
-                        </Table.Tbody>
-                      </Table>
-                    </Table.ScrollContainer>
-                  )}
-                </Card>
-              );
-            })}
+            {merchants.items.map((merchant) => (
+              <MerchantCard
+                key={merchant.id}
+                merchant={merchant}
+                offersOf={offersOf}
+                onAddStore={setAddingTo}
+                onKey={setIssued}
+              />
+            ))}
+            <LoadMore list={merchants} />
           </Stack>
         )}
       </QueryState>
