@@ -43,6 +43,7 @@ export type CampaignTransition = RequestBody<'/v1/campaigns/{id}/transitions', '
 
 export type StoredContent = Reply<'/v1/content', 'post', 201>;
 export type HeldTap = Schemas['HeldTap'];
+export type HeldWithdrawal = Schemas['HeldWithdrawal'];
 export type LedgerCheck = Schemas['LedgerCheck'];
 export type AuditEntry = Schemas['AuditEntry'];
 export type ConsoleUser = Schemas['User'];

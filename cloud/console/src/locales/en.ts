@@ -313,7 +313,25 @@ export const en = {
   holds: {
     title: 'Fraud-hold review',
     subtitle:
-      'Taps held by a fraud rule wait here. Release pays the wallet; refuse returns the money to the campaign budget.',
+      'Taps held by a fraud rule and online claims held by an account check wait here. Release pays the wallet; refuse returns the money to the campaign budget.',
+    kindTap: 'Tap',
+    kindClaim: 'Online claim',
+    ticket: 'Ticket',
+    withdrawalsTitle: 'Held withdrawals',
+    withdrawalsBody:
+      'Withdrawals to a payout account several wallets share wait here, their money in clearing. Release sends one with the next payout batch; refuse returns the money to the wallet.',
+    withdrawalsEmpty: 'No withdrawal is held for review.',
+    payee: 'Payout account',
+    sharing: 'Wallets on it',
+    requested: 'Requested',
+    withdrawalReleased: 'Withdrawal {{id}} released to the next payout batch',
+    withdrawalRefused: 'Withdrawal {{id}} refused; money returned to the wallet',
+    confirmWithdrawalReleaseTitle: 'Release this withdrawal?',
+    confirmWithdrawalRefuseTitle: 'Refuse this withdrawal?',
+    confirmWithdrawalRelease:
+      'Send {{amount}} of withdrawal #{{id}} of wallet #{{wallet}} with the next payout batch. This cannot be undone.',
+    confirmWithdrawalRefuse:
+      'Return {{amount}} of withdrawal #{{id}} to wallet #{{wallet}}. Nothing is paid out. This cannot be undone.',
     screen: 'Screen',
     counter: 'Counter',
     wallet: 'Wallet',
@@ -808,6 +826,11 @@ export const en = {
     TOO_SMALL: 'Must be at least {{minimum}}',
     TOO_BIG: 'Must be at most {{maximum}}',
     TOO_FEW: 'Add at least {{minimum}}',
+    underReview: 'Under review',
+    underReviewBody:
+      'Your red packet of {{amount}} is being checked. It is paid into your wallet once it is reviewed.',
+    couponInstead: 'You reached today’s cash limit for this campaign: here is its coupon instead.',
+    couponInWallet: 'The coupon is in your wallet.',
     TOO_MANY: 'At most {{maximum}} entries',
     MONEY_TOO_SMALL: 'Must be at least {{minimum}}',
     MONEY_TOO_BIG: 'Must be at most {{maximum}}',

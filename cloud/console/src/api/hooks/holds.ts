@@ -1,4 +1,5 @@
-// Taps held for review and the decisions made on them, through the typed client. Keys start with 'holds'.
+// Taps and claims held for review, held withdrawals and the decisions made on them, through the typed
+// client. Keys start with 'holds'.
 import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api, bearer, replyOf } from '../client.ts';
 import { useToken } from '../../components/session-context.tsx';
@@ -84,6 +85,58 @@ export function useHoldReview(options: {
         input.decision === 'release'
           ? api.POST('/v1/holds/{id}/release', { params: { path: { id: input.id } }, headers: bearer(token) })
           : api.POST('/v1/holds/{id}/refuse', { params: { path: { id: input.id } }, headers: bearer(token) }),
+      ),
+    onSuccess: (reply, input) => {
+      void queryClient.invalidateQueries({ queryKey: holdKeys.all });
+      options.onSuccess(reply, input);
+    },
+    onError: options.onError,
+  });
+}
+
+/** Withdrawals held because their payout account is shared, oldest first, a page at a time. */
+export function useHeldWithdrawalPages(refetchIntervalMs: number) {
+  const token = useToken();
+  return pagesOf(
+    useInfiniteQuery({
+      queryKey: [...holdKeys.all, 'withdrawals'] as const,
+      queryFn: ({ pageParam, signal }) =>
+        replyOf(
+          api.GET('/v1/holds/withdrawals', {
+            params: { query: { limit: PAGE_SIZE, after: pageParam } },
+            headers: bearer(token),
+            signal,
+          }),
+        ),
+      initialPageParam: 0,
+      getNextPageParam: (last) => last.nextAfter ?? undefined,
+      refetchInterval: refetchIntervalMs,
+    }),
+  );
+}
+
+/** Release (to the next payout batch) or refuse (back to the wallet) a held withdrawal. */
+export function useWithdrawalHoldReview(options: {
+  onSuccess: (
+    reply: { id: number; status: string },
+    input: { id: number; decision: HoldDecisionKind },
+  ) => void;
+  onError: (error: Error) => void;
+}) {
+  const token = useToken();
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: (input: { id: number; decision: HoldDecisionKind }) =>
+      replyOf(
+        input.decision === 'release'
+          ? api.POST('/v1/holds/withdrawals/{id}/release', {
+              params: { path: { id: input.id } },
+              headers: bearer(token),
+            })
+          : api.POST('/v1/holds/withdrawals/{id}/refuse', {
+              params: { path: { id: input.id } },
+              headers: bearer(token),
+            }),
       ),
     onSuccess: (reply, input) => {
       void queryClient.invalidateQueries({ queryKey: holdKeys.all });

@@ -1,22 +1,164 @@
-// Fraud-hold review: taps a fraud rule held, oldest first; release pays the wallet, refuse returns the
-// cash to the campaign budget, paged to the last hold. Each decision is confirmed first and then listed in
-// the history.
+// Fraud-hold review: taps a fraud rule held and online claims an account check held (multi-account
+// signals), oldest first; release pays the wallet, refuse returns the cash to the campaign budget, paged
+// to the last hold. Withdrawals held because their payout account is shared have their own list: release
+// sends one with the next payout batch, refuse returns its money to the wallet. Each decision is
+// confirmed first; taps' and claims' decisions are then listed in the history.
 import { Badge, Button, Card, Group, Modal, Stack, Table, Text, Title } from '@mantine/core';
 import { useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import {
   useHeldTapPages,
+  useHeldWithdrawalPages,
   useHoldDecisions,
   useHoldReview,
+  useWithdrawalHoldReview,
   type HoldDecisionKind,
 } from '../../api/hooks/holds.ts';
-import type { HeldTap } from '../../api/types.ts';
+import type { HeldTap, HeldWithdrawal } from '../../api/types.ts';
 import { Empty, notifyError, notifySuccess, QueryState } from '../../components/feedback.tsx';
 import { LoadMore } from '../../components/load-more.tsx';
 import { formatDateTime } from '../../lib/format.ts';
 import { formatFen } from '../../lib/money.ts';
 
 type Decision = HoldDecisionKind;
+
+function reasonBadge(reason: string | null, t: (key: string) => string, exists: (key: string) => boolean) {
+  return (
+    <>
+      <Badge color="orange" variant="light" maw="100%">
+        {reason ?? 'HELD_FOR_REVIEW'}
+      </Badge>
+      {exists(`wallet.reason.${reason ?? 'HELD_FOR_REVIEW'}`) ? (
+        <Text size="xs" c="dimmed" mt={4} lineClamp={2}>
+          {t(`wallet.reason.${reason ?? 'HELD_FOR_REVIEW'}`)}
+        </Text>
+      ) : null}
+    </>
+  );
+}
+
+/** Withdrawals held because their payout account is shared by many wallets (their money in clearing). */
+function HeldWithdrawals() {
+  const { t, i18n } = useTranslation();
+  const [confirming, setConfirming] = useState<{ hold: HeldWithdrawal; decision: Decision } | null>(null);
+  const holds = useHeldWithdrawalPages(15_000);
+  const review = useWithdrawalHoldReview({
+    onSuccess: (reply, input) => {
+      notifySuccess(
+        t(input.decision === 'release' ? 'holds.withdrawalReleased' : 'holds.withdrawalRefused', {
+          id: reply.id,
+        }),
+      );
+      setConfirming(null);
+    },
+    onError: notifyError,
+  });
+  return (
+    <Stack gap="xs">
+      <Title order={4}>{t('holds.withdrawalsTitle')}</Title>
+      <Text c="dimmed" size="sm">
+        {t('holds.withdrawalsBody')}
+      </Text>
+      <QueryState
+        query={holds.query}
+        isEmpty={(data) => data.pages.every((page) => page.items.length === 0)}
+        empty={<Empty icon="✓">{t('holds.withdrawalsEmpty')}</Empty>}
+      >
+        {() => (
+          <Card withBorder radius="md" p={0}>
+            <Table.ScrollContainer minWidth={860}>
+              <Table layout="fixed" verticalSpacing="sm" aria-label={t('holds.withdrawalsTitle')}>
+                <Table.Thead>
+                  <Table.Tr>
+                    <Table.Th w={80}>{t('common.id')}</Table.Th>
+                    <Table.Th>{t('holds.reason')}</Table.Th>
+                    <Table.Th w={100}>{t('common.amount')}</Table.Th>
+                    <Table.Th w={90}>{t('holds.wallet')}</Table.Th>
+                    <Table.Th w={170}>{t('holds.payee')}</Table.Th>
+                    <Table.Th w={90}>{t('holds.sharing')}</Table.Th>
+                    <Table.Th w={160}>{t('holds.requested')}</Table.Th>
+                    <Table.Th w={170}>{t('common.actions')}</Table.Th>
+                  </Table.Tr>
+                </Table.Thead>
+                <Table.Tbody>
+                  {holds.items.map((hold) => (
+                    <Table.Tr key={hold.id} data-testid={`withdrawal-hold-${hold.id}`}>
+                      <Table.Td>#{hold.id}</Table.Td>
+                      <Table.Td>{reasonBadge(hold.reason, t, (key) => i18n.exists(key))}</Table.Td>
+                      <Table.Td fw={600}>{formatFen(hold.amountFen)}</Table.Td>
+                      <Table.Td>#{hold.walletId}</Table.Td>
+                      <Table.Td>{hold.payee ?? '—'}</Table.Td>
+                      <Table.Td>{hold.walletsSharingAccount}</Table.Td>
+                      <Table.Td>{formatDateTime(hold.createdAt, i18n.language)}</Table.Td>
+                      <Table.Td>
+                        <Group gap={6} wrap="nowrap">
+                          <Button
+                            size="compact-sm"
+                            color="teal"
+                            onClick={() => setConfirming({ hold, decision: 'release' })}
+                          >
+                            {t('holds.release')}
+                          </Button>
+                          <Button
+                            size="compact-sm"
+                            variant="default"
+                            onClick={() => setConfirming({ hold, decision: 'refuse' })}
+                          >
+                            {t('holds.refuse')}
+                          </Button>
+                        </Group>
+                      </Table.Td>
+                    </Table.Tr>
+                  ))}
+                </Table.Tbody>
+              </Table>
+            </Table.ScrollContainer>
+            <LoadMore list={holds} />
+          </Card>
+        )}
+      </QueryState>
+      <Modal
+        opened={confirming !== null}
+        onClose={() => setConfirming(null)}
+        title={t(
+          confirming?.decision === 'refuse'
+            ? 'holds.confirmWithdrawalRefuseTitle'
+            : 'holds.confirmWithdrawalReleaseTitle',
+        )}
+        centered
+      >
+        {confirming === null ? null : (
+          <Stack>
+            <Text size="sm">
+              {t(
+                confirming.decision === 'release'
+                  ? 'holds.confirmWithdrawalRelease'
+                  : 'holds.confirmWithdrawalRefuse',
+                {
+                  id: confirming.hold.id,
+                  amount: formatFen(confirming.hold.amountFen),
+                  wallet: confirming.hold.walletId,
+                },
+              )}
+            </Text>
+            <Group justify="flex-end">
+              <Button variant="default" onClick={() => setConfirming(null)}>
+                {t('common.cancel')}
+              </Button>
+              <Button
+                color={confirming.decision === 'release' ? 'teal' : 'red'}
+                loading={review.isPending}
+                onClick={() => review.mutate({ id: confirming.hold.id, decision: confirming.decision })}
+              >
+                {t(confirming.decision === 'release' ? 'holds.release' : 'holds.refuse')}
+              </Button>
+            </Group>
+          </Stack>
+        )}
+      </Modal>
+    </Stack>
+  );
+}
 
 function DecisionHistory() {
   const { t, i18n } = useTranslation();
@@ -118,20 +260,15 @@ export function HoldsPage() {
                   {holds.items.map((hold) => (
                     <Table.Tr key={hold.id} data-testid={`hold-${hold.id}`}>
                       <Table.Td>#{hold.id}</Table.Td>
-                      <Table.Td>
-                        <Badge color="orange" variant="light" maw="100%">
-                          {hold.reason ?? 'HELD_FOR_REVIEW'}
-                        </Badge>
-                        {i18n.exists(`wallet.reason.${hold.reason ?? 'HELD_FOR_REVIEW'}`) ? (
-                          <Text size="xs" c="dimmed" mt={4} lineClamp={2}>
-                            {t(`wallet.reason.${hold.reason ?? 'HELD_FOR_REVIEW'}`)}
-                          </Text>
-                        ) : null}
-                      </Table.Td>
+                      <Table.Td>{reasonBadge(hold.reason, t, (key) => i18n.exists(key))}</Table.Td>
                       <Table.Td fw={600}>{formatFen(hold.amountFen)}</Table.Td>
                       <Table.Td>#{hold.walletId}</Table.Td>
                       <Table.Td>
-                        #{hold.screenId} · {t('holds.counter')} {hold.counter}
+                        <Text size="xs" c="dimmed">
+                          {t(hold.kind === 'claim' ? 'holds.kindClaim' : 'holds.kindTap')}
+                        </Text>
+                        #{hold.screenId} · {t(hold.kind === 'claim' ? 'holds.ticket' : 'holds.counter')}{' '}
+                        {hold.counter}
                       </Table.Td>
                       <Table.Td>#{hold.campaignId}</Table.Td>
                       <Table.Td>{formatDateTime(hold.tapTs, i18n.language)}</Table.Td>
@@ -162,6 +299,7 @@ export function HoldsPage() {
           </Card>
         )}
       </QueryState>
+      <HeldWithdrawals />
       <DecisionHistory />
       <Modal
         opened={confirming !== null}

@@ -21,9 +21,43 @@ const TICKET_TEXT = /^[A-Za-z0-9_-]{126}$/;
 function ClaimResultCard({
   result,
 }: {
-  result: { status: 'credited' | 'rejected'; code: string | null; amountFen: number; brand: string | null };
+  result: {
+    status: 'credited' | 'rejected' | 'held' | 'released' | 'refused';
+    code: string | null;
+    amountFen: number;
+    brand: string | null;
+    couponTitle: string | null;
+    couponOfferId: number | null;
+  };
 }) {
   const { t, i18n } = useTranslation();
+  // Held by an account check: under review, in the reader's words (never the code).
+  if (result.status === 'held') {
+    const reason = `wallet.reason.${result.code ?? 'HELD_FOR_REVIEW'}`;
+    return (
+      <Alert color="blue" variant="light" title={t('claim.underReview')} data-testid="claim-held">
+        <Text size="sm">{t('claim.underReviewBody', { amount: formatFen(result.amountFen) })}</Text>
+        {i18n.exists(reason) ? (
+          <Text size="xs" c="dimmed" mt={4}>
+            {t(reason)}
+          </Text>
+        ) : null}
+      </Alert>
+    );
+  }
+  // Past the campaign's cash cap: its fallback coupon, as a kiosk would give.
+  if (result.status === 'credited' && result.amountFen === 0 && result.couponOfferId !== null)
+    return (
+      <Stack align="center" gap="xs" data-testid="claim-coupon">
+        <Text size="sm" c="dimmed" ta="center">
+          {t('claim.couponInstead')}
+        </Text>
+        <Title order={2} c="red.7" ta="center">
+          {result.couponTitle ?? ''}
+        </Title>
+        <Text size="sm">{t('claim.couponInWallet')}</Text>
+      </Stack>
+    );
   if (result.status === 'credited' && result.amountFen > 0)
     return (
       <Stack align="center" gap="xs" data-testid="claim-credited">

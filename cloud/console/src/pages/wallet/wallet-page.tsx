@@ -505,6 +505,11 @@ function WithdrawalList({ token }: { token: string }) {
                   {t('wallet.failedBecause', { reason: withdrawal.failureReason ?? '—' })}
                 </Text>
               ) : null}
+              {withdrawal.status === 'held' && withdrawal.holdReason !== null ? (
+                <Text size="xs" c="dimmed" data-testid="withdrawal-held">
+                  {t(`errors.${withdrawal.holdReason}`, { defaultValue: t('errors.HELD_FOR_REVIEW') })}
+                </Text>
+              ) : null}
             </Paper>
           ))}
           <LoadMore list={withdrawals} />
