@@ -69,7 +69,8 @@ describe.each(engines)('money actions on $engine', ({ engine, available }) => {
         const token = await fundedWallet(cloud, 1_000);
         const linked = await cloud.request('PUT', '/v1/wallets/me/payout-account', {
           token,
-          body: { kind: 'alipay', account: 'payee@example.com', holderName: 'Li Lei' },
+          // One account per wallet: an account many wallets share holds its withdrawals (account-signals.ts).
+          body: { kind: 'alipay', account: `payee${String(amountFen)}@example.com`, holderName: 'Li Lei' },
         });
         expect(linked.status).toBe(200);
         const made = await cloud.request('POST', '/v1/wallets/me/withdrawals', {
