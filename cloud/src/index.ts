@@ -1,6 +1,12 @@
 export * from './cloud.ts';
 export * from './env.ts';
-export { openDatabase, type Database, type DatabaseHandle, type DatabaseOptions } from './db/client.ts';
+export {
+  openDatabase,
+  type Database,
+  type DatabaseHandle,
+  type DatabaseOptions,
+  type PostgresTimeouts,
+} from './db/client.ts';
 export { checkLedger, type LedgerCheck } from './ledger/check-ledger.ts';
 export {
   postTransfers,

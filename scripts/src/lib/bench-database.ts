@@ -1,12 +1,19 @@
 // A fresh database for one benchmark run: in-memory PGlite, or a uniquely named PostgreSQL database
 // that `drop` removes again (unless kept, for EXPLAIN), both migrated.
 import { randomBytes } from 'node:crypto';
-import { openDatabase, type DatabaseHandle } from '@redtap/cloud';
+import { openDatabase, type DatabaseHandle, type PostgresTimeouts } from '@redtap/cloud';
 import { adminQuery } from './postgres-admin.ts';
 
 export async function openBenchDatabase(
   engine: string,
-  options: { adminUrl: string; prefix: string; poolSizeMax: number; keep?: boolean },
+  options: {
+    adminUrl: string;
+    prefix: string;
+    poolSizeMax: number;
+    keep?: boolean;
+    /** The cloud's defaults unless given (a history build runs statements far longer than a request's). */
+    timeouts?: Partial<PostgresTimeouts>;
+  },
 ): Promise<{ handle: DatabaseHandle; drop: () => Promise<void> }> {
   if (engine === 'pglite') {
     const handle = await openDatabase({ engine: 'pglite' });
@@ -21,6 +28,7 @@ export async function openBenchDatabase(
     engine: 'postgres',
     url: url.toString(),
     poolSizeMax: options.poolSizeMax,
+    ...(options.timeouts === undefined ? {} : { timeouts: options.timeouts }),
   });
   await handle.migrate();
   return {
