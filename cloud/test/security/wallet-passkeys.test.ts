@@ -249,6 +249,36 @@ describe.each(engines)('wallet passkeys on $engine', ({ engine, available }) => 
     expect((await cloud.request('GET', '/v1/wallets/me', { token: second.token })).status).toBe(401);
   });
 
+  it.skipIf(!available)(
+    'remembers the browser a wallet signs up and in with, in a long-lived HttpOnly cookie',
+    async () => {
+      const created = await signUp(new SoftPasskey());
+      expect(created.status).toBe(201);
+      const cookie = created.headers.get('set-cookie') ?? '';
+      expect(cookie).toMatch(/^redtap_device=[A-Za-z0-9_-]{22};/);
+      expect(cookie).toMatch(/HttpOnly/);
+      expect(cookie).toMatch(/SameSite=Strict/);
+      expect(cookie).toMatch(/Max-Age=34560000/);
+      const device = /^redtap_device=([^;]+)/.exec(cookie)?.[1] ?? '';
+      const first = await json<WalletSessionReply>(created);
+      // Another wallet signing in from the same browser keeps its cookie and is counted on it.
+      const other = new SoftPasskey();
+      const second = await json<WalletSessionReply>(await signUp(other));
+      const signedIn = await cloud.app.request('/v1/wallets/passkeys/authentication', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', cookie: `redtap_device=${device}` },
+        body: JSON.stringify({ response: other.get(await authenticationOptions()) }),
+      });
+      expect(signedIn.status).toBe(200);
+      expect(signedIn.headers.get('set-cookie')).toBeNull();
+      const rows = await queryRows<{ wallet_id: unknown }>(
+        cloud.deps.db,
+        sql`select wallet_id from wallet_devices where device_id = ${device} order by wallet_id`,
+      );
+      expect(rows.map((row) => int(row.wallet_id))).toEqual([first.walletId, second.walletId]);
+    },
+  );
+
   it.skipIf(!available)('refuses a replayed challenge, for sign-up and for sign-in', async () => {
     const passkey = new SoftPasskey();
     const options = await registrationOptions();
