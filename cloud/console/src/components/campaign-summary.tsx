@@ -2,6 +2,7 @@
 // offers, per-wallet caps, the fallback coupon, fall-through and creatives. The wizard's review step, a
 // campaign's page and the operator's approval card all show it, so what is approved is what was written.
 import { Group, SimpleGrid, Stack, Text } from '@mantine/core';
+import { claimPaths, claimReservePercent, type ClaimPath } from '@redtap/shared/campaign';
 import type { ReactNode } from 'react';
 import { useTranslation } from 'react-i18next';
 import type { Campaign, CouponOfferInput, Daypart, PrizePlan } from '../api/types.ts';
@@ -25,6 +26,10 @@ export interface CampaignSummaryData {
     couponsPerWalletPerDay: number;
     fallbackCouponOfferIndex: number | null;
     fallThrough: boolean;
+    /** Absent: every path. */
+    claimPaths?: ClaimPath[] | undefined;
+    /** Absent: the default share, when an online path is offered. */
+    claimReservePercent?: number | undefined;
   };
   creatives: { sha256: string; durationMs: number }[];
 }
@@ -47,6 +52,8 @@ export function summaryOfCampaign(campaign: Campaign): CampaignSummaryData {
       couponsPerWalletPerDay: campaign.rules.couponsPerWalletPerDay,
       fallbackCouponOfferIndex: fallbackIndex === -1 ? null : fallbackIndex,
       fallThrough: campaign.rules.fallThrough === true,
+      claimPaths: campaign.rules.claimPaths,
+      claimReservePercent: campaign.rules.claimReservePercent,
     },
     creatives: campaign.creatives,
   };
@@ -163,6 +170,12 @@ export function CampaignSummary(props: {
       </Row>
       <Row label={t('summary.fallThrough')} testId={`${prefix}-fall-through`}>
         {campaign.rules.fallThrough ? t('wizard.fallThroughOn') : t('wizard.fallThroughOff')}
+      </Row>
+      <Row label={t('summary.claimPaths')} testId={`${prefix}-claim-paths`}>
+        {(campaign.rules.claimPaths ?? claimPaths).map((path) => t(`wizard.claimPath.${path}`)).join(' · ')}
+        {claimReservePercent(campaign.rules) === 0
+          ? null
+          : ` (${t('summary.claimReserveLine', { percent: claimReservePercent(campaign.rules) })})`}
       </Row>
       <Row label={t('summary.creatives')} testId={`${prefix}-creatives`}>
         {campaign.creatives.length === 0 ? (

@@ -2,7 +2,14 @@
 // defaulted), the request body built from it, and what is wrong with it by the cloud's own schema
 // (@redtap/shared/campaign) with the same field paths and codes the API replies. Drafts of a new campaign
 // are kept in localStorage per signed-in account, so a reload loses nothing.
-import { CampaignBody, campaignScheduleIssues } from '@redtap/shared/campaign';
+import {
+  CampaignBody,
+  CLAIM_RESERVE_PERCENT_DEFAULT,
+  campaignScheduleIssues,
+  claimPaths,
+  offersOnlineClaims,
+  type ClaimPath,
+} from '@redtap/shared/campaign';
 import { fieldIssuesOf, type FieldIssue } from '@redtap/shared/field-issues';
 import type { Campaign, CampaignInput, StoredContent } from '../api/types.ts';
 import { fromLocalInput, toLocalInput } from './format.ts';
@@ -61,6 +68,10 @@ export interface CampaignForm {
     /** The fallback offer's index as text (a Select value), or null for none. */
     fallback: string | null;
     fallThrough: boolean;
+    /** Where its prizes may be won, in claimPaths order; every path is sent as none (absent = all). */
+    claimPaths: ClaimPath[];
+    /** The share of what is left that decks leave for online claims; only sent with an online path. */
+    claimReservePercent: NumberField;
   };
 }
 
@@ -94,8 +105,37 @@ export function emptyForm(nowS = Math.floor(Date.now() / 1000)): CampaignForm {
       { key: nextKey(), amountFen: 88, count: 100 },
     ],
     coupons: [],
-    rules: { cashPerWalletPerDay: 1, couponsPerWalletPerDay: 1, fallback: null, fallThrough: false },
+    rules: emptyRules(),
   };
+}
+
+function emptyRules(): CampaignForm['rules'] {
+  return {
+    cashPerWalletPerDay: 1,
+    couponsPerWalletPerDay: 1,
+    fallback: null,
+    fallThrough: false,
+    claimPaths: [...claimPaths],
+    claimReservePercent: CLAIM_RESERVE_PERCENT_DEFAULT,
+  };
+}
+
+/**
+ * The claim paths and reserve as the body sends them: every path is left out (the campaign then offers
+ * whatever paths come later too), none is sent empty so the schema names it, and the reserve goes only
+ * with an online path, an empty box meaning the default.
+ */
+export function claimRulesOf(rules: CampaignForm['rules']): {
+  claimPaths?: ClaimPath[];
+  claimReservePercent?: number;
+} {
+  const chosen = claimPaths.filter((path) => rules.claimPaths.includes(path));
+  const paths = chosen.length === claimPaths.length ? {} : { claimPaths: chosen };
+  const reserve =
+    offersOnlineClaims(paths) && rules.claimReservePercent !== ''
+      ? { claimReservePercent: rules.claimReservePercent }
+      : {};
+  return { ...paths, ...reserve };
 }
 
 export function buildingKey(city: string, building: string): string {
@@ -183,6 +223,7 @@ export function bodyOf(form: CampaignForm, operator: boolean): Record<string, un
       couponsPerWalletPerDay: orUndefined(form.rules.couponsPerWalletPerDay),
       fallbackCouponOfferIndex: fallback === null ? null : Number(fallback),
       fallThrough: form.rules.fallThrough,
+      ...claimRulesOf(form.rules),
     },
     creatives: form.creatives.map((creative) => ({
       sha256: creative.sha256,
@@ -330,6 +371,8 @@ export function formFromCampaign(
       couponsPerWalletPerDay: campaign.rules.couponsPerWalletPerDay,
       fallback: fallbackIndex === -1 ? null : String(fallbackIndex),
       fallThrough: campaign.rules.fallThrough === true,
+      claimPaths: campaign.rules.claimPaths ?? [...claimPaths],
+      claimReservePercent: campaign.rules.claimReservePercent ?? CLAIM_RESERVE_PERCENT_DEFAULT,
     },
   };
 }
@@ -363,6 +406,8 @@ export function loadDraft(account: string): StoredDraft | null {
     return {
       form: {
         ...form,
+        // A draft from before a rule existed gets its default.
+        rules: { ...emptyRules(), ...form.rules },
         dayparts: rekey(form.dayparts),
         tiers: rekey(form.tiers),
         coupons: rekey(form.coupons),

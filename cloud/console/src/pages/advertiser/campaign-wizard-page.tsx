@@ -27,6 +27,7 @@ import {
   TextInput,
   Title,
 } from '@mantine/core';
+import { CLAIM_RESERVE_PERCENT_MAX, claimPaths, offersOnlineClaims } from '@redtap/shared/campaign';
 import type { FieldIssue } from '@redtap/shared/field-issues';
 import { luckyPlanProblem } from '@redtap/shared/money';
 import { useEffect, useMemo, useState } from 'react';
@@ -49,6 +50,7 @@ import {
   buildingOfKey,
   checkForm,
   cityOfKey,
+  claimRulesOf,
   clearDraft,
   emptyForm,
   formFromCampaign,
@@ -852,6 +854,41 @@ function CampaignWizard({ mode }: { mode: Mode }) {
                 checked={form.rules.fallThrough}
                 onChange={(event) => setRules({ fallThrough: event.currentTarget.checked })}
               />
+              <Input.Wrapper
+                label={t('wizard.claimPaths')}
+                description={t('wizard.claimPathsHelp')}
+                error={errorAt('rules.claimPaths')}
+              >
+                <Chip.Group
+                  multiple
+                  value={form.rules.claimPaths}
+                  onChange={(value) =>
+                    setRules({ claimPaths: claimPaths.filter((path) => value.includes(path)) })
+                  }
+                >
+                  <Group gap="xs" mt={6} data-testid="wizard-claim-paths">
+                    {claimPaths.map((path) => (
+                      <Chip key={path} value={path} data-testid={`wizard-claim-path-${path}`}>
+                        {t(`wizard.claimPath.${path}`)}
+                      </Chip>
+                    ))}
+                  </Group>
+                </Chip.Group>
+              </Input.Wrapper>
+              {offersOnlineClaims(form.rules) ? (
+                <NumberInput
+                  label={t('wizard.claimReserve')}
+                  description={t('wizard.claimReserveHelp')}
+                  min={0}
+                  max={CLAIM_RESERVE_PERCENT_MAX}
+                  suffix=" %"
+                  {...AS_TYPED}
+                  value={form.rules.claimReservePercent}
+                  error={errorAt('rules.claimReservePercent')}
+                  onChange={(value) => setRules({ claimReservePercent: numberField(value) })}
+                  data-testid="wizard-claim-reserve"
+                />
+              ) : null}
             </Stack>
           </Stepper.Step>
 
@@ -894,6 +931,7 @@ function CampaignWizard({ mode }: { mode: Mode }) {
                         couponsPerWalletPerDay: check.body.rules?.couponsPerWalletPerDay ?? 1,
                         fallbackCouponOfferIndex: check.body.rules?.fallbackCouponOfferIndex ?? null,
                         fallThrough: check.body.rules?.fallThrough === true,
+                        ...claimRulesOf(form.rules),
                       },
                       creatives: check.body.creatives,
                     }}
