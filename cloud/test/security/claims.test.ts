@@ -409,13 +409,15 @@ describe.each(engines)('claims on $engine', ({ engine, available }) => {
   );
 
   it.skipIf(!available)('never overspends: a campaign whose pool is all in decks pays no claim', async () => {
-    // The campaign's whole pool goes into the deck of its only screen at activation.
+    // The campaign's whole pool goes into the deck of its only screen at activation: it keeps no claim
+    // reserve (claim-paths-decks.test.ts shows the default one paying claims).
     const lone = await enrolKiosk(cloud, world.operator, 'Hangzhou');
     const small = await createActiveCampaign(cloud, {
       cities: ['Hangzhou'],
       plan: { kind: 'tiers', tiers: [{ amountFen: 10, count: 10 }] },
       budgetFen: 100,
       couponStock: 0,
+      claimReservePercent: 0,
       operator: world.operator,
       advertiser: world.advertiser,
       nowS: nowS(),
