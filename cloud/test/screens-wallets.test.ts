@@ -186,10 +186,20 @@ describe.each(engines)('screens and wallets on $engine', ({ engine, available })
     );
     expect(secondPage).toEqual({ items: [expect.objectContaining({ id: ids[2] })], nextAfter: null });
 
-    const locations = await json<{ items: unknown[] }>(
+    const locations = await json<{ items: unknown[]; truncated: boolean }>(
       await cloud.request('GET', '/v1/screens/locations?city=Hangzhou', { token: operator }),
     );
     expect(locations.items).toHaveLength(3);
+    expect(locations.truncated).toBe(false);
+    // Fewer places asked for than there are: the first ones, and a flag saying the list was cut.
+    const cut = await json<{ items: { elevator: string }[]; truncated: boolean }>(
+      await cloud.request('GET', '/v1/screens/locations?city=Hangzhou&limit=2', { token: operator }),
+    );
+    expect([cut.items.length, cut.truncated]).toEqual([2, true]);
+    const exact = await json<{ items: unknown[]; truncated: boolean }>(
+      await cloud.request('GET', '/v1/screens/locations?city=Hangzhou&limit=3', { token: operator }),
+    );
+    expect([exact.items.length, exact.truncated]).toEqual([3, false]);
     expect(locations.items[0]).toEqual({
       city: 'Hangzhou',
       building: 'West Lake',

@@ -508,12 +508,15 @@ export interface LocationCount {
   active: number;
 }
 
-/** Screens counted per city, building and elevator: the operator's map of the network. */
+/**
+ * Screens counted per city, building and elevator: the operator's map of the network, the first `limit`
+ * places in order, and whether there were more (one row past the limit is read to tell).
+ */
 export async function screenLocations(
   db: Database,
   filter: { city?: string | undefined; building?: string | undefined },
   limit: number,
-): Promise<LocationCount[]> {
+): Promise<{ items: LocationCount[]; truncated: boolean }> {
   const rows = await db
     .select({
       city: screens.city,
@@ -531,8 +534,8 @@ export async function screenLocations(
     )
     .groupBy(screens.city, screens.building, screens.elevator)
     .orderBy(asc(screens.city), asc(screens.building), asc(screens.elevator))
-    .limit(limit);
-  return rows;
+    .limit(limit + 1);
+  return { items: rows.slice(0, limit), truncated: rows.length > limit };
 }
 
 export const TARGETING_OPTIONS_MAX = 1_000;

@@ -1746,7 +1746,7 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** Screen counts per city, building and elevator */
+    /** Screen counts per city, building and elevator, the first `limit` in order; `truncated` says there are more (narrow by city or building) */
     get: {
       parameters: {
         query?: {
@@ -1774,6 +1774,8 @@ export interface paths {
                 screens: number;
                 active: number;
               }[];
+              /** @description More places match than `limit`: the list holds the first of them only */
+              truncated: boolean;
             };
           };
         };

@@ -200,6 +200,7 @@ export const en = {
     clearFilters: 'Clear filters',
     byCity: 'By city',
     citiesTruncated: 'The {{count}} cities with the most screens',
+    placesTruncated: 'The first {{count}} places: type a name to filter by one not listed',
     edit: 'Rename or move',
     editTitle: 'Rename or move {{name}}',
     moveNote: 'A new city, building or time zone sends the screen a new config: campaigns target by place.',

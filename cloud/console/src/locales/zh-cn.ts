@@ -201,6 +201,7 @@ export const zhCN: Messages = {
     clearFilters: '清除筛选',
     byCity: '按城市',
     citiesTruncated: '屏幕最多的 {{count}} 个城市',
+    placesTruncated: '仅列出前 {{count}} 个地点：可输入名称筛选未列出的',
     edit: '改名或迁移',
     editTitle: '改名或迁移 {{name}}',
     moveNote: '更换城市、楼宇或时区会向屏幕下发新配置：活动按地点投放。',

@@ -255,7 +255,8 @@ export function screenRoutes(deps: AppDeps) {
       method: 'get',
       path: '/v1/screens/locations',
       tags: ['screens'],
-      summary: 'Screen counts per city, building and elevator',
+      summary:
+        'Screen counts per city, building and elevator, the first `limit` in order; `truncated` says there are more (narrow by city or building)',
       request: {
         query: z.object({
           city: Place.optional(),
@@ -283,6 +284,9 @@ export function screenRoutes(deps: AppDeps) {
                     active: z.number().int(),
                   }),
                 ),
+                truncated: z.boolean().openapi({
+                  description: 'More places match than `limit`: the list holds the first of them only',
+                }),
               }),
             },
           },
@@ -292,7 +296,7 @@ export function screenRoutes(deps: AppDeps) {
     }),
     async (c) => {
       const { limit, ...filter } = c.req.valid('query');
-      return c.json({ items: await screenLocations(deps.db, filter, limit) }, 200);
+      return c.json(await screenLocations(deps.db, filter, limit), 200);
     },
   );
 

@@ -31,6 +31,9 @@ export type MemberChanges = RequestBody<'/v1/screen-groups/{id}/member-changes',
 type GroupReply = { id: number; name: string };
 export type ReprovisionAction = 'replace' | 'reinstate';
 
+/** Places the location filters ask for at once (the server's largest answer). */
+export const PLACES_MAX = 1_000;
+
 export const screenKeys = {
   all: ['screens'] as const,
   list: (filter: ScreenFilter) => [...screenKeys.all, 'list', filter] as const,
@@ -38,7 +41,8 @@ export const screenKeys = {
   search: (search: string) => [...screenKeys.all, 'search', search] as const,
   longOfflineNames: () => [...screenKeys.all, 'long-offline-names'] as const,
   summary: () => [...screenKeys.all, 'summary'] as const,
-  locations: () => [...screenKeys.all, 'locations'] as const,
+  locations: (city?: string) =>
+    [...screenKeys.all, 'locations', ...(city === undefined ? [] : [city])] as const,
   one: (id: number) => [...screenKeys.all, 'one', id] as const,
   activity: (id: number) => [...screenKeys.all, 'activity', id] as const,
   taps: (id: number) => [...screenKeys.all, 'taps', id] as const,
@@ -113,15 +117,18 @@ export function useScreenSummary(refetchIntervalMs: number) {
   });
 }
 
-/** The cities, buildings and elevators screens stand in (the filters' choices). */
-export function useScreenLocations() {
+/**
+ * The cities, buildings and elevators screens stand in (the filters' choices), of one city when given:
+ * the server's first PLACES_MAX places, with `truncated` when there are more.
+ */
+export function useScreenLocations(city?: string) {
   const token = useToken();
   return useQuery({
-    queryKey: screenKeys.locations(),
+    queryKey: screenKeys.locations(city),
     queryFn: ({ signal }) =>
       replyOf(
         api.GET('/v1/screens/locations', {
-          params: { query: { limit: 1000 } },
+          params: { query: { limit: PLACES_MAX, ...(city === undefined ? {} : { city }) } },
           headers: bearer(token),
           signal,
         }),

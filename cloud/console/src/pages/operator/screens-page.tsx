@@ -244,6 +244,18 @@ function LongOfflineAlert(props: { count: number; onShow: () => void }) {
   );
 }
 
+/**
+ * A location filter's choices: the distinct places loaded, sorted. When the server cut the list, what is
+ * typed is offered as a choice too (the screens are then asked for by that exact name), and a place
+ * chosen from a shared link still shows as chosen.
+ */
+function placeOptions(loaded: string[], truncated: boolean, typed: string, chosen: string | null): string[] {
+  const options = [...new Set(loaded)].sort();
+  const extra = [truncated ? typed.trim() : '', chosen ?? ''];
+  for (const value of extra) if (value !== '' && !options.includes(value)) options.push(value);
+  return options;
+}
+
 export function ScreensPage() {
   const { t, i18n } = useTranslation();
   const { filter, setFilter } = useFilters();
@@ -277,6 +289,10 @@ export function ScreensPage() {
   );
   const summary = useScreenSummary(SUMMARY_REFETCH_MS);
   const locations = useScreenLocations();
+  // The buildings of the chosen city are asked of the server, so a cut network-wide list misses none.
+  const cityLocations = useScreenLocations(filter.city ?? undefined);
+  const [citySearch, setCitySearch] = useState('');
+  const [buildingSearch, setBuildingSearch] = useState('');
   const groups = useScreenGroupPages();
   const newCode = useNewEnrolmentCode({
     onSuccess: setShownCode,
@@ -301,19 +317,25 @@ export function ScreensPage() {
   });
 
   const cities = useMemo(
-    () => [...new Set(locations.data?.items.map((l) => l.city) ?? [])].sort(),
-    [locations.data],
+    () =>
+      placeOptions(
+        locations.data?.items.map((l) => l.city) ?? [],
+        locations.data?.truncated === true,
+        citySearch,
+        filter.city,
+      ),
+    [locations.data, citySearch, filter.city],
   );
+  const buildingSource = filter.city === null ? locations.data : cityLocations.data;
   const buildings = useMemo(
     () =>
-      [
-        ...new Set(
-          locations.data?.items
-            .filter((l) => filter.city === null || l.city === filter.city)
-            .map((l) => l.building) ?? [],
-        ),
-      ].sort(),
-    [locations.data, filter.city],
+      placeOptions(
+        buildingSource?.items.map((l) => l.building) ?? [],
+        buildingSource?.truncated === true,
+        buildingSearch,
+        filter.building,
+      ),
+    [buildingSource, buildingSearch, filter.building],
   );
   const groupOptions = useMemo(() => {
     const options = groups.items.map((g) => ({ value: String(g.id), label: g.name }));
@@ -403,6 +425,13 @@ export function ScreensPage() {
             value={filter.city}
             clearable
             searchable
+            searchValue={citySearch}
+            onSearchChange={setCitySearch}
+            description={
+              locations.data?.truncated === true
+                ? t('fleet.placesTruncated', { count: locations.data.items.length })
+                : undefined
+            }
             onChange={(city) => setFilter({ city, building: null })}
             w={180}
           />
@@ -412,6 +441,13 @@ export function ScreensPage() {
             value={filter.building}
             clearable
             searchable
+            searchValue={buildingSearch}
+            onSearchChange={setBuildingSearch}
+            description={
+              buildingSource?.truncated === true
+                ? t('fleet.placesTruncated', { count: buildingSource.items.length })
+                : undefined
+            }
             onChange={(building) => setFilter({ building })}
             w={200}
           />
