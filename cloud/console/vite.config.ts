@@ -1,15 +1,16 @@
 // Builds the web console (operators, advertisers, wallet) into cloud/dist/console. Absolute asset URLs
 // (`/assets/…`) because the cloud serves deep links such as /operator/screens from the same index.html.
-// The wallet is also an installable web app: a manifest scoped to /wallet and a service worker that keeps
-// the app shell for an offline start (it never caches the API; see docs/architecture.md).
+// The wallet is also an installable web app: a manifest (lib/wallet-app.ts) whose scope holds the wallet
+// and the claim URLs, and a service worker for /wallet that keeps the app shell for an offline start (it
+// never caches the API; see docs/architecture.md).
 import { fileURLToPath } from 'node:url';
 import react from '@vitejs/plugin-react';
 import { defineConfig } from 'vite';
 import { VitePWA } from 'vite-plugin-pwa';
+import { walletManifest } from './src/lib/wallet-app.ts';
 
-/** The wallet's part of the site: what the installed app opens and what its service worker controls. */
+/** The wallet's part of the site: what its service worker controls (lib/service-worker.ts). */
 const WALLET_SCOPE = '/wallet';
-const THEME_COLOUR = '#d9312b';
 
 export default defineConfig({
   root: fileURLToPath(new URL('./', import.meta.url)),
@@ -24,25 +25,8 @@ export default defineConfig({
       scope: WALLET_SCOPE,
       // The icons are drawn from public/icons/wallet.svg (512 and 192 px PNGs, committed).
       includeAssets: ['favicon.svg'],
-      manifest: {
-        id: WALLET_SCOPE,
-        name: '红包拍拍 RedTap 钱包',
-        short_name: '红包拍拍',
-        description:
-          'Red packets and coupons from RedTap screens: balance, history, coupons and withdrawals.',
-        lang: 'zh-CN',
-        start_url: WALLET_SCOPE,
-        scope: WALLET_SCOPE,
-        display: 'standalone',
-        orientation: 'portrait',
-        theme_color: THEME_COLOUR,
-        background_color: '#f8f9fa',
-        icons: [
-          { src: '/icons/wallet-192.png', sizes: '192x192', type: 'image/png', purpose: 'any' },
-          { src: '/icons/wallet-512.png', sizes: '512x512', type: 'image/png', purpose: 'any' },
-          { src: '/icons/wallet-512.png', sizes: '512x512', type: 'image/png', purpose: 'maskable' },
-        ],
-      },
+      // Scoped to the whole origin, so the installed app opens claim URLs too (lib/wallet-app.ts).
+      manifest: walletManifest,
       workbox: {
         // The app shell only: the built scripts, styles, fonts and icons, and index.html for navigations.
         globPatterns: ['**/*.{js,css,html,svg,png,woff2}'],

@@ -61,7 +61,8 @@ test('a wallet created with a passkey signs in again with it, and the wallet ins
   await page.goto('/wallet');
   await expect(page.getByRole('heading', { name: '我的红包' })).toBeVisible();
 
-  // The web app manifest: linked from the page, served as a manifest, scoped to the wallet, with icons.
+  // The web app manifest: linked from the page, served as a manifest, with icons; it starts at the wallet
+  // and its scope is the whole origin, so the installed app opens claim URLs (/claim?…) too.
   const manifestHref = await page.locator('link[rel="manifest"]').getAttribute('href');
   expect(manifestHref).toBe('/manifest.webmanifest');
   const manifestReply = await page.request.get(manifestHref ?? '');
@@ -73,7 +74,7 @@ test('a wallet created with a passkey signs in again with it, and the wallet ins
     theme_color: string;
     icons: { src: string; sizes: string; type: string }[];
   };
-  expect(manifest).toMatchObject({ start_url: '/wallet', scope: '/wallet', display: 'standalone' });
+  expect(manifest).toMatchObject({ start_url: '/wallet', scope: '/', display: 'standalone' });
   expect(manifest.icons.map((icon) => icon.sizes)).toEqual(expect.arrayContaining(['192x192', '512x512']));
   for (const icon of manifest.icons) {
     const reply = await page.request.get(icon.src);
