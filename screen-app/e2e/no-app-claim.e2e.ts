@@ -3,8 +3,9 @@
 // screenshot of the kiosk's page decoded from its pixels; the link opens in a phone-sized Chromium whose
 // platform authenticator is the DevTools virtual one. The commuter creates a wallet with a passkey from
 // the claim page, grabs the red packet, sees the amount and the brand that paid, and finds it in the
-// wallet. The ledger still checks, the campaign's pool gave exactly that amount, and a second phone with
-// the same code is told in words that someone else claimed it, leaving the first wallet as it was.
+// wallet; the kiosk's screen celebrates the claim with that amount and brand. The ledger still checks, the
+// campaign's pool gave exactly that amount, and a second phone with the same code is told in words that
+// someone else claimed it, leaving the first wallet as it was and the screen celebrating nothing more.
 import { fileURLToPath } from 'node:url';
 import { devices, expect, test, type Browser, type BrowserContext, type Page } from '@playwright/test';
 import { formatFen, TicketPath, ticketFromUrl } from '@redtap/shared';
@@ -93,6 +94,41 @@ async function phoneWithPasskeyWallet(
   await page.getByTestId('passkey-create').click({ timeout: PAGE_TIMEOUT_MS });
   await expect(page.getByTestId('claim-button')).toBeVisible({ timeout: PAGE_TIMEOUT_MS });
   return { context, page };
+}
+
+interface Celebration {
+  ticketSeq: string | null;
+  amount: string | null;
+  brand: string | null;
+}
+
+/**
+ * Records every claim celebration the kiosk's page shows (overlays come and go within seconds, so they are
+ * noted as they appear). Page-side code as text: this package's TypeScript has no DOM types.
+ */
+async function recordCelebrations(page: Page): Promise<void> {
+  await page.evaluate(`(() => {
+    const seen = [];
+    window.__celebrations = seen;
+    const note = () => {
+      for (const element of document.querySelectorAll('[data-testid="tap-overlay"][data-state="claimed"]')) {
+        if (seen.some((entry) => entry.element === element)) continue;
+        seen.push({
+          element,
+          ticketSeq: element.getAttribute('data-ticket-seq'),
+          amount: element.querySelector('[data-testid="prize-amount"]')?.textContent ?? null,
+          brand: element.querySelector('[data-testid="claim-brand"]')?.textContent ?? null,
+        });
+      }
+    };
+    new MutationObserver(note).observe(document, { childList: true, subtree: true });
+  })()`);
+}
+
+function celebrations(page: Page): Promise<Celebration[]> {
+  return page.evaluate<Celebration[]>(
+    'window.__celebrations.map(({ ticketSeq, amount, brand }) => ({ ticketSeq, amount, brand }))',
+  );
 }
 
 interface CampaignMoney {
@@ -185,13 +221,32 @@ test('a commuter with no app scans the screen, makes a passkey wallet on the cla
   expect(await ledgerCheck()).toMatchObject({ ok: true });
 
   // The first phone: a passkey wallet made from the claim page, one press, the amount and who paid.
+  await recordCelebrations(screen);
   const first = await phoneWithPasskeyWallet(browser, phoneOrigin, claimPath);
+  // The claim page links the wallet's web app manifest, whose scope holds this claim URL: a phone that
+  // installed the wallet opens the code it scans in the app.
+  const manifestHref = await first.page.locator('link[rel="manifest"]').getAttribute('href');
+  const manifest = (await (await first.page.request.get(manifestHref ?? '')).json()) as { scope: string };
+  const scope = new URL(manifest.scope, new URL(manifestHref ?? '', phoneOrigin));
+  const opened = new URL(claimPath, phoneOrigin);
+  expect(opened.origin).toBe(scope.origin);
+  expect(opened.pathname.startsWith(scope.pathname)).toBe(true);
+  // Only opening the claim URL celebrates nothing: nothing was claimed.
+  expect(await celebrations(screen)).toEqual([]);
   await first.page.getByTestId('claim-button').click();
   const credited = first.page.getByTestId('claim-credited');
   await expect(credited).toBeVisible({ timeout: PAGE_TIMEOUT_MS });
   await expect(credited).toContainText(`${SPONSOR} 送你`);
   const amountText = (await credited.locator('h1').textContent()) ?? '';
   expect(amountText).toBe(formatFen(ENVELOPE_FEN));
+
+  // The kiosk's screen celebrates the claim of its ticket: the amount the cloud paid, and who paid it.
+  const ticketSeq = ticket.ok ? String(ticket.value.ticket.ticketSeq) : '';
+  await expect.poll(() => celebrations(screen), { timeout: PAGE_TIMEOUT_MS }).toHaveLength(1);
+  const [celebrated] = await celebrations(screen);
+  expect(celebrated?.ticketSeq).toBe(ticketSeq);
+  expect(celebrated?.amount).toBe(amountText);
+  expect(celebrated?.brand).toContain(SPONSOR);
 
   // The wallet, in the same phone: the prize is in the balance and in the history with its brand.
   await first.page.goto('/wallet');
@@ -217,6 +272,9 @@ test('a commuter with no app scans the screen, makes a passkey wallet on the cla
     { timeout: PAGE_TIMEOUT_MS },
   );
   await expect(second.page.getByTestId('claim-credited')).toHaveCount(0);
+
+  // The screen celebrated the one claim only.
+  expect(await celebrations(screen)).toHaveLength(1);
 
   // The first wallet is as it was, and so is the money.
   await first.page.reload();
