@@ -9,6 +9,7 @@ import { cityKey } from './rules/network-rules.ts';
 import { decodeDayStateRequest, verifyDayState } from './wire/day-state.ts';
 import { decodeDeck, verifyDeckSignature } from './wire/deck.ts';
 import { decodeTapToken, verifyTapTokenSignature } from './wire/tap-token.ts';
+import { CLAIMED_BYTES_MAX, TicketClaimed } from './schemas.ts';
 import { ticketFromUrl, verifyTicketSignature } from './ticket.ts';
 
 const doc = readFileSync(fileURLToPath(new URL('../../docs/protocol.md', import.meta.url)), 'utf8');
@@ -93,5 +94,20 @@ describe('docs/protocol.md sample dumps', () => {
         campaigns: [{ campaignId: 12, advertiserId: 3, cash: 2, coupons: 1 }],
       },
     });
+  });
+});
+
+describe('docs/protocol.md §5.7 claimed messages', () => {
+  it('are valid messages as written, within the bound, and name every outcome', () => {
+    const block = /```json claimed-samples\n([\s\S]*?)```/.exec(doc)?.[1] ?? '';
+    const lines = block.split('\n').filter((line) => line.length > 0);
+    expect(lines).toHaveLength(3);
+    const parsed = lines.map((line) => {
+      expect(Buffer.byteLength(line)).toBeLessThanOrEqual(CLAIMED_BYTES_MAX);
+      const message = TicketClaimed.safeParse(JSON.parse(line));
+      expect(message.success, line).toBe(true);
+      return message.data;
+    });
+    expect(parsed.map((message) => message?.result?.status ?? null)).toEqual(['credited', 'rejected', null]);
   });
 });
