@@ -33,6 +33,7 @@ import {
   webauthnChallenges,
   type WebauthnChallengePurpose,
 } from '../db/schema/wallet-passkeys.ts';
+import { walletsPerDevice } from './account-signals.ts';
 import { DomainError } from '../errors.ts';
 import { createLedgerAccount } from '../ledger/accounts.ts';
 
@@ -461,6 +462,8 @@ export interface WalletSignupSignals {
   walletsFromSignupIp: number;
   /** Wallets whose payout account is this wallet's (same kind and account), itself included; 0 with none. */
   walletsSharingPayoutAccount: number;
+  /** The most wallets a browser this wallet used has served (its device cookie, account-signals.ts); 0 with none. */
+  walletsPerDevice: number;
 }
 
 /**
@@ -488,5 +491,6 @@ export async function walletSignupSignals(db: Database, walletId: number): Promi
     signupIp: row.signup_ip,
     walletsFromSignupIp: row.signup_ip === null ? 0 : int(row.from_ip),
     walletsSharingPayoutAccount: int(row.sharing),
+    walletsPerDevice: await walletsPerDevice(db, walletId),
   };
 }

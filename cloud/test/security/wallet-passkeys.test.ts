@@ -456,14 +456,19 @@ describe.each(engines)('wallet passkeys on $engine', ({ engine, available }) => 
     const second = await json<WalletSessionReply>(await signUp(new SoftPasskey()));
     const token = await operatorToken(cloud);
     const signalsOf = async (walletId: number) =>
-      json<{ signupIp: string | null; walletsFromSignupIp: number; walletsSharingPayoutAccount: number }>(
-        await cloud.request('GET', `/v1/wallets/${walletId}/signals`, { token }),
-      );
+      json<{
+        signupIp: string | null;
+        walletsFromSignupIp: number;
+        walletsSharingPayoutAccount: number;
+        walletsPerDevice: number;
+      }>(await cloud.request('GET', `/v1/wallets/${walletId}/signals`, { token }));
     const a = await signalsOf(first.walletId);
     const b = await signalsOf(second.walletId);
     expect(b.signupIp).toBe(a.signupIp);
     expect(b.walletsFromSignupIp).toBe(a.walletsFromSignupIp + 1);
     expect(b.walletsSharingPayoutAccount).toBe(0);
+    // Each signed up in a browser of its own (no cookie yet): one wallet per browser.
+    expect(b.walletsPerDevice).toBe(1);
     const forbidden = await cloud.request('GET', `/v1/wallets/${first.walletId}/signals`, {
       token: first.token,
     });

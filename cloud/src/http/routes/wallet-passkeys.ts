@@ -350,7 +350,7 @@ export function walletPasskeyRoutes(deps: AppDeps) {
       path: '/v1/wallets/{id}/signals',
       tags: ['wallets'],
       summary:
-        'Multi-account signals for reviewing a wallet: passkey sign-ups from its sign-up address in 24 h, and wallets paid to its payout account',
+        'Multi-account signals for reviewing a wallet: passkey sign-ups from its sign-up address in 24 h, wallets paid to its payout account, and wallets on its browsers',
       request: { params: IdParam },
       responses: {
         200: {
@@ -362,6 +362,10 @@ export function walletPasskeyRoutes(deps: AppDeps) {
                 signupIp: z.string().nullable(),
                 walletsFromSignupIp: z.number().int(),
                 walletsSharingPayoutAccount: z.number().int(),
+                walletsPerDevice: z.number().int().openapi({
+                  description:
+                    'The most wallets a browser this wallet signed in or claimed from has served (its device cookie)',
+                }),
               }),
             },
           },
