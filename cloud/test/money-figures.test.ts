@@ -89,8 +89,14 @@ describe.each(engines)('money figures on $engine', ({ engine, available }) => {
     if (!available) return;
     handle = await openTestDatabase(engine);
     cloud = createTestCloud(handle);
-    // The advertiser gets 2 × 560; ¥5.60 goes into the campaign, whose pool is dealt into a deck.
-    world = await buildWorld(cloud, { cities: ['Chengdu'], plan: tiersPlan(budgetFen), budgetFen });
+    // The advertiser gets 2 × 560; ¥5.60 goes into the campaign, whose pool is dealt into a deck (whole:
+    // it keeps no claim reserve).
+    world = await buildWorld(cloud, {
+      cities: ['Chengdu'],
+      plan: tiersPlan(budgetFen),
+      budgetFen,
+      claimReservePercent: 0,
+    });
   });
   afterAll(async () => {
     if (available) await handle.close();
