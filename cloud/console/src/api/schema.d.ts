@@ -1487,7 +1487,7 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** Multi-account signals for reviewing a wallet: passkey sign-ups from its sign-up address in 24 h, and wallets paid to its payout account */
+    /** Multi-account signals for reviewing a wallet: passkey sign-ups from its sign-up address in 24 h, wallets paid to its payout account, and wallets on its browsers */
     get: {
       parameters: {
         query?: never;
@@ -1510,6 +1510,8 @@ export interface paths {
               signupIp: string | null;
               walletsFromSignupIp: number;
               walletsSharingPayoutAccount: number;
+              /** @description The most wallets a browser this wallet signed in or claimed from has served (its device cookie) */
+              walletsPerDevice: number;
             };
           };
         };
