@@ -27,6 +27,9 @@ export async function createActiveCampaign(
         cashPerWalletPerDay: perWalletPerDay,
         couponsPerWalletPerDay: perWalletPerDay,
         fallbackCouponOfferIndex: null,
+        // The benchmarks measure the tap path and size their decks to the whole pool: a campaign that
+        // offered online claims would keep its claim reserve out of the decks.
+        claimPaths: ['tap'],
       },
       creatives: [],
     },
