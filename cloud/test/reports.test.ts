@@ -3,8 +3,11 @@
 // CSV names its time zone and screens and cannot carry a formula.
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ErrorCode } from '@redtap/shared';
 import type { DatabaseHandle } from '../src/db/client.ts';
+import { DAY_MAX, DAY_MIN } from '../src/http/schemas.ts';
 import { localDay } from '../src/local-day.ts';
+import { campaignReport } from '../src/services/reports.ts';
 import { openTestDatabase } from './databases.ts';
 import { createTestCloud, json, operatorToken, type TestCloud } from './harness.ts';
 import {
@@ -164,5 +167,15 @@ describe('reports', () => {
       `${String(reporting.screenId)},"'=HYPERLINK(""http://evil.example"",""Lift"")",2,14,1,1,28,0.28,0,50%`,
     );
     expect(lines[2]).toBe(`${String(silent.screenId)},Lift Hangzhou,,5,0,1,10,0.10,0,`);
+  });
+
+  it('refuses a report past its row limit with REPORT_TOO_LARGE rather than cutting it short', async () => {
+    const scope = { kind: 'advertiser', advertiserId: world.advertiser.advertiserId } as const;
+    const byScreen = { by: 'screen', from: DAY_MIN, to: DAY_MAX, timezone: TIMEZONE } as const;
+    const both = await campaignReport(cloud.deps.db, scope, byScreen, 2);
+    expect(both.items).toHaveLength(2);
+    await expect(campaignReport(cloud.deps.db, scope, byScreen, 1)).rejects.toMatchObject({
+      code: ErrorCode.REPORT_TOO_LARGE,
+    });
   });
 });

@@ -8,6 +8,8 @@ import { couponCheckCharacter, formatCouponCode, newCouponBody } from '../src/co
 import { CouponErrorCode } from '../src/coupons/coupon-errors.ts';
 import type { DatabaseHandle } from '../src/db/client.ts';
 import { queryRows } from '../src/db/rows.ts';
+import { DAY_MAX, DAY_MIN } from '../src/http/schemas.ts';
+import { couponReport } from '../src/services/coupon-reports.ts';
 import { seedDemoStore } from '../src/services/merchants.ts';
 import { openTestDatabase, testEngines } from './databases.ts';
 import { createTestCloud, json, walletSession, type TestCloud } from './harness.ts';
@@ -425,6 +427,15 @@ describe.each(engines)('coupons at the till on $engine', ({ engine, available })
       expect(csv.split('\n')[0]).toBe(
         'store,label,issued,redeemed,expired,redemption_rate,redeem_median_s,redeem_p90_s',
       );
+      // Past its row limit a report is refused, never answered with its first rows as if they were all.
+      const everyDay = { by: 'campaign', from: DAY_MIN, to: DAY_MAX, now: cloud.deps.now() } as const;
+      const both = await couponReport(cloud.deps.db, { kind: 'all' }, everyDay, 2);
+      expect(both.map((row) => row.key).sort()).toEqual(
+        [String(brandA.campaignId), String(brandB.campaignId)].sort(),
+      );
+      await expect(couponReport(cloud.deps.db, { kind: 'all' }, everyDay, 1)).rejects.toMatchObject({
+        code: ErrorCode.REPORT_TOO_LARGE,
+      });
     },
   );
 

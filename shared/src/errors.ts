@@ -86,6 +86,9 @@ export const ErrorCode = {
   CONFLICT: 'CONFLICT',
   // A screen group that a campaign not yet ended targets cannot be deleted: the campaign would lose it.
   SCREEN_GROUP_IN_USE: 'SCREEN_GROUP_IN_USE',
+  // A report with more rows than one answer holds: asked again for fewer days, one campaign or a
+  // coarser grouping, rather than answered with its first rows only.
+  REPORT_TOO_LARGE: 'REPORT_TOO_LARGE',
   RATE_LIMITED: 'RATE_LIMITED',
   BODY_TOO_LARGE: 'BODY_TOO_LARGE',
   INTERNAL: 'INTERNAL',

@@ -5,6 +5,7 @@ import type { Database } from '../db/client.ts';
 import { int, queryRows } from '../db/rows.ts';
 import type { TenantScope } from './accounts.ts';
 import { csvPercent, csvText } from './csv.ts';
+import { reportTooLarge } from './reports.ts';
 
 export const COUPON_REPORT_ROWS_MAX = 5_000;
 export type CouponReportDimension = 'campaign' | 'offer' | 'store' | 'city';
@@ -45,6 +46,7 @@ export async function couponReport(
   db: Database,
   scope: TenantScope,
   input: { by: CouponReportDimension; campaignId?: number | undefined; from: string; to: string; now: Date },
+  rowsMax = COUPON_REPORT_ROWS_MAX,
 ): Promise<CouponReportRow[]> {
   const tenant: SQL = scope.kind === 'advertiser' ? sql`k.advertiser_id = ${scope.advertiserId}` : sql`true`;
   const campaign: SQL = input.campaignId === undefined ? sql`true` : sql`k.id = ${input.campaignId}`;
@@ -81,7 +83,8 @@ export async function couponReport(
         percentile_cont(0.9) within group (order by sc.redeem_s) as p90_s
       from stores_in st left join sc on sc.redeemed_store_id = st.id
       group by st.id, st.name, st.city order by st.id`;
-  const rows = await queryRows<RawRow>(db, sql`${query} limit ${COUPON_REPORT_ROWS_MAX}`);
+  const rows = await queryRows<RawRow>(db, sql`${query} limit ${rowsMax + 1}`);
+  if (rows.length > rowsMax) throw reportTooLarge(rowsMax);
   return rows.map((row) => {
     const issued = int(row.issued);
     const redeemed = int(row.redeemed);

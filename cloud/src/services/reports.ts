@@ -14,12 +14,23 @@
 // a JSON number holds exactly: such a row answers 2^53 − 1 with `impressionsCapped`, its exact sum in
 // `impressionsExact`, and the CSV carries the exact sum, rather than the whole report failing.
 import { sql, type SQL } from 'drizzle-orm';
+import { ErrorCode } from '@redtap/shared';
 import type { Database } from '../db/client.ts';
 import { int, queryRows } from '../db/rows.ts';
+import { DomainError } from '../errors.ts';
 import type { TenantScope } from './accounts.ts';
 import { csvPercent, csvText, csvYuan } from './csv.ts';
 
 export const REPORT_ROWS_MAX = 5_000;
+
+/** A report past `rowsMax` rows is refused, never answered with its first rows as if they were all. */
+export function reportTooLarge(rowsMax: number): DomainError {
+  return new DomainError(
+    ErrorCode.REPORT_TOO_LARGE,
+    `the report has more than ${rowsMax} rows: ask for fewer days, one campaign or a coarser grouping`,
+    { params: { rowsMax } },
+  );
+}
 export type ReportDimension = 'day' | 'city' | 'screen' | 'path';
 
 export interface ReportRow {
@@ -62,6 +73,7 @@ export async function campaignReport(
     to: string;
     timezone: string;
   },
+  rowsMax = REPORT_ROWS_MAX,
 ): Promise<Report> {
   const tenant: SQL = scope.kind === 'advertiser' ? sql`c.advertiser_id = ${scope.advertiserId}` : sql`true`;
   const campaign: SQL = input.campaignId === undefined ? sql`true` : sql`c.id = ${input.campaignId}`;
@@ -131,8 +143,9 @@ export async function campaignReport(
                coalesce(t.taps, 0) as taps, coalesce(t.rated_taps, 0) as rated_taps,
                coalesce(t.wallets, 0) as wallets, coalesce(t.cash, 0) as cash, coalesce(t.coupons, 0) as coupons
         from taps t full outer join plays p on p.key = t.key
-        order by 1 limit ${REPORT_ROWS_MAX}`,
+        order by 1 limit ${rowsMax + 1}`,
   );
+  if (rows.length > rowsMax) throw reportTooLarge(rowsMax);
   const items = rows.map((row) => {
     const impressions =
       row.impressions === null || row.impressions === undefined ? null : int(row.impressions);

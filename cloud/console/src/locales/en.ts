@@ -1006,6 +1006,8 @@ export const en = {
     CONFLICT: 'It was changed or already exists. Refresh the page and try again.',
     SCREEN_GROUP_IN_USE:
       'A campaign that has not ended targets this group. End the campaign or change its targeting first.',
+    REPORT_TOO_LARGE:
+      'The report has too many rows to show. Choose fewer days, one campaign or a coarser grouping.',
     RATE_LIMITED: 'Too many attempts. Wait a minute and try again.',
     BODY_TOO_LARGE: 'The upload is too large. Choose a smaller file.',
     INTERNAL: 'The server had a problem. Try again in a moment.',

@@ -988,6 +988,7 @@ export const zhCN: Messages = {
     NOT_FOUND: '未找到，可能已被删除，请刷新页面。',
     CONFLICT: '内容已被修改或已存在，请刷新页面后重试。',
     SCREEN_GROUP_IN_USE: '有尚未结束的活动投放到此分组。请先结束该活动或修改其投放范围。',
+    REPORT_TOO_LARGE: '报表行数过多，无法显示。请缩短日期范围、选择单个活动或更粗的分组。',
     RATE_LIMITED: '尝试次数过多，请一分钟后再试。',
     BODY_TOO_LARGE: '上传的文件过大，请选择更小的文件。',
     INTERNAL: '服务器出现问题，请稍后再试。',
