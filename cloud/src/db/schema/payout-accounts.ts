@@ -1,7 +1,7 @@
 // The account a wallet's withdrawals are paid to (an Alipay account or a bank card), one per wallet.
 // A withdrawal copies it when requested, so relinking never redirects money already on its way.
 import { sql } from 'drizzle-orm';
-import { bigint, check, pgTable, text, timestamp } from 'drizzle-orm/pg-core';
+import { bigint, check, index, pgTable, text, timestamp } from 'drizzle-orm/pg-core';
 import { wallets } from './wallets.ts';
 
 /** The same list as `storedPayoutAccountKinds` of @redtap/shared (the schema imports nothing from it at run time). */
@@ -22,5 +22,9 @@ export const payoutAccounts = pgTable(
     bankName: text('bank_name'),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull(),
   },
-  (table) => [check('payout_accounts_kind_check', sql`${table.kind} in ('alipay', 'bank_card')`)],
+  (table) => [
+    check('payout_accounts_kind_check', sql`${table.kind} in ('alipay', 'bank_card')`),
+    // Wallets sharing one account, a multi-account signal read at each withdrawal (account-signals.ts).
+    index('payout_accounts_account_idx').on(table.kind, table.account),
+  ],
 );

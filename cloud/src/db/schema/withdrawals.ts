@@ -51,6 +51,8 @@ export const withdrawals = pgTable(
       .where(sql`${table.status} = 'pending'`),
     index('withdrawals_settlement_idx').on(table.settlementId),
     check('withdrawals_amount_check', sql`${table.amountFen} > 0`),
+    // Wallets an account was requested for, a multi-account signal read at each withdrawal.
+    index('withdrawals_payee_idx').on(table.payeeKind, table.payeeAccount),
     index('withdrawals_held_idx')
       .on(table.id)
       .where(sql`${table.status} = 'held'`),

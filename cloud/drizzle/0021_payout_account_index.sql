@@ -1,0 +1,2 @@
+CREATE INDEX "withdrawals_payee_idx" ON "withdrawals" USING btree ("payee_kind","payee_account");--> statement-breakpoint
+CREATE INDEX "payout_accounts_account_idx" ON "payout_accounts" USING btree ("kind","account");
