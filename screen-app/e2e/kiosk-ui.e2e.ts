@@ -128,6 +128,44 @@ test('a prize the kiosk cannot be sure of shows its amount as confirming, never 
   await expect(overlay).not.toContainText('确认中');
 });
 
+test('a claim by a phone: the amount the cloud paid and the brand, never over a tap being read', async ({
+  page,
+}) => {
+  kiosk.hub.setStatus({ online: true, ticketUrl: `https://redtap.example/claim?t=${'A'.repeat(126)}` });
+  await openScreen(page, url);
+  await expect(page.getByTestId('offline-indicator')).toHaveCount(0);
+  const overlay = page.getByTestId('tap-overlay');
+  const claimed = (ticketSeq: number, brand: string | null) =>
+    kiosk.hub.showTap({ state: 'claimed', tapId: kiosk.hub.newTapId(), ticketSeq, amountFen: 84, brand });
+  claimed(41, '茶颜悦色');
+  await expect(overlay).toHaveAttribute('data-state', 'claimed');
+  await expect(overlay).toHaveAttribute('data-ticket-seq', '41');
+  await expect(page.getByTestId('prize-amount')).toHaveText('¥0.84');
+  await expect(overlay).toContainText('已领取');
+  await expect(overlay).toContainText('Claimed by a phone');
+  await expect(page.getByTestId('claim-brand')).toContainText('茶颜悦色');
+  // The fresh QR code stays in view above the celebration (a trial click checks nothing covers it).
+  await page.getByTestId('ticket-qr').click({ trial: true });
+  await freezeAnimations(page, 900);
+  await page.screenshot({ path: `${screenshotDir}kiosk-claimed.png` });
+
+  claimed(42, null);
+  await expect(overlay).toHaveAttribute('data-ticket-seq', '42');
+  await expect(page.getByTestId('claim-brand')).toHaveCount(0);
+
+  // A phone being read keeps the screen: word of another's claim waits for nobody and is not shown.
+  const reading = kiosk.hub.beginTap();
+  await expect(overlay).toHaveAttribute('data-state', 'reading');
+  claimed(43, '茶颜悦色');
+  // Events reach the page in order: once the offline marker shows, the claim has been seen too.
+  kiosk.hub.setStatus({ online: false });
+  await expect(page.getByTestId('offline-indicator')).toBeVisible();
+  await expect(overlay).toHaveAttribute('data-state', 'reading');
+  kiosk.hub.showTap({ state: 'try-again', tapId: reading, reason: 'FIELD_LOST' });
+  await expect(overlay).toHaveAttribute('data-state', 'try-again');
+  kiosk.hub.setStatus({ online: true, ticketUrl: null });
+});
+
 test('already grabbed today: the local cap gives the fallback coupon', async ({ page }) => {
   await openScreen(page, url);
   const again = await kiosk.tap(kiosk.phone(1));

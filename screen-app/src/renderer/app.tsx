@@ -60,6 +60,7 @@ export function App({ api }: { api: UiApi }) {
       data-connected={connected}
       data-seq={state.item.seq}
       data-ticket={ticketUrl !== null}
+      data-overlay={tap?.state}
     >
       <AdLoop api={api} item={state.item} locale={locale} />
       {state.outOfService === true ? <OutOfService locale={locale} /> : <CallToAction locale={locale} />}
