@@ -14,6 +14,7 @@ import {
 } from '../../test/harness.ts';
 import type { DatabaseHandle } from '../db/client.ts';
 import { formatCouponCode, newCouponBody } from '../coupons/coupon-code.ts';
+import { targetingOptions } from '../services/screens.ts';
 import { systemRoutes } from './app.ts';
 import { POLICY_EXTENSION } from './policy.ts';
 
@@ -191,13 +192,38 @@ describe('HTTP app', () => {
       cities: string[];
       buildings: { city: string; building: string }[];
       screenGroups: { id: number; name: string }[];
+      citiesTruncated: boolean;
+      buildingsTruncated: boolean;
+      screenGroupsTruncated: boolean;
     }>(response);
     expect(options.cities).toContain('Targetville');
     expect(options.cities).not.toContain('Revokedtown');
     expect(options.buildings).toContainEqual({ city: 'Targetville', building: 'Tower T' });
     expect(options.buildings).not.toContainEqual({ city: 'Revokedtown', building: 'Tower R' });
     expect(options.screenGroups).toContainEqual({ id: group.id, name: 'Target towers' });
-    expect(Object.keys(options).sort()).toEqual(['buildings', 'cities', 'screenGroups']);
+    expect([options.citiesTruncated, options.buildingsTruncated, options.screenGroupsTruncated]).toEqual([
+      false,
+      false,
+      false,
+    ]);
+    // A list longer than the limit holds its first values, and says there are more.
+    await screen('Second lift', 'Zedtown', 'Tower Z');
+    const cut = await targetingOptions(cloud.deps.db, 1);
+    expect([cut.cities.length, cut.citiesTruncated, cut.buildings.length, cut.buildingsTruncated]).toEqual([
+      1,
+      true,
+      1,
+      true,
+    ]);
+    expect(cut.screenGroups.length).toBeLessThanOrEqual(1);
+    expect(Object.keys(options).sort()).toEqual([
+      'buildings',
+      'buildingsTruncated',
+      'cities',
+      'citiesTruncated',
+      'screenGroups',
+      'screenGroupsTruncated',
+    ]);
     expect(JSON.stringify(options)).not.toContain('Lobby lift');
   });
 

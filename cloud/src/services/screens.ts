@@ -544,11 +544,16 @@ export interface TargetingOptions {
   cities: string[];
   buildings: { city: string; building: string }[];
   screenGroups: { id: number; name: string }[];
+  /** Each list holds its first `limit` values only: there are more. */
+  citiesTruncated: boolean;
+  buildingsTruncated: boolean;
+  screenGroupsTruncated: boolean;
 }
 
 /**
  * What a campaign may target, as distinct values over non-revoked screens: aggregates only, so
- * advertisers learn no screen ids, names or health.
+ * advertisers learn no screen ids, names or health. Each list is the first `limit` in order, with a flag
+ * when there are more (one value past the limit is read to tell).
  */
 export async function targetingOptions(
   db: Database,
@@ -560,13 +565,13 @@ export async function targetingOptions(
     .from(screens)
     .where(live)
     .orderBy(asc(screens.city))
-    .limit(limit);
+    .limit(limit + 1);
   const buildings = await db
     .selectDistinct({ city: screens.city, building: screens.building })
     .from(screens)
     .where(live)
     .orderBy(asc(screens.city), asc(screens.building))
-    .limit(limit);
+    .limit(limit + 1);
   const groups = await db
     .selectDistinct({ id: screenGroups.id, name: screenGroups.name })
     .from(screenGroups)
@@ -574,8 +579,15 @@ export async function targetingOptions(
     .innerJoin(screens, eq(screens.id, screenGroupMembers.screenId))
     .where(live)
     .orderBy(asc(screenGroups.name), asc(screenGroups.id))
-    .limit(limit);
-  return { cities: cities.map((row) => row.city), buildings, screenGroups: groups };
+    .limit(limit + 1);
+  return {
+    cities: cities.slice(0, limit).map((row) => row.city),
+    buildings: buildings.slice(0, limit),
+    screenGroups: groups.slice(0, limit),
+    citiesTruncated: cities.length > limit,
+    buildingsTruncated: buildings.length > limit,
+    screenGroupsTruncated: groups.length > limit,
+  };
 }
 
 export interface ScreenGroupView {

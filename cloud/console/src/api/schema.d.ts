@@ -3036,7 +3036,7 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** Distinct cities, buildings and screen groups a campaign may target */
+    /** Distinct cities, buildings and screen groups a campaign may target: the first of each in order, with a flag when there are more */
     get: {
       parameters: {
         query?: never;
@@ -7797,6 +7797,12 @@ export interface components {
         id: number;
         name: string;
       }[];
+      /** @description There are more cities than the list holds */
+      citiesTruncated: boolean;
+      /** @description There are more buildings than the list holds */
+      buildingsTruncated: boolean;
+      /** @description There are more screen groups than the list holds */
+      screenGroupsTruncated: boolean;
     };
     Enrolment: {
       screenId: number;

@@ -461,6 +461,8 @@ export const en = {
     pickTargets: 'Search and pick',
     noTargets: 'No screens to target yet',
     nothingFound: 'Nothing matches',
+    targetsTruncated: 'Only the first {{count}} are listed',
+    citiesTruncated: 'Only the first {{count}} are listed: type a city’s full name to add another',
     planKind: 'Prize plan',
     lucky: 'Lucky (double-mean random split)',
     tiers: 'Fixed tiers',

@@ -459,6 +459,8 @@ export const zhCN: Messages = {
     pickTargets: '搜索并选择',
     noTargets: '暂无可定向的屏幕',
     nothingFound: '没有匹配项',
+    targetsTruncated: '仅列出前 {{count}} 个',
+    citiesTruncated: '仅列出前 {{count}} 个：输入城市全名可添加未列出的城市',
     planKind: '奖品方案',
     lucky: '拼手气（二倍均值随机分配）',
     tiers: '固定档位',

@@ -14,6 +14,11 @@ const TargetingOptions = z
     screenGroups: z
       .array(z.strictObject({ id: z.number().int(), name: z.string() }))
       .max(TARGETING_OPTIONS_MAX),
+    citiesTruncated: z.boolean().openapi({ description: 'There are more cities than the list holds' }),
+    buildingsTruncated: z.boolean().openapi({ description: 'There are more buildings than the list holds' }),
+    screenGroupsTruncated: z
+      .boolean()
+      .openapi({ description: 'There are more screen groups than the list holds' }),
   })
   .openapi('TargetingOptions');
 
@@ -25,7 +30,8 @@ export function targetingOptionRoutes(deps: AppDeps) {
       method: 'get',
       path: '/v1/targeting-options',
       tags: ['campaigns'],
-      summary: 'Distinct cities, buildings and screen groups a campaign may target',
+      summary:
+        'Distinct cities, buildings and screen groups a campaign may target: the first of each in order, with a flag when there are more',
       responses: {
         200: { description: 'Options', content: { 'application/json': { schema: TargetingOptions } } },
         ...errorResponses(401, 403),

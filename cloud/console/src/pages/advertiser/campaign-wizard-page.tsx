@@ -132,6 +132,7 @@ function CampaignWizard({ mode }: { mode: Mode }) {
   const advertisers = useEveryPage(useAdvertiserPages({ enabled: operator }));
   // Aggregates only (no screen ids or health), so advertisers pick their targets too.
   const targetingOptions = useTargetingOptions();
+  const [citySearch, setCitySearch] = useState('');
 
   const upload = useUploadContent({
     onSuccess: (uploaded) =>
@@ -208,12 +209,15 @@ function CampaignWizard({ mode }: { mode: Mode }) {
   const options = targetingOptions.data;
   const optionsLoading = targetingOptions.isPending;
   const cityOptions = options?.cities ?? [];
+  // A cut list of cities offers what is typed too: a campaign targets a city by its name.
+  const typedCity = options?.citiesTruncated === true ? citySearch.trim() : '';
   const buildingOptions =
     options?.buildings
       .filter((b) => form.cities.length === 0 || form.cities.includes(b.city))
       .map((b) => ({ value: buildingKey(b.city, b.building), label: `${b.building} · ${b.city}` })) ?? [];
   const groupOptions = options?.screenGroups.map((g) => ({ value: String(g.id), label: g.name })) ?? [];
-  const pickerState = (count: number) => ({
+  const pickerState = (count: number, truncated = false, more = 'wizard.targetsTruncated') => ({
+    description: truncated ? t(more, { count }) : undefined,
     searchable: true,
     clearable: true,
     disabled: optionsLoading || locked,
@@ -542,11 +546,15 @@ function CampaignWizard({ mode }: { mode: Mode }) {
               )}
               <MultiSelect
                 label={t('wizard.cities')}
-                data={[...new Set([...cityOptions, ...form.cities])]}
+                data={[
+                  ...new Set([...cityOptions, ...form.cities, ...(typedCity === '' ? [] : [typedCity])]),
+                ]}
                 value={form.cities}
                 onChange={chooseCities}
+                searchValue={citySearch}
+                onSearchChange={setCitySearch}
                 maxValues={100}
-                {...pickerState(cityOptions.length)}
+                {...pickerState(cityOptions.length, options?.citiesTruncated, 'wizard.citiesTruncated')}
               />
               <MultiSelect
                 label={t('wizard.buildings')}
@@ -554,7 +562,7 @@ function CampaignWizard({ mode }: { mode: Mode }) {
                 value={form.buildingKeys}
                 onChange={(buildingKeys) => update((f) => ({ ...f, buildingKeys }))}
                 maxValues={1000}
-                {...pickerState(buildingOptions.length)}
+                {...pickerState(buildingOptions.length, options?.buildingsTruncated)}
               />
               <MultiSelect
                 label={t('wizard.groups')}
@@ -562,7 +570,7 @@ function CampaignWizard({ mode }: { mode: Mode }) {
                 value={form.groupIds}
                 onChange={(groupIds) => update((f) => ({ ...f, groupIds }))}
                 maxValues={100}
-                {...pickerState(groupOptions.length)}
+                {...pickerState(groupOptions.length, options?.screenGroupsTruncated)}
               />
             </Stack>
           </Stepper.Step>
