@@ -104,6 +104,14 @@ describe('AgentUi', () => {
     expect(ui.hub.state().item).toMatchObject({ kind: 'default' });
   });
 
+  it('plays a campaign claimed by its QR code only without a deck, since it never gets one', () => {
+    ui.applyConfig({
+      ...config,
+      campaigns: config.campaigns.map((campaign) => ({ ...campaign, claimPaths: ['qr'] })),
+    });
+    expect(ui.hub.state().item).toMatchObject({ kind: 'creative', campaignId: CAMPAIGN_ID });
+  });
+
   it('records accepted plays in hourly aggregates', () => {
     engine.storeDeck(deckBytes());
     ui.applyConfig(config);
