@@ -9,7 +9,8 @@ export const WALLET_PATH = '/wallet';
  * What the installed app opens as its own: the whole origin. Claim URLs are `<origin>/claim?…` (QR and
  * tag tickets, docs/protocol.md §3.8; SUN stickers, §9.1), a wire format kiosks in the field send and
  * stickers carry for good, and a scope is a path prefix, so the only scope holding both `/wallet` and
- * `/claim` is `/`. With it a phone that installed the wallet opens a scanned ticket in the app. Opening a
+ * `/claim` is `/`. With it a browser that opens links in installed web apps (Chrome on Android) opens a
+ * scanned ticket in the wallet; iOS opens scanned links in Safari whatever the scope. Opening a
  * claim URL only renders the claim page (nothing is claimed until the button is pressed), so the app
  * opening one claims nothing either. The service worker keeps its own, narrower scope (service-worker.ts).
  */
