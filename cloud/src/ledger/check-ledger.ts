@@ -7,7 +7,7 @@ import { sql } from 'drizzle-orm';
 import type { Database } from '../db/client.ts';
 import { int, queryRows } from '../db/rows.ts';
 
-const PROBLEMS_LISTED_MAX = 20;
+export const PROBLEMS_LISTED_MAX = 20;
 
 export interface LedgerCheck {
   ok: boolean;
@@ -20,7 +20,12 @@ export interface LedgerCheck {
   mismatchedAccountIds: number[];
   /** Campaigns whose undelivered envelopes' cash differs from their budget account's balance. */
   poolMismatchCampaignIds: number[];
+  /** One of the id lists holds its first PROBLEMS_LISTED_MAX only: there are more problems than listed. */
+  idsTruncated: boolean;
 }
+
+/** The first PROBLEMS_LISTED_MAX ids of a problem query (which reads one more, to tell there are more). */
+const listed = (rows: { id: unknown }[]) => rows.slice(0, PROBLEMS_LISTED_MAX).map((row) => int(row.id));
 
 export async function checkLedger(db: Database): Promise<LedgerCheck> {
   return db.transaction(
@@ -34,7 +39,7 @@ export async function checkLedger(db: Database): Promise<LedgerCheck> {
       const negative = await queryRows<{ id: unknown }>(
         tx,
         sql`select id from ledger_accounts where not allow_negative and credits_posted_fen < debits_posted_fen
-            order by id limit ${PROBLEMS_LISTED_MAX}`,
+            order by id limit ${PROBLEMS_LISTED_MAX + 1}`,
       );
       const mismatched = await queryRows<{ id: unknown }>(
         tx,
@@ -48,7 +53,7 @@ export async function checkLedger(db: Database): Promise<LedgerCheck> {
             ) t on t.account_id = a.id
             where a.id is null
                or a.debits_posted_fen <> coalesce(t.debits, 0) or a.credits_posted_fen <> coalesce(t.credits, 0)
-            order by 1 limit ${PROBLEMS_LISTED_MAX}`,
+            order by 1 limit ${PROBLEMS_LISTED_MAX + 1}`,
       );
       const poolMismatch = await queryRows<{ id: unknown }>(
         tx,
@@ -58,7 +63,7 @@ export async function checkLedger(db: Database): Promise<LedgerCheck> {
                        where deck_id is null group by campaign_id) p on p.campaign_id = c.id
             where c.pool_built_at is not null
               and b.credits_posted_fen - b.debits_posted_fen <> coalesce(p.pooled, 0)
-            order by c.id limit ${PROBLEMS_LISTED_MAX}`,
+            order by c.id limit ${PROBLEMS_LISTED_MAX + 1}`,
       );
       const totalFen = int(totals?.total ?? 0);
       return {
@@ -66,9 +71,10 @@ export async function checkLedger(db: Database): Promise<LedgerCheck> {
         accounts: int(totals?.accounts ?? 0),
         transfers: int(totals?.transfers ?? 0),
         totalFen,
-        negativeAccountIds: negative.map((row) => int(row.id)),
-        mismatchedAccountIds: mismatched.map((row) => int(row.id)),
-        poolMismatchCampaignIds: poolMismatch.map((row) => int(row.id)),
+        negativeAccountIds: listed(negative),
+        mismatchedAccountIds: listed(mismatched),
+        poolMismatchCampaignIds: listed(poolMismatch),
+        idsTruncated: [negative, mismatched, poolMismatch].some((rows) => rows.length > PROBLEMS_LISTED_MAX),
       };
     },
     { isolationLevel: 'repeatable read', accessMode: 'read only' },

@@ -8,7 +8,7 @@ import { openTestDatabase, testEngines } from '../../test/databases.ts';
 import type { DatabaseHandle } from '../db/client.ts';
 import { queryRows } from '../db/rows.ts';
 import { createLedgerAccount, getLedgerAccount, getLedgerAccounts, systemLedgerAccount } from './accounts.ts';
-import { checkLedger } from './check-ledger.ts';
+import { checkLedger, PROBLEMS_LISTED_MAX } from './check-ledger.ts';
 import {
   allocateTransferIds,
   postNewTransfers,
@@ -222,6 +222,16 @@ describe.each(engines)('ledger on $engine', ({ engine, available }) => {
       expect(check.ok).toBe(false);
       expect(check.totalFen).toBe(5);
       expect(check.mismatchedAccountIds).toEqual([account]);
+      expect(check.idsTruncated).toBe(false);
+      // More problems than are listed: the first ones, and a flag that says there are more.
+      const more: number[] = [account];
+      for (let i = 0; i < PROBLEMS_LISTED_MAX; i++)
+        more.push(await createLedgerAccount(tampered.db, 'wallet_cash', 1_000 + i));
+      for (const id of more)
+        await tampered.db.execute(sql`update ledger_accounts set credits_posted_fen = 5 where id = ${id}`);
+      const many = await checkLedger(tampered.db);
+      expect(many.mismatchedAccountIds).toEqual(more.sort((x, y) => x - y).slice(0, PROBLEMS_LISTED_MAX));
+      expect(many.idsTruncated).toBe(true);
     } finally {
       await tampered.close();
     }

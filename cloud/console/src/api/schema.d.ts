@@ -7827,6 +7827,8 @@ export interface components {
       negativeAccountIds: number[];
       mismatchedAccountIds: number[];
       poolMismatchCampaignIds: number[];
+      /** @description An id list holds its first 20 only: there are more problems than listed */
+      idsTruncated: boolean;
     };
     SettlementExport: {
       id: number;

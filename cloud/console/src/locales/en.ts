@@ -373,6 +373,7 @@ export const en = {
     sum: 'Sum of all accounts',
     negative: 'Negative accounts',
     mismatched: 'Mismatched accounts',
+    idsTruncated: 'only the first 20 of each are listed; there are more',
     lastFile: 'Last export',
     confirmTitle: 'Export the settlement?',
     confirmBody:

@@ -371,6 +371,7 @@ export const zhCN: Messages = {
     sum: '全部账户合计',
     negative: '负余额账户',
     mismatched: '不一致账户',
+    idsTruncated: '每类仅列出前 20 个，实际更多',
     lastFile: '最近一次导出',
     confirmTitle: '导出结算文件？',
     confirmBody:

@@ -2,7 +2,7 @@
 // the history of money actions: past settlement exports (downloadable again), hold decisions and an
 // advertiser's statement.
 import { z } from '@hono/zod-openapi';
-import { checkLedger } from '../../ledger/check-ledger.ts';
+import { checkLedger, PROBLEMS_LISTED_MAX } from '../../ledger/check-ledger.ts';
 import { fundingStatement } from '../../services/funding-statement.ts';
 import { listHoldDecisions, type HoldDecisionCursor } from '../../services/reviews.ts';
 import { listSettlementExports, settlementExportCsv } from '../../services/settlements.ts';
@@ -89,6 +89,9 @@ const LedgerCheck = z
     negativeAccountIds: z.array(z.number().int()),
     mismatchedAccountIds: z.array(z.number().int()),
     poolMismatchCampaignIds: z.array(z.number().int()),
+    idsTruncated: z.boolean().openapi({
+      description: `An id list holds its first ${PROBLEMS_LISTED_MAX} only: there are more problems than listed`,
+    }),
   })
   .openapi('LedgerCheck');
 

@@ -255,6 +255,7 @@ export function SettlementsPage() {
                     <Alert color="red">
                       {t('settlements.negative')}: {check.negativeAccountIds.join(', ') || '—'} ·{' '}
                       {t('settlements.mismatched')}: {check.mismatchedAccountIds.join(', ') || '—'}
+                      {check.idsTruncated ? ` · ${t('settlements.idsTruncated')}` : ''}
                     </Alert>
                   )}
                 </Stack>
