@@ -379,6 +379,14 @@ export function formFromCampaign(
 
 const DRAFT_KEY_PREFIX = 'redtap.campaignDraft.';
 
+/** What drafts need of the browser's localStorage, typed here so the form's tests check without the DOM. */
+interface DraftStorage {
+  getItem(key: string): string | null;
+  setItem(key: string, value: string): void;
+  removeItem(key: string): void;
+}
+const storage = (): DraftStorage => (globalThis as unknown as { localStorage: DraftStorage }).localStorage;
+
 export interface StoredDraft {
   form: CampaignForm;
   step: number;
@@ -390,7 +398,7 @@ function draftKey(account: string): string {
 
 /** The signed-in account's unsaved new campaign, or null; anything unreadable is dropped. */
 export function loadDraft(account: string): StoredDraft | null {
-  const text = localStorage.getItem(draftKey(account));
+  const text = storage().getItem(draftKey(account));
   if (text === null) return null;
   try {
     const parsed = JSON.parse(text) as Partial<StoredDraft>;
@@ -415,19 +423,19 @@ export function loadDraft(account: string): StoredDraft | null {
       step: typeof parsed.step === 'number' ? Math.min(Math.max(0, parsed.step), WIZARD_STEPS.length - 1) : 0,
     };
   } catch {
-    localStorage.removeItem(draftKey(account));
+    storage().removeItem(draftKey(account));
     return null;
   }
 }
 
 export function saveDraft(account: string, draft: StoredDraft): void {
   try {
-    localStorage.setItem(draftKey(account), JSON.stringify(draft));
+    storage().setItem(draftKey(account), JSON.stringify(draft));
   } catch {
     // A full or disabled storage only costs the draft's survival of a reload.
   }
 }
 
 export function clearDraft(account: string): void {
-  localStorage.removeItem(draftKey(account));
+  storage().removeItem(draftKey(account));
 }
