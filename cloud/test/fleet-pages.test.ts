@@ -7,6 +7,7 @@ import { sql } from 'drizzle-orm';
 import { cityKey, ErrorCode } from '@redtap/shared';
 import type { DatabaseHandle } from '../src/db/client.ts';
 import { screenHealth, screens } from '../src/db/schema/screens.ts';
+import { PRESENCE_CHANGES_SHOWN_MAX } from '../src/services/screen-activity.ts';
 import { recordPresence } from '../src/services/screen-presence.ts';
 import { SUMMARY_TTL_MS } from '../src/services/screens.ts';
 import { openTestDatabase, testEngines } from './databases.ts';
@@ -386,13 +387,28 @@ describe.each(engines)('fleet pages on $engine', ({ engine, available }) => {
       nowPlaying: { configVersion: number | null; campaigns: unknown[] };
       presence: {
         changes: { connected: boolean; at: string }[];
+        changesTruncated: boolean;
         uptime: { last24h: number | null; last7d: number | null };
       };
     }>(`/v1/screens/${screen.id}/activity`);
     expect(activity.presence.changes.map((change) => change.connected)).toEqual([true, false, true]);
+    expect(activity.presence.changesTruncated).toBe(false);
     expect(activity.presence.uptime.last24h).toBeCloseTo(9 / 12, 5);
     expect(activity.presence.uptime.last7d).toBeCloseTo(9 / 12, 5);
     expect(activity.nowPlaying.configVersion).not.toBeNull();
+    // A week of flapping: the latest changes are listed, and the reply says there were more.
+    await handle.db.execute(
+      sql`insert into screen_presence_events (screen_id, connected, at)
+          select ${screen.id}, n % 2 = 0, ${at(2).toISOString()}::timestamptz + make_interval(secs => n)
+          from generate_series(1, ${PRESENCE_CHANGES_SHOWN_MAX}) as n`,
+    );
+    const flapping = await get<{ presence: { changes: unknown[]; changesTruncated: boolean } }>(
+      `/v1/screens/${screen.id}/activity`,
+    );
+    expect([flapping.presence.changes.length, flapping.presence.changesTruncated]).toEqual([
+      PRESENCE_CHANGES_SHOWN_MAX,
+      true,
+    ]);
     const unknown = await cloud.request('GET', '/v1/screens/999999999/activity', { token: operator });
     expect(unknown.status).toBe(404);
   });

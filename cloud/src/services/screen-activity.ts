@@ -100,8 +100,10 @@ export const PRESENCE_CHANGES_SHOWN_MAX = 50;
 const DAY_MS = 86_400_000;
 
 export interface ScreenPresenceHistory {
-  /** The latest changes, newest first. */
+  /** The latest changes of the week, newest first. */
   changes: PresenceChange[];
+  /** The week had more changes than PRESENCE_CHANGES_SHOWN_MAX: `changes` holds the latest only. */
+  changesTruncated: boolean;
   uptime: { last24h: number | null; last7d: number | null };
 }
 
@@ -139,6 +141,7 @@ export async function screenPresenceHistory(
     changes: recent
       .slice(0, PRESENCE_CHANGES_SHOWN_MAX)
       .map((row) => ({ connected: row.connected, at: row.at.toISOString() })),
+    changesTruncated: recent.length > PRESENCE_CHANGES_SHOWN_MAX,
     uptime: {
       last24h: uptimeRatio(inOrder, stateAtWeekStart, nowMs - DAY_MS, nowMs),
       last7d: uptimeRatio(inOrder, stateAtWeekStart, weekFromMs, nowMs),

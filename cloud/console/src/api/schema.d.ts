@@ -7762,6 +7762,8 @@ export interface components {
           connected: boolean;
           at: string;
         }[];
+        /** @description The week had more changes than are listed: `changes` holds the latest only */
+        changesTruncated: boolean;
         uptime: {
           last24h: number | null;
           last7d: number | null;

@@ -231,6 +231,7 @@ export const en = {
     received: 'Received',
     presence: 'Presence history',
     noPresence: 'The broker has reported no connection of this screen yet.',
+    presenceTruncated: 'The latest {{count}} changes of the week; there were more.',
     connected: 'connected',
     disconnected: 'disconnected',
     uptime24h: 'Uptime, last 24 h',

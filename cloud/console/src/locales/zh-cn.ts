@@ -232,6 +232,7 @@ export const zhCN: Messages = {
     received: '收到时间',
     presence: '连接记录',
     noPresence: '消息服务器尚未报告此屏幕的连接。',
+    presenceTruncated: '本周最近的 {{count}} 次变化，实际更多。',
     connected: '已连接',
     disconnected: '已断开',
     uptime24h: '在线率（最近 24 小时）',

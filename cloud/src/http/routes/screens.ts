@@ -158,6 +158,9 @@ const ScreenActivity = z
     }),
     presence: z.strictObject({
       changes: z.array(z.strictObject({ connected: z.boolean(), at: z.string() })),
+      changesTruncated: z.boolean().openapi({
+        description: 'The week had more changes than are listed: `changes` holds the latest only',
+      }),
       uptime: z.strictObject({ last24h: z.number().nullable(), last7d: z.number().nullable() }),
     }),
   })

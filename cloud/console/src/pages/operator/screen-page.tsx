@@ -152,6 +152,11 @@ function NowPlaying({ screenId }: { screenId: number }) {
             ) : (
               <PresenceTimeline changes={presence.changes} />
             )}
+            {presence.changesTruncated ? (
+              <Text size="xs" c="dimmed" mt="xs" data-testid="presence-truncated">
+                {t('fleet.presenceTruncated', { count: presence.changes.length })}
+              </Text>
+            ) : null}
           </Card>
         </SimpleGrid>
       )}
