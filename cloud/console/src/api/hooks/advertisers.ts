@@ -7,30 +7,15 @@ import type { Advertiser, RequestBody } from '../types.ts';
 import { useToken } from '../../components/session-context.tsx';
 import { PAGE_SIZE, pagesOf } from './paging.ts';
 
-export type AdvertiserListQuery = { limit?: number; after?: number };
 export type NewAdvertiser = RequestBody<'/v1/advertisers', 'post'>;
 
 export const advertiserKeys = {
   all: ['advertisers'] as const,
-  list: (query: AdvertiserListQuery) => [...advertiserKeys.all, 'list', query] as const,
   pages: () => [...advertiserKeys.all, 'pages'] as const,
   one: (id: number) => [...advertiserKeys.all, 'one', id] as const,
   balance: (id: number) => [...advertiserKeys.one(id), 'balance'] as const,
   statement: (id: number) => [...advertiserKeys.one(id), 'statement'] as const,
 };
-
-export function useAdvertisers(
-  query: AdvertiserListQuery = { limit: 100 },
-  options: { enabled?: boolean } = {},
-) {
-  const token = useToken();
-  return useQuery({
-    queryKey: advertiserKeys.list(query),
-    queryFn: ({ signal }) =>
-      replyOf(api.GET('/v1/advertisers', { params: { query }, headers: bearer(token), signal })),
-    enabled: options.enabled ?? true,
-  });
-}
 
 /** Every advertiser, a page of PAGE_SIZE at a time with the server's cursor. */
 export function useAdvertiserPages(options: { enabled?: boolean } = {}) {

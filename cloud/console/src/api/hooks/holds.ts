@@ -1,29 +1,17 @@
 // Taps and claims held for review, held withdrawals and the decisions made on them, through the typed
 // client. Keys start with 'holds'.
-import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useInfiniteQuery, useMutation, useQueryClient } from '@tanstack/react-query';
 import { api, bearer, replyOf } from '../client.ts';
 import { useToken } from '../../components/session-context.tsx';
 import { PAGE_SIZE, pagesOf } from './paging.ts';
 
 export type HoldDecisionKind = 'release' | 'refuse';
 
-export type HoldListQuery = { limit?: number; after?: number };
-
 export const holdKeys = {
   all: ['holds'] as const,
-  list: (query: HoldListQuery) => [...holdKeys.all, 'list', query] as const,
   pages: () => [...holdKeys.all, 'pages'] as const,
   decisions: () => [...holdKeys.all, 'decisions'] as const,
 };
-
-export function useHeldTaps(query: HoldListQuery = { limit: 100 }) {
-  const token = useToken();
-  return useQuery({
-    queryKey: holdKeys.list(query),
-    queryFn: ({ signal }) =>
-      replyOf(api.GET('/v1/holds', { params: { query }, headers: bearer(token), signal })),
-  });
-}
 
 /** Every held tap, oldest first, a page of PAGE_SIZE at a time with the server's cursor. */
 export function useHeldTapPages(refetchIntervalMs: number) {
