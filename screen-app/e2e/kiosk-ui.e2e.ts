@@ -135,8 +135,20 @@ test('a claim by a phone: the amount the cloud paid and the brand, never over a 
   await openScreen(page, url);
   await expect(page.getByTestId('offline-indicator')).toHaveCount(0);
   const overlay = page.getByTestId('tap-overlay');
-  const claimed = (ticketSeq: number, brand: string | null) =>
-    kiosk.hub.showTap({ state: 'claimed', tapId: kiosk.hub.newTapId(), ticketSeq, amountFen: 84, brand });
+  const claimed = (
+    ticketSeq: number,
+    brand: string | null,
+    amountFen = 84,
+    couponTitle: string | null = null,
+  ) =>
+    kiosk.hub.showTap({
+      state: 'claimed',
+      tapId: kiosk.hub.newTapId(),
+      ticketSeq,
+      amountFen,
+      couponTitle,
+      brand,
+    });
   claimed(41, '茶颜悦色');
   await expect(overlay).toHaveAttribute('data-state', 'claimed');
   await expect(overlay).toHaveAttribute('data-ticket-seq', '41');
@@ -152,6 +164,12 @@ test('a claim by a phone: the amount the cloud paid and the brand, never over a 
   claimed(42, null);
   await expect(overlay).toHaveAttribute('data-ticket-seq', '42');
   await expect(page.getByTestId('claim-brand')).toHaveCount(0);
+
+  // Past the campaign's cash cap the claim won its fallback coupon: the coupon, and no amount.
+  claimed(44, '茶颜悦色', 0, '¥2 off tea');
+  await expect(overlay).toHaveAttribute('data-ticket-seq', '44');
+  await expect(page.getByTestId('coupon-title')).toContainText('¥2 off tea');
+  await expect(page.getByTestId('prize-amount')).toHaveCount(0);
 
   // A phone being read keeps the screen: word of another's claim waits for nobody and is not shown.
   const reading = kiosk.hub.beginTap();

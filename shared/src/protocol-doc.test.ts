@@ -101,13 +101,19 @@ describe('docs/protocol.md §5.7 claimed messages', () => {
   it('are valid messages as written, within the bound, and name every outcome', () => {
     const block = /```json claimed-samples\n([\s\S]*?)```/.exec(doc)?.[1] ?? '';
     const lines = block.split('\n').filter((line) => line.length > 0);
-    expect(lines).toHaveLength(3);
+    expect(lines).toHaveLength(5);
     const parsed = lines.map((line) => {
       expect(Buffer.byteLength(line)).toBeLessThanOrEqual(CLAIMED_BYTES_MAX);
       const message = TicketClaimed.safeParse(JSON.parse(line));
       expect(message.success, line).toBe(true);
       return message.data;
     });
-    expect(parsed.map((message) => message?.result?.status ?? null)).toEqual(['credited', 'rejected', null]);
+    expect(parsed.map((message) => message?.result?.status ?? null)).toEqual([
+      'credited',
+      'credited',
+      'held',
+      'rejected',
+      null,
+    ]);
   });
 });

@@ -25,27 +25,36 @@ export type AckResult = z.infer<typeof AckResult>;
 export const Ack = z.object({ results: z.array(AckResult).max(TAP_BATCH_SIZE_MAX) });
 export type Ack = z.infer<typeof Ack>;
 
-/** Characters of the brand a `claimed` message names; the cloud shortens a longer one (§5.7). */
-export const CLAIMED_BRAND_MAX = 64;
+/** Characters of a brand or coupon title in a `claimed` message; the cloud shortens longer ones (§5.7). */
+export const CLAIMED_TEXT_MAX = 64;
 /** The largest `claimed` message (§5.7) in UTF-8 bytes; a kiosk drops a larger one unread. */
 export const CLAIMED_BYTES_MAX = 1024;
 
+const claimedText = z.string().min(1).max(CLAIMED_TEXT_MAX);
+/** A refusal's or hold's code: a shared ErrorCode, checked for form only (an older kiosk still reads it). */
+const claimedCode = z.string().regex(/^[A-Z][A-Z0-9_]{0,63}$/);
+
 /**
- * What the cloud decided for a claimed ticket (§5.7, §7a): the cash it paid and the brand that paid, or
- * the refusal's code (a shared ErrorCode, checked for form only, so a kiosk older than a code still reads
- * the message). Claims issue no coupons: a credited claim always paid cash.
+ * What the cloud decided for a claimed ticket (§5.7, §7a): what it paid (cash, or the campaign's fallback
+ * coupon past the cash cap) and the brand that paid; a hold for review, whose cash is not paid yet; or a
+ * refusal. Each with nothing but its own fields.
  */
 export const TicketClaimResult = z.discriminatedUnion('status', [
-  z.strictObject({
-    status: z.literal('credited'),
-    amountFen: u32.min(1),
-    /** The paying campaign's sponsor, else its advertiser's name; absent when the cloud has none. */
-    brand: z.string().min(1).max(CLAIMED_BRAND_MAX).optional(),
-  }),
-  z.strictObject({
-    status: z.literal('rejected'),
-    code: z.string().regex(/^[A-Z][A-Z0-9_]{0,63}$/),
-  }),
+  z
+    .strictObject({
+      status: z.literal('credited'),
+      /** Cash the wallet was paid; 0 when the claim won the fallback coupon instead. */
+      amountFen: u32,
+      /** The fallback coupon's title, when the claim won it. */
+      couponTitle: claimedText.optional(),
+      /** The paying campaign's sponsor, else its advertiser's name; absent when the cloud has none. */
+      brand: claimedText.optional(),
+    })
+    .refine((credited) => credited.amountFen > 0 || credited.couponTitle !== undefined, {
+      message: 'a credited claim paid cash or a coupon',
+    }),
+  z.strictObject({ status: z.literal('held'), code: claimedCode }),
+  z.strictObject({ status: z.literal('rejected'), code: claimedCode }),
 ]);
 export type TicketClaimResult = z.infer<typeof TicketClaimResult>;
 

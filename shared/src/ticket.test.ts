@@ -253,8 +253,10 @@ describe('claimed message (§5.7)', () => {
       expect(TicketClaimed.safeParse(bad).success, JSON.stringify(bad)).toBe(false);
   });
 
-  it('may carry the outcome: cash and brand when credited, a code when refused, nothing else', () => {
+  it('may carry the outcome: cash or a coupon and the brand when credited, a code when held or refused', () => {
     for (const good of [
+      { ticketSeq: 3, claimedAt: 1, result: { status: 'credited', amountFen: 0, couponTitle: '¥2 off' } },
+      { ticketSeq: 3, claimedAt: 1, result: { status: 'held', code: 'HOLD_ADDRESS_WALLETS' } },
       { ticketSeq: 3, claimedAt: 1, result: { status: 'credited', amountFen: 84, brand: '茶颜悦色' } },
       { ticketSeq: 3, claimedAt: 1, result: { status: 'credited', amountFen: 1 } },
       { ticketSeq: 3, claimedAt: 1, result: { status: 'rejected', code: 'CAP_WALLET_DAILY_COUNT' } },
@@ -280,6 +282,10 @@ describe('claimed message (§5.7)', () => {
         result: { status: 'rejected', code: 'CAP_WALLET_DAILY_COUNT', amountFen: 1 },
       },
       { ticketSeq: 3, claimedAt: 1, result: { status: 'rejected', code: 'not a code' } },
+      { ticketSeq: 3, claimedAt: 1, result: { status: 'credited', amountFen: 0 } },
+      { ticketSeq: 3, claimedAt: 1, result: { status: 'credited', amountFen: 1, couponTitle: '' } },
+      { ticketSeq: 3, claimedAt: 1, result: { status: 'held' } },
+      { ticketSeq: 3, claimedAt: 1, result: { status: 'held', code: 'HOLD_ADDRESS_WALLETS', amountFen: 84 } },
       { ticketSeq: 3, claimedAt: 1, result: { status: 'rejected' } },
       { ticketSeq: 3, claimedAt: 1, result: { status: 'duplicate', amountFen: 1 } },
       { ticketSeq: 3, claimedAt: 1, result: null },

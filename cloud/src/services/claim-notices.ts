@@ -1,10 +1,10 @@
 // The claim-notice dispatcher: publishes the `claimed` notices (docs/protocol.md §5.7) that claims write
 // in their own transaction (claim_notices), after commit, so no request or transaction waits on the
 // broker. Each pass takes a bounded batch (skip locked, so replicas split the outbox), adds each notice's
-// outcome from its claim as recorded (what the cloud paid and the brand that paid, or the refusal's code),
+// outcome from its claim as recorded (what the cloud paid and the brand that paid, a hold, or a refusal),
 // publishes it with a timeout, deletes what was published and gives up on a notice after a few attempts or
 // once it is too old to matter (the kiosk has rotated its QR by then anyway).
-import { CLAIMED_BRAND_MAX, TicketClaimed, TicketClaimResult } from '@redtap/shared';
+import { CLAIMED_TEXT_MAX, TicketClaimed, TicketClaimResult } from '@redtap/shared';
 import { sql } from 'drizzle-orm';
 import type { Logger } from 'pino';
 import type { Database } from '../db/client.ts';
@@ -43,14 +43,14 @@ export interface DispatchOutcome {
   failed: number;
 }
 
-/** A brand as the screen may show it: trimmed, and cut at a character boundary with `…` past the bound. */
-export function claimedBrand(name: string | null): string | undefined {
+/** Text for the screen (a brand, a coupon title): trimmed, cut at a character with `…` past the bound. */
+export function claimedText(name: string | null): string | undefined {
   const trimmed = name?.trim() ?? '';
   if (trimmed.length === 0) return undefined;
-  if (trimmed.length <= CLAIMED_BRAND_MAX) return trimmed;
+  if (trimmed.length <= CLAIMED_TEXT_MAX) return trimmed;
   let cut = '';
   for (const char of trimmed) {
-    if (cut.length + char.length > CLAIMED_BRAND_MAX - 1) break;
+    if (cut.length + char.length > CLAIMED_TEXT_MAX - 1) break;
     cut += char;
   }
   return `${cut}…`;
@@ -62,25 +62,32 @@ interface RecordedClaim {
   status: string;
   code: string | null;
   amount_fen: unknown;
+  coupon_offer_id: unknown;
+  coupon_title: string | null;
   brand: string | null;
 }
 
 /**
  * The outcome a notice carries, from the claim as recorded; none when the row says something the message
- * cannot say truly (a credited claim without cash, a refusal without a code), so the screen only turns
- * its QR code over.
+ * cannot say truly (a credited claim that paid neither cash nor a coupon, a refusal or hold without a
+ * code), so the screen only turns its QR code over. A claim an operator already released was paid; one
+ * refused was not.
  */
 export function claimResultOf(claim: RecordedClaim | undefined): TicketClaimResult | undefined {
   if (claim === undefined) return undefined;
   let result: TicketClaimResult;
-  if (claim.status === 'credited') {
-    const brand = claimedBrand(claim.brand);
+  if (claim.status === 'credited' || claim.status === 'released') {
+    const brand = claimedText(claim.brand);
+    const couponTitle = claim.coupon_offer_id === null ? undefined : claimedText(claim.coupon_title);
     result = {
       status: 'credited',
       amountFen: int(claim.amount_fen),
+      ...(couponTitle === undefined ? {} : { couponTitle }),
       ...(brand === undefined ? {} : { brand }),
     };
-  } else if (claim.status === 'rejected' && claim.code !== null) {
+  } else if (claim.status === 'held' && claim.code !== null) {
+    result = { status: 'held', code: claim.code };
+  } else if ((claim.status === 'rejected' || claim.status === 'refused') && claim.code !== null) {
     result = { status: 'rejected', code: claim.code };
   } else return undefined;
   const checked = TicketClaimResult.safeParse(result);
@@ -98,10 +105,11 @@ async function claimsOfTickets(
   const keys = JSON.stringify(tickets.map((ticket) => `t:${ticket.screenId}:${ticket.ticketSeq}`));
   const rows = await queryRows<RecordedClaim>(
     tx,
-    sql`select c.screen_id, c.ticket_seq, c.status, c.code, c.amount_fen,
-               coalesce(nullif(k.sponsor, ''), a.name) as brand
+    sql`select c.screen_id, c.ticket_seq, c.status, c.code, c.amount_fen, c.coupon_offer_id,
+               o.title as coupon_title, coalesce(nullif(k.sponsor, ''), a.name) as brand
         from claims c left join campaigns k on k.id = c.campaign_id
         left join advertisers a on a.id = k.advertiser_id
+        left join coupon_offers o on o.id = c.coupon_offer_id
         where c.claim_key in (select jsonb_array_elements_text(${keys}::jsonb))`,
   );
   for (const row of rows) {

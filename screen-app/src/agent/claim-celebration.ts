@@ -1,6 +1,6 @@
 // Word from the cloud that a claim ticket of this screen was claimed (docs/protocol.md §5.7): the QR code
-// turns over, and a claim the cloud paid is celebrated on screen like a tap, with the amount the cloud paid
-// and the brand that paid. Only for a ticket this kiosk issued lately and hears of for the first time, so a
+// turns over, and a claim the cloud paid is celebrated on screen like a tap, with what the cloud paid
+// (cash, or the fallback coupon) and the brand that paid. Only for a ticket this kiosk issued lately and hears of for the first time, so a
 // redelivered, stale or unknown notice never celebrates (twice).
 import type { TicketClaimed } from '@redtap/shared';
 import type { Logger } from 'pino';
@@ -10,8 +10,8 @@ import type { TapView } from '../ui-api/channels.ts';
 export type ClaimedHandling =
   /** A credited claim of a ticket this kiosk issued lately: the screen shows it. */
   | 'celebrated'
-  /** The cloud refused the claim: the QR code turns, nothing is shown. */
-  | 'refused'
+  /** Refused, or held for review (nothing paid yet): the QR code turns, nothing is shown. */
+  | 'not-paid'
   /** A cloud from before results: the QR code turns, nothing is shown. */
   | 'no-result'
   /** A ticket this kiosk did not issue lately (or before a restart), or word of it heard before. */
@@ -35,6 +35,7 @@ export function claimedView(tapId: number, notice: TicketClaimed): TapView | nul
     tapId,
     ticketSeq: notice.ticketSeq,
     amountFen: result.amountFen,
+    couponTitle: result.couponTitle ?? null,
     brand: result.brand ?? null,
   };
 }
@@ -44,7 +45,7 @@ export function handleTicketClaimed(notice: TicketClaimed, deps: ClaimCelebratio
   let handling: ClaimedHandling;
   if (issued === null) handling = 'not-recent';
   else if (notice.result === undefined) handling = 'no-result';
-  else if (notice.result.status !== 'credited') handling = 'refused';
+  else if (notice.result.status !== 'credited') handling = 'not-paid';
   else {
     const view = claimedView(deps.newTapId(), notice);
     if (view !== null) deps.showTap(view);
@@ -56,7 +57,7 @@ export function handleTicketClaimed(notice: TicketClaimed, deps: ClaimCelebratio
       handling,
       status: notice.result?.status,
       amountFen: notice.result?.status === 'credited' ? notice.result.amountFen : undefined,
-      code: notice.result?.status === 'rejected' ? notice.result.code : undefined,
+      code: notice.result !== undefined && 'code' in notice.result ? notice.result.code : undefined,
     },
     'claim ticket claimed',
   );

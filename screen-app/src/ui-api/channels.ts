@@ -99,13 +99,15 @@ export const TapView = z.discriminatedUnion('state', [
   }),
   /**
    * Not a tap: a phone claimed a claim ticket of this screen online (its QR code, or the reader as a tag)
-   * and the cloud paid it (docs/protocol.md §5.7). The amount is what the cloud paid, the brand who paid.
+   * and the cloud paid it (docs/protocol.md §5.7): the cash it paid (0 when it gave the fallback coupon
+   * instead), that coupon's title, and the brand that paid.
    */
   z.object({
     state: z.literal('claimed'),
     tapId: z.number().int().min(1),
     ticketSeq: u32.min(1),
-    amountFen: fen.min(1),
+    amountFen: fen,
+    couponTitle: title.nullable(),
     brand: title.nullable(),
   }),
   /** Nothing was recorded: the phone left early, the exchange failed or the screen was busy. */

@@ -101,17 +101,21 @@ export function TapOverlay({ view, locale }: { view: TapView; locale: UiLocale }
       );
     }
     case 'claimed':
-      // Someone's phone claimed this screen's code online: what the cloud paid, and who paid it.
+      // Someone's phone claimed this screen's code online: what the cloud paid (cash, or the fallback
+      // coupon), and who paid it.
       return (
         <div {...base} className="overlay overlay-prize" data-ticket-seq={view.ticketSeq}>
           <Confetti />
           <div className="prize-card">
             <RedPacket className="prize-packet" open />
             <div className="prize-words">
-              <div className="prize-amount" data-testid="prize-amount">
-                {formatFen(view.amountFen)}
-              </div>
+              {view.amountFen > 0 && (
+                <div className="prize-amount" data-testid="prize-amount">
+                  {formatFen(view.amountFen)}
+                </div>
+              )}
               <Lines title={text.claimedTitle} locale={locale} />
+              <Coupon title={view.couponTitle} locale={locale} />
               {view.brand !== null && (
                 <div className="coupon-chip" data-testid="claim-brand">
                   <span className="coupon-label">{primary(text.brandLabel, locale)}</span>
