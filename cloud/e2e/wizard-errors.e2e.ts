@@ -2,11 +2,14 @@
 // schema, so each case is named on its field, in Chinese, before anything is sent: no creative, a text
 // file uploaded (the cloud's refusal, on the upload), a seconds box that keeps what is typed, a past start,
 // a daypart without days, more than 65,535 envelopes, a 300-character coupon title, negative or zero
-// stock, a ¥0 coupon, negative days valid; the chosen fallback coupon stays chosen. The review shows
+// stock, a ¥0 coupon, negative days valid; the chosen fallback coupon stays chosen; no claim path at all,
+// and a claim reserve above its bound. The review shows
 // everything; an unsaved campaign survives a reload; a refusal of the cloud lands on its field; campaigns
 // have a page with edit and duplicate; an overfunding says by how much; and the operator's approval card
 // shows targeting, dayparts, coupons and caps.
 import { expect, test } from '@playwright/test';
+import { SECRET_SCRYPT } from '../src/auth/passwords.ts';
+import { createAdvertiser } from '../src/services/accounts.ts';
 import { callApi, OPERATOR, startConsoleCloud, type ConsoleCloud } from './support/console-cloud.ts';
 import { docScreenshot, signIn } from './support/console-pages.ts';
 import {
@@ -193,6 +196,22 @@ test('the wizard says why Next is disabled, and which bound an amount or coupon 
   await fallback.click();
   await page.getByRole('option', { name: '免费升杯' }).click();
   await expect(fallback).toHaveValue('免费升杯');
+
+  // Where people can win: every path to start with and the share kept for online claims; no path at all
+  // is refused on its field; QR code only keeps the share, which has the cloud's bounds.
+  const reserve = page.getByLabel('为在线领取保留的比例');
+  await expect(reserve).toHaveValue('10 %');
+  for (const path of ['App 碰一碰', '二维码', '读卡器标签', '贴纸'])
+    await page.getByText(path, { exact: true }).click();
+  await expect(blocked).toContainText('领取方式');
+  await expect(reserve).toBeHidden();
+  await page.getByText('二维码', { exact: true }).click();
+  await expect(blocked).toBeHidden();
+  await reserve.fill('60');
+  await reserve.blur();
+  await expect(blocked).toContainText('为在线领取保留的比例');
+  await reserve.fill('20');
+  await expect(blocked).toBeHidden();
   await next.click();
 
   // The review shows everything the campaign says.
@@ -207,6 +226,7 @@ test('the wizard says why Next is disabled, and which bound an amount or coupon 
   );
   await expect(page.getByTestId('wizard-caps')).toHaveText('现金 1 个，仅券 1 次');
   await expect(page.getByTestId('wizard-fallback')).toHaveText('免费升杯');
+  await expect(page.getByTestId('wizard-claim-paths')).toHaveText('二维码 (保留 20% 供在线领取)');
   await expect(page.getByTestId('wizard-targeting')).toHaveText('全部屏幕');
   await expect(page.getByTestId('wizard-creatives')).toHaveText('1 个素材，每轮 15 秒');
   await docScreenshot(page, 'campaign-wizard-review');
@@ -451,13 +471,21 @@ test('the API refuses the expired coupon the wizard would have refused, naming i
 test("the operator's advertiser picker offers every advertiser, past the API's page of 100", async ({
   browser,
 }) => {
+  // Seeded through the service with cheap password hashing: the picker is under test, not the 101
+  // sign-up requests (each a login-strength scrypt, minutes together on a busy machine).
   let lastId = 0;
-  for (let i = 0; i < 101; i++)
-    lastId = await seedAdvertiser(env.url, operatorToken, {
-      name: `Picker brand ${String(i)}`,
-      email: `picker-${String(i)}@tea.test`,
-      password: 'advertiser-pass-1',
-    });
+  for (let i = 0; i < 101; i++) {
+    const { advertiser } = await createAdvertiser(
+      env.cloud.database.db,
+      {
+        name: `Picker brand ${String(i)}`,
+        email: `picker-${String(i)}@tea.test`,
+        password: 'advertiser-pass-1',
+      },
+      SECRET_SCRYPT,
+    );
+    lastId = advertiser.id;
+  }
   const page = await signIn(browser, env.url, OPERATOR);
   await page.goto('/advertiser/campaigns/new');
   const picker = page.getByRole('textbox', { name: '广告主' });
