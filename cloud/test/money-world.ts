@@ -189,7 +189,9 @@ export async function createActiveCampaign(
           fallbackCouponOfferIndex: input.couponStock === 0 ? null : 0,
           ...(input.fallThrough === undefined ? {} : { fallThrough: input.fallThrough }),
           ...(input.claimPaths === undefined ? {} : { claimPaths: input.claimPaths }),
-          ...(input.claimReservePercent === undefined ? {} : { claimReservePercent: input.claimReservePercent }),
+          ...(input.claimReservePercent === undefined
+            ? {}
+            : { claimReservePercent: input.claimReservePercent }),
         },
         creatives,
       },

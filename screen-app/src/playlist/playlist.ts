@@ -1,6 +1,12 @@
 // Which playlist item plays now and in what order: validity window, dayparts in the screen's own
 // timezone, and only creatives already in the local content cache. Pure: the clock is a parameter.
-import { offersPath, type CampaignConfig, type Daypart, type PlaylistItem, type ScreenConfig } from '@redtap/shared';
+import {
+  offersPath,
+  type CampaignConfig,
+  type Daypart,
+  type PlaylistItem,
+  type ScreenConfig,
+} from '@redtap/shared';
 import { localTimeAt, type LocalTime } from './local-time.ts';
 
 export type CreativeMime = ScreenConfig['creatives'][number]['mime'];

@@ -252,7 +252,7 @@ export const ruleCases: RuleCase[] = [
     expected: rejected(ErrorCode.FALLBACK_NOT_ALLOTTED, false),
   },
   {
-    name: "a campaign whose claimPaths leave out tap pays no tap; the envelope is consumed and goes back",
+    name: 'a campaign whose claimPaths leave out tap pays no tap; the envelope is consumed and goes back',
     rule: ErrorCode.CLAIM_PATH_NOT_OFFERED,
     tap: same,
     knowledge: (k) => {

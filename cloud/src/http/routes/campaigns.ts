@@ -72,7 +72,8 @@ const Campaign = z
         .optional()
         .openapi({ description: 'Where its prizes may be won (tap, qr, reader_tag, sticker); absent: all' }),
       claimReservePercent: int.optional().openapi({
-        description: 'Percent of what is left that decks leave in the pool for online claims; absent: the default (10)',
+        description:
+          'Percent of what is left that decks leave in the pool for online claims; absent: the default (10)',
       }),
     }),
     creatives: z.array(z.strictObject({ sha256: z.string(), durationMs: int })),
@@ -178,7 +179,8 @@ export function campaignRoutes(deps: AppDeps) {
       method: 'get',
       path: '/v1/campaigns',
       tags: ['campaigns'],
-      summary: 'A page of campaigns, optionally only those in one status (the approvals queue asks for submitted)',
+      summary:
+        'A page of campaigns, optionally only those in one status (the approvals queue asks for submitted)',
       request: { query: CampaignListQuery },
       responses: {
         200: { description: 'Page', content: { 'application/json': { schema: pageOf(Campaign) } } },
