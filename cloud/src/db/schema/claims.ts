@@ -96,6 +96,8 @@ export const claimNotices = pgTable(
     payload: jsonb('payload').$type<{ ticketSeq: number; claimedAt: number }>().notNull(),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
     attempts: integer('attempts').notNull().default(0),
+    /** Epoch ms until which a dispatcher pass holds it (claim-notices.ts); 0 when free. */
+    leaseUntil: bigint('lease_until', { mode: 'number' }).notNull().default(0),
   },
   (table) => [index('claim_notices_created_idx').on(table.createdAt)],
 );

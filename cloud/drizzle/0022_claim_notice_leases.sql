@@ -1,0 +1,1 @@
+ALTER TABLE "claim_notices" ADD COLUMN "lease_until" bigint DEFAULT 0 NOT NULL;
