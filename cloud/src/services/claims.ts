@@ -3,8 +3,9 @@
 // with the same caps, travel and screens rules as a tap, over a one-envelope "deck" drawn from the
 // campaign's pool (money no deck holds), and the transfer budget → wallet is posted in the same
 // transaction. First claim of an identity wins, forever; the same wallet asking again gets its result.
-// Past the campaign's cash cap a claim gets the campaign's fallback coupon from pool stock, as a kiosk tap
-// would; cash a multi-account signal trips on is held for review (account-signals.ts, reviews.ts).
+// Where the judge withholds the cash (past the campaign's cash cap, most often) a claim gets the
+// campaign's fallback coupon from pool stock, as a kiosk tap would; cash a multi-account signal trips on
+// is held for review (account-signals.ts, reviews.ts).
 import { sql } from 'drizzle-orm';
 import {
   applyVerdict,
@@ -646,12 +647,14 @@ async function judgeClaim(
     if (verdict.status !== 'credited') {
       // A hold needs a deck's counters, which a claim never has; were one to come, it is a refusal.
       lastRefusal = refusedHere(verdict.code ?? ErrorCode.INTERNAL);
+      // Where the judge withholds the cash (a cash cap, most often the campaign's), a kiosk gives the
+      // campaign's fallback coupon when the judge would issue it (tap-engine decideTap, §5.5); so does a
+      // claim.
+      const coupon = await fallbackCoupon(tx, { candidate, tap, knowledge, rules, day });
+      if (coupon !== null) return coupon;
       // The wallet's caps are its own: another campaign is judged by the same ones, so go on only when
       // this refusal is the campaign's (its own cap).
       if (verdict.code !== ErrorCode.CAP_CAMPAIGN_WALLET) break;
-      // Past the campaign's cash cap a kiosk gives the campaign's fallback coupon (§5.5); so does a claim.
-      const coupon = await fallbackCoupon(tx, { candidate, tap, knowledge, rules, day });
-      if (coupon !== null) return coupon;
       continue;
     }
     applyVerdict(knowledge, tap, verdict, rules);
@@ -681,9 +684,9 @@ async function judgeClaim(
 }
 
 /**
- * The campaign's fallback coupon for a claim its cash cap refused, judged by the shared judge as the
- * deck-less coupon tap a kiosk would send (§7: the coupon cap, the offer, the pool's stock). The coupon is
- * taken off one pool envelope of the offer (money and coupons no deck holds, skip locked), so decks,
+ * The campaign's fallback coupon for a claim whose cash the judge refused, judged by the shared judge as
+ * the deck-less coupon tap a kiosk would send (§7: the coupon cap, the offer, the pool's stock). The coupon
+ * is taken off one pool envelope of the offer (money and coupons no deck holds, skip locked), so decks,
  * taps and claims together never issue more than the stock. Null when none can be given.
  */
 async function fallbackCoupon(
