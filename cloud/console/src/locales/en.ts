@@ -831,6 +831,11 @@ export const en = {
     paidNoBrand: 'You got',
     inWallet: 'It is in your wallet.',
     notPaid: 'No red packet this time',
+    underReview: 'Under review',
+    underReviewBody:
+      'Your red packet of {{amount}} is being checked. It is paid into your wallet once it is reviewed.',
+    couponInstead: 'No cash this time: here is the campaign’s coupon instead.',
+    couponInWallet: 'The coupon is in your wallet.',
     openWallet: 'Open my wallet',
     invalid: 'This link holds no red packet. Scan the code on the screen again.',
   },
@@ -843,11 +848,6 @@ export const en = {
     TOO_SMALL: 'Must be at least {{minimum}}',
     TOO_BIG: 'Must be at most {{maximum}}',
     TOO_FEW: 'Add at least {{minimum}}',
-    underReview: 'Under review',
-    underReviewBody:
-      'Your red packet of {{amount}} is being checked. It is paid into your wallet once it is reviewed.',
-    couponInstead: 'You reached today’s cash limit for this campaign: here is its coupon instead.',
-    couponInWallet: 'The coupon is in your wallet.',
     TOO_MANY: 'At most {{maximum}} entries',
     MONEY_TOO_SMALL: 'Must be at least {{minimum}}',
     MONEY_TOO_BIG: 'Must be at most {{maximum}}',
