@@ -1,14 +1,17 @@
 // The claim-notice dispatcher: publishes the `claimed` notices (docs/protocol.md §5.7) that claims write
 // in their own transaction (claim_notices), after commit, so no request or transaction waits on the
-// broker. Each pass takes a bounded batch (skip locked, so replicas split the outbox), adds each notice's
-// outcome from its claim as recorded (what the cloud paid and the brand that paid, a hold, or a refusal),
-// publishes it with a timeout, deletes what was published and gives up on a notice after a few attempts or
-// once it is too old to matter (the kiosk has rotated its QR by then anyway).
+// broker. Each pass takes a bounded batch under a lease (skip locked, in a short transaction of its own,
+// so replicas split the outbox and no lock is held while publishing), adds each notice's outcome from its
+// claim as recorded (what the cloud paid and the brand that paid, a hold, or a refusal), publishes the
+// batch with a timeout per notice, then deletes what was published and gives up on a notice after a few
+// attempts or once it is too old to matter (the kiosk has rotated its QR by then anyway). A pass that dies
+// midway leaves its notices leased; the next pass after the lease takes them again.
 import { CLAIMED_TEXT_MAX, TicketClaimed, TicketClaimResult } from '@redtap/shared';
 import { sql } from 'drizzle-orm';
 import type { Logger } from 'pino';
 import type { Database } from '../db/client.ts';
 import { int, queryRows } from '../db/rows.ts';
+import { startPoller, type Poller } from './poller.ts';
 
 /** The `claimed` message as published (TicketClaimed of @redtap/shared). */
 export type ClaimNotice = TicketClaimed;
@@ -26,6 +29,8 @@ export interface ClaimNoticeLimits {
   noticeAgeMaxS: number;
   /** Between passes when the outbox was empty or a pass failed. */
   intervalMs: number;
+  /** How long a pass holds the notices it took; far longer than publishing a batch can take. */
+  leaseMs: number;
 }
 
 export const defaultClaimNoticeLimits: ClaimNoticeLimits = {
@@ -34,9 +39,12 @@ export const defaultClaimNoticeLimits: ClaimNoticeLimits = {
   attemptsMax: 5,
   noticeAgeMaxS: 300,
   intervalMs: 1_000,
+  leaseMs: 60_000,
 };
 
 export interface DispatchOutcome {
+  /** Notices the pass took from the outbox. */
+  taken: number;
   published: number;
   /** Given up on: too old, out of attempts, or a stored payload that is not a `claimed` message. */
   dropped: number;
@@ -135,15 +143,19 @@ function safeJson(text: string): unknown {
   }
 }
 
-/** One pass over the outbox. */
+const idList = (ids: readonly number[]) =>
+  sql`(select jsonb_array_elements_text(${JSON.stringify(ids)}::jsonb)::bigint)`;
+
+/** One pass over the outbox: take a leased batch, publish it outside any transaction, record what came of it. */
 export async function dispatchClaimNotices(
   db: Database,
   publish: PublishClaimNotice,
   now: Date,
   limits: ClaimNoticeLimits = defaultClaimNoticeLimits,
 ): Promise<DispatchOutcome> {
-  return db.transaction(async (tx) => {
-    const rows = await queryRows<{
+  const nowMs = now.getTime();
+  const rows = await db.transaction(async (tx) => {
+    const taken = await queryRows<{
       id: unknown;
       screen_id: unknown;
       payload: unknown;
@@ -152,61 +164,64 @@ export async function dispatchClaimNotices(
     }>(
       tx,
       sql`select id, screen_id, payload, created_at, attempts from claim_notices
+          where lease_until <= ${nowMs}
           order by id limit ${limits.batchSizeMax} for update skip locked`,
     );
-    const done: number[] = [];
-    const failed: number[] = [];
-    let dropped = 0;
-    const due: { id: number; screenId: number; notice: ClaimNotice }[] = [];
-    for (const row of rows) {
-      const ageS = (now.getTime() - new Date(row.created_at).getTime()) / 1000;
-      const stored = TicketClaimed.safeParse(
-        typeof row.payload === 'string' ? safeJson(row.payload) : row.payload,
+    if (taken.length > 0)
+      await tx.execute(
+        sql`update claim_notices set lease_until = ${nowMs + limits.leaseMs}
+            where id in ${idList(taken.map((row) => int(row.id)))}`,
       );
-      if (!stored.success || ageS > limits.noticeAgeMaxS || int(row.attempts) >= limits.attemptsMax) {
-        done.push(int(row.id));
-        dropped += 1;
-        continue;
-      }
-      due.push({ id: int(row.id), screenId: int(row.screen_id), notice: stored.data });
-    }
-    const recorded = await claimsOfTickets(
-      tx,
-      due.map(({ screenId, notice }) => ({ screenId, ticketSeq: notice.ticketSeq })),
+    return taken;
+  });
+  const done: number[] = [];
+  let dropped = 0;
+  const due: { id: number; screenId: number; notice: ClaimNotice }[] = [];
+  for (const row of rows) {
+    const ageS = (nowMs - new Date(row.created_at).getTime()) / 1000;
+    const stored = TicketClaimed.safeParse(
+      typeof row.payload === 'string' ? safeJson(row.payload) : row.payload,
     );
-    for (const { id, screenId, notice } of due) {
+    if (!stored.success || ageS > limits.noticeAgeMaxS || int(row.attempts) >= limits.attemptsMax) {
+      done.push(int(row.id));
+      dropped += 1;
+      continue;
+    }
+    due.push({ id: int(row.id), screenId: int(row.screen_id), notice: stored.data });
+  }
+  const recorded = await claimsOfTickets(
+    db,
+    due.map(({ screenId, notice }) => ({ screenId, ticketSeq: notice.ticketSeq })),
+  );
+  // Published together, each within its timeout: a broker away costs one timeout per pass, not one per notice.
+  const sent = await Promise.allSettled(
+    due.map(({ screenId, notice }) => {
       const result = claimResultOf(recorded.get(`${screenId}:${notice.ticketSeq}`));
       const message: ClaimNotice = {
         ticketSeq: notice.ticketSeq,
         claimedAt: notice.claimedAt,
         ...(result === undefined ? {} : { result }),
       };
-      try {
-        await withTimeout(publish(screenId, message), limits.publishTimeoutMs);
-        done.push(id);
-      } catch {
-        failed.push(id);
-      }
-    }
-    if (done.length > 0)
-      await tx.execute(
-        sql`delete from claim_notices where id in (select jsonb_array_elements_text(${JSON.stringify(done)}::jsonb)::bigint)`,
-      );
-    if (failed.length > 0)
-      await tx.execute(
-        sql`update claim_notices set attempts = attempts + 1
-            where id in (select jsonb_array_elements_text(${JSON.stringify(failed)}::jsonb)::bigint)`,
-      );
-    return { published: done.length - dropped, dropped, failed: failed.length };
+      return withTimeout(publish(screenId, message), limits.publishTimeoutMs);
+    }),
+  );
+  const failed: number[] = [];
+  sent.forEach((outcome, index) => {
+    const id = due[index]?.id;
+    if (id === undefined) return;
+    if (outcome.status === 'fulfilled') done.push(id);
+    else failed.push(id);
   });
+  if (done.length > 0) await db.execute(sql`delete from claim_notices where id in ${idList(done)}`);
+  if (failed.length > 0)
+    await db.execute(
+      sql`update claim_notices set attempts = attempts + 1, lease_until = 0 where id in ${idList(failed)}`,
+    );
+  return { taken: rows.length, published: done.length - dropped, dropped, failed: failed.length };
 }
 
-export interface ClaimNoticeDispatcher {
-  /** Asks for a pass soon (after a claim commits); passes never overlap. */
-  poke(): void;
-  /** Stops the timer and waits for a running pass. */
-  close(): Promise<void>;
-}
+/** Poke after a claim commits; idle() resolves after a pass that found the outbox empty. */
+export type ClaimNoticeDispatcher = Poller;
 
 /** Runs passes every `intervalMs`, and at once after a poke; a full batch runs the next pass at once. */
 export function startClaimNoticeDispatcher(deps: {
@@ -217,44 +232,16 @@ export function startClaimNoticeDispatcher(deps: {
   limits?: ClaimNoticeLimits;
 }): ClaimNoticeDispatcher {
   const limits = deps.limits ?? defaultClaimNoticeLimits;
-  let running: Promise<void> | null = null;
-  let again = false;
-  let closed = false;
-  let timer: NodeJS.Timeout | undefined;
-
-  const schedule = (delayMs: number) => {
-    if (closed) return;
-    clearTimeout(timer);
-    timer = setTimeout(run, delayMs);
-    timer.unref();
-  };
-  function run(): void {
-    if (closed) return;
-    if (running !== null) {
-      again = true;
-      return;
-    }
-    running = dispatchClaimNotices(deps.db, deps.publish, deps.now(), limits)
-      .then((outcome) => {
-        if (outcome.dropped > 0) deps.logger.warn(outcome, 'claim notices dropped unpublished');
-        const full = outcome.published + outcome.dropped + outcome.failed >= limits.batchSizeMax;
-        again ||= full && outcome.failed === 0;
-      })
-      .catch((error: unknown) => deps.logger.error({ err: error }, 'claim notice pass failed'))
-      .finally(() => {
-        running = null;
-        const next = again;
-        again = false;
-        schedule(next ? 0 : limits.intervalMs);
-      });
-  }
-  schedule(0);
-  return {
-    poke: () => run(),
-    close: async () => {
-      closed = true;
-      clearTimeout(timer);
-      await running;
+  return startPoller({
+    name: 'claim notice',
+    intervalMs: limits.intervalMs,
+    logger: deps.logger,
+    pass: async () => {
+      const outcome = await dispatchClaimNotices(deps.db, deps.publish, deps.now(), limits);
+      if (outcome.dropped > 0) deps.logger.warn(outcome, 'claim notices dropped unpublished');
+      if (outcome.failed > 0) deps.logger.warn(outcome, 'claim notice publishes failed; retrying');
+      if (outcome.taken === 0) return 'idle';
+      return outcome.taken >= limits.batchSizeMax && outcome.failed === 0 ? 'more' : 'waiting';
     },
-  };
+  });
 }

@@ -26,6 +26,7 @@ import type { ScreenConfig } from '@redtap/shared';
 import type { Database } from '../db/client.ts';
 import { int, queryRows } from '../db/rows.ts';
 import { buildScreenConfig, screenConfigContentHash } from './screen-config.ts';
+import { nodeTimers, startPoller, type Poller, type PollerTimers } from './poller.ts';
 import { recordConfigVersion } from './screen-config-history.ts';
 
 /** Publishes one screen's retained config (the broker's publishConfig). */
@@ -59,19 +60,8 @@ export const defaultConfigDispatchLimits: ConfigDispatchLimits = {
   intervalMs: 1_000,
 };
 
-export interface ConfigTimers {
-  setTimeout(callback: () => void, ms: number): unknown;
-  clearTimeout(handle: unknown): void;
-}
-
-const nodeTimers: ConfigTimers = {
-  setTimeout: (callback, ms) => {
-    const handle = setTimeout(callback, ms);
-    handle.unref();
-    return handle;
-  },
-  clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),
-};
+/** Timers the dispatcher runs on (a test may give its own). */
+export type ConfigTimers = PollerTimers;
 
 export interface QueuedConfigs {
   /** Active screens whose config must be rebuilt and published. */
@@ -361,75 +351,30 @@ export async function dispatchScreenConfigs(deps: ConfigDispatchDeps): Promise<C
   return outcome;
 }
 
-export interface ScreenConfigDispatcher {
-  /** Asks for a pass soon (after a change was marked); passes never overlap. */
-  poke(): void;
-  /** Resolves after the next pass that finds nothing to claim (tests, and waiting in tools). */
-  idle(): Promise<void>;
-  /** Stops the timer and waits for a running pass; leased screens are picked up again after the lease. */
-  close(): Promise<void>;
-}
+/** Poke after marking a change; idle() resolves after a pass that found nothing stale. */
+export type ScreenConfigDispatcher = Poller;
 
 /**
- * Runs passes every `intervalMs`, at once after a poke, and straight on while batches come back full
- * without failures. A failed pass (the database away) is logged and tried again after the interval.
+ * Runs passes every `intervalMs`, at once after a poke, and straight on while batches come back claimed
+ * without failures. A failed pass (the database away) is logged and tried again after the interval;
+ * screens leased by a pass that never finished are claimed again after their lease.
  */
 export function startScreenConfigDispatcher(
   deps: ConfigDispatchDeps & { logger: Logger },
 ): ScreenConfigDispatcher {
   const limits = deps.limits ?? defaultConfigDispatchLimits;
   const timers = deps.timers ?? nodeTimers;
-  let running: Promise<void> | null = null;
-  let again = false;
-  let closed = false;
-  let timer: unknown;
-  let waiters: (() => void)[] = [];
-
-  const schedule = (delayMs: number) => {
-    if (closed) return;
-    timers.clearTimeout(timer);
-    timer = timers.setTimeout(run, delayMs);
-  };
-  function run(): void {
-    if (closed) return;
-    if (running !== null) {
-      again = true;
-      return;
-    }
-    running = dispatchScreenConfigs({ ...deps, limits, timers })
-      .then((outcome) => {
-        if (outcome.failed > 0) deps.logger.warn(outcome, 'screen config publishes failed; retrying later');
-        else if (outcome.claimed > 0) deps.logger.debug(outcome, 'screen configs published');
-        if (outcome.claimed === 0) {
-          const woken = waiters;
-          waiters = [];
-          for (const wake of woken) wake();
-        }
-        again ||= outcome.claimed > 0 && outcome.failed === 0;
-      })
-      .catch((error: unknown) => deps.logger.error({ err: error }, 'screen config pass failed'))
-      .finally(() => {
-        running = null;
-        const next = again;
-        again = false;
-        schedule(next ? 0 : limits.intervalMs);
-      });
-  }
-  schedule(0);
-  return {
-    poke: () => run(),
-    idle: () =>
-      new Promise<void>((resolve) => {
-        waiters.push(resolve);
-        run();
-      }),
-    close: async () => {
-      closed = true;
-      timers.clearTimeout(timer);
-      await running;
-      const woken = waiters;
-      waiters = [];
-      for (const wake of woken) wake();
+  return startPoller({
+    name: 'screen config',
+    intervalMs: limits.intervalMs,
+    timers,
+    logger: deps.logger,
+    pass: async () => {
+      const outcome = await dispatchScreenConfigs({ ...deps, limits, timers });
+      if (outcome.failed > 0) deps.logger.warn(outcome, 'screen config publishes failed; retrying later');
+      else if (outcome.claimed > 0) deps.logger.debug(outcome, 'screen configs published');
+      if (outcome.claimed === 0) return 'idle';
+      return outcome.failed === 0 ? 'more' : 'waiting';
     },
-  };
+  });
 }
