@@ -517,6 +517,7 @@ describe.each(engines)('claims on $engine', ({ engine, available }) => {
       const limits = { ...defaultClaimNoticeLimits, attemptsMax: 2 };
       const failing = () => Promise.reject(new Error('broker away'));
       expect(await dispatchClaimNotices(cloud.deps.db, failing, now, limits)).toEqual({
+        taken: 3,
         published: 0,
         dropped: 2,
         failed: 1,
