@@ -22,6 +22,7 @@ import { int, queryRows } from '../db/rows.ts';
 import type { CampaignRules, CampaignTargeting } from '../db/schema/campaigns.ts';
 import type { RedemptionStatus } from '../db/schema/redemptions.ts';
 import { screensTargeted } from '../services/decks.ts';
+import { campaignFactsOf } from './campaign-facts.ts';
 import type { RecordableToken } from './prepare.ts';
 
 export interface FirstResult {
@@ -287,21 +288,8 @@ export async function loadSnapshot(
   }
   const campaigns = new Map<number, LoadedCampaign & { targeting: CampaignTargeting }>();
   for (const row of campaignRows) {
-    const campaignRules = parsed(row.rules);
     campaigns.set(int(row.id), {
-      facts: {
-        campaignId: int(row.id),
-        advertiserId: int(row.advertiser_id),
-        status: row.status,
-        startsAt: int(row.starts_at),
-        endsAt: int(row.ends_at),
-        cashPerWalletPerDay: campaignRules.cashPerWalletPerDay,
-        couponsPerWalletPerDay: campaignRules.couponsPerWalletPerDay,
-        fallbackCouponOfferId: campaignRules.fallbackCouponOfferId,
-        offers: new Map(),
-        // A campaign whose claimPaths leave out tap pays no tap token (the judge's pathStep).
-        ...(campaignRules.claimPaths === undefined ? {} : { claimPaths: campaignRules.claimPaths }),
-      },
+      facts: campaignFactsOf(row, parsed(row.rules), 'tap'),
       budgetAccountId: int(row.budget_account_id),
       validityDays: new Map(),
       targeting: parsed(row.targeting),

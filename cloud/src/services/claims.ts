@@ -38,6 +38,7 @@ import { systemLedgerAccount } from '../ledger/accounts.ts';
 import { postNewTransfers } from '../ledger/post-transfers.ts';
 import type { MoneySettings } from '../money-settings.ts';
 import { networkRulesOf } from '../money-settings.ts';
+import { campaignFactsOf } from '../redemption/campaign-facts.ts';
 import { claimHoldReason, unknownOrigin, type ClaimOrigin } from './account-signals.ts';
 import { screensTargeted } from './decks.ts';
 import { returnEnvelopes, takePoolCoupons } from './envelope-returns.ts';
@@ -339,18 +340,8 @@ function candidateOf(row: CampaignRow): Candidate {
   return {
     row,
     rules,
-    facts: {
-      campaignId: int(row.id),
-      advertiserId: int(row.advertiser_id),
-      status: row.status,
-      startsAt: int(row.starts_at),
-      endsAt: int(row.ends_at),
-      cashPerWalletPerDay: rules.cashPerWalletPerDay,
-      couponsPerWalletPerDay: rules.couponsPerWalletPerDay,
-      fallbackCouponOfferId: rules.fallbackCouponOfferId,
-      // Claims pay cash only: no coupon is issued, so the judge reads no offer.
-      offers: new Map(),
-    },
+    // Claims pay cash only: no coupon is issued, so the judge reads no offer.
+    facts: campaignFactsOf(row, rules, 'claim'),
   };
 }
 
