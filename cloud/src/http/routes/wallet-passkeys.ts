@@ -2,6 +2,7 @@
 // the multi-account signals operators read. Sessions are the same wallet sessions the phone key gets.
 import { z } from '@hono/zod-openapi';
 import type { AuthenticationResponseJSON, RegistrationResponseJSON } from '@simplewebauthn/server';
+import type { Context } from 'hono';
 import { issueSession } from '../../auth/sessions.ts';
 import { audit } from '../../services/audit.ts';
 import {
@@ -15,6 +16,7 @@ import {
   startPasskeyRegistration,
   walletSignupSignals,
   type RelyingParty,
+  type WalletPasskeyOwner,
 } from '../../services/wallet-passkeys.ts';
 import { clientIp } from '../client-ip.ts';
 import { ensureDeviceCookie } from '../device-cookie.ts';
@@ -152,6 +154,16 @@ export function walletPasskeyRoutes(deps: AppDeps) {
   app.use('/v1/wallets/me/passkeys/*', limited);
   // Read per request: the origin is filled in once the server listens on its port (cloud.ts).
   const rp = (): RelyingParty => relyingPartyOf(deps.settings.publicOrigin ?? FALLBACK_ORIGIN);
+  // Both ways to start registering a passkey (signing a new wallet up, adding one to the signed-in wallet)
+  // answer alike: creation options with a single-use challenge, never cached.
+  const creationOptionsReply = {
+    description: 'Options',
+    content: { 'application/json': { schema: CreationOptions } },
+  };
+  const creationOptions = (c: Context, owner?: WalletPasskeyOwner) => {
+    c.header('Cache-Control', 'no-store');
+    return startPasskeyRegistration(deps.db, { rp: rp(), now: deps.now(), owner });
+  };
 
   app.openapi(
     defineRoute('public', {
@@ -161,14 +173,11 @@ export function walletPasskeyRoutes(deps: AppDeps) {
       summary:
         'Start signing a new wallet up with a passkey: creation options with a single-use challenge (5 min), ES256 only, user verification required',
       responses: {
-        200: { description: 'Options', content: { 'application/json': { schema: CreationOptions } } },
+        200: creationOptionsReply,
         ...errorResponses(429),
       },
     }),
-    async (c) => {
-      c.header('Cache-Control', 'no-store');
-      return c.json(await startPasskeyRegistration(deps.db, { rp: rp(), now: deps.now() }), 200);
-    },
+    async (c) => c.json(await creationOptions(c), 200),
   );
 
   app.openapi(
@@ -288,21 +297,11 @@ export function walletPasskeyRoutes(deps: AppDeps) {
       summary:
         'Start adding a passkey to the signed-in wallet (e.g. a phone-key wallet that will also sign in on the web)',
       responses: {
-        200: { description: 'Options', content: { 'application/json': { schema: CreationOptions } } },
+        200: creationOptionsReply,
         ...errorResponses(401, 403, 409, 429),
       },
     }),
-    async (c) => {
-      c.header('Cache-Control', 'no-store');
-      return c.json(
-        await startPasskeyRegistration(deps.db, {
-          rp: rp(),
-          now: deps.now(),
-          owner: { walletId: walletIdOf(c) },
-        }),
-        200,
-      );
-    },
+    async (c) => c.json(await creationOptions(c, { walletId: walletIdOf(c) }), 200),
   );
 
   app.openapi(
