@@ -26,6 +26,7 @@ import { createRouter } from '../router.ts';
 import {
   Id,
   IdParam,
+  nextAfter,
   PAGE_SIZE_DEFAULT,
   PAGE_SIZE_MAX,
   PageQuery,
@@ -424,7 +425,7 @@ export function moneyRoutes(deps: AppDeps) {
     async (c) => {
       const page = c.req.valid('query');
       const items = await listHeldTaps(deps.db, page);
-      return c.json({ items, nextAfter: items.length < page.limit ? null : (items.at(-1)?.id ?? null) }, 200);
+      return c.json({ items, nextAfter: nextAfter(items, page.limit) }, 200);
     },
   );
 

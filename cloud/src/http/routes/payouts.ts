@@ -16,7 +16,7 @@ import type { AppDeps } from '../context.ts';
 import { errorResponses } from '../errors.ts';
 import { defineRoute, operatorUserIdOf, principalOf, walletIdOf } from '../policy.ts';
 import { createRouter } from '../router.ts';
-import { IdParam, PageQuery, pageOf } from '../schemas.ts';
+import { IdParam, nextAfter, PageQuery, pageOf } from '../schemas.ts';
 
 const PayoutAccount = z
   .strictObject({
@@ -73,7 +73,7 @@ export function payoutRoutes(deps: AppDeps) {
     async (c) => {
       const page = c.req.valid('query');
       const items = await listHeldWithdrawals(deps.db, page);
-      return c.json({ items, nextAfter: items.length < page.limit ? null : (items.at(-1)?.id ?? null) }, 200);
+      return c.json({ items, nextAfter: nextAfter(items, page.limit) }, 200);
     },
   );
 
