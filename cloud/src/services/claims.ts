@@ -41,7 +41,8 @@ import { networkRulesOf } from '../money-settings.ts';
 import { campaignFactsOf } from '../redemption/campaign-facts.ts';
 import { claimHoldReason, unknownOrigin, type ClaimOrigin } from './account-signals.ts';
 import { screensTargeted } from './decks.ts';
-import { returnEnvelopes, takePoolCoupons } from './envelope-returns.ts';
+import { takePoolCoupons } from './envelope-returns.ts';
+import { returnRefusedCash } from './held-cash.ts';
 
 /** Campaigns considered when the ticket's own cannot pay: the judge's fall-through, bounded. */
 const FALLBACK_CAMPAIGNS_MAX = 50;
@@ -891,21 +892,15 @@ export async function reviewHeldClaim(
     ]);
     if (!posted.ok) throw new Error(`hold transfer refused: ${JSON.stringify(posted)}`);
   }
-  if (!release && amountFen > 0) {
-    const campaignId = int(row.campaign_id);
-    // Refused cash is a returned envelope: back into the pool with the budget, or to the advertiser once
-    // the campaign ended (the same rule as a refused tap).
-    await returnEnvelopes(tx, [{ campaignId, envelopes: [[amountFen, 0]] }]);
-    await tx.execute(
-      sql`update wallet_day_totals set cash_count = cash_count - 1, cash_fen = cash_fen - ${amountFen}
-          where wallet_id = ${int(row.wallet_id)} and tap_day = ${row.tap_day}::date and campaign_id = ${campaignId}`,
-    );
-    await tx.execute(
-      sql`update wallet_day_screens set cash_count = cash_count - 1
-          where wallet_id = ${int(row.wallet_id)} and tap_day = ${row.tap_day}::date
-            and screen_id = ${int(row.screen_id)}`,
-    );
-  }
+  // Refused cash goes back as a refused tap's does.
+  if (!release && amountFen > 0)
+    await returnRefusedCash(tx, {
+      campaignId: int(row.campaign_id),
+      walletId: int(row.wallet_id),
+      screenId: int(row.screen_id),
+      tapDay: row.tap_day,
+      amountFen,
+    });
   const status = release ? 'released' : 'refused';
   await tx.execute(
     sql`update claims set status = ${status}, reviewed_at = ${input.now.toISOString()}::timestamptz,

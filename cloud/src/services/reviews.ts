@@ -12,7 +12,7 @@ import { systemLedgerAccount } from '../ledger/accounts.ts';
 import { allocateTransferIds, postTransfers } from '../ledger/post-transfers.ts';
 import { newCouponBody } from '../coupons/coupon-code.ts';
 import { reviewHeldClaim } from './claims.ts';
-import { returnEnvelopes } from './envelope-returns.ts';
+import { returnRefusedCash } from './held-cash.ts';
 
 export interface HeldTap {
   id: number;
@@ -123,23 +123,14 @@ export async function reviewHeldTap(
       ]);
       if (result?.status !== 'posted') throw new Error(`hold transfer refused: ${JSON.stringify(result)}`);
     }
-    if (!release && amountFen > 0) {
-      // Refused cash is a returned envelope: back into the pool with the budget, or to the advertiser
-      // once the campaign ended.
-      await returnEnvelopes(tx, [{ campaignId: int(row.campaign_id), envelopes: [[amountFen, 0]] }]);
-      // It no longer counts against the wallet's day caps (wallet_day_totals counts credited, held and
-      // released taps).
-      await tx.execute(
-        sql`update wallet_day_totals set cash_count = cash_count - 1, cash_fen = cash_fen - ${amountFen}
-            where wallet_id = ${int(row.wallet_id)} and tap_day = ${row.tap_day}::date
-              and campaign_id = ${int(row.campaign_id)}`,
-      );
-      await tx.execute(
-        sql`update wallet_day_screens set cash_count = cash_count - 1
-            where wallet_id = ${int(row.wallet_id)} and tap_day = ${row.tap_day}::date
-              and screen_id = ${int(row.screen_id)}`,
-      );
-    }
+    if (!release && amountFen > 0)
+      await returnRefusedCash(tx, {
+        campaignId: int(row.campaign_id),
+        walletId: int(row.wallet_id),
+        screenId: int(row.screen_id),
+        tapDay: row.tap_day,
+        amountFen,
+      });
     if (release && row.coupon_offer_id !== null) {
       const [offer] = await queryRows<{ valid_until: unknown; validity_days: unknown }>(
         tx,
