@@ -54,32 +54,47 @@ export function useHoldDecisions() {
   );
 }
 
-/**
- * Release or refuse a held tap; on success the held taps and the decisions are read again. `onSuccess`
- * (the page's own) gets the reply and the input.
- */
-export function useHoldReview(options: {
-  onSuccess: (
-    reply: { id: number; status: string },
-    input: { id: number; decision: HoldDecisionKind },
-  ) => void;
+export interface HoldReviewInput {
+  id: number;
+  decision: HoldDecisionKind;
+}
+
+export interface HoldReviewOptions {
+  onSuccess: (reply: { id: number; status: string }, input: HoldReviewInput) => void;
   onError: (error: Error) => void;
-}) {
+}
+
+/**
+ * An operator's release or refusal of something held (`decide` posts it): on success everything held
+ * and the decisions are read again, then `onSuccess` (the page's own) gets the reply and the input.
+ */
+function useHeldReview(
+  decide: (token: string | null, input: HoldReviewInput) => Promise<{ id: number; status: string }>,
+  options: HoldReviewOptions,
+) {
   const token = useToken();
   const queryClient = useQueryClient();
   return useMutation({
-    mutationFn: (input: { id: number; decision: HoldDecisionKind }) =>
-      replyOf(
-        input.decision === 'release'
-          ? api.POST('/v1/holds/{id}/release', { params: { path: { id: input.id } }, headers: bearer(token) })
-          : api.POST('/v1/holds/{id}/refuse', { params: { path: { id: input.id } }, headers: bearer(token) }),
-      ),
+    mutationFn: (input: HoldReviewInput) => decide(token, input),
     onSuccess: (reply, input) => {
       void queryClient.invalidateQueries({ queryKey: holdKeys.all });
       options.onSuccess(reply, input);
     },
     onError: options.onError,
   });
+}
+
+/** Release or refuse a held tap or claim. */
+export function useHoldReview(options: HoldReviewOptions) {
+  return useHeldReview(
+    (token, input) =>
+      replyOf(
+        input.decision === 'release'
+          ? api.POST('/v1/holds/{id}/release', { params: { path: { id: input.id } }, headers: bearer(token) })
+          : api.POST('/v1/holds/{id}/refuse', { params: { path: { id: input.id } }, headers: bearer(token) }),
+      ),
+    options,
+  );
 }
 
 /** Withdrawals held because their payout account is shared, oldest first, a page at a time. */
@@ -104,17 +119,9 @@ export function useHeldWithdrawalPages(refetchIntervalMs: number) {
 }
 
 /** Release (to the next payout batch) or refuse (back to the wallet) a held withdrawal. */
-export function useWithdrawalHoldReview(options: {
-  onSuccess: (
-    reply: { id: number; status: string },
-    input: { id: number; decision: HoldDecisionKind },
-  ) => void;
-  onError: (error: Error) => void;
-}) {
-  const token = useToken();
-  const queryClient = useQueryClient();
-  return useMutation({
-    mutationFn: (input: { id: number; decision: HoldDecisionKind }) =>
+export function useWithdrawalHoldReview(options: HoldReviewOptions) {
+  return useHeldReview(
+    (token, input) =>
       replyOf(
         input.decision === 'release'
           ? api.POST('/v1/holds/withdrawals/{id}/release', {
@@ -126,10 +133,6 @@ export function useWithdrawalHoldReview(options: {
               headers: bearer(token),
             }),
       ),
-    onSuccess: (reply, input) => {
-      void queryClient.invalidateQueries({ queryKey: holdKeys.all });
-      options.onSuccess(reply, input);
-    },
-    onError: options.onError,
-  });
+    options,
+  );
 }
