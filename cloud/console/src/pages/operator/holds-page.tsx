@@ -37,6 +37,45 @@ function reasonBadge(reason: string | null, t: (key: string) => string, exists: 
   );
 }
 
+/** A held item's two decisions; either is confirmed in a dialog before it is made. */
+function DecisionButtons({ decide }: { decide: (decision: Decision) => void }) {
+  const { t } = useTranslation();
+  return (
+    <Group gap={6} wrap="nowrap">
+      <Button size="compact-sm" color="teal" onClick={() => decide('release')}>
+        {t('holds.release')}
+      </Button>
+      <Button size="compact-sm" variant="default" onClick={() => decide('refuse')}>
+        {t('holds.refuse')}
+      </Button>
+    </Group>
+  );
+}
+
+/** The confirming dialog's buttons: cancel, or make the decision (it moves money and cannot be undone). */
+function ConfirmDecision(props: {
+  decision: Decision;
+  pending: boolean;
+  onCancel: () => void;
+  onConfirm: () => void;
+}) {
+  const { t } = useTranslation();
+  return (
+    <Group justify="flex-end">
+      <Button variant="default" onClick={props.onCancel}>
+        {t('common.cancel')}
+      </Button>
+      <Button
+        color={props.decision === 'release' ? 'teal' : 'red'}
+        loading={props.pending}
+        onClick={props.onConfirm}
+      >
+        {t(props.decision === 'release' ? 'holds.release' : 'holds.refuse')}
+      </Button>
+    </Group>
+  );
+}
+
 /** Withdrawals held because their payout account is shared by many wallets (their money in clearing). */
 function HeldWithdrawals() {
   const { t, i18n } = useTranslation();
@@ -91,22 +130,7 @@ function HeldWithdrawals() {
                       <Table.Td>{hold.walletsSharingAccount}</Table.Td>
                       <Table.Td>{formatDateTime(hold.createdAt, i18n.language)}</Table.Td>
                       <Table.Td>
-                        <Group gap={6} wrap="nowrap">
-                          <Button
-                            size="compact-sm"
-                            color="teal"
-                            onClick={() => setConfirming({ hold, decision: 'release' })}
-                          >
-                            {t('holds.release')}
-                          </Button>
-                          <Button
-                            size="compact-sm"
-                            variant="default"
-                            onClick={() => setConfirming({ hold, decision: 'refuse' })}
-                          >
-                            {t('holds.refuse')}
-                          </Button>
-                        </Group>
+                        <DecisionButtons decide={(decision) => setConfirming({ hold, decision })} />
                       </Table.Td>
                     </Table.Tr>
                   ))}
@@ -141,18 +165,12 @@ function HeldWithdrawals() {
                 },
               )}
             </Text>
-            <Group justify="flex-end">
-              <Button variant="default" onClick={() => setConfirming(null)}>
-                {t('common.cancel')}
-              </Button>
-              <Button
-                color={confirming.decision === 'release' ? 'teal' : 'red'}
-                loading={review.isPending}
-                onClick={() => review.mutate({ id: confirming.hold.id, decision: confirming.decision })}
-              >
-                {t(confirming.decision === 'release' ? 'holds.release' : 'holds.refuse')}
-              </Button>
-            </Group>
+            <ConfirmDecision
+              decision={confirming.decision}
+              pending={review.isPending}
+              onCancel={() => setConfirming(null)}
+              onConfirm={() => review.mutate({ id: confirming.hold.id, decision: confirming.decision })}
+            />
           </Stack>
         )}
       </Modal>
@@ -273,22 +291,7 @@ export function HoldsPage() {
                       <Table.Td>#{hold.campaignId}</Table.Td>
                       <Table.Td>{formatDateTime(hold.tapTs, i18n.language)}</Table.Td>
                       <Table.Td>
-                        <Group gap={6} wrap="nowrap">
-                          <Button
-                            size="compact-sm"
-                            color="teal"
-                            onClick={() => setConfirming({ hold, decision: 'release' })}
-                          >
-                            {t('holds.release')}
-                          </Button>
-                          <Button
-                            size="compact-sm"
-                            variant="default"
-                            onClick={() => setConfirming({ hold, decision: 'refuse' })}
-                          >
-                            {t('holds.refuse')}
-                          </Button>
-                        </Group>
+                        <DecisionButtons decide={(decision) => setConfirming({ hold, decision })} />
                       </Table.Td>
                     </Table.Tr>
                   ))}
@@ -319,18 +322,12 @@ export function HoldsPage() {
                 campaign: confirming.hold.campaignId,
               })}
             </Text>
-            <Group justify="flex-end">
-              <Button variant="default" onClick={() => setConfirming(null)}>
-                {t('common.cancel')}
-              </Button>
-              <Button
-                color={confirming.decision === 'release' ? 'teal' : 'red'}
-                loading={review.isPending}
-                onClick={() => review.mutate({ id: confirming.hold.id, decision: confirming.decision })}
-              >
-                {t(confirming.decision === 'release' ? 'holds.release' : 'holds.refuse')}
-              </Button>
-            </Group>
+            <ConfirmDecision
+              decision={confirming.decision}
+              pending={review.isPending}
+              onCancel={() => setConfirming(null)}
+              onConfirm={() => review.mutate({ id: confirming.hold.id, decision: confirming.decision })}
+            />
           </Stack>
         )}
       </Modal>
