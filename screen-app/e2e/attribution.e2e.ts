@@ -175,7 +175,13 @@ test('a second brand on a screen group: its own share per targeted screen, its p
     count: 60,
     name: 'Spring tea',
     couponOffers: [{ title: TEA.coupon, valueFen: 500, stock: 60 }],
-    rules: { cashPerWalletPerDay: 1, couponsPerWalletPerDay: 1, fallbackCouponOfferIndex: null },
+    // Taps only: the test deals every envelope to the screens (no claim reserve kept for online claims).
+    rules: {
+      cashPerWalletPerDay: 1,
+      couponsPerWalletPerDay: 1,
+      fallbackCouponOfferIndex: null,
+      claimPaths: ['tap'],
+    },
     creatives: [{ bytes: teaPoster.bytes, durationMs: 2_000 }],
   });
   for (const kiosk of kiosks)
@@ -200,7 +206,12 @@ test('a second brand on a screen group: its own share per targeted screen, its p
     name: 'GreenLeaf spring',
     sponsor: GREEN.brand,
     couponOffers: [{ title: GREEN.coupon, valueFen: 300, stock: GREEN.envelopes }],
-    rules: { cashPerWalletPerDay: 4, couponsPerWalletPerDay: 1, fallbackCouponOfferIndex: null },
+    rules: {
+      cashPerWalletPerDay: 4,
+      couponsPerWalletPerDay: 1,
+      fallbackCouponOfferIndex: null,
+      claimPaths: ['tap'],
+    },
     // Up for as long as the screen can pay it: it leaves only when its deck runs out.
     creatives: [{ bytes: greenPoster.bytes, durationMs: 600_000 }],
   });

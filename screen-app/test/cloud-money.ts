@@ -8,6 +8,7 @@ import {
   sign,
   SignatureLabel,
   toHex,
+  type ClaimPath,
   type KeyPair,
   type WalletCredential,
 } from '@redtap/shared';
@@ -45,6 +46,8 @@ export interface CampaignRules {
   cashPerWalletPerDay: number;
   couponsPerWalletPerDay: number;
   fallbackCouponOfferIndex: number | null;
+  /** Where its prizes may be won; absent: every path, with a claim reserve kept out of the decks. */
+  claimPaths?: ClaimPath[];
 }
 
 /**
