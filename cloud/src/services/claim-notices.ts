@@ -11,6 +11,7 @@ import { sql } from 'drizzle-orm';
 import type { Logger } from 'pino';
 import type { Database } from '../db/client.ts';
 import { int, queryRows } from '../db/rows.ts';
+import { ticketClaimKey } from './claims.ts';
 import { startPoller, type Poller } from './poller.ts';
 
 /** The `claimed` message as published (TicketClaimed of @redtap/shared). */
@@ -109,8 +110,7 @@ async function claimsOfTickets(
 ): Promise<Map<string, RecordedClaim>> {
   const found = new Map<string, RecordedClaim>();
   if (tickets.length === 0) return found;
-  // `t:{screenId}:{ticketSeq}`, the unique claim key of a ticket (schema/claims.ts).
-  const keys = JSON.stringify(tickets.map((ticket) => `t:${ticket.screenId}:${ticket.ticketSeq}`));
+  const keys = JSON.stringify(tickets.map((ticket) => ticketClaimKey(ticket.screenId, ticket.ticketSeq)));
   const rows = await queryRows<RecordedClaim>(
     tx,
     sql`select c.screen_id, c.ticket_seq, c.status, c.code, c.amount_fen, c.coupon_offer_id,

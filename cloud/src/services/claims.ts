@@ -182,6 +182,11 @@ async function loadScreen(db: Database, screenId: number): Promise<ScreenRow | u
   return row;
 }
 
+/** A ticket's claim key (unique in `claims`, schema/claims.ts): first claim of it wins. */
+export function ticketClaimKey(screenId: number, ticketSeq: number): string {
+  return `t:${screenId}:${ticketSeq}`;
+}
+
 async function findClaim(db: Database, claimKey: string): Promise<ClaimRow | undefined> {
   const [row] = await queryRows<ClaimRow>(
     db,
@@ -306,7 +311,7 @@ async function authenticTicket(deps: ClaimDeps, bytes: Uint8Array): Promise<Auth
   if (screen === undefined || key === null || !key.ok || !verifyTicketSignature(bytes, key.value))
     throw refuse(ErrorCode.TICKET_FORGED, "the ticket's screen signature does not verify");
   return {
-    claimKey: `t:${ticket.screenId}:${ticket.ticketSeq}`,
+    claimKey: ticketClaimKey(ticket.screenId, ticket.ticketSeq),
     screen,
     screenId: ticket.screenId,
     path: ticket.path === TicketPath.readerTag ? 'reader_tag' : 'qr',
