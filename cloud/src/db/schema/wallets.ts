@@ -3,6 +3,7 @@
 import { sql } from 'drizzle-orm';
 import {
   bigint,
+  check,
   index,
   integer,
   pgTable,
@@ -56,6 +57,12 @@ export const walletCredentials = pgTable(
     /** The 147 credential bytes as issued, hex, so redemption verifies the issuer signature (§7 step 3). */
     credential: text('credential'),
     revokedAt: timestamp('revoked_at', { withTimezone: true }),
+    /**
+     * The revocation's place in the network's revocation sequence (docs/protocol.md §5.5): set with
+     * revokedAt, from revocation_head in the revoking transaction, so numbers are contiguous and in
+     * commit order. Never cleared: a revocation is never undone.
+     */
+    revocationSeq: bigint('revocation_seq', { mode: 'number' }),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   },
   (table) => [
@@ -63,7 +70,28 @@ export const walletCredentials = pgTable(
     index('wallet_credentials_revoked_idx')
       .on(table.revokedAt)
       .where(sql`${table.revokedAt} is not null`),
+    uniqueIndex('wallet_credentials_revocation_seq_key')
+      .on(table.revocationSeq)
+      .where(sql`${table.revocationSeq} is not null`),
+    // The unexpired revocations, without reading the expired ones.
+    index('wallet_credentials_revoked_expiry_idx')
+      .on(table.expiresAt)
+      .where(sql`${table.revocationSeq} is not null`),
   ],
+);
+
+/**
+ * One row (id 1): the last revocation sequence number taken. The revoking transaction raises it by the
+ * credentials it revokes, holding the row until commit, so a number is only seen once every smaller one
+ * has committed: a screen that is current to `seq` misses no revocation at or below it.
+ */
+export const revocationHead = pgTable(
+  'revocation_head',
+  {
+    id: integer('id').primaryKey(),
+    seq: bigint('seq', { mode: 'number' }).notNull().default(0),
+  },
+  (table) => [check('revocation_head_single', sql`${table.id} = 1`)],
 );
 
 /**
