@@ -73,6 +73,8 @@ export const claims = pgTable(
     // The per-screen claim rate counts a screen's claims of the last minute by a range over this.
     index('claims_screen_time_idx').on(table.screenId, table.claimedAt),
     index('claims_campaign_day_idx').on(table.campaignId, table.tapDay),
+    // A proof-of-play period rates the screen's claims inside it (tap_rollups, migration 0027).
+    index('claims_screen_ts_idx').on(table.screenId, table.tapTs),
     check('claims_amount_check', sql`${table.amountFen} >= 0`),
     // Wallets claiming from one address in a window (account-signals.ts).
     index('claims_client_ip_time_idx').on(table.clientIp, table.claimedAt),

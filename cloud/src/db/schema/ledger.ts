@@ -5,7 +5,9 @@ import {
   bigint,
   boolean,
   check,
+  customType,
   index,
+  integer,
   pgSequence,
   pgTable,
   text,
@@ -29,6 +31,9 @@ export const ledgerAccountKinds = [
   'review_hold',
 ] as const;
 export type LedgerAccountKind = (typeof ledgerAccountKinds)[number];
+
+/** PostgreSQL's 64-bit transaction id, as text. */
+const xid8 = customType<{ data: string; driverData: string }>({ dataType: () => 'xid8' });
 
 export const ledgerAccounts = pgTable(
   'ledger_accounts',
@@ -78,8 +83,14 @@ export const ledgerTransfers = pgTable(
     /** Free-form reference to the business row that caused it (`deck:42`). */
     reference: text('reference'),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    /**
+     * The transaction that wrote it: the incremental ledger check reads only transfers that its last
+     * checkpoint's snapshot did not see (check-ledger.ts). Null for transfers written before the column.
+     */
+    txId: xid8('tx_id').default(sql`pg_current_xact_id()`),
   },
   (table) => [
+    index('ledger_transfers_tx_idx').on(table.txId),
     index('ledger_transfers_debit_idx').on(table.debitAccountId),
     index('ledger_transfers_credit_idx').on(table.creditAccountId),
     check('ledger_transfers_amount_check', sql`${table.amountFen} > 0`),
@@ -93,3 +104,26 @@ export const ledgerTransfers = pgTable(
  */
 export const CLIENT_TRANSFER_ID_MAX = 2 ** 40 - 1;
 export const ledgerTransferIdSequence = pgSequence('ledger_transfer_id_seq', { startWith: 2 ** 40 });
+
+/**
+ * The last checkpoint of the ledger check (one row): the snapshot it was taken in (`pg_snapshot` as
+ * text) and how many transfers that snapshot saw. With `ledger_checkpoint_accounts` it lets a check read
+ * only the transfers written since, plus the current accounts.
+ */
+export const ledgerCheckpoints = pgTable(
+  'ledger_checkpoints',
+  {
+    id: integer('id').primaryKey(),
+    snapshot: text('snapshot').notNull(),
+    transfers: bigint('transfers', { mode: 'number' }).notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (table) => [check('ledger_checkpoints_single', sql`${table.id} = 1`)],
+);
+
+/** Per account, the sums of the transfers the checkpoint's snapshot saw (verified against the balances). */
+export const ledgerCheckpointAccounts = pgTable('ledger_checkpoint_accounts', {
+  accountId: bigint('account_id', { mode: 'number' }).primaryKey(),
+  debitsFen: bigint('debits_fen', { mode: 'number' }).notNull(),
+  creditsFen: bigint('credits_fen', { mode: 'number' }).notNull(),
+});

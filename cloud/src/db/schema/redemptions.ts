@@ -51,6 +51,8 @@ export const redemptions = pgTable(
       .where(sql`${table.envelopeIndex} is not null`),
     index('redemptions_wallet_idx').on(table.walletId, table.id),
     index('redemptions_campaign_day_idx').on(table.campaignId, table.tapDay),
+    // A proof-of-play period rates the screen's taps inside it (tap_rollups, migration 0027).
+    index('redemptions_screen_ts_idx').on(table.screenId, table.tapTs),
     index('redemptions_held_idx')
       .on(table.id)
       .where(sql`${table.status} = 'held'`),
