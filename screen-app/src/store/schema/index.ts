@@ -6,3 +6,4 @@ export * from './decks.ts';
 export * from './local-caps.ts';
 export * from './proof-of-play.ts';
 export * from './tickets.ts';
+export * from './revocations.ts';
