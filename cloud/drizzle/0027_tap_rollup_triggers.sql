@@ -204,7 +204,7 @@ $$;
 CREATE TRIGGER "redemptions_rollups_insert" AFTER INSERT ON "redemptions"
   REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION "tap_rollups_from_redemptions"();
 --> statement-breakpoint
-CREATE TRIGGER "redemptions_rollups_update" AFTER UPDATE OF status, amount_fen, coupon_offer_id, campaign_id, tap_day, screen_id, city, tap_ts ON "redemptions"
+CREATE TRIGGER "redemptions_rollups_update" AFTER UPDATE ON "redemptions"
   REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION "tap_rollups_from_redemptions"();
 --> statement-breakpoint
 CREATE TRIGGER "redemptions_rollups_delete" AFTER DELETE ON "redemptions"
@@ -213,7 +213,7 @@ CREATE TRIGGER "redemptions_rollups_delete" AFTER DELETE ON "redemptions"
 CREATE TRIGGER "claims_rollups_insert" AFTER INSERT ON "claims"
   REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION "tap_rollups_from_claims"();
 --> statement-breakpoint
-CREATE TRIGGER "claims_rollups_update" AFTER UPDATE OF status, amount_fen, coupon_offer_id, campaign_id, tap_day, screen_id, city, tap_ts, path ON "claims"
+CREATE TRIGGER "claims_rollups_update" AFTER UPDATE ON "claims"
   REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION "tap_rollups_from_claims"();
 --> statement-breakpoint
 CREATE TRIGGER "claims_rollups_delete" AFTER DELETE ON "claims"

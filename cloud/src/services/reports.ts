@@ -10,6 +10,12 @@
 // (`ratedTaps`) by the impressions of those periods, and a row without any proof of play has unknown
 // impressions (null) and no rate, rather than a rate of taps over nothing.
 //
+// Taps, rated taps, cash and coupons are read from `tap_rollups` (schema/tap-rollups.ts), which triggers
+// keep as taps and claims settle, holds are decided and proof-of-play periods arrive, so those sums cost
+// a row per campaign, day, screen, city and path rather than a row per tap. Unique wallets cannot be
+// summed from per-day rows (one wallet taps on many days and screens): they are still counted distinct
+// from the tap and claim rows of the range, through their (campaign, day) indexes.
+//
 // Impressions are bounded on the way in (proof-of-play.ts), but rows stored before that may sum past what
 // a JSON number holds exactly: such a row answers 2^53 − 1 with `impressionsCapped`, its exact sum in
 // `impressionsExact`, and the CSV carries the exact sum, rather than the whole report failing.
@@ -91,7 +97,7 @@ export async function campaignReport(
   }[input.by];
   const label =
     input.by === 'screen'
-      ? sql`(select n.name from screens n where n.id::text = coalesce(t.key, p.key))`
+      ? sql`(select n.name from screens n where n.id = coalesce(t.key, p.key)::bigint)`
       : sql`coalesce(t.key, p.key)`;
   const rows = await queryRows<{
     key: string;
@@ -108,22 +114,22 @@ export async function campaignReport(
     db,
     sql`with scoped as (select c.id from campaigns c where ${tenant} and ${campaign}),
         taps as (
-          select ${tapKey} as key, count(*) as taps, count(distinct r.wallet_id) as wallets,
-                 count(*) filter (where exists (
-                   select 1 from play_reports pr where pr.screen_id = r.screen_id
-                     and pr.period_start <= r.tap_ts and r.tap_ts < pr.period_end)) as rated_taps,
-                 coalesce(sum(r.amount_fen) filter (where r.status in ('credited', 'released')), 0) as cash,
-                 count(*) filter (where r.coupon_offer_id is not null and r.status in ('credited', 'released')) as coupons
+          select ${tapKey} as key, sum(r.taps) as taps, sum(r.rated_taps) as rated_taps,
+                 sum(r.cash_fen) as cash, sum(r.coupons) as coupons
+          from tap_rollups r
+          where r.campaign_id = any(array(select id from scoped))
+            and r.tap_day between ${input.from}::date and ${input.to}::date
+          group by 1 having sum(r.taps) > 0),
+        wallets as (
+          select ${tapKey} as key, count(distinct r.wallet_id) as wallets
           from (
-            select t.tap_day, t.city, t.screen_id, t.wallet_id, t.tap_ts, t.amount_fen, t.coupon_offer_id,
-                   t.status, 'tap' as path
-            from redemptions t where t.campaign_id in (select id from scoped)
+            select t.tap_day, t.city, t.screen_id, t.wallet_id, 'tap' as path
+            from redemptions t where t.campaign_id = any(array(select id from scoped))
               and t.tap_day between ${input.from}::date and ${input.to}::date
               and t.status in ('credited', 'released', 'held')
             union all
-            select k.tap_day, k.city, k.screen_id, k.wallet_id, k.tap_ts, k.amount_fen, k.coupon_offer_id,
-                   k.status, k.path
-            from claims k where k.campaign_id in (select id from scoped)
+            select k.tap_day, k.city, k.screen_id, k.wallet_id, k.path
+            from claims k where k.campaign_id = any(array(select id from scoped))
               and k.tap_day between ${input.from}::date and ${input.to}::date
               and k.status in ('credited', 'released', 'held')
           ) r
@@ -131,7 +137,8 @@ export async function campaignReport(
         plays as (
           select ${playKey} as key, sum(p.plays) as impressions
           from play_stats p join screens s on s.id = p.screen_id
-          where p.campaign_id in (select id from scoped) and p.day between ${input.from}::date and ${input.to}::date
+          where p.campaign_id = any(array(select id from scoped))
+            and p.day between ${input.from}::date and ${input.to}::date
             and ${input.by !== 'path'}
           group by 1)
         select coalesce(t.key, p.key) as key, ${label} as label,
@@ -141,8 +148,9 @@ export async function campaignReport(
                p.impressions::text as impressions_exact,
                p.impressions > ${Number.MAX_SAFE_INTEGER} as impressions_capped,
                coalesce(t.taps, 0) as taps, coalesce(t.rated_taps, 0) as rated_taps,
-               coalesce(t.wallets, 0) as wallets, coalesce(t.cash, 0) as cash, coalesce(t.coupons, 0) as coupons
+               coalesce(w.wallets, 0) as wallets, coalesce(t.cash, 0) as cash, coalesce(t.coupons, 0) as coupons
         from taps t full outer join plays p on p.key = t.key
+        left join wallets w on w.key = t.key
         order by 1 limit ${rowsMax + 1}`,
   );
   if (rows.length > rowsMax) throw reportTooLarge(rowsMax);
