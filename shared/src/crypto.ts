@@ -25,6 +25,7 @@ export const SignatureLabel = {
   deckClose: 'redtap:v1:deck-close',
   dayState: 'redtap:v1:day-state',
   ticket: 'redtap:v1:ticket',
+  revocations: 'redtap:v1:revocations',
 } as const;
 
 export type SignatureLabel = (typeof SignatureLabel)[keyof typeof SignatureLabel];

@@ -7,6 +7,7 @@ export * from './field-issues.ts';
 export * from './payout-account.ts';
 export * from './topics.ts';
 export * from './schemas.ts';
+export * from './revocation.ts';
 export * from './time-rules.ts';
 export * from './ticket.ts';
 export * from './rules/index.ts';

@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import { claimPaths } from './campaign-body.ts';
 import { NetworkRulesSchema } from './rules/network-rules.ts';
+import { ConfigRevocation } from './revocation.ts';
 import { TAP_BATCH_SIZE_MAX } from './wire/tap-batch.ts';
 
 const u32 = z.number().int().min(0).max(0xffffffff);
@@ -280,11 +281,8 @@ export const ScreenConfig = z.object({
   campaigns: z.array(CampaignConfig).max(64),
   playlist: z.array(PlaylistItem).max(500),
   creatives: z.array(CreativeEntry).max(500),
-  revocation: z.object({
-    version: z.number().int().min(0),
-    /** Revoked wallet credentials as `walletId:serial`. */
-    credentials: z.array(z.string().regex(/^\d{1,16}:\d{1,10}$/)).max(100_000),
-  }),
+  /** Revoked credentials: a versioned window of the latest, older ones paged over HTTP (§5.5, §5.9). */
+  revocation: ConfigRevocation,
   /** Deck refill is requested when fewer envelopes than this are left. */
   deckRefillThreshold: z.number().int().min(0).max(0xffff),
   /** The network's limits the kiosk judges taps by, as the cloud does (docs/protocol.md §7); absent in older configs. */
