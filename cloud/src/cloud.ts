@@ -23,6 +23,7 @@ import { markAllScreensDisconnected } from './services/screen-presence.ts';
 import { createFileContentStore } from './services/content-store.ts';
 import { settleExpiredDecks } from './services/decks.ts';
 import { startClaimNoticeDispatcher } from './services/claim-notices.ts';
+import { startBrokerRevocationDispatcher } from './services/broker-revocation-dispatcher.ts';
 import { defaultMoneySettings } from './money-settings.ts';
 import { createRedemptionService } from './redemption/redemption-service.ts';
 import { createVerifierPool } from './redemption/verifier-pool.ts';
@@ -183,6 +184,16 @@ export async function startCloud(env: Env, logger: Logger = createLogger(env)): 
       logger,
       now,
     });
+    const runningBrokerForRevocations = broker;
+    const brokerRevocations = startBrokerRevocationDispatcher({
+      db: database.db,
+      revoke: async (screenId) => {
+        screenAuth.forget(screenId);
+        await runningBrokerForRevocations.revokeScreen(screenId);
+      },
+      logger,
+      now,
+    });
     const deps: AppDeps = {
       db: database.db,
       broker,
@@ -195,6 +206,7 @@ export async function startCloud(env: Env, logger: Logger = createLogger(env)): 
       content: createFileContentStore(join(resolve(env.REDTAP_DATA_DIR), 'content')),
       redemption,
       claimNotices,
+      brokerRevocations,
     };
     if (env.MQTT_URL === undefined) {
       // Before presence is handled: the embedded broker has just started, so nobody is connected to it.
@@ -253,6 +265,7 @@ export async function startCloud(env: Env, logger: Logger = createLogger(env)): 
           });
           clearInterval(sweep);
           await claimNotices.close();
+          await brokerRevocations.close();
           await configDispatcher.close();
           await runningBroker.close();
           await redemption.close();

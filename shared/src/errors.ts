@@ -86,6 +86,16 @@ export const ErrorCode = {
   CONFLICT: 'CONFLICT',
   // A screen group that a campaign not yet ended targets cannot be deleted: the campaign would lose it.
   SCREEN_GROUP_IN_USE: 'SCREEN_GROUP_IN_USE',
+  // A group a bulk action or an import would fill past its bound (SCREEN_GROUP_SIZE_MAX screens).
+  SCREEN_GROUP_FULL: 'SCREEN_GROUP_FULL',
+  // A screen CSV import with rows refused: nothing was imported; the dry run lists the rows.
+  SCREEN_IMPORT_INVALID: 'SCREEN_IMPORT_INVALID',
+  // A screen CSV import whose header lacks a required column, repeats one or names an unknown one.
+  SCREEN_IMPORT_COLUMNS_INVALID: 'SCREEN_IMPORT_COLUMNS_INVALID',
+  // A screen CSV import over its bound of rows or bytes: split the file.
+  SCREEN_IMPORT_TOO_LARGE: 'SCREEN_IMPORT_TOO_LARGE',
+  // A bulk action whose filter no longer selects the count the operator confirmed.
+  SCREEN_SELECTION_CHANGED: 'SCREEN_SELECTION_CHANGED',
   // A report with more rows than one answer holds: asked again for fewer days, one campaign or a
   // coarser grouping, rather than answered with its first rows only.
   REPORT_TOO_LARGE: 'REPORT_TOO_LARGE',

@@ -23,6 +23,8 @@ import { ledgerRoutes } from './routes/ledger.ts';
 import { screenGroupRoutes } from './routes/screen-groups.ts';
 import { screenConfigRoutes } from './routes/screen-configs.ts';
 import { screenRoutes } from './routes/screens.ts';
+import { bulkScreenRoutes } from './routes/bulk-screens.ts';
+import { SCREEN_IMPORT_BYTES_MAX } from '../services/bulk-screens.ts';
 import { targetingOptionRoutes } from './routes/targeting-options.ts';
 import { walletPasskeyRoutes } from './routes/wallet-passkeys.ts';
 import { walletRoutes } from './routes/wallets.ts';
@@ -95,8 +97,14 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   const defaultLimit = tooLarge(deps.settings.bodyLimitBytes);
   // Creative uploads are the one place for large bodies; everything else stays small.
   const contentLimit = tooLarge(CONTENT_BYTES_MAX);
+  // And screen CSV imports, up to 100,000 rows.
+  const importLimit = tooLarge(SCREEN_IMPORT_BYTES_MAX);
   app.use((c, next) =>
-    c.req.method === 'POST' && c.req.path === '/v1/content' ? contentLimit(c, next) : defaultLimit(c, next),
+    c.req.method === 'POST' && c.req.path === '/v1/content'
+      ? contentLimit(c, next)
+      : c.req.method === 'POST' && c.req.path === '/v1/screens/import'
+        ? importLimit(c, next)
+        : defaultLimit(c, next),
   );
   app.use(async (c, next) => {
     const bearer = BEARER.exec(c.req.header('authorization') ?? '')?.[1];
@@ -151,6 +159,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   app.route('/', walletRoutes(deps));
   app.route('/', walletPasskeyRoutes(deps));
   app.route('/', screenRoutes(deps));
+  app.route('/', bulkScreenRoutes(deps));
   app.route('/', screenConfigRoutes(deps));
   app.route('/', screenGroupRoutes(deps));
   app.route('/', targetingOptionRoutes(deps));

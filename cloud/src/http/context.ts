@@ -13,6 +13,7 @@ import type { RedemptionService } from '../redemption/redemption-service.ts';
 import type { ReplyCheck } from './reply-check.ts';
 import type { AcceptSunRead } from '../services/claims.ts';
 import type { ClaimNoticeDispatcher } from '../services/claim-notices.ts';
+import type { BrokerRevocationDispatcher } from '../services/broker-revocation-dispatcher.ts';
 
 export interface RateLimitSetting {
   limit: number;
@@ -72,6 +73,8 @@ export interface AppDeps {
   acceptSunRead?: AcceptSunRead | undefined;
   /** Publishes the `claimed` notices claims queue; poked after each new claim. */
   claimNotices?: ClaimNoticeDispatcher | undefined;
+  /** Removes the broker identities bulk revocation queued; poked after a bulk revocation. */
+  brokerRevocations?: BrokerRevocationDispatcher | undefined;
   /** Tests only: checks every 2xx reply against its route's declared schema (reply-check.ts). */
   replyCheck?: ReplyCheck | undefined;
 }

@@ -24,7 +24,8 @@ import { DomainError } from '../errors.ts';
 export const ENROLMENT_CODE_TTL_MS = 24 * 60 * 60 * 1000;
 const MQTT_PASSWORD_BYTES = 24;
 
-function hashCode(code: string): string {
+/** How a code is stored: its SHA-256 (hex); the code itself is shown once. */
+export function hashEnrolmentCode(code: string): string {
   return createHash('sha256').update(code, 'ascii').digest('hex');
 }
 
@@ -57,7 +58,7 @@ export async function createEnrolmentCode(
       .update(enrolmentCodes)
       .set({ expiresAt: now })
       .where(and(eq(enrolmentCodes.screenId, screenId), isNull(enrolmentCodes.usedAt)));
-    await tx.insert(enrolmentCodes).values({ screenId, codeHash: hashCode(code), expiresAt });
+    await tx.insert(enrolmentCodes).values({ screenId, codeHash: hashEnrolmentCode(code), expiresAt });
   });
   return { code, expiresAt: expiresAt.toISOString() };
 }
@@ -93,7 +94,7 @@ export async function enrolScreen(
     const [row] = await tx
       .select()
       .from(enrolmentCodes)
-      .where(eq(enrolmentCodes.codeHash, hashCode(code)))
+      .where(eq(enrolmentCodes.codeHash, hashEnrolmentCode(code)))
       .for('update');
     if (row === undefined) throw new DomainError(ErrorCode.ENROLMENT_CODE_INVALID, 'unknown enrolment code');
     if (row.usedAt !== null)

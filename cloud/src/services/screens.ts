@@ -82,6 +82,19 @@ export interface ScreenLocation {
 
 const iso = (date: Date | null): string | null => (date === null ? null : date.toISOString());
 
+/**
+ * An IANA time zone as the runtime knows it (`asia/shanghai` → `Asia/Shanghai`), or null when it is none:
+ * the one check of a screen's time zone, for the API's fields and the CSV import's cells alike.
+ */
+export function canonicalTimeZone(zone: string): string | null {
+  if (zone.length === 0 || zone.length > 64) return null;
+  try {
+    return new Intl.DateTimeFormat('en', { timeZone: zone }).resolvedOptions().timeZone;
+  } catch {
+    return null;
+  }
+}
+
 function toView(
   row: typeof screens.$inferSelect,
   health: typeof screenHealth.$inferSelect | null,
@@ -193,20 +206,17 @@ export interface ScreenFilter {
 const likeEscaped = (text: string) => text.replace(/[\\%_]/g, (char) => `\\${char}`);
 
 /**
- * One keyset page in id order. With a filter the scan walks the (status, id) or (city, id) index, or the
- * primary key, until the page is full: a name search that matches few of 10^6 screens reads them all
- * (docs/scaling.md).
+ * The list's filter as SQL conditions over `screens` left-joined with `screen_health` (the connection
+ * filter reads the health row): the screen list and the bulk actions select the same screens with it.
  */
-export async function listScreens(
+export function screenFilterConditions(
   db: Database,
   filter: ScreenFilter,
-  page: { limit: number; after: number },
   now: Date = new Date(),
-): Promise<ScreenView[]> {
+): (SQL | undefined)[] {
   const search = filter.search?.trim() ?? '';
   const searchId = /^#?\d{1,15}$/.test(search) ? Number(search.replace('#', '')) : null;
-  const conditions = [
-    gt(screens.id, page.after),
+  return [
     search === ''
       ? undefined
       : or(
@@ -228,6 +238,20 @@ export async function listScreens(
             .where(eq(screenGroupMembers.groupId, filter.groupId)),
         ),
   ];
+}
+
+/**
+ * One keyset page in id order. With a filter the scan walks the (status, id) or (city, id) index, or the
+ * primary key, until the page is full: a name search that matches few of 10^6 screens reads them all
+ * (docs/scaling.md).
+ */
+export async function listScreens(
+  db: Database,
+  filter: ScreenFilter,
+  page: { limit: number; after: number },
+  now: Date = new Date(),
+): Promise<ScreenView[]> {
+  const conditions = [gt(screens.id, page.after), ...screenFilterConditions(db, filter, now)];
   if (filter.connection !== undefined) {
     // The filter reads the health row, so the join is part of the scan; its own bound on the health
     // side starts the merge at the page rather than at the first screen.

@@ -8,6 +8,7 @@ import { createEnrolmentCode } from '../../services/enrolment.ts';
 import { buildScreenConfig, screenConfigOptionsOf } from '../../services/screen-config.ts';
 import { claimRowPaths } from '../../db/schema/claims.ts';
 import {
+  canonicalTimeZone,
   createScreen,
   getScreen,
   listScreens,
@@ -33,18 +34,11 @@ import { audit } from '../../services/audit.ts';
 import { createRouter } from '../router.ts';
 import { Id, IdParam, Name, nextAfter, PAGE_SIZE_MAX, PageQuery, pageOf, strictReply } from '../schemas.ts';
 
-const Place = z.string().trim().min(1).max(100);
-const Timezone = z
+export const Place = z.string().trim().min(1).max(100);
+export const Timezone = z
   .string()
   .max(64)
-  .refine((zone) => {
-    try {
-      new Intl.DateTimeFormat('en', { timeZone: zone });
-      return true;
-    } catch {
-      return false;
-    }
-  }, 'unknown IANA time zone');
+  .refine((zone) => canonicalTimeZone(zone) !== null, 'unknown IANA time zone');
 
 const DeckLevel = z.strictObject({
   deckId: z.number().int(),
