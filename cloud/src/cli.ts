@@ -94,11 +94,14 @@ program
 
 program
   .command('check-ledger')
-  .description('check the ledger invariant; exits 1 when it does not hold')
-  .action(async () => {
+  .description(
+    'check the ledger invariant (balances against the transfers since the last checkpoint); exits 1 when it does not hold',
+  )
+  .option('--full', 'sum every transfer again, for an audit (and rebuild the checkpoint when it holds)')
+  .action(async (options: { full?: boolean }) => {
     const database = await openCloudDatabase(loadEnv());
     try {
-      const result = await checkLedger(database.db);
+      const result = await checkLedger(database.db, { full: options.full === true });
       console.log(JSON.stringify(result, null, 2));
       if (!result.ok) process.exitCode = 1;
     } finally {

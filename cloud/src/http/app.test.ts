@@ -242,6 +242,12 @@ describe('HTTP app', () => {
       await cloud.request('GET', '/v1/ledger/check', { token: tokens.operator }),
     );
     expect(check.ok).toBe(true);
+    const full = await json<{ ok: boolean; mode: string }>(
+      await cloud.request('GET', '/v1/ledger/check?full=true', { token: tokens.operator }),
+    );
+    expect(full).toMatchObject({ ok: true, mode: 'full' });
+    const bad = await cloud.request('GET', '/v1/ledger/check?full=yes', { token: tokens.operator });
+    expect(bad.status).toBe(400);
   });
 
   it('answers validation failures, unknown routes and bad tokens in the one error shape', async () => {

@@ -256,6 +256,180 @@ describe.each(engines)('ledger on $engine', ({ engine, available }) => {
     }
   });
 
+  /** A scratch ledger: a funding account, two accounts between which `move` posts, each a new transfer. */
+  async function scratchLedger(scratch: DatabaseHandle, owner = 90) {
+    const bank = await createLedgerAccount(scratch.db, 'external_funding', owner);
+    const a = await createLedgerAccount(scratch.db, 'advertiser', owner);
+    const b = await createLedgerAccount(scratch.db, 'campaign_budget', owner);
+    const move = async (count: number, db = scratch.db) => {
+      const ids = await allocateTransferIds(db, count);
+      const results = await postTransfers(
+        db,
+        ids.map((id, i) => ({
+          id,
+          debitAccountId: i % 2 === 0 ? bank : a,
+          creditAccountId: i % 2 === 0 ? a : b,
+          amountFen: 10,
+          code: 'move',
+        })),
+      );
+      expect(results.every((result) => result.status === 'posted')).toBe(true);
+      return ids;
+    };
+    return { bank, a, b, move };
+  }
+
+  it.skipIf(!available)(
+    'checks from its last checkpoint: reads only the transfers since and finds what is wrong in them',
+    async () => {
+      const scratch = await openTestDatabase(engine);
+      try {
+        const { bank, a, b, move } = await scratchLedger(scratch);
+        await move(40);
+        // The first check has no checkpoint: it sums everything, and leaves one.
+        expect(await checkLedger(scratch.db)).toMatchObject({
+          ok: true,
+          mode: 'full',
+          transfers: 40,
+          transfersRead: 40,
+        });
+        expect(await checkLedger(scratch.db)).toMatchObject({
+          ok: true,
+          mode: 'incremental',
+          transfers: 40,
+          transfersRead: 0,
+        });
+        await move(3);
+        expect(await checkLedger(scratch.db)).toMatchObject({
+          ok: true,
+          mode: 'incremental',
+          transfers: 43,
+          transfersRead: 3,
+        });
+        // A transfer changed after the checkpoint: both its accounts disagree, check after check.
+        const [changed] = await move(2);
+        await scratch.db.execute(sql`update ledger_transfers set amount_fen = 11 where id = ${changed}`);
+        for (let i = 0; i < 2; i++)
+          expect(await checkLedger(scratch.db)).toMatchObject({
+            ok: false,
+            mode: 'incremental',
+            transfersRead: 2,
+            mismatchedAccountIds: [bank, a].sort((x, y) => x - y),
+          });
+        await scratch.db.execute(sql`update ledger_transfers set amount_fen = 10 where id = ${changed}`);
+        expect(await checkLedger(scratch.db)).toMatchObject({ ok: true, transfersRead: 2, transfers: 45 });
+        // One removed, one naming an account that does not exist, a balance changed without a transfer.
+        const [removed] = await move(1);
+        await scratch.db.execute(sql`delete from ledger_transfers where id = ${removed}`);
+        expect((await checkLedger(scratch.db)).mismatchedAccountIds).toEqual([bank, a].sort((x, y) => x - y));
+        await scratch.db.execute(
+          sql`update ledger_accounts set debits_posted_fen = debits_posted_fen - 10 where id = ${bank}`,
+        );
+        await scratch.db.execute(
+          sql`update ledger_accounts set credits_posted_fen = credits_posted_fen - 10 where id = ${a}`,
+        );
+        expect((await checkLedger(scratch.db)).ok).toBe(true);
+        await scratch.db.execute(
+          sql`insert into ledger_transfers (id, debit_account_id, credit_account_id, amount_fen, code)
+              values (7, ${b + 1000}, ${b}, 5, 'forged')`,
+        );
+        expect((await checkLedger(scratch.db)).mismatchedAccountIds).toEqual([b, b + 1000]);
+        await scratch.db.execute(sql`delete from ledger_transfers where id = 7`);
+        await scratch.db.execute(
+          sql`update ledger_accounts set credits_posted_fen = credits_posted_fen + 1 where id = ${b}`,
+        );
+        expect(await checkLedger(scratch.db)).toMatchObject({
+          ok: false,
+          mismatchedAccountIds: [b],
+          totalFen: 1,
+        });
+        await scratch.db.execute(
+          sql`update ledger_accounts set credits_posted_fen = credits_posted_fen - 1 where id = ${b}`,
+        );
+        expect((await checkLedger(scratch.db)).ok).toBe(true);
+      } finally {
+        await scratch.close();
+      }
+    },
+    60_000,
+  );
+
+  it.skipIf(!available)(
+    'a transfer changed before the checkpoint is found by the full check, which then rebuilds it',
+    async () => {
+      const scratch = await openTestDatabase(engine);
+      try {
+        const { a, b, move } = await scratchLedger(scratch);
+        const [, old] = await move(10);
+        expect((await checkLedger(scratch.db)).mode).toBe('full');
+        await scratch.db.execute(sql`update ledger_transfers set amount_fen = 12 where id = ${old}`);
+        // The incremental check does not read history: that is what the full check is for.
+        expect(await checkLedger(scratch.db)).toMatchObject({
+          ok: true,
+          mode: 'incremental',
+          transfersRead: 0,
+        });
+        const full = await checkLedger(scratch.db, { full: true });
+        expect(full).toMatchObject({ ok: false, mode: 'full', transfers: 10, transfersRead: 10 });
+        expect(full.mismatchedAccountIds).toEqual([a, b].sort((x, y) => x - y));
+        await scratch.db.execute(sql`update ledger_transfers set amount_fen = 10 where id = ${old}`);
+        expect(await checkLedger(scratch.db, { full: true })).toMatchObject({ ok: true, mode: 'full' });
+        await move(2);
+        expect(await checkLedger(scratch.db)).toMatchObject({
+          ok: true,
+          mode: 'incremental',
+          transfers: 12,
+          transfersRead: 2,
+        });
+      } finally {
+        await scratch.close();
+      }
+    },
+    60_000,
+  );
+
+  it.skipIf(!available || engine === 'pglite')(
+    'a transfer whose transaction was open across a checkpoint is read by the next check',
+    async () => {
+      const scratch = await openTestDatabase(engine);
+      try {
+        const { move } = await scratchLedger(scratch);
+        // The open transaction moves between accounts of its own, so the postings after it do not wait.
+        const other = await scratchLedger(scratch, 93);
+        await move(4);
+        let release = () => {};
+        const gate = new Promise<void>((resolve) => {
+          release = resolve;
+        });
+        let posted = () => {};
+        const written = new Promise<void>((resolve) => {
+          posted = resolve;
+        });
+        // Its id is drawn before the ones posted next, and it commits after the checkpoint.
+        const open = scratch.db.transaction(async (tx) => {
+          await other.move(2, tx);
+          posted();
+          await gate;
+        });
+        await written;
+        await move(2);
+        expect(await checkLedger(scratch.db)).toMatchObject({ ok: true, transfers: 6 });
+        release();
+        await open;
+        expect(await checkLedger(scratch.db)).toMatchObject({
+          ok: true,
+          mode: 'incremental',
+          transfers: 8,
+          transfersRead: 2,
+        });
+        expect(await checkLedger(scratch.db, { full: true })).toMatchObject({ ok: true, transfers: 8 });
+      } finally {
+        await scratch.close();
+      }
+    },
+    60_000,
+  );
+
   it.skipIf(!available)(
     'refuses to delete an account that has postings, and deletes an unused one',
     async () => {

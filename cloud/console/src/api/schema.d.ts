@@ -3281,10 +3281,12 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** Check the ledger invariant: sums to zero, nothing negative, balances match transfers */
+    /** Check the ledger invariant: sums to zero, nothing negative, balances match transfers (those since the last checkpoint, or all of them with full=true, for audits) */
     get: {
       parameters: {
-        query?: never;
+        query?: {
+          full?: 'true' | 'false';
+        };
         header?: never;
         path?: never;
         cookie?: never;
@@ -3813,6 +3815,15 @@ export interface paths {
           };
           content: {
             'application/json': components['schemas']['Campaign'];
+          };
+        };
+        /** @description Error */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
           };
         };
         /** @description Error */
@@ -7823,8 +7834,15 @@ export interface components {
     };
     LedgerCheck: {
       ok: boolean;
+      /**
+       * @description full: every transfer was summed; incremental: the transfers since the last checkpoint, added to its sums
+       * @enum {string}
+       */
+      mode: 'full' | 'incremental';
       accounts: number;
       transfers: number;
+      /** @description Transfers this check read */
+      transfersRead: number;
       totalFen: number;
       negativeAccountIds: number[];
       mismatchedAccountIds: number[];

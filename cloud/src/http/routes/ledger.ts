@@ -83,8 +83,13 @@ const BeforeQuery = z.object({
 const LedgerCheck = z
   .strictObject({
     ok: z.boolean(),
+    mode: z.enum(['full', 'incremental']).openapi({
+      description:
+        'full: every transfer was summed; incremental: the transfers since the last checkpoint, added to its sums',
+    }),
     accounts: z.number().int(),
     transfers: z.number().int(),
+    transfersRead: z.number().int().openapi({ description: 'Transfers this check read' }),
     totalFen: z.number().int(),
     negativeAccountIds: z.array(z.number().int()),
     mismatchedAccountIds: z.array(z.number().int()),
@@ -102,13 +107,22 @@ export function ledgerRoutes(deps: AppDeps) {
       method: 'get',
       path: '/v1/ledger/check',
       tags: ['ledger'],
-      summary: 'Check the ledger invariant: sums to zero, nothing negative, balances match transfers',
+      summary:
+        'Check the ledger invariant: sums to zero, nothing negative, balances match transfers (those since the last checkpoint, or all of them with full=true, for audits)',
+      request: {
+        query: z.object({
+          full: z
+            .enum(['true', 'false'])
+            .default('false')
+            .transform((value) => value === 'true'),
+        }),
+      },
       responses: {
         200: { description: 'Result', content: { 'application/json': { schema: LedgerCheck } } },
-        ...errorResponses(401, 403),
+        ...errorResponses(400, 401, 403),
       },
     }),
-    async (c) => c.json(await checkLedger(deps.db), 200),
+    async (c) => c.json(await checkLedger(deps.db, { full: c.req.valid('query').full }), 200),
   );
 
   app.openapi(
