@@ -22,6 +22,7 @@ import { issuerKeyRoutes } from './routes/issuer-keys.ts';
 import { ledgerRoutes } from './routes/ledger.ts';
 import { screenGroupRoutes } from './routes/screen-groups.ts';
 import { screenConfigRoutes } from './routes/screen-configs.ts';
+import { screenRevocationRoutes } from './routes/screen-revocations.ts';
 import { screenRoutes } from './routes/screens.ts';
 import { bulkScreenRoutes } from './routes/bulk-screens.ts';
 import { SCREEN_IMPORT_BYTES_MAX } from '../services/bulk-screens.ts';
@@ -55,6 +56,7 @@ export const systemRoutes: { method: string; path: string; policy: Policy }[] = 
 
 const BEARER = /^Bearer ([A-Za-z0-9._-]{1,4096})$/;
 const BEARER_TOKEN = /^[A-Za-z0-9._-]{1,4096}$/;
+const BASIC = /^Basic ([A-Za-z0-9+/=]{1,1024})$/;
 
 export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   const app = new OpenAPIHono<AppEnv>();
@@ -106,6 +108,19 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
         ? importLimit(c, next)
         : defaultLimit(c, next),
   );
+  // A screen calls the cloud over HTTP with its broker login as Basic (docs/protocol.md §5.9), checked
+  // by the broker's own authenticator; it is no principal, and only `screen` routes accept it.
+  app.use(async (c, next) => {
+    const basic = BASIC.exec(c.req.header('authorization') ?? '')?.[1];
+    const login = basic === undefined ? '' : Buffer.from(basic, 'base64').toString('utf8');
+    const colon = login.indexOf(':');
+    const screenId =
+      colon <= 0 ? null : await deps.screenAuth.authenticate(login.slice(0, colon), login.slice(colon + 1));
+    if (basic !== undefined && screenId === null)
+      throw new DomainError(ErrorCode.UNAUTHENTICATED, 'the screen login was refused');
+    c.set('screenId', screenId);
+    await next();
+  });
   app.use(async (c, next) => {
     const bearer = BEARER.exec(c.req.header('authorization') ?? '')?.[1];
     // Browsers carry the credential in an HttpOnly cookie instead (cookies.ts); API clients as a bearer.
@@ -161,6 +176,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   app.route('/', screenRoutes(deps));
   app.route('/', bulkScreenRoutes(deps));
   app.route('/', screenConfigRoutes(deps));
+  app.route('/', screenRevocationRoutes(deps));
   app.route('/', screenGroupRoutes(deps));
   app.route('/', targetingOptionRoutes(deps));
   app.route('/', enrolmentRoutes(deps));
@@ -178,6 +194,11 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
     type: 'http',
     scheme: 'bearer',
     bearerFormat: 'JWT',
+  });
+  app.openAPIRegistry.registerComponent('securitySchemes', 'screenLogin', {
+    type: 'http',
+    scheme: 'basic',
+    description: "A screen's broker login (`screen-{id}` and its password from enrolment)",
   });
   app.openAPIRegistry.registerComponent('securitySchemes', 'tillKey', {
     type: 'http',

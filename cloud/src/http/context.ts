@@ -75,6 +75,11 @@ export interface AppDeps {
   claimNotices?: ClaimNoticeDispatcher | undefined;
   /** Removes the broker identities bulk revocation queued; poked after a bulk revocation. */
   brokerRevocations?: BrokerRevocationDispatcher | undefined;
+  /**
+   * Pokes the dispatchers that make desired state true (decks, broker identities, configs) after a
+   * request wrote some; without it they find the work at their next interval.
+   */
+  dispatchers?: { poke(): void } | undefined;
   /** Tests only: checks every 2xx reply against its route's declared schema (reply-check.ts). */
   replyCheck?: ReplyCheck | undefined;
 }
@@ -82,6 +87,8 @@ export interface AppDeps {
 export interface AppEnv {
   Variables: {
     principal: Principal | null;
+    /** A screen that sent its broker login as HTTP Basic (routes with the `screen` policy). */
+    screenId: number | null;
     requestId: string;
     replyCheck: ReplyCheck | null;
   };

@@ -8,12 +8,19 @@ import type { Principal, Role, SessionPrincipal, TillPrincipal } from '../auth/s
 import { DomainError } from '../errors.ts';
 import type { AppEnv } from './context.ts';
 
-export type Policy = 'public' | readonly [Role, ...Role[]];
+/** `screen`: an enrolled, active screen with its broker login as HTTP Basic (docs/protocol.md §5.9). */
+export type Policy = 'public' | 'screen' | readonly [Role, ...Role[]];
 export const POLICY_EXTENSION = 'x-redtap-policy';
 
 export function requirePolicy(policy: Policy): MiddlewareHandler<AppEnv> {
   return async (c, next) => {
-    if (policy !== 'public') {
+    if (policy === 'screen') {
+      if (c.get('screenId') === null) {
+        if (c.get('principal') !== null)
+          throw new DomainError(ErrorCode.FORBIDDEN, 'screens only: send the screen login as Basic');
+        throw new DomainError(ErrorCode.UNAUTHENTICATED, 'send the screen login as Basic');
+      }
+    } else if (policy !== 'public') {
       const principal = c.get('principal');
       if (principal === null) throw new DomainError(ErrorCode.UNAUTHENTICATED, 'sign in first');
       if (!policy.includes(principal.role)) {
@@ -28,9 +35,23 @@ export function defineRoute<const R extends Omit<RouteConfig, 'middleware'>>(pol
   return createRoute({
     ...config,
     middleware: [requirePolicy(policy)] as const,
-    security: policy === 'public' ? [] : policy.includes('till') ? [{ tillKey: [] }] : [{ bearer: [] }],
-    [POLICY_EXTENSION]: policy === 'public' ? ['public'] : [...policy],
+    security:
+      policy === 'public'
+        ? []
+        : policy === 'screen'
+          ? [{ screenLogin: [] }]
+          : policy.includes('till')
+            ? [{ tillKey: [] }]
+            : [{ bearer: [] }],
+    [POLICY_EXTENSION]: policy === 'public' || policy === 'screen' ? [policy] : [...policy],
   });
+}
+
+/** The screen calling a `screen` route. */
+export function screenIdOf(c: Context<AppEnv>): number {
+  const screenId = c.get('screenId');
+  if (screenId === null) throw new DomainError(ErrorCode.UNAUTHENTICATED, 'send the screen login as Basic');
+  return screenId;
 }
 
 /** The caller of a route whose policy excludes anonymous callers. */

@@ -12,7 +12,8 @@
 // The dispatcher, started by the cloud process (any number of replicas), repeatedly:
 //  1. claims a bounded batch of stale active screens (FOR UPDATE SKIP LOCKED, then a lease in the row,
 //     committed at once), reading the generation each must reach;
-//  2. for each, builds the config outside any lock, gives it its version in a short transaction on the
+//  2. for each, builds the config outside any lock (what screens share, the revocation window, issuer keys
+//     and each campaign set's content, is read once per pass), gives it its version in a short transaction on the
 //     screen row (the version rises only when the content changed), and publishes it;
 //  3. records the publish: published_generation rises to the generation read at the claim (greatest(),
 //     so an older publish never lowers a newer record, and a newer want stays stale); if the screen's
@@ -25,7 +26,7 @@ import type { Logger } from 'pino';
 import type { ScreenConfig } from '@redtap/shared';
 import type { Database } from '../db/client.ts';
 import { int, queryRows } from '../db/rows.ts';
-import { buildScreenConfig, screenConfigContentHash } from './screen-config.ts';
+import { buildScreenConfig, newScreenConfigPassCache, screenConfigContentHash } from './screen-config.ts';
 import { nodeTimers, startPoller, type Poller, type PollerTimers } from './poller.ts';
 import { recordConfigVersion } from './screen-config-history.ts';
 
@@ -314,10 +315,13 @@ export async function dispatchScreenConfigs(deps: ConfigDispatchDeps): Promise<C
     skipped: 0,
     failed: 0,
   };
+  // Read once for the whole batch, after the claim: the revocation window, issuer keys and the content
+  // of each campaign set are shared by the configs of the pass (per audience, not per screen).
+  const cache = newScreenConfigPassCache();
   const one = async (screen: Claimed): Promise<void> => {
     const now = deps.now();
     try {
-      const built = await buildScreenConfig(deps.db, screen.screenId, now, deps.options());
+      const built = await buildScreenConfig(deps.db, screen.screenId, now, deps.options(), cache);
       const config =
         built === null
           ? null

@@ -2,13 +2,13 @@
 // the credential revocation list, and the active campaigns that target the screen with their playlist
 // and creatives manifest.
 import { createHash } from 'node:crypto';
-import { and, asc, count, eq, gt, isNotNull } from 'drizzle-orm';
-import { ScreenConfig, cityKey } from '@redtap/shared';
+import { eq } from 'drizzle-orm';
+import { ScreenConfig, cityKey, type ConfigRevocation, type IssuerKey } from '@redtap/shared';
 import type { CloudBroker } from '../broker/types.ts';
 import type { Database } from '../db/client.ts';
 import { screens } from '../db/schema/screens.ts';
-import { walletCredentials } from '../db/schema/wallets.ts';
 import { pinnedIssuerKeys } from './issuer-keys.ts';
+import { configRevocation } from './revocations.ts';
 import { recordConfigVersion } from './screen-config-history.ts';
 import { int, queryRows } from '../db/rows.ts';
 import type { CampaignConfig, CreativeEntry, PlaylistItem } from '@redtap/shared';
@@ -40,28 +40,53 @@ export function screenConfigOptionsOf(settings: {
 
 const parsed = <T>(value: T | string): T => (typeof value === 'string' ? (JSON.parse(value) as T) : value);
 
+type ScreenCampaigns = { campaigns: CampaignConfig[]; playlist: PlaylistItem[]; creatives: CreativeEntry[] };
+
+/**
+ * What one dispatcher pass reads once and shares between the configs it builds: the revocation window,
+ * the issuer keys, the active campaigns, and the campaign content of each distinct campaign set (the
+ * screens of one audience). Made after the pass claims its screens, so all it holds was read after
+ * every change the claim must publish. Its reads do not grow with the screens of the pass.
+ */
+export interface ScreenConfigPassCache {
+  revocation?: Promise<ConfigRevocation>;
+  issuerKeys?: Promise<IssuerKey[]>;
+  activeCampaigns?: Promise<unknown[]>;
+  /** By the campaign ids a screen gets, in config order. */
+  campaignSets: Map<string, ScreenCampaigns>;
+}
+
+export function newScreenConfigPassCache(): ScreenConfigPassCache {
+  return { campaignSets: new Map() };
+}
+
 /** Active campaigns targeting this screen, their playlist items and the creatives they need. */
 async function screenCampaigns(
   db: Database,
   screenId: number,
   screen: { city: string; building: string },
-): Promise<{ campaigns: CampaignConfig[]; playlist: PlaylistItem[]; creatives: CreativeEntry[] }> {
-  const rows = await queryRows<{
-    id: unknown;
-    name: string;
-    sponsor: string;
-    advertiser_id: unknown;
-    starts_at: unknown;
-    ends_at: unknown;
-    dayparts: Daypart[] | string;
-    targeting: CampaignTargeting | string;
-    rules: CampaignRules | string;
-    creatives: CampaignCreative[] | string;
-  }>(
-    db,
-    sql`select id, name, sponsor, advertiser_id, starts_at, ends_at, dayparts, targeting, rules, creatives
+  cache?: ScreenConfigPassCache,
+): Promise<ScreenCampaigns> {
+  const activeCampaigns = () =>
+    queryRows<{
+      id: unknown;
+      name: string;
+      sponsor: string;
+      advertiser_id: unknown;
+      starts_at: unknown;
+      ends_at: unknown;
+      dayparts: Daypart[] | string;
+      targeting: CampaignTargeting | string;
+      rules: CampaignRules | string;
+      creatives: CampaignCreative[] | string;
+    }>(
+      db,
+      sql`select id, name, sponsor, advertiser_id, starts_at, ends_at, dayparts, targeting, rules, creatives
         from campaigns where status = 'active' order by id limit 1000`,
-  );
+    );
+  const rows = (await (cache === undefined
+    ? activeCampaigns()
+    : (cache.activeCampaigns ??= activeCampaigns()))) as Awaited<ReturnType<typeof activeCampaigns>>;
   const groups = await queryRows<{ group_id: unknown }>(
     db,
     sql`select group_id from screen_group_members where screen_id = ${screenId}`,
@@ -78,6 +103,9 @@ async function screenCampaigns(
     })
     .slice(0, CONFIG_CAMPAIGNS_MAX);
   const ids = targeted.map((row) => int(row.id));
+  const setKey = JSON.stringify(ids);
+  const cached = cache?.campaignSets.get(setKey);
+  if (cached !== undefined) return cached;
   const offers =
     ids.length === 0
       ? []
@@ -149,7 +177,9 @@ async function screenCampaigns(
     bytes: int(row.bytes),
     url: `/v1/content/${row.sha256}`,
   }));
-  return { campaigns: campaignConfigs, playlist, creatives };
+  const built = { campaigns: campaignConfigs, playlist, creatives };
+  cache?.campaignSets.set(setKey, built);
+  return built;
 }
 
 /** Republishes the given screens' configs (each one's version rises when its content changed). */
@@ -167,7 +197,6 @@ export async function republishScreenConfigs(
 }
 
 export const DECK_REFILL_THRESHOLD_DEFAULT = 20;
-const REVOKED_CREDENTIALS_MAX = 100_000;
 
 /**
  * The screen's config. With `rules` the kiosk judges its taps as the cloud will; without them it judges
@@ -178,6 +207,7 @@ export async function buildScreenConfig(
   screenId: number,
   now: Date,
   options: ScreenConfigOptions = {},
+  cache?: ScreenConfigPassCache,
 ): Promise<ScreenConfig | null> {
   const { rules, publicOrigin } = options;
   const [screen] = await db
@@ -193,27 +223,21 @@ export async function buildScreenConfig(
     .limit(1);
   if (screen?.status !== 'active') return null;
   const nowS = Math.floor(now.getTime() / 1000);
-  // Only unexpired revocations matter: an expired credential is refused anyway.
-  const revoked = await db
-    .select({ walletId: walletCredentials.walletId, serial: walletCredentials.serial })
-    .from(walletCredentials)
-    .where(and(isNotNull(walletCredentials.revokedAt), gt(walletCredentials.expiresAt, nowS)))
-    .orderBy(asc(walletCredentials.walletId), asc(walletCredentials.serial))
-    .limit(REVOKED_CREDENTIALS_MAX);
-  const credentials = revoked.map((row) => `${row.walletId}:${row.serial}`);
-  // Every revocation ever made, expired or not: revocations are never undone, so the version only rises.
-  const [everRevoked] = await db
-    .select({ value: count() })
-    .from(walletCredentials)
-    .where(isNotNull(walletCredentials.revokedAt));
+  // A bounded window of the latest revocations, whatever their number (docs/protocol.md §5.5).
+  const revocation = await (cache === undefined
+    ? configRevocation(db, now)
+    : (cache.revocation ??= configRevocation(db, now)));
+  const issuerKeys = await (cache === undefined
+    ? pinnedIssuerKeys(db, now)
+    : (cache.issuerKeys ??= pinnedIssuerKeys(db, now)));
   return ScreenConfig.parse({
     version: screen.configVersion,
     issuedAt: nowS,
     timezone: screen.timezone,
     cityKey: cityKey(screen.city),
-    issuerKeys: await pinnedIssuerKeys(db, now),
-    ...(await screenCampaigns(db, screenId, screen)),
-    revocation: { version: everRevoked?.value ?? 0, credentials },
+    issuerKeys,
+    ...(await screenCampaigns(db, screenId, screen, cache)),
+    revocation,
     deckRefillThreshold: DECK_REFILL_THRESHOLD_DEFAULT,
     ...(rules === undefined ? {} : { rules }),
     ...(publicOrigin === undefined ? {} : { publicOrigin }),

@@ -20,6 +20,7 @@ import type { SessionPrincipal } from '../auth/sessions.ts';
 import { DomainError } from '../errors.ts';
 import { createLedgerAccount, getLedgerAccount } from '../ledger/accounts.ts';
 import { activeIssuerKey } from './issuer-keys.ts';
+import { revokeAndNumber } from './revocations.ts';
 
 export const LOGIN_NONCE_TTL_MS = 60_000;
 const U32_MAX = 0xffffffff;
@@ -268,11 +269,8 @@ export async function revokeWalletCredential(
         sessionEpoch: sql`${wallets.sessionEpoch} + 1`,
       })
       .where(eq(wallets.id, input.walletId));
-    const revoked = await tx
-      .update(walletCredentials)
-      .set({ revokedAt: input.now })
-      .where(and(eq(walletCredentials.walletId, input.walletId), isNull(walletCredentials.revokedAt)))
-      .returning({ serial: walletCredentials.serial });
+    // Each revoked credential takes the next revocation number (docs/protocol.md §5.5).
+    const revoked = await revokeAndNumber(tx, input.walletId, input.now);
     const [row] = await tx
       .select({ revokedAt: walletCredentials.revokedAt })
       .from(walletCredentials)
