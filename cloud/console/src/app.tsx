@@ -27,6 +27,11 @@ const HoldsPage = lazy(() =>
 const ScreenPage = lazy(() =>
   import('./pages/operator/screen-page.tsx').then((module) => ({ default: module.ScreenPage })),
 );
+const EnrolmentSheetPage = lazy(() =>
+  import('./pages/operator/enrolment-sheet-page.tsx').then((module) => ({
+    default: module.EnrolmentSheetPage,
+  })),
+);
 const ScreensPage = lazy(() =>
   import('./pages/operator/screens-page.tsx').then((module) => ({ default: module.ScreensPage })),
 );
@@ -127,6 +132,7 @@ export function App() {
           <Route path="/claim" element={<ClaimPage />} />
           <Route path="/till" element={<TillPage />} />
           <Route path="/operator/screens" element={operator(<ScreensPage />)} />
+          <Route path="/operator/screens/enrolment-sheet" element={operator(<EnrolmentSheetPage />)} />
           <Route path="/operator/screens/:id" element={operator(<ScreenPage />)} />
           <Route path="/operator/groups" element={operator(<GroupsPage />)} />
           <Route path="/operator/campaigns" element={operator(<ApprovalsPage />)} />

@@ -2521,18 +2521,362 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
-  '/v1/screen-configs/progress': {
+  '/v1/screens/import': {
     parameters: {
       query?: never;
       header?: never;
       path?: never;
       cookie?: never;
     };
-    /** How many active screens have a config built after a change (the current one by default) */
+    get?: never;
+    put?: never;
+    /** Import pending screens from a CSV file (the raw body, UTF-8): columns name, city, building, elevator, timezone, groups (groups by name, separated by ;). All or nothing: any refused row refuses the file (SCREEN_IMPORT_INVALID). dryRun judges every row and writes nothing. At most 100000 rows (SCREEN_IMPORT_TOO_LARGE) */
+    post: {
+      parameters: {
+        query?: {
+          dryRun?: 'true' | 'false';
+          errorsOffset?: number | null;
+          errorsLimit?: number;
+        };
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      /** @description The CSV file’s bytes */
+      requestBody: {
+        content: {
+          'text/csv': Blob;
+        };
+      };
+      responses: {
+        /** @description Dry run */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ScreenImport'];
+          };
+        };
+        /** @description Imported */
+        201: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ScreenImport'];
+          };
+        };
+        /** @description Error */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Error */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Error */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Error */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Error */
+        413: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Error */
+        422: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/screens/enrolment-codes': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** New enrolment codes for a page of the pending screens a filter selects (at most 500, in id order after `after`): for the printed sheet. Earlier unused codes of those screens stop working; the codes are shown once */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            filter: components['schemas']['BulkScreenFilter'];
+            /** @default 0 */
+            after?: number;
+            /** @default 100 */
+            limit?: number;
+          };
+        };
+      };
+      responses: {
+        /** @description Codes, shown once */
+        201: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['EnrolmentSheet'];
+          };
+        };
+        /** @description Error */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Error */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Error */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/screens/bulk/preview': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** How many screens a filter selects, and how many of them an action would change (to confirm) */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            filter: components['schemas']['BulkScreenFilter'];
+            action: components['schemas']['BulkScreenAction'];
+          };
+        };
+      };
+      responses: {
+        /** @description Counts */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': {
+              matching: number;
+              affected: number;
+            };
+          };
+        };
+        /** @description Error */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Error */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Error */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/screens/bulk': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** Move, add to or remove from a group, or revoke every screen a filter selects, in one transaction. Answers how many screens it changed and queued: configs are republished and broker identities removed by dispatchers. With expectedScreens a selection that changed meanwhile is refused (SCREEN_SELECTION_CHANGED) */
+    post: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody: {
+        content: {
+          'application/json': {
+            filter: components['schemas']['BulkScreenFilter'];
+            action: components['schemas']['BulkScreenAction'];
+            /** @description the count the operator confirmed (the preview’s `affected`) */
+            expectedScreens?: number;
+          };
+        };
+      };
+      responses: {
+        /** @description Queued */
+        202: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['BulkScreenOutcome'];
+          };
+        };
+        /** @description Error */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Error */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Error */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Error */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Error */
+        409: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+      };
+    };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/screens/bulk/progress': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** How far bulk changes have got: active screens whose config of `generation` is still to publish, and broker identities of revoked screens still to remove */
     get: {
       parameters: {
         query?: {
-          generation?: number | null;
+          generation?: number;
         };
         header?: never;
         path?: never;
@@ -2546,7 +2890,12 @@ export interface paths {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['ScreenConfigProgress'];
+            'application/json': {
+              configsPending: number;
+              revocationsPending: number;
+              /** @description removals that failed and wait for a retry */
+              revocationsFailing: number;
+            };
           };
         };
         /** @description Error */
@@ -2586,19 +2935,18 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
-  '/v1/screens/me/revocations': {
+  '/v1/screen-configs/progress': {
     parameters: {
       query?: never;
       header?: never;
       path?: never;
       cookie?: never;
     };
-    /** The unexpired credential revocations numbered after `after`, one signed page at a time; ask again from `through` until it reaches the config’s revocation version */
+    /** How many active screens have a config built after a change (the current one by default) */
     get: {
       parameters: {
         query?: {
-          after?: number | null;
-          limit?: number;
+          generation?: number | null;
         };
         header?: never;
         path?: never;
@@ -2606,13 +2954,13 @@ export interface paths {
       };
       requestBody?: never;
       responses: {
-        /** @description A page */
+        /** @description Progress */
         200: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['RevocationPage'];
+            'application/json': components['schemas']['ScreenConfigProgress'];
           };
         };
         /** @description Error */
@@ -3371,6 +3719,15 @@ export interface paths {
           };
         };
         /** @description Error */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Error */
         401: {
           headers: {
             [name: string]: unknown;
@@ -3883,15 +4240,6 @@ export interface paths {
           };
           content: {
             'application/json': components['schemas']['Campaign'];
-          };
-        };
-        /** @description Error */
-        400: {
-          headers: {
-            [name: string]: unknown;
-          };
-          content: {
-            'application/json': components['schemas']['Error'];
           };
         };
         /** @description Error */
@@ -7854,6 +8202,101 @@ export interface components {
       code: string;
       expiresAt: string;
     };
+    ScreenImport: {
+      dryRun: boolean;
+      /** @description the import written; null for a dry run */
+      importId: number | null;
+      rows: number;
+      /** @description rows that pass every check */
+      valid: number;
+      invalidRows: number;
+      errorCount: number;
+      /** @description problems counted by code */
+      errorCodes: {
+        [key: string]: number;
+      };
+      errors: {
+        /** @description the line of the file; the header is line 1 */
+        row: number;
+        /** @enum {string|null} */
+        column: 'name' | 'city' | 'building' | 'elevator' | 'timezone' | 'groups' | null;
+        /** @enum {string} */
+        code:
+          | 'COLUMN_COUNT'
+          | 'REQUIRED'
+          | 'TOO_LONG'
+          | 'CONTROL_CHARACTER'
+          | 'TIMEZONE_UNKNOWN'
+          | 'GROUP_UNKNOWN'
+          | 'GROUPS_TOO_MANY'
+          | 'GROUP_FULL'
+          | 'DUPLICATE_ROW'
+          | 'SCREEN_EXISTS';
+        message: string;
+      }[];
+      /** @description errorsOffset of the next page of problems; null after the last */
+      nextErrorsOffset: number | null;
+      /** @description groups the rows name that exist */
+      groups: number;
+    };
+    EnrolmentSheet: {
+      items: {
+        screenId: number;
+        name: string;
+        city: string;
+        building: string;
+        elevator: string;
+        /** @description shown once; stored hashed */
+        code: string;
+        expiresAt: string;
+      }[];
+      nextAfter: number | null;
+    };
+    BulkScreenFilter: {
+      city?: string;
+      building?: string;
+      elevator?: string;
+      /** @enum {string} */
+      status?: 'pending' | 'active' | 'revoked';
+      groupId?: number;
+      search?: string;
+      /** @enum {string} */
+      connection?: 'online' | 'offline' | 'long-offline';
+      /** @description the screens one CSV import created */
+      importId?: number;
+    };
+    BulkScreenAction:
+      | {
+          /** @enum {string} */
+          kind: 'move';
+          city?: string;
+          building?: string;
+          timezone?: string;
+        }
+      | {
+          /** @enum {string} */
+          kind: 'add-to-group';
+          groupId: number;
+        }
+      | {
+          /** @enum {string} */
+          kind: 'remove-from-group';
+          groupId: number;
+        }
+      | {
+          /** @enum {string} */
+          kind: 'revoke';
+        };
+    BulkScreenOutcome: {
+      /** @description screens the action changed */
+      screens: number;
+      /** @description active screens whose config is republished */
+      configs: number;
+      /** @description for GET /v1/screens/bulk/progress; 0 when none */
+      generation: number;
+      /** @description broker identities queued for removal */
+      revocations: number;
+    };
     ScreenConfigProgress: {
       generation: number;
       /** @description active screens */
@@ -7862,19 +8305,6 @@ export interface components {
       applied: number;
       /** @description active screens whose last publish failed and that wait for a retry */
       retrying: number;
-    };
-    RevocationPage: {
-      after: number;
-      /** @description the page covers (after, through]: every unexpired revocation numbered there is in entries */
-      through: number;
-      /** @description the latest revocation number when the cloud answered */
-      version: number;
-      /** @description `walletId:serial:expiresAt`, in number order */
-      entries: string[];
-      /** @description the issuer key that signed the page */
-      keyId: number;
-      /** @description hex P-256 signature, label redtap:v1:revocations */
-      signature: string;
     };
     ScreenGroup: {
       id: number;

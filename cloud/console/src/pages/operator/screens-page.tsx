@@ -59,6 +59,8 @@ import {
   Truncated,
   useNowMs,
 } from './screen-parts.tsx';
+import { ImportScreensModal } from './screen-import.tsx';
+import { BulkActionsModal } from './screen-bulk-actions.tsx';
 
 type GroupBy = 'none' | 'city' | 'building';
 
@@ -275,6 +277,21 @@ export function ScreensPage() {
     action: 'replace' | 'reinstate';
   } | null>(null);
 
+  const [bulk, setBulk] = useState<'import' | 'actions' | null>(null);
+  const listFilter = {
+    city: filter.city ?? undefined,
+    building: filter.building ?? undefined,
+    // The URL's words as they stand: the server refuses one it does not know.
+    status: (filter.status ?? undefined) as ScreenStatus | undefined,
+    groupId: filter.group === null ? undefined : Number(filter.group),
+    search: filter.q ?? undefined,
+    connection: (filter.connection ?? undefined) as ScreenConnection | undefined,
+  };
+  const sheetQuery = new URLSearchParams(
+    Object.entries({ city: filter.city, building: filter.building, group: filter.group, q: filter.q }).filter(
+      (entry): entry is [string, string] => entry[1] !== null,
+    ),
+  ).toString();
   const screens = useScreenListPages(
     {
       city: filter.city ?? undefined,
@@ -369,7 +386,18 @@ export function ScreensPage() {
     <Stack>
       <Group justify="space-between">
         <Title order={2}>{t('screens.title')}</Title>
-        <Button onClick={() => setProvisioning(true)}>{t('screens.provision')}</Button>
+        <Group gap="xs">
+          <Button variant="default" onClick={() => setBulk('actions')}>
+            {t('bulk.actions')}
+          </Button>
+          <Button variant="default" component={Link} to={`/operator/screens/enrolment-sheet?${sheetQuery}`}>
+            {t('bulk.printCodes')}
+          </Button>
+          <Button variant="light" onClick={() => setBulk('import')}>
+            {t('bulk.importCsv')}
+          </Button>
+          <Button onClick={() => setProvisioning(true)}>{t('screens.provision')}</Button>
+        </Group>
       </Group>
       <SimpleGrid cols={{ base: 2, md: 4 }}>
         <StatCard label={t('screens.total')} value={summary.data?.total} color="dark" />
@@ -691,6 +719,8 @@ export function ScreensPage() {
           </Card>
         )}
       </QueryState>
+      <ImportScreensModal opened={bulk === 'import'} onClose={() => setBulk(null)} />
+      <BulkActionsModal opened={bulk === 'actions'} onClose={() => setBulk(null)} filter={listFilter} />
       <ProvisionModal
         opened={provisioning}
         onClose={() => setProvisioning(false)}
