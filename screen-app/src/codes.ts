@@ -27,6 +27,13 @@ export const KioskCode = {
   KEY_MISMATCH: 'KEY_MISMATCH',
   /** A message on the `claimed` topic that is too large, not JSON or not a claimed message (§5.7). */
   CLAIMED_MESSAGE_INVALID: 'CLAIMED_MESSAGE_INVALID',
+  /**
+   * A revocation page (docs/protocol.md §5.9) that is not JSON, fails its schema, covers another range
+   * than asked, makes no progress, or whose signature does not verify under a trusted issuer key.
+   */
+  REVOCATION_PAGE_INVALID: 'REVOCATION_PAGE_INVALID',
+  /** The revocation page could not be fetched: the cloud unreachable, a timeout or an HTTP error. */
+  REVOCATION_FETCH_FAILED: 'REVOCATION_FETCH_FAILED',
 } as const;
 export type KioskCode = (typeof KioskCode)[keyof typeof KioskCode];
 

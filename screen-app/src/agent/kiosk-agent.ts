@@ -237,6 +237,8 @@ export async function startKioskAgent(options: KioskAgentOptions): Promise<Start
       logger,
       ...(options.mqttUrl === undefined ? {} : { mqttUrl: options.mqttUrl }),
       ...(options.syncLimits === undefined ? {} : { limits: options.syncLimits }),
+      cloudUrl,
+      ...(options.fetch === undefined ? {} : { fetch: options.fetch }),
       onEvent: (event) => {
         if (event.type === 'connected') {
           // A login the cloud accepts means the screen is in service (again).

@@ -33,6 +33,7 @@ import { pino, type Logger } from 'pino';
 import { KioskCode, refuse, type Refusal } from '../codes.ts';
 import { loadConfig } from '../store/config-queries.ts';
 import { loadIdentity } from '../store/identity-queries.ts';
+import { revokedLookup } from '../store/revocation-queries.ts';
 import { storeDeck, type DeckReceipt } from '../decks/deck-intake.ts';
 import { checkpointStore, type Store } from '../store/open-store.ts';
 import { isStoreUnavailable } from '../store/store-errors.ts';
@@ -246,6 +247,7 @@ export class TapEngine {
   private readonly screenPublicKeyRaw: Uint8Array;
   private queries: TapCommitQueries | null = null;
   private trust: TrustView | null = null;
+  private revokedInStore: ((credential: string) => boolean) | null = null;
   /** Known once enrolled, even before a config arrives, so decks can be taken in early. */
   private deckTrust: { screenId: number; issuerKeys: ReadonlyMap<number, KeyObject> } | null = null;
   private notReady: Refusal = refuse(KioskCode.NOT_ENROLLED, 'screen is not enrolled');
@@ -303,7 +305,8 @@ export class TapEngine {
       this.notReady = refuse(KioskCode.NOT_CONFIGURED, 'no screen config has arrived yet');
       return;
     }
-    this.trust = buildTrust(identity, config, this.logger);
+    this.revokedInStore ??= revokedLookup(this.store);
+    this.trust = buildTrust(identity, config, this.logger, this.revokedInStore);
     // Cap days are the network's (rules.capTimezone); a config from before the rules counts the screen's.
     this.dayStateSetup = {
       capTimezone: config.rules?.capTimezone ?? config.timezone,
@@ -360,8 +363,15 @@ export class TapEngine {
       return refuse(ErrorCode.CREDENTIAL_SIGNATURE_INVALID, 'credential issuer signature does not verify');
     if (credentialExpired(credential.expiresAt, this.now()))
       return refuse(ErrorCode.CREDENTIAL_EXPIRED, `credential expired at ${credential.expiresAt}`);
-    if (trust.revoked.has(`${credential.walletId}:${credential.credentialSerial}`))
-      return refuse(ErrorCode.CREDENTIAL_REVOKED, 'credential is revoked');
+    // The revoked set lives in the store (docs/protocol.md §5.9): a read that can fail like any other.
+    let revoked: boolean;
+    try {
+      revoked = trust.revoked.has(`${credential.walletId}:${credential.credentialSerial}`);
+    } catch (error) {
+      if (isStoreUnavailable(error)) return this.storeUnavailable(error);
+      throw error;
+    }
+    if (revoked) return refuse(ErrorCode.CREDENTIAL_REVOKED, 'credential is revoked');
     const phoneKey = this.keyCache.get(credential.phonePublicKey);
     if (!phoneKey.ok) return refuse(phoneKey.code, phoneKey.message);
     if (trust.campaigns.length === 0) return refuse(KioskCode.NO_ACTIVE_CAMPAIGN, 'config has no campaign');

@@ -3,6 +3,7 @@ import type { KeyObject } from 'node:crypto';
 import {
   fromHex,
   importPublicKeyRaw,
+  parseRevokedEntry,
   type CampaignConfig,
   type NetworkRules,
   type ScreenConfig,
@@ -14,8 +15,8 @@ import { localDayIn, type LocalDay } from './local-day.ts';
 export interface TrustView {
   screenId: number;
   issuerKeys: ReadonlyMap<number, KeyObject>;
-  /** `walletId:serial` of revoked credentials (docs/protocol.md §5.5). */
-  revoked: ReadonlySet<string>;
+  /** Whether a credential (`walletId:serial`) is revoked (docs/protocol.md §5.5). */
+  revoked: { has(credential: string): boolean };
   /** Config order: the rotation of campaign-choice.ts runs over it. */
   campaigns: readonly CampaignConfig[];
   campaignById: ReadonlyMap<number, CampaignConfig>;
@@ -54,11 +55,25 @@ export function issuerKeysOf(
   return keys;
 }
 
-export function buildTrust(identity: ScreenIdentity, config: ScreenConfig, logger?: Logger): TrustView {
+/**
+ * The trust view of a config. Revoked: the config's own list (the v1 list of a config from before
+ * windows, and the window's entries) and `storedRevoked`, the store's set that deltas and pages build.
+ */
+export function buildTrust(
+  identity: ScreenIdentity,
+  config: ScreenConfig,
+  logger?: Logger,
+  storedRevoked: (credential: string) => boolean = () => false,
+): TrustView {
+  const inConfig = new Set(config.revocation.credentials ?? []);
+  for (const entry of config.revocation.recent ?? []) {
+    const parsed = parseRevokedEntry(entry);
+    if (parsed !== null) inConfig.add(parsed.credential);
+  }
   return {
     screenId: identity.screenId,
     issuerKeys: issuerKeysOf(identity, config, logger),
-    revoked: new Set(config.revocation.credentials),
+    revoked: { has: (credential) => inConfig.has(credential) || storedRevoked(credential) },
     campaigns: config.campaigns,
     campaignById: new Map(config.campaigns.map((campaign) => [campaign.campaignId, campaign])),
     localDay: localDayIn(config.rules?.capTimezone ?? config.timezone, logger),

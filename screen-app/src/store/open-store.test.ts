@@ -34,6 +34,8 @@ describe('openStore', () => {
       'local_caps',
       'pinned_issuer_keys',
       'proof_of_play',
+      'revocation_state',
+      'revoked_credentials',
       'screen_config',
       'tap_counter',
       'taps',

@@ -20,12 +20,22 @@ import type { DeckReceipt } from '../decks/deck-intake.ts';
 import { closeExpiredDecks } from '../decks/deck-levels.ts';
 import type { TapEngine } from '../engine/tap-engine.ts';
 import { realTimer, type StartTimer } from '../engine/tap-lease.ts';
-import { saveConfig, type SaveConfigOutcome } from '../store/config-queries.ts';
+import { loadConfig, saveConfig, type SaveConfigOutcome } from '../store/config-queries.ts';
+import {
+  applyRevocationDelta,
+  configRevocationDelta,
+  pruneExpiredRevocations,
+} from '../store/revocation-queries.ts';
 import { claimPresenceSeq, type ScreenIdentity } from '../store/identity-queries.ts';
 import type { Store } from '../store/open-store.ts';
 import { markPlaysReported } from '../store/proof-of-play-queries.ts';
 import { recentDeckCloseReports } from '../store/sync-queries.ts';
 import { RefillWatch } from './refill-watch.ts';
+import {
+  RevocationCatchUp,
+  type RevocationCatchUpEvent,
+  type RevocationCatchUpLimits,
+} from './revocation-catch-up.ts';
 import { ScreenLink, defaultScreenLinkLimits, type DownKind, type ScreenLinkLimits } from './screen-link.ts';
 import { deckCloseEvent, deckReceiptEvent, heartbeatEvent, proofOfPlayEvents } from './screen-events.ts';
 import {
@@ -41,7 +51,7 @@ export interface ScreenSyncLimits extends TapUplinkLimits, ScreenLinkLimits {
   proofOfPlayIntervalMs: number;
   /** Deck expiry, refill checks and a safety kick of the outbox. */
   maintenanceIntervalMs: number;
-  /** A config with 100,000 revoked credentials is about 2 MB of JSON. */
+  /** A config's revocations are a bounded window (docs/protocol.md §5.5); campaigns and playlist dominate. */
   configBytesMax: number;
   deckBytesMax: number;
   /** A `claimed` message (docs/protocol.md §5.7) is a small JSON object. */
@@ -84,6 +94,8 @@ export type SyncEvent =
   /** The cloud revoked this screen: its login was refused or its retained config cleared. */
   | { type: 'out-of-service'; reason: 'login-refused' | 'config-cleared' }
   | { type: 'published'; event: ScreenEvent }
+  /** Catching up on revocations (docs/protocol.md §5.9): a page applied, current, or a page refused. */
+  | { type: 'revocations'; event: RevocationCatchUpEvent }
   | { type: 'handler-error'; kind: DownKind; message: string };
 
 export interface ScreenSyncStats extends TapUplinkStats {
@@ -118,6 +130,11 @@ export interface ScreenSyncOptions {
   onTicketClaimed?: (claimed: TicketClaimed) => void;
   /** The reader's tag reads for the heartbeat (docs/protocol.md §5.3); null while the reader is no tag. */
   tagReads?: () => TagReadCounts | null;
+  /** The cloud's HTTP base from enrolment: where revocation pages come from (docs/protocol.md §5.9). */
+  cloudUrl?: string | undefined;
+  /** For revocation pages; the global fetch by default. */
+  fetch?: typeof fetch;
+  revocationLimits?: Partial<RevocationCatchUpLimits>;
 }
 
 export class ScreenSync {
@@ -130,6 +147,8 @@ export class ScreenSync {
   private readonly link: ScreenLink;
   private readonly uplink: TapUplink;
   private readonly refill: RefillWatch;
+  /** Null without a cloud URL: the screen then keeps what configs carry, and stays behind if it falls out. */
+  private readonly revocations: RevocationCatchUp | null;
   private readonly timers = new Map<string, () => void>();
   private readonly unsentCloseReports = new Map<number, Uint8Array>();
   private readonly startedAtMs = performance.now();
@@ -187,9 +206,31 @@ export class ScreenSync {
       onLoginRefused: () => this.emit({ type: 'out-of-service', reason: 'login-refused' }),
       onMessage: (kind, payload) => this.received(kind, payload),
     });
+    this.revocations =
+      options.cloudUrl === undefined
+        ? null
+        : new RevocationCatchUp({
+            store: this.store,
+            screenId: identity.screenId,
+            cloudUrl: options.cloudUrl,
+            login: { username: identity.mqtt.username, password: identity.mqtt.password },
+            issuerKeys: () => options.engine.trustView?.issuerKeys ?? new Map(),
+            now: this.now,
+            startTimer: this.startTimer,
+            random,
+            logger: this.logger,
+            ...(options.fetch === undefined ? {} : { fetch: options.fetch }),
+            ...(options.revocationLimits === undefined ? {} : { limits: options.revocationLimits }),
+            onEvent: (event) => this.emit({ type: 'revocations', event }),
+          });
   }
 
   start(): void {
+    // The stored config's window again (a crash may have come between storing it and applying it).
+    this.guard('maintenance', () => {
+      const config = loadConfig(this.store);
+      if (config !== null) this.applyConfigRevocations(config);
+    });
     this.link.start();
     this.every('heartbeat', this.limits.heartbeatIntervalMs, () => this.sendHeartbeat());
     this.every('proof-of-play', this.limits.proofOfPlayIntervalMs, () => this.sendProofOfPlay());
@@ -201,6 +242,7 @@ export class ScreenSync {
     for (const cancel of this.timers.values()) cancel();
     this.timers.clear();
     this.uplink.stop();
+    this.revocations?.stop();
     await this.link.stop();
   }
 
@@ -234,6 +276,8 @@ export class ScreenSync {
 
   private connected(): void {
     this.emit({ type: 'connected' });
+    // Back online: a catch-up that waits out a failure's backoff goes now.
+    void this.revocations?.kick();
     this.refill.forget();
     this.guard('maintenance', () => {
       for (const { deckId, report } of recentDeckCloseReports(
@@ -305,6 +349,7 @@ export class ScreenSync {
     }
     const outcome = saveConfig(this.store, config, this.now());
     if (outcome === 'stored') {
+      this.applyConfigRevocations(config);
       this.options.engine.reload();
       this.logger.info({ version: config.version }, 'config applied');
       this.options.onConfig?.(config);
@@ -315,8 +360,26 @@ export class ScreenSync {
     if (outcome === 'stored') this.maintain();
   }
 
+  /**
+   * Applies the config's revocation window as a delta; when the screen is further behind than the window
+   * reaches (or a page is still owed), pages the rest. A config from before windows carries its v1 list,
+   * which the trust view reads as it is.
+   */
+  private applyConfigRevocations(config: ScreenConfig): void {
+    const delta = configRevocationDelta(config.revocation);
+    if (delta === null) return;
+    const status = applyRevocationDelta(this.store, delta, this.now());
+    if (status.gap)
+      this.logger.info(
+        { version: status.version, since: delta.from, target: status.target },
+        'behind the config’s revocation window: paging the rest',
+      );
+    if (status.version < status.target) void this.revocations?.kick();
+  }
+
   private maintain(): void {
     const now = this.now();
+    pruneExpiredRevocations(this.store, now);
     const identity = this.options.identity;
     for (const { deckId, report } of closeExpiredDecks({
       store: this.store,
