@@ -13,8 +13,9 @@
 // Taps, rated taps, cash and coupons are read from `tap_rollups` (schema/tap-rollups.ts), which triggers
 // keep as taps and claims settle, holds are decided and proof-of-play periods arrive, so those sums cost
 // a row per campaign, day, screen, city and path rather than a row per tap. Unique wallets cannot be
-// summed from per-day rows (one wallet taps on many days and screens): they are still counted distinct
-// from the tap and claim rows of the range, through their (campaign, day) indexes.
+// summed from such rows (one wallet taps on many days and screens): they are counted distinct from the
+// tap and claim rows of the range, through their (campaign, day) indexes, when the report holds at most
+// UNIQUE_WALLETS_TAPS_MAX counted taps, and are unknown (null) beyond that.
 //
 // Impressions are bounded on the way in (proof-of-play.ts), but rows stored before that may sum past what
 // a JSON number holds exactly: such a row answers 2^53 − 1 with `impressionsCapped`, its exact sum in
@@ -28,6 +29,12 @@ import type { TenantScope } from './accounts.ts';
 import { csvPercent, csvText, csvYuan } from './csv.ts';
 
 export const REPORT_ROWS_MAX = 5_000;
+/**
+ * Unique wallets are counted distinct from the tap and claim rows, which no rollup can sum: a report
+ * whose range and campaigns hold more counted taps than this answers them as unknown (null) rather than
+ * scanning the history for seconds. Every other measure comes from the rollups whatever the range.
+ */
+export const UNIQUE_WALLETS_TAPS_MAX = 100_000;
 
 /** A report past `rowsMax` rows is refused, never answered with its first rows as if they were all. */
 export function reportTooLarge(rowsMax: number): DomainError {
@@ -52,7 +59,11 @@ export interface ReportRow {
   taps: number;
   /** Taps inside periods the screen has reported proof of play for: what the rate divides. */
   ratedTaps: number;
-  uniqueWallets: number;
+  /**
+   * Distinct wallets among the row's taps; null when the report holds more than UNIQUE_WALLETS_TAPS_MAX
+   * counted taps (ask for fewer days or one campaign to have them counted).
+   */
+  uniqueWallets: number | null;
   cashFen: number;
   coupons: number;
   /** ratedTaps ÷ impressions, or null when impressions are unknown or zero. */
@@ -80,6 +91,7 @@ export async function campaignReport(
     timezone: string;
   },
   rowsMax = REPORT_ROWS_MAX,
+  walletsTapsMax = UNIQUE_WALLETS_TAPS_MAX,
 ): Promise<Report> {
   const tenant: SQL = scope.kind === 'advertiser' ? sql`c.advertiser_id = ${scope.advertiserId}` : sql`true`;
   const campaign: SQL = input.campaignId === undefined ? sql`true` : sql`c.id = ${input.campaignId}`;
@@ -99,6 +111,7 @@ export async function campaignReport(
     input.by === 'screen'
       ? sql`(select n.name from screens n where n.id = coalesce(t.key, p.key)::bigint)`
       : sql`coalesce(t.key, p.key)`;
+  const scoped = sql`scoped as (select c.id from campaigns c where ${tenant} and ${campaign})`;
   const rows = await queryRows<{
     key: string;
     label: string | null;
@@ -107,12 +120,11 @@ export async function campaignReport(
     impressions_capped: boolean | null;
     taps: unknown;
     rated_taps: unknown;
-    wallets: unknown;
     cash: unknown;
     coupons: unknown;
   }>(
     db,
-    sql`with scoped as (select c.id from campaigns c where ${tenant} and ${campaign}),
+    sql`with ${scoped},
         taps as (
           select ${tapKey} as key, sum(r.taps) as taps, sum(r.rated_taps) as rated_taps,
                  sum(r.cash_fen) as cash, sum(r.coupons) as coupons
@@ -120,20 +132,6 @@ export async function campaignReport(
           where r.campaign_id = any(array(select id from scoped))
             and r.tap_day between ${input.from}::date and ${input.to}::date
           group by 1 having sum(r.taps) > 0),
-        wallets as (
-          select ${tapKey} as key, count(distinct r.wallet_id) as wallets
-          from (
-            select t.tap_day, t.city, t.screen_id, t.wallet_id, 'tap' as path
-            from redemptions t where t.campaign_id = any(array(select id from scoped))
-              and t.tap_day between ${input.from}::date and ${input.to}::date
-              and t.status in ('credited', 'released', 'held')
-            union all
-            select k.tap_day, k.city, k.screen_id, k.wallet_id, k.path
-            from claims k where k.campaign_id = any(array(select id from scoped))
-              and k.tap_day between ${input.from}::date and ${input.to}::date
-              and k.status in ('credited', 'released', 'held')
-          ) r
-          group by 1),
         plays as (
           select ${playKey} as key, sum(p.plays) as impressions
           from play_stats p join screens s on s.id = p.screen_id
@@ -148,12 +146,14 @@ export async function campaignReport(
                p.impressions::text as impressions_exact,
                p.impressions > ${Number.MAX_SAFE_INTEGER} as impressions_capped,
                coalesce(t.taps, 0) as taps, coalesce(t.rated_taps, 0) as rated_taps,
-               coalesce(w.wallets, 0) as wallets, coalesce(t.cash, 0) as cash, coalesce(t.coupons, 0) as coupons
+               coalesce(t.cash, 0) as cash, coalesce(t.coupons, 0) as coupons
         from taps t full outer join plays p on p.key = t.key
-        left join wallets w on w.key = t.key
         order by 1 limit ${rowsMax + 1}`,
   );
   if (rows.length > rowsMax) throw reportTooLarge(rowsMax);
+  // Unique wallets are counted from the tap and claim rows themselves, so only where they are few enough.
+  const counted = rows.reduce((sum, row) => sum + int(row.taps), 0);
+  const wallets = counted > walletsTapsMax ? null : await uniqueWallets(db, scoped, tapKey, input);
   const items = rows.map((row) => {
     const impressions =
       row.impressions === null || row.impressions === undefined ? null : int(row.impressions);
@@ -166,13 +166,40 @@ export async function campaignReport(
       impressionsExact: row.impressions_exact,
       taps: int(row.taps),
       ratedTaps,
-      uniqueWallets: int(row.wallets),
+      uniqueWallets: wallets === null && int(row.taps) > 0 ? null : (wallets?.get(row.key) ?? 0),
       cashFen: int(row.cash),
       coupons: int(row.coupons),
       tapThroughRate: tapThroughRate(ratedTaps, impressions),
     };
   });
   return { timezone: input.timezone, items };
+}
+
+/** Distinct wallets per report key among the counted taps and claims of the scoped campaigns' range. */
+async function uniqueWallets(
+  db: Database,
+  scoped: SQL,
+  key: SQL,
+  range: { from: string; to: string },
+): Promise<Map<string, number>> {
+  const rows = await queryRows<{ key: string; wallets: unknown }>(
+    db,
+    sql`with ${scoped}
+        select ${key} as key, count(distinct r.wallet_id) as wallets
+        from (
+          select t.tap_day, t.city, t.screen_id, t.wallet_id, 'tap' as path
+          from redemptions t where t.campaign_id = any(array(select id from scoped))
+            and t.tap_day between ${range.from}::date and ${range.to}::date
+            and t.status in ('credited', 'released', 'held')
+          union all
+          select k.tap_day, k.city, k.screen_id, k.wallet_id, k.path
+          from claims k where k.campaign_id = any(array(select id from scoped))
+            and k.tap_day between ${range.from}::date and ${range.to}::date
+            and k.status in ('credited', 'released', 'held')
+        ) r
+        group by 1`,
+  );
+  return new Map(rows.map((row) => [row.key, int(row.wallets)]));
 }
 
 /** The CSV export: the day column names its time zone, screens carry their names, rates are percentages. */

@@ -8547,7 +8547,8 @@ export interface components {
       taps: number;
       /** @description taps from periods with reported plays */
       ratedTaps: number;
-      uniqueWallets: number;
+      /** @description distinct wallets among the taps; null when the report holds more than 100000 counted taps */
+      uniqueWallets: number | null;
       cashFen: number;
       coupons: number;
       tapThroughRate: number | null;

@@ -591,6 +591,8 @@ export const en = {
     zoneNote: 'Days are counted in {{zone}}, the same day tap caps count by.',
     ctrNote:
       'Screens report plays once an hour is over: the rate counts only taps from hours with reported plays (— where no plays are reported yet).',
+    walletsNote:
+      'Unique wallets are counted for reports of up to 100,000 taps (— beyond): choose fewer days or one campaign.',
   },
   stores: {
     title: 'Merchants & stores',

@@ -8,7 +8,7 @@ import { DomainError } from '../../errors.ts';
 import { scopeOf } from '../../services/accounts.ts';
 import { CONTENT_BYTES_MAX, loadContent, storeContent } from '../../services/content.ts';
 import { settleExpiredDecks } from '../../services/decks.ts';
-import { campaignReport, reportCsv } from '../../services/reports.ts';
+import { campaignReport, reportCsv, UNIQUE_WALLETS_TAPS_MAX } from '../../services/reports.ts';
 import { exportPayoutBatch } from '../../services/payouts.ts';
 import { listHeldTaps, reviewHeldTap } from '../../services/reviews.ts';
 import {
@@ -85,7 +85,13 @@ const ReportRow = z
       .openapi({ description: 'the exact sum of plays as a decimal string, or null with `impressions`' }),
     taps: z.number().int(),
     ratedTaps: z.number().int().openapi({ description: 'taps from periods with reported plays' }),
-    uniqueWallets: z.number().int(),
+    uniqueWallets: z
+      .number()
+      .int()
+      .nullable()
+      .openapi({
+        description: `distinct wallets among the taps; null when the report holds more than ${UNIQUE_WALLETS_TAPS_MAX} counted taps`,
+      }),
     cashFen: z.number().int(),
     coupons: z.number().int(),
     tapThroughRate: z.number().nullable(),

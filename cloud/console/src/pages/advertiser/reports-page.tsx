@@ -45,6 +45,7 @@ function isoDay(offsetDays: number): string {
   return new Date(Date.now() + offsetDays * 86_400_000).toISOString().slice(0, 10);
 }
 
+/** A count the API may leave unknown (null): shown as —. */
 function formatImpressions(value: number | null, language: string): string {
   return value === null ? '—' : formatCount(value, language);
 }
@@ -85,7 +86,7 @@ function RowsTable({ rows, by, timezone }: { rows: ReportRow[]; by: Dimension; t
               <Table.Td ta="right" data-testid="report-ctr">
                 {formatPercent(row.tapThroughRate, i18n.language)}
               </Table.Td>
-              <Table.Td ta="right">{formatCount(row.uniqueWallets, i18n.language)}</Table.Td>
+              <Table.Td ta="right">{formatImpressions(row.uniqueWallets, i18n.language)}</Table.Td>
               <Table.Td ta="right">{formatFen(row.cashFen)}</Table.Td>
               <Table.Td ta="right">{formatCount(row.coupons, i18n.language)}</Table.Td>
             </Table.Tr>
@@ -140,9 +141,7 @@ export function ReportsPage() {
             placeholder={t('reports.allCampaigns')}
             clearable
             w={280}
-            data={
-              campaigns.items.map((c) => ({ value: String(c.id), label: `#${c.id} ${c.name}` }))
-            }
+            data={campaigns.items.map((c) => ({ value: String(c.id), label: `#${c.id} ${c.name}` }))}
             value={campaignId}
             onChange={setCampaignId}
           />
@@ -168,6 +167,11 @@ export function ReportsPage() {
         <Text size="xs" c="dimmed" mt="sm" data-testid="report-zone-note">
           {timezone === undefined ? null : `${t('reports.zoneNote', { zone: timezone })} `}
           {t('reports.ctrNote')}
+          {[...(daily.data?.items ?? []), ...(breakdown.data?.items ?? [])].some(
+            (row) => row.uniqueWallets === null,
+          )
+            ? ` ${t('reports.walletsNote')}`
+            : null}
         </Text>
       </Card>
       <SimpleGrid cols={{ base: 2, md: 5 }}>
