@@ -56,7 +56,7 @@ const TAP_SPACING_S = 3;
 const ACK_TIMEOUT_MS = 120_000;
 const CEILING_SAMPLE_MS = 1_500;
 
-interface Options {
+export interface RedeemOptions {
   clients: number;
   taps: number;
   pgliteTaps: number;
@@ -71,7 +71,7 @@ interface Options {
   postgresUrl: string;
 }
 
-function parseOptions(args: string[]): Options {
+export function parseRedeemOptions(args: string[]): RedeemOptions {
   const program = new Command('redeem')
     .option('--clients <n>', 'kiosk MQTT clients', '8')
     .option('--taps <n>', 'taps per client on PostgreSQL', '12000')
@@ -165,7 +165,7 @@ interface KioskPlan {
   frames: Buffer[];
 }
 
-function benchSettings(options: Options): MoneySettings {
+export function benchSettings(options: RedeemOptions): MoneySettings {
   const big = 1_000_000_000;
   return {
     ...defaultMoneySettings,
@@ -181,16 +181,16 @@ function benchSettings(options: Options): MoneySettings {
   };
 }
 
-interface World {
+export interface World {
   kiosks: KioskPlan[];
   walletIds: number[];
   campaignId: number;
   advertiserId: number;
 }
 
-async function buildWorld(
+export async function buildWorld(
   handle: DatabaseHandle,
-  options: Options,
+  options: RedeemOptions,
   tapsPerClient: number,
   settings: MoneySettings,
   log: (line: string) => void,
@@ -451,7 +451,7 @@ function cpuShares(before: CpuSample, after: CpuSample, seconds: number): CpuSha
 
 // ---- the timed phase ------------------------------------------------------------------------------
 
-interface RunResult {
+export interface RunResult {
   taps: number;
   credited: number;
   retried: number;
@@ -461,10 +461,10 @@ interface RunResult {
   cpu: CpuShares;
 }
 
-async function timedRun(
+export async function timedRun(
   handle: DatabaseHandle,
   kiosks: KioskPlan[],
-  options: Options,
+  options: RedeemOptions,
   settings: MoneySettings,
   log: (line: string) => void,
 ): Promise<RunResult> {
@@ -578,7 +578,7 @@ async function timedRun(
 // ---- report ---------------------------------------------------------------------------------------
 
 export async function run(args: string[]): Promise<BenchReport> {
-  const options = parseOptions(args);
+  const options = parseRedeemOptions(args);
   const log = (line: string) => console.log(line);
   const rows: BenchRow[] = [];
   const data: Record<string, unknown> = { options };
