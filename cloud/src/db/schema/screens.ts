@@ -74,7 +74,11 @@ export const enrolmentCodes = pgTable(
     usedAt: timestamp('used_at', { withTimezone: true }),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   },
-  (table) => [uniqueIndex('enrolment_codes_hash_key').on(table.codeHash)],
+  (table) => [
+    uniqueIndex('enrolment_codes_hash_key').on(table.codeHash),
+    // A new code ends the screen's unused ones: found by screen, not by a scan of every code.
+    index('enrolment_codes_screen_idx').on(table.screenId),
+  ],
 );
 
 /** Latest heartbeat per screen (docs/protocol.md §5.3); overwritten, not appended. */

@@ -1,0 +1,1 @@
+CREATE INDEX "enrolment_codes_screen_idx" ON "enrolment_codes" USING btree ("screen_id");
