@@ -1,4 +1,4 @@
-// Revocations as a numbered log (docs/protocol.md §5.5, §5.9): each revocation takes the next numbers,
+// Revocations as a numbered log (docs/protocol.md §5.5, §5.8): each revocation takes the next numbers,
 // a screen config carries the latest number and a bounded window, and a screen pages the rest over
 // HTTP with its broker login. With 200,000 revocations the config stays small and a screen that starts
 // from 0 reaches every unexpired revocation through signed pages.

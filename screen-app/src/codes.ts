@@ -28,7 +28,7 @@ export const KioskCode = {
   /** A message on the `claimed` topic that is too large, not JSON or not a claimed message (§5.7). */
   CLAIMED_MESSAGE_INVALID: 'CLAIMED_MESSAGE_INVALID',
   /**
-   * A revocation page (docs/protocol.md §5.9) that is not JSON, fails its schema, covers another range
+   * A revocation page (docs/protocol.md §5.8) that is not JSON, fails its schema, covers another range
    * than asked, makes no progress, or whose signature does not verify under a trusted issuer key.
    */
   REVOCATION_PAGE_INVALID: 'REVOCATION_PAGE_INVALID',

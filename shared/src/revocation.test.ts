@@ -1,4 +1,4 @@
-// Revocation windows in configs and revocation pages (docs/protocol.md §5.5, §5.9): bounded, consistent,
+// Revocation windows in configs and revocation pages (docs/protocol.md §5.5, §5.8): bounded, consistent,
 // and signed pages bound to one screen.
 import { describe, expect, it } from 'vitest';
 import {

@@ -1,4 +1,4 @@
-// Credential revocations as versioned deltas (docs/protocol.md §5.5, §5.9). Every revocation has a
+// Credential revocations as versioned deltas (docs/protocol.md §5.5, §5.8). Every revocation has a
 // sequence number, contiguous and in commit order; the retained config carries the latest (`version`)
 // and the unexpired revocations of a bounded window before it, and a kiosk further behind pages the rest
 // from `GET /v1/screens/me/revocations`. Entries are `walletId:serial:expiresAt`: the kiosk forgets an
@@ -46,7 +46,7 @@ export const ConfigRevocation = z
   );
 export type ConfigRevocation = z.infer<typeof ConfigRevocation>;
 
-/** The reply of `GET /v1/screens/me/revocations?after=&limit=` (docs/protocol.md §5.9). */
+/** The reply of `GET /v1/screens/me/revocations?after=&limit=` (docs/protocol.md §5.8). */
 export const RevocationPage = z
   .strictObject({
     /** As asked. */

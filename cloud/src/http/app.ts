@@ -108,7 +108,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
         ? importLimit(c, next)
         : defaultLimit(c, next),
   );
-  // A screen calls the cloud over HTTP with its broker login as Basic (docs/protocol.md §5.9), checked
+  // A screen calls the cloud over HTTP with its broker login as Basic (docs/protocol.md §5.8), checked
   // by the broker's own authenticator; it is no principal, and only `screen` routes accept it.
   app.use(async (c, next) => {
     const basic = BASIC.exec(c.req.header('authorization') ?? '')?.[1];

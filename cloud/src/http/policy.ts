@@ -8,7 +8,7 @@ import type { Principal, Role, SessionPrincipal, TillPrincipal } from '../auth/s
 import { DomainError } from '../errors.ts';
 import type { AppEnv } from './context.ts';
 
-/** `screen`: an enrolled, active screen with its broker login as HTTP Basic (docs/protocol.md §5.9). */
+/** `screen`: an enrolled, active screen with its broker login as HTTP Basic (docs/protocol.md §5.8). */
 export type Policy = 'public' | 'screen' | readonly [Role, ...Role[]];
 export const POLICY_EXTENSION = 'x-redtap-policy';
 

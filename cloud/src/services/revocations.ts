@@ -1,4 +1,4 @@
-// Credential revocations as a numbered log (docs/protocol.md §5.5, §5.9). A revocation takes the next
+// Credential revocations as a numbered log (docs/protocol.md §5.5, §5.8). A revocation takes the next
 // numbers from revocation_head in its own transaction (wallets.ts), so numbers are contiguous and a
 // number is visible only once every smaller one has committed. Screen configs carry the latest number
 // and a bounded window before it; a screen further behind pages the rest with revocationPage.

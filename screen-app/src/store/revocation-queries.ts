@@ -1,5 +1,5 @@
 // The screen's revoked credentials and the revocation number it is current to (docs/protocol.md §5.5,
-// §5.9). A delta of revocations numbered (from, to] moves the number to `to` only when the screen was
+// §5.8). A delta of revocations numbered (from, to] moves the number to `to` only when the screen was
 // current to `from` or beyond: a screen never counts itself current past a revocation it lacks. Entries
 // are kept anyway (a revocation known is never wrong to apply) and dropped once their credential expired.
 import { parseRevokedEntry, type ConfigRevocation } from '@redtap/shared';

@@ -1,4 +1,4 @@
-// Revocations reach the kiosk as versioned deltas (docs/protocol.md §5.5, §5.9): a config's window is
+// Revocations reach the kiosk as versioned deltas (docs/protocol.md §5.5, §5.8): a config's window is
 // applied when the kiosk is inside it; a kiosk further behind pages the rest, signed, from the cloud;
 // one offline through many revocations catches up once it can reach the cloud; a forged or garbled
 // page is refused with a code and applies nothing; and a credential revoked long ago is refused once

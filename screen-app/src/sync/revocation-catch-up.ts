@@ -1,4 +1,4 @@
-// Pages the revocations a screen is missing (docs/protocol.md §5.9): when its revocation number is
+// Pages the revocations a screen is missing (docs/protocol.md §5.8): when its revocation number is
 // behind the one its config names and the config's window does not reach back to it, it asks
 // `GET /v1/screens/me/revocations?after=<its number>` with its broker login as Basic, checks each page
 // (schema, the range it asked for, progress, the issuer signature bound to this screen) and applies it

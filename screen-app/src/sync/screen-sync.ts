@@ -94,7 +94,7 @@ export type SyncEvent =
   /** The cloud revoked this screen: its login was refused or its retained config cleared. */
   | { type: 'out-of-service'; reason: 'login-refused' | 'config-cleared' }
   | { type: 'published'; event: ScreenEvent }
-  /** Catching up on revocations (docs/protocol.md §5.9): a page applied, current, or a page refused. */
+  /** Catching up on revocations (docs/protocol.md §5.8): a page applied, current, or a page refused. */
   | { type: 'revocations'; event: RevocationCatchUpEvent }
   | { type: 'handler-error'; kind: DownKind; message: string };
 
@@ -130,7 +130,7 @@ export interface ScreenSyncOptions {
   onTicketClaimed?: (claimed: TicketClaimed) => void;
   /** The reader's tag reads for the heartbeat (docs/protocol.md §5.3); null while the reader is no tag. */
   tagReads?: () => TagReadCounts | null;
-  /** The cloud's HTTP base from enrolment: where revocation pages come from (docs/protocol.md §5.9). */
+  /** The cloud's HTTP base from enrolment: where revocation pages come from (docs/protocol.md §5.8). */
   cloudUrl?: string | undefined;
   /** For revocation pages; the global fetch by default. */
   fetch?: typeof fetch;

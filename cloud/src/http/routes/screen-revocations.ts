@@ -1,4 +1,4 @@
-// A screen's catch-up on credential revocations (docs/protocol.md §5.9): the pages after the number it
+// A screen's catch-up on credential revocations (docs/protocol.md §5.8): the pages after the number it
 // holds, when its retained config's window starts beyond it. Screens only, with their broker login.
 import { z } from '@hono/zod-openapi';
 import { ErrorCode, REVOCATION_PAGE_MAX, RevocationPage } from '@redtap/shared';

@@ -1,4 +1,4 @@
-// Revocation aggregate (docs/protocol.md §5.5, §5.9): the credentials the cloud revoked, kept until they
+// Revocation aggregate (docs/protocol.md §5.5, §5.8): the credentials the cloud revoked, kept until they
 // expire, and the revocation number the screen is current to.
 import { check, index, integer, sqliteTable, text } from 'drizzle-orm/sqlite-core';
 import { sql } from 'drizzle-orm';
