@@ -10,6 +10,9 @@
 // `load` an even network sized so that every tap can be credited. Ends with every tap's and claim's
 // outcome and what it means, settle latency, the exactly-once, ledger, budget and report checks, and the
 // promise-fidelity line: what each screen promised against the cloud's final result.
+// `npm run simulate -- --fleet N` is the control-plane fleet simulation instead (fleet/run-fleet.ts): N
+// lightweight screens enrolled and connected to a real cloud process and Mosquitto, a campaign over all of
+// them, a revocation, memory per screen and the console's fleet summary.
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -140,6 +143,12 @@ const ratio = (value: string) => {
   if (!(parsed >= 0 && parsed <= 1)) throw new Error(`not a ratio in [0, 1]: ${value}`);
   return parsed;
 };
+
+// `--fleet N` is the control-plane fleet simulation, with options of its own (fleet/fleet-cli.ts).
+if (process.argv.some((arg) => arg === '--fleet' || arg.startsWith('--fleet='))) {
+  const { runFleetCli } = await import('./fleet/fleet-cli.ts');
+  process.exit(await runFleetCli(process.argv.slice(2)));
+}
 
 const program = new Command()
   .name('npm run simulate --')

@@ -21,6 +21,8 @@ export const KioskStatusReply = z.object({
   counter: z.number().int(),
   backlog: z.number().int(),
   envelopesLeft: z.number().int(),
+  /** The revocation list version of the config the kiosk holds; null before its first config. */
+  revocationVersion: z.number().int().nullable(),
 });
 export type KioskStatusReply = z.infer<typeof KioskStatusReply>;
 

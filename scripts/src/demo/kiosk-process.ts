@@ -6,6 +6,7 @@ import {
   deckLevels,
   describeRefusal,
   lastCommittedCounter,
+  loadConfig,
   runKiosk,
 } from '@redtap/screen-app';
 import { pino } from 'pino';
@@ -88,6 +89,7 @@ process.on('message', (raw) => {
       counter: lastCommittedCounter(agent.store),
       backlog: backlogCount(agent.store),
       envelopesLeft,
+      revocationVersion: loadConfig(agent.store)?.revocation.version ?? null,
     },
   });
 });

@@ -11,6 +11,7 @@ import {
   fromHex,
   generateKeyPair,
   toHex,
+  type ClaimPath,
   type KeyPair,
   type WalletCredential,
 } from '@redtap/shared';
@@ -62,6 +63,7 @@ export async function inBatches<T, R>(
   items: readonly T[],
   run: (item: T, index: number) => Promise<R>,
   onDone?: () => void,
+  concurrency = SETUP_CONCURRENCY,
 ): Promise<R[]> {
   const results: R[] = new Array<R>(items.length);
   let next = 0;
@@ -73,7 +75,7 @@ export async function inBatches<T, R>(
       onDone?.();
     }
   };
-  await Promise.all(Array.from({ length: Math.min(SETUP_CONCURRENCY, items.length) }, worker));
+  await Promise.all(Array.from({ length: Math.min(concurrency, items.length) }, worker));
   return results;
 }
 
@@ -162,6 +164,10 @@ export interface SimCampaignPlan {
   couponStock?: number;
   /** How long the campaign's creative (uploaded for it) plays; 10 s when unset. */
   creativeMs?: number;
+  /** Where its prizes may be won (rules.claimPaths); every path when unset. */
+  claimPaths?: ClaimPath[];
+  /** false: created, approved and funded, but left for the caller to activate. */
+  activate?: boolean;
 }
 
 export interface SimAdvertiser {
@@ -218,7 +224,7 @@ export async function createSimCampaign(
   api: CloudApi,
   operator: string,
   plan: SimCampaignPlan,
-): Promise<{ campaignId: number; advertiserId: number; couponOfferIds: number[] }> {
+): Promise<{ campaignId: number; advertiserId: number; advertiserToken: string; couponOfferIds: number[] }> {
   const advertiser =
     plan.advertiser ?? (await createSimAdvertiser(api, operator, { fundingFen: plan.budgetFen }));
   if (plan.advertiser !== undefined)
@@ -264,6 +270,7 @@ export async function createSimCampaign(
         cashPerWalletPerDay: plan.cashPerWalletPerDay ?? SIM_CASH_PER_WALLET_PER_DAY,
         couponsPerWalletPerDay: plan.couponsPerWalletPerDay ?? 10,
         fallbackCouponOfferIndex: 0,
+        ...(plan.claimPaths === undefined ? {} : { claimPaths: plan.claimPaths }),
       },
       creatives,
     },
@@ -276,10 +283,11 @@ export async function createSimCampaign(
     token,
     body: { amountFen: plan.budgetFen, transferId: ++transferSequence },
   });
-  await transition('activate', token);
+  if (plan.activate !== false) await transition('activate', token);
   return {
     campaignId: campaign.id,
     advertiserId: advertiser.advertiserId,
+    advertiserToken: token,
     couponOfferIds: campaign.couponOffers.map((offer) => offer.id),
   };
 }

@@ -1,0 +1,187 @@
+// The real processes of a fleet run: a private Mosquitto 2 with dynamic security, configured as an
+// operator would for the fleet (connection limit, memory limit, no per-connection log lines, a file
+// descriptor limit above the fleet), and the cloud as its own process (`redtap-cloud serve`) on it.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createWriteStream, readFileSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import {
+  createCloudAccount,
+  freePort,
+  MOSQUITTO_BIN,
+  mosquittoConfig,
+  writeDynsecFile,
+} from '@redtap/cloud/testing/mosquitto';
+
+const CLOUD_CLI = fileURLToPath(new URL('../../../cloud/src/cli.ts', import.meta.url));
+const BROKER_START_TIMEOUT_MS = 20_000;
+const CLOUD_START_TIMEOUT_MS = 120_000;
+const STOP_TIMEOUT_MS = 15_000;
+const HEALTH_POLL_MS = 250;
+/** Connections beyond the fleet: the cloud's own, the real kiosks, reconnects overlapping old sockets. */
+const CONNECTION_HEADROOM = 1_000;
+
+/** Resident memory of a process, from /proc (Linux); null when it cannot be read. */
+export function rssBytes(pid: number | undefined): number | null {
+  if (pid === undefined) return null;
+  try {
+    const match = /^VmRSS:\s+(\d+) kB$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return match === null ? null : Number(match[1]) * 1024;
+  } catch {
+    return null;
+  }
+}
+
+async function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), STOP_TIMEOUT_MS);
+  await exited;
+  clearTimeout(timer);
+}
+
+export interface FleetBroker {
+  url: string;
+  username: string;
+  password: string;
+  pid: number | undefined;
+  /** The file descriptor limit Mosquitto runs with. */
+  fileLimit: number;
+  stop(): Promise<void>;
+  /** SIGKILL now, for an interrupted run. */
+  kill(): void;
+}
+
+/**
+ * The operator's settings for a fleet of `screens` (docs/scaling.md): every screen holds one connection,
+ * so the listener takes them all with headroom, Mosquitto may open that many sockets (its RLIMIT_NOFILE is
+ * raised in the shell that starts it; root may raise the hard limit too), and it logs no line per
+ * connection. Sessions are clean (the kiosks' outbox is the truth), so nothing is persisted.
+ */
+export function fleetMosquittoSettings(screens: number): { lines: string[]; fileLimit: number } {
+  const maxConnections = screens + CONNECTION_HEADROOM;
+  return {
+    fileLimit: Math.max(65_536, maxConnections * 2),
+    lines: [
+      `max_connections ${maxConnections}`,
+      // No memory_limit: on Mosquitto 2.0.11 with dynamic security, any limit (1 GiB, 4 GiB) made the
+      // broker reset every connection once a few screens had been provisioned (docs/scaling.md). The
+      // broker's memory is bounded by the service manager instead (systemd MemoryMax).
+      // A screen's QoS 1 backlog while it reconnects: a config, a deck or two and acks.
+      'max_queued_messages 200',
+      'connection_messages false',
+    ],
+  };
+}
+
+export async function startFleetBroker(options: {
+  dir: string;
+  topicRoot: string;
+  screens: number;
+  logFile: string;
+}): Promise<FleetBroker> {
+  const admin = await writeDynsecFile(options.dir, options.topicRoot);
+  const port = await freePort();
+  const confFile = join(options.dir, 'mosquitto.conf');
+  const settings = fleetMosquittoSettings(options.screens);
+  await writeFile(
+    confFile,
+    `${mosquittoConfig({ port, dynsecFile: admin.file })}# The fleet run's operator settings\n${settings.lines.join('\n')}\n`,
+  );
+  const log = createWriteStream(options.logFile, { flags: 'a' });
+  // `ulimit -n` raises the soft and hard limits of the shell, then exec keeps the pid for Mosquitto.
+  const child = spawn(
+    '/bin/sh',
+    [
+      '-c',
+      `ulimit -n ${settings.fileLimit} 2>/dev/null || ulimit -n "$(ulimit -Hn)"; exec "$0" -c "$1"`,
+      MOSQUITTO_BIN,
+      confFile,
+    ],
+    { stdio: ['ignore', 'ignore', 'pipe'] },
+  );
+  child.stderr.pipe(log, { end: false });
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`mosquitto did not start within ${BROKER_START_TIMEOUT_MS} ms (${options.logFile})`));
+    }, BROKER_START_TIMEOUT_MS);
+    child.stderr.on('data', (chunk: Buffer) => {
+      if (chunk.toString('utf8').includes(' running')) {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`mosquitto exited with ${String(code)} while starting (${options.logFile})`));
+    });
+  });
+  let fileLimit = settings.fileLimit;
+  try {
+    const limits = readFileSync(`/proc/${child.pid}/limits`, 'utf8');
+    const match = /^Max open files\s+(\d+)/m.exec(limits);
+    if (match !== null) fileLimit = Number(match[1]);
+  } catch {
+    // Not Linux: the limit asked for stands.
+  }
+  const username = 'redtap-cloud';
+  const password = `fleet-${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}`;
+  try {
+    await createCloudAccount({ port, admin, username, password, timeoutMs: BROKER_START_TIMEOUT_MS });
+  } catch (error) {
+    await stopChild(child);
+    throw error;
+  }
+  return {
+    url: `mqtt://127.0.0.1:${port}`,
+    username,
+    password,
+    pid: child.pid,
+    fileLimit,
+    stop: () => stopChild(child),
+    kill: () => child.kill('SIGKILL'),
+  };
+}
+
+export interface FleetCloud {
+  httpUrl: string;
+  pid: number | undefined;
+  stop(): Promise<void>;
+  /** SIGKILL now, for an interrupted run. */
+  kill(): void;
+}
+
+/** `redtap-cloud serve` in its own process, with `env`, once it answers /healthz. */
+export async function startFleetCloud(options: {
+  env: Record<string, string>;
+  logFile: string;
+}): Promise<FleetCloud> {
+  const port = await freePort();
+  const httpUrl = `http://127.0.0.1:${port}`;
+  const log = createWriteStream(options.logFile, { flags: 'a' });
+  const child = spawn(process.execPath, ['--import', 'tsx', CLOUD_CLI, 'serve'], {
+    env: { ...process.env, ...options.env, PORT: String(port), HOST: '127.0.0.1' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child.stdout.pipe(log, { end: false });
+  child.stderr.pipe(log, { end: false });
+  const deadline = Date.now() + CLOUD_START_TIMEOUT_MS;
+  for (;;) {
+    if (child.exitCode !== null || child.signalCode !== null)
+      throw new Error(`the cloud exited while starting (${options.logFile})`);
+    const healthy = await fetch(`${httpUrl}/healthz`, { signal: AbortSignal.timeout(2_000) }).then(
+      (response) => response.ok,
+      () => false,
+    );
+    if (healthy) break;
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error(`the cloud did not answer /healthz within ${CLOUD_START_TIMEOUT_MS} ms`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, HEALTH_POLL_MS));
+  }
+  return { httpUrl, pid: child.pid, stop: () => stopChild(child), kill: () => child.kill('SIGKILL') };
+}
