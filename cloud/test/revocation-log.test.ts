@@ -3,7 +3,8 @@
 // HTTP with its broker login. With 200,000 revocations the config stays small and a screen that starts
 // from 0 reaches every unexpired revocation through signed pages.
 import { sql } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PgPreparedQuery } from 'drizzle-orm/pg-core';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import {
   ErrorCode,
   REVOCATION_PAGE_MAX,
@@ -18,6 +19,8 @@ import {
 } from '@redtap/shared';
 import type { DatabaseHandle } from '../src/db/client.ts';
 import { int, queryRows } from '../src/db/rows.ts';
+import { dispatchScreenConfigs, markAllScreenConfigsStale } from '../src/services/config-dispatcher.ts';
+import { screenConfigOptionsOf } from '../src/services/screen-config.ts';
 import { dispatchTestConfigs } from './config-dispatch.ts';
 import { openTestDatabase, testEngines } from './databases.ts';
 import { createTestCloud, enrolBody, json, operatorToken, type TestCloud } from './harness.ts';
@@ -159,6 +162,41 @@ describe.each(engines)('revocation log on $engine', ({ engine, available }) => {
     const tooMany = await page(0, { limit: REVOCATION_PAGE_MAX + 1 });
     expect(tooMany.status).toBe(400);
   });
+
+  it.skipIf(!available)(
+    'a dispatcher pass reads the revocations and issuer keys once, however many screens it builds',
+    async () => {
+      await revokeNewWallet();
+      await handle.db.execute(
+        sql`insert into screens (name, city, building, elevator, timezone, status)
+            select 'Lobby ' || n, 'Ningbo', 'Harbour', 'P' || n, 'Asia/Shanghai', 'active'
+            from generate_series(1, 60) as n`,
+      );
+      await markAllScreenConfigsStale(handle.db);
+      // Every statement of either driver goes through drizzle's prepared query.
+      const spy = vi.spyOn(
+        PgPreparedQuery.prototype as unknown as { queryWithCache: (...args: unknown[]) => Promise<unknown> },
+        'queryWithCache',
+      );
+      try {
+        const outcome = await dispatchScreenConfigs({
+          db: handle.db,
+          publish: (screenId, config) => cloud.broker.publishConfig(screenId, config),
+          options: () => screenConfigOptionsOf(cloud.deps.settings),
+          now: cloud.deps.now,
+        });
+        expect(outcome.published).toBeGreaterThanOrEqual(61);
+        const reading = (table: string) =>
+          spy.mock.calls.filter(([query]) => typeof query === 'string' && query.includes(table)).length;
+        // The window and the v1 list, and the latest number: once per pass, not per screen.
+        expect(reading('wallet_credentials')).toBe(2);
+        expect(reading('revocation_head')).toBe(1);
+        expect(reading('issuer_keys')).toBe(1);
+      } finally {
+        spy.mockRestore();
+      }
+    },
+  );
 
   it.skipIf(!available)(
     'with 200,000 revocations the config stays bounded and a screen from 0 pages to every unexpired one',
