@@ -1,6 +1,8 @@
 // What a kiosk must enforce reaches it through the real cloud and its retained config: a credential
 // revoked after the kiosk holds its config is refused before any envelope is used, a credential of a
-// rotated-in issuer key is accepted, and a revoked screen goes out of service and commits nothing.
+// rotated-in issuer key is accepted, revocations older than the config's window are paged from the cloud
+// over HTTP and enforced, and a revoked screen goes out of service and commits nothing.
+import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ErrorCode } from '@redtap/shared';
 import { VirtualPhone, type ExchangeResult, type VirtualCard } from '@redtap/tap-reader';
@@ -18,6 +20,7 @@ import { testEnv, Waiter } from '../../test/sync-harness.ts';
 import { deckLevels } from '../decks/deck-levels.ts';
 import type { KioskUiEvent } from '../host/kiosk-ui-port.ts';
 import { loadConfig } from '../store/config-queries.ts';
+import { revocationStatus } from '../store/revocation-queries.ts';
 import { lastCommittedCounter } from '../store/tap-queries.ts';
 import type { SyncEvent } from '../sync/screen-sync.ts';
 import { describeRefusal } from './enroll-kiosk.ts';
@@ -96,6 +99,46 @@ describe('a kiosk follows revocations, issuer keys and its own revocation', () =
     const wallet = await registerWallet(cloud.call);
     const result = await tap(new VirtualPhone({ keyPair: wallet.keyPair, credential: wallet.credential }));
     expect(result).toMatchObject({ outcome: 'completed', committed: true, walletId: wallet.walletId });
+  });
+
+  it('pages the revocations its config window no longer reaches, then refuses one revoked long ago', async () => {
+    // Revoked outside the next config's window: the wallet's credential first, then 1,500 more, numbered
+    // set-based as revocations are; then one more through the API, which queues every config.
+    const early = await registerWallet(cloud.call);
+    const db = cloud.cloud.database.db;
+    const expiresAt = Math.floor(Date.now() / 1000) + 30 * 86_400;
+    await db.execute(sql`
+      with head as (update revocation_head set seq = seq + 1501 where id = 1 returning seq),
+      mine as (
+        update wallet_credentials set revoked_at = now(), revocation_seq = (select seq - 1500 from head)
+        where wallet_id = ${early.walletId} and serial = ${early.credential.credentialSerial})
+      insert into wallet_credentials (wallet_id, serial, issuer_key_id, expires_at, revoked_at, revocation_seq)
+      select ${early.walletId}, 1000 + n, 0, ${expiresAt}::bigint, now(), head.seq - 1500 + n
+      from generate_series(1, 1500) as n, head`);
+    const current = events.next(
+      (e) => e.type === 'revocations' && e.event.type === 'current',
+      'the kiosk current on revocations',
+    );
+    const last = await registerWallet(cloud.call);
+    const revoked = await cloud.call(
+      'POST',
+      `/v1/wallets/${last.walletId}/credentials/${last.credential.credentialSerial}/revoke`,
+    );
+    expect(revoked.status).toBe(200);
+    await current;
+    const config = loadConfig(agent.store);
+    expect(config?.revocation.credentials).toBeUndefined();
+    expect(revocationStatus(agent.store).version).toBe(config?.revocation.version);
+    expect(events.seen.some((e) => e.type === 'revocations' && e.event.type === 'page')).toBe(true);
+
+    const envelopes = remaining();
+    const result = await tap(new VirtualPhone({ keyPair: early.keyPair, credential: early.credential }));
+    expect(result).toMatchObject({
+      outcome: 'refused',
+      committed: false,
+      code: ErrorCode.CREDENTIAL_REVOKED,
+    });
+    expect(remaining()).toBe(envelopes);
   });
 
   it('goes out of service when revoked and commits nothing', async () => {
