@@ -1,5 +1,5 @@
 // Proof of play from screens (docs/protocol.md §5.3), summed per screen, campaign, local day and creative.
-import { bigint, date, pgTable, primaryKey, text } from 'drizzle-orm/pg-core';
+import { bigint, date, index, pgTable, primaryKey, text } from 'drizzle-orm/pg-core';
 
 export const playStats = pgTable(
   'play_stats',
@@ -11,7 +11,11 @@ export const playStats = pgTable(
     plays: bigint('plays', { mode: 'number' }).notNull(),
     durationMs: bigint('duration_ms', { mode: 'number' }).notNull(),
   },
-  (table) => [primaryKey({ columns: [table.screenId, table.campaignId, table.day, table.creativeSha256] })],
+  (table) => [
+    primaryKey({ columns: [table.screenId, table.campaignId, table.day, table.creativeSha256] }),
+    // Reports read a campaign's impressions by day range (services/reports.ts).
+    index('play_stats_campaign_day_idx').on(table.campaignId, table.day),
+  ],
 );
 
 /** Reports already counted, so a redelivered event (QoS 1) is not counted twice. */

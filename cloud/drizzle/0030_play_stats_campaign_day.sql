@@ -1,0 +1,1 @@
+CREATE INDEX "play_stats_campaign_day_idx" ON "play_stats" USING btree ("campaign_id","day");
