@@ -109,17 +109,24 @@ export async function apiText(
 }
 
 /** Every request of the typed client: the same timeout, and an ApiError for anything but a 2xx. */
-async function sendTyped(request: Request): Promise<Response> {
-  const signal = AbortSignal.any([request.signal, AbortSignal.timeout(REQUEST_TIMEOUT_MS)]);
-  let response: Response;
-  try {
-    response = await fetch(new Request(request, { signal }));
-  } catch (error) {
-    throw new ApiError(0, 'NETWORK', error instanceof Error ? error.message : 'network error');
-  }
-  if (!response.ok) throw await errorOf(response);
-  return response;
+function sendTyped(request: Request): Promise<Response> {
+  return sendTypedWithin(REQUEST_TIMEOUT_MS)(request);
 }
+
+/** The typed client's fetch with a timeout of its own, for the few calls that take longer (a bulk import). */
+export const sendTypedWithin =
+  (timeoutMs: number) =>
+  async (request: Request): Promise<Response> => {
+    const signal = AbortSignal.any([request.signal, AbortSignal.timeout(timeoutMs)]);
+    let response: Response;
+    try {
+      response = await fetch(new Request(request, { signal }));
+    } catch (error) {
+      throw new ApiError(0, 'NETWORK', error instanceof Error ? error.message : 'network error');
+    }
+    if (!response.ok) throw await errorOf(response);
+    return response;
+  };
 
 /**
  * The cloud API typed from its OpenAPI document (schema.d.ts, generated from the routes): paths,

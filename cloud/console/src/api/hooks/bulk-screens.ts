@@ -2,7 +2,7 @@
 // the server's offset), enrolment codes for a page of pending screens at a time (the printed sheet), and
 // bulk actions over the screen list's filter with their preview count and progress.
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { api, bearer, replyOf } from '../client.ts';
+import { api, bearer, replyOf, sendTypedWithin } from '../client.ts';
 import type { Reply, RequestBody } from '../types.ts';
 import { useToken } from '../../components/session-context.tsx';
 import { screenGroupKeys } from './screen-groups.ts';
@@ -23,6 +23,8 @@ export type BulkProgress = Reply<'/v1/screens/bulk/progress', 'get'>;
 export const IMPORT_ERRORS_PAGE = 100;
 /** The API's bound on an import's bytes (cloud SCREEN_IMPORT_BYTES_MAX): a larger file is not sent. */
 export const IMPORT_BYTES_MAX = 16 * 1024 * 1024;
+/** An import of 100,000 rows takes its time (docs/scaling.md): waited for longer than other calls. */
+const IMPORT_TIMEOUT_MS = 120_000;
 /** Codes one sheet holds (the API's largest page is 500). */
 export const SHEET_PAGE = 100;
 
@@ -45,6 +47,7 @@ export function useImportScreens(options: { onSuccess?: (reply: ScreenImport) =>
           body: file,
           bodySerializer: (body) => body,
           headers: { ...bearer(token), 'content-type': 'text/csv' },
+          fetch: sendTypedWithin(IMPORT_TIMEOUT_MS),
         }),
       ),
     onSuccess: (reply) => {
