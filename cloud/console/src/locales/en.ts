@@ -366,7 +366,8 @@ export const en = {
     export: 'Export payout batch',
     exported: '{{count}} withdrawals, {{amount}} in total',
     ledgerTitle: 'Ledger check',
-    ledgerBody: 'Sums to zero, no forbidden negative balance, every balance equals its transfers.',
+    ledgerBody:
+      'Sums to zero, no forbidden negative balance, every balance equals its transfers: those since the last passing check are read (redtap-cloud check-ledger --full reads them all, for audits).',
     ledgerOk: 'Ledger consistent',
     ledgerBad: 'Ledger inconsistent',
     accounts: 'Accounts',

@@ -364,7 +364,8 @@ export const zhCN: Messages = {
     export: '导出付款批次',
     exported: '共 {{count}} 笔提现，合计 {{amount}}',
     ledgerTitle: '账本校验',
-    ledgerBody: '总和为零、无非法负余额、每个余额与其流水一致。',
+    ledgerBody:
+      '总和为零、无非法负余额、每个余额与其流水一致：只读取上次通过检查以来的流水（审计时用 redtap-cloud check-ledger --full 读取全部）。',
     ledgerOk: '账本一致',
     ledgerBad: '账本不一致',
     accounts: '账户数',
