@@ -717,9 +717,10 @@ export interface BulkActionOutcome {
 }
 
 /**
- * The one place bulk changes of where a screen is or which groups it is in are announced, in their
- * transaction: the active ones get their configs republished (campaigns target cities, buildings and
- * groups) with one generation for the whole change, one statement.
+ * The one place a bulk change of what targeting reads (a screen's status, city, building or groups) is
+ * announced, in its transaction, for the screens it changed: the active ones get their configs
+ * republished (campaigns target cities, buildings and groups), one generation for the whole change, in
+ * one statement. The stored campaign targeting (campaign_screens) is refreshed here too once it exists.
  */
 export async function screensRetargeted(
   tx: Database,
@@ -835,8 +836,7 @@ export async function applyBulkAction(
           { params: { max: SCREEN_GROUP_SIZE_MAX } },
         );
     }
-    const queued =
-      action.kind === 'revoke' ? { configs: 0, generation: 0 } : await screensRetargeted(tx, ids);
+    const queued = await screensRetargeted(tx, ids);
     await audit(tx, {
       actor: options.actor,
       action: `screens.bulk_${action.kind.replaceAll('-', '_')}`,
