@@ -310,6 +310,12 @@ export async function run(args: string[]): Promise<BenchReport> {
         result: `${fmt(afterMs)}: ${after.transfersRead.toLocaleString('en')} new transfers read of ${after.transfers.toLocaleString('en')}, ok ${String(after.ok)}`,
       });
       sizeData.checkAfterRedeem = { ms: afterMs, read: after.transfersRead, ok: after.ok };
+    } catch (error) {
+      // One size failing (a connection cut on a shared server) still leaves the other sizes' figures.
+      const message = error instanceof Error ? error.message.split('\n')[0] : String(error);
+      log(`${label}: failed: ${message}`);
+      rows.push({ metric: `${label}: run`, target: 'completes', result: `failed: ${message}`, pass: false });
+      sizeData.error = message;
     } finally {
       await drop();
     }
