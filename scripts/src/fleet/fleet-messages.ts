@@ -22,6 +22,8 @@ export const FleetWorkerStats = z.object({
   /** Failed enrolments by code (after the retries a person at the kiosk would make). */
   enrolFailed: z.record(z.string(), z.number().int()),
   connected: z.number().int(),
+  /** Enrolled screens (not switched off) that never held a connection. */
+  neverConnected: z.number().int(),
   /** Screens holding a retained config. */
   configured: z.number().int(),
   /** Screens holding at least one usable deck. */

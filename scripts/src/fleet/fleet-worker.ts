@@ -91,6 +91,7 @@ function pump(): void {
 function stats(): FleetWorkerStats {
   const revocationVersions: Record<string, number> = {};
   let connected = 0;
+  let neverConnected = 0;
   let configured = 0;
   let withDeck = 0;
   let decks = 0;
@@ -107,6 +108,7 @@ function stats(): FleetWorkerStats {
       continue;
     }
     if (screen.connected) connected++;
+    if (!screen.everConnected) neverConnected++;
     if (screen.configVersion > 0) configured++;
     const held = screen.envelopesHeld();
     if (screen.decksHeld > 0) withDeck++;
@@ -125,6 +127,7 @@ function stats(): FleetWorkerStats {
     enrolled: screens.length,
     enrolFailed: { ...enrolFailed },
     connected,
+    neverConnected,
     configured,
     withDeck,
     decks,

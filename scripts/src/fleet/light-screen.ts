@@ -88,6 +88,8 @@ export class LightScreen {
   private readonly refillAsked = new Map<number, { deckId: number; atS: number }>();
   private readonly startedAtMs = performance.now();
   enrolled = false;
+  /** Connected at least once (and so heard from: it sends a heartbeat on every connect). */
+  everConnected = false;
   stopped = false;
   configCleared = false;
   decksRejected = 0;
@@ -185,6 +187,7 @@ export class LightScreen {
       startTimer: realTimer,
       logger: this.options.logger,
       onConnect: () => {
+        this.everConnected = true;
         // As the kiosk: after a (re)connect the last refill requests may have been lost.
         this.refillAsked.clear();
         this.sendHeartbeat();
