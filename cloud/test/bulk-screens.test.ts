@@ -230,6 +230,23 @@ describe.each(engines)('bulk screens on $engine', ({ engine, available }) => {
       expect((await json<ErrorReply>(twice)).error.code).toBe(ErrorCode.SCREEN_IMPORT_COLUMNS_INVALID);
       const empty = await importCsv('');
       expect((await json<ErrorReply>(empty)).error.code).toBe(ErrorCode.SCREEN_IMPORT_COLUMNS_INVALID);
+      // 屏幕 in GBK, as Excel saves a plain CSV in a Chinese locale.
+      const gbk = new Blob(
+        [
+          Buffer.from('name,city,building,elevator\n'),
+          Buffer.from([0xc6, 0xc1, 0xc4, 0xbb]),
+          Buffer.from(',B,C,D\n'),
+        ],
+        {
+          type: 'text/csv',
+        },
+      );
+      const notUtf8 = await cloud.request('POST', '/v1/screens/import?dryRun=true', {
+        token: operator,
+        body: gbk,
+      });
+      expect(notUtf8.status).toBe(400);
+      expect((await json<ErrorReply>(notUtf8)).error.code).toBe(ErrorCode.SCREEN_IMPORT_NOT_UTF8);
       const notCsv = await importCsv('name,city,building,elevator\n"unclosed,B,C,D\n');
       expect((await json<ErrorReply>(notCsv)).error.code).toBe(ErrorCode.VALIDATION_FAILED);
 

@@ -92,6 +92,8 @@ export const ErrorCode = {
   SCREEN_IMPORT_INVALID: 'SCREEN_IMPORT_INVALID',
   // A screen CSV import whose header lacks a required column, repeats one or names an unknown one.
   SCREEN_IMPORT_COLUMNS_INVALID: 'SCREEN_IMPORT_COLUMNS_INVALID',
+  // A screen CSV import that is not UTF-8 (Excel's plain CSV in a Chinese locale is GBK): save as CSV UTF-8.
+  SCREEN_IMPORT_NOT_UTF8: 'SCREEN_IMPORT_NOT_UTF8',
   // A screen CSV import over its bound of rows or bytes: split the file.
   SCREEN_IMPORT_TOO_LARGE: 'SCREEN_IMPORT_TOO_LARGE',
   // A bulk action whose filter no longer selects the count the operator confirmed.

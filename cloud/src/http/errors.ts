@@ -56,6 +56,7 @@ const statusByCode: Partial<Record<ErrorCode, ContentfulStatusCode>> = {
   [ErrorCode.SCREEN_IMPORT_INVALID]: 422,
   [ErrorCode.SCREEN_IMPORT_COLUMNS_INVALID]: 400,
   [ErrorCode.SCREEN_IMPORT_TOO_LARGE]: 413,
+  [ErrorCode.SCREEN_IMPORT_NOT_UTF8]: 400,
   [ErrorCode.SCREEN_SELECTION_CHANGED]: 409,
   [ErrorCode.ENROLMENT_CODE_USED]: 409,
   [ErrorCode.ENROLMENT_CODE_EXPIRED]: 410,

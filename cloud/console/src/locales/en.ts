@@ -422,6 +422,8 @@ export const en = {
     edit: 'Edit',
     duplicate: 'Duplicate',
     backToList: 'Back to campaigns',
+    rollout:
+      'Screens: {{screens}} · holding a deck: {{withDeck}} · decks on their way: {{decksPending}} ({{decksRetrying}} retrying) · configs on their way: {{configsStale}}',
     editRule: 'Drafts can be edited entirely; paused campaigns in what spends no money.',
     emptyBody: 'Create a campaign with the wizard: creatives, schedule, targeting, budget and prizes.',
     status: {
@@ -1093,6 +1095,8 @@ export const en = {
     SCREEN_IMPORT_INVALID: 'Some rows have problems, so nothing was imported. Run the dry run to see them.',
     SCREEN_IMPORT_COLUMNS_INVALID:
       'The file’s header is not right: it needs name, city, building and elevator, and may have time zone and groups.',
+    SCREEN_IMPORT_NOT_UTF8:
+      'The file is not UTF-8 text. In Excel, save it as “CSV UTF-8 (comma delimited)” and choose it again.',
     SCREEN_IMPORT_TOO_LARGE:
       'The file is too large: at most 100,000 rows (16 MB). Split it into smaller files.',
     SCREEN_SELECTION_CHANGED:

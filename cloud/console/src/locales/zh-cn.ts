@@ -420,6 +420,8 @@ export const zhCN: Messages = {
     edit: '编辑',
     duplicate: '复制',
     backToList: '返回活动列表',
+    rollout:
+      '目标屏幕：{{screens}} · 已有红包组：{{withDeck}} · 待发送红包组：{{decksPending}}（重试中 {{decksRetrying}}）· 待发送配置：{{configsStale}}',
     editRule: '草稿可全部修改；已暂停的活动只能修改不涉及资金的部分。',
     emptyBody: '使用向导创建活动：素材、排期、定向、预算与奖品。',
     status: {
@@ -1075,6 +1077,7 @@ export const zhCN: Messages = {
     SCREEN_GROUP_FULL: '该分组的屏幕数将超过上限（10,000）。请选择更少的屏幕。',
     SCREEN_IMPORT_INVALID: '部分行有问题，因此没有导入任何数据。请试运行查看。',
     SCREEN_IMPORT_COLUMNS_INVALID: '文件表头不正确：需要名称、城市、楼宇和电梯列，可包含时区和分组列。',
+    SCREEN_IMPORT_NOT_UTF8: '文件不是 UTF-8 文本。请在 Excel 中另存为“CSV UTF-8（逗号分隔）”后重新选择。',
     SCREEN_IMPORT_TOO_LARGE: '文件过大：最多 100,000 行（16 MB）。请拆分为较小的文件。',
     SCREEN_SELECTION_CHANGED: '筛选出的屏幕在此期间发生了变化。请核对新的数量后再次确认。',
     SCREEN_GROUP_IN_USE: '有尚未结束的活动投放到此分组。请先结束该活动或修改其投放范围。',

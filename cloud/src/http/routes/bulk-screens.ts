@@ -151,7 +151,15 @@ export function bulkScreenRoutes(deps: AppDeps) {
         throw new DomainError(ErrorCode.SCREEN_IMPORT_TOO_LARGE, 'the file is too large', {
           params: { rowsMax: SCREEN_IMPORT_ROWS_MAX, bytesMax: SCREEN_IMPORT_BYTES_MAX },
         });
-      const csv = new TextDecoder('utf-8', { fatal: false }).decode(await c.req.arrayBuffer());
+      let csv: string;
+      try {
+        csv = new TextDecoder('utf-8', { fatal: true }).decode(await c.req.arrayBuffer());
+      } catch {
+        // Excel's plain "CSV" in a Chinese locale is GBK: read as UTF-8 its names would be garbage.
+        throw new DomainError(ErrorCode.SCREEN_IMPORT_NOT_UTF8, 'the file is not UTF-8 text', {
+          fields: [{ path: 'csv', code: 'INVALID', message: 'not UTF-8' }],
+        });
+      }
       const outcome = await importScreens(
         deps.db,
         {
