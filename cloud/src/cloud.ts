@@ -23,6 +23,8 @@ import { markAllScreensDisconnected } from './services/screen-presence.ts';
 import { createFileContentStore } from './services/content-store.ts';
 import { settleExpiredDecks } from './services/decks.ts';
 import { startClaimNoticeDispatcher } from './services/claim-notices.ts';
+import { startDeckDispatcher } from './services/deck-dispatcher.ts';
+import { startBrokerIdentityDispatcher } from './services/broker-identity-dispatcher.ts';
 import { startBrokerRevocationDispatcher } from './services/broker-revocation-dispatcher.ts';
 import { defaultMoneySettings } from './money-settings.ts';
 import { createRedemptionService } from './redemption/redemption-service.ts';
@@ -236,6 +238,30 @@ export async function startCloud(env: Env, logger: Logger = createLogger(env)): 
       logger,
       now,
     });
+    // Decks wanted by campaign rollouts, and broker identities wanted by enrolments (desired state).
+    const deckDispatcher = startDeckDispatcher({
+      db: database.db,
+      kek: secrets.issuerKek,
+      settings: settings.money,
+      publish: (screenId, deck) => runningBrokerForConfigs.publishDeck(screenId, deck),
+      logger,
+      now,
+    });
+    const brokerIdentities = startBrokerIdentityDispatcher({
+      db: database.db,
+      kek: secrets.issuerKek,
+      provision: (screenId, username, password) =>
+        runningBrokerForConfigs.provisionScreen(screenId, username, password),
+      logger,
+      now,
+    });
+    deps.dispatchers = {
+      poke: () => {
+        brokerIdentities.poke();
+        deckDispatcher.poke();
+        configDispatcher.poke();
+      },
+    };
     const app = createApp(deps);
     const listening = await new Promise<AddressInfo>((resolvePromise, reject) => {
       server = serve({ fetch: app.fetch, hostname: env.HOST, port: env.PORT }, resolvePromise);
@@ -266,6 +292,8 @@ export async function startCloud(env: Env, logger: Logger = createLogger(env)): 
           clearInterval(sweep);
           await claimNotices.close();
           await brokerRevocations.close();
+          await brokerIdentities.close();
+          await deckDispatcher.close();
           await configDispatcher.close();
           await runningBroker.close();
           await redemption.close();

@@ -21,7 +21,7 @@ import { pgArray, recordsetOf, sortedIds } from '../db/pg-array.ts';
 import { int, queryRows } from '../db/rows.ts';
 import type { CampaignRules, CampaignTargeting } from '../db/schema/campaigns.ts';
 import type { RedemptionStatus } from '../db/schema/redemptions.ts';
-import { screensTargeted } from '../services/decks.ts';
+import { screensTargeted } from '../services/campaign-screens.ts';
 import { campaignFactsOf } from './campaign-facts.ts';
 import type { RecordableToken } from './prepare.ts';
 
@@ -382,7 +382,7 @@ export async function loadSnapshot(
   for (const [key, entry] of wanted) {
     const campaign = campaigns.get(entry.campaignId);
     if (campaign === undefined) continue;
-    for (const screenId of await screensTargeted(tx, campaign.targeting, [...entry.screens]))
+    for (const screenId of await screensTargeted(tx, entry.campaignId, [...entry.screens]))
       fallbackTargets.add(`${entry.campaignId}:${screenId}`);
     const stockRows = await queryRows<{ position: unknown }>(
       tx,

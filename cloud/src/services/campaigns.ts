@@ -1,6 +1,7 @@
 // Campaigns: create (with coupon offers), read within the tenant, fund from the advertiser through the
 // ledger, and move through the lifecycle draft → submitted → approved → active ⇄ paused → ended.
 // Activation draws the whole envelope pool from the prize plan; ending refunds what is unspent.
+import { rollOutCampaign, type QueuedRollout } from './campaign-screens.ts';
 import { and, asc, eq, gt, inArray, sql } from 'drizzle-orm';
 import {
   assert,
@@ -664,17 +665,23 @@ export function buildEnvelopePool(
   return shuffleInPlace(pool, random);
 }
 
+/**
+ * Moves a campaign through its lifecycle. Activating, pausing, resuming or ending it also writes, in the
+ * same transaction, what its screens must get (campaign-screens.ts rollOutCampaign): the decks an active
+ * campaign's screens want and their configs marked stale. `queued` says how much; the dispatchers make it
+ * true, never this call.
+ */
 export async function transitionCampaign(
   db: Database,
   scope: TenantScope,
   input: { campaignId: number; transition: CampaignTransition; role: string; now: Date },
-): Promise<CampaignView> {
+): Promise<CampaignView & { queued?: QueuedRollout }> {
   const rule = campaignTransitions[input.transition];
   if (rule === undefined) throw new DomainError(ErrorCode.VALIDATION_FAILED, 'unknown transition');
   if (!rule.roles.includes(input.role))
     throw new DomainError(ErrorCode.FORBIDDEN, `${input.role} may not ${input.transition} a campaign`);
   await getCampaign(db, scope, input.campaignId);
-  await db.transaction(async (tx) => {
+  const queued = await db.transaction(async (tx) => {
     const [row] = await tx.select().from(campaigns).where(eq(campaigns.id, input.campaignId)).for('update');
     if (row === undefined) throw new DomainError(ErrorCode.NOT_FOUND, 'campaign not found');
     if (!rule.from.includes(row.status))
@@ -712,8 +719,10 @@ export async function transitionCampaign(
       .update(campaigns)
       .set({ status: rule.to, updatedAt: input.now, ...(rule.to === 'ended' ? { endedAt: input.now } : {}) })
       .where(eq(campaigns.id, row.id));
+    return ['active', 'paused', 'ended'].includes(rule.to) ? rollOutCampaign(tx, row.id) : undefined;
   });
-  return getCampaign(db, scope, input.campaignId);
+  const campaign = await getCampaign(db, scope, input.campaignId);
+  return queued === undefined ? campaign : { ...campaign, queued };
 }
 
 /** Everything left in an ended campaign's budget goes back to its advertiser. */

@@ -40,7 +40,7 @@ import type { MoneySettings } from '../money-settings.ts';
 import { networkRulesOf } from '../money-settings.ts';
 import { campaignFactsOf } from '../redemption/campaign-facts.ts';
 import { claimHoldReason, unknownOrigin, type ClaimOrigin } from './account-signals.ts';
-import { screensTargeted } from './decks.ts';
+import { screensTargeted } from './campaign-screens.ts';
 import { takePoolCoupons } from './envelope-returns.ts';
 import { returnRefusedCash } from './held-cash.ts';
 
@@ -364,7 +364,7 @@ async function candidatesFor(
     candidate.row.status === 'active' &&
     candidate.facts.startsAt <= claim.ts + claim.skewS &&
     claim.ts + claim.skewS < candidate.facts.endsAt &&
-    (await screensTargeted(tx, parsed(candidate.row.targeting), [claim.screenId])).has(claim.screenId);
+    (await screensTargeted(tx, int(candidate.row.id), [claim.screenId])).has(claim.screenId);
   let refusal: ErrorCode = ErrorCode.CAMPAIGN_EXHAUSTED;
   const candidates: Candidate[] = [];
   let fallThrough = true;

@@ -24,15 +24,13 @@ import type { Logger } from 'pino';
 import type { CloudBroker } from '../broker/types.ts';
 import type { Database } from '../db/client.ts';
 import { int, queryRows } from '../db/rows.ts';
-import type { CampaignRules, CampaignTargeting } from '../db/schema/campaigns.ts';
-import { createLedgerAccount } from '../ledger/accounts.ts';
+import type { CampaignRules } from '../db/schema/campaigns.ts';
 import { allocateTransferIds, postTransfers } from '../ledger/post-transfers.ts';
 import type { MoneySettings } from '../money-settings.ts';
 import { returnEnvelopes as returnToCampaigns, takePoolCoupons } from './envelope-returns.ts';
 import { activeIssuerKey } from './issuer-keys.ts';
-import { republishScreenConfigs } from './screen-config.ts';
+import { countCampaignScreens, screenIdsIn } from './campaign-screens.ts';
 
-export const TARGETED_SCREENS_MAX = 10_000;
 const EXPIRY_SWEEP_MAX = 100;
 /** Open decks of one campaign sent again to a screen that runs low (it holds a few at most). */
 const HELD_DECKS_RESENT_MAX = 8;
@@ -61,43 +59,6 @@ export function deckSize(tapRatePerHour: number | null, settings: MoneySettings)
   const rate = tapRatePerHour ?? settings.tapRatePerHourDefault;
   const wanted = Math.ceil((rate * settings.deckHorizonS) / 3600);
   return Math.max(settings.deckSizeMin, Math.min(settings.deckSizeMax, wanted));
-}
-
-/** Every non-empty list of the targeting must match screen `s` (cities, buildings, groups). */
-function targets(targeting: CampaignTargeting) {
-  return sql`(jsonb_array_length(${JSON.stringify(targeting.cities)}::jsonb) = 0
-               or s.city in (select jsonb_array_elements_text(${JSON.stringify(targeting.cities)}::jsonb)))
-          and (jsonb_array_length(${JSON.stringify(targeting.buildings)}::jsonb) = 0
-               or s.building in (select jsonb_array_elements_text(${JSON.stringify(targeting.buildings)}::jsonb)))
-          and (jsonb_array_length(${JSON.stringify(targeting.screenGroupIds)}::jsonb) = 0
-               or exists (select 1 from screen_group_members m where m.screen_id = s.id and m.group_id in
-                 (select jsonb_array_elements_text(${JSON.stringify(targeting.screenGroupIds)}::jsonb)::bigint)))`;
-}
-
-/** Active screens a campaign targets: every non-empty list must match (cities, buildings, groups). */
-export async function targetedScreenIds(db: Database, targeting: CampaignTargeting): Promise<number[]> {
-  const rows = await queryRows<{ id: unknown }>(
-    db,
-    sql`select s.id from screens s where s.status = 'active' and ${targets(targeting)}
-        order by s.id limit ${TARGETED_SCREENS_MAX}`,
-  );
-  return rows.map((row) => int(row.id));
-}
-
-/** Of `screenIds`, those the targeting matches (whatever their status: the caller judged that). */
-export async function screensTargeted(
-  db: Database,
-  targeting: CampaignTargeting,
-  screenIds: readonly number[],
-): Promise<Set<number>> {
-  if (screenIds.length === 0) return new Set();
-  const rows = await queryRows<{ id: unknown }>(
-    db,
-    sql`select s.id from screens s
-        where s.id in (select jsonb_array_elements_text(${JSON.stringify(screenIds)}::jsonb)::bigint)
-          and ${targets(targeting)}`,
-  );
-  return new Set(rows.map((row) => int(row.id)));
 }
 
 /**
@@ -150,29 +111,66 @@ export async function observedTapRatePerHour(
   settings: MoneySettings,
   input: { campaignId: number; screenId: number; nowS: number },
 ): Promise<number | null> {
-  const [first] = await queryRows<{ issued: unknown }>(
+  const rates = await observedTapRatesPerHour(db, settings, {
+    campaignId: input.campaignId,
+    screenIds: [input.screenId],
+    nowS: input.nowS,
+  });
+  return rates.get(input.screenId) ?? null;
+}
+
+/** observedTapRatePerHour of several screens of one campaign, in two statements. */
+export async function observedTapRatesPerHour(
+  db: Database,
+  settings: MoneySettings,
+  input: { campaignId: number; screenIds: readonly number[]; nowS: number },
+): Promise<Map<number, number | null>> {
+  const rates = new Map<number, number | null>();
+  if (input.screenIds.length === 0) return rates;
+  const firsts = await queryRows<{ screen_id: unknown; issued: unknown }>(
     db,
-    sql`select min(valid_from) as issued from decks where screen_id = ${input.screenId} and campaign_id = ${input.campaignId}`,
+    sql`select screen_id, min(valid_from) as issued from decks
+        where screen_id in (${screenIdsIn(input.screenIds)}) and campaign_id = ${input.campaignId}
+        group by screen_id`,
   );
-  const firstIssuedS = first?.issued == null ? null : int(first.issued) + settings.clockPastSlackS;
-  const sinceS = Math.max(input.nowS - settings.deckHorizonS, firstIssuedS ?? 0);
-  // The newest tokens of the screen by counter, through its identity index: a bounded read.
-  const [row] = await queryRows<{ n: unknown }>(
+  const firstOf = new Map(
+    firsts.map((row) => [int(row.screen_id), int(row.issued) + settings.clockPastSlackS]),
+  );
+  const since = input.screenIds.map((screenId) => ({
+    s: screenId,
+    t: Math.max(input.nowS - settings.deckHorizonS, firstOf.get(screenId) ?? 0),
+  }));
+  // The newest tokens of each screen by counter, through its identity index: a bounded read per screen.
+  const rows = await queryRows<{ screen_id: unknown; n: unknown }>(
     db,
-    sql`select count(*) as n from (
-          select campaign_id, tap_ts from redemptions where screen_id = ${input.screenId}
-          order by counter desc limit ${OBSERVED_TAPS_MAX}) r
-        where r.campaign_id = ${input.campaignId} and r.tap_ts >= ${sinceS}`,
+    sql`select k.s as screen_id, (
+          select count(*) from (
+            select campaign_id, tap_ts from redemptions where screen_id = k.s
+            order by counter desc limit ${OBSERVED_TAPS_MAX}) r
+          where r.campaign_id = ${input.campaignId} and r.tap_ts >= k.t) as n
+        from jsonb_to_recordset(${JSON.stringify(since)}::jsonb) as k(s bigint, t bigint)`,
   );
-  const taps = int(row?.n ?? 0);
-  if (taps === 0) return null;
-  return (taps * 3600) / Math.max(OBSERVATION_SPAN_MIN_S, input.nowS - sinceS);
+  const sinceOf = new Map(since.map(({ s, t }) => [s, t]));
+  for (const row of rows) {
+    const screenId = int(row.screen_id);
+    const taps = int(row.n ?? 0);
+    const sinceS = sinceOf.get(screenId) ?? input.nowS;
+    rates.set(
+      screenId,
+      taps === 0 ? null : (taps * 3600) / Math.max(OBSERVATION_SPAN_MIN_S, input.nowS - sinceS),
+    );
+  }
+  return rates;
+}
+
+interface Held {
+  /** Unredeemed main envelopes and allotment slots of a screen's usable decks of the campaign. */
+  main: number;
+  fallback: number;
 }
 
 interface Holdings {
-  /** Unredeemed main envelopes and allotment slots of the screen's usable decks of the campaign. */
-  main: number;
-  fallback: number;
+  byScreen: Map<number, Held>;
   /** The same over every screen. */
   mainAll: number;
   fallbackAll: number;
@@ -182,10 +180,7 @@ interface Holdings {
  * What screens hold of a campaign: the envelopes of open, unexpired, unclosed decks that no settled token
  * consumed yet. Envelopes a screen used offline and has not sent count as held until they arrive.
  */
-async function holdings(
-  tx: Database,
-  input: { campaignId: number; screenId: number; nowS: number },
-): Promise<Holdings> {
+async function holdings(tx: Database, input: { campaignId: number; nowS: number }): Promise<Holdings> {
   const rows = await queryRows<{ screen_id: unknown; main: unknown; fallback: unknown }>(
     tx,
     sql`select d.screen_id,
@@ -200,26 +195,15 @@ async function holdings(
           and d.closed_used_count is null
         group by d.screen_id`,
   );
-  const held: Holdings = { main: 0, fallback: 0, mainAll: 0, fallbackAll: 0 };
+  const held: Holdings = { byScreen: new Map(), mainAll: 0, fallbackAll: 0 };
   for (const row of rows) {
     const main = int(row.main ?? 0);
     const fallback = int(row.fallback ?? 0);
     held.mainAll += main;
     held.fallbackAll += fallback;
-    if (int(row.screen_id) === input.screenId) {
-      held.main = main;
-      held.fallback = fallback;
-    }
+    held.byScreen.set(int(row.screen_id), { main, fallback });
   }
   return held;
-}
-
-async function countTargetedScreens(db: Database, targeting: CampaignTargeting): Promise<number> {
-  const [row] = await queryRows<{ n: unknown }>(
-    db,
-    sql`select count(*) as n from screens s where s.status = 'active' and ${targets(targeting)}`,
-  );
-  return int(row?.n ?? 0);
 }
 
 function parsedJson<T>(value: T | string): T {
@@ -248,8 +232,29 @@ export async function issueDeck(
   deps: Pick<DeckDeps, 'db' | 'kek' | 'settings'>,
   input: IssueDeckInput,
 ): Promise<IssuedDeck | null> {
+  const issued = await issueDecks(deps, {
+    campaignId: input.campaignId,
+    screenIds: [input.screenId],
+    now: input.now,
+    ...(input.topUp === undefined ? {} : { topUp: input.topUp }),
+  });
+  return issued.get(input.screenId) ?? null;
+}
+
+/**
+ * issueDeck for several screens of one campaign in one transaction (the deck dispatcher's batch): the
+ * campaign's lock, its targeted screens, what every screen holds, the pool and the claim reserve are read
+ * once, and each deck cut moves its envelopes from the pool to the held counts, so every screen's share is
+ * the one issueDeck would give it in turn. Screens that get no deck are absent from the map.
+ */
+export async function issueDecks(
+  deps: Pick<DeckDeps, 'db' | 'kek' | 'settings'>,
+  input: { campaignId: number; screenIds: readonly number[]; now: Date; topUp?: boolean },
+): Promise<Map<number, IssuedDeck>> {
   const { settings } = deps;
   const nowS = Math.floor(input.now.getTime() / 1000);
+  const issued = new Map<number, IssuedDeck>();
+  if (input.screenIds.length === 0) return issued;
   const issuer = await activeIssuerKey(deps.db, deps.kek);
   return deps.db.transaction(async (tx) => {
     // The campaign's row lock serialises its decks, so the shares below see every earlier deck.
@@ -257,28 +262,29 @@ export async function issueDeck(
       status: string;
       ends_at: unknown;
       budget_account_id: unknown;
-      targeting: CampaignTargeting | string;
       rules: CampaignRules | string;
     }>(
       tx,
-      sql`select status, ends_at, budget_account_id, targeting, rules from campaigns
+      sql`select status, ends_at, budget_account_id, rules from campaigns
           where id = ${input.campaignId} for update`,
     );
-    if (campaign?.status !== 'active') return null;
+    if (campaign?.status !== 'active') return issued;
     const validUntil = Math.min(nowS + settings.deckValiditySMax, int(campaign.ends_at));
-    if (validUntil <= nowS) return null;
-    const [open] = await queryRows<{ n: unknown }>(
-      tx,
-      sql`select count(*) as n from decks where screen_id = ${input.screenId} and campaign_id = ${input.campaignId}
-          and status = 'open' and valid_until >= ${nowS}`,
-    );
-    if (int(open?.n ?? 0) >= settings.openDecksPerScreenMax) return null;
+    if (validUntil <= nowS) return issued;
     const rules = parsedJson(campaign.rules);
     // A campaign whose prizes are claimed online only pays no tap: it gets no deck (its screens play it
     // without one, docs/protocol.md §5.5), and its whole pool stays for claims.
-    if (!offersPath(rules, 'tap')) return null;
-    const screens = await countTargetedScreens(tx, parsedJson(campaign.targeting));
-    const held = await holdings(tx, { campaignId: input.campaignId, screenId: input.screenId, nowS });
+    if (!offersPath(rules, 'tap')) return issued;
+    const openRows = await queryRows<{ screen_id: unknown; n: unknown }>(
+      tx,
+      sql`select screen_id, count(*) as n from decks
+          where screen_id in (${screenIdsIn(input.screenIds)}) and campaign_id = ${input.campaignId}
+            and status = 'open' and valid_until >= ${nowS}
+          group by screen_id`,
+    );
+    const openOf = new Map(openRows.map((row) => [int(row.screen_id), int(row.n)]));
+    const screens = await countCampaignScreens(tx, input.campaignId);
+    const held = await holdings(tx, { campaignId: input.campaignId, nowS });
     const [pool] = await queryRows<{ n: unknown; stock: unknown; cash: unknown }>(
       tx,
       sql`select count(*) as n, count(*) filter (where coupon_offer_id = ${rules.fallbackCouponOfferId}) as stock,
@@ -287,7 +293,9 @@ export async function issueDeck(
     );
     // Online claims are paid from the pool (claims.ts): the last `reserve` cash envelopes of the pool,
     // by position, and whatever comes after them, are no deck's. Claims take from the front like decks,
-    // so the reserve is a floor under what decks leave, not an order of who draws first.
+    // so the reserve is a floor under what decks leave, not an order of who draws first. Decks move
+    // envelopes from the pool to the held counts, so pool plus held, and with it the reserve and its
+    // cutoff, stay the same over the batch.
     const reserve = claimReserve(
       int(pool?.cash ?? 0),
       int(pool?.n ?? 0),
@@ -311,99 +319,161 @@ export async function issueDeck(
       );
       pooled = int(before?.n ?? 0);
     }
-    const demand = deckSize(
-      await observedTapRatePerHour(tx, settings, {
-        campaignId: input.campaignId,
-        screenId: input.screenId,
-        nowS,
-      }),
-      settings,
-    );
-    let mainWanted = demand;
-    if (input.topUp === true)
-      mainWanted = held.main >= demand ? 0 : Math.max(settings.deckSizeMin, demand - held.main);
-    const mainSize = Math.min(mainWanted, fairShare(pooled, held.mainAll, screens) - held.main);
+    let stock = int(pool?.stock ?? 0);
     const [offer] = await queryRows<{ valid_until: unknown }>(
       tx,
       sql`select valid_until from coupon_offers where id = ${rules.fallbackCouponOfferId} and campaign_id = ${input.campaignId}`,
     );
     // A dead offer's coupon would never be issued: allot none.
     const offerLive = offer !== undefined && int(offer.valid_until) > nowS;
-    const slotsWanted = offerLive
-      ? fallbackAllotmentSize(demand, rules) - (input.topUp === true ? held.fallback : 0)
-      : 0;
-    if (mainSize <= 0 && slotsWanted <= 0) return null;
-    const slotsRoom = fairShare(int(pool?.stock ?? 0), held.fallbackAll, screens) - held.fallback;
 
-    const [idRow] = await queryRows<{ id: unknown }>(
+    const rates = await observedTapRatesPerHour(tx, settings, {
+      campaignId: input.campaignId,
+      screenIds: input.screenIds,
+      nowS,
+    });
+    const deckIds = await queryRows<{ id: unknown }>(
       tx,
-      sql`select nextval(pg_get_serial_sequence('decks', 'id')) as id`,
+      sql`select nextval(pg_get_serial_sequence('decks', 'id')) as id
+          from generate_series(1, ${input.screenIds.length})`,
     );
-    const deckId = int(idRow?.id);
-    const taken =
-      mainSize <= 0
-        ? []
-        : await queryRows<{ position: unknown; amount_fen: unknown; coupon_offer_id: unknown }>(
-            tx,
-            sql`update campaign_envelopes e set deck_id = ${deckId}
-                from (select position from campaign_envelopes where campaign_id = ${input.campaignId} and deck_id is null
-                        and (${cutoff}::bigint is null or position < ${cutoff}::bigint)
-                      order by position limit ${mainSize} for update) p
-                where e.position = p.position
-                returning e.position, e.amount_fen, e.coupon_offer_id`,
-          );
-    taken.sort((a, b) => int(a.position) - int(b.position));
-    const envelopes: [number, number][] = taken.map((row) => [int(row.amount_fen), int(row.coupon_offer_id)]);
-    const slots = Math.min(slotsWanted, slotsRoom, DECK_ENVELOPES_MAX - envelopes.length);
-    const fallbackCount =
-      slots <= 0
-        ? 0
-        : await takeAllotment(tx, {
-            campaignId: input.campaignId,
-            offerId: rules.fallbackCouponOfferId,
-            slots,
-          });
-    for (let i = 0; i < fallbackCount; i++) envelopes.push([0, rules.fallbackCouponOfferId]);
-    if (envelopes.length === 0) return null;
-    const reservedFen = envelopes.reduce((sum, [amount]) => sum + amount, 0);
-    let escrowAccountId: number | null = null;
-    if (reservedFen > 0) {
-      escrowAccountId = await createLedgerAccount(tx, 'deck_escrow', deckId);
-      const [transferId] = await allocateTransferIds(tx, 1);
-      const [result] = await postTransfers(tx, [
-        {
-          id: transferId ?? 0,
-          debitAccountId: int(campaign.budget_account_id),
-          creditAccountId: escrowAccountId,
-          amountFen: reservedFen,
-          code: 'reserve_deck',
-          reference: `deck:${deckId}`,
-        },
+    // Cut in the loop, then escrowed, signed and stored together: a few statements per batch.
+    const cut: { screenId: number; deckId: number; envelopes: [number, number][]; fallbackCount: number }[] =
+      [];
+    for (const [index, screenId] of input.screenIds.entries()) {
+      if ((openOf.get(screenId) ?? 0) >= settings.openDecksPerScreenMax) continue;
+      const mine = held.byScreen.get(screenId) ?? { main: 0, fallback: 0 };
+      const demand = deckSize(rates.get(screenId) ?? null, settings);
+      let mainWanted = demand;
+      if (input.topUp === true)
+        mainWanted = mine.main >= demand ? 0 : Math.max(settings.deckSizeMin, demand - mine.main);
+      const mainSize = Math.min(mainWanted, fairShare(pooled, held.mainAll, screens) - mine.main);
+      const slotsWanted = offerLive
+        ? fallbackAllotmentSize(demand, rules) - (input.topUp === true ? mine.fallback : 0)
+        : 0;
+      if (mainSize <= 0 && slotsWanted <= 0) continue;
+      const slotsRoom = fairShare(stock, held.fallbackAll, screens) - mine.fallback;
+
+      const deckId = int(deckIds[index]?.id);
+      const taken =
+        mainSize <= 0
+          ? []
+          : await queryRows<{ position: unknown; amount_fen: unknown; coupon_offer_id: unknown }>(
+              tx,
+              sql`update campaign_envelopes e set deck_id = ${deckId}
+                  from (select position from campaign_envelopes where campaign_id = ${input.campaignId} and deck_id is null
+                          and (${cutoff}::bigint is null or position < ${cutoff}::bigint)
+                        order by position limit ${mainSize} for update) p
+                  where e.position = p.position
+                  returning e.position, e.amount_fen, e.coupon_offer_id`,
+            );
+      taken.sort((a, b) => int(a.position) - int(b.position));
+      const envelopes: [number, number][] = taken.map((row) => [
+        int(row.amount_fen),
+        int(row.coupon_offer_id),
       ]);
-      // The pool mirrors the budget, so this only fails if that invariant broke: roll everything back.
-      if (result?.status !== 'posted') throw new Error(`deck reservation refused: ${JSON.stringify(result)}`);
+      const slots = Math.min(slotsWanted, slotsRoom, DECK_ENVELOPES_MAX - envelopes.length);
+      const allotted =
+        slots <= 0
+          ? []
+          : await takeAllotment(tx, {
+              campaignId: input.campaignId,
+              offerId: rules.fallbackCouponOfferId,
+              slots,
+            });
+      const fallbackCount = allotted.length;
+      for (let i = 0; i < fallbackCount; i++) envelopes.push([0, rules.fallbackCouponOfferId]);
+      if (envelopes.length === 0) continue;
+      // What left the pool, for the next screen's share: the main envelopes, and the coupon-only
+      // envelopes the allotment took (ahead of the reserve's cutoff, where the pool is counted).
+      pooled -=
+        taken.length +
+        allotted.filter((row) => row.amountFen === 0 && (cutoff === null || row.position < cutoff)).length;
+      stock -=
+        fallbackCount +
+        envelopes.filter(([, offerId], i) => i < taken.length && offerId === rules.fallbackCouponOfferId)
+          .length;
+      held.mainAll += taken.length;
+      held.fallbackAll += fallbackCount;
+      held.byScreen.set(screenId, {
+        main: mine.main + taken.length,
+        fallback: mine.fallback + fallbackCount,
+      });
+      openOf.set(screenId, (openOf.get(screenId) ?? 0) + 1);
+      cut.push({ screenId, deckId, envelopes, fallbackCount });
     }
-    const signed = signDeck(
-      {
-        deckId,
-        campaignId: input.campaignId,
-        screenId: input.screenId,
-        validFrom: nowS - settings.clockPastSlackS,
-        validUntil,
-        envelopes: envelopes.map(([amountFen, couponOfferId]) => ({ amountFen, couponOfferId })),
-        fallbackCount,
-        issuerKeyId: issuer.keyId,
-      },
-      issuer.privateKey,
+    if (cut.length === 0) return issued;
+    const reserved = cut.map((deck) => ({
+      ...deck,
+      reservedFen: deck.envelopes.reduce((sum, [amount]) => sum + amount, 0),
+    }));
+    // One escrow account per deck holding cash, and one reservation transfer each, posted together.
+    const cash = reserved.filter((deck) => deck.reservedFen > 0);
+    const escrows =
+      cash.length === 0
+        ? []
+        : await queryRows<{ id: unknown; owner_id: unknown }>(
+            tx,
+            sql`insert into ledger_accounts (kind, owner_id, allow_negative)
+                select 'deck_escrow', d, false from (${screenIdsIn(cash.map((deck) => deck.deckId))}) as k(d)
+                returning id, owner_id`,
+          );
+    const escrowOf = new Map(escrows.map((row) => [int(row.owner_id), int(row.id)]));
+    const transferIds = await allocateTransferIds(tx, cash.length);
+    const results = await postTransfers(
+      tx,
+      cash.map((deck, i) => ({
+        id: transferIds[i] ?? 0,
+        debitAccountId: int(campaign.budget_account_id),
+        creditAccountId: escrowOf.get(deck.deckId) ?? 0,
+        amountFen: deck.reservedFen,
+        code: 'reserve_deck',
+        reference: `deck:${deck.deckId}`,
+      })),
     );
+    // The pool mirrors the budget, so this only fails if that invariant broke: roll everything back.
+    for (const result of results)
+      if (result.status !== 'posted') throw new Error(`deck reservation refused: ${JSON.stringify(result)}`);
+    const rows = reserved.map((deck) => {
+      const signed = signDeck(
+        {
+          deckId: deck.deckId,
+          campaignId: input.campaignId,
+          screenId: deck.screenId,
+          validFrom: nowS - settings.clockPastSlackS,
+          validUntil,
+          envelopes: deck.envelopes.map(([amountFen, couponOfferId]) => ({ amountFen, couponOfferId })),
+          fallbackCount: deck.fallbackCount,
+          issuerKeyId: issuer.keyId,
+        },
+        issuer.privateKey,
+      );
+      issued.set(deck.screenId, {
+        deckId: deck.deckId,
+        envelopes: deck.envelopes,
+        fallbackCount: deck.fallbackCount,
+        reservedFen: deck.reservedFen,
+        bytes: signed.bytes,
+      });
+      return {
+        id: deck.deckId,
+        s: deck.screenId,
+        e: deck.envelopes,
+        f: deck.fallbackCount,
+        a: escrowOf.get(deck.deckId) ?? null,
+        r: deck.reservedFen,
+        h: toHex(signed.bytes),
+      };
+    });
     await tx.execute(
       sql`insert into decks (id, campaign_id, screen_id, valid_from, valid_until, envelopes, fallback_count,
             escrow_account_id, reserved_fen, issuer_key_id, signed)
-          values (${deckId}, ${input.campaignId}, ${input.screenId}, ${nowS - settings.clockPastSlackS}, ${validUntil},
-            ${JSON.stringify(envelopes)}::jsonb, ${fallbackCount}, ${escrowAccountId}, ${reservedFen}, ${issuer.keyId},
-            ${toHex(signed.bytes)})`,
+          select k.id, ${input.campaignId}, k.s, ${nowS - settings.clockPastSlackS}, ${validUntil}, k.e, k.f, k.a, k.r,
+            ${issuer.keyId}, k.h
+          from jsonb_to_recordset(${JSON.stringify(rows)}::jsonb)
+            as k(id bigint, s bigint, e jsonb, f int, a bigint, r bigint, h text)`,
     );
-    return { deckId, envelopes, fallbackCount, reservedFen, bytes: signed.bytes };
+    return issued;
   });
 }
 
@@ -415,7 +485,7 @@ export async function issueDeck(
 async function takeAllotment(
   tx: Database,
   input: { campaignId: number; offerId: number; slots: number },
-): Promise<number> {
+): Promise<{ position: number; amountFen: number }[]> {
   const rows = await queryRows<{ position: unknown; amount_fen: unknown }>(
     tx,
     sql`select position, amount_fen from campaign_envelopes
@@ -426,101 +496,65 @@ async function takeAllotment(
     tx,
     rows.map((row) => int(row.position)),
   );
-  return rows.length;
+  return rows.map((row) => ({ position: int(row.position), amountFen: int(row.amount_fen) }));
 }
 
 /**
- * Issues and publishes a deck for every targeted screen that holds less than its demand; the deck is
- * committed before it is sent. Activation runs this before the config naming the campaign goes out
- * (rollOutCampaign), so a kiosk never asks for a deck the cloud is issuing it.
+ * A screen's open decks of a campaign, byte for byte as signed (at most HELD_DECKS_RESENT_MAX): what a
+ * screen is sent again when a publish may not have reached it. A kiosk stores a deck it already has as
+ * the same deck (docs/protocol.md §3.4).
  */
-export async function issueCampaignDecks(deps: DeckDeps, campaignId: number): Promise<number> {
-  const [row] = await queryRows<{ targeting: CampaignTargeting | string }>(
-    deps.db,
-    sql`select targeting from campaigns where id = ${campaignId}`,
+export async function heldDecks(
+  db: Database,
+  input: { campaignId: number; screenId: number; now: Date; exceptDeckId?: number | undefined },
+): Promise<{ deckId: number; bytes: Uint8Array }[]> {
+  const nowS = Math.floor(input.now.getTime() / 1000);
+  const rows = await queryRows<{ id: unknown; signed: string }>(
+    db,
+    sql`select id, signed from decks
+        where screen_id = ${input.screenId} and campaign_id = ${input.campaignId} and status = 'open'
+          and closed_used_count is null and valid_until >= ${nowS}
+        order by id limit ${HELD_DECKS_RESENT_MAX}`,
   );
-  if (row === undefined) return 0;
-  let issued = 0;
-  for (const screenId of await targetedScreenIds(deps.db, parsedJson(row.targeting))) {
-    const deck = await issueDeck(deps, { campaignId, screenId, now: deps.now(), topUp: true });
-    if (deck === null) continue;
-    issued += 1;
-    await deps.broker.publishDeck(screenId, deck.bytes);
+  const held: { deckId: number; bytes: Uint8Array }[] = [];
+  for (const row of rows) {
+    const bytes = fromHex(row.signed);
+    if (bytes !== null && int(row.id) !== input.exceptDeckId) held.push({ deckId: int(row.id), bytes });
   }
-  return issued;
-}
-
-/**
- * After a lifecycle change: an active campaign's decks first, then the configs of the screens it targets.
- * A kiosk asks for a deck as soon as its config names a campaign it holds none of; with its deck already
- * there it has nothing to ask, so no screen gets two decks at activation and none is left without one.
- */
-export async function rollOutCampaign(
-  deps: DeckDeps,
-  campaign: { id: number; status: string; targeting: CampaignTargeting },
-  options?: Parameters<typeof republishScreenConfigs>[4],
-): Promise<{ decks: number; configs: number }> {
-  const screens = await targetedScreenIds(deps.db, campaign.targeting);
-  const decks = campaign.status === 'active' ? await issueCampaignDecks(deps, campaign.id) : 0;
-  const configs = await republishScreenConfigs(deps.db, deps.broker, screens, deps.now(), options);
-  return { decks, configs };
+  return held;
 }
 
 /**
  * A screen running low asks for more (docs/protocol.md §5.3). The refill is sized by the taps the cloud
  * settled for the screen and campaign, within the screen's fair share; a rate in the event (old kiosks
  * send one) is ignored, so a screen cannot size its own deck.
+ *
+ * Decks are not retained by the broker (§5.1): one published while the kiosk was away never reached it,
+ * yet the screen holds it, so no top-up would follow. A screen running low therefore gets its open decks
+ * of the campaign again first, byte for byte.
  */
-/**
- * Decks are not retained by the broker (§5.1): one published while the kiosk was away, such as the
- * decks issued at activation before a new kiosk first connected, never reached it, yet the screen holds
- * it, so no top-up would follow. A screen running low therefore gets its open decks of the campaign
- * again, byte for byte; a kiosk stores a deck it already has as the same deck (§3.4).
- */
-async function resendHeldDecks(
-  deps: DeckDeps,
-  screenId: number,
-  event: z.infer<typeof DeckLowEvent>,
-): Promise<void> {
-  const nowS = Math.floor(deps.now().getTime() / 1000);
-  const held = await queryRows<{ id: unknown; signed: string }>(
-    deps.db,
-    sql`select id, signed from decks
-        where screen_id = ${screenId} and campaign_id = ${event.campaignId} and status = 'open'
-          and closed_used_count is null and valid_until >= ${nowS}
-        order by id limit ${HELD_DECKS_RESENT_MAX}`,
-  );
-  for (const row of held) {
-    if (event.deckId !== undefined && int(row.id) === event.deckId) continue;
-    const bytes = fromHex(row.signed);
-    if (bytes !== null) await deps.broker.publishDeck(screenId, bytes);
-  }
-}
-
 export async function handleDeckLow(
   deps: DeckDeps,
   screenId: number,
   event: z.infer<typeof DeckLowEvent>,
 ): Promise<IssuedDeck | null> {
-  const [campaign] = await queryRows<{ targeting: CampaignTargeting | string }>(
+  const [row] = await queryRows<{ targeted: unknown }>(
     deps.db,
-    sql`select targeting from campaigns where id = ${event.campaignId} and status = 'active'`,
+    sql`select 1 as targeted from campaign_screens cs
+        join campaigns c on c.id = cs.campaign_id and c.status = 'active'
+        join screens s on s.id = cs.screen_id and s.status = 'active'
+        where cs.campaign_id = ${event.campaignId} and cs.screen_id = ${screenId}`,
   );
-  if (campaign === undefined) return null;
-  const targeted = await screensTargeted(deps.db, parsedJson(campaign.targeting), [screenId]);
-  if (!targeted.has(screenId)) return null;
-  const [screen] = await queryRows<{ status: string }>(
-    deps.db,
-    sql`select status from screens where id = ${screenId}`,
-  );
-  if (screen?.status !== 'active') return null;
-  await resendHeldDecks(deps, screenId, event);
-  const deck = await issueDeck(deps, {
+  if (row === undefined) return null;
+  const now = deps.now();
+  for (const deck of await heldDecks(deps.db, {
     campaignId: event.campaignId,
     screenId,
-    now: deps.now(),
-    topUp: true,
-  });
+    now,
+    exceptDeckId: event.deckId,
+  }))
+    await deps.broker.publishDeck(screenId, deck.bytes);
+  const deck = await issueDeck(deps, { campaignId: event.campaignId, screenId, now, topUp: true });
   if (deck !== null) await deps.broker.publishDeck(screenId, deck.bytes);
   return deck;
 }

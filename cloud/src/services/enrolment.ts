@@ -20,6 +20,8 @@ import type { Database } from '../db/client.ts';
 import { enrolmentCodes, screens } from '../db/schema/screens.ts';
 import { hashSecret, SECRET_SCRYPT } from '../auth/passwords.ts';
 import { DomainError } from '../errors.ts';
+import { wantBrokerIdentity } from './broker-identity-dispatcher.ts';
+import { refreshScreenCampaigns, screenIdsIn } from './campaign-screens.ts';
 
 export const ENROLMENT_CODE_TTL_MS = 24 * 60 * 60 * 1000;
 const MQTT_PASSWORD_BYTES = 24;
@@ -70,10 +72,14 @@ export interface EnrolmentGrant {
   mqttPassword: string;
 }
 
-/** Checks the code and the kiosk's proof of key possession, then activates the screen, atomically. */
+/**
+ * Checks the code and the kiosk's proof of key possession, then activates the screen, atomically: with
+ * the code's use it commits the desired state the dispatchers make true (the broker identity, the
+ * screen's campaigns and decks, its config), so a broker that is away never burns the code.
+ */
 export async function enrolScreen(
   db: Database,
-  input: { code: string; publicKey: string; signature: string; now: Date },
+  input: { code: string; publicKey: string; signature: string; now: Date; kek: Buffer },
 ): Promise<EnrolmentGrant> {
   const code = input.code.trim().toUpperCase();
   if (!isEnrolmentCode(code))
@@ -121,6 +127,14 @@ export async function enrolScreen(
         presenceChangedAt: null,
       })
       .where(eq(screens.id, screen.id));
-    return { screenId: screen.id, mqttUsername: screenMqttUsername(screen.id), mqttPassword };
+    const mqttUsername = screenMqttUsername(screen.id);
+    await wantBrokerIdentity(tx, input.kek, {
+      screenId: screen.id,
+      username: mqttUsername,
+      password: mqttPassword,
+    });
+    const ids = screenIdsIn([screen.id]);
+    await refreshScreenCampaigns(tx, ids, { alsoStale: ids });
+    return { screenId: screen.id, mqttUsername, mqttPassword };
   });
 }

@@ -12,7 +12,7 @@ import { configRevocation } from './revocations.ts';
 import { recordConfigVersion } from './screen-config-history.ts';
 import { int, queryRows } from '../db/rows.ts';
 import type { CampaignConfig, CreativeEntry, PlaylistItem } from '@redtap/shared';
-import type { CampaignCreative, CampaignRules, CampaignTargeting } from '../db/schema/campaigns.ts';
+import type { CampaignCreative, CampaignRules } from '../db/schema/campaigns.ts';
 import { sql } from 'drizzle-orm';
 import type { Daypart, NetworkRules } from '@redtap/shared';
 import { networkRulesOf, type MoneySettings } from '../money-settings.ts';
@@ -60,48 +60,32 @@ export function newScreenConfigPassCache(): ScreenConfigPassCache {
   return { campaignSets: new Map() };
 }
 
-/** Active campaigns targeting this screen, their playlist items and the creatives they need. */
+/**
+ * Active campaigns targeting this screen (campaign_screens, kept by the one targeting rule of
+ * campaign-screens.ts), their playlist items and the creatives they need.
+ */
 async function screenCampaigns(
   db: Database,
   screenId: number,
-  screen: { city: string; building: string },
   cache?: ScreenConfigPassCache,
 ): Promise<ScreenCampaigns> {
-  const activeCampaigns = () =>
-    queryRows<{
-      id: unknown;
-      name: string;
-      sponsor: string;
-      advertiser_id: unknown;
-      starts_at: unknown;
-      ends_at: unknown;
-      dayparts: Daypart[] | string;
-      targeting: CampaignTargeting | string;
-      rules: CampaignRules | string;
-      creatives: CampaignCreative[] | string;
-    }>(
-      db,
-      sql`select id, name, sponsor, advertiser_id, starts_at, ends_at, dayparts, targeting, rules, creatives
-        from campaigns where status = 'active' order by id limit 1000`,
-    );
-  const rows = (await (cache === undefined
-    ? activeCampaigns()
-    : (cache.activeCampaigns ??= activeCampaigns()))) as Awaited<ReturnType<typeof activeCampaigns>>;
-  const groups = await queryRows<{ group_id: unknown }>(
+  const targeted = await queryRows<{
+    id: unknown;
+    name: string;
+    sponsor: string;
+    advertiser_id: unknown;
+    starts_at: unknown;
+    ends_at: unknown;
+    dayparts: Daypart[] | string;
+    rules: CampaignRules | string;
+    creatives: CampaignCreative[] | string;
+  }>(
     db,
-    sql`select group_id from screen_group_members where screen_id = ${screenId}`,
+    sql`select c.id, c.name, c.sponsor, c.advertiser_id, c.starts_at, c.ends_at, c.dayparts, c.rules, c.creatives
+        from campaign_screens cs join campaigns c on c.id = cs.campaign_id
+        where cs.screen_id = ${screenId} and c.status = 'active'
+        order by c.id limit ${CONFIG_CAMPAIGNS_MAX}`,
   );
-  const groupIds = new Set(groups.map((row) => int(row.group_id)));
-  const targeted = rows
-    .filter((row) => {
-      const targeting = parsed(row.targeting);
-      return (
-        (targeting.cities.length === 0 || targeting.cities.includes(screen.city)) &&
-        (targeting.buildings.length === 0 || targeting.buildings.includes(screen.building)) &&
-        (targeting.screenGroupIds.length === 0 || targeting.screenGroupIds.some((id) => groupIds.has(id)))
-      );
-    })
-    .slice(0, CONFIG_CAMPAIGNS_MAX);
   const ids = targeted.map((row) => int(row.id));
   const setKey = JSON.stringify(ids);
   const cached = cache?.campaignSets.get(setKey);
@@ -236,7 +220,7 @@ export async function buildScreenConfig(
     timezone: screen.timezone,
     cityKey: cityKey(screen.city),
     issuerKeys,
-    ...(await screenCampaigns(db, screenId, screen, cache)),
+    ...(await screenCampaigns(db, screenId, cache)),
     revocation,
     deckRefillThreshold: DECK_REFILL_THRESHOLD_DEFAULT,
     ...(rules === undefined ? {} : { rules }),

@@ -19,8 +19,7 @@ import {
 } from '../db/schema/screens.ts';
 import { DomainError } from '../errors.ts';
 import type { ClaimRowPath } from '../db/schema/claims.ts';
-import type { CloudBroker } from '../broker/types.ts';
-import { publishScreenConfig, type ScreenConfigOptions } from './screen-config.ts';
+import { refreshScreenCampaigns, screenIdsIn } from './campaign-screens.ts';
 
 export const SCREEN_GROUP_SIZE_MAX = 10_000;
 
@@ -313,30 +312,34 @@ export async function getScreen(db: Database, id: number): Promise<ScreenView> {
 
 /**
  * Renames or moves a screen. Its time zone and city go into its config and campaigns target cities and
- * buildings, so a change of any of them republishes the screen's retained config (an active screen's;
- * a pending one gets its config when it enrols), whose version rises with its content.
+ * buildings, so a change of any of them marks its config stale and resolves its campaigns again in the
+ * same transaction (campaign-screens.ts): it gains the campaigns that now target it, with a deck wanted
+ * from each active one, and loses the others. The dispatchers publish; the answer's version is the one
+ * the screen holds until they have (a pending screen gets its first config when it enrols).
  */
 export async function updateScreen(
-  deps: { db: Database; broker: CloudBroker; now: () => Date },
+  deps: { db: Database; now: () => Date },
   id: number,
   patch: Partial<ScreenLocation>,
-  options: ScreenConfigOptions = {},
 ): Promise<ScreenView> {
-  const before = await getScreen(deps.db, id);
-  const configChanged =
-    (patch.timezone !== undefined && patch.timezone !== before.timezone) ||
-    (patch.city !== undefined && patch.city !== before.city) ||
-    (patch.building !== undefined && patch.building !== before.building);
-  const [row] = await deps.db
-    .update(screens)
-    // The version is not raised here: publishing raises it when the content changed, so the version
-    // answered is one the screen receives (a pending screen's first config goes out at enrolment).
-    .set({ ...patch, updatedAt: deps.now() })
-    .where(eq(screens.id, id))
-    .returning({ id: screens.id, status: screens.status });
-  if (row === undefined) throw new DomainError(ErrorCode.NOT_FOUND, `screen ${id} not found`);
-  if (configChanged && row.status === 'active')
-    await publishScreenConfig(deps.db, deps.broker, id, deps.now(), options);
+  await deps.db.transaction(async (tx) => {
+    const [before] = await tx
+      .select({ timezone: screens.timezone, city: screens.city, building: screens.building })
+      .from(screens)
+      .where(eq(screens.id, id))
+      .for('update');
+    if (before === undefined) throw new DomainError(ErrorCode.NOT_FOUND, `screen ${id} not found`);
+    await tx
+      .update(screens)
+      .set({ ...patch, updatedAt: deps.now() })
+      .where(eq(screens.id, id));
+    const configChanged =
+      (patch.timezone !== undefined && patch.timezone !== before.timezone) ||
+      (patch.city !== undefined && patch.city !== before.city) ||
+      (patch.building !== undefined && patch.building !== before.building);
+    const ids = screenIdsIn([id]);
+    if (configChanged) await refreshScreenCampaigns(tx, ids, { alsoStale: ids });
+  });
   return getScreen(deps.db, id);
 }
 
@@ -345,19 +348,23 @@ export async function updateScreen(
  * its connection next, and a revoked screen's presence is not recorded, so it is marked disconnected here.
  */
 export async function revokeScreen(db: Database, id: number, now: Date): Promise<ScreenView> {
-  const [row] = await db
-    .update(screens)
-    .set({
-      status: 'revoked',
-      revokedAt: now,
-      updatedAt: now,
-      mqttPasswordHash: null,
-      connected: false,
-      presenceChangedAt: now,
-    })
-    .where(eq(screens.id, id))
-    .returning({ id: screens.id });
-  if (row === undefined) throw new DomainError(ErrorCode.NOT_FOUND, `screen ${id} not found`);
+  await db.transaction(async (tx) => {
+    const [row] = await tx
+      .update(screens)
+      .set({
+        status: 'revoked',
+        revokedAt: now,
+        updatedAt: now,
+        mqttPasswordHash: null,
+        connected: false,
+        presenceChangedAt: now,
+      })
+      .where(eq(screens.id, id))
+      .returning({ id: screens.id });
+    if (row === undefined) throw new DomainError(ErrorCode.NOT_FOUND, `screen ${id} not found`);
+    // It leaves every campaign's screens, and the decks it was still to get.
+    await refreshScreenCampaigns(tx, screenIdsIn([id]));
+  });
   return getScreen(db, id);
 }
 
@@ -728,6 +735,8 @@ export async function changeScreenGroupMembers(
       await tx
         .delete(screenGroupMembers)
         .where(and(eq(screenGroupMembers.groupId, groupId), inArray(screenGroupMembers.screenId, remove)));
+    // Campaigns targeting groups gain or lose these screens (with their decks and configs).
+    if (add.length + remove.length > 0) await refreshScreenCampaigns(tx, screenIdsIn([...add, ...remove]));
     const [size] = await tx
       .select({ screens: count() })
       .from(screenGroupMembers)
@@ -762,10 +771,16 @@ export async function setScreenGroupMembers(
       if (known.length !== unique.length)
         throw new DomainError(ErrorCode.NOT_FOUND, 'some screens do not exist');
     }
-    await tx.delete(screenGroupMembers).where(eq(screenGroupMembers.groupId, groupId));
+    const before = await tx
+      .delete(screenGroupMembers)
+      .where(eq(screenGroupMembers.groupId, groupId))
+      .returning({ screenId: screenGroupMembers.screenId });
     if (unique.length > 0) {
       await tx.insert(screenGroupMembers).values(unique.map((screenId) => ({ groupId, screenId })));
     }
+    // Campaigns targeting groups gain or lose the screens that joined or left (decks and configs too).
+    const changed = [...before.map((row) => row.screenId), ...unique];
+    if (changed.length > 0) await refreshScreenCampaigns(tx, screenIdsIn(changed));
     return { id: group.id, name: group.name, screenIds: unique.sort((a, b) => a - b) };
   });
 }

@@ -13,8 +13,7 @@ import {
   updateCampaign,
   type CampaignTransition,
 } from '../../services/campaigns.ts';
-import { issueCampaignDecks, rollOutCampaign } from '../../services/decks.ts';
-import { screenConfigOptionsOf } from '../../services/screen-config.ts';
+import { campaignRollout, rollOutCampaign } from '../../services/campaign-screens.ts';
 import type { AppDeps } from '../context.ts';
 import { errorResponses } from '../errors.ts';
 import { defineRoute, principalOf } from '../policy.ts';
@@ -110,16 +109,41 @@ const Campaign = z
 
 const transitionNames = Object.keys(campaignTransitions);
 
+const QueuedRollout = z
+  .strictObject({
+    screens: int.openapi({ description: 'Active screens the campaign targets' }),
+    decks: int.openapi({
+      description: 'Screens that wait for a deck from it (the deck dispatcher issues them)',
+    }),
+    configs: int.openapi({
+      description: 'Screens whose config was marked stale (the config dispatcher publishes them)',
+    }),
+    generation: int.openapi({ description: 'The config generation of the stale marks' }),
+  })
+  .openapi('QueuedRollout');
+
+const CampaignTransitionReply = Campaign.extend({
+  queued: QueuedRollout.optional().openapi({
+    description:
+      'After activate, pause, resume or end: what its screens were queued to get; progress at GET /v1/campaigns/{id}/rollout',
+  }),
+}).openapi('CampaignTransitionReply');
+
+const CampaignRollout = z
+  .strictObject({
+    campaignId: int,
+    status: z.enum(campaignStatuses),
+    screens: int.openapi({ description: 'Active screens the campaign targets' }),
+    withDeck: int.openapi({ description: 'Of them, those holding an open deck of the campaign' }),
+    decksPending: int.openapi({ description: 'Decks wanted and not yet published' }),
+    decksRetrying: int.openapi({ description: 'Of them, those waiting out a backoff after a failure' }),
+    configsStale: int.openapi({ description: 'Targeted screens whose config is yet to be published' }),
+    configsRetrying: int.openapi({ description: 'Of them, those whose last publish failed' }),
+  })
+  .openapi('CampaignRollout');
+
 export function campaignRoutes(deps: AppDeps) {
   const app = createRouter();
-  const deckDeps = () => ({
-    db: deps.db,
-    broker: deps.broker,
-    logger: deps.logger,
-    kek: deps.secrets.issuerKek,
-    settings: deps.settings.money,
-    now: deps.now,
-  });
 
   app.openapi(
     defineRoute(['operator', 'advertiser'], {
@@ -273,7 +297,10 @@ export function campaignRoutes(deps: AppDeps) {
         },
       },
       responses: {
-        200: { description: 'Campaign', content: { 'application/json': { schema: Campaign } } },
+        200: {
+          description: 'Campaign, with what its screens were queued to get',
+          content: { 'application/json': { schema: CampaignTransitionReply } },
+        },
         ...errorResponses(400, 401, 403, 404, 409),
       },
     }),
@@ -293,8 +320,7 @@ export function campaignRoutes(deps: AppDeps) {
         subject: `campaign:${campaign.id}`,
         detail: { status: campaign.status },
       });
-      if (['activate', 'pause', 'resume', 'end'].includes(transition))
-        await rollOutCampaign(deckDeps(), campaign, screenConfigOptionsOf(deps.settings));
+      if (campaign.queued !== undefined) deps.dispatchers?.poke();
       return c.json(campaign, 200);
     },
   );
@@ -304,19 +330,51 @@ export function campaignRoutes(deps: AppDeps) {
       method: 'post',
       path: '/v1/campaigns/{id}/decks',
       tags: ['campaigns'],
-      summary: 'Issue and publish a deck to every targeted screen that has room for one',
+      summary:
+        "Resolve an active campaign's screens again and queue a deck for every one (those holding their demand get their held decks again)",
       request: { params: IdParam },
       responses: {
         200: {
-          description: 'Decks issued',
-          content: { 'application/json': { schema: z.strictObject({ issued: z.number().int() }) } },
+          description: 'Queued; the deck dispatcher issues and publishes them',
+          content: {
+            'application/json': {
+              schema: z.strictObject({
+                issued: int.openapi({
+                  description: 'Always 0: decks are issued by the dispatcher, see queued',
+                }),
+                queued: QueuedRollout,
+              }),
+            },
+          },
         },
         ...errorResponses(401, 403, 404),
       },
     }),
     async (c) => {
-      await getCampaign(deps.db, { kind: 'all' }, c.req.valid('param').id);
-      return c.json({ issued: await issueCampaignDecks(deckDeps(), c.req.valid('param').id) }, 200);
+      const id = c.req.valid('param').id;
+      await getCampaign(deps.db, { kind: 'all' }, id);
+      const queued = await deps.db.transaction((tx) => rollOutCampaign(tx, id));
+      deps.dispatchers?.poke();
+      return c.json({ issued: 0, queued }, 200);
+    },
+  );
+
+  app.openapi(
+    defineRoute(['operator', 'advertiser'], {
+      method: 'get',
+      path: '/v1/campaigns/{id}/rollout',
+      tags: ['campaigns'],
+      summary: "How far the campaign's decks and configs have reached its targeted screens (aggregates)",
+      request: { params: IdParam },
+      responses: {
+        200: { description: 'Rollout', content: { 'application/json': { schema: CampaignRollout } } },
+        ...errorResponses(401, 403, 404),
+      },
+    }),
+    async (c) => {
+      const id = c.req.valid('param').id;
+      const campaign = await getCampaign(deps.db, scopeOf(principalOf(c)), id);
+      return c.json({ ...(await campaignRollout(deps.db, id, deps.now())), status: campaign.status }, 200);
     },
   );
   return app;

@@ -4,7 +4,6 @@ import { z } from '@hono/zod-openapi';
 import { IssuerKey } from '@redtap/shared';
 import { enrolScreen } from '../../services/enrolment.ts';
 import { activeIssuerKey, pinnedIssuerKeys } from '../../services/issuer-keys.ts';
-import { publishScreenConfig, screenConfigOptionsOf } from '../../services/screen-config.ts';
 import type { AppDeps } from '../context.ts';
 import { errorResponses } from '../errors.ts';
 import { defineRoute } from '../policy.ts';
@@ -58,18 +57,13 @@ export function enrolmentRoutes(deps: AppDeps) {
     }),
     async (c) => {
       const now = deps.now();
-      const grant = await enrolScreen(deps.db, { ...c.req.valid('json'), now });
+      // The broker identity, the screen's decks and its config are desired state committed with the
+      // code's use; the dispatchers make them true (the kiosk's MQTT client retries until then).
+      const grant = await enrolScreen(deps.db, { ...c.req.valid('json'), now, kek: deps.secrets.issuerKek });
       // The config pins at least one issuer key; the first enrolment may come before any wallet exists.
       await activeIssuerKey(deps.db, deps.secrets.issuerKek);
       deps.screenAuth.forget(grant.screenId);
-      await deps.broker.provisionScreen(grant.screenId, grant.mqttUsername, grant.mqttPassword);
-      await publishScreenConfig(
-        deps.db,
-        deps.broker,
-        grant.screenId,
-        now,
-        screenConfigOptionsOf(deps.settings),
-      );
+      deps.dispatchers?.poke();
       return c.json(
         {
           screenId: grant.screenId,

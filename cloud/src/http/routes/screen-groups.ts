@@ -133,8 +133,11 @@ export function screenGroupRoutes(deps: AppDeps) {
         ...errorResponses(400, 401, 403, 404),
       },
     }),
-    async (c) =>
-      c.json(await changeScreenGroupMembers(deps.db, c.req.valid('param').id, c.req.valid('json')), 200),
+    async (c) => {
+      const group = await changeScreenGroupMembers(deps.db, c.req.valid('param').id, c.req.valid('json'));
+      deps.dispatchers?.poke();
+      return c.json(group, 200);
+    },
   );
 
   app.openapi(
@@ -156,11 +159,15 @@ export function screenGroupRoutes(deps: AppDeps) {
         ...errorResponses(400, 401, 403, 404),
       },
     }),
-    async (c) =>
-      c.json(
-        await setScreenGroupMembers(deps.db, c.req.valid('param').id, c.req.valid('json').screenIds),
-        200,
-      ),
+    async (c) => {
+      const group = await setScreenGroupMembers(
+        deps.db,
+        c.req.valid('param').id,
+        c.req.valid('json').screenIds,
+      );
+      deps.dispatchers?.poke();
+      return c.json(group, 200);
+    },
   );
   return app;
 }

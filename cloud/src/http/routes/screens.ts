@@ -398,8 +398,9 @@ export function screenRoutes(deps: AppDeps) {
       const patch = Object.fromEntries(
         Object.entries(c.req.valid('json')).filter(([, value]) => value !== undefined),
       );
-      // Read after publishing: the version answered is the one the screen receives.
-      const screen = await updateScreen(deps, id, patch, screenConfigOptionsOf(deps.settings));
+      // Its config and campaigns are desired state written with the change; the dispatchers publish.
+      const screen = await updateScreen(deps, id, patch);
+      if ('city' in patch || 'building' in patch || 'timezone' in patch) deps.dispatchers?.poke();
       summaries.invalidate();
       return c.json(screen, 200);
     },
