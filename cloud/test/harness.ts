@@ -24,6 +24,7 @@ import { defaultMoneySettings } from '../src/money-settings.ts';
 import { createMemoryContentStore } from '../src/services/content-store.ts';
 import { createRedemptionService } from '../src/redemption/redemption-service.ts';
 import { replyCoverage } from './reply-coverage.ts';
+import { settleDesiredState } from './desired-state.ts';
 
 const testEnv = loadTestEnv();
 
@@ -32,6 +33,12 @@ export interface TestCloud {
   deps: AppDeps;
   broker: FakeBroker;
   clock: { nowMs: number };
+  /**
+   * Runs the dispatchers (broker identities, decks, configs) until what requests queued is true, as the
+   * cloud process's dispatchers do after a poke. `request` calls it after every request that poked them,
+   * unless the cloud was made with `{ settle: false }`.
+   */
+  settle(): Promise<void>;
   /** `body` goes as JSON, or as the raw bytes of a Blob with the Blob's type as `Content-Type`. */
   request(
     method: string,
@@ -59,7 +66,11 @@ export function testSettings(overrides: Partial<AppSettings> = {}): AppSettings 
   };
 }
 
-export function createTestCloud(handle: DatabaseHandle, overrides: Partial<AppSettings> = {}): TestCloud {
+export function createTestCloud(
+  handle: DatabaseHandle,
+  overrides: Partial<AppSettings> = {},
+  options: { settle?: boolean } = {},
+): TestCloud {
   const broker = new FakeBroker();
   const clock = { nowMs: Date.now() };
   const now = () => new Date(clock.nowMs);
@@ -85,25 +96,42 @@ export function createTestCloud(handle: DatabaseHandle, overrides: Partial<AppSe
   };
   wireScreenEvents(deps);
   deps.redemption.attach(broker);
+  let poked = false;
+  deps.dispatchers = { poke: () => (poked = true) };
+  const settle = () => settleDesiredState({ deps, broker });
   const app = createApp(deps);
   return {
     app,
     deps,
     broker,
     clock,
-    request: async (method, path, options = {}) => {
-      const headers: Record<string, string> = {};
-      if (options.token !== undefined) headers.authorization = `Bearer ${options.token}`;
-      // A Blob goes as the raw body with its own type (an upload); anything else as JSON.
-      const blob = options.body instanceof Blob ? options.body : null;
-      if (options.body !== undefined) headers['content-type'] = blob?.type ?? 'application/json';
-      return app.request(path, {
-        method,
-        headers,
-        ...(options.body === undefined ? {} : { body: blob ?? JSON.stringify(options.body) }),
-      });
+    settle,
+    request: async (method, path, requestOptions = {}) => {
+      const response = await send(method, path, requestOptions);
+      if (poked && options.settle !== false) {
+        poked = false;
+        await settle();
+      }
+      return response;
     },
   };
+
+  async function send(
+    method: string,
+    path: string,
+    options: { token?: string | undefined; body?: unknown },
+  ): Promise<Response> {
+    const headers: Record<string, string> = {};
+    if (options.token !== undefined) headers.authorization = `Bearer ${options.token}`;
+    // A Blob goes as the raw body with its own type (an upload); anything else as JSON.
+    const blob = options.body instanceof Blob ? options.body : null;
+    if (options.body !== undefined) headers['content-type'] = blob?.type ?? 'application/json';
+    return app.request(path, {
+      method,
+      headers,
+      ...(options.body === undefined ? {} : { body: blob ?? JSON.stringify(options.body) }),
+    });
+  }
 }
 
 export async function json<T = Record<string, unknown>>(response: Response): Promise<T> {

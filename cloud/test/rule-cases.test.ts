@@ -3,6 +3,7 @@
 // day counters and last tap, the screen's counters, the pool's fallback stock), its taps go through
 // redeemGroup (load → judge → apply), and the transaction is rolled back, so every case starts alike.
 // Cases whose knowledge only a kiosk can lack are the kiosk's.
+import { refreshScreenCampaigns, screenIdsIn } from '../src/services/campaign-screens.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { sql } from 'drizzle-orm';
 import {
@@ -128,6 +129,8 @@ async function seed(tx: Database, knowledge: TapKnowledge): Promise<number> {
             select ${campaign.campaignId}, 0, c from jsonb_to_recordset(${json(stock)}::jsonb) as t(c int)`,
       );
   }
+  // The campaigns' targeted screens, resolved as the cloud resolves them after any change.
+  await refreshScreenCampaigns(tx, screenIdsIn([caseWorld.screenId]));
   if (deck !== null) {
     const escrow = await createLedgerAccount(tx, 'deck_escrow', deck.deckId);
     await fund(escrow, ESCROW_FEN);

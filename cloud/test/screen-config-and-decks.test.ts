@@ -2,8 +2,10 @@
 // issuing a campaign's decks on demand. Their replies are checked against the routes' schemas like every
 // test cloud's (reply-check.ts).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { sql } from 'drizzle-orm';
 import { ScreenConfig } from '@redtap/shared';
 import type { DatabaseHandle } from '../src/db/client.ts';
+import { queryRows } from '../src/db/rows.ts';
 import { defaultMoneySettings } from '../src/money-settings.ts';
 import { buildScreenConfig, screenConfigOptionsOf } from '../src/services/screen-config.ts';
 import { openTestDatabase, testEngines } from './databases.ts';
@@ -62,11 +64,21 @@ describe.each(engines)('screen config preview and deck issuance on $engine', ({ 
   });
 
   it.skipIf(!available)('issues decks on demand only to screens with room for one', async () => {
+    const decksBefore = await queryRows<{ n: unknown }>(
+      cloud.deps.db,
+      sql`select count(*) as n from decks where campaign_id = ${world.campaignId}`,
+    );
     const response = await cloud.request('POST', `/v1/campaigns/${world.campaignId}/decks`, {
       token: world.operator,
     });
     expect(response.status).toBe(200);
-    // The one screen received its deck at activation and holds it still: nothing more to issue.
-    expect(await json<{ issued: number }>(response)).toEqual({ issued: 0 });
+    // Queued for the one targeted screen; the dispatcher (run after the request) finds it holding the
+    // deck it got at activation, so it issues nothing and sends that deck again.
+    expect(await json(response)).toMatchObject({ issued: 0, queued: { screens: 1, decks: 1, configs: 1 } });
+    const decksAfter = await queryRows<{ n: unknown }>(
+      cloud.deps.db,
+      sql`select count(*) as n from decks where campaign_id = ${world.campaignId}`,
+    );
+    expect(Number(decksAfter[0]?.n)).toBe(Number(decksBefore[0]?.n));
   });
 });
