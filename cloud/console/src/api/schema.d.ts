@@ -4631,13 +4631,13 @@ export interface paths {
         };
       };
       responses: {
-        /** @description Campaign */
+        /** @description Campaign, with what its screens were queued to get */
         200: {
           headers: {
             [name: string]: unknown;
           };
           content: {
-            'application/json': components['schemas']['Campaign'];
+            'application/json': components['schemas']['CampaignTransitionReply'];
           };
         };
         /** @description Error */
@@ -4702,7 +4702,7 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    /** Issue and publish a deck to every targeted screen that has room for one */
+    /** Resolve an active campaign's screens again and queue a deck for every one (those holding their demand get their held decks again) */
     post: {
       parameters: {
         query?: never;
@@ -4714,14 +4714,16 @@ export interface paths {
       };
       requestBody?: never;
       responses: {
-        /** @description Decks issued */
+        /** @description Queued; the deck dispatcher issues and publishes them */
         200: {
           headers: {
             [name: string]: unknown;
           };
           content: {
             'application/json': {
+              /** @description Always 0: decks are issued by the dispatcher, see queued */
               issued: number;
+              queued: components['schemas']['QueuedRollout'];
             };
           };
         };
@@ -4754,6 +4756,71 @@ export interface paths {
         };
       };
     };
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/campaigns/{id}/rollout': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** How far the campaign's decks and configs have reached its targeted screens (aggregates) */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path: {
+          id: number;
+        };
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description Rollout */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['CampaignRollout'];
+          };
+        };
+        /** @description Error */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Error */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Error */
+        404: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
     delete?: never;
     options?: never;
     head?: never;
@@ -8476,6 +8543,37 @@ export interface components {
             count: number;
           }[];
         };
+    CampaignTransitionReply: components['schemas']['Campaign'] & {
+      queued?: components['schemas']['QueuedRollout'];
+    };
+    /** @description After activate, pause, resume or end: what its screens were queued to get; progress at GET /v1/campaigns/{id}/rollout */
+    QueuedRollout: {
+      /** @description Active screens the campaign targets */
+      screens: number;
+      /** @description Screens that wait for a deck from it (the deck dispatcher issues them) */
+      decks: number;
+      /** @description Screens whose config was marked stale (the config dispatcher publishes them) */
+      configs: number;
+      /** @description The config generation of the stale marks */
+      generation: number;
+    };
+    CampaignRollout: {
+      campaignId: number;
+      /** @enum {string} */
+      status: 'draft' | 'submitted' | 'approved' | 'active' | 'paused' | 'ended';
+      /** @description Active screens the campaign targets */
+      screens: number;
+      /** @description Of them, those holding an open deck of the campaign */
+      withDeck: number;
+      /** @description Decks wanted and not yet published */
+      decksPending: number;
+      /** @description Of them, those waiting out a backoff after a failure */
+      decksRetrying: number;
+      /** @description Targeted screens whose config is yet to be published */
+      configsStale: number;
+      /** @description Of them, those whose last publish failed */
+      configsRetrying: number;
+    };
     RedeemResult: {
       counter: number | null;
       /** @enum {string} */

@@ -43,6 +43,24 @@ export function useCampaign(id: number) {
   });
 }
 
+/**
+ * How far an active or paused campaign's decks and configs have reached its screens; polled while any
+ * is still on its way (the dispatchers publish them after activation).
+ */
+export function useCampaignRollout(id: number, enabled: boolean) {
+  const token = useToken();
+  return useQuery({
+    queryKey: [...campaignKeys.detail(id), 'rollout'] as const,
+    enabled,
+    queryFn: ({ signal }) =>
+      replyOf(
+        api.GET('/v1/campaigns/{id}/rollout', { params: { path: { id } }, headers: bearer(token), signal }),
+      ),
+    refetchInterval: (query) =>
+      (query.state.data?.decksPending ?? 0) + (query.state.data?.configsStale ?? 0) > 0 ? 2_000 : false,
+  });
+}
+
 export function createCampaign(token: string | null, body: CampaignInput): Promise<Campaign> {
   return replyOf(api.POST('/v1/campaigns', { body, headers: bearer(token) }));
 }

@@ -3,7 +3,7 @@
 import { Badge, Button, Card, Group, Stack, Text, Title } from '@mantine/core';
 import { useTranslation } from 'react-i18next';
 import { Link, useParams } from 'react-router';
-import { useCampaign } from '../../api/hooks/campaigns.ts';
+import { useCampaign, useCampaignRollout } from '../../api/hooks/campaigns.ts';
 import { useTargetingOptions } from '../../api/hooks/targeting-options.ts';
 import type { Campaign } from '../../api/types.ts';
 import { CampaignActions, STATUS_COLOR } from '../../components/campaign-actions.tsx';
@@ -50,6 +50,9 @@ export function CampaignDetailPage() {
                 showCreatives
               />
             </Card>
+            {stored.status === 'active' || stored.status === 'paused' ? (
+              <CampaignRolloutLine id={stored.id} />
+            ) : null}
             <Group justify="space-between">
               <CampaignActions campaign={stored} />
               <Group>
@@ -74,5 +77,17 @@ export function CampaignDetailPage() {
         )}
       </QueryState>
     </Stack>
+  );
+}
+
+/** Its targeted screens, those holding a deck, and the decks and configs still on their way. */
+function CampaignRolloutLine({ id }: { id: number }) {
+  const { t } = useTranslation();
+  const rollout = useCampaignRollout(id, true);
+  if (rollout.data === undefined) return null;
+  return (
+    <Text size="sm" c="dimmed" data-testid="campaign-rollout">
+      {t('campaigns.rollout', rollout.data)}
+    </Text>
   );
 }
