@@ -36,6 +36,10 @@ export const decks = pgTable(
   },
   (table) => [
     index('decks_screen_campaign_idx').on(table.screenId, table.campaignId, table.status),
+    // A campaign's open decks: what its screens hold, read once per batch of decks it issues.
+    index('decks_campaign_open_idx')
+      .on(table.campaignId, table.screenId)
+      .where(sql`${table.status} = 'open'`),
     index('decks_open_expiry_idx')
       .on(table.validUntil)
       .where(sql`${table.status} = 'open'`),

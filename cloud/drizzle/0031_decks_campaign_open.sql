@@ -1,0 +1,1 @@
+CREATE INDEX "decks_campaign_open_idx" ON "decks" USING btree ("campaign_id","screen_id") WHERE "decks"."status" = 'open';
