@@ -374,7 +374,13 @@ export class ScreenSync {
         { version: status.version, since: delta.from, target: status.target },
         'behind the config’s revocation window: paging the rest',
       );
-    if (status.version < status.target) void this.revocations?.kick();
+    if (status.version >= status.target) return;
+    if (this.revocations === null)
+      this.logger.warn(
+        { version: status.version, target: status.target },
+        'behind on revocations with no cloud URL to page them from',
+      );
+    else void this.revocations.kick();
   }
 
   private maintain(): void {
