@@ -29,8 +29,28 @@ export interface HistoryInput {
   log: (line: string) => void;
 }
 
+/**
+ * Runs one statement of the build, again if the server cut its connection (on a shared server a session
+ * can be terminated by someone else): every statement here is atomic and safe to repeat.
+ */
+async function execute(
+  handle: DatabaseHandle,
+  query: ReturnType<typeof sql>,
+  attempts = 3,
+): Promise<unknown> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await handle.db.execute(query);
+    } catch (error) {
+      const text = `${String(error)} ${String((error as { cause?: unknown }).cause)}`;
+      if (attempt >= attempts || !/terminat|Connection terminated/i.test(text)) throw error;
+      console.log(`  history: connection cut (${text.slice(0, 80)}…), statement run again`);
+    }
+  }
+}
+
 async function one(handle: DatabaseHandle, query: ReturnType<typeof sql>): Promise<number> {
-  const result = await handle.db.execute(query);
+  const result = await execute(handle, query);
   const rows = (result as { rows?: Record<string, unknown>[] }).rows ?? [];
   return Number(Object.values(rows[0] ?? {})[0] ?? 0);
 }
@@ -46,7 +66,9 @@ export async function growSettledHistory(handle: DatabaseHandle, input: HistoryI
   const firstTransfer = await one(handle, sql`select coalesce(max(id), 0) + 1 from ledger_transfers`);
   for (let from = 0; from < input.taps; from += CHUNK_TAPS) {
     const to = Math.min(input.taps, from + CHUNK_TAPS) - 1;
-    await handle.db.execute(sql`
+    await execute(
+      handle,
+      sql`
       with g as (
         select n,
                case when n % 10 = 0
@@ -65,19 +87,25 @@ export async function growSettledHistory(handle: DatabaseHandle, input: HistoryI
              case when n % 20 = 0 then 'CAP_CAMPAIGN_WALLET' end,
              tap_ts, (to_timestamp(tap_ts) at time zone 'Asia/Shanghai')::date,
              case when n % 2 = 0 then 'Shanghai' else 'Hangzhou' end, 'mqtt', to_timestamp(tap_ts + 60)
-      from g`);
-    await handle.db.execute(sql`
+      from g`,
+    );
+    await execute(
+      handle,
+      sql`
       insert into ledger_transfers (id, debit_account_id, credit_account_id, amount_fen, code, reference, created_at)
       select ${firstTransfer}::bigint + n, ${debit}, ${credit}, 8 + n % 80, 'redeem',
              'tap:' || (${SYNTHETIC_ID_BASE}::bigint + n / ${TAPS_PER_SCREEN}) || ':' || (n % ${TAPS_PER_SCREEN} + 1),
              now() - make_interval(days => (1 + n % ${HISTORY_DAYS})::int)
-      from generate_series(${from}::bigint, ${to}::bigint) as n where n % 20 <> 0`);
+      from generate_series(${from}::bigint, ${to}::bigint) as n where n % 20 <> 0`,
+    );
     input.log(
       `  history: ${(to + 1).toLocaleString('en')} of ${input.taps.toLocaleString('en')} settled taps (${((Date.now() - startMs) / 1000).toFixed(0)} s)`,
     );
   }
   // The accounts' posted columns take the history's transfers, so balances still equal their transfers.
-  await handle.db.execute(sql`
+  await execute(
+    handle,
+    sql`
     update ledger_accounts a set debits_posted_fen = a.debits_posted_fen + coalesce(m.debits, 0),
                                  credits_posted_fen = a.credits_posted_fen + coalesce(m.credits, 0)
     from (select ${debit}::bigint as id, sum(amount_fen) as debits, 0 as credits from ledger_transfers
@@ -85,29 +113,37 @@ export async function growSettledHistory(handle: DatabaseHandle, input: HistoryI
           union all
           select ${credit}::bigint, 0, sum(amount_fen) from ledger_transfers
             where id >= ${firstTransfer} and code = 'redeem') m
-    where a.id = m.id`);
+    where a.id = m.id`,
+  );
   // Keep the transfer id sequence ahead of the rows written here.
-  await handle.db.execute(
+  await execute(
+    handle,
     sql`select setval('ledger_transfer_id_seq', greatest((select max(id) from ledger_transfers), 1))`,
   );
   // Schemas that keep per-wallet day counters get them for the history too.
   const counters = await one(handle, sql`select to_regclass('wallet_day_totals') is not null`);
   if (counters) {
-    await handle.db.execute(sql`
+    await execute(
+      handle,
+      sql`
       insert into wallet_day_totals (wallet_id, tap_day, campaign_id, advertiser_id, cash_count, cash_fen, coupon_count)
       select wallet_id, tap_day, campaign_id, max(advertiser_id), count(*) filter (where amount_fen > 0),
              coalesce(sum(amount_fen), 0), 0
       from redemptions where screen_id >= ${SYNTHETIC_ID_BASE} and status = 'credited'
       group by wallet_id, tap_day, campaign_id
-      on conflict do nothing`);
-    await handle.db.execute(sql`
+      on conflict do nothing`,
+    );
+    await execute(
+      handle,
+      sql`
       insert into wallet_day_screens (wallet_id, tap_day, screen_id, cash_count)
       select wallet_id, tap_day, screen_id, count(*) from redemptions
       where screen_id >= ${SYNTHETIC_ID_BASE} and status = 'credited' and amount_fen > 0
       group by wallet_id, tap_day, screen_id
-      on conflict do nothing`);
+      on conflict do nothing`,
+    );
   }
-  await handle.db.execute(sql`vacuum analyze`);
+  await execute(handle, sql`vacuum analyze`);
   input.log(`  history ready in ${((Date.now() - startMs) / 1000).toFixed(0)} s`);
   return input.taps;
 }
