@@ -44,14 +44,13 @@ type ScreenCampaigns = { campaigns: CampaignConfig[]; playlist: PlaylistItem[]; 
 
 /**
  * What one dispatcher pass reads once and shares between the configs it builds: the revocation window,
- * the issuer keys, the active campaigns, and the campaign content of each distinct campaign set (the
- * screens of one audience). Made after the pass claims its screens, so all it holds was read after
+ * the issuer keys, and the campaign content of each distinct campaign set (the screens of one
+ * audience). Made after the pass claims its screens, so all it holds was read after
  * every change the claim must publish. Its reads do not grow with the screens of the pass.
  */
 export interface ScreenConfigPassCache {
   revocation?: Promise<ConfigRevocation>;
   issuerKeys?: Promise<IssuerKey[]>;
-  activeCampaigns?: Promise<unknown[]>;
   /** By the campaign ids a screen gets, in config order. */
   campaignSets: Map<string, ScreenCampaigns>;
 }
