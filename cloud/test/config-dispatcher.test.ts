@@ -235,6 +235,8 @@ describe.each(engines)('screen config dispatcher on $engine', ({ engine, availab
       }
       expect((await progress()).retrying).toBe(0);
     },
+    // Three rounds over every screen of the suite on one PGlite engine: generous for a loaded machine.
+    120_000,
   );
 
   /** A second connection pool on the same PostgreSQL database (PGlite has one engine: the same handle). */
