@@ -244,7 +244,7 @@ export async function run(args: string[]): Promise<BenchReport> {
       keep: options.keep,
       // Building the history runs statements far longer than a request's timeouts (0: none). The reads
       // are held to the request's statement timeout by the timing instead.
-      timeouts: { queryMs: 0, statementMs: 0 },
+      timeouts: { queryMs: 0, statementMs: 0, socketSilenceMs: 0 },
     });
     const sizeData: Record<string, unknown> = {};
     data[label] = sizeData;

@@ -87,7 +87,8 @@ export async function growSettledHistory(handle: DatabaseHandle, input: HistoryI
              case when n % 20 = 0 then 'CAP_CAMPAIGN_WALLET' end,
              tap_ts, (to_timestamp(tap_ts) at time zone 'Asia/Shanghai')::date,
              case when n % 2 = 0 then 'Shanghai' else 'Hangzhou' end, 'mqtt', to_timestamp(tap_ts + 60)
-      from g`,
+      from g
+      on conflict (screen_id, counter) do nothing`,
     );
     await execute(
       handle,
@@ -96,7 +97,8 @@ export async function growSettledHistory(handle: DatabaseHandle, input: HistoryI
       select ${firstTransfer}::bigint + n, ${debit}, ${credit}, 8 + n % 80, 'redeem',
              'tap:' || (${SYNTHETIC_ID_BASE}::bigint + n / ${TAPS_PER_SCREEN}) || ':' || (n % ${TAPS_PER_SCREEN} + 1),
              now() - make_interval(days => (1 + n % ${HISTORY_DAYS})::int)
-      from generate_series(${from}::bigint, ${to}::bigint) as n where n % 20 <> 0`,
+      from generate_series(${from}::bigint, ${to}::bigint) as n where n % 20 <> 0
+      on conflict (id) do nothing`,
     );
     input.log(
       `  history: ${(to + 1).toLocaleString('en')} of ${input.taps.toLocaleString('en')} settled taps (${((Date.now() - startMs) / 1000).toFixed(0)} s)`,
