@@ -606,7 +606,7 @@ export async function run(args: string[]): Promise<BenchReport> {
       poolSizeMax: 8,
       // Building millions of rows of history runs statements (a 500,000-row insert, vacuum) beyond the
       // request timeouts, and far beyond them on a busy machine; 0 is no timeout in pg and PostgreSQL.
-      ...(history > 0 ? { timeouts: { queryMs: 0, statementMs: 0 } } : {}),
+      ...(history > 0 ? { timeouts: { queryMs: 0, statementMs: 0, socketSilenceMs: 0 } } : {}),
     });
     try {
       const settings = benchSettings(options);
