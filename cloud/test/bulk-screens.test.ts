@@ -9,7 +9,12 @@ import { ErrorCode, generateKeyPair, isEnrolmentCode } from '@redtap/shared';
 import type { DatabaseHandle } from '../src/db/client.ts';
 import { int, queryRows } from '../src/db/rows.ts';
 import { hashEnrolmentCode } from '../src/services/enrolment.ts';
-import { importScreens, SCREEN_IMPORT_ROWS_MAX, ScreenImportRowCode } from '../src/services/bulk-screens.ts';
+import {
+  applyBulkAction,
+  importScreens,
+  SCREEN_IMPORT_ROWS_MAX,
+  ScreenImportRowCode,
+} from '../src/services/bulk-screens.ts';
 import { dispatchBrokerRevocations } from '../src/services/broker-revocation-dispatcher.ts';
 import { SCREEN_GROUP_SIZE_MAX } from '../src/services/screens.ts';
 import { openTestDatabase, testEngines } from './databases.ts';
@@ -384,24 +389,28 @@ describe.each(engines)('bulk screens on $engine', ({ engine, available }) => {
       }),
     );
     expect(preview).toEqual({ matching: 4, affected: 4 });
-    const changed = await bulk({
-      filter: { city: from },
-      action: { kind: 'move', building: 'Tower Z', timezone: 'Asia/Tokyo' },
-      expectedScreens: 12,
-    });
-    expect(changed.status).toBe(202);
-    const outcome = await json<BulkReply>(changed);
+    // The service alone, as the request runs it: desired state written, nothing published.
+    const outcome = await applyBulkAction(
+      handle.db,
+      { city: from },
+      { kind: 'move', building: 'Tower Z', timezone: 'Asia/Tokyo' },
+      { expectedScreens: 12, actor: null, now: new Date(cloud.clock.nowMs) },
+    );
     expect(outcome).toMatchObject({ screens: 12, configs: 1, revocations: 0 });
     expect(outcome.generation).toBeGreaterThan(0);
     expect(await count(sql`city = ${from} and building = 'Tower Z' and timezone = 'Asia/Tokyo'`)).toBe(12);
-    // Nothing was published in the request: the config dispatcher will.
     expect(cloud.broker.configs.get(active)?.timezone).not.toBe('Asia/Tokyo');
-    const progress = await json<{ configsPending: number }>(
-      await cloud.request('GET', `/v1/screens/bulk/progress?generation=${String(outcome.generation)}`, {
-        token: operator,
-      }),
-    );
-    expect(progress.configsPending).toBe(1);
+    const progressOf = async () =>
+      json<{ configsPending: number }>(
+        await cloud.request('GET', `/v1/screens/bulk/progress?generation=${String(outcome.generation)}`, {
+          token: operator,
+        }),
+      );
+    expect((await progressOf()).configsPending).toBe(1);
+    // The dispatchers make it true.
+    await cloud.settle();
+    expect(cloud.broker.configs.get(active)?.timezone).toBe('Asia/Tokyo');
+    expect((await progressOf()).configsPending).toBe(0);
 
     // A count that changed since the operator confirmed it is refused, and nothing moves.
     const stale = await bulk({

@@ -17,6 +17,7 @@ import { screenImportScreens } from '../db/schema/screen-bulk.ts';
 import { screenGroupMembers, screenGroups, screenHealth, screens } from '../db/schema/screens.ts';
 import { DomainError } from '../errors.ts';
 import { audit } from './audit.ts';
+import { refreshScreenCampaigns, screenIdsIn } from './campaign-screens.ts';
 import { ENROLMENT_CODE_TTL_MS, generateEnrolmentCode, hashEnrolmentCode } from './enrolment.ts';
 import {
   canonicalTimeZone,
@@ -714,29 +715,25 @@ export interface BulkActionOutcome {
   generation: number;
   /** Broker identities queued for removal (revoke). */
   revocations: number;
+  /** Decks wanted by screens that joined an active campaign (the deck dispatcher issues them). */
+  decks: number;
 }
 
 /**
  * The one place a bulk change of what targeting reads (a screen's status, city, building or groups) is
- * announced, in its transaction, for the screens it changed: the active ones get their configs
- * republished (campaigns target cities, buildings and groups), one generation for the whole change, in
- * one statement. The stored campaign targeting (campaign_screens) is refreshed here too once it exists.
+ * announced, in its transaction, for the screens it changed: their rows of the stored campaign targeting
+ * are resolved again (campaign-screens.ts: a screen that joins an active campaign wants a deck from it,
+ * one that leaves wants none), and the active ones get their configs republished (a move changes the
+ * city or time zone in them even when no campaign changes), under one generation, in one statement.
  */
 export async function screensRetargeted(
   tx: Database,
   screenIds: number[],
-): Promise<{ configs: number; generation: number }> {
-  if (screenIds.length === 0) return { configs: 0, generation: 0 };
-  const rows = await queryRows<{ generation: unknown }>(
-    tx,
-    sql`with g as (select nextval('screen_config_generation_seq') as generation)
-        update screen_config_state st set wanted_generation = g.generation
-        from g, screens s
-        where s.id = st.screen_id and s.status = 'active'
-          and st.screen_id in (select value::bigint from jsonb_array_elements_text(${JSON.stringify(screenIds)}::jsonb))
-        returning g.generation`,
-  );
-  return { configs: rows.length, generation: rows.length === 0 ? 0 : int(rows[0]?.generation) };
+): Promise<{ configs: number; generation: number; decks: number }> {
+  if (screenIds.length === 0) return { configs: 0, generation: 0, decks: 0 };
+  const ids = screenIdsIn(screenIds);
+  const queued = await refreshScreenCampaigns(tx, ids, { alsoStale: ids });
+  return { configs: queued.configs, generation: queued.generation, decks: queued.decks };
 }
 
 /**
@@ -851,6 +848,7 @@ export async function applyBulkAction(
       configs: queued.configs,
       generation: queued.generation,
       revocations: action.kind === 'revoke' ? ids.length : 0,
+      decks: queued.decks,
     };
   });
 }

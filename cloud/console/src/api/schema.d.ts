@@ -3000,6 +3000,72 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/v1/screens/me/revocations': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The unexpired credential revocations numbered after `after`, one signed page at a time; ask again from `through` until it reaches the config’s revocation version */
+    get: {
+      parameters: {
+        query?: {
+          after?: number | null;
+          limit?: number;
+        };
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description A page */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['RevocationPage'];
+          };
+        };
+        /** @description Error */
+        400: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Error */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Error */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/v1/screen-groups': {
     parameters: {
       query?: never;
@@ -8363,6 +8429,8 @@ export interface components {
       generation: number;
       /** @description broker identities queued for removal */
       revocations: number;
+      /** @description decks wanted by screens that joined an active campaign */
+      decks: number;
     };
     ScreenConfigProgress: {
       generation: number;
@@ -8372,6 +8440,19 @@ export interface components {
       applied: number;
       /** @description active screens whose last publish failed and that wait for a retry */
       retrying: number;
+    };
+    RevocationPage: {
+      after: number;
+      /** @description the page covers (after, through]: every unexpired revocation numbered there is in entries */
+      through: number;
+      /** @description the latest revocation number when the cloud answered */
+      version: number;
+      /** @description `walletId:serial:expiresAt`, in number order */
+      entries: string[];
+      /** @description the issuer key that signed the page */
+      keyId: number;
+      /** @description hex P-256 signature, label redtap:v1:revocations */
+      signature: string;
     };
     ScreenGroup: {
       id: number;

@@ -111,6 +111,10 @@ const BulkOutcome = z
     configs: z.number().int().openapi({ description: 'active screens whose config is republished' }),
     generation: z.number().int().openapi({ description: 'for GET /v1/screens/bulk/progress; 0 when none' }),
     revocations: z.number().int().openapi({ description: 'broker identities queued for removal' }),
+    decks: z
+      .number()
+      .int()
+      .openapi({ description: 'decks wanted by screens that joined an active campaign' }),
   })
   .openapi('BulkScreenOutcome');
 
@@ -285,6 +289,7 @@ export function bulkScreenRoutes(deps: AppDeps) {
         now: deps.now(),
       });
       if (outcome.revocations > 0) deps.brokerRevocations?.poke();
+      deps.dispatchers?.poke();
       return c.json(outcome, 202);
     },
   );
