@@ -108,11 +108,14 @@ export function createTestCloud(
     settle,
     request: async (method, path, requestOptions = {}) => {
       const response = await send(method, path, requestOptions);
-      if (poked && options.settle !== false) {
-        poked = false;
-        await settle();
-      }
-      return response;
+      if (!poked || options.settle === false) return response;
+      poked = false;
+      // Read before settling: a reply left unread while the dispatchers run (seconds on a loaded
+      // machine) can lose its body once the reply check's clone of it is collected.
+      const body = await response.arrayBuffer();
+      await settle();
+      const empty = response.status === 204 || response.status === 304;
+      return new Response(empty ? null : body, { status: response.status, headers: response.headers });
     },
   };
 
