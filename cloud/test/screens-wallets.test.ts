@@ -14,6 +14,7 @@ import {
   type KeyPair,
 } from '@redtap/shared';
 import type { DatabaseHandle } from '../src/db/client.ts';
+import { dispatchBrokerRevocations } from '../src/services/broker-revocation-dispatcher.ts';
 import { dispatchTestConfigs } from './config-dispatch.ts';
 import { openTestDatabase, testEngines } from './databases.ts';
 import { createTestCloud, enrolBody, json, operatorToken, type TestCloud } from './harness.ts';
@@ -112,6 +113,13 @@ describe.each(engines)('screens and wallets on $engine', ({ engine, available })
     // Revocation: the broker identity goes, cached logins stop working, and a new code is refused.
     const revoked = await cloud.request('POST', `/v1/screens/${screenId}/revoke`, { token: operator });
     expect((await json<{ status: string }>(revoked)).status).toBe('revoked');
+    // The request queued the identity's removal; the revocation dispatcher does it.
+    expect(cloud.broker.revoked).not.toContain(screenId);
+    await dispatchBrokerRevocations({
+      db: handle.db,
+      now: () => new Date(cloud.clock.nowMs),
+      revoke: (id) => cloud.broker.revokeScreen(id),
+    });
     expect(cloud.broker.revoked).toContain(screenId);
     expect(await auth(`screen-${screenId}`, grant.mqtt.password)).toBeNull();
     const again = await cloud.request('POST', `/v1/screens/${screenId}/enrolment-codes`, { token: operator });

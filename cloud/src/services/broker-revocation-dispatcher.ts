@@ -1,6 +1,6 @@
-// The revocation dispatcher: removes the broker identities of screens that bulk revocation queued
-// (screen_broker_revocations), as POST /v1/screens/{id}/revoke does for one screen at once: the
-// Mosquitto dynamic-security client and role deleted (aedes refuses the login), the connection cut, the
+// The revocation dispatcher: removes the broker identities of revoked screens, queued in
+// screen_broker_revocations by the revoking transaction (POST /v1/screens/{id}/revoke and bulk
+// revocation alike): the Mosquitto dynamic-security client and role deleted (aedes refuses the login), the connection cut, the
 // retained config cleared, the cached login forgotten. The request only wrote the revoked status and the
 // queue row; the database already refuses the screen's tokens and logins. Each pass takes a bounded batch
 // under a lease (skip locked, in a short transaction of its own) so replicas split the work and nothing

@@ -2184,7 +2184,7 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    /** Revoke a screen: its broker identity is removed and its later tokens are rejected */
+    /** Revoke a screen: its later tokens are rejected at once and its broker identity is queued for removal */
     post: {
       parameters: {
         query?: never;

@@ -431,7 +431,8 @@ export function screenRoutes(deps: AppDeps) {
       method: 'post',
       path: '/v1/screens/{id}/revoke',
       tags: ['screens'],
-      summary: 'Revoke a screen: its broker identity is removed and its later tokens are rejected',
+      summary:
+        'Revoke a screen: its later tokens are rejected at once and its broker identity is queued for removal',
       request: { params: IdParam },
       responses: {
         200: { description: 'Screen', content: { 'application/json': { schema: Screen } } },
@@ -444,7 +445,8 @@ export function screenRoutes(deps: AppDeps) {
       summaries.invalidate();
       await audit(deps.db, { actor: principalOf(c), action: 'screen.revoked', subject: `screen:${id}` });
       deps.screenAuth.forget(id);
-      await deps.broker.revokeScreen(id);
+      // The broker identity was queued with the revocation; the dispatcher removes it.
+      deps.brokerRevocations?.poke();
       return c.json(screen, 200);
     },
   );
