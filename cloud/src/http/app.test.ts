@@ -105,7 +105,7 @@ describe('HTTP app', () => {
       ...systemRoutes.map((route) => ({
         method: route.method,
         path: route.path,
-        policy: route.policy === 'public' ? ['public'] : [...route.policy],
+        policy: typeof route.policy === 'string' ? [route.policy] : [...route.policy],
       })),
     ];
     // Signing out ends each caller's session: last, after every other route has been checked.
