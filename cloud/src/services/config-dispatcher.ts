@@ -187,7 +187,7 @@ async function claimStaleScreens(
 
 /**
  * Gives a config built outside any lock its version: a short transaction on the screen row, no broker.
- * The version rises only when the content differs from the last one versioned, as in publishScreenConfig.
+ * The version rises only when the content differs from the last one versioned.
  */
 async function versionConfig(
   db: Database,

@@ -4,12 +4,10 @@
 import { createHash } from 'node:crypto';
 import { eq } from 'drizzle-orm';
 import { ScreenConfig, cityKey, type ConfigRevocation, type IssuerKey } from '@redtap/shared';
-import type { CloudBroker } from '../broker/types.ts';
 import type { Database } from '../db/client.ts';
 import { screens } from '../db/schema/screens.ts';
 import { pinnedIssuerKeys } from './issuer-keys.ts';
 import { configRevocation } from './revocations.ts';
-import { recordConfigVersion } from './screen-config-history.ts';
 import { int, queryRows } from '../db/rows.ts';
 import type { CampaignConfig, CreativeEntry, PlaylistItem } from '@redtap/shared';
 import type { CampaignCreative, CampaignRules } from '../db/schema/campaigns.ts';
@@ -165,20 +163,6 @@ async function screenCampaigns(
   return built;
 }
 
-/** Republishes the given screens' configs (each one's version rises when its content changed). */
-export async function republishScreenConfigs(
-  db: Database,
-  broker: CloudBroker,
-  screenIds: number[],
-  now: Date,
-  options: ScreenConfigOptions = {},
-): Promise<number> {
-  let published = 0;
-  for (const screenId of screenIds)
-    if (await publishScreenConfig(db, broker, screenId, now, options)) published += 1;
-  return published;
-}
-
 export const DECK_REFILL_THRESHOLD_DEFAULT = 20;
 
 /**
@@ -231,44 +215,4 @@ export async function buildScreenConfig(
 export function screenConfigContentHash(config: ScreenConfig): string {
   const { version: _version, issuedAt: _issuedAt, ...content } = config;
   return createHash('sha256').update(JSON.stringify(content)).digest('hex');
-}
-
-/**
- * Builds and publishes the screen's retained config. A kiosk ignores a config whose version it holds,
- * so any change of content (a revocation, an issuer key, a campaign) bumps the version here rather than
- * trusting each caller to. The screen row stays locked until the broker has the message, so configs
- * reach the broker in version order and a slower publisher cannot retain older content over newer.
- */
-export async function publishScreenConfig(
-  db: Database,
-  broker: CloudBroker,
-  screenId: number,
-  now: Date,
-  options: ScreenConfigOptions = {},
-): Promise<boolean> {
-  return db.transaction(async (tx) => {
-    const [locked] = await tx
-      .select({ configVersion: screens.configVersion, configHash: screens.configHash })
-      .from(screens)
-      .where(eq(screens.id, screenId))
-      .for('update');
-    if (locked === undefined) return false;
-    const built = await buildScreenConfig(tx, screenId, now, options);
-    if (built === null) return false;
-    const hash = screenConfigContentHash(built);
-    let config = built;
-    if (hash !== locked.configHash) {
-      const version = locked.configVersion + 1;
-      await tx
-        .update(screens)
-        .set({ configVersion: version, configHash: hash })
-        .where(eq(screens.id, screenId));
-      config = { ...built, version };
-    }
-    // Proof of play counts what a version the screen held told it to play (proof-of-play.ts).
-    const raised = hash !== locked.configHash;
-    await recordConfigVersion(tx, screenId, config, raised, Math.floor(now.getTime() / 1000));
-    await broker.publishConfig(screenId, config);
-    return true;
-  });
 }

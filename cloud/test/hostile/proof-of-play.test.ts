@@ -17,7 +17,8 @@ import type { DatabaseHandle } from '../../src/db/client.ts';
 import { int, queryRows } from '../../src/db/rows.ts';
 import { localDay } from '../../src/local-day.ts';
 import { PLAY_PERIODS_PER_HOUR_MAX } from '../../src/services/proof-of-play.ts';
-import { publishScreenConfig, screenConfigOptionsOf } from '../../src/services/screen-config.ts';
+import { markScreenConfigsStale } from '../../src/services/config-dispatcher.ts';
+import { dispatchTestConfigs } from '../config-dispatch.ts';
 import { wireScreenEvents } from '../../src/services/screen-events.ts';
 import { Collector } from '../broker/collector.ts';
 import { openTestDatabase, testEngines } from '../databases.ts';
@@ -307,13 +308,8 @@ describe.each(engines)('hostile proof of play on $engine', ({ engine, available 
         sql`delete from screen_config_versions where screen_id = ${other.screenId}`,
       );
       const version = cloud.broker.configs.get(other.screenId)?.version;
-      await publishScreenConfig(
-        cloud.deps.db,
-        cloud.deps.broker,
-        other.screenId,
-        cloud.deps.now(),
-        screenConfigOptionsOf(cloud.deps.settings),
-      );
+      await markScreenConfigsStale(cloud.deps.db, [other.screenId]);
+      await dispatchTestConfigs(cloud);
       expect(cloud.broker.configs.get(other.screenId)?.version).toBe(version);
       broker.send(other.screenId, { ...report, items });
       await broker.drain();
