@@ -11,6 +11,7 @@ import { int, queryRows } from '../src/db/rows.ts';
 import { dispatchBrokerIdentities } from '../src/services/broker-identity-dispatcher.ts';
 import { dispatchDecks } from '../src/services/deck-dispatcher.ts';
 import { handleDeckLow } from '../src/services/decks.ts';
+import { SCREEN_CAMPAIGNS_MAX } from '../src/services/campaign-screens.ts';
 import { drainScreenConfigs } from './config-dispatch.ts';
 import { openTestDatabase, testEngines } from './databases.ts';
 import { deckDispatchDeps, drainDecks } from './desired-state.ts';
@@ -379,6 +380,54 @@ describe.each(engines)('campaign rollout on $engine', ({ engine, available }) =>
   );
 
   // 12,000 screens: above the old 10,000 cut. PostgreSQL only (the engine a fleet of that size runs on).
+  it.skipIf(!available)(
+    'refuses to resume a campaign onto a screen that already runs as many campaigns as a config carries',
+    async () => {
+      const city = newCity();
+      const [screen] = await activeScreens(1, city);
+      const campaignId = await activeCampaign({ cities: [city], envelopes: 10 });
+      const transition = (to: 'pause' | 'resume') =>
+        cloud.request('POST', `/v1/campaigns/${campaignId}/transitions`, {
+          token: operator,
+          body: { transition: to },
+        });
+      expect((await transition('pause')).status).toBe(200);
+      // 64 other running campaigns on the screen: copies of this one's row, in one statement each.
+      const columns = await queryRows<{ column_name: string }>(
+        handle.db,
+        sql`select column_name from information_schema.columns
+            where table_name = 'campaigns' and table_schema = current_schema() and column_name <> 'id'`,
+      );
+      const list = sql.raw(columns.map((column) => `"${column.column_name}"`).join(', '));
+      const copies = await queryRows<{ id: unknown }>(
+        handle.db,
+        sql`insert into campaigns (${list}) select ${list} from campaigns, generate_series(1, ${SCREEN_CAMPAIGNS_MAX})
+            where id = ${campaignId} returning id`,
+      );
+      const ids = copies.map((row) => int(row.id));
+      await handle.db.execute(
+        sql`update campaigns set status = 'active'
+            where id in (select jsonb_array_elements_text(${JSON.stringify(ids)}::jsonb)::bigint)`,
+      );
+      await handle.db.execute(
+        sql`insert into campaign_screens (campaign_id, screen_id)
+            select jsonb_array_elements_text(${JSON.stringify(ids)}::jsonb)::bigint, ${screen}`,
+      );
+      const refused = await transition('resume');
+      expect(refused.status).toBe(409);
+      expect((await json<{ error: { code: string } }>(refused)).error.code).toBe('SCREEN_CAMPAIGNS_FULL');
+      const [status] = await queryRows<{ status: string }>(
+        handle.db,
+        sql`select status from campaigns where id = ${campaignId}`,
+      );
+      expect(status?.status).toBe('paused');
+      // One of them ends: there is room again.
+      await handle.db.execute(sql`update campaigns set status = 'ended' where id = ${ids[0] ?? 0}`);
+      await handle.db.execute(sql`delete from campaign_screens where campaign_id = ${ids[0] ?? 0}`);
+      expect((await transition('resume')).status).toBe(200);
+    },
+  );
+
   it.skipIf(!available || engine !== 'postgres')(
     'rolls a campaign out to 12,000 targeted screens: every one gets a deck and its config',
     async () => {

@@ -88,6 +88,9 @@ export const ErrorCode = {
   SCREEN_GROUP_IN_USE: 'SCREEN_GROUP_IN_USE',
   // A group a bulk action or an import would fill past its bound (SCREEN_GROUP_SIZE_MAX screens).
   SCREEN_GROUP_FULL: 'SCREEN_GROUP_FULL',
+  // A campaign whose activation would give a screen more running campaigns than its config carries
+  // (SCREEN_CAMPAIGNS_MAX): refused rather than left out of some screens' configs.
+  SCREEN_CAMPAIGNS_FULL: 'SCREEN_CAMPAIGNS_FULL',
   // A screen CSV import with rows refused: nothing was imported; the dry run lists the rows.
   SCREEN_IMPORT_INVALID: 'SCREEN_IMPORT_INVALID',
   // A screen CSV import whose header lacks a required column, repeats one or names an unknown one.

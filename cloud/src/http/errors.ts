@@ -53,6 +53,7 @@ const statusByCode: Partial<Record<ErrorCode, ContentfulStatusCode>> = {
   [ErrorCode.TRANSFER_CONFLICT]: 409,
   [ErrorCode.SCREEN_GROUP_IN_USE]: 409,
   [ErrorCode.SCREEN_GROUP_FULL]: 409,
+  [ErrorCode.SCREEN_CAMPAIGNS_FULL]: 409,
   [ErrorCode.SCREEN_IMPORT_INVALID]: 422,
   [ErrorCode.SCREEN_IMPORT_COLUMNS_INVALID]: 400,
   [ErrorCode.SCREEN_IMPORT_TOO_LARGE]: 413,

@@ -12,6 +12,29 @@ import { sql, type SQL } from 'drizzle-orm';
 import type { Database } from '../db/client.ts';
 import { int, queryRows } from '../db/rows.ts';
 
+/**
+ * Running campaigns one screen's config carries at most (docs/protocol.md §5.5). An activation that
+ * would give a screen more is refused (screensOverCampaignCap), so no screen's config leaves one out.
+ */
+export const SCREEN_CAMPAIGNS_MAX = 64;
+
+/**
+ * How many of the campaign's targeted screens run more than SCREEN_CAMPAIGNS_MAX active campaigns: one
+ * aggregate, read in the activating transaction after the campaign's screens were resolved.
+ */
+export async function screensOverCampaignCap(tx: Database, campaignId: number): Promise<number> {
+  const [row] = await queryRows<{ n: unknown }>(
+    tx,
+    sql`select count(*) as n from (
+          select cs.screen_id from campaign_screens cs
+          join campaign_screens other on other.screen_id = cs.screen_id
+          join campaigns c on c.id = other.campaign_id and c.status = 'active'
+          where cs.campaign_id = ${campaignId}
+          group by cs.screen_id having count(*) > ${SCREEN_CAMPAIGNS_MAX}) crowded`,
+  );
+  return int(row?.n ?? 0);
+}
+
 /** Campaigns whose targeted screens are kept in campaign_screens. */
 const KEPT = sql`('active', 'paused')`;
 

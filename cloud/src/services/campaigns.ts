@@ -1,7 +1,12 @@
 // Campaigns: create (with coupon offers), read within the tenant, fund from the advertiser through the
 // ledger, and move through the lifecycle draft → submitted → approved → active ⇄ paused → ended.
 // Activation draws the whole envelope pool from the prize plan; ending refunds what is unspent.
-import { rollOutCampaign, type QueuedRollout } from './campaign-screens.ts';
+import {
+  rollOutCampaign,
+  SCREEN_CAMPAIGNS_MAX,
+  screensOverCampaignCap,
+  type QueuedRollout,
+} from './campaign-screens.ts';
 import { and, asc, eq, gt, inArray, sql } from 'drizzle-orm';
 import {
   assert,
@@ -719,7 +724,16 @@ export async function transitionCampaign(
       .update(campaigns)
       .set({ status: rule.to, updatedAt: input.now, ...(rule.to === 'ended' ? { endedAt: input.now } : {}) })
       .where(eq(campaigns.id, row.id));
-    return ['active', 'paused', 'ended'].includes(rule.to) ? rollOutCampaign(tx, row.id) : undefined;
+    if (!['active', 'paused', 'ended'].includes(rule.to)) return undefined;
+    const rollout = await rollOutCampaign(tx, row.id);
+    const crowded = rule.to === 'active' ? await screensOverCampaignCap(tx, row.id) : 0;
+    // Thrown inside the transaction: nothing of the transition stays.
+    if (crowded > 0)
+      throw new DomainError(
+        ErrorCode.SCREEN_CAMPAIGNS_FULL,
+        `${crowded} targeted screens would run more than ${SCREEN_CAMPAIGNS_MAX} campaigns`,
+      );
+    return rollout;
   });
   const campaign = await getCampaign(db, scope, input.campaignId);
   return queued === undefined ? campaign : { ...campaign, queued };

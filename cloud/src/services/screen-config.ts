@@ -8,6 +8,7 @@ import type { Database } from '../db/client.ts';
 import { screens } from '../db/schema/screens.ts';
 import { pinnedIssuerKeys } from './issuer-keys.ts';
 import { configRevocation } from './revocations.ts';
+import { SCREEN_CAMPAIGNS_MAX } from './campaign-screens.ts';
 import { int, queryRows } from '../db/rows.ts';
 import type { CampaignConfig, CreativeEntry, PlaylistItem } from '@redtap/shared';
 import type { CampaignCreative, CampaignRules } from '../db/schema/campaigns.ts';
@@ -15,7 +16,6 @@ import { sql } from 'drizzle-orm';
 import type { Daypart, NetworkRules } from '@redtap/shared';
 import { networkRulesOf, type MoneySettings } from '../money-settings.ts';
 
-const CONFIG_CAMPAIGNS_MAX = 64;
 const U32_MAX = 0xffffffff;
 const PLAYLIST_ITEMS_MAX = 500;
 
@@ -81,7 +81,7 @@ async function screenCampaigns(
     sql`select c.id, c.name, c.sponsor, c.advertiser_id, c.starts_at, c.ends_at, c.dayparts, c.rules, c.creatives
         from campaign_screens cs join campaigns c on c.id = cs.campaign_id
         where cs.screen_id = ${screenId} and c.status = 'active'
-        order by c.id limit ${CONFIG_CAMPAIGNS_MAX}`,
+        order by c.id limit ${SCREEN_CAMPAIGNS_MAX}`,
   );
   const ids = targeted.map((row) => int(row.id));
   const setKey = JSON.stringify(ids);

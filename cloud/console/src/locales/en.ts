@@ -1092,6 +1092,8 @@ export const en = {
     NOT_FOUND: 'It was not found; it may have been removed. Refresh the page.',
     CONFLICT: 'It was changed or already exists. Refresh the page and try again.',
     SCREEN_GROUP_FULL: 'The group would hold more screens than a group may (10,000). Choose fewer screens.',
+    SCREEN_CAMPAIGNS_FULL:
+      'Some targeted screens already run as many campaigns as a screen can (64). Narrow the targeting or end a campaign there first.',
     SCREEN_IMPORT_INVALID: 'Some rows have problems, so nothing was imported. Run the dry run to see them.',
     SCREEN_IMPORT_COLUMNS_INVALID:
       'The file’s header is not right: it needs name, city, building and elevator, and may have time zone and groups.',

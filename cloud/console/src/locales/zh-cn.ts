@@ -1075,6 +1075,8 @@ export const zhCN: Messages = {
     NOT_FOUND: '未找到，可能已被删除，请刷新页面。',
     CONFLICT: '内容已被修改或已存在，请刷新页面后重试。',
     SCREEN_GROUP_FULL: '该分组的屏幕数将超过上限（10,000）。请选择更少的屏幕。',
+    SCREEN_CAMPAIGNS_FULL:
+      '部分目标屏幕正在投放的活动数已达上限（64 个）。请缩小定向范围，或先结束这些屏幕上的活动。',
     SCREEN_IMPORT_INVALID: '部分行有问题，因此没有导入任何数据。请试运行查看。',
     SCREEN_IMPORT_COLUMNS_INVALID: '文件表头不正确：需要名称、城市、楼宇和电梯列，可包含时区和分组列。',
     SCREEN_IMPORT_NOT_UTF8: '文件不是 UTF-8 文本。请在 Excel 中另存为“CSV UTF-8（逗号分隔）”后重新选择。',
