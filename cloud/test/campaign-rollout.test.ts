@@ -425,63 +425,75 @@ describe.each(engines)('campaign rollout on $engine', ({ engine, available }) =>
       await handle.db.execute(sql`update campaigns set status = 'ended' where id = ${ids[0] ?? 0}`);
       await handle.db.execute(sql`delete from campaign_screens where campaign_id = ${ids[0] ?? 0}`);
       expect((await transition('resume')).status).toBe(200);
+      // Leave nothing queued or running for the tests after it.
+      expect((await transition('pause')).status).toBe(200);
+      await handle.db.execute(
+        sql`update campaigns set status = 'ended'
+            where id in (select jsonb_array_elements_text(${JSON.stringify(ids)}::jsonb)::bigint)`,
+      );
+      await handle.db.execute(
+        sql`delete from campaign_screens
+            where campaign_id in (select jsonb_array_elements_text(${JSON.stringify(ids)}::jsonb)::bigint)`,
+      );
     },
   );
 
-  it.skipIf(!available || engine !== 'postgres')(
-    'rolls a campaign out to 12,000 targeted screens: every one gets a deck and its config',
-    async () => {
-      const count = Number(process.env.ROLLOUT_SCREENS ?? 12_000);
-      const city = newCity();
-      const started = Date.now();
-      const screens = await activeScreens(count, city);
-      const activating = Date.now();
-      const calls = broker.calls;
-      const campaignId = await activeCampaign({ cities: [city], envelopes: 3 * count });
-      expect(broker.calls).toBe(calls);
-      const queuedMs = Date.now() - activating;
-      const rolloutBefore = await rollout(campaignId);
-      expect(rolloutBefore).toMatchObject({
-        screens: count,
-        withDeck: 0,
-        decksPending: count,
-        configsStale: count,
-      });
+  // Only on PostgreSQL: registered there alone, so a PGlite run does not list it as skipped.
+  if (engine === 'postgres')
+    it.skipIf(!available)(
+      'rolls a campaign out to 12,000 targeted screens: every one gets a deck and its config',
+      async () => {
+        const count = Number(process.env.ROLLOUT_SCREENS ?? 12_000);
+        const city = newCity();
+        const started = Date.now();
+        const screens = await activeScreens(count, city);
+        const activating = Date.now();
+        const calls = broker.calls;
+        const campaignId = await activeCampaign({ cities: [city], envelopes: 3 * count });
+        expect(broker.calls).toBe(calls);
+        const queuedMs = Date.now() - activating;
+        const rolloutBefore = await rollout(campaignId);
+        expect(rolloutBefore).toMatchObject({
+          screens: count,
+          withDeck: 0,
+          decksPending: count,
+          configsStale: count,
+        });
 
-      const decksStarted = Date.now();
-      const { issued } = await drainDecks(deckDeps());
-      const decksMs = Date.now() - decksStarted;
-      const configsStarted = Date.now();
-      await drainConfigs();
-      const configsMs = Date.now() - configsStarted;
-      console.info(
-        `12,000-screen rollout on ${engine}: activation ${queuedMs} ms, decks ${decksMs} ms, configs ${configsMs} ms, total ${Date.now() - started} ms`,
-      );
-      expect(issued).toBe(count);
-      const [left] = await queryRows<{ without_deck: unknown; without_config: unknown }>(
-        handle.db,
-        sql`select count(*) filter (where not exists (
+        const decksStarted = Date.now();
+        const { issued } = await drainDecks(deckDeps());
+        const decksMs = Date.now() - decksStarted;
+        const configsStarted = Date.now();
+        await drainConfigs();
+        const configsMs = Date.now() - configsStarted;
+        console.info(
+          `12,000-screen rollout on ${engine}: activation ${queuedMs} ms, decks ${decksMs} ms, configs ${configsMs} ms, total ${Date.now() - started} ms`,
+        );
+        expect(issued).toBe(count);
+        const [left] = await queryRows<{ without_deck: unknown; without_config: unknown }>(
+          handle.db,
+          sql`select count(*) filter (where not exists (
                  select 1 from decks d where d.screen_id = s.id and d.campaign_id = ${campaignId})) as without_deck,
                count(*) filter (where st.published_generation < st.wanted_generation) as without_config
             from screens s join screen_config_state st on st.screen_id = s.id where s.city = ${city}`,
-      );
-      expect({ withoutDeck: int(left?.without_deck), withoutConfig: int(left?.without_config) }).toEqual({
-        withoutDeck: 0,
-        withoutConfig: 0,
-      });
-      expect(screens.filter((id) => !names(id, campaignId))).toEqual([]);
-      expect(
-        new Set(
-          broker.decks.filter((sent) => sent.screenId >= (screens[0] ?? 0)).map((sent) => sent.screenId),
-        ).size,
-      ).toBe(count);
-      expect(await rollout(campaignId)).toMatchObject({
-        screens: count,
-        withDeck: count,
-        decksPending: 0,
-        configsStale: 0,
-      });
-    },
-    600_000,
-  );
+        );
+        expect({ withoutDeck: int(left?.without_deck), withoutConfig: int(left?.without_config) }).toEqual({
+          withoutDeck: 0,
+          withoutConfig: 0,
+        });
+        expect(screens.filter((id) => !names(id, campaignId))).toEqual([]);
+        expect(
+          new Set(
+            broker.decks.filter((sent) => sent.screenId >= (screens[0] ?? 0)).map((sent) => sent.screenId),
+          ).size,
+        ).toBe(count);
+        expect(await rollout(campaignId)).toMatchObject({
+          screens: count,
+          withDeck: count,
+          decksPending: 0,
+          configsStale: 0,
+        });
+      },
+      600_000,
+    );
 });
