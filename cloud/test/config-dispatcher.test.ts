@@ -10,7 +10,6 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { DatabaseHandle } from '../src/db/client.ts';
 import { int, queryRows } from '../src/db/rows.ts';
 import {
-  backoffMs,
   defaultConfigDispatchLimits,
   dispatchScreenConfigs,
   markAllScreenConfigsStale,
@@ -18,6 +17,7 @@ import {
   type ConfigDispatchDeps,
   type PublishScreenConfig,
 } from '../src/services/config-dispatcher.ts';
+import { backoffMs } from '../src/services/leased-work.ts';
 import { screenConfigOptionsOf } from '../src/services/screen-config.ts';
 import { drainScreenConfigs } from './config-dispatch.ts';
 import { openTestDatabase, testEngines } from './databases.ts';

@@ -15,7 +15,7 @@ import type { Logger } from 'pino';
 import { seal, unseal } from '../auth/secrets.ts';
 import type { Database } from '../db/client.ts';
 import { int, queryRows } from '../db/rows.ts';
-import { deckBackoffMs } from './deck-dispatcher.ts';
+import { backoffMs, errorText, withTimeout } from './leased-work.ts';
 import { nodeTimers, startPoller, type Poller, type PollerTimers } from './poller.ts';
 
 export interface BrokerIdentityDispatchLimits {
@@ -115,14 +115,6 @@ async function claimIdentities(
   });
 }
 
-function withTimeout<T>(promise: Promise<T>, timeoutMs: number, timers: PollerTimers): Promise<T> {
-  let handle: unknown;
-  const timeout = new Promise<never>((_, reject) => {
-    handle = timers.setTimeout(() => reject(new Error(`broker timed out after ${timeoutMs} ms`)), timeoutMs);
-  });
-  return Promise.race([promise, timeout]).finally(() => timers.clearTimeout(handle));
-}
-
 /**
  * After the broker took the identity: the want goes unless a newer enrolment replaced it, and a screen
  * revoked meanwhile gets its revocation queued again (the revocation dispatcher removes the identity).
@@ -161,6 +153,7 @@ export async function dispatchBrokerIdentities(
       await withTimeout(
         deps.provision(identity.screenId, identity.username, password),
         limits.timeoutMs,
+        'broker',
         timers,
       );
       await recordProvisioned(deps.db, identity);
@@ -171,9 +164,9 @@ export async function dispatchBrokerIdentities(
       await deps.db.execute(
         sql`update screen_broker_identity_wants
             set attempts = ${attempts},
-                next_attempt_at = ${deps.now().getTime() + deckBackoffMs(attempts, limits, random)},
+                next_attempt_at = ${deps.now().getTime() + backoffMs(attempts, limits, random)},
                 lease_until = 0,
-                last_error = ${(error instanceof Error ? error.message : String(error)).slice(0, 500)}
+                last_error = ${errorText(error)}
             where screen_id = ${identity.screenId} and version = ${identity.version}`,
       );
     }

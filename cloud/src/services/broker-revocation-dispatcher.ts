@@ -9,7 +9,8 @@ import { sql } from 'drizzle-orm';
 import type { Logger } from 'pino';
 import type { Database } from '../db/client.ts';
 import { int, queryRows } from '../db/rows.ts';
-import { backoffMs, defaultConfigDispatchLimits } from './config-dispatcher.ts';
+import { defaultConfigDispatchLimits } from './config-dispatcher.ts';
+import { backoffMs, errorText, runPool, withTimeout } from './leased-work.ts';
 import { nodeTimers, startPoller, type Poller, type PollerTimers } from './poller.ts';
 
 export interface RevocationDispatchLimits {
@@ -77,17 +78,6 @@ async function claimRevocations(
   });
 }
 
-function withTimeout<T>(promise: Promise<T>, timeoutMs: number, timers: PollerTimers): Promise<T> {
-  let handle: unknown;
-  const timeout = new Promise<never>((_, reject) => {
-    handle = timers.setTimeout(
-      () => reject(new Error(`revocation timed out after ${String(timeoutMs)} ms`)),
-      timeoutMs,
-    );
-  });
-  return Promise.race([promise, timeout]).finally(() => timers.clearTimeout(handle));
-}
-
 /** One pass: claim a batch, remove each identity, delete its row or back it off. */
 export async function dispatchBrokerRevocations(
   deps: RevocationDispatchDeps,
@@ -99,15 +89,14 @@ export async function dispatchBrokerRevocations(
   const outcome: RevocationDispatchOutcome = { claimed: claimed.length, revoked: 0, failed: 0 };
   const one = async (row: Claimed): Promise<void> => {
     try {
-      await withTimeout(deps.revoke(row.screenId), limits.revokeTimeoutMs, timers);
+      await withTimeout(deps.revoke(row.screenId), limits.revokeTimeoutMs, 'revocation', timers);
       await deps.db.execute(sql`delete from screen_broker_revocations where screen_id = ${row.screenId}`);
       outcome.revoked += 1;
     } catch (error) {
       outcome.failed += 1;
       const attempts = row.attempts + 1;
-      const message = (error instanceof Error ? error.message : String(error)).slice(0, 500);
-      const retryAt =
-        deps.now().getTime() + backoffMs(attempts, { ...defaultConfigDispatchLimits, ...limits }, random);
+      const message = errorText(error);
+      const retryAt = deps.now().getTime() + backoffMs(attempts, limits, random);
       await deps.db.execute(
         sql`update screen_broker_revocations
             set attempts = ${attempts}, next_attempt_at = ${retryAt}, lease_until = 0, last_error = ${message}
@@ -115,15 +104,7 @@ export async function dispatchBrokerRevocations(
       );
     }
   };
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < claimed.length) {
-      const row = claimed[next];
-      next += 1;
-      if (row !== undefined) await one(row);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limits.concurrency, claimed.length) }, worker));
+  await runPool(claimed, limits.concurrency, one);
   return outcome;
 }
 

@@ -12,6 +12,7 @@ import type { Logger } from 'pino';
 import type { Database } from '../db/client.ts';
 import { int, queryRows } from '../db/rows.ts';
 import { ticketClaimKey } from './claims.ts';
+import { withTimeout } from './leased-work.ts';
 import { startPoller, type Poller } from './poller.ts';
 
 /** The `claimed` message as published (TicketClaimed of @redtap/shared). */
@@ -127,14 +128,6 @@ async function claimsOfTickets(
   return found;
 }
 
-function withTimeout<T>(promise: Promise<T>, timeoutMs: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`publish timed out after ${timeoutMs} ms`)), timeoutMs);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
-
 function safeJson(text: string): unknown {
   try {
     return JSON.parse(text) as unknown;
@@ -202,7 +195,7 @@ export async function dispatchClaimNotices(
         claimedAt: notice.claimedAt,
         ...(result === undefined ? {} : { result }),
       };
-      return withTimeout(publish(screenId, message), limits.publishTimeoutMs);
+      return withTimeout(publish(screenId, message), limits.publishTimeoutMs, 'publish');
     }),
   );
   const failed: number[] = [];

@@ -27,6 +27,7 @@ import type { ScreenConfig } from '@redtap/shared';
 import type { Database } from '../db/client.ts';
 import { int, queryRows } from '../db/rows.ts';
 import { buildScreenConfig, newScreenConfigPassCache, screenConfigContentHash } from './screen-config.ts';
+import { backoffMs, errorText, runPool, withTimeout } from './leased-work.ts';
 import { nodeTimers, startPoller, type Poller, type PollerTimers } from './poller.ts';
 import { recordConfigVersion } from './screen-config-history.ts';
 
@@ -249,12 +250,6 @@ async function recordPublished(
   });
 }
 
-/** The delay before retry number `attempts` (1 = the first failure): exponential, with equal jitter. */
-export function backoffMs(attempts: number, limits: ConfigDispatchLimits, random: () => number): number {
-  const ceiling = Math.min(limits.backoffMaxMs, limits.backoffBaseMs * 2 ** Math.min(attempts - 1, 30));
-  return Math.round(ceiling / 2 + (ceiling / 2) * random());
-}
-
 async function recordFailed(
   db: Database,
   claimed: Claimed,
@@ -264,21 +259,13 @@ async function recordFailed(
   random: () => number,
 ): Promise<void> {
   const attempts = claimed.attempts + 1;
-  const message = (error instanceof Error ? error.message : String(error)).slice(0, 500);
+  const message = errorText(error);
   await db.execute(
     sql`update screen_config_state
         set attempts = ${attempts}, next_attempt_at = ${nowMs + backoffMs(attempts, limits, random)},
             lease_until = 0, last_error = ${message}
         where screen_id = ${claimed.screenId}`,
   );
-}
-
-function withTimeout<T>(promise: Promise<T>, timeoutMs: number, timers: ConfigTimers): Promise<T> {
-  let handle: unknown;
-  const timeout = new Promise<never>((_, reject) => {
-    handle = timers.setTimeout(() => reject(new Error(`publish timed out after ${timeoutMs} ms`)), timeoutMs);
-  });
-  return Promise.race([promise, timeout]).finally(() => timers.clearTimeout(handle));
 }
 
 export interface ConfigDispatchDeps {
@@ -334,7 +321,7 @@ export async function dispatchScreenConfigs(deps: ConfigDispatchDeps): Promise<C
         outcome.skipped += 1;
         return;
       }
-      await withTimeout(deps.publish(screen.screenId, config), limits.publishTimeoutMs, timers);
+      await withTimeout(deps.publish(screen.screenId, config), limits.publishTimeoutMs, 'publish', timers);
       if (await recordPublished(deps.db, screen.screenId, screen.target, config.version))
         outcome.published += 1;
       else outcome.superseded += 1;
@@ -343,15 +330,7 @@ export async function dispatchScreenConfigs(deps: ConfigDispatchDeps): Promise<C
       await recordFailed(deps.db, screen, error, deps.now().getTime(), limits, random);
     }
   };
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < claimed.length) {
-      const screen = claimed[next];
-      next += 1;
-      if (screen !== undefined) await one(screen);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limits.concurrency, claimed.length) }, worker));
+  await runPool(claimed, limits.concurrency, one);
   return outcome;
 }
 

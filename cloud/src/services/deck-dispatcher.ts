@@ -19,6 +19,7 @@ import type { Database } from '../db/client.ts';
 import { int, queryRows } from '../db/rows.ts';
 import type { MoneySettings } from '../money-settings.ts';
 import { heldDecks, issueDecks } from './decks.ts';
+import { backoffMs, errorText, runPool, withTimeout } from './leased-work.ts';
 import { nodeTimers, startPoller, type Poller, type PollerTimers } from './poller.ts';
 
 export interface DeckDispatchLimits {
@@ -77,16 +78,6 @@ interface ClaimedWant {
   lease: number;
 }
 
-/** The delay before retry number `attempts` (1 = the first failure): exponential, with equal jitter. */
-export function deckBackoffMs(
-  attempts: number,
-  limits: Pick<DeckDispatchLimits, 'backoffBaseMs' | 'backoffMaxMs'>,
-  random: () => number,
-): number {
-  const ceiling = Math.min(limits.backoffMaxMs, limits.backoffBaseMs * 2 ** Math.min(attempts - 1, 30));
-  return Math.round(ceiling / 2 + (ceiling / 2) * random());
-}
-
 async function claimWants(db: Database, nowMs: number, limits: DeckDispatchLimits): Promise<ClaimedWant[]> {
   return db.transaction(async (tx) => {
     const rows = await queryRows<{ campaign_id: unknown; screen_id: unknown; attempts: unknown }>(
@@ -115,14 +106,6 @@ async function claimWants(db: Database, nowMs: number, limits: DeckDispatchLimit
   });
 }
 
-function withTimeout<T>(promise: Promise<T>, timeoutMs: number, timers: PollerTimers): Promise<T> {
-  let handle: unknown;
-  const timeout = new Promise<never>((_, reject) => {
-    handle = timers.setTimeout(() => reject(new Error(`publish timed out after ${timeoutMs} ms`)), timeoutMs);
-  });
-  return Promise.race([promise, timeout]).finally(() => timers.clearTimeout(handle));
-}
-
 /** Deletes the wants made true, unless written again since their claim (one statement). */
 async function recordDone(db: Database, wants: ClaimedWant[]): Promise<void> {
   if (wants.length === 0) return;
@@ -142,12 +125,12 @@ async function recordFailed(
   random: () => number,
 ): Promise<void> {
   if (wants.length === 0) return;
-  const message = (error instanceof Error ? error.message : String(error)).slice(0, 500);
+  const message = errorText(error);
   const rows = wants.map((want) => ({
     c: want.campaignId,
     s: want.screenId,
     a: want.attempts + 1,
-    n: nowMs + deckBackoffMs(want.attempts + 1, limits, random),
+    n: nowMs + backoffMs(want.attempts + 1, limits, random),
     l: want.lease,
   }));
   await db.execute(
@@ -194,7 +177,7 @@ export async function dispatchDecks(deps: DeckDispatchDeps): Promise<DeckDispatc
           ? (await heldDecks(deps.db, { ...want, now: deps.now() })).map((held) => held.bytes)
           : [deck];
       for (const bytes of decks)
-        await withTimeout(deps.publish(want.screenId, bytes), limits.publishTimeoutMs, timers);
+        await withTimeout(deps.publish(want.screenId, bytes), limits.publishTimeoutMs, 'publish', timers);
       published.push(want);
     } catch (error) {
       outcome.failed += 1;
@@ -202,15 +185,7 @@ export async function dispatchDecks(deps: DeckDispatchDeps): Promise<DeckDispatc
     }
   };
   const published: ClaimedWant[] = [];
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < toPublish.length) {
-      const item = toPublish[next];
-      next += 1;
-      if (item !== undefined) await one(item);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limits.concurrency, toPublish.length) }, worker));
+  await runPool(toPublish, limits.concurrency, one);
   await recordDone(deps.db, published);
   outcome.done = published.length;
   return outcome;
