@@ -163,6 +163,16 @@ describe.each(engines)('bulk screens on $engine', ({ engine, available }) => {
       ]);
       expect(outcome.errorCodes[ScreenImportRowCode.REQUIRED]).toBe(1);
       expect(outcome.nextErrorsOffset).toBeNull();
+      // The screen API applies the same rules to the same fields (services/screens.ts).
+      for (const body of [
+        { name: 'Tab\tname', city: place, building: 'B1', elevator: 'E5' },
+        { name: 'x'.repeat(201), city: place, building: 'B1', elevator: 'E6' },
+        { name: 'No city', city: ' ', building: 'B1', elevator: 'E2' },
+        { name: 'Bad zone', city: place, building: 'B1', elevator: 'E3', timezone: 'Mars/Olympus' },
+      ]) {
+        const single = await cloud.request('POST', '/v1/screens', { token: operator, body });
+        expect(single.status, body.name).toBe(400);
+      }
       // Paged: two problems a page, the cursor walks them all.
       const paged = await json<ImportReply>(
         await importCsv(csv, '?dryRun=true&errorsLimit=2&errorsOffset=2'),

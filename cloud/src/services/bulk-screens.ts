@@ -21,7 +21,11 @@ import { refreshScreenCampaigns, screenIdsIn } from './campaign-screens.ts';
 import { ENROLMENT_CODE_TTL_MS, generateEnrolmentCode, hashEnrolmentCode } from './enrolment.ts';
 import {
   canonicalTimeZone,
+  hasControlCharacter,
   SCREEN_GROUP_SIZE_MAX,
+  SCREEN_NAME_LENGTH_MAX,
+  SCREEN_PLACE_LENGTH_MAX,
+  SCREEN_TIMEZONE_LENGTH_MAX,
   screenFilterConditions,
   type ScreenFilter,
 } from './screens.ts';
@@ -39,13 +43,8 @@ export const SCREEN_IMPORT_GROUP_SEPARATOR = ';';
 /** Codes one page issues (and one printed sheet shows). */
 export const ENROLMENT_CODE_BATCH_MAX = 500;
 
-/** The same bounds as the screen API's fields (routes/screens.ts: Name and Place). */
-const NAME_LENGTH_MAX = 200;
-const PLACE_LENGTH_MAX = 100;
+/** The groups cell's length; each group name in it is looked up as written. */
 const CELL_BYTES_MAX = 4_096;
-// C0 controls and DEL: a NUL cannot be stored in PostgreSQL text, the rest are never a name.
-// eslint-disable-next-line no-control-regex
-const CONTROL_CHARACTER = /[\u0000-\u001f\u007f]/;
 
 export const screenImportColumns = ['name', 'city', 'building', 'elevator', 'timezone', 'groups'] as const;
 export type ScreenImportColumn = (typeof screenImportColumns)[number];
@@ -233,9 +232,10 @@ function judgeCells(
       return index === undefined ? '' : (cells[index] ?? '');
     };
     const before = errors.length;
+    // The screen API's rules for its fields (services/screens.ts), applied to the cells.
     const text = (column: ScreenImportColumn, lengthMax: number, required: boolean) => {
-      const value = cell(column);
-      if (CONTROL_CHARACTER.test(value))
+      const value = cell(column).trim();
+      if (hasControlCharacter(value))
         refuse(
           column,
           ScreenImportRowCode.CONTROL_CHARACTER,
@@ -250,14 +250,14 @@ function judgeCells(
         );
       return value;
     };
-    const name = text('name', NAME_LENGTH_MAX, true);
-    const city = text('city', PLACE_LENGTH_MAX, true);
-    const building = text('building', PLACE_LENGTH_MAX, true);
-    const elevator = text('elevator', PLACE_LENGTH_MAX, true);
-    const zoneText = text('timezone', 64, false);
+    const name = text('name', SCREEN_NAME_LENGTH_MAX, true);
+    const city = text('city', SCREEN_PLACE_LENGTH_MAX, true);
+    const building = text('building', SCREEN_PLACE_LENGTH_MAX, true);
+    const elevator = text('elevator', SCREEN_PLACE_LENGTH_MAX, true);
+    const zoneText = text('timezone', SCREEN_TIMEZONE_LENGTH_MAX, false);
     const groupsText = text('groups', CELL_BYTES_MAX, false);
     let timezone = defaultTimezone;
-    if (zoneText !== '' && !CONTROL_CHARACTER.test(zoneText)) {
+    if (zoneText !== '' && !hasControlCharacter(zoneText) && zoneText.length <= SCREEN_TIMEZONE_LENGTH_MAX) {
       let zone = zones.get(zoneText);
       if (zone === undefined) {
         zone = canonicalTimeZone(zoneText);

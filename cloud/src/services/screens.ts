@@ -82,11 +82,27 @@ export interface ScreenLocation {
 const iso = (date: Date | null): string | null => (date === null ? null : date.toISOString());
 
 /**
+ * A screen's fields as every tier checks them (the screen API's bodies and filters, the CSV import's
+ * cells): text trimmed, bounded in length, free of control characters; the time zone one IANA knows.
+ */
+export const SCREEN_NAME_LENGTH_MAX = 200;
+/** City, building and elevator. */
+export const SCREEN_PLACE_LENGTH_MAX = 100;
+export const SCREEN_TIMEZONE_LENGTH_MAX = 64;
+// C0 controls and DEL: a NUL cannot be stored in PostgreSQL text, the rest are never a name or a place.
+// eslint-disable-next-line no-control-regex
+const CONTROL_CHARACTER = /[\u0000-\u001f\u007f]/;
+
+export function hasControlCharacter(text: string): boolean {
+  return CONTROL_CHARACTER.test(text);
+}
+
+/**
  * An IANA time zone as the runtime knows it (`asia/shanghai` → `Asia/Shanghai`), or null when it is none:
  * the one check of a screen's time zone, for the API's fields and the CSV import's cells alike.
  */
 export function canonicalTimeZone(zone: string): string | null {
-  if (zone.length === 0 || zone.length > 64) return null;
+  if (zone.length === 0 || zone.length > SCREEN_TIMEZONE_LENGTH_MAX) return null;
   try {
     return new Intl.DateTimeFormat('en', { timeZone: zone }).resolvedOptions().timeZone;
   } catch {

@@ -16,6 +16,10 @@ import {
   replaceScreen,
   revokeScreen,
   createScreenSummaryCache,
+  hasControlCharacter,
+  SCREEN_NAME_LENGTH_MAX,
+  SCREEN_PLACE_LENGTH_MAX,
+  SCREEN_TIMEZONE_LENGTH_MAX,
   screenConnections,
   screenLocations,
   updateScreen,
@@ -32,12 +36,21 @@ import { errorResponses } from '../errors.ts';
 import { defineRoute, principalOf } from '../policy.ts';
 import { audit } from '../../services/audit.ts';
 import { createRouter } from '../router.ts';
-import { Id, IdParam, Name, nextAfter, PAGE_SIZE_MAX, PageQuery, pageOf, strictReply } from '../schemas.ts';
+import { Id, IdParam, nextAfter, PAGE_SIZE_MAX, PageQuery, pageOf, strictReply } from '../schemas.ts';
 
-export const Place = z.string().trim().min(1).max(100);
+/** A screen's text field by the rules of services/screens.ts, which the CSV import applies too. */
+const screenText = (lengthMax: number) =>
+  z
+    .string()
+    .trim()
+    .min(1)
+    .max(lengthMax)
+    .refine((text) => !hasControlCharacter(text), 'a control character (a NUL, tab or line break)');
+const ScreenName = screenText(SCREEN_NAME_LENGTH_MAX);
+export const Place = screenText(SCREEN_PLACE_LENGTH_MAX);
 export const Timezone = z
   .string()
-  .max(64)
+  .max(SCREEN_TIMEZONE_LENGTH_MAX)
   .refine((zone) => canonicalTimeZone(zone) !== null, 'unknown IANA time zone');
 
 const DeckLevel = z.strictObject({
@@ -165,7 +178,7 @@ const ReProvisioned = z
   .openapi('ScreenWithEnrolmentCode');
 
 const ScreenInput = z.object({
-  name: Name,
+  name: ScreenName,
   city: Place,
   building: Place,
   elevator: Place,
