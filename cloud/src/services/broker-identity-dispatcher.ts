@@ -15,11 +15,13 @@ import type { Logger } from 'pino';
 import { seal, unseal } from '../auth/secrets.ts';
 import type { Database } from '../db/client.ts';
 import { int, queryRows } from '../db/rows.ts';
-import { backoffMs, errorText, withTimeout } from './leased-work.ts';
+import { backoffMs, errorText, runPool, withTimeout } from './leased-work.ts';
 import { nodeTimers, startPoller, type Poller, type PollerTimers } from './poller.ts';
 
 export interface BrokerIdentityDispatchLimits {
   batchSizeMax: number;
+  /** Identities of a batch provisioned at the same time (a dynamic-security command each). */
+  concurrency: number;
   leaseMs: number;
   timeoutMs: number;
   backoffBaseMs: number;
@@ -29,6 +31,7 @@ export interface BrokerIdentityDispatchLimits {
 
 export const defaultBrokerIdentityDispatchLimits: BrokerIdentityDispatchLimits = {
   batchSizeMax: 100,
+  concurrency: 8,
   leaseMs: 120_000,
   timeoutMs: 10_000,
   backoffBaseMs: 500,
@@ -147,7 +150,7 @@ export async function dispatchBrokerIdentities(
   );
   const claimed = await claimIdentities(deps.db, deps.now().getTime(), limits);
   const outcome: BrokerIdentityDispatchOutcome = { claimed: claimed.length, provisioned: 0, failed: 0 };
-  for (const identity of claimed) {
+  await runPool(claimed, limits.concurrency, async (identity) => {
     try {
       const password = unseal(identity.passwordSealed, deps.kek);
       await withTimeout(
@@ -170,7 +173,7 @@ export async function dispatchBrokerIdentities(
             where screen_id = ${identity.screenId} and version = ${identity.version}`,
       );
     }
-  }
+  });
   return outcome;
 }
 
