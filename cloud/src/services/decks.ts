@@ -4,7 +4,7 @@
 // published to the screen.
 // Unused escrow flows back at validUntil + grace, or earlier for envelopes a signed close report
 // (§3.6) gives up. Returned envelopes go back into the pool, so pool cash always equals the budget.
-import { sql } from 'drizzle-orm';
+import { sql, type SQL } from 'drizzle-orm';
 import {
   assert,
   claimReservePercent,
@@ -254,7 +254,9 @@ export async function issueDecks(
   const { settings } = deps;
   const nowS = Math.floor(input.now.getTime() / 1000);
   const issued = new Map<number, IssuedDeck>();
-  if (input.screenIds.length === 0) return issued;
+  // A screen listed twice gets one deck: the map holds one per screen.
+  const screenIds = [...new Set(input.screenIds)];
+  if (screenIds.length === 0) return issued;
   const issuer = await activeIssuerKey(deps.db, deps.kek);
   return deps.db.transaction(async (tx) => {
     // The campaign's row lock serialises its decks, so the shares below see every earlier deck.
@@ -278,7 +280,7 @@ export async function issueDecks(
     const openRows = await queryRows<{ screen_id: unknown; n: unknown }>(
       tx,
       sql`select screen_id, count(*) as n from decks
-          where screen_id in (${screenIdsIn(input.screenIds)}) and campaign_id = ${input.campaignId}
+          where screen_id in (${screenIdsIn(screenIds)}) and campaign_id = ${input.campaignId}
             and status = 'open' and valid_until >= ${nowS}
           group by screen_id`,
     );
@@ -329,58 +331,97 @@ export async function issueDecks(
 
     const rates = await observedTapRatesPerHour(tx, settings, {
       campaignId: input.campaignId,
-      screenIds: input.screenIds,
+      screenIds,
       nowS,
     });
     const deckIds = await queryRows<{ id: unknown }>(
       tx,
       sql`select nextval(pg_get_serial_sequence('decks', 'id')) as id
-          from generate_series(1, ${input.screenIds.length})`,
+          from generate_series(1, ${screenIds.length})`,
     );
-    // Cut in the loop, then escrowed, signed and stored together: a few statements per batch.
-    const cut: { screenId: number; deckId: number; envelopes: [number, number][]; fallbackCount: number }[] =
-      [];
-    for (const [index, screenId] of input.screenIds.entries()) {
-      if ((openOf.get(screenId) ?? 0) >= settings.openDecksPerScreenMax) continue;
+    // Each screen's want, before the pool is looked at: what bounds the rows the cut below may need.
+    const wants = screenIds.flatMap((screenId, index) => {
+      if ((openOf.get(screenId) ?? 0) >= settings.openDecksPerScreenMax) return [];
       const mine = held.byScreen.get(screenId) ?? { main: 0, fallback: 0 };
       const demand = deckSize(rates.get(screenId) ?? null, settings);
-      let mainWanted = demand;
-      if (input.topUp === true)
-        mainWanted = mine.main >= demand ? 0 : Math.max(settings.deckSizeMin, demand - mine.main);
-      const mainSize = Math.min(mainWanted, fairShare(pooled, held.mainAll, screens) - mine.main);
+      const mainWanted =
+        input.topUp !== true
+          ? demand
+          : mine.main >= demand
+            ? 0
+            : Math.max(settings.deckSizeMin, demand - mine.main);
       const slotsWanted = offerLive
         ? fallbackAllotmentSize(demand, rules) - (input.topUp === true ? mine.fallback : 0)
         : 0;
-      if (mainSize <= 0 && slotsWanted <= 0) continue;
+      return mainWanted <= 0 && slotsWanted <= 0
+        ? []
+        : [{ screenId, deckId: int(deckIds[index]?.id), mainWanted, slotsWanted }];
+    });
+    const mainMax = wants.reduce((sum, want) => sum + Math.max(0, want.mainWanted), 0);
+    const slotsMax = wants.reduce(
+      (sum, want) => sum + Math.min(DECK_ENVELOPES_MAX, Math.max(0, want.slotsWanted)),
+      0,
+    );
+    // The pool rows the batch can take, locked once: the front (ahead of the reserve's cutoff) for main
+    // envelopes, and the offer's coupons from the back for allotments. Each side reads as many more as the
+    // other can take from it (an allotment deletes coupon-only envelopes, a deck takes coupons to the front).
+    const front = await poolRows(
+      tx,
+      mainMax <= 0
+        ? null
+        : sql`select position, amount_fen, coupon_offer_id from campaign_envelopes
+              where campaign_id = ${input.campaignId} and deck_id is null
+                and (${cutoff}::bigint is null or position < ${cutoff}::bigint)
+              order by position limit ${mainMax + slotsMax} for update`,
+    );
+    // Skip locked: a settling transaction taking stock never waits on this.
+    const back = await poolRows(
+      tx,
+      slotsMax <= 0
+        ? null
+        : sql`select position, amount_fen, coupon_offer_id from campaign_envelopes
+              where campaign_id = ${input.campaignId} and coupon_offer_id = ${rules.fallbackCouponOfferId}
+                and deck_id is null
+              order by amount_fen = 0 desc, position desc limit ${slotsMax + mainMax} for update skip locked`,
+    );
+    // One row object per position, so a coupon the allotment takes is gone from the front too.
+    const rowAt = new Map(front.map((row) => [row.position, row]));
+    const candidates = back.map((row) => rowAt.get(row.position) ?? row);
+    // Cut in turn in memory over the locked rows, as one screen after the other would take them; then
+    // taken, escrowed, signed and stored together: a few statements per batch.
+    const cut: { screenId: number; deckId: number; envelopes: [number, number][]; fallbackCount: number }[] =
+      [];
+    const assigned: { p: number; d: number }[] = [];
+    const couponsTaken: number[] = [];
+    let frontAt = 0;
+    let backAt = 0;
+    for (const { screenId, deckId, mainWanted, slotsWanted } of wants) {
+      const mine = held.byScreen.get(screenId) ?? { main: 0, fallback: 0 };
+      const mainSize = Math.min(mainWanted, fairShare(pooled, held.mainAll, screens) - mine.main);
       const slotsRoom = fairShare(stock, held.fallbackAll, screens) - mine.fallback;
-
-      const deckId = int(deckIds[index]?.id);
-      const taken =
-        mainSize <= 0
-          ? []
-          : await queryRows<{ position: unknown; amount_fen: unknown; coupon_offer_id: unknown }>(
-              tx,
-              sql`update campaign_envelopes e set deck_id = ${deckId}
-                  from (select position from campaign_envelopes where campaign_id = ${input.campaignId} and deck_id is null
-                          and (${cutoff}::bigint is null or position < ${cutoff}::bigint)
-                        order by position limit ${mainSize} for update) p
-                  where e.position = p.position
-                  returning e.position, e.amount_fen, e.coupon_offer_id`,
-            );
-      taken.sort((a, b) => int(a.position) - int(b.position));
-      const envelopes: [number, number][] = taken.map((row) => [
-        int(row.amount_fen),
-        int(row.coupon_offer_id),
-      ]);
+      const taken: PoolRow[] = [];
+      for (; taken.length < mainSize && frontAt < front.length; frontAt++) {
+        const row = front[frontAt];
+        if (row !== undefined && row.deckId === null && !row.deleted) taken.push(row);
+      }
+      for (const row of taken) {
+        row.deckId = deckId;
+        assigned.push({ p: row.position, d: deckId });
+      }
+      const envelopes: [number, number][] = taken.map((row) => [row.amountFen, row.couponOfferId]);
       const slots = Math.min(slotsWanted, slotsRoom, DECK_ENVELOPES_MAX - envelopes.length);
-      const allotted =
-        slots <= 0
-          ? []
-          : await takeAllotment(tx, {
-              campaignId: input.campaignId,
-              offerId: rules.fallbackCouponOfferId,
-              slots,
-            });
+      // The allotment: a coupon-only envelope leaves the pool, a cash one keeps its cash and loses its
+      // coupon (takePoolCoupons below, as a fallback tap's coupon did).
+      const allotted: PoolRow[] = [];
+      for (; allotted.length < slots && backAt < candidates.length; backAt++) {
+        const row = candidates[backAt];
+        if (row === undefined || row.deckId !== null || row.deleted) continue;
+        if (row.couponOfferId !== rules.fallbackCouponOfferId) continue;
+        allotted.push(row);
+        couponsTaken.push(row.position);
+        if (row.amountFen === 0) row.deleted = true;
+        else row.couponOfferId = 0;
+      }
       const fallbackCount = allotted.length;
       for (let i = 0; i < fallbackCount; i++) envelopes.push([0, rules.fallbackCouponOfferId]);
       if (envelopes.length === 0) continue;
@@ -399,9 +440,15 @@ export async function issueDecks(
         main: mine.main + taken.length,
         fallback: mine.fallback + fallbackCount,
       });
-      openOf.set(screenId, (openOf.get(screenId) ?? 0) + 1);
       cut.push({ screenId, deckId, envelopes, fallbackCount });
     }
+    await takePoolCoupons(tx, couponsTaken);
+    if (assigned.length > 0)
+      await tx.execute(
+        sql`update campaign_envelopes e set deck_id = k.d
+            from jsonb_to_recordset(${JSON.stringify(assigned)}::jsonb) as k(p bigint, d bigint)
+            where e.position = k.p`,
+      );
     if (cut.length === 0) return issued;
     const reserved = cut.map((deck) => ({
       ...deck,
@@ -477,26 +524,29 @@ export async function issueDecks(
   });
 }
 
-/**
- * Takes up to `slots` coupons of the offer out of the pool for an allotment: a coupon-only envelope
- * leaves the pool, a cash envelope keeps its cash and loses its coupon (as a fallback tap's coupon did).
- * Skip locked, from the back of the pool: a settling transaction taking stock never waits on this.
- */
-async function takeAllotment(
-  tx: Database,
-  input: { campaignId: number; offerId: number; slots: number },
-): Promise<{ position: number; amountFen: number }[]> {
-  const rows = await queryRows<{ position: unknown; amount_fen: unknown }>(
+interface PoolRow {
+  position: number;
+  amountFen: number;
+  couponOfferId: number;
+  /** The deck the batch cut it into. */
+  deckId: number | null;
+  /** A coupon-only envelope an allotment took: it leaves the pool. */
+  deleted: boolean;
+}
+
+async function poolRows(tx: Database, query: SQL | null): Promise<PoolRow[]> {
+  if (query === null) return [];
+  const rows = await queryRows<{ position: unknown; amount_fen: unknown; coupon_offer_id: unknown }>(
     tx,
-    sql`select position, amount_fen from campaign_envelopes
-        where campaign_id = ${input.campaignId} and coupon_offer_id = ${input.offerId} and deck_id is null
-        order by amount_fen = 0 desc, position desc limit ${input.slots} for update skip locked`,
+    query,
   );
-  await takePoolCoupons(
-    tx,
-    rows.map((row) => int(row.position)),
-  );
-  return rows.map((row) => ({ position: int(row.position), amountFen: int(row.amount_fen) }));
+  return rows.map((row) => ({
+    position: int(row.position),
+    amountFen: int(row.amount_fen),
+    couponOfferId: int(row.coupon_offer_id),
+    deckId: null,
+    deleted: false,
+  }));
 }
 
 /**
