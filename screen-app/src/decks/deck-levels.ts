@@ -42,16 +42,17 @@ export interface RefillNeed {
 /**
  * Campaigns whose main envelopes left fall below the config's deckRefillThreshold (including none at
  * all), and campaigns whose usable decks carried an allotment that is used up: the screen can no longer
- * give the fallback coupon until the cloud allots more.
+ * give the fallback coupon until the cloud allots more. `decks` are the open, unexpired decks (as
+ * openDeckStates reads them); those not valid yet do not count.
  */
-export function campaignsNeedingRefill(
-  store: Store,
+export function refillNeeds(
+  decks: Iterable<DeckState>,
   campaignIds: readonly number[],
   threshold: number,
   now: number,
 ): RefillNeed[] {
   const left = new Map(campaignIds.map((id) => [id, { main: 0, allotted: 0, fallback: 0 }]));
-  for (const deck of openDeckStates(store, now)) {
+  for (const deck of decks) {
     if (deck.validFrom > now) continue;
     const sum = left.get(deck.campaignId);
     if (sum === undefined) continue;
@@ -62,6 +63,16 @@ export function campaignsNeedingRefill(
   return [...left]
     .filter(([, sum]) => sum.main < threshold || (sum.allotted > 0 && sum.fallback === 0))
     .map(([campaignId, sum]) => ({ campaignId, remaining: sum.main, fallbackRemaining: sum.fallback }));
+}
+
+/** refillNeeds over the store's open decks. */
+export function campaignsNeedingRefill(
+  store: Store,
+  campaignIds: readonly number[],
+  threshold: number,
+  now: number,
+): RefillNeed[] {
+  return refillNeeds(openDeckStates(store, now), campaignIds, threshold, now);
 }
 
 export interface DeckCloseContext {

@@ -2,14 +2,15 @@
 // fall below the config's deckRefillThreshold or its allotment of fallback coupons is used up, not on
 // every tap, and again only if no new deck came for a while. The cloud sizes the refill itself.
 import { assert } from '@redtap/shared';
-import { campaignsNeedingRefill } from '../decks/deck-levels.ts';
-import { openDeckStates } from '../store/deck-queries.ts';
-import type { Store } from '../store/open-store.ts';
-import { recentTapCount } from '../store/sync-queries.ts';
+import { refillNeeds } from '../decks/deck-levels.ts';
+import type { DeckState } from '../store/deck-queries.ts';
 import { deckLowEvent, type DeckLowEvent } from './screen-events.ts';
 
 export interface RefillWatchOptions {
-  store: Store;
+  /** The open, unexpired decks (the kiosk: openDeckStates of its store). */
+  openDecks: (now: number) => readonly DeckState[];
+  /** Taps of a campaign since a time (the kiosk: recentTapCount of its store). */
+  recentTaps: (campaignId: number, sinceS: number) => number;
   /** Wall clock, Unix seconds. */
   now: () => number;
   /** A request that brought no new deck is repeated after this long (the event may have been lost). */
@@ -30,16 +31,16 @@ export class RefillWatch {
 
   /** The refill requests to send now. */
   due(campaignIds: readonly number[], threshold: number): DeckLowEvent[] {
-    const { store } = this.options;
     const now = this.options.now();
-    const needs = campaignsNeedingRefill(store, campaignIds, threshold, now);
+    const decks = this.options.openDecks(now);
+    const needs = refillNeeds(decks, campaignIds, threshold, now);
     const low = new Set(needs.map((need) => need.campaignId));
     for (const campaignId of this.requested.keys())
       if (!low.has(campaignId)) this.requested.delete(campaignId);
     if (needs.length === 0) return [];
 
     const newestDeck = new Map<number, number>();
-    for (const deck of openDeckStates(store, now)) {
+    for (const deck of decks) {
       if (deck.validFrom > now) continue;
       newestDeck.set(deck.campaignId, Math.max(newestDeck.get(deck.campaignId) ?? 0, deck.deckId));
     }
@@ -50,7 +51,7 @@ export class RefillWatch {
       const fresh = previous === undefined || previous.deckId !== deckId;
       if (!fresh && now - previous.atS < this.options.repeatAfterS && now >= previous.atS) continue;
       this.requested.set(need.campaignId, { deckId, atS: now });
-      const taps = recentTapCount(store, need.campaignId, now - this.options.tapRateWindowS);
+      const taps = this.options.recentTaps(need.campaignId, now - this.options.tapRateWindowS);
       events.push(
         deckLowEvent({
           campaignId: need.campaignId,

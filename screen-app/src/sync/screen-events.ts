@@ -2,6 +2,7 @@
 // finished period, deck receipts, refill requests and deck close reports.
 import {
   toHex,
+  type DeckLevel,
   type HeartbeatEvent,
   type ProofOfPlayEvent,
   type ScreenEvent,
@@ -18,6 +19,28 @@ export type DeckLowEvent = Extract<ScreenEvent, { type: 'deck-low' }>;
 /** The largest proof-of-play event the schema accepts. */
 const PLAY_ITEMS_MAX = 1_000;
 
+/** A heartbeat from what the screen holds: its last tap counter, its backlog and its deck levels. */
+export function heartbeatOf(fields: {
+  now: number;
+  appVersion: string;
+  counter: number;
+  backlog: number;
+  decks: DeckLevel[];
+  uptimeS: number;
+  tagReads?: TagReadCounts | null;
+}): HeartbeatEvent {
+  return {
+    type: 'heartbeat',
+    ts: fields.now,
+    appVersion: fields.appVersion.slice(0, 64),
+    counter: fields.counter,
+    backlog: fields.backlog,
+    decks: fields.decks,
+    uptimeS: Math.max(0, Math.floor(fields.uptimeS)),
+    ...(fields.tagReads === undefined || fields.tagReads === null ? {} : { tagReads: fields.tagReads }),
+  };
+}
+
 export function heartbeatEvent(
   store: Store,
   now: number,
@@ -25,16 +48,15 @@ export function heartbeatEvent(
   uptimeS: number,
   tagReads: TagReadCounts | null = null,
 ): HeartbeatEvent {
-  return {
-    type: 'heartbeat',
-    ts: now,
-    appVersion: appVersion.slice(0, 64),
+  return heartbeatOf({
+    now,
+    appVersion,
     counter: lastCommittedCounter(store),
     backlog: backlogCount(store),
     decks: deckLevels(store, now),
-    uptimeS: Math.max(0, Math.floor(uptimeS)),
-    ...(tagReads === null ? {} : { tagReads }),
-  };
+    uptimeS,
+    tagReads,
+  });
 }
 
 /** One event per finished, unreported period, oldest first; at most `periodsMax` of them. */

@@ -29,7 +29,8 @@ import {
 import { claimPresenceSeq, type ScreenIdentity } from '../store/identity-queries.ts';
 import type { Store } from '../store/open-store.ts';
 import { markPlaysReported } from '../store/proof-of-play-queries.ts';
-import { recentDeckCloseReports } from '../store/sync-queries.ts';
+import { openDeckStates } from '../store/deck-queries.ts';
+import { recentDeckCloseReports, recentTapCount } from '../store/sync-queries.ts';
 import { RefillWatch } from './refill-watch.ts';
 import {
   RevocationCatchUp,
@@ -181,7 +182,8 @@ export class ScreenSync {
       publishBatch: (payload) => this.link.publish('taps', payload),
     });
     this.refill = new RefillWatch({
-      store: this.store,
+      openDecks: (now) => openDeckStates(this.store, now),
+      recentTaps: (campaignId, sinceS) => recentTapCount(this.store, campaignId, sinceS),
       now: this.now,
       repeatAfterS: this.limits.refillRepeatAfterS,
       tapRateWindowS: this.limits.tapRateWindowS,

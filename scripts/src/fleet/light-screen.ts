@@ -5,7 +5,9 @@
 // the control plane: the newest retained config, the decks it verified (shared's decodeDeck and
 // verifyDeckSignature against the pinned issuer keys), and answers like a kiosk does: a deck-receipt
 // per deck, deck-low for a config campaign it holds too few envelopes of (screen-app's RefillWatch rule),
-// and heartbeats with its deck levels (docs/protocol.md §5.3).
+// and heartbeats with its deck levels (docs/protocol.md §5.3). The deck-low rule (refillNeeds, RefillWatch),
+// the deck levels (toDeckLevel) and the heartbeat (heartbeatOf) are the kiosk's own, over decks held in
+// memory instead of SQLite.
 import type { KeyObject } from 'node:crypto';
 import {
   decodeDeck,
@@ -20,34 +22,28 @@ import {
   SignatureLabel,
   toHex,
   verifyDeckSignature,
-  type DeckLevel,
-  type HeartbeatEvent,
   type ScreenEvent,
 } from '@redtap/shared';
 import {
-  deckLowEvent,
   deckReceiptEvent,
+  defaultScreenSyncLimits,
+  heartbeatOf,
   KioskCode,
   realTimer,
+  RefillWatch,
   ScreenLink,
+  toDeckLevel,
   type DeckReceipt,
+  type DeckState,
   type DownKind,
 } from '@redtap/screen-app';
 import type { Logger } from 'pino';
 
 export const FLEET_APP_VERSION = 'fleet-sim/1';
-/** As the kiosk (screen-sync's refillRepeatAfterS): a refill request that brought nothing is repeated. */
-export const REFILL_REPEAT_AFTER_S = 600;
 const ENROL_TIMEOUT_MS = 60_000;
 
-/** A deck as the screen holds it: the verified bytes and what its levels are made of. */
-interface HeldDeck {
-  deckId: number;
-  campaignId: number;
-  validFrom: number;
-  validUntil: number;
-  count: number;
-  fallbackCount: number;
+/** A deck as the screen holds it: the kiosk's deck state (nothing drawn: no taps here) and its bytes. */
+interface HeldDeck extends DeckState {
   bytes: Uint8Array;
 }
 
@@ -85,7 +81,7 @@ export class LightScreen {
   private issuerKeys = new Map<number, KeyObject>();
   private config: HeldConfig | null = null;
   private readonly decks = new Map<number, HeldDeck>();
-  private readonly refillAsked = new Map<number, { deckId: number; atS: number }>();
+  private readonly refill: RefillWatch;
   private readonly startedAtMs = performance.now();
   enrolled = false;
   /** Connected at least once (and so heard from: it sends a heartbeat on every connect). */
@@ -103,6 +99,14 @@ export class LightScreen {
     this.options = options;
     this.screenId = options.screenId;
     this.nowS = options.nowS ?? (() => Math.floor(Date.now() / 1000));
+    this.refill = new RefillWatch({
+      openDecks: (now) => this.openDecks(now),
+      // Nothing is tapped here.
+      recentTaps: () => 0,
+      now: this.nowS,
+      repeatAfterS: defaultScreenSyncLimits.refillRepeatAfterS,
+      tapRateWindowS: defaultScreenSyncLimits.tapRateWindowS,
+    });
   }
 
   get connected(): boolean {
@@ -126,9 +130,18 @@ export class LightScreen {
   envelopesHeld(): number {
     const now = this.nowS();
     let sum = 0;
-    for (const deck of this.decks.values())
-      if (deck.validFrom <= now && deck.validUntil >= now) sum += deck.count - deck.fallbackCount;
+    for (const deck of this.openDecks(now)) if (deck.validFrom <= now) sum += deck.count - deck.fallbackCount;
     return sum;
+  }
+
+  /** The unexpired decks, as the kiosk's openDeckStates; expired ones are dropped (no close report: none drawn). */
+  private openDecks(now: number): HeldDeck[] {
+    const open: HeldDeck[] = [];
+    for (const deck of this.decks.values()) {
+      if (deck.validUntil < now) this.decks.delete(deck.deckId);
+      else open.push(deck);
+    }
+    return open;
   }
 
   /**
@@ -189,7 +202,7 @@ export class LightScreen {
       onConnect: () => {
         this.everConnected = true;
         // As the kiosk: after a (re)connect the last refill requests may have been lost.
-        this.refillAsked.clear();
+        this.refill.forget();
         this.sendHeartbeat();
         this.maintain();
         this.options.onChange?.();
@@ -211,77 +224,23 @@ export class LightScreen {
   sendHeartbeat(): void {
     if (!this.connected) return;
     const now = this.nowS();
-    const event: HeartbeatEvent = {
-      type: 'heartbeat',
-      ts: now,
+    const event = heartbeatOf({
+      now,
       appVersion: FLEET_APP_VERSION,
       counter: 0,
       backlog: 0,
-      decks: this.deckLevels(now),
-      uptimeS: Math.floor((performance.now() - this.startedAtMs) / 1000),
-    };
+      decks: this.openDecks(now).map(toDeckLevel),
+      uptimeS: (performance.now() - this.startedAtMs) / 1000,
+    });
     this.publish(event);
   }
 
-  /** Refill requests due now, by the kiosk's rule (screen-app's campaignsNeedingRefill and RefillWatch). */
+  /** Refill requests due now, by the kiosk's own rule and repeat policy (screen-app's RefillWatch). */
   maintain(): void {
     const config = this.config;
     if (config === null || !this.connected) return;
-    const now = this.nowS();
-    const left = new Map(config.tapCampaignIds.map((id) => [id, { main: 0, allotted: 0, newest: 0 }]));
-    for (const deck of this.decks.values()) {
-      if (deck.validUntil < now) {
-        this.decks.delete(deck.deckId);
-        continue;
-      }
-      const sum = left.get(deck.campaignId);
-      if (sum === undefined) continue;
-      sum.newest = Math.max(sum.newest, deck.deckId);
-      if (deck.validFrom > now) continue;
-      sum.main += deck.count - deck.fallbackCount;
-      sum.allotted += deck.fallbackCount;
-    }
-    for (const campaignId of this.refillAsked.keys())
-      if (!left.has(campaignId)) this.refillAsked.delete(campaignId);
-    for (const [campaignId, sum] of left) {
-      // Nothing is tapped here, so an allotment is never used up: only the main envelopes count.
-      if (sum.main >= config.deckRefillThreshold) {
-        this.refillAsked.delete(campaignId);
-        continue;
-      }
-      const previous = this.refillAsked.get(campaignId);
-      const fresh = previous === undefined || previous.deckId !== sum.newest;
-      if (!fresh && now - previous.atS < REFILL_REPEAT_AFTER_S && now >= previous.atS) continue;
-      this.refillAsked.set(campaignId, { deckId: sum.newest, atS: now });
-      if (
-        this.publish(
-          deckLowEvent({
-            campaignId,
-            deckId: sum.newest === 0 ? null : sum.newest,
-            remaining: sum.main,
-            tapRatePerHour: 0,
-          }),
-        )
-      )
-        this.deckLowSent++;
-    }
-  }
-
-  private deckLevels(now: number): DeckLevel[] {
-    const levels: DeckLevel[] = [];
-    for (const deck of this.decks.values()) {
-      if (deck.validUntil < now) continue;
-      levels.push({
-        deckId: deck.deckId,
-        campaignId: deck.campaignId,
-        remaining: deck.count - deck.fallbackCount,
-        count: Math.max(1, deck.count - deck.fallbackCount),
-        validUntil: deck.validUntil,
-        fallbackCount: deck.fallbackCount,
-        fallbackRemaining: deck.fallbackCount,
-      });
-    }
-    return levels;
+    for (const event of this.refill.due(config.tapCampaignIds, config.deckRefillThreshold))
+      if (this.publish(event)) this.deckLowSent++;
   }
 
   private pinIssuerKeys(keys: readonly { keyId: number; publicKey: string }[]): void {
@@ -373,6 +332,9 @@ export class LightScreen {
       validUntil: deck.validUntil,
       count: deck.envelopes.length,
       fallbackCount: deck.fallbackCount,
+      cursor: 0,
+      fallbackCursor: 0,
+      closedAt: null,
       bytes,
     });
     return { deckId: deck.deckId, status: 'stored' };
