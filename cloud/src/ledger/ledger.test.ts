@@ -431,6 +431,46 @@ describe.each(engines)('ledger on $engine', ({ engine, available }) => {
   );
 
   it.skipIf(!available)(
+    'checks run side by side with each other and with postings all hold, and the checkpoint never adds a transfer twice',
+    async () => {
+      const scratch = await openTestDatabase(engine);
+      try {
+        const { move } = await scratchLedger(scratch);
+        const other = await scratchLedger(scratch, 94);
+        await move(5);
+        for (let round = 0; round < 4; round++) {
+          const checks = await Promise.all([
+            checkLedger(scratch.db),
+            move(3),
+            checkLedger(scratch.db),
+            other.move(2),
+            checkLedger(scratch.db, { full: round % 2 === 1 }),
+            checkLedger(scratch.db),
+          ]);
+          for (const check of checks)
+            if (!Array.isArray(check)) expect(check.ok, JSON.stringify(check)).toBe(true);
+        }
+        // With nothing written since, the checkpoint's sums are every transfer's, account by account.
+        expect(await checkLedger(scratch.db)).toMatchObject({ ok: true, transfers: 25 });
+        const sums = sql`select account_id, sum(debit)::bigint as debits, sum(credit)::bigint as credits from (
+              select debit_account_id as account_id, amount_fen as debit, 0 as credit from ledger_transfers
+              union all select credit_account_id, 0, amount_fen from ledger_transfers) m group by 1 order by 1`;
+        expect(
+          await queryRows(
+            scratch.db,
+            sql`select account_id, debits_fen as debits, credits_fen as credits from ledger_checkpoint_accounts
+                where debits_fen <> 0 or credits_fen <> 0 order by 1`,
+          ),
+        ).toEqual(await queryRows(scratch.db, sums));
+        expect(await checkLedger(scratch.db, { full: true })).toMatchObject({ ok: true, transfers: 25 });
+      } finally {
+        await scratch.close();
+      }
+    },
+    120_000,
+  );
+
+  it.skipIf(!available)(
     'refuses to delete an account that has postings, and deletes an unused one',
     async () => {
       const scratch = await openTestDatabase(engine);
