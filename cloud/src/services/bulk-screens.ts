@@ -5,8 +5,9 @@
 //    answered once for the printed sheet and stored hashed like every code;
 //  - bulk actions (move, add to or remove from a group, revoke) over the screen list's own filter: one
 //    transaction writes the desired state set-based and answers how many screens it queued. Configs are
-//    marked stale for the config dispatcher; broker identities of revoked screens are queued for the
-//    revocation dispatcher (broker-revocation-dispatcher.ts). No request loops over screens or talks to the broker.
+//    marked stale for the config dispatcher; broker identities of revoked screens are wanted absent for
+//    the broker-identity dispatcher (broker-identity-dispatcher.ts). No request loops over screens or talks to the broker.
+import { z } from '@hono/zod-openapi';
 import { parse } from 'csv-parse/sync';
 import { and, asc, eq, gt, inArray, ne, sql, type SQL } from 'drizzle-orm';
 import { ErrorCode, FIELD_ISSUES_MAX } from '@redtap/shared';
@@ -91,38 +92,49 @@ export const ScreenImportRowCode = {
   SCREEN_EXISTS: 'SCREEN_EXISTS',
 } as const;
 export type ScreenImportRowCode = (typeof ScreenImportRowCode)[keyof typeof ScreenImportRowCode];
-export const screenImportRowCodes = Object.values(ScreenImportRowCode);
 
-export interface ScreenImportRowError {
-  /** The line of the file (the header is line 1). */
-  row: number;
-  /** The column concerned; null for the row as a whole. */
-  column: ScreenImportColumn | null;
-  code: ScreenImportRowCode;
-  message: string;
-}
+/**
+ * The replies' shapes, declared once: the routes answer these schemas and the service's types are
+ * inferred from them (routes/bulk-screens.ts).
+ */
+export const ScreenImportRowErrorSchema = z.strictObject({
+  row: z.number().int().openapi({ description: 'the line of the file; the header is line 1' }),
+  column: z
+    .enum(screenImportColumns)
+    .nullable()
+    .openapi({ description: 'the column concerned; null for the row as a whole' }),
+  code: z.enum(ScreenImportRowCode),
+  message: z.string(),
+});
+export type ScreenImportRowError = z.infer<typeof ScreenImportRowErrorSchema>;
 
-export interface ScreenImportOutcome {
-  dryRun: boolean;
-  /** The import written; null for a dry run. */
-  importId: number | null;
-  /** Data rows in the file (blank lines skipped). */
-  rows: number;
-  /** Rows that pass every check: the screens an import creates. */
-  valid: number;
-  /** Rows refused (a row with several problems counts once). */
-  invalidRows: number;
-  /** Problems found, over every row. */
-  errorCount: number;
-  /** How many problems of each code. */
-  errorCodes: Record<string, number>;
-  /** Problems from `errorsOffset`, at most `errorsLimit`, in row order. */
-  errors: ScreenImportRowError[];
-  /** The offset of the next page of problems; null when this page holds the last. */
-  nextErrorsOffset: number | null;
-  /** Groups the rows name, found. */
-  groups: number;
-}
+export const ScreenImportOutcomeSchema = z
+  .strictObject({
+    dryRun: z.boolean(),
+    importId: z.number().int().nullable().openapi({ description: 'the import written; null for a dry run' }),
+    rows: z.number().int().openapi({ description: 'data rows in the file (blank lines skipped)' }),
+    valid: z
+      .number()
+      .int()
+      .openapi({ description: 'rows that pass every check: the screens an import creates' }),
+    invalidRows: z
+      .number()
+      .int()
+      .openapi({ description: 'rows refused (a row with several problems counts once)' }),
+    errorCount: z.number().int().openapi({ description: 'problems found, over every row' }),
+    errorCodes: z.record(z.string(), z.number().int()).openapi({ description: 'problems counted by code' }),
+    errors: z
+      .array(ScreenImportRowErrorSchema)
+      .openapi({ description: 'problems from errorsOffset, at most errorsLimit, in row order' }),
+    nextErrorsOffset: z
+      .number()
+      .int()
+      .nullable()
+      .openapi({ description: 'errorsOffset of the next page of problems; null after the last' }),
+    groups: z.number().int().openapi({ description: 'groups the rows name that exist' }),
+  })
+  .openapi('ScreenImport');
+export type ScreenImportOutcome = z.infer<typeof ScreenImportOutcomeSchema>;
 
 interface ParsedRow {
   row: number;
@@ -551,15 +563,23 @@ function bulkConditions(db: Database, filter: BulkScreenFilter, now: Date): (SQL
   ];
 }
 
-export interface EnrolmentSheetItem {
-  screenId: number;
-  name: string;
-  city: string;
-  building: string;
-  elevator: string;
-  code: string;
-  expiresAt: string;
-}
+export const EnrolmentSheetSchema = z
+  .strictObject({
+    items: z.array(
+      z.strictObject({
+        screenId: z.number().int(),
+        name: z.string(),
+        city: z.string(),
+        building: z.string(),
+        elevator: z.string(),
+        code: z.string().openapi({ description: 'shown once; stored hashed' }),
+        expiresAt: z.string(),
+      }),
+    ),
+    nextAfter: z.number().int().nullable(),
+  })
+  .openapi('EnrolmentSheet');
+export type EnrolmentSheet = z.infer<typeof EnrolmentSheetSchema>;
 
 /**
  * New enrolment codes for one page of the pending screens the filter selects, in id order from `after`:
@@ -572,7 +592,7 @@ export async function issueEnrolmentCodeBatch(
   page: { after: number; limit: number },
   actor: Principal | null,
   now: Date,
-): Promise<{ items: EnrolmentSheetItem[]; nextAfter: number | null }> {
+): Promise<EnrolmentSheet> {
   const limit = Math.min(page.limit, ENROLMENT_CODE_BATCH_MAX);
   const expiresAt = new Date(now.getTime() + ENROLMENT_CODE_TTL_MS);
   for (let attempt = 1; ; attempt++) {
@@ -706,18 +726,19 @@ export async function previewBulkAction(
   return { matching: int(row?.matching ?? 0), affected: int(row?.affected ?? 0) };
 }
 
-export interface BulkActionOutcome {
-  /** Screens the action changed. */
-  screens: number;
-  /** Active screens whose config the config dispatcher republishes. */
-  configs: number;
-  /** The generation those configs must reach (GET /v1/screens/bulk/progress); 0 when none. */
-  generation: number;
-  /** Broker identities queued for removal (revoke). */
-  revocations: number;
-  /** Decks wanted by screens that joined an active campaign (the deck dispatcher issues them). */
-  decks: number;
-}
+export const BulkActionOutcomeSchema = z
+  .strictObject({
+    screens: z.number().int().openapi({ description: 'screens the action changed' }),
+    configs: z.number().int().openapi({ description: 'active screens whose config is republished' }),
+    generation: z.number().int().openapi({ description: 'for GET /v1/screens/bulk/progress; 0 when none' }),
+    revocations: z.number().int().openapi({ description: 'broker identities queued for removal' }),
+    decks: z
+      .number()
+      .int()
+      .openapi({ description: 'decks wanted by screens that joined an active campaign' }),
+  })
+  .openapi('BulkScreenOutcome');
+export type BulkActionOutcome = z.infer<typeof BulkActionOutcomeSchema>;
 
 /**
  * The one place a bulk change of what targeting reads (a screen's status, city, building or groups) is

@@ -7,8 +7,10 @@ import { screenStatuses } from '../../db/schema/screens.ts';
 import { DomainError } from '../../errors.ts';
 import {
   applyBulkAction,
+  BulkActionOutcomeSchema,
   bulkProgress,
   ENROLMENT_CODE_BATCH_MAX,
+  EnrolmentSheetSchema,
   importScreens,
   issueEnrolmentCodeBatch,
   previewBulkAction,
@@ -16,7 +18,7 @@ import {
   SCREEN_IMPORT_ERRORS_PAGE_MAX,
   SCREEN_IMPORT_ROWS_MAX,
   screenImportColumns,
-  screenImportRowCodes,
+  ScreenImportOutcomeSchema,
 } from '../../services/bulk-screens.ts';
 import { screenConnections } from '../../services/screens.ts';
 import type { AppDeps } from '../context.ts';
@@ -62,62 +64,6 @@ const BulkActionBody = z
   )
   .openapi('BulkScreenAction');
 
-const RowError = z.strictObject({
-  row: z.number().int().openapi({ description: 'the line of the file; the header is line 1' }),
-  column: z.enum(screenImportColumns).nullable(),
-  code: z.enum(screenImportRowCodes as [string, ...string[]]),
-  message: z.string(),
-});
-
-const ScreenImport = z
-  .strictObject({
-    dryRun: z.boolean(),
-    importId: z.number().int().nullable().openapi({ description: 'the import written; null for a dry run' }),
-    rows: z.number().int(),
-    valid: z.number().int().openapi({ description: 'rows that pass every check' }),
-    invalidRows: z.number().int(),
-    errorCount: z.number().int(),
-    errorCodes: z.record(z.string(), z.number().int()).openapi({ description: 'problems counted by code' }),
-    errors: z.array(RowError),
-    nextErrorsOffset: z
-      .number()
-      .int()
-      .nullable()
-      .openapi({ description: 'errorsOffset of the next page of problems; null after the last' }),
-    groups: z.number().int().openapi({ description: 'groups the rows name that exist' }),
-  })
-  .openapi('ScreenImport');
-
-const EnrolmentSheet = z
-  .strictObject({
-    items: z.array(
-      z.strictObject({
-        screenId: z.number().int(),
-        name: z.string(),
-        city: z.string(),
-        building: z.string(),
-        elevator: z.string(),
-        code: z.string().openapi({ description: 'shown once; stored hashed' }),
-        expiresAt: z.string(),
-      }),
-    ),
-    nextAfter: z.number().int().nullable(),
-  })
-  .openapi('EnrolmentSheet');
-
-const BulkOutcome = z
-  .strictObject({
-    screens: z.number().int().openapi({ description: 'screens the action changed' }),
-    configs: z.number().int().openapi({ description: 'active screens whose config is republished' }),
-    generation: z.number().int().openapi({ description: 'for GET /v1/screens/bulk/progress; 0 when none' }),
-    revocations: z.number().int().openapi({ description: 'broker identities queued for removal' }),
-    decks: z
-      .number()
-      .int()
-      .openapi({ description: 'decks wanted by screens that joined an active campaign' }),
-  })
-  .openapi('BulkScreenOutcome');
-
 export function bulkScreenRoutes(deps: AppDeps) {
   const app = createRouter();
 
@@ -143,8 +89,14 @@ export function bulkScreenRoutes(deps: AppDeps) {
         },
       },
       responses: {
-        200: { description: 'Dry run', content: { 'application/json': { schema: ScreenImport } } },
-        201: { description: 'Imported', content: { 'application/json': { schema: ScreenImport } } },
+        200: {
+          description: 'Dry run',
+          content: { 'application/json': { schema: ScreenImportOutcomeSchema } },
+        },
+        201: {
+          description: 'Imported',
+          content: { 'application/json': { schema: ScreenImportOutcomeSchema } },
+        },
         ...errorResponses(400, 401, 403, 409, 413, 422),
       },
     }),
@@ -203,7 +155,7 @@ export function bulkScreenRoutes(deps: AppDeps) {
       responses: {
         201: {
           description: 'Codes, shown once',
-          content: { 'application/json': { schema: EnrolmentSheet } },
+          content: { 'application/json': { schema: EnrolmentSheetSchema } },
         },
         ...errorResponses(400, 401, 403),
       },
@@ -277,7 +229,7 @@ export function bulkScreenRoutes(deps: AppDeps) {
         },
       },
       responses: {
-        202: { description: 'Queued', content: { 'application/json': { schema: BulkOutcome } } },
+        202: { description: 'Queued', content: { 'application/json': { schema: BulkActionOutcomeSchema } } },
         ...errorResponses(400, 401, 403, 404, 409),
       },
     }),
