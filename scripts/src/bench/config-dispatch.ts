@@ -24,6 +24,7 @@ import { activeIssuerKey } from '../../../cloud/src/services/issuer-keys.ts';
 import { screenConfigOptionsOf } from '../../../cloud/src/services/screen-config.ts';
 import type { BenchReport, BenchRow } from './report.ts';
 import { openBenchDatabase } from '../lib/bench-database.ts';
+import { parseCount, parseCounts, withPostgresUrl } from '../lib/bench-options.ts';
 
 interface Options {
   screens: number;
@@ -34,12 +35,12 @@ interface Options {
 }
 
 function parseOptions(args: string[]): Options {
-  const program = new Command('config-dispatch')
+  const program = new Command('config-dispatch');
+  withPostgresUrl(program)
     .option('--screens <n>', 'active screens', '5000')
     .option('--revocations <list>', 'unexpired revocations, one run each', '0,10000')
     .option('--cities <n>', 'cities the screens are spread over', '50')
     .option('--engine <name>', 'postgres or pglite', 'postgres')
-    .option('--postgres-url <url>', 'admin connection', 'postgres://postgres@127.0.0.1:5432/postgres')
     .exitOverride();
   program.parse(args, { from: 'user' });
   const raw = program.opts<{
@@ -50,9 +51,9 @@ function parseOptions(args: string[]): Options {
     postgresUrl: string;
   }>();
   return {
-    screens: Number(raw.screens.replaceAll('_', '')),
-    revocations: raw.revocations.split(',').map((n) => Number(n.replaceAll('_', ''))),
-    cities: Number(raw.cities),
+    screens: parseCount(raw.screens),
+    revocations: parseCounts(raw.revocations),
+    cities: parseCount(raw.cities),
     engine: raw.engine,
     postgresUrl: raw.postgresUrl,
   };

@@ -10,6 +10,8 @@ import { sql } from 'drizzle-orm';
 import { listScreens, summarizeScreens, type DatabaseHandle } from '@redtap/cloud';
 import type { BenchReport, BenchRow } from './report.ts';
 import { openBenchDatabase } from '../lib/bench-database.ts';
+import { growBenchFleet } from '../lib/bench-fleet.ts';
+import { parseCount, parseCounts, withPostgresUrl } from '../lib/bench-options.ts';
 
 /** A keyset page without a text search reads about one page of index entries: bounded at any size. */
 const PAGE_TARGET_MS = 100;
@@ -89,11 +91,11 @@ const measures: Measure[] = [
 ];
 
 function parseOptions(args: string[]): Options {
-  const program = new Command('fleet')
+  const program = new Command('fleet');
+  withPostgresUrl(program)
     .option('--screens <list>', 'fleet sizes', '100000,1000000')
     .option('--engines <list>', 'postgres,pglite', 'postgres')
     .option('--runs <n>', 'timed runs per query (median reported)', '5')
-    .option('--postgres-url <url>', 'admin connection', 'postgres://postgres@127.0.0.1:5432/postgres')
     .option('--keep', 'keep the PostgreSQL database for EXPLAIN (its name is printed)')
     .exitOverride();
   program.parse(args, { from: 'user' });
@@ -105,39 +107,12 @@ function parseOptions(args: string[]): Options {
     keep?: boolean;
   }>();
   return {
-    screens: raw.screens.split(',').map((size) => Number(size.replaceAll('_', ''))),
+    screens: parseCounts(raw.screens),
     engines: raw.engines.split(','),
-    runs: Number(raw.runs),
+    runs: parseCount(raw.runs),
     postgresUrl: raw.postgresUrl,
     keep: raw.keep === true,
   };
-}
-
-/** Screens per insert statement: set-based, and within the cloud's statement timeout on a busy machine. */
-const CHUNK_SCREENS = 100_000;
-
-/** Grows the fleet from `from` to `to` screens, set-based. */
-async function growFleet(handle: DatabaseHandle, from: number, to: number): Promise<void> {
-  for (let low = from; low < to; low += CHUNK_SCREENS) {
-    const high = Math.min(to, low + CHUNK_SCREENS);
-    await handle.db.execute(
-      sql`insert into screens (name, city, building, elevator, timezone, status, connected, presence_seq,
-            presence_changed_at)
-          select 'Screen ' || n, 'City ' || (n % ${CITIES}), 'Building ' || (n % 5000), 'E' || (n % 8),
-            'Asia/Shanghai',
-            case when n % 50 = 0 then 'revoked' when n % 33 = 0 then 'pending' else 'active' end,
-            n % 20 <> 1, 1, now() - interval '1 hour'
-          from generate_series(${low + 1}::bigint, ${high}::bigint) as n`,
-    );
-    await handle.db.execute(
-      sql`insert into screen_health (screen_id, last_seen_at, app_version, tap_counter, backlog, clock_skew_s, decks)
-          select id, now() - case when id % 20 = 2 then interval '20 minutes' else interval '10 seconds' end,
-            '1.0.0', 0, 0, 0, '[]'::jsonb
-          from screens where status = 'active' and id > ${low} and id <= ${high}`,
-    );
-  }
-  await handle.db.execute(sql`analyze screens`);
-  await handle.db.execute(sql`analyze screen_health`);
 }
 
 /** A group of GROUP_SIZE screens spread over the first `size` (or all of them, if fewer). */
@@ -185,7 +160,11 @@ export async function run(args: string[]): Promise<BenchReport> {
       let groupId = 0;
       for (const size of sizes) {
         const startMs = performance.now();
-        await growFleet(handle, built, size);
+        await growBenchFleet(
+          handle,
+          { from: built, to: size },
+          { cities: CITIES, timezone: 'Asia/Shanghai' },
+        );
         built = size;
         if (groupId === 0) groupId = await makeGroup(handle, size);
         console.log(

@@ -21,6 +21,8 @@ import {
   type DatabaseHandle,
 } from '@redtap/cloud';
 import { openBenchDatabase } from '../lib/bench-database.ts';
+import { growBenchFleet } from '../lib/bench-fleet.ts';
+import { parseCount, parseCounts, withMqttUrl, withPostgresUrl } from '../lib/bench-options.ts';
 import { growSettledHistory } from '../lib/settled-history.ts';
 import { summarize } from '../lib/stats.ts';
 import { benchSettings, buildWorld, parseRedeemOptions, timedRun } from './redeem.ts';
@@ -32,7 +34,6 @@ const STATEMENT_TIMEOUT_MS = 25_000;
 const READ_TARGET_MS = 200;
 const REDEEM_SHARE_TARGET = 0.9;
 const CITIES = 300;
-const SCREENS_PER_INSERT = 100_000;
 
 interface Options {
   taps: number[];
@@ -47,7 +48,8 @@ interface Options {
 }
 
 function parseOptions(args: string[]): Options {
-  const program = new Command('history')
+  const program = new Command('history');
+  withMqttUrl(withPostgresUrl(program))
     .option(
       '--taps <list>',
       'settled taps of history, one fresh database each (e.g. 0,1000000,10000000)',
@@ -58,18 +60,13 @@ function parseOptions(args: string[]): Options {
     .option('--screens <n>', 'screens in the fleet besides the kiosks', '10000')
     .option('--clients <n>', 'redeem: kiosk MQTT clients', '8')
     .option('--taps-per-client <n>', 'redeem: taps per client in the timed phase', '6000')
-    .option('--postgres-url <url>', 'admin connection', 'postgres://postgres@127.0.0.1:5432/postgres')
-    .option('--mqtt-url <url>', 'broker', 'mqtt://127.0.0.1:1883')
     .option('--keep', 'keep the PostgreSQL databases for EXPLAIN (their names are printed)')
     .exitOverride();
   program.parse(args, { from: 'user' });
   const raw = program.opts<Record<string, string | boolean | undefined>>();
-  const num = (key: string) => Number(String(raw[key] ?? '0').replaceAll('_', ''));
+  const num = (key: string) => parseCount(String(raw[key] ?? '0'));
   return {
-    taps: String(raw.taps)
-      .split(',')
-      .filter(Boolean)
-      .map((size) => Number(size.replaceAll('_', ''))),
+    taps: parseCounts(String(raw.taps)),
     runs: num('runs'),
     budgetS: num('budgetS'),
     screens: num('screens'),
@@ -79,27 +76,6 @@ function parseOptions(args: string[]): Options {
     mqttUrl: String(raw.mqttUrl),
     keep: raw.keep === true,
   };
-}
-
-/** The fleet the screen pages read, set-based (as the fleet benchmark builds it, smaller). */
-async function growFleet(handle: DatabaseHandle, screens: number): Promise<void> {
-  for (let low = 0; low < screens; low += SCREENS_PER_INSERT) {
-    const high = Math.min(screens, low + SCREENS_PER_INSERT);
-    await handle.db.execute(
-      sql`insert into screens (name, city, building, elevator, timezone, status, connected, presence_seq,
-            presence_changed_at)
-          select 'Screen ' || n, 'City ' || (n % ${CITIES}), 'Building ' || (n % 5000), 'E' || (n % 8),
-            ${TIMEZONE}, case when n % 50 = 0 then 'revoked' when n % 33 = 0 then 'pending' else 'active' end,
-            n % 20 <> 1, 1, now() - interval '1 hour'
-          from generate_series(${low + 1}::bigint, ${high}::bigint) as n`,
-    );
-  }
-  await handle.db.execute(
-    sql`insert into screen_health (screen_id, last_seen_at, app_version, tap_counter, backlog, clock_skew_s, decks)
-        select id, now() - case when id % 20 = 2 then interval '20 minutes' else interval '10 seconds' end,
-          '1.0.0', 0, 0, 0, '[]'::jsonb
-        from screens where status = 'active' on conflict do nothing`,
-  );
 }
 
 /** YYYY-MM-DD of a Unix time in the operator's zone. */
@@ -251,7 +227,7 @@ export async function run(args: string[]): Promise<BenchReport> {
     try {
       const settings = benchSettings(redeemOptions);
       const world = await buildWorld(handle, redeemOptions, redeemOptions.taps, settings, log);
-      await growFleet(handle, options.screens);
+      await growBenchFleet(handle, { from: 0, to: options.screens }, { cities: CITIES, timezone: TIMEZONE });
       const buildStartMs = performance.now();
       await growSettledHistory(handle, { taps: size, ...world, log });
       sizeData.historyBuildS = (performance.now() - buildStartMs) / 1000;

@@ -46,6 +46,14 @@ import { sql } from 'drizzle-orm';
 import { growSettledHistory } from '../lib/settled-history.ts';
 import type { BenchReport, BenchRow } from './report.ts';
 import { openBenchDatabase } from '../lib/bench-database.ts';
+import {
+  BENCH_MQTT_URL,
+  BENCH_POSTGRES_URL,
+  parseCount,
+  parseCounts,
+  withMqttUrl,
+  withPostgresUrl,
+} from '../lib/bench-options.ts';
 
 const DECK_SIZE = 2_000;
 const ENVELOPES_PER_CAMPAIGN = 60_000;
@@ -72,7 +80,8 @@ export interface RedeemOptions {
 }
 
 export function parseRedeemOptions(args: string[]): RedeemOptions {
-  const program = new Command('redeem')
+  const program = new Command('redeem');
+  withPostgresUrl(withMqttUrl(program))
     .option('--clients <n>', 'kiosk MQTT clients', '8')
     .option('--taps <n>', 'taps per client on PostgreSQL', '12000')
     .option('--pglite-taps <n>', 'taps per client on PGlite', '2500')
@@ -86,12 +95,10 @@ export function parseRedeemOptions(args: string[]): RedeemOptions {
       'settled taps already in PostgreSQL before the timed phase, one run per size (e.g. 0,5000000)',
       '0',
     )
-    .option('--mqtt-url <url>', 'broker', 'mqtt://127.0.0.1:1883')
-    .option('--postgres-url <url>', 'admin connection', 'postgres://postgres@127.0.0.1:5432/postgres')
     .exitOverride();
   program.parse(args, { from: 'user' });
   const raw = program.opts<Record<string, string>>();
-  const num = (key: string) => Number.parseInt(raw[key] ?? '0', 10);
+  const num = (key: string) => parseCount(raw[key] ?? '0');
   return {
     clients: num('clients'),
     taps: num('taps'),
@@ -101,12 +108,9 @@ export function parseRedeemOptions(args: string[]): RedeemOptions {
     groupTokens: num('groupTokens'),
     verifierThreads: num('verifierThreads'),
     engines: (raw.engines ?? '').split(',').filter(Boolean),
-    histories: (raw.histories ?? '0')
-      .split(',')
-      .filter(Boolean)
-      .map((size) => Number.parseInt(size, 10)),
-    mqttUrl: raw.mqttUrl ?? 'mqtt://127.0.0.1:1883',
-    postgresUrl: raw.postgresUrl ?? '',
+    histories: parseCounts(raw.histories ?? '0'),
+    mqttUrl: raw.mqttUrl ?? BENCH_MQTT_URL,
+    postgresUrl: raw.postgresUrl ?? BENCH_POSTGRES_URL,
   };
 }
 

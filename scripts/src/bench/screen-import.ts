@@ -14,6 +14,7 @@ import {
 import { createScreenGroup } from '../../../cloud/src/services/screens.ts';
 import type { BenchReport, BenchRow } from './report.ts';
 import { openBenchDatabase } from '../lib/bench-database.ts';
+import { parseCount, withPostgresUrl } from '../lib/bench-options.ts';
 
 interface Options {
   rows: number;
@@ -22,14 +23,14 @@ interface Options {
 }
 
 function parseOptions(args: string[]): Options {
-  const program = new Command('screen-import')
+  const program = new Command('screen-import');
+  withPostgresUrl(program)
     .option('--rows <n>', 'screens in the CSV', '100000')
     .option('--engine <name>', 'postgres or pglite', 'postgres')
-    .option('--postgres-url <url>', 'admin connection', 'postgres://postgres@127.0.0.1:5432/postgres')
     .exitOverride();
   program.parse(args, { from: 'user' });
   const raw = program.opts<{ rows: string; engine: string; postgresUrl: string }>();
-  return { rows: Number(raw.rows.replaceAll('_', '')), engine: raw.engine, postgresUrl: raw.postgresUrl };
+  return { rows: parseCount(raw.rows), engine: raw.engine, postgresUrl: raw.postgresUrl };
 }
 
 /** name, city, building, elevator, time zone, groups: every 10th screen in Lobby, every 20th also in Tower. */
