@@ -8339,19 +8339,26 @@ export interface components {
       dryRun: boolean;
       /** @description the import written; null for a dry run */
       importId: number | null;
+      /** @description data rows in the file (blank lines skipped) */
       rows: number;
-      /** @description rows that pass every check */
+      /** @description rows that pass every check: the screens an import creates */
       valid: number;
+      /** @description rows refused (a row with several problems counts once) */
       invalidRows: number;
+      /** @description problems found, over every row */
       errorCount: number;
       /** @description problems counted by code */
       errorCodes: {
         [key: string]: number;
       };
+      /** @description problems from errorsOffset, at most errorsLimit, in row order */
       errors: {
         /** @description the line of the file; the header is line 1 */
         row: number;
-        /** @enum {string|null} */
+        /**
+         * @description the column concerned; null for the row as a whole
+         * @enum {string|null}
+         */
         column: 'name' | 'city' | 'building' | 'elevator' | 'timezone' | 'groups' | null;
         /** @enum {string} */
         code:
