@@ -23,7 +23,10 @@ const PRINT_STYLE = `@media print {
   [data-sheet-item] { break-inside: avoid; }
 }`;
 
-/** The sheet's filter from the URL: the screens of an import, or the screen list's own filters. */
+/**
+ * The sheet's filter from the URL: the screens of an import, or the screen list's whole filter in its
+ * URL words (a status or connection the server does not know is refused by it, as on the list).
+ */
 function useSheetFilter(): BulkFilterInput {
   const [params] = useSearchParams();
   const number = (key: string) => {
@@ -35,8 +38,10 @@ function useSheetFilter(): BulkFilterInput {
     importId: number('importId'),
     city: text('city'),
     building: text('building'),
+    status: text('status') as BulkFilterInput['status'],
     groupId: number('group'),
     search: text('q'),
+    connection: text('connection') as BulkFilterInput['connection'],
   };
 }
 

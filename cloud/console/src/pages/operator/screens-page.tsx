@@ -287,23 +287,19 @@ export function ScreensPage() {
     search: filter.q ?? undefined,
     connection: (filter.connection ?? undefined) as ScreenConnection | undefined,
   };
+  // The enrolment sheet takes the list's whole filter, in the list's own URL words (it issues codes for
+  // the pending screens among them).
   const sheetQuery = new URLSearchParams(
-    Object.entries({ city: filter.city, building: filter.building, group: filter.group, q: filter.q }).filter(
-      (entry): entry is [string, string] => entry[1] !== null,
-    ),
+    Object.entries({
+      city: filter.city,
+      building: filter.building,
+      status: filter.status,
+      group: filter.group,
+      q: filter.q,
+      connection: filter.connection,
+    }).filter((entry): entry is [string, string] => entry[1] !== null),
   ).toString();
-  const screens = useScreenListPages(
-    {
-      city: filter.city ?? undefined,
-      building: filter.building ?? undefined,
-      // The URL's words as they stand: the server refuses one it does not know.
-      status: (filter.status ?? undefined) as ScreenStatus | undefined,
-      groupId: filter.group === null ? undefined : Number(filter.group),
-      search: filter.q ?? undefined,
-      connection: (filter.connection ?? undefined) as ScreenConnection | undefined,
-    },
-    SCREENS_REFETCH_MS,
-  );
+  const screens = useScreenListPages(listFilter, SCREENS_REFETCH_MS);
   const summary = useScreenSummary(SUMMARY_REFETCH_MS);
   const locations = useScreenLocations();
   // The buildings of the chosen city are asked of the server, so a cut network-wide list misses none.
