@@ -51,8 +51,10 @@ function ProgressView({ outcome }: { outcome: BulkOutcome }) {
   const { t, i18n } = useTranslation();
   const [done, setDone] = useState(false);
   const progress = useBulkProgress(outcome.generation, !done, PROGRESS_REFETCH_MS);
-  const configsLeft = outcome.configs === 0 ? 0 : (progress.data?.configsPending ?? outcome.configs);
-  // Other revocations may be queued too: what is left of this one is at most its own count.
+  // Screens of later changes may wait for a config of this generation too, and other revocations may
+  // be queued: what is left of this change is at most its own count.
+  const configsLeft =
+    outcome.configs === 0 ? 0 : Math.min(outcome.configs, progress.data?.configsPending ?? outcome.configs);
   const revocationsLeft =
     outcome.revocations === 0
       ? 0
@@ -108,6 +110,8 @@ export function BulkActionsModal(props: { opened: boolean; onClose: () => void; 
   const [form, setForm] = useState({ city: '', building: '', timezone: '', groupId: null as string | null });
   const [debounced] = useDebouncedValue(form, 400);
   const action = actionOf(kind, debounced);
+  // The count confirmed is the one counted for the form as it stands, never for what it was 400 ms ago.
+  const typing = JSON.stringify(form) !== JSON.stringify(debounced);
   const preview = useBulkPreview(props.filter, props.opened ? action : null);
   const groups = useScreenGroupPages();
   const [outcome, setOutcome] = useState<BulkOutcome | null>(null);
@@ -186,7 +190,13 @@ export function BulkActionsModal(props: { opened: boolean; onClose: () => void; 
             </Button>
             <Button
               {...(kind === 'revoke' ? { color: 'red' } : {})}
-              disabled={action === null || preview.data === undefined || affected === 0 || preview.isFetching}
+              disabled={
+                typing ||
+                action === null ||
+                preview.data === undefined ||
+                affected === 0 ||
+                preview.isFetching
+              }
               loading={apply.isPending}
               onClick={() =>
                 action !== null && apply.mutate({ filter: props.filter, action, expectedScreens: affected })
