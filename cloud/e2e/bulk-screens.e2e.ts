@@ -1,7 +1,8 @@
 // Bulk provisioning in the operator console against a real cloud: a CSV file is dry-run (the bad row is
 // named with its column and a translated problem, and nothing is written), fixed, dry-run clean and
 // imported; the import's enrolment codes are issued on the sheet page with each screen's place, code and
-// QR code, printed, and a code from the sheet enrols a kiosk.
+// QR code, printed, and a code from the sheet enrols a kiosk. Then the list filtered to a city, a bulk
+// move of its screens confirmed at the server's count, and the dispatcher's progress until it is done.
 import { expect, test } from '@playwright/test';
 import {
   enrolmentMessage,
@@ -112,6 +113,48 @@ test.describe.serial('bulk provisioning', () => {
       },
       status: 201,
     });
+    expect(browserErrors).toEqual([]);
+  });
+
+  test('an operator moves the screens the list filter selects, confirming the counted screens, and sees the configs go out', async ({
+    browser,
+  }) => {
+    const token = await loginToken(env.url, OPERATOR);
+    // A screen the filter leaves out, which must stay where it is.
+    await api('/v1/screens', {
+      token,
+      body: { name: '国贸 1 号梯', city: '北京', building: '国贸三期', elevator: 'E1' },
+      status: 201,
+    });
+    const page = await signIn(browser, env.url, OPERATOR, watch);
+    await page.goto(`/operator/screens?city=${encodeURIComponent('上海')}`);
+    await page.getByRole('button', { name: '批量操作' }).click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByTestId('bulk-kind').click();
+    await page.getByRole('option', { name: '移动（城市、楼宇、时区）' }).click();
+    await dialog.getByLabel('城市').fill('杭州');
+    await dialog.getByLabel('时区').fill('Asia/Tokyo');
+    // The server's count for this filter and this move: the three Shanghai screens, not the Beijing one.
+    await expect(dialog.getByTestId('bulk-preview')).toHaveText('筛选出 3 块屏幕；其中 3 块将被修改。');
+    const confirm = dialog.getByTestId('bulk-confirm');
+    await expect(confirm).toHaveText('移动 3 块屏幕');
+    await expect(confirm).toBeEnabled();
+    await confirm.click();
+
+    const progress = dialog.getByTestId('bulk-progress');
+    await expect(progress).toContainText('已修改 3 块屏幕。');
+    // One of them enrolled (the first test), so one config is republished by the dispatcher.
+    await expect(progress).toContainText('已重新发布配置：1 / 1', { timeout: 60_000 });
+    await expect(dialog.getByTestId('bulk-done')).toBeVisible({ timeout: 60_000 });
+
+    const moved = await api<{ items: { city: string; timezone: string }[] }>(
+      `/v1/screens?city=${encodeURIComponent('杭州')}`,
+      { token },
+    );
+    expect(moved.items).toHaveLength(3);
+    expect(moved.items.every((screen) => screen.timezone === 'Asia/Tokyo')).toBe(true);
+    const left = await api<{ items: unknown[] }>(`/v1/screens?city=${encodeURIComponent('北京')}`, { token });
+    expect(left.items).toHaveLength(1);
     expect(browserErrors).toEqual([]);
   });
 });
