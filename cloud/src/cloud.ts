@@ -76,6 +76,8 @@ function settingsFrom(env: Env): AppSettings {
     bodyLimitBytes: BODY_LIMIT_BYTES,
     loginRateLimit: { limit: 10, windowMs: 60_000 },
     enrolRateLimit: { limit: 10, windowMs: 60_000 },
+    // Screens behind one address (a building's NAT) page revocations side by side: room for them.
+    screenLoginRateLimit: { limit: 120, windowMs: 60_000 },
     redeemRateLimit: { limit: 600, windowMs: 60_000 },
     // 600 good scans a minute per till, or 60 wrong guesses: plenty for a queue, useless for guessing 80 bits.
     tillRateLimit: { pointsMax: 600, windowMs: 60_000, failureCost: 10 },

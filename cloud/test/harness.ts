@@ -59,6 +59,7 @@ export function testSettings(overrides: Partial<AppSettings> = {}): AppSettings 
     bodyLimitBytes: 64 * 1024,
     loginRateLimit: { limit: 10_000, windowMs: 60_000 },
     enrolRateLimit: { limit: 10_000, windowMs: 60_000 },
+    screenLoginRateLimit: { limit: 10_000, windowMs: 60_000 },
     redeemRateLimit: { limit: 10_000, windowMs: 60_000 },
     tillRateLimit: { pointsMax: 100_000, windowMs: 60_000, failureCost: 10 },
     money: defaultMoneySettings,

@@ -18,6 +18,8 @@ import {
   type ScreenConfig,
 } from '@redtap/shared';
 import type { DatabaseHandle } from '../src/db/client.ts';
+import { createApp } from '../src/http/app.ts';
+import { createMetricsRegistry } from '../src/http/metrics.ts';
 import { int, queryRows } from '../src/db/rows.ts';
 import { dispatchScreenConfigs, markAllScreenConfigsStale } from '../src/services/config-dispatcher.ts';
 import { screenConfigOptionsOf } from '../src/services/screen-config.ts';
@@ -162,6 +164,42 @@ describe.each(engines)('revocation log on $engine', ({ engine, available }) => {
     const tooMany = await page(0, { limit: REVOCATION_PAGE_MAX + 1 });
     expect(tooMany.status).toBe(400);
   });
+
+  it.skipIf(!available)(
+    'counts screen logins per address before hashing: over the limit a login is refused unhashed',
+    async () => {
+      // The same cloud (its issuer keys) with a limit of 2 and a clock of its own.
+      const clock = { nowMs: cloud.clock.nowMs };
+      const limited = createApp({
+        ...cloud.deps,
+        metrics: createMetricsRegistry({ defaultMetrics: false }),
+        now: () => new Date(clock.nowMs),
+        settings: { ...cloud.deps.settings, screenLoginRateLimit: { limit: 2, windowMs: 60_000 } },
+      });
+      const authenticate = vi.spyOn(cloud.deps.screenAuth, 'authenticate');
+      const wrong = `Basic ${Buffer.from(`screen-${screen.id}:not-the-password`).toString('base64')}`;
+      const call = async (authorization: string) => {
+        const response = await limited.request('/v1/screens/me/revocations?after=0', {
+          headers: { authorization },
+        });
+        return [response.status, (await json<{ error?: { code: string } }>(response)).error?.code];
+      };
+      expect(await call(wrong)).toEqual([401, ErrorCode.UNAUTHENTICATED]);
+      expect(await call(screen.basic)).toEqual([200, undefined]);
+      expect(await call(wrong)).toEqual([429, ErrorCode.RATE_LIMITED]);
+      // The right login too, from an address over its limit: counted before it is checked.
+      expect(await call(screen.basic)).toEqual([429, ErrorCode.RATE_LIMITED]);
+      expect(authenticate).toHaveBeenCalledTimes(2);
+      // A request without a screen login is not counted.
+      const anonymous = await limited.request('/v1/screens/me/revocations?after=0');
+      expect(anonymous.status).toBe(401);
+      expect(authenticate).toHaveBeenCalledTimes(2);
+      // The next window lets the screen in again.
+      clock.nowMs += 60_000;
+      expect(await call(screen.basic)).toEqual([200, undefined]);
+      authenticate.mockRestore();
+    },
+  );
 
   it.skipIf(!available)(
     'a dispatcher pass reads the revocations and issuer keys once, however many screens it builds',

@@ -14,6 +14,7 @@ import { mountApiReference } from './api-reference.ts';
 import { mountConsole } from './console-assets.ts';
 import { errorBody, statusForCode } from './errors.ts';
 import { httpMetrics } from './metrics.ts';
+import { rateLimit } from './rate-limits.ts';
 import type { Policy } from './policy.ts';
 import { advertiserRoutes } from './routes/advertisers.ts';
 import { authRoutes } from './routes/auth.ts';
@@ -110,16 +111,26 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   );
   // A screen calls the cloud over HTTP with its broker login as Basic (docs/protocol.md §5.8), checked
   // by the broker's own authenticator; it is no principal, and only `screen` routes accept it.
+  // A login costs a slow hash, so logins are counted per address before it is computed.
+  const screenLoginLimited = rateLimit(deps.settings.screenLoginRateLimit, deps.settings.trustProxy, () =>
+    deps.now().getTime(),
+  );
   app.use(async (c, next) => {
     const basic = BASIC.exec(c.req.header('authorization') ?? '')?.[1];
-    const login = basic === undefined ? '' : Buffer.from(basic, 'base64').toString('utf8');
-    const colon = login.indexOf(':');
-    const screenId =
-      colon <= 0 ? null : await deps.screenAuth.authenticate(login.slice(0, colon), login.slice(colon + 1));
-    if (basic !== undefined && screenId === null)
-      throw new DomainError(ErrorCode.UNAUTHENTICATED, 'the screen login was refused');
-    c.set('screenId', screenId);
-    await next();
+    if (basic === undefined) {
+      c.set('screenId', null);
+      await next();
+      return;
+    }
+    await screenLoginLimited(c, async () => {
+      const login = Buffer.from(basic, 'base64').toString('utf8');
+      const colon = login.indexOf(':');
+      const screenId =
+        colon <= 0 ? null : await deps.screenAuth.authenticate(login.slice(0, colon), login.slice(colon + 1));
+      if (screenId === null) throw new DomainError(ErrorCode.UNAUTHENTICATED, 'the screen login was refused');
+      c.set('screenId', screenId);
+      await next();
+    });
   });
   app.use(async (c, next) => {
     const bearer = BEARER.exec(c.req.header('authorization') ?? '')?.[1];

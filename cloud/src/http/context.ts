@@ -51,6 +51,8 @@ export interface AppSettings {
   bodyLimitBytes: number;
   loginRateLimit: RateLimitSetting;
   enrolRateLimit: RateLimitSetting;
+  /** Screen logins (HTTP Basic, docs/protocol.md §5.8) per address, counted before the password's hash. */
+  screenLoginRateLimit: RateLimitSetting;
   redeemRateLimit: RateLimitSetting;
   tillRateLimit: TillRateLimitSetting;
   money: MoneySettings;

@@ -43,7 +43,7 @@ export function screenRevocationRoutes(deps: AppDeps) {
       },
       responses: {
         200: { description: 'A page', content: { 'application/json': { schema: RevocationPageReply } } },
-        ...errorResponses(400, 401, 403),
+        ...errorResponses(400, 401, 403, 429),
       },
     }),
     async (c) => {
