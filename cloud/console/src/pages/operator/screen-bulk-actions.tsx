@@ -14,6 +14,7 @@ import {
   type BulkFilterInput,
   type BulkOutcome,
 } from '../../api/hooks/bulk-screens.ts';
+import { useEveryPage } from '../../api/hooks/paging.ts';
 import { useScreenGroupPages } from '../../api/hooks/screen-groups.ts';
 import { ErrorAlert } from '../../components/feedback.tsx';
 import { formatCount } from '../../lib/format.ts';
@@ -113,7 +114,8 @@ export function BulkActionsModal(props: { opened: boolean; onClose: () => void; 
   // The count confirmed is the one counted for the form as it stands, never for what it was 400 ms ago.
   const typing = JSON.stringify(form) !== JSON.stringify(debounced);
   const preview = useBulkPreview(props.filter, props.opened ? action : null);
-  const groups = useScreenGroupPages();
+  // Every group is offered, not only the first page of them.
+  const groups = useEveryPage(useScreenGroupPages());
   const [outcome, setOutcome] = useState<BulkOutcome | null>(null);
   const apply = useBulkAction({ onSuccess: setOutcome });
   const close = () => {
