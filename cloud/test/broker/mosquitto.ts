@@ -136,6 +136,71 @@ export async function createCloudAccount(options: {
   await ctrl('addClientRole', options.username, CLOUD_ROLE_NAME);
 }
 
+export interface LaunchedMosquitto {
+  readonly child: ChildProcess;
+  /** SIGTERM (Mosquitto saves its state), or SIGKILL with `crash`; SIGKILL too if it outlasts the bound. */
+  stop(crash?: boolean): Promise<void>;
+}
+
+/**
+ * Starts Mosquitto on `confFile` (logging to stderr, as mosquittoConfig writes it) and resolves once it
+ * logs that it runs; a broker that exits or never says so within `startTimeoutMs` is killed and the start
+ * fails. Its stderr goes to `onLog`. With `fileLimit`, its file descriptor limit is raised first
+ * (to the hard limit when that is lower).
+ */
+export async function launchMosquitto(options: {
+  confFile: string;
+  startTimeoutMs: number;
+  stopTimeoutMs?: number;
+  onLog?: (chunk: Buffer) => void;
+  fileLimit?: number;
+}): Promise<LaunchedMosquitto> {
+  const child =
+    options.fileLimit === undefined
+      ? spawn(MOSQUITTO_BIN, ['-c', options.confFile], { stdio: ['ignore', 'ignore', 'pipe'] })
+      : // `ulimit -n` raises the shell's limits, then exec keeps the pid for Mosquitto.
+        spawn(
+          '/bin/sh',
+          [
+            '-c',
+            `ulimit -n ${options.fileLimit} 2>/dev/null || ulimit -n "$(ulimit -Hn)"; exec "$0" -c "$1"`,
+            MOSQUITTO_BIN,
+            options.confFile,
+          ],
+          { stdio: ['ignore', 'ignore', 'pipe'] },
+        );
+  const stop = async (crash = false): Promise<void> => {
+    if (child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+    child.kill(crash ? 'SIGKILL' : 'SIGTERM');
+    const timer = setTimeout(() => child.kill('SIGKILL'), options.stopTimeoutMs ?? 5_000);
+    await exited;
+    clearTimeout(timer);
+  };
+  let seen = '';
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      // Not left behind: a broker that never said it runs is killed before the start is failed.
+      child.kill('SIGKILL');
+      reject(new Error(`mosquitto did not start within ${options.startTimeoutMs} ms:\n${seen}`));
+    }, options.startTimeoutMs);
+    child.stderr.on('data', (chunk: Buffer) => {
+      options.onLog?.(chunk);
+      const text = chunk.toString('utf8');
+      if (seen.length < 64_000) seen += text;
+      if (text.includes(' running')) {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`mosquitto exited with ${String(code)} while starting:\n${seen}`));
+    });
+  });
+  return { child, stop };
+}
+
 /**
  * The dynsec admin from `mosquitto_ctrl dynsec init` only bootstraps: the cloud gets its own account with
  * nothing but the `redtap-cloud` role, so the suite proves that role is enough. Receiving is denied by
@@ -155,34 +220,19 @@ export async function startMosquitto(options: {
   const confFile = join(dir, 'mosquitto.conf');
   await writeFile(confFile, mosquittoConfig({ port, dynsecFile: admin.file }));
 
-  const child: ChildProcess = spawn(MOSQUITTO_BIN, ['-c', confFile], { stdio: ['ignore', 'ignore', 'pipe'] });
   const log: string[] = [];
+  let broker: LaunchedMosquitto | null = null;
   const stop = async (): Promise<void> => {
-    if (child.exitCode === null && child.signalCode === null) {
-      const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
-      await exited;
-      clearTimeout(timer);
-    }
+    await broker?.stop();
     await rm(dir, { recursive: true, force: true });
   };
   try {
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        reject(new Error(`mosquitto did not start within bound:\n${log.join('')}`));
-      }, startTimeoutMs);
-      child.stderr?.on('data', (chunk: Buffer) => {
+    broker = await launchMosquitto({
+      confFile,
+      startTimeoutMs,
+      onLog: (chunk) => {
         if (log.length < 2000) log.push(chunk.toString('utf8'));
-        if (chunk.toString('utf8').includes(' running')) {
-          clearTimeout(timer);
-          resolve();
-        }
-      });
-      child.once('exit', (code) => {
-        clearTimeout(timer);
-        reject(new Error(`mosquitto exited with ${code}:\n${log.join('')}`));
-      });
+      },
     });
     await createCloudAccount({ port, admin, username, password, timeoutMs: startTimeoutMs });
   } catch (error) {

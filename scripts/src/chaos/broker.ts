@@ -2,7 +2,6 @@
 // port, so it can be stopped (SIGTERM) or crashed (SIGKILL) and started again where everyone expects it.
 // Its dynamic-security file and its persistence database live in the run's directory and survive
 // restarts, as on a production broker; a crash loses what was not yet autosaved.
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
@@ -10,9 +9,10 @@ import { join } from 'node:path';
 import {
   createCloudAccount,
   freePort,
-  MOSQUITTO_BIN,
+  launchMosquitto,
   mosquittoConfig,
   writeDynsecFile,
+  type LaunchedMosquitto,
 } from '@redtap/cloud/testing/mosquitto';
 
 const START_TIMEOUT_MS = 10_000;
@@ -47,45 +47,21 @@ export async function startChaosBroker(options: { dir: string; topicRoot: string
     }),
   );
   const log = createWriteStream(join(options.dir, 'mosquitto.log'), { flags: 'a' });
-  let child: ChildProcess | null = null;
+  let broker: LaunchedMosquitto | null = null;
 
   const start = async (): Promise<void> => {
-    const spawned = spawn(MOSQUITTO_BIN, ['-c', confFile], { stdio: ['ignore', 'ignore', 'pipe'] });
-    child = spawned;
-    spawned.stderr.pipe(log, { end: false });
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        // Not left behind: a broker that never said it runs is killed before the start is failed.
-        spawned.kill('SIGKILL');
-        child = null;
-        reject(new Error('mosquitto did not start in time'));
-      }, START_TIMEOUT_MS);
-      spawned.stderr.on('data', (chunk: Buffer) => {
-        if (chunk.toString('utf8').includes(' running')) {
-          clearTimeout(timer);
-          resolve();
-        }
-      });
-      spawned.once('exit', (code) => {
-        clearTimeout(timer);
-        reject(
-          new Error(
-            `mosquitto exited with ${String(code)} while starting (see ${options.dir}/mosquitto.log)`,
-          ),
-        );
-      });
+    broker = await launchMosquitto({
+      confFile,
+      startTimeoutMs: START_TIMEOUT_MS,
+      stopTimeoutMs: STOP_TIMEOUT_MS,
+      onLog: (chunk) => log.write(chunk),
     });
   };
 
   const stop = async (crash: boolean): Promise<void> => {
-    const running = child;
-    child = null;
-    if (running === null || running.exitCode !== null || running.signalCode !== null) return;
-    const exited = new Promise<void>((resolve) => running.once('exit', () => resolve()));
-    running.kill(crash ? 'SIGKILL' : 'SIGTERM');
-    const timer = setTimeout(() => running.kill('SIGKILL'), STOP_TIMEOUT_MS);
-    await exited;
-    clearTimeout(timer);
+    const running = broker;
+    broker = null;
+    await running?.stop(crash);
   };
 
   await start();
@@ -102,7 +78,7 @@ export async function startChaosBroker(options: { dir: string; topicRoot: string
     username,
     password,
     get running() {
-      return child !== null;
+      return broker !== null;
     },
     stop,
     start,

@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import {
   createCloudAccount,
   freePort,
-  MOSQUITTO_BIN,
+  launchMosquitto,
   mosquittoConfig,
   writeDynsecFile,
 } from '@redtap/cloud/testing/mosquitto';
@@ -91,34 +91,14 @@ export async function startFleetBroker(options: {
     `${mosquittoConfig({ port, dynsecFile: admin.file })}# The fleet run's operator settings\n${settings.lines.join('\n')}\n`,
   );
   const log = createWriteStream(options.logFile, { flags: 'a' });
-  // `ulimit -n` raises the soft and hard limits of the shell, then exec keeps the pid for Mosquitto.
-  const child = spawn(
-    '/bin/sh',
-    [
-      '-c',
-      `ulimit -n ${settings.fileLimit} 2>/dev/null || ulimit -n "$(ulimit -Hn)"; exec "$0" -c "$1"`,
-      MOSQUITTO_BIN,
-      confFile,
-    ],
-    { stdio: ['ignore', 'ignore', 'pipe'] },
-  );
-  child.stderr.pipe(log, { end: false });
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(new Error(`mosquitto did not start within ${BROKER_START_TIMEOUT_MS} ms (${options.logFile})`));
-    }, BROKER_START_TIMEOUT_MS);
-    child.stderr.on('data', (chunk: Buffer) => {
-      if (chunk.toString('utf8').includes(' running')) {
-        clearTimeout(timer);
-        resolve();
-      }
-    });
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`mosquitto exited with ${String(code)} while starting (${options.logFile})`));
-    });
+  const launched = await launchMosquitto({
+    confFile,
+    startTimeoutMs: BROKER_START_TIMEOUT_MS,
+    stopTimeoutMs: STOP_TIMEOUT_MS,
+    onLog: (chunk) => log.write(chunk),
+    fileLimit: settings.fileLimit,
   });
+  const { child } = launched;
   let fileLimit = settings.fileLimit;
   try {
     const limits = readFileSync(`/proc/${child.pid}/limits`, 'utf8');
@@ -132,7 +112,7 @@ export async function startFleetBroker(options: {
   try {
     await createCloudAccount({ port, admin, username, password, timeoutMs: BROKER_START_TIMEOUT_MS });
   } catch (error) {
-    await stopChild(child);
+    await launched.stop();
     throw error;
   }
   return {
@@ -141,7 +121,7 @@ export async function startFleetBroker(options: {
     password,
     pid: child.pid,
     fileLimit,
-    stop: () => stopChild(child),
+    stop: () => launched.stop(),
     kill: () => child.kill('SIGKILL'),
   };
 }
