@@ -1,6 +1,6 @@
-// The time-zone label shown beside schedule inputs and campaign times.
+// The time-zone label shown beside schedule inputs and campaign times, and counts that may be unknown.
 import { describe, expect, it } from 'vitest';
-import { timeZoneLabel } from '../src/lib/format.ts';
+import { formatCount, timeZoneLabel } from '../src/lib/format.ts';
 
 describe('timeZoneLabel', () => {
   it('names the zone and its offset at that moment', () => {
@@ -11,5 +11,13 @@ describe('timeZoneLabel', () => {
 
   it('uses the browser zone by default', () => {
     expect(timeZoneLabel()).toContain(Intl.DateTimeFormat().resolvedOptions().timeZone);
+  });
+});
+
+describe('formatCount', () => {
+  it('shows an unknown count (null, as reports answer unique wallets past their bound) as —, never 0', () => {
+    expect(formatCount(null, 'en')).toBe('—');
+    expect(formatCount(0, 'en')).toBe('0');
+    expect(formatCount(100_000, 'en')).toBe('100,000');
   });
 });

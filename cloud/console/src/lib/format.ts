@@ -29,7 +29,9 @@ export function formatPercent(ratio: number | null, language: string): string {
   return new Intl.NumberFormat(language, { style: 'percent', maximumFractionDigits: 1 }).format(ratio);
 }
 
-export function formatCount(value: number, language: string): string {
+/** A count, or — where the API answers it as unknown (null): never shown as 0. */
+export function formatCount(value: number | null, language: string): string {
+  if (value === null) return '—';
   return new Intl.NumberFormat(language).format(value);
 }
 

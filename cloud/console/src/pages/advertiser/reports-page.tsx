@@ -45,11 +45,6 @@ function isoDay(offsetDays: number): string {
   return new Date(Date.now() + offsetDays * 86_400_000).toISOString().slice(0, 10);
 }
 
-/** A count the API may leave unknown (null): shown as —. */
-function formatImpressions(value: number | null, language: string): string {
-  return value === null ? '—' : formatCount(value, language);
-}
-
 function screenLabel(row: ReportRow): string {
   return row.label === row.key ? `#${row.key}` : `#${row.key} ${row.label}`;
 }
@@ -81,12 +76,12 @@ function RowsTable({ rows, by, timezone }: { rows: ReportRow[]; by: Dimension; t
           {rows.map((row) => (
             <Table.Tr key={row.key} data-testid={`report-row-${row.key}`}>
               <Table.Td>{rowLabel(row, by, t)}</Table.Td>
-              <Table.Td ta="right">{formatImpressions(row.impressions, i18n.language)}</Table.Td>
+              <Table.Td ta="right">{formatCount(row.impressions, i18n.language)}</Table.Td>
               <Table.Td ta="right">{formatCount(row.taps, i18n.language)}</Table.Td>
               <Table.Td ta="right" data-testid="report-ctr">
                 {formatPercent(row.tapThroughRate, i18n.language)}
               </Table.Td>
-              <Table.Td ta="right">{formatImpressions(row.uniqueWallets, i18n.language)}</Table.Td>
+              <Table.Td ta="right">{formatCount(row.uniqueWallets, i18n.language)}</Table.Td>
               <Table.Td ta="right">{formatFen(row.cashFen)}</Table.Td>
               <Table.Td ta="right">{formatCount(row.coupons, i18n.language)}</Table.Td>
             </Table.Tr>
@@ -120,7 +115,7 @@ export function ReportsPage() {
   const sum = totals(daily.data?.items ?? []);
   const timezone = daily.data?.timezone ?? breakdown.data?.timezone;
   const kpis = [
-    [t('reports.impressions'), formatImpressions(sum.impressions, i18n.language)],
+    [t('reports.impressions'), formatCount(sum.impressions, i18n.language)],
     [t('reports.taps'), formatCount(sum.taps, i18n.language)],
     [t('reports.ctr'), formatPercent(sum.ctr, i18n.language)],
     [t('reports.spend'), formatFen(sum.cashFen)],
