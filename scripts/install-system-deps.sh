@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs and starts the system parts the tests need: pcscd with the vpcd virtual reader, Chromium,
-# Mosquitto and PostgreSQL. Idempotent: it only installs what is missing and only starts what is down.
+# Mosquitto and PostgreSQL, and the engines of the multi-node cluster (NATS; Patroni with etcd and
+# HAProxy; pg_partman), which the cluster tests start themselves on their own ports. Idempotent: it only installs what is missing and only starts what is down.
 # Without root or apt-get it changes nothing and prints the exact command to run instead.
 set -euo pipefail
 
@@ -8,6 +9,8 @@ set -euo pipefail
 packages=(pcscd libpcsclite-dev vsmartcard-vpcd chromium fonts-wqy-microhei)
 command -v mosquitto >/dev/null 2>&1 || packages+=(mosquitto)
 command -v pg_ctlcluster >/dev/null 2>&1 || packages+=(postgresql)
+# The cluster (`npm run cluster`): started per test or command, never as system services.
+packages+=(nats-server patroni etcd-server etcd-client haproxy postgresql-15-partman)
 
 missing=()
 for pkg in "${packages[@]}"; do
