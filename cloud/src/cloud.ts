@@ -25,7 +25,6 @@ import { settleExpiredDecks } from './services/decks.ts';
 import { startClaimNoticeDispatcher } from './services/claim-notices.ts';
 import { startDeckDispatcher } from './services/deck-dispatcher.ts';
 import { startBrokerIdentityDispatcher } from './services/broker-identity-dispatcher.ts';
-import { startBrokerRevocationDispatcher } from './services/broker-revocation-dispatcher.ts';
 import { defaultMoneySettings } from './money-settings.ts';
 import { createRedemptionService } from './redemption/redemption-service.ts';
 import { createVerifierPool } from './redemption/verifier-pool.ts';
@@ -188,16 +187,6 @@ export async function startCloud(env: Env, logger: Logger = createLogger(env)): 
       logger,
       now,
     });
-    const runningBrokerForRevocations = broker;
-    const brokerRevocations = startBrokerRevocationDispatcher({
-      db: database.db,
-      revoke: async (screenId) => {
-        screenAuth.forget(screenId);
-        await runningBrokerForRevocations.revokeScreen(screenId);
-      },
-      logger,
-      now,
-    });
     const deps: AppDeps = {
       db: database.db,
       broker,
@@ -210,7 +199,6 @@ export async function startCloud(env: Env, logger: Logger = createLogger(env)): 
       content: createFileContentStore(join(resolve(env.REDTAP_DATA_DIR), 'content')),
       redemption,
       claimNotices,
-      brokerRevocations,
     };
     if (env.MQTT_URL === undefined) {
       // Before presence is handled: the embedded broker has just started, so nobody is connected to it.
@@ -240,7 +228,8 @@ export async function startCloud(env: Env, logger: Logger = createLogger(env)): 
       logger,
       now,
     });
-    // Decks wanted by campaign rollouts, and broker identities wanted by enrolments (desired state).
+    // Decks wanted by campaign rollouts, and broker identities wanted present (enrolment) or absent
+    // (revocation): desired state.
     const deckDispatcher = startDeckDispatcher({
       db: database.db,
       kek: secrets.issuerKek,
@@ -254,9 +243,14 @@ export async function startCloud(env: Env, logger: Logger = createLogger(env)): 
       kek: secrets.issuerKek,
       provision: (screenId, username, password) =>
         runningBrokerForConfigs.provisionScreen(screenId, username, password),
+      remove: async (screenId) => {
+        screenAuth.forget(screenId);
+        await runningBrokerForConfigs.revokeScreen(screenId);
+      },
       logger,
       now,
     });
+    deps.brokerIdentities = brokerIdentities;
     deps.dispatchers = {
       poke: () => {
         brokerIdentities.poke();
@@ -293,7 +287,6 @@ export async function startCloud(env: Env, logger: Logger = createLogger(env)): 
           });
           clearInterval(sweep);
           await claimNotices.close();
-          await brokerRevocations.close();
           await brokerIdentities.close();
           await deckDispatcher.close();
           await configDispatcher.close();

@@ -15,7 +15,7 @@ import {
   SCREEN_IMPORT_ROWS_MAX,
   ScreenImportRowCode,
 } from '../src/services/bulk-screens.ts';
-import { dispatchBrokerRevocations } from '../src/services/broker-revocation-dispatcher.ts';
+import { dispatchBrokerIdentities } from '../src/services/broker-identity-dispatcher.ts';
 import { SCREEN_GROUP_SIZE_MAX } from '../src/services/screens.ts';
 import { openTestDatabase, testEngines } from './databases.ts';
 import {
@@ -497,19 +497,26 @@ describe.each(engines)('bulk screens on $engine', ({ engine, available }) => {
 
       // The dispatcher removes them; a failing broker backs off and is tried again.
       let failing = true;
-      const failed = await dispatchBrokerRevocations({
+      const failed = await dispatchBrokerIdentities({
         db: handle.db,
+        kek: cloud.deps.secrets.issuerKek,
         now: () => new Date(cloud.clock.nowMs),
-        revoke: () => (failing ? Promise.reject(new Error('broker away')) : Promise.resolve()),
+        provision: (screenId, username, password) =>
+          cloud.broker.provisionScreen(screenId, username, password),
+        remove: () => (failing ? Promise.reject(new Error('broker away')) : Promise.resolve()),
+        only: 'absent',
       });
       expect(failed.failed).toBeGreaterThanOrEqual(5);
       failing = false;
       const later = new Date(cloud.clock.nowMs + 3_600_000);
       for (let pass = 0; pass < 20; pass++) {
-        const outcome = await dispatchBrokerRevocations({
+        const outcome = await dispatchBrokerIdentities({
           db: handle.db,
+          kek: cloud.deps.secrets.issuerKek,
           now: () => later,
-          revoke: (screenId) => cloud.broker.revokeScreen(screenId),
+          provision: (screenId, username, password) =>
+            cloud.broker.provisionScreen(screenId, username, password),
+          remove: (screenId) => cloud.broker.revokeScreen(screenId),
         });
         if (outcome.claimed === 0) break;
       }

@@ -48,6 +48,11 @@ class FlakyBroker extends FakeBroker {
     if (this.down) return Promise.reject(new Error('broker unreachable'));
     return super.provisionScreen(screenId, username, password);
   }
+  override revokeScreen(screenId: number): Promise<void> {
+    this.calls += 1;
+    if (this.down) return Promise.reject(new Error('broker unreachable'));
+    return super.revokeScreen(screenId);
+  }
 }
 
 interface Rollout {
@@ -355,6 +360,8 @@ describe.each(engines)('campaign rollout on $engine', ({ engine, available }) =>
         kek: cloud.deps.secrets.issuerKek,
         provision: (screenId: number, username: string, password: string) =>
           broker.provisionScreen(screenId, username, password),
+        remove: (screenId: number) => broker.revokeScreen(screenId),
+        only: 'present' as const,
         now: () => new Date(nowMs),
         random: () => 0.5,
       };
@@ -376,6 +383,97 @@ describe.each(engines)('campaign rollout on $engine', ({ engine, available }) =>
       // The code was used by the enrolment that answered with the credentials, and by no other.
       const again = await cloud.request('POST', '/v1/enrol', { body: enrolBody(code, generateKeyPair()) });
       expect(again.status).toBe(409);
+    },
+  );
+
+  it.skipIf(!available)(
+    'a removal still backing off when the screen is reinstated and enrolled again never removes the new identity',
+    async () => {
+      const created = await json<{ id: number }>(
+        await cloud.request('POST', '/v1/screens', {
+          token: operator,
+          body: { name: 'Lobby', city: newCity(), building: 'Tower', elevator: 'E1' },
+        }),
+      );
+      const screenId = created.id;
+      const enrol = async () => {
+        const { code } = await json<{ code: string }>(
+          await cloud.request('POST', `/v1/screens/${screenId}/enrolment-codes`, { token: operator }),
+        );
+        const enrolled = await cloud.request('POST', '/v1/enrol', {
+          body: enrolBody(code, generateKeyPair()),
+        });
+        expect(enrolled.status).toBe(201);
+        const { mqtt } = await json<{ mqtt: { username: string; password: string } }>(enrolled);
+        return { username: mqtt.username, password: mqtt.password };
+      };
+      let nowMs = cloud.clock.nowMs;
+      const identityDeps = {
+        db: handle.db,
+        kek: cloud.deps.secrets.issuerKek,
+        provision: (id: number, username: string, password: string) =>
+          broker.provisionScreen(id, username, password),
+        remove: (id: number) => broker.revokeScreen(id),
+        now: () => new Date(nowMs),
+        random: () => 0.5,
+      };
+      const drainIdentities = async () => {
+        for (let pass = 0; pass < 100; pass++)
+          if ((await dispatchBrokerIdentities(identityDeps)).claimed === 0) return;
+        throw new Error('broker identities still due after 100 passes');
+      };
+      const first = await enrol();
+      await drainIdentities();
+      expect(broker.provisioned.get(screenId)).toEqual(first);
+
+      // Revoked while the broker is away: the removal fails and backs off.
+      expect(
+        (await cloud.request('POST', `/v1/screens/${screenId}/revoke`, { token: operator })).status,
+      ).toBe(200);
+      broker.down = true;
+      expect(await dispatchBrokerIdentities(identityDeps)).toMatchObject({ failed: 1 });
+      expect(broker.provisioned.get(screenId)).toEqual(first);
+      broker.down = false;
+      // Reinstated and enrolled again before the removal's retry.
+      expect(
+        (await cloud.request('POST', `/v1/screens/${screenId}/reinstate`, { token: operator })).status,
+      ).toBe(200);
+      const second = await enrol();
+      const removalsBefore = broker.revoked.filter((id) => id === screenId).length;
+      nowMs += 3_600_000;
+      await drainIdentities();
+      // The old identity went first (its connection cut, as the revocation promised), then the new one
+      // was made; nothing removed it after.
+      expect(broker.revoked.filter((id) => id === screenId).length).toBe(removalsBefore + 1);
+      expect(broker.provisioned.get(screenId)).toEqual(second);
+      nowMs += 3_600_000;
+      await drainIdentities();
+      expect(broker.provisioned.get(screenId)).toEqual(second);
+      const left = await queryRows(
+        handle.db,
+        sql`select 1 from screen_broker_identities where screen_id = ${screenId}`,
+      );
+      expect(left).toHaveLength(0);
+
+      // The reverse: an identity still wanted (the broker away at enrolment) when the screen is revoked
+      // is never created after its removal.
+      expect(
+        (await cloud.request('POST', `/v1/screens/${screenId}/revoke`, { token: operator })).status,
+      ).toBe(200);
+      expect(
+        (await cloud.request('POST', `/v1/screens/${screenId}/reinstate`, { token: operator })).status,
+      ).toBe(200);
+      broker.down = true;
+      await enrol();
+      expect(await dispatchBrokerIdentities(identityDeps)).toMatchObject({ failed: 1 });
+      broker.down = false;
+      expect(
+        (await cloud.request('POST', `/v1/screens/${screenId}/revoke`, { token: operator })).status,
+      ).toBe(200);
+      nowMs += 3_600_000;
+      await drainIdentities();
+      expect(broker.provisioned.has(screenId)).toBe(false);
+      expect(broker.revoked.at(-1)).toBe(screenId);
     },
   );
 

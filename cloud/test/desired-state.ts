@@ -1,5 +1,6 @@
 // Runs the desired-state dispatchers in tests, as the cloud process runs them after a poke: broker
-// identities, then decks, then configs, in passes until none claims anything.
+// identities wanted present (removals are left for the test to dispatch), then decks, then configs, in
+// passes until none claims anything.
 import type { CloudBroker } from '../src/broker/types.ts';
 import type { AppDeps } from '../src/http/context.ts';
 import { dispatchBrokerIdentities } from '../src/services/broker-identity-dispatcher.ts';
@@ -42,6 +43,9 @@ export async function settleDesiredState(cloud: {
       db: deps.db,
       kek: deps.secrets.issuerKek,
       provision: (screenId, username, password) => broker.provisionScreen(screenId, username, password),
+      remove: (screenId) => broker.revokeScreen(screenId),
+      // Removals wait for the test to run them, so it sees what a revocation queued.
+      only: 'present',
       now: deps.now,
     });
     const decks = await dispatchDecks(deckDispatchDeps(deps, broker));

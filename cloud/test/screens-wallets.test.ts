@@ -14,7 +14,7 @@ import {
   type KeyPair,
 } from '@redtap/shared';
 import type { DatabaseHandle } from '../src/db/client.ts';
-import { dispatchBrokerRevocations } from '../src/services/broker-revocation-dispatcher.ts';
+import { dispatchBrokerIdentities } from '../src/services/broker-identity-dispatcher.ts';
 import { dispatchTestConfigs } from './config-dispatch.ts';
 import { openTestDatabase, testEngines } from './databases.ts';
 import { createTestCloud, enrolBody, json, operatorToken, type TestCloud } from './harness.ts';
@@ -113,12 +113,14 @@ describe.each(engines)('screens and wallets on $engine', ({ engine, available })
     // Revocation: the broker identity goes, cached logins stop working, and a new code is refused.
     const revoked = await cloud.request('POST', `/v1/screens/${screenId}/revoke`, { token: operator });
     expect((await json<{ status: string }>(revoked)).status).toBe('revoked');
-    // The request queued the identity's removal; the revocation dispatcher does it.
+    // The request wanted the identity absent; the broker-identity dispatcher removes it.
     expect(cloud.broker.revoked).not.toContain(screenId);
-    await dispatchBrokerRevocations({
+    await dispatchBrokerIdentities({
       db: handle.db,
+      kek: cloud.deps.secrets.issuerKek,
       now: () => new Date(cloud.clock.nowMs),
-      revoke: (id) => cloud.broker.revokeScreen(id),
+      provision: (id, username, password) => cloud.broker.provisionScreen(id, username, password),
+      remove: (id) => cloud.broker.revokeScreen(id),
     });
     expect(cloud.broker.revoked).toContain(screenId);
     expect(await auth(`screen-${screenId}`, grant.mqtt.password)).toBeNull();

@@ -13,7 +13,7 @@ import type { RedemptionService } from '../redemption/redemption-service.ts';
 import type { ReplyCheck } from './reply-check.ts';
 import type { AcceptSunRead } from '../services/claims.ts';
 import type { ClaimNoticeDispatcher } from '../services/claim-notices.ts';
-import type { BrokerRevocationDispatcher } from '../services/broker-revocation-dispatcher.ts';
+import type { BrokerIdentityDispatcher } from '../services/broker-identity-dispatcher.ts';
 
 export interface RateLimitSetting {
   limit: number;
@@ -75,8 +75,8 @@ export interface AppDeps {
   acceptSunRead?: AcceptSunRead | undefined;
   /** Publishes the `claimed` notices claims queue; poked after each new claim. */
   claimNotices?: ClaimNoticeDispatcher | undefined;
-  /** Removes the broker identities bulk revocation queued; poked after a bulk revocation. */
-  brokerRevocations?: BrokerRevocationDispatcher | undefined;
+  /** Makes the screens' broker identities as wanted; poked after a revocation removes some. */
+  brokerIdentities?: BrokerIdentityDispatcher | undefined;
   /**
    * Pokes the dispatchers that make desired state true (decks, broker identities, configs) after a
    * request wrote some; without it they find the work at their next interval.

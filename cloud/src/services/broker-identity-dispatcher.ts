@@ -1,15 +1,25 @@
-// The broker-identity dispatcher: makes screen_broker_identity_wants true (docs/architecture.md,
-// "Desired state").
+// The broker-identity dispatcher: makes each screen's broker identity (its Mosquitto dynamic-security
+// client and role; aedes asks the database at every login) what screen_broker_identities wants
+// (docs/architecture.md, "Desired state").
 //
-// Enrolment commits the use of its code, the screen's new key and password hash, and a want holding the
-// MQTT password sealed with the KEK, in one transaction; it answers the kiosk with its credentials and
-// never calls the broker. A broker that is away therefore never burns a code: the kiosk holds working
-// credentials, and its MQTT client retries until the dispatcher has created the identity. The
-// dispatcher, started by the cloud process (any number of replicas), repeatedly claims a bounded batch of
-// due wants of active screens under a lease, provisions each with no transaction open, and deletes the
-// want if no newer enrolment replaced it meanwhile; on a broker error it backs off exponentially with
-// jitter. A screen revoked while its identity was being created gets a queued broker revocation, so the
-// identity never outlives the revocation.
+// A screen has one wanted state, one row, written in the transaction that decides it: enrolment wants
+// the identity present (username and the MQTT password sealed with the KEK, committed with the use of its
+// code, so a broker that is away never burns a code: the kiosk holds working credentials and its MQTT
+// client retries until the identity exists); revocation, one screen or a bulk selection, wants it absent
+// (the client and role deleted, the connection cut, the retained config cleared, the cached login
+// forgotten). Each write takes a new version from screen_broker_identity_version_seq and replaces what
+// the row wanted before, so only the latest intent is ever made true: a removal still queued (or backing
+// off after a broker error) when the screen is reinstated and enrolled again never runs after the new
+// identity is made, and an identity still wanted when the screen is revoked is never created after its
+// removal. An identity wanted while a removal was still owed removes the old identity first, so the old
+// kiosk's connection is cut as the revocation promised.
+//
+// The dispatcher, started by the cloud process (any number of replicas), repeatedly claims a bounded
+// batch of due rows under a lease (skip locked, a short transaction of its own), asks the broker with no
+// transaction open, a few screens at a time, and deletes the row if its version is still the one claimed.
+// A newer intent written meanwhile keeps the row and waits for the lease to be given back, so two intents
+// of one screen never reach the broker out of order. A failure backs off exponentially with jitter. A row
+// exists only while there is work left; rows are found again at every start.
 import { sql } from 'drizzle-orm';
 import type { Logger } from 'pino';
 import { seal, unseal } from '../auth/secrets.ts';
@@ -20,9 +30,11 @@ import { nodeTimers, startPoller, type Poller, type PollerTimers } from './polle
 
 export interface BrokerIdentityDispatchLimits {
   batchSizeMax: number;
-  /** Identities of a batch provisioned at the same time (a dynamic-security command each). */
+  /** Screens of a batch the broker is asked about at the same time (a dynamic-security command each). */
   concurrency: number;
+  /** How long a claim holds a row; far longer than the broker calls of a batch can take. */
   leaseMs: number;
+  /** Per broker call. */
   timeoutMs: number;
   backoffBaseMs: number;
   backoffMaxMs: number;
@@ -30,7 +42,7 @@ export interface BrokerIdentityDispatchLimits {
 }
 
 export const defaultBrokerIdentityDispatchLimits: BrokerIdentityDispatchLimits = {
-  batchSizeMax: 100,
+  batchSizeMax: 200,
   concurrency: 8,
   leaseMs: 120_000,
   timeoutMs: 10_000,
@@ -40,8 +52,9 @@ export const defaultBrokerIdentityDispatchLimits: BrokerIdentityDispatchLimits =
 };
 
 /**
- * Writes (or replaces) the want for the screen's identity in the enrolment's transaction: the password
- * sealed with the KEK, the version raised so an earlier want in flight is not taken for this one.
+ * The screen's identity is wanted present with these credentials (the enrolment's transaction): the
+ * password sealed with the KEK, a new version. A removal still owed (revoked, reinstated and enrolled
+ * again before the broker removed the old identity) is kept as `remove_first`.
  */
 export async function wantBrokerIdentity(
   tx: Database,
@@ -49,11 +62,33 @@ export async function wantBrokerIdentity(
   input: { screenId: number; username: string; password: string },
 ): Promise<void> {
   await tx.execute(
-    sql`insert into screen_broker_identity_wants (screen_id, username, password_sealed)
-        values (${input.screenId}, ${input.username}, ${seal(input.password, kek)})
-        on conflict (screen_id) do update set username = excluded.username,
+    sql`insert into screen_broker_identities (screen_id, present, username, password_sealed, version)
+        values (${input.screenId}, true, ${input.username}, ${seal(input.password, kek)},
+                nextval('screen_broker_identity_version_seq'))
+        on conflict (screen_id) do update set present = true, username = excluded.username,
           password_sealed = excluded.password_sealed,
-          version = screen_broker_identity_wants.version + 1,
+          remove_first = screen_broker_identities.remove_first or not screen_broker_identities.present,
+          version = excluded.version, queued_at = excluded.queued_at,
+          attempts = 0, next_attempt_at = 0, last_error = null`,
+  );
+}
+
+/**
+ * These screens' identities are wanted absent (the revoking transaction, one screen or a bulk
+ * selection): one statement whatever their number; an identity still wanted present is not created.
+ */
+export async function wantBrokerIdentitiesRemoved(
+  tx: Database,
+  screenIds: readonly number[],
+  at: Date,
+): Promise<void> {
+  if (screenIds.length === 0) return;
+  await tx.execute(
+    sql`insert into screen_broker_identities (screen_id, present, version, queued_at)
+        select value::bigint, false, nextval('screen_broker_identity_version_seq'), ${at.toISOString()}::timestamptz
+        from jsonb_array_elements_text(${JSON.stringify(screenIds)}::jsonb)
+        on conflict (screen_id) do update set present = false, username = null, password_sealed = null,
+          remove_first = false, version = excluded.version, queued_at = excluded.queued_at,
           attempts = 0, next_attempt_at = 0, last_error = null`,
   );
 }
@@ -61,7 +96,12 @@ export async function wantBrokerIdentity(
 export interface BrokerIdentityDispatchDeps {
   db: Database;
   kek: Buffer;
+  /** Creates or updates the identity (the broker's provisionScreen). */
   provision: (screenId: number, username: string, password: string) => Promise<void>;
+  /** Removes the identity and cuts its connection (the broker's revokeScreen, after forgetting cached logins). */
+  remove: (screenId: number) => Promise<void>;
+  /** Only rows wanting this state (a test that looks at the other kind still queued); both by default. */
+  only?: 'present' | 'absent';
   now: () => Date;
   random?: () => number;
   timers?: PollerTimers;
@@ -71,112 +111,141 @@ export interface BrokerIdentityDispatchDeps {
 export interface BrokerIdentityDispatchOutcome {
   claimed: number;
   provisioned: number;
+  removed: number;
+  /** Done at the broker, but a newer intent was written meanwhile: it runs next. */
+  superseded: number;
   failed: number;
 }
 
-interface ClaimedIdentity {
+interface Claimed {
   screenId: number;
-  username: string;
-  passwordSealed: string;
+  present: boolean;
+  username: string | null;
+  passwordSealed: string | null;
+  removeFirst: boolean;
   version: number;
   attempts: number;
+  /** The lease written at the claim. */
+  lease: number;
 }
 
 async function claimIdentities(
   db: Database,
   nowMs: number,
   limits: BrokerIdentityDispatchLimits,
-): Promise<ClaimedIdentity[]> {
+  only: 'present' | 'absent' | undefined,
+): Promise<Claimed[]> {
   return db.transaction(async (tx) => {
     const rows = await queryRows<{
       screen_id: unknown;
-      username: string;
-      password_sealed: string;
+      present: boolean;
+      username: string | null;
+      password_sealed: string | null;
+      remove_first: boolean;
       version: unknown;
       attempts: unknown;
     }>(
       tx,
-      sql`select w.screen_id, w.username, w.password_sealed, w.version, w.attempts
-          from screen_broker_identity_wants w join screens s on s.id = w.screen_id and s.status = 'active'
-          where w.next_attempt_at <= ${nowMs} and w.lease_until <= ${nowMs}
-          order by w.next_attempt_at, w.screen_id
+      sql`select b.screen_id, b.present, b.username, b.password_sealed, b.remove_first, b.version, b.attempts
+          from screen_broker_identities b join screens s on s.id = b.screen_id
+          where b.next_attempt_at <= ${nowMs} and b.lease_until <= ${nowMs}
+            and (not b.present or s.status = 'active')
+            ${only === undefined ? sql`` : sql`and b.present = ${only === 'present'}`}
+          order by b.next_attempt_at, b.screen_id
           limit ${limits.batchSizeMax}
-          for update of w skip locked`,
+          for update of b skip locked`,
     );
     if (rows.length === 0) return [];
+    const lease = nowMs + limits.leaseMs;
     await tx.execute(
-      sql`update screen_broker_identity_wants set lease_until = ${nowMs + limits.leaseMs}
-          where screen_id in (select jsonb_array_elements_text(${JSON.stringify(rows.map((row) => int(row.screen_id)))}::jsonb)::bigint)`,
+      sql`update screen_broker_identities set lease_until = ${lease}
+          where screen_id in (select value::bigint from jsonb_array_elements_text(${JSON.stringify(rows.map((row) => int(row.screen_id)))}::jsonb))`,
     );
     return rows.map((row) => ({
       screenId: int(row.screen_id),
+      present: row.present,
       username: row.username,
       passwordSealed: row.password_sealed,
+      removeFirst: row.remove_first,
       version: int(row.version),
       attempts: int(row.attempts),
+      lease,
     }));
   });
 }
 
 /**
- * After the broker took the identity: the want goes unless a newer enrolment replaced it, and a screen
- * revoked meanwhile gets its revocation queued again (the revocation dispatcher removes the identity).
+ * After the broker did what `claimed` wanted: the row goes if its version is still the one claimed;
+ * otherwise a newer intent was written meanwhile, and giving the lease back lets it run next.
  */
-async function recordProvisioned(db: Database, identity: ClaimedIdentity): Promise<void> {
-  await db.transaction(async (tx) => {
-    await tx.execute(
-      sql`delete from screen_broker_identity_wants
-          where screen_id = ${identity.screenId} and version = ${identity.version}`,
-    );
-    await tx.execute(
-      sql`insert into screen_broker_revocations (screen_id)
-          select id from screens where id = ${identity.screenId} and status = 'revoked'
-          on conflict do nothing`,
-    );
-  });
+async function recordDone(db: Database, claimed: Claimed): Promise<boolean> {
+  const gone = await queryRows(
+    db,
+    sql`delete from screen_broker_identities
+        where screen_id = ${claimed.screenId} and version = ${claimed.version} returning screen_id`,
+  );
+  if (gone.length > 0) return true;
+  await releaseLease(db, claimed);
+  return false;
 }
 
-/** One pass: claim a batch of identities and create each at the broker, no transaction open. */
+async function releaseLease(db: Database, claimed: Claimed): Promise<void> {
+  await db.execute(
+    sql`update screen_broker_identities set lease_until = 0
+        where screen_id = ${claimed.screenId} and lease_until = ${claimed.lease}`,
+  );
+}
+
+/** One pass: claim a batch and make each identity what its row wants, a few at a time, no transaction open. */
 export async function dispatchBrokerIdentities(
   deps: BrokerIdentityDispatchDeps,
 ): Promise<BrokerIdentityDispatchOutcome> {
   const limits = deps.limits ?? defaultBrokerIdentityDispatchLimits;
   const timers = deps.timers ?? nodeTimers;
   const random = deps.random ?? Math.random;
-  // Wants of screens revoked before their identity was made are dropped: nothing to create.
-  await deps.db.execute(
-    sql`delete from screen_broker_identity_wants w using screens s
-        where s.id = w.screen_id and s.status <> 'active' and w.lease_until <= ${deps.now().getTime()}`,
-  );
-  const claimed = await claimIdentities(deps.db, deps.now().getTime(), limits);
-  const outcome: BrokerIdentityDispatchOutcome = { claimed: claimed.length, provisioned: 0, failed: 0 };
-  await runPool(claimed, limits.concurrency, async (identity) => {
+  const claimed = await claimIdentities(deps.db, deps.now().getTime(), limits, deps.only);
+  const outcome: BrokerIdentityDispatchOutcome = {
+    claimed: claimed.length,
+    provisioned: 0,
+    removed: 0,
+    superseded: 0,
+    failed: 0,
+  };
+  await runPool(claimed, limits.concurrency, async (row) => {
     try {
-      const password = unseal(identity.passwordSealed, deps.kek);
-      await withTimeout(
-        deps.provision(identity.screenId, identity.username, password),
-        limits.timeoutMs,
-        'broker',
-        timers,
-      );
-      await recordProvisioned(deps.db, identity);
-      outcome.provisioned += 1;
+      if (!row.present || row.removeFirst)
+        await withTimeout(deps.remove(row.screenId), limits.timeoutMs, 'broker identity removal', timers);
+      if (row.present) {
+        if (row.username === null || row.passwordSealed === null)
+          throw new Error(`screen ${String(row.screenId)}'s wanted identity has no credentials`);
+        const password = unseal(row.passwordSealed, deps.kek);
+        await withTimeout(
+          deps.provision(row.screenId, row.username, password),
+          limits.timeoutMs,
+          'broker identity',
+          timers,
+        );
+      }
+      if (!(await recordDone(deps.db, row))) outcome.superseded += 1;
+      else if (row.present) outcome.provisioned += 1;
+      else outcome.removed += 1;
     } catch (error) {
       outcome.failed += 1;
-      const attempts = identity.attempts + 1;
+      const attempts = row.attempts + 1;
       await deps.db.execute(
-        sql`update screen_broker_identity_wants
+        sql`update screen_broker_identities
             set attempts = ${attempts},
                 next_attempt_at = ${deps.now().getTime() + backoffMs(attempts, limits, random)},
-                lease_until = 0,
                 last_error = ${errorText(error)}
-            where screen_id = ${identity.screenId} and version = ${identity.version}`,
+            where screen_id = ${row.screenId} and version = ${row.version}`,
       );
+      await releaseLease(deps.db, row);
     }
   });
   return outcome;
 }
 
+/** Poke after writing a wanted state; idle() resolves after a pass that found nothing due. */
 export type BrokerIdentityDispatcher = Poller;
 
 export function startBrokerIdentityDispatcher(
@@ -192,7 +261,7 @@ export function startBrokerIdentityDispatcher(
     pass: async () => {
       const outcome = await dispatchBrokerIdentities({ ...deps, limits, timers });
       if (outcome.failed > 0) deps.logger.warn(outcome, 'broker identities failed; retrying later');
-      else if (outcome.claimed > 0) deps.logger.debug(outcome, 'broker identities provisioned');
+      else if (outcome.claimed > 0) deps.logger.info(outcome, 'broker identities made as wanted');
       if (outcome.claimed === 0) return 'idle';
       return outcome.failed === 0 ? 'more' : 'waiting';
     },

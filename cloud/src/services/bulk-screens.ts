@@ -18,6 +18,7 @@ import { screenImportScreens } from '../db/schema/screen-bulk.ts';
 import { screenGroupMembers, screenGroups, screenHealth, screens } from '../db/schema/screens.ts';
 import { DomainError } from '../errors.ts';
 import { audit } from './audit.ts';
+import { wantBrokerIdentitiesRemoved } from './broker-identity-dispatcher.ts';
 import { refreshScreenCampaigns, screenIdsIn } from './campaign-screens.ts';
 import { ENROLMENT_CODE_TTL_MS, generateEnrolmentCode, hashEnrolmentCode } from './enrolment.ts';
 import {
@@ -817,21 +818,20 @@ export async function applyBulkAction(
         );
         break;
       case 'revoke':
-        // As revokeScreen: refused from now on, presence closed, broker password gone; the identity's
-        // removal from the broker is queued for the revocation dispatcher.
+        // As revokeScreen: refused from now on, presence closed, broker password gone; the identity is
+        // wanted absent, for the broker-identity dispatcher to remove.
         changed = await queryRows(
           tx,
-          sql`with target as (${target}),
-              revoked as (
-                update screens set status = 'revoked', revoked_at = ${at}::timestamptz,
-                  updated_at = ${at}::timestamptz, mqtt_password_hash = null, connected = false,
-                  presence_changed_at = ${at}::timestamptz
-                where id in (select id from target) returning id),
-              queued as (
-                insert into screen_broker_revocations (screen_id, queued_at)
-                select id, ${at}::timestamptz from revoked
-                on conflict (screen_id) do update set attempts = 0, next_attempt_at = 0, last_error = null)
-              select id from revoked`,
+          sql`with target as (${target})
+              update screens set status = 'revoked', revoked_at = ${at}::timestamptz,
+                updated_at = ${at}::timestamptz, mqtt_password_hash = null, connected = false,
+                presence_changed_at = ${at}::timestamptz
+              where id in (select id from target) returning id`,
+        );
+        await wantBrokerIdentitiesRemoved(
+          tx,
+          changed.map((row) => int(row.id)),
+          now,
         );
         break;
     }
@@ -889,8 +889,8 @@ export async function bulkProgress(
                   where s.status = 'active' and st.wanted_generation > st.published_generation
                     and st.wanted_generation >= ${generation} and st.published_generation < ${generation})`
           } as configs,
-          (select count(*) from screen_broker_revocations) as revocations,
-          (select count(*) from screen_broker_revocations where attempts > 0) as failing`,
+          (select count(*) from screen_broker_identities where not present) as revocations,
+          (select count(*) from screen_broker_identities where not present and attempts > 0) as failing`,
   );
   return {
     configsPending: int(row?.configs ?? 0),

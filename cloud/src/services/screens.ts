@@ -19,6 +19,7 @@ import {
 } from '../db/schema/screens.ts';
 import { DomainError } from '../errors.ts';
 import type { ClaimRowPath } from '../db/schema/claims.ts';
+import { wantBrokerIdentitiesRemoved } from './broker-identity-dispatcher.ts';
 import { refreshScreenCampaigns, screenIdsIn } from './campaign-screens.ts';
 
 export const SCREEN_GROUP_SIZE_MAX = 10_000;
@@ -361,7 +362,7 @@ export async function updateScreen(
 
 /**
  * Marks the screen revoked; its tokens arriving after this are rejected (SCREEN_REVOKED). Its broker
- * identity is queued for removal in the same transaction; the revocation dispatcher removes it and cuts
+ * identity is wanted absent in the same transaction; the broker-identity dispatcher removes it and cuts
  * its connection next, and a revoked screen's presence is not recorded, so it is marked disconnected here.
  */
 export async function revokeScreen(db: Database, id: number, now: Date): Promise<ScreenView> {
@@ -381,10 +382,8 @@ export async function revokeScreen(db: Database, id: number, now: Date): Promise
     if (row === undefined) throw new DomainError(ErrorCode.NOT_FOUND, `screen ${id} not found`);
     // It leaves every campaign's screens, and the decks it was still to get.
     await refreshScreenCampaigns(tx, screenIdsIn([id]));
-    // Its broker identity goes next: the revocation dispatcher removes it, never the request.
-    await tx.execute(
-      sql`insert into screen_broker_revocations (screen_id) values (${id}) on conflict do nothing`,
-    );
+    // Its broker identity is wanted absent: the broker-identity dispatcher removes it, never the request.
+    await wantBrokerIdentitiesRemoved(tx, [id], now);
   });
   return getScreen(db, id);
 }

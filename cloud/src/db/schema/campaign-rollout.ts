@@ -2,8 +2,21 @@
 // campaign targets, resolved once by the one targeting rule (services/campaign-screens.ts) and kept
 // current by set-based statements in the transactions that change a campaign, a screen or a group; the
 // decks those screens still want, which the deck dispatcher issues and publishes; and the broker
-// identities enrolment wants created, which the broker-identity dispatcher provisions.
-import { bigint, index, integer, pgTable, primaryKey, text } from 'drizzle-orm/pg-core';
+// identities screens want present (enrolment) or absent (revocation), which the broker-identity
+// dispatcher makes true.
+import { sql } from 'drizzle-orm';
+import {
+  bigint,
+  boolean,
+  check,
+  index,
+  integer,
+  pgSequence,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+} from 'drizzle-orm/pg-core';
 import { campaigns } from './campaigns.ts';
 import { screens } from './screens.ts';
 
@@ -49,24 +62,45 @@ export const deckWants = pgTable(
   ],
 );
 
+/** Versions of screen_broker_identities' rows: every new intent takes one, never reused. */
+export const screenBrokerIdentityVersionSeq = pgSequence('screen_broker_identity_version_seq', {
+  startWith: 1,
+});
+
 /**
- * A broker identity (MQTT username and password) a screen's enrolment wants created, committed with the
- * use of its enrolment code. The password is sealed with the KEK; the row goes once the broker has it.
+ * The broker identity (MQTT username and password) a screen wants, one row per screen while the broker
+ * does not match it yet: present (written by enrolment, the password sealed with the KEK) or absent
+ * (written by revocation). A newer intent replaces the row's and takes a new version, so the
+ * broker-identity dispatcher only ever makes the latest one true; the row goes once the broker matches.
  */
-export const screenBrokerIdentityWants = pgTable(
-  'screen_broker_identity_wants',
+export const screenBrokerIdentities = pgTable(
+  'screen_broker_identities',
   {
     screenId: bigint('screen_id', { mode: 'number' })
       .primaryKey()
       .references(() => screens.id),
-    username: text('username').notNull(),
-    passwordSealed: text('password_sealed').notNull(),
-    /** Rises when a new enrolment replaces the want, so a dispatcher never deletes a newer one. */
-    version: integer('version').notNull().default(1),
+    /** Wanted present (with username and password) or absent. */
+    present: boolean('present').notNull(),
+    username: text('username'),
+    passwordSealed: text('password_sealed'),
+    /** Wanted present while a removal was still owed: the old identity (and its connection) goes first. */
+    removeFirst: boolean('remove_first').notNull().default(false),
+    /** From screen_broker_identity_version_seq: a dispatcher only deletes the row at the version it claimed. */
+    version: bigint('version', { mode: 'number' }).notNull(),
+    queuedAt: timestamp('queued_at', { withTimezone: true }).notNull().defaultNow(),
+    /** Failed attempts at this version (the backoff grows with it). */
     attempts: integer('attempts').notNull().default(0),
+    /** Cloud time (unix ms) before which a failed attempt is not tried again. */
     nextAttemptAt: bigint('next_attempt_at', { mode: 'number' }).notNull().default(0),
+    /** Cloud time (unix ms) until which a dispatcher holds the row; a newer intent waits for it. */
     leaseUntil: bigint('lease_until', { mode: 'number' }).notNull().default(0),
     lastError: text('last_error'),
   },
-  (table) => [index('screen_broker_identity_wants_due_idx').on(table.nextAttemptAt)],
+  (table) => [
+    index('screen_broker_identities_due_idx').on(table.nextAttemptAt),
+    check(
+      'screen_broker_identities_credentials',
+      sql`not ${table.present} or (${table.username} is not null and ${table.passwordSealed} is not null)`,
+    ),
+  ],
 );

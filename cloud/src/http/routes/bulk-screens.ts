@@ -240,7 +240,7 @@ export function bulkScreenRoutes(deps: AppDeps) {
         actor: principalOf(c),
         now: deps.now(),
       });
-      if (outcome.revocations > 0) deps.brokerRevocations?.poke();
+      if (outcome.revocations > 0) deps.brokerIdentities?.poke();
       deps.dispatchers?.poke();
       return c.json(outcome, 202);
     },

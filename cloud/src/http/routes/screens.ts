@@ -458,8 +458,8 @@ export function screenRoutes(deps: AppDeps) {
       summaries.invalidate();
       await audit(deps.db, { actor: principalOf(c), action: 'screen.revoked', subject: `screen:${id}` });
       deps.screenAuth.forget(id);
-      // The broker identity was queued with the revocation; the dispatcher removes it.
-      deps.brokerRevocations?.poke();
+      // The broker identity was wanted absent with the revocation; the dispatcher removes it.
+      deps.brokerIdentities?.poke();
       return c.json(screen, 200);
     },
   );
