@@ -174,34 +174,39 @@ interface Holdings {
   /** The same over every screen. */
   mainAll: number;
   fallbackAll: number;
+  /** Open, unexpired decks of each screen, closed or not: what openDecksPerScreenMax counts. */
+  openOf: Map<number, number>;
 }
 
 /**
  * What screens hold of a campaign: the envelopes of open, unexpired, unclosed decks that no settled token
- * consumed yet. Envelopes a screen used offline and has not sent count as held until they arrive.
+ * consumed yet. Envelopes a screen used offline and has not sent count as held until they arrive. One
+ * read of the campaign's open decks (its open-deck index) per batch, whatever the batch's screens.
  */
 async function holdings(tx: Database, input: { campaignId: number; nowS: number }): Promise<Holdings> {
-  const rows = await queryRows<{ screen_id: unknown; main: unknown; fallback: unknown }>(
+  const rows = await queryRows<{ screen_id: unknown; open: unknown; main: unknown; fallback: unknown }>(
     tx,
-    sql`select d.screen_id,
-               sum(jsonb_array_length(d.envelopes) - d.fallback_count - coalesce(u.main, 0)) as main,
-               sum(d.fallback_count - coalesce(u.fallback, 0)) as fallback
+    sql`select d.screen_id, count(*) as open,
+               sum(jsonb_array_length(d.envelopes) - d.fallback_count - coalesce(u.main, 0))
+                 filter (where d.closed_used_count is null) as main,
+               sum(d.fallback_count - coalesce(u.fallback, 0)) filter (where d.closed_used_count is null) as fallback
         from decks d
         left join lateral (
           select count(*) filter (where r.envelope_index < jsonb_array_length(d.envelopes) - d.fallback_count) as main,
                  count(*) filter (where r.envelope_index >= jsonb_array_length(d.envelopes) - d.fallback_count) as fallback
           from redemptions r where r.deck_id = d.id and r.envelope_index is not null) u on true
         where d.campaign_id = ${input.campaignId} and d.status = 'open' and d.valid_until >= ${input.nowS}
-          and d.closed_used_count is null
         group by d.screen_id`,
   );
-  const held: Holdings = { byScreen: new Map(), mainAll: 0, fallbackAll: 0 };
+  const held: Holdings = { byScreen: new Map(), mainAll: 0, fallbackAll: 0, openOf: new Map() };
   for (const row of rows) {
+    const screenId = int(row.screen_id);
     const main = int(row.main ?? 0);
     const fallback = int(row.fallback ?? 0);
+    held.openOf.set(screenId, int(row.open));
     held.mainAll += main;
     held.fallbackAll += fallback;
-    held.byScreen.set(int(row.screen_id), { main, fallback });
+    held.byScreen.set(screenId, { main, fallback });
   }
   return held;
 }
@@ -277,14 +282,6 @@ export async function issueDecks(
     // A campaign whose prizes are claimed online only pays no tap: it gets no deck (its screens play it
     // without one, docs/protocol.md §5.5), and its whole pool stays for claims.
     if (!offersPath(rules, 'tap')) return issued;
-    const openRows = await queryRows<{ screen_id: unknown; n: unknown }>(
-      tx,
-      sql`select screen_id, count(*) as n from decks
-          where screen_id in (${screenIdsIn(screenIds)}) and campaign_id = ${input.campaignId}
-            and status = 'open' and valid_until >= ${nowS}
-          group by screen_id`,
-    );
-    const openOf = new Map(openRows.map((row) => [int(row.screen_id), int(row.n)]));
     const screens = await countCampaignScreens(tx, input.campaignId);
     const held = await holdings(tx, { campaignId: input.campaignId, nowS });
     const [pool] = await queryRows<{ n: unknown; stock: unknown; cash: unknown }>(
@@ -341,7 +338,7 @@ export async function issueDecks(
     );
     // Each screen's want, before the pool is looked at: what bounds the rows the cut below may need.
     const wants = screenIds.flatMap((screenId, index) => {
-      if ((openOf.get(screenId) ?? 0) >= settings.openDecksPerScreenMax) return [];
+      if ((held.openOf.get(screenId) ?? 0) >= settings.openDecksPerScreenMax) return [];
       const mine = held.byScreen.get(screenId) ?? { main: 0, fallback: 0 };
       const demand = deckSize(rates.get(screenId) ?? null, settings);
       const mainWanted =
