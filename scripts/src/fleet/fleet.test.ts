@@ -44,6 +44,7 @@ describe('fleet simulation', () => {
     expect(report.enrolment.enrolled, why).toBe(SCREENS);
     expect(report.enrolment.failed, why).toEqual({});
     expect(report.enrolment.notConnected, why).toBe(0);
+    expect(report.enrolment.configuredMissing, why).toBe(0);
     expect(report.activation?.decks.missing, why).toBe(0);
     expect(report.activation?.decksRejected, why).toBe(0);
     expect(report.revocation?.applied.missing, why).toBe(0);

@@ -12,6 +12,7 @@
 // 5. a share of the screens is switched off, and the console's fleet summary must equal what the
 //    simulation knows.
 import { fork, type ChildProcess } from 'node:child_process';
+import { EventEmitter } from 'node:events';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -51,7 +52,10 @@ import {
 const WORKER_ENTRY = fileURLToPath(new URL('./fleet-worker.ts', import.meta.url));
 /** The kiosk's deck size for a screen with no taps yet (tapRatePerHourDefault × deckHorizonS). */
 const FIRST_DECK_ENVELOPES = 180;
-const POLL_MS = 250;
+/** A phase re-counts when a worker reports (twice a second each), or after this long at the latest. */
+const POLL_MS = 1_000;
+/** Phases print how far they are this often. */
+const PROGRESS_EVERY_MS = 5_000;
 const SCREENS_PER_MESSAGE = 200;
 const LONG_REQUEST_MS = 30 * 60_000;
 /** Codes per enrolment sheet: the cloud's largest page (ENROLMENT_CODE_BATCH_MAX). */
@@ -143,6 +147,22 @@ const kb = (bytes: number | null) => (bytes === null ? 'n/a' : `${(bytes / 1024)
 const mb = (bytes: number | null) => (bytes === null ? 'n/a' : `${(bytes / 2 ** 20).toFixed(0)} MiB`);
 const seconds = (ms: number | null) => (ms === null ? 'never' : `${(ms / 1000).toFixed(1)} s`);
 
+/** Emits `stats` whenever a worker reports. */
+const workerReports = new EventEmitter();
+
+/** Resolves on the next worker report, or after `boundMs`. */
+function nextReport(boundMs: number): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      workerReports.off('stats', done);
+      resolve();
+    };
+    const timer = setTimeout(done, boundMs);
+    workerReports.once('stats', done);
+  });
+}
+
 function startWorker(config: FleetWorkerConfig): Worker {
   const child = fork(WORKER_ENTRY, [], {
     execArgv: ['--import', 'tsx'],
@@ -154,8 +174,10 @@ function startWorker(config: FleetWorkerConfig): Worker {
     const parsed = WorkerMessage.safeParse(raw);
     if (!parsed.success) return;
     const message = parsed.data;
-    if (message.type === 'stats') worker.stats = message.stats;
-    else if (message.type === 'stopped-some') {
+    if (message.type === 'stats') {
+      worker.stats = message.stats;
+      workerReports.emit('stats');
+    } else if (message.type === 'stopped-some') {
       worker.stoppedSome?.(message.screenIds);
       worker.stoppedSome = null;
     } else worker.failed = message.message;
@@ -281,12 +303,12 @@ async function timePhase(input: {
     for (const [key, share] of marks)
       if (reached[key] === null && current >= Math.ceil(input.target * share)) reached[key] = elapsed;
     if (current !== last) [last, lastChangeMs] = [current, nowMs];
-    if (nowMs - lastPrintMs >= 5_000) {
+    if (nowMs - lastPrintMs >= PROGRESS_EVERY_MS) {
       input.progress(current, elapsed);
       lastPrintMs = nowMs;
     }
     if (current >= input.target || elapsed >= input.timeoutMs || nowMs - lastChangeMs >= input.stallMs) break;
-    await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+    await nextReport(POLL_MS);
   }
   input.progress(current, performance.now() - startMs);
   return { ...reached, missing: Math.max(0, input.target - current), waitedMs: performance.now() - startMs };
@@ -304,8 +326,9 @@ export async function runFleet(options: FleetOptions): Promise<FleetReport> {
   const kiosks: DemoKiosk[] = [];
   const links: LinkProxy[] = [];
   const { screens: fleetSize, kiosks: kioskCount } = options;
+  const { print: _print, ...recordedOptions } = options;
   const report: FleetReport = {
-    options: { ...options, print: undefined } as unknown as Omit<FleetOptions, 'print'>,
+    options: recordedOptions,
     database: options.postgresUrl === null ? 'pglite' : 'postgres',
     brokerFileLimit: null,
     provisioning: {
@@ -439,7 +462,7 @@ export async function runFleet(options: FleetOptions): Promise<FleetReport> {
         },
         () => {
           provisioned++;
-          if (performance.now() - lastPrint >= 5_000) {
+          if (performance.now() - lastPrint >= PROGRESS_EVERY_MS) {
             lastPrint = performance.now();
             const elapsed = (lastPrint - provisionStart) / 1000;
             print(`provisioning ${provisioned}/${all} (${(provisioned / elapsed).toFixed(0)}/s)`);
@@ -655,13 +678,11 @@ export async function runFleet(options: FleetOptions): Promise<FleetReport> {
       requestMs,
       decks,
       envelopesPerScreen:
-        enrolled === 0
-          ? 0
-          : total(workers, (s) => s.envelopes) /
-            Math.max(
-              1,
-              total(workers, (s) => s.withDeck),
-            ),
+        total(workers, (s) => s.envelopes) /
+        Math.max(
+          1,
+          total(workers, (s) => s.withDeck),
+        ),
       deckLowSent: total(workers, (s) => s.deckLowSent),
       decksRejected: total(workers, (s) => s.decksRejected),
     };
@@ -713,20 +734,23 @@ export async function runFleet(options: FleetOptions): Promise<FleetReport> {
     // 7. Switch a share of the screens off; the console's summary must say what the simulation knows.
     const offlineWanted = Math.min(enrolled, Math.max(1, Math.round(enrolled * options.offlineRatio)));
     const stoppedIds: number[] = [];
-    await Promise.all(
-      workers.map(
-        (worker, w) =>
-          new Promise<void>((resolve) => {
-            const count =
-              Math.floor(offlineWanted / workers.length) + (w < offlineWanted % workers.length ? 1 : 0);
-            worker.stoppedSome = (ids) => {
-              stoppedIds.push(...ids);
-              resolve();
-            };
-            sendTo(worker, { type: 'stop-some', count });
-          }),
-      ),
-    );
+    let answeredStops = 0;
+    for (const [w, worker] of workers.entries()) {
+      const count = Math.floor(offlineWanted / workers.length) + (w < offlineWanted % workers.length ? 1 : 0);
+      worker.stoppedSome = (ids) => {
+        stoppedIds.push(...ids);
+        answeredStops++;
+      };
+      sendTo(worker, { type: 'stop-some', count });
+    }
+    const stopStart = performance.now();
+    while (answeredStops < workers.length) {
+      checkWorkers();
+      if (performance.now() - stopStart > options.phaseTimeoutMs)
+        throw new Error(`${workers.length - answeredStops} workers did not switch their screens off in time`);
+      await nextReport(POLL_MS);
+    }
+    print(`switched ${stoppedIds.length} screens off; comparing the console's fleet summary`);
     const stopped = new Set(stoppedIds);
     const cityOf = new Map(codes.map((screen) => [screen.screenId, screen.city]));
     // Which screens are active: every provisioned one but those whose enrolment failed (pending).
@@ -759,17 +783,19 @@ export async function runFleet(options: FleetOptions): Promise<FleetReport> {
         longOffline: total(workers, (s) => s.neverConnected),
       };
     };
-    let expected = await truth();
+    let expected: Awaited<ReturnType<typeof truth>> | null = null;
     const summaryStart = performance.now();
+    let lastSummaryPrint = summaryStart;
     let answered: Record<string, unknown> | null = null;
     let ok = false;
     const stoppedByCity = new Map<string, number>();
     for (const id of stopped)
       stoppedByCity.set(cityOf.get(id) ?? '', (stoppedByCity.get(cityOf.get(id) ?? '') ?? 0) + 1);
     while (performance.now() - summaryStart < options.phaseTimeoutMs) {
+      checkWorkers();
       expected = await truth();
       answered = await api.call('GET', '/v1/screens/summary', { token: operator });
-      const summary = answered as unknown as typeof expected & {
+      const summary = answered as unknown as NonNullable<typeof expected> & {
         cities: { city: string; total: number; active: number; online: number; offline: number }[];
       };
       const whole =
@@ -796,7 +822,14 @@ export async function runFleet(options: FleetOptions): Promise<FleetReport> {
       });
       ok = whole && cities && summary.cities.length === expectedCities.size;
       if (ok) break;
-      await new Promise((resolve) => setTimeout(resolve, 1_000));
+      if (performance.now() - lastSummaryPrint >= PROGRESS_EVERY_MS) {
+        lastSummaryPrint = performance.now();
+        print(
+          `summary: not equal yet after ${seconds(lastSummaryPrint - summaryStart)}: expected ${summaryText(expected)}; answered ${summaryText(answered)}`,
+        );
+      }
+      // The summary is cached up to 5 s and screens still connecting move the truth: ask again soon.
+      await nextReport(POLL_MS);
     }
     report.summary = { ok, expected, answered, waitedMs: performance.now() - summaryStart };
     report.configsInvalid = total(workers, (s) => s.configsInvalid);
