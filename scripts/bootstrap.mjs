@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Entry point of `npm start`, `npm test`, `npm run bench|chaos|simulate`. Dependency-free on purpose:
+// Entry point of `npm start`, `npm test`, `npm run bench|chaos|cluster|simulate`. Dependency-free on purpose:
 // it runs before node_modules exists, installs npm dependencies when they are missing or stale, and
 // for tests the system parts too (scripts/install-system-deps.sh), then hands over to the real job.
 import { spawn, spawnSync } from 'node:child_process';
@@ -158,10 +158,11 @@ switch (job) {
   }
   case 'bench':
   case 'chaos':
+  case 'cluster':
   case 'simulate':
     process.exit(tsx(`${job}.ts`, args));
     break;
   default:
-    console.error(`unknown job: ${job} (start | test | bench | chaos | simulate)`);
+    console.error(`unknown job: ${job} (start | test | bench | chaos | cluster | simulate)`);
     process.exit(2);
 }
