@@ -22,3 +22,4 @@ export * from './wire/signed-messages.ts';
 export * from './wire/tap-batch.ts';
 export * from './wire/tap-token.ts';
 export * from './screen-connection.ts';
+export * from './screen-status.ts';

@@ -24,6 +24,7 @@ import { ledgerRoutes } from './routes/ledger.ts';
 import { screenGroupRoutes } from './routes/screen-groups.ts';
 import { screenConfigRoutes } from './routes/screen-configs.ts';
 import { screenRevocationRoutes } from './routes/screen-revocations.ts';
+import { screenStatusRoutes } from './routes/screen-status.ts';
 import { screenRoutes } from './routes/screens.ts';
 import { bulkScreenRoutes } from './routes/bulk-screens.ts';
 import { SCREEN_IMPORT_BYTES_MAX } from '../services/bulk-screens.ts';
@@ -188,6 +189,7 @@ export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   app.route('/', bulkScreenRoutes(deps));
   app.route('/', screenConfigRoutes(deps));
   app.route('/', screenRevocationRoutes(deps));
+  app.route('/', screenStatusRoutes(deps));
   app.route('/', screenGroupRoutes(deps));
   app.route('/', targetingOptionRoutes(deps));
   app.route('/', enrolmentRoutes(deps));

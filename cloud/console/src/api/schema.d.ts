@@ -3056,6 +3056,78 @@ export interface paths {
             'application/json': components['schemas']['Error'];
           };
         };
+        /** @description Error */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+      };
+    };
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/v1/screens/me/status': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** The calling screen’s standing: active, and whether its broker identity is still being made (ask when the broker refuses the login) */
+    get: {
+      parameters: {
+        query?: never;
+        header?: never;
+        path?: never;
+        cookie?: never;
+      };
+      requestBody?: never;
+      responses: {
+        /** @description The screen is active */
+        200: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['ScreenStatus'];
+          };
+        };
+        /** @description Error */
+        401: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Error */
+        403: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
+        /** @description Error */
+        429: {
+          headers: {
+            [name: string]: unknown;
+          };
+          content: {
+            'application/json': components['schemas']['Error'];
+          };
+        };
       };
     };
     put?: never;
@@ -8460,6 +8532,19 @@ export interface components {
       keyId: number;
       /** @description hex P-256 signature, label redtap:v1:revocations */
       signature: string;
+    };
+    ScreenStatus: {
+      screenId: number;
+      /**
+       * @description only an active screen’s login is accepted: a revoked screen is answered 401
+       * @enum {string}
+       */
+      status: 'active';
+      /**
+       * @description `pending`: the screen’s broker identity is wanted and not made yet, so the broker refuses its login for now; `ready`: nothing is owed to the broker
+       * @enum {string}
+       */
+      broker: 'pending' | 'ready';
     };
     ScreenGroup: {
       id: number;
