@@ -26,7 +26,7 @@ import { seal, unseal } from '../auth/secrets.ts';
 import type { Database } from '../db/client.ts';
 import { int, queryRows } from '../db/rows.ts';
 import { backoffMs, errorText, runPool, withTimeout } from './leased-work.ts';
-import { nodeTimers, startPoller, type Poller, type PollerTimers } from './poller.ts';
+import { nodeTimers, startClaimingPoller, type Poller, type PollerTimers } from './poller.ts';
 
 export interface BrokerIdentityDispatchLimits {
   batchSizeMax: number;
@@ -253,17 +253,14 @@ export function startBrokerIdentityDispatcher(
 ): BrokerIdentityDispatcher {
   const limits = deps.limits ?? defaultBrokerIdentityDispatchLimits;
   const timers = deps.timers ?? nodeTimers;
-  return startPoller({
+  return startClaimingPoller({
     name: 'broker identity',
     intervalMs: limits.intervalMs,
     timers,
     logger: deps.logger,
-    pass: async () => {
-      const outcome = await dispatchBrokerIdentities({ ...deps, limits, timers });
-      if (outcome.failed > 0) deps.logger.warn(outcome, 'broker identities failed; retrying later');
-      else if (outcome.claimed > 0) deps.logger.info(outcome, 'broker identities made as wanted');
-      if (outcome.claimed === 0) return 'idle';
-      return outcome.failed === 0 ? 'more' : 'waiting';
-    },
+    dispatch: () => dispatchBrokerIdentities({ ...deps, limits, timers }),
+    failedMessage: 'broker identities failed; retrying later',
+    doneMessage: 'broker identities made as wanted',
+    doneLevel: 'info',
   });
 }

@@ -28,7 +28,7 @@ import type { Database } from '../db/client.ts';
 import { int, queryRows } from '../db/rows.ts';
 import { buildScreenConfig, newScreenConfigPassCache, screenConfigContentHash } from './screen-config.ts';
 import { backoffMs, errorText, runPool, withTimeout } from './leased-work.ts';
-import { nodeTimers, startPoller, type Poller, type PollerTimers } from './poller.ts';
+import { nodeTimers, startClaimingPoller, type Poller, type PollerTimers } from './poller.ts';
 import { recordConfigVersion } from './screen-config-history.ts';
 
 /** Publishes one screen's retained config (the broker's publishConfig). */
@@ -347,17 +347,13 @@ export function startScreenConfigDispatcher(
 ): ScreenConfigDispatcher {
   const limits = deps.limits ?? defaultConfigDispatchLimits;
   const timers = deps.timers ?? nodeTimers;
-  return startPoller({
+  return startClaimingPoller({
     name: 'screen config',
     intervalMs: limits.intervalMs,
     timers,
     logger: deps.logger,
-    pass: async () => {
-      const outcome = await dispatchScreenConfigs({ ...deps, limits, timers });
-      if (outcome.failed > 0) deps.logger.warn(outcome, 'screen config publishes failed; retrying later');
-      else if (outcome.claimed > 0) deps.logger.debug(outcome, 'screen configs published');
-      if (outcome.claimed === 0) return 'idle';
-      return outcome.failed === 0 ? 'more' : 'waiting';
-    },
+    dispatch: () => dispatchScreenConfigs({ ...deps, limits, timers }),
+    failedMessage: 'screen config publishes failed; retrying later',
+    doneMessage: 'screen configs published',
   });
 }

@@ -20,7 +20,7 @@ import { int, queryRows } from '../db/rows.ts';
 import type { MoneySettings } from '../money-settings.ts';
 import { heldDecks, issueDecks } from './decks.ts';
 import { backoffMs, errorText, runPool, withTimeout } from './leased-work.ts';
-import { nodeTimers, startPoller, type Poller, type PollerTimers } from './poller.ts';
+import { nodeTimers, startClaimingPoller, type Poller, type PollerTimers } from './poller.ts';
 
 export interface DeckDispatchLimits {
   /** Wants claimed per pass. */
@@ -197,17 +197,13 @@ export type DeckDispatcher = Poller;
 export function startDeckDispatcher(deps: DeckDispatchDeps & { logger: Logger }): DeckDispatcher {
   const limits = deps.limits ?? defaultDeckDispatchLimits;
   const timers = deps.timers ?? nodeTimers;
-  return startPoller({
+  return startClaimingPoller({
     name: 'deck',
     intervalMs: limits.intervalMs,
     timers,
     logger: deps.logger,
-    pass: async () => {
-      const outcome = await dispatchDecks({ ...deps, limits, timers });
-      if (outcome.failed > 0) deps.logger.warn(outcome, 'deck publishes failed; retrying later');
-      else if (outcome.claimed > 0) deps.logger.debug(outcome, 'decks published');
-      if (outcome.claimed === 0) return 'idle';
-      return outcome.failed === 0 ? 'more' : 'waiting';
-    },
+    dispatch: () => dispatchDecks({ ...deps, limits, timers }),
+    failedMessage: 'deck publishes failed; retrying later',
+    doneMessage: 'decks published',
   });
 }

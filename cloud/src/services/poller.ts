@@ -1,4 +1,4 @@
-// The loop every outbox dispatcher runs (screen configs, claim notices): a pass now and then, at once
+// The loop every outbox dispatcher runs (screen configs, decks, broker identities, claim notices): a pass now and then, at once
 // after a poke, straight on while a pass says there is more, and never two passes at a time. A pass
 // that throws (the database away) is logged and tried again after the interval. `idle()` resolves
 // after the next pass that found nothing to do, for tests and tools that wait for the outbox to drain.
@@ -92,4 +92,43 @@ export function startPoller(options: {
       wake();
     },
   };
+}
+
+/** What a dispatcher's pass reports: rows it claimed, and how many of them failed (and back off). */
+export interface ClaimedPassOutcome {
+  claimed: number;
+  failed: number;
+}
+
+/**
+ * The poller of a dispatcher that claims batches of leased rows: a pass that claimed nothing is idle, one
+ * whose rows all went through runs again at once (there may be more), and one with failures waits for the
+ * interval (the failed rows back off). Failures are logged as a warning, work done at `doneLevel`.
+ */
+export function startClaimingPoller(options: {
+  name: string;
+  intervalMs: number;
+  dispatch: () => Promise<ClaimedPassOutcome>;
+  logger: Logger;
+  timers?: PollerTimers;
+  /** Logged with the outcome when some rows failed. */
+  failedMessage: string;
+  /** Logged with the outcome when rows were claimed and none failed. */
+  doneMessage: string;
+  doneLevel?: 'debug' | 'info';
+}): Poller {
+  return startPoller({
+    name: options.name,
+    intervalMs: options.intervalMs,
+    logger: options.logger,
+    ...(options.timers === undefined ? {} : { timers: options.timers }),
+    pass: async () => {
+      const outcome = await options.dispatch();
+      if (outcome.failed > 0) options.logger.warn(outcome, options.failedMessage);
+      else if (outcome.claimed > 0)
+        options.logger[options.doneLevel ?? 'debug'](outcome, options.doneMessage);
+      if (outcome.claimed === 0) return 'idle';
+      return outcome.failed === 0 ? 'more' : 'waiting';
+    },
+  });
 }
