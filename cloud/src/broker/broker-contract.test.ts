@@ -1,5 +1,6 @@
-// One contract suite, run against both engines: embedded aedes on an ephemeral port, and a private
-// Mosquitto 2 with the dynamic-security plugin that this file starts itself (docs/protocol.md §5.2).
+// One contract suite, run against every engine: embedded aedes on an ephemeral port, a private
+// Mosquitto 2 with the dynamic-security plugin, and a private three-node NATS 2.9 cluster with JetStream
+// and decentralized JWT auth, both started by this file (docs/protocol.md §5.2).
 import { randomBytes } from 'node:crypto';
 import type { MqttClient } from 'mqtt';
 import pino from 'pino';
@@ -20,6 +21,8 @@ import {
 } from '../../test/broker/mosquitto.ts';
 import { createEmbeddedBroker } from './embedded-broker.ts';
 import { connectExternalBroker } from './external-broker.ts';
+import { connectNatsBroker, type NatsCloudBroker } from './nats-broker.ts';
+import { launchNatsCluster, natsMissingReason } from '../../test/broker/nats.ts';
 import { connectOnce, MqttConnectError } from './mqtt-connect.ts';
 import type { CloudBroker, ScreenEventMessage, ScreenPresenceMessage, TapBatchMessage } from './types.ts';
 
@@ -53,6 +56,14 @@ interface Engine {
   /** CONNACK codes (MQTT 3.1.1 §3.2.2.3) for a wrong password, and for a client id other than the username. */
   badPasswordCode: number;
   wrongClientIdCode: number;
+  /**
+   * Whether the broker binds a screen's login to the client id `screen-{id}`. NATS 2.9 cannot: its JWT
+   * users carry no client id, so the suite proves there that another client id is let in (docs/protocol.md
+   * §5.2 says what that costs).
+   */
+  clientIdBound: boolean;
+  /** A cloud connection that subscribes later gets every screen's retained (or stored) presence. */
+  presenceCatchUp: boolean;
   missingReason(): string | null;
   start(topicRoot: string): Promise<Harness>;
 }
@@ -63,6 +74,8 @@ const engines: Engine[] = [
     mqtt5: false,
     badPasswordCode: 4,
     wrongClientIdCode: 2,
+    clientIdBound: true,
+    presenceCatchUp: false,
     missingReason: () => null,
     async start(topicRoot) {
       const passwords = new Map<string, { screenId: number; password: string }>();
@@ -99,6 +112,8 @@ const engines: Engine[] = [
     // dynsec answers every failed login "not authorised"; its client id binding refuses other ids.
     badPasswordCode: 5,
     wrongClientIdCode: 5,
+    clientIdBound: true,
+    presenceCatchUp: true,
     missingReason: mosquittoMissingReason,
     async start(topicRoot) {
       const mosquitto: PrivateMosquitto = await startMosquitto({ topicRoot });
@@ -143,6 +158,54 @@ const engines: Engine[] = [
       }
     },
   },
+  {
+    name: 'nats (3-node cluster, JWT)',
+    // NATS's MQTT listener speaks 3.1.1 only.
+    mqtt5: false,
+    badPasswordCode: 5,
+    wrongClientIdCode: 0,
+    clientIdBound: false,
+    presenceCatchUp: true,
+    missingReason: natsMissingReason,
+    async start(topicRoot) {
+      const cluster = await launchNatsCluster({ nodes: 3 });
+      const registry = new Registry();
+      const connect = (metricsRegistry: Registry, durable?: string): Promise<NatsCloudBroker> =>
+        connectNatsBroker({
+          logger,
+          topicRoot,
+          natsServers: cluster.natsUrls,
+          mqttServers: cluster.mqttUrls,
+          seeds: cluster.auth,
+          metricsRegistry,
+          ...(durable === undefined ? {} : { durable }),
+        });
+      try {
+        const broker = await connect(registry);
+        return {
+          broker,
+          registry,
+          forbiddenPublishDisconnects: false,
+          forbiddenWillRefused: false,
+          // Another deployment (its own durable consumer) reads the stream from its start.
+          connectAnotherCloud: (anotherRegistry) =>
+            connect(anotherRegistry, `another-${randomBytes(4).toString('hex')}`),
+          async provision(screenId) {
+            const password = await broker.mintScreenPassword(screenId);
+            await broker.provisionScreen(screenId, screenMqttUsername(screenId), password);
+            return password;
+          },
+          async stop() {
+            await broker.close();
+            await cluster.stop();
+          },
+        };
+      } catch (error) {
+        await cluster.stop();
+        throw error;
+      }
+    },
+  },
 ];
 
 const heartbeat = (appVersion: string) => ({
@@ -173,7 +236,7 @@ for (const engine of engines) {
     console.warn(`\n*** SKIPPING broker contract on ${engine.name}: ${missing} ***\n`);
   }
 
-  describe.skipIf(missing !== null && !inCi)(`broker contract: ${engine.name}`, { timeout: 20_000 }, () => {
+  describe.skipIf(missing !== null && !inCi)(`broker contract: ${engine.name}`, { timeout: 30_000 }, () => {
     const topicRoot = `redtap-test-${process.pid}-${randomBytes(4).toString('hex')}/v1`;
     let harness: Harness;
     let broker: CloudBroker;
@@ -201,7 +264,7 @@ for (const engine of engines) {
         presences.push(message);
         return Promise.resolve();
       });
-    }, 20_000);
+    }, 60_000);
 
     afterAll(async () => {
       for (const client of clients) client.end(true);
@@ -256,14 +319,24 @@ for (const engine of engines) {
       expect(refused.code).toBe(engine.badPasswordCode);
     });
 
-    it('refuses a screen whose client id is not its username', async () => {
-      const screenId = nextScreenId++;
-      const password = await harness.provision(screenId);
-      const refused = await refusal(
-        connectScreen(screenId, password, { clientId: `${screenMqttUsername(screenId)}x` }),
-      );
-      expect(refused.code).toBe(engine.wrongClientIdCode);
-    });
+    if (engine.clientIdBound)
+      it('refuses a screen whose client id is not its username', async () => {
+        const screenId = nextScreenId++;
+        const password = await harness.provision(screenId);
+        const refused = await refusal(
+          connectScreen(screenId, password, { clientId: `${screenMqttUsername(screenId)}x` }),
+        );
+        expect(refused.code).toBe(engine.wrongClientIdCode);
+      });
+    else
+      it('lets a screen in under another client id (the engine cannot bind it)', async () => {
+        const screenId = nextScreenId++;
+        const password = await harness.provision(screenId);
+        const client = await connectScreen(screenId, password, {
+          clientId: `${screenMqttUsername(screenId)}x`,
+        });
+        expect(client.connected).toBe(true);
+      });
 
     it('takes a new password when a screen is provisioned again', async () => {
       const { screenId, password: old, client } = await newScreen();
@@ -428,7 +501,7 @@ for (const engine of engines) {
       }
     });
 
-    if (engine.name.startsWith('mosquitto'))
+    if (engine.presenceCatchUp)
       it("hands every screen's retained presence to a cloud connection that subscribes later", async () => {
         const screenIds: number[] = [];
         for (let i = 0; i < 3; i++) {
@@ -487,6 +560,11 @@ for (const engine of engines) {
         `${topicRoot}/screens/${a.screenId}/#`,
         `${topicRoot}/#`,
         '#',
+        // NATS delivers a session's QoS 1 messages on `$MQTT.sub.<id>`, which a screen's JWT must allow:
+        // its MQTT name must not be a way into other screens' deliveries.
+        '$MQTT/sub/#',
+        '$MQTT/sub/+',
+        '$MQTT/#',
       ];
       expect(await subackCodes(a.client, filters)).toEqual(filters.map(() => 0x80));
       expect(await subackCodes(a.client, [screenTopic(a.screenId, 'acks', topicRoot)])).toEqual([1]);
@@ -579,7 +657,7 @@ for (const engine of engines) {
       const closed = nextEvent(client, 'close', WAIT_MS);
       await broker.suspendScreen(screenId, Date.now() + 60_000);
       await closed;
-      // aedes refuses it until then; Mosquitto lets it in again (the ingest drops its batches meanwhile),
+      // aedes refuses it until then; Mosquitto and NATS let it in again (the ingest drops its batches meanwhile),
       // so a restart of the cloud can never leave a screen locked out.
       if (engine.name.startsWith('aedes')) await refusal(connectScreen(screenId, password));
       else expect((await connectScreen(screenId, password)).connected).toBe(true);

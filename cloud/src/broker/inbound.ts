@@ -44,6 +44,19 @@ export const defaultInboundLimits: InboundLimits = {
 
 type Handler<T> = (message: T) => Promise<void>;
 
+/**
+ * How a dispatched message ended, for an engine that acknowledges it upstream (NATS JetStream): `handled`
+ * once every handler settled (resolved, threw or timed out), `rejected` when it was invalid or ignored,
+ * `dropped` when its queue was full or the inbound closed before handling it.
+ */
+export type InboundOutcome = 'handled' | 'rejected' | 'dropped';
+export type Settle = (outcome: InboundOutcome) => void;
+
+interface Entry<T> {
+  message: T;
+  settle: Settle | undefined;
+}
+
 interface InboundMetrics {
   messages: Counter<'kind' | 'outcome'>;
   handlerFailures: Counter<'kind' | 'reason'>;
@@ -71,7 +84,7 @@ type Kind = 'taps' | 'events' | 'presence';
 /** A fair queue drained by one async loop, so each handler sees one message at a time. */
 class Lane<T extends { screenId: number }> {
   readonly handlers: Handler<T>[] = [];
-  private readonly queue: FairQueue<number, T>;
+  private readonly queue: FairQueue<number, Entry<T>>;
   private draining: Promise<void> | null = null;
   private readonly kind: Kind;
   private readonly inbound: Inbound;
@@ -82,8 +95,8 @@ class Lane<T extends { screenId: number }> {
     this.queue = new FairQueue({ perKeyMax: inbound.limits.screenQueueLengthMax, totalMax });
   }
 
-  push(message: T): boolean {
-    if (!this.queue.push(message.screenId, message)) return false;
+  push(message: T, settle?: Settle): boolean {
+    if (!this.queue.push(message.screenId, { message, settle })) return false;
     this.kick();
     return true;
   }
@@ -100,7 +113,8 @@ class Lane<T extends { screenId: number }> {
   }
 
   clear(): void {
-    this.queue.clear();
+    for (let entry = this.queue.shift(); entry !== undefined; entry = this.queue.shift())
+      entry.settle?.('dropped');
   }
 
   /**
@@ -116,8 +130,9 @@ class Lane<T extends { screenId: number }> {
   }
 
   private async drain(): Promise<void> {
-    for (let message = this.queue.shift(); message !== undefined; message = this.queue.shift()) {
-      for (const handler of this.handlers) await this.inbound.runHandler(this.kind, handler, message);
+    for (let entry = this.queue.shift(); entry !== undefined; entry = this.queue.shift()) {
+      for (const handler of this.handlers) await this.inbound.runHandler(this.kind, handler, entry.message);
+      entry.settle?.('handled');
     }
   }
 }
@@ -179,49 +194,69 @@ export class Inbound {
     return { ...this.counters };
   }
 
-  /** Takes any topic and payload from the wire; never throws. */
-  dispatch(topic: string, payload: Uint8Array): void {
-    if (this.closed) return;
+  /**
+   * Takes any topic and payload from the wire; never throws. `settle`, when given, is called exactly once
+   * with the message's outcome.
+   */
+  dispatch(topic: string, payload: Uint8Array, settle?: Settle): void {
+    if (this.closed) {
+      settle?.('dropped');
+      return;
+    }
     const parsed = parseScreenTopic(topic, this.root);
     if (parsed === null || parsed.direction !== 'up') {
       this.count('messagesIgnored', 'other', 'ignored');
+      settle?.('rejected');
       return;
     }
     if (parsed.kind === 'taps') {
       if (payload.length > TAP_BATCH_BYTES_MAX) {
         this.count('tapBatchesOversize', 'taps', 'oversize');
+        settle?.('rejected');
         return;
       }
       // Copy: the engine may reuse the buffer, and the handler decodes it later.
       const message = { screenId: parsed.screenId, payload: Uint8Array.from(payload) };
-      if (this.taps.push(message)) this.count('tapBatchesAccepted', 'taps', 'accepted');
-      else this.count('messagesDropped', 'taps', 'dropped');
+      if (this.taps.push(message, settle)) this.count('tapBatchesAccepted', 'taps', 'accepted');
+      else {
+        this.count('messagesDropped', 'taps', 'dropped');
+        settle?.('dropped');
+      }
       return;
     }
     if (parsed.kind === 'presence') {
       // An empty retained message clears the topic's retained presence; it is no presence of its own.
       if (payload.length === 0) {
         this.count('messagesIgnored', 'presence', 'cleared');
+        settle?.('rejected');
         return;
       }
       const presence = this.parsePresence(payload);
       if (presence === null) {
         this.count('presenceInvalid', 'presence', 'invalid');
+        settle?.('rejected');
         return;
       }
-      if (this.presence.push({ screenId: parsed.screenId, presence }))
+      if (this.presence.push({ screenId: parsed.screenId, presence }, settle))
         this.count('presenceAccepted', 'presence', 'accepted');
-      else this.count('messagesDropped', 'presence', 'dropped');
+      else {
+        this.count('messagesDropped', 'presence', 'dropped');
+        settle?.('dropped');
+      }
       return;
     }
     const event = this.parseEvent(payload);
     if (event === null) {
       this.count('eventsInvalid', 'events', 'invalid');
+      settle?.('rejected');
       return;
     }
-    if (this.events.push({ screenId: parsed.screenId, event }))
+    if (this.events.push({ screenId: parsed.screenId, event }, settle))
       this.count('eventsAccepted', 'events', 'accepted');
-    else this.count('messagesDropped', 'events', 'dropped');
+    else {
+      this.count('messagesDropped', 'events', 'dropped');
+      settle?.('dropped');
+    }
   }
 
   /** Stops taking messages and waits, at most `timeoutMs`, for the handlers already running. */
