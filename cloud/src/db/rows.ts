@@ -29,3 +29,45 @@ export function sqlState(error: unknown): string | undefined {
   }
   return undefined;
 }
+
+/**
+ * SQLSTATEs that say the server, not the statement, failed: it shut down or crashed (57P01, 57P02), is
+ * still starting (57P03), is a standby that cannot write (25006: a demoted leader after a failover) or
+ * is out of connections (53300); and the whole connection-exception class (08xxx).
+ */
+const UNAVAILABLE_STATES = new Set(['57P01', '57P02', '57P03', '25006', '53300']);
+/** Socket errors of a connection that went away or could not be made. */
+const SOCKET_ERRORS = new Set([
+  'ECONNRESET',
+  'ECONNREFUSED',
+  'EPIPE',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+]);
+/** What `pg` and its pool say when the link dies under them (they give these errors no code). */
+const LINK_MESSAGES =
+  /Connection terminated|connection timeout|timeout exceeded when trying to connect|Client has encountered a connection error|Query read timeout/i;
+
+/**
+ * Whether a failure means the database could not be reached or could not write at all (a failover, a
+ * restart, a cut link), so the same work may succeed once the pool has re-dialled: the statement itself
+ * was not refused. Looks through drizzle's wrapping `cause`.
+ */
+export function isDatabaseUnavailable(error: unknown): boolean {
+  for (
+    let current = error, depth = 0;
+    depth < 4 && typeof current === 'object' && current !== null;
+    depth++
+  ) {
+    const code = (current as { code?: unknown }).code;
+    if (typeof code === 'string') {
+      if (UNAVAILABLE_STATES.has(code) || /^08[0-9A-Z]{3}$/.test(code) || SOCKET_ERRORS.has(code))
+        return true;
+    }
+    const message = (current as { message?: unknown }).message;
+    if (typeof message === 'string' && LINK_MESSAGES.test(message)) return true;
+    current = (current as { cause?: unknown }).cause;
+  }
+  return false;
+}

@@ -17,7 +17,7 @@ import {
 import { FairQueue } from '../broker/fair-queue.ts';
 import type { CloudBroker, TapBatchMessage } from '../broker/types.ts';
 import type { Database } from '../db/client.ts';
-import { sqlState } from '../db/rows.ts';
+import { isDatabaseUnavailable, sqlState } from '../db/rows.ts';
 import { networkRulesOf, type MoneySettings } from '../money-settings.ts';
 import { prepareTokens, type PreparedToken, type RecordableToken, type TokenSubmission } from './prepare.ts';
 import { redeemGroup, type SettledResult } from './redeem-group.ts';
@@ -92,6 +92,14 @@ const RETRY_BACKOFF_MS = 20;
 const PREPARED_AHEAD_MAX = 2;
 
 const TRANSIENT_STATES = new Set(['40001', '40P01', '23505', '55P03', '57014']);
+/**
+ * A PostgreSQL failover (Patroni: the leader key's TTL, the promotion, HAProxy's health checks) takes
+ * seconds; a group waits that out and commits as soon as the new leader takes writes, instead of
+ * answering `retry` at once and having every kiosk resend.
+ */
+export const UNAVAILABLE_RETRY_MS = 30_000;
+const UNAVAILABLE_BACKOFF_MIN_MS = 100;
+const UNAVAILABLE_BACKOFF_MAX_MS = 2_000;
 
 export interface RedemptionDeps {
   db: Database;
@@ -99,6 +107,11 @@ export interface RedemptionDeps {
   now: () => Date;
   settings: MoneySettings;
   verifier?: SignatureVerifier;
+  /**
+   * How long a group's transaction is retried while the database is unavailable (a failover, a restart,
+   * a cut link), before its tokens are answered `retry`; default UNAVAILABLE_RETRY_MS.
+   */
+  unavailableRetryMs?: number;
 }
 
 /** Accrues the wall time during which at least one activity is running. */
@@ -326,15 +339,50 @@ export function createRedemptionService(deps: RedemptionDeps): RedemptionService
     }
   }
 
-  /** One group in one transaction, retried while the failure is transient; null when it failed. */
-  async function settleOnce(items: RecordableToken[]): Promise<SettledResult[] | null> {
-    for (let attempt = 1; attempt <= settings.transactionAttemptsMax; attempt++) {
+  /**
+   * One group in one transaction, retried while the failure is transient. Otherwise `failed` (the group
+   * may hold a token the database refuses) or `unavailable` (the database stayed unreachable).
+   *
+   * Retrying is safe even when the failed attempt did commit and only its reply was lost: the retry
+   * finds each token recorded under its permanent (screen_id, counter) and answers it as a duplicate
+   * carrying the first result, crediting nothing twice.
+   */
+  async function settleOnce(items: RecordableToken[]): Promise<SettledResult[] | 'failed' | 'unavailable'> {
+    const unavailableRetryMs = deps.unavailableRetryMs ?? UNAVAILABLE_RETRY_MS;
+    let unavailableSinceMs: number | null = null;
+    let backoffMs = UNAVAILABLE_BACKOFF_MIN_MS;
+    for (let attempt = 1; attempt <= settings.transactionAttemptsMax;) {
       try {
         const now = deps.now();
         // Read per group: an operator (or a test) may change the limits while the service runs.
         const rules = networkRulesOf(settings);
-        return await deps.db.transaction((tx) => redeemGroup(tx, items, rules, now));
+        const settled = await deps.db.transaction((tx) => redeemGroup(tx, items, rules, now));
+        if (unavailableSinceMs !== null)
+          deps.logger.info(
+            { tokens: items.length, waitedMs: Math.round(performance.now() - unavailableSinceMs) },
+            'redemption transaction committed after the database came back',
+          );
+        return settled;
       } catch (error) {
+        if (isDatabaseUnavailable(error)) {
+          unavailableSinceMs ??= performance.now();
+          const waitedMs = performance.now() - unavailableSinceMs;
+          if (waitedMs + backoffMs > unavailableRetryMs) {
+            deps.logger.error(
+              { err: error, tokens: items.length, waitedMs: Math.round(waitedMs) },
+              'database unavailable: redemption answered retry',
+            );
+            return 'unavailable';
+          }
+          deps.logger.warn(
+            { err: error, tokens: items.length, waitedMs: Math.round(waitedMs), backoffMs },
+            'database unavailable: redemption transaction retried',
+          );
+          stats.transactionRetries += 1;
+          await new Promise((resolve) => setTimeout(resolve, backoffMs));
+          backoffMs = Math.min(backoffMs * 2, UNAVAILABLE_BACKOFF_MAX_MS);
+          continue;
+        }
         const state = sqlState(error);
         const transient =
           (state !== undefined && (TRANSIENT_STATES.has(state) || state.startsWith('08'))) ||
@@ -344,22 +392,25 @@ export function createRedemptionService(deps: RedemptionDeps): RedemptionService
           'redemption transaction failed',
         );
         // Retrying what failed for a reason of its own would fail the same way: split it instead.
-        if (!transient || attempt >= settings.transactionAttemptsMax) return null;
+        if (!transient || attempt >= settings.transactionAttemptsMax) return 'failed';
         stats.transactionRetries += 1;
         await new Promise((resolve) => setTimeout(resolve, RETRY_BACKOFF_MS * attempt));
+        attempt += 1;
       }
     }
-    return null;
+    return 'failed';
   }
 
   /**
    * Settles a coalesced group; if its transaction fails, each half is settled on its own, down to single
    * tokens, so one token the database refuses gets `retry` (null here) alone instead of its whole group.
-   * At most about 2·log2(n) extra transactions per bad token.
+   * At most about 2·log2(n) extra transactions per bad token. A database that stayed unavailable is not
+   * the tokens' fault: the whole group is answered `retry`, unsplit.
    */
   async function settleIsolating(items: RecordableToken[]): Promise<(SettledResult | null)[]> {
     const settled = await settleOnce(items);
-    if (settled !== null) return settled;
+    if (settled === 'unavailable') return items.map(() => null);
+    if (settled !== 'failed') return settled;
     if (items.length === 1) return [null];
     stats.groupSplits += 1;
     const half = Math.ceil(items.length / 2);
