@@ -34,6 +34,11 @@ export const KioskCode = {
   REVOCATION_PAGE_INVALID: 'REVOCATION_PAGE_INVALID',
   /** The revocation page could not be fetched: the cloud unreachable, a timeout or an HTTP error. */
   REVOCATION_FETCH_FAILED: 'REVOCATION_FETCH_FAILED',
+  /**
+   * The broker refused the screen's login and the cloud's status (docs/protocol.md §5.9) could not be
+   * read: unreachable, a timeout, an HTTP error other than 401, or a reply that fails its schema.
+   */
+  SCREEN_STATUS_UNKNOWN: 'SCREEN_STATUS_UNKNOWN',
 } as const;
 export type KioskCode = (typeof KioskCode)[keyof typeof KioskCode];
 

@@ -1,5 +1,6 @@
-// An embedded RedTap cloud for kiosk tests: PGlite in a temp dir, aedes on an ephemeral port, an
-// operator bootstrapped from the environment, and helpers to create screens and enrolment codes over HTTP.
+// An embedded RedTap cloud for kiosk tests: PGlite in a temp dir, aedes on an ephemeral port (or an
+// external broker the test started, such as a private Mosquitto), an operator bootstrapped from the
+// environment, and helpers to create screens and enrolment codes over HTTP.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -30,14 +31,24 @@ export interface TestCloud {
   stop(): Promise<void>;
 }
 
-export async function startTestCloud(): Promise<TestCloud> {
+export async function startTestCloud(
+  options: {
+    /** The topic root; unique by default. An external broker's ACLs must be made for the same one. */
+    topicRoot?: string;
+    /** An external broker and the cloud's service account on it, instead of the embedded aedes. */
+    externalBroker?: { url: string; username: string; password: string };
+  } = {},
+): Promise<TestCloud> {
   const dataDir = mkdtempSync(join(tmpdir(), 'redtap-kiosk-cloud-'));
-  const topicRoot = uniqueTopicRoot();
+  const topicRoot = options.topicRoot ?? uniqueTopicRoot();
+  const external = options.externalBroker;
   const cloud = await startCloud(
     loadEnv({
       HOST: '127.0.0.1',
       PORT: '0',
-      MQTT_PORT: '0',
+      ...(external === undefined
+        ? { MQTT_PORT: '0' }
+        : { MQTT_URL: external.url, MQTT_USERNAME: external.username, MQTT_PASSWORD: external.password }),
       REDTAP_DATA_DIR: dataDir,
       REDTAP_TOPIC_ROOT: topicRoot,
       LOG_LEVEL: 'silent',

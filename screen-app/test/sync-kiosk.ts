@@ -46,6 +46,9 @@ export function startSyncKiosk(options: {
   limits?: Partial<ScreenSyncLimits>;
   before?: (store: Store) => void;
   logger?: Logger;
+  /** The cloud's HTTP base and a fetch for it (revocation pages, the screen's status). */
+  cloudUrl?: string;
+  fetch?: typeof fetch;
 }): SyncKiosk {
   const temp = tempDir();
   const screenId = options.screenId ?? uniqueScreenId();
@@ -76,6 +79,8 @@ export function startSyncKiosk(options: {
       ...options.limits,
     },
     onEvent: events.push,
+    ...(options.cloudUrl === undefined ? {} : { cloudUrl: options.cloudUrl }),
+    ...(options.fetch === undefined ? {} : { fetch: options.fetch }),
   });
   sync.start();
   return {

@@ -133,6 +133,11 @@ export class AgentUi {
     this.hub.setStatus({ outOfService });
   }
 
+  /** Waiting for the broker to take a login the cloud says is good (docs/protocol.md §5.9). */
+  setConnecting(connecting: boolean): void {
+    this.hub.setStatus({ connecting });
+  }
+
   /** The claim ticket on screen changed (docs/protocol.md §3.8): the QR code shows this URL. */
   setTicketUrl(ticketUrl: string | null): void {
     this.hub.setStatus({ ticketUrl });

@@ -243,11 +243,23 @@ export async function startKioskAgent(options: KioskAgentOptions): Promise<Start
         if (event.type === 'connected') {
           // A login the cloud accepts means the screen is in service (again).
           setOutOfService(false);
+          ui.setConnecting(false);
           ui.setOnline(true);
         } else if (event.type === 'disconnected') ui.setOnline(false);
         else if (event.type === 'deck') ui.decksChanged();
-        else if (event.type === 'out-of-service') {
-          logger.warn({ reason: event.reason }, 'the cloud revoked this screen: out of service');
+        else if (event.type === 'awaiting-broker') {
+          // The cloud says the screen is active; the broker does not take its login yet (a new
+          // identity): in service and offline, saying it is connecting (docs/protocol.md §5.9).
+          setOutOfService(false);
+          ui.setConnecting(true);
+        } else if (event.type === 'out-of-service') {
+          logger.warn(
+            { reason: event.reason },
+            event.reason === 'login-refused-unconfirmed'
+              ? 'broker login refused and the cloud could not confirm this screen: out of service'
+              : 'the cloud revoked this screen: out of service',
+          );
+          ui.setConnecting(false);
           setOutOfService(true);
         }
         options.onSyncEvent?.(event);

@@ -66,7 +66,7 @@ export function App({ api }: { api: UiApi }) {
       {state.outOfService === true ? <OutOfService locale={locale} /> : <CallToAction locale={locale} />}
       {ticketUrl !== null && <TicketQr url={ticketUrl} locale={locale} />}
       {tap !== null && <TapOverlay key={tap.tapId} view={tap} locale={locale} />}
-      {!state.online && <OfflineBadge locale={locale} />}
+      {!state.online && <OfflineBadge locale={locale} connecting={state.connecting === true} />}
     </main>
   );
 }

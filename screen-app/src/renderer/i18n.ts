@@ -14,6 +14,8 @@ export const text = {
   scanTitle: { zh: '扫码抢红包', en: 'Scan to grab' },
   brandTagline: { zh: '好运 一碰即来', en: 'Luck is one tap away' },
   offline: { zh: '离线', en: 'Offline' },
+  // The cloud enrolled the screen and its broker login is still being set up (docs/protocol.md §5.9).
+  connecting: { zh: '正在连接…', en: 'Connecting…' },
   readingTitle: { zh: '正在读取…', en: 'Reading…' },
   readingHint: { zh: '请保持手机靠近', en: 'Keep your phone close' },
   prizeTitle: { zh: '恭喜发财！', en: 'You got a red packet!' },

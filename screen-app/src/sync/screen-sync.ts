@@ -1,7 +1,8 @@
 // Kiosk ↔ cloud sync over MQTT (docs/protocol.md §5): the tap outbox goes up in pipelined batches and
 // settles on acks; decks come down, are verified and stored, and answered with a receipt; the retained
 // config is applied when newer; heartbeats, proof-of-play, refill requests and deck close reports go up;
-// word that a claim ticket was claimed goes to the ticket issuer.
+// word that a claim ticket was claimed goes to the ticket issuer. A refused broker login is no revocation
+// until the cloud says so (docs/protocol.md §5.9): a new screen's identity may not be made yet.
 // Every down payload is untrusted: a bad one is counted and logged, never fatal.
 import type { KeyObject } from 'node:crypto';
 import {
@@ -31,6 +32,7 @@ import type { Store } from '../store/open-store.ts';
 import { markPlaysReported } from '../store/proof-of-play-queries.ts';
 import { openDeckStates } from '../store/deck-queries.ts';
 import { recentDeckCloseReports, recentTapCount } from '../store/sync-queries.ts';
+import { backoffDelayMs } from './backoff.ts';
 import { RefillWatch } from './refill-watch.ts';
 import {
   RevocationCatchUp,
@@ -39,6 +41,7 @@ import {
 } from './revocation-catch-up.ts';
 import { ScreenLink, defaultScreenLinkLimits, type DownKind, type ScreenLinkLimits } from './screen-link.ts';
 import { deckCloseEvent, deckReceiptEvent, heartbeatEvent, proofOfPlayEvents } from './screen-events.ts';
+import { askScreenStatus, type ScreenStatusAnswer } from './screen-status.ts';
 import {
   TapUplink,
   defaultTapUplinkLimits,
@@ -64,6 +67,15 @@ export interface ScreenSyncLimits extends TapUplinkLimits, ScreenLinkLimits {
   closeReportsUnsentMax: number;
   /** After each connect, close reports of decks closed this recently are sent again (the cloud dedups). */
   closeReportsResendWindowS: number;
+  /** A refused broker login asks the cloud's status (docs/protocol.md §5.9): that request's bound. */
+  statusTimeoutMs: number;
+  /**
+   * Refused again after an answer: the status is asked again only this long after it, doubling with
+   * every answer of the same streak of refusals up to the max, so a fleet waiting for its identities
+   * does not ask at every reconnect.
+   */
+  statusRecheckInitialMs: number;
+  statusRecheckMaxMs: number;
 }
 
 export const defaultScreenSyncLimits: ScreenSyncLimits = {
@@ -81,6 +93,9 @@ export const defaultScreenSyncLimits: ScreenSyncLimits = {
   proofOfPlayPeriodsPerTickMax: 10,
   closeReportsUnsentMax: 256,
   closeReportsResendWindowS: 7 * 86_400,
+  statusTimeoutMs: 10_000,
+  statusRecheckInitialMs: 15_000,
+  statusRecheckMaxMs: 300_000,
 };
 
 /** What sync did, for the agent's observers and for tests that wait on it. */
@@ -92,8 +107,21 @@ export type SyncEvent =
   | { type: 'deck'; receipt: DeckReceipt }
   /** The cloud says a claim ticket of this screen was claimed (docs/protocol.md §5.7); null: invalid. */
   | { type: 'ticket-claimed'; claimed: TicketClaimed | null }
-  /** The cloud revoked this screen: its login was refused or its retained config cleared. */
-  | { type: 'out-of-service'; reason: 'login-refused' | 'config-cleared' }
+  /**
+   * The cloud revoked this screen: its retained config was cleared, or its broker login was refused and
+   * the cloud refused it too (`login-refused`); `login-refused-unconfirmed`: refused, and the cloud could
+   * not be asked (no cloud URL, unreachable, an error), so the screen assumes the worst.
+   */
+  | {
+      type: 'out-of-service';
+      reason: 'login-refused' | 'login-refused-unconfirmed' | 'config-cleared';
+    }
+  /**
+   * The broker refused the login but the cloud says the screen is active (docs/protocol.md §5.9): its
+   * broker identity is still being made (`pending`) or was just made (`ready`). The link keeps retrying;
+   * the screen stays in service, offline.
+   */
+  | { type: 'awaiting-broker'; broker: 'pending' | 'ready' }
   | { type: 'published'; event: ScreenEvent }
   /** Catching up on revocations (docs/protocol.md §5.8): a page applied, current, or a page refused. */
   | { type: 'revocations'; event: RevocationCatchUpEvent }
@@ -131,9 +159,12 @@ export interface ScreenSyncOptions {
   onTicketClaimed?: (claimed: TicketClaimed) => void;
   /** The reader's tag reads for the heartbeat (docs/protocol.md §5.3); null while the reader is no tag. */
   tagReads?: () => TagReadCounts | null;
-  /** The cloud's HTTP base from enrolment: where revocation pages come from (docs/protocol.md §5.8). */
+  /**
+   * The cloud's HTTP base from enrolment: where revocation pages come from (docs/protocol.md §5.8), and
+   * the screen's status after a refused broker login (§5.9).
+   */
   cloudUrl?: string | undefined;
-  /** For revocation pages; the global fetch by default. */
+  /** For revocation pages and the screen's status; the global fetch by default. */
   fetch?: typeof fetch;
   revocationLimits?: Partial<RevocationCatchUpLimits>;
 }
@@ -155,6 +186,15 @@ export class ScreenSync {
   private readonly startedAtMs = performance.now();
   private kickQueued = false;
   private stopped = false;
+  /** A refused broker login's status question (§5.9); reset by a connection. */
+  private readonly loginRefusals = {
+    asking: false,
+    /** Answers in this streak of refusals: the recheck backoff grows with them. */
+    answers: 0,
+    /** performance.now() before which a refusal asks nothing new. */
+    quietUntilMs: 0,
+  };
+  private readonly statusAbort = new AbortController();
   private readonly counters = {
     configsInvalid: 0,
     claimedInvalid: 0,
@@ -205,7 +245,7 @@ export class ScreenSync {
         this.uplink.onDisconnected();
         this.emit({ type: 'disconnected' });
       },
-      onLoginRefused: () => this.emit({ type: 'out-of-service', reason: 'login-refused' }),
+      onLoginRefused: () => this.loginRefused(),
       onMessage: (kind, payload) => this.received(kind, payload),
     });
     this.revocations =
@@ -245,6 +285,7 @@ export class ScreenSync {
     this.timers.clear();
     this.uplink.stop();
     this.revocations?.stop();
+    this.statusAbort.abort();
     await this.link.stop();
   }
 
@@ -277,6 +318,8 @@ export class ScreenSync {
   }
 
   private connected(): void {
+    this.loginRefusals.answers = 0;
+    this.loginRefusals.quietUntilMs = 0;
     this.emit({ type: 'connected' });
     // Back online: a catch-up that waits out a failure's backoff goes now.
     void this.revocations?.kick();
@@ -292,6 +335,71 @@ export class ScreenSync {
       this.sendProofOfPlay();
       this.maintain();
     });
+  }
+
+  /**
+   * The broker refused the login (CONNACK 4 or 5). Enrolment answers before the broker identity exists,
+   * so the cloud is asked (docs/protocol.md §5.9), once per streak of refusals and then again only after
+   * a growing pause: active means wait for the broker (the link keeps retrying on its backoff); a refused
+   * login there too means revoked; no answer keeps the conservative reading, out of service.
+   */
+  private loginRefused(): void {
+    const state = this.loginRefusals;
+    if (this.stopped || state.asking || performance.now() < state.quietUntilMs) return;
+    const cloudUrl = this.options.cloudUrl;
+    if (cloudUrl === undefined) {
+      this.logger.warn(
+        { code: KioskCode.SCREEN_STATUS_UNKNOWN },
+        'broker login refused and no cloud URL to ask why: out of service',
+      );
+      this.emit({ type: 'out-of-service', reason: 'login-refused-unconfirmed' });
+      return;
+    }
+    state.asking = true;
+    const { identity } = this.options;
+    void askScreenStatus({
+      cloudUrl,
+      login: { username: identity.mqtt.username, password: identity.mqtt.password },
+      screenId: identity.screenId,
+      fetch: this.options.fetch ?? fetch,
+      timeoutMs: this.limits.statusTimeoutMs,
+      signal: this.statusAbort.signal,
+    }).then((answer) => {
+      state.asking = false;
+      if (this.stopped) return;
+      state.answers += 1;
+      state.quietUntilMs =
+        performance.now() +
+        backoffDelayMs(
+          state.answers,
+          { initialMs: this.limits.statusRecheckInitialMs, maxMs: this.limits.statusRecheckMaxMs },
+          this.options.random ?? Math.random,
+        );
+      // Connected meanwhile (a refusal just before the identity was made): the login works now.
+      if (this.link.connected) return;
+      this.statusAnswered(answer);
+    });
+  }
+
+  private statusAnswered(answer: ScreenStatusAnswer): void {
+    if (answer.kind === 'active') {
+      this.logger.info(
+        { broker: answer.broker },
+        answer.broker === 'pending'
+          ? 'broker login refused: the cloud is still making this screen’s broker identity; retrying'
+          : 'broker login refused though the cloud has made this screen’s broker identity; retrying',
+      );
+      this.emit({ type: 'awaiting-broker', broker: answer.broker });
+    } else if (answer.kind === 'refused') {
+      this.logger.warn('broker login refused and the cloud refuses it too: revoked, out of service');
+      this.emit({ type: 'out-of-service', reason: 'login-refused' });
+    } else {
+      this.logger.warn(
+        { code: KioskCode.SCREEN_STATUS_UNKNOWN, why: answer.reason },
+        'broker login refused and the cloud could not say why: out of service until it can',
+      );
+      this.emit({ type: 'out-of-service', reason: 'login-refused-unconfirmed' });
+    }
   }
 
   private received(kind: DownKind, payload: Buffer): void {

@@ -52,6 +52,12 @@ export const ScreenState = z.object({
   online: z.boolean(),
   /** The cloud refused this screen (revoked): it shows so and commits no tap. */
   outOfService: z.boolean().optional(),
+  /**
+   * Offline because the broker does not take the screen's login yet, though the cloud says it is active
+   * (its broker identity is still being made, docs/protocol.md §5.9): the screen says it is connecting
+   * instead of offline, and taps work offline as ever.
+   */
+  connecting: z.boolean().optional(),
   enrolled: z.boolean(),
   screenId: z.number().int().min(1).max(Number.MAX_SAFE_INTEGER).nullable(),
   locale: UiLocale,
