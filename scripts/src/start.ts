@@ -1,9 +1,13 @@
 // `npm start`: the whole system on embedded defaults (see ./demo/launcher.ts). `--reset` wipes the data
 // directory first. Ctrl-C stops the phone simulator, the kiosks, the link proxies and the cloud, in order.
+// `--cluster`: the cloud's database is the loopback PostgreSQL cluster of `npm run cluster` (started
+// when it is not running, and left running afterwards), reached through its HAProxy.
 import { rmSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command, Option } from 'commander';
+import pg from 'pg';
+import { openPostgresCluster } from './cluster/postgres-cluster.ts';
 import { createLogSink } from './lib/log-sink.ts';
 import { describeDemo, LauncherError, startDemo } from './demo/launcher.ts';
 
@@ -18,10 +22,15 @@ const port = (value: string) => {
   return parsed;
 };
 
-const options = new Command()
+const program = new Command()
   .name('npm start --')
   .description('run the cloud, three kiosks and the phone simulator on this machine')
   .option('--reset', 'wipe the data directory (database, kiosks, phones, demo logins) before starting')
+  .option(
+    '--cluster',
+    'keep the cloud database on the PostgreSQL cluster of `npm run cluster` (its state in --cluster-dir)',
+  )
+  .option('--cluster-dir <dir>', 'the cluster state directory', join(root, '.cluster'))
   .option('--data-dir <dir>', 'where everything is kept', process.env.REDTAP_HOME ?? join(root, '.redtap'))
   .option('--host <address>', 'address every service listens on', '127.0.0.1')
   .addOption(new Option('--port <port>', 'cloud HTTP port').env('PORT').default(8787).argParser(port))
@@ -52,22 +61,29 @@ const options = new Command()
       .env('LOG_LEVEL')
       .default('info'),
   )
-  .parse(process.argv)
-  .opts<{
-    reset?: boolean;
-    dataDir: string;
-    host: string;
-    port: number;
-    mqttPort: number;
-    screenPort: number;
-    phonePort: number;
-    pcsc: boolean;
-    locale: 'zh' | 'en';
-    jsonLogs?: boolean;
-    logLevel: string;
-  }>();
+  .parse(process.argv);
+const options = program.opts<{
+  reset?: boolean;
+  cluster?: boolean;
+  clusterDir: string;
+  dataDir: string;
+  host: string;
+  port: number;
+  mqttPort: number;
+  screenPort: number;
+  phonePort: number;
+  pcsc: boolean;
+  locale: 'zh' | 'en';
+  jsonLogs?: boolean;
+  logLevel: string;
+}>();
 
-const dataDir = resolve(options.dataDir);
+// The cluster demo keeps its kiosks and phones apart from the embedded one: they belong to its database.
+const dataDir = resolve(
+  options.cluster === true && program.getOptionValueSource('dataDir') === 'default'
+    ? join(root, '.redtap', 'cluster-demo')
+    : options.dataDir,
+);
 if (options.reset === true) {
   rmSync(dataDir, { recursive: true, force: true });
   console.log(`[redtap] ${dataDir} wiped`);
@@ -79,6 +95,33 @@ const sink = createLogSink({
 });
 const logger = sink.logger.child({ service: 'launcher' });
 const startedAt = performance.now();
+
+const CLUSTER_DATABASE = 'redtap';
+if (options.cluster === true) {
+  const cluster = await openPostgresCluster({
+    stateDir: resolve(options.clusterDir),
+    log: (line) => logger.info(line),
+  });
+  await cluster.start();
+  const admin = new pg.Client({ connectionString: cluster.url() });
+  await admin.connect();
+  try {
+    // --reset wiped the kiosks and phones of this database: it starts over too.
+    if (options.reset === true) await admin.query(`drop database if exists ${CLUSTER_DATABASE} with (force)`);
+    const { rowCount } = await admin.query('select 1 from pg_database where datname = $1', [
+      CLUSTER_DATABASE,
+    ]);
+    if (rowCount === 0 || options.reset === true) await admin.query(`create database ${CLUSTER_DATABASE}`);
+  } finally {
+    await admin.end();
+  }
+  // The cloud reads DATABASE_URL from the environment (see ./demo/launcher.ts).
+  process.env.DATABASE_URL = cluster.url(CLUSTER_DATABASE);
+  logger.info(
+    { leader: await cluster.leader(), stateDir: cluster.stateDir },
+    'cloud database on the PostgreSQL cluster, through HAProxy (npm run cluster -- status | down)',
+  );
+}
 
 let demo;
 try {
