@@ -254,6 +254,29 @@ test('out of service: a revoked screen says so in both languages and commits no 
   await expect(page.getByTestId('cta')).toContainText('碰一碰 抢红包');
 });
 
+test('connecting: a new screen whose broker login is not made yet says so instead of offline', async ({
+  page,
+}) => {
+  kiosk.hub.setStatus({ online: false });
+  await openScreen(page, url);
+  await expect(page.getByTestId('offline-indicator')).toBeVisible();
+  // The cloud says the screen is active and its broker identity pending (docs/protocol.md §5.9).
+  kiosk.hub.setStatus({ connecting: true });
+  const badge = page.getByTestId('connecting-indicator');
+  await expect(badge).toContainText('正在连接…');
+  await expect(badge).toContainText('Connecting…');
+  await expect(page.getByTestId('offline-indicator')).toHaveCount(0);
+  // In service: the call to action stays, nothing says out of service.
+  await expect(page.getByTestId('cta')).toContainText('碰一碰 抢红包');
+  await expect(page.getByTestId('out-of-service')).toHaveCount(0);
+
+  kiosk.hub.setStatus({ online: true, connecting: false });
+  await expect(page.getByTestId('connecting-indicator')).toHaveCount(0);
+  await expect(page.getByTestId('offline-indicator')).toHaveCount(0);
+  kiosk.hub.setStatus({ online: false });
+  await expect(page.getByTestId('offline-indicator')).toContainText('离线');
+});
+
 test('English locale from the kiosk config and from the page', async ({ page }) => {
   kiosk.hub.setStatus({ locale: 'en' });
   await openScreen(page, url);
