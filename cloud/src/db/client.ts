@@ -24,6 +24,8 @@ export interface DatabaseHandle {
   engine: DatabaseEngine;
   /** Applies every pending drizzle-kit migration from cloud/drizzle. */
   migrate(): Promise<void>;
+  /** PGlite only: an image of the data directory, which `loadDataDir` opens again (tests' migrated template). */
+  dumpDataDir?: () => Promise<Blob>;
   close(): Promise<void>;
 }
 
@@ -37,8 +39,8 @@ export interface PostgresTimeouts {
 
 export type DatabaseOptions =
   | { engine: 'postgres'; url: string; poolSizeMax?: number; timeouts?: Partial<PostgresTimeouts> }
-  /** `dataDir` undefined = in memory. */
-  | { engine: 'pglite'; dataDir?: string };
+  /** `dataDir` undefined = in memory; `loadDataDir` starts from an image made by `dumpDataDir`. */
+  | { engine: 'pglite'; dataDir?: string; loadDataDir?: Blob };
 
 const migrationsFolder = fileURLToPath(new URL('../../drizzle', import.meta.url));
 const POOL_SIZE_DEFAULT = 10;
@@ -91,13 +93,17 @@ export async function openDatabase(options: DatabaseOptions): Promise<DatabaseHa
     };
   }
   if (options.dataDir !== undefined) mkdirSync(options.dataDir, { recursive: true });
-  const client = options.dataDir === undefined ? new PGlite() : new PGlite(options.dataDir);
+  const client = new PGlite({
+    ...(options.dataDir === undefined ? {} : { dataDir: options.dataDir }),
+    ...(options.loadDataDir === undefined ? {} : { loadDataDir: options.loadDataDir }),
+  });
   await client.waitReady;
   const db = drizzlePglite(client, { schema });
   return {
     db,
     engine: 'pglite',
     migrate: () => migratePglite(db, { migrationsFolder }),
+    dumpDataDir: () => client.dumpDataDir('none'),
     close: () => client.close(),
   };
 }
