@@ -10,7 +10,7 @@ import type { DatabaseHandle } from '../src/db/client.ts';
 import { int, queryRows } from '../src/db/rows.ts';
 import { dispatchBrokerIdentities } from '../src/services/broker-identity-dispatcher.ts';
 import { dispatchDecks } from '../src/services/deck-dispatcher.ts';
-import { handleDeckLow } from '../src/services/decks.ts';
+import { wantDeckRefill } from '../src/services/decks.ts';
 import { SCREEN_CAMPAIGNS_MAX } from '../src/services/campaign-screens.ts';
 import { drainScreenConfigs } from './config-dispatch.ts';
 import { openTestDatabase, testEngines } from './databases.ts';
@@ -185,23 +185,21 @@ describe.each(engines)('campaign rollout on $engine', ({ engine, available }) =>
       expect(screens.some((id) => broker.configs.has(id))).toBe(false);
       expect(await rollout(campaignId)).toMatchObject({ screens: 3, withDeck: 0, decksPending: 3 });
 
-      // The first screen's kiosk saw the config (or asked early) and ran low before the dispatcher came.
+      // The first screen's kiosk saw the config (or asked early) and ran low before the dispatcher came:
+      // its deck-low only makes its want due again, and issues nothing by itself.
       const first = screens[0] ?? 0;
-      const early = await handleDeckLow({ ...deckDeps(), broker, logger: cloud.deps.logger }, first, {
-        type: 'deck-low',
-        campaignId,
-        remaining: 0,
-      });
-      expect(early).not.toBeNull();
+      expect(await wantDeckRefill(handle.db, first, { campaignId })).toBe(true);
+      expect(await decksOf(campaignId)).toEqual(new Map());
       await drainDecks(deckDeps());
-      // One deck per screen: the early one holds its demand, so the dispatcher sent it that deck again.
+      // One deck per screen, sent once each.
       expect([...(await decksOf(campaignId)).entries()].sort()).toEqual(screens.map((id) => [id, 1]));
       const sentToFirst = broker.decks
         .filter((sent) => sent.screenId === first)
         .map((sent) => decodeDeck(sent.deck));
-      expect(new Set(sentToFirst.map((deck) => (deck.ok ? deck.value.deckId : 0)))).toEqual(
-        new Set([early?.deckId]),
-      );
+      expect(sentToFirst).toHaveLength(1);
+      // A deck-low for a campaign that does not target the screen writes nothing.
+      const elsewhere = await activeScreens(1, newCity());
+      expect(await wantDeckRefill(handle.db, elsewhere[0] ?? 0, { campaignId })).toBe(false);
       await drainConfigs();
       expect(screens.every((id) => names(id, campaignId))).toBe(true);
       expect(await rollout(campaignId)).toMatchObject({

@@ -36,7 +36,8 @@ export interface TestCloud {
   /**
    * Runs the dispatchers (broker identities, decks, configs) until what requests queued is true, as the
    * cloud process's dispatchers do after a poke. `request` calls it after every request that poked them,
-   * unless the cloud was made with `{ settle: false }`.
+   * and `broker.deliverEvent` after every screen event that did, unless the cloud was made with
+   * `{ settle: false }`.
    */
   settle(): Promise<void>;
   /** `body` goes as JSON, or as the raw bytes of a Blob with the Blob's type as `Content-Type`. */
@@ -99,7 +100,25 @@ export function createTestCloud(
   deps.redemption.attach(broker);
   let poked = false;
   deps.dispatchers = { poke: () => (poked = true) };
-  const settle = () => settleDesiredState({ deps, broker });
+  let settling = false;
+  const settle = async () => {
+    settling = true;
+    try {
+      await settleDesiredState({ deps, broker });
+    } finally {
+      settling = false;
+    }
+  };
+  // A screen event that queued desired state (a deck-low's refill) is made true before the test goes on,
+  // as after a request; one delivered while the dispatchers run (a kiosk answering the config they
+  // publish) is left to the passes in progress, which go on until nothing is due.
+  const deliverEvent = broker.deliverEvent.bind(broker);
+  broker.deliverEvent = async (message) => {
+    await deliverEvent(message);
+    if (!poked || settling || options.settle === false) return;
+    poked = false;
+    await settle();
+  };
   const app = createApp(deps);
   return {
     app,

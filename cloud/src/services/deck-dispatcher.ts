@@ -2,15 +2,16 @@
 //
 // A campaign's activation or resume, and a screen joining an active campaign's set, write a want per
 // (campaign, screen) in their own transaction (campaign-screens.ts); the request answers with what it
-// queued. The dispatcher, started by the cloud process (any number of replicas), repeatedly:
+// queued. A screen's deck-low event writes one too (wantDeckRefill in decks.ts), so a storm of refills
+// is issued in batches under one lock of the campaign's row each, not one transaction per screen. The dispatcher, started by the cloud process (any number of replicas), repeatedly:
 //  1. claims a bounded batch of due wants of active campaigns (FOR UPDATE SKIP LOCKED, then a lease in the
 //     row, committed at once);
 //  2. per campaign, issues the batch's decks topping up (issueDecks: one transaction on the campaign's
 //     row, no broker): a screen that holds its demand already, such as one whose deck-low came first,
 //     gets no second deck, so a kiosk never gets two decks from an activation;
-//  3. with no transaction open, publishes each screen's new deck, or, when it got none, the open decks it
-//     holds of the campaign again (a publish that failed before may not have reached it; a kiosk stores a
-//     deck it has as the same deck);
+//  3. with no transaction open, publishes each screen's new deck, if it got one, and the open decks it
+//     holds of the campaign again (a publish that failed before, or came while the kiosk was away, never
+//     reached it, since decks are not retained; a kiosk stores a deck it has as the same deck);
 //  4. deletes the want once published; on a broker error or timeout keeps it with exponential backoff
 //     and jitter. Wants are found again at every start, so a crash or an outage only delays decks.
 import { sql } from 'drizzle-orm';
@@ -18,7 +19,7 @@ import type { Logger } from 'pino';
 import type { Database } from '../db/client.ts';
 import { int, queryRows } from '../db/rows.ts';
 import type { MoneySettings } from '../money-settings.ts';
-import { heldDecks, issueDecks } from './decks.ts';
+import { heldDecks, issueDecks, type IssuedDeck } from './decks.ts';
 import { backoffMs, errorText, runPool, withTimeout } from './leased-work.ts';
 import { nodeTimers, startClaimingPoller, type Poller, type PollerTimers } from './poller.ts';
 
@@ -151,7 +152,7 @@ export async function dispatchDecks(deps: DeckDispatchDeps): Promise<DeckDispatc
   for (const want of claimed)
     byCampaign.set(want.campaignId, [...(byCampaign.get(want.campaignId) ?? []), want]);
   // Issued decks waiting to be published, with the want each makes true.
-  const toPublish: { want: ClaimedWant; deck: Uint8Array | null }[] = [];
+  const toPublish: { want: ClaimedWant; deck: IssuedDeck | null }[] = [];
   for (const [campaignId, wants] of byCampaign)
     for (let start = 0; start < wants.length; start += limits.issueChunkMax) {
       const chunk = wants.slice(start, start + limits.issueChunkMax);
@@ -163,19 +164,21 @@ export async function dispatchDecks(deps: DeckDispatchDeps): Promise<DeckDispatc
           topUp: true,
         });
         outcome.issued += issued.size;
-        for (const want of chunk) toPublish.push({ want, deck: issued.get(want.screenId)?.bytes ?? null });
+        for (const want of chunk) toPublish.push({ want, deck: issued.get(want.screenId) ?? null });
       } catch (error) {
         outcome.failed += chunk.length;
         await recordFailed(deps.db, chunk, error, deps.now().getTime(), limits, random);
       }
     }
-  const one = async ({ want, deck }: { want: ClaimedWant; deck: Uint8Array | null }): Promise<void> => {
+  const one = async ({ want, deck }: { want: ClaimedWant; deck: IssuedDeck | null }): Promise<void> => {
     try {
-      // No new deck (the screen holds its demand, or its share): what it holds goes again.
-      const decks =
-        deck === null
-          ? (await heldDecks(deps.db, { ...want, now: deps.now() })).map((held) => held.bytes)
-          : [deck];
+      // The new deck, if any, then what the screen holds of the campaign again.
+      const held = await heldDecks(deps.db, {
+        ...want,
+        now: deps.now(),
+        ...(deck === null ? {} : { exceptDeckId: deck.deckId }),
+      });
+      const decks = [...(deck === null ? [] : [deck.bytes]), ...held.map((other) => other.bytes)];
       for (const bytes of decks)
         await withTimeout(deps.publish(want.screenId, bytes), limits.publishTimeoutMs, 'publish', timers);
       published.push(want);

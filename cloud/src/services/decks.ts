@@ -572,38 +572,36 @@ export async function heldDecks(
 }
 
 /**
- * A screen running low asks for more (docs/protocol.md §5.3). The refill is sized by the taps the cloud
- * settled for the screen and campaign, within the screen's fair share; a rate in the event (old kiosks
- * send one) is ignored, so a screen cannot size its own deck.
+ * A screen running low asks for more (docs/protocol.md §5.3): when the campaign is active and targets the
+ * screen, a deck want is written (or made due again) for the deck dispatcher, which issues refills in
+ * batches, one transaction on the campaign's row per batch (deck-dispatcher.ts). Nothing is issued or
+ * published here. The refill is sized by the taps the cloud settled for the screen and campaign, within
+ * the screen's fair share; a rate in the event (old kiosks send one) is ignored, so a screen cannot size
+ * its own deck.
  *
  * Decks are not retained by the broker (§5.1): one published while the kiosk was away never reached it,
- * yet the screen holds it, so no top-up would follow. A screen running low therefore gets its open decks
- * of the campaign again first, byte for byte.
+ * yet the screen holds it, so no top-up would follow. The dispatcher therefore publishes the screen's open
+ * decks of the campaign again with whatever it issues, byte for byte.
+ *
+ * Returns whether a want was written; false for a campaign that is not active or does not target the screen.
  */
-export async function handleDeckLow(
-  deps: DeckDeps,
+export async function wantDeckRefill(
+  db: Database,
   screenId: number,
-  event: z.infer<typeof DeckLowEvent>,
-): Promise<IssuedDeck | null> {
-  const [row] = await queryRows<{ targeted: unknown }>(
-    deps.db,
-    sql`select 1 as targeted from campaign_screens cs
+  event: Pick<z.infer<typeof DeckLowEvent>, 'campaignId'>,
+): Promise<boolean> {
+  const rows = await queryRows(
+    db,
+    sql`insert into deck_wants (campaign_id, screen_id)
+        select cs.campaign_id, cs.screen_id from campaign_screens cs
         join campaigns c on c.id = cs.campaign_id and c.status = 'active'
         join screens s on s.id = cs.screen_id and s.status = 'active'
-        where cs.campaign_id = ${event.campaignId} and cs.screen_id = ${screenId}`,
+        where cs.campaign_id = ${event.campaignId} and cs.screen_id = ${screenId}
+        on conflict (campaign_id, screen_id) do update
+          set attempts = 0, next_attempt_at = 0, lease_until = 0, last_error = null
+        returning 1`,
   );
-  if (row === undefined) return null;
-  const now = deps.now();
-  for (const deck of await heldDecks(deps.db, {
-    campaignId: event.campaignId,
-    screenId,
-    now,
-    exceptDeckId: event.deckId,
-  }))
-    await deps.broker.publishDeck(screenId, deck.bytes);
-  const deck = await issueDeck(deps, { campaignId: event.campaignId, screenId, now, topUp: true });
-  if (deck !== null) await deps.broker.publishDeck(screenId, deck.bytes);
-  return deck;
+  return rows.length > 0;
 }
 
 interface LockedDeck {

@@ -1,9 +1,9 @@
 // Screen events from the broker (docs/protocol.md §5.3): heartbeats update screen health, deck-low
-// issues a refill, deck-close returns unused escrow early, proof-of-play feeds the reports. Presence
+// queues a refill for the deck dispatcher, deck-close returns unused escrow early, proof-of-play feeds the reports. Presence
 // messages (§5.6) record whether the broker holds the screen's connection.
 import { Counter } from 'prom-client';
 import type { AppDeps } from '../http/context.ts';
-import { closeDeck, handleDeckLow } from './decks.ts';
+import { closeDeck, wantDeckRefill } from './decks.ts';
 import { recordProofOfPlay, type PlayCode, type PlayNote } from './proof-of-play.ts';
 import { recordHeartbeat } from './screen-health.ts';
 import { recordPresence } from './screen-presence.ts';
@@ -12,7 +12,10 @@ import { recordPresence } from './screen-presence.ts';
 const PLAY_NOTES_LOGGED_MAX = 5;
 
 export function wireScreenEvents(
-  deps: Pick<AppDeps, 'broker' | 'db' | 'logger' | 'metrics' | 'now' | 'secrets' | 'settings'>,
+  deps: Pick<
+    AppDeps,
+    'broker' | 'db' | 'dispatchers' | 'logger' | 'metrics' | 'now' | 'secrets' | 'settings'
+  >,
 ): void {
   const playReports = new Counter({
     name: 'redtap_proof_of_play_reports_total',
@@ -54,22 +57,10 @@ export function wireScreenEvents(
         return;
       }
       case 'deck-low': {
-        const deck = await handleDeckLow(
-          {
-            db: deps.db,
-            broker: deps.broker,
-            logger: deps.logger,
-            kek: deps.secrets.issuerKek,
-            settings: deps.settings.money,
-            now: deps.now,
-          },
-          screenId,
-          event,
-        );
-        deps.logger.info(
-          { screenId, campaignId: event.campaignId, deckId: deck?.deckId },
-          'deck-low handled',
-        );
+        // Desired state: the deck dispatcher issues and publishes the refill (with what the screen holds).
+        const wanted = await wantDeckRefill(deps.db, screenId, event);
+        if (wanted) deps.dispatchers?.poke();
+        deps.logger.debug({ screenId, campaignId: event.campaignId, wanted }, 'deck-low queued');
         return;
       }
       case 'deck-close': {
