@@ -4,7 +4,8 @@ import { createServer as createNetServer, type AddressInfo } from 'node:net';
 import { join, resolve } from 'node:path';
 import { serve, type ServerType } from '@hono/node-server';
 import pino, { type Logger } from 'pino';
-import { connectExternalBroker, createEmbeddedBroker } from './broker/index.ts';
+import { connectExternalBroker, connectNatsBroker, createEmbeddedBroker } from './broker/index.ts';
+import { natsBrokerSettings } from './broker/nats-env.ts';
 import type { CloudBroker } from './broker/types.ts';
 import { PASSWORD_SCRYPT } from './auth/passwords.ts';
 import { loadSecrets } from './auth/secrets.ts';
@@ -127,7 +128,9 @@ export async function bootstrapOperator(
 
 export async function startCloud(env: Env, logger: Logger = createLogger(env)): Promise<RunningCloud> {
   await assertPortFree(env.HOST, env.PORT, 'PORT');
-  if (env.MQTT_URL === undefined) await assertPortFree(env.MQTT_HOST, env.MQTT_PORT, 'MQTT_PORT');
+  const engine = env.BROKER ?? (env.MQTT_URL === undefined ? 'embedded' : 'external');
+  if (engine === 'external' && env.MQTT_URL === undefined) throw new Error('BROKER=external: set MQTT_URL');
+  if (engine === 'embedded') await assertPortFree(env.MQTT_HOST, env.MQTT_PORT, 'MQTT_PORT');
 
   const database = await openCloudDatabase(env);
   let broker: CloudBroker | undefined;
@@ -148,23 +151,30 @@ export async function startCloud(env: Env, logger: Logger = createLogger(env)): 
     const metrics = createMetricsRegistry({ defaultMetrics: true });
     const screenAuth = createScreenAuthenticator(database.db);
     broker =
-      env.MQTT_URL === undefined
-        ? await createEmbeddedBroker({
+      engine === 'nats'
+        ? await connectNatsBroker({
             logger,
             topicRoot: env.REDTAP_TOPIC_ROOT,
             metricsRegistry: metrics,
-            authenticateScreen: screenAuth.authenticate,
-            host: env.MQTT_HOST,
-            port: env.MQTT_PORT,
-            ...(env.MQTT_PUBLIC_URL === undefined ? {} : { advertisedUrl: env.MQTT_PUBLIC_URL }),
+            ...natsBrokerSettings(env),
           })
-        : await connectExternalBroker({
-            logger,
-            topicRoot: env.REDTAP_TOPIC_ROOT,
-            metricsRegistry: metrics,
-            ...externalBrokerLogin(env.MQTT_URL, env),
-            ...(env.MQTT_PUBLIC_URL === undefined ? {} : { advertisedUrl: env.MQTT_PUBLIC_URL }),
-          });
+        : engine === 'embedded' || env.MQTT_URL === undefined
+          ? await createEmbeddedBroker({
+              logger,
+              topicRoot: env.REDTAP_TOPIC_ROOT,
+              metricsRegistry: metrics,
+              authenticateScreen: screenAuth.authenticate,
+              host: env.MQTT_HOST,
+              port: env.MQTT_PORT,
+              ...(env.MQTT_PUBLIC_URL === undefined ? {} : { advertisedUrl: env.MQTT_PUBLIC_URL }),
+            })
+          : await connectExternalBroker({
+              logger,
+              topicRoot: env.REDTAP_TOPIC_ROOT,
+              metricsRegistry: metrics,
+              ...externalBrokerLogin(env.MQTT_URL, env),
+              ...(env.MQTT_PUBLIC_URL === undefined ? {} : { advertisedUrl: env.MQTT_PUBLIC_URL }),
+            });
 
     const settings = settingsFrom(env);
     const now = () => new Date();
@@ -200,7 +210,7 @@ export async function startCloud(env: Env, logger: Logger = createLogger(env)): 
       redemption,
       claimNotices,
     };
-    if (env.MQTT_URL === undefined) {
+    if (engine === 'embedded') {
       // Before presence is handled: the embedded broker has just started, so nobody is connected to it.
       const marked = await markAllScreensDisconnected(database.db, now());
       if (marked > 0) logger.info({ marked }, 'screens recorded connected marked disconnected at start');
@@ -213,7 +223,7 @@ export async function startCloud(env: Env, logger: Logger = createLogger(env)): 
       );
     }, DECK_SWEEP_INTERVAL_MS);
     sweep.unref();
-    if (env.MQTT_URL === undefined) {
+    if (engine === 'embedded') {
       // aedes keeps retained messages in memory only: after a restart every screen's config is stale.
       // Marked before the dispatcher starts; with Mosquitto the retained configs survive, and only what
       // was left stale (a crash, a broker outage) is picked up.

@@ -26,6 +26,19 @@ const EnvSchema = z.object({
   /** The broker address handed to kiosks at enrolment when it differs from the one the cloud uses. */
   MQTT_PUBLIC_URL: optionalText,
   /**
+   * The broker engine: `embedded` (aedes, one replica), `external` (Mosquitto at MQTT_URL) or `nats` (a
+   * NATS 2.9 cluster, docs/operations.md). Unset = external when MQTT_URL is set, else embedded.
+   */
+  BROKER: z.enum(['embedded', 'external', 'nats']).optional(),
+  /** `nats` engine: comma-separated `nats://host:port` of the cluster's nodes. */
+  NATS_SERVERS: optionalText,
+  /** `nats` engine: comma-separated `mqtt://host:port` of the nodes' MQTT listeners. */
+  NATS_MQTT_SERVERS: optionalText,
+  /** `nats` engine: nkey seeds of the operator (re-signs the account JWT) and of the two accounts. */
+  NATS_OPERATOR_SEED: optionalText,
+  NATS_ACCOUNT_SEED: optionalText,
+  NATS_SYSTEM_ACCOUNT_SEED: optionalText,
+  /**
    * The origin commuters' browsers reach the console at (`https://wallet.example.com`): wallet passkeys
    * are bound to its host name (the WebAuthn RP id) and accepted only from it. Unset = http://localhost
    * on the listening port, which browsers treat as secure for development.

@@ -37,8 +37,15 @@ export async function hashSecret(
   return ['scrypt', params.N, params.r, params.p, salt.toString('base64'), key.toString('base64')].join('$');
 }
 
-/** False for a wrong secret and for a malformed stored hash; never throws on either. */
-export async function verifySecret(secret: string, stored: string): Promise<boolean> {
+/**
+ * False for a wrong secret and for a malformed stored hash; never throws on either. `lengthMax` bounds
+ * the work a caller can ask for (a NATS screen's MQTT password is a JWT of about 1,050 characters).
+ */
+export async function verifySecret(
+  secret: string,
+  stored: string,
+  lengthMax: number = PASSWORD_LENGTH_MAX,
+): Promise<boolean> {
   const parts = stored.split('$');
   if (parts.length !== 6 || parts[0] !== 'scrypt') return false;
   const [, n, r, p, saltText = '', keyText = ''] = parts;
@@ -46,7 +53,7 @@ export async function verifySecret(secret: string, stored: string): Promise<bool
   if (![params.N, params.r, params.p].every((value) => Number.isSafeInteger(value) && value > 0))
     return false;
   const expected = Buffer.from(keyText, 'base64');
-  if (expected.length !== KEY_BYTES || secret.length > PASSWORD_LENGTH_MAX) return false;
+  if (expected.length !== KEY_BYTES || secret.length > lengthMax) return false;
   const actual = await derive(secret, Buffer.from(saltText, 'base64'), params);
   return timingSafeEqual(actual, expected);
 }

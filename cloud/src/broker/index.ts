@@ -22,6 +22,14 @@ export {
   type ExternalCloudBroker,
 } from './external-broker.ts';
 export {
+  connectNatsBroker,
+  defaultNatsBrokerLimits,
+  type NatsBrokerLimits,
+  type NatsBrokerOptions,
+  type NatsCloudBroker,
+} from './nats-broker.ts';
+export { createNatsAuth, type NatsAuthSeeds, type NatsAuthSetup } from './nats-auth.ts';
+export {
   CLOUD_ROLE_NAME,
   cloudServiceRole,
   INGEST_SHARE_GROUP,

@@ -52,6 +52,12 @@ export interface CloudBroker {
    * earlier in-process revocation.
    */
   provisionScreen(screenId: number, username: string, password: string): Promise<void>;
+  /**
+   * The MQTT password the screen gets at enrolment, where the engine issues it: NATS checks no
+   * password of ours, so a screen's is a bearer user JWT carrying its ACL (docs/protocol.md §5.2).
+   * Absent: the enrolment draws a random one.
+   */
+  mintScreenPassword?(screenId: number): Promise<string>;
   /** Removes the identity and disconnects the screen at once. */
   revokeScreen(screenId: number): Promise<void>;
   /**

@@ -58,7 +58,8 @@ export const systemRoutes: { method: string; path: string; policy: Policy }[] = 
 
 const BEARER = /^Bearer ([A-Za-z0-9._-]{1,4096})$/;
 const BEARER_TOKEN = /^[A-Za-z0-9._-]{1,4096}$/;
-const BASIC = /^Basic ([A-Za-z0-9+/=]{1,1024})$/;
+// Room for `screen-{id}:` and a NATS screen's bearer JWT (about 1,050 characters) as its password.
+const BASIC = /^Basic ([A-Za-z0-9+/=]{1,2048})$/;
 
 export function createApp(deps: AppDeps): OpenAPIHono<AppEnv> {
   const app = new OpenAPIHono<AppEnv>();

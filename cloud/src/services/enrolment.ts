@@ -79,7 +79,15 @@ export interface EnrolmentGrant {
  */
 export async function enrolScreen(
   db: Database,
-  input: { code: string; publicKey: string; signature: string; now: Date; kek: Buffer },
+  input: {
+    code: string;
+    publicKey: string;
+    signature: string;
+    now: Date;
+    kek: Buffer;
+    /** The broker engine's own password for the screen (NATS: a bearer JWT); random when absent. */
+    mintMqttPassword?: ((screenId: number) => Promise<string>) | undefined;
+  },
 ): Promise<EnrolmentGrant> {
   const code = input.code.trim().toUpperCase();
   if (!isEnrolmentCode(code))
@@ -93,7 +101,18 @@ export async function enrolScreen(
   if (!verify(SignatureLabel.enroll, enrolmentMessage(code, publicKeyRaw), signature, key.value)) {
     throw new DomainError(ErrorCode.ENROLMENT_SIGNATURE_INVALID, 'signature does not verify');
   }
-  const mqttPassword = randomBytes(MQTT_PASSWORD_BYTES).toString('base64url');
+  let mqttPassword = randomBytes(MQTT_PASSWORD_BYTES).toString('base64url');
+  if (input.mintMqttPassword !== undefined) {
+    // The code's screen, read ahead (a code never changes screens) so that minting and hashing stay
+    // outside the transaction; the transaction below checks the code again.
+    const [ahead] = await db
+      .select({ screenId: enrolmentCodes.screenId })
+      .from(enrolmentCodes)
+      .where(eq(enrolmentCodes.codeHash, hashEnrolmentCode(code)));
+    if (ahead === undefined)
+      throw new DomainError(ErrorCode.ENROLMENT_CODE_INVALID, 'unknown enrolment code');
+    mqttPassword = await input.mintMqttPassword(ahead.screenId);
+  }
   const mqttPasswordHash = await hashSecret(mqttPassword, SECRET_SCRYPT);
 
   return db.transaction(async (tx) => {

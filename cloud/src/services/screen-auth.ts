@@ -20,7 +20,8 @@ export interface ScreenAuthenticator {
 }
 
 const USERNAME = /^screen-([1-9]\d{0,15})$/;
-const PASSWORD_LENGTH_MAX = 256;
+// Room for a NATS screen's bearer user JWT (about 1,050 characters, docs/protocol.md §5.2).
+const PASSWORD_LENGTH_MAX = 1536;
 
 export function createScreenAuthenticator(
   db: Database,
@@ -42,7 +43,8 @@ export function createScreenAuthenticator(
       .from(screens)
       .where(and(eq(screens.id, screenId), eq(screens.status, 'active')))
       .limit(1);
-    if (screen?.hash == null || !(await verifySecret(password, screen.hash))) return null;
+    if (screen?.hash == null || !(await verifySecret(password, screen.hash, PASSWORD_LENGTH_MAX)))
+      return null;
     if (cache.size >= options.cacheSizeMax) {
       const oldest = cache.keys().next();
       if (oldest.done !== true) cache.delete(oldest.value);

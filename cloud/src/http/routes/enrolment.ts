@@ -59,7 +59,12 @@ export function enrolmentRoutes(deps: AppDeps) {
       const now = deps.now();
       // The broker identity, the screen's decks and its config are desired state committed with the
       // code's use; the dispatchers make them true (the kiosk's MQTT client retries until then).
-      const grant = await enrolScreen(deps.db, { ...c.req.valid('json'), now, kek: deps.secrets.issuerKek });
+      const grant = await enrolScreen(deps.db, {
+        ...c.req.valid('json'),
+        now,
+        kek: deps.secrets.issuerKek,
+        mintMqttPassword: deps.broker.mintScreenPassword?.bind(deps.broker),
+      });
       // The config pins at least one issuer key; the first enrolment may come before any wallet exists.
       await activeIssuerKey(deps.db, deps.secrets.issuerKek);
       deps.screenAuth.forget(grant.screenId);
