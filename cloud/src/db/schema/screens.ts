@@ -95,6 +95,11 @@ export const screenHealth = pgTable(
     /** Cloud time minus the kiosk's timestamp, in seconds; positive means the kiosk runs behind. */
     clockSkewS: integer('clock_skew_s').notNull(),
     decks: jsonb('decks').$type<DeckLevel[]>().notNull(),
+    /**
+     * The revocation number the kiosk said it is current to (heartbeat `revocations`); null until a kiosk
+     * that reports it sends a heartbeat. A revocation's progress counts the screens at or past its number.
+     */
+    revocationsCurrent: bigint('revocations_current', { mode: 'number' }),
   },
   // The fleet summary counts screens heard from recently by a range over this.
   (table) => [index('screen_health_last_seen_idx').on(table.lastSeenAt)],

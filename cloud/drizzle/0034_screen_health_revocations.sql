@@ -1,0 +1,1 @@
+ALTER TABLE "screen_health" ADD COLUMN "revocations_current" bigint;
