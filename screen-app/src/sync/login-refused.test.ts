@@ -217,6 +217,38 @@ describe('ScreenSync on a refused broker login', () => {
     });
   });
 
+  it('waits out a 429 (screens behind one address) without deciding, then takes the answer', async () => {
+    const screenId = 7_654_324;
+    let calls = 0;
+    const busy = () =>
+      Response.json(
+        { error: { code: 'RATE_LIMITED', message: 'too many' } },
+        { status: 429, headers: { 'retry-after': '60' } },
+      );
+    const cloud = fakeStatusCloud(() => (++calls <= 2 ? busy() : statusReply(screenId, 'pending')()));
+    const k = await start(cloud, { statusRecheckInitialMs: 100, statusRecheckMaxMs: 200 }, screenId);
+    await k.events.next((event) => event.type === 'awaiting-broker', 'awaiting the broker', {
+      includeSeen: true,
+      timeoutMs: WAIT_MS,
+    });
+    expect(cloud.requests).toHaveLength(3);
+    expect(k.events.seen.filter(outOfService)).toEqual([]);
+  });
+
+  it('reads a 429 that does not end as a refusal it cannot confirm', async () => {
+    const cloud = fakeStatusCloud(() =>
+      Response.json({ error: { code: 'RATE_LIMITED', message: 'too many' } }, { status: 429 }),
+    );
+    const k = await start(cloud, { statusRecheckInitialMs: 100, statusRecheckMaxMs: 200 });
+    const event = await k.events.next(outOfService, 'out of service', {
+      includeSeen: true,
+      timeoutMs: WAIT_MS,
+    });
+    expect(event).toEqual({ type: 'out-of-service', reason: 'login-refused-unconfirmed' });
+    // statusBusyRetriesMax (3) waits, then the fourth 429 decides.
+    expect(cloud.requests).toHaveLength(4);
+  });
+
   it('without a cloud URL, has nobody to ask: out of service, unconfirmed', async () => {
     const k = await start(null, { statusRecheckInitialMs: 600_000, statusRecheckMaxMs: 600_000 });
     const event = await k.events.next(outOfService, 'out of service', {

@@ -2,13 +2,16 @@
 // before the cloud has made its broker identity, and an external broker refuses the login until then,
 // so a refusal alone is no revocation. `GET /v1/screens/me/status` with the broker login as Basic:
 // 200 says the screen is active and whether its identity is still being made; 401 says the cloud
-// refuses the login too (revoked); anything else (no answer, a timeout, 5xx, 429, a reply that fails
-// its schema) says nothing.
+// refuses the login too (revoked); 429 says "not now" (the per-address limit on screen logins: a
+// building of screens enrolling together); anything else (no answer, a timeout, 5xx, a reply that
+// fails its schema) says nothing.
 import { ScreenStatus } from '@redtap/shared';
 
 export type ScreenStatusAnswer =
   | { kind: 'active'; broker: ScreenStatus['broker'] }
   | { kind: 'refused' }
+  /** 429: ask again after `retryAfterMs` (from Retry-After; null when absent or unreadable). */
+  | { kind: 'busy'; retryAfterMs: number | null }
   | { kind: 'unknown'; reason: string };
 
 /** A status reply is a few dozen bytes; more is not read. */
@@ -36,6 +39,13 @@ export async function askScreenStatus(options: {
   }
   try {
     if (response.status === 401) return { kind: 'refused' };
+    if (response.status === 429) {
+      const seconds = Number(response.headers.get('retry-after') ?? 'NaN');
+      return {
+        kind: 'busy',
+        retryAfterMs: Number.isFinite(seconds) && seconds >= 0 ? Math.round(seconds * 1000) : null,
+      };
+    }
     if (response.status !== 200) return unknown(`HTTP ${response.status}`);
     const declared = Number(response.headers.get('content-length') ?? '0');
     if (declared > STATUS_BYTES_MAX) return unknown(`a reply of ${declared} bytes`);

@@ -76,6 +76,11 @@ export interface ScreenSyncLimits extends TapUplinkLimits, ScreenLinkLimits {
    */
   statusRecheckInitialMs: number;
   statusRecheckMaxMs: number;
+  /**
+   * Answers of 429 (the cloud's per-address limit on screen logins) in a row that are waited out, after
+   * their Retry-After, before the refusal is read as one the cloud cannot confirm.
+   */
+  statusBusyRetriesMax: number;
 }
 
 export const defaultScreenSyncLimits: ScreenSyncLimits = {
@@ -96,6 +101,7 @@ export const defaultScreenSyncLimits: ScreenSyncLimits = {
   statusTimeoutMs: 10_000,
   statusRecheckInitialMs: 15_000,
   statusRecheckMaxMs: 300_000,
+  statusBusyRetriesMax: 3,
 };
 
 /** What sync did, for the agent's observers and for tests that wait on it. */
@@ -193,6 +199,8 @@ export class ScreenSync {
     answers: 0,
     /** performance.now() before which a refusal asks nothing new. */
     quietUntilMs: 0,
+    /** 429 answers in a row. */
+    busy: 0,
   };
   private readonly statusAbort = new AbortController();
   private readonly counters = {
@@ -320,6 +328,7 @@ export class ScreenSync {
   private connected(): void {
     this.loginRefusals.answers = 0;
     this.loginRefusals.quietUntilMs = 0;
+    this.loginRefusals.busy = 0;
     this.emit({ type: 'connected' });
     // Back online: a catch-up that waits out a failure's backoff goes now.
     void this.revocations?.kick();
@@ -367,13 +376,30 @@ export class ScreenSync {
     }).then((answer) => {
       state.asking = false;
       if (this.stopped) return;
+      const random = this.options.random ?? Math.random;
+      if (answer.kind === 'busy' && state.busy < this.limits.statusBusyRetriesMax) {
+        // "Not now" is no answer either way: nothing changes, and the next refusal after the wait (with
+        // jitter, so screens behind one address do not come back together) asks again.
+        state.busy += 1;
+        const waitMs = Math.min(
+          Math.max(answer.retryAfterMs ?? 0, this.limits.statusRecheckInitialMs) * (1 + random() / 2),
+          this.limits.statusRecheckMaxMs,
+        );
+        state.quietUntilMs = performance.now() + waitMs;
+        this.logger.info(
+          { busy: state.busy, waitMs: Math.round(waitMs) },
+          'broker login refused and the cloud asks to wait before it says why; asking again later',
+        );
+        return;
+      }
+      state.busy = 0;
       state.answers += 1;
       state.quietUntilMs =
         performance.now() +
         backoffDelayMs(
           state.answers,
           { initialMs: this.limits.statusRecheckInitialMs, maxMs: this.limits.statusRecheckMaxMs },
-          this.options.random ?? Math.random,
+          random,
         );
       // Connected meanwhile (a refusal just before the identity was made): the login works now.
       if (this.link.connected) return;
@@ -394,8 +420,9 @@ export class ScreenSync {
       this.logger.warn('broker login refused and the cloud refuses it too: revoked, out of service');
       this.emit({ type: 'out-of-service', reason: 'login-refused' });
     } else {
+      const why = answer.kind === 'busy' ? 'HTTP 429, still after waiting it out' : answer.reason;
       this.logger.warn(
-        { code: KioskCode.SCREEN_STATUS_UNKNOWN, why: answer.reason },
+        { code: KioskCode.SCREEN_STATUS_UNKNOWN, why },
         'broker login refused and the cloud could not say why: out of service until it can',
       );
       this.emit({ type: 'out-of-service', reason: 'login-refused-unconfirmed' });
