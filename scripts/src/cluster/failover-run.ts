@@ -1,10 +1,14 @@
 // Settlement through a PostgreSQL failover: the cloud's real redemption service, over the cluster's
 // HAProxy, settles signed tap batches from a few simulated kiosks (each resends what was not answered,
-// and what was answered `retry`, as the kiosk app does), while the leader node is SIGKILLed. Afterwards
+// and what was answered `retry`, as the kiosk app does), and a real cloud process (`startCloud`, on the
+// same database) takes phone receipts over `POST /v1/redeem`, while the leader node is SIGKILLed. Afterwards
 // the money is checked: every tap settled exactly once, the ledger sums to zero, no balance is negative,
 // no budget overspent. Measures the failover (kill → a writable leader behind HAProxy) and the longest
 // pause between settlements.
 import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { sql } from 'drizzle-orm';
 import pg from 'pg';
@@ -29,20 +33,26 @@ import {
   ephemeralSecrets,
   fundAdvertiser,
   issueDeck,
+  loadEnv,
   openDatabase,
+  startCloud,
   registerWallet,
   SECRET_SCRYPT,
   type CloudBroker,
   type DatabaseHandle,
   type LedgerCheck,
   type MoneySettings,
+  type RunningCloud,
 } from '@redtap/cloud';
+import { freePort } from '@redtap/cloud/testing/mosquitto';
 import { createActiveCampaign } from '../lib/bench-campaign.ts';
 import type { PostgresCluster } from './postgres-cluster.ts';
 
 export interface FailoverRunOptions {
   kiosks: number;
   tapsPerKiosk: number;
+  /** Receipts redeemed one by one over the cloud's HTTP phone path (at most tapsPerKiosk). */
+  httpTaps: number;
   /** Tokens per batch. */
   batch: number;
   /** Pause between a kiosk's batches, so settlement is still running when the leader dies. */
@@ -69,6 +79,8 @@ export interface FailoverReport {
   longestSettlementPauseMs: number;
   /** Probe reads through the pool (as the HTTP API does) that failed, and whether reads came back. */
   probeReads: { ok: number; failed: number; okAfterFailover: number };
+  /** The phone path over HTTP: answers per HTTP status (and `network`), `retry` answers, settled after the failover. */
+  http: { statuses: Record<string, number>; retryAnswers: number; settledAfterFailover: number };
   transactionRetries: number;
   retryAcks: number;
   /** Every tap has exactly one redemption row, credited, for its envelope's amount. */
@@ -112,9 +124,9 @@ async function buildWorld(
   handle: DatabaseHandle,
   options: FailoverRunOptions,
   settings: MoneySettings,
-): Promise<{ kiosks: KioskPlan[]; budgetFen: number; campaignId: number }> {
+  secrets: ReturnType<typeof ephemeralSecrets>,
+): Promise<{ kiosks: KioskPlan[]; phoneTokens: KioskPlan['tokens']; budgetFen: number; campaignId: number }> {
   const db = handle.db;
-  const secrets = ephemeralSecrets();
   const nowMs = Date.now();
   const issuedAt = new Date(nowMs - (options.tapsPerKiosk * TAP_SPACING_S + 600) * 1000);
   const startTs = Math.floor(issuedAt.getTime() / 1000) + 60;
@@ -127,7 +139,7 @@ async function buildWorld(
     },
     SECRET_SCRYPT,
   );
-  const envelopes = options.kiosks * options.tapsPerKiosk;
+  const envelopes = (options.kiosks + 1) * options.tapsPerKiosk;
   const big = Math.floor(envelopes / 3);
   const plan = {
     kind: 'tiers' as const,
@@ -163,7 +175,20 @@ async function buildWorld(
     phones.push({ walletId: issued.walletId, serial: issued.credentialSerial, key });
   }
   const kiosks: KioskPlan[] = [];
-  for (let k = 0; k < options.kiosks; k++) {
+  // The last screen's receipts go over the phone path, each from a wallet of its own.
+  for (let k = 0; k <= options.kiosks; k++) {
+    const phonePath = k === options.kiosks;
+    if (phonePath)
+      for (let i = 0; i < options.httpTaps; i++) {
+        const key = generateKeyPair();
+        const issued = await registerWallet(db, {
+          publicKeyRaw: key.publicKeyRaw,
+          kek: secrets.issuerKek,
+          now: issuedAt,
+          credentialTtlS: 365 * 86_400,
+        });
+        phones.push({ walletId: issued.walletId, serial: issued.credentialSerial, key });
+      }
     const screen = await createScreen(db, {
       name: `Failover ${k}`,
       city: 'Failoverville',
@@ -181,9 +206,10 @@ async function buildWorld(
     );
     if (issued === null) throw new Error('deck issuance failed');
     const tokens: KioskPlan['tokens'] = [];
-    issued.envelopes.slice(0, options.tapsPerKiosk).forEach(([amountFen, couponOfferId], index) => {
+    const count = phonePath ? Math.min(options.httpTaps, options.tapsPerKiosk) : options.tapsPerKiosk;
+    issued.envelopes.slice(0, count).forEach(([amountFen, couponOfferId], index) => {
       const counter = index + 1;
-      const phone = phones[(k * 7 + counter) % phones.length];
+      const phone = phonePath ? phones[WALLETS + index] : phones[(k * 7 + counter) % WALLETS];
       if (phone === undefined) throw new Error('no phone');
       const challenge = {
         screenId: screen.id,
@@ -210,7 +236,9 @@ async function buildWorld(
     });
     kiosks.push({ screenId: screen.id, tokens });
   }
-  return { kiosks, budgetFen, campaignId };
+  const phoneScreen = kiosks.pop();
+  if (phoneScreen === undefined) throw new Error('no phone-path screen');
+  return { kiosks, phoneTokens: phoneScreen.tokens, budgetFen, campaignId };
 }
 
 /** The part of CloudBroker the redemption service uses: tap batches in, acks out. */
@@ -270,12 +298,36 @@ export async function runFailoverSettlement(
     timeouts: { queryMs: 10_000, statementMs: 8_000, idleInTransactionMs: 10_000, socketSilenceMs: 12_000 },
   });
   const logger = pino({ level: process.env.REDTAP_TEST_LOG ?? 'silent' });
+  let cloud: RunningCloud | null = null;
+  let cloudDir: string | null = null;
   try {
     await handle.migrate();
     const settings = settingsFor(options);
-    const world = await buildWorld(handle, options, settings);
-    const taps = world.kiosks.reduce((sum, kiosk) => sum + kiosk.tokens.length, 0);
-    log(`world: ${world.kiosks.length} kiosks, ${taps} signed taps, budget ${world.budgetFen} fen`);
+    // The cloud process shares the secrets: the issuer keys the world seals, it must open.
+    const secrets = ephemeralSecrets();
+    const world = await buildWorld(handle, options, settings, secrets);
+    const taps = world.kiosks.reduce((sum, kiosk) => sum + kiosk.tokens.length, 0) + world.phoneTokens.length;
+    log(
+      `world: ${world.kiosks.length} kiosks and the phone path, ${taps} signed taps, budget ${world.budgetFen} fen`,
+    );
+    cloudDir = await mkdtemp(join(tmpdir(), 'redtap-failover-cloud-'));
+    cloud = await startCloud(
+      loadEnv(
+        {},
+        {
+          DATABASE_URL: cluster.url(database),
+          HOST: '127.0.0.1',
+          PORT: String(await freePort()),
+          MQTT_HOST: '127.0.0.1',
+          MQTT_PORT: String(await freePort()),
+          REDTAP_DATA_DIR: cloudDir,
+          REDTAP_JWT_SECRET: secrets.jwtSecret,
+          REDTAP_ISSUER_KEY_SECRET: secrets.issuerKek.toString('hex'),
+          LOG_LEVEL: process.env.REDTAP_TEST_LOG ?? 'silent',
+        },
+      ),
+    );
+    log(`cloud process serving HTTP at ${cloud.httpUrl}`);
 
     const service = createRedemptionService({ db: handle.db, logger, now: () => new Date(), settings });
     const acks = ackBroker();
@@ -360,7 +412,48 @@ export async function runFailoverSettlement(
         await new Promise((resolve) => setTimeout(resolve, retry ? RETRY_RESEND_MS : options.batchSpacingMs));
       }
     };
-    await Promise.all(world.kiosks.map(runKiosk));
+    const http = { statuses: {} as Record<string, number>, retryAnswers: 0, settledAfterFailover: 0 };
+    const firstCloud = cloud;
+    const runPhones = async () => {
+      for (const token of world.phoneTokens) {
+        for (;;) {
+          if (Date.now() > deadline) throw new Error(`phone path: receipt ${token.counter} unsettled`);
+          let status = 'network';
+          let body: { status?: string; amountFen?: number } = {};
+          try {
+            const response = await fetch(`${firstCloud.httpUrl}/v1/redeem`, {
+              method: 'POST',
+              headers: { 'content-type': 'application/json' },
+              body: JSON.stringify({ token: toHex(token.bytes) }),
+              signal: AbortSignal.timeout(ACK_TIMEOUT_MS),
+            });
+            status = String(response.status);
+            body = (await response.json()) as typeof body;
+          } catch {
+            // A network error or a timeout: the phone retries.
+          }
+          http.statuses[status] = (http.statuses[status] ?? 0) + 1;
+          if (status === '200' && (body.status === 'credited' || body.status === 'duplicate')) {
+            ackCounts[body.status] = (ackCounts[body.status] ?? 0) + 1;
+            const key = `phone:${token.counter}`;
+            if (!firstAmount.has(key)) firstAmount.set(key, body.amountFen ?? 0);
+            settledCount += 1;
+            if (fault.failover !== null) http.settledAfterFailover += 1;
+            onSettled();
+            break;
+          }
+          if (status === '200' && body.status === 'retry') http.retryAnswers += 1;
+          else if (status === '200' || status.startsWith('4'))
+            throw new Error(
+              `phone path: receipt ${token.counter} answered ${status} ${JSON.stringify(body)}`,
+            );
+          await new Promise((resolve) => setTimeout(resolve, RETRY_RESEND_MS));
+        }
+        // Half the kiosks' pace, so the phone path spans the failover.
+        await new Promise((resolve) => setTimeout(resolve, options.batchSpacingMs * 2));
+      }
+    };
+    await Promise.all([...world.kiosks.map(runKiosk), runPhones()]);
     fault.killing ??= kill();
     await fault.killing;
     probing = false;
@@ -389,6 +482,7 @@ export async function runFailoverSettlement(
       failoverMs: done.atMs - done.killedAtMs,
       longestSettlementPauseMs: Math.round(longestPauseMs),
       probeReads: probe,
+      http,
       transactionRetries: service.profile().transactionRetries,
       retryAcks: service.profile().retryAcks,
       rows: {
@@ -397,10 +491,11 @@ export async function runFailoverSettlement(
         distinctIdentities: rows?.identities ?? 0,
         amountFen: Number(rows?.amount ?? 0),
       },
-      expectedAmountFen: world.kiosks.reduce(
-        (sum, kiosk) => sum + kiosk.tokens.reduce((s, token) => s + token.amountFen, 0),
-        0,
-      ),
+      expectedAmountFen:
+        world.kiosks.reduce(
+          (sum, kiosk) => sum + kiosk.tokens.reduce((s, token) => s + token.amountFen, 0),
+          0,
+        ) + world.phoneTokens.reduce((sum, token) => sum + token.amountFen, 0),
       ackedAmountFen: [...firstAmount.values()].reduce((sum, amount) => sum + amount, 0),
       campaignBudgetFen: world.budgetFen,
       ledger,
@@ -408,6 +503,8 @@ export async function runFailoverSettlement(
       wallMs: Math.round(wallMs),
     };
   } finally {
+    await cloud?.stop().catch(() => undefined);
+    if (cloudDir !== null) await rm(cloudDir, { recursive: true, force: true });
     await handle.close().catch(() => undefined);
   }
 }

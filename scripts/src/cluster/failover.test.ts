@@ -1,5 +1,6 @@
 // The smallest real PostgreSQL cluster (etcd ×3, Patroni ×2, HAProxy) on loopback: the cloud's
-// redemption service settles signed tap batches through HAProxy while the leader node is SIGKILLed.
+// redemption service settles signed tap batches through HAProxy, and a cloud process takes phone
+// receipts over HTTP on the same database, while the leader node is SIGKILLed.
 // Afterwards every tap is settled exactly once, the ledger sums to zero, no balance is negative and the
 // budget is not overspent; the old leader rejoins as a replica. The failover time and the longest pause
 // in settlement are printed (measured, never asserted). Under CI=true a missing engine fails the test.
@@ -38,6 +39,7 @@ describe.skipIf(missing !== null && !ci)('PostgreSQL failover during settlement'
       const report = await runFailoverSettlement(cluster, {
         kiosks: 4,
         tapsPerKiosk: 150,
+        httpTaps: 100,
         batch: 5,
         batchSpacingMs: 150,
         killAtShare: 0.3,
@@ -49,7 +51,7 @@ describe.skipIf(missing !== null && !ci)('PostgreSQL failover during settlement'
         `failover ${report.failoverMs} ms (${report.killedLeader} → ${report.newLeader}); longest settlement pause ${report.longestSettlementPauseMs} ms; ${report.taps} taps in ${report.wallMs} ms`,
       );
       log(
-        `acks ${JSON.stringify(report.acks)}, batches resent ${report.batchesResent}, transaction retries ${report.transactionRetries}, probe reads ${JSON.stringify(report.probeReads)}`,
+        `acks ${JSON.stringify(report.acks)}, batches resent ${report.batchesResent}, transaction retries ${report.transactionRetries}, probe reads ${JSON.stringify(report.probeReads)}, phone path over HTTP ${JSON.stringify(report.http)}`,
       );
 
       // Exactly once: one credited row per tap, for the envelopes' amounts, and the kiosks were told so.
@@ -73,6 +75,8 @@ describe.skipIf(missing !== null && !ci)('PostgreSQL failover during settlement'
       });
       // The pool re-dialled through HAProxy on its own: reads succeed again after the failover.
       expect(report.probeReads.okAfterFailover).toBeGreaterThan(0);
+      // The cloud process's HTTP phone path answered again after the failover, without a restart.
+      expect(report.http.settledAfterFailover).toBeGreaterThan(0);
       expect(report.newLeader).not.toBe(report.killedLeader);
 
       // The old leader rejoins as a replica of the new one.
