@@ -30,6 +30,7 @@ interface Progress {
   screens: number;
   applied: number;
   retrying: number;
+  confirmed: number | null;
 }
 
 describe.each(engines)('screen config dispatcher on $engine', ({ engine, available }) => {
@@ -128,6 +129,70 @@ describe.each(engines)('screen config dispatcher on $engine', ({ engine, availab
       });
       expect(missing.status).toBe(404);
       expect((await progress()).generation).toBe(before.generation);
+    },
+  );
+
+  it.skipIf(!available)(
+    'counts the kiosks that confirmed a revocation in their heartbeats, not the configs published',
+    async () => {
+      const ids = await activeScreens(4);
+      const phone = generateKeyPair();
+      const issued = await json<{ walletId: number; credentialSerial: number }>(
+        await cloud.request('POST', '/v1/wallets', { body: { publicKey: toHex(phone.publicKeyRaw) } }),
+      );
+      const revoked = await json<{ revocationNumber: number; queued: { generation: number } }>(
+        await cloud.request(
+          'POST',
+          `/v1/wallets/${issued.walletId}/credentials/${issued.credentialSerial}/revoke`,
+          { token: operator },
+        ),
+      );
+      expect(revoked.revocationNumber).toBeGreaterThan(0);
+      const { generation } = revoked.queued;
+      const asked = async () => {
+        const response = await cloud.request(
+          'GET',
+          `/v1/screen-configs/progress?generation=${generation}&revocation=${revoked.revocationNumber}`,
+          { token: operator },
+        );
+        expect(response.status).toBe(200);
+        return json<Progress>(response);
+      };
+      await drainScreenConfigs(dispatchDeps(toBroker));
+      const published = await asked();
+      expect(published.applied).toBe(published.screens);
+      expect(published.confirmed).toBe(0);
+      expect((await progress(generation)).confirmed).toBeNull();
+
+      const heartbeat = (screenId: number, revocations?: number) =>
+        cloud.broker.deliverEvent({
+          screenId,
+          event: {
+            type: 'heartbeat',
+            ts: Math.floor(cloud.clock.nowMs / 1000),
+            appVersion: 'test',
+            counter: 0,
+            backlog: 0,
+            decks: [],
+            ...(revocations === undefined ? {} : { revocations }),
+          },
+        });
+      const [first = 0, second = 0, third = 0, fourth = 0] = ids;
+      await heartbeat(first, revoked.revocationNumber);
+      await heartbeat(second, revoked.revocationNumber + 5);
+      await heartbeat(third, revoked.revocationNumber - 1);
+      // A kiosk that does not report the number is never counted as confirming.
+      await heartbeat(fourth);
+      expect((await asked()).confirmed).toBe(2);
+      // A heartbeat without the field keeps what an earlier one said.
+      await heartbeat(third, revoked.revocationNumber);
+      await heartbeat(third);
+      expect((await asked()).confirmed).toBe(3);
+
+      const refused = await cloud.request('GET', '/v1/screen-configs/progress?revocation=0', {
+        token: operator,
+      });
+      expect(refused.status).toBe(400);
     },
   );
 

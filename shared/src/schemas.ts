@@ -121,6 +121,11 @@ export const HeartbeatEvent = z.object({
   uptimeS: z.number().int().min(0).optional(),
   /** The reader as a Type 4 tag: present only while the kiosk runs tag slices; old clouds ignore it. */
   tagReads: TagReadCounts.optional(),
+  /**
+   * The revocation number the screen is current to (§5.5, §5.8): it knows every revocation numbered at or
+   * below it. Old kiosks leave it out; the cloud counts what screens confirm from it.
+   */
+  revocations: z.number().int().min(0).max(Number.MAX_SAFE_INTEGER).optional(),
 });
 
 export const ProofOfPlayEvent = z.object({

@@ -114,15 +114,25 @@ export interface ScreenConfigProgress {
   applied: number;
   /** Active screens whose last publish failed and that wait for a retry. */
   retrying: number;
+  /**
+   * Asked with a revocation number: active screens whose kiosk said in a heartbeat that it is current to
+   * it or beyond (kiosks that do not report it are never counted); null when not asked.
+   */
+  confirmed: number | null;
 }
 
 /** How far a change has reached (one aggregate over the active screens). */
-export async function screenConfigProgress(db: Database, generation?: number): Promise<ScreenConfigProgress> {
+export async function screenConfigProgress(
+  db: Database,
+  generation?: number,
+  revocation?: number,
+): Promise<ScreenConfigProgress> {
   const [row] = await queryRows<{
     generation: unknown;
     screens: unknown;
     applied: unknown;
     retrying: unknown;
+    confirmed: unknown;
   }>(
     db,
     sql`with wanted as (
@@ -131,10 +141,12 @@ export async function screenConfigProgress(db: Database, generation?: number): P
         select wanted.generation,
                count(s.id) as screens,
                count(s.id) filter (where st.published_generation >= wanted.generation) as applied,
-               count(s.id) filter (where st.attempts > 0) as retrying
+               count(s.id) filter (where st.attempts > 0) as retrying,
+               count(s.id) filter (where h.revocations_current >= ${revocation ?? null}::bigint) as confirmed
         from wanted
         left join screens s on s.status = 'active'
         left join screen_config_state st on st.screen_id = s.id
+        left join screen_health h on h.screen_id = s.id
         group by wanted.generation`,
   );
   return {
@@ -142,6 +154,7 @@ export async function screenConfigProgress(db: Database, generation?: number): P
     screens: int(row?.screens ?? 0),
     applied: int(row?.applied ?? 0),
     retrying: int(row?.retrying ?? 0),
+    confirmed: revocation === undefined ? null : int(row?.confirmed ?? 0),
   };
 }
 

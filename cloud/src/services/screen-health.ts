@@ -35,6 +35,8 @@ export async function recordHeartbeat(
     backlog: Math.min(event.backlog, 2_147_483_647),
     clockSkewS: skewS,
     decks: event.decks,
+    // A kiosk that does not report it leaves what an earlier heartbeat said.
+    ...(event.revocations === undefined ? {} : { revocationsCurrent: event.revocations }),
   };
   await db
     .insert(screenHealth)

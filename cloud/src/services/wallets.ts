@@ -15,6 +15,7 @@ import {
   verify,
 } from '@redtap/shared';
 import type { Database } from '../db/client.ts';
+import { int, queryRows } from '../db/rows.ts';
 import { walletCredentials, walletLoginNonces, wallets } from '../db/schema/wallets.ts';
 import type { SessionPrincipal } from '../auth/sessions.ts';
 import { DomainError } from '../errors.ts';
@@ -251,7 +252,13 @@ export async function getWalletSummary(
 export async function revokeWalletCredential(
   db: Database,
   input: { walletId: number; serial: number; now: Date },
-): Promise<{ walletId: number; serial: number; revokedAt: string; credentialsRevoked: number }> {
+): Promise<{
+  walletId: number;
+  serial: number;
+  revokedAt: string;
+  credentialsRevoked: number;
+  revocationNumber: number;
+}> {
   return db.transaction(async (tx) => {
     const [credential] = await tx
       .select({ serial: walletCredentials.serial })
@@ -276,11 +283,17 @@ export async function revokeWalletCredential(
       .from(walletCredentials)
       .where(and(eq(walletCredentials.walletId, input.walletId), eq(walletCredentials.serial, input.serial)));
     if (row?.revokedAt == null) throw new Error('revoked credential has no revocation time');
+    // A screen current to this number holds every revocation of the wallet (revoked now or before).
+    const [numbered] = await queryRows<{ n: unknown }>(
+      tx,
+      sql`select coalesce(max(revocation_seq), 0) as n from wallet_credentials where wallet_id = ${input.walletId}`,
+    );
     return {
       walletId: input.walletId,
       serial: input.serial,
       revokedAt: row.revokedAt.toISOString(),
       credentialsRevoked: revoked.length,
+      revocationNumber: int(numbered?.n ?? 0),
     };
   });
 }

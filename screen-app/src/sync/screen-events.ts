@@ -12,6 +12,7 @@ import type { DeckReceipt } from '../decks/deck-intake.ts';
 import { deckLevels } from '../decks/deck-levels.ts';
 import type { Store } from '../store/open-store.ts';
 import { unreportedPlays } from '../store/proof-of-play-queries.ts';
+import { revocationStatus } from '../store/revocation-queries.ts';
 import { backlogCount, lastCommittedCounter } from '../store/tap-queries.ts';
 
 export type DeckLowEvent = Extract<ScreenEvent, { type: 'deck-low' }>;
@@ -19,7 +20,10 @@ export type DeckLowEvent = Extract<ScreenEvent, { type: 'deck-low' }>;
 /** The largest proof-of-play event the schema accepts. */
 const PLAY_ITEMS_MAX = 1_000;
 
-/** A heartbeat from what the screen holds: its last tap counter, its backlog and its deck levels. */
+/**
+ * A heartbeat from what the screen holds: its last tap counter, its backlog, its deck levels and the
+ * revocation number it is current to.
+ */
 export function heartbeatOf(fields: {
   now: number;
   appVersion: string;
@@ -28,6 +32,8 @@ export function heartbeatOf(fields: {
   decks: DeckLevel[];
   uptimeS: number;
   tagReads?: TagReadCounts | null;
+  /** The revocation number the screen is current to (revocation_state.version). */
+  revocations?: number | null;
 }): HeartbeatEvent {
   return {
     type: 'heartbeat',
@@ -38,6 +44,9 @@ export function heartbeatOf(fields: {
     decks: fields.decks,
     uptimeS: Math.max(0, Math.floor(fields.uptimeS)),
     ...(fields.tagReads === undefined || fields.tagReads === null ? {} : { tagReads: fields.tagReads }),
+    ...(fields.revocations === undefined || fields.revocations === null
+      ? {}
+      : { revocations: fields.revocations }),
   };
 }
 
@@ -56,6 +65,7 @@ export function heartbeatEvent(
     decks: deckLevels(store, now),
     uptimeS,
     tagReads,
+    revocations: revocationStatus(store).version,
   });
 }
 

@@ -82,6 +82,8 @@ describe.skipIf(!available)('ScreenSync over Mosquitto', () => {
       'a heartbeat',
     );
     expect(heartbeat).toMatchObject({ ts: T0, counter: 1_234 });
+    // The revocation number the screen is current to (docs/protocol.md §5.3).
+    expect(heartbeat).toHaveProperty('revocations', expect.any(Number));
   });
 
   it('survives garbage on every down topic and keeps working', async () => {

@@ -26,6 +26,7 @@ import {
   applyRevocationDelta,
   configRevocationDelta,
   pruneExpiredRevocations,
+  revocationStatus,
 } from '../store/revocation-queries.ts';
 import { claimPresenceSeq, type ScreenIdentity } from '../store/identity-queries.ts';
 import type { Store } from '../store/open-store.ts';
@@ -271,7 +272,11 @@ export class ScreenSync {
             logger: this.logger,
             ...(options.fetch === undefined ? {} : { fetch: options.fetch }),
             ...(options.revocationLimits === undefined ? {} : { limits: options.revocationLimits }),
-            onEvent: (event) => this.emit({ type: 'revocations', event }),
+            onEvent: (event) => {
+              // Caught up: the cloud counts the screens that confirm a revocation from their heartbeats.
+              if (event.type === 'current') this.sendHeartbeat();
+              this.emit({ type: 'revocations', event });
+            },
           });
   }
 
@@ -505,7 +510,10 @@ export class ScreenSync {
   private applyConfigRevocations(config: ScreenConfig): void {
     const delta = configRevocationDelta(config.revocation);
     if (delta === null) return;
+    const before = revocationStatus(this.store).version;
     const status = applyRevocationDelta(this.store, delta, this.now());
+    // Current to a newer revocation: say so at once rather than at the next heartbeat.
+    if (status.version > before) this.sendHeartbeat();
     if (status.gap)
       this.logger.info(
         { version: status.version, since: delta.from, target: status.target },

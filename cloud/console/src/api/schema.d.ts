@@ -977,6 +977,8 @@ export interface paths {
               serial: number;
               revokedAt: string;
               credentialsRevoked: number;
+              /** @description a screen current to this revocation number holds the revocation: ask GET /v1/screen-configs/progress?generation=&revocation= for how many confirmed it */
+              revocationNumber: number;
               queued: components['schemas']['QueuedConfigs'];
             };
           };
@@ -2947,6 +2949,8 @@ export interface paths {
       parameters: {
         query?: {
           generation?: number | null;
+          /** @description a revocation number (a phone revocation’s reply): count who confirmed it */
+          revocation?: number;
         };
         header?: never;
         path?: never;
@@ -8519,6 +8523,8 @@ export interface components {
       applied: number;
       /** @description active screens whose last publish failed and that wait for a retry */
       retrying: number;
+      /** @description asked with `revocation`: active screens whose kiosk reported in a heartbeat that it holds every revocation up to that number; null otherwise */
+      confirmed: number | null;
     };
     RevocationPage: {
       after: number;

@@ -1,6 +1,7 @@
 // How far the screens' configs have caught up with what was asked of them (docs/operations.md,
 // "Watching config rollouts"). Changes that concern every screen answer with what they queued; this
-// route tells how many active screens have a config built after that change.
+// route tells how many active screens have a config built after that change, and, for a phone's
+// revocation, how many kiosks confirmed holding it.
 import { z } from '@hono/zod-openapi';
 import { screenConfigProgress } from '../../services/config-dispatcher.ts';
 import type { AppDeps } from '../context.ts';
@@ -28,6 +29,10 @@ const ScreenConfigProgress = z
     retrying: z.number().int().openapi({
       description: 'active screens whose last publish failed and that wait for a retry',
     }),
+    confirmed: z.number().int().nullable().openapi({
+      description:
+        'asked with `revocation`: active screens whose kiosk reported in a heartbeat that it holds every revocation up to that number; null otherwise',
+    }),
   })
   .openapi('ScreenConfigProgress');
 
@@ -42,6 +47,15 @@ export function screenConfigRoutes(deps: AppDeps) {
       request: {
         query: z.object({
           generation: z.coerce.number().int().min(0).max(Number.MAX_SAFE_INTEGER).optional(),
+          revocation: z.coerce
+            .number()
+            .int()
+            .min(1)
+            .max(Number.MAX_SAFE_INTEGER)
+            .optional()
+            .openapi({
+              description: 'a revocation number (a phone revocation’s reply): count who confirmed it',
+            }),
         }),
       },
       responses: {
@@ -50,8 +64,8 @@ export function screenConfigRoutes(deps: AppDeps) {
       },
     }),
     async (c) => {
-      const { generation } = c.req.valid('query');
-      return c.json(await screenConfigProgress(deps.db, generation), 200);
+      const { generation, revocation } = c.req.valid('query');
+      return c.json(await screenConfigProgress(deps.db, generation, revocation), 200);
     },
   );
   return app;

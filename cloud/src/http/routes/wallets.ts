@@ -316,6 +316,10 @@ export function walletRoutes(deps: AppDeps) {
                 serial: z.number().int(),
                 revokedAt: z.string(),
                 credentialsRevoked: z.number().int(),
+                revocationNumber: z.number().int().openapi({
+                  description:
+                    'a screen current to this revocation number holds the revocation: ask GET /v1/screen-configs/progress?generation=&revocation= for how many confirmed it',
+                }),
                 queued: QueuedConfigs,
               }),
             },
