@@ -4,6 +4,7 @@
 import { spawn } from 'node:child_process';
 import { openSync, closeSync, readFileSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
 
 export interface DaemonSpec {
   name: string;
@@ -52,11 +53,22 @@ export function isAlive(pid: number): boolean {
 export async function waitFor<T>(
   what: string,
   probe: () => Promise<T | null | undefined | false> | T | null | undefined | false,
-  options: { timeoutMs: number; intervalMs?: number; detail?: () => string },
+  options: {
+    timeoutMs: number;
+    intervalMs?: number;
+    detail?: () => string;
+    /** Why waiting is pointless (the process exited), or null: checked before every probe. */
+    gone?: () => string | null;
+  },
 ): Promise<T> {
   const deadline = Date.now() + options.timeoutMs;
   let lastError: unknown = null;
   for (;;) {
+    const gone = options.gone?.() ?? null;
+    if (gone !== null) {
+      const detail = options.detail?.() ?? '';
+      throw new Error(`${what}: ${gone}${detail ? `\n${detail}` : ''}`);
+    }
     try {
       const value = await probe();
       if (value !== null && value !== undefined && value !== false) return value;
@@ -122,4 +134,25 @@ export function logTail(file: string, bytes = 4_000): string {
   } catch {
     return '';
   }
+}
+
+/**
+ * A free loopback port below the kernel's ephemeral range (32768 and up on Linux), so no outgoing
+ * connection takes it between choosing it and the process binding it (processes start seconds later).
+ */
+export async function freeFixedPort(taken: Set<number>): Promise<number> {
+  for (let attempt = 0; attempt < 200; attempt++) {
+    const port = 20_000 + Math.floor(Math.random() * 12_000);
+    if (taken.has(port)) continue;
+    const free = await new Promise<boolean>((resolve) => {
+      const server = createServer();
+      server.once('error', () => resolve(false));
+      server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+    });
+    if (free) {
+      taken.add(port);
+      return port;
+    }
+  }
+  throw new Error('no free loopback port between 20000 and 32000');
 }

@@ -13,8 +13,16 @@ import { chownSync, existsSync, readFileSync } from 'node:fs';
 import { chmod, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import pg from 'pg';
-import { freePort } from '@redtap/cloud/testing/mosquitto';
-import { childrenOf, isAlive, killPids, logTail, startDaemon, stopPid, waitFor } from './daemons.ts';
+import {
+  childrenOf,
+  freeFixedPort,
+  isAlive,
+  killPids,
+  logTail,
+  startDaemon,
+  stopPid,
+  waitFor,
+} from './daemons.ts';
 
 export const ETCD_BIN = '/usr/bin/etcd';
 export const PATRONI_BIN = '/usr/bin/patroni';
@@ -67,7 +75,7 @@ export type MemberRole = 'leader' | 'sync_standby' | 'replica' | 'unknown';
 
 export interface MemberStatus {
   name: string;
-  kind: 'etcd' | 'postgres' | 'haproxy';
+  kind: 'etcd' | 'postgres' | 'haproxy' | 'nats';
   /** host:port its clients use. */
   address: string;
   pid: number | null;
@@ -276,7 +284,8 @@ function haproxyConfig(state: ClusterState): string {
 }
 
 async function newState(nodes: number): Promise<ClusterState> {
-  const port = () => freePort();
+  const taken = new Set<number>();
+  const port = () => freeFixedPort(taken);
   const etcd: EtcdMemberState[] = [];
   for (let i = 1; i <= 3; i++)
     etcd.push({ name: `etcd${i}`, clientPort: await port(), peerPort: await port(), pid: null });
@@ -419,6 +428,7 @@ export async function openPostgresCluster(options: ClusterOptions): Promise<Post
   }
 
   const running = (pid: number | null) => pid !== null && isAlive(pid);
+  const exited = (pid: number | null) => (running(pid) ? null : `its process (pid ${String(pid)}) exited`);
 
   async function nodeRunning(node: PostgresNodeState): Promise<string | null> {
     const { status, body } = await getJson(`http://127.0.0.1:${node.restPort}/patroni`);
@@ -441,7 +451,11 @@ export async function openPostgresCluster(options: ClusterOptions): Promise<Post
             const { body } = await getJson(`http://127.0.0.1:${member.clientPort}/health`);
             return (body as { health?: string }).health === 'true';
           },
-          { timeoutMs: startTimeoutMs, detail: () => logTail(join(dirOf(member.name), 'etcd.log')) },
+          {
+            timeoutMs: startTimeoutMs,
+            detail: () => logTail(join(dirOf(member.name), 'etcd.log')),
+            gone: () => exited(member.pid),
+          },
         ),
       ),
     );
@@ -454,6 +468,7 @@ export async function openPostgresCluster(options: ClusterOptions): Promise<Post
         timeoutMs: startTimeoutMs,
         intervalMs: 500,
         detail: () => logTail(join(dirOf(node.name), 'patroni.log')),
+        gone: () => exited(node.pid),
       });
       log(`${node.name}: running (${Date.now() - started} ms)`);
     }
@@ -478,6 +493,7 @@ export async function openPostgresCluster(options: ClusterOptions): Promise<Post
       timeoutMs: startTimeoutMs,
       intervalMs: 500,
       detail: () => logTail(join(dirOf('haproxy'), 'haproxy.log')),
+      gone: () => exited(state.haproxy.pid),
     });
     log(`haproxy: routing to the leader (${Date.now() - started} ms)`);
   }
@@ -607,6 +623,7 @@ export async function openPostgresCluster(options: ClusterOptions): Promise<Post
       timeoutMs: restart.timeoutMs,
       intervalMs: 500,
       detail: () => logTail(join(dirOf(name), 'patroni.log')),
+      gone: () => exited(node.pid),
     });
   }
 
