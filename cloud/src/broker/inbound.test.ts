@@ -3,7 +3,7 @@ import pino from 'pino';
 import { Registry } from 'prom-client';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { PRESENCE_BYTES_MAX, TAP_BATCH_BYTES_MAX } from '@redtap/shared';
-import { Inbound } from './inbound.ts';
+import { Inbound, type InboundOutcome } from './inbound.ts';
 import type { ScreenEventMessage, ScreenPresenceMessage, TapBatchMessage } from './types.ts';
 
 const root = 'test/v1';
@@ -32,6 +32,52 @@ afterEach(() => {
 });
 
 describe('Inbound', () => {
+  it('settles each dispatched message once: handled after its handlers, rejected, or dropped', async () => {
+    const inbound = new Inbound({ topicRoot: root, logger, limits: { screenQueueLengthMax: 1 } });
+    const outcomes: [string, InboundOutcome][] = [];
+    const settle = (name: string) => (outcome: InboundOutcome) => void outcomes.push([name, outcome]);
+    const held = deferred();
+    let handled = 0;
+    inbound.onTapBatch(async () => {
+      await held.promise;
+      handled++;
+    });
+    inbound.dispatch(`${root}/screens/1/taps`, randomBytes(10), settle('first'));
+    // The first is with the handler; the second waits in the screen's queue of one; the third is dropped.
+    inbound.dispatch(`${root}/screens/1/taps`, randomBytes(10), settle('second'));
+    inbound.dispatch(`${root}/screens/1/taps`, randomBytes(10), settle('third'));
+    inbound.dispatch(`${root}/screens/1/events`, bytes('{not json'), settle('invalid'));
+    inbound.dispatch(`${root}/elsewhere`, bytes('x'), settle('ignored'));
+    inbound.dispatch(`${root}/screens/1/taps`, randomBytes(TAP_BATCH_BYTES_MAX + 1), settle('oversize'));
+    expect(outcomes).toEqual([
+      ['third', 'dropped'],
+      ['invalid', 'rejected'],
+      ['ignored', 'rejected'],
+      ['oversize', 'rejected'],
+    ]);
+    held.resolve();
+    await vi.waitFor(() => expect(handled).toBe(2));
+    await vi.waitFor(() =>
+      expect(outcomes.slice(4)).toEqual([
+        ['first', 'handled'],
+        ['second', 'handled'],
+      ]),
+    );
+    // After close: still queued is dropped, and anything new too.
+    const stuck = deferred();
+    inbound.onScreenEvent(() => stuck.promise);
+    inbound.dispatch(`${root}/screens/2/events`, bytes(heartbeat), settle('running'));
+    inbound.dispatch(`${root}/screens/2/events`, bytes(heartbeat), settle('queued'));
+    await inbound.close(50);
+    inbound.dispatch(`${root}/screens/2/events`, bytes(heartbeat), settle('late'));
+    expect(outcomes.slice(6)).toEqual([
+      ['queued', 'dropped'],
+      ['late', 'dropped'],
+    ]);
+    stuck.resolve();
+    await vi.waitFor(() => expect(outcomes.slice(8)).toEqual([['running', 'handled']]));
+  });
+
   it('routes taps as raw bytes and events as validated objects', async () => {
     const inbound = new Inbound({ topicRoot: root, logger });
     const taps: TapBatchMessage[] = [];

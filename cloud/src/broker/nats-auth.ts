@@ -144,11 +144,23 @@ export function mintScreenJwt(
   return mintBearerUser(username, accountSeed, screenPermissions(screenId, topicRoot));
 }
 
-/** Checks that `jwt` is a screen JWT this account issued for `username`; its user public key. */
-export function screenJwtKey(jwt: string, username: string, accountPublicKey: string): string {
-  const claims = decode<{ bearer_token?: boolean }>(jwt);
+/**
+ * Checks that `jwt` is a bearer JWT this account issued for screen `screenId` with exactly its §5.2
+ * ACL; its user public key.
+ */
+export function screenJwtKey(
+  jwt: string,
+  screenId: number,
+  username: string,
+  accountPublicKey: string,
+  topicRoot: string,
+): string {
+  const claims = decode<{ bearer_token?: boolean; pub?: unknown; sub?: unknown }>(jwt);
   if (claims.iss !== accountPublicKey) throw new Error('screen JWT is not issued by the redtap account');
   if (claims.name !== username) throw new Error(`screen JWT is for ${claims.name}, not ${username}`);
   if (claims.nats.bearer_token !== true) throw new Error('screen JWT is not a bearer token');
+  const wanted = screenPermissions(screenId, topicRoot);
+  if (JSON.stringify({ pub: claims.nats.pub, sub: claims.nats.sub }) !== JSON.stringify(wanted))
+    throw new Error(`screen JWT does not carry the ACL of screen ${screenId}`);
   return claims.sub;
 }

@@ -120,6 +120,10 @@ export async function connectNatsBroker(options: NatsBrokerOptions): Promise<Nat
   const accountPublicKey = keyFromSeed(options.seeds.accountSeed).getPublicKey();
   const ingestStream = streamName('REDTAP_INGEST', root);
   const stateStream = streamName('REDTAP_BROKER_STATE', root);
+  // A stream of its own: compare-and-set on it uses the stream's last sequence, which a clustered
+  // stream checks against proposals still in flight; nats-server 2.9 checks a subject's last sequence
+  // against stored messages only, so two concurrent writers both pass (a test showed a revocation lost).
+  const revocationsStream = streamName('REDTAP_BROKER_REVOCATIONS', root);
   const stateRoot = `redtap-state.${ingestStream}`;
   const screenKeySubject = (screenId: number) => `${stateRoot}.screen.${screenId}`;
   const revocationsSubject = `${stateRoot}.revocations`;
@@ -172,11 +176,19 @@ export async function connectNatsBroker(options: NatsBrokerOptions): Promise<Nat
     });
     await ensureStream(jsm, {
       name: stateStream,
-      subjects: [`${stateRoot}.>`],
+      subjects: [`${stateRoot}.screen.*`],
       retention: RetentionPolicy.Limits,
       storage: StorageType.File,
       num_replicas: replicas,
       max_msgs_per_subject: 1,
+    });
+    await ensureStream(jsm, {
+      name: revocationsStream,
+      subjects: [revocationsSubject],
+      retention: RetentionPolicy.Limits,
+      storage: StorageType.File,
+      num_replicas: replicas,
+      max_msgs: 1,
     });
     await jsm.consumers
       .add(ingestStream, {
@@ -269,19 +281,22 @@ export async function connectNatsBroker(options: NatsBrokerOptions): Promise<Nat
     }
   }
 
-  async function lastOn(subject: string): Promise<{ seq: number; data: Uint8Array } | null> {
-    const stored = await jsm.streams.getMessage(stateStream, { last_by_subj: subject }).catch(() => null);
+  async function lastOn(
+    subject: string,
+    stream = stateStream,
+  ): Promise<{ seq: number; data: Uint8Array } | null> {
+    const stored = await jsm.streams.getMessage(stream, { last_by_subj: subject }).catch(() => null);
     return stored === null ? null : { seq: stored.seq, data: stored.data };
   }
 
   /**
-   * Changes the account's revocation list under compare-and-set (the state stream's last message for
-   * the list), then signs the account JWT with it and pushes it to the cluster, which disconnects the
+   * Changes the account's revocation list under compare-and-set (the last sequence of the stream that
+   * holds only the list), then signs the account JWT with it and pushes it to the cluster, which disconnects the
    * revoked users. The list's last writer pushes the newest list.
    */
   async function changeRevocations(change: (revocations: Record<string, number>) => void): Promise<void> {
     for (let attempt = 0; attempt < limits.revocationRetriesMax; attempt++) {
-      const last = await lastOn(revocationsSubject);
+      const last = await lastOn(revocationsSubject, revocationsStream);
       const state: RevocationState =
         last === null
           ? { revocations: {} }
@@ -289,18 +304,28 @@ export async function connectNatsBroker(options: NatsBrokerOptions): Promise<Nat
       change(state.revocations);
       const written = await js
         .publish(revocationsSubject, JSON.stringify(state), {
-          expect: { lastSubjectSequence: last?.seq ?? 0 },
+          expect: { lastSequence: last?.seq ?? 0 },
         })
         .then(
-          () => true,
+          (ack) => ack.seq,
           (error: unknown) => {
             logger.debug({ err: error, attempt }, 'revocation list changed meanwhile, retrying');
-            return false;
+            return null;
           },
         );
-      if (!written) continue;
+      if (written === null) continue;
+      // Another replica may write a newer list and push it before this push lands: so push until the
+      // list pushed is the newest one stored.
+      let pushed = written;
       await pushAccount(state.revocations);
-      return;
+      for (let check = 0; check < limits.revocationRetriesMax; check++) {
+        const newest = await lastOn(revocationsSubject, revocationsStream);
+        if (newest === null || newest.seq === pushed) return;
+        pushed = newest.seq;
+        const newer = JSON.parse(new TextDecoder().decode(newest.data)) as RevocationState;
+        await pushAccount(newer.revocations);
+      }
+      throw new Error('could not push the newest revocation list: too many concurrent changes');
     }
     throw new Error('could not update the revocation list: too many concurrent changes');
   }
@@ -337,7 +362,7 @@ export async function connectNatsBroker(options: NatsBrokerOptions): Promise<Nat
     },
     async provisionScreen(screenId, username, password) {
       assert(username === screenMqttUsername(screenId), 'screen username must be screen-{id}');
-      const key = screenJwtKey(password, username, accountPublicKey);
+      const key = screenJwtKey(password, screenId, username, accountPublicKey, root);
       const old = await currentScreenKey(screenId);
       if (old === key) return;
       await js.publish(screenKeySubject(screenId), key);
