@@ -48,6 +48,10 @@ describe('fleet simulation', () => {
     expect(report.activation?.decks.missing, why).toBe(0);
     expect(report.activation?.decksRejected, why).toBe(0);
     expect(report.revocation?.applied.missing, why).toBe(0);
+    // The console's count of screens that confirmed it is the simulation's.
+    expect(report.revocation?.confirmed.answered, why).toBeGreaterThanOrEqual(
+      report.revocation?.confirmed.expected ?? Number.POSITIVE_INFINITY,
+    );
     expect(report.summary?.ok, why).toBe(true);
     expect(report.configsInvalid, why).toBe(0);
     expect(

@@ -231,6 +231,8 @@ export class LightScreen {
       backlog: 0,
       decks: this.openDecks(now).map(toDeckLevel),
       uptimeS: (performance.now() - this.startedAtMs) / 1000,
+      // A lightweight screen keeps no revocation entries: it counts itself current to its config's number.
+      ...(this.config === null ? {} : { revocations: this.config.revocationVersion }),
     });
     this.publish(event);
   }
@@ -284,6 +286,7 @@ export class LightScreen {
     const config = parsed.data;
     // As the kiosk's saveConfig: only a higher version replaces the one held.
     if (this.config !== null && config.version <= this.config.version) return;
+    const revocationsBefore = this.config?.revocationVersion ?? -1;
     this.config = {
       version: config.version,
       revocationVersion: config.revocation.version,
@@ -293,6 +296,8 @@ export class LightScreen {
       deckRefillThreshold: config.deckRefillThreshold,
     };
     this.pinIssuerKeys(config.issuerKeys);
+    // As the kiosk: current to a newer revocation number, it says so at once.
+    if (config.revocation.version > revocationsBefore) this.sendHeartbeat();
     this.maintain();
     this.options.onChange?.();
   }

@@ -120,7 +120,14 @@ export interface FleetReport {
     deckLowSent: number;
     decksRejected: number;
   } | null;
-  revocation: { requestMs: number; applied: PhaseTiming; fromVersion: number; cloudProgress: unknown } | null;
+  revocation: {
+    requestMs: number;
+    applied: PhaseTiming;
+    fromVersion: number;
+    cloudProgress: unknown;
+    /** The console's count of screens that confirmed the revocation in a heartbeat, and the truth. */
+    confirmed: { answered: number | null; expected: number; waitedMs: number };
+  } | null;
   memory: {
     /** Active screens (the cloud's per-screen figure). */
     screens: number;
@@ -699,7 +706,7 @@ export async function runFleet(options: FleetOptions): Promise<FleetReport> {
     const [phone] = await registerSimPhones(api, 1, () => undefined);
     if (phone === undefined) throw new Error('no wallet to revoke');
     const revokeStart = performance.now();
-    const revoked = await api.call<{ queued?: { generation: number } }>(
+    const revoked = await api.call<{ queued?: { generation: number }; revocationNumber?: number }>(
       'POST',
       `/v1/wallets/${phone.walletId}/credentials/${phone.credential.credentialSerial}/revoke`,
       { token: operator },
@@ -721,15 +728,46 @@ export async function runFleet(options: FleetOptions): Promise<FleetReport> {
       progress: (count, elapsed) =>
         print(`revocation: ${count}/${active} screens applied it after ${seconds(elapsed)}`),
     });
-    const cloudProgress =
+    // The console's "applied on N of M screens" counts the kiosks' heartbeats: it must reach what the
+    // simulation counted (heartbeats are handled a moment after the config that raised the number).
+    const progressPath =
       revoked.queued === undefined
         ? null
-        : await api
-            .call('GET', `/v1/screen-configs/progress?generation=${revoked.queued.generation}`, {
-              token: operator,
-            })
-            .catch((error: unknown) => String(error));
-    report.revocation = { requestMs: revokeRequestMs, applied, fromVersion, cloudProgress };
+        : `/v1/screen-configs/progress?generation=${revoked.queued.generation}` +
+          (revoked.revocationNumber === undefined ? '' : `&revocation=${revoked.revocationNumber}`);
+    const expectedConfirmed = revocationTarget - applied.missing;
+    let cloudProgress: unknown = null;
+    let confirmedAnswered: number | null = null;
+    const confirmStart = performance.now();
+    while (progressPath !== null) {
+      cloudProgress = await api
+        .call<{ confirmed?: number | null }>('GET', progressPath, { token: operator })
+        .catch((error: unknown) => String(error));
+      confirmedAnswered =
+        typeof cloudProgress === 'object' && cloudProgress !== null
+          ? ((cloudProgress as { confirmed?: number | null }).confirmed ?? null)
+          : null;
+      if (
+        (confirmedAnswered ?? 0) >= expectedConfirmed ||
+        performance.now() - confirmStart > options.phaseTimeoutMs
+      )
+        break;
+      await nextReport(POLL_MS);
+    }
+    print(
+      `revocation: the cloud counts ${confirmedAnswered ?? 'n/a'} screens that confirmed it (${expectedConfirmed} applied it)`,
+    );
+    report.revocation = {
+      requestMs: revokeRequestMs,
+      applied,
+      fromVersion,
+      cloudProgress,
+      confirmed: {
+        answered: confirmedAnswered,
+        expected: expectedConfirmed,
+        waitedMs: performance.now() - confirmStart,
+      },
+    };
 
     // 7. Switch a share of the screens off; the console's summary must say what the simulation knows.
     const offlineWanted = Math.min(enrolled, Math.max(1, Math.round(enrolled * options.offlineRatio)));
@@ -923,7 +961,7 @@ export function reportRows(report: FleetReport): BenchRow[] {
       pass: activation.decks.missing === 0 && activation.decksRejected === 0,
     });
   }
-  if (revocation !== null)
+  if (revocation !== null) {
     rows.push({
       metric:
         'credential revocation applied by every connected screen (config with the new revocation version)',
@@ -931,6 +969,13 @@ export function reportRows(report: FleetReport): BenchRow[] {
       result: `request ${seconds(revocation.requestMs)}; ${timingText(revocation.applied)}; ${revocation.applied.missing} missing after ${seconds(revocation.applied.waitedMs)}`,
       pass: revocation.applied.missing === 0,
     });
+    rows.push({
+      metric: 'console revocation progress (screens that confirmed it in a heartbeat)',
+      target: 'every screen that applied it',
+      result: `${revocation.confirmed.answered ?? 'n/a'} of ${revocation.confirmed.expected}, after ${seconds(revocation.confirmed.waitedMs)}`,
+      pass: (revocation.confirmed.answered ?? -1) >= revocation.confirmed.expected,
+    });
+  }
   rows.push({
     metric: `broker RSS (Mosquitto), ${memory.connected} connected screens`,
     result: `${mb(memory.broker.beforeBytes)} → ${mb(memory.broker.afterBytes)}: ${kb(memory.broker.perScreenBytes)} per screen`,
