@@ -7,6 +7,8 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command, Option } from 'commander';
 import pg from 'pg';
+import { natsMissingReason } from '@redtap/cloud/testing/nats';
+import { startNats } from './cluster/nats-cluster.ts';
 import { openPostgresCluster } from './cluster/postgres-cluster.ts';
 import { createLogSink } from './lib/log-sink.ts';
 import { describeDemo, LauncherError, startDemo } from './demo/launcher.ts';
@@ -115,8 +117,20 @@ if (options.cluster === true) {
   } finally {
     await admin.end();
   }
-  // The cloud reads DATABASE_URL from the environment (see ./demo/launcher.ts).
+  // The cloud reads DATABASE_URL and its broker settings from the environment (see ./demo/launcher.ts).
   process.env.DATABASE_URL = cluster.url(CLUSTER_DATABASE);
+  const natsMissing = natsMissingReason();
+  if (natsMissing === null)
+    Object.assign(
+      process.env,
+      (
+        await startNats(resolve(options.clusterDir), {
+          startTimeoutMs: 60_000,
+          log: (line) => logger.info(line),
+        })
+      ).env,
+    );
+  else logger.warn(`no NATS cluster (${natsMissing}): the embedded broker carries the screens`);
   logger.info(
     { leader: await cluster.leader(), stateDir: cluster.stateDir },
     'cloud database on the PostgreSQL cluster, through HAProxy (npm run cluster -- status | down)',
