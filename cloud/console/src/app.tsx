@@ -74,6 +74,9 @@ const AuditPage = lazy(() =>
 const TagBatchesPage = lazy(() =>
   import('./pages/operator/tag-batches-page.tsx').then((module) => ({ default: module.TagBatchesPage })),
 );
+const PhonesPage = lazy(() =>
+  import('./pages/operator/phones-page.tsx').then((module) => ({ default: module.PhonesPage })),
+);
 const ClaimPage = lazy(() =>
   import('./pages/wallet/claim-page.tsx').then((module) => ({ default: module.ClaimPage })),
 );
@@ -138,6 +141,7 @@ export function App() {
           <Route path="/operator/campaigns" element={operator(<ApprovalsPage />)} />
           <Route path="/operator/advertisers" element={operator(<AdvertisersPage />)} />
           <Route path="/operator/holds" element={operator(<HoldsPage />)} />
+          <Route path="/operator/phones" element={operator(<PhonesPage />)} />
           <Route path="/operator/settlements" element={operator(<SettlementsPage />)} />
           <Route path="/operator/users" element={operator(<UsersPage />)} />
           <Route path="/operator/audit" element={operator(<AuditPage />)} />

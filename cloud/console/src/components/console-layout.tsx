@@ -16,6 +16,7 @@ const OPERATOR_LINKS = [
   ['/advertiser/campaigns/new', 'nav.newCampaign'],
   ['/operator/advertisers', 'nav.advertisers'],
   ['/operator/holds', 'nav.holds'],
+  ['/operator/phones', 'nav.phones'],
   ['/operator/settlements', 'nav.settlements'],
   ['/advertiser/stores', 'nav.stores'],
   ['/reports', 'nav.reports'],

@@ -49,6 +49,7 @@ export const en = {
     users: 'Users',
     audit: 'Audit log',
     tagBatches: 'Sticker tags',
+    phones: 'Phones',
   },
   users: {
     title: 'Users',
@@ -904,6 +905,33 @@ export const en = {
     revocationsProgress: 'Broker logins removed: {{done}} of {{total}}',
     revocationsRetrying: '{{count}} removals failed and are retried.',
     done: 'Done: every screen has its change.',
+  },
+  phones: {
+    title: 'Phones',
+    revokeTitle: 'Revoke a lost or cloned phone',
+    help: 'Enter the wallet id and a credential serial of the phone. Revoking ends every credential of that wallet, not only this one.',
+    walletId: 'Wallet id',
+    serial: 'Credential serial',
+    serialHelp: 'The serial of one of the wallet’s credentials',
+    positiveInteger: 'Enter a positive whole number',
+    revoke: 'Revoke phone…',
+    confirmTitle: 'Revoke the phone of wallet #{{wallet}}?',
+    confirmText:
+      'Every credential of wallet #{{wallet}} is revoked, not only serial {{serial}}, and its sessions end. The phone can no longer tap a screen or log in to the wallet, and no new credential is issued to its key. Every screen is sent the new revocation list. This cannot be undone.',
+    confirmButton: 'Revoke wallet #{{wallet}}',
+    revoked: 'Wallet #{{wallet}} revoked at {{time}}: {{credentials}} credentials revoked.',
+    alreadyRevoked:
+      'Wallet #{{wallet}} was already revoked (at {{time}}); no credential was left to revoke. Every screen is sent the revocation list again.',
+    revocationNumber: 'Revocation number {{number}}: a screen that holds it refuses this phone.',
+    published: 'Published to {{done}} of {{total}} screens',
+    publishedLabel: 'Published',
+    confirmed: 'Applied (confirmed by the screen) on {{done}} of {{total}} screens',
+    confirmedLabel: 'Confirmed by the screen',
+    retrying: 'Publishing failed for {{screens}} screens; they are retried automatically.',
+    confirmNote:
+      'Offline screens get the revocation and confirm it when they reconnect. Kiosks with software from before this report never confirm, so the confirmed figure may not reach 100 %.',
+    slowPoll: 'No change for {{minutes}} minutes: checking every {{seconds}} s while this page is open.',
+    done: 'Done: every active screen has the revocation and confirmed it.',
   },
   claim: {
     title: 'Grab the red packet',

@@ -51,6 +51,7 @@ export const zhCN: Messages = {
     users: '用户',
     audit: '审计日志',
     tagBatches: '贴纸标签',
+    phones: '手机',
   },
   users: {
     title: '用户',
@@ -892,6 +893,33 @@ export const zhCN: Messages = {
     revocationsProgress: '已移除代理登录：{{done}} / {{total}}',
     revocationsRetrying: '{{count}} 个移除失败，正在重试。',
     done: '完成：每块屏幕都已生效。',
+  },
+  phones: {
+    title: '手机',
+    revokeTitle: '吊销丢失或被克隆的手机',
+    help: '输入该手机的钱包编号和一个凭证序列号。吊销会作废该钱包的全部凭证，而不只是这一个。',
+    walletId: '钱包编号',
+    serial: '凭证序列号',
+    serialHelp: '该钱包任一凭证的序列号',
+    positiveInteger: '请输入正整数',
+    revoke: '吊销手机…',
+    confirmTitle: '吊销钱包 #{{wallet}} 的手机？',
+    confirmText:
+      '钱包 #{{wallet}} 的全部凭证都将被吊销（不只是序列号 {{serial}}），其登录会话随之结束。该手机将无法再拍屏领取，也无法登录钱包，其密钥也不会再获发新凭证。每块屏幕都会收到新的吊销名单。此操作无法撤销。',
+    confirmButton: '吊销钱包 #{{wallet}}',
+    revoked: '钱包 #{{wallet}} 已于 {{time}} 吊销：共吊销 {{credentials}} 个凭证。',
+    alreadyRevoked:
+      '钱包 #{{wallet}} 此前已被吊销（{{time}}），没有剩余凭证可吊销。每块屏幕会再次收到吊销名单。',
+    revocationNumber: '吊销编号 {{number}}：持有该编号的屏幕会拒绝这部手机。',
+    published: '已发布到 {{done}} / {{total}} 块屏幕',
+    publishedLabel: '已发布',
+    confirmed: '已生效（屏幕已确认）：{{done}} / {{total}} 块屏幕',
+    confirmedLabel: '屏幕已确认',
+    retrying: '{{screens}} 块屏幕发布失败，系统会自动重试。',
+    confirmNote:
+      '离线的屏幕会在重新连网后收到吊销并确认。此项上报之前版本的终端软件永远不会确认，因此确认数可能达不到 100%。',
+    slowPoll: '已 {{minutes}} 分钟没有变化：本页打开期间每 {{seconds}} 秒检查一次。',
+    done: '完成：所有在用屏幕都已收到并确认该吊销。',
   },
   claim: {
     title: '抢红包',
