@@ -90,6 +90,20 @@ describe('enroll', () => {
     expect(again).toMatchObject({ ok: false, code: KioskCode.ALREADY_ENROLLED });
   });
 
+  it('stores a bearer JWT as the MQTT password (the NATS engine), beyond 1 KiB', async () => {
+    const jwt = `eyJ0eXAiOiJKV1QiLCJhbGciOiJlZDI1NTE5LW5rZXkifQ.${'x'.repeat(3_000)}.signature`;
+    const reply = { ...okReply, mqtt: { ...okReply.mqtt, username: 'screen', password: jwt } };
+    const result = await enroll({
+      cloudUrl: 'http://cloud.test',
+      code: 'AB12CD34',
+      dataDir: dir.dir,
+      store,
+      fetch: fakeFetch(200, reply),
+    });
+    expect(result.ok).toBe(true);
+    expect(loadIdentity(store)?.mqtt.password).toBe(jwt);
+  });
+
   it.each([
     ErrorCode.ENROLMENT_CODE_INVALID,
     ErrorCode.ENROLMENT_CODE_EXPIRED,

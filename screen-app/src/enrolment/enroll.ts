@@ -32,6 +32,11 @@ export interface EnrollOptions {
 }
 
 const REPLY_BYTES_MAX = 64 * 1024;
+/**
+ * The MQTT password: a secret on Mosquitto, a bearer user JWT on the NATS engine (the screen's ACL
+ * signed by the account: 1-3 KiB).
+ */
+const MQTT_PASSWORD_CHARS_MAX = 16 * 1024;
 const hexKey = z.string().regex(/^04[0-9a-f]{128}$/i);
 
 const EnrolReply = z.object({
@@ -39,7 +44,7 @@ const EnrolReply = z.object({
   mqtt: z.object({
     url: z.string().min(1).max(2048),
     username: z.string().min(1).max(256),
-    password: z.string().max(1024),
+    password: z.string().max(MQTT_PASSWORD_CHARS_MAX),
     topicRoot: z.string().min(1).max(256),
   }),
   issuerKeys: z
