@@ -919,7 +919,7 @@ export const en = {
     confirmText:
       'Every credential of wallet #{{wallet}} is revoked, not only serial {{serial}}, and its sessions end. The phone can no longer tap a screen or log in to the wallet, and no new credential is issued to its key. Every screen is sent the new revocation list. This cannot be undone.',
     confirmButton: 'Revoke wallet #{{wallet}}',
-    revoked: 'Wallet #{{wallet}} revoked at {{time}}: {{credentials}} credentials revoked.',
+    revoked: 'Wallet #{{wallet}} revoked at {{time}}. Credentials revoked: {{credentials}}.',
     alreadyRevoked:
       'Wallet #{{wallet}} was already revoked (at {{time}}); no credential was left to revoke. Every screen is sent the revocation list again.',
     revocationNumber: 'Revocation number {{number}}: a screen that holds it refuses this phone.',
@@ -929,7 +929,7 @@ export const en = {
     confirmedLabel: 'Confirmed by the screen',
     retrying: 'Publishing failed for {{screens}} screens; they are retried automatically.',
     confirmNote:
-      'Offline screens get the revocation and confirm it when they reconnect. Kiosks with software from before this report never confirm, so the confirmed figure may not reach 100 %.',
+      'Offline screens get the revocation and confirm it when they reconnect. Kiosks running software older than this confirmation never confirm, so the confirmed figure may never reach 100 %.',
     slowPoll: 'No change for {{minutes}} minutes: checking every {{seconds}} s while this page is open.',
     done: 'Done: every active screen has the revocation and confirmed it.',
   },
