@@ -15,7 +15,12 @@ const ci = process.env.CI === 'true' || process.env.CI === '1';
 const missing = clusterMissingReason();
 if (missing !== null && !ci) console.warn(`\n!!! SKIPPING the PostgreSQL failover test: ${missing}\n`);
 
-const TEST_TIMEOUT_MS = 600_000;
+/** Each phase has its own bound (five start waits, the run, the rejoin), and together they stay under the
+ * test's, so a phase that does not finish fails with its own message rather than the test timing out. */
+const START_WAIT_MS = 90_000;
+const RUN_MS = 240_000;
+const REJOIN_MS = 120_000;
+const TEST_TIMEOUT_MS = 5 * START_WAIT_MS + RUN_MS + REJOIN_MS + 90_000;
 
 describe.skipIf(missing !== null && !ci)('PostgreSQL failover during settlement', () => {
   let cluster: PostgresCluster | undefined;
@@ -33,7 +38,7 @@ describe.skipIf(missing !== null && !ci)('PostgreSQL failover during settlement'
       stateDir = await mkdtemp(join(tmpdir(), 'redtap-cluster-'));
       await chmod(stateDir, 0o711);
       const log = (line: string) => console.log(`[failover] ${line}`);
-      cluster = await openPostgresCluster({ stateDir, nodes: 2, log, startTimeoutMs: 180_000 });
+      cluster = await openPostgresCluster({ stateDir, nodes: 2, log, startTimeoutMs: START_WAIT_MS });
       await cluster.start();
 
       const report = await runFailoverSettlement(cluster, {
@@ -43,7 +48,7 @@ describe.skipIf(missing !== null && !ci)('PostgreSQL failover during settlement'
         batch: 5,
         batchSpacingMs: 150,
         killAtShare: 0.3,
-        runTimeoutMs: 300_000,
+        runTimeoutMs: RUN_MS,
         failoverTimeoutMs: 120_000,
         log,
       });
@@ -80,7 +85,7 @@ describe.skipIf(missing !== null && !ci)('PostgreSQL failover during settlement'
       expect(report.newLeader).not.toBe(report.killedLeader);
 
       // The old leader rejoins as a replica of the new one.
-      await cluster.restartNode(report.killedLeader, { timeoutMs: 180_000 });
+      await cluster.restartNode(report.killedLeader, { timeoutMs: REJOIN_MS });
       const members = await cluster.status();
       const rejoined = members.find((member) => member.name === report.killedLeader);
       expect(rejoined?.role).toMatch(/replica|sync_standby/);
