@@ -33,6 +33,8 @@ export interface NatsNode {
   /** `mqtt://127.0.0.1:port` */
   readonly mqttUrl: string;
   running(): boolean;
+  /** The node's process id while it runs (memory, file limits). */
+  pid(): number | undefined;
   /** SIGKILL (a crash); resolves once the process is gone. */
   kill(): Promise<void>;
   /** SIGTERM, SIGKILL after the bound. */
@@ -221,6 +223,7 @@ export async function launchNatsCluster(options: LaunchNatsOptions = {}): Promis
       natsUrl: `nats://127.0.0.1:${ports[i]!.client}`,
       mqttUrl: `mqtt://127.0.0.1:${ports[i]!.mqtt}`,
       running: alive,
+      pid: () => (alive() ? (children[i]?.pid ?? undefined) : undefined),
       kill: () => signal('SIGKILL'),
       stop: () => signal('SIGTERM'),
       async restart() {

@@ -13,10 +13,20 @@ const int = (value: string) => {
 export async function runFleetCli(argv: string[]): Promise<number> {
   const program = new Command('npm run simulate -- --fleet')
     .description(
-      'enrol N lightweight screens over the HTTP API of a real cloud process and a real Mosquitto, activate a campaign over all of them, revoke a credential, and check the fleet summary',
+      'enrol N lightweight screens over the HTTP API of a real cloud process and a real broker (Mosquitto or a NATS cluster), activate a campaign over all of them, revoke a credential, and check the fleet summary',
     )
     .requiredOption('--fleet <n>', 'lightweight screens', int)
     .option('--kiosks <n>', 'real kiosk agents (the demo kiosk process) among them', int, 2)
+    .option(
+      '--broker <engine>',
+      'mosquitto (one process, dynamic security) or nats (a private NATS cluster, screens spread over its nodes)',
+      (value: string) => {
+        if (value !== 'mosquitto' && value !== 'nats') throw new Error('--broker is mosquitto or nats');
+        return value;
+      },
+      'mosquitto',
+    )
+    .option('--nats-nodes <n>', 'with --broker nats: nodes in the cluster', int, 3)
     .option(
       '--workers <n>',
       'worker processes holding the lightweight screens (default: one per 5,000, at least 2)',
@@ -59,6 +69,8 @@ export async function runFleetCli(argv: string[]): Promise<number> {
     fleet: number;
     provision: 'bulk' | 'single';
     kiosks: number;
+    broker: 'mosquitto' | 'nats';
+    natsNodes: number;
     workers?: number;
     provisionConcurrency: number;
     enrolConcurrency: number;
@@ -70,10 +82,13 @@ export async function runFleetCli(argv: string[]): Promise<number> {
     keep?: boolean;
   }>();
   if (raw.fleet < 1) throw new Error('--fleet must be at least 1');
+  if (raw.natsNodes < 1) throw new Error('--nats-nodes must be at least 1');
   const report = await runFleet({
     screens: raw.fleet,
     provision: raw.provision,
     kiosks: raw.kiosks,
+    broker: raw.broker,
+    natsNodes: raw.natsNodes,
     workers: raw.workers ?? Math.max(2, Math.ceil(raw.fleet / 5_000)),
     provisionConcurrency: raw.provisionConcurrency,
     enrolConcurrency: raw.enrolConcurrency,
@@ -86,6 +101,6 @@ export async function runFleetCli(argv: string[]): Promise<number> {
     print: (line) => console.log(line),
   });
   const { rows, ...data } = report;
-  writeBenchReport({ name: `fleet-${raw.fleet}`, rows, data });
+  writeBenchReport({ name: `fleet-${raw.fleet}${raw.broker === 'nats' ? '-nats' : ''}`, rows, data });
   return rows.some((row) => row.pass === false) ? 1 : 0;
 }

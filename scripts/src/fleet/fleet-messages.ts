@@ -9,6 +9,8 @@ export const FleetWorkerConfig = z.object({
   cloudUrl: z.string(),
   /** The broker as the screens reach it; unset: the URL their enrolment names. */
   mqttUrl: z.string().optional(),
+  /** Several listeners (the nodes of a NATS cluster): screen `id` dials `mqttUrls[id % length]`. */
+  mqttUrls: z.array(z.string()).min(1).optional(),
   /** Enrolments this worker has in flight at once. */
   concurrency: z.number().int().min(1),
   /** Seconds between a screen's heartbeats (the kiosk's 60 s). */

@@ -1,8 +1,9 @@
-// The real processes of a fleet run: a private Mosquitto 2 with dynamic security, configured as an
-// operator would for the fleet (connection limit, memory limit, no per-connection log lines, a file
-// descriptor limit above the fleet), and the cloud as its own process (`redtap-cloud serve`) on it.
+// The real processes of a fleet run: the broker, either a private Mosquitto 2 with dynamic security,
+// configured as an operator would for the fleet (connection limit, no per-connection log lines, a file
+// descriptor limit above the fleet), or a private NATS cluster (JetStream and MQTT on every node, the
+// cloud's own launcher), and the cloud as its own process (`redtap-cloud serve`) on it.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream, readFileSync } from 'node:fs';
+import { createWriteStream, readFileSync, type WriteStream } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -13,6 +14,7 @@ import {
   mosquittoConfig,
   writeDynsecFile,
 } from '@redtap/cloud/testing/mosquitto';
+import { launchNatsCluster } from '@redtap/cloud/testing/nats';
 
 const CLOUD_CLI = fileURLToPath(new URL('../../../cloud/src/cli.ts', import.meta.url));
 const BROKER_START_TIMEOUT_MS = 20_000;
@@ -42,16 +44,54 @@ async function stopChild(child: ChildProcess): Promise<void> {
   clearTimeout(timer);
 }
 
+export type FleetBrokerEngine = 'mosquitto' | 'nats';
+
+/** The broker of a fleet run, whichever engine: what the cloud is started with and what screens dial. */
 export interface FleetBroker {
-  url: string;
-  username: string;
-  password: string;
-  pid: number | undefined;
-  /** The file descriptor limit Mosquitto runs with. */
-  fileLimit: number;
+  engine: FleetBrokerEngine;
+  /** For reports: `Mosquitto`, `NATS, 3 nodes`. */
+  label: string;
+  /** The MQTT listeners screens connect to, spread round-robin (one for Mosquitto, one per NATS node). */
+  screenUrls: string[];
+  /** The cloud's broker settings (docs/operations.md). */
+  cloudEnv: Record<string, string>;
+  /** The broker's processes (one per node); their RSS is summed. */
+  pids(): number[];
+  /** The lowest file descriptor limit among the broker's processes; null where it cannot be read. */
+  fileLimit: number | null;
   stop(): Promise<void>;
   /** SIGKILL now, for an interrupted run. */
   kill(): void;
+}
+
+/** Resident memory of the broker: the sum over its processes; null when any cannot be read. */
+export function brokerRssBytes(broker: FleetBroker): number | null {
+  const sizes = broker.pids().map((pid) => rssBytes(pid));
+  if (sizes.length === 0 || sizes.some((size) => size === null)) return null;
+  return sizes.reduce((sum: number, size) => sum + (size ?? 0), 0);
+}
+
+/** A process's open-file limit from /proc; `fallback` where it cannot be read (not Linux). */
+function fileLimitOf<T>(pid: number | undefined, fallback: T): number | T {
+  try {
+    const match = /^Max open files\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/limits`, 'utf8'));
+    return match === null ? fallback : Number(match[1]);
+  } catch {
+    return fallback;
+  }
+}
+
+export interface FleetBrokerOptions {
+  engine: FleetBrokerEngine;
+  /** NATS: nodes in the cluster. */
+  natsNodes: number;
+  dir: string;
+  topicRoot: string;
+  screens: number;
+}
+
+export function startFleetBroker(options: FleetBrokerOptions): Promise<FleetBroker> {
+  return options.engine === 'nats' ? startNatsBroker(options) : startMosquittoBroker(options);
 }
 
 /**
@@ -76,12 +116,7 @@ export function fleetMosquittoSettings(screens: number): { lines: string[]; file
   };
 }
 
-export async function startFleetBroker(options: {
-  dir: string;
-  topicRoot: string;
-  screens: number;
-  logFile: string;
-}): Promise<FleetBroker> {
+async function startMosquittoBroker(options: FleetBrokerOptions): Promise<FleetBroker> {
   const admin = await writeDynsecFile(options.dir, options.topicRoot);
   const port = await freePort();
   const confFile = join(options.dir, 'mosquitto.conf');
@@ -90,7 +125,7 @@ export async function startFleetBroker(options: {
     confFile,
     `${mosquittoConfig({ port, dynsecFile: admin.file })}# The fleet run's operator settings\n${settings.lines.join('\n')}\n`,
   );
-  const log = createWriteStream(options.logFile, { flags: 'a' });
+  const log = createWriteStream(join(options.dir, 'mosquitto.log'), { flags: 'a' });
   const launched = await launchMosquitto({
     confFile,
     startTimeoutMs: BROKER_START_TIMEOUT_MS,
@@ -99,14 +134,6 @@ export async function startFleetBroker(options: {
     fileLimit: settings.fileLimit,
   });
   const { child } = launched;
-  let fileLimit = settings.fileLimit;
-  try {
-    const limits = readFileSync(`/proc/${child.pid}/limits`, 'utf8');
-    const match = /^Max open files\s+(\d+)/m.exec(limits);
-    if (match !== null) fileLimit = Number(match[1]);
-  } catch {
-    // Not Linux: the limit asked for stands.
-  }
   const username = 'redtap-cloud';
   const password = `fleet-${Date.now().toString(36)}-${Math.random().toString(36).slice(2)}`;
   try {
@@ -115,14 +142,67 @@ export async function startFleetBroker(options: {
     await launched.stop();
     throw error;
   }
+  const url = `mqtt://127.0.0.1:${port}`;
   return {
-    url: `mqtt://127.0.0.1:${port}`,
-    username,
-    password,
-    pid: child.pid,
-    fileLimit,
+    engine: 'mosquitto',
+    label: 'Mosquitto',
+    screenUrls: [url],
+    cloudEnv: { MQTT_URL: url, MQTT_USERNAME: username, MQTT_PASSWORD: password, MQTT_PUBLIC_URL: url },
+    pids: () => (child.pid === undefined ? [] : [child.pid]),
+    fileLimit: fileLimitOf(child.pid, settings.fileLimit),
     stop: () => launched.stop(),
     kill: () => child.kill('SIGKILL'),
+  };
+}
+
+/**
+ * A private NATS cluster (the cloud's `launchNatsCluster`: routes, JetStream, an MQTT listener and a JWT
+ * resolver on every node) under `<dir>/nats`, each node logging to `<dir>/nats/<node>.log`. Screens need
+ * no broker provisioning here: their MQTT password is a JWT the cloud mints at enrolment. The nodes
+ * inherit this process's open-file limit (Node raises its soft limit to the hard one).
+ */
+async function startNatsBroker(options: FleetBrokerOptions): Promise<FleetBroker> {
+  const dir = join(options.dir, 'nats');
+  const logs = new Map<string, WriteStream>();
+  const cluster = await launchNatsCluster({
+    dir,
+    nodes: options.natsNodes,
+    startTimeoutMs: BROKER_START_TIMEOUT_MS * 3,
+    stopTimeoutMs: STOP_TIMEOUT_MS,
+    onLog: (node, chunk) => {
+      let log = logs.get(node);
+      if (log === undefined) {
+        log = createWriteStream(join(dir, `${node}.log`), { flags: 'a' });
+        logs.set(node, log);
+      }
+      log.write(chunk);
+    },
+  });
+  const pids = () => cluster.nodes.flatMap((node) => node.pid() ?? []);
+  return {
+    engine: 'nats',
+    label: `NATS, ${cluster.nodes.length} nodes`,
+    screenUrls: cluster.mqttUrls,
+    cloudEnv: {
+      BROKER: 'nats',
+      NATS_SERVERS: cluster.natsUrls.join(','),
+      NATS_MQTT_SERVERS: cluster.mqttUrls.join(','),
+      NATS_OPERATOR_SEED: cluster.auth.operatorSeed,
+      NATS_ACCOUNT_SEED: cluster.auth.accountSeed,
+      NATS_SYSTEM_ACCOUNT_SEED: cluster.auth.systemAccountSeed,
+    },
+    pids,
+    fileLimit: pids().reduce<number | null>((lowest, pid) => {
+      const limit = fileLimitOf(pid, null);
+      return limit === null ? lowest : Math.min(lowest ?? limit, limit);
+    }, null),
+    async stop() {
+      await cluster.stop();
+      for (const log of logs.values()) log.end();
+    },
+    kill: () => {
+      for (const pid of pids()) process.kill(pid, 'SIGKILL');
+    },
   };
 }
 

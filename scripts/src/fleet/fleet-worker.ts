@@ -43,12 +43,19 @@ function clientAddress(screenId: number): string {
   return `100.${64 + ((screenId >> 16) & 0x3f)}.${(screenId >> 8) & 0xff}.${screenId & 0xff}`;
 }
 
+/** The listener a screen dials: round-robin over several (NATS nodes), else the one configured or enrolled. */
+function brokerUrlFor(screenId: number): string | undefined {
+  const urls = config.mqttUrls;
+  return urls === undefined ? config.mqttUrl : urls[screenId % urls.length];
+}
+
 async function enrolOne(item: { screenId: number; code: string }): Promise<void> {
+  const mqttUrl = brokerUrlFor(item.screenId);
   const screen = new LightScreen({
     screenId: item.screenId,
     code: item.code,
     cloudUrl: config.cloudUrl,
-    ...(config.mqttUrl === undefined ? {} : { mqttUrl: config.mqttUrl }),
+    ...(mqttUrl === undefined ? {} : { mqttUrl }),
     clientAddress: clientAddress(item.screenId),
     logger,
     issuerKeyCache,

@@ -42,10 +42,12 @@ import {
   type ParentMessage,
 } from './fleet-messages.ts';
 import {
+  brokerRssBytes,
   rssBytes,
   startFleetBroker,
   startFleetCloud,
   type FleetBroker,
+  type FleetBrokerEngine,
   type FleetCloud,
 } from './fleet-stack.ts';
 
@@ -67,6 +69,9 @@ export interface FleetOptions {
   provision: 'bulk' | 'single';
   /** Real kiosk agents (the demo's kiosk process) among the lightweight screens. */
   kiosks: number;
+  /** `mosquitto` (one process, dynamic security) or `nats` (a cluster of `natsNodes`, screens spread over them). */
+  broker: FleetBrokerEngine;
+  natsNodes: number;
   workers: number;
   /** Provisioning requests in flight (create screen + code). */
   provisionConcurrency: number;
@@ -389,15 +394,18 @@ export async function runFleet(options: FleetOptions): Promise<FleetReport> {
   try {
     // 1. The broker and the cloud, each its own process.
     broker = await startFleetBroker({
+      engine: options.broker,
+      natsNodes: options.natsNodes,
       dir,
       topicRoot,
       screens: fleetSize + kioskCount,
-      logFile: join(dir, 'mosquitto.log'),
     });
     report.brokerFileLimit = broker.fileLimit;
-    if (broker.fileLimit < fleetSize + kioskCount + 100)
+    // Each broker process holds its share of the connections (screens go round-robin over the nodes).
+    const perProcess = Math.ceil((fleetSize + kioskCount) / broker.screenUrls.length) + 100;
+    if (broker.fileLimit !== null && broker.fileLimit < perProcess)
       print(
-        `note: Mosquitto may open only ${broker.fileLimit} files, fewer than the fleet's connections: run as root or raise the hard limit (ulimit -Hn)`,
+        `note: a ${broker.label} process may open only ${broker.fileLimit} files, fewer than its ${perProcess} connections: run as root or raise the hard limit (ulimit -Hn)`,
       );
     let databaseUrl: string | undefined;
     if (options.postgresUrl !== null) {
@@ -413,10 +421,7 @@ export async function runFleet(options: FleetOptions): Promise<FleetReport> {
       env: {
         ...(databaseUrl === undefined ? {} : { DATABASE_URL: databaseUrl }),
         REDTAP_DATA_DIR: join(dir, 'cloud'),
-        MQTT_URL: broker.url,
-        MQTT_USERNAME: broker.username,
-        MQTT_PASSWORD: broker.password,
-        MQTT_PUBLIC_URL: broker.url,
+        ...broker.cloudEnv,
         REDTAP_TOPIC_ROOT: topicRoot,
         REDTAP_JWT_SECRET: randomBytes(32).toString('hex'),
         REDTAP_ISSUER_KEY_SECRET: randomBytes(32).toString('hex'),
@@ -429,11 +434,11 @@ export async function runFleet(options: FleetOptions): Promise<FleetReport> {
       },
     });
     print(
-      `cloud ${cloud.httpUrl} (pid ${cloud.pid}, ${report.database}), broker ${broker.url} (pid ${broker.pid}, ${broker.fileLimit} files)`,
+      `cloud ${cloud.httpUrl} (pid ${cloud.pid}, ${report.database}), broker ${broker.label} ${broker.screenUrls.join(', ')} (pids ${broker.pids().join(', ')}, ${broker.fileLimit ?? 'n/a'} files)`,
     );
     const api: CloudApi = fleetApi(cloud.httpUrl, LONG_REQUEST_MS);
     const operator = await loginUser(api, operatorLogin.email, operatorLogin.password);
-    report.memory.broker.beforeBytes = rssBytes(broker.pid);
+    report.memory.broker.beforeBytes = brokerRssBytes(broker);
     report.memory.cloud.beforeBytes = rssBytes(cloud.pid);
 
     // 2. Provisioning: the screens and their one-time enrolment codes, as an operator's tool would: the
@@ -494,6 +499,8 @@ export async function runFleet(options: FleetOptions): Promise<FleetReport> {
         startWorker({
           index,
           cloudUrl: cloud.httpUrl,
+          // Several listeners (NATS nodes): each screen dials one, round-robin by screen id.
+          ...(broker.screenUrls.length > 1 ? { mqttUrls: broker.screenUrls } : {}),
           concurrency: options.enrolConcurrency,
           heartbeatIntervalS: options.heartbeatIntervalS,
         }),
@@ -554,7 +561,7 @@ export async function runFleet(options: FleetOptions): Promise<FleetReport> {
         },
       });
       if (!enrolledKiosk.ok) throw new Error(`enrolling kiosk ${i + 1}: ${describeRefusal(enrolledKiosk)}`);
-      const brokerUrl = new URL(broker.url);
+      const brokerUrl = new URL(broker.screenUrls[i % broker.screenUrls.length] as string);
       const link = await startLinkProxy({
         targetHost: brokerUrl.hostname,
         targetPort: Number(brokerUrl.port),
@@ -585,18 +592,19 @@ export async function runFleet(options: FleetOptions): Promise<FleetReport> {
       total(workers, (s) => s.connected) +
       (await kioskStatuses()).filter((status) => status?.connected === true).length;
 
-    // Every screen connected and holding its retained config.
+    // Every screen connected and holding its retained config, the real kiosks connected too (they dial
+    // after their start returns; a NATS node takes a moment longer to accept a JWT login).
     const connectTiming = await timePhase({
-      target: enrolled,
-      count: () =>
+      target: enrolled + kiosks.length,
+      count: async () =>
         Math.min(
           total(workers, (s) => s.connected),
           total(workers, (s) => s.configured),
-        ),
+        ) + (await kioskStatuses()).filter((status) => status?.connected === true).length,
       timeoutMs: options.phaseTimeoutMs,
       stallMs: options.stallMs,
       check: checkWorkers,
-      progress: (count) => print(`connected with a config: ${count}/${enrolled}`),
+      progress: (count) => print(`connected with a config: ${count}/${enrolled + kiosks.length}`),
     });
     report.enrolment.connectedMs = connectTiming.all;
     report.enrolment.configuredMissing = connectTiming.missing;
@@ -605,7 +613,7 @@ export async function runFleet(options: FleetOptions): Promise<FleetReport> {
 
     // 4. Memory with the fleet connected.
     report.memory.screens = active;
-    report.memory.broker.afterBytes = rssBytes(broker.pid);
+    report.memory.broker.afterBytes = brokerRssBytes(broker);
     report.memory.cloud.afterBytes = rssBytes(cloud.pid);
     // The broker holds a connection per connected screen; the cloud knows every active one.
     const connectedForMemory = active - report.enrolment.notConnected;
@@ -946,7 +954,7 @@ export function reportRows(report: FleetReport): BenchRow[] {
   rows.push({
     metric: 'connected to the broker with a retained config',
     target: 'every enrolled screen',
-    result: `${seconds(enrolment.connectedMs)} after the last enrolment${enrolment.configuredMissing > 0 ? `; ${enrolment.configuredMissing} missing` : ''}; ${enrolment.notConnected} active screens not connected when the phase ended (Mosquitto may open ${report.brokerFileLimit ?? 'n/a'} files)`,
+    result: `${seconds(enrolment.connectedMs)} after the last enrolment${enrolment.configuredMissing > 0 ? `; ${enrolment.configuredMissing} missing` : ''}; ${enrolment.notConnected} active screens not connected when the phase ended (${report.options.broker === 'nats' ? 'each NATS node' : 'Mosquitto'} may open ${report.brokerFileLimit ?? 'n/a'} files)`,
     pass: enrolment.configuredMissing === 0 && enrolment.connectedMs !== null && enrolment.notConnected === 0,
   });
   if (activation !== null) {
@@ -977,7 +985,7 @@ export function reportRows(report: FleetReport): BenchRow[] {
     });
   }
   rows.push({
-    metric: `broker RSS (Mosquitto), ${memory.connected} connected screens`,
+    metric: `broker RSS (${report.options.broker === 'nats' ? `NATS, sum of ${report.options.natsNodes} nodes` : 'Mosquitto'}), ${memory.connected} connected screens`,
     result: `${mb(memory.broker.beforeBytes)} → ${mb(memory.broker.afterBytes)}: ${kb(memory.broker.perScreenBytes)} per screen`,
   });
   rows.push({
